@@ -1,0 +1,189 @@
+//! Command-line types (clap). No logic here: `app` acts on these.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::Severity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ksef-audit",
+    version,
+    about = "Keeps KSeF authentication tokens under control: inventory audit, leak scanning, reports",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file (default: ./ksef-audit.toml when present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// KSeF environment: test, demo, prod, a base URL, or LABEL=URL (e.g. prod=https://proxy/ksef)
+    #[arg(long, global = true, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Audit this NIP (repeatable); overrides the contexts of the config
+    #[arg(long = "nip", global = true, value_name = "NIP")]
+    pub nips: Vec<String>,
+    /// Only errors on stderr, no progress
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More detail on stderr (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every KSeF token of every context (live, or from a saved snapshot)
+    Tokens(TokensArgs),
+    /// Audit tokens against the inventory, staff list and policy rules
+    Audit(AuditArgs),
+    /// Find KSeF tokens in files, archives and git history
+    Leaks(LeaksArgs),
+    /// Render HTML/CSV reports from audit and leak results
+    Report(ReportArgs),
+    /// Revoke tokens (dry run unless --yes)
+    Revoke(RevokeArgs),
+    /// List, explain and check the policy and leak rules
+    Rules(RulesArgs),
+    /// Serve a KSeF API simulator on loopback
+    Simulate(SimulateArgs),
+    /// Run the whole pipeline on the built-in example firm
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokensFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// Output format (default: table)
+    #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
+    pub format: TokensFormat,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Read tokens from a `tokens --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Fail (exit 1) on findings at or above this severity
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Exit 0 even with findings (errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LeaksFormat {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+    Sarif,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct LeaksArgs {
+    /// Files or directories to scan (`-` for standard input)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = LeaksFormat::Text)]
+    pub format: LeaksFormat,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 0 even with findings (errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportKind {
+    Review,
+    Quarterly,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Results of `audit --format json`
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+    /// Results of `leaks --format json`
+    #[arg(long, value_name = "FILE")]
+    pub leaks: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportKind::Review)]
+    pub kind: ReportKind,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Revoke the active tokens found by `leaks --verify --format json`
+    #[arg(long, value_name = "LEAKS_JSON")]
+    pub from: Option<PathBuf>,
+    /// Really revoke (without it, only list what would be revoked)
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: RulesAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// List every rule
+    List,
+    /// Show one rule in full
+    Explain { name: String },
+    /// Validate the rules and run their examples
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Listen address (loopback only)
+    #[arg(long, default_value = "127.0.0.1:8089")]
+    pub addr: String,
+    /// Fixture with contexts and tokens (default: the built-in demo firm)
+    #[arg(long, value_name = "FILE")]
+    pub fixture: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the demo outputs (default: a new directory under the system temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}

@@ -1,0 +1,194 @@
+//! Polish and KSeF identifiers: NIP, InternalId, reference numbers.
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NipError {
+    #[error("NIP must be 10 digits, got {0} characters")]
+    Length(usize),
+    #[error("NIP may contain only digits (dashes and spaces are removed first)")]
+    NotDigits,
+    #[error("NIP check digit does not match (expected {expected}, found {found})")]
+    CheckDigit { expected: u32, found: u32 },
+    #[error("NIP check sum is 10, so no NIP can have these first nine digits")]
+    Impossible,
+}
+
+/// Normalises a NIP (drops `-`, spaces and a leading `PL`) and checks its check digit.
+pub fn validate_nip(raw: &str) -> Result<String, NipError> {
+    let trimmed = raw.trim();
+    let trimmed = trimmed
+        .strip_prefix("PL")
+        .or_else(|| trimmed.strip_prefix("pl"))
+        .unwrap_or(trimmed);
+    let nip: String = trimmed
+        .chars()
+        .filter(|c| *c != '-' && !c.is_whitespace())
+        .collect();
+    if !nip.chars().all(|c| c.is_ascii_digit()) {
+        return Err(NipError::NotDigits);
+    }
+    if nip.len() != 10 {
+        return Err(NipError::Length(nip.chars().count()));
+    }
+    const WEIGHTS: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
+    let digits: Vec<u32> = nip.bytes().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = WEIGHTS.iter().zip(&digits).map(|(w, d)| w * d).sum();
+    let check = sum % 11;
+    if check == 10 {
+        return Err(NipError::Impossible);
+    }
+    if check != digits[9] {
+        return Err(NipError::CheckDigit {
+            expected: check,
+            found: digits[9],
+        });
+    }
+    Ok(nip)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InternalIdError {
+    #[error("InternalId must look like NNNNNNNNNN-DDDDD")]
+    Shape,
+    #[error("InternalId NIP part: {0}")]
+    Nip(NipError),
+    #[error("InternalId check digit does not match")]
+    CheckDigit,
+}
+
+/// Checks an InternalId `NNNNNNNNNN-DDDDD` (NIP + 5 digits, weights 1,3,1,3… mod 10).
+pub fn validate_internal_id(raw: &str) -> Result<(), InternalIdError> {
+    let (nip, suffix) = raw.trim().split_once('-').ok_or(InternalIdError::Shape)?;
+    if nip.len() != 10 || suffix.len() != 5 || !suffix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(InternalIdError::Shape);
+    }
+    validate_nip(nip).map_err(InternalIdError::Nip)?;
+    let digits: Vec<u32> = nip
+        .bytes()
+        .chain(suffix.bytes())
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    let sum: u32 = digits[..14]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+        .sum();
+    if sum % 10 != digits[14] {
+        return Err(InternalIdError::CheckDigit);
+    }
+    Ok(())
+}
+
+/// CRC-8 (poly 0x07, init 0, no reflection) as KSeF uses for its numbers.
+pub fn crc8(data: &[u8]) -> u8 {
+    let mut crc: u8 = 0;
+    for &byte in data {
+        crc ^= byte;
+        for _ in 0..8 {
+            crc = if crc & 0x80 != 0 {
+                (crc << 1) ^ 0x07
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// True when a 36-character reference number ends with the CRC-8 of its first 33
+/// characters. Empirical for KSeF 2.0 reference numbers: a confidence signal only.
+pub fn reference_check_ok(reference: &str) -> bool {
+    let bytes = reference.as_bytes();
+    if bytes.len() != 36 || bytes[33] != b'-' {
+        return false;
+    }
+    let expected = format!("{:02X}", crc8(&bytes[..33]));
+    expected.as_bytes() == &bytes[34..]
+}
+
+/// Shape of a KSeF token reference number: `YYYYMMDD-EC-XXXXXXXXXX-XXXXXXXXXX-XX`.
+pub fn is_token_reference(s: &str) -> bool {
+    let b = s.as_bytes();
+    let hex = |r: std::ops::Range<usize>| {
+        b[r].iter()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+    };
+    b.len() == 36
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && &b[8..12] == b"-EC-"
+        && hex(12..22)
+        && b[22] == b'-'
+        && hex(23..33)
+        && b[33] == b'-'
+        && hex(34..36)
+}
+
+/// Lowercase hex SHA-256.
+pub fn fingerprint_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// `5265877635` -> `526*****35`: for reports that leave the firm.
+pub fn mask_nip(nip: &str) -> String {
+    mask_middle(nip, 3, 2)
+}
+
+/// `85010112345` -> `85*******45`: PESELs are never shown raw.
+pub fn mask_pesel(pesel: &str) -> String {
+    mask_middle(pesel, 2, 2)
+}
+
+fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= keep_start + keep_end {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < keep_start || i >= chars.len() - keep_end {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nip_check_digit() {
+        assert_eq!(validate_nip("5265877635").as_deref(), Ok("5265877635"));
+        assert_eq!(
+            validate_nip("PL 526-587-76-35").as_deref(),
+            Ok("5265877635")
+        );
+        assert!(validate_nip("7762811692").is_ok());
+        assert!(matches!(
+            validate_nip("1234567890"),
+            Err(NipError::CheckDigit { .. }) | Err(NipError::Impossible)
+        ));
+        assert_eq!(validate_nip("12345"), Err(NipError::Length(5)));
+        assert_eq!(validate_nip("52658x7635"), Err(NipError::NotDigits));
+    }
+
+    #[test]
+    fn reference_crc_matches_documented_examples() {
+        assert!(reference_check_ok("20251010-EC-1DCE3E3000-12ECB5B36E-45"));
+        assert!(!reference_check_ok("20260201-EC-1A2B3C4D5E-1122334455-AB"));
+        assert!(is_token_reference("20251010-EC-1DCE3E3000-12ECB5B36E-45"));
+        assert!(!is_token_reference("20251010-AU-1DCE3E3000-12ECB5B36E-45"));
+    }
+
+    #[test]
+    fn masks_keep_edges() {
+        assert_eq!(mask_nip("5265877635"), "526*****35");
+        assert_eq!(mask_pesel("85010112345"), "85*******45");
+    }
+}

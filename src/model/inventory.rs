@@ -1,0 +1,52 @@
+//! The firm's own records: token inventory rows and the staff list.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::Permission;
+
+/// One row of the token inventory CSV.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryEntry {
+    /// 1-based data row number in the file (header is row 1, first entry row 2).
+    pub row: usize,
+    pub nip: String,
+    /// Join key with KSeF's `referenceNumber`.
+    pub reference_number: String,
+    pub name: Option<String>,
+    pub system: Option<String>,
+    /// `prod`, `demo` or `test`.
+    pub environment: Option<String>,
+    pub owner: Option<String>,
+    /// Approved permissions.
+    pub permissions: Vec<Permission>,
+    /// Planned rotation or expiry date.
+    pub expires: Option<NaiveDate>,
+    pub notes: Option<String>,
+    /// Columns the tool does not know, by their header as written.
+    pub extra: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffStatus {
+    Active,
+    Left,
+}
+
+/// One person of the staff list CSV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub row: usize,
+    /// E-mail or staff id, matched against the inventory's `owner`.
+    pub id: String,
+    pub name: Option<String>,
+    /// Matched against a token's `authorIdentifier` of type `Pesel`.
+    pub pesel: Option<String>,
+    /// Matched against a token's `authorIdentifier` of type `Nip`.
+    pub nip: Option<String>,
+    pub status: StaffStatus,
+    pub left_on: Option<NaiveDate>,
+}

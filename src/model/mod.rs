@@ -1,0 +1,26 @@
+//! Plain values that flow from collect/ through evaluate/ to render/.
+//!
+//! Nothing here touches the network, files or the environment.
+
+mod identifiers;
+mod inventory;
+mod results;
+mod secret;
+mod severity;
+mod token;
+
+pub use identifiers::{
+    InternalIdError, NipError, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
+    reference_check_ok, validate_internal_id, validate_nip,
+};
+pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
+pub use results::*;
+pub use secret::Secret;
+pub use severity::Severity;
+pub use token::{
+    ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
+    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus,
+};
+
+/// The tool's own version, recorded in every result document.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

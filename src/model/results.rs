@@ -1,0 +1,300 @@
+//! Result documents written by `audit` and `leaks` (JSON) and read by `report`,
+//! `revoke --from` and `--baseline`. Versioned: bump the schema version on any
+//! incompatible change and keep readers tolerant of added fields.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ContextStatus, EnvironmentRef, Severity, TokenRecord};
+
+pub const AUDIT_KIND: &str = "ksef-audit/audit";
+pub const AUDIT_SCHEMA_VERSION: u32 = 1;
+pub const LEAKS_KIND: &str = "ksef-audit/leaks";
+pub const LEAKS_SCHEMA_VERSION: u32 = 1;
+
+/// SHA-256 digests that let a report be reproduced: of the loaded rules and of each input.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digests {
+    pub rules: String,
+    /// Input name (`inventory`, `staff`, `exceptions`, `snapshot`, …) -> lowercase hex SHA-256.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, String>,
+}
+
+/// Whether a finding was already in the baseline given with `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
+    Fixed,
+}
+
+/// The exception entry that waived a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedException {
+    pub reason: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExceptionStatus {
+    /// In force and matched at least one finding.
+    Active,
+    /// Past its `expires` date: it no longer waives anything.
+    Expired,
+    /// In force but matched nothing in this run.
+    Unused,
+}
+
+/// One entry of the exceptions file, as it stood in this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionState {
+    pub rule: String,
+    pub target: String,
+    pub reason: String,
+    pub owner: String,
+    pub expires: NaiveDate,
+    pub status: ExceptionStatus,
+    /// Findings it waived (or would have, when expired).
+    pub matched: u32,
+}
+
+/// A token of an audited context joined with what the firm's records say about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditedToken {
+    pub token: TokenRecord,
+    pub in_inventory: bool,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub owner_left: bool,
+    /// Staff name of the token's author, when the staff list knows the identifier.
+    #[serde(default)]
+    pub author_name: Option<String>,
+    #[serde(default)]
+    pub author_left: bool,
+    #[serde(default)]
+    pub planned_expiry: Option<NaiveDate>,
+    #[serde(default)]
+    pub system: Option<String>,
+    /// Extra inventory columns, shown in reports.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inventory_extra: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditContext {
+    pub nip: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub environment: String,
+    pub status: ContextStatus,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    #[serde(default)]
+    pub duration_ms: u64,
+    pub tokens: Vec<AuditedToken>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditFinding {
+    /// Stable fingerprint of rule + NIP + reference (or inventory row key): same across runs.
+    pub id: String,
+    /// Rule name, e.g. `untracked-token`.
+    pub rule: String,
+    /// Rule id, e.g. `POL001`.
+    pub rule_id: String,
+    pub severity: Severity,
+    pub nip: String,
+    #[serde(default)]
+    pub client_name: Option<String>,
+    #[serde(default)]
+    pub reference_number: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    pub message: String,
+    pub evidence: String,
+    pub remediation: String,
+    /// Link to the rule's documentation.
+    pub help_uri: String,
+    pub excepted: bool,
+    #[serde(default)]
+    pub exception: Option<AppliedException>,
+    #[serde(default)]
+    pub baseline: Option<BaselineState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditSummary {
+    pub contexts_total: u32,
+    pub contexts_complete: u32,
+    pub contexts_incomplete: u32,
+    pub tokens_total: u32,
+    pub tokens_active: u32,
+    /// Non-excepted findings by severity.
+    pub findings_by_severity: BTreeMap<Severity, u32>,
+    pub excepted: u32,
+}
+
+/// What `ksef-audit audit --format json` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditResults {
+    pub schema_version: u32,
+    pub kind: String,
+    pub tool_version: String,
+    pub generated_at: DateTime<Utc>,
+    /// Firm name from the config, for report covers.
+    #[serde(default)]
+    pub firm: Option<String>,
+    pub environment: EnvironmentRef,
+    pub digests: Digests,
+    pub contexts: Vec<AuditContext>,
+    /// Sorted by severity (highest first), rule id, NIP, reference.
+    pub findings: Vec<AuditFinding>,
+    /// With `--baseline`: findings of the baseline that no longer occur.
+    #[serde(default)]
+    pub fixed: Vec<AuditFinding>,
+    #[serde(default)]
+    pub exceptions: Vec<ExceptionState>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    pub summary: AuditSummary,
+}
+
+/// How sure the scanner is that a match is a real token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// What KSeF says of a leaked token (`--verify`), or `unverified` when not asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeakStatus {
+    Active,
+    Revoked,
+    Unknown,
+    Unverified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    Baseline,
+    Exception,
+    Inline,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub exception: Option<AppliedException>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeakFinding {
+    /// Rule name, e.g. `ksef-token-v2`.
+    pub rule: String,
+    /// Rule id, e.g. `LEAK001`.
+    pub rule_id: String,
+    pub severity: Severity,
+    /// Relative to the root given on the command line; `archive.zip!inner/path` inside archives.
+    pub path: String,
+    #[serde(default)]
+    pub line: Option<u64>,
+    #[serde(default)]
+    pub column: Option<u64>,
+    /// Git history: the commit that introduced the blob (or the commit whose message holds it).
+    #[serde(default)]
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub date: Option<DateTime<Utc>>,
+    /// Lowercase hex SHA-256 of the decoded token string.
+    pub fingerprint: String,
+    /// Reference and NIP shown, secret masked.
+    pub redacted: String,
+    #[serde(default)]
+    pub reference_number: Option<String>,
+    #[serde(default)]
+    pub nip: Option<String>,
+    pub confidence: Confidence,
+    pub status: LeakStatus,
+    /// From the inventory, when the reference is listed there.
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub system: Option<String>,
+    #[serde(default)]
+    pub suppression: Option<Suppression>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeakTarget {
+    /// The root as given on the command line (`-` for standard input).
+    pub root: String,
+    /// `files`, `git` or `stdin`.
+    pub mode: String,
+    #[serde(default)]
+    pub since: Option<String>,
+    #[serde(default)]
+    pub staged: bool,
+    /// A shallow clone: history before the graft is not scanned.
+    #[serde(default)]
+    pub shallow: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeakStats {
+    pub files: u64,
+    pub blobs: u64,
+    pub bytes: u64,
+    pub skipped: u64,
+    pub errors: u64,
+}
+
+/// Something that could not be scanned (the run then exits 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanIssue {
+    pub path: String,
+    pub message: String,
+}
+
+/// What `ksef-audit leaks --format json` writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeakResults {
+    pub schema_version: u32,
+    pub kind: String,
+    pub tool_version: String,
+    pub generated_at: DateTime<Utc>,
+    pub target: LeakTarget,
+    pub digests: Digests,
+    pub stats: LeakStats,
+    #[serde(default)]
+    pub errors: Vec<ScanIssue>,
+    /// Active (not suppressed) findings.
+    pub findings: Vec<LeakFinding>,
+    /// Suppressed by baseline, exception or inline marker: listed, never dropped.
+    #[serde(default)]
+    pub suppressed: Vec<LeakFinding>,
+    /// Baseline fingerprints that matched nothing.
+    #[serde(default)]
+    pub unused_baseline: Vec<String>,
+    #[serde(default)]
+    pub exceptions: Vec<ExceptionState>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,200 @@
+//! KSeF token records (as `GET /tokens` returns them) and the `tokens` snapshot.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+macro_rules! open_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        ///
+        /// Open: a value this version does not know is kept as `Other(text)`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant,)+
+            Other(String),
+        }
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => stringify!($variant),)+
+                    $name::Other(s) => s,
+                }
+            }
+
+            /// Known values, in the contract's order.
+            pub const KNOWN: &'static [&'static str] = &[$(stringify!($variant)),+];
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $(stringify!($variant) => $name::$variant,)+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok($name::from(s.as_str()))
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// `AuthenticationTokenStatus` in the contract.
+    TokenStatus { Pending, Active, Revoking, Revoked, Failed }
+}
+
+open_enum! {
+    /// `TokenPermissionType` in the contract.
+    Permission {
+        InvoiceRead,
+        InvoiceWrite,
+        CredentialsRead,
+        CredentialsManage,
+        SubunitManage,
+        EnforcementOperations,
+        Introspection,
+        CollectiveIdentifierManage,
+    }
+}
+
+impl Permission {
+    /// Case-insensitive lookup of a known permission (for inventory cells).
+    pub fn parse_known(s: &str) -> Option<Permission> {
+        let s = s.trim();
+        Self::KNOWN
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(s))
+            .map(|k| Permission::from(*k))
+    }
+}
+
+/// `{ "type": …, "value": … }`, for both author and context identifiers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Identifier {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+pub type ContextIdentifier = Identifier;
+
+/// One KSeF token as listed by `GET /tokens` (`QueryTokensResponseItem`) or
+/// returned by `GET /tokens/{ref}` (`TokenStatusResponse`). Field names follow the
+/// contract; unknown fields are kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRecord {
+    pub reference_number: String,
+    pub author_identifier: Identifier,
+    pub context_identifier: Identifier,
+    pub description: String,
+    pub requested_permissions: Vec<Permission>,
+    pub date_created: DateTime<Utc>,
+    #[serde(default)]
+    pub last_use_date: Option<DateTime<Utc>>,
+    pub status: TokenStatus,
+    #[serde(default)]
+    pub status_details: Option<Vec<String>>,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Which KSeF the results came from: `test`, `demo`, `prod` or `custom` (or a label
+/// given with `--env LABEL=URL`), and its base URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentRef {
+    pub label: String,
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContextStatus {
+    Complete,
+    Incomplete,
+}
+
+/// One context (NIP) as fetched: complete with every token, or incomplete with a reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextSnapshot {
+    pub nip: String,
+    /// Client name from the config, if any.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub environment: String,
+    pub status: ContextStatus,
+    /// Why the context is incomplete (plain words, no secrets).
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// Reference number of the token the tool authenticated with, when known.
+    #[serde(default)]
+    pub auditor_reference: Option<String>,
+    /// Permissions of the tool's own token, when its record was visible.
+    #[serde(default)]
+    pub auditor_permissions: Option<Vec<Permission>>,
+    pub tokens: Vec<TokenRecord>,
+}
+
+pub const SNAPSHOT_KIND: &str = "ksef-audit/tokens";
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// What `ksef-audit tokens --format json` writes and `audit --from` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSnapshot {
+    pub schema_version: u32,
+    pub kind: String,
+    pub tool_version: String,
+    pub environment: EnvironmentRef,
+    pub fetched_at: DateTime<Utc>,
+    pub contexts: Vec<ContextSnapshot>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_and_fields_survive_a_round_trip() {
+        let json = r#"{"referenceNumber":"20251001-EC-2DD3AFF000-A6B7F19A95-11",
+            "authorIdentifier":{"type":"Nip","value":"5265877635"},
+            "contextIdentifier":{"type":"Nip","value":"5265877635"},
+            "description":"Wystawianie i przeglądanie faktur.",
+            "requestedPermissions":["InvoiceRead","FuturePermission"],
+            "dateCreated":"2025-10-01T13:20:52.9919681+00:00",
+            "status":"Suspended","statusDetails":[],"validUntil":"2027-01-01"}"#;
+        let rec: TokenRecord = serde_json::from_str(json).expect("parses");
+        assert_eq!(rec.status, TokenStatus::Other("Suspended".into()));
+        assert_eq!(
+            rec.requested_permissions[1],
+            Permission::Other("FuturePermission".into())
+        );
+        assert!(rec.extra.contains_key("validUntil"));
+        let back = serde_json::to_value(&rec).expect("serialises");
+        assert_eq!(back["status"], "Suspended");
+        assert_eq!(back["validUntil"], "2027-01-01");
+    }
+}
