@@ -179,6 +179,16 @@ pub struct SimulateArgs {
     /// Fixture with contexts and tokens (default: the built-in demo firm)
     #[arg(long, value_name = "FILE")]
     pub fixture: Option<PathBuf>,
+    /// Write each context's auditor token to DIR/<nip>.token (mode 0600) and a
+    /// matching DIR/ksef-audit.toml; token values are never printed
+    #[arg(long, value_name = "DIR")]
+    pub write_tokens: Option<PathBuf>,
+    /// Lifetime of access tokens in seconds (short values exercise the client's refresh)
+    #[arg(long, value_name = "SECS", default_value_t = 900)]
+    pub access_token_ttl: u64,
+    /// Do not enforce the contract's rate limits
+    #[arg(long)]
+    pub no_rate_limits: bool,
 }
 
 #[derive(Debug, Args)]
