@@ -1,3 +1,4 @@
 //! See the crate docs.
 
+pub mod leaks;
 pub mod scan;
