@@ -150,8 +150,9 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
                 continue;
             }
             let rel = rel_display(entry.path(), root);
-            let display = if prefix_roots {
-                format!("{}/{rel}", root_shown.trim_end_matches('/'))
+            let prefix = root_shown.trim_end_matches('/');
+            let display = if prefix_roots && prefix != "." && !prefix.is_empty() {
+                format!("{prefix}/{rel}")
             } else {
                 rel
             };
