@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use rayon::prelude::*;
 
 use super::Output;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
-use crate::collect::sources::walk::{DEFAULT_MAX_FILE_SIZE, read_source};
+use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
 use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
@@ -18,9 +17,9 @@ use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::leaks::{
     Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
 };
-use crate::evaluate::scan::{Scanner, scan_blob};
+use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, ScanIssue, Severity, fingerprint_hex,
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
 };
 use crate::render::RenderError;
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -219,23 +218,7 @@ fn collect(
             ));
         }
         scan.issues.extend(walked.issues);
-        let blobs: Vec<Result<crate::evaluate::scan::BlobScan, ScanIssue>> = walked
-            .files
-            .par_iter()
-            .map(|f| {
-                read_source(f).map(|data| scan_blob(scanner, &f.display, None, &data, &limits))
-            })
-            .collect();
-        for b in blobs {
-            match b {
-                Ok(b) => {
-                    scan.stats.files += 1;
-                    scan.stats.blobs += b.members;
-                    scan.absorb(b);
-                }
-                Err(issue) => scan.issues.push(issue),
-            }
-        }
+        scan_files(scanner, &walked.files, &limits, &mut scan);
     }
     let target = LeakTarget {
         root: paths

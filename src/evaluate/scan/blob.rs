@@ -3,8 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
+use rayon::prelude::*;
+
 use super::{RawMatch, Scanner};
+use crate::collect::sources::SourceFile;
 use crate::collect::sources::archive::{ArchiveLimits, expand};
+use crate::collect::sources::walk::read_source;
+use crate::evaluate::leaks::LeakScan;
 use crate::model::{LeakFinding, LeakStatus, ScanIssue};
 
 /// Where a git blob came from (the git source maps its own provenance onto this).
@@ -83,5 +88,31 @@ pub fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> Le
             system: None,
             suppression: None,
         },
+    }
+}
+
+/// Reads and scans `files` in parallel (rayon), adding findings, issues and stats to `scan`.
+pub fn scan_files(
+    scanner: &Scanner,
+    files: &[SourceFile],
+    limits: &ArchiveLimits,
+    scan: &mut LeakScan,
+) {
+    let blobs: Vec<Result<BlobScan, ScanIssue>> = files
+        .par_iter()
+        .map(|f| read_source(f).map(|data| scan_blob(scanner, &f.display, None, &data, limits)))
+        .collect();
+    for b in blobs {
+        match b {
+            Ok(b) => {
+                scan.stats.files += 1;
+                scan.stats.blobs += b.members;
+                scan.absorb(b);
+            }
+            Err(issue) => {
+                scan.stats.errors += 1;
+                scan.issues.push(issue);
+            }
+        }
     }
 }

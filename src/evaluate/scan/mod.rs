@@ -10,7 +10,7 @@ mod blob;
 mod decode;
 mod placeholder;
 
-pub use blob::{BlobScan, LeakCandidate, Provenance, scan_blob};
+pub use blob::{BlobScan, LeakCandidate, Provenance, candidate, scan_blob, scan_files};
 pub use decode::TextEncoding;
 pub use placeholder::{is_documentation_secret, is_placeholder};
 
