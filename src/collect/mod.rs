@@ -2,3 +2,4 @@
 //! Returns plain `model` values; nothing here evaluates or prints.
 
 pub mod exceptions;
+pub mod sources;
