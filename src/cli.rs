@@ -247,6 +247,10 @@ pub struct SimulateArgs {
     /// Do not enforce the contract's rate limits
     #[arg(long)]
     pub no_rate_limits: bool,
+    /// Faults for every context without its own: a JSON file such as
+    /// {"rateLimitEvery": 3, "retryAfterSecs": 2} (see docs/simulator.md)
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,7 @@ use chrono::Utc;
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::demo::{demo_auditor_tokens, demo_firm};
 use crate::error::Outcome;
-use crate::simulator::{Fixture, SimOptions, start};
+use crate::simulator::{Faults, Fixture, SimOptions, start};
 
 pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
     let addr = parse_loopback(&args.addr)?;
@@ -20,8 +20,13 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
         Some(path) => (Fixture::load(path)?, format!("'{}'", path.display())),
         None => (demo_firm(Utc::now()), "built-in demo firm".to_string()),
     };
+    let faults = match &args.faults {
+        Some(path) => load_faults(path)?,
+        None => Faults::default(),
+    };
     let options = SimOptions {
         addr,
+        faults,
         access_token_ttl: Duration::from_secs(args.access_token_ttl.max(1)),
         rate_limits: !args.no_rate_limits,
         ..SimOptions::default()
@@ -92,6 +97,18 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// Reads `--faults FILE` (a JSON `Faults` object, camelCase keys).
+fn load_faults(path: &Path) -> Result<Faults> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read faults file '{}'", path.display()))?;
+    serde_json::from_str(&text).with_context(|| {
+        format!(
+            "faults file '{}' is not a valid faults object\nhelp: keys are rateLimitEvery, retryAfterSecs, unavailableFirst, authPollsInProgress, revokeSessionAfterAuth, slowAuthMs",
+            path.display()
+        )
+    })
 }
 
 /// Parses `--addr`; only loopback addresses (127.0.0.0/8, ::1, `localhost`) are accepted.
@@ -180,6 +197,25 @@ mod tests {
         assert!(err.to_string().contains("not a loopback address"));
         assert!(parse_loopback("192.168.1.5:80").is_err());
         assert!(parse_loopback("127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn faults_file_is_read_and_typos_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let good = dir.path().join("faults.json");
+        std::fs::write(&good, r#"{"rateLimitEvery": 3, "retryAfterSecs": 2}"#).expect("write");
+        let faults = load_faults(&good).expect("valid");
+        assert_eq!(
+            (faults.rate_limit_every, faults.retry_after_secs),
+            (Some(3), 2)
+        );
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, r#"{"rateLimit": 3}"#).expect("write");
+        let err = format!("{:#}", load_faults(&bad).expect_err("typo"));
+        assert!(
+            err.contains("bad.json") && err.contains("rateLimit"),
+            "{err}"
+        );
     }
 
     #[cfg(unix)]
