@@ -1,1 +1,2 @@
 //! See the crate docs.
+pub mod tokens;
