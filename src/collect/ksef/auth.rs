@@ -100,7 +100,27 @@ pub fn token_reference(token: &Secret) -> Option<String> {
     (!reference.is_empty() && !rest.is_empty()).then(|| reference.trim().to_string())
 }
 
-/// Runs the whole token-authentication flow for context `nip` (type `Nip`).
+/// The context a token authenticates to: `InternalId` for `…|internalId-NNNNNNNNNN-DDDDD|…`
+/// tokens, else `Nip` with the context's NIP.
+pub fn context_identifier(nip: &str, token: &Secret) -> AuthContextIdentifier {
+    match token
+        .expose()
+        .split('|')
+        .nth(1)
+        .and_then(|s| s.strip_prefix("internalId-"))
+    {
+        Some(id) => AuthContextIdentifier {
+            kind: "InternalId".into(),
+            value: id.to_string(),
+        },
+        None => AuthContextIdentifier {
+            kind: "Nip".into(),
+            value: nip.to_string(),
+        },
+    }
+}
+
+/// Runs the whole token-authentication flow for context `nip`.
 pub async fn authenticate(
     t: &Transport,
     token: &Secret,
@@ -135,10 +155,7 @@ pub async fn authenticate(
             })?;
         let body = InitTokenAuthenticationRequest {
             challenge: challenge.challenge,
-            context_identifier: AuthContextIdentifier {
-                kind: "Nip".into(),
-                value: nip.clone(),
-            },
+            context_identifier: context_identifier(&nip, token),
             encrypted_token: encrypted,
             public_key_id: Some(cert.public_key_id.clone()),
         };
@@ -283,6 +300,18 @@ mod tests {
             Some("20251010-EC-1DCE3E3000-12ECB5B36E-45")
         );
         assert_eq!(token_reference(&Secret::new("plainsecret")), None);
+    }
+
+    #[test]
+    fn internal_id_tokens_authenticate_to_their_internal_id() {
+        let t = Secret::new("20251010-EC-1DCE3E3000-12ECB5B36E-45|internalId-5265877635-12345|ab");
+        let id = context_identifier("5265877635", &t);
+        assert_eq!(
+            (id.kind.as_str(), id.value.as_str()),
+            ("InternalId", "5265877635-12345")
+        );
+        let t = Secret::new("20251010-EC-1DCE3E3000-12ECB5B36E-45|nip-5265877635|ab");
+        assert_eq!(context_identifier("5265877635", &t).kind, "Nip");
     }
 
     #[test]
