@@ -120,11 +120,26 @@ pub fn context_identifier(nip: &str, token: &Secret) -> AuthContextIdentifier {
     }
 }
 
+/// Picks the certificate to encrypt with from the published list.
+pub type CertificateSelector =
+    for<'c> fn(&'c [PublicKeyCertificate], DateTime<Utc>) -> Option<&'c PublicKeyCertificate>;
+
 /// Runs the whole token-authentication flow for context `nip`.
 pub async fn authenticate(
     t: &Transport,
     token: &Secret,
     auth_timeout: Duration,
+) -> Result<Session, ApiError> {
+    authenticate_with(t, token, auth_timeout, crypto::select_certificate).await
+}
+
+/// [`authenticate`] with another certificate choice (tests use it to show that the
+/// wrong certificate fails).
+pub async fn authenticate_with(
+    t: &Transport,
+    token: &Secret,
+    auth_timeout: Duration,
+    select: CertificateSelector,
 ) -> Result<Session, ApiError> {
     let nip = t.nip.clone();
     let mut certs = fetch_certificates(t).await?;
@@ -132,7 +147,7 @@ pub async fn authenticate(
     let init = loop {
         let (_, challenge): (_, ChallengeResponse) =
             t.json(&Call::new(Method::POST, "/auth/challenge")).await?;
-        let cert = crypto::select_certificate(&certs, Utc::now()).ok_or_else(|| ApiError::Auth {
+        let cert = select(&certs, Utc::now()).ok_or_else(|| ApiError::Auth {
             nip: nip.clone(),
             message: "GET /security/public-key-certificates: no currently valid certificate with usage KsefTokenEncryption".into(),
             help: Some("check the base URL points at KSeF API 2.0, or try again later".into()),
