@@ -1,7 +1,8 @@
 //! The KSeF client against the simulator on loopback: paging, limits, faults,
 //! completeness, cryptography, `--verify` and revocation.
 
-use std::path::Path;
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,39 +16,10 @@ use ksef_audit::collect::ksef::{
 };
 use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
 use ksef_audit::demo::demo_firm;
-use ksef_audit::model::{
-    Confidence, ContextStatus, Digests, EnvironmentRef, LEAKS_KIND, LeakFinding, LeakResults,
-    LeakStats, LeakStatus, LeakTarget, Secret, Severity, TokenStatus,
-};
+use ksef_audit::model::{ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus};
 use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
 
-const ALFA: &str = "5265877635";
-const BETA: &str = "7762811692";
-/// Alfa's auditor token: CredentialsRead.
-const ALFA_AUDITOR: &str = "20260110-EC-A0D17A0001-0000000001-F6";
-/// Alfa: InvoiceRead + InvoiceWrite, no CredentialsRead.
-const ALFA_INVOICING: &str = "20250301-EC-A0D17A0002-0000000002-D5";
-/// Alfa: revoked, with a secret.
-const ALFA_REVOKED: &str = "20250401-EC-A0D17A0003-0000000003-A0";
-const BETA_AUDITOR: &str = "20260115-EC-B0D17A0001-0000000001-24";
-
-fn basic() -> Fixture {
-    Fixture::load(Path::new("tests/fixtures/api/simulator/basic.json")).expect("basic fixture")
-}
-
-fn token(fixture: &Fixture, nip: &str, reference: &str) -> Secret {
-    let ctx = fixture
-        .contexts
-        .iter()
-        .find(|c| c.nip == nip)
-        .expect("context in fixture");
-    let t = ctx
-        .tokens
-        .iter()
-        .find(|t| t.record.reference_number == reference)
-        .expect("token in fixture");
-    Secret::new(ctx.token_string(t).expect("token has a secret"))
-}
+use common::*;
 
 fn settings(sim: &SimHandle, contexts: Vec<(&str, Option<Secret>)>) -> KsefSettings {
     let contexts = contexts
@@ -426,53 +398,6 @@ async fn encrypting_with_the_wrong_certificate_fails() {
         other => panic!("unexpected error: {other}"),
     }
     sim.shutdown().await;
-}
-
-fn finding(nip: &str, reference: &str) -> LeakFinding {
-    LeakFinding {
-        rule: "ksef-token-v2".into(),
-        rule_id: "LEAK001".into(),
-        severity: Severity::High,
-        path: ".env".into(),
-        line: Some(3),
-        column: Some(12),
-        commit: None,
-        author: None,
-        date: None,
-        fingerprint: "0".repeat(64),
-        redacted: format!("{reference}|nip-{nip}|****"),
-        reference_number: Some(reference.into()),
-        nip: Some(nip.into()),
-        confidence: Confidence::High,
-        status: LeakStatus::Unverified,
-        owner: None,
-        system: None,
-        suppression: None,
-    }
-}
-
-pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
-    LeakResults {
-        schema_version: 1,
-        kind: LEAKS_KIND.into(),
-        tool_version: "0.1.0".into(),
-        generated_at: Utc::now(),
-        target: LeakTarget {
-            root: ".".into(),
-            mode: "files".into(),
-            since: None,
-            staged: false,
-            shallow: false,
-        },
-        digests: Digests::default(),
-        stats: LeakStats::default(),
-        errors: vec![],
-        findings,
-        suppressed: vec![],
-        unused_baseline: vec![],
-        exceptions: vec![],
-        warnings: vec![],
-    }
 }
 
 fn sim_runtime() -> tokio::runtime::Runtime {
