@@ -91,9 +91,15 @@ pub struct AuditSection {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LeaksSection {
+    /// Globs of paths not scanned (added to `--exclude`).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Bytes; larger files are skipped (default 64 MiB).
     pub max_file_size: Option<u64>,
+    /// Severity at or above which findings fail the run (default: any).
+    pub fail_on: Option<String>,
+    /// Baseline file used when `--baseline` is not given.
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -366,6 +372,27 @@ pub fn resolve_settings(
     config: &LoadedConfig,
 ) -> Result<KsefSettings, ConfigError> {
     resolve_settings_with(global, config, &|k| std::env::var(k).ok())
+}
+
+/// [`resolve_settings`] for commands whose NIPs come from their input (`leaks
+/// --verify`, `revoke --from`): when neither `--nip` nor the config lists contexts,
+/// `nips` are audited; NIPs of `nips` missing from the result are added with
+/// credentials from the environment. Invalid NIPs in `nips` are skipped.
+pub fn resolve_settings_for_nips(
+    global: &GlobalArgs,
+    config: &LoadedConfig,
+    nips: &[String],
+) -> Result<KsefSettings, ConfigError> {
+    let mut scoped = global.clone();
+    let valid: Vec<String> = nips.iter().filter_map(|n| validate_nip(n).ok()).collect();
+    if scoped.nips.is_empty() && config.raw.contexts.is_empty() {
+        scoped.nips = valid.clone();
+    }
+    let mut settings = resolve_settings(&scoped, config)?;
+    for nip in &valid {
+        settings.ensure_context(nip);
+    }
+    Ok(settings)
 }
 
 /// [`resolve_settings`] with an explicit environment lookup (for tests).

@@ -1,6 +1,7 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
 pub mod demo;
+mod leaks;
 mod output;
 mod progress;
 pub mod revoke;
@@ -20,7 +21,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Revoke(args) => return revoke::run(&cli.global, args),
         Command::Demo(args) => return demo::run(&cli.global, args),
         Command::Audit(_) => "audit",
-        Command::Leaks(_) => "leaks",
+        Command::Leaks(args) => return leaks::run(&cli.global, args),
         Command::Report(_) => "report",
         Command::Rules(_) => "rules",
         Command::Simulate(_) => "simulate",

@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::{GlobalArgs, RevokeArgs};
 use crate::collect::ksef::revoke_tokens;
-use crate::config::{self, resolve_settings};
+use crate::config::{self, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::model::{LEAKS_KIND, LeakResults, LeakStatus};
 
@@ -56,14 +56,8 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
     }
 
     let config = config::load(global.config.as_deref())?;
-    let mut scoped = global.clone();
-    if scoped.nips.is_empty() && config.raw.contexts.is_empty() {
-        scoped.nips = targets.iter().map(|t| t.nip.clone()).collect();
-    }
-    let mut settings = resolve_settings(&scoped, &config)?;
-    for t in &targets {
-        settings.ensure_context(&t.nip);
-    }
+    let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
+    let settings = resolve_settings_for_nips(global, &config, &nips)?;
     let pairs: Vec<(String, String)> = targets
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))
