@@ -490,3 +490,71 @@ fn revoke_tokens_revokes_in_the_right_context() {
     ));
     rt.block_on(sim.shutdown());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_is_refreshed_near_expiry() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    // Access tokens that are always within the refresh margin.
+    let sim = simulator::start(
+        fixture,
+        SimOptions {
+            access_token_ttl: Duration::from_secs(30),
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts");
+    let snap = fetch_snapshot_async(
+        &settings(&sim, vec![(ALFA, Some(auditor))]),
+        Progress::none(),
+    )
+    .await;
+    assert_eq!(
+        snap.contexts[0].status,
+        ContextStatus::Complete,
+        "{:?}",
+        snap.contexts[0].reason
+    );
+    let refreshes = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/auth/token/refresh") && r.status == 200)
+        .count();
+    assert!(refreshes >= 1, "refreshed before use");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentication_wait_is_bounded() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = start(fixture).await;
+    sim.set_faults(
+        Some(ALFA),
+        Faults {
+            auth_polls_in_progress: 10_000,
+            ..Faults::default()
+        },
+    );
+    let mut s = settings(&sim, vec![(ALFA, Some(auditor))]);
+    s.auth_timeout = Duration::from_secs(1);
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    let reason = snap.contexts[0].reason.as_deref().expect("reason");
+    assert_eq!(snap.contexts[0].status, ContextStatus::Incomplete);
+    assert!(reason.contains("still in progress after 1 s"), "{reason}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_without_any_permission_is_explained() {
+    let fixture = basic();
+    let bare = token(&fixture, ALFA, "20260301-EC-A0D17A0005-0000000005-04");
+    let sim = start(fixture).await;
+    let snap =
+        fetch_snapshot_async(&settings(&sim, vec![(ALFA, Some(bare))]), Progress::none()).await;
+    let reason = snap.contexts[0].reason.as_deref().expect("reason");
+    assert!(reason.contains("status 415"), "{reason}");
+    assert!(reason.contains("no permissions"), "{reason}");
+    sim.shutdown().await;
+}
