@@ -1,1 +1,3 @@
-//! See the crate docs.
+//! evaluate/: turns collected values and rules into findings; never prints.
+
+pub mod policy;
