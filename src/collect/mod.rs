@@ -1,5 +1,7 @@
-//! collect/: the only code that reads the world (KSeF API, CSV files, trees, git).
+//! Reading the world: the KSeF API, CSV files, the exceptions file, trees and git.
+//! Returns plain `model` values; nothing here evaluates or prints.
 
+pub mod exceptions;
 pub mod inventory;
 pub mod staff;
 pub mod table;

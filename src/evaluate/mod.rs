@@ -1,3 +1,4 @@
-//! evaluate/: turns collected values and rules into findings; never prints.
+//! Turning collected data, rules and config into findings. Never prints or reads the environment.
 
+pub mod exceptions;
 pub mod policy;
