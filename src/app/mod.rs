@@ -1,6 +1,8 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
+pub mod audit;
 mod output;
+pub mod rules;
 
 pub use output::Output;
 
@@ -12,12 +14,12 @@ use crate::error::Outcome;
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let name = match &cli.command {
+        Command::Audit(args) => return audit::run(args, &cli.global),
+        Command::Rules(args) => return rules::run(args, &cli.global),
         Command::Tokens(_) => "tokens",
-        Command::Audit(_) => "audit",
         Command::Leaks(_) => "leaks",
         Command::Report(_) => "report",
         Command::Revoke(_) => "revoke",
-        Command::Rules(_) => "rules",
         Command::Simulate(_) => "simulate",
         Command::Demo(_) => "demo",
     };

@@ -1,4 +1,5 @@
 //! Turning collected data, rules and config into findings. Never prints or reads the environment.
 
+pub mod audit;
 pub mod exceptions;
 pub mod policy;

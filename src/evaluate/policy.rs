@@ -445,8 +445,7 @@ impl View<'_> {
                     .map(|s| format!("{} (fingerprint {})", s.preview, &s.fingerprint[..12]))
                     .collect();
                 Some(format!(
-                    "inventory row {} column {} holds a KSeF token value: {}",
-                    self.secrets[0].row,
+                    "column {} holds a KSeF token value: {}",
                     cols.into_iter().collect::<Vec<_>>().join(", "),
                     prints.join(", ")
                 ))
@@ -517,7 +516,7 @@ impl View<'_> {
         };
         match self.token {
             Known::Yes(t) => {
-                if t.status != TokenStatus::Active || fields.contains(&Field::TokenStatus) {
+                if t.status != TokenStatus::Active {
                     parts.push(format!("status {}", t.status));
                 }
                 let created = t.date_created;

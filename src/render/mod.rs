@@ -1,1 +1,4 @@
 //! See the crate docs.
+
+pub mod audit;
+pub mod rules;
