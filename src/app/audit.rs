@@ -269,10 +269,13 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
     };
     let (snapshot, digest) = read_snapshot(from)?;
     let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
-    let mut out = Output::open(args.output.as_deref())?;
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let mut out = Output::open(output)?;
     render(&run.results, args.format, args.csv_excel, &mut out)?;
     out.flush()?;
-    if !global.quiet && args.format != AuditFormat::Text {
+    // Text on the terminal already shows the warnings.
+    let text_on_stdout = args.format == AuditFormat::Text && !args.csv_excel && output.is_none();
+    if !global.quiet && !text_on_stdout {
         let mut err = std::io::stderr().lock();
         for w in &run.results.warnings {
             let _ = writeln!(err, "warning: {w}");

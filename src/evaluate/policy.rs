@@ -785,6 +785,7 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
     }
     sort_findings(&mut findings);
     findings.dedup_by(|a, b| a.id == b.id);
+    contexts.sort_by(|a, b| a.nip.cmp(&b.nip));
     Evaluation {
         contexts,
         findings,

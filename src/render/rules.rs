@@ -227,7 +227,11 @@ pub fn markdown(policy: &PolicyRuleSet) -> String {
                     ex.note,
                     example_toml(ex)
                         .lines()
-                        .map(|l| format!("  {l}"))
+                        .map(|l| if l.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  {l}")
+                        })
                         .collect::<Vec<_>>()
                         .join("\n")
                 );
