@@ -1,6 +1,7 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
 pub mod audit;
+mod leaks;
 mod output;
 pub mod rules;
 
@@ -17,7 +18,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => return audit::run(args, &cli.global),
         Command::Rules(args) => return rules::run(args, &cli.global),
         Command::Tokens(_) => "tokens",
-        Command::Leaks(_) => "leaks",
+        Command::Leaks(args) => return leaks::run(&cli.global, args),
         Command::Report(_) => "report",
         Command::Revoke(_) => "revoke",
         Command::Simulate(_) => "simulate",

@@ -10,13 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
 pub use super::table::{CellProblem, InventoryError};
 use super::table::{Table, parse_date, parse_table};
-use crate::model::{
-    InventoryEntry, Permission, Secret, is_token_reference, mask_nip, validate_nip,
-};
+use crate::evaluate::scan::{RawMatch, Scanner};
+use crate::model::{InventoryEntry, Permission, is_token_reference, validate_nip};
+use crate::rule::leak::builtin_leak_rules;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
@@ -148,52 +146,19 @@ pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
     parse_inventory(path, &bytes)
 }
 
-fn token_regex() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"\b(20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-[A-Z]{2}-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2})(?:\||%7[Cc])(nip-\d{10}|internalId-\d{10}-\d{5})(?:\||%7[Cc])([0-9a-fA-F]{64})\b",
-        )
-        .expect("static regex compiles")
+fn scanner() -> &'static Scanner {
+    static SCANNER: OnceLock<Scanner> = OnceLock::new();
+    SCANNER.get_or_init(|| {
+        builtin_leak_rules()
+            .and_then(|rules| Scanner::new(&rules))
+            .expect("the built-in leak rules are checked by their tests")
     })
 }
 
-/// A KSeF 2.0 token value found in text (KSEF-NOTES §4.1). The value stays in `secret`.
-pub struct FoundToken {
-    pub reference: String,
-    pub context: String,
-    pub secret: Secret,
-}
-
-impl FoundToken {
-    /// `ref|nip-526*****35|****` — never the secret part.
-    pub fn preview(&self) -> String {
-        let ctx = match self.context.strip_prefix("nip-") {
-            Some(nip) => format!("nip-{}", mask_nip(nip)),
-            None => match self.context.strip_prefix("internalId-") {
-                Some(rest) => format!("internalId-{}", mask_nip(rest)),
-                None => "*".into(),
-            },
-        };
-        format!("{}|{ctx}|{}", self.reference, "*".repeat(8))
-    }
-}
-
-/// Finds KSeF token values in `text`.
-pub fn find_tokens(text: &str) -> Vec<FoundToken> {
-    token_regex()
-        .captures_iter(text)
-        .map(|c| FoundToken {
-            reference: c[1].to_string(),
-            context: c[2].to_string(),
-            secret: Secret::new(
-                c.get(0)
-                    .map_or("", |m| m.as_str())
-                    .replace("%7C", "|")
-                    .replace("%7c", "|"),
-            ),
-        })
-        .collect()
+/// KSeF token values (and other secrets the leak rules know) in `text`, via the
+/// leak scanner. Each match keeps its value in a `Secret`.
+pub fn find_tokens(text: &str) -> Vec<RawMatch> {
+    scanner().scan_bytes(text.as_bytes())
 }
 
 /// Parses inventory bytes. `path` is only used in messages.
@@ -222,23 +187,32 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
                 continue;
             }
             let mut redacted = cell.clone();
-            for t in &found {
-                redacted = redacted.replace(t.secret.expose(), &t.preview());
-                // URL-encoded separators
-                let enc = t.secret.expose().replace('|', "%7C");
-                redacted = redacted.replace(&enc, &t.preview());
+            for m in &found {
+                let value = m.secret.expose();
+                let encoded = value.replace('|', "%7C");
+                if redacted.contains(value) {
+                    redacted = redacted.replace(value, &m.redacted);
+                } else if redacted.contains(&encoded) {
+                    redacted = redacted.replace(&encoded, &m.redacted);
+                } else {
+                    // Encoded some other way: keep nothing of the cell.
+                    redacted = m.redacted.clone();
+                }
                 secrets.push(SecretCell {
                     row,
                     column: table.column_label(i),
                     nip: raw_nip.clone(),
-                    reference_number: Some(t.reference.clone()),
-                    fingerprint: t.secret.fingerprint(),
-                    preview: t.preview(),
+                    reference_number: m.reference_number.clone(),
+                    fingerprint: m.fingerprint.clone(),
+                    preview: m.redacted.clone(),
                 });
             }
             // A whole token pasted as the reference: keep its reference part as the join key.
-            if Some(i) == table.columns.get("reference_number").copied() && found.len() == 1 {
-                redacted = found[0].reference.clone();
+            if Some(i) == table.columns.get("reference_number").copied()
+                && let [only] = found.as_slice()
+                && let Some(reference) = &only.reference_number
+            {
+                redacted = reference.clone();
             }
             *cell = redacted;
         }
@@ -474,7 +448,7 @@ mod tests {
 
     #[test]
     fn pasted_token_is_reported_without_its_value() {
-        let secret = "aa".repeat(32);
+        let secret = "40824da31c455915d590314383bf31a5dac1f34b85b3471d78a1a93cf8f414ce";
         let token = format!("{REF1}|nip-5265877635|{secret}");
         let text = format!("nip,reference_number,notes\n5265877635,{token},token: {token}\n");
         let inv = parse(&text).expect("valid");
@@ -482,7 +456,7 @@ mod tests {
         assert_eq!(inv.entries[0].reference_number, REF1);
         let notes = inv.entries[0].notes.clone().unwrap_or_default();
         assert!(!notes.contains(&secret), "{notes}");
-        assert!(notes.contains("nip-526*****35"), "{notes}");
+        assert!(notes.contains(REF1), "{notes}");
         assert_eq!(inv.secrets[1].column, "C ('notes')");
         assert!(!format!("{:?}", inv.secrets).contains(&secret));
         assert_eq!(

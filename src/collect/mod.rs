@@ -3,5 +3,6 @@
 
 pub mod exceptions;
 pub mod inventory;
+pub mod sources;
 pub mod staff;
 pub mod table;

@@ -2,4 +2,6 @@
 
 pub mod audit;
 pub mod exceptions;
+pub mod leaks;
 pub mod policy;
+pub mod scan;

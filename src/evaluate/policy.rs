@@ -964,7 +964,7 @@ fn example_entry(
             nip: EXAMPLE_NIP.into(),
             reference_number: Some(reference.to_string()),
             fingerprint: fingerprint_hex(fake.as_bytes()),
-            preview: format!("{reference}|nip-526*****35|********"),
+            preview: format!("{reference}|nip-{EXAMPLE_NIP}|0f0f…(64 chars)"),
         });
     }
     Ok(InventoryEntry {

@@ -1,4 +1,8 @@
 //! See the crate docs.
 
 pub mod audit;
+mod error;
+pub mod leaks;
 pub mod rules;
+
+pub use error::RenderError;

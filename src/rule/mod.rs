@@ -1,24 +1,19 @@
-//! Rules are data: TOML files under `rules/` built into the binary, plus an optional
-//! `--rules DIR` that adds or overrides them. This module holds what policy and leak
-//! rules share (status, load errors, file discovery); `policy` holds the policy rules.
+//! Rules are data: TOML files under `rules/`, built into the binary, checked at load time.
+//! `--rules DIR` adds or overrides them. This module holds what policy and leak rules
+//! share; `policy` and `leak` hold each kind.
 
+mod error;
+pub mod leak;
 pub mod policy;
+
+pub use error::RuleLoadError;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-/// Where the generated rule documentation lives (findings link to `#<rule-name>`).
-pub const RULES_DOC: &str = "docs/rules.md";
-
-/// Link to the documentation of one rule.
-pub fn help_uri(name: &str) -> String {
-    format!("{RULES_DOC}#{name}")
-}
-
-/// Lifecycle of a rule.
+/// Life-cycle state of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleStatus {
@@ -43,10 +38,18 @@ impl fmt::Display for RuleStatus {
     }
 }
 
+/// Where a rule's documentation lives: `docs/rules.md#<name>`, as SARIF and findings link it.
+pub fn help_uri(name: &str) -> String {
+    format!("{DOCS_RULES_URL}#{name}")
+}
+
+/// Base URL of the generated rule documentation.
+pub const DOCS_RULES_URL: &str = "https://github.com/ksef-audit/ksef-audit/blob/main/docs/rules.md";
+
 /// One problem found while loading or checking rules, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleProblem {
-    /// File (built-in files are shown as `rules/policy/<file>`), or `config` for overrides.
+    /// File (built-in files are shown as `rules/policy/<file>`), or `config [rules]` for overrides.
     pub origin: String,
     /// Rule id or name when known.
     pub rule: Option<String>,
@@ -56,36 +59,19 @@ pub struct RuleProblem {
 impl fmt::Display for RuleProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.rule {
-            Some(rule) => write!(f, "{} rule '{}': {}", self.origin, rule, self.message),
+            Some(rule) => write!(f, "{}: rule {}: {}", self.origin, rule, self.message),
             None => write!(f, "{}: {}", self.origin, self.message),
         }
     }
 }
 
-#[derive(Debug, Error)]
-pub enum RuleLoadError {
-    #[error("cannot read rules from '{path}'")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{}", format_problems(.problems))]
-    Invalid { problems: Vec<RuleProblem> },
-}
-
-fn format_problems(problems: &[RuleProblem]) -> String {
-    let mut out = format!(
-        "{} problem{} in the rules",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for p in problems {
-        out.push_str("\n  ");
-        out.push_str(&p.to_string());
+impl RuleLoadError {
+    /// Collected problems -> one error.
+    pub fn from_problems(problems: Vec<RuleProblem>) -> RuleLoadError {
+        RuleLoadError::Invalid {
+            problems: problems.iter().map(ToString::to_string).collect(),
+        }
     }
-    out.push_str("\nhelp: fix the rule files (or the [rules.<name>] config section), then run `ksef-audit rules check`");
-    out
 }
 
 /// A rule file: its display name and its text.
