@@ -126,13 +126,13 @@ fn token_values_never_reach_the_output() {
     let results = audit(&args("basic"));
     let secret = "40824da31c455915d590314383bf31a5dac1f34b85b3471d78a1a93cf8f414ce";
     let text = json(&results);
-    assert!(!text.contains(&secret));
+    assert!(!text.contains(secret));
     let mut csv = Vec::new();
     render(&results, AuditFormat::Csv, false, &mut csv).expect("csv");
     let mut txt = Vec::new();
     render(&results, AuditFormat::Text, false, &mut txt).expect("text");
     for out in [csv, txt] {
-        assert!(!String::from_utf8_lossy(&out).contains(&secret));
+        assert!(!String::from_utf8_lossy(&out).contains(secret));
     }
     assert!(
         results

@@ -455,10 +455,10 @@ mod tests {
         assert_eq!(inv.secrets.len(), 2);
         assert_eq!(inv.entries[0].reference_number, REF1);
         let notes = inv.entries[0].notes.clone().unwrap_or_default();
-        assert!(!notes.contains(&secret), "{notes}");
+        assert!(!notes.contains(secret), "{notes}");
         assert!(notes.contains(REF1), "{notes}");
         assert_eq!(inv.secrets[1].column, "C ('notes')");
-        assert!(!format!("{:?}", inv.secrets).contains(&secret));
+        assert!(!format!("{:?}", inv.secrets).contains(secret));
         assert_eq!(
             inv.secrets[0].fingerprint,
             crate::model::fingerprint_hex(token.as_bytes())
