@@ -1,10 +1,12 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
+pub mod audit;
 pub mod demo;
 mod leaks;
 mod output;
 mod progress;
 pub mod revoke;
+pub mod rules;
 mod simulate;
 pub mod tokens;
 
@@ -21,10 +23,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Tokens(args) => return tokens::run(&cli.global, args),
         Command::Revoke(args) => return revoke::run(&cli.global, args),
         Command::Demo(args) => return demo::run(&cli.global, args),
-        Command::Audit(_) => "audit",
+        Command::Audit(args) => return audit::run(args, &cli.global),
         Command::Leaks(args) => return leaks::run(&cli.global, args),
         Command::Report(_) => "report",
-        Command::Rules(_) => "rules",
+        Command::Rules(args) => return rules::run(args, &cli.global),
         Command::Simulate(args) => return simulate::run(&cli.global, args),
     };
     bail!("`ksef-audit {name}` is not available in this build yet")
