@@ -1,6 +1,7 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
 mod output;
+pub mod report;
 
 pub use output::Output;
 
@@ -11,6 +12,9 @@ use crate::error::Outcome;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
+    if let Command::Report(args) = &cli.command {
+        return report::run(&cli.global, args);
+    }
     let name = match &cli.command {
         Command::Tokens(_) => "tokens",
         Command::Audit(_) => "audit",
