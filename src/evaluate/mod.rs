@@ -1,1 +1,3 @@
-//! See the crate docs.
+//! Turning collected data, rules and config into findings. Never prints or reads the environment.
+
+pub mod exceptions;
