@@ -468,3 +468,25 @@ fn cli_names_the_file_when_an_input_is_the_wrong_kind() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to report"));
 }
+
+#[test]
+fn demo_reports_have_a_three_quarter_trend() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let current = audit("2026q4");
+    let history = ksef_audit::app::report::demo_history(&current);
+    assert_eq!(history.len(), 2);
+    assert!(history[0].generated_at < history[1].generated_at);
+    assert!(history[1].generated_at < current.generated_at);
+    assert_eq!(
+        history[0].contexts.len() + 1,
+        current.contexts.len(),
+        "one client joined later"
+    );
+    let written = ksef_audit::app::report::write_demo_reports(dir.path(), &current, Some(&leaks()))
+        .expect("writes");
+    assert_eq!(written.len(), 3);
+    let quarterly = std::fs::read_to_string(&written[1]).expect("read");
+    for q in ["2026Q2", "2026Q3", "2026Q4"] {
+        assert!(quarterly.contains(q), "trend shows {q}");
+    }
+}

@@ -210,7 +210,7 @@ pub struct DistRow {
     pub label: String,
     pub count: u32,
     pub pct: String,
-    /// Bar width in SVG units (0–300).
+    /// Bar width in SVG units (0–230).
     pub width: f64,
     pub y: f64,
     pub text_y: f64,
@@ -239,7 +239,7 @@ pub fn distribution(rows: &[(String, u32)]) -> Distribution {
                 } else {
                     format!("{:.0}%", f64::from(*count) * 100.0 / f64::from(total))
                 },
-                width: round1(f64::from(*count) * 260.0 / f64::from(max)),
+                width: round1(f64::from(*count) * 230.0 / f64::from(max)),
                 y,
                 text_y: y + 14.0,
             }
