@@ -280,3 +280,37 @@ pub fn write_demo_reports(
     }
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> LoadedConfig {
+        LoadedConfig {
+            raw: config::parse(Path::new("k.toml"), text).expect("parses"),
+            path: Some(PathBuf::from("k.toml")),
+        }
+    }
+
+    #[test]
+    fn due_days_and_lang_come_from_the_report_section() {
+        let c = cfg(
+            "[report]\nlang = \"pl\"\nsole-traders = [\"9512345675\"]\n[report.due-days]\ncritical = 3\n",
+        );
+        let o = options_from_config(&c).expect("valid");
+        assert_eq!(o.lang, Lang::Pl);
+        assert_eq!(o.due_days.critical, 3);
+        assert_eq!(o.due_days.high, 30, "unset keys keep their defaults");
+        assert_eq!(sole_traders(&c).expect("valid").len(), 1);
+    }
+
+    #[test]
+    fn bad_report_settings_name_the_file() {
+        let err = options_from_config(&cfg("[report]\nlang = \"de\"\n")).expect_err("unsupported");
+        assert!(err.to_string().contains("k.toml") && err.to_string().contains("help:"));
+        let err =
+            sole_traders(&cfg("[report]\nsole-traders = [\"1234567890\"]\n")).expect_err("bad NIP");
+        assert!(err.to_string().contains("'1234567890' is not a valid NIP"));
+        assert!(config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n").is_err());
+    }
+}
