@@ -304,6 +304,13 @@ fn kpis_compare_with_the_last_quarter() {
     let owners = kpi("Active tokens with a named owner");
     assert_eq!((owners.value.as_str(), owners.dir), ("83%", "worse"));
     assert_eq!(view.risks.len(), 5);
+    // Audit-only score is 59; an active leaked token caps it at 49.
+    assert_eq!((view.score.value.as_str(), view.score.band), ("49", "poor"));
+    let mut no_leaks = canonical();
+    no_leaks.leaks = None;
+    let view2 =
+        html::build_view(&no_leaks, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
+    assert_eq!(view2.score.value, "59");
     assert_eq!(view.risks[0].severity, "critical");
 }
 

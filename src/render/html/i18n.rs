@@ -99,8 +99,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "score_formula_2",
-        "Weights: critical 1, high 0.5, medium 0.2, low 0.05. Accepted risks (exceptions) do not count; leaked tokens count at their severity.",
-        "Wagi: krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05. Zaakceptowane ryzyka (wyjątki) nie są liczone; wycieki tokenów liczą się według ich wagi.",
+        "Weights: critical 1, high 0.5, medium 0.2, low 0.05. Accepted risks (exceptions) do not count. While a leaked token is still active, the score is at most 49.",
+        "Wagi: krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05. Zaakceptowane ryzyka (wyjątki) nie są liczone. Dopóki wyciekły token jest aktywny, wskaźnik wynosi najwyżej 49.",
     ),
     (
         "score_formula_3",
@@ -109,8 +109,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "score_formula_short",
-        "Score = 100 − 100 × open findings weighted by severity (critical 1, high 0.5, medium 0.2, low 0.05) ÷ active tokens. 85+ good, 60–84 needs attention, below 60 poor. Details in the appendix.",
-        "Wskaźnik = 100 − 100 × otwarte ustalenia ważone wagą (krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05) ÷ aktywne tokeny. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby. Szczegóły w załączniku.",
+        "Score = 100 − 100 × open findings weighted by severity (critical 1, high 0.5, medium 0.2, low 0.05) ÷ active tokens; at most 49 while a leaked token is active. 85+ good, 60–84 needs attention, below 60 poor.",
+        "Wskaźnik = 100 − 100 × otwarte ustalenia ważone wagą (krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05) ÷ aktywne tokeny; najwyżej 49, dopóki wyciekły token jest aktywny. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby.",
     ),
     ("kpi_title", "Key figures", "Kluczowe wskaźniki"),
     ("kpi_metric", "Measure", "Miara"),

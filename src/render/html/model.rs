@@ -434,15 +434,19 @@ fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
     best.into_values()
 }
 
-/// Firm-wide score: audit findings plus active leak findings.
+/// Highest score while a leaked token is still active.
+pub const ACTIVE_LEAK_CAP: u32 = 49;
+
+/// Firm-wide score: from the audit findings (so quarters compare like with like), capped
+/// at [`ACTIVE_LEAK_CAP`] while a leaked token is still active.
 fn firm_score(a: &AuditResults, leaks: Option<&LeakResults>) -> u32 {
-    let mut counts = open_counts(&a.findings, None);
-    if let Some(l) = leaks {
-        for f in open_leaks(l) {
-            *counts.entry(f.severity).or_insert(0) += 1;
-        }
+    let score = posture_score(&open_counts(&a.findings, None), active_tokens(a, None));
+    let leak_active = leaks.is_some_and(|l| open_leaks(l).any(|f| f.status == LeakStatus::Active));
+    if leak_active {
+        score.min(ACTIVE_LEAK_CAP)
+    } else {
+        score
     }
-    posture_score(&counts, active_tokens(a, None))
 }
 
 fn complete_nips(a: &AuditResults) -> BTreeSet<&str> {
