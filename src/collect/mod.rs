@@ -2,4 +2,6 @@
 //! Returns plain `model` values; nothing here evaluates or prints.
 
 pub mod exceptions;
+pub mod ksef;
 pub mod results;
+pub mod sources;

@@ -1,3 +1,5 @@
 //! Turning collected data, rules and config into findings. Never prints or reads the environment.
 
 pub mod exceptions;
+pub mod leaks;
+pub mod scan;

@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
-use thiserror::Error;
 
 pub use csv_out::{CsvOptions, CsvTable, render_csv};
 pub use i18n::Lang;
 pub use model::{DueDays, ReportView, posture_score};
+
+pub use crate::render::RenderError;
 
 use crate::model::{AuditResults, LeakResults, StaffMember};
 
@@ -53,28 +54,6 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../reports/partials/appendix.html"),
     ),
 ];
-
-#[derive(Debug, Error)]
-pub enum RenderError {
-    #[error("template '{name}' failed to render: {detail}\nhelp: {help}")]
-    Template {
-        name: String,
-        detail: String,
-        help: String,
-    },
-    #[error("cannot read template '{}'\nhelp: check --templates; file names must match those in reports/", path.display())]
-    TemplateFile {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(
-        "nothing to report: give --audit and/or --leaks results\nhelp: run `ksef-audit audit --format json -o audit.json` first"
-    )]
-    NoInput,
-    #[error("cannot write CSV: {0}")]
-    Csv(String),
-}
 
 /// What a report is made from.
 #[derive(Debug, Clone, Default)]

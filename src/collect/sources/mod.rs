@@ -1,0 +1,47 @@
+//! Where leak scans read bytes from: directory trees ([`walk`]), archives inside them
+//! ([`archive`]) and standard input. Git history lives in `git.rs` (git workstream).
+
+pub mod archive;
+pub mod walk;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use archive::ArchiveLimits;
+pub use walk::{SourceFile, WalkOptions, walk_files};
+
+/// Something a leak scan could not read. Per-file problems are collected as
+/// [`crate::model::ScanIssue`] and the scan goes on; this is for failures of a whole source.
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("cannot read '{path}'\nhelp: check that the path exists and is readable")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read standard input")]
+    Stdin(#[source] std::io::Error),
+    #[error(
+        "invalid exclude pattern '{pattern}'\nhelp: use glob syntax such as 'vendor/**' or '*.min.js'"
+    )]
+    Exclude {
+        pattern: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("git: {message}")]
+    Git { message: String },
+}
+
+/// Reads all of standard input (`-`).
+pub fn read_stdin() -> Result<Vec<u8>, ScanError> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(ScanError::Stdin)?;
+    Ok(buf)
+}
