@@ -1,1 +1,3 @@
 //! See the crate docs.
+
+pub mod sources;

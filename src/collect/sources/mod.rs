@@ -1,0 +1,3 @@
+//! Where the leak scanner reads bytes from: trees, archives, standard input and git history.
+
+pub mod git;
