@@ -10,7 +10,7 @@ mod severity;
 mod token;
 
 pub use identifiers::{
-    InternalIdError, NipError, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
+    InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
     reference_check_ok, validate_internal_id, validate_nip,
 };
 pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
