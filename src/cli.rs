@@ -113,16 +113,74 @@ pub enum LeaksFormat {
 
 #[derive(Debug, Args)]
 pub struct LeaksArgs {
-    /// Files or directories to scan (`-` for standard input)
+    /// Files or directories to scan (`-` for standard input; default: the current directory)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = LeaksFormat::Text)]
     pub format: LeaksFormat,
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Skip paths matching GLOB, relative to the scanned root (repeatable; adds to `[leaks] exclude`)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Skip files larger than SIZE (bytes, or with K/M/G suffix; default 64M)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Extra leak rules: DIR/leaks/*.toml or DIR/*.toml (same id replaces a built-in rule)
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Suppress findings whose fingerprint is listed in FILE
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of every finding of this run to FILE (sorted, stable)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Ignore inline allow markers (`ksef-audit:allow`, `gitleaks:allow`, `pragma: allowlist secret`)
+    #[arg(long)]
+    pub strict: bool,
+    /// Exceptions file (default: `[audit] exceptions` of the config)
+    #[arg(long, value_name = "FILE")]
+    pub exceptions: Option<PathBuf>,
+    /// Token inventory CSV: leaked tokens get their owner and system
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Ask KSeF (with our own access) whether each leaked 2.0 token is still active; never sends the secret
+    #[arg(long)]
+    pub verify: bool,
+    /// Scan git history instead of the working tree (every blob reachable from every ref)
+    #[arg(long)]
+    pub git: bool,
+    /// With --git: only commits not reachable from REV (a CI push or PR range)
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub since: Option<String>,
+    /// With --git: only what is staged in the index (pre-commit hook)
+    #[arg(long, requires = "git")]
+    pub staged: bool,
+    /// Fail (exit 1) on findings at or above this severity (default: any)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+}
+
+/// `123`, `64K`, `64M`, `1G` (also `KiB`/`MiB`/`GiB`, `KB`/`MB`/`GB`: all binary units).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (examples: 1048576, 512K, 64M, 1G)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("'{s}': unknown size unit (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -77,9 +77,15 @@ pub struct AuditSection {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LeaksSection {
+    /// Globs of paths not scanned (added to `--exclude`).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Bytes; larger files are skipped (default 64 MiB).
     pub max_file_size: Option<u64>,
+    /// Severity at or above which findings fail the run (default: any).
+    pub fail_on: Option<String>,
+    /// Baseline file used when `--baseline` is not given.
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,5 +1,6 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
+mod leaks;
 mod output;
 
 pub use output::Output;
@@ -14,7 +15,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let name = match &cli.command {
         Command::Tokens(_) => "tokens",
         Command::Audit(_) => "audit",
-        Command::Leaks(_) => "leaks",
+        Command::Leaks(args) => return leaks::run(&cli.global, args),
         Command::Report(_) => "report",
         Command::Revoke(_) => "revoke",
         Command::Rules(_) => "rules",

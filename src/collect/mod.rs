@@ -1,3 +1,5 @@
-//! See the crate docs.
+//! Reading the world: the KSeF API, CSV files, the exceptions file, trees and git.
+//! Returns plain `model` values; nothing here evaluates or prints.
 
+pub mod exceptions;
 pub mod sources;

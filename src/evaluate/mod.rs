@@ -1,1 +1,5 @@
-//! See the crate docs.
+//! Turning collected data, rules and config into findings. Never prints or reads the environment.
+
+pub mod exceptions;
+pub mod leaks;
+pub mod scan;

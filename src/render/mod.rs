@@ -1,1 +1,6 @@
 //! See the crate docs.
+
+mod error;
+pub mod leaks;
+
+pub use error::RenderError;

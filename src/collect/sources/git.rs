@@ -15,15 +15,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
+pub use super::ScanError;
+use crate::model::ScanIssue;
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
 use gix::hashtable::HashSet;
 use gix::objs::{CommitRefIter, Find, Kind, TreeRefIter};
 use rayon::prelude::*;
-use thiserror::Error;
-
-use crate::model::ScanIssue;
 
 /// Which part of the history to scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,35 +66,6 @@ pub struct GitSummary {
     pub bytes: u64,
     /// Objects or refs that could not be read; the scan went on without them.
     pub issues: Vec<ScanIssue>,
-}
-
-/// A history scan that could not start or could not finish.
-#[derive(Debug, Error)]
-pub enum ScanError {
-    #[error(
-        "cannot open git repository '{path}': {message}\nhelp: pass a work tree, a bare repository or a mirror"
-    )]
-    GitOpen { path: PathBuf, message: String },
-    #[error(
-        "git revision '{rev}' not found in '{path}': {message}\nhelp: fetch it first (in CI, check out with `fetch-depth: 0`) or pass a commit id"
-    )]
-    GitRevision {
-        rev: String,
-        path: PathBuf,
-        message: String,
-    },
-    #[error("cannot read the refs of '{path}': {message}")]
-    GitRefs { path: PathBuf, message: String },
-    #[error(
-        "cannot read the index of '{path}': {message}\nhelp: `--staged` needs a work tree with an index"
-    )]
-    GitIndex { path: PathBuf, message: String },
-    #[error("cannot read git object {id} in '{path}': {message}")]
-    GitObject {
-        id: String,
-        path: PathBuf,
-        message: String,
-    },
 }
 
 /// Blobs in flight between the walk and the workers.

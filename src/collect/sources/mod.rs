@@ -1,3 +1,72 @@
-//! Where the leak scanner reads bytes from: trees, archives, standard input and git history.
+//! Where leak scans read bytes from: directory trees ([`walk`]), archives inside them
+//! ([`archive`]) and standard input; git history ([`git`]).
 
+pub mod archive;
 pub mod git;
+pub mod walk;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use archive::ArchiveLimits;
+pub use walk::{SourceFile, WalkOptions, walk_files};
+
+/// Something a leak scan could not read. Per-file problems are collected as
+/// [`crate::model::ScanIssue`] and the scan goes on; this is for failures of a whole source.
+#[derive(Debug, Error)]
+pub enum ScanError {
+    #[error("cannot read '{path}'\nhelp: check that the path exists and is readable")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read standard input")]
+    Stdin(#[source] std::io::Error),
+    #[error(
+        "invalid exclude pattern '{pattern}'\nhelp: use glob syntax such as 'vendor/**' or '*.min.js'"
+    )]
+    Exclude {
+        pattern: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("git: {message}")]
+    Git { message: String },
+    #[error(
+        "cannot open git repository '{path}': {message}\nhelp: pass a work tree, a bare repository or a mirror"
+    )]
+    GitOpen { path: PathBuf, message: String },
+    #[error(
+        "git revision '{rev}' not found in '{path}': {message}\nhelp: fetch it first (in CI, check out with `fetch-depth: 0`) or pass a commit id"
+    )]
+    GitRevision {
+        rev: String,
+        path: PathBuf,
+        message: String,
+    },
+    #[error("cannot read the refs of git repository '{path}': {message}")]
+    GitRefs { path: PathBuf, message: String },
+    #[error(
+        "cannot read the index of git repository '{path}': {message}\nhelp: `--staged` needs a work tree with an index"
+    )]
+    GitIndex { path: PathBuf, message: String },
+    #[error("cannot read git object {id} in '{path}': {message}")]
+    GitObject {
+        id: String,
+        path: PathBuf,
+        message: String,
+    },
+}
+
+/// Reads all of standard input (`-`).
+pub fn read_stdin() -> Result<Vec<u8>, ScanError> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(ScanError::Stdin)?;
+    Ok(buf)
+}

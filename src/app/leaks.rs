@@ -1,0 +1,260 @@
+//! `ksef-audit leaks`: collect (walk, archives, stdin) -> scan -> suppress/correlate -> render.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::Output;
+use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
+use crate::collect::exceptions::load_exceptions;
+use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
+use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
+use crate::config::{self, LoadedConfig};
+use crate::error::Outcome;
+use crate::evaluate::exceptions::ExceptionSet;
+use crate::evaluate::leaks::{
+    Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
+};
+use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
+use crate::model::{
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
+};
+use crate::render::RenderError;
+use crate::render::leaks::{LeakFormat, render_leaks};
+use crate::rule::leak::{leak_rules_digest, load_leak_rules};
+
+/// Runs `ksef-audit leaks`.
+pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
+    let config = config::load(global.config.as_deref())?;
+    let format = match args.format {
+        LeaksFormat::Text => LeakFormat::Text,
+        LeaksFormat::Json => LeakFormat::Json,
+        LeaksFormat::Jsonl => LeakFormat::Jsonl,
+        LeaksFormat::Csv => LeakFormat::Csv,
+        LeaksFormat::Sarif => LeakFormat::Sarif,
+        LeaksFormat::Html => {
+            return Err(RenderError::Unsupported {
+                format: "html",
+                alternative: "--format json and `ksef-audit report --leaks FILE` once HTML reports land, or --format text|json|jsonl|csv|sarif",
+            }
+            .into());
+        }
+    };
+    if args.git || args.staged || args.since.is_some() {
+        bail!(
+            "git history scanning (--git, --since, --staged) is not available in this build yet\nhelp: scan the working tree without --git"
+        );
+    }
+    if args.verify {
+        bail!(
+            "--verify is not available in this build yet\nhelp: run without --verify; findings keep status 'unverified'"
+        );
+    }
+    if let Some(inv) = &args.inventory {
+        bail!(
+            "--inventory '{}' is not available in this build yet (the inventory loader has not landed)\nhelp: run without --inventory",
+            inv.display()
+        );
+    }
+    let fail_on = fail_on(args, &config)?;
+
+    let rules = load_leak_rules(args.rules.as_deref())?;
+    let scanner = Scanner::new(&rules)?;
+    let baseline = baseline(args, &config)?;
+    let mut exceptions = exceptions(args, &config)?;
+
+    let (scan, target) = collect(&scanner, args, &config)?;
+
+    let mut check = |f: &LeakFinding| -> Option<AppliedException> {
+        let set = exceptions.as_mut()?;
+        set.check(&f.rule, &f.rule_id, &exception_targets(f))
+    };
+    let opts = LeakOptions {
+        strict: args.strict,
+        baseline: baseline.as_ref(),
+        exceptions: Some(&mut check),
+        inventory: &[],
+    };
+    let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    if let Some(set) = exceptions {
+        let (states, warnings) = set.finish();
+        results.exceptions = states;
+        results.warnings.extend(warnings);
+    }
+    if let Some(path) = &baseline_input(args, &config) {
+        record_input(&mut results, "baseline", path);
+    }
+
+    if let Some(path) = &args.write_baseline {
+        let text = Baseline::from_results(&results).render();
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
+    }
+
+    let shown_in_output = format == LeakFormat::Text && args.output.is_none();
+    if !shown_in_output {
+        report_problems(global, &results);
+    }
+    let mut out = Output::open(args.output.as_deref())?;
+    render_leaks(&results, &rules, format, &mut out)?;
+    out.flush().context("cannot write the output")?;
+    Ok(leak_outcome(&results, fail_on).with_exit_zero(args.exit_zero))
+}
+
+fn fail_on(args: &LeaksArgs, config: &LoadedConfig) -> Result<Severity> {
+    if let Some(s) = args.fail_on {
+        return Ok(s);
+    }
+    match &config.raw.leaks.fail_on {
+        Some(s) => s.parse::<Severity>().map_err(|e| {
+            anyhow::anyhow!(
+                "config '{}': [leaks] fail-on: {e}",
+                config.path.as_deref().unwrap_or(Path::new("?")).display()
+            )
+        }),
+        None => Ok(Severity::Info),
+    }
+}
+
+fn baseline_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
+    args.baseline.clone().or_else(|| {
+        config
+            .raw
+            .leaks
+            .baseline
+            .as_deref()
+            .map(|p| config.resolve(p))
+    })
+}
+
+fn baseline(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<Baseline>> {
+    let Some(path) = baseline_input(args, config) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read baseline '{}'\nhelp: create it with --write-baseline",
+            path.display()
+        )
+    })?;
+    Baseline::parse(&text)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", path.display()))
+}
+
+fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
+    let path = args.exceptions.clone().or_else(|| {
+        config
+            .raw
+            .audit
+            .exceptions
+            .as_deref()
+            .map(|p| config.resolve(p))
+    });
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let entries = load_exceptions(&path)?;
+    Ok(Some(ExceptionSet::new(entries, Utc::now().date_naive())))
+}
+
+fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
+    if let Ok(bytes) = std::fs::read(path) {
+        results
+            .digests
+            .inputs
+            .insert(name.to_string(), fingerprint_hex(&bytes));
+    }
+}
+
+/// Walks the paths (or reads stdin) and scans everything in parallel.
+fn collect(
+    scanner: &Scanner,
+    args: &LeaksArgs,
+    config: &LoadedConfig,
+) -> Result<(LeakScan, LeakTarget)> {
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut exclude = config.raw.leaks.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let max_file_size = args
+        .max_file_size
+        .or(config.raw.leaks.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let limits = ArchiveLimits {
+        max_entry: max_file_size,
+        ..ArchiveLimits::default()
+    };
+    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+
+    let mut scan = LeakScan::default();
+    if stdin {
+        let data = read_stdin()?;
+        scan.stats.files += 1;
+        scan.absorb(scan_blob(scanner, "-", None, &data, &limits));
+    }
+    if !roots.is_empty() {
+        let walked = walk_files(
+            &roots,
+            &WalkOptions {
+                exclude,
+                max_file_size,
+            },
+        )?;
+        scan.stats.skipped += walked.too_large.len() as u64;
+        for path in &walked.too_large {
+            scan.warnings.push(format!(
+                "'{path}' is larger than {max_file_size} bytes, not scanned\nhelp: raise --max-file-size to scan it"
+            ));
+        }
+        scan.issues.extend(walked.issues);
+        scan_files(scanner, &walked.files, &limits, &mut scan);
+    }
+    let target = LeakTarget {
+        root: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),
+        since: None,
+        staged: false,
+        shallow: false,
+    };
+    Ok((scan, target))
+}
+
+/// Scan errors and warnings also go to stderr, whatever the output format.
+fn report_problems(global: &GlobalArgs, results: &LeakResults) {
+    let mut err = io::stderr().lock();
+    for e in &results.errors {
+        let _ = writeln!(err, "error: {}: {}", e.path, e.message);
+    }
+    if !global.quiet {
+        for w in &results.warnings {
+            let _ = writeln!(err, "warning: {w}");
+        }
+        if !results.unused_baseline.is_empty() {
+            let _ = writeln!(
+                err,
+                "warning: {} baseline entr{} matched nothing (listed in the output)",
+                results.unused_baseline.len(),
+                if results.unused_baseline.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
+            );
+        }
+    }
+}

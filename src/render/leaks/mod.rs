@@ -1,0 +1,54 @@
+//! Leak results in text, JSON, JSON Lines, CSV and SARIF 2.1.0. Renderers take a finished
+//! [`LeakResults`] and a writer; they never decide pass or fail.
+
+mod csv;
+mod json;
+mod sarif;
+mod text;
+
+use std::io::Write;
+
+pub use sarif::sarif_document;
+
+use super::RenderError;
+use crate::model::LeakResults;
+use crate::rule::leak::LeakRule;
+
+/// Output formats of `ksef-audit leaks` (HTML comes from `render::html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeakFormat {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+    Sarif,
+}
+
+/// Writes `results` in `format`; `rules` describe the rules in SARIF.
+pub fn render_leaks(
+    results: &LeakResults,
+    rules: &[LeakRule],
+    format: LeakFormat,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    match format {
+        LeakFormat::Text => text::render(results, out),
+        LeakFormat::Json => json::render_json(results, out),
+        LeakFormat::Jsonl => json::render_jsonl(results, out),
+        LeakFormat::Csv => csv::render(results, out),
+        LeakFormat::Sarif => sarif::render(results, rules, out),
+    }
+}
+
+pub(crate) fn io_err(format: &'static str) -> impl Fn(std::io::Error) -> RenderError {
+    move |source| RenderError::Write { format, source }
+}
+
+pub(crate) fn encode_err<E: std::error::Error + Send + Sync + 'static>(
+    format: &'static str,
+) -> impl Fn(E) -> RenderError {
+    move |e| RenderError::Encode {
+        format,
+        source: Box::new(e),
+    }
+}

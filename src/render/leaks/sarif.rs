@@ -1,0 +1,181 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it. Every loaded rule is listed
+//! with its description and help URI; results carry locations and the token fingerprint in
+//! `partialFingerprints`; suppressed findings carry `suppressions`.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::{encode_err, io_err};
+use crate::model::{LeakFinding, LeakResults, Severity, SuppressionKind, TOOL_VERSION};
+use crate::render::RenderError;
+use crate::rule::help_uri;
+use crate::rule::leak::LeakRule;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn first_sentence(text: &str) -> String {
+    let line = one_line(text);
+    match line.find(". ") {
+        Some(p) => line[..=p].to_string(),
+        None => line,
+    }
+}
+
+/// Percent-encodes what a relative URI reference cannot hold (spaces, `%`, `#`, `?`, …).
+fn uri(path: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'[')
+        .add(b'\\')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    percent_encoding::utf8_percent_encode(path, SET).to_string()
+}
+
+fn rule_json(r: &LeakRule) -> Value {
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "shortDescription": { "text": first_sentence(&r.description) },
+        "fullDescription": { "text": one_line(&r.description) },
+        "help": {
+            "text": one_line(&r.remediation),
+            "markdown": format!("{}\n\n**Remediation:** {}", one_line(&r.description), one_line(&r.remediation)),
+        },
+        "helpUri": help_uri(&r.name),
+        "defaultConfiguration": { "level": level(r.severity) },
+        "properties": {
+            "tags": ["security", "secret", "ksef"],
+            "precision": "high",
+            "security-severity": security_severity(r.severity),
+        },
+    })
+}
+
+fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
+    let mut region = serde_json::Map::new();
+    if let Some(l) = f.line {
+        region.insert("startLine".into(), json!(l));
+    }
+    if let Some(c) = f.column {
+        region.insert("startColumn".into(), json!(c));
+    }
+    let mut physical = json!({ "artifactLocation": { "uri": uri(&f.path) } });
+    if !region.is_empty() {
+        physical["region"] = Value::Object(region);
+    }
+    let mut message = format!("KSeF token {} found ({})", f.redacted, f.rule);
+    if let Some(c) = &f.commit {
+        message.push_str(&format!(" in commit {c}"));
+    }
+    let mut result = json!({
+        "ruleId": f.rule_id,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [{ "physicalLocation": physical }],
+        "partialFingerprints": { "ksefTokenSha256/v1": f.fingerprint },
+        "properties": {
+            "confidence": f.confidence,
+            "status": f.status,
+            "referenceNumber": f.reference_number,
+            "nip": f.nip,
+        },
+    });
+    if let Some(i) = rule_index {
+        result["ruleIndex"] = json!(i);
+    }
+    if let Some(s) = &f.suppression {
+        let kind = match s.kind {
+            SuppressionKind::Inline => "inSource",
+            SuppressionKind::Baseline | SuppressionKind::Exception => "external",
+        };
+        let mut sup = json!({ "kind": kind, "status": "accepted" });
+        if let Some(reason) = &s.reason {
+            sup["justification"] = json!(reason);
+        }
+        result["suppressions"] = json!([sup]);
+    }
+    result
+}
+
+/// The SARIF log as a JSON value.
+pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
+    let index = |id: &str| rules.iter().position(|r| r.id == id);
+    let sarif_results: Vec<Value> = results
+        .findings
+        .iter()
+        .chain(&results.suppressed)
+        .map(|f| result_json(f, index(&f.rule_id)))
+        .collect();
+    let notifications: Vec<Value> = results
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("{}: {}", e.path, one_line(&e.message)) },
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "ksef-audit",
+                "version": TOOL_VERSION,
+                "semanticVersion": TOOL_VERSION,
+                "informationUri": crate::rule::DOCS_RULES_URL,
+                "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
+            }},
+            "invocations": [{
+                "executionSuccessful": results.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": sarif_results,
+        }],
+    })
+}
+
+pub fn render(
+    results: &LeakResults,
+    rules: &[LeakRule],
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let doc = sarif_document(results, rules);
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(encode_err("sarif"))?;
+    writeln!(out).map_err(io_err("sarif"))
+}
