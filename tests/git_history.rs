@@ -358,3 +358,140 @@ fn corrupt_object_is_reported_and_the_scan_goes_on() {
         summary.issues
     );
 }
+
+fn cli_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--format", "json"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// (fingerprint label, commit, author, path) of every active finding.
+fn cli_findings(json: &serde_json::Value) -> Vec<Sighting> {
+    let labels: Vec<(String, String)> = (0..10)
+        .map(|n| (fingerprint_hex(fake_token(n).as_bytes()), format!("T{n}")))
+        .collect();
+    let mut found: Vec<Sighting> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let fp = f["fingerprint"].as_str().expect("fingerprint");
+            let label = labels
+                .iter()
+                .find(|(l, _)| l == fp)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
+            let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (label, text("commit"), text("author"), text("path"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn leaks_git_reports_commit_author_and_path() {
+    let h = history();
+    let (code, json) = cli_json(&["--git", h.work.to_str().expect("utf-8")]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["mode"], "git");
+    assert_eq!(json["target"]["shallow"], false);
+    assert_eq!(
+        cli_findings(&json),
+        vec![
+            s("T1", &h.c1, ALICE, "config/.env"),
+            s("T2", &h.c3, ALICE, "<commit message>"),
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs"),
+        ]
+    );
+    let text = serde_json::to_string(&json).expect("json");
+    for n in 1..5 {
+        assert!(
+            !text.contains(&fake_token(n)),
+            "full token T{n} in the output"
+        );
+    }
+}
+
+#[test]
+fn leaks_git_states_a_shallow_clone() {
+    let h = history();
+    let shallow = h.root.join("shallow");
+    let url = format!("file://{}", h.work.display());
+    git(
+        &h.root,
+        "alice",
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().expect("utf-8"),
+        ],
+    );
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--git", shallow.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("shallow clone"),
+        "{stdout}{stderr}"
+    );
+    let (_, json) = cli_json(&["--git", shallow.to_str().expect("utf-8")]);
+    assert_eq!(json["target"]["shallow"], true);
+    assert_eq!(
+        cli_findings(&json),
+        vec![s("T1", &h.c5, BOB, "docs/copy.env")]
+    );
+}
+
+#[test]
+fn leaks_git_since_and_staged_scan_only_what_is_new() {
+    let h = history();
+    let work = h.work.to_str().expect("utf-8");
+    let (code, json) = cli_json(&["--git", work, "--since", "main"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["since"], "main");
+    assert_eq!(
+        cli_findings(&json),
+        vec![
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs")
+        ]
+    );
+    let (code, json) = cli_json(&["--git", work, "--staged"]);
+    assert_eq!(code, 0, "{json}");
+    write(
+        &h.work,
+        "deploy/secrets.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(5)),
+    );
+    git(&h.work, "bob", &["add", "deploy/secrets.env"]);
+    let (code, json) = cli_json(&["--git", work, "--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["staged"], true);
+    assert_eq!(
+        cli_findings(&json),
+        vec![s("T5", "", "", "deploy/secrets.env")]
+    );
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--git", work, "--since", "no-such-rev"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'no-such-rev' not found"));
+}

@@ -42,11 +42,6 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
             .into());
         }
     };
-    if args.git || args.staged || args.since.is_some() {
-        bail!(
-            "git history scanning (--git, --since, --staged) is not available in this build yet\nhelp: scan the working tree without --git"
-        );
-    }
     if args.verify {
         bail!(
             "--verify is not available in this build yet\nhelp: run without --verify; findings keep status 'unverified'"
@@ -197,6 +192,9 @@ fn collect(
         .cloned()
         .collect();
 
+    if args.git {
+        return super::leaks_git::collect_git(scanner, args, &args.paths, &limits);
+    }
     let mut scan = LeakScan::default();
     if stdin {
         let data = read_stdin()?;

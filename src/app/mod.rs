@@ -1,6 +1,7 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
 mod leaks;
+mod leaks_git;
 mod output;
 
 pub use output::Output;
