@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod evaluate;
 pub mod model;

@@ -1,0 +1,11 @@
+//! The built-in example firm: an accounting office with a handful of client NIPs.
+//!
+//! Used by `ksef-audit simulate` (default fixture) and `ksef-audit demo`.
+//! Everything is synthetic and deterministic for a given `now`.
+
+mod firm;
+
+pub use firm::{
+    ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DemoPerson, demo_auditor_tokens, demo_firm,
+    demo_people, demo_staff,
+};

@@ -1,0 +1,154 @@
+//! The fixture: contexts and their tokens, as a JSON file (see `docs/simulator.md`).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Faults, SimError};
+use crate::model::{Identifier, TokenRecord, validate_nip};
+
+/// Everything the simulator serves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fixture {
+    pub contexts: Vec<FixtureContext>,
+}
+
+/// One context (a client NIP) and its tokens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixtureContext {
+    pub nip: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Set for an `InternalId` context (`NNNNNNNNNN-DDDDD`); tokens then use the
+    /// `internalId-` form and authenticate with `contextIdentifier.type = InternalId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_id: Option<String>,
+    /// Faults for this context only (replace the global ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<Faults>,
+    #[serde(default)]
+    pub tokens: Vec<FixtureToken>,
+}
+
+/// A token: every field of the contract's token record, plus its secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixtureToken {
+    #[serde(flatten)]
+    pub record: TokenRecord,
+    /// The 64-hex secret part. Without it the token cannot authenticate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for FixtureToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FixtureToken")
+            .field("record", &self.record)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl FixtureContext {
+    /// The context identifier tokens of this context carry and authenticate with.
+    pub fn identifier(&self) -> Identifier {
+        match &self.internal_id {
+            Some(id) => Identifier {
+                kind: "InternalId".into(),
+                value: id.clone(),
+            },
+            None => Identifier {
+                kind: "Nip".into(),
+                value: self.nip.clone(),
+            },
+        }
+    }
+
+    /// The middle part of the token string: `nip-{nip}` or `internalId-{id}`.
+    pub fn token_segment(&self) -> String {
+        match &self.internal_id {
+            Some(id) => format!("internalId-{id}"),
+            None => format!("nip-{}", self.nip),
+        }
+    }
+
+    /// The full token string `{referenceNumber}|{segment}|{secret}`, if the token has a secret.
+    pub fn token_string(&self, token: &FixtureToken) -> Option<String> {
+        token.secret.as_ref().map(|secret| {
+            format!(
+                "{}|{}|{}",
+                token.record.reference_number,
+                self.token_segment(),
+                secret
+            )
+        })
+    }
+}
+
+impl Fixture {
+    /// Reads and checks a fixture file.
+    pub fn load(path: &Path) -> Result<Fixture, SimError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::FixtureRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let fixture: Fixture = serde_json::from_str(&text).map_err(|e| {
+            SimError::Fixture(format!(
+                "fixture '{}' line {} column {}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ))
+        })?;
+        fixture.validate()?;
+        Ok(fixture)
+    }
+
+    /// Checks what the simulator relies on; every problem is listed.
+    pub fn validate(&self) -> Result<(), SimError> {
+        let mut problems = Vec::new();
+        let mut seen_nips = std::collections::HashSet::new();
+        let mut seen_refs = std::collections::HashSet::new();
+        for (ci, ctx) in self.contexts.iter().enumerate() {
+            let at = format!("contexts[{ci}] (NIP {})", ctx.nip);
+            if let Err(e) = validate_nip(&ctx.nip) {
+                problems.push(format!("{at}: {e}"));
+            }
+            if !seen_nips.insert(ctx.identifier()) {
+                problems.push(format!("{at}: context listed twice"));
+            }
+            let ident = ctx.identifier();
+            for (ti, token) in ctx.tokens.iter().enumerate() {
+                let r = &token.record;
+                let at = format!("{at} tokens[{ti}] ({})", r.reference_number);
+                if r.reference_number.len() != 36 {
+                    problems.push(format!("{at}: referenceNumber must be 36 characters"));
+                }
+                if !seen_refs.insert(r.reference_number.clone()) {
+                    problems.push(format!("{at}: referenceNumber used twice"));
+                }
+                if r.context_identifier != ident {
+                    problems.push(format!(
+                        "{at}: contextIdentifier {}/{} does not match the context {}/{}",
+                        r.context_identifier.kind,
+                        r.context_identifier.value,
+                        ident.kind,
+                        ident.value
+                    ));
+                }
+                if let Some(secret) = &token.secret
+                    && (secret.is_empty() || secret.contains('|'))
+                {
+                    problems.push(format!("{at}: secret must be non-empty and without '|'"));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(SimError::Fixture(problems.join("\n")))
+        }
+    }
+}
