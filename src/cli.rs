@@ -20,7 +20,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Config file (default: ./ksef-audit.toml when present)
     #[arg(long, global = true, value_name = "FILE")]
@@ -74,6 +74,9 @@ pub struct TokensArgs {
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,7 +244,7 @@ pub struct SimulateArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Where to write the demo outputs (default: a new directory under the system temp dir)
+    /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

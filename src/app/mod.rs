@@ -1,8 +1,12 @@
 //! Orchestration: collect -> evaluate -> render, one file per command.
 
+pub mod demo;
 mod leaks;
 mod leaks_git;
 mod output;
+mod progress;
+pub mod revoke;
+pub mod tokens;
 
 pub use output::Output;
 
@@ -14,14 +18,14 @@ use crate::error::Outcome;
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let name = match &cli.command {
-        Command::Tokens(_) => "tokens",
+        Command::Tokens(args) => return tokens::run(&cli.global, args),
+        Command::Revoke(args) => return revoke::run(&cli.global, args),
+        Command::Demo(args) => return demo::run(&cli.global, args),
         Command::Audit(_) => "audit",
         Command::Leaks(args) => return leaks::run(&cli.global, args),
         Command::Report(_) => "report",
-        Command::Revoke(_) => "revoke",
         Command::Rules(_) => "rules",
         Command::Simulate(_) => "simulate",
-        Command::Demo(_) => "demo",
     };
     bail!("`ksef-audit {name}` is not available in this build yet")
 }

@@ -2,4 +2,5 @@
 //! Returns plain `model` values; nothing here evaluates or prints.
 
 pub mod exceptions;
+pub mod ksef;
 pub mod sources;

@@ -2,5 +2,6 @@
 
 mod error;
 pub mod leaks;
+pub mod tokens;
 
 pub use error::RenderError;
