@@ -11,13 +11,9 @@ use base64::engine::general_purpose::STANDARD;
 use ksef_audit::model::TokenStatus;
 use ksef_audit::simulator::{Faults, Fixture, SimOptions, start};
 use reqwest::{Method, RequestBuilder, Response};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Oaep, RsaPublicKey};
 use serde_json::{Value, json};
-use sha2::Sha256;
+use support::ksef::{certificate, encrypt_token, public_key};
 use support::schema::{contract, validate};
-use x509_cert::Certificate;
-use x509_cert::der::{Decode, Encode};
 
 const A: &str = "5265877635";
 const AUDITOR_A: &str = "20260110-EC-A0D17A0001-0000000001-F6";
@@ -123,34 +119,13 @@ async fn every_answer_validates_against_the_contract() {
             c.req(Method::GET, "/security/public-key-certificates"),
         )
         .await;
-    let cert = certs
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|c| c["usage"][0] == "KsefTokenEncryption")
-        .expect("token cert");
-    let der = STANDARD
-        .decode(cert["certificate"].as_str().expect("cert"))
-        .expect("b64");
-    let spki = Certificate::from_der(&der)
-        .expect("der")
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .expect("spki");
-    let key = RsaPublicKey::from_public_key_der(&spki).expect("rsa");
-    let plain = format!("{token}|{}", challenge["timestampMs"]);
-    let encrypted = key
-        .encrypt(
-            &mut rand::thread_rng(),
-            Oaep::new::<Sha256>(),
-            plain.as_bytes(),
-        )
-        .expect("encrypt");
+    let cert = certificate(&certs, "KsefTokenEncryption");
+    let (key, _) = public_key(cert);
+    let encrypted = encrypt_token(&key, &token, challenge["timestampMs"].as_i64().expect("ms"));
     let request = json!({
         "challenge": challenge["challenge"],
         "contextIdentifier": {"type": "Nip", "value": A},
-        "encryptedToken": STANDARD.encode(encrypted),
+        "encryptedToken": encrypted,
         "publicKeyId": cert["publicKeyId"],
     });
     let (status, init) = c
