@@ -624,6 +624,18 @@ async fn paging_over_250_tokens_visits_every_token_once() {
         body["exception"]["exceptionDetailList"][0]["exceptionCode"],
         21418
     );
+    // A real cursor sent with other filters is refused too.
+    let first: Value = client
+        .list(&access, "?pageSize=100", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let cursor = first["continuationToken"].as_str().expect("cursor");
+    let other_filters = client
+        .list(&access, "?pageSize=100&status=Revoked", Some(cursor))
+        .await;
+    assert_eq!(other_filters.status(), StatusCode::BAD_REQUEST);
     let too_big = client.list(&access, "?pageSize=101", None).await;
     let body: Value = too_big.json().await.expect("json");
     assert_eq!(
