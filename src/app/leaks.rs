@@ -44,11 +44,6 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
             .into());
         }
     };
-    if args.git || args.staged || args.since.is_some() {
-        bail!(
-            "git history scanning (--git, --since, --staged) is not available in this build yet\nhelp: scan the working tree without --git"
-        );
-    }
     if let Some(inv) = &args.inventory {
         bail!(
             "--inventory '{}' is not available in this build yet (the inventory loader has not landed)\nhelp: run without --inventory",
@@ -220,6 +215,9 @@ fn collect(
         .cloned()
         .collect();
 
+    if args.git {
+        return super::leaks_git::collect_git(scanner, args, &args.paths, &limits);
+    }
     let mut scan = LeakScan::default();
     if stdin {
         let data = read_stdin()?;

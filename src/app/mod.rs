@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod demo;
 mod leaks;
+mod leaks_git;
 mod output;
 mod progress;
 pub mod report;
