@@ -68,7 +68,7 @@ pub enum TokensFormat {
 
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Output format (default: table)
+    /// Output format
     #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
     pub format: TokensFormat,
     /// Write to FILE instead of standard output
