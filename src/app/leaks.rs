@@ -86,6 +86,9 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     if let Some(path) = &baseline_input(args, &config) {
         record_input(&mut results, "baseline", path);
     }
+    if let Some(path) = &exceptions_input(args, &config) {
+        record_input(&mut results, "exceptions", path);
+    }
 
     if let Some(path) = &args.write_baseline {
         let text = Baseline::from_results(&results).render();
@@ -167,16 +170,19 @@ fn baseline(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<Baseline>>
         .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", path.display()))
 }
 
-fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
-    let path = args.exceptions.clone().or_else(|| {
+fn exceptions_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
+    args.exceptions.clone().or_else(|| {
         config
             .raw
             .audit
             .exceptions
             .as_deref()
             .map(|p| config.resolve(p))
-    });
-    let Some(path) = path else {
+    })
+}
+
+fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
+    let Some(path) = exceptions_input(args, config) else {
         return Ok(None);
     };
     let entries = load_exceptions(&path)?;
