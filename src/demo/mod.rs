@@ -4,8 +4,10 @@
 //! Everything is synthetic and deterministic for a given `now`.
 
 mod firm;
+mod records;
 
 pub use firm::{
     ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DemoPerson, demo_auditor_tokens, demo_firm,
     demo_people, demo_staff,
 };
+pub use records::{DemoRecords, demo_records};
