@@ -20,7 +20,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Config file (default: ./ksef-audit.toml when present)
     #[arg(long, global = true, value_name = "FILE")]
@@ -74,6 +74,9 @@ pub struct TokensArgs {
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,11 +267,25 @@ pub struct SimulateArgs {
     /// Fixture with contexts and tokens (default: the built-in demo firm)
     #[arg(long, value_name = "FILE")]
     pub fixture: Option<PathBuf>,
+    /// Write each context's auditor token to DIR/<nip>.token (mode 0600) and a
+    /// matching DIR/ksef-audit.toml; token values are never printed
+    #[arg(long, value_name = "DIR")]
+    pub write_tokens: Option<PathBuf>,
+    /// Lifetime of access tokens in seconds (short values exercise the client's refresh)
+    #[arg(long, value_name = "SECS", default_value_t = 900)]
+    pub access_token_ttl: u64,
+    /// Do not enforce the contract's rate limits
+    #[arg(long)]
+    pub no_rate_limits: bool,
+    /// Faults for every context without its own: a JSON file such as
+    /// {"rateLimitEvery": 3, "retryAfterSecs": 2} (see docs/simulator.md)
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Where to write the demo outputs (default: a new directory under the system temp dir)
+    /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

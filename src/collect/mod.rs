@@ -3,6 +3,7 @@
 
 pub mod exceptions;
 pub mod inventory;
+pub mod ksef;
 pub mod sources;
 pub mod staff;
 pub mod table;

@@ -4,5 +4,6 @@ pub mod audit;
 mod error;
 pub mod leaks;
 pub mod rules;
+pub mod tokens;
 
 pub use error::RenderError;

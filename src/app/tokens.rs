@@ -1,0 +1,122 @@
+//! `ksef-audit tokens`: every token of every context, as a table, JSON snapshot or CSV.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use super::Output;
+use super::progress::FetchProgress;
+use crate::cli::{GlobalArgs, TokensArgs, TokensFormat};
+use crate::collect::ksef::fetch_snapshot;
+use crate::config::{self, KsefSettings, resolve_settings};
+use crate::error::Outcome;
+use crate::model::{ContextStatus, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenSnapshot};
+use crate::render::tokens as render;
+
+pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
+    let snapshot = match &args.from {
+        Some(path) => read_snapshot(path)?,
+        None => {
+            let config = config::load(global.config.as_deref())?;
+            let settings = resolve_settings(global, &config)?;
+            fetch(&settings, global.quiet)
+        }
+    };
+    let mut out = Output::open(args.output.as_deref())?;
+    write(&mut out, &snapshot, args.format)?;
+    out.flush()?;
+    if !global.quiet {
+        let stderr = std::io::stderr();
+        summary(&mut stderr.lock(), &snapshot, out.path())?;
+    }
+    Ok(outcome(&snapshot))
+}
+
+/// Fetches with a progress display on stderr.
+pub fn fetch(settings: &KsefSettings, quiet: bool) -> TokenSnapshot {
+    let display = FetchProgress::new(quiet, settings.contexts.len());
+    let snapshot = fetch_snapshot(settings, display.progress.clone());
+    display.finish();
+    snapshot
+}
+
+pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokensFormat) -> Result<()> {
+    match format {
+        TokensFormat::Table => render::write_table(w, snapshot),
+        TokensFormat::Json => render::write_json(w, snapshot),
+        TokensFormat::Csv => render::write_csv(w, snapshot),
+    }
+    .context("cannot write the token list")
+}
+
+/// Exit 2 when any context is incomplete.
+pub fn outcome(snapshot: &TokenSnapshot) -> Outcome {
+    if snapshot
+        .contexts
+        .iter()
+        .any(|c| c.status == ContextStatus::Incomplete)
+    {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons.
+pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Path>) -> Result<()> {
+    let total = snapshot.contexts.len();
+    let incomplete: Vec<_> = snapshot
+        .contexts
+        .iter()
+        .filter(|c| c.status == ContextStatus::Incomplete)
+        .collect();
+    let tokens: usize = snapshot.contexts.iter().map(|c| c.tokens.len()).sum();
+    let active = snapshot
+        .contexts
+        .iter()
+        .flat_map(|c| &c.tokens)
+        .filter(|t| t.status == crate::model::TokenStatus::Active)
+        .count();
+    writeln!(
+        w,
+        "{total} context{}: {} complete, {} incomplete; {tokens} tokens ({active} active)",
+        if total == 1 { "" } else { "s" },
+        total - incomplete.len(),
+        incomplete.len()
+    )?;
+    for c in &incomplete {
+        let reason = c.reason.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            w,
+            "incomplete: {}: {}",
+            c.nip,
+            reason.lines().next().unwrap_or(reason)
+        )?;
+    }
+    if let Some(p) = written {
+        writeln!(w, "written to {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// Reads a `tokens --format json` snapshot (for `--from`).
+pub fn read_snapshot(path: &Path) -> Result<TokenSnapshot> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read snapshot '{}'", path.display()))?;
+    let snapshot: TokenSnapshot = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "snapshot '{}' is not a `ksef-audit tokens --format json` file",
+            path.display()
+        )
+    })?;
+    if snapshot.kind != SNAPSHOT_KIND || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
+        bail!(
+            "snapshot '{}' has kind '{}' version {}, this build reads '{SNAPSHOT_KIND}' up to version {SNAPSHOT_SCHEMA_VERSION}\nhelp: write it again with `ksef-audit tokens --format json`",
+            path.display(),
+            snapshot.kind,
+            snapshot.schema_version
+        );
+    }
+    Ok(snapshot)
+}

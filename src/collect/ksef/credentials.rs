@@ -1,0 +1,122 @@
+//! Reading a context's credential from where [`CredentialSource`] says. Values go
+//! straight into a [`Secret`]; messages name the source, never the value.
+
+use super::error::ApiError;
+use crate::config::{CredentialSource, check_token_file, token_env_var};
+use crate::model::Secret;
+
+/// A usable credential.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A KSeF token (`reference|nip-…|secret`): the full auth flow.
+    KsefToken(Secret),
+    /// An already-obtained access token.
+    AccessToken(Secret),
+}
+
+pub fn load_credential(nip: &str, source: &CredentialSource) -> Result<Credential, ApiError> {
+    let err = |message: String, help: Option<String>| ApiError::Credential {
+        nip: nip.to_string(),
+        message,
+        help,
+    };
+    let from_env = |var: &str| -> Result<Secret, ApiError> {
+        match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+            _ => Err(err(
+                format!("environment variable {var} is not set"),
+                Some(format!("export {var} with the context's KSeF token")),
+            )),
+        }
+    };
+    let token = match source {
+        CredentialSource::Missing => {
+            return Err(err(
+                "no KSeF token for this context".into(),
+                Some(format!(
+                    "set {} (or KSEF_TOKEN when auditing one NIP), or add `token-file` to its [[contexts]] entry in ksef-audit.toml",
+                    token_env_var(nip)
+                )),
+            ));
+        }
+        CredentialSource::AccessToken(var) => return from_env(var).map(Credential::AccessToken),
+        CredentialSource::InMemory(secret) => secret.clone(),
+        CredentialSource::Env(var) => from_env(var)?,
+        CredentialSource::File(path) => {
+            check_token_file(path).map_err(|m| err(format!("token-file {m}"), None))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                err(
+                    format!("cannot read token file '{}': {e}", path.display()),
+                    None,
+                )
+            })?;
+            let value = text.trim();
+            if value.is_empty() {
+                return Err(err(
+                    format!("token file '{}' is empty", path.display()),
+                    Some("put the KSeF token (as issued, one line) in the file".into()),
+                ));
+            }
+            Secret::new(value)
+        }
+    };
+    check_shape(nip, &token, source)?;
+    Ok(Credential::KsefToken(token))
+}
+
+/// A KSeF 2.0 token has three `|`-separated parts; a 1.0 token (64 hex) does not work on 2.0.
+fn check_shape(nip: &str, token: &Secret, source: &CredentialSource) -> Result<(), ApiError> {
+    let value = token.expose();
+    if value.split('|').count() == 3 {
+        return Ok(());
+    }
+    let v1 = value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit());
+    Err(ApiError::Credential {
+        nip: nip.to_string(),
+        message: if v1 {
+            format!(
+                "{} holds what looks like a KSeF 1.0 token, which KSeF 2.0 does not accept",
+                source.describe()
+            )
+        } else {
+            format!(
+                "{} does not hold a KSeF token (expected `reference|nip-NIP|secret`)",
+                source.describe()
+            )
+        },
+        help: Some("generate a KSeF 2.0 token in the KSeF application and copy it whole".into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_credential_says_where_to_put_one() {
+        let e = load_credential("5265877635", &CredentialSource::Missing).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("KSEF_TOKEN_5265877635"), "{msg}");
+        assert!(msg.contains("token-file"), "{msg}");
+    }
+
+    #[test]
+    fn malformed_token_is_refused_without_echoing_it() {
+        let secret = "AB".repeat(32);
+        let e = load_credential(
+            "5265877635",
+            &CredentialSource::InMemory(Secret::new(secret.clone())),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("KSeF 1.0"), "{e}");
+        assert!(!e.contains(&secret), "{e}");
+        let ok = load_credential(
+            "5265877635",
+            &CredentialSource::InMemory(Secret::new(
+                "20251010-EC-1DCE3E3000-12ECB5B36E-45|nip-5265877635|ab",
+            )),
+        );
+        assert!(matches!(ok, Ok(Credential::KsefToken(_))));
+    }
+}

@@ -1,0 +1,25 @@
+//! The KSeF API 2.0 client: token authentication, `GET/DELETE /tokens`, limits,
+//! retries, and the per-context fetch that builds a [`TokenSnapshot`].
+//!
+//! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
+//! blocking wrappers that own a tokio runtime.
+
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod models;
+
+pub use error::ApiError;
+pub mod http;
+pub mod limiter;
+pub mod progress;
+pub mod tokens;
+
+pub use progress::{Progress, ProgressEvent};
+pub mod credentials;
+pub mod fetch;
+pub mod verify;
+
+pub use crate::config::{ContextSpec, CredentialSource, KsefSettings, resolve_settings};
+pub use fetch::{fetch_snapshot, fetch_snapshot_async};
+pub use verify::{RevokeOutcome, revoke_tokens, verify_leaks};

@@ -1,0 +1,184 @@
+//! `GET /tokens` (every page), `GET /tokens/{ref}`, `DELETE /tokens/{ref}`.
+
+use reqwest::Method;
+
+use super::auth::Session;
+use super::error::ApiError;
+use super::http::{Call, Transport};
+use super::models::QueryTokensResponse;
+use super::progress::ProgressEvent;
+use crate::model::{TokenRecord, TokenStatus};
+
+/// Largest page the contract allows.
+pub const PAGE_SIZE: u32 = 100;
+
+/// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages, or a cursor that
+/// repeats the previous one, is a runaway cursor and an error: a partial list is
+/// never returned as if it were whole.
+#[derive(Debug)]
+pub struct Paging {
+    nip: String,
+    max_pages: u32,
+    pages: u32,
+    cursor: Option<String>,
+}
+
+impl Paging {
+    pub fn new(nip: &str, max_pages: u32) -> Paging {
+        Paging {
+            nip: nip.to_string(),
+            max_pages,
+            pages: 0,
+            cursor: None,
+        }
+    }
+
+    /// Starts the next page: returns the cursor to send (None for the first page).
+    pub fn begin(&mut self) -> Result<Option<&str>, ApiError> {
+        if self.pages >= self.max_pages {
+            return Err(ApiError::PageCap {
+                nip: self.nip.clone(),
+                pages: self.max_pages,
+            });
+        }
+        self.pages += 1;
+        Ok(self.cursor.as_deref())
+    }
+
+    /// Ends a page with the cursor it returned; `Ok(true)` when there is another page.
+    pub fn end(&mut self, continuation: Option<String>) -> Result<bool, ApiError> {
+        match continuation.filter(|c| !c.is_empty()) {
+            None => Ok(false),
+            Some(next) if self.cursor.as_deref() == Some(next.as_str()) => {
+                Err(ApiError::CursorLoop {
+                    nip: self.nip.clone(),
+                    pages: self.pages,
+                })
+            }
+            Some(next) => {
+                self.cursor = Some(next);
+                Ok(true)
+            }
+        }
+    }
+
+    pub fn pages(&self) -> u32 {
+        self.pages
+    }
+}
+
+/// Every token of the context (optionally only some statuses, each sent as its own
+/// `status` parameter), `pageSize=100`, cursor in `x-continuation-token`.
+pub async fn list_tokens(
+    t: &Transport,
+    session: &mut Session,
+    statuses: &[TokenStatus],
+    max_pages: u32,
+) -> Result<Vec<TokenRecord>, ApiError> {
+    let mut paging = Paging::new(&t.nip, max_pages);
+    let mut all = Vec::new();
+    loop {
+        let access = session.access(t).await?.clone();
+        let cursor = paging.begin()?.map(str::to_string);
+        let mut call = Call::new(Method::GET, "/tokens").bearer(&access).limited();
+        call.query = statuses
+            .iter()
+            .map(|s| ("status", s.as_str().to_string()))
+            .chain(std::iter::once(("pageSize", PAGE_SIZE.to_string())))
+            .collect();
+        call.continuation = cursor.as_deref();
+        let (headers, body): (_, QueryTokensResponse) = t.json(&call).await?;
+        // The contract puts the next cursor in the body; accept a header too.
+        let continuation = body.continuation_token.or_else(|| {
+            headers
+                .get(super::http::CONTINUATION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+        all.extend(body.tokens);
+        t.progress.emit(ProgressEvent::Page {
+            nip: t.nip.clone(),
+            page: paging.pages(),
+            tokens: all.len(),
+        });
+        if !paging.end(continuation)? {
+            return Ok(all);
+        }
+    }
+}
+
+/// `GET /tokens/{ref}`: `Ok(None)` when KSeF does not know it (or will not show it).
+pub async fn get_token(
+    t: &Transport,
+    session: &mut Session,
+    reference: &str,
+) -> Result<Option<TokenRecord>, ApiError> {
+    let access = session.access(t).await?.clone();
+    let call = Call::new(Method::GET, format!("/tokens/{reference}"))
+        .bearer(&access)
+        .limited();
+    match t.json::<TokenRecord>(&call).await {
+        Ok((_, rec)) => Ok(Some(rec)),
+        Err(e) if matches!(e.http_status(), Some(404)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `DELETE /tokens/{ref}` (204: revocation started).
+pub async fn revoke_token(
+    t: &Transport,
+    session: &mut Session,
+    reference: &str,
+) -> Result<(), ApiError> {
+    let access = session.access(t).await?.clone();
+    let call = Call::new(Method::DELETE, format!("/tokens/{reference}"))
+        .bearer(&access)
+        .limited();
+    t.send(&call).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn follows_cursors_byte_for_byte_to_the_end() {
+        let mut p = Paging::new("5265877635", 10);
+        assert_eq!(p.begin().expect("page 1"), None);
+        assert!(
+            p.end(Some("W3sidG9rZW4iOiIrUklEOn4z+/=".into()))
+                .expect("more")
+        );
+        assert_eq!(
+            p.begin().expect("page 2"),
+            Some("W3sidG9rZW4iOiIrUklEOn4z+/=")
+        );
+        assert!(p.end(Some("second page".into())).expect("more"));
+        assert_eq!(p.begin().expect("page 3"), Some("second page"));
+        assert!(!p.end(Some(String::new())).expect("empty cursor ends"));
+        let mut p = Paging::new("5265877635", 10);
+        p.begin().expect("page 1");
+        assert!(!p.end(None).expect("absent cursor ends"));
+    }
+
+    #[test]
+    fn runaway_cursor_is_an_error_not_a_partial_list() {
+        let mut p = Paging::new("5265877635", 3);
+        for n in 0..3 {
+            p.begin().expect("under the cap");
+            assert!(p.end(Some(format!("cursor-{n}"))).expect("more"));
+        }
+        let err = p.begin().expect_err("cap reached");
+        assert!(err.to_string().contains("runaway"), "{err}");
+        // A cursor that repeats itself (Prism's static example) stops at once.
+        let mut p = Paging::new("5265877635", 100);
+        p.begin().expect("page 1");
+        assert!(p.end(Some("same".into())).expect("more"));
+        p.begin().expect("page 2");
+        let err = p.end(Some("same".into())).expect_err("loop");
+        assert!(
+            matches!(err, ApiError::CursorLoop { pages: 2, .. }),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! Shared by the API and CLI tests: the basic simulator fixture and leak results.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use ksef_audit::model::{
+    Confidence, Digests, LEAKS_KIND, LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget,
+    Secret, Severity,
+};
+use ksef_audit::simulator::Fixture;
+
+pub const ALFA: &str = "5265877635";
+pub const BETA: &str = "7762811692";
+/// Alfa's auditor token: CredentialsRead.
+pub const ALFA_AUDITOR: &str = "20260110-EC-A0D17A0001-0000000001-F6";
+/// Alfa: InvoiceRead + InvoiceWrite, no CredentialsRead.
+pub const ALFA_INVOICING: &str = "20250301-EC-A0D17A0002-0000000002-D5";
+/// Alfa: revoked, with a secret.
+pub const ALFA_REVOKED: &str = "20250401-EC-A0D17A0003-0000000003-A0";
+pub const BETA_AUDITOR: &str = "20260115-EC-B0D17A0001-0000000001-24";
+
+pub fn basic() -> Fixture {
+    Fixture::load(Path::new("tests/fixtures/api/simulator/basic.json")).expect("basic fixture")
+}
+
+pub fn token(fixture: &Fixture, nip: &str, reference: &str) -> Secret {
+    let ctx = fixture
+        .contexts
+        .iter()
+        .find(|c| c.nip == nip)
+        .expect("context in fixture");
+    let t = ctx
+        .tokens
+        .iter()
+        .find(|t| t.record.reference_number == reference)
+        .expect("token in fixture");
+    Secret::new(ctx.token_string(t).expect("token has a secret"))
+}
+
+pub fn finding(nip: &str, reference: &str) -> LeakFinding {
+    LeakFinding {
+        rule: "ksef-token-v2".into(),
+        rule_id: "LEAK001".into(),
+        severity: Severity::High,
+        path: ".env".into(),
+        line: Some(3),
+        column: Some(12),
+        commit: None,
+        author: None,
+        date: None,
+        fingerprint: "0".repeat(64),
+        redacted: format!("{reference}|nip-{nip}|****"),
+        reference_number: Some(reference.into()),
+        nip: Some(nip.into()),
+        confidence: Confidence::High,
+        status: LeakStatus::Unverified,
+        owner: None,
+        system: None,
+        suppression: None,
+    }
+}
+
+pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
+    LeakResults {
+        schema_version: 1,
+        kind: LEAKS_KIND.into(),
+        tool_version: "0.1.0".into(),
+        generated_at: Utc::now(),
+        target: LeakTarget {
+            root: ".".into(),
+            mode: "files".into(),
+            since: None,
+            staged: false,
+            shallow: false,
+        },
+        digests: Digests::default(),
+        stats: LeakStats::default(),
+        errors: vec![],
+        findings,
+        suppressed: vec![],
+        unused_baseline: vec![],
+        exceptions: vec![],
+        warnings: vec![],
+    }
+}
