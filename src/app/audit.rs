@@ -262,12 +262,15 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
         // Fail before any work: the renderer is not there.
         render(&empty_results(), args.format, false, &mut std::io::sink())?;
     }
-    let Some(from) = &args.from else {
-        bail!(
-            "live mode (calling KSeF) is not available in this build yet\nhelp: save a snapshot with `ksef-audit tokens --format json --output tokens.json` and run `ksef-audit audit --from tokens.json`"
-        );
+    let (snapshot, digest) = match &args.from {
+        Some(from) => read_snapshot(from)?,
+        None => {
+            let settings = crate::config::resolve_settings(global, &config)?;
+            let snapshot = super::tokens::fetch(&settings, global.quiet);
+            let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
+            (snapshot, digest)
+        }
     };
-    let (snapshot, digest) = read_snapshot(from)?;
     let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let mut out = Output::open(output)?;
