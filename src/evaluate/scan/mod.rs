@@ -413,8 +413,10 @@ mod tests {
 
     const V2: &str = "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
 
-    fn scanner() -> Scanner {
-        Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner")
+    fn scanner() -> &'static Scanner {
+        static SCANNER: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
+        SCANNER
+            .get_or_init(|| Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner"))
     }
 
     #[test]
