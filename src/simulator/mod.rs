@@ -319,6 +319,10 @@ async fn record(
             .get::<LoggedContext>()
             .map(|c| c.0.clone()),
     };
-    sim.lock().requests.push(entry);
+    let mut st = sim.lock();
+    if st.requests.len() >= state::REQUEST_LOG_MAX {
+        st.requests.drain(..state::REQUEST_LOG_MAX / 2);
+    }
+    st.requests.push(entry);
     response
 }

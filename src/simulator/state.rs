@@ -53,6 +53,11 @@ pub fn new_reference(kind: &str, now: DateTime<Utc>) -> String {
     format!("{head}-{:02X}", crc8(head.as_bytes()))
 }
 
+/// Maps of a long-running simulator are pruned of expired entries at this size.
+pub const PRUNE_AT: usize = 4096;
+/// The request log keeps at most this many entries (the oldest half is dropped).
+pub const REQUEST_LOG_MAX: usize = 100_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BearerKind {
     /// `authenticationToken` of `POST /auth/ksef-token`.
@@ -275,6 +280,9 @@ impl Sim {
         mac.update(self.jwt_key);
         mac.update(signing_input.as_bytes());
         let token = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize()));
+        if st.bearers.len() >= PRUNE_AT {
+            st.bearers.retain(|_, b| b.valid_until > now);
+        }
         st.bearers.insert(
             token.clone(),
             Bearer {

@@ -144,12 +144,15 @@ impl Transport {
                 req = req.bearer_auth(token.expose());
             }
             if let Some(cursor) = call.continuation {
-                let value = HeaderValue::from_str(cursor).map_err(|_| ApiError::Decode {
-                    nip: self.nip.clone(),
-                    endpoint: endpoint.clone(),
-                    message: "the continuation token holds characters that cannot go in a header"
-                        .into(),
-                })?;
+                // Byte for byte: no unescaping, no re-encoding.
+                let value =
+                    HeaderValue::from_bytes(cursor.as_bytes()).map_err(|_| ApiError::Decode {
+                        nip: self.nip.clone(),
+                        endpoint: endpoint.clone(),
+                        message:
+                            "the continuation token holds characters that cannot go in a header"
+                                .into(),
+                    })?;
                 req = req.header(CONTINUATION_HEADER, value);
             }
             if let Some(body) = &call.json {
