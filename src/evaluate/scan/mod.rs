@@ -15,7 +15,7 @@ pub use decode::TextEncoding;
 pub use placeholder::{is_documentation_secret, is_placeholder};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 
 use crate::model::{Confidence, Secret, Severity, reference_check_ok, validate_nip};
 use crate::rule::RuleLoadError;
@@ -76,7 +76,14 @@ pub struct Scanner {
     /// Rules without keywords: always run.
     always: Vec<usize>,
     markers: AhoCorasick,
+    /// All rules as one alternation: a single pass finds where any rule can match (as ripgrep
+    /// does with several patterns); the rules then run only around those places.
+    combined: Option<Regex>,
 }
+
+/// Lines after a candidate that a rule's own match may still need (multi-line rules span at
+/// most 32 lines today). Windows end there, so a rule never runs over the whole buffer.
+const WINDOW_LINES_AFTER: usize = 64;
 
 /// A match before it is located: offsets into the buffer that was matched.
 struct Hit {
@@ -145,12 +152,26 @@ impl Scanner {
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
         })?;
+        let combined = (compiled.len() > 1)
+            .then(|| {
+                let alternation: Vec<String> = compiled
+                    .iter()
+                    .map(|r| format!("(?:{})", r.regex.as_str()))
+                    .collect();
+                RegexBuilder::new(&alternation.join("|"))
+                    .size_limit(64 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         Ok(Scanner {
             rules: compiled,
             prefilter,
             keyword_rule,
             always,
             markers,
+            combined,
         })
     }
 
@@ -164,9 +185,18 @@ impl Scanner {
         let (text, encoding) = decode::to_utf8(data);
         let text: &[u8] = &text;
         let mut out = Vec::new();
-        let active = self.active_rules(text);
+        // Most buffers have no candidate at all: one pass of the alternation settles them.
+        let windows = self.windows(text);
+        let active = if windows.is_empty() {
+            Vec::new()
+        } else {
+            self.active_rules(text)
+        };
         if !active.is_empty() {
-            let mut hits = self.match_rules(text, &active);
+            let mut hits = Vec::new();
+            for &(lo, hi) in &windows {
+                self.match_rules_in(text, lo, hi, &active, &mut hits);
+            }
             dedupe(&mut hits);
             let mut locator = Locator::default();
             for hit in hits {
@@ -212,16 +242,41 @@ impl Scanner {
 
     fn match_rules(&self, text: &[u8], active: &[usize]) -> Vec<Hit> {
         let mut hits = Vec::new();
+        for (lo, hi) in self.windows(text) {
+            self.match_rules_in(text, lo, hi, active, &mut hits);
+        }
+        hits
+    }
+
+    /// The parts of `text` where a rule may match (the whole text without the alternation).
+    fn windows(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        match &self.combined {
+            Some(combined) => candidate_windows(combined, text),
+            None => vec![(0, text.len())],
+        }
+    }
+
+    /// Runs the active rules over `text[lo..hi]` (`lo` is a line start).
+    fn match_rules_in(
+        &self,
+        text: &[u8],
+        lo: usize,
+        hi: usize,
+        active: &[usize],
+        hits: &mut Vec<Hit>,
+    ) {
+        let window = &text[lo..hi];
         for &ri in active {
             let rule = &self.rules[ri];
-            for caps in rule.regex.captures_iter(text) {
+            for caps in rule.regex.captures_iter(window) {
                 let Some(g) = caps.get(1) else { continue };
-                if let Some(hit) = check_match(ri, rule.check, g.start(), g.end(), g.as_bytes()) {
+                if let Some(hit) =
+                    check_match(ri, rule.check, lo + g.start(), lo + g.end(), g.as_bytes())
+                {
                     hits.push(hit);
                 }
             }
         }
-        hits
     }
 
     /// Base64 runs decoded one level: matched as `line prefix + decoded + line suffix`.
@@ -369,6 +424,31 @@ fn check_match(
 }
 
 /// Overlapping matches keep the earliest, longest one.
+/// Where any rule may match: from the line start of each match of the combined alternation to
+/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
+/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
+fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for m in combined.find_iter(text) {
+        let lo = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |p| p + 1);
+        let mut hi = m.end();
+        for _ in 0..WINDOW_LINES_AFTER {
+            match memchr::memchr(b'\n', &text[hi..]) {
+                Some(p) => hi += p + 1,
+                None => {
+                    hi = text.len();
+                    break;
+                }
+            }
+        }
+        match windows.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => windows.push((lo, hi)),
+        }
+    }
+    windows
+}
+
 fn dedupe(hits: &mut Vec<Hit>) {
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut last_end = 0;
