@@ -68,7 +68,7 @@ pub enum TokensFormat {
 
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Output format (default: table)
+    /// Output format
     #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
     pub format: TokensFormat,
     /// Write to FILE instead of standard output
@@ -92,16 +92,40 @@ pub struct AuditArgs {
     /// Read tokens from a `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    /// Token inventory CSV (default: [audit] inventory in the config)
+    #[arg(long, value_name = "CSV")]
+    pub inventory: Option<PathBuf>,
+    /// Staff list CSV (default: [audit] staff in the config)
+    #[arg(long, value_name = "CSV")]
+    pub staff: Option<PathBuf>,
+    /// Exceptions file (default: [audit] exceptions, else ksef-audit.exceptions.toml next to the config)
+    #[arg(long, value_name = "TOML")]
+    pub exceptions: Option<PathBuf>,
+    /// Extra policy rule files (`DIR/*.toml` or `DIR/policy/*.toml`) added to the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Fail (exit 1) on findings at or above this severity
+    /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Fail (exit 1) on findings at or above this severity (default: high)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
-    /// Exit 0 even with findings (errors still exit 2)
+    /// Exit 0 even with findings (errors and incomplete contexts still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Earlier `audit --format json` results: mark findings new, unchanged or fixed
+    #[arg(long, value_name = "JSON")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: fail only on new findings
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// Judge ages against this moment (RFC 3339 or YYYY-MM-DD; default: the snapshot's fetch time)
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -200,10 +224,64 @@ pub struct ReportArgs {
     /// Results of `leaks --format json`
     #[arg(long, value_name = "FILE")]
     pub leaks: Option<PathBuf>,
+    /// Earlier audit results for the comparison and trend (repeatable, any order)
+    #[arg(long, value_name = "FILE")]
+    pub previous: Vec<PathBuf>,
+    /// `review` (every finding) or `quarterly` (management report)
     #[arg(long, value_enum, default_value_t = ReportKind::Review)]
     pub kind: ReportKind,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// With `--format csv`: which table (default: findings for review, clients for quarterly)
+    #[arg(long, value_enum)]
+    pub table: Option<ReportTable>,
+    /// Language of the report (default: `[report] lang` of the config, else en)
+    #[arg(long, value_enum)]
+    pub lang: Option<ReportLang>,
+    /// Directory of templates overriding the built-in ones (same file names as `reports/`)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Staff list CSV: PESELs of token authors are shown as staff names
+    #[arg(long, value_name = "FILE")]
+    pub staff: Option<PathBuf>,
+    /// Mask NIPs: of sole traders (`[report] sole-traders`), or all with `--mask-nip=all`
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "sole-traders", require_equals = true)]
+    pub mask_nip: Option<MaskNip>,
+    /// CSV for Polish Excel: `;` delimiter and a UTF-8 BOM
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Quarter label on the cover, e.g. 2026Q4 (default: the quarter of the audit date)
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportTable {
+    Findings,
+    Clients,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    En,
+    Pl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MaskNip {
+    /// NIPs listed in `[report] sole-traders`
+    SoleTraders,
+    /// Every NIP
+    All,
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +298,9 @@ pub struct RevokeArgs {
 pub struct RulesArgs {
     #[command(subcommand)]
     pub action: RulesAction,
+    /// Extra rule files to load besides the built-in ones
+    #[arg(long, global = true, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,7 +16,9 @@ use ksef_audit::collect::ksef::{
 };
 use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
 use ksef_audit::demo::demo_firm;
-use ksef_audit::model::{ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus};
+use ksef_audit::model::{
+    ContextSnapshot, ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus,
+};
 use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
 
 use common::*;
@@ -43,10 +45,29 @@ fn settings(sim: &SimHandle, contexts: Vec<(&str, Option<Secret>)>) -> KsefSetti
     s
 }
 
+async fn fetch_one(sim: &SimHandle, nip: &str, secret: Secret) -> ContextSnapshot {
+    let snap =
+        fetch_snapshot_async(&settings(sim, vec![(nip, Some(secret))]), Progress::none()).await;
+    snap.contexts.into_iter().next().expect("one context")
+}
+
+fn assert_complete(ctx: &ContextSnapshot) {
+    assert_eq!(ctx.status, ContextStatus::Complete, "{:?}", ctx.reason);
+}
+
 async fn start(fixture: Fixture) -> SimHandle {
     simulator::start(fixture, SimOptions::default())
         .await
         .expect("simulator starts")
+}
+
+/// The basic fixture with faults on Alfa, and Alfa's auditor token.
+async fn alfa_with_faults(faults: Faults) -> (SimHandle, Secret) {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = start(fixture).await;
+    sim.set_faults(Some(ALFA), faults);
+    (sim, auditor)
 }
 
 fn recording() -> (Progress, Arc<Mutex<Vec<ProgressEvent>>>) {
@@ -131,12 +152,7 @@ async fn rate_limited_requests_wait_exactly_retry_after() {
     );
     let (progress, events) = recording();
     let snap = fetch_snapshot_async(&settings(&sim, vec![(&nip, auditor)]), progress).await;
-    assert_eq!(
-        snap.contexts[0].status,
-        ContextStatus::Complete,
-        "{:?}",
-        snap.contexts[0].reason
-    );
+    assert_complete(&snap.contexts[0]);
     assert_eq!(snap.contexts[0].tokens.len(), expected);
 
     let limited: Vec<_> = token_list_requests(&sim)
@@ -167,17 +183,12 @@ async fn rate_limited_requests_wait_exactly_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_beyond_the_cap_makes_the_context_incomplete() {
-    let fixture = basic();
-    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
-    let sim = start(fixture).await;
-    sim.set_faults(
-        Some(ALFA),
-        Faults {
-            rate_limit_every: Some(1),
-            retry_after_secs: 600,
-            ..Faults::default()
-        },
-    );
+    let (sim, auditor) = alfa_with_faults(Faults {
+        rate_limit_every: Some(1),
+        retry_after_secs: 600,
+        ..Faults::default()
+    })
+    .await;
     let mut s = settings(&sim, vec![(ALFA, Some(auditor))]);
     s.max_retry_after = Duration::from_secs(30);
     let snap = fetch_snapshot_async(&s, Progress::none()).await;
@@ -191,28 +202,14 @@ async fn retry_after_beyond_the_cap_makes_the_context_incomplete() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_unavailable_is_retried() {
-    let fixture = basic();
-    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
-    let sim = start(fixture).await;
-    sim.set_faults(
-        Some(ALFA),
-        Faults {
-            unavailable_first: 2,
-            ..Faults::default()
-        },
-    );
-    let snap = fetch_snapshot_async(
-        &settings(&sim, vec![(ALFA, Some(auditor))]),
-        Progress::none(),
-    )
+    let (sim, auditor) = alfa_with_faults(Faults {
+        unavailable_first: 2,
+        ..Faults::default()
+    })
     .await;
-    assert_eq!(
-        snap.contexts[0].status,
-        ContextStatus::Complete,
-        "{:?}",
-        snap.contexts[0].reason
-    );
-    assert_eq!(snap.contexts[0].tokens.len(), 6);
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
+    assert_complete(&ctx);
+    assert_eq!(ctx.tokens.len(), 6);
     let statuses: Vec<u16> = token_list_requests(&sim).iter().map(|r| r.status).collect();
     assert_eq!(statuses, vec![503, 503, 200]);
     sim.shutdown().await;
@@ -220,23 +217,14 @@ async fn service_unavailable_is_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn persistent_unavailability_gives_up_with_a_reason() {
-    let fixture = basic();
-    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
-    let sim = start(fixture).await;
-    sim.set_faults(
-        Some(ALFA),
-        Faults {
-            unavailable_first: 100,
-            ..Faults::default()
-        },
-    );
-    let snap = fetch_snapshot_async(
-        &settings(&sim, vec![(ALFA, Some(auditor))]),
-        Progress::none(),
-    )
+    let (sim, auditor) = alfa_with_faults(Faults {
+        unavailable_first: 100,
+        ..Faults::default()
+    })
     .await;
-    let reason = snap.contexts[0].reason.as_deref().expect("reason");
-    assert_eq!(snap.contexts[0].status, ContextStatus::Incomplete);
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
     assert!(reason.contains("HTTP 503"), "{reason}");
     assert!(reason.contains("after 4 retries"), "{reason}");
     sim.shutdown().await;
@@ -247,12 +235,7 @@ async fn revoked_auth_token_is_incomplete_with_a_clear_reason() {
     let fixture = basic();
     let revoked = token(&fixture, ALFA, ALFA_REVOKED);
     let sim = start(fixture).await;
-    let snap = fetch_snapshot_async(
-        &settings(&sim, vec![(ALFA, Some(revoked))]),
-        Progress::none(),
-    )
-    .await;
-    let ctx = &snap.contexts[0];
+    let ctx = fetch_one(&sim, ALFA, revoked).await;
     assert_eq!(ctx.status, ContextStatus::Incomplete);
     let reason = ctx.reason.as_deref().expect("reason");
     assert!(reason.contains("context 5265877635"), "{reason}");
@@ -268,22 +251,12 @@ async fn revoked_auth_token_is_incomplete_with_a_clear_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_revoked_after_auth_is_incomplete() {
-    let fixture = basic();
-    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
-    let sim = start(fixture).await;
-    sim.set_faults(
-        Some(ALFA),
-        Faults {
-            revoke_session_after_auth: true,
-            ..Faults::default()
-        },
-    );
-    let snap = fetch_snapshot_async(
-        &settings(&sim, vec![(ALFA, Some(auditor))]),
-        Progress::none(),
-    )
+    let (sim, auditor) = alfa_with_faults(Faults {
+        revoke_session_after_auth: true,
+        ..Faults::default()
+    })
     .await;
-    let ctx = &snap.contexts[0];
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
     assert_eq!(ctx.status, ContextStatus::Incomplete);
     let reason = ctx.reason.as_deref().expect("reason");
     assert!(reason.contains("HTTP 401"), "{reason}");
@@ -299,12 +272,7 @@ async fn token_without_credentials_read_is_incomplete() {
     let fixture = basic();
     let invoicing = token(&fixture, ALFA, ALFA_INVOICING);
     let sim = start(fixture).await;
-    let snap = fetch_snapshot_async(
-        &settings(&sim, vec![(ALFA, Some(invoicing))]),
-        Progress::none(),
-    )
-    .await;
-    let ctx = &snap.contexts[0];
+    let ctx = fetch_one(&sim, ALFA, invoicing).await;
     assert_eq!(ctx.status, ContextStatus::Incomplete);
     assert_eq!(ctx.auditor_reference.as_deref(), Some(ALFA_INVOICING));
     assert_eq!(
@@ -489,4 +457,58 @@ fn revoke_tokens_revokes_in_the_right_context() {
         TokenStatus::Revoking | TokenStatus::Revoked
     ));
     rt.block_on(sim.shutdown());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_is_refreshed_near_expiry() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    // Access tokens that are always within the refresh margin.
+    let sim = simulator::start(
+        fixture,
+        SimOptions {
+            access_token_ttl: Duration::from_secs(30),
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts");
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
+    assert_complete(&ctx);
+    let refreshes = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/auth/token/refresh") && r.status == 200)
+        .count();
+    assert!(refreshes >= 1, "refreshed before use");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authentication_wait_is_bounded() {
+    let (sim, auditor) = alfa_with_faults(Faults {
+        auth_polls_in_progress: 10_000,
+        ..Faults::default()
+    })
+    .await;
+    let mut s = settings(&sim, vec![(ALFA, Some(auditor))]);
+    s.auth_timeout = Duration::from_secs(1);
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    let reason = snap.contexts[0].reason.as_deref().expect("reason");
+    assert_eq!(snap.contexts[0].status, ContextStatus::Incomplete);
+    assert!(reason.contains("still in progress after 1 s"), "{reason}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_without_any_permission_is_explained() {
+    let fixture = basic();
+    let bare = token(&fixture, ALFA, "20260301-EC-A0D17A0005-0000000005-04");
+    let sim = start(fixture).await;
+    let snap =
+        fetch_snapshot_async(&settings(&sim, vec![(ALFA, Some(bare))]), Progress::none()).await;
+    let reason = snap.contexts[0].reason.as_deref().expect("reason");
+    assert!(reason.contains("status 415"), "{reason}");
+    assert!(reason.contains("no permissions"), "{reason}");
+    sim.shutdown().await;
 }

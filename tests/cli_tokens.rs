@@ -219,6 +219,10 @@ fn revoked_or_wrong_tokens_never_appear_in_output() {
         assert_eq!(out.status.code(), Some(2));
         let text = format!("{}{}", stdout(&out), stderr(&out));
         assert!(text.contains("status 450"), "{text}");
+        assert!(
+            text.contains("POST /auth/ksef-token -> 202"),
+            "-vv logs requests: {text}"
+        );
         assert!(!text.contains(&secret), "token value in output");
         assert!(!text.contains(&"ab".repeat(32)), "secret part in output");
         env.assert_no_secret(&out);
@@ -365,4 +369,31 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
         .collect();
     assert_eq!(deletes.len(), 2, "{deletes:?}");
     env.assert_no_secret(&yes);
+}
+
+#[test]
+fn demo_exits_0_and_writes_its_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("demo-out");
+    let out = Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(dir.path())
+        .args(["demo", "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("7 contexts: 6 complete, 1 incomplete"),
+        "{text}"
+    );
+    assert!(text.contains("tokens.json"), "{text}");
+    let snap: TokenSnapshot =
+        serde_json::from_slice(&std::fs::read(out_dir.join("tokens.json")).expect("snapshot"))
+            .expect("JSON");
+    assert_eq!(snap.contexts.len(), 7);
+    assert!(snap.contexts.iter().map(|c| c.tokens.len()).sum::<usize>() > 300);
+    assert!(out_dir.join("tokens.txt").exists());
 }

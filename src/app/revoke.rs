@@ -102,7 +102,10 @@ pub fn targets(results: &LeakResults) -> Vec<Target> {
             continue;
         }
         let found_at = match (&f.commit, f.line) {
-            (Some(commit), _) => format!("{} @ {}", f.path, &commit[..commit.len().min(12)]),
+            (Some(commit), _) => {
+                let short: String = commit.chars().take(12).collect();
+                format!("{} @ {short}", f.path)
+            }
             (None, Some(line)) => format!("{}:{line}", f.path),
             (None, None) => f.path.clone(),
         };

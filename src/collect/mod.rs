@@ -2,5 +2,9 @@
 //! Returns plain `model` values; nothing here evaluates or prints.
 
 pub mod exceptions;
+pub mod inventory;
 pub mod ksef;
+pub mod results;
 pub mod sources;
+pub mod staff;
+pub mod table;

@@ -1,5 +1,7 @@
 //! Turning collected data, rules and config into findings. Never prints or reads the environment.
 
+pub mod audit;
 pub mod exceptions;
 pub mod leaks;
+pub mod policy;
 pub mod scan;

@@ -1,7 +1,10 @@
 //! See the crate docs.
 
+pub mod audit;
 mod error;
+pub mod html;
 pub mod leaks;
+pub mod rules;
 pub mod tokens;
 
 pub use error::RenderError;

@@ -74,32 +74,54 @@ fn detect_utf16(data: &[u8]) -> TextEncoding {
 /// Shortest base64 run worth decoding (a 40-character token is 56 base64 characters).
 pub const MIN_BASE64_RUN: usize = 48;
 
-fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+const fn b64_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        i += 1;
+    }
+    t
 }
 
+static B64: [bool; 256] = b64_table();
+
 /// Byte ranges of base64-alphabet runs (plus trailing `=`) of at least [`MIN_BASE64_RUN`].
+///
+/// Skips like Boyer-Moore: a run of `L` bytes starting at or after `i` must contain byte
+/// `i + L - 1`, so when that byte is not base64 the next `L` bytes need no look.
 pub fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
+    const L: usize = MIN_BASE64_RUN;
     let mut runs = Vec::new();
-    let mut i = 0;
     let n = data.len();
-    while i < n {
-        if !is_b64(data[i]) {
-            i += 1;
+    let is = |k: usize| B64[usize::from(data[k])];
+    // Invariant: `i == 0` or `data[i - 1]` is not base64.
+    let mut i = 0;
+    while i + L <= n {
+        let p = i + L - 1;
+        if !is(p) {
+            i = p + 1;
             continue;
         }
-        let start = i;
-        while i < n && is_b64(data[i]) {
-            i += 1;
+        let mut start = p;
+        while start > i && is(start - 1) {
+            start -= 1;
         }
-        let mut end = i;
-        while end < n && end - i < 2 && data[end] == b'=' {
+        let mut end = p + 1;
+        while end < n && is(end) {
             end += 1;
         }
-        if i - start >= MIN_BASE64_RUN {
-            runs.push((start, end));
+        if end - start >= L {
+            let mut padded = end;
+            while padded < n && padded - end < 2 && data[padded] == b'=' {
+                padded += 1;
+            }
+            runs.push((start, padded));
+            i = padded;
+        } else {
+            i = end + 1;
         }
-        i = end.max(i + 1);
     }
     runs
 }
@@ -148,6 +170,56 @@ mod tests {
         let (out, got) = to_utf8(text.as_bytes());
         assert_eq!(got, TextEncoding::Utf8);
         assert_eq!(&*out, text.as_bytes());
+    }
+
+    fn naive_runs(data: &[u8]) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < data.len() {
+            if !B64[usize::from(data[i])] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < data.len() && B64[usize::from(data[i])] {
+                i += 1;
+            }
+            let mut end = i;
+            while end < data.len() && end - i < 2 && data[end] == b'=' {
+                end += 1;
+            }
+            if i - start >= MIN_BASE64_RUN {
+                runs.push((start, end));
+            }
+            i = end.max(i + 1);
+        }
+        runs
+    }
+
+    #[test]
+    fn skipping_run_finder_agrees_with_the_naive_one() {
+        let mut x: u64 = 42;
+        for round in 0..200 {
+            let len = 50 + round * 13;
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // mostly base64 characters, with separators now and then
+                    match (x >> 33) % 64 {
+                        0 => b' ',
+                        1 => b'=',
+                        2 => b'\n',
+                        k => {
+                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                                [k as usize]
+                        }
+                    }
+                })
+                .collect();
+            assert_eq!(base64_runs(&data), naive_runs(&data), "round {round}");
+        }
     }
 
     #[test]

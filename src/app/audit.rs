@@ -1,0 +1,306 @@
+//! `ksef-audit audit`: tokens × inventory × staff × rules -> findings.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Output;
+use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
+use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, load_exceptions};
+use crate::collect::inventory::{Inventory, read_inventory};
+use crate::collect::staff::load_staff;
+use crate::config::LoadedConfig;
+use crate::error::Outcome;
+use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
+use crate::evaluate::exceptions::ExceptionSet;
+use crate::evaluate::policy::AuditWorld;
+use crate::model::{
+    AUDIT_KIND, AuditResults, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, Severity, TokenSnapshot,
+    fingerprint_hex, validate_nip,
+};
+use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
+use crate::rule::policy::{PolicyRuleSet, load_policy_rules};
+
+/// Parses `--now`: RFC 3339, or a date (midnight UTC).
+pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
+    }
+    bail!(
+        "--now '{s}' is not a time\nhelp: use RFC 3339 (2026-01-15T12:00:00Z) or a date (2026-01-15)"
+    )
+}
+
+/// Reads a `tokens --format json` snapshot.
+pub fn read_snapshot(path: &Path) -> Result<(TokenSnapshot, String)> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read snapshot '{}'", path.display()))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "snapshot '{}' is not valid JSON\nhelp: write it with `ksef-audit tokens --format json --output FILE`",
+            path.display()
+        )
+    })?;
+    let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    if kind != SNAPSHOT_KIND {
+        bail!(
+            "'{}' is not a tokens snapshot (kind '{kind}', expected '{SNAPSHOT_KIND}')\nhelp: write one with `ksef-audit tokens --format json --output FILE`",
+            path.display()
+        );
+    }
+    let version = value
+        .get("schema_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if version > u64::from(SNAPSHOT_SCHEMA_VERSION) {
+        bail!(
+            "snapshot '{}' has schema version {version}, newer than this build reads ({SNAPSHOT_SCHEMA_VERSION})\nhelp: upgrade ksef-audit",
+            path.display()
+        );
+    }
+    let snapshot: TokenSnapshot = serde_json::from_value(value).with_context(|| {
+        format!(
+            "snapshot '{}' does not have the expected fields",
+            path.display()
+        )
+    })?;
+    Ok((snapshot, fingerprint_hex(&bytes)))
+}
+
+/// Reads earlier audit results for `--baseline`.
+pub fn read_baseline(path: &Path) -> Result<AuditResults> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read baseline '{}'", path.display()))?;
+    let results: AuditResults = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "baseline '{}' is not `audit --format json` output\nhelp: write one with `ksef-audit audit --format json --output FILE`",
+            path.display()
+        )
+    })?;
+    if results.kind != AUDIT_KIND {
+        bail!(
+            "baseline '{}' has kind '{}', expected '{AUDIT_KIND}'",
+            path.display(),
+            results.kind
+        );
+    }
+    Ok(results)
+}
+
+/// Loads the policy rules with `--rules DIR` and the config's `[rules.<name>]` overrides.
+pub fn load_rules(extra: Option<&Path>, config: &LoadedConfig) -> Result<PolicyRuleSet> {
+    let mut rules = load_policy_rules(extra)?;
+    rules.apply_overrides(&config.raw.rules, &super::rules::is_leak_rule_name)?;
+    Ok(rules)
+}
+
+fn pick(flag: Option<&PathBuf>, config: Option<&PathBuf>, cfg: &LoadedConfig) -> Option<PathBuf> {
+    flag.cloned().or_else(|| config.map(|p| cfg.resolve(p)))
+}
+
+/// Everything a finished audit run produced.
+pub struct AuditRun {
+    pub results: AuditResults,
+    pub fail_on: Severity,
+}
+
+/// Runs the audit on a snapshot with the inputs named by `args` (or the config).
+pub fn audit_snapshot(
+    args: &AuditArgs,
+    global: &GlobalArgs,
+    config: &LoadedConfig,
+    snapshot: TokenSnapshot,
+    snapshot_digest: Option<String>,
+) -> Result<AuditRun> {
+    let audit_cfg = &config.raw.audit;
+    let fail_on = match (args.fail_on, audit_cfg.fail_on.as_deref()) {
+        (Some(s), _) => s,
+        (None, Some(s)) => s.parse::<Severity>().map_err(|e| {
+            anyhow::anyhow!(
+                "config{}: [audit] fail-on: {e}",
+                config
+                    .path
+                    .as_deref()
+                    .map(|p| format!(" '{}'", p.display()))
+                    .unwrap_or_default()
+            )
+        })?,
+        (None, None) => Severity::High,
+    };
+    let rules = load_rules(args.rules.as_deref(), config)?;
+    let mut snapshot = snapshot;
+    if !global.nips.is_empty() {
+        let mut wanted = Vec::new();
+        for n in &global.nips {
+            wanted.push(validate_nip(n).map_err(|e| anyhow::anyhow!("--nip '{n}': {e}"))?);
+        }
+        snapshot.contexts.retain(|c| wanted.contains(&c.nip));
+        for n in &wanted {
+            if !snapshot.contexts.iter().any(|c| &c.nip == n) {
+                bail!("--nip {n}: the snapshot has no such context");
+            }
+        }
+    }
+    let now = match &args.now {
+        Some(s) => parse_now(s)?,
+        None => snapshot.fetched_at,
+    };
+    let mut digests = BTreeMap::new();
+    if let Some(d) = snapshot_digest {
+        digests.insert("snapshot".to_string(), d);
+    }
+    let inventory_path = pick(
+        args.inventory.as_ref(),
+        audit_cfg.inventory.as_ref(),
+        config,
+    );
+    let mut warnings = Vec::new();
+    let inventory = match &inventory_path {
+        Some(p) => {
+            let inv = read_inventory(p)?;
+            digests.insert("inventory".into(), inv.digest.clone());
+            inv
+        }
+        None => {
+            warnings.push(
+                "no inventory given: every Active token is reported as untracked\nhelp: pass --inventory FILE or set [audit] inventory in the config".to_string(),
+            );
+            Inventory::default()
+        }
+    };
+    let staff = match pick(args.staff.as_ref(), audit_cfg.staff.as_ref(), config) {
+        Some(p) => {
+            let bytes = std::fs::read(&p).ok();
+            let staff = load_staff(&p)?;
+            if let Some(b) = bytes {
+                digests.insert("staff".into(), fingerprint_hex(&b));
+            }
+            staff
+        }
+        None => Vec::new(),
+    };
+    let exceptions_path = pick(
+        args.exceptions.as_ref(),
+        audit_cfg.exceptions.as_ref(),
+        config,
+    )
+    .or_else(|| {
+        let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
+        default.exists().then_some(default)
+    });
+    let exceptions = match &exceptions_path {
+        Some(p) => {
+            let entries = load_exceptions(p)?;
+            if let Ok(b) = std::fs::read(p) {
+                digests.insert("exceptions".into(), fingerprint_hex(&b));
+            }
+            Some(ExceptionSet::new(entries, now.date_naive()))
+        }
+        None => None,
+    };
+    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
+    let world = AuditWorld {
+        snapshot: &snapshot,
+        inventory: &inventory,
+        staff: &staff,
+        now,
+    };
+    let mut results = run_audit(
+        &world,
+        AuditSettings {
+            rules: &rules,
+            exceptions,
+            baseline: baseline.as_ref(),
+            firm: config.raw.firm.clone(),
+            input_digests: digests,
+            generated_at: now,
+        },
+    );
+    warnings.append(&mut results.warnings);
+    results.warnings = warnings;
+    Ok(AuditRun { results, fail_on })
+}
+
+/// Writes the results in `format` to `out`.
+pub fn render(
+    results: &AuditResults,
+    format: AuditFormat,
+    csv_excel: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match (format, csv_excel) {
+        (_, true) | (AuditFormat::Csv, false) => {
+            render_csv(results, CsvOptions { excel: csv_excel }, out)?
+        }
+        (AuditFormat::Json, false) => render_json(results, out)?,
+        (AuditFormat::Text, false) => render_text(
+            results,
+            TextOptions {
+                baseline: results.findings.iter().any(|f| f.baseline.is_some()),
+            },
+            out,
+        )?,
+        (AuditFormat::Html, false) => bail!(
+            "--format html is not available in this build yet\nhelp: write --format json and render it later with `ksef-audit report --audit FILE`"
+        ),
+    }
+    Ok(())
+}
+
+/// `ksef-audit audit`.
+pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
+    let config = crate::config::load(global.config.as_deref())?;
+    if args.format == AuditFormat::Html && !args.csv_excel {
+        // Fail before any work: the renderer is not there.
+        render(&empty_results(), args.format, false, &mut std::io::sink())?;
+    }
+    let Some(from) = &args.from else {
+        bail!(
+            "live mode (calling KSeF) is not available in this build yet\nhelp: save a snapshot with `ksef-audit tokens --format json --output tokens.json` and run `ksef-audit audit --from tokens.json`"
+        );
+    };
+    let (snapshot, digest) = read_snapshot(from)?;
+    let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let mut out = Output::open(output)?;
+    render(&run.results, args.format, args.csv_excel, &mut out)?;
+    out.flush()?;
+    // Text on the terminal already shows the warnings.
+    let text_on_stdout = args.format == AuditFormat::Text && !args.csv_excel && output.is_none();
+    if !global.quiet && !text_on_stdout {
+        let mut err = std::io::stderr().lock();
+        for w in &run.results.warnings {
+            let _ = writeln!(err, "warning: {w}");
+        }
+    }
+    Ok(outcome(&run.results, run.fail_on, args.fail_on_new).with_exit_zero(args.exit_zero))
+}
+
+fn empty_results() -> AuditResults {
+    AuditResults {
+        schema_version: crate::model::AUDIT_SCHEMA_VERSION,
+        kind: AUDIT_KIND.into(),
+        tool_version: crate::model::TOOL_VERSION.into(),
+        generated_at: DateTime::<Utc>::default(),
+        firm: None,
+        environment: crate::model::EnvironmentRef {
+            label: String::new(),
+            base_url: String::new(),
+        },
+        digests: Default::default(),
+        contexts: Vec::new(),
+        findings: Vec::new(),
+        fixed: Vec::new(),
+        exceptions: Vec::new(),
+        warnings: Vec::new(),
+        summary: Default::default(),
+    }
+}

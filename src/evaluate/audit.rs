@@ -1,0 +1,165 @@
+//! Assembles the audit result document: findings from the rules, then exceptions
+//! (last), baseline marks, the summary and the pass/fail decision.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use super::exceptions::ExceptionSet;
+use super::policy::{AuditWorld, Evaluation, evaluate, sort_findings};
+use crate::error::Outcome;
+use crate::model::{
+    AUDIT_KIND, AUDIT_SCHEMA_VERSION, AuditContext, AuditFinding, AuditResults, AuditSummary,
+    BaselineState, ContextStatus, Digests, Severity, TOOL_VERSION, TokenStatus,
+};
+use crate::rule::policy::PolicyRuleSet;
+
+/// Everything besides the world that shapes the result document.
+pub struct AuditSettings<'a> {
+    pub rules: &'a PolicyRuleSet,
+    pub exceptions: Option<ExceptionSet>,
+    pub baseline: Option<&'a AuditResults>,
+    pub firm: Option<String>,
+    /// Input name -> SHA-256 (the rules digest is added here).
+    pub input_digests: BTreeMap<String, String>,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// Runs the rules and builds the finished, sorted [`AuditResults`].
+pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditResults {
+    let rules: Vec<_> = settings.rules.enabled().collect();
+    let Evaluation {
+        contexts,
+        mut findings,
+        mut warnings,
+    } = evaluate(world, &rules);
+    let mut exception_states = Vec::new();
+    if let Some(mut set) = settings.exceptions {
+        apply_exceptions(&mut findings, &mut set);
+        let (states, mut w) = set.finish();
+        exception_states = states;
+        warnings.append(&mut w);
+    }
+    let fixed = match settings.baseline {
+        Some(b) => apply_baseline(&mut findings, b, &contexts),
+        None => Vec::new(),
+    };
+    sort_findings(&mut findings);
+    let summary = summarize(&contexts, &findings);
+    AuditResults {
+        schema_version: AUDIT_SCHEMA_VERSION,
+        kind: AUDIT_KIND.into(),
+        tool_version: TOOL_VERSION.into(),
+        generated_at: settings.generated_at,
+        firm: settings.firm,
+        environment: world.snapshot.environment.clone(),
+        digests: Digests {
+            rules: settings.rules.digest.clone(),
+            inputs: settings.input_digests,
+        },
+        contexts,
+        findings,
+        fixed,
+        exceptions: exception_states,
+        warnings,
+        summary,
+    }
+}
+
+/// Marks findings waived by an exception in force. Targets: reference number, NIP, finding id.
+pub fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
+    for f in findings {
+        let mut targets: Vec<&str> = vec![f.nip.as_str(), f.id.as_str()];
+        if let Some(r) = &f.reference_number {
+            targets.push(r.as_str());
+        }
+        if let Some(applied) = set.check(&f.rule, &f.rule_id, &targets) {
+            f.excepted = true;
+            f.exception = Some(applied);
+        }
+    }
+}
+
+/// Marks each finding new or unchanged against `baseline` and returns the baseline's
+/// findings that no longer occur (marked fixed). Findings of contexts that are
+/// incomplete now are not called fixed: they could not be checked.
+pub fn apply_baseline(
+    findings: &mut [AuditFinding],
+    baseline: &AuditResults,
+    contexts: &[AuditContext],
+) -> Vec<AuditFinding> {
+    let before: BTreeSet<&str> = baseline.findings.iter().map(|f| f.id.as_str()).collect();
+    let now: BTreeSet<String> = findings.iter().map(|f| f.id.clone()).collect();
+    for f in findings.iter_mut() {
+        f.baseline = Some(if before.contains(f.id.as_str()) {
+            BaselineState::Unchanged
+        } else {
+            BaselineState::New
+        });
+    }
+    let complete: BTreeSet<&str> = contexts
+        .iter()
+        .filter(|c| c.status == ContextStatus::Complete)
+        .map(|c| c.nip.as_str())
+        .collect();
+    let mut fixed: Vec<AuditFinding> = baseline
+        .findings
+        .iter()
+        .filter(|f| !now.contains(&f.id) && complete.contains(f.nip.as_str()))
+        .cloned()
+        .map(|mut f| {
+            f.baseline = Some(BaselineState::Fixed);
+            f
+        })
+        .collect();
+    sort_findings(&mut fixed);
+    fixed
+}
+
+pub fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditSummary {
+    let mut by_severity: BTreeMap<Severity, u32> = BTreeMap::new();
+    let mut excepted = 0;
+    for f in findings {
+        if f.excepted {
+            excepted += 1;
+        } else {
+            *by_severity.entry(f.severity).or_default() += 1;
+        }
+    }
+    let count = |s: ContextStatus| contexts.iter().filter(|c| c.status == s).count() as u32;
+    AuditSummary {
+        contexts_total: contexts.len() as u32,
+        contexts_complete: count(ContextStatus::Complete),
+        contexts_incomplete: count(ContextStatus::Incomplete),
+        tokens_total: contexts.iter().map(|c| c.tokens.len() as u32).sum(),
+        tokens_active: contexts
+            .iter()
+            .flat_map(|c| &c.tokens)
+            .filter(|t| t.token.status == TokenStatus::Active)
+            .count() as u32,
+        findings_by_severity: by_severity,
+        excepted,
+    }
+}
+
+/// Findings that fail the run: not excepted, at or above `fail_on`, and new when
+/// `only_new` (`--fail-on-new`).
+pub fn failing_findings(results: &AuditResults, fail_on: Severity, only_new: bool) -> usize {
+    results
+        .findings
+        .iter()
+        .filter(|f| !f.excepted && f.severity >= fail_on)
+        .filter(|f| !only_new || f.baseline != Some(BaselineState::Unchanged))
+        .count()
+}
+
+/// Exit decision: incomplete contexts beat findings; `--exit-zero` never hides them.
+pub fn outcome(results: &AuditResults, fail_on: Severity, only_new: bool) -> Outcome {
+    if results.summary.contexts_incomplete > 0 {
+        Outcome::Incomplete
+    } else if failing_findings(results, fail_on, only_new) > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    }
+}

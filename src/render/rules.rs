@@ -1,0 +1,248 @@
+//! `rules list`, `rules explain` and the generated `docs/rules.md`.
+
+use std::fmt::Write as _;
+
+use crate::rule::policy::{PolicyRule, PolicyRuleSet, RawCondition};
+
+fn first_sentence(s: &str) -> &str {
+    let s = s.trim();
+    match s.find(". ") {
+        Some(i) => &s[..=i],
+        None => s,
+    }
+}
+
+fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("\"{s}\""),
+        toml::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// One condition in words, e.g. `token.created older-than days (= 365)`.
+pub fn condition_text(c: &RawCondition, rule: &PolicyRule) -> String {
+    if let Some(any) = &c.any {
+        return format!(
+            "any of ({})",
+            any.iter()
+                .map(|a| condition_text(a, rule))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    if let Some(b) = &c.builtin {
+        return format!("built-in {b}");
+    }
+    let mut s = format!(
+        "{} {}",
+        c.field.as_deref().unwrap_or("?"),
+        c.op.as_deref().unwrap_or("?")
+    );
+    if let Some(v) = &c.value {
+        s.push(' ');
+        s.push_str(&value_text(v));
+    }
+    if let Some(p) = &c.param {
+        let v = rule.parameters.get(p).map(value_text).unwrap_or_default();
+        s.push_str(&format!(" {p} (= {v})"));
+    }
+    s
+}
+
+/// `rules list`: one line per rule.
+pub fn list(policy: &PolicyRuleSet) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<7} {:<30} {:<9} {:<7} {:<16} DESCRIPTION",
+        "ID", "NAME", "SEVERITY", "STATUS", "KIND"
+    );
+    for r in &policy.rules {
+        let sev = if r.enabled {
+            r.severity.to_string()
+        } else {
+            "disabled".into()
+        };
+        let _ = writeln!(
+            out,
+            "{:<7} {:<30} {:<9} {:<7} {:<16} {}",
+            r.id,
+            r.name,
+            sev,
+            r.status,
+            format!("policy/{}", r.subject.as_str()),
+            first_sentence(&r.description)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} policy rules. `ksef-audit rules explain NAME` shows one in full.",
+        policy.rules.len()
+    );
+    out
+}
+
+/// `rules explain NAME`.
+pub fn explain(r: &PolicyRule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", r.name, r.id);
+    let sev = if r.severity == r.default_severity {
+        r.severity.to_string()
+    } else {
+        format!(
+            "{} (default {}; set in the config)",
+            r.severity, r.default_severity
+        )
+    };
+    let _ = writeln!(
+        out,
+        "kind: policy rule on a {}\nseverity: {sev}\nstatus: {}, since {}{}",
+        r.subject.as_str(),
+        r.status,
+        r.since,
+        if r.enabled {
+            ""
+        } else {
+            "\nenabled: false (config)"
+        }
+    );
+    let _ = writeln!(out, "\n{}\n", r.description.trim());
+    let _ = writeln!(out, "Why it matters:\n{}\n", indent(&r.why));
+    let _ = writeln!(out, "Remediation:\n{}\n", indent(&r.remediation));
+    let _ = writeln!(out, "Finds when all hold:");
+    for c in &r.raw_when {
+        let _ = writeln!(out, "  - {}", condition_text(c, r));
+    }
+    if !r.parameters.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nParameters (override in the config under [rules.{}]):",
+            r.name
+        );
+        for (k, v) in &r.parameters {
+            let default = r.defaults.get(k).map(value_text).unwrap_or_default();
+            let _ = writeln!(out, "  {k} = {} (default {default})", value_text(v));
+        }
+    }
+    let _ = writeln!(out, "\nMessage: {}", r.message);
+    let _ = writeln!(out, "\nExamples (judged at 2026-01-15 12:00 UTC):");
+    for ex in &r.examples.fail {
+        let _ = writeln!(out, "  finds:       {}", ex.note);
+    }
+    for ex in &r.examples.pass {
+        let _ = writeln!(out, "  does not:    {}", ex.note);
+    }
+    if !r.references.is_empty() {
+        let _ = writeln!(out, "\nReferences:");
+        for link in &r.references {
+            let _ = writeln!(out, "  {link}");
+        }
+    }
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.trim()
+        .lines()
+        .map(|l| format!("  {}", l.trim()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn one_paragraph(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn example_toml(ex: &crate::rule::policy::Example) -> String {
+    toml::to_string(ex).unwrap_or_default().trim().to_string()
+}
+
+/// `docs/rules.md`, generated from the built-in rules (a test fails when it is stale).
+pub fn markdown(policy: &PolicyRuleSet) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Rules\n\n<!-- Generated from rules/ by `KSEF_AUDIT_BLESS=1 cargo test --test rules`. Do not edit. -->\n"
+    );
+    let _ = writeln!(
+        out,
+        "Policy rules compare the tokens KSeF lists with the inventory and the staff list \
+         (`ksef-audit audit`). Each rule is TOML data in `rules/policy/`; severities, \
+         `enabled` and parameters can be changed per rule name in the config under \
+         `[rules.<name>]` (see `docs/config.md`). Findings can be waived in the \
+         exceptions file. Rule examples are judged at 2026-01-15 12:00 UTC in context \
+         NIP 5265877635 (environment prod) and run by `cargo test` and \
+         `ksef-audit rules check`.\n"
+    );
+    let _ = writeln!(out, "| id | name | severity | finds |\n|---|---|---|---|");
+    for r in &policy.rules {
+        let _ = writeln!(
+            out,
+            "| {} | [`{}`](#{}) | {} | {} |",
+            r.id,
+            r.name,
+            r.name,
+            r.default_severity,
+            first_sentence(&one_paragraph(&r.description))
+        );
+    }
+    for r in &policy.rules {
+        let _ = writeln!(out, "\n## {}\n", r.name);
+        let _ = writeln!(
+            out,
+            "| id | kind | severity | status | since |\n|---|---|---|---|---|\n| {} | policy ({}) | {} | {} | {} |\n",
+            r.id,
+            r.subject.as_str(),
+            r.default_severity,
+            r.status,
+            r.since
+        );
+        let _ = writeln!(out, "{}\n", one_paragraph(&r.description));
+        let _ = writeln!(out, "**Why it matters.** {}\n", one_paragraph(&r.why));
+        let _ = writeln!(out, "**Remediation.** {}\n", one_paragraph(&r.remediation));
+        let _ = writeln!(out, "**Finds when all hold:**\n");
+        for c in &r.raw_when {
+            let _ = writeln!(out, "- `{}`", condition_text(c, r));
+        }
+        if !r.defaults.is_empty() {
+            let _ = writeln!(out, "\n**Parameters** (`[rules.{}]`):\n", r.name);
+            for (k, v) in &r.defaults {
+                let _ = writeln!(out, "- `{k}` = `{}`", value_text(v));
+            }
+        }
+        let _ = writeln!(out, "\n**Message:** `{}`\n", r.message);
+        let _ = writeln!(out, "**Examples.**\n");
+        for (label, list) in [
+            ("finds", &r.examples.fail),
+            ("does not find", &r.examples.pass),
+        ] {
+            for ex in list {
+                let _ = writeln!(
+                    out,
+                    "- {label}: {}\n\n  ```toml\n{}\n  ```",
+                    ex.note,
+                    example_toml(ex)
+                        .lines()
+                        .map(|l| if l.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  {l}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+            }
+        }
+        if !r.references.is_empty() {
+            let _ = writeln!(out, "\n**References:**\n");
+            for link in &r.references {
+                let _ = writeln!(out, "- <{link}>");
+            }
+        }
+    }
+    out
+}

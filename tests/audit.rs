@@ -1,0 +1,252 @@
+//! Whole-audit scenarios on committed fixtures (`tests/fixtures/inventory/<scenario>`).
+
+use std::path::{Path, PathBuf};
+
+use ksef_audit::app::audit::{audit_snapshot, read_snapshot, render};
+use ksef_audit::cli::{AuditArgs, AuditFormat, GlobalArgs};
+use ksef_audit::collect::inventory::read_inventory;
+use ksef_audit::config::LoadedConfig;
+use ksef_audit::error::Outcome;
+use ksef_audit::evaluate::audit::outcome;
+use ksef_audit::model::{AuditResults, BaselineState, Severity};
+
+fn fixture(scenario: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/inventory")
+        .join(scenario)
+}
+
+fn args(scenario: &str) -> AuditArgs {
+    let dir = fixture(scenario);
+    let opt = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+    AuditArgs {
+        from: Some(dir.join("snapshot.json")),
+        inventory: opt("inventory.csv"),
+        staff: opt("staff.csv"),
+        exceptions: opt("exceptions.toml"),
+        rules: None,
+        format: AuditFormat::Json,
+        output: None,
+        csv_excel: false,
+        fail_on: None,
+        exit_zero: false,
+        baseline: None,
+        fail_on_new: false,
+        now: None,
+    }
+}
+
+fn global() -> GlobalArgs {
+    GlobalArgs {
+        config: None,
+        env: None,
+        nips: Vec::new(),
+        quiet: true,
+        verbose: 0,
+    }
+}
+
+fn audit(args: &AuditArgs) -> AuditResults {
+    let (snapshot, digest) = read_snapshot(args.from.as_deref().expect("from")).expect("snapshot");
+    audit_snapshot(
+        args,
+        &global(),
+        &LoadedConfig::default(),
+        snapshot,
+        Some(digest),
+    )
+    .expect("audit runs")
+    .results
+}
+
+fn json(results: &AuditResults) -> String {
+    let mut out = Vec::new();
+    render(results, AuditFormat::Json, false, &mut out).expect("render");
+    String::from_utf8(out).expect("utf-8")
+}
+
+fn snapshot_findings(name: &str, results: &AuditResults) {
+    insta::assert_json_snapshot!(name, results, {
+        ".tool_version" => "[version]",
+        ".digests" => "[digests]",
+        ".warnings[]" => insta::dynamic_redaction(|value, _| {
+            // Paths in warnings depend on where the repository is checked out.
+            let s = value.as_str().unwrap_or_default().to_string();
+            insta::internals::Content::from(s.replace(env!("CARGO_MANIFEST_DIR"), "[root]"))
+        }),
+    });
+}
+
+#[test]
+fn basic_scenario_findings() {
+    let results = audit(&args("basic"));
+    snapshot_findings("basic", &results);
+    assert_eq!(outcome(&results, Severity::High, false), Outcome::Findings);
+}
+
+#[test]
+fn clean_scenario_has_no_findings_and_passes() {
+    let results = audit(&args("clean"));
+    snapshot_findings("clean", &results);
+    assert!(results.findings.is_empty());
+    assert_eq!(outcome(&results, Severity::Info, false), Outcome::Clean);
+}
+
+#[test]
+fn incomplete_context_is_carried_and_never_clean() {
+    let results = audit(&args("incomplete"));
+    snapshot_findings("incomplete", &results);
+    assert_eq!(results.summary.contexts_incomplete, 1);
+    // The Delta row cannot be checked: no stale-inventory-entry from a context we could not read.
+    assert!(
+        !results
+            .findings
+            .iter()
+            .any(|f| f.rule == "stale-inventory-entry")
+    );
+    assert_eq!(
+        outcome(&results, Severity::Critical, false),
+        Outcome::Incomplete
+    );
+    assert_eq!(
+        outcome(&results, Severity::Critical, false).with_exit_zero(true),
+        Outcome::Incomplete
+    );
+}
+
+#[test]
+fn same_input_gives_byte_identical_json() {
+    let a = json(&audit(&args("basic")));
+    let b = json(&audit(&args("basic")));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn token_values_never_reach_the_output() {
+    let results = audit(&args("basic"));
+    let secret = "40824da31c455915d590314383bf31a5dac1f34b85b3471d78a1a93cf8f414ce";
+    let text = json(&results);
+    assert!(!text.contains(secret));
+    let mut csv = Vec::new();
+    render(&results, AuditFormat::Csv, false, &mut csv).expect("csv");
+    let mut txt = Vec::new();
+    render(&results, AuditFormat::Text, false, &mut txt).expect("text");
+    for out in [csv, txt] {
+        assert!(!String::from_utf8_lossy(&out).contains(secret));
+    }
+    assert!(
+        results
+            .findings
+            .iter()
+            .any(|f| f.rule == "secret-in-inventory")
+    );
+}
+
+#[test]
+fn exceptions_mark_expire_and_warn() {
+    let results = audit(&args("basic"));
+    let never_used = results
+        .findings
+        .iter()
+        .find(|f| f.rule == "never-used")
+        .expect("never-used finding");
+    assert!(never_used.excepted);
+    let rotation: Vec<_> = results
+        .findings
+        .iter()
+        .filter(|f| f.rule == "rotation-due")
+        .collect();
+    assert!(
+        rotation.iter().all(|f| !f.excepted),
+        "expired exception must not apply"
+    );
+    assert!(
+        results
+            .warnings
+            .iter()
+            .any(|w| w.contains("expired on 2025-12-31"))
+    );
+    assert!(
+        results
+            .warnings
+            .iter()
+            .any(|w| w.contains("matched no finding"))
+    );
+}
+
+#[test]
+fn baseline_marks_new_unchanged_and_fixed() {
+    let full = audit(&args("basic"));
+    // A baseline from before: one finding that is gone now, and all but one of today's.
+    let mut before = full.clone();
+    let dropped = before.findings.remove(0);
+    let mut gone = before.findings[0].clone();
+    gone.id = "0".repeat(64);
+    gone.reference_number = Some("20240101-EC-0000000099-0000000099-99".into());
+    before.findings.push(gone);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("previous.json");
+    std::fs::write(&path, json(&before)).expect("write baseline");
+    let mut a = args("basic");
+    a.baseline = Some(path);
+    let results = audit(&a);
+    let new: Vec<_> = results
+        .findings
+        .iter()
+        .filter(|f| f.baseline == Some(BaselineState::New))
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].id, dropped.id);
+    assert_eq!(results.fixed.len(), 1);
+    assert_eq!(results.fixed[0].baseline, Some(BaselineState::Fixed));
+    // --fail-on-new: only the new finding counts.
+    let only_new = outcome(&results, dropped.severity, true);
+    assert_eq!(only_new, Outcome::Findings);
+    let mut b = args("basic");
+    b.baseline = Some(dir.path().join("same.json"));
+    std::fs::write(b.baseline.as_ref().expect("path"), json(&full)).expect("write");
+    let again = audit(&b);
+    assert_eq!(outcome(&again, Severity::Info, true), Outcome::Clean);
+    assert_eq!(outcome(&again, Severity::Info, false), Outcome::Findings);
+}
+
+#[test]
+fn csv_excel_has_bom_and_semicolons() {
+    let results = audit(&args("basic"));
+    let mut out = Vec::new();
+    render(&results, AuditFormat::Csv, true, &mut out).expect("csv");
+    assert!(out.starts_with(b"\xEF\xBB\xBFid;rule;rule_id;severity;nip"));
+    let mut plain = Vec::new();
+    render(&results, AuditFormat::Csv, false, &mut plain).expect("csv");
+    let text = String::from_utf8(plain).expect("utf-8");
+    assert!(text.starts_with("id,rule,rule_id,severity,nip"));
+    assert_eq!(text.lines().count(), results.findings.len() + 1);
+    assert!(text.contains("\r\n"));
+}
+
+#[test]
+fn malformed_inventory_names_row_and_column_of_every_problem() {
+    let err = read_inventory(&fixture("malformed").join("inventory.csv")).expect_err("malformed");
+    let problems = err.problems();
+    assert_eq!(problems.len(), 4, "{err}");
+    for p in problems {
+        assert!(p.row.is_some() && p.column.is_some(), "{p}");
+    }
+    let msg = err.to_string();
+    for expected in [
+        "row 2, column E ('Expiry date'): bad date '31.02.2026'",
+        "row 3, column A ('Entity'): bad NIP '7773103961'",
+        "row 4, column B ('Reference'): reference number '20251201-EC-00000000A1-00000000A1-A1' is listed twice (first in row 2)",
+        "row 4, column F ('Permissions'): unknown permission 'InvoiceRaed'",
+    ] {
+        assert!(msg.contains(expected), "missing {expected:?} in:\n{msg}");
+    }
+    let missing = read_inventory(&fixture("malformed").join("missing-column.csv"))
+        .expect_err("missing column");
+    assert!(
+        missing
+            .to_string()
+            .contains("row 1: missing required column 'reference_number'"),
+        "{missing}"
+    );
+}

@@ -1,0 +1,92 @@
+//! Rule files: load-time checks, every rule's own examples, and the generated docs.
+
+use ksef_audit::evaluate::policy::check_rule_examples;
+use ksef_audit::render::rules::markdown;
+use ksef_audit::rule::policy::builtin_policy_rules;
+
+macro_rules! rule_examples {
+    ($($test:ident => $name:literal),+ $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                let set = builtin_policy_rules().expect("built-in rules load");
+                let rule = set.get($name).expect(concat!("rule ", $name, " exists"));
+                assert!(!rule.examples.fail.is_empty() && !rule.examples.pass.is_empty());
+                let failures = check_rule_examples(rule);
+                assert!(failures.is_empty(), "{}", failures.join("\n"));
+            }
+        )+
+
+        #[test]
+        fn every_rule_has_an_example_test() {
+            let set = builtin_policy_rules().expect("built-in rules load");
+            let tested = [$($name),+];
+            for r in &set.rules {
+                assert!(tested.contains(&r.name.as_str()), "add {} to rule_examples! in tests/rules.rs", r.name);
+            }
+        }
+    };
+}
+
+rule_examples! {
+    untracked_token_examples => "untracked-token",
+    stale_inventory_entry_examples => "stale-inventory-entry",
+    missing_owner_examples => "missing-owner",
+    owner_left_examples => "owner-left",
+    author_left_examples => "author-left",
+    excess_permissions_examples => "excess-permissions",
+    admin_permission_examples => "admin-permission",
+    unused_token_examples => "unused-token",
+    never_used_examples => "never-used",
+    rotation_due_examples => "rotation-due",
+    expired_entry_examples => "expired-entry",
+    expiry_soon_examples => "expiry-soon",
+    no_planned_expiry_examples => "no-planned-expiry",
+    duplicate_active_examples => "duplicate-active",
+    environment_mismatch_examples => "environment-mismatch",
+    naming_convention_examples => "naming-convention",
+    personal_data_in_description_examples => "personal-data-in-description",
+    stuck_token_examples => "stuck-token",
+    auditor_over_privileged_examples => "auditor-over-privileged",
+    secret_in_inventory_examples => "secret-in-inventory",
+}
+
+#[test]
+fn ids_are_unique_and_numbered_pol() {
+    let set = builtin_policy_rules().expect("built-in rules load");
+    let mut ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), set.rules.len());
+    assert_eq!(ids.first(), Some(&"POL001"));
+}
+
+#[test]
+fn a_wrong_example_is_caught() {
+    let set = builtin_policy_rules().expect("built-in rules load");
+    let mut rule = set.get("never-used").expect("rule").clone();
+    // Swap the expectations: every example must now fail the check.
+    std::mem::swap(&mut rule.examples.fail, &mut rule.examples.pass);
+    let failures = check_rule_examples(&rule);
+    assert_eq!(
+        failures.len(),
+        rule.examples.fail.len() + rule.examples.pass.len(),
+        "{failures:?}"
+    );
+}
+
+/// `docs/rules.md` must match the rules; `KSEF_AUDIT_BLESS=1` rewrites it.
+#[test]
+fn rules_doc_is_up_to_date() {
+    let set = builtin_policy_rules().expect("built-in rules load");
+    let expected = markdown(&set);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    if std::env::var_os("KSEF_AUDIT_BLESS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/rules.md");
+        return;
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/rules.md is stale: run `KSEF_AUDIT_BLESS=1 cargo test --test rules` and commit it"
+    );
+}
