@@ -44,15 +44,15 @@ fi
 out="$BENCH_DIR/results"
 mkdir -p "$out"
 
-# The same patterns the built-in leak rules look for (KSeF 2.0 token, URL-encoded form,
-# KSeF-keyed 40-character and 1.0 tokens).
-rg_patterns=(
-    -e '20\d{2}[01]\d[0-3]\d-[A-Z]{2}-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2}(\||%7[cC])(nip-\d{10}|internalId-\d{10}-\d{5})(\||%7[cC])[0-9a-fA-F]{64}'
-    -e '(?i)ksef[\w.-]{0,20}["'"'"']?\s*[:=]\s*["'"'"']?[A-Za-z0-9]{40}\b'
-    -e '(?i)ksef[\w.-]{0,20}["'"'"']?\s*[:=]\s*["'"'"']?[0-9A-F]{64}\b'
-)
-rg_args=""
-for p in "${rg_patterns[@]}"; do rg_args+=" $(printf '%q' "$p")"; done
+# ripgrep searches for exactly the built-in leak rules' patterns (multi-line ones need -U).
+patterns="$BENCH_DIR/rg-patterns.txt"
+python3 - "$repo_root/rules/leaks" > "$patterns" <<'PY'
+import glob, sys, tomllib
+for f in sorted(glob.glob(sys.argv[1] + "/*.toml")):
+    for rule in tomllib.load(open(f, "rb"))["rule"]:
+        print(rule["pattern"])
+PY
+rg_args="-U -f $patterns"
 
 tree="$BENCH_DIR/tree-${TREE_MB}mb"
 if [ ! -f "$tree/.done" ]; then
@@ -96,7 +96,7 @@ hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$out/tree.json" \
 read -r t_ours t_rg < <(mean "$out/tree.json")
 
 echo "== history: ksef-audit --git vs git cat-file --batch-all-objects --batch | rg" >&2
-hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$out/history.json" \
+hyperfine --runs "${HISTORY_RUNS:-2}" -i --export-json "$out/history.json" \
     -n ksef-audit "$bin leaks --exit-zero --format json --output /dev/null --git $big" \
     -n cat-file-rg "git -C $big cat-file --batch-all-objects --batch | rg -a -c $rg_args"
 read -r h_ours h_rg < <(mean "$out/history.json")
@@ -107,13 +107,12 @@ hyperfine --warmup 3 --runs 30 -N -i --export-json "$out/precommit.json" \
     -n staged "$bin leaks --exit-zero --git $precommit --staged"
 read -r p_file p_staged < <(mean "$out/precommit.json")
 
-rss() {
-    /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1
-}
-echo "== peak RSS" >&2
-rss_small=$(rss "$bin" leaks --exit-zero --format json --output /dev/null --git "$small")
-rss_big=$(rss "$bin" leaks --exit-zero --format json --output /dev/null --git "$big")
-rss_tree=$(rss "$bin" leaks --exit-zero --format json --output /dev/null "$tree")
+peak="$here/peak-mem.sh"
+echo "== peak memory (max RSS, and anonymous = without memory-mapped packs and files)" >&2
+read -r rss_small anon_small < <("$peak" "$bin" leaks --exit-zero --format json --output /dev/null --git "$small")
+read -r rss_big anon_big < <("$peak" "$bin" leaks --exit-zero --format json --output /dev/null --git "$big")
+read -r rss_tree anon_tree < <("$peak" "$bin" leaks --exit-zero --format json --output /dev/null "$tree")
+pack_mib() { du -sm "$1/objects/pack" | cut -f1; }
 
 objs() { git -C "$1" count-objects -v | awk '/in-pack/ {print $2}'; }
 raw_bytes() { git -C "$1" cat-file --batch-all-objects --batch-check='%(objectsize)' | awk '{s+=$1} END {printf "%d", s/1048576}'; }
@@ -128,11 +127,11 @@ history: $COMMITS commits, $(objs "$big") objects, $(raw_bytes "$big") MiB infla
   ksef-audit leaks --git        $(printf '%8.3f' "$h_ours") s
   cat-file --batch | rg         $(printf '%8.3f' "$h_rg") s
   ratio ksef-audit / cat-file   $(python3 -c "print('%.2f' % ($h_ours / $h_rg))")  (target <= 1.00)
-peak RSS (KiB)
-  --git $SMALL_COMMITS commits  $rss_small
-  --git $COMMITS commits  $rss_big
-  ratio big / small             $(python3 -c "print('%.2f' % ($rss_big / $rss_small))")  (target: does not grow with size)
-  tree $TREE_MB MiB             $rss_tree
+peak memory (KiB)                    max RSS    anonymous   (pack size)
+  --git $SMALL_COMMITS commits        $rss_small    $anon_small   ($(pack_mib "$small") MiB)
+  --git $COMMITS commits        $rss_big    $anon_big   ($(pack_mib "$big") MiB)
+  anonymous big / small         $(python3 -c "print('%.2f' % ($anon_big / $anon_small))")  (max RSS includes the memory-mapped pack)
+  tree $TREE_MB MiB                 $rss_tree    $anon_tree
 pre-commit
   one file                      $(python3 -c "print('%.1f ms' % ($p_file * 1000))")  (target well under 100 ms)
   --staged (one staged file)    $(python3 -c "print('%.1f ms' % ($p_staged * 1000))")
