@@ -4,7 +4,8 @@
 //! A clear sequence of steps; each later capability adds its own step to [`run`]:
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
-//! 3. summary and output paths
+//! 3. an example git repository with leaked tokens (work tree, history, commit message)
+//! 4. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use chrono::Utc;
 use super::tokens as tokens_cmd;
 use crate::cli::{DemoArgs, GlobalArgs, TokensFormat};
 use crate::config::{ContextSpec, CredentialSource, KsefSettings};
-use crate::demo::{demo_auditor_tokens, demo_firm};
+use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, EnvironmentRef, TokenSnapshot};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
@@ -45,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR));
     let mut demo = start_simulator(out_dir, global.quiet)?;
-    let steps = step_tokens(&mut demo);
+    let steps = step_tokens(&mut demo).and_then(|()| step_example_repo(&mut demo));
     demo.stop();
     steps?;
     print_summary(&demo)?;
@@ -123,6 +124,17 @@ pub fn step_tokens(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
+/// Step 3: an example repository of the firm with tokens leaked in its working tree, its
+/// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
+pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
+    let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
+    demo.outputs.push((
+        "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)".into(),
+        repo,
+    ));
+    Ok(())
+}
+
 impl Demo {
     /// Stops the simulator (also done on drop).
     pub fn stop(&mut self) {
@@ -132,7 +144,7 @@ impl Demo {
     }
 }
 
-/// Step 3: what happened and where the outputs are.
+/// Step 4: what happened and where the outputs are.
 pub fn print_summary(demo: &Demo) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
