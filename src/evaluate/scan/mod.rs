@@ -423,7 +423,6 @@ fn check_match(
     Some(hit)
 }
 
-/// Overlapping matches keep the earliest, longest one.
 /// Where any rule may match: from the line start of each match of the combined alternation to
 /// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
 /// single rule starts inside (or at) a match of the alternation, so it lies in one window.
@@ -449,6 +448,7 @@ fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
     windows
 }
 
+/// Overlapping matches keep the earliest, longest one.
 fn dedupe(hits: &mut Vec<Hit>) {
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut last_end = 0;
