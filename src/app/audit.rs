@@ -266,7 +266,7 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
         Some(from) => read_snapshot(from)?,
         None => {
             let settings = crate::config::resolve_settings(global, &config)?;
-            let snapshot = super::tokens::fetch(&settings, global.quiet);
+            let snapshot = super::tokens::fetch(&settings, global.quiet, global.verbose);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
             (snapshot, digest)
         }

@@ -5,7 +5,9 @@
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
-//! 4. summary and output paths
+//! 4. `report`: the security review and the quarterly report (two earlier quarters derived
+//!    from the audit, so the trend has something to show)
+//! 5. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,7 +50,9 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR));
     let mut demo = start_simulator(out_dir, global.quiet)?;
-    let steps = step_tokens(&mut demo).and_then(|()| step_audit(&mut demo));
+    let steps = step_tokens(&mut demo)
+        .and_then(|()| step_audit(&mut demo))
+        .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
     print_summary(&demo)?;
@@ -139,6 +143,23 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
+/// Step 4: `ksef-audit report`: the HTML reports of the audit (with bundled history).
+pub fn step_report(demo: &mut Demo) -> Result<()> {
+    let Some(audit) = &demo.audit else {
+        return Ok(());
+    };
+    let written = super::report::write_demo_reports(&demo.out_dir, audit, None)?;
+    let labels = [
+        "security review (HTML)",
+        "quarterly report (HTML)",
+        "quarterly report, Polish (HTML)",
+    ];
+    for (label, path) in labels.iter().zip(written) {
+        demo.outputs.push((label.to_string(), path));
+    }
+    Ok(())
+}
+
 impl Demo {
     /// Stops the simulator (also done on drop).
     pub fn stop(&mut self) {
@@ -148,7 +169,7 @@ impl Demo {
     }
 }
 
-/// Step 4: what happened and where the outputs are.
+/// Step 5: what happened and where the outputs are.
 pub fn print_summary(demo: &Demo) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
