@@ -5,9 +5,10 @@
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
-//! 4. `report`: the security review and the quarterly report (two earlier quarters derived
+//! 4. an example git repository with leaked tokens (work tree, history, commit message)
+//! 5. `report`: the security review and the quarterly report (two earlier quarters derived
 //!    from the audit, so the trend has something to show)
-//! 5. summary and output paths
+//! 6. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use chrono::Utc;
 use super::tokens as tokens_cmd;
 use crate::cli::{DemoArgs, GlobalArgs, TokensFormat};
 use crate::config::{ContextSpec, CredentialSource, KsefSettings};
-use crate::demo::{demo_auditor_tokens, demo_firm};
+use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, EnvironmentRef, TokenSnapshot};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
@@ -52,6 +53,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
     let mut demo = start_simulator(out_dir, global.quiet)?;
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
+        .and_then(|()| step_example_repo(&mut demo))
         .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
@@ -143,7 +145,7 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
-/// Step 4: `ksef-audit report`: the HTML reports of the audit (with bundled history).
+/// Step 5: `ksef-audit report`: the HTML reports of the audit (with bundled history).
 pub fn step_report(demo: &mut Demo) -> Result<()> {
     let Some(audit) = &demo.audit else {
         return Ok(());
@@ -160,6 +162,17 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
+/// Step 4: an example repository of the firm with tokens leaked in its working tree, its
+/// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
+pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
+    let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
+    demo.outputs.push((
+        "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)".into(),
+        repo,
+    ));
+    Ok(())
+}
+
 impl Demo {
     /// Stops the simulator (also done on drop).
     pub fn stop(&mut self) {
@@ -169,7 +182,7 @@ impl Demo {
     }
 }
 
-/// Step 5: what happened and where the outputs are.
+/// Step 6: what happened and where the outputs are.
 pub fn print_summary(demo: &Demo) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
