@@ -6,7 +6,9 @@
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
 //! 4. an example git repository with leaked tokens (work tree, history, commit message)
-//! 5. summary and output paths
+//! 5. `report`: the security review and the quarterly report (two earlier quarters derived
+//!    from the audit, so the trend has something to show)
+//! 6. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,8 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
     let mut demo = start_simulator(out_dir, global.quiet)?;
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
-        .and_then(|()| step_example_repo(&mut demo));
+        .and_then(|()| step_example_repo(&mut demo))
+        .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
     print_summary(&demo)?;
@@ -142,6 +145,23 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
+/// Step 5: `ksef-audit report`: the HTML reports of the audit (with bundled history).
+pub fn step_report(demo: &mut Demo) -> Result<()> {
+    let Some(audit) = &demo.audit else {
+        return Ok(());
+    };
+    let written = super::report::write_demo_reports(&demo.out_dir, audit, None)?;
+    let labels = [
+        "security review (HTML)",
+        "quarterly report (HTML)",
+        "quarterly report, Polish (HTML)",
+    ];
+    for (label, path) in labels.iter().zip(written) {
+        demo.outputs.push((label.to_string(), path));
+    }
+    Ok(())
+}
+
 /// Step 4: an example repository of the firm with tokens leaked in its working tree, its
 /// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
 pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
@@ -162,7 +182,7 @@ impl Demo {
     }
 }
 
-/// Step 4: what happened and where the outputs are.
+/// Step 6: what happened and where the outputs are.
 pub fn print_summary(demo: &Demo) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -183,9 +183,9 @@ fn file_name(p: &Path) -> String {
 }
 
 /// Two earlier quarters derived deterministically from the current results, so the
-/// demo's trend has something to show: quarter −1 had more open findings (some of
-/// which were fixed since) and quarter −2 more still, with the last client not yet
-/// audited.
+/// demo's trend has something to show: quarter −1 had more open findings (many of
+/// which were fixed since, a few new ones appeared) and quarter −2 more still, with
+/// the last client not yet audited.
 pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
     let mut out = Vec::new();
     for back in [2i64, 1] {
@@ -203,8 +203,8 @@ pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
         {
             q.findings.retain(|f| f.nip != last.nip);
         }
-        // Findings new this quarter: every 4th (-1) / every 3rd (-2) was not there yet.
-        let skip = if back == 1 { 4 } else { 3 };
+        // Findings new this quarter: every 6th (-1) / every 4th (-2) was not there yet.
+        let skip = if back == 1 { 6 } else { 4 };
         let mut idx = 0usize;
         q.findings.retain(|_| {
             idx += 1;
@@ -215,7 +215,7 @@ pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
             .findings
             .iter()
             .filter(|f| f.severity >= Severity::Medium && f.reference_number.is_some())
-            .step_by(if back == 1 { 3 } else { 2 })
+            .step_by(if back == 1 { 2 } else { 1 })
             .cloned()
             .collect();
         for (i, mut f) in extra.into_iter().enumerate() {
