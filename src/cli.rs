@@ -68,7 +68,7 @@ pub enum TokensFormat {
 
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Output format (default: table)
+    /// Output format
     #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
     pub format: TokensFormat,
     /// Write to FILE instead of standard output
@@ -224,10 +224,64 @@ pub struct ReportArgs {
     /// Results of `leaks --format json`
     #[arg(long, value_name = "FILE")]
     pub leaks: Option<PathBuf>,
+    /// Earlier audit results for the comparison and trend (repeatable, any order)
+    #[arg(long, value_name = "FILE")]
+    pub previous: Vec<PathBuf>,
+    /// `review` (every finding) or `quarterly` (management report)
     #[arg(long, value_enum, default_value_t = ReportKind::Review)]
     pub kind: ReportKind,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// With `--format csv`: which table (default: findings for review, clients for quarterly)
+    #[arg(long, value_enum)]
+    pub table: Option<ReportTable>,
+    /// Language of the report (default: `[report] lang` of the config, else en)
+    #[arg(long, value_enum)]
+    pub lang: Option<ReportLang>,
+    /// Directory of templates overriding the built-in ones (same file names as `reports/`)
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Staff list CSV: PESELs of token authors are shown as staff names
+    #[arg(long, value_name = "FILE")]
+    pub staff: Option<PathBuf>,
+    /// Mask NIPs: of sole traders (`[report] sole-traders`), or all with `--mask-nip=all`
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "sole-traders", require_equals = true)]
+    pub mask_nip: Option<MaskNip>,
+    /// CSV for Polish Excel: `;` delimiter and a UTF-8 BOM
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Quarter label on the cover, e.g. 2026Q4 (default: the quarter of the audit date)
+    #[arg(long, value_name = "QUARTER")]
+    pub quarter: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportTable {
+    Findings,
+    Clients,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    En,
+    Pl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MaskNip {
+    /// NIPs listed in `[report] sole-traders`
+    SoleTraders,
+    /// Every NIP
+    All,
 }
 
 #[derive(Debug, Args)]
@@ -267,7 +321,7 @@ pub struct SimulateArgs {
     /// Fixture with contexts and tokens (default: the built-in demo firm)
     #[arg(long, value_name = "FILE")]
     pub fixture: Option<PathBuf>,
-    /// Write each context's auditor token to DIR/<nip>.token (mode 0600) and a
+    /// Write each context's auditor token to DIR/NIP.token (mode 0600) and a
     /// matching DIR/ksef-audit.toml; token values are never printed
     #[arg(long, value_name = "DIR")]
     pub write_tokens: Option<PathBuf>,

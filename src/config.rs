@@ -105,7 +105,30 @@ pub struct LeaksSection {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ReportSection {
+    /// `en` or `pl` (default `en`).
     pub lang: Option<String>,
+    /// Days to fix a finding, by severity, for the remediation plan's due dates.
+    #[serde(default)]
+    pub due_days: DueDaysSection,
+    /// NIPs of sole traders (natural persons): masked by `report --mask-nip`.
+    #[serde(default)]
+    pub sole_traders: Vec<String>,
+    /// Directory with templates that override the built-in ones.
+    pub templates: Option<PathBuf>,
+}
+
+/// `[report.due-days]`: days to remediate a finding of each severity.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DueDaysSection {
+    /// Default 7.
+    pub critical: Option<u32>,
+    /// Default 30.
+    pub high: Option<u32>,
+    /// Default 90.
+    pub medium: Option<u32>,
+    /// Default 180.
+    pub low: Option<u32>,
 }
 
 /// A loaded config and the file it came from (None when no file was used).

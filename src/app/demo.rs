@@ -112,7 +112,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokensFormat::Json)

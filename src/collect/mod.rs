@@ -4,6 +4,7 @@
 pub mod exceptions;
 pub mod inventory;
 pub mod ksef;
+pub mod results;
 pub mod sources;
 pub mod staff;
 pub mod table;

@@ -20,4 +20,16 @@ pub enum RenderError {
         format: &'static str,
         alternative: &'static str,
     },
+    #[error("template '{name}' failed to render: {detail}\nhelp: {help}")]
+    Template {
+        name: String,
+        detail: String,
+        help: String,
+    },
+    #[error(
+        "nothing to report: give --audit and/or --leaks results\nhelp: run `ksef-audit audit --format json -o audit.json` first"
+    )]
+    NoInput,
+    #[error("cannot write CSV: {0}")]
+    Csv(String),
 }

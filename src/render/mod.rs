@@ -2,6 +2,7 @@
 
 pub mod audit;
 mod error;
+pub mod html;
 pub mod leaks;
 pub mod rules;
 pub mod tokens;

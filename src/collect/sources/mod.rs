@@ -1,7 +1,8 @@
 //! Where leak scans read bytes from: directory trees ([`walk`]), archives inside them
-//! ([`archive`]) and standard input. Git history lives in `git.rs` (git workstream).
+//! ([`archive`]) and standard input; git history ([`git`]).
 
 pub mod archive;
+pub mod git;
 pub mod walk;
 
 use std::path::PathBuf;
@@ -33,6 +34,30 @@ pub enum ScanError {
     },
     #[error("git: {message}")]
     Git { message: String },
+    #[error(
+        "cannot open git repository '{path}': {message}\nhelp: pass a work tree, a bare repository or a mirror"
+    )]
+    GitOpen { path: PathBuf, message: String },
+    #[error(
+        "git revision '{rev}' not found in '{path}': {message}\nhelp: fetch it first (in CI, check out with `fetch-depth: 0`) or pass a commit id"
+    )]
+    GitRevision {
+        rev: String,
+        path: PathBuf,
+        message: String,
+    },
+    #[error("cannot read the refs of git repository '{path}': {message}")]
+    GitRefs { path: PathBuf, message: String },
+    #[error(
+        "cannot read the index of git repository '{path}': {message}\nhelp: `--staged` needs a work tree with an index"
+    )]
+    GitIndex { path: PathBuf, message: String },
+    #[error("cannot read git object {id} in '{path}': {message}")]
+    GitObject {
+        id: String,
+        path: PathBuf,
+        message: String,
+    },
 }
 
 /// Reads all of standard input (`-`).

@@ -15,7 +15,7 @@ pub use decode::TextEncoding;
 pub use placeholder::{is_documentation_secret, is_placeholder};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 
 use crate::model::{Confidence, Secret, Severity, reference_check_ok, validate_nip};
 use crate::rule::RuleLoadError;
@@ -76,7 +76,14 @@ pub struct Scanner {
     /// Rules without keywords: always run.
     always: Vec<usize>,
     markers: AhoCorasick,
+    /// All rules as one alternation: a single pass finds where any rule can match (as ripgrep
+    /// does with several patterns); the rules then run only around those places.
+    combined: Option<Regex>,
 }
+
+/// Lines after a candidate that a rule's own match may still need (multi-line rules span at
+/// most 32 lines today). Windows end there, so a rule never runs over the whole buffer.
+const WINDOW_LINES_AFTER: usize = 64;
 
 /// A match before it is located: offsets into the buffer that was matched.
 struct Hit {
@@ -145,12 +152,26 @@ impl Scanner {
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
         })?;
+        let combined = (compiled.len() > 1)
+            .then(|| {
+                let alternation: Vec<String> = compiled
+                    .iter()
+                    .map(|r| format!("(?:{})", r.regex.as_str()))
+                    .collect();
+                RegexBuilder::new(&alternation.join("|"))
+                    .size_limit(64 << 20)
+                    .dfa_size_limit(64 << 20)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         Ok(Scanner {
             rules: compiled,
             prefilter,
             keyword_rule,
             always,
             markers,
+            combined,
         })
     }
 
@@ -164,12 +185,22 @@ impl Scanner {
         let (text, encoding) = decode::to_utf8(data);
         let text: &[u8] = &text;
         let mut out = Vec::new();
-        let active = self.active_rules(text);
+        // Most buffers have no candidate at all: one pass of the alternation settles them.
+        let windows = self.windows(text);
+        let active = if windows.is_empty() {
+            Vec::new()
+        } else {
+            self.active_rules(text)
+        };
         if !active.is_empty() {
-            let mut hits = self.match_rules(text, &active);
+            let mut hits = Vec::new();
+            for &(lo, hi) in &windows {
+                self.match_rules_in(text, lo, hi, &active, &mut hits);
+            }
             dedupe(&mut hits);
+            let mut locator = Locator::default();
             for hit in hits {
-                let (line, column) = line_col(text, hit.start);
+                let (line, column) = locator.locate(text, hit.start);
                 let allowed = self.inline_allowed(text, hit.start, hit.end);
                 let enc = if hit.url_encoded {
                     Some("url")
@@ -211,20 +242,46 @@ impl Scanner {
 
     fn match_rules(&self, text: &[u8], active: &[usize]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for &ri in active {
-            let rule = &self.rules[ri];
-            for caps in rule.regex.captures_iter(text) {
-                let Some(g) = caps.get(1) else { continue };
-                if let Some(hit) = check_match(ri, rule.check, g.start(), g.end(), g.as_bytes()) {
-                    hits.push(hit);
-                }
-            }
+        for (lo, hi) in self.windows(text) {
+            self.match_rules_in(text, lo, hi, active, &mut hits);
         }
         hits
     }
 
+    /// The parts of `text` where a rule may match (the whole text without the alternation).
+    fn windows(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        match &self.combined {
+            Some(combined) => candidate_windows(combined, text),
+            None => vec![(0, text.len())],
+        }
+    }
+
+    /// Runs the active rules over `text[lo..hi]` (`lo` is a line start).
+    fn match_rules_in(
+        &self,
+        text: &[u8],
+        lo: usize,
+        hi: usize,
+        active: &[usize],
+        hits: &mut Vec<Hit>,
+    ) {
+        let window = &text[lo..hi];
+        for &ri in active {
+            let rule = &self.rules[ri];
+            for caps in rule.regex.captures_iter(window) {
+                let Some(g) = caps.get(1) else { continue };
+                if let Some(hit) =
+                    check_match(ri, rule.check, lo + g.start(), lo + g.end(), g.as_bytes())
+                {
+                    hits.push(hit);
+                }
+            }
+        }
+    }
+
     /// Base64 runs decoded one level: matched as `line prefix + decoded + line suffix`.
     fn scan_base64(&self, text: &[u8], out: &mut Vec<RawMatch>) {
+        let mut locator = Locator::default();
         for (start, end) in decode::base64_runs(text) {
             let Some(decoded) = decode::decode_base64_text(&text[start..end]) else {
                 continue;
@@ -249,7 +306,7 @@ impl Scanner {
                 .filter(|h| h.end > lo && h.start < hi)
                 .collect();
             dedupe(&mut hits);
-            let (line, column) = line_col(text, start);
+            let (line, column) = locator.locate(text, start);
             let allowed = self.inline_allowed(text, start, end);
             for hit in hits {
                 out.push(self.raw_match(hit, line, column, allowed, Some("base64")));
@@ -367,6 +424,31 @@ fn check_match(
 }
 
 /// Overlapping matches keep the earliest, longest one.
+/// Where any rule may match: from the line start of each match of the combined alternation to
+/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
+/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
+fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for m in combined.find_iter(text) {
+        let lo = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |p| p + 1);
+        let mut hi = m.end();
+        for _ in 0..WINDOW_LINES_AFTER {
+            match memchr::memchr(b'\n', &text[hi..]) {
+                Some(p) => hi += p + 1,
+                None => {
+                    hi = text.len();
+                    break;
+                }
+            }
+        }
+        match windows.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => windows.push((lo, hi)),
+        }
+    }
+    windows
+}
+
 fn dedupe(hits: &mut Vec<Hit>) {
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut last_end = 0;
@@ -390,6 +472,31 @@ pub fn redact(secret: &str, reference: Option<&str>, context: Option<&str>) -> S
     match (reference, context) {
         (Some(r), Some(c)) => format!("{r}|{c}|{masked}"),
         _ => masked,
+    }
+}
+
+/// Line/column lookups for ascending offsets: newlines are counted once per buffer.
+#[derive(Default)]
+struct Locator {
+    pos: usize,
+    line: u64,
+}
+
+impl Locator {
+    fn locate(&mut self, text: &[u8], offset: usize) -> (u64, u64) {
+        let offset = offset.min(text.len());
+        if offset < self.pos {
+            *self = Locator::default();
+        }
+        self.line += memchr::memchr_iter(b'\n', &text[self.pos..offset]).count() as u64;
+        self.pos = offset;
+        let line_start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |p| p + 1);
+        let column = text[line_start..offset]
+            .iter()
+            .filter(|b| (**b & 0xC0) != 0x80)
+            .count() as u64
+            + 1;
+        (self.line + 1, column)
     }
 }
 
@@ -528,6 +635,15 @@ GITHUB_TOKEN=ghp_FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3
 ";
         let m = scanner().scan_bytes(text.as_bytes());
         assert!(m.is_empty(), "{m:?}");
+    }
+
+    #[test]
+    fn locator_agrees_with_line_col() {
+        let text = "a\nbb\n\nżółw x\r\nyy".as_bytes();
+        let mut loc = Locator::default();
+        for off in [0, 1, 2, 5, 6, 9, 12, 3, text.len()] {
+            assert_eq!(loc.locate(text, off), line_col(text, off), "offset {off}");
+        }
     }
 
     #[test]

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Renders HTML reports in headless Chromium and fails on console errors or failed
+# requests (a report must be self-contained: no network at all). Saves a screenshot of
+# the first screen and PNGs of the print layout (A4, via --print-to-pdf + pdftoppm).
+#
+# usage: scripts/browser-check.sh [REPORT.html [OUT_DIR]]
+# Without arguments, renders the quarterly (en, pl) and review reports of the fixtures
+# in tests/fixtures/results with the debug binary and checks each; pictures go to
+# target/browser-check/. Installs Debian's chromium and poppler-utils when missing.
+set -euo pipefail
+
+if [ $# -eq 0 ]; then
+  cd "$(dirname "$0")/.."
+  out=target/browser-check
+  mkdir -p "$out"
+  cargo build -q
+  bin=${CARGO_TARGET_DIR:-target}/debug/ksef-audit
+  f=tests/fixtures/results
+  common=(--audit $f/audit-2026q4.json --leaks $f/leaks-2026q4.json --previous $f/audit-2026q2.json
+          --previous $f/audit-2026q3.json --staff $f/staff.csv --quiet)
+  # exit 2 is expected: the fixture has an incomplete context
+  "$bin" report "${common[@]}" --kind quarterly -o "$out/quarterly.html" || [ $? -eq 2 ]
+  "$bin" report "${common[@]}" --kind quarterly --lang pl -o "$out/kwartalny.html" || [ $? -eq 2 ]
+  "$bin" report "${common[@]}" --kind review -o "$out/review.html" || [ $? -eq 2 ]
+  rc=0
+  for r in quarterly kwartalny review; do
+    bash "$0" "$out/$r.html" "$out" || rc=1
+  done
+  exit $rc
+fi
+report=$1
+out=${2:-$(dirname "$report")/browser-check}
+[ -f "$report" ] || { echo "error: no such file: $report" >&2; exit 2; }
+mkdir -p "$out"
+report=$(realpath "$report")
+out=$(realpath "$out")
+
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "installing chromium and poppler-utils" >&2
+  apt-get update -qq
+  apt-get install -y -qq chromium poppler-utils >/dev/null
+fi
+
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-background-networking
+       --disable-component-update --no-first-run --disable-sync --disable-extensions
+       --disable-default-apps --mute-audio --user-data-dir="$profile"
+       --enable-logging=stderr --v=0)
+url="file://$report"
+base=$(basename "$report" .html)
+
+# 1. DOM dump with console logging: console errors and failed loads show up on stderr.
+timeout 120 chromium "${flags[@]}" --dump-dom "$url" >"$out/$base.dom.html" 2>"$out/$base.console.log" || true
+# 2. First screen, A4 proportions at 150 dpi-ish.
+timeout 120 chromium "${flags[@]}" --hide-scrollbars --window-size=1240,1754 \
+  --screenshot="$out/$base.first-page.png" "$url" 2>>"$out/$base.console.log" >/dev/null || true
+# 3. Print layout.
+timeout 120 chromium "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$out/$base.pdf" "$url" \
+  2>>"$out/$base.console.log" >/dev/null || true
+rm -f "$out/$base".print-*.png
+pdftoppm -png -r 60 "$out/$base.pdf" "$out/$base.print"
+
+fail=0
+if grep -E 'CONSOLE[:(]|Uncaught|ERR_(FILE_NOT_FOUND|NAME_NOT_RESOLVED|CONNECTION|BLOCKED|INTERNET|ACCESS)|Failed to load resource' \
+     "$out/$base.console.log"; then
+  echo "error: console errors or failed requests (see $out/$base.console.log)" >&2
+  fail=1
+fi
+# The report must not reference anything outside itself.
+if grep -Eo '(src|srcset|data)="[^"]*"|href="(https?:|file:)?//[^"]*"|@import|url\(' "$out/$base.dom.html"; then
+  echo "error: the report loads external resources" >&2
+  fail=1
+fi
+if grep -qi '<script' "$out/$base.dom.html"; then
+  echo "error: the report contains a <script> element" >&2
+  fail=1
+fi
+[ -s "$out/$base.dom.html" ] || { echo "error: empty DOM dump" >&2; fail=1; }
+[ -s "$out/$base.first-page.png" ] || { echo "error: no screenshot" >&2; fail=1; }
+pages=$(ls "$out/$base".print-*.png 2>/dev/null | wc -l)
+echo "$base: $pages A4 pages; screenshot $out/$base.first-page.png; print pages $out/$base.print-*.png"
+exit $fail

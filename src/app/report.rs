@@ -1,0 +1,316 @@
+//! `ksef-audit report`: HTML/CSV reports from audit and leak results.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::Duration;
+
+use crate::cli::{
+    GlobalArgs, MaskNip, ReportArgs, ReportFormat, ReportKind as CliKind, ReportLang, ReportTable,
+};
+use crate::collect::results::{load_audit_results, load_leak_results, load_staff_list};
+use crate::config::{self, LoadedConfig};
+use crate::error::Outcome;
+use crate::model::{AuditResults, LeakResults, Severity, validate_nip};
+use crate::render::html::{
+    self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
+};
+
+use super::Output;
+
+/// Report options from the `[report]` section of the config.
+pub fn options_from_config(cfg: &LoadedConfig) -> Result<ReportOptions> {
+    let r = &cfg.raw.report;
+    let defaults = DueDays::default();
+    let lang = match r.lang.as_deref() {
+        None => Lang::En,
+        Some(s) => match Lang::parse(s) {
+            Some(l) => l,
+            None => bail!(
+                "config '{}': [report] lang = '{s}' is not supported\nhelp: use \"en\" or \"pl\"",
+                cfg.path.as_deref().unwrap_or(Path::new("(none)")).display()
+            ),
+        },
+    };
+    Ok(ReportOptions {
+        lang,
+        templates: r.templates.as_deref().map(|p| cfg.resolve(p)),
+        due_days: DueDays {
+            critical: r.due_days.critical.unwrap_or(defaults.critical),
+            high: r.due_days.high.unwrap_or(defaults.high),
+            medium: r.due_days.medium.unwrap_or(defaults.medium),
+            low: r.due_days.low.unwrap_or(defaults.low),
+        },
+        firm: cfg.raw.firm.clone(),
+        ..ReportOptions::default()
+    })
+}
+
+fn sole_traders(cfg: &LoadedConfig) -> Result<BTreeSet<String>> {
+    cfg.raw
+        .report
+        .sole_traders
+        .iter()
+        .map(|n| {
+            validate_nip(n).map_err(|e| {
+                anyhow::anyhow!(
+                    "config '{}': [report] sole-traders: '{n}' is not a valid NIP: {e}\nhelp: list 10-digit NIPs",
+                    cfg.path.as_deref().unwrap_or(Path::new("(none)")).display()
+                )
+            })
+        })
+        .collect()
+}
+
+pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
+    let cfg = config::load(global.config.as_deref())?;
+    let mut opts = options_from_config(&cfg)?;
+    if let Some(lang) = args.lang {
+        opts.lang = match lang {
+            ReportLang::En => Lang::En,
+            ReportLang::Pl => Lang::Pl,
+        };
+    }
+    if let Some(dir) = &args.templates {
+        if !dir.is_dir() {
+            bail!(
+                "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
+                dir.display()
+            );
+        }
+        opts.templates = Some(dir.clone());
+    }
+    opts.quarter = args.quarter.clone();
+    opts.mask_nip = match args.mask_nip {
+        None => NipMasking::None,
+        Some(MaskNip::All) => NipMasking::All,
+        Some(MaskNip::SoleTraders) => {
+            let set = sole_traders(&cfg)?;
+            if set.is_empty() && !global.quiet {
+                eprintln!(
+                    "warning: --mask-nip masks the NIPs listed in [report] sole-traders, and none are listed\nhelp: add them to the config, or use --mask-nip=all"
+                );
+            }
+            NipMasking::Only(set)
+        }
+    };
+
+    let mut input = ReportInput::default();
+    if let Some(p) = &args.audit {
+        let l = load_audit_results(p, "audit")?;
+        opts.input_digests
+            .push((format!("--audit {}", file_name(p)), l.digest));
+        input.audit = Some(l.value);
+    }
+    if let Some(p) = &args.leaks {
+        let l = load_leak_results(p)?;
+        opts.input_digests
+            .push((format!("--leaks {}", file_name(p)), l.digest));
+        input.leaks = Some(l.value);
+    }
+    for p in &args.previous {
+        let l = load_audit_results(p, "previous")?;
+        opts.input_digests
+            .push((format!("--previous {}", file_name(p)), l.digest));
+        input.previous.push(l.value);
+    }
+    if let Some(p) = &args.staff {
+        input.staff = load_staff_list(p)?;
+    }
+    if input.audit.is_none() && input.leaks.is_none() {
+        bail!(
+            "nothing to report: give --audit FILE and/or --leaks FILE\nhelp: write them with `ksef-audit audit --format json -o audit.json` and `ksef-audit leaks PATH --format json -o leaks.json`"
+        );
+    }
+    let kind = match args.kind {
+        CliKind::Review => ReportKind::Review,
+        CliKind::Quarterly => ReportKind::Quarterly,
+    };
+    let bytes = match args.format {
+        ReportFormat::Html => match kind {
+            ReportKind::Review => html::render_review(&input, &opts)?,
+            ReportKind::Quarterly => html::render_quarterly(&input, &opts)?,
+        }
+        .into_bytes(),
+        ReportFormat::Csv => {
+            let table = match (args.table, kind) {
+                (Some(ReportTable::Findings), _) | (None, ReportKind::Review) => CsvTable::Findings,
+                (Some(ReportTable::Clients), _) | (None, ReportKind::Quarterly) => {
+                    CsvTable::Clients
+                }
+            };
+            let view = html::build_view(&input, &opts, kind)?;
+            html::render_csv(
+                &view,
+                table,
+                CsvOptions {
+                    excel: args.csv_excel,
+                },
+            )?
+        }
+    };
+    let mut out = Output::open(args.output.as_deref())?;
+    out.write_all(&bytes)
+        .and_then(|()| out.flush())
+        .with_context(|| match out.path() {
+            Some(p) => format!("cannot write report '{}'", p.display()),
+            None => "cannot write the report to standard output".to_string(),
+        })?;
+    if let Some(p) = out.path().filter(|_| !global.quiet) {
+        eprintln!("report written to {}", p.display());
+    }
+    // A report is a rendering, not a check: it never fails on findings, but an
+    // incomplete audit is still an incomplete run.
+    let incomplete = input.audit.as_ref().is_some_and(|a| {
+        a.summary.contexts_incomplete > 0
+            || a.contexts
+                .iter()
+                .any(|c| c.status == crate::model::ContextStatus::Incomplete)
+    }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
+    Ok(if incomplete {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Two earlier quarters derived deterministically from the current results, so the
+/// demo's trend has something to show: quarter −1 had more open findings (some of
+/// which were fixed since) and quarter −2 more still, with the last client not yet
+/// audited.
+pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
+    let mut out = Vec::new();
+    for back in [2i64, 1] {
+        let mut q = current.clone();
+        q.generated_at = current.generated_at - Duration::days(91 * back);
+        q.digests.inputs.clear();
+        q.exceptions.clear();
+        q.warnings.clear();
+        for c in &mut q.contexts {
+            c.fetched_at -= Duration::days(91 * back);
+        }
+        if back == 2
+            && q.contexts.len() > 1
+            && let Some(last) = q.contexts.pop()
+        {
+            q.findings.retain(|f| f.nip != last.nip);
+        }
+        // Findings new this quarter: every 4th (-1) / every 3rd (-2) was not there yet.
+        let skip = if back == 1 { 4 } else { 3 };
+        let mut idx = 0usize;
+        q.findings.retain(|_| {
+            idx += 1;
+            !idx.is_multiple_of(skip)
+        });
+        // Findings fixed since: copies of existing ones on made-up references.
+        let extra: Vec<_> = q
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Medium && f.reference_number.is_some())
+            .step_by(if back == 1 { 3 } else { 2 })
+            .cloned()
+            .collect();
+        for (i, mut f) in extra.into_iter().enumerate() {
+            f.id = format!("{}-q{back}-{i}", f.id);
+            if let Some(r) = &mut f.reference_number {
+                *r = format!("{}-old{i}", &r[..r.len().min(22)]);
+            }
+            f.excepted = false;
+            f.exception = None;
+            q.findings.push(f);
+        }
+        for f in &mut q.findings {
+            f.excepted = false;
+            f.exception = None;
+        }
+        q.summary.findings_by_severity.clear();
+        for f in &q.findings {
+            *q.summary
+                .findings_by_severity
+                .entry(f.severity)
+                .or_insert(0) += 1;
+        }
+        q.summary.excepted = 0;
+        out.push(q);
+    }
+    out
+}
+
+/// Writes the demo's security review and quarterly report (with two bundled earlier
+/// quarters) into `out_dir`; returns the paths written.
+pub fn write_demo_reports(
+    out_dir: &Path,
+    audit: &AuditResults,
+    leaks: Option<&LeakResults>,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
+    let input = ReportInput {
+        audit: Some(audit.clone()),
+        leaks: leaks.cloned(),
+        previous: demo_history(audit),
+        staff: Vec::new(),
+    };
+    let mut written = Vec::new();
+    for (name, kind, lang) in [
+        ("report-review.html", ReportKind::Review, Lang::En),
+        ("report-quarterly.html", ReportKind::Quarterly, Lang::En),
+        ("raport-kwartalny.html", ReportKind::Quarterly, Lang::Pl),
+    ] {
+        let opts = ReportOptions {
+            lang,
+            ..ReportOptions::default()
+        };
+        let html = match kind {
+            ReportKind::Review => html::render_review(&input, &opts)?,
+            ReportKind::Quarterly => html::render_quarterly(&input, &opts)?,
+        };
+        let path = out_dir.join(name);
+        std::fs::write(&path, html)
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> LoadedConfig {
+        LoadedConfig {
+            raw: config::parse(Path::new("k.toml"), text).expect("parses"),
+            path: Some(PathBuf::from("k.toml")),
+        }
+    }
+
+    #[test]
+    fn due_days_and_lang_come_from_the_report_section() {
+        let c = cfg(
+            "[report]\nlang = \"pl\"\nsole-traders = [\"9512345675\"]\n[report.due-days]\ncritical = 3\n",
+        );
+        let o = options_from_config(&c).expect("valid");
+        assert_eq!(o.lang, Lang::Pl);
+        assert_eq!(o.due_days.critical, 3);
+        assert_eq!(o.due_days.high, 30, "unset keys keep their defaults");
+        assert_eq!(sole_traders(&c).expect("valid").len(), 1);
+    }
+
+    #[test]
+    fn bad_report_settings_name_the_file() {
+        let err = options_from_config(&cfg("[report]\nlang = \"de\"\n")).expect_err("unsupported");
+        assert!(err.to_string().contains("k.toml") && err.to_string().contains("help:"));
+        let err =
+            sole_traders(&cfg("[report]\nsole-traders = [\"1234567890\"]\n")).expect_err("bad NIP");
+        assert!(err.to_string().contains("'1234567890' is not a valid NIP"));
+        assert!(config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n").is_err());
+    }
+}

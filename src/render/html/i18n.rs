@@ -1,0 +1,702 @@
+//! Every label of the HTML reports, in English and Polish: one table.
+
+use std::collections::BTreeMap;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Pl,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Pl => "pl",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "pl" => Some(Lang::Pl),
+            _ => None,
+        }
+    }
+}
+
+/// `(key, English, Polish)`.
+const TABLE: &[(&str, &str, &str)] = &[
+    // titles and headings
+    (
+        "title_review",
+        "Security review: KSeF tokens",
+        "Przegląd bezpieczeństwa: tokeny KSeF",
+    ),
+    (
+        "title_quarterly",
+        "Quarterly compliance report: KSeF tokens",
+        "Kwartalny raport zgodności: tokeny KSeF",
+    ),
+    (
+        "firm_unnamed",
+        "(firm not named in the config)",
+        "(nazwa firmy nieustawiona w konfiguracji)",
+    ),
+    ("quarter", "Quarter", "Kwartał"),
+    ("generated", "Generated", "Wygenerowano"),
+    ("as_of", "Data as of", "Stan danych na"),
+    ("tool_version", "Tool version", "Wersja narzędzia"),
+    ("environment", "KSeF environment", "Środowisko KSeF"),
+    ("coverage", "Coverage", "Zakres"),
+    (
+        "coverage_line",
+        "{audited} of {total} NIPs audited; {incomplete} incomplete",
+        "Zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
+    ),
+    (
+        "coverage_none",
+        "no audit results given (leak scan only)",
+        "brak wyników audytu (tylko skanowanie wycieków)",
+    ),
+    ("digests", "Digests (SHA-256)", "Skróty (SHA-256)"),
+    ("rules_digest", "Rules", "Reguły"),
+    ("contents", "Contents", "Spis treści"),
+    (
+        "confidential",
+        "Confidential: internal use",
+        "Poufne: do użytku wewnętrznego",
+    ),
+    // executive page
+    (
+        "exec_title",
+        "Executive summary",
+        "Podsumowanie dla zarządu",
+    ),
+    (
+        "exec_intro",
+        "How exposed the firm is through its KSeF tokens (keys that let software issue and read invoices on a client's behalf), and what changed since last quarter.",
+        "Na ile firma jest narażona przez swoje tokeny KSeF (klucze, którymi oprogramowanie wystawia i odczytuje faktury w imieniu klienta) i co zmieniło się od poprzedniego kwartału.",
+    ),
+    (
+        "headline_up",
+        "Posture {score}/100 ({band}): up {points} points since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): wzrost o {points} pkt od {quarter}.",
+    ),
+    (
+        "headline_down",
+        "Posture {score}/100 ({band}): down {points} points since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): spadek o {points} pkt od {quarter}.",
+    ),
+    (
+        "headline_same",
+        "Posture {score}/100 ({band}): unchanged since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): bez zmian od {quarter}.",
+    ),
+    (
+        "headline_first",
+        "Posture {score}/100 ({band}).",
+        "Wskaźnik {score}/100 ({band}).",
+    ),
+    (
+        "headline_no_audit",
+        "No audit results: the posture score is not available.",
+        "Brak wyników audytu: wskaźnik jest niedostępny.",
+    ),
+    ("score_title", "Posture score", "Wskaźnik bezpieczeństwa"),
+    ("score_of", "of 100", "na 100"),
+    ("score_previous", "last quarter", "poprzedni kwartał"),
+    ("band_good", "good", "dobry"),
+    ("band_fair", "needs attention", "wymaga uwagi"),
+    ("band_poor", "poor", "słaby"),
+    ("band_na", "not available", "niedostępny"),
+    (
+        "score_formula_title",
+        "How the score is computed",
+        "Jak liczony jest wskaźnik",
+    ),
+    (
+        "score_formula_1",
+        "Score = 100 − 100 × (weighted open findings ÷ active tokens), never below 0.",
+        "Wskaźnik = 100 − 100 × (ważone otwarte ustalenia ÷ aktywne tokeny), nie mniej niż 0.",
+    ),
+    (
+        "score_formula_2",
+        "Weights: critical 1, high 0.5, medium 0.2, low 0.05. Accepted risks (exceptions) do not count. While a leaked token is still active, the score is at most 49.",
+        "Wagi: krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05. Zaakceptowane ryzyka (wyjątki) nie są liczone. Dopóki wyciekły token jest aktywny, wskaźnik wynosi najwyżej 49.",
+    ),
+    (
+        "score_formula_3",
+        "100 means no open finding; 0 means on average one critical-equivalent problem per active token. 85+ good, 60–84 needs attention, below 60 poor.",
+        "100 oznacza brak otwartych ustaleń; 0 oznacza średnio jeden problem krytyczny na aktywny token. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby.",
+    ),
+    (
+        "score_formula_short",
+        "Score = 100 − 100 × open findings weighted by severity (critical 1, high 0.5, medium 0.2, low 0.05) ÷ active tokens; at most 49 while a leaked token is active. 85+ good, 60–84 needs attention, below 60 poor.",
+        "Wskaźnik = 100 − 100 × otwarte ustalenia ważone wagą (krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05) ÷ aktywne tokeny; najwyżej 49, dopóki wyciekły token jest aktywny. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby.",
+    ),
+    ("kpi_title", "Key figures", "Kluczowe wskaźniki"),
+    ("kpi_metric", "Measure", "Miara"),
+    ("kpi_now", "This quarter", "Ten kwartał"),
+    ("kpi_prev", "Last quarter", "Poprzedni kwartał"),
+    ("kpi_change", "Change", "Zmiana"),
+    ("kpi_active", "Active tokens", "Aktywne tokeny"),
+    (
+        "kpi_in_inventory",
+        "Active tokens listed in the inventory",
+        "Aktywne tokeny ujęte w ewidencji",
+    ),
+    (
+        "kpi_with_owner",
+        "Active tokens with a named owner",
+        "Aktywne tokeny z właścicielem",
+    ),
+    (
+        "kpi_with_expiry",
+        "Active tokens with a planned expiry date",
+        "Aktywne tokeny z planowaną datą wygaśnięcia",
+    ),
+    (
+        "kpi_leavers",
+        "Tokens of people who left the firm",
+        "Tokeny osób, które odeszły z firmy",
+    ),
+    (
+        "kpi_unused90",
+        "Active tokens unused for over 90 days",
+        "Aktywne tokeny nieużywane ponad 90 dni",
+    ),
+    (
+        "kpi_leaked",
+        "Leaked tokens found",
+        "Znalezione wycieki tokenów",
+    ),
+    (
+        "kpi_leaked_active",
+        "Leaked tokens still active",
+        "Wycieki tokenów nadal aktywnych",
+    ),
+    (
+        "kpi_open_crit_high",
+        "Open critical and high findings",
+        "Otwarte ustalenia krytyczne i wysokie",
+    ),
+    (
+        "kpi_exc_active",
+        "Accepted risks in force",
+        "Obowiązujące akceptacje ryzyka",
+    ),
+    (
+        "kpi_exc_expiring",
+        "Accepted risks expiring within 30 days",
+        "Akceptacje ryzyka wygasające w ciągu 30 dni",
+    ),
+    (
+        "kpi_exc_expired",
+        "Accepted risks expired",
+        "Wygasłe akceptacje ryzyka",
+    ),
+    ("risks_title", "Top five risks", "Pięć największych ryzyk"),
+    ("risks_none", "No open risks.", "Brak otwartych ryzyk."),
+    ("risk_count", "cases", "przypadki"),
+    (
+        "decisions_title",
+        "Decisions asked of management",
+        "Decyzje, o które prosimy zarząd",
+    ),
+    (
+        "decision_revoke_leaked",
+        "Approve the immediate revocation of leaked tokens that still work ({n}).",
+        "Zatwierdzić natychmiastowe unieważnienie wyciekłych tokenów, które nadal działają ({n}).",
+    ),
+    (
+        "decision_fix_critical",
+        "Approve fixing the critical findings within {days} days ({n}).",
+        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days} dni ({n}).",
+    ),
+    (
+        "decision_expired_exceptions",
+        "Renew with a fresh justification, or close, the accepted risks that have expired ({n}).",
+        "Odnowić z nowym uzasadnieniem albo zamknąć wygasłe akceptacje ryzyka ({n}).",
+    ),
+    (
+        "decision_expiring_exceptions",
+        "Review the accepted risks that expire within 30 days ({n}).",
+        "Przejrzeć akceptacje ryzyka wygasające w ciągu 30 dni ({n}).",
+    ),
+    (
+        "decision_assign_owners",
+        "Name an accountable owner for tokens that have none or are missing from the inventory ({n}).",
+        "Wskazać odpowiedzialnego właściciela tokenów bez właściciela lub spoza ewidencji ({n}).",
+    ),
+    (
+        "decision_incomplete",
+        "Have the audit token granted read access for clients that could not be audited in full ({n}).",
+        "Zapewnić tokenowi audytowemu dostęp do odczytu u klientów, których nie udało się zbadać w całości ({n}).",
+    ),
+    (
+        "decision_none",
+        "No decisions are needed this quarter.",
+        "W tym kwartale nie są potrzebne decyzje.",
+    ),
+    // severities
+    ("sev_critical", "critical", "krytyczne"),
+    ("sev_high", "high", "wysokie"),
+    ("sev_medium", "medium", "średnie"),
+    ("sev_low", "low", "niskie"),
+    ("sev_info", "info", "informacyjne"),
+    ("severity", "Severity", "Waga"),
+    // plain-language risks by rule
+    (
+        "risk_admin_permission",
+        "Tokens with administrative rights (can create and revoke other tokens)",
+        "Tokeny z uprawnieniami administracyjnymi (mogą tworzyć i unieważniać inne tokeny)",
+    ),
+    (
+        "risk_untracked_token",
+        "Active tokens missing from the firm's inventory: nobody is accountable for them",
+        "Aktywne tokeny spoza ewidencji firmy: nikt za nie nie odpowiada",
+    ),
+    (
+        "risk_owner_left",
+        "Tokens owned by people who have left the firm",
+        "Tokeny, których właściciele odeszli z firmy",
+    ),
+    (
+        "risk_author_left",
+        "Tokens created by people who have left the firm",
+        "Tokeny utworzone przez osoby, które odeszły z firmy",
+    ),
+    (
+        "risk_excess_permissions",
+        "Tokens with more rights than approved",
+        "Tokeny z większymi uprawnieniami niż zatwierdzone",
+    ),
+    (
+        "risk_expired_entry",
+        "Tokens past their planned expiry date that still work",
+        "Tokeny po planowanej dacie wygaśnięcia, które nadal działają",
+    ),
+    (
+        "risk_environment_mismatch",
+        "Tokens found in a different KSeF environment than recorded",
+        "Tokeny w innym środowisku KSeF niż zapisano w ewidencji",
+    ),
+    (
+        "risk_missing_owner",
+        "Tokens without a named owner",
+        "Tokeny bez wskazanego właściciela",
+    ),
+    (
+        "risk_unused_token",
+        "Tokens unused for over 90 days that still work",
+        "Tokeny nieużywane od ponad 90 dni, które nadal działają",
+    ),
+    (
+        "risk_never_used",
+        "Tokens never used but still active",
+        "Tokeny nigdy nieużyte, ale nadal aktywne",
+    ),
+    (
+        "risk_rotation_due",
+        "Tokens older than a year, due for replacement",
+        "Tokeny starsze niż rok, do wymiany",
+    ),
+    (
+        "risk_expiry_soon",
+        "Tokens reaching their planned expiry within 14 days",
+        "Tokeny, których planowane wygaśnięcie przypada w ciągu 14 dni",
+    ),
+    (
+        "risk_no_planned_expiry",
+        "Active tokens with no planned expiry date",
+        "Aktywne tokeny bez planowanej daty wygaśnięcia",
+    ),
+    (
+        "risk_duplicate_active",
+        "Several active tokens for the same client and system",
+        "Kilka aktywnych tokenów dla tego samego klienta i systemu",
+    ),
+    (
+        "risk_naming_convention",
+        "Token names that do not follow the naming convention",
+        "Nazwy tokenów niezgodne z konwencją nazewnictwa",
+    ),
+    (
+        "risk_personal_data_in_description",
+        "Personal data written into token descriptions",
+        "Dane osobowe w opisach tokenów",
+    ),
+    (
+        "risk_stale_inventory_entry",
+        "Inventory rows describing tokens that no longer work",
+        "Wiersze ewidencji opisujące nieistniejące lub nieaktywne tokeny",
+    ),
+    (
+        "risk_stuck_token",
+        "Tokens stuck in a pending, revoking or failed state",
+        "Tokeny zawieszone w stanie oczekiwania, unieważniania lub błędu",
+    ),
+    (
+        "risk_auditor_over_privileged",
+        "The audit tool's own token holds more rights than it needs",
+        "Token narzędzia audytowego ma większe uprawnienia niż potrzebne",
+    ),
+    (
+        "risk_secret_in_inventory",
+        "Token values pasted into the inventory spreadsheet",
+        "Wartości tokenów wklejone do arkusza ewidencji",
+    ),
+    (
+        "risk_leaked_token_active",
+        "Leaked tokens that still work: anyone holding them can issue and read invoices",
+        "Wyciekłe tokeny, które nadal działają: każdy, kto je ma, może wystawiać i czytać faktury",
+    ),
+    (
+        "risk_leaked_token",
+        "Tokens found in files or code repositories",
+        "Tokeny znalezione w plikach lub repozytoriach kodu",
+    ),
+    // trend and changes
+    ("trend_title", "Trend", "Trend"),
+    (
+        "trend_findings",
+        "Open findings by severity",
+        "Otwarte ustalenia według wagi",
+    ),
+    ("trend_score", "Posture score", "Wskaźnik bezpieczeństwa"),
+    (
+        "trend_no_history",
+        "No earlier quarters were given (--previous): the trend starts with this quarter.",
+        "Nie podano wcześniejszych kwartałów (--previous): trend zaczyna się od tego kwartału.",
+    ),
+    ("trend_audited", "NIPs audited", "Zbadane NIP"),
+    (
+        "changes_title",
+        "New, resolved and persisting findings",
+        "Nowe, usunięte i utrzymujące się ustalenia",
+    ),
+    (
+        "changes_summary",
+        "{new} new, {resolved} resolved, {persisting} persisting; {first} found in clients audited for the first time; {unchecked} not re-checked (client not audited in full this quarter).",
+        "Nowe: {new}, usunięte: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient nie zbadany w całości): {unchecked}.",
+    ),
+    (
+        "changes_no_previous",
+        "No previous quarter to compare with.",
+        "Brak poprzedniego kwartału do porównania.",
+    ),
+    ("changes_compared", "Compared with", "Porównanie z"),
+    ("changes_new", "New findings", "Nowe ustalenia"),
+    (
+        "changes_resolved",
+        "Resolved findings",
+        "Usunięte ustalenia",
+    ),
+    ("quarter_col", "Quarter", "Kwartał"),
+    ("score_col", "Score", "Wskaźnik"),
+    // clients
+    (
+        "clients_title",
+        "Clients (ten worst first)",
+        "Klienci (dziesięciu najsłabszych na początku)",
+    ),
+    ("client_first_audit", "first audit", "pierwszy audyt"),
+    ("nip", "NIP", "NIP"),
+    ("name", "Name", "Nazwa"),
+    ("tokens", "Active tokens", "Aktywne tokeny"),
+    ("change", "Change", "Zmiana"),
+    ("incomplete", "incomplete", "niekompletny"),
+    ("status", "Status", "Status"),
+    ("crit_short", "Crit.", "Kryt."),
+    ("high_short", "High", "Wys."),
+    ("med_short", "Med.", "Śr."),
+    ("low_short", "Low", "Nis."),
+    (
+        "worst_ten",
+        "among the ten worst",
+        "wśród dziesięciu najsłabszych",
+    ),
+    // distributions
+    (
+        "dist_title",
+        "Token age and last use",
+        "Wiek i ostatnie użycie tokenów",
+    ),
+    ("dist_age", "Age of active tokens", "Wiek aktywnych tokenów"),
+    (
+        "dist_use",
+        "Last use of active tokens",
+        "Ostatnie użycie aktywnych tokenów",
+    ),
+    ("age_0_90", "under 90 days", "poniżej 90 dni"),
+    ("age_90_180", "90–180 days", "90–180 dni"),
+    ("age_180_365", "180–365 days", "180–365 dni"),
+    ("age_1_2y", "1–2 years", "1–2 lata"),
+    ("age_2y", "over 2 years", "ponad 2 lata"),
+    ("use_30", "within 30 days", "w ciągu 30 dni"),
+    ("use_30_90", "30–90 days ago", "30–90 dni temu"),
+    ("use_90_180", "90–180 days ago", "90–180 dni temu"),
+    ("use_180", "over 180 days ago", "ponad 180 dni temu"),
+    ("use_never", "never used", "nigdy nieużyte"),
+    ("never", "never", "nigdy"),
+    // inventory
+    (
+        "recon_title",
+        "Inventory reconciliation",
+        "Uzgodnienie z ewidencją",
+    ),
+    (
+        "recon_summary",
+        "{pct} of active tokens are in the inventory; {untracked} active tokens are not listed; {stale} inventory rows describe tokens that are revoked, failed or unknown to KSeF.",
+        "{pct} aktywnych tokenów jest w ewidencji; aktywne tokeny spoza ewidencji: {untracked}; wiersze ewidencji opisujące tokeny unieważnione, błędne lub nieznane KSeF: {stale}.",
+    ),
+    (
+        "recon_untracked",
+        "Tokens not in the inventory",
+        "Tokeny spoza ewidencji",
+    ),
+    (
+        "recon_stale",
+        "Stale inventory rows",
+        "Nieaktualne wiersze ewidencji",
+    ),
+    ("none", "None.", "Brak."),
+    // exceptions
+    (
+        "exc_title",
+        "Exceptions register (accepted risks)",
+        "Rejestr wyjątków (zaakceptowane ryzyka)",
+    ),
+    (
+        "exc_expiring",
+        "Expiring within 30 days",
+        "Wygasające w ciągu 30 dni",
+    ),
+    (
+        "exc_expired",
+        "Expired: no longer waive anything",
+        "Wygasłe: już niczego nie wyłączają",
+    ),
+    ("exc_all", "All exceptions", "Wszystkie wyjątki"),
+    ("exc_rule", "Rule", "Reguła"),
+    ("exc_target", "Target", "Dotyczy"),
+    ("exc_owner", "Accepted by", "Zaakceptował(a)"),
+    ("exc_reason", "Reason", "Uzasadnienie"),
+    ("exc_expires", "Until", "Do"),
+    ("exc_matched", "Findings", "Ustalenia"),
+    ("exc_status_active", "in force", "obowiązuje"),
+    ("exc_status_expiring", "expiring", "wygasa"),
+    ("exc_status_expired", "expired", "wygasł"),
+    ("exc_status_unused", "matches nothing", "nic nie obejmuje"),
+    // remediation
+    ("plan_title", "Remediation plan", "Plan naprawczy"),
+    (
+        "plan_intro",
+        "Due dates count from the audit date: critical {c} days, high {h}, medium {m}, low {l}.",
+        "Terminy liczone od daty audytu: krytyczne {c} dni, wysokie {h}, średnie {m}, niskie {l}.",
+    ),
+    ("plan_none", "Nothing to remediate.", "Nic do naprawy."),
+    ("plan_issue", "Issue", "Problem"),
+    ("plan_owner", "Owner", "Właściciel"),
+    ("plan_count", "Count", "Liczba"),
+    ("plan_due", "Due", "Termin"),
+    (
+        "owner_unassigned",
+        "unassigned (IT security to assign)",
+        "nieprzypisany (przypisze dział bezpieczeństwa IT)",
+    ),
+    // leaks
+    ("leaks_title", "Leaked tokens", "Wycieki tokenów"),
+    (
+        "leaks_none",
+        "No leaked token was found.",
+        "Nie znaleziono wycieków tokenów.",
+    ),
+    (
+        "leaks_not_scanned",
+        "No leak scan results were given (--leaks).",
+        "Nie podano wyników skanowania wycieków (--leaks).",
+    ),
+    (
+        "leaks_scanned",
+        "Scanned {root} ({mode}): {files} files, {blobs} git blobs.",
+        "Przeskanowano {root} ({mode}): plików {files}, obiektów git {blobs}.",
+    ),
+    ("leak_token", "Token (redacted)", "Token (zamaskowany)"),
+    ("leak_where", "Found in", "Znaleziono w"),
+    ("leak_still_active", "Still active?", "Nadal aktywny?"),
+    (
+        "leak_status_active",
+        "ACTIVE: revoke now",
+        "AKTYWNY: unieważnić natychmiast",
+    ),
+    ("leak_status_revoked", "revoked", "unieważniony"),
+    ("leak_status_unknown", "unknown to KSeF", "nieznany KSeF"),
+    ("leak_status_unverified", "not verified", "niesprawdzony"),
+    (
+        "leaks_suppressed",
+        "Suppressed leak findings",
+        "Wyłączone wycieki",
+    ),
+    (
+        "leaks_errors",
+        "Could not be scanned",
+        "Nie udało się przeskanować",
+    ),
+    ("suppression", "Suppressed by", "Wyłączone przez"),
+    // appendix
+    ("appendix_title", "Appendix", "Załącznik"),
+    ("method_title", "Methodology", "Metodyka"),
+    (
+        "method_1",
+        "Every token of every audited client context (NIP) was listed from KSeF with a read-only audit token (permission CredentialsRead), page by page.",
+        "Wszystkie tokeny każdego badanego kontekstu klienta (NIP) pobrano z KSeF tokenem audytowym tylko do odczytu (uprawnienie CredentialsRead), strona po stronie.",
+    ),
+    (
+        "method_2",
+        "Tokens were joined with the firm's inventory by reference number and with the staff list by owner and author, then judged by the policy rules listed in docs/rules.md.",
+        "Tokeny połączono z ewidencją firmy po numerze referencyjnym oraz z listą pracowników po właścicielu i autorze, a następnie oceniono według reguł opisanych w docs/rules.md.",
+    ),
+    (
+        "method_3",
+        "Files and git history were scanned for token values; a leaked token's status was checked with KSeF by its reference number, without sending the secret anywhere.",
+        "Pliki i historię git przeszukano pod kątem wartości tokenów; status wyciekłego tokenu sprawdzono w KSeF po numerze referencyjnym, bez wysyłania sekretu.",
+    ),
+    (
+        "method_4",
+        "A client context that could not be read in full is marked incomplete and never counted as clean; its score is not computed.",
+        "Kontekst klienta, którego nie udało się odczytać w całości, oznaczono jako niekompletny i nigdy nie uznano za czysty; jego wskaźnik nie jest liczony.",
+    ),
+    (
+        "method_5",
+        "Accepted risks come from the exceptions file; each names the rule, target, reason, owner and expiry date. An expired acceptance stops applying.",
+        "Akceptacje ryzyka pochodzą z pliku wyjątków; każda wskazuje regułę, cel, uzasadnienie, właściciela i datę wygaśnięcia. Wygasła akceptacja przestaje obowiązywać.",
+    ),
+    (
+        "fetch_title",
+        "Client contexts: fetch time",
+        "Konteksty klientów: czas pobrania",
+    ),
+    ("fetched_at", "Fetched at", "Pobrano"),
+    ("duration", "Duration", "Czas"),
+    ("reason", "Reason", "Przyczyna"),
+    ("ctx_complete", "complete", "kompletny"),
+    ("ctx_incomplete", "incomplete", "niekompletny"),
+    (
+        "incomplete_title",
+        "Incomplete contexts",
+        "Konteksty niekompletne",
+    ),
+    ("warnings_title", "Warnings", "Ostrzeżenia"),
+    ("signoff_title", "Sign-off", "Zatwierdzenie"),
+    ("signoff_prepared", "Prepared by", "Przygotował(a)"),
+    ("signoff_reviewed", "Reviewed by", "Sprawdził(a)"),
+    ("signoff_approved", "Approved by", "Zatwierdził(a)"),
+    ("signoff_name", "Name", "Imię i nazwisko"),
+    ("signoff_date", "Date", "Data"),
+    ("signoff_signature", "Signature", "Podpis"),
+    // review report
+    ("review_summary", "Summary", "Podsumowanie"),
+    ("review_open", "open findings", "otwarte ustalenia"),
+    ("review_excepted_count", "excepted", "wyłączone"),
+    (
+        "by_rule_title",
+        "Findings by rule",
+        "Ustalenia według reguł",
+    ),
+    (
+        "by_context_title",
+        "Findings by client context",
+        "Ustalenia według kontekstów klientów",
+    ),
+    (
+        "excepted_title",
+        "Excepted findings (accepted risks)",
+        "Ustalenia wyłączone (zaakceptowane ryzyka)",
+    ),
+    ("rule", "Rule", "Reguła"),
+    ("rule_docs", "docs", "opis"),
+    ("contexts_col", "Contexts", "Konteksty"),
+    ("count", "Count", "Liczba"),
+    ("reference", "Reference", "Numer referencyjny"),
+    ("owner", "Owner", "Właściciel"),
+    ("evidence", "Evidence", "Dowód"),
+    ("remediation", "Remediation", "Naprawa"),
+    ("due", "Due", "Termin"),
+    (
+        "no_findings",
+        "No open findings.",
+        "Brak otwartych ustaleń.",
+    ),
+    (
+        "tokens_inventory",
+        "Tokens and inventory",
+        "Tokeny i ewidencja",
+    ),
+    ("description", "Description", "Opis"),
+    ("permissions", "Permissions", "Uprawnienia"),
+    ("author", "Author", "Autor"),
+    ("system", "System", "System"),
+    ("created", "Created", "Utworzono"),
+    ("last_use", "Last use", "Ostatnie użycie"),
+    ("planned_expiry", "Planned expiry", "Planowane wygaśnięcie"),
+    ("in_inventory", "In inventory", "W ewidencji"),
+    ("yes", "yes", "tak"),
+    ("no", "no", "nie"),
+    (
+        "audit_missing",
+        "No audit results were given (--audit): only leak findings are shown.",
+        "Nie podano wyników audytu (--audit): pokazano tylko wycieki.",
+    ),
+    ("page_footer", "ksef-audit report", "raport ksef-audit"),
+];
+
+/// The translation of `key`, if the table has it.
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    TABLE
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, pl)| match lang {
+            Lang::En => *en,
+            Lang::Pl => *pl,
+        })
+}
+
+/// The translation of `key`; an unknown key comes back as itself (and fails the tests).
+pub fn tr(lang: Lang, key: &str) -> &'static str {
+    match lookup(lang, key) {
+        Some(s) => s,
+        None => {
+            debug_assert!(false, "missing translation key '{key}'");
+            "?"
+        }
+    }
+}
+
+/// The whole table for one language, for the templates (`t.key`).
+pub fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    TABLE
+        .iter()
+        .map(|(k, en, pl)| (*k, if lang == Lang::Pl { *pl } else { *en }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_translated() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (k, en, pl) in TABLE {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(
+                !en.is_empty() && !pl.is_empty(),
+                "empty translation for {k}"
+            );
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! HTML reports (security review, quarterly compliance report) and their CSV tables.
+//!
+//! Templates live in `reports/` and are built into the binary; `--templates DIR`
+//! overrides any of them by file name. Every number is computed in [`model`];
+//! templates only lay out. `.html` templates are auto-escaped and undefined
+//! values are errors (strict mode).
+
+pub mod chart;
+mod csv_out;
+pub mod i18n;
+pub mod mask;
+pub mod model;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, UndefinedBehavior, value::Serde};
+
+pub use csv_out::{CsvOptions, CsvTable, render_csv};
+pub use i18n::Lang;
+pub use model::{DueDays, ReportView, posture_score};
+
+pub use crate::render::RenderError;
+
+use crate::model::{AuditResults, LeakResults, StaffMember};
+
+/// Built-in templates, by the name the templates use to refer to each other.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../reports/base.html")),
+    ("review.html", include_str!("../../../reports/review.html")),
+    (
+        "quarterly.html",
+        include_str!("../../../reports/quarterly.html"),
+    ),
+    (
+        "partials/style.css",
+        include_str!("../../../reports/partials/style.css"),
+    ),
+    (
+        "partials/cover.html",
+        include_str!("../../../reports/partials/cover.html"),
+    ),
+    (
+        "partials/macros.html",
+        include_str!("../../../reports/partials/macros.html"),
+    ),
+    (
+        "partials/leaks.html",
+        include_str!("../../../reports/partials/leaks.html"),
+    ),
+    (
+        "partials/appendix.html",
+        include_str!("../../../reports/partials/appendix.html"),
+    ),
+];
+
+/// What a report is made from.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    pub audit: Option<AuditResults>,
+    pub leaks: Option<LeakResults>,
+    /// Earlier quarters' audit results, in any order (sorted by their `generated_at`).
+    pub previous: Vec<AuditResults>,
+    /// Maps PESELs of token authors to names.
+    pub staff: Vec<StaffMember>,
+}
+
+/// Which NIPs are masked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NipMasking {
+    #[default]
+    None,
+    /// These NIPs (sole traders).
+    Only(BTreeSet<String>),
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Review,
+    Quarterly,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    pub lang: Lang,
+    /// Directory whose files override the built-in templates.
+    pub templates: Option<PathBuf>,
+    /// Generation time shown on the cover (default: now).
+    pub now: Option<DateTime<Utc>>,
+    /// Quarter label, e.g. `2026Q4` (default: the quarter of the audit date).
+    pub quarter: Option<String>,
+    pub due_days: DueDays,
+    pub mask_nip: NipMasking,
+    /// Digests of the input files (`name`, lowercase hex SHA-256) for the cover.
+    pub input_digests: Vec<(String, String)>,
+    /// Firm name (default: the audit results' `firm`).
+    pub firm: Option<String>,
+}
+
+fn environment(templates: Option<&Path>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let dir = templates.map(Path::to_path_buf);
+    env.set_loader(move |name| {
+        if let Some(dir) = &dir {
+            let path = dir.join(name);
+            if path.is_file() {
+                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
+                    minijinja::Error::new(
+                        minijinja::ErrorKind::InvalidOperation,
+                        format!("cannot read template '{}': {e}", path.display()),
+                    )
+                });
+            }
+        }
+        Ok(BUILTIN_TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, src)| (*src).to_string()))
+    });
+    env
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> RenderError {
+    let mut detail = format!("{e:#}");
+    if detail.len() > 2000 {
+        detail.truncate(2000);
+    }
+    RenderError::Template {
+        name: name.to_string(),
+        detail,
+        help: "a template override (--templates) may use a name the report does not provide; \
+               compare it with the built-in one in reports/"
+            .to_string(),
+    }
+}
+
+/// Renders `template` with the report view.
+pub fn render_view(
+    view: &ReportView,
+    template: &str,
+    opts: &ReportOptions,
+) -> Result<String, RenderError> {
+    let env = environment(opts.templates.as_deref());
+    let tmpl = env
+        .get_template(template)
+        .map_err(|e| template_error(template, &e))?;
+    tmpl.render(Serde(view))
+        .map_err(|e| template_error(template, &e))
+}
+
+/// Builds the report model of `kind` (exposed for tests and other renderers).
+pub fn build_view(
+    input: &ReportInput,
+    opts: &ReportOptions,
+    kind: ReportKind,
+) -> Result<ReportView, RenderError> {
+    if input.audit.is_none() && input.leaks.is_none() {
+        return Err(RenderError::NoInput);
+    }
+    Ok(model::build(input, opts, kind))
+}
+
+/// The security review: every finding with its evidence and fix.
+pub fn render_review(input: &ReportInput, opts: &ReportOptions) -> Result<String, RenderError> {
+    let view = build_view(input, opts, ReportKind::Review)?;
+    render_view(&view, "review.html", opts)
+}
+
+/// The quarterly compliance report for management.
+pub fn render_quarterly(input: &ReportInput, opts: &ReportOptions) -> Result<String, RenderError> {
+    let view = build_view(input, opts, ReportKind::Quarterly)?;
+    render_view(&view, "quarterly.html", opts)
+}
+
+/// `ksef-audit audit --format html`: the security review of one audit run.
+pub fn render_audit_html(
+    results: &AuditResults,
+    opts: &ReportOptions,
+) -> Result<String, RenderError> {
+    let input = ReportInput {
+        audit: Some(results.clone()),
+        ..ReportInput::default()
+    };
+    render_review(&input, opts)
+}
+
+/// `ksef-audit leaks --format html`: the security review of one leak scan.
+pub fn render_leaks_html(
+    results: &LeakResults,
+    opts: &ReportOptions,
+) -> Result<String, RenderError> {
+    let input = ReportInput {
+        leaks: Some(results.clone()),
+        ..ReportInput::default()
+    };
+    render_review(&input, opts)
+}

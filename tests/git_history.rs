@@ -1,0 +1,497 @@
+//! Git history scanning (`leaks --git`): repositories built at test time with the git CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use ksef_audit::collect::sources::git::{GitScanOptions, GitSummary, ScanError, scan_history};
+use ksef_audit::model::{crc8, fingerprint_hex};
+
+/// A synthetic KSeF 2.0 token with a valid reference check (never a real one).
+fn fake_token(n: u32) -> String {
+    let head = format!(
+        "20260115-EC-{:010X}-{:010X}",
+        0xA0_0000_0000u64 + u64::from(n),
+        0xFA4E_u64 * u64::from(n + 1)
+    );
+    let reference = format!("{head}-{:02X}", crc8(head.as_bytes()));
+    let secret = fingerprint_hex(format!("fake-secret-{n}").as_bytes());
+    format!("{reference}|nip-5265877635|{secret}")
+}
+
+fn label(token: &str) -> String {
+    (0..10)
+        .find(|n| fake_token(*n) == token)
+        .map(|n| format!("T{n}"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn git(dir: &Path, who: &str, args: &[&str]) -> String {
+    let (name, email) = match who {
+        "alice" => ("Alice Nowak", "alice@example.com"),
+        "bob" => ("Bob Kowalski", "bob@example.com"),
+        _ => ("Carol Wiśniewska", "carol@example.com"),
+    };
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", name)
+        .env("GIT_AUTHOR_EMAIL", email)
+        .env("GIT_COMMITTER_NAME", name)
+        .env("GIT_COMMITTER_EMAIL", email)
+        .env("GIT_AUTHOR_DATE", "2026-01-15T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-15T10:00:00Z")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+fn commit(dir: &Path, who: &str, message: &str) -> String {
+    git(dir, who, &["add", "-A"]);
+    git(dir, who, &["commit", "-q", "-m", message]);
+    git(dir, who, &["rev-parse", "HEAD"])
+}
+
+/// One sighting: (token label, commit, author, path or `<message>`).
+type Sighting = (String, String, String, String);
+
+fn scan(repo: &Path, opts: &GitScanOptions) -> Result<(Vec<Sighting>, GitSummary), ScanError> {
+    let re = regex::bytes::Regex::new(
+        r"\d{8}-EC-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2}\|nip-\d{10}\|[0-9a-f]{64}",
+    )
+    .expect("regex");
+    let found = Mutex::new(Vec::new());
+    let summary = scan_history(repo, opts, &|blob| {
+        for m in re.find_iter(blob.data) {
+            let token = String::from_utf8_lossy(m.as_bytes()).into_owned();
+            let p = blob.provenance;
+            let path = if p.commit_message {
+                "<message>".to_string()
+            } else {
+                p.path.clone()
+            };
+            found.lock().expect("lock").push((
+                label(&token),
+                p.commit.clone(),
+                p.author.clone(),
+                path,
+            ));
+        }
+    })?;
+    let mut found = found.into_inner().expect("lock");
+    found.sort();
+    Ok((found, summary))
+}
+
+fn s(label: &str, commit: &str, author: &str, path: &str) -> Sighting {
+    (label.into(), commit.into(), author.into(), path.into())
+}
+
+struct History {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    work: PathBuf,
+    c1: String,
+    c3: String,
+    c4: String,
+    c5: String,
+    stash: String,
+}
+
+const ALICE: &str = "Alice Nowak <alice@example.com>";
+const BOB: &str = "Bob Kowalski <bob@example.com>";
+const CAROL: &str = "Carol Wiśniewska <carol@example.com>";
+
+/// c1 adds T1, c2 removes it, c3 names T2 in its message, c4 (branch `feature`, unmerged) adds T3,
+/// c5 copies c1's `.env` blob under a new path, and a stash holds T4.
+fn history() -> History {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().to_path_buf();
+    let work = root.join("work");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    git(&work, "alice", &["init", "-q"]);
+    write(&work, "README.md", "# demo\n");
+    let env_with_token = format!(
+        "KSEF_URL=https://ksef-test.mf.gov.pl\nKSEF_TOKEN={}\n",
+        fake_token(1)
+    );
+    write(&work, "config/.env", &env_with_token);
+    write(&work, "src/main.rs", "fn main() {}\n");
+    let c1 = commit(&work, "alice", "initial import");
+    write(
+        &work,
+        "config/.env",
+        "KSEF_URL=https://ksef-test.mf.gov.pl\nKSEF_TOKEN=${KSEF_TOKEN}\n",
+    );
+    commit(&work, "bob", "remove the token from config");
+    git(&work, "bob", &["tag", "-a", "v1", "-m", "release v1"]);
+    write(&work, "README.md", "# demo\n\nRotated.\n");
+    let c3 = commit(
+        &work,
+        "alice",
+        &format!("rotate token\n\nold one was {}\n", fake_token(2)),
+    );
+    git(&work, "carol", &["checkout", "-q", "-b", "feature"]);
+    write(
+        &work,
+        "notes/todo.txt",
+        &format!("try with {}\n", fake_token(3)),
+    );
+    let c4 = commit(&work, "carol", "notes");
+    git(&work, "carol", &["checkout", "-q", "main"]);
+    write(&work, "docs/copy.env", &env_with_token);
+    let c5 = commit(&work, "bob", "docs: sample env");
+    write(
+        &work,
+        "src/main.rs",
+        &format!("// {}\nfn main() {{}}\n", fake_token(4)),
+    );
+    git(&work, "bob", &["stash", "-q"]);
+    let stash = git(&work, "bob", &["rev-parse", "refs/stash"]);
+    History {
+        _tmp: tmp,
+        root,
+        work,
+        c1,
+        c3,
+        c4,
+        c5,
+        stash,
+    }
+}
+
+#[test]
+fn every_token_once_with_the_commit_that_introduced_it() {
+    let h = history();
+    let (found, summary) = scan(&h.work, &GitScanOptions::default()).expect("scan");
+    assert_eq!(
+        found,
+        vec![
+            s("T1", &h.c1, ALICE, "config/.env"),
+            s("T2", &h.c3, ALICE, "<message>"),
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs"),
+        ]
+    );
+    assert!(!summary.shallow);
+    // c1..c5, plus the stash's index and work-tree commits.
+    assert_eq!(summary.commits, 7);
+    assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+}
+
+#[test]
+fn bare_clone_has_the_same_history_without_the_stash() {
+    let h = history();
+    let bare = h.root.join("bare.git");
+    git(
+        &h.root,
+        "alice",
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            h.work.to_str().expect("utf-8"),
+            bare.to_str().expect("utf-8"),
+        ],
+    );
+    let (found, summary) = scan(&bare, &GitScanOptions::default()).expect("scan");
+    assert_eq!(
+        found,
+        vec![
+            s("T1", &h.c1, ALICE, "config/.env"),
+            s("T2", &h.c3, ALICE, "<message>"),
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+        ]
+    );
+    assert!(!summary.shallow);
+    assert_eq!(summary.commits, 5);
+}
+
+#[test]
+fn shallow_clone_is_reported_as_shallow() {
+    let h = history();
+    let shallow = h.root.join("shallow");
+    let url = format!("file://{}", h.work.display());
+    git(
+        &h.root,
+        "alice",
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().expect("utf-8"),
+        ],
+    );
+    let (found, summary) = scan(&shallow, &GitScanOptions::default()).expect("scan");
+    assert!(summary.shallow);
+    assert_eq!(summary.commits, 1);
+    // Only the tip is there, so the copied blob is credited to it.
+    assert_eq!(found, vec![s("T1", &h.c5, BOB, "docs/copy.env")]);
+    assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+}
+
+#[test]
+fn since_scans_only_commits_not_reachable_from_the_revision() {
+    let h = history();
+    let opts = GitScanOptions {
+        since: Some(h.c3.clone()),
+        staged: false,
+    };
+    let (found, summary) = scan(&h.work, &opts).expect("scan");
+    assert_eq!(
+        found,
+        vec![
+            // The T1 blob is gone from c3's tree, so adding it again in c5 is new.
+            s("T1", &h.c5, BOB, "docs/copy.env"),
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs"),
+        ]
+    );
+    assert_eq!(summary.commits, 4);
+    let opts = GitScanOptions {
+        since: Some("main".into()),
+        staged: false,
+    };
+    let (found, _) = scan(&h.work, &opts).expect("scan");
+    assert_eq!(
+        found,
+        vec![
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs")
+        ]
+    );
+}
+
+#[test]
+fn missing_since_revision_is_an_error_naming_it() {
+    let h = history();
+    let opts = GitScanOptions {
+        since: Some("no-such-branch".into()),
+        staged: false,
+    };
+    let err = scan(&h.work, &opts).expect_err("must fail");
+    assert!(matches!(err, ScanError::GitRevision { .. }), "{err:?}");
+    assert!(err.to_string().contains("'no-such-branch'"), "{err}");
+}
+
+#[test]
+fn not_a_repository_is_an_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let err = scan(tmp.path(), &GitScanOptions::default()).expect_err("must fail");
+    assert!(matches!(err, ScanError::GitOpen { .. }), "{err:?}");
+}
+
+#[test]
+fn staged_scans_only_the_staged_change() {
+    let h = history();
+    git(&h.work, "bob", &["stash", "pop", "-q"]); // T4 back in the work tree, not staged
+    write(
+        &h.work,
+        "deploy/secrets.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(5)),
+    );
+    git(&h.work, "bob", &["add", "deploy/secrets.env"]);
+    let opts = GitScanOptions {
+        since: None,
+        staged: true,
+    };
+    let (found, summary) = scan(&h.work, &opts).expect("scan");
+    assert_eq!(found, vec![s("T5", "", "", "deploy/secrets.env")]);
+    assert_eq!(summary.blobs, 1);
+}
+
+#[test]
+fn corrupt_object_is_reported_and_the_scan_goes_on() {
+    let h = history();
+    // Break the loose object of the blob that holds T3 (c4's notes/todo.txt).
+    let blob = git(
+        &h.work,
+        "carol",
+        &["rev-parse", &format!("{}:notes/todo.txt", h.c4)],
+    );
+    let object = h
+        .work
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&object)
+        .expect("loose object")
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).expect("chmod");
+    std::fs::write(&object, b"not zlib").expect("corrupt");
+    let (found, summary) = scan(&h.work, &GitScanOptions::default()).expect("scan");
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(summary.issues.len(), 1, "{:?}", summary.issues);
+    assert!(
+        summary.issues[0].path.contains(&blob),
+        "{:?}",
+        summary.issues
+    );
+    assert!(
+        summary.issues[0].path.contains("notes/todo.txt"),
+        "{:?}",
+        summary.issues
+    );
+}
+
+fn cli_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--format", "json"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// (fingerprint label, commit, author, path) of every active finding.
+fn cli_findings(json: &serde_json::Value) -> Vec<Sighting> {
+    let labels: Vec<(String, String)> = (0..10)
+        .map(|n| (fingerprint_hex(fake_token(n).as_bytes()), format!("T{n}")))
+        .collect();
+    let mut found: Vec<Sighting> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let fp = f["fingerprint"].as_str().expect("fingerprint");
+            let label = labels
+                .iter()
+                .find(|(l, _)| l == fp)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
+            let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (label, text("commit"), text("author"), text("path"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn leaks_git_reports_commit_author_and_path() {
+    let h = history();
+    let (code, json) = cli_json(&["--git", h.work.to_str().expect("utf-8")]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["mode"], "git");
+    assert_eq!(json["target"]["shallow"], false);
+    assert_eq!(
+        cli_findings(&json),
+        vec![
+            s("T1", &h.c1, ALICE, "config/.env"),
+            s("T2", &h.c3, ALICE, "<commit message>"),
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs"),
+        ]
+    );
+    let text = serde_json::to_string(&json).expect("json");
+    for n in 1..5 {
+        assert!(
+            !text.contains(&fake_token(n)),
+            "full token T{n} in the output"
+        );
+    }
+}
+
+#[test]
+fn leaks_git_states_a_shallow_clone() {
+    let h = history();
+    let shallow = h.root.join("shallow");
+    let url = format!("file://{}", h.work.display());
+    git(
+        &h.root,
+        "alice",
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            shallow.to_str().expect("utf-8"),
+        ],
+    );
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--git", shallow.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("shallow clone"),
+        "{stdout}{stderr}"
+    );
+    let (_, json) = cli_json(&["--git", shallow.to_str().expect("utf-8")]);
+    assert_eq!(json["target"]["shallow"], true);
+    assert_eq!(
+        cli_findings(&json),
+        vec![s("T1", &h.c5, BOB, "docs/copy.env")]
+    );
+}
+
+#[test]
+fn leaks_git_since_and_staged_scan_only_what_is_new() {
+    let h = history();
+    let work = h.work.to_str().expect("utf-8");
+    let (code, json) = cli_json(&["--git", work, "--since", "main"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["since"], "main");
+    assert_eq!(
+        cli_findings(&json),
+        vec![
+            s("T3", &h.c4, CAROL, "notes/todo.txt"),
+            s("T4", &h.stash, BOB, "src/main.rs")
+        ]
+    );
+    let (code, json) = cli_json(&["--git", work, "--staged"]);
+    assert_eq!(code, 0, "{json}");
+    write(
+        &h.work,
+        "deploy/secrets.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(5)),
+    );
+    git(&h.work, "bob", &["add", "deploy/secrets.env"]);
+    let (code, json) = cli_json(&["--git", work, "--staged"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["target"]["staged"], true);
+    assert_eq!(
+        cli_findings(&json),
+        vec![s("T5", "", "", "deploy/secrets.env")]
+    );
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["leaks", "--git", work, "--since", "no-such-rev"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'no-such-rev' not found"));
+}
