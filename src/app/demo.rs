@@ -5,7 +5,8 @@
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
-//! 4. summary and output paths
+//! 4. an example git repository with leaked tokens (work tree, history, commit message)
+//! 5. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use chrono::Utc;
 use super::tokens as tokens_cmd;
 use crate::cli::{DemoArgs, GlobalArgs, TokensFormat};
 use crate::config::{ContextSpec, CredentialSource, KsefSettings};
-use crate::demo::{demo_auditor_tokens, demo_firm};
+use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, EnvironmentRef, TokenSnapshot};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
@@ -48,7 +49,9 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR));
     let mut demo = start_simulator(out_dir, global.quiet)?;
-    let steps = step_tokens(&mut demo).and_then(|()| step_audit(&mut demo));
+    let steps = step_tokens(&mut demo)
+        .and_then(|()| step_audit(&mut demo))
+        .and_then(|()| step_example_repo(&mut demo));
     demo.stop();
     steps?;
     print_summary(&demo)?;
@@ -136,6 +139,17 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let (results, outputs) = super::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
     demo.outputs.extend(outputs);
     demo.audit = Some(results);
+    Ok(())
+}
+
+/// Step 4: an example repository of the firm with tokens leaked in its working tree, its
+/// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
+pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
+    let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
+    demo.outputs.push((
+        "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)".into(),
+        repo,
+    ));
     Ok(())
 }
 
