@@ -101,7 +101,7 @@ pub struct AuditArgs {
     /// Exceptions file (default: [audit] exceptions, else ksef-audit.exceptions.toml next to the config)
     #[arg(long, value_name = "TOML")]
     pub exceptions: Option<PathBuf>,
-    /// Extra policy rule files (`DIR/*.toml` or `DIR/policy/*.toml`) added to the built-in ones
+    /// Extra rule files added to the built-in ones (`DIR/policy/*.toml`; leak rules in `DIR/leaks/`)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
@@ -298,7 +298,7 @@ pub struct RevokeArgs {
 pub struct RulesArgs {
     #[command(subcommand)]
     pub action: RulesAction,
-    /// Extra rule files to load besides the built-in ones
+    /// Extra rule files besides the built-in ones: `DIR/policy/*.toml` and `DIR/leaks/*.toml`
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
 }

@@ -110,6 +110,8 @@ fn pick(flag: Option<&PathBuf>, config: Option<&PathBuf>, cfg: &LoadedConfig) ->
 pub struct AuditRun {
     pub results: AuditResults,
     pub fail_on: Severity,
+    /// The staff list (the HTML report names token authors with it).
+    pub staff: Vec<crate::model::StaffMember>,
 }
 
 /// Runs the audit on a snapshot with the inputs named by `args` (or the config).
@@ -226,7 +228,11 @@ pub fn audit_snapshot(
     );
     warnings.append(&mut results.warnings);
     results.warnings = warnings;
-    Ok(AuditRun { results, fail_on })
+    Ok(AuditRun {
+        results,
+        fail_on,
+        staff,
+    })
 }
 
 /// Writes the results in `format` to `out`.
@@ -249,7 +255,7 @@ pub fn render(
             out,
         )?,
         (AuditFormat::Html, false) => bail!(
-            "--format html is not available in this build yet\nhelp: write --format json and render it later with `ksef-audit report --audit FILE`"
+            "the HTML review needs the config and staff list: use `ksef-audit audit --format html`"
         ),
     }
     Ok(())
@@ -258,10 +264,12 @@ pub fn render(
 /// `ksef-audit audit`.
 pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = crate::config::load(global.config.as_deref())?;
-    if args.format == AuditFormat::Html && !args.csv_excel {
-        // Fail before any work: the renderer is not there.
-        render(&empty_results(), args.format, false, &mut std::io::sink())?;
-    }
+    let report_options = if args.format == AuditFormat::Html && !args.csv_excel {
+        // Checked before any work: a bad [report] section fails fast.
+        Some(super::report::options_from_config(&config)?)
+    } else {
+        None
+    };
     let (snapshot, digest) = match &args.from {
         Some(from) => read_snapshot(from)?,
         None => {
@@ -274,7 +282,26 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
     let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let mut out = Output::open(output)?;
-    render(&run.results, args.format, args.csv_excel, &mut out)?;
+    match report_options {
+        Some(mut opts) => {
+            opts.now = Some(run.results.generated_at);
+            opts.input_digests = run
+                .results
+                .digests
+                .inputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let input = crate::render::html::ReportInput {
+                audit: Some(run.results.clone()),
+                staff: run.staff.clone(),
+                ..Default::default()
+            };
+            let html = crate::render::html::render_review(&input, &opts)?;
+            out.write_all(html.as_bytes())?;
+        }
+        None => render(&run.results, args.format, args.csv_excel, &mut out)?,
+    }
     out.flush()?;
     // Text on the terminal already shows the warnings.
     let text_on_stdout = args.format == AuditFormat::Text && !args.csv_excel && output.is_none();
@@ -285,27 +312,6 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
         }
     }
     Ok(outcome(&run.results, run.fail_on, args.fail_on_new).with_exit_zero(args.exit_zero))
-}
-
-fn empty_results() -> AuditResults {
-    AuditResults {
-        schema_version: crate::model::AUDIT_SCHEMA_VERSION,
-        kind: AUDIT_KIND.into(),
-        tool_version: crate::model::TOOL_VERSION.into(),
-        generated_at: DateTime::<Utc>::default(),
-        firm: None,
-        environment: crate::model::EnvironmentRef {
-            label: String::new(),
-            base_url: String::new(),
-        },
-        digests: Default::default(),
-        contexts: Vec::new(),
-        findings: Vec::new(),
-        fixed: Vec::new(),
-        exceptions: Vec::new(),
-        warnings: Vec::new(),
-        summary: Default::default(),
-    }
 }
 
 /// The demo's audit step: writes the example firm's inventory, staff list and

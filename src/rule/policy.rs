@@ -609,14 +609,34 @@ pub fn load_policy_rules(extra: Option<&Path>) -> Result<PolicyRuleSet, RuleLoad
         .collect();
     if let Some(dir) = extra {
         let policy_dir = dir.join("policy");
-        let dir = if policy_dir.is_dir() {
-            policy_dir
+        if policy_dir.is_dir() {
+            sources.extend(super::read_rule_dir(&policy_dir)?);
         } else {
-            dir.to_path_buf()
-        };
-        sources.extend(super::read_rule_dir(&dir)?);
+            // A flat directory may mix kinds: leak rule files belong to `leaks`.
+            sources.extend(
+                super::read_rule_dir(dir)?
+                    .into_iter()
+                    .filter(|s| !is_leak_rule_file(&s.text)),
+            );
+        }
     }
     parse_policy_sources(&sources)
+}
+
+fn is_leak_rule_file(text: &str) -> bool {
+    toml::from_str::<toml::Table>(text)
+        .ok()
+        .and_then(|t| {
+            let id = t
+                .get("rule")?
+                .as_array()?
+                .first()?
+                .get("id")?
+                .as_str()?
+                .to_string();
+            Some(id.starts_with("LEAK"))
+        })
+        .unwrap_or(false)
 }
 
 /// Parses and checks rule files; every problem is collected, then the load fails once.
