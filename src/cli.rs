@@ -68,7 +68,7 @@ pub enum TokensFormat {
 
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Output format (default: table)
+    /// Output format
     #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
     pub format: TokensFormat,
     /// Write to FILE instead of standard output
@@ -321,7 +321,7 @@ pub struct SimulateArgs {
     /// Fixture with contexts and tokens (default: the built-in demo firm)
     #[arg(long, value_name = "FILE")]
     pub fixture: Option<PathBuf>,
-    /// Write each context's auditor token to DIR/<nip>.token (mode 0600) and a
+    /// Write each context's auditor token to DIR/NIP.token (mode 0600) and a
     /// matching DIR/ksef-audit.toml; token values are never printed
     #[arg(long, value_name = "DIR")]
     pub write_tokens: Option<PathBuf>,

@@ -219,6 +219,10 @@ fn revoked_or_wrong_tokens_never_appear_in_output() {
         assert_eq!(out.status.code(), Some(2));
         let text = format!("{}{}", stdout(&out), stderr(&out));
         assert!(text.contains("status 450"), "{text}");
+        assert!(
+            text.contains("POST /auth/ksef-token -> 202"),
+            "-vv logs requests: {text}"
+        );
         assert!(!text.contains(&secret), "token value in output");
         assert!(!text.contains(&"ab".repeat(32)), "secret part in output");
         env.assert_no_secret(&out);

@@ -110,12 +110,55 @@ fn bad_rules_and_html_are_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.toml"));
-    leaks()
+}
+
+#[test]
+fn html_review_is_written_without_the_token() {
+    let dir = leaky();
+    let out = leaks()
         .arg(dir.path())
         .args(["--format", "html"])
         .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8_lossy(&out);
+    assert!(html.contains("<html"), "{}", &html[..html.len().min(200)]);
+    assert!(html.contains("20250101-EC-FA4EFA4E00-0000000001-49"));
+    assert!(!html.contains(SECRET));
+}
+
+#[test]
+fn inventory_gives_leaked_tokens_an_owner_and_system() {
+    let dir = leaky();
+    let inv = tree(&[(
+        "inventory.csv",
+        "nip,reference_number,system,owner\n1111111111,20250101-EC-FA4EFA4E00-0000000001-49,ERP Optima,anna@example.test\n",
+    )]);
+    let out = leaks()
+        .arg(dir.path())
+        .arg("--inventory")
+        .arg(inv.path().join("inventory.csv"))
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r = json_of(&out);
+    assert_eq!(r.findings[0].owner.as_deref(), Some("anna@example.test"));
+    assert_eq!(r.findings[0].system.as_deref(), Some("ERP Optima"));
+    assert!(r.digests.inputs.contains_key("inventory"));
+
+    let bad = tree(&[("inv.csv", "foo,bar\n1,2\n")]);
+    leaks()
+        .arg(dir.path())
+        .arg("--inventory")
+        .arg(bad.path().join("inv.csv"))
+        .assert()
         .code(2)
-        .stderr(predicate::str::contains("html"));
+        .stderr(predicate::str::contains("inv.csv"));
 }
 
 #[test]
@@ -383,7 +426,7 @@ fn no_output_format_contains_a_full_token() {
     let fixture = Path::new("tests/fixtures/trees/mixed");
     let dir = leaky();
     let v1 = regex::Regex::new("FA4EFA4E[0-9A-F]{8}").expect("regex");
-    for format in ["text", "json", "jsonl", "csv", "sarif"] {
+    for format in ["text", "json", "jsonl", "csv", "sarif", "html"] {
         for root in [fixture, dir.path()] {
             let assert = leaks().arg(root).args(["--format", format]).assert();
             let out = assert.get_output();

@@ -2,6 +2,7 @@
 
 use ksef_audit::evaluate::policy::check_rule_examples;
 use ksef_audit::render::rules::markdown;
+use ksef_audit::rule::leak::builtin_leak_rules;
 use ksef_audit::rule::policy::builtin_policy_rules;
 
 macro_rules! rule_examples {
@@ -78,7 +79,8 @@ fn a_wrong_example_is_caught() {
 #[test]
 fn rules_doc_is_up_to_date() {
     let set = builtin_policy_rules().expect("built-in rules load");
-    let expected = markdown(&set);
+    let leaks = builtin_leak_rules().expect("leak rules load");
+    let expected = markdown(&set, &leaks);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     if std::env::var_os("KSEF_AUDIT_BLESS").is_some() {
         std::fs::write(&path, &expected).expect("write docs/rules.md");

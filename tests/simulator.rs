@@ -1,5 +1,7 @@
 //! The KSeF simulator over loopback, driven with reqwest as a client would.
 
+mod support;
+
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -11,12 +13,9 @@ use ksef_audit::simulator::{
     Faults, Fixture, FixtureContext, FixtureToken, SimHandle, SimOptions, start,
 };
 use reqwest::StatusCode;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Oaep, RsaPublicKey};
+use rsa::RsaPublicKey;
 use serde_json::{Value, json};
-use sha2::Sha256;
-use x509_cert::Certificate;
-use x509_cert::der::{Decode, Encode};
+use support::ksef::encrypt_token;
 
 const A: &str = "5265877635";
 const B: &str = "7762811692";
@@ -77,29 +76,7 @@ impl Client {
             .json()
             .await
             .expect("json");
-        let cert = certs
-            .as_array()
-            .expect("array")
-            .iter()
-            .find(|c| {
-                c["usage"]
-                    .as_array()
-                    .expect("usage")
-                    .iter()
-                    .any(|u| u == usage)
-            })
-            .expect("certificate with usage");
-        let der = STANDARD
-            .decode(cert["certificate"].as_str().expect("certificate"))
-            .expect("base64");
-        let parsed = Certificate::from_der(&der).expect("X.509 DER");
-        let spki = parsed
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .expect("spki");
-        let key = RsaPublicKey::from_public_key_der(&spki).expect("RSA key");
-        (key, cert["publicKeyId"].as_str().expect("id").to_string())
+        support::ksef::public_key(support::ksef::certificate(&certs, usage))
     }
 
     async fn start_auth(&self, nip: &str, token: &str, usage: &str) -> (String, String) {
@@ -113,21 +90,14 @@ impl Client {
             .await
             .expect("json");
         let (key, key_id) = self.certificate(usage).await;
-        let plain = format!("{token}|{}", challenge["timestampMs"].as_i64().expect("ms"));
-        let encrypted = key
-            .encrypt(
-                &mut rand::thread_rng(),
-                Oaep::new::<Sha256>(),
-                plain.as_bytes(),
-            )
-            .expect("encrypt");
+        let encrypted = encrypt_token(&key, token, challenge["timestampMs"].as_i64().expect("ms"));
         let response = self
             .http
             .post(format!("{}/auth/ksef-token", self.base))
             .json(&json!({
                 "challenge": challenge["challenge"],
                 "contextIdentifier": {"type": "Nip", "value": nip},
-                "encryptedToken": STANDARD.encode(encrypted),
+                "encryptedToken": encrypted,
                 "publicKeyId": key_id,
             }))
             .send()
@@ -440,21 +410,14 @@ async fn wrong_timestamp_and_unknown_challenge_fail() {
         .expect("json");
     let token = token_string(&fixture, AUDITOR_A);
     let send = |challenge: String, ms: i64, key_id: String| {
-        let plain = format!("{token}|{ms}");
-        let encrypted = key
-            .encrypt(
-                &mut rand::thread_rng(),
-                Oaep::new::<Sha256>(),
-                plain.as_bytes(),
-            )
-            .expect("encrypt");
+        let encrypted = encrypt_token(&key, &token, ms);
         client
             .http
             .post(format!("{}/auth/ksef-token", sim.base_url))
             .json(&json!({
                 "challenge": challenge,
                 "contextIdentifier": {"type": "Nip", "value": A},
-                "encryptedToken": STANDARD.encode(encrypted),
+                "encryptedToken": encrypted,
                 "publicKeyId": key_id,
             }))
             .send()
@@ -661,6 +624,18 @@ async fn paging_over_250_tokens_visits_every_token_once() {
         body["exception"]["exceptionDetailList"][0]["exceptionCode"],
         21418
     );
+    // A real cursor sent with other filters is refused too.
+    let first: Value = client
+        .list(&access, "?pageSize=100", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let cursor = first["continuationToken"].as_str().expect("cursor");
+    let other_filters = client
+        .list(&access, "?pageSize=100&status=Revoked", Some(cursor))
+        .await;
+    assert_eq!(other_filters.status(), StatusCode::BAD_REQUEST);
     let too_big = client.list(&access, "?pageSize=101", None).await;
     let body: Value = too_big.json().await.expect("json");
     assert_eq!(

@@ -262,12 +262,15 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
         // Fail before any work: the renderer is not there.
         render(&empty_results(), args.format, false, &mut std::io::sink())?;
     }
-    let Some(from) = &args.from else {
-        bail!(
-            "live mode (calling KSeF) is not available in this build yet\nhelp: save a snapshot with `ksef-audit tokens --format json --output tokens.json` and run `ksef-audit audit --from tokens.json`"
-        );
+    let (snapshot, digest) = match &args.from {
+        Some(from) => read_snapshot(from)?,
+        None => {
+            let settings = crate::config::resolve_settings(global, &config)?;
+            let snapshot = super::tokens::fetch(&settings, global.quiet, global.verbose);
+            let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
+            (snapshot, digest)
+        }
     };
-    let (snapshot, digest) = read_snapshot(from)?;
     let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let mut out = Output::open(output)?;
@@ -303,4 +306,76 @@ fn empty_results() -> AuditResults {
         warnings: Vec::new(),
         summary: Default::default(),
     }
+}
+
+/// The demo's audit step: writes the example firm's inventory, staff list and
+/// exceptions next to the snapshot, audits the snapshot with them, and writes the
+/// results as text and JSON. Returns the results and the files written.
+pub fn demo_audit(
+    out_dir: &Path,
+    snapshot: &TokenSnapshot,
+    fixture: &crate::simulator::Fixture,
+) -> Result<(AuditResults, Vec<(String, PathBuf)>)> {
+    let now = snapshot.fetched_at;
+    let records = crate::demo::demo_records(fixture, now);
+    let mut outputs = Vec::new();
+    let mut write = |name: &str, what: &str, text: &[u8]| -> Result<PathBuf> {
+        let path = out_dir.join(name);
+        std::fs::write(&path, text)
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        outputs.push((what.to_string(), path.clone()));
+        Ok(path)
+    };
+    let inventory = write(
+        "inventory.csv",
+        "token inventory (CSV)",
+        records.inventory_csv.as_bytes(),
+    )?;
+    let staff = write(
+        "staff.csv",
+        "staff list (CSV)",
+        records.staff_csv.as_bytes(),
+    )?;
+    let exceptions = write(
+        "ksef-audit.exceptions.toml",
+        "exceptions",
+        records.exceptions_toml.as_bytes(),
+    )?;
+    let args = AuditArgs {
+        from: None,
+        inventory: Some(inventory),
+        staff: Some(staff),
+        exceptions: Some(exceptions),
+        rules: None,
+        format: AuditFormat::Json,
+        output: None,
+        csv_excel: false,
+        fail_on: None,
+        exit_zero: false,
+        baseline: None,
+        fail_on_new: false,
+        now: None,
+    };
+    let global = GlobalArgs {
+        config: None,
+        env: None,
+        nips: Vec::new(),
+        quiet: true,
+        verbose: 0,
+    };
+    let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
+    let run = audit_snapshot(
+        &args,
+        &global,
+        &LoadedConfig::default(),
+        snapshot.clone(),
+        Some(digest),
+    )?;
+    let mut json = Vec::new();
+    render(&run.results, AuditFormat::Json, false, &mut json)?;
+    write("audit.json", "audit results (JSON)", &json)?;
+    let mut text = Vec::new();
+    render(&run.results, AuditFormat::Text, false, &mut text)?;
+    write("audit.txt", "audit results (text)", &text)?;
+    Ok((run.results, outputs))
 }

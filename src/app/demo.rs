@@ -4,8 +4,9 @@
 //! A clear sequence of steps; each later capability adds its own step to [`run`]:
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
-//! 3. an example git repository with leaked tokens (work tree, history, commit message)
-//! 4. summary and output paths
+//! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
+//! 4. an example git repository with leaked tokens (work tree, history, commit message)
+//! 5. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Demo {
     pub fixture: Fixture,
     pub settings: KsefSettings,
     pub snapshot: Option<TokenSnapshot>,
+    /// Results of the audit step.
+    pub audit: Option<crate::model::AuditResults>,
     /// Files written so far, with what they are.
     pub outputs: Vec<(String, PathBuf)>,
     runtime: tokio::runtime::Runtime,
@@ -46,7 +49,9 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR));
     let mut demo = start_simulator(out_dir, global.quiet)?;
-    let steps = step_tokens(&mut demo).and_then(|()| step_example_repo(&mut demo));
+    let steps = step_tokens(&mut demo)
+        .and_then(|()| step_audit(&mut demo))
+        .and_then(|()| step_example_repo(&mut demo));
     demo.stop();
     steps?;
     print_summary(&demo)?;
@@ -101,6 +106,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
         fixture,
         settings,
         snapshot: None,
+        audit: None,
         outputs: Vec::new(),
         runtime,
         sim: Some(sim),
@@ -109,7 +115,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokensFormat::Json)
@@ -124,7 +130,19 @@ pub fn step_tokens(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
-/// Step 3: an example repository of the firm with tokens leaked in its working tree, its
+/// Step 3: `ksef-audit audit` on the snapshot with the example firm's inventory, staff
+/// list and exceptions (written next to it); results as text and JSON.
+pub fn step_audit(demo: &mut Demo) -> Result<()> {
+    let Some(snapshot) = &demo.snapshot else {
+        return Ok(());
+    };
+    let (results, outputs) = super::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
+    demo.outputs.extend(outputs);
+    demo.audit = Some(results);
+    Ok(())
+}
+
+/// Step 4: an example repository of the firm with tokens leaked in its working tree, its
 /// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
 pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
     let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
@@ -165,6 +183,27 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
                 "(the example firm has an incomplete context on purpose: a real run would exit 2 here)"
             )?;
         }
+    }
+    if let Some(audit) = &demo.audit {
+        let s = &audit.summary;
+        let by_sev: Vec<String> = crate::model::Severity::ALL
+            .iter()
+            .filter_map(|sev| {
+                s.findings_by_severity
+                    .get(sev)
+                    .map(|n| format!("{n} {sev}"))
+            })
+            .collect();
+        let rules: std::collections::BTreeSet<&str> =
+            audit.findings.iter().map(|f| f.rule.as_str()).collect();
+        writeln!(
+            out,
+            "audit: {} findings ({}), {} excepted, {} of the policy rules found something",
+            audit.findings.iter().filter(|f| !f.excepted).count(),
+            by_sev.join(", "),
+            s.excepted,
+            rules.len()
+        )?;
     }
     writeln!(out, "outputs in {}:", demo.out_dir.display())?;
     for (what, path) in &demo.outputs {

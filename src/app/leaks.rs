@@ -3,12 +3,13 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::Output;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
+use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
 use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
@@ -23,33 +24,30 @@ use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
     AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
 };
-use crate::render::RenderError;
+use crate::render::html::{ReportInput, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::rule::leak::{leak_rules_digest, load_leak_rules};
 
 /// Runs `ksef-audit leaks`.
 pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     let config = config::load(global.config.as_deref())?;
+    // `None` = HTML (the review report of `render::html`).
     let format = match args.format {
-        LeaksFormat::Text => LeakFormat::Text,
-        LeaksFormat::Json => LeakFormat::Json,
-        LeaksFormat::Jsonl => LeakFormat::Jsonl,
-        LeaksFormat::Csv => LeakFormat::Csv,
-        LeaksFormat::Sarif => LeakFormat::Sarif,
-        LeaksFormat::Html => {
-            return Err(RenderError::Unsupported {
-                format: "html",
-                alternative: "--format json and `ksef-audit report --leaks FILE` once HTML reports land, or --format text|json|jsonl|csv|sarif",
-            }
-            .into());
-        }
+        LeaksFormat::Text => Some(LeakFormat::Text),
+        LeaksFormat::Json => Some(LeakFormat::Json),
+        LeaksFormat::Jsonl => Some(LeakFormat::Jsonl),
+        LeaksFormat::Csv => Some(LeakFormat::Csv),
+        LeaksFormat::Sarif => Some(LeakFormat::Sarif),
+        LeaksFormat::Html => None,
     };
-    if let Some(inv) = &args.inventory {
-        bail!(
-            "--inventory '{}' is not available in this build yet (the inventory loader has not landed)\nhelp: run without --inventory",
-            inv.display()
-        );
-    }
+    let report_options = match format {
+        None => Some(super::report::options_from_config(&config)?),
+        Some(_) => None,
+    };
+    let inventory = match inventory_input(args, &config) {
+        Some(path) => load_inventory(&path)?,
+        None => Vec::new(),
+    };
     let fail_on = fail_on(args, &config)?;
 
     let rules = load_leak_rules(args.rules.as_deref())?;
@@ -67,7 +65,7 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
         strict: args.strict,
         baseline: baseline.as_ref(),
         exceptions: Some(&mut check),
-        inventory: &[],
+        inventory: &inventory,
     };
     let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
     if args.verify {
@@ -81,6 +79,12 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     if let Some(path) = &baseline_input(args, &config) {
         record_input(&mut results, "baseline", path);
     }
+    if let Some(path) = &exceptions_input(args, &config) {
+        record_input(&mut results, "exceptions", path);
+    }
+    if let Some(path) = &inventory_input(args, &config) {
+        record_input(&mut results, "inventory", path);
+    }
 
     if let Some(path) = &args.write_baseline {
         let text = Baseline::from_results(&results).render();
@@ -88,12 +92,23 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
             .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
     }
 
-    let shown_in_output = format == LeakFormat::Text && args.output.is_none();
+    let shown_in_output = format == Some(LeakFormat::Text) && args.output.is_none();
     if !shown_in_output {
         report_problems(global, &results);
     }
     let mut out = Output::open(args.output.as_deref())?;
-    render_leaks(&results, &rules, format, &mut out)?;
+    match (format, report_options) {
+        (Some(format), _) => render_leaks(&results, &rules, format, &mut out)?,
+        (None, opts) => {
+            let input = ReportInput {
+                leaks: Some(results.clone()),
+                ..ReportInput::default()
+            };
+            let html = render_review(&input, &opts.unwrap_or_default())?;
+            out.write_all(html.as_bytes())
+                .context("cannot write the output")?;
+        }
+    }
     out.flush().context("cannot write the output")?;
     Ok(leak_outcome(&results, fail_on).with_exit_zero(args.exit_zero))
 }
@@ -162,16 +177,30 @@ fn baseline(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<Baseline>>
         .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", path.display()))
 }
 
-fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
-    let path = args.exceptions.clone().or_else(|| {
+fn inventory_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
+    args.inventory.clone().or_else(|| {
+        config
+            .raw
+            .audit
+            .inventory
+            .as_deref()
+            .map(|p| config.resolve(p))
+    })
+}
+
+fn exceptions_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
+    args.exceptions.clone().or_else(|| {
         config
             .raw
             .audit
             .exceptions
             .as_deref()
             .map(|p| config.resolve(p))
-    });
-    let Some(path) = path else {
+    })
+}
+
+fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
+    let Some(path) = exceptions_input(args, config) else {
         return Ok(None);
     };
     let entries = load_exceptions(&path)?;

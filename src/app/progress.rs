@@ -15,7 +15,7 @@ pub struct FetchProgress {
 }
 
 impl FetchProgress {
-    pub fn new(quiet: bool, total: usize) -> FetchProgress {
+    pub fn new(quiet: bool, verbose: u8, total: usize) -> FetchProgress {
         if quiet {
             return FetchProgress {
                 progress: Progress::none(),
@@ -43,6 +43,11 @@ impl FetchProgress {
                 ProgressEvent::Warning { nip, message } => {
                     b.println(format!("warning: {nip}: {message}"))
                 }
+                ProgressEvent::Request { .. } if verbose > 0 => {
+                    if let Some(line) = request_line(e) {
+                        b.println(line);
+                    }
+                }
                 ProgressEvent::ContextDone { .. } => {
                     if let Some(line) = done_line(e) {
                         b.println(line);
@@ -56,8 +61,9 @@ impl FetchProgress {
                 bar: Some(bar),
             }
         } else {
-            let progress = Progress::new(|e| {
+            let progress = Progress::new(move |e| {
                 let line = match e {
+                    ProgressEvent::Request { .. } if verbose > 0 => request_line(e),
                     ProgressEvent::Waiting {
                         nip,
                         endpoint,
@@ -89,6 +95,19 @@ impl FetchProgress {
             bar.finish_and_clear();
         }
     }
+}
+
+fn request_line(e: &ProgressEvent) -> Option<String> {
+    let ProgressEvent::Request {
+        nip,
+        endpoint,
+        status,
+        millis,
+    } = e
+    else {
+        return None;
+    };
+    Some(format!("{nip}: {endpoint} -> {status} ({millis} ms)"))
 }
 
 fn done_line(e: &ProgressEvent) -> Option<String> {

@@ -9,29 +9,48 @@ use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
 use crate::render::rules;
+use crate::rule::leak::{builtin_leak_rules, load_leak_rules, selftest_leak_rules};
 
-/// True when `name` is a leak rule (so `[rules.<name>]` is not a policy typo).
-pub fn is_leak_rule_name(_name: &str) -> bool {
-    false
+/// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
+pub fn is_leak_rule_name(name: &str) -> bool {
+    builtin_leak_rules().is_ok_and(|rules| {
+        rules
+            .iter()
+            .any(|r| r.name == name || r.id.eq_ignore_ascii_case(name))
+    })
 }
 
 pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = crate::config::load(global.config.as_deref())?;
     let policy = super::audit::load_rules(args.rules.as_deref(), &config)?;
+    let leaks = load_leak_rules(args.rules.as_deref())?;
     let mut out = Output::open(None)?;
     match &args.action {
-        RulesAction::List => out.write_all(rules::list(&policy).as_bytes())?,
+        RulesAction::List => out.write_all(rules::list(&policy, &leaks).as_bytes())?,
         RulesAction::Explain { name } => match policy.get(name) {
             Some(rule) => out.write_all(rules::explain(rule).as_bytes())?,
+            None if leaks
+                .iter()
+                .any(|r| r.name == *name || r.id.eq_ignore_ascii_case(name)) =>
+            {
+                if let Some(rule) = leaks
+                    .iter()
+                    .find(|r| r.name == *name || r.id.eq_ignore_ascii_case(name))
+                {
+                    out.write_all(rules::explain_leak(rule).as_bytes())?;
+                }
+            }
             None => {
-                let close: Vec<&str> = policy
+                let names = policy
                     .rules
                     .iter()
+                    .map(|r| r.name.as_str())
+                    .chain(leaks.iter().map(|r| r.name.as_str()));
+                let close: Vec<&str> = names
                     .filter(|r| {
                         let n = name.to_lowercase();
-                        r.name.contains(&n) || n.contains(&r.name)
+                        r.contains(&n) || n.contains(r)
                     })
-                    .map(|r| r.name.as_str())
                     .collect();
                 let hint = if close.is_empty() {
                     "`ksef-audit rules list` shows every rule".to_string()
@@ -42,12 +61,18 @@ pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
             }
         },
         RulesAction::Check => {
-            let failures: Vec<String> = policy.rules.iter().flat_map(check_rule_examples).collect();
+            let mut failures: Vec<String> =
+                policy.rules.iter().flat_map(check_rule_examples).collect();
+            failures.extend(selftest_leak_rules(&leaks));
             let examples: usize = policy
                 .rules
                 .iter()
                 .map(|r| r.examples.fail.len() + r.examples.pass.len())
-                .sum();
+                .sum::<usize>()
+                + leaks
+                    .iter()
+                    .map(|r| r.examples.len() + r.negative_examples.len())
+                    .sum::<usize>();
             if !failures.is_empty() {
                 out.flush()?;
                 bail!(
@@ -59,8 +84,9 @@ pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
             }
             writeln!(
                 out,
-                "ok: {} policy rules loaded, {examples} examples give their expected outcome",
-                policy.rules.len()
+                "ok: {} policy rules and {} leak rules loaded, {examples} examples give their expected outcome",
+                policy.rules.len(),
+                leaks.len()
             )?;
         }
     }

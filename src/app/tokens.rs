@@ -20,7 +20,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         None => {
             let config = config::load(global.config.as_deref())?;
             let settings = resolve_settings(global, &config)?;
-            fetch(&settings, global.quiet)
+            fetch(&settings, global.quiet, global.verbose)
         }
     };
     let mut out = Output::open(args.output.as_deref())?;
@@ -34,8 +34,8 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
 }
 
 /// Fetches with a progress display on stderr.
-pub fn fetch(settings: &KsefSettings, quiet: bool) -> TokenSnapshot {
-    let display = FetchProgress::new(quiet, settings.contexts.len());
+pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot {
+    let display = FetchProgress::new(quiet, verbose, settings.contexts.len());
     let snapshot = fetch_snapshot(settings, display.progress.clone());
     display.finish();
     snapshot

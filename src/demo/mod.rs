@@ -4,10 +4,12 @@
 //! Everything is synthetic and deterministic for a given `now`.
 
 mod firm;
+mod records;
 mod repo;
 
 pub use firm::{
     ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DemoPerson, demo_auditor_tokens, demo_firm,
     demo_people, demo_staff,
 };
+pub use records::{DemoRecords, demo_records};
 pub use repo::{DEMO_REPO_DIR, DemoRepoError, PlantedToken, write_demo_repo, write_demo_repo_at};

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::rule::leak::LeakRule;
 use crate::rule::policy::{PolicyRule, PolicyRuleSet, RawCondition};
 
 fn first_sentence(s: &str) -> &str {
@@ -53,8 +54,8 @@ pub fn condition_text(c: &RawCondition, rule: &PolicyRule) -> String {
     s
 }
 
-/// `rules list`: one line per rule.
-pub fn list(policy: &PolicyRuleSet) -> String {
+/// `rules list`: one line per rule, policy rules then leak rules.
+pub fn list(policy: &PolicyRuleSet, leaks: &[LeakRule]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -78,10 +79,23 @@ pub fn list(policy: &PolicyRuleSet) -> String {
             first_sentence(&r.description)
         );
     }
+    for r in leaks {
+        let _ = writeln!(
+            out,
+            "{:<7} {:<30} {:<9} {:<7} {:<16} {}",
+            r.id,
+            r.name,
+            r.severity,
+            r.status,
+            "leak",
+            first_sentence(&one_paragraph(&r.description))
+        );
+    }
     let _ = writeln!(
         out,
-        "\n{} policy rules. `ksef-audit rules explain NAME` shows one in full.",
-        policy.rules.len()
+        "\n{} policy rules, {} leak rules. `ksef-audit rules explain NAME` shows one in full.",
+        policy.rules.len(),
+        leaks.len()
     );
     out
 }
@@ -145,6 +159,45 @@ pub fn explain(r: &PolicyRule) -> String {
     out
 }
 
+/// `rules explain NAME` for a leak rule (examples are counted, not shown: they look like secrets).
+pub fn explain_leak(r: &LeakRule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", r.name, r.id);
+    let _ = writeln!(
+        out,
+        "kind: leak rule (used by `ksef-audit leaks`)\nseverity: {}\nstatus: {}",
+        r.severity, r.status
+    );
+    let _ = writeln!(out, "\n{}\n", r.description.trim());
+    let _ = writeln!(out, "Remediation:\n{}\n", indent(&r.remediation));
+    let _ = writeln!(
+        out,
+        "Pattern (one capture group: the secret):\n  {}",
+        r.pattern
+    );
+    if !r.keywords.is_empty() {
+        let _ = writeln!(out, "Keywords: {}", r.keywords.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "\nExamples: {} that must match, {} that must not (see {})",
+        r.examples.len(),
+        r.negative_examples.len(),
+        if r.source.is_empty() {
+            "rules/leaks/"
+        } else {
+            r.source.as_str()
+        }
+    );
+    if !r.references.is_empty() {
+        let _ = writeln!(out, "\nReferences:");
+        for link in &r.references {
+            let _ = writeln!(out, "  {link}");
+        }
+    }
+    out
+}
+
 fn indent(s: &str) -> String {
     s.trim()
         .lines()
@@ -162,7 +215,7 @@ fn example_toml(ex: &crate::rule::policy::Example) -> String {
 }
 
 /// `docs/rules.md`, generated from the built-in rules (a test fails when it is stale).
-pub fn markdown(policy: &PolicyRuleSet) -> String {
+pub fn markdown(policy: &PolicyRuleSet, leaks: &[LeakRule]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -178,6 +231,7 @@ pub fn markdown(policy: &PolicyRuleSet) -> String {
          NIP 5265877635 (environment prod) and run by `cargo test` and \
          `ksef-audit rules check`.\n"
     );
+    let _ = writeln!(out, "## Policy rules\n");
     let _ = writeln!(out, "| id | name | severity | finds |\n|---|---|---|---|");
     for r in &policy.rules {
         let _ = writeln!(
@@ -191,7 +245,7 @@ pub fn markdown(policy: &PolicyRuleSet) -> String {
         );
     }
     for r in &policy.rules {
-        let _ = writeln!(out, "\n## {}\n", r.name);
+        let _ = writeln!(out, "\n### {}\n", r.name);
         let _ = writeln!(
             out,
             "| id | kind | severity | status | since |\n|---|---|---|---|---|\n| {} | policy ({}) | {} | {} | {} |\n",
@@ -237,6 +291,50 @@ pub fn markdown(policy: &PolicyRuleSet) -> String {
                 );
             }
         }
+        if !r.references.is_empty() {
+            let _ = writeln!(out, "\n**References:**\n");
+            for link in &r.references {
+                let _ = writeln!(out, "- <{link}>");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n## Leak rules\n\nLeak rules find token values in files, archives and git history \
+         (`ksef-audit leaks`). Each is TOML data in `rules/leaks/` with a pattern whose one \
+         capture group is the secret, and examples that must and must not match (run by \
+         `cargo test` and `ksef-audit rules check`; not shown here, as they look like secrets).\n"
+    );
+    let _ = writeln!(out, "| id | name | severity | finds |\n|---|---|---|---|");
+    for r in leaks {
+        let _ = writeln!(
+            out,
+            "| {} | [`{}`](#{}) | {} | {} |",
+            r.id,
+            r.name,
+            r.name,
+            r.severity,
+            first_sentence(&one_paragraph(&r.description))
+        );
+    }
+    for r in leaks {
+        let _ = writeln!(out, "\n### {}\n", r.name);
+        let _ = writeln!(
+            out,
+            "| id | kind | severity | status |\n|---|---|---|---|\n| {} | leak | {} | {} |\n",
+            r.id, r.severity, r.status
+        );
+        let _ = writeln!(out, "{}\n", one_paragraph(&r.description));
+        let _ = writeln!(out, "**Remediation.** {}\n", one_paragraph(&r.remediation));
+        if !r.keywords.is_empty() {
+            let _ = writeln!(out, "**Keywords:** {}\n", r.keywords.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "**Examples:** {} must match, {} must not.",
+            r.examples.len(),
+            r.negative_examples.len()
+        );
         if !r.references.is_empty() {
             let _ = writeln!(out, "\n**References:**\n");
             for link in &r.references {

@@ -132,9 +132,7 @@ struct InitTokenAuthenticationRequest {
     encrypted_token: String,
     #[serde(default)]
     public_key_id: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    authorization_policy: Option<Value>,
+    // `authorizationPolicy` (IP allow-lists) is accepted and not enforced.
 }
 
 pub async fn ksef_token(

@@ -158,6 +158,7 @@ impl Transport {
             if let Some(body) = &call.json {
                 req = req.json(body);
             }
+            let sent_at = std::time::Instant::now();
             let response = match req.send().await {
                 Ok(r) => r,
                 Err(e) if is_transient(&e) && failures < self.max_retries => {
@@ -171,6 +172,12 @@ impl Transport {
             };
             let status = response.status();
             let headers = response.headers().clone();
+            self.progress.emit(ProgressEvent::Request {
+                nip: self.nip.clone(),
+                endpoint: endpoint.clone(),
+                status: status.as_u16(),
+                millis: u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX),
+            });
             if let Some(w) = headers
                 .get("x-system-warning")
                 .and_then(|v| v.to_str().ok())

@@ -1,5 +1,5 @@
 //! The KSeF API 2.0 client: token authentication, `GET/DELETE /tokens`, limits,
-//! retries, and the per-context fetch that builds a [`TokenSnapshot`].
+//! retries, and the per-context fetch that builds a [`TokenSnapshot`](crate::model::TokenSnapshot).
 //!
 //! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
 //! blocking wrappers that own a tokio runtime.

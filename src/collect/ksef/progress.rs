@@ -29,6 +29,13 @@ pub enum ProgressEvent {
         millis: u64,
         why: String,
     },
+    /// One HTTP answer (for `-v`): never carries headers or bodies.
+    Request {
+        nip: String,
+        endpoint: String,
+        status: u16,
+        millis: u64,
+    },
     /// Worth telling the user, not a failure (e.g. `X-System-Warning`).
     Warning {
         nip: String,

@@ -200,8 +200,9 @@ impl Scanner {
                 self.match_rules_in(text, lo, hi, &active, &mut hits);
             }
             dedupe(&mut hits);
+            let mut locator = Locator::default();
             for hit in hits {
-                let (line, column) = line_col(text, hit.start);
+                let (line, column) = locator.locate(text, hit.start);
                 let allowed = self.inline_allowed(text, hit.start, hit.end);
                 let enc = if hit.url_encoded {
                     Some("url")
@@ -293,6 +294,7 @@ impl Scanner {
 
     /// Base64 runs decoded one level: matched as `line prefix + decoded + line suffix`.
     fn scan_base64(&self, text: &[u8], out: &mut Vec<RawMatch>) {
+        let mut locator = Locator::default();
         for (start, end) in decode::base64_runs(text) {
             let Some(decoded) = decode::decode_base64_text(&text[start..end]) else {
                 continue;
@@ -317,7 +319,7 @@ impl Scanner {
                 .filter(|h| h.end > lo && h.start < hi)
                 .collect();
             dedupe(&mut hits);
-            let (line, column) = line_col(text, start);
+            let (line, column) = locator.locate(text, start);
             let allowed = self.inline_allowed(text, start, end);
             for hit in hits {
                 out.push(self.raw_match(hit, line, column, allowed, Some("base64")));
@@ -486,6 +488,31 @@ pub fn redact(secret: &str, reference: Option<&str>, context: Option<&str>) -> S
     }
 }
 
+/// Line/column lookups for ascending offsets: newlines are counted once per buffer.
+#[derive(Default)]
+struct Locator {
+    pos: usize,
+    line: u64,
+}
+
+impl Locator {
+    fn locate(&mut self, text: &[u8], offset: usize) -> (u64, u64) {
+        let offset = offset.min(text.len());
+        if offset < self.pos {
+            *self = Locator::default();
+        }
+        self.line += memchr::memchr_iter(b'\n', &text[self.pos..offset]).count() as u64;
+        self.pos = offset;
+        let line_start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |p| p + 1);
+        let column = text[line_start..offset]
+            .iter()
+            .filter(|b| (**b & 0xC0) != 0x80)
+            .count() as u64
+            + 1;
+        (self.line + 1, column)
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
     let before = &text[..offset.min(text.len())];
@@ -647,6 +674,15 @@ GITHUB_TOKEN=ghp_FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3
 ";
         let m = scanner().scan_bytes(text.as_bytes());
         assert!(m.is_empty(), "{m:?}");
+    }
+
+    #[test]
+    fn locator_agrees_with_line_col() {
+        let text = "a\nbb\n\nżółw x\r\nyy".as_bytes();
+        let mut loc = Locator::default();
+        for off in [0, 1, 2, 5, 6, 9, 12, 3, text.len()] {
+            assert_eq!(loc.locate(text, off), line_col(text, off), "offset {off}");
+        }
     }
 
     #[test]

@@ -80,6 +80,31 @@ const TABLE: &[(&str, &str, &str)] = &[
         "How exposed the firm is through its KSeF tokens (keys that let software issue and read invoices on a client's behalf), and what changed since last quarter.",
         "Na ile firma jest narażona przez swoje tokeny KSeF (klucze, którymi oprogramowanie wystawia i odczytuje faktury w imieniu klienta) i co zmieniło się od poprzedniego kwartału.",
     ),
+    (
+        "headline_up",
+        "Posture {score}/100 ({band}): up {points} points since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): wzrost o {points} pkt od {quarter}.",
+    ),
+    (
+        "headline_down",
+        "Posture {score}/100 ({band}): down {points} points since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): spadek o {points} pkt od {quarter}.",
+    ),
+    (
+        "headline_same",
+        "Posture {score}/100 ({band}): unchanged since {quarter}.",
+        "Wskaźnik {score}/100 ({band}): bez zmian od {quarter}.",
+    ),
+    (
+        "headline_first",
+        "Posture {score}/100 ({band}).",
+        "Wskaźnik {score}/100 ({band}).",
+    ),
+    (
+        "headline_no_audit",
+        "No audit results: the posture score is not available.",
+        "Brak wyników audytu: wskaźnik jest niedostępny.",
+    ),
     ("score_title", "Posture score", "Wskaźnik bezpieczeństwa"),
     ("score_of", "of 100", "na 100"),
     ("score_previous", "last quarter", "poprzedni kwartał"),

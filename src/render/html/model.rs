@@ -83,6 +83,8 @@ pub struct ReportView {
     pub score: ScoreView,
     pub kpis: Vec<Kpi>,
     pub risks: Vec<Risk>,
+    /// One sentence for the top of the executive page.
+    pub headline: String,
     pub decisions: Vec<String>,
     pub trend: Trend,
     pub changes: Changes,
@@ -1648,6 +1650,24 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         },
     };
 
+    let headline = match (cur_score, prev_score, last_prev) {
+        (None, _, _) => tr("headline_no_audit"),
+        (Some(c), Some(p), Some(lp)) => {
+            let key = match c.cmp(&p) {
+                std::cmp::Ordering::Greater => "headline_up",
+                std::cmp::Ordering::Less => "headline_down",
+                std::cmp::Ordering::Equal => "headline_same",
+            };
+            tr(key)
+                .replace("{score}", &c.to_string())
+                .replace("{band}", &tr(&format!("band_{}", band(Some(c)))))
+                .replace("{points}", &c.abs_diff(p).to_string())
+                .replace("{quarter}", &quarter_of(lp.generated_at))
+        }
+        (Some(c), _, _) => tr("headline_first")
+            .replace("{score}", &c.to_string())
+            .replace("{band}", &tr(&format!("band_{}", band(Some(c))))),
+    };
     let (kind_key, title_key) = match kind {
         ReportKind::Review => ("review", "title_review"),
         ReportKind::Quarterly => ("quarterly", "title_quarterly"),
@@ -1661,6 +1681,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         score,
         kpis,
         risks,
+        headline,
         decisions,
         trend,
         changes,

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use super::encode_err;
+use super::word;
 use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::render::RenderError;
 
@@ -61,14 +62,6 @@ fn row(f: &LeakFinding) -> Vec<String> {
             .unwrap_or_default()
             .to_string(),
     ]
-}
-
-/// The serde name of a unit enum value (`high`, `unverified`, …).
-fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {

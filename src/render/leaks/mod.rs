@@ -52,3 +52,11 @@ pub(crate) fn encode_err<E: std::error::Error + Send + Sync + 'static>(
         source: Box::new(e),
     }
 }
+
+/// The serde name of a unit enum value (`high`, `unverified`, …).
+pub(crate) fn word<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}

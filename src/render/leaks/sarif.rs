@@ -161,6 +161,7 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
                 "informationUri": crate::rule::DOCS_RULES_URL,
                 "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
             }},
+            "columnKind": "unicodeCodePoints",
             "invocations": [{
                 "executionSuccessful": results.errors.is_empty(),
                 "toolExecutionNotifications": notifications,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::io_err;
+use super::word;
 use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::render::RenderError;
 
@@ -87,13 +88,6 @@ fn write_group(
         writeln!(out, "    {}{how}", location(g))?;
     }
     Ok(())
-}
-
-fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn write_all(r: &LeakResults, out: &mut dyn Write) -> std::io::Result<()> {
