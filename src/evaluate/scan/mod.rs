@@ -15,6 +15,8 @@ pub use decode::TextEncoding;
 pub use placeholder::{is_documentation_secret, is_placeholder};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::sync::OnceLock;
+
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::model::{Confidence, Secret, Severity, reference_check_ok, validate_nip};
@@ -77,9 +79,14 @@ pub struct Scanner {
     always: Vec<usize>,
     markers: AhoCorasick,
     /// All rules as one alternation: a single pass finds where any rule can match (as ripgrep
-    /// does with several patterns); the rules then run only around those places.
-    combined: Option<Regex>,
+    /// does with several patterns); the rules then run only around those places. Compiled on
+    /// the first large buffer, so a one-file scan does not pay for it.
+    alternation: Option<String>,
+    combined: OnceLock<Option<Regex>>,
 }
+
+/// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
+const COMBINED_MIN_LEN: usize = 16 * 1024;
 
 /// Lines after a candidate that a rule's own match may still need (multi-line rules span at
 /// most 32 lines today). Windows end there, so a rule never runs over the whole buffer.
@@ -152,26 +159,21 @@ impl Scanner {
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
         })?;
-        let combined = (compiled.len() > 1)
-            .then(|| {
-                let alternation: Vec<String> = compiled
-                    .iter()
-                    .map(|r| format!("(?:{})", r.regex.as_str()))
-                    .collect();
-                RegexBuilder::new(&alternation.join("|"))
-                    .size_limit(64 << 20)
-                    .dfa_size_limit(64 << 20)
-                    .build()
-                    .ok()
-            })
-            .flatten();
+        let alternation = (compiled.len() > 1).then(|| {
+            compiled
+                .iter()
+                .map(|r| format!("(?:{})", r.regex.as_str()))
+                .collect::<Vec<_>>()
+                .join("|")
+        });
         Ok(Scanner {
             rules: compiled,
             prefilter,
             keyword_rule,
             always,
             markers,
-            combined,
+            alternation,
+            combined: OnceLock::new(),
         })
     }
 
@@ -250,7 +252,18 @@ impl Scanner {
 
     /// The parts of `text` where a rule may match (the whole text without the alternation).
     fn windows(&self, text: &[u8]) -> Vec<(usize, usize)> {
-        match &self.combined {
+        if text.len() < COMBINED_MIN_LEN {
+            return vec![(0, text.len())];
+        }
+        let combined = self.combined.get_or_init(|| {
+            let alternation = self.alternation.as_deref()?;
+            RegexBuilder::new(alternation)
+                .size_limit(64 << 20)
+                .dfa_size_limit(64 << 20)
+                .build()
+                .ok()
+        });
+        match combined {
             Some(combined) => candidate_windows(combined, text),
             None => vec![(0, text.len())],
         }
@@ -524,6 +537,32 @@ mod tests {
         static SCANNER: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
         SCANNER
             .get_or_init(|| Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner"))
+    }
+
+    #[test]
+    fn large_buffers_find_the_same_as_small_ones() {
+        let findings = [
+            format!("KSEF_TOKEN={V2}\n"),
+            "ksef:\n  url: https://ksef.mf.gov.pl\n  token: Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12\n".to_string(),
+        ];
+        let filler = "let amount = invoice.total(); // ksef token handling below\n".repeat(400);
+        for finding in &findings {
+            let small = scanner().scan_bytes(finding.as_bytes());
+            assert_eq!(small.len(), 1, "{finding}");
+            let big = format!("{filler}{finding}{filler}");
+            assert!(big.len() >= COMBINED_MIN_LEN);
+            let big = scanner().scan_bytes(big.as_bytes());
+            assert_eq!(big.len(), 1, "{finding}");
+            assert_eq!(
+                (big[0].rule_id.as_str(), big[0].line, big[0].column),
+                (
+                    small[0].rule_id.as_str(),
+                    400 + small[0].line,
+                    small[0].column
+                )
+            );
+            assert_eq!(big[0].fingerprint, small[0].fingerprint);
+        }
     }
 
     #[test]
