@@ -489,8 +489,9 @@ fn demo_reports_have_a_three_quarter_trend() {
         current.contexts.len(),
         "one client joined later"
     );
-    let written = ksef_audit::app::report::write_demo_reports(dir.path(), &current, Some(&leaks()))
-        .expect("writes");
+    let written =
+        ksef_audit::app::report::write_demo_reports(dir.path(), &current, Some(&leaks()), &[])
+            .expect("writes");
     assert_eq!(written.len(), 3);
     let quarterly = std::fs::read_to_string(&written[1]).expect("read");
     for q in ["2026Q2", "2026Q3", "2026Q4"] {

@@ -6,22 +6,29 @@
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
 //! 4. an example git repository with leaked tokens (work tree, history, commit message)
-//! 5. `report`: the security review and the quarterly report (two earlier quarters derived
+//! 5. `leaks`: its working tree, then its whole history, linked to the inventory and
+//!    verified against the simulator (is each leaked token still active?)
+//! 6. `report`: the security review and the quarterly report (two earlier quarters derived
 //!    from the audit, so the trend has something to show)
-//! 6. summary and output paths
+//! 7. summary and output paths
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use clap::Parser;
 
 use super::tokens as tokens_cmd;
-use crate::cli::{DemoArgs, GlobalArgs, TokensFormat};
-use crate::config::{ContextSpec, CredentialSource, KsefSettings};
+use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, LeaksArgs, TokensFormat};
+use crate::collect::ksef::verify_leaks;
+use crate::collect::staff::load_staff;
+use crate::config::{ContextSpec, CredentialSource, KsefSettings, LoadedConfig};
 use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
-use crate::model::{ContextStatus, EnvironmentRef, TokenSnapshot};
+use crate::evaluate::leaks::sort_findings;
+use crate::model::{ContextStatus, EnvironmentRef, LeakResults, LeakStatus, TokenSnapshot};
+use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
 
 /// Default output directory.
@@ -39,6 +46,10 @@ pub struct Demo {
     pub snapshot: Option<TokenSnapshot>,
     /// Results of the audit step.
     pub audit: Option<crate::model::AuditResults>,
+    /// The example repository written by step 4.
+    pub repo: Option<PathBuf>,
+    /// Results of the history scan of step 5.
+    pub leaks: Option<LeakResults>,
     /// Files written so far, with what they are.
     pub outputs: Vec<(String, PathBuf)>,
     runtime: tokio::runtime::Runtime,
@@ -54,6 +65,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
         .and_then(|()| step_example_repo(&mut demo))
+        .and_then(|()| step_leaks(&mut demo))
         .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
@@ -110,6 +122,8 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
         settings,
         snapshot: None,
         audit: None,
+        repo: None,
+        leaks: None,
         outputs: Vec::new(),
         runtime,
         sim: Some(sim),
@@ -145,12 +159,20 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
-/// Step 5: `ksef-audit report`: the HTML reports of the audit (with bundled history).
+/// Step 6: `ksef-audit report`: the HTML reports of the audit and the leak scan (with
+/// bundled history), PESELs shown as staff names.
 pub fn step_report(demo: &mut Demo) -> Result<()> {
     let Some(audit) = &demo.audit else {
         return Ok(());
     };
-    let written = super::report::write_demo_reports(&demo.out_dir, audit, None)?;
+    let staff_file = demo.out_dir.join("staff.csv");
+    let staff = if staff_file.exists() {
+        load_staff(&staff_file)?
+    } else {
+        Vec::new()
+    };
+    let written =
+        super::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
     let labels = [
         "security review (HTML)",
         "quarterly report (HTML)",
@@ -168,9 +190,72 @@ pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
     let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
     demo.outputs.push((
         "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)".into(),
-        repo,
+        repo.clone(),
     ));
+    demo.repo = Some(repo);
     Ok(())
+}
+
+/// Step 5: `ksef-audit leaks` on the example repository: its working tree, then every
+/// blob and commit message of its history, each finding linked to the inventory and
+/// looked up in the simulator by reference number (the secret is never sent).
+pub fn step_leaks(demo: &mut Demo) -> Result<()> {
+    let Some(repo) = demo.repo.clone() else {
+        return Ok(());
+    };
+    let inventory = demo.out_dir.join("inventory.csv");
+    let config = LoadedConfig::default();
+
+    let (worktree, rules) = super::leaks::scan(&leaks_args(&repo, false, &inventory)?, &config)?;
+    let path = demo.out_dir.join("leaks-worktree.txt");
+    write_file(&path, |w| {
+        Ok(render_leaks(&worktree, &rules, LeakFormat::Text, w)?)
+    })?;
+    demo.outputs
+        .push(("leaks in the example working tree (text)".into(), path));
+
+    let (mut history, rules) = super::leaks::scan(&leaks_args(&repo, true, &inventory)?, &config)?;
+    verify_leaks(&mut history, &demo.settings);
+    sort_findings(&mut history.findings);
+    sort_findings(&mut history.suppressed);
+    for (name, format, what) in [
+        (
+            "leaks.txt",
+            LeakFormat::Text,
+            "leaks in the example history (text)",
+        ),
+        (
+            "leaks.json",
+            LeakFormat::Json,
+            "leaks in the example history (JSON)",
+        ),
+        (
+            "leaks.sarif",
+            LeakFormat::Sarif,
+            "leaks in the example history (SARIF)",
+        ),
+    ] {
+        let path = demo.out_dir.join(name);
+        write_file(&path, |w| Ok(render_leaks(&history, &rules, format, w)?))?;
+        demo.outputs.push((what.into(), path));
+    }
+    demo.leaks = Some(history);
+    Ok(())
+}
+
+/// The arguments `ksef-audit leaks [--git] --inventory FILE REPO` would give.
+fn leaks_args(repo: &Path, git: bool, inventory: &Path) -> Result<LeaksArgs> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["ksef-audit".into(), "leaks".into()];
+    if git {
+        argv.push("--git".into());
+    }
+    argv.push("--inventory".into());
+    argv.push(inventory.into());
+    argv.push(repo.into());
+    match Cli::try_parse_from(argv)?.command {
+        Command::Leaks(args) => Ok(args),
+        _ => anyhow::bail!("internal: `leaks` arguments did not parse as the leaks command"),
+    }
 }
 
 impl Demo {
@@ -223,6 +308,28 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             by_sev.join(", "),
             s.excepted,
             rules.len()
+        )?;
+    }
+    if let Some(leaks) = &demo.leaks {
+        let active = leaks
+            .findings
+            .iter()
+            .filter(|f| f.status == LeakStatus::Active)
+            .count();
+        let mut tokens: Vec<&str> = leaks
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        writeln!(
+            out,
+            "leaks: {} findings of {} distinct tokens in the example repository's history ({} still active in KSeF), {} suppressed",
+            leaks.findings.len(),
+            tokens.len(),
+            active,
+            leaks.suppressed.len()
         )?;
     }
     writeln!(out, "outputs in {}:", demo.out_dir.display())?;

@@ -26,7 +26,7 @@ use crate::model::{
 };
 use crate::render::html::{ReportInput, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
-use crate::rule::leak::{leak_rules_digest, load_leak_rules};
+use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 
 /// Runs `ksef-audit leaks`.
 pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
@@ -44,37 +44,10 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
         None => Some(super::report::options_from_config(&config)?),
         Some(_) => None,
     };
-    let inventory = match inventory_input(args, &config) {
-        Some(path) => load_inventory(&path)?,
-        None => Vec::new(),
-    };
     let fail_on = fail_on(args, &config)?;
-
-    let rules = load_leak_rules(args.rules.as_deref())?;
-    let scanner = Scanner::new(&rules)?;
-    let baseline = baseline(args, &config)?;
-    let mut exceptions = exceptions(args, &config)?;
-
-    let (scan, target) = collect(&scanner, args, &config)?;
-
-    let mut check = |f: &LeakFinding| -> Option<AppliedException> {
-        let set = exceptions.as_mut()?;
-        set.check(&f.rule, &f.rule_id, &exception_targets(f))
-    };
-    let opts = LeakOptions {
-        strict: args.strict,
-        baseline: baseline.as_ref(),
-        exceptions: Some(&mut check),
-        inventory: &inventory,
-    };
-    let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    let (mut results, rules) = scan(args, &config)?;
     if args.verify {
         verify(global, &config, &mut results)?;
-    }
-    if let Some(set) = exceptions {
-        let (states, warnings) = set.finish();
-        results.exceptions = states;
-        results.warnings.extend(warnings);
     }
     if let Some(path) = &baseline_input(args, &config) {
         record_input(&mut results, "baseline", path);
@@ -111,6 +84,39 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     }
     out.flush().context("cannot write the output")?;
     Ok(leak_outcome(&results, fail_on).with_exit_zero(args.exit_zero))
+}
+
+/// Everything `leaks` does before `--verify` and output: rules, collection, scanning,
+/// suppression (baseline, exceptions, inline markers) and inventory correlation.
+pub fn scan(args: &LeaksArgs, config: &LoadedConfig) -> Result<(LeakResults, Vec<LeakRule>)> {
+    let inventory = match inventory_input(args, config) {
+        Some(path) => load_inventory(&path)?,
+        None => Vec::new(),
+    };
+    let rules = load_leak_rules(args.rules.as_deref())?;
+    let scanner = Scanner::new(&rules)?;
+    let baseline = baseline(args, config)?;
+    let mut exceptions = exceptions(args, config)?;
+
+    let (scan, target) = collect(&scanner, args, config)?;
+
+    let mut check = |f: &LeakFinding| -> Option<AppliedException> {
+        let set = exceptions.as_mut()?;
+        set.check(&f.rule, &f.rule_id, &exception_targets(f))
+    };
+    let opts = LeakOptions {
+        strict: args.strict,
+        baseline: baseline.as_ref(),
+        exceptions: Some(&mut check),
+        inventory: &inventory,
+    };
+    let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    if let Some(set) = exceptions {
+        let (states, warnings) = set.finish();
+        results.exceptions = states;
+        results.warnings.extend(warnings);
+    }
+    Ok((results, rules))
 }
 
 /// `--verify`: asks KSeF, with the firm's own credential for each NIP, about each leaked

@@ -13,7 +13,7 @@ use crate::cli::{
 use crate::collect::results::{load_audit_results, load_leak_results, load_staff_list};
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
-use crate::model::{AuditResults, LeakResults, Severity, validate_nip};
+use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
@@ -250,6 +250,7 @@ pub fn write_demo_reports(
     out_dir: &Path,
     audit: &AuditResults,
     leaks: Option<&LeakResults>,
+    staff: &[StaffMember],
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
@@ -257,7 +258,7 @@ pub fn write_demo_reports(
         audit: Some(audit.clone()),
         leaks: leaks.cloned(),
         previous: demo_history(audit),
-        staff: Vec::new(),
+        staff: staff.to_vec(),
     };
     let mut written = Vec::new();
     for (name, kind, lang) in [
