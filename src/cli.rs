@@ -92,13 +92,13 @@ pub struct AuditArgs {
     /// Read tokens from a `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
-    /// Token inventory CSV (default: [audit] inventory in the config)
+    /// Token inventory CSV (default: `[audit] inventory` in the config)
     #[arg(long, value_name = "CSV")]
     pub inventory: Option<PathBuf>,
-    /// Staff list CSV (default: [audit] staff in the config)
+    /// Staff list CSV (default: `[audit] staff` in the config)
     #[arg(long, value_name = "CSV")]
     pub staff: Option<PathBuf>,
-    /// Exceptions file (default: [audit] exceptions, else ksef-audit.exceptions.toml next to the config)
+    /// Exceptions file (default: `[audit] exceptions`, else ksef-audit.exceptions.toml next to the config)
     #[arg(long, value_name = "TOML")]
     pub exceptions: Option<PathBuf>,
     /// Extra rule files added to the built-in ones (`DIR/policy/*.toml`; leak rules in `DIR/leaks/`)

@@ -247,7 +247,7 @@ pub struct RawCondition {
     pub any: Option<Vec<RawCondition>>,
 }
 
-/// A token in a rule example. Dates are relative to [`EXAMPLE_NOW`].
+/// A token in a rule example. Dates are relative to [`crate::evaluate::policy::example_now`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ExampleToken {
