@@ -291,22 +291,7 @@ pub struct KsefSettings {
     pub rate_limits: RateLimits,
 }
 
-/// Request budget per context for the token endpoints (contract `x-rate-limits`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimits {
-    pub per_second: u32,
-    pub per_minute: u32,
-    pub per_hour: u32,
-}
-
-impl RateLimits {
-    /// The contract's limits for `/tokens` (group `other`).
-    pub const TOKENS: RateLimits = RateLimits {
-        per_second: 10,
-        per_minute: 30,
-        per_hour: 120,
-    };
-}
+pub use crate::model::RateLimits;
 
 impl KsefSettings {
     pub const DEFAULT_CONCURRENCY: usize = 4;

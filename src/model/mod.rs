@@ -4,6 +4,7 @@
 
 mod identifiers;
 mod inventory;
+mod limits;
 mod results;
 mod secret;
 mod severity;
@@ -14,6 +15,7 @@ pub use identifiers::{
     reference_check_ok, validate_internal_id, validate_nip,
 };
 pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
+pub use limits::RateLimits;
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

@@ -3,40 +3,15 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-/// Limits of one endpoint group: requests per second, minute and hour (0 = no limit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimits {
-    pub per_second: u32,
-    pub per_minute: u32,
-    pub per_hour: u32,
-}
+pub use crate::model::RateLimits;
 
-impl RateLimits {
-    /// Group `other` (tokens, auth sessions): 10/s, 30/min, 120/h per context and endpoint.
-    pub const OTHER: RateLimits = RateLimits {
-        per_second: 10,
-        per_minute: 30,
-        per_hour: 120,
-    };
-    /// Public auth endpoints: 60/s per client IP.
-    pub const PUBLIC: RateLimits = RateLimits {
-        per_second: 60,
-        per_minute: 0,
-        per_hour: 0,
-    };
-    pub const UNLIMITED: RateLimits = RateLimits {
-        per_second: 0,
-        per_minute: 0,
-        per_hour: 0,
-    };
-
-    fn windows(&self) -> [(u32, Duration, &'static str); 3] {
-        [
-            (self.per_second, Duration::from_secs(1), "sekundę"),
-            (self.per_minute, Duration::from_secs(60), "minutę"),
-            (self.per_hour, Duration::from_secs(3600), "godzinę"),
-        ]
-    }
+/// The three sliding windows of a limit, with the Polish word KSeF uses in its message.
+fn windows(limits: &RateLimits) -> [(u32, Duration, &'static str); 3] {
+    [
+        (limits.per_second, Duration::from_secs(1), "sekundę"),
+        (limits.per_minute, Duration::from_secs(60), "minutę"),
+        (limits.per_hour, Duration::from_secs(3600), "godzinę"),
+    ]
 }
 
 /// A refusal: how long to wait and the message for the 429 body.
@@ -63,7 +38,7 @@ impl Limiter {
             hits.pop_front();
         }
         let mut worst: Option<Exceeded> = None;
-        for (limit, window, unit) in limits.windows() {
+        for (limit, window, unit) in windows(&limits) {
             if limit == 0 {
                 continue;
             }
@@ -107,14 +82,14 @@ mod tests {
         let mut limiter = Limiter::default();
         let t0 = Instant::now();
         for _ in 0..10 {
-            assert!(limiter.check("k", RateLimits::OTHER, t0).is_ok());
+            assert!(limiter.check("k", RateLimits::TOKENS, t0).is_ok());
         }
         let refused = limiter
-            .check("k", RateLimits::OTHER, t0)
+            .check("k", RateLimits::TOKENS, t0)
             .expect_err("11th refused");
         assert_eq!(refused.retry_after_secs, 1);
         // Other keys are counted separately.
-        assert!(limiter.check("other", RateLimits::OTHER, t0).is_ok());
+        assert!(limiter.check("other", RateLimits::TOKENS, t0).is_ok());
     }
 
     #[test]
@@ -124,19 +99,19 @@ mod tests {
         for i in 0..30 {
             let t = t0 + Duration::from_millis(200 * i);
             assert!(
-                limiter.check("k", RateLimits::OTHER, t).is_ok(),
+                limiter.check("k", RateLimits::TOKENS, t).is_ok(),
                 "request {i}"
             );
         }
         let now = t0 + Duration::from_secs(10);
         let refused = limiter
-            .check("k", RateLimits::OTHER, now)
+            .check("k", RateLimits::TOKENS, now)
             .expect_err("31st in a minute refused");
         assert_eq!(refused.retry_after_secs, 50);
         assert!(refused.detail.contains("30 żądań na minutę"));
         assert!(
             limiter
-                .check("k", RateLimits::OTHER, t0 + Duration::from_secs(61))
+                .check("k", RateLimits::TOKENS, t0 + Duration::from_secs(61))
                 .is_ok()
         );
     }

@@ -34,7 +34,7 @@ pub fn limit_other(
     st.limiter
         .check(
             &format!("{nip} {endpoint}"),
-            RateLimits::OTHER,
+            RateLimits::TOKENS,
             Instant::now(),
         )
         .map_err(|e| ApiFailure::TooManyRequests {
