@@ -92,3 +92,26 @@ fn rules_doc_is_up_to_date() {
         "docs/rules.md is stale: run `KSEF_AUDIT_BLESS=1 cargo test --test rules` and commit it"
     );
 }
+
+#[test]
+fn flat_rules_dir_mixing_policy_and_leak_files_loads_each_kind_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "rules/policy/hygiene.toml",
+        "rules/leaks/ksef-token-v2.toml",
+    ] {
+        let src = root.join(file);
+        let name = src.file_name().expect("file name");
+        std::fs::copy(&src, dir.path().join(name)).expect("copy rule file");
+    }
+    let policy = ksef_audit::rule::policy::load_policy_rules(Some(dir.path()))
+        .expect("policy loader skips the leak file");
+    let leaks = ksef_audit::rule::leak::load_leak_rules(Some(dir.path()))
+        .expect("leak loader skips the policy file");
+    assert_eq!(
+        policy.rules.len(),
+        builtin_policy_rules().expect("built-ins").rules.len()
+    );
+    assert_eq!(leaks.len(), builtin_leak_rules().expect("built-ins").len());
+}

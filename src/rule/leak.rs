@@ -6,7 +6,7 @@
 //! from `DIR/leaks/*.toml` (or `DIR/*.toml`), and a rule there with an existing id replaces it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,8 +103,17 @@ pub fn load_leak_rules(extra: Option<&Path>) -> Result<Vec<LeakRule>, RuleLoadEr
         &mut problems,
     );
     if let Some(dir) = extra {
-        let files = read_rule_dir(dir)?;
-        let added = parse_files(files.into_iter(), &mut problems);
+        let leaks_dir = dir.join("leaks");
+        let files = if leaks_dir.is_dir() {
+            super::read_rule_dir(&leaks_dir)?
+        } else {
+            // A flat directory may mix kinds: policy rule files belong to `audit`.
+            super::read_rule_dir(dir)?
+                .into_iter()
+                .filter(|s| !super::first_rule_id(&s.text).is_some_and(|id| id.starts_with("POL")))
+                .collect()
+        };
+        let added = parse_files(files.into_iter().map(|s| (s.origin, s.text)), &mut problems);
         let mut by_id: BTreeMap<String, usize> = rules
             .iter()
             .enumerate()
@@ -130,39 +139,6 @@ fn finish(rules: Vec<LeakRule>, mut problems: Vec<String>) -> Result<Vec<LeakRul
     } else {
         Err(RuleLoadError::Invalid { problems })
     }
-}
-
-fn read_rule_dir(dir: &Path) -> Result<Vec<(String, String)>, RuleLoadError> {
-    let leaks = dir.join("leaks");
-    let base = if leaks.is_dir() {
-        leaks
-    } else {
-        dir.to_path_buf()
-    };
-    let entries = std::fs::read_dir(&base).map_err(|source| RuleLoadError::Read {
-        path: base.clone(),
-        source,
-    })?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| RuleLoadError::Read {
-            path: base.clone(),
-            source,
-        })?;
-        let path = entry.path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            paths.push(path);
-        }
-    }
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| {
-            std::fs::read_to_string(&p)
-                .map(|t| (p.display().to_string(), t))
-                .map_err(|source| RuleLoadError::Read { path: p, source })
-        })
-        .collect()
 }
 
 fn parse_files(

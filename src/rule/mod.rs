@@ -81,6 +81,19 @@ pub struct RuleSource {
     pub text: String,
 }
 
+/// The id of the first rule in a rule file (`POL001`, `LEAK002`), telling its kind when
+/// a flat `--rules DIR` mixes policy and leak files.
+pub fn first_rule_id(text: &str) -> Option<String> {
+    let table = toml::from_str::<toml::Table>(text).ok()?;
+    let id = table
+        .get("rule")?
+        .as_array()?
+        .first()?
+        .get("id")?
+        .as_str()?;
+    Some(id.to_string())
+}
+
 /// Reads every `*.toml` file of `dir`, sorted by name.
 pub fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
     let read_err = |source| RuleLoadError::Read {

@@ -624,19 +624,7 @@ pub fn load_policy_rules(extra: Option<&Path>) -> Result<PolicyRuleSet, RuleLoad
 }
 
 fn is_leak_rule_file(text: &str) -> bool {
-    toml::from_str::<toml::Table>(text)
-        .ok()
-        .and_then(|t| {
-            let id = t
-                .get("rule")?
-                .as_array()?
-                .first()?
-                .get("id")?
-                .as_str()?
-                .to_string();
-            Some(id.starts_with("LEAK"))
-        })
-        .unwrap_or(false)
+    super::first_rule_id(text).is_some_and(|id| id.starts_with("LEAK"))
 }
 
 /// Parses and checks rule files; every problem is collected, then the load fails once.
