@@ -5,12 +5,12 @@
 use chrono::Utc;
 
 use ksef_audit::app::audit::demo_audit;
+use ksef_audit::app::demo::demo_settings;
 use ksef_audit::collect::ksef::{Progress, fetch_snapshot};
-use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
-use ksef_audit::demo::{demo_auditor_tokens, demo_firm};
+use ksef_audit::demo::demo_firm;
 use ksef_audit::error::Outcome;
 use ksef_audit::evaluate::audit::outcome;
-use ksef_audit::model::{ContextStatus, EnvironmentRef, Severity};
+use ksef_audit::model::{ContextStatus, Severity};
 use ksef_audit::rule::policy::builtin_policy_rules;
 use ksef_audit::simulator::{self, Faults, SimOptions};
 
@@ -46,27 +46,7 @@ fn whole_audit_against_the_simulator() {
             ..Faults::default()
         },
     );
-    let credentials = demo_auditor_tokens(&fixture);
-    let contexts = fixture
-        .contexts
-        .iter()
-        .map(|c| ContextSpec {
-            nip: c.nip.clone(),
-            name: c.name.clone(),
-            credential: credentials
-                .iter()
-                .find(|(nip, _)| *nip == c.nip)
-                .map(|(_, s)| CredentialSource::InMemory(s.clone()))
-                .unwrap_or(CredentialSource::Missing),
-        })
-        .collect();
-    let settings = KsefSettings::new(
-        EnvironmentRef {
-            label: "prod".into(),
-            base_url: sim.base_url.clone(),
-        },
-        contexts,
-    );
+    let settings = demo_settings(&fixture, &sim.base_url);
     let snapshot = fetch_snapshot(&settings, Progress::none());
     let requests = sim.requests();
     runtime.block_on(sim.shutdown());

@@ -87,27 +87,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
     let sim = runtime
         .block_on(simulator::start(fixture.clone(), SimOptions::default()))
         .context("cannot start the KSeF simulator")?;
-    let credentials = demo_auditor_tokens(&fixture);
-    let contexts = fixture
-        .contexts
-        .iter()
-        .map(|c| ContextSpec {
-            nip: c.nip.clone(),
-            name: c.name.clone(),
-            credential: credentials
-                .iter()
-                .find(|(nip, _)| *nip == c.nip)
-                .map(|(_, secret)| CredentialSource::InMemory(secret.clone()))
-                .unwrap_or(CredentialSource::Missing),
-        })
-        .collect();
-    let settings = KsefSettings::new(
-        EnvironmentRef {
-            label: DEMO_ENVIRONMENT_LABEL.to_string(),
-            base_url: sim.base_url.clone(),
-        },
-        contexts,
-    );
+    let settings = demo_settings(&fixture, &sim.base_url);
     if !quiet {
         eprintln!(
             "demo: KSeF simulator with the example firm ({} client NIPs) at {}",
@@ -256,6 +236,32 @@ fn leaks_args(repo: &Path, git: bool, inventory: &Path) -> Result<LeaksArgs> {
         Command::Leaks(args) => Ok(args),
         _ => anyhow::bail!("internal: `leaks` arguments did not parse as the leaks command"),
     }
+}
+
+/// Settings pointing at a simulator serving the example firm, each context with its
+/// auditor token in memory (never in argv or the environment).
+pub fn demo_settings(fixture: &Fixture, base_url: &str) -> KsefSettings {
+    let credentials = demo_auditor_tokens(fixture);
+    let contexts = fixture
+        .contexts
+        .iter()
+        .map(|c| ContextSpec {
+            nip: c.nip.clone(),
+            name: c.name.clone(),
+            credential: credentials
+                .iter()
+                .find(|(nip, _)| *nip == c.nip)
+                .map(|(_, secret)| CredentialSource::InMemory(secret.clone()))
+                .unwrap_or(CredentialSource::Missing),
+        })
+        .collect();
+    KsefSettings::new(
+        EnvironmentRef {
+            label: DEMO_ENVIRONMENT_LABEL.to_string(),
+            base_url: base_url.to_string(),
+        },
+        contexts,
+    )
 }
 
 impl Demo {
