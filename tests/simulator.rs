@@ -39,6 +39,14 @@ fn token_string(fixture: &Fixture, reference: &str) -> String {
         .expect("token with a secret")
 }
 
+/// The KSeF code of a legacy `ExceptionResponse` answer.
+async fn ksef_code(response: reqwest::Response) -> i64 {
+    let body: Value = response.json().await.expect("json");
+    body["exception"]["exceptionDetailList"][0]["exceptionCode"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no KSeF exception code in {body}"))
+}
+
 async fn sim(fixture: Fixture) -> SimHandle {
     start(fixture, SimOptions::default())
         .await
@@ -294,11 +302,7 @@ async fn full_auth_flow_with_real_encryption_lists_tokens() {
         .await
         .expect("refresh");
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
-    let body: Value = again.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21301
-    );
+    assert_eq!(ksef_code(again).await, 21301);
     sim.shutdown().await;
 }
 
@@ -433,11 +437,7 @@ async fn wrong_timestamp_and_unknown_challenge_fail() {
         .await
         .expect("send");
     assert_eq!(unknown_key.status(), StatusCode::BAD_REQUEST);
-    let body: Value = unknown_key.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21470
-    );
+    assert_eq!(ksef_code(unknown_key).await, 21470);
 
     let wrong_time: Value = send(ch.clone(), ms - 1, key_id.clone())
         .await
@@ -500,11 +500,7 @@ async fn wrong_timestamp_and_unknown_challenge_fail() {
         .send()
         .await
         .expect("send");
-    let body: Value = invalid.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21405
-    );
+    assert_eq!(ksef_code(invalid).await, 21405);
 }
 
 #[tokio::test]
@@ -619,11 +615,7 @@ async fn paging_over_250_tokens_visits_every_token_once() {
     // A tampered cursor is 400 21418; pageSize out of range is 21405.
     let bad = client.list(&access, "", Some("bm90IGEgY3Vyc29y")).await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    let body: Value = bad.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21418
-    );
+    assert_eq!(ksef_code(bad).await, 21418);
     // A real cursor sent with other filters is refused too.
     let first: Value = client
         .list(&access, "?pageSize=100", None)
@@ -637,11 +629,7 @@ async fn paging_over_250_tokens_visits_every_token_once() {
         .await;
     assert_eq!(other_filters.status(), StatusCode::BAD_REQUEST);
     let too_big = client.list(&access, "?pageSize=101", None).await;
-    let body: Value = too_big.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21405
-    );
+    assert_eq!(ksef_code(too_big).await, 21405);
 }
 
 #[tokio::test]
@@ -857,11 +845,7 @@ async fn revoked_session_fault_breaks_refresh_and_the_next_call() {
         .send()
         .await
         .expect("refresh");
-    let body: Value = refreshed.json().await.expect("json");
-    assert_eq!(
-        body["exception"]["exceptionDetailList"][0]["exceptionCode"],
-        21301
-    );
+    assert_eq!(ksef_code(refreshed).await, 21301);
 }
 
 #[tokio::test]
