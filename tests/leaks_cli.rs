@@ -38,6 +38,12 @@ fn json_of(out: &[u8]) -> LeakResults {
     serde_json::from_slice(out).expect("leaks json")
 }
 
+/// Runs a `leaks --format json` command, checks its exit code and parses the results.
+fn results_of(cmd: &mut Command, code: i32) -> LeakResults {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    json_of(&out)
+}
+
 #[test]
 fn clean_tree_exits_0() {
     let dir = tree(&[(
@@ -136,17 +142,14 @@ fn inventory_gives_leaked_tokens_an_owner_and_system() {
         "inventory.csv",
         "nip,reference_number,system,owner\n1111111111,20250101-EC-FA4EFA4E00-0000000001-49,ERP Optima,anna@example.test\n",
     )]);
-    let out = leaks()
-        .arg(dir.path())
-        .arg("--inventory")
-        .arg(inv.path().join("inventory.csv"))
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let r = json_of(&out);
+    let r = results_of(
+        leaks()
+            .arg(dir.path())
+            .arg("--inventory")
+            .arg(inv.path().join("inventory.csv"))
+            .args(["--format", "json"]),
+        1,
+    );
     assert_eq!(r.findings[0].owner.as_deref(), Some("anna@example.test"));
     assert_eq!(r.findings[0].system.as_deref(), Some("ERP Optima"));
     assert!(r.digests.inputs.contains_key("inventory"));
@@ -163,15 +166,12 @@ fn inventory_gives_leaked_tokens_an_owner_and_system() {
 
 #[test]
 fn stdin_is_scanned_with_dash() {
-    let out = leaks()
-        .args(["-", "--format", "json"])
-        .write_stdin(format!("log line token={TOKEN}\n"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let r = json_of(&out);
+    let r = results_of(
+        leaks()
+            .args(["-", "--format", "json"])
+            .write_stdin(format!("log line token={TOKEN}\n")),
+        1,
+    );
     assert_eq!(r.findings[0].path, "-");
     assert_eq!(r.target.mode, "stdin");
 }
@@ -244,17 +244,14 @@ fn baseline_suppresses_by_content_and_reports_unused_entries() {
     std::fs::write(dir.path().join("copy.env"), format!("T={TOKEN}\n")).expect("write");
     let stale = "ab".repeat(32);
     std::fs::write(&baseline, format!("{text}{stale}\n")).expect("write");
-    let out = leaks()
-        .arg(dir.path())
-        .arg("--baseline")
-        .arg(&baseline)
-        .args(["--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let r = json_of(&out);
+    let r = results_of(
+        leaks()
+            .arg(dir.path())
+            .arg("--baseline")
+            .arg(&baseline)
+            .args(["--format", "json"]),
+        0,
+    );
     assert!(r.findings.is_empty());
     assert_eq!(r.suppressed.len(), 2);
     assert!(
@@ -298,15 +295,7 @@ fn inline_markers_suppress_unless_strict() {
         ),
         ("c.js", &format!("const t = '{TOKEN}'; // gitleaks:allow\n")),
     ]);
-    let out = leaks()
-        .arg(dir.path())
-        .args(["--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let r = json_of(&out);
+    let r = results_of(leaks().arg(dir.path()).args(["--format", "json"]), 0);
     assert!(r.findings.is_empty());
     assert_eq!(r.suppressed.len(), 3);
     leaks().arg(dir.path()).arg("--strict").assert().code(1);
@@ -319,17 +308,14 @@ fn exceptions_file_waives_with_reason_and_owner() {
         "exceptions.toml",
         "[[exception]]\nrule = \"ksef-token-v2\"\ntarget = \"20250101-EC-FA4EFA4E00-0000000001-49\"\nreason = \"test token of the sandbox, revoked\"\nowner = \"sec@example.test\"\nexpires = \"2999-12-31\"\n\n[[exception]]\nrule = \"*\"\ntarget = \"nothing/**\"\nreason = \"old\"\nowner = \"sec@example.test\"\nexpires = \"2999-12-31\"\n",
     )]);
-    let out = leaks()
-        .arg(dir.path())
-        .arg("--exceptions")
-        .arg(ex.path().join("exceptions.toml"))
-        .args(["--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let r = json_of(&out);
+    let r = results_of(
+        leaks()
+            .arg(dir.path())
+            .arg("--exceptions")
+            .arg(ex.path().join("exceptions.toml"))
+            .args(["--format", "json"]),
+        0,
+    );
     assert!(r.findings.is_empty());
     let s = r.suppressed[0].suppression.as_ref().expect("suppression");
     assert_eq!(s.kind, SuppressionKind::Exception);
