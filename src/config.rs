@@ -11,6 +11,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::cli::GlobalArgs;
+use crate::model::toml_error_message;
 use crate::model::{EnvironmentRef, Secret, validate_nip};
 
 /// The file looked for in the working directory when `--config` is not given.
@@ -187,26 +188,6 @@ pub fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
         path: path.to_path_buf(),
         message: toml_error_message(text, &e),
     })
-}
-
-/// `line L, column C: message` for a toml error.
-pub fn toml_error_message(text: &str, err: &toml::de::Error) -> String {
-    let msg = err.message().trim().to_string();
-    match err.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            format!("line {line}, column {col}: {msg}")
-        }
-        None => msg,
-    }
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 // ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::config::line_col;
+use crate::model::line_col;
 
 /// The file looked for next to the config when no `--exceptions` is given.
 pub const DEFAULT_EXCEPTIONS_FILE: &str = "ksef-audit.exceptions.toml";
@@ -77,7 +77,7 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
         problems,
     };
     let raw: RawFile = toml::from_str(text)
-        .map_err(|e| invalid(vec![crate::config::toml_error_message(text, &e)]))?;
+        .map_err(|e| invalid(vec![crate::model::toml_error_message(text, &e)]))?;
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     for spanned in raw.exception {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::exceptions::ExceptionSet;
 use super::policy::{AuditWorld, Evaluation, evaluate, sort_findings};
-use crate::error::Outcome;
+use crate::model::Outcome;
 use crate::model::{
     AUDIT_KIND, AUDIT_SCHEMA_VERSION, AuditContext, AuditFinding, AuditResults, AuditSummary,
     BaselineState, ContextStatus, Digests, Severity, TOOL_VERSION, TokenStatus,

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use super::scan::LeakCandidate;
-use crate::error::Outcome;
+use crate::model::Outcome;
 use crate::model::{
     AppliedException, Digests, ExceptionState, InventoryEntry, LEAKS_KIND, LEAKS_SCHEMA_VERSION,
     LeakFinding, LeakResults, LeakStats, LeakTarget, ScanIssue, Severity, Suppression,

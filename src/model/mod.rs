@@ -5,9 +5,11 @@
 mod identifiers;
 mod inventory;
 mod limits;
+mod outcome;
 mod results;
 mod secret;
 mod severity;
+mod text_position;
 mod token;
 
 pub use identifiers::{
@@ -16,9 +18,11 @@ pub use identifiers::{
 };
 pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
 pub use limits::RateLimits;
+pub use outcome::{ERROR_EXIT, Outcome};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
+pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
     SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus,

@@ -154,7 +154,7 @@ fn parse_files(
             })),
             Err(e) => problems.push(format!(
                 "{name}: {}",
-                crate::config::toml_error_message(&text, &e)
+                crate::model::toml_error_message(&text, &e)
             )),
         }
     }

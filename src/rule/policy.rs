@@ -642,7 +642,7 @@ pub fn parse_policy_sources(sources: &[RuleSource]) -> Result<PolicyRuleSet, Rul
                 problems.push(RuleProblem {
                     origin: source.origin.clone(),
                     rule: None,
-                    message: crate::config::toml_error_message(&source.text, &e),
+                    message: crate::model::toml_error_message(&source.text, &e),
                 });
                 continue;
             }
