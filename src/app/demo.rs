@@ -26,7 +26,7 @@ use crate::collect::staff::load_staff;
 use crate::config::{ContextSpec, CredentialSource, KsefSettings, LoadedConfig};
 use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
-use crate::evaluate::leaks::sort_findings;
+use crate::evaluate::leaks::apply_leak_verdicts;
 use crate::model::{ContextStatus, EnvironmentRef, LeakResults, LeakStatus, TokenSnapshot};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
@@ -195,9 +195,8 @@ pub fn step_leaks(demo: &mut Demo) -> Result<()> {
         .push(("leaks in the example working tree (text)".into(), path));
 
     let (mut history, rules) = super::leaks::scan(&leaks_args(&repo, true, &inventory)?, &config)?;
-    verify_leaks(&mut history, &demo.settings);
-    sort_findings(&mut history.findings);
-    sort_findings(&mut history.suppressed);
+    let verdicts = verify_leaks(&history, &demo.settings);
+    apply_leak_verdicts(&mut history, verdicts);
     for (name, format, what) in [
         (
             "leaks.txt",

@@ -12,13 +12,15 @@ use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
-use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
+use crate::collect::sources::{
+    ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
+};
 use crate::config::{self, LoadedConfig, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::leaks::{
-    Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
-    sort_findings,
+    Baseline, LeakOptions, LeakScan, apply_leak_verdicts, build_leak_results, exception_targets,
+    leak_outcome,
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
@@ -136,9 +138,8 @@ fn verify(global: &GlobalArgs, config: &LoadedConfig, results: &mut LeakResults)
     }
     let settings = resolve_settings_for_nips(global, config, &nips)
         .context("--verify needs KSeF access for the NIPs of the findings")?;
-    verify_leaks(results, &settings);
-    sort_findings(&mut results.findings);
-    sort_findings(&mut results.suppressed);
+    let verdicts = verify_leaks(results, &settings);
+    apply_leak_verdicts(results, verdicts);
     Ok(())
 }
 
@@ -257,7 +258,9 @@ fn collect(
     if stdin {
         let data = read_stdin()?;
         scan.stats.files += 1;
-        scan.absorb(scan_blob(scanner, "-", None, &data, &limits));
+        scan.absorb(scan_blob(scanner, None, |visit| {
+            expand("-", &data, &limits, visit)
+        }));
     }
     if !roots.is_empty() {
         let walked = walk_files(
@@ -274,7 +277,12 @@ fn collect(
             ));
         }
         scan.issues.extend(walked.issues);
-        scan_files(scanner, &walked.files, &limits, &mut scan);
+        scan_files(
+            scanner,
+            &walked.files,
+            |f, visit| read_expanded(f, &limits, visit),
+            &mut scan,
+        );
     }
     let target = LeakTarget {
         root: paths

@@ -8,8 +8,9 @@ use super::Output;
 use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
+use crate::evaluate::selftest::selftest_leak_rules;
 use crate::render::rules;
-use crate::rule::leak::{builtin_leak_rules, load_leak_rules, selftest_leak_rules};
+use crate::rule::leak::{builtin_leak_rules, load_leak_rules};
 
 /// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
 pub fn is_leak_rule_name(name: &str) -> bool {

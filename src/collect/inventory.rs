@@ -8,13 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::OnceLock;
 
 pub use super::table::{CellProblem, InventoryError};
 use super::table::{Table, parse_date, parse_table};
-use crate::evaluate::scan::{RawMatch, Scanner};
+pub use crate::model::{Inventory, SecretCell};
 use crate::model::{InventoryEntry, Permission, is_token_reference, validate_nip};
-use crate::rule::leak::builtin_leak_rules;
+pub use crate::rule::matcher::find_tokens;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
@@ -99,38 +98,6 @@ pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
 
 const REQUIRED: &[&str] = &["nip", "reference_number"];
 
-/// A cell into which someone pasted a KSeF token value. The value itself is not kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretCell {
-    pub row: usize,
-    /// Column letter and header, e.g. `I ('notes')`.
-    pub column: String,
-    /// The row's NIP as written (validated or not).
-    pub nip: String,
-    pub reference_number: Option<String>,
-    /// Lowercase hex SHA-256 of the token string.
-    pub fingerprint: String,
-    /// Reference and masked context, secret part replaced by `*`.
-    pub preview: String,
-}
-
-/// A loaded inventory.
-#[derive(Debug, Clone, Default)]
-pub struct Inventory {
-    pub entries: Vec<InventoryEntry>,
-    pub secrets: Vec<SecretCell>,
-    /// Canonical columns present in the file.
-    pub columns: BTreeSet<String>,
-    /// Lowercase hex SHA-256 of the file bytes.
-    pub digest: String,
-}
-
-impl Inventory {
-    pub fn has_column(&self, canonical: &str) -> bool {
-        self.columns.contains(canonical)
-    }
-}
-
 /// Loads the inventory (interface for other commands).
 pub fn load_inventory(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError> {
     read_inventory(path).map(|i| i.entries)
@@ -144,21 +111,6 @@ pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
         source,
     })?;
     parse_inventory(path, &bytes)
-}
-
-fn scanner() -> &'static Scanner {
-    static SCANNER: OnceLock<Scanner> = OnceLock::new();
-    SCANNER.get_or_init(|| {
-        builtin_leak_rules()
-            .and_then(|rules| Scanner::new(&rules))
-            .expect("the built-in leak rules are checked by their tests")
-    })
-}
-
-/// KSeF token values (and other secrets the leak rules know) in `text`, via the
-/// leak scanner. Each match keeps its value in a `Secret`.
-pub fn find_tokens(text: &str) -> Vec<RawMatch> {
-    scanner().scan_bytes(text.as_bytes())
 }
 
 /// Parses inventory bytes. `path` is only used in messages.

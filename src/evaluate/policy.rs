@@ -9,14 +9,13 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use regex::Regex;
 
-use crate::collect::inventory::{Inventory, SecretCell, find_tokens};
-use crate::collect::staff::pesel_ok;
 use crate::model::{
     AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus, Identifier,
-    InventoryEntry, Permission, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
-    fingerprint_hex, mask_pesel,
+    Inventory, InventoryEntry, Permission, SecretCell, StaffMember, StaffStatus, TokenRecord,
+    TokenSnapshot, TokenStatus, fingerprint_hex, mask_pesel, pesel_ok,
 };
 use crate::rule::help_uri;
+use crate::rule::matcher::find_tokens;
 use crate::rule::policy::{
     Builtin, Condition, Example, ExampleEntry, ExampleToken, Field, PolicyRule, RawCondition,
     Subject, Test, render_template,

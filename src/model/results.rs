@@ -273,6 +273,27 @@ pub struct ScanIssue {
     pub message: String,
 }
 
+/// What reading one blob gave besides its buffers: archive members, bytes and the parts that
+/// could not be read (written by the sources' archive expansion, summed by the leak scan).
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// Archive members handed on (0 for a plain file).
+    pub members: u64,
+    /// Bytes handed on.
+    pub bytes: u64,
+    /// Bombs, corrupt archives, too-deep nesting: not scanned (in full).
+    pub issues: Vec<ScanIssue>,
+}
+
+/// What `--verify` learned from KSeF about leaked tokens: a status per (NIP, reference
+/// number), and warnings for what could not be checked. `collect::ksef::verify_leaks` writes
+/// it; `evaluate::leaks::apply_leak_verdicts` applies it to the findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeakVerdicts {
+    pub statuses: std::collections::BTreeMap<(String, String), LeakStatus>,
+    pub warnings: Vec<String>,
+}
+
 /// What `ksef-audit leaks --format json` writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeakResults {

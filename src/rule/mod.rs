@@ -4,6 +4,7 @@
 
 mod error;
 pub mod leak;
+pub mod matcher;
 pub mod policy;
 
 pub use error::RuleLoadError;
