@@ -128,6 +128,27 @@ pub struct AuditFinding {
     pub exception: Option<AppliedException>,
     #[serde(default)]
     pub baseline: Option<BaselineState>,
+    /// What the finding is about, with its key. Absent in audit documents written before
+    /// this field was added (they still read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<FindingSubject>,
+}
+
+/// The thing a finding is about. Each kind of subject has one collector, its rules
+/// (`subject = …` in the rule TOML) and one report section; the next ones are permission
+/// grants (`grant_id`) and KSeF certificates (`certificate_serial`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FindingSubject {
+    /// A KSeF token of an audited context (rules with `subject = "credential"`).
+    Token { reference_number: String },
+    /// A row of the firm's token inventory.
+    InventoryEntry {
+        row: usize,
+        reference_number: String,
+    },
+    /// An audited context: the tool's own access to it.
+    Context { nip: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -19,8 +19,8 @@ pub use examples::{EXAMPLE_NIP, check_rule_examples, example_now, run_example};
 use view::{Ctx, Known, StaffIndex, View};
 
 use crate::model::{
-    AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus, Inventory,
-    InventoryEntry, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
+    AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus, FindingSubject,
+    Inventory, InventoryEntry, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
     fingerprint_hex,
 };
 use crate::rule::help_uri;
@@ -228,6 +228,27 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         excepted: false,
         exception: None,
         baseline: None,
+        subject: Some(finding_subject(rule.subject, v)),
+    }
+}
+
+/// The subject of a finding of a rule about `subject`, keyed as the report shows it.
+fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
+    match (subject, v.entry) {
+        (Subject::Credential, _) => FindingSubject::Token {
+            reference_number: v.reference.clone(),
+        },
+        (Subject::InventoryEntry, Some(e)) => FindingSubject::InventoryEntry {
+            row: e.row,
+            reference_number: e.reference_number.clone(),
+        },
+        // An inventory-entry rule always runs with its row; keep a key if it did not.
+        (Subject::InventoryEntry, None) => FindingSubject::Token {
+            reference_number: v.reference.clone(),
+        },
+        (Subject::Context, _) => FindingSubject::Context {
+            nip: v.ctx.snap.nip.clone(),
+        },
     }
 }
 
