@@ -113,6 +113,53 @@ pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
     parse_inventory(path, &bytes)
 }
 
+/// Replaces every token value in the row's cells by its redacted preview (a whole token pasted
+/// as the reference keeps its reference part as the join key) and records each as a
+/// [`SecretCell`].
+fn redact_secret_cells(
+    table: &Table,
+    row: usize,
+    cells: &mut [String],
+    secrets: &mut Vec<SecretCell>,
+) {
+    let raw_nip = table.cell(cells, "nip").unwrap_or("").to_string();
+    for (i, cell) in cells.iter_mut().enumerate() {
+        let found = find_tokens(cell);
+        if found.is_empty() {
+            continue;
+        }
+        let mut redacted = cell.clone();
+        for m in &found {
+            let value = m.secret.expose();
+            let encoded = value.replace('|', "%7C");
+            if redacted.contains(value) {
+                redacted = redacted.replace(value, &m.redacted);
+            } else if redacted.contains(&encoded) {
+                redacted = redacted.replace(&encoded, &m.redacted);
+            } else {
+                // Encoded some other way: keep nothing of the cell.
+                redacted = m.redacted.clone();
+            }
+            secrets.push(SecretCell {
+                row,
+                column: table.column_label(i),
+                nip: raw_nip.clone(),
+                reference_number: m.reference_number.clone(),
+                fingerprint: m.fingerprint.clone(),
+                preview: m.redacted.clone(),
+            });
+        }
+        // A whole token pasted as the reference: keep its reference part as the join key.
+        if Some(i) == table.columns.get("reference_number").copied()
+            && let [only] = found.as_slice()
+            && let Some(reference) = &only.reference_number
+        {
+            redacted = reference.clone();
+        }
+        *cell = redacted;
+    }
+}
+
 /// Parses inventory bytes. `path` is only used in messages.
 pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, InventoryError> {
     let mut problems = Vec::new();
@@ -132,42 +179,7 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
         let row = *row;
         let mut cells = cells.clone();
         // Secrets first: redact the cell before anything else reads it.
-        let raw_nip = table.cell(&cells, "nip").unwrap_or("").to_string();
-        for (i, cell) in cells.iter_mut().enumerate() {
-            let found = find_tokens(cell);
-            if found.is_empty() {
-                continue;
-            }
-            let mut redacted = cell.clone();
-            for m in &found {
-                let value = m.secret.expose();
-                let encoded = value.replace('|', "%7C");
-                if redacted.contains(value) {
-                    redacted = redacted.replace(value, &m.redacted);
-                } else if redacted.contains(&encoded) {
-                    redacted = redacted.replace(&encoded, &m.redacted);
-                } else {
-                    // Encoded some other way: keep nothing of the cell.
-                    redacted = m.redacted.clone();
-                }
-                secrets.push(SecretCell {
-                    row,
-                    column: table.column_label(i),
-                    nip: raw_nip.clone(),
-                    reference_number: m.reference_number.clone(),
-                    fingerprint: m.fingerprint.clone(),
-                    preview: m.redacted.clone(),
-                });
-            }
-            // A whole token pasted as the reference: keep its reference part as the join key.
-            if Some(i) == table.columns.get("reference_number").copied()
-                && let [only] = found.as_slice()
-                && let Some(reference) = &only.reference_number
-            {
-                redacted = reference.clone();
-            }
-            *cell = redacted;
-        }
+        redact_secret_cells(&table, row, &mut cells, &mut secrets);
         let mut problem = |column: &str, message: String| {
             problems.push(CellProblem {
                 row: Some(row),
