@@ -50,8 +50,8 @@ fn audit(args: &AuditArgs) -> AuditResults {
     let (snapshot, digest) = read_snapshot(args.from.as_deref().expect("from")).expect("snapshot");
     let request = AuditRequest::new(args, &global(), &Config::default()).expect("request");
     audit_snapshot(&request, snapshot, Some(digest))
-    .expect("audit runs")
-    .results
+        .expect("audit runs")
+        .results
 }
 
 fn json(results: &AuditResults) -> String {

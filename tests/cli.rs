@@ -40,10 +40,15 @@ fn bad_staff_list_fails_before_any_ksef_call() {
         .expect("run ksef-audit");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("staff.csv"), "the error names the staff file: {stderr}");
+    assert!(
+        stderr.contains("staff.csv"),
+        "the error names the staff file: {stderr}"
+    );
     match listener.accept() {
         Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-        Ok((_, peer)) => panic!("KSeF was called (connection from {peer}) before the staff list was checked"),
+        Ok((_, peer)) => {
+            panic!("KSeF was called (connection from {peer}) before the staff list was checked")
+        }
         Err(e) => panic!("accept: {e}"),
     }
 }

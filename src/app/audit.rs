@@ -107,7 +107,9 @@ pub enum AuditOutput {
     Text,
     Json,
     /// `excel`: `;`, UTF-8 BOM (`--csv-excel`).
-    Csv { excel: bool },
+    Csv {
+        excel: bool,
+    },
     /// The security review, with the options of `[report]`.
     Html(Box<ReportOptions>),
 }

@@ -97,7 +97,10 @@ impl LeaksRequest {
                 exclude,
                 max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
                 rules: args.rules.clone(),
-                baseline: args.baseline.clone().or_else(|| config.leaks.baseline.clone()),
+                baseline: args
+                    .baseline
+                    .clone()
+                    .or_else(|| config.leaks.baseline.clone()),
                 exceptions: args
                     .exceptions
                     .clone()

@@ -46,7 +46,10 @@ pub fn options_from_config(cfg: &Config) -> ReportOptions {
 pub enum ReportOutput {
     Html,
     /// One table; `excel`: `;` and a UTF-8 BOM.
-    Csv { table: CsvTable, excel: bool },
+    Csv {
+        table: CsvTable,
+        excel: bool,
+    },
 }
 
 /// Everything `ksef-audit report` does, without clap types.
@@ -341,8 +344,7 @@ mod tests {
         let err = load("[report]\nsole-traders = [\"1234567890\"]\n");
         assert!(err.contains("'1234567890' is not a valid NIP"), "{err}");
         assert!(
-            crate::config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n")
-                .is_err()
+            crate::config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n").is_err()
         );
     }
 }

@@ -6,10 +6,10 @@ use anyhow::{Result, bail};
 
 use super::Output;
 use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
+use crate::config::RuleDirs;
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
 use crate::render::rules;
-use crate::config::RuleDirs;
 use crate::rule::leak::{LeakRule, load_leak_rules, selftest_leak_rules};
 use crate::rule::policy::PolicyRuleSet;
 

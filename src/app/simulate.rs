@@ -237,9 +237,12 @@ mod tests {
             );
         }
         let config = std::fs::read_to_string(dir.path().join("ksef-audit.toml")).expect("config");
-        let parsed =
-            crate::config::from_text(&dir.path().join("ksef-audit.toml"), &config, &Default::default())
-                .expect("a valid config");
+        let parsed = crate::config::from_text(
+            &dir.path().join("ksef-audit.toml"),
+            &config,
+            &Default::default(),
+        )
+        .expect("a valid config");
         assert_eq!(parsed.ksef.contexts.len(), fixture.contexts.len());
         assert_eq!(
             parsed.ksef.environment.map(|e| e.base_url).as_deref(),

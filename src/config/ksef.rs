@@ -7,7 +7,6 @@ use std::time::Duration;
 use super::{Config, ConfigError, ContextConfig, Problem, defaults};
 use crate::model::{EnvironmentRef, Secret, validate_nip};
 
-
 /// Official API base URLs (everything lives under `/v2`).
 pub const TEST_BASE_URL: &str = "https://api-test.ksef.mf.gov.pl/v2";
 pub const DEMO_BASE_URL: &str = "https://api-demo.ksef.mf.gov.pl/v2";
@@ -292,7 +291,6 @@ fn wanted_contexts<'a>(
     wanted
 }
 
-
 /// `KSEF_TOKEN_<NIP>`, then `KSEF_TOKEN` (only for a single context), then
 /// `KSEF_ACCESS_TOKEN_<NIP>`; empty values count as unset.
 fn env_credential(
@@ -339,4 +337,3 @@ pub fn check_token_file(path: &Path) -> Result<(), String> {
     }
     Ok(())
 }
-

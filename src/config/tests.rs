@@ -155,8 +155,14 @@ fn config_problems_name_the_key_and_are_reported_together() {
     .expect_err("invalid")
     .to_string();
     assert!(msg.contains("ksef-audit.toml"), "{msg}");
-    assert!(msg.contains("line 2, column 15: [ksef] environment"), "{msg}");
-    assert!(msg.contains("line 3, column 15: [ksef] concurrency"), "{msg}");
+    assert!(
+        msg.contains("line 2, column 15: [ksef] environment"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("line 3, column 15: [ksef] concurrency"),
+        "{msg}"
+    );
     assert!(msg.contains("line 5, column 7: contexts[0].nip"), "{msg}");
 }
 
@@ -175,7 +181,15 @@ fn every_section_is_checked_at_once_with_positions() {
     let at: Vec<_> = problems.iter().map(|p| p.at.map(|(l, _)| l)).collect();
     assert_eq!(
         at,
-        vec![Some(2), Some(4), Some(5), Some(7), Some(8), Some(9), Some(11)],
+        vec![
+            Some(2),
+            Some(4),
+            Some(5),
+            Some(7),
+            Some(8),
+            Some(9),
+            Some(11)
+        ],
         "{err}"
     );
     let msg = err.to_string();
@@ -218,7 +232,10 @@ fn defaults_fill_what_the_file_leaves_out() {
     assert_eq!(cfg.leaks.fail_on, Severity::Info);
     assert_eq!(cfg.leaks.max_file_size, 64 * 1024 * 1024);
     assert_eq!(cfg.report.due_days.critical, 3);
-    assert_eq!(cfg.report.due_days.high, 30, "unset keys keep their defaults");
+    assert_eq!(
+        cfg.report.due_days.high, 30,
+        "unset keys keep their defaults"
+    );
     assert_eq!(cfg.audit.inventory, Some(Path::new("dir").join("inv.csv")));
     assert_eq!(Config::default().audit.fail_on, Severity::High);
 }
