@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Config, ConfigError, ContextConfig, Problem, defaults};
+use super::{Config, ConfigError, ContextConfig, KsefConfig, Problem, defaults};
 use crate::model::{EnvironmentRef, Secret, validate_nip};
 
 /// Official API base URLs (everything lives under `/v2`).
@@ -90,15 +90,24 @@ pub use crate::model::RateLimits;
 impl KsefSettings {
     /// Settings with default limits for an environment and contexts (demo, tests).
     pub fn new(environment: EnvironmentRef, contexts: Vec<ContextSpec>) -> KsefSettings {
+        KsefSettings::with_limits(environment, contexts, &KsefConfig::default())
+    }
+
+    /// Settings with the limits of a (validated) `[ksef]` section.
+    pub fn with_limits(
+        environment: EnvironmentRef,
+        contexts: Vec<ContextSpec>,
+        limits: &KsefConfig,
+    ) -> KsefSettings {
         KsefSettings {
             environment,
             contexts,
-            concurrency: defaults::CONCURRENCY,
-            connect_timeout: defaults::CONNECT_TIMEOUT,
-            request_timeout: defaults::REQUEST_TIMEOUT,
-            max_retry_after: defaults::MAX_RETRY_AFTER,
-            max_pages: defaults::MAX_PAGES,
-            auth_timeout: defaults::AUTH_TIMEOUT,
+            concurrency: limits.concurrency,
+            connect_timeout: limits.connect_timeout,
+            request_timeout: limits.request_timeout,
+            max_retry_after: limits.max_retry_after,
+            max_pages: limits.max_pages,
+            auth_timeout: limits.auth_timeout,
             max_retries: defaults::MAX_RETRIES,
             retry_base: defaults::RETRY_BASE,
             rate_limits: RateLimits::TOKENS,
@@ -246,15 +255,11 @@ pub fn resolve_settings_with(
             });
         }
     };
-    let k = &config.ksef;
-    let mut settings = KsefSettings::new(environment, contexts);
-    settings.concurrency = k.concurrency;
-    settings.connect_timeout = k.connect_timeout;
-    settings.request_timeout = k.request_timeout;
-    settings.max_retry_after = k.max_retry_after;
-    settings.max_pages = k.max_pages;
-    settings.auth_timeout = k.auth_timeout;
-    Ok(settings)
+    Ok(KsefSettings::with_limits(
+        environment,
+        contexts,
+        &config.ksef,
+    ))
 }
 
 /// The contexts to audit: `--nip` overrides the config's list (a matching config entry
