@@ -272,6 +272,8 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
                 let line = line + rest[..at].iter().filter(|c| **c == '\n').count();
                 let text = if text.is_empty() {
                     format!("{w}::{{… {layer} …}}")
+                } else if text.ends_with("::") {
+                    format!("{w}::{text}{{…}}")
                 } else {
                     format!("{w}::{text}")
                 };

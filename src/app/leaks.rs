@@ -226,8 +226,8 @@ pub fn verify(config: &Config, results: &mut LeakResults) -> Result<()> {
     Ok(())
 }
 
-/// Looks the leaked references up in KSeF with `settings` and re-sorts the findings
-/// (an active leaked token becomes critical).
+/// Looks the leaked references up in KSeF with `settings` (collect) and applies the verdicts
+/// (evaluate: status, an active leaked token becomes critical, findings sorted again).
 pub fn verify_with(settings: &KsefSettings, results: &mut LeakResults) {
     let verdicts = verify_leaks(results, settings);
     apply_leak_verdicts(results, verdicts);
