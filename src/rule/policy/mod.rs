@@ -151,22 +151,8 @@ mod tests {
         }]
     }
 
-    const MINIMAL: &str = r#"
-[[rule]]
-id = "POL900"
-name = "test-rule"
-severity = "low"
-status = "preview"
-subject = "credential"
-description = "d"
-why = "w"
-remediation = "r"
-message = "token {reference} older than {days} days"
-parameters = { days = 30 }
-when = [{ field = "token.created", op = "older-than", param = "days" }]
-examples.fail = [{ note = "old", token = { created = "2020-01-01" } }]
-examples.pass = [{ note = "new", token = { created = "2026-01-10" } }]
-"#;
+    /// One valid policy rule (`POL900`, `test-rule`), shared with `tests/rules.rs`.
+    const MINIMAL: &str = include_str!("../../../tests/fixtures/rules/minimal-policy.toml");
 
     #[test]
     fn builtin_rules_load_and_cover_the_catalogue() {
