@@ -477,6 +477,54 @@ fn cli_names_the_file_when_an_input_is_the_wrong_kind() {
 }
 
 #[test]
+fn hostile_owner_cell_in_audit_csv_excel_is_neutralised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let basic = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory/basic");
+    let inventory = std::fs::read_to_string(basic.join("inventory.csv"))
+        .expect("fixture")
+        .replacen(
+            ";jan@firma.pl;",
+            ";\"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\";",
+            1,
+        )
+        .replacen(";anna@firma.pl;", ";@SUM(1+1);", 1);
+    std::fs::write(dir.path().join("inventory.csv"), inventory).expect("write");
+    let out = cli()
+        .args(["audit", "--csv-excel"])
+        .arg("--from")
+        .arg(basic.join("snapshot.json"))
+        .arg("--inventory")
+        .arg(dir.path().join("inventory.csv"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(text.starts_with('\u{feff}'), "{stderr}");
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let owner = rows
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "owner")
+        .expect("owner column");
+    let owners: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("row")[owner].to_string())
+        .collect();
+    assert!(
+        owners.contains(&"'=HYPERLINK(\"http://evil.example\";\"x\")".to_string()),
+        "{owners:?}"
+    );
+    assert!(owners.contains(&"'@SUM(1+1)".to_string()), "{owners:?}");
+    for cell in text.split([';', '\n']) {
+        let cell = cell.trim_matches(['"', '\r']).trim_start();
+        assert!(!cell.starts_with(['=', '+', '@']), "live formula: {cell}");
+    }
+}
+
+#[test]
 fn demo_reports_have_a_three_quarter_trend() {
     let dir = tempfile::tempdir().expect("tempdir");
     let current = audit("2026q4");

@@ -10,7 +10,8 @@ use chrono::Duration;
 use crate::cli::{
     GlobalArgs, MaskNip, ReportArgs, ReportFormat, ReportKind as CliKind, ReportLang, ReportTable,
 };
-use crate::collect::results::{load_audit_results, load_leak_results, load_staff_list};
+use crate::collect::results::{load_audit_results, load_leak_results};
+use crate::collect::staff::load_staff;
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
@@ -105,7 +106,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
         input.audit = Some(l.value);
     }
     if let Some(p) = &args.leaks {
-        let l = load_leak_results(p)?;
+        let l = load_leak_results(p, "leaks")?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
         input.leaks = Some(l.value);
@@ -117,7 +118,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
         input.previous.push(l.value);
     }
     if let Some(p) = &args.staff {
-        input.staff = load_staff_list(p)?;
+        input.staff = load_staff(p)?;
     }
     if input.audit.is_none() && input.leaks.is_none() {
         bail!(

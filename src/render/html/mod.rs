@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 
-pub use csv_out::{CsvOptions, CsvTable, render_csv};
+pub use crate::render::csv::CsvOptions;
+pub use csv_out::{CsvTable, render_csv};
 pub use i18n::Lang;
 pub use model::{DueDays, ReportView, posture_score};
 

@@ -193,6 +193,8 @@ pub struct FindingRow {
     pub exc_reason: String,
     pub exc_expires: String,
     pub due: String,
+    /// The finding's `--baseline` mark in the audit results (`new`, `unchanged`, …).
+    pub baseline: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -720,6 +722,7 @@ impl Ctx<'_> {
             exc_reason,
             exc_expires,
             due,
+            baseline: crate::render::audit::baseline_word(f.baseline),
         }
     }
 
