@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
+use ksef_audit::evaluate::compare::report_changes;
 use ksef_audit::model::{AuditResults, LeakResults, StaffMember, StaffStatus};
 use ksef_audit::render::html::{
     self, CsvOptions, CsvTable, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
@@ -41,12 +42,19 @@ fn staff() -> Vec<StaffMember> {
 
 /// Q4 with leaks, Q2 and Q3 as history (given out of order on purpose).
 fn canonical() -> ReportInput {
-    ReportInput {
+    with_changes(ReportInput {
         audit: Some(audit("2026q4")),
         leaks: Some(leaks()),
         previous: vec![audit("2026q3"), audit("2026q2")],
         staff: staff(),
-    }
+        changes: None,
+    })
+}
+
+/// Fills in the comparison as `ksef-audit report` does (evaluate, not render).
+fn with_changes(mut input: ReportInput) -> ReportInput {
+    input.changes = report_changes(input.audit.as_ref(), &input.previous);
+    input
 }
 
 fn opts(lang: Lang) -> ReportOptions {
@@ -269,6 +277,7 @@ fn trend_over_three_quarters_with_a_client_audited_in_two() {
 fn client_missing_from_the_previous_quarter_counts_as_first_audit() {
     let mut input = canonical();
     input.previous = vec![audit("2026q2")];
+    let input = with_changes(input);
     let view = html::build_view(&input, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
     assert_eq!(view.changes.compared_with, "2026Q2");
     // C was not audited in Q2: its findings are neither new nor resolved.

@@ -14,6 +14,7 @@ use crate::collect::results::{load_audit_results, load_leak_results};
 use crate::collect::staff::load_staff;
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
+use crate::evaluate::compare::report_changes;
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
@@ -120,6 +121,7 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.staff {
         input.staff = load_staff(p)?;
     }
+    input.changes = report_changes(input.audit.as_ref(), &input.previous);
     if input.audit.is_none() && input.leaks.is_none() {
         bail!(
             "nothing to report: give --audit FILE and/or --leaks FILE\nhelp: write them with `ksef-audit audit --format json -o audit.json` and `ksef-audit leaks PATH --format json -o leaks.json`"
@@ -255,10 +257,12 @@ pub fn write_demo_reports(
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
+    let previous = demo_history(audit);
     let input = ReportInput {
         audit: Some(audit.clone()),
         leaks: leaks.cloned(),
-        previous: demo_history(audit),
+        changes: report_changes(Some(audit), &previous),
+        previous,
         staff: staff.to_vec(),
     };
     let mut written = Vec::new();

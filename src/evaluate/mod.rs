@@ -1,6 +1,7 @@
 //! Turning collected data, rules and config into findings. Never prints or reads the environment.
 
 pub mod audit;
+pub mod compare;
 pub mod exceptions;
 pub mod leaks;
 pub mod policy;

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod changes;
 mod identifiers;
 mod inventory;
 mod limits;
@@ -12,6 +13,7 @@ mod severity;
 mod text_position;
 mod token;
 
+pub use changes::ChangeSet;
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
     reference_check_ok, validate_internal_id, validate_nip,

@@ -24,7 +24,7 @@ pub use model::{DueDays, ReportView, posture_score};
 
 pub use crate::render::RenderError;
 
-use crate::model::{AuditResults, LeakResults, StaffMember};
+use crate::model::{AuditResults, ChangeSet, LeakResults, StaffMember};
 
 /// Built-in templates, by the name the templates use to refer to each other.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -65,6 +65,9 @@ pub struct ReportInput {
     pub previous: Vec<AuditResults>,
     /// Maps PESELs of token authors to names.
     pub staff: Vec<StaffMember>,
+    /// New / resolved / persisting against the latest of `previous`, from
+    /// `evaluate::compare::report_changes` (`None`: no comparison section).
+    pub changes: Option<ChangeSet>,
 }
 
 /// Which NIPs are masked.

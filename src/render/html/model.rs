@@ -1148,61 +1148,31 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     };
 
     // New / resolved / persisting against the last previous quarter.
-    let changes = match (audit, last_prev) {
-        (Some(a), Some(p)) => {
-            let prev_ids: BTreeSet<&str> = p
-                .findings
+    let changes = match &input.changes {
+        Some(c) => {
+            let new: Vec<FindingRow> = c.new.iter().map(|f| cx.finding_row(f)).collect();
+            let resolved: Vec<FindingRow> = c
+                .resolved
                 .iter()
-                .filter(|f| !f.excepted)
-                .map(|f| f.id.as_str())
-                .collect();
-            let cur_ids: BTreeSet<&str> = a
-                .findings
-                .iter()
-                .filter(|f| !f.excepted)
-                .map(|f| f.id.as_str())
-                .collect();
-            let prev_complete = complete_nips(p);
-            let cur_complete = complete_nips(a);
-            let mut new = Vec::new();
-            let mut first_audit = 0;
-            let mut persisting = 0;
-            for f in a.findings.iter().filter(|f| !f.excepted) {
-                if prev_ids.contains(f.id.as_str()) {
-                    persisting += 1;
-                } else if prev_complete.contains(f.nip.as_str()) {
-                    new.push(cx.finding_row(f));
-                } else {
-                    first_audit += 1;
-                }
-            }
-            let mut resolved = Vec::new();
-            let mut not_rechecked = 0;
-            for f in p.findings.iter().filter(|f| !f.excepted) {
-                if cur_ids.contains(f.id.as_str()) {
-                    continue;
-                }
-                if cur_complete.contains(f.nip.as_str()) {
+                .map(|f| {
                     let mut row = cx.finding_row(f);
                     row.due = String::new();
-                    resolved.push(row);
-                } else {
-                    not_rechecked += 1;
-                }
-            }
+                    row
+                })
+                .collect();
             let summary = tr("changes_summary")
                 .replace("{new}", &new.len().to_string())
                 .replace("{resolved}", &resolved.len().to_string())
-                .replace("{persisting}", &persisting.to_string())
-                .replace("{first}", &first_audit.to_string())
-                .replace("{unchecked}", &not_rechecked.to_string());
+                .replace("{persisting}", &c.persisting.to_string())
+                .replace("{first}", &c.first_audit.to_string())
+                .replace("{unchecked}", &c.not_rechecked.to_string());
             Changes {
-                compared_with: quarter_of(p.generated_at),
+                compared_with: quarter_of(c.compared_with),
                 new,
                 resolved,
-                persisting,
-                first_audit,
-                not_rechecked,
+                persisting: c.persisting,
+                first_audit: c.first_audit,
+                not_rechecked: c.not_rechecked,
                 summary,
             }
         }
