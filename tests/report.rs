@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::evaluate::compare::report_changes;
-use ksef_audit::model::{AuditResults, LeakResults, StaffMember, StaffStatus};
+use ksef_audit::evaluate::posture::report_facts;
+use ksef_audit::model::{
+    AuditResults, DueDays, LeakResults, ReportFacts, StaffMember, StaffStatus,
+};
 use ksef_audit::render::html::{
     self, CsvOptions, CsvTable, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
@@ -42,19 +44,29 @@ fn staff() -> Vec<StaffMember> {
 
 /// Q4 with leaks, Q2 and Q3 as history (given out of order on purpose).
 fn canonical() -> ReportInput {
-    with_changes(ReportInput {
+    with_facts(ReportInput {
         audit: Some(audit("2026q4")),
         leaks: Some(leaks()),
         previous: vec![audit("2026q3"), audit("2026q2")],
         staff: staff(),
-        changes: None,
+        facts: ReportFacts::default(),
     })
 }
 
-/// Fills in the comparison as `ksef-audit report` does (evaluate, not render).
-fn with_changes(mut input: ReportInput) -> ReportInput {
-    input.changes = report_changes(input.audit.as_ref(), &input.previous);
+/// Decides scores, KPIs, due dates and changes as `ksef-audit report` does (evaluate,
+/// not render).
+fn with_facts(mut input: ReportInput) -> ReportInput {
+    input.facts = facts(input.audit.as_ref(), input.leaks.as_ref(), &input.previous);
     input
+}
+
+fn facts(
+    audit: Option<&AuditResults>,
+    leaks: Option<&LeakResults>,
+    previous: &[AuditResults],
+) -> ReportFacts {
+    let now = opts(Lang::En).now.expect("now");
+    report_facts(audit, leaks, previous, DueDays::default(), now)
 }
 
 fn opts(lang: Lang) -> ReportOptions {
@@ -277,7 +289,7 @@ fn trend_over_three_quarters_with_a_client_audited_in_two() {
 fn client_missing_from_the_previous_quarter_counts_as_first_audit() {
     let mut input = canonical();
     input.previous = vec![audit("2026q2")];
-    let input = with_changes(input);
+    let input = with_facts(input);
     let view = html::build_view(&input, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
     assert_eq!(view.changes.compared_with, "2026Q2");
     // C was not audited in Q2: its findings are neither new nor resolved.
@@ -317,6 +329,7 @@ fn kpis_compare_with_the_last_quarter() {
     assert_eq!((view.score.value.as_str(), view.score.band), ("49", "poor"));
     let mut no_leaks = canonical();
     no_leaks.leaks = None;
+    let no_leaks = with_facts(no_leaks);
     let view2 =
         html::build_view(&no_leaks, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
     assert_eq!(view2.score.value, "59");
@@ -352,10 +365,14 @@ fn template_override_and_strict_undefined() {
 
 #[test]
 fn leaks_only_and_audit_only_entry_points() {
-    let html = html::render_leaks_html(&leaks(), &opts(Lang::En)).expect("renders");
+    let l = leaks();
+    let html =
+        html::render_leaks_html(&l, facts(None, Some(&l), &[]), &opts(Lang::En)).expect("renders");
     assert!(html.contains("ACTIVE: revoke now"));
     assert!(html.contains("No audit results were given"));
-    let html = html::render_audit_html(&audit("2026q4"), &opts(Lang::En)).expect("renders");
+    let a = audit("2026q4");
+    let html =
+        html::render_audit_html(&a, facts(Some(&a), None, &[]), &opts(Lang::En)).expect("renders");
     assert!(html.contains("docs&#x2f;rules.md#admin-permission"));
     assert!(html.contains("No leak scan results were given"));
 }

@@ -248,6 +248,13 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
             let input = crate::render::html::ReportInput {
                 audit: Some(run.results.clone()),
                 staff: run.staff.clone(),
+                facts: crate::evaluate::posture::report_facts(
+                    Some(&run.results),
+                    None,
+                    &[],
+                    opts.due_days,
+                    run.results.generated_at,
+                ),
                 ..Default::default()
             };
             let html = crate::render::html::render_review(&input, &opts)?;

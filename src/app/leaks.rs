@@ -73,11 +73,19 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     match (format, report_options) {
         (Some(format), _) => render_leaks(&results, &rules, format, &mut out)?,
         (None, opts) => {
+            let opts = opts.unwrap_or_default();
             let input = ReportInput {
                 leaks: Some(results.clone()),
+                facts: crate::evaluate::posture::report_facts(
+                    None,
+                    Some(&results),
+                    &[],
+                    opts.due_days,
+                    results.generated_at,
+                ),
                 ..ReportInput::default()
             };
-            let html = render_review(&input, &opts.unwrap_or_default())?;
+            let html = render_review(&input, &opts)?;
             out.write_all(html.as_bytes())
                 .context("cannot write the output")?;
         }

@@ -14,7 +14,7 @@ use crate::collect::results::{load_audit_results, load_leak_results};
 use crate::collect::staff::load_staff;
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
-use crate::evaluate::compare::report_changes;
+use crate::evaluate::posture::report_facts;
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
@@ -121,7 +121,13 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.staff {
         input.staff = load_staff(p)?;
     }
-    input.changes = report_changes(input.audit.as_ref(), &input.previous);
+    input.facts = report_facts(
+        input.audit.as_ref(),
+        input.leaks.as_ref(),
+        &input.previous,
+        opts.due_days,
+        opts.now.unwrap_or_else(chrono::Utc::now),
+    );
     if input.audit.is_none() && input.leaks.is_none() {
         bail!(
             "nothing to report: give --audit FILE and/or --leaks FILE\nhelp: write them with `ksef-audit audit --format json -o audit.json` and `ksef-audit leaks PATH --format json -o leaks.json`"
@@ -261,7 +267,13 @@ pub fn write_demo_reports(
     let input = ReportInput {
         audit: Some(audit.clone()),
         leaks: leaks.cloned(),
-        changes: report_changes(Some(audit), &previous),
+        facts: report_facts(
+            Some(audit),
+            leaks,
+            &previous,
+            DueDays::default(),
+            chrono::Utc::now(),
+        ),
         previous,
         staff: staff.to_vec(),
     };

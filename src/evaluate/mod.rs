@@ -5,4 +5,5 @@ pub mod compare;
 pub mod exceptions;
 pub mod leaks;
 pub mod policy;
+pub mod posture;
 pub mod scan;

@@ -7,6 +7,7 @@ mod identifiers;
 mod inventory;
 mod limits;
 mod outcome;
+mod posture;
 mod results;
 mod secret;
 mod severity;
@@ -21,6 +22,7 @@ pub use identifiers::{
 pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
+pub use posture::{AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Warsaw;
 use serde::Serialize;
 
@@ -12,63 +12,9 @@ use super::i18n::{self, Lang};
 use super::mask::Masker;
 use super::{ReportInput, ReportKind, ReportOptions};
 use crate::model::{
-    AuditFinding, AuditResults, ContextStatus, ExceptionState, ExceptionStatus, LeakFinding,
-    LeakResults, LeakStatus, Severity, TOOL_VERSION, TokenStatus,
+    AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
+    LeakFinding, LeakStatus, Severity, TOOL_VERSION, TokenStatus,
 };
-
-/// Weights of open findings in the posture score.
-pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [
-    (Severity::Critical, 1.0),
-    (Severity::High, 0.5),
-    (Severity::Medium, 0.2),
-    (Severity::Low, 0.05),
-];
-
-/// Days after which an exception counts as "expiring".
-pub const EXPIRING_DAYS: i64 = 30;
-
-/// Days to remediate, by severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DueDays {
-    pub critical: u32,
-    pub high: u32,
-    pub medium: u32,
-    pub low: u32,
-}
-
-impl Default for DueDays {
-    fn default() -> Self {
-        DueDays {
-            critical: 7,
-            high: 30,
-            medium: 90,
-            low: 180,
-        }
-    }
-}
-
-impl DueDays {
-    pub fn for_severity(&self, s: Severity) -> u32 {
-        match s {
-            Severity::Critical => self.critical,
-            Severity::High => self.high,
-            Severity::Medium => self.medium,
-            Severity::Low | Severity::Info => self.low,
-        }
-    }
-}
-
-/// Posture score 0–100: `100 − 100 × weighted open findings ÷ active tokens`, floored at 0.
-pub fn posture_score(counts: &BTreeMap<Severity, u32>, active_tokens: u32) -> u32 {
-    let weighted: f64 = SCORE_WEIGHTS
-        .iter()
-        .map(|(s, w)| w * f64::from(counts.get(s).copied().unwrap_or(0)))
-        .sum();
-    let tokens = f64::from(active_tokens.max(1));
-    (100.0 - 100.0 * weighted / tokens)
-        .clamp(0.0, 100.0)
-        .round() as u32
-}
 
 // ---------------------------------------------------------------------------------------
 // View types (serialised into the template context)
@@ -403,167 +349,6 @@ pub fn rule_doc_link(rule: &str) -> String {
     format!("docs/rules.md#{rule}")
 }
 
-/// Open (non-excepted) audit findings by severity, for one NIP or all.
-fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Severity, u32> {
-    let mut m = BTreeMap::new();
-    for f in findings
-        .iter()
-        .filter(|f| !f.excepted && nip.is_none_or(|n| f.nip == n))
-    {
-        *m.entry(f.severity).or_insert(0) += 1;
-    }
-    m
-}
-
-fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
-    a.contexts
-        .iter()
-        .filter(|c| nip.is_none_or(|n| c.nip == n))
-        .flat_map(|c| &c.tokens)
-        .filter(|t| t.token.status == TokenStatus::Active)
-        .count() as u32
-}
-
-/// Open leaked tokens: one per fingerprint, at the worst severity and status seen.
-fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
-    let mut best: BTreeMap<&str, &LeakFinding> = BTreeMap::new();
-    for f in &l.findings {
-        let e = best.entry(&f.fingerprint).or_insert(f);
-        if (f.severity, f.status == LeakStatus::Active)
-            > (e.severity, e.status == LeakStatus::Active)
-        {
-            *e = f;
-        }
-    }
-    best.into_values()
-}
-
-/// Highest score while a leaked token is still active.
-pub const ACTIVE_LEAK_CAP: u32 = 49;
-
-/// Firm-wide score: from the audit findings (so quarters compare like with like), capped
-/// at [`ACTIVE_LEAK_CAP`] while a leaked token is still active.
-fn firm_score(a: &AuditResults, leaks: Option<&LeakResults>) -> u32 {
-    let score = posture_score(&open_counts(&a.findings, None), active_tokens(a, None));
-    let leak_active = leaks.is_some_and(|l| open_leaks(l).any(|f| f.status == LeakStatus::Active));
-    if leak_active {
-        score.min(ACTIVE_LEAK_CAP)
-    } else {
-        score
-    }
-}
-
-fn complete_nips(a: &AuditResults) -> BTreeSet<&str> {
-    a.contexts
-        .iter()
-        .filter(|c| c.status == ContextStatus::Complete)
-        .map(|c| c.nip.as_str())
-        .collect()
-}
-
-#[derive(Debug, Clone, Default)]
-struct KpiValues {
-    active: u32,
-    in_inventory: Option<f64>,
-    with_owner: Option<f64>,
-    with_expiry: Option<f64>,
-    leavers: u32,
-    unused90: u32,
-    leaked: Option<u32>,
-    leaked_active: Option<u32>,
-    open_crit_high: u32,
-    exc_active: u32,
-    exc_expiring: u32,
-    exc_expired: u32,
-}
-
-fn pct(n: u32, d: u32) -> Option<f64> {
-    (d > 0).then(|| f64::from(n) * 100.0 / f64::from(d))
-}
-
-fn exceptions_of<'a>(
-    a: Option<&'a AuditResults>,
-    l: Option<&'a LeakResults>,
-) -> Vec<&'a ExceptionState> {
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    let all = a
-        .map(|a| a.exceptions.iter())
-        .into_iter()
-        .flatten()
-        .chain(l.map(|l| l.exceptions.iter()).into_iter().flatten());
-    for e in all {
-        if seen.insert((e.rule.clone(), e.target.clone(), e.expires)) {
-            out.push(e);
-        }
-    }
-    out
-}
-
-fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
-    let as_of = a.generated_at;
-    let active: Vec<_> = a
-        .contexts
-        .iter()
-        .flat_map(|c| &c.tokens)
-        .filter(|t| t.token.status == TokenStatus::Active)
-        .collect();
-    let n = active.len() as u32;
-    let count = |f: &dyn Fn(&&crate::model::AuditedToken) -> bool| {
-        active.iter().filter(|t| f(t)).count() as u32
-    };
-    let cutoff = as_of - Duration::days(90);
-    let today = local_date(as_of);
-    let exc = exceptions_of(Some(a), leaks);
-    let mut open_crit_high = a
-        .findings
-        .iter()
-        .filter(|f| !f.excepted && f.severity >= Severity::High)
-        .count() as u32;
-    let (leaked, leaked_active) = match leaks {
-        Some(l) => {
-            open_crit_high += open_leaks(l)
-                .filter(|f| f.severity >= Severity::High)
-                .count() as u32;
-            let fps = open_leaks(l).count() as u32;
-            let act = open_leaks(l)
-                .filter(|f| f.status == LeakStatus::Active)
-                .count() as u32;
-            (Some(fps), Some(act))
-        }
-        None => (None, None),
-    };
-    KpiValues {
-        active: n,
-        in_inventory: pct(count(&|t| t.in_inventory), n),
-        with_owner: pct(count(&|t| t.owner.is_some()), n),
-        with_expiry: pct(count(&|t| t.planned_expiry.is_some()), n),
-        leavers: count(&|t| t.owner_left || t.author_left),
-        unused90: count(&|t| match t.token.last_use_date {
-            Some(d) => d < cutoff,
-            None => t.token.date_created < cutoff,
-        }),
-        leaked,
-        leaked_active,
-        open_crit_high,
-        exc_active: exc
-            .iter()
-            .filter(|e| e.status != ExceptionStatus::Expired)
-            .count() as u32,
-        exc_expiring: exc
-            .iter()
-            .filter(|e| {
-                e.status != ExceptionStatus::Expired
-                    && (e.expires - today).num_days() <= EXPIRING_DAYS
-            })
-            .count() as u32,
-        exc_expired: exc
-            .iter()
-            .filter(|e| e.status == ExceptionStatus::Expired)
-            .count() as u32,
-    }
-}
-
 fn fmt_pct(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into())
 }
@@ -679,7 +464,7 @@ fn rule_title(lang: Lang, rule: &str) -> String {
 struct Ctx<'a> {
     lang: Lang,
     mask: &'a Masker,
-    due: DueDays,
+    due: &'a BTreeMap<Severity, NaiveDate>,
     as_of: NaiveDate,
 }
 
@@ -688,7 +473,10 @@ impl Ctx<'_> {
         let due = if f.excepted {
             String::new()
         } else {
-            (self.as_of + Duration::days(i64::from(self.due.for_severity(f.severity)))).to_string()
+            self.due
+                .get(&f.severity)
+                .map(ToString::to_string)
+                .unwrap_or_default()
         };
         let (exc_owner, exc_reason, exc_expires) = match &f.exception {
             Some(e) => (
@@ -836,12 +624,6 @@ fn band(score: Option<u32>) -> &'static str {
     }
 }
 
-fn sorted_by_time(prev: &[AuditResults]) -> Vec<&AuditResults> {
-    let mut v: Vec<_> = prev.iter().collect();
-    v.sort_by_key(|a| a.generated_at);
-    v
-}
-
 fn anchor(nip: &str, mask: &Masker) -> String {
     format!("ctx-{}", mask.nip(nip).replace('*', "x"))
 }
@@ -849,6 +631,7 @@ fn anchor(nip: &str, mask: &Masker) -> String {
 /// Builds the whole report view.
 pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> ReportView {
     let lang = opts.lang;
+    let facts = &input.facts;
     let tr = |k: &str| i18n::tr(lang, k).to_string();
     let now = opts.now.unwrap_or_else(Utc::now);
     let audit = input.audit.as_ref();
@@ -885,12 +668,9 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     let cx = Ctx {
         lang,
         mask: &mask,
-        due: opts.due_days,
+        due: &facts.due,
         as_of,
     };
-
-    let previous = sorted_by_time(&input.previous);
-    let last_prev = previous.last().copied();
 
     // Cover.
     let firm = opts
@@ -965,8 +745,9 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     };
 
     // Score.
-    let cur_score = audit.map(|a| firm_score(a, leaks));
-    let prev_score = last_prev.map(|p| firm_score(p, None));
+    let last_prev = facts.history.last();
+    let cur_score = facts.current.as_ref().map(|p| p.score);
+    let prev_score = last_prev.map(|p| p.score);
     let (score_change, score_dir) = change(
         cur_score.map(f64::from),
         prev_score.map(f64::from),
@@ -990,10 +771,10 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     };
 
     // KPIs.
-    let cur_k = audit.map(|a| kpi_values(a, leaks));
-    let prev_k = last_prev.map(|p| kpi_values(p, None));
-    let kpis = match &cur_k {
-        Some(k) => kpis(lang, k, prev_k.as_ref()),
+    let cur_k = facts.current.as_ref().map(|p| &p.kpis);
+    let prev_k = last_prev.map(|p| &p.kpis);
+    let kpis = match cur_k {
+        Some(k) => kpis(lang, k, prev_k),
         None => Vec::new(),
     };
 
@@ -1047,14 +828,11 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
                 .count()
         })
         .unwrap_or(0) as u32;
-    if let Some(k) = &cur_k {
-        let crit = audit
-            .map(|a| {
-                open_counts(&a.findings, None)
-                    .get(&Severity::Critical)
-                    .copied()
-                    .unwrap_or(0)
-            })
+    if let Some(k) = cur_k {
+        let crit = facts
+            .current
+            .as_ref()
+            .and_then(|p| p.open.get(&Severity::Critical).copied())
             .unwrap_or(0);
         let no_owner = audit
             .map(|a| {
@@ -1079,7 +857,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
                 decisions.push(
                     tr(key)
                         .replace("{n}", &n.to_string())
-                        .replace("{days}", &opts.due_days.critical.to_string()),
+                        .replace("{days}", &facts.due_days.critical.to_string()),
                 );
             }
         }
@@ -1089,32 +867,26 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     }
 
     // Trend.
-    let mut trend_points: Vec<(&AuditResults, bool)> =
-        previous.iter().map(|p| (*p, false)).collect();
-    if let Some(a) = audit {
-        trend_points.push((a, true));
-    }
-    let label_of = |a: &AuditResults, is_current: bool| {
-        if is_current {
-            quarter.clone()
-        } else {
-            quarter_of(a.generated_at)
-        }
-    };
-    let trend_rows: Vec<TrendRow> = trend_points
+    let trend_points = facts
+        .history
         .iter()
-        .map(|(a, cur)| {
-            let c = open_counts(&a.findings, None);
-            let g = |s| c.get(&s).copied().unwrap_or(0);
-            let complete = complete_nips(a).len();
+        .map(|p| (p, false))
+        .chain(facts.current.as_ref().map(|p| (p, true)));
+    let trend_rows: Vec<TrendRow> = trend_points
+        .map(|(p, cur)| {
+            let g = |s| p.open.get(&s).copied().unwrap_or(0);
             TrendRow {
-                quarter: label_of(a, *cur),
-                audited: format!("{complete}/{}", a.contexts.len()),
+                quarter: if cur {
+                    quarter.clone()
+                } else {
+                    quarter_of(p.generated_at)
+                },
+                audited: format!("{}/{}", p.contexts_complete, p.contexts),
                 critical: g(Severity::Critical),
                 high: g(Severity::High),
                 medium: g(Severity::Medium),
                 low: g(Severity::Low),
-                score: firm_score(a, if *cur { leaks } else { None }).to_string(),
+                score: p.score.to_string(),
             }
         })
         .collect();
@@ -1141,14 +913,14 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             .collect::<Vec<_>>(),
     );
     let trend = Trend {
-        has_history: !previous.is_empty(),
+        has_history: !facts.history.is_empty(),
         bars,
         line,
         rows: trend_rows,
     };
 
     // New / resolved / persisting against the last previous quarter.
-    let changes = match &input.changes {
+    let changes = match &facts.changes {
         Some(c) => {
             let new: Vec<FindingRow> = c.new.iter().map(|f| cx.finding_row(f)).collect();
             let resolved: Vec<FindingRow> = c
@@ -1193,22 +965,20 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             a.contexts
                 .iter()
                 .map(|c| {
-                    let counts = open_counts(&a.findings, Some(&c.nip));
+                    let posture = facts
+                        .current
+                        .as_ref()
+                        .and_then(|p| p.clients.get(&c.nip))
+                        .cloned()
+                        .unwrap_or_default();
+                    let counts = &posture.open;
                     let g = |s| counts.get(&s).copied().unwrap_or(0);
-                    let tokens = active_tokens(a, Some(&c.nip));
+                    let tokens = posture.active_tokens;
                     let incomplete = c.status == ContextStatus::Incomplete;
-                    let score = (!incomplete).then(|| posture_score(&counts, tokens));
-                    let prev = last_prev.and_then(|p| {
-                        p.contexts
-                            .iter()
-                            .find(|pc| pc.nip == c.nip && pc.status == ContextStatus::Complete)
-                            .map(|_| {
-                                posture_score(
-                                    &open_counts(&p.findings, Some(&c.nip)),
-                                    active_tokens(p, Some(&c.nip)),
-                                )
-                            })
-                    });
+                    let score = posture.score.filter(|_| !incomplete);
+                    let prev = last_prev
+                        .and_then(|p| p.clients.get(&c.nip))
+                        .and_then(|pc| pc.score);
                     let (chg, dir) = match (score, prev, last_prev.is_some()) {
                         (Some(_), None, true) => (tr("client_first_audit"), "na"),
                         _ => change(score.map(f64::from), prev.map(f64::from), true, ""),
@@ -1327,8 +1097,9 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
     };
 
     // Exceptions register.
-    let mut exc_rows: Vec<ExceptionRow> = exceptions_of(audit, leaks)
-        .into_iter()
+    let mut exc_rows: Vec<ExceptionRow> = facts
+        .exceptions
+        .iter()
         .map(|e| cx.exception_row(e))
         .collect();
     exc_rows.sort_by(|a, b| a.expires.cmp(&b.expires).then(a.rule.cmp(&b.rule)));
@@ -1355,8 +1126,12 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             Severity::Medium,
             Severity::Low,
         ] {
-            let days = opts.due_days.for_severity(sev);
-            let due = (as_of + Duration::days(i64::from(days))).to_string();
+            let days = facts.due_days.for_severity(sev);
+            let due = facts
+                .due
+                .get(&sev)
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let mut items: BTreeMap<(String, String), u32> = BTreeMap::new();
             for f in a
                 .findings
@@ -1665,10 +1440,10 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         exceptions,
         plan,
         plan_intro: tr("plan_intro")
-            .replace("{c}", &opts.due_days.critical.to_string())
-            .replace("{h}", &opts.due_days.high.to_string())
-            .replace("{m}", &opts.due_days.medium.to_string())
-            .replace("{l}", &opts.due_days.low.to_string()),
+            .replace("{c}", &facts.due_days.critical.to_string())
+            .replace("{h}", &facts.due_days.high.to_string())
+            .replace("{m}", &facts.due_days.medium.to_string())
+            .replace("{l}", &facts.due_days.low.to_string()),
         leaks: leaks_view,
         appendix,
         review,
@@ -1689,19 +1464,6 @@ impl FindingRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn score_formula() {
-        let mut c = BTreeMap::new();
-        assert_eq!(posture_score(&c, 10), 100);
-        c.insert(Severity::Critical, 1);
-        c.insert(Severity::Medium, 5);
-        // 1×1 + 5×0.2 = 2 weighted on 10 tokens -> 80
-        assert_eq!(posture_score(&c, 10), 80);
-        c.insert(Severity::Critical, 50);
-        assert_eq!(posture_score(&c, 10), 0);
-        assert_eq!(posture_score(&BTreeMap::new(), 0), 100);
-    }
 
     #[test]
     fn quarter_uses_warsaw_calendar() {
