@@ -30,7 +30,7 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
                 .collect()
         })
         .unwrap_or_default();
-    let appendix = Appendix {
+    Appendix {
         methodology: (1..=5).map(|i| tr(&format!("method_{i}"))).collect(),
         incomplete: context_rows
             .iter()
@@ -41,9 +41,7 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
         warnings: audit
             .map(|a| a.warnings.iter().map(|w| mask.text(w)).collect())
             .unwrap_or_default(),
-    };
-
-    appendix
+    }
 }
 
 /// The security review: by context, by rule, excepted.
@@ -52,7 +50,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
     let tr = |k: &str| cx.tr(k);
     let audit = cx.audit;
     let mask = cx.mask;
-    let review = match audit {
+    match audit {
         Some(a) => {
             let contexts = a
                 .contexts
@@ -123,7 +121,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                     ReviewContext {
                         nip: mask.nip(&c.nip),
                         name: mask.opt_text(c.name.as_deref()),
-                        anchor: anchor(&c.nip, &mask),
+                        anchor: anchor(&c.nip, mask),
                         status,
                         status_label: tr(&format!("ctx_{status}")),
                         reason: mask.opt_text(c.reason.as_deref()),
@@ -192,7 +190,5 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
             excepted: Vec::new(),
             open_count: 0,
         },
-    };
-
-    review
+    }
 }

@@ -6,7 +6,7 @@ use super::*;
 pub(super) fn changes(cx: &Ctx<'_>) -> Changes {
     let facts = cx.facts;
     let tr = |k: &str| cx.tr(k);
-    let changes = match &facts.changes {
+    match &facts.changes {
         Some(c) => {
             let new: Vec<FindingRow> = c.new.iter().map(|f| cx.finding_row(f)).collect();
             let resolved: Vec<FindingRow> = c
@@ -43,7 +43,5 @@ pub(super) fn changes(cx: &Ctx<'_>) -> Changes {
             not_rechecked: 0,
             summary: tr("changes_no_previous"),
         },
-    };
-
-    changes
+    }
 }

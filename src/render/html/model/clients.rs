@@ -46,7 +46,7 @@ pub(super) fn clients(cx: &Ctx<'_>) -> Vec<ClientRow> {
                         dir,
                         incomplete,
                         worst: false,
-                        anchor: anchor(&c.nip, &mask),
+                        anchor: anchor(&c.nip, mask),
                     }
                 })
                 .collect()

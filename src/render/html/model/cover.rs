@@ -63,7 +63,7 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
     .filter(|d| !d.is_empty())
     .collect::<Vec<_>>()
     .join(" / ");
-    let cover = Cover {
+    Cover {
         firm,
         quarter: quarter.clone(),
         generated_local: local_time(now),
@@ -76,9 +76,7 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
         coverage,
         rules_digest,
         digests,
-    };
-
-    cover
+    }
 }
 
 /// The NIP masker: every NIP of the inputs, or the listed ones, or none.

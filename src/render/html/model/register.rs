@@ -1,5 +1,6 @@
 //! Registers: inventory reconciliation, exceptions, remediation plan.
 
+use super::leaks::group_leaks;
 use super::*;
 
 /// Inventory reconciliation: untracked tokens and stale rows.
@@ -20,7 +21,7 @@ pub(super) fn recon(cx: &Ctx<'_>) -> Recon {
     };
     let untracked = rows_of("untracked-token");
     let stale = rows_of("stale-inventory-entry");
-    let recon = Recon {
+    Recon {
         summary: tr("recon_summary")
             .replace("{untracked}", &untracked.len().to_string())
             .replace("{stale}", &stale.len().to_string())
@@ -30,9 +31,7 @@ pub(super) fn recon(cx: &Ctx<'_>) -> Recon {
             ),
         untracked,
         stale,
-    };
-
-    recon
+    }
 }
 
 /// The exceptions register.
@@ -44,7 +43,7 @@ pub(super) fn exceptions(cx: &Ctx<'_>) -> Exceptions {
         .map(|e| cx.exception_row(e))
         .collect();
     exc_rows.sort_by(|a, b| a.expires.cmp(&b.expires).then(a.rule.cmp(&b.rule)));
-    let exceptions = Exceptions {
+    Exceptions {
         expiring: exc_rows
             .iter()
             .filter(|e| e.status == "expiring")
@@ -56,9 +55,7 @@ pub(super) fn exceptions(cx: &Ctx<'_>) -> Exceptions {
             .cloned()
             .collect(),
         all: exc_rows,
-    };
-
-    exceptions
+    }
 }
 
 /// The remediation plan by severity and due date.

@@ -1,5 +1,6 @@
 //! The management summary: score, KPIs, top risks, decisions, headline.
 
+use super::leaks::group_leaks;
 use super::*;
 
 /// The posture score panel (score, band, change against the last quarter).
@@ -15,7 +16,7 @@ pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
         true,
         "",
     );
-    let score = ScoreView {
+    ScoreView {
         value: fmt_opt(cur_score),
         band: band(cur_score),
         band_label: tr(&format!("band_{}", band(cur_score))),
@@ -29,9 +30,7 @@ pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
         ],
         formula_short: tr("score_formula_short"),
         gauge_width: f64::from(cur_score.unwrap_or(0)) * 3.0,
-    };
-
-    score
+    }
 }
 
 /// The KPI table, current against the last quarter.
@@ -41,12 +40,10 @@ pub(super) fn kpi_rows(cx: &Ctx<'_>) -> Vec<Kpi> {
     let last_prev = cx.facts.history.last();
     let cur_k = facts.current.as_ref().map(|p| &p.kpis);
     let prev_k = last_prev.map(|p| &p.kpis);
-    let kpis = match cur_k {
+    match cur_k {
         Some(k) => kpis(lang, k, prev_k),
         None => Vec::new(),
-    };
-
-    kpis
+    }
 }
 
 /// Top risks: open findings grouped by rule, worst first.
@@ -82,7 +79,7 @@ pub(super) fn risks(cx: &Ctx<'_>) -> Vec<Risk> {
             .then(b.1.1.cmp(&a.1.1))
             .then(a.0.cmp(&b.0))
     });
-    let risks: Vec<Risk> = risk_list
+    risk_list
         .iter()
         .take(5)
         .map(|(rule, (sev, n))| Risk {
@@ -91,9 +88,7 @@ pub(super) fn risks(cx: &Ctx<'_>) -> Vec<Risk> {
             title: rule_title(lang, rule),
             count: *n,
         })
-        .collect();
-
-    risks
+        .collect()
 }
 
 /// Decisions asked of management.
@@ -158,7 +153,7 @@ pub(super) fn headline(cx: &Ctx<'_>) -> String {
     let last_prev = cx.facts.history.last();
     let cur_score = cx.facts.current.as_ref().map(|p| p.score);
     let prev_score = cx.facts.history.last().map(|p| p.score);
-    let headline = match (cur_score, prev_score, last_prev) {
+    match (cur_score, prev_score, last_prev) {
         (None, _, _) => tr("headline_no_audit"),
         (Some(c), Some(p), Some(lp)) => {
             let key = match c.cmp(&p) {
@@ -175,6 +170,78 @@ pub(super) fn headline(cx: &Ctx<'_>) -> String {
         (Some(c), _, _) => tr("headline_first")
             .replace("{score}", &c.to_string())
             .replace("{band}", &tr(&format!("band_{}", band(Some(c))))),
-    };
-    headline
+    }
+}
+
+fn kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi> {
+    type Getter = fn(&KpiValues) -> Option<f64>;
+    let rows: [(&str, Getter, bool, bool); 12] = [
+        ("kpi_active", |k| Some(f64::from(k.active)), true, false),
+        ("kpi_in_inventory", |k| k.in_inventory, true, true),
+        ("kpi_with_owner", |k| k.with_owner, true, true),
+        ("kpi_with_expiry", |k| k.with_expiry, true, true),
+        ("kpi_leavers", |k| Some(f64::from(k.leavers)), false, false),
+        (
+            "kpi_unused90",
+            |k| Some(f64::from(k.unused90)),
+            false,
+            false,
+        ),
+        ("kpi_leaked", |k| k.leaked.map(f64::from), false, false),
+        (
+            "kpi_leaked_active",
+            |k| k.leaked_active.map(f64::from),
+            false,
+            false,
+        ),
+        (
+            "kpi_open_crit_high",
+            |k| Some(f64::from(k.open_crit_high)),
+            false,
+            false,
+        ),
+        (
+            "kpi_exc_active",
+            |k| Some(f64::from(k.exc_active)),
+            false,
+            false,
+        ),
+        (
+            "kpi_exc_expiring",
+            |k| Some(f64::from(k.exc_expiring)),
+            false,
+            false,
+        ),
+        (
+            "kpi_exc_expired",
+            |k| Some(f64::from(k.exc_expired)),
+            false,
+            false,
+        ),
+    ];
+    rows.iter()
+        .map(|(key, get, better_up, is_pct)| {
+            let c = get(cur);
+            let p = prev.and_then(get);
+            let show = |v: Option<f64>| {
+                if *is_pct {
+                    fmt_pct(v)
+                } else {
+                    fmt_opt(v.map(|v| v as u32))
+                }
+            };
+            // "Active tokens": neither direction is good or bad news.
+            let (chg, mut dir) = change(c, p, *better_up, if *is_pct { " pp" } else { "" });
+            if *key == "kpi_active" && dir != "na" {
+                dir = "same";
+            }
+            Kpi {
+                label: i18n::tr(lang, key).to_string(),
+                value: show(c),
+                previous: show(p),
+                change: chg,
+                dir,
+            }
+        })
+        .collect()
 }

@@ -51,14 +51,12 @@ pub(super) fn trend(cx: &Ctx<'_>) -> Trend {
             .map(|r| (r.quarter.clone(), r.score.parse().ok()))
             .collect::<Vec<_>>(),
     );
-    let trend = Trend {
+    Trend {
         has_history: !facts.history.is_empty(),
         bars,
         line,
         rows: trend_rows,
-    };
-
-    trend
+    }
 }
 
 /// Distributions of active tokens by age and by last use.
