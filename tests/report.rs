@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::evaluate::posture::report_facts;
+use ksef_audit::evaluate::posture::{report_facts, report_sections};
 use ksef_audit::model::{
     AuditResults, DueDays, LeakResults, ReportFacts, StaffMember, StaffStatus,
 };
 use ksef_audit::render::html::{
     self, CsvOptions, CsvTable, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
+use ksef_audit::rule::policy::load_policy_rules;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,7 +67,15 @@ fn facts(
     previous: &[AuditResults],
 ) -> ReportFacts {
     let now = opts(Lang::En).now.expect("now");
-    report_facts(audit, leaks, previous, DueDays::default(), now)
+    let rules = load_policy_rules(None).expect("built-in rules");
+    report_facts(
+        audit,
+        leaks,
+        previous,
+        DueDays::default(),
+        &report_sections(&rules),
+        now,
+    )
 }
 
 fn opts(lang: Lang) -> ReportOptions {

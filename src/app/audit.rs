@@ -253,6 +253,10 @@ pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
                     None,
                     &[],
                     opts.due_days,
+                    &crate::evaluate::posture::report_sections(&load_rules(
+                        args.rules.as_deref(),
+                        &config,
+                    )?),
                     run.results.generated_at,
                 ),
                 ..Default::default()

@@ -81,6 +81,7 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
                     Some(&results),
                     &[],
                     opts.due_days,
+                    &Default::default(),
                     results.generated_at,
                 ),
                 ..ReportInput::default()

@@ -14,7 +14,7 @@ use crate::collect::results::{load_audit_results, load_leak_results};
 use crate::collect::staff::load_staff;
 use crate::config::{self, LoadedConfig};
 use crate::error::Outcome;
-use crate::evaluate::posture::report_facts;
+use crate::evaluate::posture::{report_facts, report_sections};
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
@@ -121,11 +121,13 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
     if let Some(p) = &args.staff {
         input.staff = load_staff(p)?;
     }
+    let sections = report_sections(&super::audit::load_rules(None, &cfg)?);
     input.facts = report_facts(
         input.audit.as_ref(),
         input.leaks.as_ref(),
         &input.previous,
         opts.due_days,
+        &sections,
         opts.now.unwrap_or_else(chrono::Utc::now),
     );
     if input.audit.is_none() && input.leaks.is_none() {
@@ -272,6 +274,7 @@ pub fn write_demo_reports(
             leaks,
             &previous,
             DueDays::default(),
+            &report_sections(&crate::rule::policy::load_policy_rules(None)?),
             chrono::Utc::now(),
         ),
         previous,

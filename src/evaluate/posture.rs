@@ -12,6 +12,7 @@ use crate::model::{
     EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues, LeakFinding, LeakResults,
     LeakStatus, ReportFacts, Severity, TokenStatus,
 };
+use crate::rule::policy::PolicyRuleSet;
 
 /// Weights of open findings in the posture score.
 pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [
@@ -198,16 +199,44 @@ pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
     }
 }
 
+/// Report sections whose findings are owned by nobody.
+const UNOWNED_SECTIONS: [&str; 2] = ["untracked", "no-owner"];
+
+/// Rule name -> report section, from each rule's `report-section` (rules are data: the
+/// report never names a rule).
+pub fn report_sections(rules: &PolicyRuleSet) -> BTreeMap<String, String> {
+    rules
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.name.clone(), r.report_section.clone()?)))
+        .collect()
+}
+
 /// Everything a report decides: postures (current and earlier, oldest first), the
-/// comparison with the latest earlier audit, due dates and the exceptions register.
+/// comparison with the latest earlier audit, due dates, the exceptions register and
+/// which findings each report section lists (`sections`: see [`report_sections`]).
 /// `now` dates a report that has neither an audit nor a leak scan.
 pub fn report_facts(
     audit: Option<&AuditResults>,
     leaks: Option<&LeakResults>,
     previous: &[AuditResults],
     due_days: DueDays,
+    sections: &BTreeMap<String, String>,
     now: DateTime<Utc>,
 ) -> ReportFacts {
+    let mut by_section: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut open_unowned = 0;
+    for f in audit.iter().flat_map(|a| &a.findings) {
+        if let Some(section) = sections.get(&f.rule) {
+            by_section
+                .entry(section.clone())
+                .or_default()
+                .push(f.id.clone());
+            if !f.excepted && UNOWNED_SECTIONS.contains(&section.as_str()) {
+                open_unowned += 1;
+            }
+        }
+    }
     let mut history: Vec<&AuditResults> = previous.iter().collect();
     history.sort_by_key(|a| a.generated_at);
     let as_of = local_date(
@@ -237,6 +266,8 @@ pub fn report_facts(
         due_days,
         due,
         exceptions: exceptions_of(audit, leaks).into_iter().cloned().collect(),
+        sections: by_section,
+        open_unowned,
     }
 }
 

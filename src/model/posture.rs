@@ -100,4 +100,9 @@ pub struct ReportFacts {
     pub due: BTreeMap<Severity, NaiveDate>,
     /// Exceptions of the audit and the leak scan, each once.
     pub exceptions: Vec<ExceptionState>,
+    /// Report section (a rule's `report-section`, e.g. `untracked`, `stale`) -> ids of
+    /// the current audit's findings listed there.
+    pub sections: BTreeMap<String, Vec<String>>,
+    /// Open findings of tokens with no owner (sections `untracked` and `no-owner`).
+    pub open_unowned: u32,
 }

@@ -385,6 +385,9 @@ struct RawPolicyRule {
     #[serde(default)]
     references: Vec<String>,
     message: String,
+    /// The report section that lists this rule's findings (e.g. `untracked`).
+    #[serde(default)]
+    report_section: Option<String>,
     #[serde(default)]
     parameters: BTreeMap<String, toml::Value>,
     when: Vec<RawCondition>,
@@ -418,6 +421,8 @@ pub struct PolicyRule {
     pub remediation: String,
     pub references: Vec<String>,
     pub message: String,
+    /// The report section that lists this rule's findings (`report-section`), if any.
+    pub report_section: Option<String>,
     /// Effective parameter values.
     pub parameters: BTreeMap<String, toml::Value>,
     /// Parameter defaults from the rule file.
@@ -753,6 +758,7 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         remediation: raw.remediation,
         references: raw.references,
         message: raw.message,
+        report_section: raw.report_section,
         defaults: raw.parameters.clone(),
         parameters: raw.parameters,
         raw_when: raw.when,

@@ -8,19 +8,28 @@ pub(super) fn recon(cx: &Ctx<'_>) -> Recon {
     let tr = |k: &str| cx.tr(k);
     let audit = cx.audit;
     let cur_k = cx.facts.current.as_ref().map(|p| &p.kpis);
-    let rows_of = |rule: &str| -> Vec<FindingRow> {
+    // The sections come from the rules' `report-section` (see `evaluate::posture`).
+    let rows_of = |section: &str| -> Vec<FindingRow> {
+        let ids: BTreeSet<&str> = cx
+            .facts
+            .sections
+            .get(section)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
         audit
             .map(|a| {
                 a.findings
                     .iter()
-                    .filter(|f| f.rule == rule)
+                    .filter(|f| ids.contains(f.id.as_str()))
                     .map(|f| cx.finding_row(f))
                     .collect()
             })
             .unwrap_or_default()
     };
-    let untracked = rows_of("untracked-token");
-    let stale = rows_of("stale-inventory-entry");
+    let untracked = rows_of("untracked");
+    let stale = rows_of("stale");
     Recon {
         summary: tr("recon_summary")
             .replace("{untracked}", &untracked.len().to_string())

@@ -112,16 +112,7 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
             .as_ref()
             .and_then(|p| p.open.get(&Severity::Critical).copied())
             .unwrap_or(0);
-        let no_owner = audit
-            .map(|a| {
-                a.findings
-                    .iter()
-                    .filter(|f| {
-                        !f.excepted && (f.rule == "missing-owner" || f.rule == "untracked-token")
-                    })
-                    .count() as u32
-            })
-            .unwrap_or(0);
+        let no_owner = cx.facts.open_unowned;
         let items: [(u32, &str); 6] = [
             (k.leaked_active.unwrap_or(0), "decision_revoke_leaked"),
             (crit, "decision_fix_critical"),
