@@ -16,6 +16,7 @@ use ksef_audit::collect::ksef::{
 };
 use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
 use ksef_audit::demo::demo_firm;
+use ksef_audit::evaluate::leaks::apply_leak_verdicts;
 use ksef_audit::model::{
     ContextSnapshot, ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus,
 };
@@ -389,7 +390,8 @@ fn verify_leaks_sets_status_and_raises_active_ones_to_critical() {
         finding(ALFA, "20250101-EC-0000000000-0000000000-00"),
         finding(BETA, BETA_AUDITOR),
     ]);
-    verify_leaks(&mut results, &s);
+    let verdicts = verify_leaks(&results, &s);
+    apply_leak_verdicts(&mut results, verdicts);
     let got: Vec<_> = results
         .findings
         .iter()

@@ -15,13 +15,15 @@ use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::git::GitScanOptions;
-use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
+use crate::collect::sources::{
+    ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
+};
 use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::leaks::{
-    Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
-    sort_findings,
+    Baseline, LeakOptions, LeakScan, apply_leak_verdicts, build_leak_results, exception_targets,
+    leak_outcome,
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
@@ -232,12 +234,11 @@ pub fn verify(config: &Config, results: &mut LeakResults) -> Result<()> {
     Ok(())
 }
 
-/// Looks the leaked references up in KSeF with `settings` and re-sorts the findings
-/// (an active leaked token becomes critical).
+/// Looks the leaked references up in KSeF with `settings` (collect) and applies the verdicts
+/// (evaluate: status, an active leaked token becomes critical, findings sorted again).
 pub fn verify_with(settings: &KsefSettings, results: &mut LeakResults) {
-    verify_leaks(results, settings);
-    sort_findings(&mut results.findings);
-    sort_findings(&mut results.suppressed);
+    let verdicts = verify_leaks(results, settings);
+    apply_leak_verdicts(results, verdicts);
 }
 
 fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
@@ -299,7 +300,9 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     if stdin {
         let data = read_stdin()?;
         scan.stats.files += 1;
-        scan.absorb(scan_blob(scanner, "-", None, &data, &limits));
+        scan.absorb(scan_blob(scanner, None, |visit| {
+            expand("-", &data, &limits, visit)
+        }));
     }
     if !roots.is_empty() {
         let walked = walk_files(
@@ -316,7 +319,12 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             ));
         }
         scan.issues.extend(walked.issues);
-        scan_files(scanner, &walked.files, &limits, &mut scan);
+        scan_files(
+            scanner,
+            &walked.files,
+            |f, visit| read_expanded(f, &limits, visit),
+            &mut scan,
+        );
     }
     let target = LeakTarget {
         root: paths

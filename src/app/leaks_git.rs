@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use anyhow::{Result, bail};
 
-use crate::collect::sources::ArchiveLimits;
 use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history};
+use crate::collect::sources::{ArchiveLimits, expand};
 use crate::evaluate::leaks::LeakScan;
 use crate::evaluate::scan::{Provenance, Scanner, scan_blob};
 use crate::model::LeakTarget;
@@ -78,6 +78,8 @@ fn scan_git_blob(
     } else {
         p.path.as_str()
     };
-    let found = scan_blob(scanner, path, provenance.as_ref(), blob.data, limits);
+    let found = scan_blob(scanner, provenance.as_ref(), |visit| {
+        expand(path, blob.data, limits, visit)
+    });
     scan.lock().unwrap_or_else(|e| e.into_inner()).absorb(found);
 }

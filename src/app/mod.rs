@@ -24,6 +24,9 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, Flags, RuleDirs};
 use crate::error::Outcome;
 
+/// Exit code for a run that failed with an error (`main` maps errors to it).
+pub use crate::error::ERROR_EXIT;
+
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;

@@ -9,8 +9,9 @@ use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
 use crate::config::RuleDirs;
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
+use crate::evaluate::selftest::selftest_leak_rules;
 use crate::render::rules;
-use crate::rule::leak::{LeakRule, load_leak_rules, selftest_leak_rules};
+use crate::rule::leak::{LeakRule, load_leak_rules};
 use crate::rule::policy::PolicyRuleSet;
 
 /// What `rules` is asked to do.

@@ -7,3 +7,4 @@ pub mod leaks;
 pub mod policy;
 pub mod posture;
 pub mod scan;
+pub mod selftest;
