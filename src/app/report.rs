@@ -33,12 +33,7 @@ pub fn options_from_config(cfg: &Config) -> ReportOptions {
             Language::Pl => Lang::Pl,
         },
         templates: r.templates.clone(),
-        due_days: DueDays {
-            critical: r.due_days.critical,
-            high: r.due_days.high,
-            medium: r.due_days.medium,
-            low: r.due_days.low,
-        },
+        due_days: r.due_days,
         firm: cfg.firm.clone(),
         ..ReportOptions::default()
     }

@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{ChangeSet, ExceptionState, Severity};
 
-/// Days to remediate, by severity (`[report] due-days`).
+/// Days to remediate, by severity (`[report.due-days]`); `Default` holds the defaults
+/// (the only place they are written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DueDays {
     pub critical: u32,
