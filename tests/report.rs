@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::evaluate::posture::{report_facts, report_sections};
+use ksef_audit::evaluate::posture::{report_facts, report_rules};
 use ksef_audit::model::{
     AuditResults, DueDays, LeakResults, ReportFacts, StaffMember, StaffStatus,
 };
@@ -73,7 +73,7 @@ fn facts(
         leaks,
         previous,
         DueDays::default(),
-        &report_sections(&rules),
+        &report_rules(&rules),
         now,
     )
 }

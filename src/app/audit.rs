@@ -213,7 +213,7 @@ pub struct AuditRun {
     /// The staff list (the HTML report names token authors with it).
     pub staff: Vec<StaffMember>,
     /// Rule name -> report section (the rules' `report-section`), for the HTML review.
-    pub report_sections: std::collections::BTreeMap<String, String>,
+    pub report_rules: crate::model::ReportRules,
 }
 
 /// Reads the inputs of `req` and audits `snapshot` with them.
@@ -277,7 +277,7 @@ pub fn evaluate(
         results,
         fail_on: req.fail_on,
         staff,
-        report_sections: crate::evaluate::posture::report_sections(&req.rules),
+        report_rules: crate::evaluate::posture::report_rules(&req.rules),
     })
 }
 
@@ -363,7 +363,7 @@ pub fn write_results(run: &AuditRun, output: &AuditOutput, out: &mut dyn Write) 
             None,
             &[],
             opts.due_days,
-            &run.report_sections,
+            &run.report_rules,
             run.results.generated_at,
         ),
         ..Default::default()

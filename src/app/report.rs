@@ -15,7 +15,7 @@ use crate::collect::results::{load_audit_results, load_leak_results};
 use crate::collect::staff::load_staff;
 use crate::config::{Config, Language, RuleDirs};
 use crate::error::Outcome;
-use crate::evaluate::posture::{report_facts, report_sections};
+use crate::evaluate::posture::{report_facts, report_rules};
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
@@ -162,14 +162,14 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     if let Some(p) = &req.staff {
         input.staff = load_staff(p)?;
     }
-    // Report sections are rule metadata (`report-section`) of the built-in rules.
-    let sections = report_sections(&load_policy_rules(None)?);
+    // Report sections and rule titles are metadata of the built-in rules.
+    let rules = report_rules(&load_policy_rules(None)?);
     input.facts = report_facts(
         input.audit.as_ref(),
         input.leaks.as_ref(),
         &input.previous,
         opts.due_days,
-        &sections,
+        &rules,
         opts.now.unwrap_or_else(chrono::Utc::now),
     );
     if input.audit.is_none() && input.leaks.is_none() {
@@ -301,7 +301,7 @@ pub fn write_demo_reports(
             leaks,
             &previous,
             DueDays::default(),
-            &report_sections(&load_policy_rules(None)?),
+            &report_rules(&load_policy_rules(None)?),
             chrono::Utc::now(),
         ),
         previous,

@@ -10,7 +10,7 @@ use super::compare::report_changes;
 use crate::model::{
     AuditFinding, AuditPosture, AuditResults, AuditedToken, ClientPosture, ContextStatus, DueDays,
     EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues, LeakFinding, LeakResults,
-    LeakStatus, ReportFacts, Severity, TokenStatus,
+    LeakStatus, ReportFacts, ReportRules, RuleTitle, Severity, TokenStatus,
 };
 use crate::rule::policy::PolicyRuleSet;
 
@@ -202,32 +202,48 @@ pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
 /// Report sections whose findings are owned by nobody.
 const UNOWNED_SECTIONS: [&str; 2] = ["untracked", "no-owner"];
 
-/// Rule name -> report section, from each rule's `report-section` (rules are data: the
-/// report never names a rule).
-pub fn report_sections(rules: &PolicyRuleSet) -> BTreeMap<String, String> {
-    rules
-        .rules
-        .iter()
-        .filter_map(|r| Some((r.name.clone(), r.report_section.clone()?)))
-        .collect()
+/// What reports take from the rules: each rule's `report-section` and its titles (rules
+/// are data: the report never names a rule).
+pub fn report_rules(rules: &PolicyRuleSet) -> ReportRules {
+    ReportRules {
+        sections: rules
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.report_section.clone()?)))
+            .collect(),
+        titles: rules
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let en = r.title.clone()?;
+                Some((
+                    r.name.clone(),
+                    RuleTitle {
+                        en,
+                        pl: r.title_pl.clone(),
+                    },
+                ))
+            })
+            .collect(),
+    }
 }
 
 /// Everything a report decides: postures (current and earlier, oldest first), the
 /// comparison with the latest earlier audit, due dates, the exceptions register and
-/// which findings each report section lists (`sections`: see [`report_sections`]).
+/// which findings each report section lists (`rules`: see [`report_rules`]).
 /// `now` dates a report that has neither an audit nor a leak scan.
 pub fn report_facts(
     audit: Option<&AuditResults>,
     leaks: Option<&LeakResults>,
     previous: &[AuditResults],
     due_days: DueDays,
-    sections: &BTreeMap<String, String>,
+    rules: &ReportRules,
     now: DateTime<Utc>,
 ) -> ReportFacts {
     let mut by_section: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut open_unowned = 0;
     for f in audit.iter().flat_map(|a| &a.findings) {
-        if let Some(section) = sections.get(&f.rule) {
+        if let Some(section) = rules.sections.get(&f.rule) {
             by_section
                 .entry(section.clone())
                 .or_default()
@@ -268,6 +284,7 @@ pub fn report_facts(
         exceptions: exceptions_of(audit, leaks).into_iter().cloned().collect(),
         sections: by_section,
         open_unowned,
+        rule_titles: rules.titles.clone(),
     }
 }
 

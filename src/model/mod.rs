@@ -24,7 +24,10 @@ pub use identifiers::{
 pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
-pub use posture::{AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts};
+pub use posture::{
+    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts, ReportRules,
+    RuleTitle,
+};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

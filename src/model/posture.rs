@@ -106,4 +106,21 @@ pub struct ReportFacts {
     pub sections: BTreeMap<String, Vec<String>>,
     /// Open findings of tokens with no owner (sections `untracked` and `no-owner`).
     pub open_unowned: u32,
+    /// Rule name -> its plain-language title, from the rules (reports name no rule).
+    pub rule_titles: BTreeMap<String, RuleTitle>,
+}
+
+/// A rule's plain-language title for people, in English and (when the rule has one) Polish.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleTitle {
+    pub en: String,
+    pub pl: Option<String>,
+}
+
+/// What reports take from the rules: rule name -> report section (`report-section`),
+/// and rule name -> title (`title`, `title-pl`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportRules {
+    pub sections: BTreeMap<String, String>,
+    pub titles: BTreeMap<String, RuleTitle>,
 }

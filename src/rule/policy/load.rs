@@ -144,6 +144,8 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         references: raw.references,
         message: raw.message,
         report_section: raw.report_section,
+        title: raw.title,
+        title_pl: raw.title_pl,
         defaults: raw.parameters.clone(),
         parameters: raw.parameters,
         raw_when: raw.when,

@@ -150,7 +150,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                 .map(|(rule, (sev, id, n, nips, help))| RuleRow {
                     rule: rule.to_string(),
                     rule_id: id.to_string(),
-                    rule_title: rule_title(lang, rule),
+                    rule_title: rule_title(lang, &cx.facts.rule_titles, rule),
                     severity: sev_key(sev),
                     sev_label: sev_label(lang, sev),
                     count: n,

@@ -25,7 +25,7 @@ use super::mask::Masker;
 use super::{ReportInput, ReportKind, ReportOptions};
 use crate::model::{
     AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
-    LeakFinding, LeakStatus, Severity, TOOL_VERSION, TokenStatus,
+    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION, TokenStatus,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -91,14 +91,26 @@ fn change(
     }
 }
 
-/// Plain-language title of a rule (`risk_<rule>`), else the rule name.
-fn rule_title(lang: Lang, rule: &str) -> String {
-    let key = format!("risk_{}", rule.replace('-', "_"));
-    match i18n::lookup(lang, &key) {
-        Some(s) => s.to_string(),
-        None => rule.to_string(),
+/// Plain-language title of a rule (its `title`/`title-pl`) or of a leak group, else the
+/// rule name.
+fn rule_title(lang: Lang, titles: &BTreeMap<String, RuleTitle>, rule: &str) -> String {
+    if let Some(t) = titles.get(rule) {
+        return match (lang, &t.pl) {
+            (Lang::Pl, Some(pl)) => pl.clone(),
+            _ => t.en.clone(),
+        };
     }
+    let group = match rule {
+        LEAK_GROUP_ACTIVE => "leak_group_active",
+        LEAK_GROUP_FOUND => "leak_group_found",
+        _ => return rule.to_string(),
+    };
+    i18n::tr(lang, group).to_string()
 }
+
+/// Keys under which the reports group leak findings beside the policy rules.
+const LEAK_GROUP_ACTIVE: &str = "leaked-token-active";
+const LEAK_GROUP_FOUND: &str = "leaked-token";
 
 /// What every section is built from.
 struct Ctx<'a> {
@@ -142,7 +154,7 @@ impl Ctx<'_> {
             id: f.id.clone(),
             rule: f.rule.clone(),
             rule_id: f.rule_id.clone(),
-            rule_title: rule_title(self.lang, &f.rule),
+            rule_title: rule_title(self.lang, &self.facts.rule_titles, &f.rule),
             severity: sev_key(f.severity),
             sev_label: sev_label(self.lang, f.severity),
             nip: self.mask.nip(&f.nip),

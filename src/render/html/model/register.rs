@@ -111,9 +111,9 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
                             .map(|o| mask.text(o))
                             .unwrap_or_else(|| tr("owner_unassigned"));
                         let key = if g[0].status == LeakStatus::Active {
-                            "leaked-token-active"
+                            LEAK_GROUP_ACTIVE
                         } else {
-                            "leaked-token"
+                            LEAK_GROUP_FOUND
                         };
                         *items.entry((key.to_string(), owner)).or_insert(0) += 1;
                     }
@@ -125,7 +125,7 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
             let mut items: Vec<PlanItem> = items
                 .into_iter()
                 .map(|((rule, owner), count)| PlanItem {
-                    rule_title: rule_title(lang, &rule),
+                    rule_title: rule_title(lang, &cx.facts.rule_titles, &rule),
                     rule,
                     owner,
                     count,

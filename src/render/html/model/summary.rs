@@ -62,9 +62,9 @@ pub(super) fn risks(cx: &Ctx<'_>) -> Vec<Risk> {
     if let Some(l) = leaks {
         for g in group_leaks(&l.findings) {
             let key = if g[0].status == LeakStatus::Active {
-                "leaked-token-active"
+                LEAK_GROUP_ACTIVE
             } else {
-                "leaked-token"
+                LEAK_GROUP_FOUND
             };
             let sev = g.iter().map(|f| f.severity).max().unwrap_or(Severity::High);
             let e = by_rule.entry(key.to_string()).or_insert((sev, 0));
@@ -85,7 +85,7 @@ pub(super) fn risks(cx: &Ctx<'_>) -> Vec<Risk> {
         .map(|(rule, (sev, n))| Risk {
             severity: sev_key(*sev),
             sev_label: sev_label(lang, *sev),
-            title: rule_title(lang, rule),
+            title: rule_title(lang, &cx.facts.rule_titles, rule),
             count: *n,
         })
         .collect()
