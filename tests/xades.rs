@@ -63,7 +63,9 @@ fn scenario() -> &'static Scenario {
             person_rsa: ca
                 .issue_for_two_years(&person(), KeyKind::Rsa2048)
                 .expect("person"),
-            firm_ec: ca.issue_for_two_years(&firm(), KeyKind::P256).expect("firm"),
+            firm_ec: ca
+                .issue_for_two_years(&firm(), KeyKind::P256)
+                .expect("firm"),
             foreign_ec: foreign_ca
                 .issue_for_two_years(&firm(), KeyKind::P256)
                 .expect("foreign"),
@@ -177,14 +179,17 @@ fn tampered_documents_are_refused_with_9105() {
     let ca = s.ca.certificate_der();
     let cases = [
         // The context the document signs in to.
-        signed.xml.replace(
-            &format!("<Nip>{NIP}</Nip>"),
-            "<Nip>7762811692</Nip>",
-        ),
+        signed
+            .xml
+            .replace(&format!("<Nip>{NIP}</Nip>"), "<Nip>7762811692</Nip>"),
         // A signed property.
-        signed.xml.replace("<xades:SigningTime>", "<xades:SigningTime>1"),
+        signed
+            .xml
+            .replace("<xades:SigningTime>", "<xades:SigningTime>1"),
         // SignedInfo (the first digest value).
-        signed.xml.replacen("<ds:DigestValue>", "<ds:DigestValue>AAAA", 1),
+        signed
+            .xml
+            .replacen("<ds:DigestValue>", "<ds:DigestValue>AAAA", 1),
     ];
     for (i, xml) in cases.iter().enumerate() {
         assert_ne!(xml, &signed.xml, "case {i} changed nothing");
@@ -205,8 +210,12 @@ fn certificate_from_a_foreign_ca_ends_in_status_460() {
     assert!(matches!(err, Rejection::Certificate(_)), "{err:?}");
     assert!(matches!(err.answer(), Answer::Status { code: 460, .. }));
     // The same document is fine for the CA that issued it.
-    verify_signed_request(signed.xml.as_bytes(), s.foreign_ca.certificate_der(), Utc::now())
-        .expect("its own CA");
+    verify_signed_request(
+        signed.xml.as_bytes(),
+        s.foreign_ca.certificate_der(),
+        Utc::now(),
+    )
+    .expect("its own CA");
 }
 
 #[test]
@@ -219,7 +228,10 @@ fn expired_certificate_ends_in_status_460() {
         Utc::now() + Duration::days(800),
     )
     .expect_err("expired");
-    assert_eq!(err, Rejection::Certificate("the certificate has expired".into()));
+    assert_eq!(
+        err,
+        Rejection::Certificate("the certificate has expired".into())
+    );
 }
 
 #[test]
@@ -250,9 +262,10 @@ fn signatures_wrapped_twice_are_refused() {
     let sig_start = signed.xml.find("<ds:Signature ").expect("sig");
     let sig_end = signed.xml.find("</AuthTokenRequest>").expect("end");
     let signature = &signed.xml[sig_start..sig_end];
-    let doubled = signed
-        .xml
-        .replace("</AuthTokenRequest>", &format!("{signature}</AuthTokenRequest>"));
+    let doubled = signed.xml.replace(
+        "</AuthTokenRequest>",
+        &format!("{signature}</AuthTokenRequest>"),
+    );
     assert_eq!(
         verify_signed_request(doubled.as_bytes(), s.ca.certificate_der(), Utc::now()),
         Err(Rejection::TooManySignatures)
@@ -294,7 +307,10 @@ fn encrypted_pkcs8_key_needs_the_right_password() {
     let wrong = Secret::new("wrong");
     let err = load_pem_credential(&cert, &key, Some(&wrong), NIP).expect_err("wrong");
     assert!(matches!(err, KeyError::WrongPassword { .. }), "{err}");
-    assert!(!err.to_string().contains("wrong\n"), "the password never appears");
+    assert!(
+        !err.to_string().contains("wrong\n"),
+        "the password never appears"
+    );
 
     let right = Secret::new("correct horse");
     let credential = load_pem_credential(&cert, &key, Some(&right), NIP).expect("loads");
@@ -378,10 +394,7 @@ fn pkcs12_bundle_loads_and_signs() {
 
 /// `Some(note)` when the tool is missing: fails under CI=true, otherwise prints the note.
 fn tool_missing(name: &str, probe: &mut Command) -> bool {
-    let present = probe
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
+    let present = probe.output().map(|o| o.status.success()).unwrap_or(false);
     if present {
         return false;
     }
@@ -390,7 +403,9 @@ fn tool_missing(name: &str, probe: &mut Command) -> bool {
         !ci,
         "{name} is missing under CI=true: run scripts/install-test-tools.sh"
     );
-    eprintln!("note: {name} is not installed; skipping (scripts/install-test-tools.sh installs it)");
+    eprintln!(
+        "note: {name} is not installed; skipping (scripts/install-test-tools.sh installs it)"
+    );
     true
 }
 
@@ -442,9 +457,15 @@ fn xmlsec1_verifies_rsa_and_ecdsa_documents() {
         assert!(report.contains("OK"), "{report}");
         // A tampered copy must fail, or the check proves nothing.
         let text = std::fs::read_to_string(&f.signed).expect("read");
-        std::fs::write(&f.signed, text.replace(CHALLENGE, &CHALLENGE.replace("46", "47")))
-            .expect("write");
-        assert!(!xmlsec_verify(&f).status.success(), "xmlsec1 accepted a tampered document");
+        std::fs::write(
+            &f.signed,
+            text.replace(CHALLENGE, &CHALLENGE.replace("46", "47")),
+        )
+        .expect("write");
+        assert!(
+            !xmlsec_verify(&f).status.success(),
+            "xmlsec1 accepted a tampered document"
+        );
     }
 }
 
@@ -488,13 +509,19 @@ fn signxml_verifies_the_xades_properties_too() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2 references verified");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "2 references verified"
+        );
         let text = std::fs::read_to_string(&f.signed).expect("read");
         std::fs::write(
             &f.signed,
             text.replace("<xades:SigningTime>", "<xades:SigningTime>1"),
         )
         .expect("write");
-        assert!(!signxml_verify(&f).status.success(), "signxml accepted a tampered document");
+        assert!(
+            !signxml_verify(&f).status.success(),
+            "signxml accepted a tampered document"
+        );
     }
 }

@@ -40,8 +40,7 @@ pub const OID_SURNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.4"
 /// organizationName (2.5.4.10).
 pub const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
 /// organizationIdentifier (2.5.4.97): `VATPL-<NIP>` for a firm.
-pub const OID_ORGANIZATION_IDENTIFIER: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.5.4.97");
+pub const OID_ORGANIZATION_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.97");
 
 /// Key type of a generated key pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,7 +394,11 @@ mod tests {
         let ca_cert = Certificate::from_der(ca.certificate_der()).expect("ca decode");
         assert_eq!(cert.tbs_certificate.issuer, ca_cert.tbs_certificate.subject);
         assert_eq!(issued.serial_hex.len(), 16);
-        assert!(issued.key_pkcs8_pem().starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        assert!(
+            issued
+                .key_pkcs8_pem()
+                .starts_with("-----BEGIN PRIVATE KEY-----\n")
+        );
         assert!(!format!("{issued:?}").contains("PRIVATE"));
     }
 

@@ -43,8 +43,7 @@ const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 const SIGNED_PROPERTIES_TYPE: &str = "http://uri.etsi.org/01903#SignedProperties";
 
-const OID_SHA256_WITH_RSA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const OID_SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const OID_ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
 /// Why a signed `AuthTokenRequest` was refused.
@@ -73,9 +72,15 @@ pub enum Rejection {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     /// The request itself fails with HTTP 400 and this exception code.
-    BadRequest { code: u32, description: &'static str },
+    BadRequest {
+        code: u32,
+        description: &'static str,
+    },
     /// The request is accepted (202); `GET /auth/{ref}` then reports this status code.
-    Status { code: u16, description: &'static str },
+    Status {
+        code: u16,
+        description: &'static str,
+    },
 }
 
 impl Rejection {
@@ -126,7 +131,9 @@ impl Rejection {
             | Rejection::Certificate(d)
             | Rejection::Context(d) => d.clone(),
             Rejection::NoSignature => "the document carries no ds:Signature".into(),
-            Rejection::TooManySignatures => "the document carries more than one ds:Signature".into(),
+            Rejection::TooManySignatures => {
+                "the document carries more than one ds:Signature".into()
+            }
             Rejection::Challenge => "the challenge is unknown or not the expected one".into(),
         }
     }
@@ -198,13 +205,13 @@ impl VerifiedAuthRequest {
         if self.challenge != challenge {
             return Err(Rejection::Challenge);
         }
-        if let Some((kind, value)) = context {
-            if self.context.kind != kind || self.context.value != value {
-                return Err(Rejection::Context(format!(
-                    "the document signs in to {} {}, not {kind} {value}",
-                    self.context.kind, self.context.value
-                )));
-            }
+        if let Some((kind, value)) = context
+            && (self.context.kind != kind || self.context.value != value)
+        {
+            return Err(Rejection::Context(format!(
+                "the document signs in to {} {}, not {kind} {value}",
+                self.context.kind, self.context.value
+            )));
         }
         Ok(())
     }
@@ -220,7 +227,8 @@ pub fn verify_signed_request(
         .map_err(|_| Rejection::Unreadable("the document is not UTF-8".into()))?;
     let doc = Document::parse(text).map_err(|e| Rejection::Unreadable(format!("not XML: {e}")))?;
     let root = doc.root_element();
-    if root.tag_name().namespace() != Some(AUTH_NS) || root.tag_name().name() != "AuthTokenRequest" {
+    if root.tag_name().namespace() != Some(AUTH_NS) || root.tag_name().name() != "AuthTokenRequest"
+    {
         return Err(Rejection::Schema(format!(
             "the document element must be AuthTokenRequest in {AUTH_NS}"
         )));
@@ -284,7 +292,11 @@ pub fn verify_signed_request(
                 [] => C14nMethod::Inclusive,
                 [c] => C14nMethod::from_uri(c)
                     .ok_or_else(|| invalid(&format!("unsupported transform {c}")))?,
-                _ => return Err(invalid("SignedProperties reference: unsupported transforms")),
+                _ => {
+                    return Err(invalid(
+                        "SignedProperties reference: unsupported transforms",
+                    ));
+                }
             };
             let target = unique_id(&doc, id)?;
             if target != parts.signed_properties {
@@ -313,12 +325,15 @@ pub fn verify_signed_request(
     }
 
     // Signature value over SignedInfo.
-    let signed_info = c14n::canonicalize(parts.signed_info, None, parts.c14n).map_err(|e| invalid(&e))?;
+    let signed_info =
+        c14n::canonicalize(parts.signed_info, None, parts.c14n).map_err(|e| invalid(&e))?;
     let spki_der = certificate
         .tbs_certificate
         .subject_public_key_info
         .to_der()
-        .map_err(|_| Rejection::Certificate("the certificate's public key cannot be read".into()))?;
+        .map_err(|_| {
+            Rejection::Certificate("the certificate's public key cannot be read".into())
+        })?;
     let algorithm = match parts.signature_method.as_str() {
         RSA_SHA256 => {
             let key = RsaPublicKey::from_public_key_der(&spki_der).map_err(|_| {
@@ -341,9 +356,10 @@ pub fn verify_signed_request(
             let key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(|_| {
                 invalid("the signature method is ECDSA but the certificate key is not on P-256")
             })?;
-            let value = p256::ecdsa::Signature::from_slice(&parts.signature_value).map_err(|_| {
-                invalid("the ECDSA signature value must be R||S, 64 bytes (not DER)")
-            })?;
+            let value =
+                p256::ecdsa::Signature::from_slice(&parts.signature_value).map_err(|_| {
+                    invalid("the ECDSA signature value must be R||S, 64 bytes (not DER)")
+                })?;
             use p256::ecdsa::signature::Verifier;
             key.verify(signed_info.as_bytes(), &value)
                 .map_err(|_| invalid("the signature value does not verify"))?;
@@ -416,26 +432,31 @@ fn read_request(root: Node, signature: Node) -> Result<RequestFields, Rejection>
     let mut next = |name: &str| -> Result<Node, Rejection> {
         match fields.next() {
             Some(n) if is(*n, AUTH_NS, name) => Ok(*n),
-            _ => Err(Rejection::Schema(format!("AuthTokenRequest: {name} expected"))),
+            _ => Err(Rejection::Schema(format!(
+                "AuthTokenRequest: {name} expected"
+            ))),
         }
     };
     let challenge = text_of(next("Challenge")?);
     let context_node = next("ContextIdentifier")?;
     let subject = text_of(next("SubjectIdentifierType")?);
-    if let Some(extra) = fields.next() {
-        if !is(*extra, AUTH_NS, "AuthorizationPolicy") || fields.next().is_some() {
-            return Err(Rejection::Schema(format!(
-                "AuthTokenRequest: unexpected element {}",
-                extra.tag_name().name()
-            )));
-        }
+    if let Some(extra) = fields.next()
+        && (!is(*extra, AUTH_NS, "AuthorizationPolicy") || fields.next().is_some())
+    {
+        return Err(Rejection::Schema(format!(
+            "AuthTokenRequest: unexpected element {}",
+            extra.tag_name().name()
+        )));
     }
     if challenge.len() != 36 {
-        return Err(Rejection::Schema("Challenge must have 36 characters".into()));
+        return Err(Rejection::Schema(
+            "Challenge must have 36 characters".into(),
+        ));
     }
     let context = match element_children(context_node).map_err(schema)?.as_slice() {
-        [one] if one.tag_name().namespace() == Some(AUTH_NS)
-            && matches!(one.tag_name().name(), "Nip" | "InternalId" | "NipVatUe") =>
+        [one]
+            if one.tag_name().namespace() == Some(AUTH_NS)
+                && matches!(one.tag_name().name(), "Nip" | "InternalId" | "NipVatUe") =>
         {
             SignedContext {
                 kind: one.tag_name().name().to_string(),
@@ -528,7 +549,10 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
             }
         }
         let mut references = Vec::new();
-        for reference in signed_info.children().filter(|c| is(*c, DSIG_NS, "Reference")) {
+        for reference in signed_info
+            .children()
+            .filter(|c| is(*c, DSIG_NS, "Reference"))
+        {
             let uri = reference
                 .attribute("URI")
                 .ok_or_else(|| invalid("a Reference has no URI"))?
@@ -541,7 +565,9 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
                         let has_parameters =
                             !element_children(tr).map_err(|e| invalid(&e))?.is_empty();
                         if !is(tr, DSIG_NS, "Transform") || has_parameters {
-                            return Err(invalid("Transforms: only parameterless Transform elements are supported"));
+                            return Err(invalid(
+                                "Transforms: only parameterless Transform elements are supported",
+                            ));
                         }
                         list.push(algorithm(tr));
                     }
@@ -558,7 +584,10 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
                 digest: b64(child(reference, DSIG_NS, "DigestValue")?, "DigestValue")?,
             });
         }
-        let signature_value = b64(child(signature, DSIG_NS, "SignatureValue")?, "SignatureValue")?;
+        let signature_value = b64(
+            child(signature, DSIG_NS, "SignatureValue")?,
+            "SignatureValue",
+        )?;
         let key_info = child(signature, DSIG_NS, "KeyInfo")?;
         let x509_data = child(key_info, DSIG_NS, "X509Data")?;
         let certificates = x509_data
@@ -571,15 +600,22 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
         let qualifying: Vec<Node> = signature
             .children()
             .filter(|c| is(*c, DSIG_NS, "Object"))
-            .flat_map(|o| o.children().filter(|c| is(*c, XADES_NS, "QualifyingProperties")))
+            .flat_map(|o| {
+                o.children()
+                    .filter(|c| is(*c, XADES_NS, "QualifyingProperties"))
+            })
             .collect();
         let [qualifying] = qualifying.as_slice() else {
-            return Err(invalid("the signature needs exactly one xades:QualifyingProperties"));
+            return Err(invalid(
+                "the signature needs exactly one xades:QualifyingProperties",
+            ));
         };
-        if let Some(id) = signature.attribute("Id") {
-            if qualifying.attribute("Target") != Some(&format!("#{id}")) {
-                return Err(invalid("QualifyingProperties Target does not name this signature"));
-            }
+        if let Some(id) = signature.attribute("Id")
+            && qualifying.attribute("Target") != Some(&format!("#{id}"))
+        {
+            return Err(invalid(
+                "QualifyingProperties Target does not name this signature",
+            ));
         }
         let signed_properties = child(*qualifying, XADES_NS, "SignedProperties")?;
         let signed_properties_id = signed_properties
@@ -592,7 +628,11 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
             .find(|c| is(*c, XADES_NS, "SigningTime"))
             .and_then(|t| DateTime::parse_from_rfc3339(&text_of(t)).ok())
             .map(|t| t.with_timezone(&Utc));
-        let cert = child(child(sig_props, XADES_NS, "SigningCertificate")?, XADES_NS, "Cert")?;
+        let cert = child(
+            child(sig_props, XADES_NS, "SigningCertificate")?,
+            XADES_NS,
+            "Cert",
+        )?;
         let digest = child(cert, XADES_NS, "CertDigest")?;
         if algorithm(child(digest, DSIG_NS, "DigestMethod")?) != SHA256_URI {
             return Err(invalid("SigningCertificate must use a SHA-256 CertDigest"));
@@ -638,9 +678,7 @@ fn signing_certificate(parts: &SignatureParts) -> Result<(Vec<u8>, Certificate),
         .certificates
         .iter()
         .find(|der| Sha256::digest(der).as_slice() == parts.cert_digest.as_slice())
-        .ok_or_else(|| {
-            invalid("no KeyInfo certificate matches the SigningCertificate digest")
-        })?;
+        .ok_or_else(|| invalid("no KeyInfo certificate matches the SigningCertificate digest"))?;
     let certificate = Certificate::from_der(der)
         .map_err(|_| Rejection::Certificate("the KeyInfo certificate cannot be decoded".into()))?;
     Ok((der.clone(), certificate))
@@ -654,20 +692,31 @@ fn check_signing_certificate(
     let serial = BigUint::from_bytes_be(certificate.tbs_certificate.serial_number.as_bytes());
     match &parts.issuer_serial {
         Some(written) if written.parse::<BigUint>().ok() == Some(serial) => Ok(()),
-        Some(_) => Err(invalid("IssuerSerial does not name the signing certificate")),
+        Some(_) => Err(invalid(
+            "IssuerSerial does not name the signing certificate",
+        )),
         None => Err(invalid("SigningCertificate has no IssuerSerial")),
     }
 }
 
 /// The certificate must be issued (and signed) by the CA and valid at `now`.
-fn check_chain(certificate: &Certificate, ca_der: &[u8], now: DateTime<Utc>) -> Result<(), Rejection> {
+fn check_chain(
+    certificate: &Certificate,
+    ca_der: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
     let bad = |m: &str| Rejection::Certificate(m.to_string());
-    let ca = Certificate::from_der(ca_der).map_err(|_| bad("the trusted CA certificate cannot be decoded"))?;
+    let ca = Certificate::from_der(ca_der)
+        .map_err(|_| bad("the trusted CA certificate cannot be decoded"))?;
     let tbs = &certificate.tbs_certificate;
     if tbs.issuer != ca.tbs_certificate.subject {
-        return Err(bad("the certificate was not issued by a trusted certification authority"));
+        return Err(bad(
+            "the certificate was not issued by a trusted certification authority",
+        ));
     }
-    let tbs_der = tbs.to_der().map_err(|_| bad("the certificate cannot be re-encoded"))?;
+    let tbs_der = tbs
+        .to_der()
+        .map_err(|_| bad("the certificate cannot be re-encoded"))?;
     let ca_spki = ca
         .tbs_certificate
         .subject_public_key_info
@@ -676,8 +725,12 @@ fn check_chain(certificate: &Certificate, ca_der: &[u8], now: DateTime<Utc>) -> 
     let sig = certificate.signature.raw_bytes();
     let ok = if certificate.signature_algorithm.oid == OID_SHA256_WITH_RSA {
         RsaPublicKey::from_public_key_der(&ca_spki).is_ok_and(|key| {
-            key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs_der), sig)
-                .is_ok()
+            key.verify(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(&tbs_der),
+                sig,
+            )
+            .is_ok()
         })
     } else if certificate.signature_algorithm.oid == OID_ECDSA_WITH_SHA256 {
         use p256::ecdsa::signature::Verifier;
@@ -692,10 +745,22 @@ fn check_chain(certificate: &Certificate, ca_der: &[u8], now: DateTime<Utc>) -> 
         false
     };
     if !ok {
-        return Err(bad("the certificate was not issued by a trusted certification authority (its signature does not verify)"));
+        return Err(bad(
+            "the certificate was not issued by a trusted certification authority (its signature does not verify)",
+        ));
     }
-    let from = tbs.validity.not_before.to_date_time().unix_duration().as_secs();
-    let to = tbs.validity.not_after.to_date_time().unix_duration().as_secs();
+    let from = tbs
+        .validity
+        .not_before
+        .to_date_time()
+        .unix_duration()
+        .as_secs();
+    let to = tbs
+        .validity
+        .not_after
+        .to_date_time()
+        .unix_duration()
+        .as_secs();
     let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
     if now_secs < from {
         return Err(bad("the certificate is not valid yet"));
@@ -707,12 +772,18 @@ fn check_chain(certificate: &Certificate, ca_der: &[u8], now: DateTime<Utc>) -> 
 }
 
 fn attribute(certificate: &Certificate, oid: ObjectIdentifier) -> Option<String> {
-    certificate.tbs_certificate.subject.0.iter().find_map(|rdn| {
-        rdn.0
-            .iter()
-            .find(|a| a.oid == oid)
-            .and_then(|a| std::str::from_utf8(a.value.value()).ok().map(str::to_string))
-    })
+    certificate
+        .tbs_certificate
+        .subject
+        .0
+        .iter()
+        .find_map(|rdn| {
+            rdn.0.iter().find(|a| a.oid == oid).and_then(|a| {
+                std::str::from_utf8(a.value.value())
+                    .ok()
+                    .map(str::to_string)
+            })
+        })
 }
 
 /// The first run of `n` digits after `prefix` (KSeF: `(PNOPL|PESEL).*?(\d{11})`).
@@ -734,9 +805,16 @@ fn signer(der: &[u8], certificate: &Certificate) -> Signer {
     let nip = serial_number
         .as_deref()
         .and_then(|v| number_after(v, &["TINPL", "NIP"], 10))
-        .or_else(|| organization.as_deref().and_then(|v| number_after(v, &["VATPL"], 10)));
+        .or_else(|| {
+            organization
+                .as_deref()
+                .and_then(|v| number_after(v, &["VATPL"], 10))
+        });
     let serial = certificate.tbs_certificate.serial_number.as_bytes();
-    let start = serial.iter().position(|b| *b != 0).unwrap_or(serial.len().saturating_sub(1));
+    let start = serial
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(serial.len().saturating_sub(1));
     Signer {
         pesel,
         nip,
@@ -776,7 +854,10 @@ mod tests {
             Rejection::InvalidSignature("x".into()).answer(),
             Answer::BadRequest { code: 9105, .. }
         ));
-        assert!(matches!(Rejection::NoSignature.answer(), Answer::BadRequest { code: 9102, .. }));
+        assert!(matches!(
+            Rejection::NoSignature.answer(),
+            Answer::BadRequest { code: 9102, .. }
+        ));
     }
 
     #[test]

@@ -29,9 +29,11 @@ use crate::model::Secret;
 /// Environment variable with the key password for every context.
 pub const KEY_PASSWORD_ENV: &str = "KSEF_KEY_PASSWORD";
 
-const OID_RSA: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_RSA: pkcs8::ObjectIdentifier =
+    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_EC: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_P256: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const OID_P256: pkcs8::ObjectIdentifier =
+    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// Smallest RSA modulus KSeF accepts for XAdES signatures.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -53,7 +55,9 @@ pub enum KeyError {
         "'{path}' is readable by group or others (mode {mode:03o}), so the private key is refused\nhelp: run `chmod 600 {path}`"
     )]
     Permissions { path: PathBuf, mode: u32 },
-    #[error("'{path}' holds no certificate: {reason}\nhelp: give the KSeF certificate as PEM (-----BEGIN CERTIFICATE-----) or DER")]
+    #[error(
+        "'{path}' holds no certificate: {reason}\nhelp: give the KSeF certificate as PEM (-----BEGIN CERTIFICATE-----) or DER"
+    )]
     NotACertificate { path: PathBuf, reason: String },
     #[error("'{path}' holds no usable private key: {reason}\nhelp: {help}")]
     NotAKey {
@@ -284,10 +288,12 @@ pub fn load_pkcs12_credential(
     let bytes = read(path)?;
     let pass = password.map(Secret::expose).unwrap_or("");
     let store = p12_keystore::KeyStore::from_pkcs12(&bytes, pass).map_err(|e| match e {
-        p12_keystore::error::Error::MacError(_) if password.is_none() => KeyError::PasswordMissing {
-            path: path.to_path_buf(),
-            env_nip: password_env_for(nip),
-        },
+        p12_keystore::error::Error::MacError(_) if password.is_none() => {
+            KeyError::PasswordMissing {
+                path: path.to_path_buf(),
+                env_nip: password_env_for(nip),
+            }
+        }
         p12_keystore::error::Error::MacError(_)
         | p12_keystore::error::Error::UnpadError
         | p12_keystore::error::Error::Pkcs5Error(_) => KeyError::WrongPassword {
@@ -345,21 +351,23 @@ fn read_certificates(path: &Path) -> Result<Vec<(Vec<u8>, Certificate)>, KeyErro
         path: path.to_path_buf(),
         reason,
     };
-    let ders: Vec<Vec<u8>> = if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        let text = std::str::from_utf8(&bytes).map_err(|_| bad("the PEM file is not text".into()))?;
-        let mut found = Vec::new();
-        for block in pem_blocks(text) {
-            if block.0 == "CERTIFICATE" {
-                found.push(block.1);
+    let ders: Vec<Vec<u8>> =
+        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            let text =
+                std::str::from_utf8(&bytes).map_err(|_| bad("the PEM file is not text".into()))?;
+            let mut found = Vec::new();
+            for block in pem_blocks(text) {
+                if block.0 == "CERTIFICATE" {
+                    found.push(block.1);
+                }
             }
-        }
-        if found.is_empty() {
-            return Err(bad("no CERTIFICATE block".into()));
-        }
-        found
-    } else {
-        vec![bytes.to_vec()]
-    };
+            if found.is_empty() {
+                return Err(bad("no CERTIFICATE block".into()));
+            }
+            found
+        } else {
+            vec![bytes.to_vec()]
+        };
     ders.into_iter()
         .map(|der| {
             Certificate::from_der(&der)
@@ -376,11 +384,15 @@ fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = &rest[start + 11..];
-        let Some(label_end) = after.find("-----") else { break };
+        let Some(label_end) = after.find("-----") else {
+            break;
+        };
         let label = after[..label_end].to_string();
         let end_marker = format!("-----END {label}-----");
         let body_start = &after[label_end + 5..];
-        let Some(body_end) = body_start.find(&end_marker) else { break };
+        let Some(body_end) = body_start.find(&end_marker) else {
+            break;
+        };
         let body: String = body_start[..body_end]
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -393,7 +405,8 @@ fn pem_blocks(text: &str) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-const KEY_HELP: &str = "give a PKCS#8 key (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)";
+const KEY_HELP: &str =
+    "give a PKCS#8 key (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----)";
 
 fn parse_private_key(
     path: &Path,
@@ -406,8 +419,8 @@ fn parse_private_key(
         reason: reason.to_string(),
         help,
     };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| not_a_key("the file is not PEM text", KEY_HELP))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| not_a_key("the file is not PEM text", KEY_HELP))?;
     if text.contains("Proc-Type: 4,ENCRYPTED") {
         return Err(KeyError::Unsupported {
             path: path.to_path_buf(),
@@ -433,10 +446,13 @@ fn parse_private_key(
                 .map_err(|_| not_a_key("the encrypted key cannot be decoded", KEY_HELP))?;
             let decrypted = match encrypted.decrypt(password.expose()) {
                 Ok(doc) => doc,
-                Err(pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. })) => {
+                Err(pkcs8::Error::EncryptedPrivateKey(
+                    pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. },
+                )) => {
                     return Err(KeyError::Unsupported {
                         path: path.to_path_buf(),
-                        reason: "the key is encrypted with an algorithm this tool does not read".into(),
+                        reason: "the key is encrypted with an algorithm this tool does not read"
+                            .into(),
                         help: "re-encrypt it: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in OLD -out NEW`",
                     });
                 }
@@ -464,7 +480,10 @@ fn parse_private_key(
             "the file holds a certificate, not a key",
             "`private-key` names the key file; the certificate goes in `certificate`",
         )),
-        other => Err(not_a_key(&format!("unexpected PEM block '{other}'"), KEY_HELP)),
+        other => Err(not_a_key(
+            &format!("unexpected PEM block '{other}'"),
+            KEY_HELP,
+        )),
     }
 }
 
@@ -494,7 +513,9 @@ fn decode_private_key_info(path: &Path, der: &[u8]) -> Result<PrivateKey, KeyErr
             .parameters_oid()
             .map_err(|_| unsupported("the EC key names no curve".into()))?;
         if curve != OID_P256 {
-            return Err(unsupported(format!("the EC key is on curve {curve}, not P-256")));
+            return Err(unsupported(format!(
+                "the EC key is on curve {curve}, not P-256"
+            )));
         }
         let key = p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(|_| damaged())?;
         return Ok(PrivateKey::EcP256(key));
@@ -542,7 +563,9 @@ mod tests {
         let path = dir.path().join("key.pem");
         std::fs::write(&path, "x").expect("write");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        let msg = check_key_file(&path).expect_err("644 must fail").to_string();
+        let msg = check_key_file(&path)
+            .expect_err("644 must fail")
+            .to_string();
         assert!(msg.contains("mode 644"), "{msg}");
         assert!(msg.contains("chmod 600"), "{msg}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");

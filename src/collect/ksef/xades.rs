@@ -89,14 +89,16 @@ impl ContextIdentifier {
                     .split_once('-')
                     .ok_or_else(|| bad(format!("NipVatUe '{v}' must look like NIP-VATUE")))?;
                 if validate_nip(nip).map_err(|e| bad(e.to_string()))? != nip {
-                    return Err(bad(format!("NipVatUe '{v}': the NIP part must be 10 digits")));
+                    return Err(bad(format!(
+                        "NipVatUe '{v}': the NIP part must be 10 digits"
+                    )));
                 }
                 let ok = vat.len() >= 4
                     && vat.len() <= 14
                     && vat[..2].bytes().all(|b| b.is_ascii_uppercase())
-                    && vat[2..]
-                        .bytes()
-                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'+' || b == b'*');
+                    && vat[2..].bytes().all(|b| {
+                        b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'+' || b == b'*'
+                    });
                 if !ok {
                     return Err(bad(format!(
                         "NipVatUe '{v}': the VAT-UE part must be a country code and number, e.g. ATU12345678"
@@ -254,7 +256,8 @@ pub fn sign_auth_token_request(
 <ds:DigestValue>{properties_digest}</ds:DigestValue></ds:Reference>\
 </ds:SignedInfo>"
     );
-    let signature_value = STANDARD.encode(sign_bytes(credential.key(), signed_info_c14n.as_bytes())?);
+    let signature_value =
+        STANDARD.encode(sign_bytes(credential.key(), signed_info_c14n.as_bytes())?);
 
     let signature = format!(
         "<ds:Signature xmlns:ds=\"{DSIG_NS}\" Id=\"{SIGNATURE_ID}\">{signed_info_c14n}\
@@ -284,9 +287,9 @@ fn signed_properties(
     let issuer = tbs.issuer.to_string();
     let serial = BigUint::from_bytes_be(tbs.serial_number.as_bytes()).to_str_radix(10);
     // The DER must re-encode: a certificate we cannot re-encode is not one we sign with.
-    tbs.issuer
-        .to_der()
-        .map_err(|e| XadesError::Signing(format!("the certificate issuer cannot be encoded: {e}")))?;
+    tbs.issuer.to_der().map_err(|e| {
+        XadesError::Signing(format!("the certificate issuer cannot be encoded: {e}"))
+    })?;
     let ds = format!("xmlns:ds=\"{DSIG_NS}\"");
     Ok(format!(
         "<xades:SignedProperties xmlns:xades=\"{XADES_NS}\" Id=\"{SIGNED_PROPERTIES_ID}\">\
@@ -361,9 +364,8 @@ mod tests {
 
     #[test]
     fn context_identifiers_are_checked() {
-        let make = |c| {
-            AuthTokenRequest::new(CHALLENGE, c, SubjectIdentifierType::CertificateFingerprint)
-        };
+        let make =
+            |c| AuthTokenRequest::new(CHALLENGE, c, SubjectIdentifierType::CertificateFingerprint);
         assert!(make(ContextIdentifier::Nip("1234567890".into())).is_err());
         assert!(make(ContextIdentifier::Nip("526-587-76-35".into())).is_err());
         assert!(make(ContextIdentifier::InternalId("5265877635-12345".into())).is_err());
@@ -389,6 +391,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped_as_c14n_writes_it() {
-        assert_eq!(escape_text("A & B <C> \"q\"\r\n"), "A &amp; B &lt;C&gt; \"q\"&#xD;\n");
+        assert_eq!(
+            escape_text("A & B <C> \"q\"\r\n"),
+            "A &amp; B &lt;C&gt; \"q\"&#xD;\n"
+        );
     }
 }

@@ -37,7 +37,11 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 type Rendered<'a> = BTreeMap<Option<&'a str>, &'a str>;
 
 /// Canonical form of `apex` and its descendants, without `exclude` (and its subtree).
-pub fn canonicalize(apex: Node<'_, '_>, exclude: Option<NodeId>, method: Method) -> Result<String, String> {
+pub fn canonicalize(
+    apex: Node<'_, '_>,
+    exclude: Option<NodeId>,
+    method: Method,
+) -> Result<String, String> {
     if !apex.is_element() {
         return Err("canonicalisation needs an element".into());
     }
@@ -69,7 +73,9 @@ fn element_qname<'i>(node: Node<'_, 'i>) -> Result<&'i str, String> {
     let expected_local = node.tag_name().name();
     let local = qname.rsplit_once(':').map_or(qname, |(_, l)| l);
     if local != expected_local {
-        return Err(format!("cannot read the name of element '{expected_local}'"));
+        return Err(format!(
+            "cannot read the name of element '{expected_local}'"
+        ));
     }
     Ok(qname)
 }
@@ -101,17 +107,19 @@ fn write_element<'a>(
             let mut used: Vec<Option<&str>> = vec![prefix_of(qname)];
             for attr in node.attributes() {
                 let q = &text[attr.range_qname()];
-                if let Some(p) = prefix_of(q) {
-                    if p != "xml" {
-                        used.push(Some(p));
-                    }
+                if let Some(p) = prefix_of(q)
+                    && p != "xml"
+                {
+                    used.push(Some(p));
                 }
             }
             for prefix in used {
                 let (key, uri) = match node.namespaces().find(|ns| ns.name() == prefix) {
                     Some(ns) => (ns.name(), ns.uri()),
                     None if prefix.is_none() => (None, ""),
-                    None => return Err(format!("prefix '{}' is not declared", prefix.unwrap_or(""))),
+                    None => {
+                        return Err(format!("prefix '{}' is not declared", prefix.unwrap_or("")));
+                    }
                 };
                 consider(&mut declare, rendered, key, uri);
             }
