@@ -525,3 +525,123 @@ fn signxml_verifies_the_xades_properties_too() {
         );
     }
 }
+
+// --- the official C# client's shape --------------------------------------------
+
+/// A document shaped like the one .NET `SignedXml` writes for the official C# client:
+/// pretty-printed request with `xsi`/`xsd` declarations, `Signature` in the default
+/// namespace, `SignedInfo` under inclusive c14n (so the root's namespaces are part of
+/// it), `QualifyingProperties` redeclaring the default namespace. Digests come from the
+/// simulator's canonicaliser; xmlsec1 then checks that they agree with its own.
+fn dotnet_shaped(issued: &IssuedCertificate) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use ksef_audit::simulator::xades::{C14nMethod, canonicalize};
+    use p256::pkcs8::DecodePrivateKey;
+    use sha2::{Digest, Sha256};
+    use x509_cert::der::Decode;
+
+    let cert = x509_cert::Certificate::from_der(&issued.certificate_der).expect("cert");
+    let serial = rsa::BigUint::from_bytes_be(cert.tbs_certificate.serial_number.as_bytes());
+    let template = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<AuthTokenRequest xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns="http://ksef.mf.gov.pl/auth/token/2.0">
+  <Challenge>{CHALLENGE}</Challenge>
+  <ContextIdentifier>
+    <Nip>{NIP}</Nip>
+  </ContextIdentifier>
+  <SubjectIdentifierType>certificateSubject</SubjectIdentifierType>
+<Signature Id="Signature" xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" /><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D1@</DigestValue></Reference><Reference URI="#SignedProperties" Type="http://uri.etsi.org/01903#SignedProperties"><Transforms><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D2@</DigestValue></Reference></SignedInfo><SignatureValue>@SV@</SignatureValue><KeyInfo><X509Data><X509Certificate>{cert_b64}</X509Certificate></X509Data></KeyInfo><Object><xades:QualifyingProperties Target="#Signature" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" xmlns="http://www.w3.org/2000/09/xmldsig#">
+  <xades:SignedProperties Id="SignedProperties">
+    <xades:SignedSignatureProperties>
+      <xades:SigningTime>{time}</xades:SigningTime>
+      <xades:SigningCertificate>
+        <xades:Cert>
+          <xades:CertDigest>
+            <DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" />
+            <DigestValue>{cert_digest}</DigestValue>
+          </xades:CertDigest>
+          <xades:IssuerSerial>
+            <X509IssuerName>{issuer}</X509IssuerName>
+            <X509SerialNumber>{serial}</X509SerialNumber>
+          </xades:IssuerSerial>
+        </xades:Cert>
+      </xades:SigningCertificate>
+    </xades:SignedSignatureProperties>
+  </xades:SignedProperties>
+</xades:QualifyingProperties></Object></Signature></AuthTokenRequest>"##,
+        cert_b64 = STANDARD.encode(&issued.certificate_der),
+        time = (Utc::now() - Duration::minutes(1)).format("%Y-%m-%dT%H:%M:%S%.6f+00:00"),
+        cert_digest = STANDARD.encode(Sha256::digest(&issued.certificate_der)),
+        issuer = cert.tbs_certificate.issuer,
+        serial = serial.to_str_radix(10),
+    );
+    let digest = |c14n: String| STANDARD.encode(Sha256::digest(c14n.as_bytes()));
+    let (d1, d2) = {
+        let doc = roxmltree::Document::parse(&template).expect("template");
+        let root = doc.root_element();
+        let signature = root.last_element_child().expect("signature");
+        let properties = doc
+            .descendants()
+            .find(|n| n.attribute("Id") == Some("SignedProperties"))
+            .expect("properties");
+        (
+            digest(canonicalize(root, Some(signature.id()), C14nMethod::Exclusive).expect("c14n")),
+            digest(canonicalize(properties, None, C14nMethod::Exclusive).expect("c14n")),
+        )
+    };
+    let with_digests = template.replace("@D1@", &d1).replace("@D2@", &d2);
+    let signed_info = {
+        let doc = roxmltree::Document::parse(&with_digests).expect("xml");
+        let node = doc
+            .descendants()
+            .find(|n| n.tag_name().name() == "SignedInfo")
+            .expect("SignedInfo");
+        canonicalize(node, None, C14nMethod::Inclusive).expect("c14n")
+    };
+    assert!(
+        signed_info.starts_with("<SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"),
+        "{signed_info}"
+    );
+    let key = p256::ecdsa::SigningKey::from_pkcs8_der(issued.key_pkcs8_der()).expect("key");
+    use p256::ecdsa::signature::Signer;
+    let value: p256::ecdsa::Signature = key.sign(signed_info.as_bytes());
+    with_digests.replace("@SV@", &STANDARD.encode(value.to_bytes()))
+}
+
+#[test]
+fn dotnet_shaped_document_passes_the_simulator_and_xmlsec1() {
+    let s = scenario();
+    let xml = dotnet_shaped(&s.firm_ec);
+    let verified = verify_auth_request(
+        xml.as_bytes(),
+        s.ca.certificate_der(),
+        Utc::now(),
+        CHALLENGE,
+        Some(("Nip", NIP)),
+    )
+    .expect("simulator accepts the C# client's shape");
+    assert_eq!(verified.algorithm, SignatureAlgorithm::EcdsaP256Sha256);
+    let tampered = xml.replace("<Nip>", "<Nip> ");
+    assert!(
+        verify_signed_request(tampered.as_bytes(), s.ca.certificate_der(), Utc::now()).is_err()
+    );
+
+    if tool_missing("xmlsec1", Command::new("xmlsec1").arg("--version")) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = Files {
+        signed: dir.path().join("dotnet.xml"),
+        ca: dir.path().join("ca.pem"),
+        _dir: dir,
+    };
+    std::fs::write(&f.signed, &xml).expect("write");
+    std::fs::write(&f.ca, s.ca.certificate_pem()).expect("write");
+    let out = xmlsec_verify(&f);
+    assert!(
+        out.status.success(),
+        "xmlsec1 disagrees with the simulator's canonical forms:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -32,7 +32,7 @@ use x509_cert::spki::ObjectIdentifier;
 use super::ca::{OID_COMMON_NAME, OID_ORGANIZATION_IDENTIFIER, OID_SERIAL_NUMBER};
 use crate::model::mask_pesel;
 
-pub use c14n::Method as C14nMethod;
+pub use c14n::{Method as C14nMethod, canonicalize};
 
 const AUTH_NS: &str = "http://ksef.mf.gov.pl/auth/token/2.0";
 const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
