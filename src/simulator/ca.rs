@@ -371,21 +371,23 @@ mod tests {
         })
     }
 
-    #[test]
-    fn person_certificate_names_the_pesel_and_chains_to_the_ca() {
+    fn issue(subject: CertSubject) -> (ScenarioCa, IssuedCertificate, Certificate) {
         let ca = ScenarioCa::generate("Scenario CA", KeyKind::P256).expect("ca");
         let issued = ca
-            .issue_for_two_years(
-                &CertSubject::Person {
-                    pesel: "85010112345".into(),
-                    given_name: "Jan".into(),
-                    surname: "Kowalski".into(),
-                    common_name: "Jan Kowalski".into(),
-                },
-                KeyKind::P256,
-            )
+            .issue_for_two_years(&subject, KeyKind::P256)
             .expect("issue");
         let cert = issued.certificate().expect("decode");
+        (ca, issued, cert)
+    }
+
+    #[test]
+    fn person_certificate_names_the_pesel_and_chains_to_the_ca() {
+        let (ca, issued, cert) = issue(CertSubject::Person {
+            pesel: "85010112345".into(),
+            given_name: "Jan".into(),
+            surname: "Kowalski".into(),
+            common_name: "Jan Kowalski".into(),
+        });
         assert_eq!(
             attribute(&cert, OID_SERIAL_NUMBER).as_deref(),
             Some("PNOPL-85010112345")
@@ -404,18 +406,11 @@ mod tests {
 
     #[test]
     fn firm_certificate_carries_the_vat_identifier() {
-        let ca = ScenarioCa::generate("Scenario CA", KeyKind::P256).expect("ca");
-        let issued = ca
-            .issue_for_two_years(
-                &CertSubject::Firm {
-                    nip: "5265877635".into(),
-                    organization: "Kowalski sp. z o.o., Oddział <Kraków>".into(),
-                    common_name: "Kowalski".into(),
-                },
-                KeyKind::P256,
-            )
-            .expect("issue");
-        let cert = issued.certificate().expect("decode");
+        let (_, _, cert) = issue(CertSubject::Firm {
+            nip: "5265877635".into(),
+            organization: "Kowalski sp. z o.o., Oddział <Kraków>".into(),
+            common_name: "Kowalski".into(),
+        });
         assert_eq!(
             attribute(&cert, OID_ORGANIZATION_IDENTIFIER).as_deref(),
             Some("VATPL-5265877635")

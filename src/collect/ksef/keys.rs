@@ -431,11 +431,18 @@ fn parse_private_key(
     let start = text
         .find("-----BEGIN ")
         .ok_or_else(|| not_a_key("no PEM block", KEY_HELP))?;
-    let (label, document) = SecretDocument::from_pem(&text[start..])
-        .map_err(|_| not_a_key("the PEM block cannot be decoded", KEY_HELP))?;
+    let label = text[start + 11..]
+        .split_once("-----")
+        .map_or("", |(label, _)| label);
+    let decode = || {
+        SecretDocument::from_pem(&text[start..])
+            .map(|(_, document)| document)
+            .map_err(|_| not_a_key("the PEM block cannot be decoded", KEY_HELP))
+    };
     match label {
-        "PRIVATE KEY" => decode_private_key_info(path, document.as_bytes()),
+        "PRIVATE KEY" => decode_private_key_info(path, decode()?.as_bytes()),
         "ENCRYPTED PRIVATE KEY" => {
+            let document = decode()?;
             let Some(password) = password else {
                 return Err(KeyError::PasswordMissing {
                     path: path.to_path_buf(),
@@ -547,6 +554,14 @@ mod tests {
         );
         let empty = |name: &str| (name == "KSEF_KEY_PASSWORD").then(String::new);
         assert!(key_password("1111111111", empty).is_none());
+    }
+
+    #[test]
+    fn short_rsa_keys_are_refused() {
+        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).expect("rsa");
+        let msg = check_key_strength(&PrivateKey::Rsa(Box::new(key))).expect_err("1024 bits");
+        assert!(msg.contains("1024 bits"), "{msg}");
+        assert!(msg.contains("2048"), "{msg}");
     }
 
     #[test]
