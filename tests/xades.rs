@@ -21,7 +21,8 @@ use ksef_audit::collect::ksef::xades::{
 use ksef_audit::model::Secret;
 use ksef_audit::simulator::ca::{CertSubject, IssuedCertificate, KeyKind, ScenarioCa};
 use ksef_audit::simulator::xades::{
-    Answer, Rejection, SignatureAlgorithm, verify_auth_request, verify_signed_request,
+    Answer, CertificateProblem, Rejection, SignatureAlgorithm, verify_auth_request,
+    verify_signed_request,
 };
 
 const CHALLENGE: &str = "20250625-CR-20F5EE4000-DA48AE4124-46";
@@ -207,7 +208,16 @@ fn certificate_from_a_foreign_ca_ends_in_status_460() {
     let signed = signed(&s.foreign_ec);
     let err = verify_signed_request(signed.xml.as_bytes(), s.ca.certificate_der(), Utc::now())
         .expect_err("foreign CA");
-    assert!(matches!(err, Rejection::Certificate(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Rejection::Certificate {
+                problem: CertificateProblem::Untrusted,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(matches!(err.answer(), Answer::Status { code: 460, .. }));
     // The same document is fine for the CA that issued it.
     verify_signed_request(
@@ -216,6 +226,29 @@ fn certificate_from_a_foreign_ca_ends_in_status_460() {
         Utc::now(),
     )
     .expect("its own CA");
+}
+
+#[test]
+fn certificate_from_a_ca_impostor_fails_the_chain_check() {
+    // Same CA name as the trusted one, different key.
+    let impostor = ScenarioCa::generate("Scenario CA", KeyKind::P256).expect("impostor");
+    let issued = impostor
+        .issue_for_two_years(&firm(), KeyKind::P256)
+        .expect("issue");
+    let err = verify_signed_request(
+        signed(&issued).xml.as_bytes(),
+        scenario().ca.certificate_der(),
+        Utc::now(),
+    )
+    .expect_err("impostor");
+    assert!(matches!(
+        err.answer(),
+        Answer::Status {
+            code: 460,
+            detail: "Błąd weryfikacji łańcucha certyfikatów",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -230,8 +263,19 @@ fn expired_certificate_ends_in_status_460() {
     .expect_err("expired");
     assert_eq!(
         err,
-        Rejection::Certificate("the certificate has expired".into())
+        Rejection::Certificate {
+            problem: CertificateProblem::Invalid,
+            detail: "the certificate has expired".into()
+        }
     );
+    assert!(matches!(
+        err.answer(),
+        Answer::Status {
+            code: 460,
+            detail: "Nieważny certyfikat",
+            ..
+        }
+    ));
 }
 
 #[test]

@@ -61,11 +61,44 @@ pub enum Rejection {
     InvalidSignature(String),
     /// The certificate is invalid, expired or not issued by the trusted CA:
     /// the sign-in ends with status 460.
-    Certificate(String),
+    Certificate {
+        problem: CertificateProblem,
+        detail: String,
+    },
     /// The challenge is not the expected one (400 21111).
     Challenge,
     /// The context is not the expected one: the sign-in ends with status 415.
     Context(String),
+}
+
+/// The kinds of status-460 failures the contract lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// Unreadable, expired, not yet valid or too weak: "Nieważny certyfikat".
+    Invalid,
+    /// Names the trusted CA but its signature does not verify:
+    /// "Błąd weryfikacji łańcucha certyfikatów".
+    ChainError,
+    /// Issued by someone else: "Niezaufany łańcuch certyfikatów".
+    Untrusted,
+}
+
+impl CertificateProblem {
+    /// The `details` line of the 460 status, as the service writes it.
+    pub fn ksef_detail(self) -> &'static str {
+        match self {
+            CertificateProblem::Invalid => "Nieważny certyfikat",
+            CertificateProblem::ChainError => "Błąd weryfikacji łańcucha certyfikatów",
+            CertificateProblem::Untrusted => "Niezaufany łańcuch certyfikatów",
+        }
+    }
+}
+
+fn cert_problem(problem: CertificateProblem, detail: &str) -> Rejection {
+    Rejection::Certificate {
+        problem,
+        detail: detail.to_string(),
+    }
 }
 
 /// How the service answers a [`Rejection`].
@@ -76,10 +109,12 @@ pub enum Answer {
         code: u32,
         description: &'static str,
     },
-    /// The request is accepted (202); `GET /auth/{ref}` then reports this status code.
+    /// The request is accepted (202); `GET /auth/{ref}` then reports this status,
+    /// with `detail` as its one `details` line.
     Status {
         code: u16,
         description: &'static str,
+        detail: &'static str,
     },
 }
 
@@ -111,13 +146,15 @@ impl Rejection {
                 code: 21111,
                 description: "Nieprawidłowe wyzwanie autoryzacyjne.",
             },
-            Rejection::Certificate(_) => Answer::Status {
+            Rejection::Certificate { problem, .. } => Answer::Status {
                 code: 460,
-                description: "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu.",
+                description: "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu",
+                detail: problem.ksef_detail(),
             },
             Rejection::Context(_) => Answer::Status {
                 code: 415,
-                description: "Uwierzytelnianie zakończone niepowodzeniem z powodu braku przypisanych uprawnień.",
+                description: "Uwierzytelnianie zakończone niepowodzeniem",
+                detail: "Brak przypisanych uprawnień",
             },
         }
     }
@@ -128,7 +165,7 @@ impl Rejection {
             Rejection::Unreadable(d)
             | Rejection::Schema(d)
             | Rejection::InvalidSignature(d)
-            | Rejection::Certificate(d)
+            | Rejection::Certificate { detail: d, .. }
             | Rejection::Context(d) => d.clone(),
             Rejection::NoSignature => "the document carries no ds:Signature".into(),
             Rejection::TooManySignatures => {
@@ -332,7 +369,10 @@ pub fn verify_signed_request(
         .subject_public_key_info
         .to_der()
         .map_err(|_| {
-            Rejection::Certificate("the certificate's public key cannot be read".into())
+            cert_problem(
+                CertificateProblem::Invalid,
+                "the certificate's public key cannot be read",
+            )
         })?;
     let algorithm = match parts.signature_method.as_str() {
         RSA_SHA256 => {
@@ -340,8 +380,9 @@ pub fn verify_signed_request(
                 invalid("the signature method is RSA but the certificate key is not")
             })?;
             if key.size() * 8 < 2048 {
-                return Err(Rejection::Certificate(
-                    "the certificate's RSA key is shorter than 2048 bits".into(),
+                return Err(cert_problem(
+                    CertificateProblem::Invalid,
+                    "the certificate's RSA key is shorter than 2048 bits",
                 ));
             }
             key.verify(
@@ -679,8 +720,12 @@ fn signing_certificate(parts: &SignatureParts) -> Result<(Vec<u8>, Certificate),
         .iter()
         .find(|der| Sha256::digest(der).as_slice() == parts.cert_digest.as_slice())
         .ok_or_else(|| invalid("no KeyInfo certificate matches the SigningCertificate digest"))?;
-    let certificate = Certificate::from_der(der)
-        .map_err(|_| Rejection::Certificate("the KeyInfo certificate cannot be decoded".into()))?;
+    let certificate = Certificate::from_der(der).map_err(|_| {
+        cert_problem(
+            CertificateProblem::Invalid,
+            "the KeyInfo certificate cannot be decoded",
+        )
+    })?;
     Ok((der.clone(), certificate))
 }
 
@@ -705,23 +750,25 @@ fn check_chain(
     ca_der: &[u8],
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
-    let bad = |m: &str| Rejection::Certificate(m.to_string());
+    use CertificateProblem::{ChainError, Invalid, Untrusted};
+    let bad = |problem, m: &str| cert_problem(problem, m);
     let ca = Certificate::from_der(ca_der)
-        .map_err(|_| bad("the trusted CA certificate cannot be decoded"))?;
+        .map_err(|_| bad(ChainError, "the trusted CA certificate cannot be decoded"))?;
     let tbs = &certificate.tbs_certificate;
     if tbs.issuer != ca.tbs_certificate.subject {
         return Err(bad(
+            Untrusted,
             "the certificate was not issued by a trusted certification authority",
         ));
     }
     let tbs_der = tbs
         .to_der()
-        .map_err(|_| bad("the certificate cannot be re-encoded"))?;
+        .map_err(|_| bad(Invalid, "the certificate cannot be re-encoded"))?;
     let ca_spki = ca
         .tbs_certificate
         .subject_public_key_info
         .to_der()
-        .map_err(|_| bad("the CA key cannot be read"))?;
+        .map_err(|_| bad(ChainError, "the CA key cannot be read"))?;
     let sig = certificate.signature.raw_bytes();
     let ok = if certificate.signature_algorithm.oid == OID_SHA256_WITH_RSA {
         RsaPublicKey::from_public_key_der(&ca_spki).is_ok_and(|key| {
@@ -746,7 +793,8 @@ fn check_chain(
     };
     if !ok {
         return Err(bad(
-            "the certificate was not issued by a trusted certification authority (its signature does not verify)",
+            ChainError,
+            "the certificate names the trusted certification authority, but its signature does not verify",
         ));
     }
     let from = tbs
@@ -763,10 +811,10 @@ fn check_chain(
         .as_secs();
     let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
     if now_secs < from {
-        return Err(bad("the certificate is not valid yet"));
+        return Err(bad(Invalid, "the certificate is not valid yet"));
     }
     if now_secs > to {
-        return Err(bad("the certificate has expired"));
+        return Err(bad(Invalid, "the certificate has expired"));
     }
     Ok(())
 }
@@ -844,10 +892,11 @@ mod tests {
     #[test]
     fn rejections_map_to_the_contract_answers() {
         assert_eq!(
-            Rejection::Certificate("x".into()).answer(),
+            cert_problem(CertificateProblem::Untrusted, "x").answer(),
             Answer::Status {
                 code: 460,
-                description: "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu."
+                description: "Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu",
+                detail: "Niezaufany łańcuch certyfikatów",
             }
         );
         assert!(matches!(
