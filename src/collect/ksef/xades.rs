@@ -18,10 +18,11 @@
 //! canonicaliser is needed on this side; the simulator's verifier and the
 //! external-verifier tests recompute the canonical forms independently.
 
+use std::fmt::Write;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Duration, Utc};
-use pkcs8::der::Encode;
 use rsa::{BigUint, Pkcs1v15Sign};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -284,12 +285,12 @@ fn signed_properties(
 ) -> Result<String, XadesError> {
     let tbs = &credential.certificate().tbs_certificate;
     let cert_digest = STANDARD.encode(Sha256::digest(credential.certificate_der()));
-    let issuer = tbs.issuer.to_string();
-    let serial = BigUint::from_bytes_be(tbs.serial_number.as_bytes()).to_str_radix(10);
-    // The DER must re-encode: a certificate we cannot re-encode is not one we sign with.
-    tbs.issuer.to_der().map_err(|e| {
-        XadesError::Signing(format!("the certificate issuer cannot be encoded: {e}"))
+    // `write!`, not `to_string()`: a name that cannot be rendered is an error, not a panic.
+    let mut issuer = String::new();
+    write!(issuer, "{}", tbs.issuer).map_err(|_| {
+        XadesError::Signing("the certificate's issuer name cannot be written".into())
     })?;
+    let serial = BigUint::from_bytes_be(tbs.serial_number.as_bytes()).to_str_radix(10);
     let ds = format!("xmlns:ds=\"{DSIG_NS}\"");
     Ok(format!(
         "<xades:SignedProperties xmlns:xades=\"{XADES_NS}\" Id=\"{SIGNED_PROPERTIES_ID}\">\
