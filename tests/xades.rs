@@ -460,16 +460,7 @@ struct Files {
 }
 
 fn files(issued: &IssuedCertificate) -> Files {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let signed_path = dir.path().join("signed.xml");
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&signed_path, signed(issued).xml).expect("write");
-    std::fs::write(&ca, scenario().ca.certificate_pem()).expect("write");
-    Files {
-        _dir: dir,
-        signed: signed_path,
-        ca,
-    }
+    write_files(&signed(issued).xml)
 }
 
 fn xmlsec_verify(f: &Files) -> std::process::Output {
@@ -571,7 +562,7 @@ fn signxml_verifies_the_xades_properties_too() {
 /// namespace, `SignedInfo` under inclusive c14n (so the root's namespaces are part of
 /// it), `QualifyingProperties` redeclaring the default namespace. Digests come from the
 /// simulator's canonicaliser; xmlsec1 then checks that they agree with its own.
-fn dotnet_shaped(issued: &IssuedCertificate) -> String {
+fn dotnet_shaped(issued: &IssuedCertificate, document_transforms: &str) -> String {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use ksef_audit::simulator::xades::{C14nMethod, canonicalize};
@@ -589,7 +580,7 @@ fn dotnet_shaped(issued: &IssuedCertificate) -> String {
     <Nip>{NIP}</Nip>
   </ContextIdentifier>
   <SubjectIdentifierType>certificateSubject</SubjectIdentifierType>
-<Signature Id="Signature" xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" /><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D1@</DigestValue></Reference><Reference URI="#SignedProperties" Type="http://uri.etsi.org/01903#SignedProperties"><Transforms><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D2@</DigestValue></Reference></SignedInfo><SignatureValue>@SV@</SignatureValue><KeyInfo><X509Data><X509Certificate>{cert_b64}</X509Certificate></X509Data></KeyInfo><Object><xades:QualifyingProperties Target="#Signature" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" xmlns="http://www.w3.org/2000/09/xmldsig#">
+<Signature Id="Signature" xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315" /><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" /><Reference URI=""><Transforms>{document_transforms}</Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D1@</DigestValue></Reference><Reference URI="#SignedProperties" Type="http://uri.etsi.org/01903#SignedProperties"><Transforms><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" /></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" /><DigestValue>@D2@</DigestValue></Reference></SignedInfo><SignatureValue>@SV@</SignatureValue><KeyInfo><X509Data><X509Certificate>{cert_b64}</X509Certificate></X509Data></KeyInfo><Object><xades:QualifyingProperties Target="#Signature" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" xmlns="http://www.w3.org/2000/09/xmldsig#">
   <xades:SignedProperties Id="SignedProperties">
     <xades:SignedSignatureProperties>
       <xades:SigningTime>{time}</xades:SigningTime>
@@ -647,10 +638,52 @@ fn dotnet_shaped(issued: &IssuedCertificate) -> String {
     with_digests.replace("@SV@", &STANDARD.encode(value.to_bytes()))
 }
 
+const DOTNET_TRANSFORMS: &str = r#"<Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature" /><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" />"#;
+/// The XPath Filter 2.0 form of "leave the signature out" (EN 319 132-1).
+const FILTER2_TRANSFORMS: &str = r#"<Transform Algorithm="http://www.w3.org/2002/06/xmldsig-filter2"><XPath xmlns="http://www.w3.org/2002/06/xmldsig-filter2" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Filter="subtract">/descendant::ds:Signature</XPath></Transform><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#" />"#;
+
+#[test]
+fn filter2_subtract_signature_is_accepted_like_the_enveloped_transform() {
+    let s = scenario();
+    let xml = dotnet_shaped(&s.firm_ec, FILTER2_TRANSFORMS);
+    verify_signed_request(xml.as_bytes(), s.ca.certificate_der(), Utc::now())
+        .expect("simulator accepts XPath Filter 2.0 subtract");
+    // Any other filter is refused rather than guessed at.
+    let other = dotnet_shaped(
+        &s.firm_ec,
+        &FILTER2_TRANSFORMS.replace("/descendant::ds:Signature", "/descendant::ds:Object"),
+    );
+    assert!(matches!(
+        verify_signed_request(other.as_bytes(), s.ca.certificate_der(), Utc::now()),
+        Err(Rejection::InvalidSignature(_))
+    ));
+    if tool_missing("xmlsec1", Command::new("xmlsec1").arg("--version")) {
+        return;
+    }
+    let out = xmlsec_verify(&write_files(&xml));
+    assert!(
+        out.status.success(),
+        "xmlsec1 refused the filter2 document:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write_files(xml: &str) -> Files {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = Files {
+        signed: dir.path().join("signed.xml"),
+        ca: dir.path().join("ca.pem"),
+        _dir: dir,
+    };
+    std::fs::write(&f.signed, xml).expect("write");
+    std::fs::write(&f.ca, scenario().ca.certificate_pem()).expect("write");
+    f
+}
+
 #[test]
 fn dotnet_shaped_document_passes_the_simulator_and_xmlsec1() {
     let s = scenario();
-    let xml = dotnet_shaped(&s.firm_ec);
+    let xml = dotnet_shaped(&s.firm_ec, DOTNET_TRANSFORMS);
     let verified = verify_auth_request(
         xml.as_bytes(),
         s.ca.certificate_der(),
@@ -668,15 +701,7 @@ fn dotnet_shaped_document_passes_the_simulator_and_xmlsec1() {
     if tool_missing("xmlsec1", Command::new("xmlsec1").arg("--version")) {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let f = Files {
-        signed: dir.path().join("dotnet.xml"),
-        ca: dir.path().join("ca.pem"),
-        _dir: dir,
-    };
-    std::fs::write(&f.signed, &xml).expect("write");
-    std::fs::write(&f.ca, s.ca.certificate_pem()).expect("write");
-    let out = xmlsec_verify(&f);
+    let out = xmlsec_verify(&write_files(&xml));
     assert!(
         out.status.success(),
         "xmlsec1 disagrees with the simulator's canonical forms:\n{}",

@@ -300,8 +300,8 @@ pub fn verify_signed_request(
             }
             document_done = true;
             let method = match reference.transforms.as_slice() {
-                [t] if t == ENVELOPED => C14nMethod::Inclusive,
-                [t, c] if t == ENVELOPED => C14nMethod::from_uri(c)
+                [t] if removes_signature(t) => C14nMethod::Inclusive,
+                [t, c] if removes_signature(t) => C14nMethod::from_uri(c)
                     .ok_or_else(|| invalid(&format!("unsupported transform {c}")))?,
                 _ => {
                     return Err(invalid(
@@ -441,6 +441,25 @@ fn invalid(detail: &str) -> Rejection {
 
 fn is(node: Node, ns: &str, name: &str) -> bool {
     node.is_element() && node.tag_name().namespace() == Some(ns) && node.tag_name().name() == name
+}
+
+/// XPath Filter 2.0: with the single filter `subtract /descendant::ds:Signature` it
+/// removes every signature, which for a one-signature document is what the
+/// enveloped-signature transform does (ETSI EN 319 132-1 recommends it).
+const FILTER2: &str = "http://www.w3.org/2002/06/xmldsig-filter2";
+/// Marker in a reference's transform list for that one accepted filter.
+const FILTER2_SUBTRACT_SIGNATURE: &str = "filter2:subtract:/descendant::ds:Signature";
+
+fn removes_signature(transform: &str) -> bool {
+    transform == ENVELOPED || transform == FILTER2_SUBTRACT_SIGNATURE
+}
+
+fn is_subtract_signature(parameters: &[Node]) -> bool {
+    let [xpath] = parameters else { return false };
+    is(*xpath, FILTER2, "XPath")
+        && xpath.attribute("Filter") == Some("subtract")
+        && text_of(*xpath) == "/descendant::ds:Signature"
+        && xpath.lookup_namespace_uri(Some("ds")) == Some(DSIG_NS)
 }
 
 /// Element children, refusing non-whitespace text between them.
@@ -603,14 +622,20 @@ impl<'a, 'i> SignatureParts<'a, 'i> {
                 Some(t) => {
                     let mut list = Vec::new();
                     for tr in element_children(t).map_err(|e| invalid(&e))? {
-                        let has_parameters =
-                            !element_children(tr).map_err(|e| invalid(&e))?.is_empty();
-                        if !is(tr, DSIG_NS, "Transform") || has_parameters {
+                        let parameters = element_children(tr).map_err(|e| invalid(&e))?;
+                        if !is(tr, DSIG_NS, "Transform") {
+                            return Err(invalid("Transforms holds an unexpected element"));
+                        }
+                        if algorithm(tr) == FILTER2 && is_subtract_signature(&parameters) {
+                            list.push(FILTER2_SUBTRACT_SIGNATURE.to_string());
+                        } else if parameters.is_empty() {
+                            list.push(algorithm(tr));
+                        } else {
                             return Err(invalid(
-                                "Transforms: only parameterless Transform elements are supported",
+                                "Transforms: only parameterless transforms and the XPath Filter 2.0 \
+                                 `subtract /descendant::ds:Signature` are supported",
                             ));
                         }
-                        list.push(algorithm(tr));
                     }
                     list
                 }
