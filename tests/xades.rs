@@ -365,6 +365,29 @@ fn encrypted_pkcs8_key_needs_the_right_password() {
 }
 
 #[test]
+fn certificate_may_be_der_or_a_pem_chain() {
+    let s = scenario();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("key.pem");
+    write_private(&key, s.firm_ec.key_pkcs8_pem().as_bytes());
+    let der = dir.path().join("cert.cer");
+    std::fs::write(&der, &s.firm_ec.certificate_der).expect("der");
+    let chain = dir.path().join("chain.pem");
+    std::fs::write(
+        &chain,
+        format!("{}{}", s.ca.certificate_pem(), s.firm_ec.certificate_pem()),
+    )
+    .expect("chain");
+    for cert in [der, chain] {
+        let credential = load_pem_credential(&cert, &key, None, NIP).expect("loads");
+        assert_eq!(
+            credential.certificate_der(),
+            s.firm_ec.certificate_der.as_slice()
+        );
+    }
+}
+
+#[test]
 fn key_of_another_certificate_is_refused() {
     let s = scenario();
     let dir = tempfile::tempdir().expect("tempdir");

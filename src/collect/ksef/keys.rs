@@ -351,23 +351,21 @@ fn read_certificates(path: &Path) -> Result<Vec<(Vec<u8>, Certificate)>, KeyErro
         path: path.to_path_buf(),
         reason,
     };
-    let ders: Vec<Vec<u8>> =
-        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-            let text =
-                std::str::from_utf8(&bytes).map_err(|_| bad("the PEM file is not text".into()))?;
-            let mut found = Vec::new();
-            for block in pem_blocks(text) {
-                if block.0 == "CERTIFICATE" {
-                    found.push(block.1);
-                }
-            }
-            if found.is_empty() {
-                return Err(bad("no CERTIFICATE block".into()));
-            }
-            found
-        } else {
-            vec![bytes.to_vec()]
-        };
+    let ders: Vec<Vec<u8>> = if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| bad("the PEM file is not text".into()))?;
+        let found: Vec<Vec<u8>> = pem_blocks(text)
+            .into_iter()
+            .filter(|(label, _)| label == "CERTIFICATE")
+            .map(|(_, der)| der)
+            .collect();
+        if found.is_empty() {
+            return Err(bad("no CERTIFICATE block".into()));
+        }
+        found
+    } else {
+        vec![bytes.to_vec()]
+    };
     ders.into_iter()
         .map(|der| {
             Certificate::from_der(&der)
