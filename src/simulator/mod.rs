@@ -7,6 +7,7 @@
 //! The fixture format and the faults are documented in `docs/simulator.md`.
 
 mod auth;
+pub mod ca;
 mod errors;
 mod faults;
 mod fixture;
@@ -14,6 +15,7 @@ mod keys;
 mod limits;
 mod state;
 mod tokens;
+pub mod xades;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -18,7 +18,9 @@ pub mod tokens;
 pub use progress::{Progress, ProgressEvent};
 pub mod credentials;
 pub mod fetch;
+pub mod keys;
 pub mod verify;
+pub mod xades;
 
 pub use crate::config::{ContextSpec, CredentialSource, KsefSettings, resolve_settings};
 pub use fetch::{fetch_snapshot, fetch_snapshot_async};
