@@ -713,6 +713,7 @@ fn contexts_for<'a>(world: &'a AuditWorld<'a>) -> (Vec<ContextSnapshot>, Vec<Str
             auditor_reference: None,
             auditor_permissions: None,
             tokens: Vec::new(),
+            grants: Vec::new(),
         });
     }
     (pseudo, warnings)
@@ -1071,6 +1072,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             auditor_reference: auditor.then(|| main_ref.clone()),
             auditor_permissions,
             tokens,
+            grants: Vec::new(),
         }],
     };
     let mut columns: BTreeSet<String> = ["nip", "reference_number", "permissions"]

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod grant;
 mod identifiers;
 mod inventory;
 mod limits;
@@ -12,6 +13,11 @@ mod severity;
 mod text_position;
 mod token;
 
+pub use grant::{
+    EntityAuthorization, EntityPermission, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
+    GrantSubject, IdentifierType, PermissionState, PersonPermission, SubjectDetailsType,
+    SubjectEntityDetails, SubjectPersonDetails,
+};
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
     reference_check_ok, validate_internal_id, validate_nip,

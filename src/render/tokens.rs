@@ -205,6 +205,7 @@ mod tests {
                 auditor_reference: None,
                 auditor_permissions: None,
                 tokens,
+                grants: Vec::new(),
             };
         TokenSnapshot {
             schema_version: 1,

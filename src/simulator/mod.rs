@@ -10,6 +10,7 @@ mod auth;
 mod errors;
 mod faults;
 mod fixture;
+mod grants;
 mod keys;
 mod limits;
 mod state;
@@ -270,6 +271,7 @@ fn routes() -> Router<Arc<Sim>> {
             "/tokens/{referenceNumber}",
             get(tokens::get_one).delete(tokens::revoke),
         )
+        .merge(grants::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {
