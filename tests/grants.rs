@@ -128,7 +128,11 @@ fn settings(sim: &SimHandle) -> KsefSettings {
 }
 
 /// A started simulator, and a transport and session of `nip` with token `reference`.
-async fn signed_in(fixture: Fixture, nip: &str, reference: &str) -> (SimHandle, Transport, Session) {
+async fn signed_in(
+    fixture: Fixture,
+    nip: &str,
+    reference: &str,
+) -> (SimHandle, Transport, Session) {
     let secret = token(&fixture, nip, reference);
     let sim = simulator::start(fixture, SimOptions::default())
         .await
@@ -161,7 +165,11 @@ async fn every_grant_of_every_listing_is_read_over_several_pages() {
     let read = read_grants(&t, &mut session, Some(&[Permission::CredentialsRead]), 10)
         .await
         .expect("all grants");
-    assert_eq!(sorted(read.clone()), sorted(expected), "every grant, as the fixture has it");
+    assert_eq!(
+        sorted(read.clone()),
+        sorted(expected),
+        "every grant, as the fixture has it"
+    );
     let kinds = |k: GrantKind| read.iter().filter(|g| g.kind == k).count();
     assert_eq!(kinds(GrantKind::Person), 230);
     assert_eq!(kinds(GrantKind::Entity), 1);
@@ -188,7 +196,10 @@ async fn more_pages_than_the_cap_is_an_error_not_a_partial_list() {
     let err = list_person_grants(&t, &mut session, 2)
         .await
         .expect_err("capped");
-    assert!(matches!(err, GrantsError::PageCap { pages: 2, .. }), "{err}");
+    assert!(
+        matches!(err, GrantsError::PageCap { pages: 2, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("max-pages"), "{err}");
 }
 
@@ -213,8 +224,9 @@ async fn a_token_without_credentials_read_gets_403_naming_the_missing_permission
     }
     let text = err.to_string();
     assert!(
-        text.contains(&format!("context {ALFA}: POST /permissions/query/persons/grants"))
-            && text.contains("has neither CredentialsRead nor CredentialsManage")
+        text.contains(&format!(
+            "context {ALFA}: POST /permissions/query/persons/grants"
+        )) && text.contains("has neither CredentialsRead nor CredentialsManage")
             && text.contains("help: give the auditing token CredentialsRead"),
         "{text}"
     );
@@ -236,11 +248,21 @@ async fn a_listing_that_fails_midway_is_an_error_with_what_was_read() {
         .await
         .expect_err("fails on page 2");
     assert!(
-        matches!(err, GrantsError::Midway { page: 2, read: 100, .. }),
+        matches!(
+            err,
+            GrantsError::Midway {
+                page: 2,
+                read: 100,
+                ..
+            }
+        ),
         "{err}"
     );
     let text = err.to_string();
-    assert!(text.contains("the list is partial") && text.contains("HTTP 503"), "{text}");
+    assert!(
+        text.contains("the list is partial") && text.contains("HTTP 503"),
+        "{text}"
+    );
     // The client retried the failing page before giving up.
     let failed = person_pages(&sim)
         .iter()
@@ -271,7 +293,11 @@ async fn a_429_on_the_grant_listing_is_waited_out_as_retry_after_says() {
         .filter(|r| r.status == 429)
         .collect();
     assert!(!limited.is_empty());
-    assert!(limited.iter().all(|r| r.retry_after.as_deref() == Some("1")));
+    assert!(
+        limited
+            .iter()
+            .all(|r| r.retry_after.as_deref() == Some("1"))
+    );
     assert!(started.elapsed() >= Duration::from_secs(1));
 }
 
@@ -319,7 +345,10 @@ async fn grants_are_removed_with_the_call_their_kind_needs() {
     let err = delete_grant(&t, &mut session, &authorization.id)
         .await
         .expect_err("wrong endpoint");
-    assert!(matches!(&err, GrantsError::Api(e) if e.http_status() == Some(400)), "{err}");
+    assert!(
+        matches!(&err, GrantsError::Api(e) if e.http_status() == Some(400)),
+        "{err}"
+    );
 
     let reference = delete_grant(&t, &mut session, &person.id)
         .await
@@ -333,7 +362,10 @@ async fn grants_are_removed_with_the_call_their_kind_needs() {
         .expect("authorization removed");
 
     let left = read_grants(&t, &mut session, None, 10).await.expect("read");
-    assert!(left.iter().all(|g| g.id != person.id && g.id != authorization.id));
+    assert!(
+        left.iter()
+            .all(|g| g.id != person.id && g.id != authorization.id)
+    );
     assert_eq!(left.len(), 4);
     let in_sim = &sim
         .fixture()
@@ -354,7 +386,10 @@ async fn grants_are_removed_with_the_call_their_kind_needs() {
         [
             format!("400 /v2/permissions/common/grants/{}", authorization.id),
             format!("202 /v2/permissions/common/grants/{}", person.id),
-            format!("202 /v2/permissions/authorizations/grants/{}", authorization.id),
+            format!(
+                "202 /v2/permissions/authorizations/grants/{}",
+                authorization.id
+            ),
         ]
     );
 }
@@ -370,7 +405,11 @@ async fn removal_without_credentials_manage_names_it() {
     assert_eq!(err.missing_permissions(), ["CredentialsManage"]);
     assert!(err.to_string().contains("lacks CredentialsManage"), "{err}");
     let ctx = sim.fixture().contexts.into_iter().find(|c| c.nip == ALFA);
-    assert_eq!(ctx.map(|c| c.grants.len()), Some(list.len()), "nothing removed");
+    assert_eq!(
+        ctx.map(|c| c.grants.len()),
+        Some(list.len()),
+        "nothing removed"
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -385,7 +424,12 @@ fn permissions_contract() -> Value {
 
 /// Sends a request and checks the answer against operation `method path` of the
 /// contract: a documented status, a listed content type, a body valid for its schema.
-async fn conforms(root: &Value, path: &str, method: &str, req: reqwest::RequestBuilder) -> (u16, Value) {
+async fn conforms(
+    root: &Value,
+    path: &str,
+    method: &str,
+    req: reqwest::RequestBuilder,
+) -> (u16, Value) {
     let response = req.send().await.expect("request");
     let status = response.status().as_u16();
     let content_type = response
@@ -395,14 +439,23 @@ async fn conforms(root: &Value, path: &str, method: &str, req: reqwest::RequestB
         .map(str::to_string);
     let text = response.text().await.expect("body");
     let documented = &root["paths"][path][method]["responses"][status.to_string()];
-    assert!(documented.is_object(), "{method} {path}: {status} is not documented");
+    assert!(
+        documented.is_object(),
+        "{method} {path}: {status} is not documented"
+    );
     let ct = content_type.expect("a content type");
     let schema = &documented["content"][&ct]["schema"];
-    assert!(schema.is_object(), "{method} {path} {status}: {ct} is not documented");
+    assert!(
+        schema.is_object(),
+        "{method} {path} {status}: {ct} is not documented"
+    );
     let body: Value = serde_json::from_str(&text).expect("JSON body");
     let mut errors = Vec::new();
     validate(root, schema, &body, "body", &mut errors);
-    assert!(errors.is_empty(), "{method} {path} {status}: {errors:#?}\n{body:#}");
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status}: {errors:#?}\n{body:#}"
+    );
     (status, body)
 }
 
@@ -432,8 +485,12 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         PERSONS,
         "post",
-        req(Method::POST, &format!("{PERSONS}?pageOffset=1&pageSize=10"), &access)
-            .json(&json!({"queryType": "PermissionsInCurrentContext"})),
+        req(
+            Method::POST,
+            &format!("{PERSONS}?pageOffset=1&pageSize=10"),
+            &access,
+        )
+        .json(&json!({"queryType": "PermissionsInCurrentContext"})),
     )
     .await;
     assert_eq!((status, page["hasMore"].as_bool()), (200, Some(true)));
@@ -446,10 +503,22 @@ async fn every_grant_answer_validates_against_the_contract() {
     )
     .await;
     let items = all["permissions"].as_array().expect("permissions");
-    assert!(items.iter().any(|p| p["targetIdentifier"]["type"] == "AllPartners"));
-    assert!(items.iter().any(|p| p["subjectPersonDetails"]["subjectDetailsType"]
-        == "PersonByFingerprintWithoutIdentifier"));
-    assert!(items.iter().any(|p| p["subjectEntityDetails"]["fullName"].is_string()));
+    assert!(
+        items
+            .iter()
+            .any(|p| p["targetIdentifier"]["type"] == "AllPartners")
+    );
+    assert!(
+        items
+            .iter()
+            .any(|p| p["subjectPersonDetails"]["subjectDetailsType"]
+                == "PersonByFingerprintWithoutIdentifier")
+    );
+    assert!(
+        items
+            .iter()
+            .any(|p| p["subjectEntityDetails"]["fullName"].is_string())
+    );
     conforms(
         &root,
         ENTITIES,
@@ -465,7 +534,12 @@ async fn every_grant_answer_validates_against_the_contract() {
             req(Method::POST, AUTHORIZATIONS, &access).json(&json!({"queryType": query_type})),
         )
         .await;
-        assert!(!body["authorizationGrants"].as_array().expect("grants").is_empty());
+        assert!(
+            !body["authorizationGrants"]
+                .as_array()
+                .expect("grants")
+                .is_empty()
+        );
     }
     // 400: legacy and Problem Details.
     let (status, _) = conforms(
@@ -480,9 +554,13 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         AUTHORIZATIONS,
         "post",
-        req(Method::POST, &format!("{AUTHORIZATIONS}?pageSize=500"), &access)
-            .header("X-Error-Format", "problem-details")
-            .json(&json!({"queryType": "Granted"})),
+        req(
+            Method::POST,
+            &format!("{AUTHORIZATIONS}?pageSize=500"),
+            &access,
+        )
+        .header("X-Error-Format", "problem-details")
+        .json(&json!({"queryType": "Granted"})),
     )
     .await;
     assert_eq!((status, &body["errors"][0]["code"]), (400, &json!(21405)));
@@ -491,7 +569,8 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         ENTITIES,
         "post",
-        http.post(format!("{}{ENTITIES}", sim.base_url)).json(&json!({})),
+        http.post(format!("{}{ENTITIES}", sim.base_url))
+            .json(&json!({})),
     )
     .await;
     assert_eq!(status, 401);
@@ -501,10 +580,14 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         PERSONS,
         "post",
-        req(Method::POST, PERSONS, &other).json(&json!({"queryType": "PermissionsInCurrentContext"})),
+        req(Method::POST, PERSONS, &other)
+            .json(&json!({"queryType": "PermissionsInCurrentContext"})),
     )
     .await;
-    assert_eq!((status, body["reasonCode"].as_str()), (403, Some("missing-permissions")));
+    assert_eq!(
+        (status, body["reasonCode"].as_str()),
+        (403, Some("missing-permissions"))
+    );
     // Removal: 202, then its operation; 400 for an unknown id; 403 without CredentialsManage.
     let first = items[0]["id"].as_str().expect("id").to_string();
     let common = "/permissions/common/grants/{permissionId}";
@@ -512,7 +595,11 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         common,
         "delete",
-        req(Method::DELETE, &format!("/permissions/common/grants/{first}"), &access),
+        req(
+            Method::DELETE,
+            &format!("/permissions/common/grants/{first}"),
+            &access,
+        ),
     )
     .await;
     assert_eq!(status, 202);
@@ -521,7 +608,11 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         "/permissions/operations/{referenceNumber}",
         "get",
-        req(Method::GET, &format!("/permissions/operations/{reference}"), &access),
+        req(
+            Method::GET,
+            &format!("/permissions/operations/{reference}"),
+            &access,
+        ),
     )
     .await;
     assert_eq!(status, 200);
@@ -529,7 +620,11 @@ async fn every_grant_answer_validates_against_the_contract() {
         &root,
         common,
         "delete",
-        req(Method::DELETE, &format!("/permissions/common/grants/{first}"), &access),
+        req(
+            Method::DELETE,
+            &format!("/permissions/common/grants/{first}"),
+            &access,
+        ),
     )
     .await;
     assert_eq!(status, 400);
@@ -572,4 +667,76 @@ async fn signed_in_raw(sim: &SimHandle, nip: &str, secret: &Secret) -> Secret {
         .await
         .expect("authenticated");
     session.access(&t).await.expect("access").clone()
+}
+
+#[test]
+fn contract_examples_parse_and_the_query_bodies_validate() {
+    use ksef_audit::collect::ksef::grants::{
+        PermissionsOperationResponse, PermissionsOperationStatusResponse,
+        QueryEntityAuthorizationPermissionsResponse, QueryEntityPermissionsResponse,
+        QueryPersonPermissionsResponse, query_body,
+    };
+    let root = permissions_contract();
+    let example = |path: &str, method: &str, status: &str| -> Value {
+        root["paths"][path][method]["responses"][status]["content"]["application/json"]["example"]
+            .clone()
+    };
+    let persons: QueryPersonPermissionsResponse =
+        serde_json::from_value(example("/permissions/query/persons/grants", "post", "200"))
+            .expect("persons example");
+    let rec = GrantRecord::from_person(persons.permissions[0].clone());
+    assert_eq!(
+        (
+            rec.holder.value(),
+            rec.target.as_ref().map(GrantIdentifier::value)
+        ),
+        ("7762811692", Some("9786214922"))
+    );
+    let entities: QueryEntityPermissionsResponse =
+        serde_json::from_value(example("/permissions/query/entities/grants", "post", "200"))
+            .expect("entities example");
+    assert_eq!(entities.permissions.len(), 1);
+    let auths: QueryEntityAuthorizationPermissionsResponse = serde_json::from_value(example(
+        "/permissions/query/authorizations/grants",
+        "post",
+        "200",
+    ))
+    .expect("authorizations example");
+    assert_eq!(
+        auths.authorization_grants[0].authorization_scope,
+        GrantScope::SelfInvoicing
+    );
+    let op: PermissionsOperationResponse = serde_json::from_value(example(
+        "/permissions/common/grants/{permissionId}",
+        "delete",
+        "202",
+    ))
+    .expect("delete example");
+    assert_eq!(op.reference_number.len(), 36);
+    let status: PermissionsOperationStatusResponse = serde_json::from_value(example(
+        "/permissions/operations/{referenceNumber}",
+        "get",
+        "200",
+    ))
+    .expect("operation example");
+    assert_eq!(status.status.code, 200);
+
+    for (path, kind) in [
+        ("/permissions/query/persons/grants", GrantKind::Person),
+        ("/permissions/query/entities/grants", GrantKind::Entity),
+        (
+            "/permissions/query/authorizations/grants",
+            GrantKind::AuthorizationGranted,
+        ),
+        (
+            "/permissions/query/authorizations/grants",
+            GrantKind::AuthorizationReceived,
+        ),
+    ] {
+        let schema =
+            &root["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"];
+        let mut errors = Vec::new();
+        validate(&root, schema, &query_body(&kind), "request", &mut errors);
+        assert!(errors.is_empty(), "{path} {kind}: {errors:?}");
+    }
 }

@@ -189,7 +189,10 @@ fn pesel(people: &[DemoPerson], i: usize) -> GrantIdentifier {
 }
 
 fn first_last(people: &[DemoPerson], i: usize) -> (&'static str, &'static str) {
-    people[i].name.split_once(' ').unwrap_or((people[i].name, ""))
+    people[i]
+        .name
+        .split_once(' ')
+        .unwrap_or((people[i].name, ""))
 }
 
 /// A grant to a person of the accounting office, with their name as KSeF shows it.
@@ -525,8 +528,19 @@ mod tests {
             .into_iter()
             .flat_map(|(_, g)| g.into_iter().map(|g| g.id))
             .collect();
-        assert_eq!(ids.len(), demo_grants(now()).iter().map(|(_, g)| g.len()).sum::<usize>());
-        for nip in [RETAILER_NIP, TAX_REPRESENTATIVE_NIP, HOTEL_NIP, ACCOUNTING_FIRM_NIP] {
+        assert_eq!(
+            ids.len(),
+            demo_grants(now())
+                .iter()
+                .map(|(_, g)| g.len())
+                .sum::<usize>()
+        );
+        for nip in [
+            RETAILER_NIP,
+            TAX_REPRESENTATIVE_NIP,
+            HOTEL_NIP,
+            ACCOUNTING_FIRM_NIP,
+        ] {
             validate_nip(nip).expect("valid NIP");
         }
     }
@@ -551,15 +565,24 @@ mod tests {
         assert!(all.iter().any(|(_, g)| held_by_leaver(g)
             && g.scope == GrantScope::CredentialsManage
             && g.kind == GrantKind::Person));
-        assert!(all.iter().any(|(_, g)| g.holder.kind == IdentifierType::Pesel
-            && !known.contains(g.holder.value())
-            && g.holder.value() == DEMO_STRANGER_PESEL));
+        assert!(
+            all.iter()
+                .any(|(_, g)| g.holder.kind == IdentifierType::Pesel
+                    && !known.contains(g.holder.value())
+                    && g.holder.value() == DEMO_STRANGER_PESEL)
+        );
         assert!(all.iter().any(|(_, g)| g.can_delegate));
         assert!(all.iter().any(|(_, g)| g.reaches_all_partners()));
         assert!(all.iter().any(|(_, g)| g.is_fingerprint_only()));
-        assert!(all.iter().any(|(_, g)| g.holder.kind == IdentifierType::Fingerprint
-            && !g.is_fingerprint_only()));
-        assert!(all.iter().any(|(_, g)| g.kind == GrantKind::AuthorizationGranted));
+        assert!(
+            all.iter()
+                .any(|(_, g)| g.holder.kind == IdentifierType::Fingerprint
+                    && !g.is_fingerprint_only())
+        );
+        assert!(
+            all.iter()
+                .any(|(_, g)| g.kind == GrantKind::AuthorizationGranted)
+        );
         assert!(all.iter().any(|(_, g)| g.kind == GrantKind::Entity));
         let mut managers: HashMap<&str, usize> = HashMap::new();
         for (nip, g) in &all {

@@ -604,7 +604,9 @@ mod tests {
         });
         assert!(!rec.is_fingerprint_only());
         assert_eq!(
-            rec.holder_identity().map(GrantIdentifier::masked).as_deref(),
+            rec.holder_identity()
+                .map(GrantIdentifier::masked)
+                .as_deref(),
             Some("85*******45")
         );
         assert_eq!(rec.holder_name().as_deref(), Some("Jan Nowak"));
@@ -635,7 +637,10 @@ mod tests {
         assert!(rec.scope.is_entity_authorization());
         assert_eq!(rec.scope.as_permission(), None);
         assert_eq!(rec.context.as_ref(), Some(&own));
-        assert!(rec.revoke_endpoint().contains("/permissions/authorizations/grants/"));
+        assert!(
+            rec.revoke_endpoint()
+                .contains("/permissions/authorizations/grants/")
+        );
         assert_eq!(rec.to_authorization(&own), a);
     }
 }

@@ -206,9 +206,9 @@ fn identifier_field(
 ) -> Result<Option<GrantIdentifier>, ApiFailure> {
     match body.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|e| {
-            ApiFailure::validation(format!("Pole {name} jest nieprawidłowe: {e}"))
-        }),
+        Some(v) => serde_json::from_value(v.clone())
+            .map(Some)
+            .map_err(|e| ApiFailure::validation(format!("Pole {name} jest nieprawidłowe: {e}"))),
     }
 }
 
@@ -246,7 +246,12 @@ fn page_of<'a>(mut items: Vec<&'a GrantRecord>, paging: &Paging) -> (Vec<&'a Gra
             .then_with(|| a.id.cmp(&b.id))
     });
     let start = paging.offset.saturating_mul(paging.size);
-    let page: Vec<&GrantRecord> = items.iter().skip(start).take(paging.size).copied().collect();
+    let page: Vec<&GrantRecord> = items
+        .iter()
+        .skip(start)
+        .take(paging.size)
+        .copied()
+        .collect();
     let more = start.saturating_add(page.len()) < items.len();
     (page, more)
 }
@@ -297,7 +302,10 @@ async fn query_persons(
         let query_type = enum_field(
             &body,
             "queryType",
-            &["PermissionsInCurrentContext", "PermissionsGrantedInCurrentContext"],
+            &[
+                "PermissionsInCurrentContext",
+                "PermissionsGrantedInCurrentContext",
+            ],
             true,
         )?;
         let state = enum_field(&body, "permissionState", &["Active", "Inactive"], false)?;
@@ -323,9 +331,9 @@ async fn query_persons(
                 })
             })
             .filter(|g| {
-                state.as_deref().is_none_or(|s| {
-                    g.state.as_ref().map_or("Active", |st| st.as_str()) == s
-                })
+                state
+                    .as_deref()
+                    .is_none_or(|s| g.state.as_ref().map_or("Active", |st| st.as_str()) == s)
             })
             .filter(|g| types.is_empty() || types.iter().any(|t| t == g.scope.as_str()))
             .filter(|g| matches_identifier(&author, g.author.as_ref()))
@@ -482,7 +490,9 @@ async fn revoke_common(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiFailure> {
-    revoke(&sim, &headers, &id, DELETE_COMMON, |k| *k == GrantKind::Person)
+    revoke(&sim, &headers, &id, DELETE_COMMON, |k| {
+        *k == GrantKind::Person
+    })
 }
 
 async fn revoke_authorization(

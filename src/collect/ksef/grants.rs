@@ -69,7 +69,7 @@ pub enum GrantsError {
     },
     /// The first page could not be read.
     #[error("{0}")]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// A later page failed: what was read is not the whole list.
     #[error(
         "context {nip}: {endpoint}: the grant listing failed on page {page} after {read} grants were read, so the list is partial\ncause: {cause}"
@@ -80,7 +80,7 @@ pub enum GrantsError {
         /// 1-based number of the page that failed.
         page: u32,
         read: usize,
-        cause: ApiError,
+        cause: Box<ApiError>,
     },
     #[error(
         "context {nip}: {endpoint}: gave more than {pages} pages of grants; stopped as a runaway listing\nhelp: raise [ksef] max-pages if the context really has that many grants"
@@ -102,6 +102,12 @@ pub enum GrantsError {
         "context {nip}: '{id}' is not a KSeF permission id (36 characters: letters, digits, '-')"
     )]
     BadId { nip: String, id: String },
+}
+
+impl From<ApiError> for GrantsError {
+    fn from(e: ApiError) -> GrantsError {
+        GrantsError::Api(Box::new(e))
+    }
 }
 
 fn lacks(missing: &[String]) -> String {
@@ -207,12 +213,11 @@ pub async fn list_person_grants(
     session: &mut Session,
     max_pages: u32,
 ) -> Result<Vec<GrantRecord>, GrantsError> {
-    let body = json!({"queryType": "PermissionsInCurrentContext"});
     list_all(
         t,
         session,
         PERSONS_ENDPOINT,
-        &body,
+        &query_body(&GrantKind::Person),
         max_pages,
         |page: QueryPersonPermissionsResponse| {
             let items = page.permissions.into_iter().map(GrantRecord::from_person);
@@ -233,7 +238,7 @@ pub async fn list_entity_grants(
         t,
         session,
         ENTITIES_ENDPOINT,
-        &json!({}),
+        &query_body(&GrantKind::Entity),
         max_pages,
         |page: QueryEntityPermissionsResponse| {
             let items = page
@@ -254,15 +259,15 @@ pub async fn list_authorization_grants(
     kind: GrantKind,
     max_pages: u32,
 ) -> Result<Vec<GrantRecord>, GrantsError> {
-    let (query_type, kind) = match kind {
-        GrantKind::AuthorizationReceived => ("Received", GrantKind::AuthorizationReceived),
-        _ => ("Granted", GrantKind::AuthorizationGranted),
+    let kind = match kind {
+        GrantKind::AuthorizationReceived => GrantKind::AuthorizationReceived,
+        _ => GrantKind::AuthorizationGranted,
     };
     list_all(
         t,
         session,
         AUTHORIZATIONS_ENDPOINT,
-        &json!({"queryType": query_type}),
+        &query_body(&kind),
         max_pages,
         |page: QueryEntityAuthorizationPermissionsResponse| {
             let items = page
@@ -273,6 +278,16 @@ pub async fn list_authorization_grants(
         },
     )
     .await
+}
+
+/// The request body of the listing a kind comes from: every grant, no filter.
+pub fn query_body(kind: &GrantKind) -> Value {
+    match kind {
+        GrantKind::Person => json!({"queryType": "PermissionsInCurrentContext"}),
+        GrantKind::AuthorizationGranted => json!({"queryType": "Granted"}),
+        GrantKind::AuthorizationReceived => json!({"queryType": "Received"}),
+        _ => json!({}),
+    }
 }
 
 /// Page bookkeeping of one listing: the cap, and ids already read (offset paging over
@@ -388,10 +403,10 @@ fn classify(e: ApiError, nip: &str, endpoint: &str, page: u32, read: usize) -> G
             endpoint: endpoint.to_string(),
             page,
             read,
-            cause: e,
+            cause: Box::new(e),
         };
     }
-    GrantsError::Api(e)
+    GrantsError::Api(Box::new(e))
 }
 
 /// `Some(present permissions, when KSeF named them)` for a 403 about permissions: reason
@@ -449,7 +464,7 @@ async fn remove(
                 missing: vec![Permission::CredentialsManage.to_string()],
                 present,
             }),
-            None => Err(GrantsError::Api(e)),
+            None => Err(GrantsError::from(e)),
         },
     }
 }
@@ -505,9 +520,7 @@ pub async fn operation_status(
     let call = Call::new(Method::GET, format!("/permissions/operations/{reference}"))
         .bearer(&access)
         .limited();
-    let (_, body) = t
-        .json::<PermissionsOperationStatusResponse>(&call)
-        .await?;
+    let (_, body) = t.json::<PermissionsOperationStatusResponse>(&call).await?;
     Ok(body.status)
 }
 
@@ -535,7 +548,10 @@ mod tests {
         assert_eq!(p.begin().expect("page 2"), 1);
         assert!(p.end(vec![grant("b")], true, &mut all).expect("more"));
         let err = p.begin().expect_err("cap");
-        assert!(matches!(err, GrantsError::PageCap { pages: 2, .. }), "{err}");
+        assert!(
+            matches!(err, GrantsError::PageCap { pages: 2, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("runaway"), "{err}");
     }
 
@@ -571,10 +587,14 @@ mod tests {
         );
         let text = err.to_string();
         assert!(
-            text.contains("has neither CredentialsRead nor CredentialsManage (it has [InvoiceRead])"),
+            text.contains(
+                "has neither CredentialsRead nor CredentialsManage (it has [InvoiceRead])"
+            ),
             "{text}"
         );
-        assert!(check_auditor_permissions("5265877635", Some(&[Permission::CredentialsRead])).is_ok());
+        assert!(
+            check_auditor_permissions("5265877635", Some(&[Permission::CredentialsRead])).is_ok()
+        );
         assert!(check_auditor_permissions("5265877635", None).is_ok());
     }
 
@@ -589,7 +609,9 @@ mod tests {
             help: None,
         };
         let e = classify(
-            status("Brak uprawnień; reason missing-permissions; needs any of [CredentialsManage, CredentialsRead], the token has [InvoiceRead, InvoiceWrite]"),
+            status(
+                "Brak uprawnień; reason missing-permissions; needs any of [CredentialsManage, CredentialsRead], the token has [InvoiceRead, InvoiceWrite]",
+            ),
             "5265877635",
             PERSONS_ENDPOINT,
             1,
@@ -609,7 +631,17 @@ mod tests {
             3,
             200,
         );
-        assert!(matches!(e, GrantsError::Midway { page: 3, read: 200, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                GrantsError::Midway {
+                    page: 3,
+                    read: 200,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
