@@ -740,3 +740,20 @@ fn contract_examples_parse_and_the_query_bodies_validate() {
         assert!(errors.is_empty(), "{path} {kind}: {errors:?}");
     }
 }
+
+#[test]
+fn snapshots_written_before_grants_still_read_and_new_ones_keep_them() {
+    use ksef_audit::model::TokenSnapshot;
+    let old: TokenSnapshot =
+        serde_json::from_str(include_str!("fixtures/inventory/basic/snapshot.json"))
+            .expect("an older snapshot reads");
+    assert!(!old.contexts.is_empty());
+    assert!(old.contexts.iter().all(|c| c.grants.is_empty()));
+    let mut new = old.clone();
+    new.contexts[0].grants = grants(2, &new.contexts[0].nip.clone());
+    let text = serde_json::to_string(&new).expect("serialises");
+    let back: TokenSnapshot = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(back, new);
+    let json: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(json["contexts"][0]["grants"][0]["kind"], "Person");
+}
