@@ -403,7 +403,11 @@ async fn removal_without_credentials_manage_names_it() {
         .await
         .expect_err("refused");
     assert_eq!(err.missing_permissions(), ["CredentialsManage"]);
-    assert!(err.to_string().contains("lacks CredentialsManage"), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("lacks CredentialsManage (it has [CredentialsRead]), so KSeF refuses to remove the grant"),
+        "{text}"
+    );
     let ctx = sim.fixture().contexts.into_iter().find(|c| c.nip == ALFA);
     assert_eq!(
         ctx.map(|c| c.grants.len()),

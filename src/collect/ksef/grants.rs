@@ -45,19 +45,10 @@ pub enum GrantsError {
     /// KSeF refused (403 `missing-permissions`), or the auditor's own token is known to
     /// lack the permissions: `missing` names them.
     #[error(
-        "context {nip}: {endpoint}: the auditing credential {}{}, so KSeF does not show {what}\nhelp: {}",
+        "context {nip}: {endpoint}: the auditing credential {}{}, {}",
         lacks(missing),
         present.as_ref().map(|p| format!(" (it has [{}])", p.join(", "))).unwrap_or_default(),
-        if missing.len() == 1 && missing[0] == "CredentialsManage" {
-            "create a token with CredentialsManage for this NIP to remove grants"
-        } else {
-            "give the auditing token CredentialsRead (read-only audit) or CredentialsManage (audit and revoke)"
-        },
-        what = if missing.len() == 1 && missing[0] == "CredentialsManage" {
-            "it the right to remove grants"
-        } else {
-            "who holds permissions in this context"
-        },
+        consequence(missing),
     )]
     MissingPermission {
         nip: String,
@@ -107,6 +98,15 @@ pub enum GrantsError {
 impl From<ApiError> for GrantsError {
     fn from(e: ApiError) -> GrantsError {
         GrantsError::Api(Box::new(e))
+    }
+}
+
+/// What a missing permission stops, and what to do.
+fn consequence(missing: &[String]) -> &'static str {
+    if matches!(missing, [only] if only == "CredentialsManage") {
+        "so KSeF refuses to remove the grant\nhelp: remove grants with a token that has CredentialsManage for this NIP"
+    } else {
+        "so KSeF does not show who holds permissions in this context\nhelp: give the auditing token CredentialsRead (read-only audit) or CredentialsManage (audit and revoke)"
     }
 }
 
