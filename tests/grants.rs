@@ -761,3 +761,47 @@ fn snapshots_written_before_grants_still_read_and_new_ones_keep_them() {
     let json: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(json["contexts"][0]["grants"][0]["kind"], "Person");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subunit_manager_sees_part_of_the_persons_and_never_gets_a_partial_list() {
+    let mut list = grants(20, ALFA);
+    list[3].context = Some(GrantIdentifier::new(
+        IdentifierType::InternalId,
+        "5265877635-00001",
+    ));
+    list[3].scope = GrantScope::CredentialsManage;
+    let mut fixture = with_grants(ALFA, list);
+    for ctx in &mut fixture.contexts {
+        for t in &mut ctx.tokens {
+            if t.record.reference_number == ALFA_INVOICING {
+                t.record.requested_permissions = vec![Permission::SubunitManage];
+            }
+        }
+    }
+    let (_sim, t, mut session) = signed_in(fixture, ALFA, ALFA_INVOICING).await;
+    // The persons listing alone answers, with the subunit administrators only.
+    let persons = list_person_grants(&t, &mut session, 10)
+        .await
+        .expect("persons");
+    assert_eq!(persons.len(), 1);
+    // The whole read stops at the next listing, and a known token is refused up front.
+    let err = read_grants(&t, &mut session, None, 10)
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err.missing_permissions(),
+        ["CredentialsRead", "CredentialsManage"]
+    );
+    assert!(
+        err.to_string()
+            .contains("POST /permissions/query/entities/grants"),
+        "{err}"
+    );
+    let err = read_grants(&t, &mut session, Some(&[Permission::SubunitManage]), 10)
+        .await
+        .expect_err("refused up front");
+    assert!(
+        err.to_string().contains("(it has [SubunitManage])"),
+        "{err}"
+    );
+}

@@ -207,7 +207,9 @@ pub async fn read_grants(
 }
 
 /// `persons/grants` with `queryType = PermissionsInCurrentContext`: everyone who may
-/// work in the context, directly or through an intermediary.
+/// work in the context, directly or through an intermediary. KSeF also answers a
+/// credential with only `SubunitManage`, with the subunit administrators alone: use
+/// [`read_grants`] (which needs `CredentialsRead`/`CredentialsManage`) for a whole list.
 pub async fn list_person_grants(
     t: &Transport,
     session: &mut Session,
