@@ -4,6 +4,7 @@
 
 mod changes;
 mod exception;
+mod grant;
 mod identifiers;
 mod inventory;
 mod limits;
@@ -17,6 +18,11 @@ mod token;
 
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
+pub use grant::{
+    EntityAuthorization, EntityPermission, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
+    GrantSubject, IdentifierType, PermissionState, PersonPermission, SubjectDetailsType,
+    SubjectEntityDetails, SubjectPersonDetails,
+};
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
     pesel_ok, reference_check_ok, validate_internal_id, validate_nip,

@@ -207,6 +207,7 @@ mod tests {
                 auditor_reference: None,
                 auditor_permissions: None,
                 tokens,
+                grants: Vec::new(),
             };
         TokenSnapshot {
             schema_version: 1,

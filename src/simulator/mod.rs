@@ -11,6 +11,7 @@ pub mod ca;
 mod errors;
 mod faults;
 mod fixture;
+mod grants;
 mod keys;
 mod limits;
 mod state;
@@ -272,6 +273,7 @@ fn routes() -> Router<Arc<Sim>> {
             "/tokens/{referenceNumber}",
             get(tokens::get_one).delete(tokens::revoke),
         )
+        .merge(grants::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {

@@ -18,6 +18,7 @@ pub mod tokens;
 pub use progress::{Progress, ProgressEvent};
 pub mod credentials;
 pub mod fetch;
+pub mod grants;
 pub mod keys;
 pub mod verify;
 pub mod xades;
