@@ -126,6 +126,9 @@ pub struct AuditArgs {
     /// Judge ages against this moment (RFC 3339 or YYYY-MM-DD; default: the snapshot's fetch time)
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Approved access register CSV for permission grants: NIP, holder, permissions (default: `[audit] access-register`)
+    #[arg(long, value_name = "CSV")]
+    pub access_register: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

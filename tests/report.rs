@@ -38,6 +38,7 @@ fn staff() -> Vec<StaffMember> {
         name: Some("Anna Nowak".into()),
         pesel: Some("85010112345".into()),
         nip: None,
+        fingerprint: None,
         status: StaffStatus::Active,
         left_on: None,
     }]

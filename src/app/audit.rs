@@ -15,6 +15,7 @@ use super::Output;
 use super::tokens::TokenSource;
 use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
 use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
+use crate::collect::access_register::load_access_register;
 use crate::collect::inventory::{Inventory, read_inventory};
 use crate::collect::results::{load_audit_results, load_token_snapshot};
 use crate::collect::staff::load_staff;
@@ -24,7 +25,7 @@ use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
 use crate::model::{
-    AuditResults, Severity, StaffMember, TokenSnapshot, fingerprint_hex, validate_nip,
+    AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot, fingerprint_hex, validate_nip,
 };
 use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
 use crate::render::html::ReportOptions;
@@ -77,6 +78,8 @@ pub struct AuditInputPaths {
     pub exceptions: Option<PathBuf>,
     /// Earlier `audit --format json` results.
     pub baseline: Option<PathBuf>,
+    /// The approved access register of permission grants.
+    pub access_register: Option<PathBuf>,
 }
 
 /// Everything one audit needs, without clap types.
@@ -98,6 +101,8 @@ pub struct AuditRequest {
     pub output_path: Option<PathBuf>,
     pub quiet: bool,
     pub verbose: u8,
+    /// The config's `[[known-parties]]`.
+    pub known_parties: Vec<KnownParty>,
 }
 
 impl AuditRequest {
@@ -129,6 +134,7 @@ impl AuditRequest {
                 staff: pick(&args.staff, &config.audit.staff),
                 exceptions,
                 baseline: args.baseline.clone(),
+                access_register: pick(&args.access_register, &config.audit.access_register),
             },
             rules: config.policy_rules(args.rules.as_deref())?,
             fail_on: args.fail_on.unwrap_or(config.audit.fail_on),
@@ -141,6 +147,7 @@ impl AuditRequest {
             output_path: args.output.clone().filter(|p| p != Path::new("-")),
             quiet: global.quiet,
             verbose: global.verbose,
+            known_parties: config.known_parties.clone(),
         })
     }
 }
@@ -151,6 +158,7 @@ pub struct AuditInputs {
     pub staff: Vec<StaffMember>,
     pub exceptions: Option<Vec<ExceptionEntry>>,
     pub baseline: Option<AuditResults>,
+    pub access_register: Option<AccessRegister>,
     /// Input name -> SHA-256.
     pub digests: BTreeMap<String, String>,
     pub warnings: Vec<String>,
@@ -196,11 +204,20 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
         None => None,
     };
     let baseline = paths.baseline.as_deref().map(read_baseline).transpose()?;
+    let access_register = match &paths.access_register {
+        Some(p) => {
+            let register = load_access_register(p)?;
+            digests.insert("access-register".into(), register.digest.clone());
+            Some(register)
+        }
+        None => None,
+    };
     Ok(AuditInputs {
         inventory,
         staff,
         exceptions,
         baseline,
+        access_register,
         digests,
         warnings,
     })
@@ -248,6 +265,7 @@ pub fn evaluate(
         staff,
         exceptions,
         baseline,
+        access_register,
         mut digests,
         mut warnings,
     } = inputs;
@@ -259,6 +277,8 @@ pub fn evaluate(
         inventory: &inventory,
         staff: &staff,
         now,
+        known_parties: &req.known_parties,
+        access_register: access_register.as_ref(),
     };
     let mut results = run_audit(
         &world,
@@ -413,6 +433,7 @@ pub fn demo_audit(
             staff: Some(staff),
             exceptions: Some(exceptions),
             baseline: None,
+            access_register: None,
         },
         rules: config.policy_rules(None)?,
         fail_on: config.audit.fail_on,
@@ -425,6 +446,7 @@ pub fn demo_audit(
         output_path: None,
         quiet: true,
         verbose: 0,
+        known_parties: crate::demo::demo_known_parties(),
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;

@@ -34,6 +34,16 @@ pub const STAFF_COLUMNS: &[(&str, &[&str])] = &[
     ),
     ("pesel", &[]),
     ("nip", &[]),
+    (
+        "fingerprint",
+        &[
+            "certificatefingerprint",
+            "certfingerprint",
+            "odciskcertyfikatu",
+            "skrótcertyfikatu",
+            "skrotcertyfikatu",
+        ],
+    ),
     ("status", &["state", "stan"]),
     (
         "left_on",
@@ -108,6 +118,23 @@ pub fn parse_staff(path: &Path, bytes: &[u8]) -> Result<Vec<StaffMember>, Invent
             },
             None => None,
         };
+        let fingerprint = match table.cell(cells, "fingerprint") {
+            Some(raw) => {
+                let hex: String = raw.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+                if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                    Some(hex.to_uppercase())
+                } else {
+                    problem(
+                        "fingerprint",
+                        format!(
+                            "bad certificate fingerprint '{raw}' (64 hex digits of SHA-256 expected)"
+                        ),
+                    );
+                    None
+                }
+            }
+            None => None,
+        };
         let status = match table
             .cell(cells, "status")
             .map(str::to_lowercase)
@@ -150,6 +177,7 @@ pub fn parse_staff(path: &Path, bytes: &[u8]) -> Result<Vec<StaffMember>, Invent
             name: table.cell(cells, "name").map(str::to_string),
             pesel,
             nip,
+            fingerprint,
             status,
             left_on,
         });

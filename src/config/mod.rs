@@ -105,6 +105,8 @@ pub struct Config {
     pub leaks: LeaksConfig,
     pub report: ReportConfig,
     pub rules: RulesConfig,
+    /// `[[known-parties]]`: outside holders of grants the firm knows.
+    pub known_parties: Vec<crate::model::KnownParty>,
 }
 
 /// `--env` and `--nip` as given.
@@ -158,6 +160,8 @@ pub struct AuditConfig {
     pub staff: Option<PathBuf>,
     pub exceptions: Option<PathBuf>,
     pub fail_on: Severity,
+    /// Approved access register CSV for grants.
+    pub access_register: Option<PathBuf>,
 }
 
 impl Default for AuditConfig {
@@ -166,6 +170,7 @@ impl Default for AuditConfig {
             inventory: None,
             staff: None,
             exceptions: None,
+            access_register: None,
             fail_on: defaults::AUDIT_FAIL_ON,
         }
     }

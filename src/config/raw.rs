@@ -26,6 +26,20 @@ pub struct RawConfig {
     pub leaks: LeaksSection,
     #[serde(default)]
     pub report: ReportSection,
+    /// `[[known-parties]]`: outside holders of grants the firm knows.
+    #[serde(default)]
+    pub known_parties: Vec<Spanned<KnownPartyEntry>>,
+}
+
+/// One `[[known-parties]]` entry: someone outside the staff list who may hold grants in
+/// client contexts (the client's own people, its software vendor, another accounting firm).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KnownPartyEntry {
+    /// PESEL, NIP or certificate fingerprint (bare, or `Pesel:…`, `Nip:…`, `Fingerprint:…`).
+    pub identifier: Spanned<String>,
+    pub name: Spanned<String>,
+    pub reason: Spanned<String>,
 }
 
 /// `[ksef]`. Defaults: [`super::defaults`].
@@ -66,6 +80,8 @@ pub struct AuditSection {
     pub staff: Option<PathBuf>,
     pub exceptions: Option<PathBuf>,
     pub fail_on: Option<Spanned<String>>,
+    /// Approved access register CSV (grants: NIP, holder, permissions).
+    pub access_register: Option<PathBuf>,
 }
 
 /// `[leaks]`.

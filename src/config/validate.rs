@@ -69,6 +69,7 @@ pub(super) fn validate(
     let leaks = leaks(&raw.leaks, &resolve, &mut problems);
     let report = report(&raw.report, &resolve, &mut problems);
     let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
+    let known_parties = known_parties(&raw.known_parties, &mut problems);
     if !problems.list.is_empty() {
         let mut list = problems.list;
         list.sort_by_key(|(offset, _)| *offset);
@@ -89,7 +90,57 @@ pub(super) fn validate(
         leaks,
         report,
         rules,
+        known_parties,
     })
+}
+
+/// `[[known-parties]]`: each identifier valid (PESEL/NIP check digits, fingerprint
+/// length), name and reason given, no identifier twice.
+fn known_parties(
+    entries: &[toml::Spanned<super::raw::KnownPartyEntry>],
+    problems: &mut Problems,
+) -> Vec<crate::model::KnownParty> {
+    let mut out: Vec<crate::model::KnownParty> = Vec::new();
+    for e in entries {
+        let e = e.get_ref();
+        let id = match crate::model::parse_holder_identifier(e.identifier.get_ref()) {
+            Ok(id) => id,
+            Err(msg) => {
+                problems.at(
+                    e.identifier.span(),
+                    format!(
+                        "[[known-parties]] identifier: {msg}\nhelp: write a PESEL, NIP or certificate fingerprint, e.g. identifier = \"Nip:5261048379\""
+                    ),
+                );
+                continue;
+            }
+        };
+        for (field, value) in [("name", &e.name), ("reason", &e.reason)] {
+            if value.get_ref().trim().is_empty() {
+                problems.at(
+                    value.span(),
+                    format!("[[known-parties]] {field} is empty\nhelp: say who the party is and why it holds grants"),
+                );
+            }
+        }
+        if out.iter().any(|p| crate::model::same_holder(&p.identifier, &id)) {
+            problems.at(
+                e.identifier.span(),
+                format!(
+                    "[[known-parties]] identifier {} {} is listed twice",
+                    id.kind,
+                    id.masked()
+                ),
+            );
+            continue;
+        }
+        out.push(crate::model::KnownParty {
+            identifier: id,
+            name: e.name.get_ref().trim().to_string(),
+            reason: e.reason.get_ref().trim().to_string(),
+        });
+    }
+    out
 }
 
 fn ksef(
@@ -192,6 +243,7 @@ fn audit(
         inventory: section.inventory.as_ref().map(resolve),
         staff: section.staff.as_ref().map(resolve),
         exceptions: section.exceptions.as_ref().map(resolve),
+        access_register: section.access_register.as_ref().map(resolve),
         fail_on: severity(
             section.fail_on.as_ref(),
             "[audit] fail-on",

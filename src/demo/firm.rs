@@ -151,6 +151,7 @@ pub fn demo_staff(now: DateTime<Utc>) -> Vec<StaffMember> {
             name: Some(p.name.to_string()),
             pesel: Some(p.pesel),
             nip: None,
+            fingerprint: None,
             status: if p.left_days_ago.is_some() {
                 StaffStatus::Left
             } else {
@@ -223,7 +224,9 @@ pub fn demo_firm(now: DateTime<Utc>) -> Fixture {
         .iter()
         .map(|client| client_context(client, &people, now, &mut rng))
         .collect();
-    Fixture { contexts }
+    let mut fixture = Fixture { contexts };
+    super::grants::add_demo_grants(&mut fixture, now);
+    fixture
 }
 
 fn client_context(

@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{ACCOUNTING_FIRM_NIP, DemoPerson, demo_people};
 use crate::model::{
-    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, IdentifierType,
+    GrantIdentifier, KnownParty, GrantKind, GrantRecord, GrantScope, GrantSubject, IdentifierType,
     PermissionState, SubjectDetailsType, fingerprint_hex,
 };
 use crate::simulator::Fixture;
@@ -77,6 +77,45 @@ pub fn demo_grants(now: DateTime<Utc>) -> Vec<(String, Vec<GrantRecord>)> {
         out.push((nip.to_string(), grants));
     }
     out
+}
+
+/// The demo office's `[[known-parties]]`: itself, the clients' own people and the
+/// outside entities its clients authorized. The stranger and the foreign consultant's
+/// certificate are on no list.
+pub fn demo_known_parties() -> Vec<KnownParty> {
+    let party = |identifier: GrantIdentifier, name: &str, reason: &str| KnownParty {
+        identifier,
+        name: name.into(),
+        reason: reason.into(),
+    };
+    vec![
+        party(
+            GrantIdentifier::nip(ACCOUNTING_FIRM_NIP),
+            "Biuro Rachunkowe Bilans sp. z o.o.",
+            "our own office: delegated access to client contexts",
+        ),
+        party(
+            GrantIdentifier::pesel(CLIENT_OWNER_PESEL),
+            "Jan Kowalski",
+            "Transbud: co-owner",
+        ),
+        party(
+            GrantIdentifier::pesel(DISPATCHER_PESEL),
+            "Roman Dyspozytorski",
+            "Transbud: dispatcher",
+        ),
+        party(
+            GrantIdentifier::nip(RETAILER_NIP),
+            "Salony Meblowe Komfort S.A.",
+            "Dębowy Dwór: self-invoicing partner",
+        ),
+        party(
+            GrantIdentifier::nip(TAX_REPRESENTATIVE_NIP),
+            "tax representative",
+            "client's tax representative",
+        ),
+        party(GrantIdentifier::nip(HOTEL_NIP), "hotel group", "client's partner"),
+    ]
 }
 
 /// Puts [`demo_grants`] into the matching contexts of a fixture (others untouched).

@@ -531,6 +531,123 @@ impl GrantRecord {
     }
 }
 
+impl GrantRecord {
+    /// The holder is someone other than the context itself: person grants and
+    /// authorizations this context gave (not `Entity` or `AuthorizationReceived`, whose
+    /// holder is the context).
+    pub fn held_by_other(&self) -> bool {
+        !matches!(
+            self.kind,
+            GrantKind::Entity | GrantKind::AuthorizationReceived
+        )
+    }
+
+    /// Every identifier the holder is known by: the holder itself and the PESEL/NIP
+    /// behind a certificate fingerprint.
+    pub fn holder_keys(&self) -> Vec<&GrantIdentifier> {
+        let mut keys = vec![&self.holder];
+        if let Some(behind) = self.subject.as_ref().and_then(|s| s.person_identifier.as_ref())
+            && behind != &self.holder
+        {
+            keys.push(behind);
+        }
+        keys.retain(|k| !k.value().is_empty());
+        keys
+    }
+}
+
+/// Reads an identifier as written in the config or an access register: `Type:value`
+/// (`Pesel:…`, `Nip:…`, `Fingerprint:…`) or a bare value (10 digits: NIP, 11 digits:
+/// PESEL, 64 hex digits: certificate fingerprint). Check digits are verified.
+pub fn parse_holder_identifier(raw: &str) -> Result<GrantIdentifier, String> {
+    let raw = raw.trim();
+    let (kind, value) = match raw.split_once(':') {
+        Some((k, v)) => (Some(k.trim().to_lowercase()), v.trim()),
+        None => (None, raw),
+    };
+    let compact: String = value.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let is_digits = !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit());
+    let kind = match kind.as_deref() {
+        Some("pesel") => IdentifierType::Pesel,
+        Some("nip") => IdentifierType::Nip,
+        Some("fingerprint") => IdentifierType::Fingerprint,
+        Some(other) => {
+            return Err(format!(
+                "unknown identifier type '{other}' (expected Pesel, Nip or Fingerprint)"
+            ));
+        }
+        None if is_digits && compact.len() == 11 => IdentifierType::Pesel,
+        None if is_digits && compact.len() == 10 => IdentifierType::Nip,
+        None if compact.len() == 64 => IdentifierType::Fingerprint,
+        None => {
+            return Err(
+                "not a PESEL (11 digits), NIP (10 digits) or certificate fingerprint (64 hex digits)"
+                    .into(),
+            );
+        }
+    };
+    match kind {
+        IdentifierType::Pesel if !super::pesel_ok(&compact) => {
+            Err("bad PESEL (11 digits with a valid check digit expected; value not shown)".into())
+        }
+        IdentifierType::Nip => super::validate_nip(&compact)
+            .map(GrantIdentifier::nip)
+            .map_err(|e| format!("bad NIP '{value}': {e}")),
+        IdentifierType::Fingerprint
+            if !(compact.len() == 64 && compact.chars().all(|c| c.is_ascii_hexdigit())) =>
+        {
+            Err(format!(
+                "bad certificate fingerprint '{value}' (64 hex digits of SHA-256 expected)"
+            ))
+        }
+        IdentifierType::Fingerprint => Ok(GrantIdentifier::new(kind, compact.to_uppercase())),
+        _ => Ok(GrantIdentifier::new(kind, compact)),
+    }
+}
+
+/// Two identifiers name the same holder (type and value; fingerprints ignore case).
+pub fn same_holder(a: &GrantIdentifier, b: &GrantIdentifier) -> bool {
+    a.kind == b.kind && a.value().trim().eq_ignore_ascii_case(b.value().trim())
+}
+
+/// An outside party the firm knows holds grants in client contexts (`[[known-parties]]`
+/// in the config): the client's own people, its software vendor, other accounting firms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownParty {
+    pub identifier: GrantIdentifier,
+    pub name: String,
+    pub reason: String,
+}
+
+/// One row of the approved access register (`--access-register`): who may hold which
+/// permissions in which client context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRegisterEntry {
+    /// 1-based line number in the file (the header is row 1).
+    pub row: usize,
+    pub nip: String,
+    /// A PESEL/NIP/fingerprint, or a staff id of the staff list.
+    pub holder: AccessHolder,
+    /// Approved scopes (as KSeF names them).
+    pub permissions: Vec<GrantScope>,
+}
+
+/// Who a register row approves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessHolder {
+    Identifier(GrantIdentifier),
+    /// A staff id (e-mail or login) of the staff list.
+    Staff(String),
+}
+
+/// A loaded access register.
+#[derive(Debug, Clone, Default)]
+pub struct AccessRegister {
+    pub entries: Vec<AccessRegisterEntry>,
+    /// Lowercase hex SHA-256 of the file bytes.
+    pub digest: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,10 @@ pub struct StaffMember {
     pub pesel: Option<String>,
     /// Matched against a token's `authorIdentifier` of type `Nip`.
     pub nip: Option<String>,
+    /// Certificate fingerprint (SHA-256, hex) of the person's KSeF certificate, matched
+    /// against a grant held by a fingerprint. Absent in staff lists without the column.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
     pub status: StaffStatus,
     pub left_on: Option<NaiveDate>,
 }

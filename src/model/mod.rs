@@ -19,6 +19,10 @@ mod token;
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
 pub use grant::{
+    AccessHolder, AccessRegister, AccessRegisterEntry, KnownParty, parse_holder_identifier,
+    same_holder,
+};
+pub use grant::{
     EntityAuthorization, EntityPermission, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
     GrantSubject, IdentifierType, PermissionState, PersonPermission, SubjectDetailsType,
     SubjectEntityDetails, SubjectPersonDetails,

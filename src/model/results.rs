@@ -132,6 +132,10 @@ pub struct AuditFinding {
     /// this field was added (they still read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<FindingSubject>,
+    /// For a finding about a permission grant: the grant's id (also in `subject`), the
+    /// key `revoke --grants` and joins use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 /// The thing a finding is about. Each kind of subject has one collector, its rules
@@ -149,6 +153,35 @@ pub enum FindingSubject {
     },
     /// An audited context: the tool's own access to it.
     Context { nip: String },
+    /// A permission grant of an audited context (rules with `subject = "grant"`).
+    /// `holder` is masked (a PESEL is personal data); `grant_id` is what
+    /// `DELETE /permissions/common/grants/{id}` takes.
+    Grant {
+        grant_id: String,
+        /// The context the grant is in.
+        nip: String,
+        /// `Person`, `Entity`, `AuthorizationGranted`, `AuthorizationReceived`.
+        grant_kind: String,
+        /// The holder's identifier type: `Pesel`, `Nip`, `Fingerprint`, …
+        holder_type: String,
+        /// The holder's identifier, masked (`85*******45`).
+        holder: String,
+        /// The holder's name, when KSeF or the staff list gives it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder_name: Option<String>,
+        /// The permissions the grant gives (one scope per KSeF grant).
+        permissions: Vec<String>,
+    },
+}
+
+impl FindingSubject {
+    /// The grant id, for a finding about a grant.
+    pub fn grant_id(&self) -> Option<&str> {
+        match self {
+            FindingSubject::Grant { grant_id, .. } => Some(grant_id),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use super::credentials::{Credential, load_credential};
 use super::error::ApiError;
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
+use super::grants::{GrantsError, read_grants};
 use super::tokens::list_tokens;
 use crate::config::{ContextSpec, KsefSettings};
 use crate::model::{
@@ -128,6 +129,12 @@ async fn fetch_context(
                     snap.reason = a.reason;
                     snap.auditor_permissions = a.permissions;
                     snap.tokens = tokens;
+                    // Grants go through the same transport (limits, Retry-After, retries).
+                    let perms = snap.auditor_permissions.as_deref();
+                    match read_grants(&t, &mut session, perms, settings.max_pages).await {
+                        Ok(grants) => snap.grants = grants,
+                        Err(e) => mark_grants_unread(&mut snap, &e),
+                    }
                 }
                 Err(e) => snap.reason = Some(e.to_string()),
             }
@@ -147,6 +154,18 @@ async fn fetch_context(
         reason: snap.reason.clone(),
     });
     snap
+}
+
+/// A context whose grants could not be read completely is incomplete, whatever its
+/// tokens said; the grants error joins the reason.
+fn mark_grants_unread(snap: &mut ContextSnapshot, e: &GrantsError) {
+    snap.status = ContextStatus::Incomplete;
+    snap.grants.clear();
+    let grants = format!("permission grants not read: {e}");
+    snap.reason = Some(match snap.reason.take() {
+        Some(r) => format!("{r}\n{grants}"),
+        None => grants,
+    });
 }
 
 /// Whether a fully read list is the whole truth.

@@ -49,6 +49,11 @@ impl View<'_> {
                 .and_then(|e| e.expires)
                 .map_or(String::new(), |d| age_days(self.now, d).to_string()),
             "row" => e.map_or(String::new(), |e| e.row.to_string()),
+            "grant-id" => self.grant.map_or(String::new(), |g| g.id.clone()),
+            "grant-kind" => self.grant.map_or(String::new(), |g| g.kind.to_string()),
+            "holder" => self.grant.map_or(String::new(), |g| g.holder.masked()),
+            "holder-type" => self.grant.map_or(String::new(), |g| g.holder.kind.to_string()),
+            "scope" => self.grant.map_or(String::new(), |g| g.scope.to_string()),
             "detail" => detail.to_string(),
             param => match rule.parameters.get(param)? {
                 toml::Value::String(s) => s.clone(),
@@ -65,6 +70,25 @@ impl View<'_> {
     pub(super) fn evidence(&self, rule: &PolicyRule, details: &[String]) -> String {
         let fields = rule_fields(&rule.raw_when);
         let mut parts: Vec<String> = Vec::new();
+        if let Some(g) = self.grant {
+            parts.push(format!(
+                "grant {} ({}): {} {} holds {} since {}",
+                g.id,
+                g.kind,
+                g.holder.kind,
+                g.holder.masked(),
+                g.scope,
+                g.start_date.date_naive().format("%Y-%m-%d")
+            ));
+            if g.can_delegate {
+                parts.push("may delegate (canDelegate)".into());
+            }
+            if let Some(t) = &g.target {
+                parts.push(format!("target {} {}", t.kind, t.masked()));
+            }
+            parts.extend(details.iter().cloned());
+            return parts.join("; ");
+        }
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         let ago = |n: i64| match n {
             0 => "today".to_string(),

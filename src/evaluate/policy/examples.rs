@@ -8,10 +8,99 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::{AuditWorld, evaluate};
 use crate::model::{
-    ContextSnapshot, ContextStatus, Identifier, Inventory, InventoryEntry, Permission, SecretCell,
-    StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    AccessHolder, AccessRegister, AccessRegisterEntry, ContextSnapshot, ContextStatus,
+    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, Identifier, IdentifierType,
+    Inventory, InventoryEntry, KnownParty, Permission, PermissionState, SecretCell, StaffMember,
+    StaffStatus, SubjectDetailsType, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
 };
-use crate::rule::policy::{Example, ExampleEntry, ExampleToken, PolicyRule};
+use crate::rule::policy::{
+    Example, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken, PolicyRule,
+};
+
+/// `Type:value` of an example (`AllPartners` alone).
+fn example_identifier(s: &str) -> Result<GrantIdentifier, String> {
+    match s.split_once(':') {
+        Some((kind, value)) => Ok(GrantIdentifier::new(
+            IdentifierType::from(kind.trim()),
+            value.trim(),
+        )),
+        None if s.trim() == "AllPartners" => Ok(GrantIdentifier {
+            kind: IdentifierType::AllPartners,
+            value: None,
+        }),
+        None => Err(format!("identifier '{s}' must be written Type:value")),
+    }
+}
+
+/// A grant of an example: `(context NIP, grant)`.
+fn example_grant(g: &ExampleGrant, i: usize) -> Result<(String, GrantRecord), String> {
+    let start = g
+        .created
+        .and_hms_opt(9, 0, 0)
+        .map(|n| Utc.from_utc_datetime(&n))
+        .ok_or_else(|| format!("bad date {}", g.created))?;
+    let holder = example_identifier(&g.holder)?;
+    let subject = g
+        .identity
+        .as_deref()
+        .map(example_identifier)
+        .transpose()?
+        .map(|id| GrantSubject {
+            details_type: SubjectDetailsType::PersonByFingerprintWithIdentifier,
+            first_name: None,
+            last_name: None,
+            full_name: None,
+            person_identifier: Some(id),
+            extra: serde_json::Map::new(),
+        });
+    let grant = GrantRecord {
+        id: g
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("00000000-0000-4000-8000-{:012}", i + 1)),
+        kind: GrantKind::from(g.kind.as_str()),
+        holder,
+        scope: GrantScope::from(g.scope.as_str()),
+        description: String::new(),
+        start_date: start,
+        can_delegate: g.can_delegate,
+        author: None,
+        target: g.target.as_deref().map(example_identifier).transpose()?,
+        context: None,
+        state: Some(PermissionState::Active),
+        subject,
+        extra: serde_json::Map::new(),
+    };
+    Ok((g.nip.clone().unwrap_or_else(|| EXAMPLE_NIP.into()), grant))
+}
+
+fn example_register(rows: &[ExampleRegisterRow]) -> Result<AccessRegister, String> {
+    let entries = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let holder = if r.holder.contains(':') {
+                AccessHolder::Identifier(example_identifier(&r.holder)?)
+            } else {
+                AccessHolder::Staff(r.holder.clone())
+            };
+            Ok(AccessRegisterEntry {
+                row: i + 2,
+                nip: r.nip.clone().unwrap_or_else(|| EXAMPLE_NIP.into()),
+                holder,
+                permissions: r
+                    .permissions
+                    .iter()
+                    .map(|p| GrantScope::from(p.as_str()))
+                    .collect(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(AccessRegister {
+        entries,
+        digest: String::new(),
+    })
+}
 
 /// The moment rule examples are judged against: 2026-01-15 12:00 UTC.
 pub fn example_now() -> DateTime<Utc> {
@@ -156,6 +245,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
                 name: None,
                 pesel: s.pesel.clone(),
                 nip: s.nip.clone(),
+                fingerprint: s.fingerprint.as_ref().map(|f| f.to_uppercase()),
                 status: match s.status.as_str() {
                     "left" => StaffStatus::Left,
                     "active" => StaffStatus::Active,
@@ -181,6 +271,28 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         ),
         None => None,
     };
+    let mut grants_by_nip: BTreeMap<String, Vec<GrantRecord>> = BTreeMap::new();
+    for (i, g) in ex.grant.iter().chain(&ex.other_grants).enumerate() {
+        let (nip, grant) = example_grant(g, i)?;
+        grants_by_nip.entry(nip).or_default().push(grant);
+    }
+    let grants = grants_by_nip.remove(EXAMPLE_NIP).unwrap_or_default();
+    let known_parties = ex
+        .known_parties
+        .iter()
+        .map(|p| {
+            Ok(KnownParty {
+                identifier: example_identifier(p)?,
+                name: "example party".into(),
+                reason: "example".into(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let register = ex
+        .access_register
+        .as_deref()
+        .map(example_register)
+        .transpose()?;
     let snapshot = TokenSnapshot {
         schema_version: crate::model::SNAPSHOT_SCHEMA_VERSION,
         kind: crate::model::SNAPSHOT_KIND.into(),
@@ -198,12 +310,22 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             reason: None,
             fetched_at: now,
             duration_ms: 0,
-            grants: Vec::new(),
+            grants,
             auditor_reference: auditor.then(|| main_ref.clone()),
             auditor_permissions,
             tokens,
         }],
     };
+    let mut snapshot = snapshot;
+    // Other client contexts of the example (grants with their own `nip`).
+    for (nip, grants) in grants_by_nip {
+        let mut other = snapshot.contexts[0].clone();
+        other.nip = nip;
+        other.tokens = Vec::new();
+        other.auditor_reference = None;
+        other.grants = grants;
+        snapshot.contexts.push(other);
+    }
     let mut columns: BTreeSet<String> = ["nip", "reference_number", "permissions"]
         .iter()
         .map(|s| s.to_string())
@@ -220,6 +342,8 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         inventory: &inventory,
         staff: &staff,
         now,
+        known_parties: &known_parties,
+        access_register: register.as_ref(),
     };
     let mut rule = rule.clone();
     rule.enabled = true;

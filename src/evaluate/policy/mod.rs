@@ -16,11 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 pub use examples::{EXAMPLE_NIP, check_rule_examples, example_now, run_example};
-use view::{Ctx, Known, StaffIndex, View};
+use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
 use crate::model::{
-    AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus, FindingSubject,
-    Inventory, InventoryEntry, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
+    AccessRegister, AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus,
+    FindingSubject, GrantRecord, Inventory, KnownParty, InventoryEntry, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
     fingerprint_hex,
 };
 use crate::rule::help_uri;
@@ -33,6 +33,10 @@ pub struct AuditWorld<'a> {
     pub inventory: &'a Inventory,
     pub staff: &'a [StaffMember],
     pub now: DateTime<Utc>,
+    /// The config's `[[known-parties]]`: outside holders of grants the firm knows.
+    pub known_parties: &'a [KnownParty],
+    /// The approved access register (`--access-register`), when given.
+    pub access_register: Option<&'a AccessRegister>,
 }
 
 /// What the rules found, before exceptions and baseline are applied.
@@ -57,6 +61,7 @@ pub fn sort_findings(findings: &mut [AuditFinding]) {
             .then_with(|| a.rule_id.cmp(&b.rule_id))
             .then_with(|| a.nip.cmp(&b.nip))
             .then_with(|| a.reference_number.cmp(&b.reference_number))
+            .then_with(|| a.grant_id.cmp(&b.grant_id))
             .then_with(|| a.id.cmp(&b.id))
     });
 }
@@ -110,6 +115,11 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
     let staff = StaffIndex::new(world.staff);
     let (pseudo, warnings) = contexts_for(world);
     let has_permissions_column = world.inventory.has_column("permissions");
+    let grant_world = GrantWorld::new(
+        &world.snapshot.contexts,
+        world.known_parties,
+        world.access_register,
+    );
     let mut findings = Vec::new();
     let mut contexts = Vec::new();
     let all: Vec<(&ContextSnapshot, bool)> = world
@@ -130,6 +140,7 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
                 world,
                 &staff,
                 has_permissions_column,
+                &grant_world,
             )
         };
         let mut run = |v: &View<'_>, subject: Subject| {
@@ -167,6 +178,11 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
             let token = auditor.map_or(Known::Unknown, Known::Yes);
             let entry = ctx.entries.get(reference.as_str()).copied();
             run(&view(token, entry, &reference), Subject::Context);
+            for g in &snap.grants {
+                let mut v = view(Known::Unknown, None, &g.id);
+                v.grant = Some(g);
+                run(&v, Subject::Grant);
+            }
             contexts.push(audit_context(&ctx, &staff));
         }
     }
@@ -180,6 +196,7 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_view<'a>(
     ctx: &'a Ctx<'a>,
     token: Known<&'a TokenRecord>,
@@ -188,9 +205,12 @@ fn build_view<'a>(
     world: &'a AuditWorld<'a>,
     staff: &'a StaffIndex<'a>,
     has_permissions_column: bool,
+    grants: &'a GrantWorld<'a>,
 ) -> View<'a> {
     View {
         ctx,
+        grant: None,
+        grants,
         token,
         entry,
         reference: reference.to_string(),
@@ -220,21 +240,50 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         severity: rule.severity,
         nip: v.ctx.snap.nip.clone(),
         client_name: v.ctx.snap.name.clone(),
-        reference_number: (!v.reference.is_empty()).then(|| v.reference.clone()),
+        reference_number: (!v.reference.is_empty() && v.grant.is_none())
+            .then(|| v.reference.clone()),
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
         evidence: v.evidence(rule, details),
-        remediation: rule.remediation.trim().to_string(),
+        remediation: match v.grant {
+            Some(g) => rule.remediation.trim().replace(
+                "DELETE /permissions/common/grants/{id}",
+                &g.revoke_endpoint(),
+            ),
+            None => rule.remediation.trim().to_string(),
+        },
         help_uri: help_uri(&rule.name),
         excepted: false,
         exception: None,
         baseline: None,
         subject: Some(finding_subject(rule.subject, v)),
+        grant_id: v.grant.map(|g| g.id.clone()),
+    }
+}
+
+fn grant_subject(g: &GrantRecord, nip: &str, holder_name: Option<String>) -> FindingSubject {
+    FindingSubject::Grant {
+        grant_id: g.id.clone(),
+        nip: nip.to_string(),
+        grant_kind: g.kind.to_string(),
+        holder_type: g.holder.kind.to_string(),
+        holder: g.holder.masked(),
+        holder_name,
+        permissions: vec![g.scope.to_string()],
     }
 }
 
 /// The subject of a finding of a rule about `subject`, keyed as the report shows it.
 fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
+    if let Some(g) = v.grant {
+        let name = g
+            .holder_keys()
+            .into_iter()
+            .find_map(|k| v.staff.holder(k))
+            .and_then(|m| m.name.clone())
+            .or_else(|| g.holder_name());
+        return grant_subject(g, &v.ctx.snap.nip, name);
+    }
     match (subject, v.entry) {
         (Subject::Credential, _) => FindingSubject::Token {
             reference_number: v.reference.clone(),
@@ -247,7 +296,7 @@ fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
         (Subject::InventoryEntry, None) => FindingSubject::Token {
             reference_number: v.reference.clone(),
         },
-        (Subject::Context, _) => FindingSubject::Context {
+        (Subject::Context | Subject::Grant, _) => FindingSubject::Context {
             nip: v.ctx.snap.nip.clone(),
         },
     }

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{
-    ContextSnapshot, ContextStatus, Identifier, Inventory, InventoryEntry, Permission, SecretCell,
-    StaffMember, TokenRecord, TokenStatus,
+    AccessRegister, ContextSnapshot, ContextStatus, GrantIdentifier, GrantRecord, Identifier,
+    IdentifierType, Inventory, InventoryEntry, KnownParty, Permission, SecretCell, StaffMember,
+    TokenRecord, TokenStatus, same_holder,
 };
 use crate::rule::policy::builtins::system_key;
 use crate::rule::policy::{Condition, Field, PolicyRule, SubjectView, Test};
@@ -24,6 +25,7 @@ pub(super) struct StaffIndex<'a> {
     by_id: BTreeMap<String, &'a StaffMember>,
     by_pesel: BTreeMap<&'a str, &'a StaffMember>,
     by_nip: BTreeMap<&'a str, &'a StaffMember>,
+    by_fingerprint: BTreeMap<String, &'a StaffMember>,
 }
 
 impl<'a> StaffIndex<'a> {
@@ -32,6 +34,7 @@ impl<'a> StaffIndex<'a> {
             by_id: BTreeMap::new(),
             by_pesel: BTreeMap::new(),
             by_nip: BTreeMap::new(),
+            by_fingerprint: BTreeMap::new(),
         };
         for m in staff {
             idx.by_id.insert(m.id.trim().to_lowercase(), m);
@@ -41,8 +44,22 @@ impl<'a> StaffIndex<'a> {
             if let Some(n) = &m.nip {
                 idx.by_nip.insert(n.as_str(), m);
             }
+            if let Some(f) = &m.fingerprint {
+                idx.by_fingerprint.insert(f.trim().to_uppercase(), m);
+            }
         }
         idx
+    }
+
+    /// The staff member a grant identifier names.
+    pub(super) fn holder(&self, id: &GrantIdentifier) -> Option<&'a StaffMember> {
+        let v = id.value().trim();
+        match id.kind {
+            IdentifierType::Pesel => self.by_pesel.get(v).copied(),
+            IdentifierType::Nip => self.by_nip.get(v).copied(),
+            IdentifierType::Fingerprint => self.by_fingerprint.get(&v.to_uppercase()).copied(),
+            _ => None,
+        }
     }
 
     pub(super) fn owner(&self, owner: &str) -> Option<&'a StaffMember> {
@@ -116,8 +133,48 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What grant rules see beyond one context: the config's known parties, the access
+/// register, and where each holder holds grants.
+pub(super) struct GrantWorld<'a> {
+    pub(super) known_parties: &'a [KnownParty],
+    pub(super) register: Option<&'a AccessRegister>,
+    /// Holder (type, uppercased value) -> NIPs of the audited contexts it holds grants in.
+    pub(super) holders: BTreeMap<(String, String), Vec<&'a str>>,
+}
+
+impl<'a> GrantWorld<'a> {
+    pub(super) fn new(
+        contexts: &'a [ContextSnapshot],
+        known_parties: &'a [KnownParty],
+        register: Option<&'a AccessRegister>,
+    ) -> Self {
+        let mut holders: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+        for c in contexts {
+            for g in c.grants.iter().filter(|g| g.held_by_other()) {
+                let key = g.holder_identity().unwrap_or(&g.holder);
+                let nips = holders.entry(holder_key(key)).or_default();
+                if !nips.contains(&c.nip.as_str()) {
+                    nips.push(c.nip.as_str());
+                }
+            }
+        }
+        GrantWorld {
+            known_parties,
+            register,
+            holders,
+        }
+    }
+}
+
+fn holder_key(id: &GrantIdentifier) -> (String, String) {
+    (id.kind.to_string(), id.value().trim().to_uppercase())
+}
+
 pub(super) struct View<'a> {
     pub(super) ctx: &'a Ctx<'a>,
+    /// The grant a grant rule judges.
+    pub(super) grant: Option<&'a GrantRecord>,
+    pub(super) grants: &'a GrantWorld<'a>,
     pub(super) token: Known<&'a TokenRecord>,
     pub(super) entry: Option<&'a InventoryEntry>,
     pub(super) reference: String,
@@ -218,6 +275,16 @@ impl View<'_> {
                 Some(p) => list(&p),
                 None => Val::Unknown,
             },
+            Field::GrantKind
+            | Field::GrantScope
+            | Field::GrantHolderType
+            | Field::GrantCanDelegate
+            | Field::GrantTargetType
+            | Field::GrantState
+            | Field::GrantCreated => match self.grant {
+                Some(g) => grant_value(g, field, self.now),
+                None => Val::Unknown,
+            },
         }
     }
 
@@ -285,7 +352,54 @@ impl View<'_> {
     }
 }
 
+fn grant_value(g: &GrantRecord, field: Field, now: DateTime<Utc>) -> Val {
+    match field {
+        Field::GrantKind => Val::Text(g.kind.to_string()),
+        Field::GrantScope => Val::Text(g.scope.to_string()),
+        Field::GrantHolderType => Val::Text(g.holder.kind.to_string()),
+        Field::GrantCanDelegate => Val::Text(g.can_delegate.to_string()),
+        Field::GrantTargetType => match &g.target {
+            Some(t) => Val::Text(t.kind.to_string()),
+            None => Val::Missing,
+        },
+        Field::GrantState => match &g.state {
+            Some(s) => Val::Text(s.to_string()),
+            None => Val::Missing,
+        },
+        Field::GrantCreated => Val::Date(age_secs(now, g.start_date)),
+        _ => Val::Unknown,
+    }
+}
+
 impl SubjectView for View<'_> {
+    fn grant(&self) -> Option<&GrantRecord> {
+        self.grant
+    }
+    fn context_nip(&self) -> &str {
+        &self.ctx.snap.nip
+    }
+    fn context_grants(&self) -> &[GrantRecord] {
+        &self.ctx.snap.grants
+    }
+    fn staff_holder(&self, id: &GrantIdentifier) -> Option<&StaffMember> {
+        self.staff.holder(id)
+    }
+    fn known_party(&self, id: &GrantIdentifier) -> Option<&KnownParty> {
+        self.grants
+            .known_parties
+            .iter()
+            .find(|p| same_holder(&p.identifier, id))
+    }
+    fn contexts_held_by(&self, id: &GrantIdentifier) -> Vec<&str> {
+        self.grants
+            .holders
+            .get(&holder_key(id))
+            .cloned()
+            .unwrap_or_default()
+    }
+    fn access_register(&self) -> Option<&AccessRegister> {
+        self.grants.register
+    }
     fn token(&self) -> Option<&TokenRecord> {
         View::token(self)
     }

@@ -97,6 +97,7 @@ mod tests {
             name: Some("Anna Nowak".into()),
             pesel: Some("85010112345".into()),
             nip: None,
+            fingerprint: None,
             status: StaffStatus::Left,
             left_on: None,
         }]

@@ -15,6 +15,10 @@ use regex::Regex;
 
 use super::PolicyRule;
 use crate::model::{
+    AccessHolder, AccessRegister, GrantIdentifier, GrantRecord, GrantScope, IdentifierType,
+    KnownParty, same_holder,
+};
+use crate::model::{
     Identifier, InventoryEntry, Permission, SecretCell, StaffMember, StaffStatus, TokenRecord,
     TokenStatus, mask_pesel, pesel_ok,
 };
@@ -43,6 +47,34 @@ pub trait SubjectView {
     fn auditor_permissions(&self) -> Option<Vec<Permission>>;
     /// Cells of the inventory row that hold a token value.
     fn secrets(&self) -> &[&SecretCell];
+    /// The grant a `subject = "grant"` rule judges.
+    fn grant(&self) -> Option<&GrantRecord> {
+        None
+    }
+    /// The NIP of the context being judged.
+    fn context_nip(&self) -> &str {
+        ""
+    }
+    /// Every grant of the context.
+    fn context_grants(&self) -> &[GrantRecord] {
+        &[]
+    }
+    /// The staff member a grant identifier names (PESEL, NIP or certificate fingerprint).
+    fn staff_holder(&self, _id: &GrantIdentifier) -> Option<&StaffMember> {
+        None
+    }
+    /// The config's known outside party with this identifier.
+    fn known_party(&self, _id: &GrantIdentifier) -> Option<&KnownParty> {
+        None
+    }
+    /// NIPs of the audited contexts in which the holder named by `id` holds a grant.
+    fn contexts_held_by(&self, _id: &GrantIdentifier) -> Vec<&str> {
+        Vec::new()
+    }
+    /// The approved access register, when one was given.
+    fn access_register(&self) -> Option<&AccessRegister> {
+        None
+    }
 }
 
 /// A built-in condition's function: `Some(detail)` when it holds.
@@ -110,6 +142,36 @@ pub static BUILTINS: &[Builtin] = &[
         name: "secret-in-inventory",
         parameters: &[],
         check: secret_in_inventory,
+    },
+    Builtin {
+        name: "grant-holder-left",
+        parameters: &[],
+        check: grant_holder_left,
+    },
+    Builtin {
+        name: "grant-holder-unknown",
+        parameters: &[],
+        check: grant_holder_unknown,
+    },
+    Builtin {
+        name: "too-many-credentials-managers",
+        parameters: &["max-credentials-managers"],
+        check: too_many_credentials_managers,
+    },
+    Builtin {
+        name: "grant-fingerprint-only",
+        parameters: &[],
+        check: grant_fingerprint_only,
+    },
+    Builtin {
+        name: "grant-holder-in-many-contexts",
+        parameters: &["max-contexts"],
+        check: grant_holder_in_many_contexts,
+    },
+    Builtin {
+        name: "grant-beyond-register",
+        parameters: &[],
+        check: grant_beyond_register,
     },
 ];
 
@@ -246,6 +308,177 @@ fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
         cols.into_iter().collect::<Vec<_>>().join(", "),
         prints.join(", ")
     ))
+}
+
+/// The staff member behind any of the grant holder's identifiers.
+fn grant_staff<'a>(v: &'a dyn SubjectView, g: &GrantRecord) -> Option<&'a StaffMember> {
+    g.holder_keys().into_iter().find_map(|k| v.staff_holder(k))
+}
+
+/// `Jan Nowak (Pesel 85*******45)`: the name when known, the identifier masked.
+pub fn describe_holder(g: &GrantRecord, staff: Option<&StaffMember>) -> String {
+    let name = staff
+        .and_then(|m| m.name.clone())
+        .or_else(|| g.holder_name());
+    let id = format!("{} {}", g.holder.kind, g.holder.masked());
+    match name {
+        Some(n) => format!("{n} ({id})"),
+        None => id,
+    }
+}
+
+fn grant_holder_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    if !g.held_by_other() {
+        return None;
+    }
+    let m = grant_staff(v, g)?;
+    (m.status == StaffStatus::Left).then(|| {
+        format!(
+            "{} {} and still holds {} in this context",
+            describe_holder(g, Some(m)),
+            left_words(m),
+            g.scope
+        )
+    })
+}
+
+fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    if !g.held_by_other() {
+        return None;
+    }
+    let keys = g.holder_keys();
+    if keys.is_empty() {
+        return None;
+    }
+    let own = v.context_nip();
+    let known = keys.iter().any(|k| {
+        (k.kind == IdentifierType::Nip && k.value() == own)
+            || v.staff_holder(k).is_some()
+            || v.known_party(k).is_some()
+    });
+    (!known).then(|| {
+        format!(
+            "{} is on neither the staff list nor the config's known parties",
+            describe_holder(g, None)
+        )
+    })
+}
+
+/// Oldest first (start date, then id): the order in which grants count against a limit.
+fn oldest_first(a: &&GrantRecord, b: &&GrantRecord) -> std::cmp::Ordering {
+    a.start_date.cmp(&b.start_date).then_with(|| a.id.cmp(&b.id))
+}
+
+fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    if g.scope != GrantScope::CredentialsManage || !g.held_by_other() {
+        return None;
+    }
+    let limit = usize::try_from(rule.param_i64("max-credentials-managers").unwrap_or(2)).ok()?;
+    let mut managers: Vec<&GrantRecord> = v
+        .context_grants()
+        .iter()
+        .filter(|o| o.scope == GrantScope::CredentialsManage && o.held_by_other())
+        .collect();
+    if managers.len() <= limit {
+        return None;
+    }
+    managers.sort_by(oldest_first);
+    let place = managers.iter().position(|o| o.id == g.id)?;
+    // The holders within the limit are the oldest grants; the rest are the excess.
+    (place >= limit).then(|| {
+        format!(
+            "{} holders of CredentialsManage in this context (limit {limit}); this grant is number {} by age; all: {}",
+            managers.len(),
+            place + 1,
+            managers
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn grant_fingerprint_only(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    if !g.is_fingerprint_only() {
+        return None;
+    }
+    Some(match v.staff_holder(&g.holder) {
+        Some(m) => format!(
+            "bound only to certificate {} (the staff list names {})",
+            g.holder.masked(),
+            m.name.as_deref().unwrap_or(&m.id)
+        ),
+        None => format!(
+            "bound only to certificate {}; no PESEL or NIP behind it",
+            g.holder.masked()
+        ),
+    })
+}
+
+fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    if !g.held_by_other() {
+        return None;
+    }
+    let limit = usize::try_from(rule.param_i64("max-contexts").unwrap_or(5)).ok()?;
+    let key = g.holder_identity().unwrap_or(&g.holder);
+    if key.value().is_empty() || key.kind == IdentifierType::Nip && key.value() == v.context_nip()
+    {
+        return None;
+    }
+    let nips: BTreeSet<&str> = v.contexts_held_by(key).into_iter().collect();
+    (nips.len() > limit).then(|| {
+        format!(
+            "{} holds grants in {} client contexts (limit {limit})",
+            describe_holder(g, grant_staff(v, g)),
+            nips.len()
+        )
+    })
+}
+
+fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let g = v.grant()?;
+    let register = v.access_register()?;
+    if !g.held_by_other() {
+        return None;
+    }
+    let staff_id = grant_staff(v, g).map(|m| m.id.trim().to_lowercase());
+    let keys = g.holder_keys();
+    let nip = v.context_nip();
+    let approved: BTreeSet<&GrantScope> = register
+        .entries
+        .iter()
+        .filter(|e| e.nip == nip)
+        .filter(|e| match &e.holder {
+            AccessHolder::Identifier(id) => keys.iter().any(|k| same_holder(k, id)),
+            AccessHolder::Staff(s) => staff_id.as_deref() == Some(s.trim().to_lowercase().as_str()),
+        })
+        .flat_map(|e| e.permissions.iter())
+        .collect();
+    if approved.contains(&g.scope) {
+        return None;
+    }
+    Some(if approved.is_empty() {
+        format!(
+            "the access register approves nothing for {} in this context",
+            describe_holder(g, grant_staff(v, g))
+        )
+    } else {
+        format!(
+            "{} beyond what the access register approves ({})",
+            g.scope,
+            approved
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// The system a token serves: the inventory's `system`, else the software part of an

@@ -62,6 +62,17 @@ fn subject_fields(subject: Subject) -> &'static [Field] {
             Field::ContextStatus,
             Field::AuditorPermissions,
         ],
+        Subject::Grant => &[
+            Field::GrantKind,
+            Field::GrantScope,
+            Field::GrantHolderType,
+            Field::GrantCanDelegate,
+            Field::GrantTargetType,
+            Field::GrantState,
+            Field::GrantCreated,
+            Field::ContextEnvironment,
+            Field::ContextStatus,
+        ],
     }
 }
 

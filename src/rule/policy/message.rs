@@ -22,6 +22,11 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "expired-days",
     "row",
     "detail",
+    "grant-id",
+    "grant-kind",
+    "holder",
+    "holder-type",
+    "scope",
 ];
 
 fn template_placeholders(template: &str) -> Vec<&str> {

@@ -24,7 +24,7 @@ pub use compile::{Condition, Test, compile_conditions};
 pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_files, parse_policy_sources};
 pub use message::{TEMPLATE_FIELDS, render_template};
 pub use schema::{
-    Example, ExampleContext, ExampleEntry, ExampleOther, ExampleStaff, ExampleToken, Examples,
+    Example, ExampleContext, ExampleEntry, ExampleGrant, ExampleOther, ExampleRegisterRow, ExampleStaff, ExampleToken, Examples,
     Field, FieldKind, Op, RawCondition, Subject,
 };
 
@@ -52,6 +52,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "rules/policy/hygiene.toml",
         include_str!("../../../rules/policy/hygiene.toml"),
+    ),
+    (
+        "rules/policy/grants.toml",
+        include_str!("../../../rules/policy/grants.toml"),
     ),
 ];
 

@@ -20,6 +20,8 @@ pub enum Subject {
     InventoryEntry,
     /// One audited context (the tool's own access to it).
     Context,
+    /// One permission grant of an audited context.
+    Grant,
 }
 
 impl Subject {
@@ -28,6 +30,7 @@ impl Subject {
             Subject::Credential => "credential",
             Subject::InventoryEntry => "inventory-entry",
             Subject::Context => "context",
+            Subject::Grant => "grant",
         }
     }
 }
@@ -91,6 +94,13 @@ closed_set! {
         ContextEnvironment = "context.environment",
         ContextStatus = "context.status",
         AuditorPermissions = "auditor.permissions",
+        GrantKind = "grant.kind",
+        GrantScope = "grant.scope",
+        GrantHolderType = "grant.holder-type",
+        GrantCanDelegate = "grant.can-delegate",
+        GrantTargetType = "grant.target-type",
+        GrantState = "grant.state",
+        GrantCreated = "grant.created",
     }
 }
 
@@ -105,8 +115,17 @@ impl Field {
             | Field::InventorySystem
             | Field::InventoryEnvironment
             | Field::ContextEnvironment
-            | Field::ContextStatus => FieldKind::Text,
-            Field::TokenCreated | Field::TokenLastUsed | Field::InventoryExpires => FieldKind::Date,
+            | Field::ContextStatus
+            | Field::GrantKind
+            | Field::GrantScope
+            | Field::GrantHolderType
+            | Field::GrantCanDelegate
+            | Field::GrantTargetType
+            | Field::GrantState => FieldKind::Text,
+            Field::TokenCreated
+            | Field::TokenLastUsed
+            | Field::InventoryExpires
+            | Field::GrantCreated => FieldKind::Date,
             Field::TokenPermissions | Field::InventoryPermissions | Field::AuditorPermissions => {
                 FieldKind::List
             }
@@ -229,6 +248,61 @@ pub struct ExampleStaff {
     pub nip: Option<String>,
     /// `active` or `left`.
     pub status: String,
+    /// Certificate fingerprint (64 hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// A permission grant in a rule example (subject `grant`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExampleGrant {
+    /// Default: a generated id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The context the grant is in (default: the example context).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nip: Option<String>,
+    /// `Person` (default), `Entity`, `AuthorizationGranted`, `AuthorizationReceived`.
+    #[serde(default = "default_grant_kind")]
+    pub kind: String,
+    /// `Type:value`, e.g. `Pesel:85010112345` (default), `Nip:…`, `Fingerprint:…`.
+    #[serde(default = "default_holder")]
+    pub holder: String,
+    /// The PESEL/NIP KSeF knows behind a fingerprint, `Type:value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    #[serde(default = "default_created")]
+    pub created: NaiveDate,
+    #[serde(default)]
+    pub can_delegate: bool,
+    /// `AllPartners`, or `Type:value` of one client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+fn default_grant_kind() -> String {
+    "Person".into()
+}
+fn default_holder() -> String {
+    "Pesel:85010112345".into()
+}
+fn default_scope() -> String {
+    "InvoiceRead".into()
+}
+
+/// A row of the approved access register in a rule example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExampleRegisterRow {
+    /// Default: the example context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nip: Option<String>,
+    /// `Type:value` or a staff id.
+    pub holder: String,
+    pub permissions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,6 +349,18 @@ pub struct Example {
     pub staff: Vec<ExampleStaff>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<ExampleContext>,
+    /// The grant a `subject = "grant"` rule judges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<ExampleGrant>,
+    /// Other grants, in this context or (with `nip`) in other client contexts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_grants: Vec<ExampleGrant>,
+    /// Identifiers (`Type:value`) of the config's `[[known-parties]]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_parties: Vec<String>,
+    /// The approved access register, when the example has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_register: Option<Vec<ExampleRegisterRow>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
