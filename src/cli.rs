@@ -43,6 +43,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// List every KSeF token of every context (live, or from a saved snapshot)
     Tokens(TokensArgs),
+    /// List every permission grant of every context (live, or from a saved snapshot)
+    Permissions(PermissionsArgs),
     /// Audit tokens against the inventory, staff list and policy rules
     Audit(AuditArgs),
     /// Find KSeF tokens in files, archives and git history
@@ -57,6 +59,22 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Run the whole pipeline on the built-in example firm
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// Output format (`json`: the versioned snapshot, tokens and grants)
+    #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
+    pub format: TokensFormat,
+    /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

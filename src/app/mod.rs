@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod demo;
 pub mod leaks;
+pub mod permissions;
 mod leaks_git;
 mod output;
 mod progress;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let global = &cli.global;
     match &cli.command {
         Command::Tokens(args) => tokens::run(global, args),
+        Command::Permissions(args) => permissions::run(global, args),
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),

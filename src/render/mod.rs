@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod csv;
+pub mod grants;
 mod error;
 pub mod html;
 pub mod leaks;
