@@ -50,6 +50,15 @@ rule_examples! {
     stuck_token_examples => "stuck-token",
     auditor_over_privileged_examples => "auditor-over-privileged",
     secret_in_inventory_examples => "secret-in-inventory",
+    grant_held_by_leaver_examples => "grant-held-by-leaver",
+    read_grant_held_by_leaver_examples => "read-grant-held-by-leaver",
+    grant_held_by_stranger_examples => "grant-held-by-stranger",
+    delegable_grant_examples => "delegable-grant",
+    too_many_credentials_managers_examples => "too-many-credentials-managers",
+    fingerprint_only_grant_examples => "fingerprint-only-grant",
+    all_partners_grant_examples => "all-partners-grant",
+    holder_in_many_contexts_examples => "holder-in-many-contexts",
+    grant_beyond_access_register_examples => "grant-beyond-access-register",
 }
 
 #[test]

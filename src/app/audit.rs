@@ -14,8 +14,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Output;
 use super::tokens::TokenSource;
 use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
-use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
 use crate::collect::access_register::load_access_register;
+use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
 use crate::collect::inventory::{Inventory, read_inventory};
 use crate::collect::results::{load_audit_results, load_token_snapshot};
 use crate::collect::staff::load_staff;
@@ -25,7 +25,8 @@ use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
 use crate::model::{
-    AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot, fingerprint_hex, validate_nip,
+    AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
+    fingerprint_hex, validate_nip,
 };
 use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
 use crate::render::html::ReportOptions;

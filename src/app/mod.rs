@@ -7,9 +7,9 @@
 pub mod audit;
 pub mod demo;
 pub mod leaks;
-pub mod permissions;
 mod leaks_git;
 mod output;
+pub mod permissions;
 mod progress;
 pub mod report;
 pub mod revoke;

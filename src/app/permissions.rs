@@ -70,7 +70,12 @@ fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
     )?;
     for c in incomplete {
         let reason = c.reason.as_deref().unwrap_or("unknown reason");
-        writeln!(w, "incomplete: {}: {}", c.nip, reason.lines().last().unwrap_or(reason))?;
+        writeln!(
+            w,
+            "incomplete: {}: {}",
+            c.nip,
+            reason.lines().last().unwrap_or(reason)
+        )?;
     }
     Ok(())
 }

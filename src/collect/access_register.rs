@@ -101,7 +101,9 @@ pub fn parse_access_register(path: &Path, bytes: &[u8]) -> Result<AccessRegister
         };
         let raw_holder = table.cell(cells, "holder").unwrap_or_default().trim();
         let looks_like_identifier = raw_holder.contains(':')
-            || raw_holder.chars().all(|c| c.is_ascii_hexdigit() || c == '-' || c == ' ');
+            || raw_holder
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == '-' || c == ' ');
         let holder = if raw_holder.is_empty() {
             problem(
                 "holder",
@@ -172,7 +174,9 @@ mod tests {
                   5261048379;anna@biuro.pl;InvoiceRead\n";
         let reg = parse_access_register(Path::new("r.csv"), ok.as_bytes()).expect("valid");
         assert_eq!(reg.entries.len(), 2);
-        assert!(matches!(reg.entries[1].holder, AccessHolder::Staff(ref s) if s == "anna@biuro.pl"));
+        assert!(
+            matches!(reg.entries[1].holder, AccessHolder::Staff(ref s) if s == "anna@biuro.pl")
+        );
         assert_eq!(reg.entries[0].permissions.len(), 2);
 
         let bad = "nip,holder,permissions\n1234567890,85010112344,InvoiceRaed\n";

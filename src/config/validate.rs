@@ -123,7 +123,10 @@ fn known_parties(
                 );
             }
         }
-        if out.iter().any(|p| crate::model::same_holder(&p.identifier, &id)) {
+        if out
+            .iter()
+            .any(|p| crate::model::same_holder(&p.identifier, &id))
+        {
             problems.at(
                 e.identifier.span(),
                 format!(

@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{ACCOUNTING_FIRM_NIP, DemoPerson, demo_people};
 use crate::model::{
-    GrantIdentifier, KnownParty, GrantKind, GrantRecord, GrantScope, GrantSubject, IdentifierType,
+    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, IdentifierType, KnownParty,
     PermissionState, SubjectDetailsType, fingerprint_hex,
 };
 use crate::simulator::Fixture;
@@ -114,7 +114,11 @@ pub fn demo_known_parties() -> Vec<KnownParty> {
             "tax representative",
             "client's tax representative",
         ),
-        party(GrantIdentifier::nip(HOTEL_NIP), "hotel group", "client's partner"),
+        party(
+            GrantIdentifier::nip(HOTEL_NIP),
+            "hotel group",
+            "client's partner",
+        ),
     ]
 }
 

@@ -546,7 +546,10 @@ impl GrantRecord {
     /// behind a certificate fingerprint.
     pub fn holder_keys(&self) -> Vec<&GrantIdentifier> {
         let mut keys = vec![&self.holder];
-        if let Some(behind) = self.subject.as_ref().and_then(|s| s.person_identifier.as_ref())
+        if let Some(behind) = self
+            .subject
+            .as_ref()
+            .and_then(|s| s.person_identifier.as_ref())
             && behind != &self.holder
         {
             keys.push(behind);

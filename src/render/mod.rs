@@ -2,8 +2,8 @@
 
 pub mod audit;
 pub mod csv;
-pub mod grants;
 mod error;
+pub mod grants;
 pub mod html;
 pub mod leaks;
 pub mod rules;

@@ -10,9 +10,9 @@ use tokio::sync::Semaphore;
 use super::auth::{self, Session};
 use super::credentials::{Credential, load_credential};
 use super::error::ApiError;
+use super::grants::{GrantsError, read_grants};
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
-use super::grants::{GrantsError, read_grants};
 use super::tokens::list_tokens;
 use crate::config::{ContextSpec, KsefSettings};
 use crate::model::{

@@ -52,7 +52,9 @@ impl View<'_> {
             "grant-id" => self.grant.map_or(String::new(), |g| g.id.clone()),
             "grant-kind" => self.grant.map_or(String::new(), |g| g.kind.to_string()),
             "holder" => self.grant.map_or(String::new(), |g| g.holder.masked()),
-            "holder-type" => self.grant.map_or(String::new(), |g| g.holder.kind.to_string()),
+            "holder-type" => self
+                .grant
+                .map_or(String::new(), |g| g.holder.kind.to_string()),
             "scope" => self.grant.map_or(String::new(), |g| g.scope.to_string()),
             "detail" => detail.to_string(),
             param => match rule.parameters.get(param)? {

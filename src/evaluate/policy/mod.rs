@@ -20,8 +20,8 @@ use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
 use crate::model::{
     AccessRegister, AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus,
-    FindingSubject, GrantRecord, Inventory, KnownParty, InventoryEntry, StaffMember, StaffStatus, TokenRecord, TokenSnapshot, TokenStatus,
-    fingerprint_hex,
+    FindingSubject, GrantRecord, Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus,
+    TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
 };
 use crate::rule::help_uri;
 pub use crate::rule::policy::builtins::personal_data;

@@ -368,7 +368,9 @@ fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
 
 /// Oldest first (start date, then id): the order in which grants count against a limit.
 fn oldest_first(a: &&GrantRecord, b: &&GrantRecord) -> std::cmp::Ordering {
-    a.start_date.cmp(&b.start_date).then_with(|| a.id.cmp(&b.id))
+    a.start_date
+        .cmp(&b.start_date)
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
@@ -427,8 +429,7 @@ fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Opti
     }
     let limit = usize::try_from(rule.param_i64("max-contexts").unwrap_or(5)).ok()?;
     let key = g.holder_identity().unwrap_or(&g.holder);
-    if key.value().is_empty() || key.kind == IdentifierType::Nip && key.value() == v.context_nip()
-    {
+    if key.value().is_empty() || key.kind == IdentifierType::Nip && key.value() == v.context_nip() {
         return None;
     }
     let nips: BTreeSet<&str> = v.contexts_held_by(key).into_iter().collect();

@@ -24,8 +24,8 @@ pub use compile::{Condition, Test, compile_conditions};
 pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_files, parse_policy_sources};
 pub use message::{TEMPLATE_FIELDS, render_template};
 pub use schema::{
-    Example, ExampleContext, ExampleEntry, ExampleGrant, ExampleOther, ExampleRegisterRow, ExampleStaff, ExampleToken, Examples,
-    Field, FieldKind, Op, RawCondition, Subject,
+    Example, ExampleContext, ExampleEntry, ExampleGrant, ExampleOther, ExampleRegisterRow,
+    ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op, RawCondition, Subject,
 };
 
 use crate::model::Severity;
