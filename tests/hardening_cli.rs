@@ -189,3 +189,55 @@ fn issue_13_write_tokens_never_follows_a_link_or_reuses_a_file() {
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&link).expect("read"), "old\n");
 }
+
+/// Alfa's token whose status (`Suspended`) this version does not know.
+const ALFA_SUSPENDED: &str = "20260401-EC-A0D17A0006-0000000006-C5";
+
+#[test]
+fn issue_13_unknown_status_is_counted_shown_and_judged_live() {
+    let sim = Sim::start();
+    let fixture = basic();
+    let snapshot = sim.dir.path().join("snap.json");
+    let out = Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(sim.dir.path())
+        .args(["--env", &sim.handle().base_url, "--nip", ALFA])
+        .args(["tokens", "--format", "json", "-o"])
+        .arg(&snapshot)
+        .env("KSEF_TOKEN", token(&fixture, ALFA, ALFA_AUDITOR).expose())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1 token with a status this version does not know ('Suspended' x1)"),
+        "{err}"
+    );
+    // Active x3 and the unknown one.
+    assert!(err.contains("6 tokens (4 active)"), "{err}");
+
+    let out = Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(sim.dir.path())
+        .args(["audit", "--format", "json", "--from"])
+        .arg(&snapshot)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("runs");
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("audit JSON: {e}\n{}", stderr(&out)));
+    let about_suspended: Vec<&str> = results["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f.to_string().contains(ALFA_SUSPENDED))
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(
+        about_suspended.contains(&"POL001"),
+        "an unlisted live token is untracked: {about_suspended:?}"
+    );
+}

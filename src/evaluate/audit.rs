@@ -135,7 +135,7 @@ pub fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditS
         tokens_active: contexts
             .iter()
             .flat_map(|c| &c.tokens)
-            .filter(|t| t.token.status == TokenStatus::Active)
+            .filter(|t| TokenStatus::is_live(&t.token.status))
             .count() as u32,
         findings_by_severity: by_severity,
         excepted,

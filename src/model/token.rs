@@ -75,6 +75,16 @@ impl TokenStatus {
     pub fn is_live(&self) -> bool {
         matches!(self, TokenStatus::Active | TokenStatus::Other(_))
     }
+
+    /// The status as policy rules judge it: a status this version does not know is
+    /// judged as `Active` (live); messages and outputs keep the real one.
+    pub fn policy_str(&self) -> &str {
+        if self.is_unknown() {
+            "Active"
+        } else {
+            self.as_str()
+        }
+    }
 }
 
 open_enum! {
