@@ -52,7 +52,7 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
         tool_version: TOOL_VERSION.into(),
         generated_at: settings.generated_at,
         firm: settings.firm,
-        environment: world.snapshot.environment.clone(),
+        environment: world.snapshot.environment.recorded(),
         digests: Digests {
             rules: settings.rules.digest.clone(),
             inputs: settings.input_digests,
