@@ -728,7 +728,7 @@ async fn issue_13_token_file_with_a_bom_authenticates_and_says_so() {
     let (progress, events) = recording();
     let snap = fetch_snapshot_async(&s, progress).await;
     assert_complete(&snap.contexts[0]);
-    let events = events.lock().expect("lock");
+    let events = events.lock().expect("lock").clone();
     let note = events
         .iter()
         .find_map(|e| match e {
