@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use ksef_audit::app::ERROR_EXIT;
 use ksef_audit::cli::Cli;
-use ksef_audit::error::ERROR_EXIT;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -1,7 +1,7 @@
 //! The KSeF client against the simulator on loopback: paging, limits, faults,
 //! completeness, cryptography, `--verify` and revocation.
 
-mod common;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,12 +16,13 @@ use ksef_audit::collect::ksef::{
 };
 use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
 use ksef_audit::demo::demo_firm;
+use ksef_audit::evaluate::leaks::apply_leak_verdicts;
 use ksef_audit::model::{
     ContextSnapshot, ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus,
 };
 use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
 
-use common::*;
+use support::fixture::*;
 
 fn settings(sim: &SimHandle, contexts: Vec<(&str, Option<Secret>)>) -> KsefSettings {
     let contexts = contexts
@@ -389,7 +390,8 @@ fn verify_leaks_sets_status_and_raises_active_ones_to_critical() {
         finding(ALFA, "20250101-EC-0000000000-0000000000-00"),
         finding(BETA, BETA_AUDITOR),
     ]);
-    verify_leaks(&mut results, &s);
+    let verdicts = verify_leaks(&results, &s);
+    apply_leak_verdicts(&mut results, verdicts);
     let got: Vec<_> = results
         .findings
         .iter()

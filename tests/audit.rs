@@ -1,11 +1,18 @@
 //! Whole-audit scenarios on committed fixtures (`tests/fixtures/inventory/<scenario>`).
 
+/// The demo firm: every rule fires.
+#[path = "audit/demo.rs"]
+mod demo;
+/// The whole audit against the simulator.
+#[path = "audit/simulator.rs"]
+mod simulator;
+
 use std::path::{Path, PathBuf};
 
-use ksef_audit::app::audit::{audit_snapshot, read_snapshot, render};
+use ksef_audit::app::audit::{AuditOutput, AuditRequest, audit_snapshot, read_snapshot, render};
 use ksef_audit::cli::{AuditArgs, AuditFormat, GlobalArgs};
 use ksef_audit::collect::inventory::read_inventory;
-use ksef_audit::config::LoadedConfig;
+use ksef_audit::config::Config;
 use ksef_audit::error::Outcome;
 use ksef_audit::evaluate::audit::outcome;
 use ksef_audit::model::{AuditResults, BaselineState, Severity};
@@ -48,20 +55,15 @@ fn global() -> GlobalArgs {
 
 fn audit(args: &AuditArgs) -> AuditResults {
     let (snapshot, digest) = read_snapshot(args.from.as_deref().expect("from")).expect("snapshot");
-    audit_snapshot(
-        args,
-        &global(),
-        &LoadedConfig::default(),
-        snapshot,
-        Some(digest),
-    )
-    .expect("audit runs")
-    .results
+    let request = AuditRequest::new(args, &global(), &Config::default()).expect("request");
+    audit_snapshot(&request, snapshot, Some(digest))
+        .expect("audit runs")
+        .results
 }
 
 fn json(results: &AuditResults) -> String {
     let mut out = Vec::new();
-    render(results, AuditFormat::Json, false, &mut out).expect("render");
+    render(results, &AuditOutput::Json, &mut out).expect("render");
     String::from_utf8(out).expect("utf-8")
 }
 
@@ -128,9 +130,9 @@ fn token_values_never_reach_the_output() {
     let text = json(&results);
     assert!(!text.contains(secret));
     let mut csv = Vec::new();
-    render(&results, AuditFormat::Csv, false, &mut csv).expect("csv");
+    render(&results, &AuditOutput::Csv { excel: false }, &mut csv).expect("csv");
     let mut txt = Vec::new();
-    render(&results, AuditFormat::Text, false, &mut txt).expect("text");
+    render(&results, &AuditOutput::Text, &mut txt).expect("text");
     for out in [csv, txt] {
         assert!(!String::from_utf8_lossy(&out).contains(secret));
     }
@@ -214,10 +216,10 @@ fn baseline_marks_new_unchanged_and_fixed() {
 fn csv_excel_has_bom_and_semicolons() {
     let results = audit(&args("basic"));
     let mut out = Vec::new();
-    render(&results, AuditFormat::Csv, true, &mut out).expect("csv");
+    render(&results, &AuditOutput::Csv { excel: true }, &mut out).expect("csv");
     assert!(out.starts_with(b"\xEF\xBB\xBFid;rule;rule_id;severity;nip"));
     let mut plain = Vec::new();
-    render(&results, AuditFormat::Csv, false, &mut plain).expect("csv");
+    render(&results, &AuditOutput::Csv { excel: false }, &mut plain).expect("csv");
     let text = String::from_utf8(plain).expect("utf-8");
     assert!(text.starts_with("id,rule,rule_id,severity,nip"));
     assert_eq!(text.lines().count(), results.findings.len() + 1);

@@ -2,15 +2,15 @@
 //! given in `KSEF_ACCESS_TOKEN_<NIP>`, and `simulate --write-tokens` into a directory
 //! that already holds files or links. The simulator runs in the test process.
 
-mod common;
+mod support;
 
 use std::process::Output;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::*;
 use ksef_audit::model::{ContextStatus, TokenSnapshot};
 use ksef_audit::simulator::{self, SimHandle, SimOptions};
+use support::fixture::*;
 
 struct Sim {
     rt: tokio::runtime::Runtime,

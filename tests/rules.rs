@@ -53,12 +53,103 @@ rule_examples! {
 }
 
 #[test]
-fn ids_are_unique_and_numbered_pol() {
+fn ids_are_numbered_pol_in_order() {
     let set = builtin_policy_rules().expect("built-in rules load");
-    let mut ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
-    ids.dedup();
-    assert_eq!(ids.len(), set.rules.len());
+    let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.first(), Some(&"POL001"));
+    for id in &ids {
+        assert!(
+            id.len() == 6 && id.starts_with("POL") && id[3..].bytes().all(|b| b.is_ascii_digit()),
+            "{id}"
+        );
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+}
+
+/// One valid policy rule, id `POL900`, name `test-rule`.
+const POLICY_RULE: &str = include_str!("fixtures/rules/minimal-policy.toml");
+
+const LEAK_RULE: &str = "[[rule]]\nid='LEAK900'\nname='NAME'\nseverity='low'\nstatus='preview'\npattern='ACME-([a-z]{8}[0-9]{4})'\ndescription='d'\nremediation='r'\nexamples=['ACME-qwertyui1234']\nnegative_examples=['ACME-aaaa']\n";
+
+/// Writes `files` (relative path, text) into a fresh directory.
+fn rules_dir(files: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write rule file");
+    }
+    dir
+}
+
+#[test]
+fn two_rule_files_with_the_same_id_are_refused_naming_both_files() {
+    let dir = rules_dir(&[
+        (
+            "policy/a.toml",
+            POLICY_RULE.replace("test-rule", "first-rule"),
+        ),
+        (
+            "policy/b.toml",
+            POLICY_RULE.replace("test-rule", "second-rule"),
+        ),
+        ("leaks/a.toml", LEAK_RULE.replace("NAME", "first-key")),
+        ("leaks/b.toml", LEAK_RULE.replace("NAME", "second-key")),
+    ]);
+    let policy = ksef_audit::rule::policy::load_policy_rules(Some(dir.path())).map(|_| ());
+    let leaks = ksef_audit::rule::leak::load_leak_rules(Some(dir.path())).map(|_| ());
+    for (kind, id, result) in [("policy", "POL900", policy), ("leaks", "LEAK900", leaks)] {
+        let file = |name: &str| dir.path().join(kind).join(name).display().to_string();
+        let msg = result.expect_err("duplicate id").to_string();
+        assert!(
+            msg.contains(&format!(
+                "{}: rule {id}: id {id} is already used in {}",
+                file("b.toml"),
+                file("a.toml")
+            )),
+            "{msg}"
+        );
+    }
+}
+
+#[test]
+fn a_rule_taking_the_name_of_a_built_in_one_is_refused_naming_both_files() {
+    let dir = rules_dir(&[(
+        "policy/mine.toml",
+        POLICY_RULE.replace("test-rule", "never-used"),
+    )]);
+    let msg = ksef_audit::rule::policy::load_policy_rules(Some(dir.path()))
+        .expect_err("name taken")
+        .to_string();
+    let builtin = builtin_policy_rules().expect("built-ins");
+    let taken = builtin.get("never-used").expect("never-used");
+    assert!(
+        msg.contains(&format!(
+            "rule POL900: name 'never-used' is already used by rule {} in {}",
+            taken.id, taken.origin
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_rules_dir_rule_with_a_built_in_id_replaces_it() {
+    let set = builtin_policy_rules().expect("built-ins");
+    let never_used = set.get("never-used").expect("never-used");
+    let text = POLICY_RULE
+        .replace("POL900", &never_used.id)
+        .replace("test-rule", "never-used")
+        .replace("severity = \"low\"", "severity = \"critical\"");
+    let dir = rules_dir(&[("policy/mine.toml", text)]);
+    let loaded = ksef_audit::rule::policy::load_policy_rules(Some(dir.path())).expect("loads");
+    assert_eq!(loaded.rules.len(), set.rules.len());
+    let replaced = loaded.get("never-used").expect("never-used");
+    assert_eq!(replaced.severity, ksef_audit::model::Severity::Critical);
+    assert!(
+        replaced.origin.ends_with("mine.toml"),
+        "{}",
+        replaced.origin
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ksef_audit::collect::sources::{ArchiveLimits, WalkOptions, walk_files};
+use ksef_audit::collect::sources::{ArchiveLimits, WalkOptions, read_expanded, walk_files};
 use ksef_audit::evaluate::leaks::LeakScan;
 use ksef_audit::evaluate::scan::{Scanner, scan_files};
 use ksef_audit::model::fingerprint_hex;
@@ -19,7 +19,7 @@ fn scan_mixed() -> LeakScan {
     scan_files(
         &scanner,
         &walked.files,
-        &ArchiveLimits::default(),
+        |f, visit| read_expanded(f, &ArchiveLimits::default(), visit),
         &mut scan,
     );
     scan

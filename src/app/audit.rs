@@ -1,4 +1,8 @@
 //! `ksef-audit audit`: tokens × inventory × staff × rules -> findings.
+//!
+//! [`run`] turns the flags and the [`Config`] into an [`AuditRequest`] and calls
+//! [`audit`]. The inventory, staff list, exceptions and baseline are read and checked
+//! before the first KSeF call ([`read_inputs`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,21 +12,23 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Output;
+use super::tokens::TokenSource;
 use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
-use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, load_exceptions};
+use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
 use crate::collect::inventory::{Inventory, read_inventory};
 use crate::collect::staff::load_staff;
-use crate::config::LoadedConfig;
+use crate::config::{Config, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
 use crate::model::{
-    AUDIT_KIND, AuditResults, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, Severity, TokenSnapshot,
-    fingerprint_hex, validate_nip,
+    AUDIT_KIND, AuditResults, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, Severity, StaffMember,
+    TokenSnapshot, fingerprint_hex, validate_nip,
 };
 use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
-use crate::rule::policy::{PolicyRuleSet, load_policy_rules};
+use crate::render::html::ReportOptions;
+use crate::rule::policy::PolicyRuleSet;
 
 /// Parses `--now`: RFC 3339, or a date (midnight UTC).
 pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
@@ -95,77 +101,112 @@ pub fn read_baseline(path: &Path) -> Result<AuditResults> {
     Ok(results)
 }
 
-/// Loads the policy rules with `--rules DIR` and the config's `[rules.<name>]` overrides.
-pub fn load_rules(extra: Option<&Path>, config: &LoadedConfig) -> Result<PolicyRuleSet> {
-    let mut rules = load_policy_rules(extra)?;
-    rules.apply_overrides(&config.raw.rules, &super::rules::is_leak_rule_name)?;
-    Ok(rules)
+/// How the audit results are written.
+#[derive(Debug, Clone)]
+pub enum AuditOutput {
+    Text,
+    Json,
+    /// `excel`: `;`, UTF-8 BOM (`--csv-excel`).
+    Csv {
+        excel: bool,
+    },
+    /// The security review, with the options of `[report]`.
+    Html(Box<ReportOptions>),
 }
 
-fn pick(flag: Option<&PathBuf>, config: Option<&PathBuf>, cfg: &LoadedConfig) -> Option<PathBuf> {
-    flag.cloned().or_else(|| config.map(|p| cfg.resolve(p)))
+/// The files an audit reads besides the tokens (already resolved: flag, else config).
+#[derive(Debug, Clone, Default)]
+pub struct AuditInputPaths {
+    pub inventory: Option<PathBuf>,
+    pub staff: Option<PathBuf>,
+    pub exceptions: Option<PathBuf>,
+    /// Earlier `audit --format json` results.
+    pub baseline: Option<PathBuf>,
 }
 
-/// Everything a finished audit run produced.
-pub struct AuditRun {
-    pub results: AuditResults,
+/// Everything one audit needs, without clap types.
+#[derive(Debug, Clone)]
+pub struct AuditRequest {
+    pub inputs: AuditInputPaths,
+    /// Policy rules with the config's overrides applied.
+    pub rules: PolicyRuleSet,
     pub fail_on: Severity,
-    /// The staff list (the HTML report names token authors with it).
-    pub staff: Vec<crate::model::StaffMember>,
+    pub fail_on_new: bool,
+    pub exit_zero: bool,
+    /// Judge ages against this moment (default: the snapshot's fetch time).
+    pub now: Option<DateTime<Utc>>,
+    /// Only these contexts (valid NIPs; empty: all).
+    pub nips: Vec<String>,
+    pub firm: Option<String>,
+    pub output: AuditOutput,
+    /// `None`: standard output.
+    pub output_path: Option<PathBuf>,
+    pub quiet: bool,
+    pub verbose: u8,
 }
 
-/// Runs the audit on a snapshot with the inputs named by `args` (or the config).
-pub fn audit_snapshot(
-    args: &AuditArgs,
-    global: &GlobalArgs,
-    config: &LoadedConfig,
-    snapshot: TokenSnapshot,
-    snapshot_digest: Option<String>,
-) -> Result<AuditRun> {
-    let audit_cfg = &config.raw.audit;
-    let fail_on = match (args.fail_on, audit_cfg.fail_on.as_deref()) {
-        (Some(s), _) => s,
-        (None, Some(s)) => s.parse::<Severity>().map_err(|e| {
-            anyhow::anyhow!(
-                "config{}: [audit] fail-on: {e}",
-                config
-                    .path
-                    .as_deref()
-                    .map(|p| format!(" '{}'", p.display()))
-                    .unwrap_or_default()
-            )
-        })?,
-        (None, None) => Severity::High,
-    };
-    let rules = load_rules(args.rules.as_deref(), config)?;
-    let mut snapshot = snapshot;
-    if !global.nips.is_empty() {
-        let mut wanted = Vec::new();
-        for n in &global.nips {
-            wanted.push(validate_nip(n).map_err(|e| anyhow::anyhow!("--nip '{n}': {e}"))?);
-        }
-        snapshot.contexts.retain(|c| wanted.contains(&c.nip));
-        for n in &wanted {
-            if !snapshot.contexts.iter().any(|c| &c.nip == n) {
-                bail!("--nip {n}: the snapshot has no such context");
+impl AuditRequest {
+    /// The request `audit` flags and the config describe (flags win over the config).
+    pub fn new(args: &AuditArgs, global: &GlobalArgs, config: &Config) -> Result<AuditRequest> {
+        let pick = |flag: &Option<PathBuf>, configured: &Option<PathBuf>| {
+            flag.clone().or_else(|| configured.clone())
+        };
+        let exceptions = pick(&args.exceptions, &config.audit.exceptions).or_else(|| {
+            let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
+            default.exists().then_some(default)
+        });
+        let output = match (args.format, args.csv_excel) {
+            (_, true) => AuditOutput::Csv { excel: true },
+            (AuditFormat::Csv, false) => AuditOutput::Csv { excel: false },
+            (AuditFormat::Json, false) => AuditOutput::Json,
+            (AuditFormat::Text, false) => AuditOutput::Text,
+            (AuditFormat::Html, false) => {
+                AuditOutput::Html(Box::new(super::report::options_from_config(config)))
             }
+        };
+        let mut nips = Vec::new();
+        for n in &global.nips {
+            nips.push(validate_nip(n).map_err(|e| anyhow::anyhow!("--nip '{n}': {e}"))?);
         }
+        Ok(AuditRequest {
+            inputs: AuditInputPaths {
+                inventory: pick(&args.inventory, &config.audit.inventory),
+                staff: pick(&args.staff, &config.audit.staff),
+                exceptions,
+                baseline: args.baseline.clone(),
+            },
+            rules: config.policy_rules(args.rules.as_deref())?,
+            fail_on: args.fail_on.unwrap_or(config.audit.fail_on),
+            fail_on_new: args.fail_on_new,
+            exit_zero: args.exit_zero,
+            now: args.now.as_deref().map(parse_now).transpose()?,
+            nips,
+            firm: config.firm.clone(),
+            output,
+            output_path: args.output.clone().filter(|p| p != Path::new("-")),
+            quiet: global.quiet,
+            verbose: global.verbose,
+        })
     }
-    let now = match &args.now {
-        Some(s) => parse_now(s)?,
-        None => snapshot.fetched_at,
-    };
+}
+
+/// The audit's inputs besides the tokens, read and checked.
+pub struct AuditInputs {
+    pub inventory: Inventory,
+    pub staff: Vec<StaffMember>,
+    pub exceptions: Option<Vec<ExceptionEntry>>,
+    pub baseline: Option<AuditResults>,
+    /// Input name -> SHA-256.
+    pub digests: BTreeMap<String, String>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads the inventory, staff list, exceptions and baseline; any problem fails here,
+/// before tokens are fetched.
+pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let mut digests = BTreeMap::new();
-    if let Some(d) = snapshot_digest {
-        digests.insert("snapshot".to_string(), d);
-    }
-    let inventory_path = pick(
-        args.inventory.as_ref(),
-        audit_cfg.inventory.as_ref(),
-        config,
-    );
     let mut warnings = Vec::new();
-    let inventory = match &inventory_path {
+    let inventory = match &paths.inventory {
         Some(p) => {
             let inv = read_inventory(p)?;
             digests.insert("inventory".into(), inv.digest.clone());
@@ -178,10 +219,10 @@ pub fn audit_snapshot(
             Inventory::default()
         }
     };
-    let staff = match pick(args.staff.as_ref(), audit_cfg.staff.as_ref(), config) {
+    let staff = match &paths.staff {
         Some(p) => {
-            let bytes = std::fs::read(&p).ok();
-            let staff = load_staff(&p)?;
+            let bytes = std::fs::read(p).ok();
+            let staff = load_staff(p)?;
             if let Some(b) = bytes {
                 digests.insert("staff".into(), fingerprint_hex(&b));
             }
@@ -189,26 +230,73 @@ pub fn audit_snapshot(
         }
         None => Vec::new(),
     };
-    let exceptions_path = pick(
-        args.exceptions.as_ref(),
-        audit_cfg.exceptions.as_ref(),
-        config,
-    )
-    .or_else(|| {
-        let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
-        default.exists().then_some(default)
-    });
-    let exceptions = match &exceptions_path {
+    let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
             if let Ok(b) = std::fs::read(p) {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
-            Some(ExceptionSet::new(entries, now.date_naive()))
+            Some(entries)
         }
         None => None,
     };
-    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
+    let baseline = paths.baseline.as_deref().map(read_baseline).transpose()?;
+    Ok(AuditInputs {
+        inventory,
+        staff,
+        exceptions,
+        baseline,
+        digests,
+        warnings,
+    })
+}
+
+/// Everything a finished audit run produced.
+pub struct AuditRun {
+    pub results: AuditResults,
+    pub fail_on: Severity,
+    /// The staff list (the HTML report names token authors with it).
+    pub staff: Vec<StaffMember>,
+}
+
+/// Reads the inputs of `req` and audits `snapshot` with them.
+pub fn audit_snapshot(
+    req: &AuditRequest,
+    snapshot: TokenSnapshot,
+    snapshot_digest: Option<String>,
+) -> Result<AuditRun> {
+    let inputs = read_inputs(&req.inputs)?;
+    evaluate(req, inputs, snapshot, snapshot_digest)
+}
+
+/// Audits `snapshot` with inputs already read.
+pub fn evaluate(
+    req: &AuditRequest,
+    inputs: AuditInputs,
+    snapshot: TokenSnapshot,
+    snapshot_digest: Option<String>,
+) -> Result<AuditRun> {
+    let mut snapshot = snapshot;
+    if !req.nips.is_empty() {
+        snapshot.contexts.retain(|c| req.nips.contains(&c.nip));
+        for n in &req.nips {
+            if !snapshot.contexts.iter().any(|c| &c.nip == n) {
+                bail!("--nip {n}: the snapshot has no such context");
+            }
+        }
+    }
+    let now = req.now.unwrap_or(snapshot.fetched_at);
+    let AuditInputs {
+        inventory,
+        staff,
+        exceptions,
+        baseline,
+        mut digests,
+        mut warnings,
+    } = inputs;
+    if let Some(d) = snapshot_digest {
+        digests.insert("snapshot".to_string(), d);
+    }
     let world = AuditWorld {
         snapshot: &snapshot,
         inventory: &inventory,
@@ -218,10 +306,10 @@ pub fn audit_snapshot(
     let mut results = run_audit(
         &world,
         AuditSettings {
-            rules: &rules,
-            exceptions,
+            rules: &req.rules,
+            exceptions: exceptions.map(|e| ExceptionSet::new(e, now.date_naive())),
             baseline: baseline.as_ref(),
-            firm: config.raw.firm.clone(),
+            firm: req.firm.clone(),
             input_digests: digests,
             generated_at: now,
         },
@@ -230,88 +318,93 @@ pub fn audit_snapshot(
     results.warnings = warnings;
     Ok(AuditRun {
         results,
-        fail_on,
+        fail_on: req.fail_on,
         staff,
     })
 }
 
-/// Writes the results in `format` to `out`.
-pub fn render(
-    results: &AuditResults,
-    format: AuditFormat,
-    csv_excel: bool,
-    out: &mut dyn Write,
-) -> Result<()> {
-    match (format, csv_excel) {
-        (_, true) | (AuditFormat::Csv, false) => {
-            render_csv(results, CsvOptions { excel: csv_excel }, out)?
-        }
-        (AuditFormat::Json, false) => render_json(results, out)?,
-        (AuditFormat::Text, false) => render_text(
+/// Writes the results as text, JSON or CSV to `out` (HTML: [`write_results`]).
+pub fn render(results: &AuditResults, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    match output {
+        AuditOutput::Csv { excel } => render_csv(results, CsvOptions { excel: *excel }, out)?,
+        AuditOutput::Json => render_json(results, out)?,
+        AuditOutput::Text => render_text(
             results,
             TextOptions {
                 baseline: results.findings.iter().any(|f| f.baseline.is_some()),
             },
             out,
         )?,
-        (AuditFormat::Html, false) => bail!(
+        AuditOutput::Html(_) => bail!(
             "the HTML review needs the config and staff list: use `ksef-audit audit --format html`"
         ),
     }
     Ok(())
 }
 
-/// `ksef-audit audit`.
+/// `ksef-audit audit`: flags + config -> [`AuditRequest`] -> [`audit`].
 pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
-    let config = crate::config::load(global.config.as_deref())?;
-    let report_options = if args.format == AuditFormat::Html && !args.csv_excel {
-        // Checked before any work: a bad [report] section fails fast.
-        Some(super::report::options_from_config(&config)?)
-    } else {
-        None
+    let config = super::load_config(global, RuleDirs::Read(args.rules.clone()))?;
+    let request = AuditRequest::new(args, global, &config)?;
+    let source = match &args.from {
+        Some(from) => TokenSource::Snapshot(from.clone()),
+        None => TokenSource::Live(resolve_settings(&config)?),
     };
-    let (snapshot, digest) = match &args.from {
-        Some(from) => read_snapshot(from)?,
-        None => {
-            let settings = crate::config::resolve_settings(global, &config)?;
-            let snapshot = super::tokens::fetch(&settings, global.quiet, global.verbose);
+    audit(&request, &source)
+}
+
+/// The `audit` pipeline: inputs first (a bad staff list never costs a KSeF call),
+/// then the tokens, the rules, the output and the outcome.
+pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
+    let (snapshot, digest, inputs) = match source {
+        TokenSource::Snapshot(from) => {
+            let (snapshot, digest) = read_snapshot(from)?;
+            (snapshot, digest, read_inputs(&req.inputs)?)
+        }
+        TokenSource::Live(settings) => {
+            let inputs = read_inputs(&req.inputs)?;
+            let snapshot = super::tokens::fetch(settings, req.quiet, req.verbose);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
-            (snapshot, digest)
+            (snapshot, digest, inputs)
         }
     };
-    let run = audit_snapshot(args, global, &config, snapshot, Some(digest))?;
-    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
-    let mut out = Output::open(output)?;
-    match report_options {
-        Some(mut opts) => {
-            opts.now = Some(run.results.generated_at);
-            opts.input_digests = run
-                .results
-                .digests
-                .inputs
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            let input = crate::render::html::ReportInput {
-                audit: Some(run.results.clone()),
-                staff: run.staff.clone(),
-                ..Default::default()
-            };
-            let html = crate::render::html::render_review(&input, &opts)?;
-            out.write_all(html.as_bytes())?;
-        }
-        None => render(&run.results, args.format, args.csv_excel, &mut out)?,
-    }
+    let run = evaluate(req, inputs, snapshot, Some(digest))?;
+    let mut out = Output::open(req.output_path.as_deref())?;
+    write_results(&run, &req.output, &mut out)?;
     out.flush()?;
     // Text on the terminal already shows the warnings.
-    let text_on_stdout = args.format == AuditFormat::Text && !args.csv_excel && output.is_none();
-    if !global.quiet && !text_on_stdout {
+    let text_on_stdout = matches!(req.output, AuditOutput::Text) && req.output_path.is_none();
+    if !req.quiet && !text_on_stdout {
         let mut err = std::io::stderr().lock();
         for w in &run.results.warnings {
             let _ = writeln!(err, "warning: {w}");
         }
     }
-    Ok(outcome(&run.results, run.fail_on, args.fail_on_new).with_exit_zero(args.exit_zero))
+    Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))
+}
+
+/// Writes a finished run in any output, HTML included.
+pub fn write_results(run: &AuditRun, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    let AuditOutput::Html(opts) = output else {
+        return render(&run.results, output, out);
+    };
+    let mut opts = (**opts).clone();
+    opts.now = Some(run.results.generated_at);
+    opts.input_digests = run
+        .results
+        .digests
+        .inputs
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let input = crate::render::html::ReportInput {
+        audit: Some(run.results.clone()),
+        staff: run.staff.clone(),
+        ..Default::default()
+    };
+    let html = crate::render::html::render_review(&input, &opts)?;
+    out.write_all(html.as_bytes())?;
+    Ok(())
 }
 
 /// The demo's audit step: writes the example firm's inventory, staff list and
@@ -347,41 +440,33 @@ pub fn demo_audit(
         "exceptions",
         records.exceptions_toml.as_bytes(),
     )?;
-    let args = AuditArgs {
-        from: None,
-        inventory: Some(inventory),
-        staff: Some(staff),
-        exceptions: Some(exceptions),
-        rules: None,
-        format: AuditFormat::Json,
-        output: None,
-        csv_excel: false,
-        fail_on: None,
-        exit_zero: false,
-        baseline: None,
+    let config = Config::default();
+    let request = AuditRequest {
+        inputs: AuditInputPaths {
+            inventory: Some(inventory),
+            staff: Some(staff),
+            exceptions: Some(exceptions),
+            baseline: None,
+        },
+        rules: config.policy_rules(None)?,
+        fail_on: config.audit.fail_on,
         fail_on_new: false,
+        exit_zero: false,
         now: None,
-    };
-    let global = GlobalArgs {
-        config: None,
-        env: None,
         nips: Vec::new(),
+        firm: None,
+        output: AuditOutput::Json,
+        output_path: None,
         quiet: true,
         verbose: 0,
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
-    let run = audit_snapshot(
-        &args,
-        &global,
-        &LoadedConfig::default(),
-        snapshot.clone(),
-        Some(digest),
-    )?;
+    let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;
     let mut json = Vec::new();
-    render(&run.results, AuditFormat::Json, false, &mut json)?;
+    render(&run.results, &AuditOutput::Json, &mut json)?;
     write("audit.json", "audit results (JSON)", &json)?;
     let mut text = Vec::new();
-    render(&run.results, AuditFormat::Text, false, &mut text)?;
+    render(&run.results, &AuditOutput::Text, &mut text)?;
     write("audit.txt", "audit results (text)", &text)?;
     Ok((run.results, outputs))
 }

@@ -17,16 +17,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use clap::Parser;
 
-use super::tokens as tokens_cmd;
-use crate::cli::{Cli, Command, DemoArgs, GlobalArgs, LeaksArgs, TokensFormat};
-use crate::collect::ksef::verify_leaks;
+use super::leaks::{self as leaks_cmd, LeakScanRequest};
+use super::tokens::{self as tokens_cmd, TokenFormat};
+use crate::cli::{DemoArgs, GlobalArgs};
+use crate::collect::sources::git::GitScanOptions;
 use crate::collect::staff::load_staff;
-use crate::config::{ContextSpec, CredentialSource, KsefSettings, LoadedConfig};
+use crate::config::{Config, ContextSpec, CredentialSource, KsefSettings};
 use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
 use crate::error::Outcome;
-use crate::evaluate::leaks::sort_findings;
 use crate::model::{ContextStatus, EnvironmentRef, LeakResults, LeakStatus, TokenSnapshot};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::simulator::{self, Fixture, SimHandle, SimOptions};
@@ -115,12 +114,12 @@ pub fn step_tokens(demo: &mut Demo) -> Result<()> {
     let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
-        tokens_cmd::write(w, &snapshot, TokensFormat::Json)
+        tokens_cmd::write(w, &snapshot, TokenFormat::Json)
     })?;
     demo.outputs.push(("token snapshot (JSON)".into(), json));
     let table = demo.out_dir.join("tokens.txt");
     write_file(&table, |w| {
-        tokens_cmd::write(w, &snapshot, TokensFormat::Table)
+        tokens_cmd::write(w, &snapshot, TokenFormat::Table)
     })?;
     demo.outputs.push(("token table".into(), table));
     demo.snapshot = Some(snapshot);
@@ -184,9 +183,7 @@ pub fn step_leaks(demo: &mut Demo) -> Result<()> {
         return Ok(());
     };
     let inventory = demo.out_dir.join("inventory.csv");
-    let config = LoadedConfig::default();
-
-    let (worktree, rules) = super::leaks::scan(&leaks_args(&repo, false, &inventory)?, &config)?;
+    let (worktree, rules) = leaks_cmd::scan(&leaks_request(&repo, false, &inventory))?;
     let path = demo.out_dir.join("leaks-worktree.txt");
     write_file(&path, |w| {
         Ok(render_leaks(&worktree, &rules, LeakFormat::Text, w)?)
@@ -194,10 +191,8 @@ pub fn step_leaks(demo: &mut Demo) -> Result<()> {
     demo.outputs
         .push(("leaks in the example working tree (text)".into(), path));
 
-    let (mut history, rules) = super::leaks::scan(&leaks_args(&repo, true, &inventory)?, &config)?;
-    verify_leaks(&mut history, &demo.settings);
-    sort_findings(&mut history.findings);
-    sort_findings(&mut history.suppressed);
+    let (mut history, rules) = leaks_cmd::scan(&leaks_request(&repo, true, &inventory))?;
+    leaks_cmd::verify_with(&demo.settings, &mut history);
     for (name, format, what) in [
         (
             "leaks.txt",
@@ -223,18 +218,17 @@ pub fn step_leaks(demo: &mut Demo) -> Result<()> {
     Ok(())
 }
 
-/// The arguments `ksef-audit leaks [--git] --inventory FILE REPO` would give.
-fn leaks_args(repo: &Path, git: bool, inventory: &Path) -> Result<LeaksArgs> {
-    let mut argv: Vec<std::ffi::OsString> = vec!["ksef-audit".into(), "leaks".into()];
-    if git {
-        argv.push("--git".into());
-    }
-    argv.push("--inventory".into());
-    argv.push(inventory.into());
-    argv.push(repo.into());
-    match Cli::try_parse_from(argv)?.command {
-        Command::Leaks(args) => Ok(args),
-        _ => anyhow::bail!("internal: `leaks` arguments did not parse as the leaks command"),
+/// What `ksef-audit leaks [--git] --inventory FILE REPO` scans, with the defaults of
+/// an empty config.
+fn leaks_request(repo: &Path, git: bool, inventory: &Path) -> LeakScanRequest {
+    let config = Config::default();
+    LeakScanRequest {
+        paths: vec![repo.to_path_buf()],
+        git: git.then(GitScanOptions::default),
+        exclude: config.leaks.exclude,
+        max_file_size: config.leaks.max_file_size,
+        inventory: Some(inventory.to_path_buf()),
+        ..LeakScanRequest::default()
     }
 }
 

@@ -1,4 +1,7 @@
 //! `ksef-audit leaks`: collect (walk, archives, stdin) -> scan -> suppress/correlate -> render.
+//!
+//! [`run`] turns the flags and the [`Config`] into a [`LeaksRequest`] and calls
+//! [`leaks`]; the demo calls [`scan`] with a [`LeakScanRequest`] of its own.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -11,101 +14,184 @@ use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
-use crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE;
-use crate::collect::sources::{ArchiveLimits, WalkOptions, read_stdin, walk_files};
-use crate::config::{self, LoadedConfig, resolve_settings_for_nips};
+use crate::collect::sources::git::GitScanOptions;
+use crate::collect::sources::{
+    ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
+};
+use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::leaks::{
-    Baseline, LeakOptions, LeakScan, build_leak_results, exception_targets, leak_outcome,
-    sort_findings,
+    Baseline, LeakOptions, LeakScan, apply_leak_verdicts, build_leak_results, exception_targets,
+    leak_outcome,
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
     AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
 };
-use crate::render::html::{ReportInput, render_review};
+use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 
-/// Runs `ksef-audit leaks`.
-pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
-    let config = config::load(global.config.as_deref())?;
-    // `None` = HTML (the review report of `render::html`).
-    let format = match args.format {
-        LeaksFormat::Text => Some(LeakFormat::Text),
-        LeaksFormat::Json => Some(LeakFormat::Json),
-        LeaksFormat::Jsonl => Some(LeakFormat::Jsonl),
-        LeaksFormat::Csv => Some(LeakFormat::Csv),
-        LeaksFormat::Sarif => Some(LeakFormat::Sarif),
-        LeaksFormat::Html => None,
-    };
-    let report_options = match format {
-        None => Some(super::report::options_from_config(&config)?),
-        Some(_) => None,
-    };
-    let fail_on = fail_on(args, &config)?;
-    let (mut results, rules) = scan(args, &config)?;
-    if args.verify {
-        verify(global, &config, &mut results)?;
-    }
-    if let Some(path) = &baseline_input(args, &config) {
-        record_input(&mut results, "baseline", path);
-    }
-    if let Some(path) = &exceptions_input(args, &config) {
-        record_input(&mut results, "exceptions", path);
-    }
-    if let Some(path) = &inventory_input(args, &config) {
-        record_input(&mut results, "inventory", path);
-    }
+/// How leak results are written.
+#[derive(Debug, Clone)]
+pub enum LeaksOutput {
+    Format(LeakFormat),
+    /// The security review, with the options of `[report]`.
+    Html(Box<ReportOptions>),
+}
 
-    if let Some(path) = &args.write_baseline {
+/// What to scan and how to judge it (flags already merged with `[leaks]`/`[audit]`).
+#[derive(Debug, Clone, Default)]
+pub struct LeakScanRequest {
+    /// Files or directories (`-`: standard input); empty: the current directory.
+    pub paths: Vec<PathBuf>,
+    /// Scan git history (of the one repository in `paths`) instead of files.
+    pub git: Option<GitScanOptions>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    /// Extra leak rules (`--rules DIR`).
+    pub rules: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub exceptions: Option<PathBuf>,
+    pub inventory: Option<PathBuf>,
+    /// Ignore inline allow markers.
+    pub strict: bool,
+}
+
+/// Everything `ksef-audit leaks` does, without clap types.
+#[derive(Debug, Clone)]
+pub struct LeaksRequest {
+    pub scan: LeakScanRequest,
+    /// `--verify`: the config the KSeF settings are resolved from once the NIPs are known.
+    pub verify: Option<Box<Config>>,
+    pub write_baseline: Option<PathBuf>,
+    pub output: LeaksOutput,
+    /// `None`: standard output.
+    pub output_path: Option<PathBuf>,
+    pub fail_on: Severity,
+    pub exit_zero: bool,
+    pub quiet: bool,
+}
+
+impl LeaksRequest {
+    /// The request `leaks` flags and the config describe (flags win over the config).
+    pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> LeaksRequest {
+        let output = match args.format {
+            LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
+            LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
+            LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
+            LeaksFormat::Csv => LeaksOutput::Format(LeakFormat::Csv),
+            LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
+            LeaksFormat::Html => {
+                LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
+            }
+        };
+        let mut exclude = config.leaks.exclude.clone();
+        exclude.extend(args.exclude.iter().cloned());
+        LeaksRequest {
+            scan: LeakScanRequest {
+                paths: args.paths.clone(),
+                git: args.git.then(|| GitScanOptions {
+                    since: args.since.clone(),
+                    staged: args.staged,
+                }),
+                exclude,
+                max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
+                rules: args.rules.clone(),
+                baseline: args
+                    .baseline
+                    .clone()
+                    .or_else(|| config.leaks.baseline.clone()),
+                exceptions: args
+                    .exceptions
+                    .clone()
+                    .or_else(|| config.audit.exceptions.clone()),
+                inventory: args
+                    .inventory
+                    .clone()
+                    .or_else(|| config.audit.inventory.clone()),
+                strict: args.strict,
+            },
+            verify: args.verify.then(|| Box::new(config.clone())),
+            write_baseline: args.write_baseline.clone(),
+            output,
+            output_path: args.output.clone(),
+            fail_on: args.fail_on.unwrap_or(config.leaks.fail_on),
+            exit_zero: args.exit_zero,
+            quiet: global.quiet,
+        }
+    }
+}
+
+/// `ksef-audit leaks`: flags + config -> [`LeaksRequest`] -> [`leaks`].
+pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
+    let config = super::load_config(global, RuleDirs::NotRead)?;
+    leaks(&LeaksRequest::new(args, global, &config))
+}
+
+/// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
+pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
+    let (mut results, rules) = scan(&req.scan)?;
+    if let Some(config) = &req.verify {
+        verify(config, &mut results)?;
+    }
+    for (name, path) in [
+        ("baseline", &req.scan.baseline),
+        ("exceptions", &req.scan.exceptions),
+        ("inventory", &req.scan.inventory),
+    ] {
+        if let Some(path) = path {
+            record_input(&mut results, name, path);
+        }
+    }
+    if let Some(path) = &req.write_baseline {
         let text = Baseline::from_results(&results).render();
         std::fs::write(path, text)
             .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
     }
-
-    let shown_in_output = format == Some(LeakFormat::Text) && args.output.is_none();
+    let shown_in_output =
+        matches!(req.output, LeaksOutput::Format(LeakFormat::Text)) && req.output_path.is_none();
     if !shown_in_output {
-        report_problems(global, &results);
+        report_problems(req.quiet, &results);
     }
-    let mut out = Output::open(args.output.as_deref())?;
-    match (format, report_options) {
-        (Some(format), _) => render_leaks(&results, &rules, format, &mut out)?,
-        (None, opts) => {
+    let mut out = Output::open(req.output_path.as_deref())?;
+    match &req.output {
+        LeaksOutput::Format(format) => render_leaks(&results, &rules, *format, &mut out)?,
+        LeaksOutput::Html(opts) => {
             let input = ReportInput {
                 leaks: Some(results.clone()),
                 ..ReportInput::default()
             };
-            let html = render_review(&input, &opts.unwrap_or_default())?;
+            let html = render_review(&input, opts)?;
             out.write_all(html.as_bytes())
                 .context("cannot write the output")?;
         }
     }
     out.flush().context("cannot write the output")?;
-    Ok(leak_outcome(&results, fail_on).with_exit_zero(args.exit_zero))
+    Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
 }
 
 /// Everything `leaks` does before `--verify` and output: rules, collection, scanning,
 /// suppression (baseline, exceptions, inline markers) and inventory correlation.
-pub fn scan(args: &LeaksArgs, config: &LoadedConfig) -> Result<(LeakResults, Vec<LeakRule>)> {
-    let inventory = match inventory_input(args, config) {
-        Some(path) => load_inventory(&path)?,
+pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
+    let inventory = match &req.inventory {
+        Some(path) => load_inventory(path)?,
         None => Vec::new(),
     };
-    let rules = load_leak_rules(args.rules.as_deref())?;
+    let rules = load_leak_rules(req.rules.as_deref())?;
     let scanner = Scanner::new(&rules)?;
-    let baseline = baseline(args, config)?;
-    let mut exceptions = exceptions(args, config)?;
+    let baseline = baseline(req.baseline.as_deref())?;
+    let mut exceptions = exceptions(req.exceptions.as_deref())?;
 
-    let (scan, target) = collect(&scanner, args, config)?;
+    let (scan, target) = collect(&scanner, req)?;
 
     let mut check = |f: &LeakFinding| -> Option<AppliedException> {
         let set = exceptions.as_mut()?;
         set.check(&f.rule, &f.rule_id, &exception_targets(f))
     };
     let opts = LeakOptions {
-        strict: args.strict,
+        strict: req.strict,
         baseline: baseline.as_ref(),
         exceptions: Some(&mut check),
         inventory: &inventory,
@@ -121,7 +207,7 @@ pub fn scan(args: &LeaksArgs, config: &LoadedConfig) -> Result<(LeakResults, Vec
 
 /// `--verify`: asks KSeF, with the firm's own credential for each NIP, about each leaked
 /// reference number (never the secret). Active leaked tokens become critical.
-fn verify(global: &GlobalArgs, config: &LoadedConfig, results: &mut LeakResults) -> Result<()> {
+pub fn verify(config: &Config, results: &mut LeakResults) -> Result<()> {
     let mut nips: Vec<String> = results
         .findings
         .iter()
@@ -134,45 +220,24 @@ fn verify(global: &GlobalArgs, config: &LoadedConfig, results: &mut LeakResults)
     if nips.is_empty() {
         return Ok(());
     }
-    let settings = resolve_settings_for_nips(global, config, &nips)
+    let settings = resolve_settings_for_nips(config, &nips)
         .context("--verify needs KSeF access for the NIPs of the findings")?;
-    verify_leaks(results, &settings);
-    sort_findings(&mut results.findings);
-    sort_findings(&mut results.suppressed);
+    verify_with(&settings, results);
     Ok(())
 }
 
-fn fail_on(args: &LeaksArgs, config: &LoadedConfig) -> Result<Severity> {
-    if let Some(s) = args.fail_on {
-        return Ok(s);
-    }
-    match &config.raw.leaks.fail_on {
-        Some(s) => s.parse::<Severity>().map_err(|e| {
-            anyhow::anyhow!(
-                "config '{}': [leaks] fail-on: {e}",
-                config.path.as_deref().unwrap_or(Path::new("?")).display()
-            )
-        }),
-        None => Ok(Severity::Info),
-    }
+/// Looks the leaked references up in KSeF with `settings` (collect) and applies the verdicts
+/// (evaluate: status, an active leaked token becomes critical, findings sorted again).
+pub fn verify_with(settings: &KsefSettings, results: &mut LeakResults) {
+    let verdicts = verify_leaks(results, settings);
+    apply_leak_verdicts(results, verdicts);
 }
 
-fn baseline_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
-    args.baseline.clone().or_else(|| {
-        config
-            .raw
-            .leaks
-            .baseline
-            .as_deref()
-            .map(|p| config.resolve(p))
-    })
-}
-
-fn baseline(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<Baseline>> {
-    let Some(path) = baseline_input(args, config) else {
+fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
+    let Some(path) = path else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
             path.display()
@@ -183,33 +248,11 @@ fn baseline(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<Baseline>>
         .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", path.display()))
 }
 
-fn inventory_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
-    args.inventory.clone().or_else(|| {
-        config
-            .raw
-            .audit
-            .inventory
-            .as_deref()
-            .map(|p| config.resolve(p))
-    })
-}
-
-fn exceptions_input(args: &LeaksArgs, config: &LoadedConfig) -> Option<PathBuf> {
-    args.exceptions.clone().or_else(|| {
-        config
-            .raw
-            .audit
-            .exceptions
-            .as_deref()
-            .map(|p| config.resolve(p))
-    })
-}
-
-fn exceptions(args: &LeaksArgs, config: &LoadedConfig) -> Result<Option<ExceptionSet>> {
-    let Some(path) = exceptions_input(args, config) else {
+fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
+    let Some(path) = path else {
         return Ok(None);
     };
-    let entries = load_exceptions(&path)?;
+    let entries = load_exceptions(path)?;
     Ok(Some(ExceptionSet::new(entries, Utc::now().date_naive())))
 }
 
@@ -223,22 +266,14 @@ fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
 }
 
 /// Walks the paths (or reads stdin) and scans everything in parallel.
-fn collect(
-    scanner: &Scanner,
-    args: &LeaksArgs,
-    config: &LoadedConfig,
-) -> Result<(LeakScan, LeakTarget)> {
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
+    let paths: Vec<PathBuf> = if req.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        req.paths.clone()
     };
-    let mut exclude = config.raw.leaks.exclude.clone();
-    exclude.extend(args.exclude.iter().cloned());
-    let max_file_size = args
-        .max_file_size
-        .or(config.raw.leaks.max_file_size)
-        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let exclude = req.exclude.clone();
+    let max_file_size = req.max_file_size;
     let limits = ArchiveLimits {
         max_entry: max_file_size,
         ..ArchiveLimits::default()
@@ -250,14 +285,16 @@ fn collect(
         .cloned()
         .collect();
 
-    if args.git {
-        return super::leaks_git::collect_git(scanner, args, &args.paths, &limits);
+    if let Some(git) = &req.git {
+        return super::leaks_git::collect_git(scanner, git, &req.paths, &limits);
     }
     let mut scan = LeakScan::default();
     if stdin {
         let data = read_stdin()?;
         scan.stats.files += 1;
-        scan.absorb(scan_blob(scanner, "-", None, &data, &limits));
+        scan.absorb(scan_blob(scanner, None, |visit| {
+            expand("-", &data, &limits, visit)
+        }));
     }
     if !roots.is_empty() {
         let walked = walk_files(
@@ -274,7 +311,12 @@ fn collect(
             ));
         }
         scan.issues.extend(walked.issues);
-        scan_files(scanner, &walked.files, &limits, &mut scan);
+        scan_files(
+            scanner,
+            &walked.files,
+            |f, visit| read_expanded(f, &limits, visit),
+            &mut scan,
+        );
     }
     let target = LeakTarget {
         root: paths
@@ -291,12 +333,12 @@ fn collect(
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.
-fn report_problems(global: &GlobalArgs, results: &LeakResults) {
+fn report_problems(quiet: bool, results: &LeakResults) {
     let mut err = io::stderr().lock();
     for e in &results.errors {
         let _ = writeln!(err, "error: {}: {}", e.path, e.message);
     }
-    if !global.quiet {
+    if !quiet {
         for w in &results.warnings {
             let _ = writeln!(err, "warning: {w}");
         }

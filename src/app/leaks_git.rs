@@ -5,9 +5,8 @@ use std::sync::Mutex;
 
 use anyhow::{Result, bail};
 
-use crate::cli::LeaksArgs;
-use crate::collect::sources::ArchiveLimits;
 use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history};
+use crate::collect::sources::{ArchiveLimits, expand};
 use crate::evaluate::leaks::LeakScan;
 use crate::evaluate::scan::{Provenance, Scanner, scan_blob};
 use crate::model::LeakTarget;
@@ -18,7 +17,7 @@ pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
 /// Scans the history of the one repository in `paths` (default `.`).
 pub(super) fn collect_git(
     scanner: &Scanner,
-    args: &LeaksArgs,
+    opts: &GitScanOptions,
     paths: &[PathBuf],
     limits: &ArchiveLimits,
 ) -> Result<(LeakScan, LeakTarget)> {
@@ -30,13 +29,9 @@ pub(super) fn collect_git(
             paths.len()
         ),
     };
-    let opts = GitScanOptions {
-        since: args.since.clone(),
-        staged: args.staged,
-    };
     let scan = Mutex::new(LeakScan::default());
     let sink = |blob: GitBlob<'_>| scan_git_blob(scanner, limits, &scan, blob);
-    let summary = scan_history(repo, &opts, &sink)?;
+    let summary = scan_history(repo, opts, &sink)?;
     let mut scan = scan.into_inner().unwrap_or_else(|e| e.into_inner());
     scan.stats.blobs += summary.blobs;
     scan.stats.errors += summary.issues.len() as u64;
@@ -50,8 +45,8 @@ pub(super) fn collect_git(
     let target = LeakTarget {
         root: repo.display().to_string(),
         mode: "git".to_string(),
-        since: args.since.clone(),
-        staged: args.staged,
+        since: opts.since.clone(),
+        staged: opts.staged,
         shallow: summary.shallow,
     };
     Ok((scan, target))
@@ -83,6 +78,8 @@ fn scan_git_blob(
     } else {
         p.path.as_str()
     };
-    let found = scan_blob(scanner, path, provenance.as_ref(), blob.data, limits);
+    let found = scan_blob(scanner, provenance.as_ref(), |visit| {
+        expand(path, blob.data, limits, visit)
+    });
     scan.lock().unwrap_or_else(|e| e.into_inner()).absorb(found);
 }

@@ -1,6 +1,7 @@
 //! `ksef-audit report`: HTML/CSV reports from audit and leak results.
+//!
+//! [`run`] turns the flags and the [`Config`] into a [`ReportRequest`] and calls [`report`].
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -11,112 +12,156 @@ use crate::cli::{
     GlobalArgs, MaskNip, ReportArgs, ReportFormat, ReportKind as CliKind, ReportLang, ReportTable,
 };
 use crate::collect::results::{load_audit_results, load_leak_results, load_staff_list};
-use crate::config::{self, LoadedConfig};
+use crate::config::{Config, Language, RuleDirs};
 use crate::error::Outcome;
-use crate::model::{AuditResults, LeakResults, Severity, StaffMember, validate_nip};
+use crate::model::{AuditResults, LeakResults, Severity, StaffMember};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
 
 use super::Output;
 
-/// Report options from the `[report]` section of the config.
-pub fn options_from_config(cfg: &LoadedConfig) -> Result<ReportOptions> {
-    let r = &cfg.raw.report;
-    let defaults = DueDays::default();
-    let lang = match r.lang.as_deref() {
-        None => Lang::En,
-        Some(s) => match Lang::parse(s) {
-            Some(l) => l,
-            None => bail!(
-                "config '{}': [report] lang = '{s}' is not supported\nhelp: use \"en\" or \"pl\"",
-                cfg.path.as_deref().unwrap_or(Path::new("(none)")).display()
-            ),
+/// Report options from the (validated) `[report]` section of the config.
+pub fn options_from_config(cfg: &Config) -> ReportOptions {
+    let r = &cfg.report;
+    ReportOptions {
+        lang: match r.lang {
+            Language::En => Lang::En,
+            Language::Pl => Lang::Pl,
         },
-    };
-    Ok(ReportOptions {
-        lang,
-        templates: r.templates.as_deref().map(|p| cfg.resolve(p)),
+        templates: r.templates.clone(),
         due_days: DueDays {
-            critical: r.due_days.critical.unwrap_or(defaults.critical),
-            high: r.due_days.high.unwrap_or(defaults.high),
-            medium: r.due_days.medium.unwrap_or(defaults.medium),
-            low: r.due_days.low.unwrap_or(defaults.low),
+            critical: r.due_days.critical,
+            high: r.due_days.high,
+            medium: r.due_days.medium,
+            low: r.due_days.low,
         },
-        firm: cfg.raw.firm.clone(),
+        firm: cfg.firm.clone(),
         ..ReportOptions::default()
-    })
-}
-
-fn sole_traders(cfg: &LoadedConfig) -> Result<BTreeSet<String>> {
-    cfg.raw
-        .report
-        .sole_traders
-        .iter()
-        .map(|n| {
-            validate_nip(n).map_err(|e| {
-                anyhow::anyhow!(
-                    "config '{}': [report] sole-traders: '{n}' is not a valid NIP: {e}\nhelp: list 10-digit NIPs",
-                    cfg.path.as_deref().unwrap_or(Path::new("(none)")).display()
-                )
-            })
-        })
-        .collect()
-}
-
-pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
-    let cfg = config::load(global.config.as_deref())?;
-    let mut opts = options_from_config(&cfg)?;
-    if let Some(lang) = args.lang {
-        opts.lang = match lang {
-            ReportLang::En => Lang::En,
-            ReportLang::Pl => Lang::Pl,
-        };
     }
-    if let Some(dir) = &args.templates {
-        if !dir.is_dir() {
-            bail!(
-                "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
-                dir.display()
-            );
+}
+
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutput {
+    Html,
+    /// One table; `excel`: `;` and a UTF-8 BOM.
+    Csv {
+        table: CsvTable,
+        excel: bool,
+    },
+}
+
+/// Everything `ksef-audit report` does, without clap types.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub audit: Option<PathBuf>,
+    pub leaks: Option<PathBuf>,
+    pub previous: Vec<PathBuf>,
+    pub staff: Option<PathBuf>,
+    pub kind: ReportKind,
+    pub output: ReportOutput,
+    /// Language, templates, due days, NIP masking, quarter, firm.
+    pub options: ReportOptions,
+    /// `None`: standard output.
+    pub output_path: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+impl ReportRequest {
+    /// The request `report` flags and the config describe (flags win over the config).
+    pub fn new(args: &ReportArgs, global: &GlobalArgs, cfg: &Config) -> Result<ReportRequest> {
+        let mut opts = options_from_config(cfg);
+        if let Some(lang) = args.lang {
+            opts.lang = match lang {
+                ReportLang::En => Lang::En,
+                ReportLang::Pl => Lang::Pl,
+            };
         }
-        opts.templates = Some(dir.clone());
-    }
-    opts.quarter = args.quarter.clone();
-    opts.mask_nip = match args.mask_nip {
-        None => NipMasking::None,
-        Some(MaskNip::All) => NipMasking::All,
-        Some(MaskNip::SoleTraders) => {
-            let set = sole_traders(&cfg)?;
-            if set.is_empty() && !global.quiet {
-                eprintln!(
-                    "warning: --mask-nip masks the NIPs listed in [report] sole-traders, and none are listed\nhelp: add them to the config, or use --mask-nip=all"
+        if let Some(dir) = &args.templates {
+            if !dir.is_dir() {
+                bail!(
+                    "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
+                    dir.display()
                 );
             }
-            NipMasking::Only(set)
+            opts.templates = Some(dir.clone());
         }
-    };
+        opts.quarter = args.quarter.clone();
+        opts.mask_nip = match args.mask_nip {
+            None => NipMasking::None,
+            Some(MaskNip::All) => NipMasking::All,
+            Some(MaskNip::SoleTraders) => {
+                let set = cfg.report.sole_traders.clone();
+                if set.is_empty() && !global.quiet {
+                    eprintln!(
+                        "warning: --mask-nip masks the NIPs listed in [report] sole-traders, and none are listed\nhelp: add them to the config, or use --mask-nip=all"
+                    );
+                }
+                NipMasking::Only(set)
+            }
+        };
+        let kind = match args.kind {
+            CliKind::Review => ReportKind::Review,
+            CliKind::Quarterly => ReportKind::Quarterly,
+        };
+        let output = match args.format {
+            ReportFormat::Html => ReportOutput::Html,
+            ReportFormat::Csv => ReportOutput::Csv {
+                table: match (args.table, kind) {
+                    (Some(ReportTable::Findings), _) | (None, ReportKind::Review) => {
+                        CsvTable::Findings
+                    }
+                    (Some(ReportTable::Clients), _) | (None, ReportKind::Quarterly) => {
+                        CsvTable::Clients
+                    }
+                },
+                excel: args.csv_excel,
+            },
+        };
+        Ok(ReportRequest {
+            audit: args.audit.clone(),
+            leaks: args.leaks.clone(),
+            previous: args.previous.clone(),
+            staff: args.staff.clone(),
+            kind,
+            output,
+            options: opts,
+            output_path: args.output.clone(),
+            quiet: global.quiet,
+        })
+    }
+}
 
+/// `ksef-audit report`: flags + config -> [`ReportRequest`] -> [`report`].
+pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
+    let cfg = super::load_config(global, RuleDirs::NotRead)?;
+    report(&ReportRequest::new(args, global, &cfg)?)
+}
+
+/// The `report` pipeline: read the result documents, render, write.
+pub fn report(req: &ReportRequest) -> Result<Outcome> {
+    let mut opts = req.options.clone();
     let mut input = ReportInput::default();
-    if let Some(p) = &args.audit {
+    if let Some(p) = &req.audit {
         let l = load_audit_results(p, "audit")?;
         opts.input_digests
             .push((format!("--audit {}", file_name(p)), l.digest));
         input.audit = Some(l.value);
     }
-    if let Some(p) = &args.leaks {
+    if let Some(p) = &req.leaks {
         let l = load_leak_results(p)?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
         input.leaks = Some(l.value);
     }
-    for p in &args.previous {
+    for p in &req.previous {
         let l = load_audit_results(p, "previous")?;
         opts.input_digests
             .push((format!("--previous {}", file_name(p)), l.digest));
         input.previous.push(l.value);
     }
-    if let Some(p) = &args.staff {
+    if let Some(p) = &req.staff {
         input.staff = load_staff_list(p)?;
     }
     if input.audit.is_none() && input.leaks.is_none() {
@@ -124,41 +169,26 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
             "nothing to report: give --audit FILE and/or --leaks FILE\nhelp: write them with `ksef-audit audit --format json -o audit.json` and `ksef-audit leaks PATH --format json -o leaks.json`"
         );
     }
-    let kind = match args.kind {
-        CliKind::Review => ReportKind::Review,
-        CliKind::Quarterly => ReportKind::Quarterly,
-    };
-    let bytes = match args.format {
-        ReportFormat::Html => match kind {
+    let kind = req.kind;
+    let bytes = match req.output {
+        ReportOutput::Html => match kind {
             ReportKind::Review => html::render_review(&input, &opts)?,
             ReportKind::Quarterly => html::render_quarterly(&input, &opts)?,
         }
         .into_bytes(),
-        ReportFormat::Csv => {
-            let table = match (args.table, kind) {
-                (Some(ReportTable::Findings), _) | (None, ReportKind::Review) => CsvTable::Findings,
-                (Some(ReportTable::Clients), _) | (None, ReportKind::Quarterly) => {
-                    CsvTable::Clients
-                }
-            };
+        ReportOutput::Csv { table, excel } => {
             let view = html::build_view(&input, &opts, kind)?;
-            html::render_csv(
-                &view,
-                table,
-                CsvOptions {
-                    excel: args.csv_excel,
-                },
-            )?
+            html::render_csv(&view, table, CsvOptions { excel })?
         }
     };
-    let mut out = Output::open(args.output.as_deref())?;
+    let mut out = Output::open(req.output_path.as_deref())?;
     out.write_all(&bytes)
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
             Some(p) => format!("cannot write report '{}'", p.display()),
             None => "cannot write the report to standard output".to_string(),
         })?;
-    if let Some(p) = out.path().filter(|_| !global.quiet) {
+    if let Some(p) = out.path().filter(|_| !req.quiet) {
         eprintln!("report written to {}", p.display());
     }
     // A report is a rendering, not a check: it never fails on findings, but an
@@ -268,7 +298,7 @@ pub fn write_demo_reports(
     ] {
         let opts = ReportOptions {
             lang,
-            ..ReportOptions::default()
+            ..options_from_config(&Config::default())
         };
         let html = match kind {
             ReportKind::Review => html::render_review(&input, &opts)?,
@@ -286,11 +316,8 @@ pub fn write_demo_reports(
 mod tests {
     use super::*;
 
-    fn cfg(text: &str) -> LoadedConfig {
-        LoadedConfig {
-            raw: config::parse(Path::new("k.toml"), text).expect("parses"),
-            path: Some(PathBuf::from("k.toml")),
-        }
+    fn cfg(text: &str) -> Config {
+        crate::config::from_text(Path::new("k.toml"), text, &Default::default()).expect("valid")
     }
 
     #[test]
@@ -298,20 +325,26 @@ mod tests {
         let c = cfg(
             "[report]\nlang = \"pl\"\nsole-traders = [\"9512345675\"]\n[report.due-days]\ncritical = 3\n",
         );
-        let o = options_from_config(&c).expect("valid");
+        let o = options_from_config(&c);
         assert_eq!(o.lang, Lang::Pl);
         assert_eq!(o.due_days.critical, 3);
         assert_eq!(o.due_days.high, 30, "unset keys keep their defaults");
-        assert_eq!(sole_traders(&c).expect("valid").len(), 1);
+        assert_eq!(c.report.sole_traders.len(), 1);
     }
 
     #[test]
     fn bad_report_settings_name_the_file() {
-        let err = options_from_config(&cfg("[report]\nlang = \"de\"\n")).expect_err("unsupported");
-        assert!(err.to_string().contains("k.toml") && err.to_string().contains("help:"));
-        let err =
-            sole_traders(&cfg("[report]\nsole-traders = [\"1234567890\"]\n")).expect_err("bad NIP");
-        assert!(err.to_string().contains("'1234567890' is not a valid NIP"));
-        assert!(config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n").is_err());
+        let load = |text: &str| {
+            crate::config::from_text(Path::new("k.toml"), text, &Default::default())
+                .expect_err("invalid")
+                .to_string()
+        };
+        let err = load("[report]\nlang = \"de\"\n");
+        assert!(err.contains("k.toml") && err.contains("help:"), "{err}");
+        let err = load("[report]\nsole-traders = [\"1234567890\"]\n");
+        assert!(err.contains("'1234567890' is not a valid NIP"), "{err}");
+        assert!(
+            crate::config::parse(Path::new("k.toml"), "[report.due-days]\ncritcal = 1\n").is_err()
+        );
     }
 }

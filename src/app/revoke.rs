@@ -3,13 +3,13 @@
 //! credential per NIP; the leaked secret is never sent.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{GlobalArgs, RevokeArgs};
 use crate::collect::ksef::revoke_tokens;
-use crate::config::{self, resolve_settings_for_nips};
+use crate::config::{Config, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::model::{LEAKS_KIND, LeakResults, LeakStatus};
 
@@ -21,12 +21,35 @@ pub struct Target {
     pub found_at: String,
 }
 
+/// Everything `ksef-audit revoke` does, without clap types.
+#[derive(Debug, Clone)]
+pub struct RevokeRequest {
+    /// `leaks --verify --format json` results.
+    pub from: PathBuf,
+    /// With `--yes`: the config the KSeF settings come from. `None`: a dry run.
+    pub revoke_with: Option<Box<Config>>,
+}
+
+/// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
 pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
     let Some(from) = &args.from else {
         bail!(
             "nothing to revoke from\nhelp: run `ksef-audit leaks --verify --format json -o leaks.json PATH`, then `ksef-audit revoke --from leaks.json`"
         );
     };
+    let revoke_with = match args.yes {
+        true => Some(Box::new(super::load_config(global, RuleDirs::NotRead)?)),
+        false => None,
+    };
+    revoke(&RevokeRequest {
+        from: from.clone(),
+        revoke_with,
+    })
+}
+
+/// The `revoke` pipeline: list the targets; with a config, revoke them.
+pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
+    let from = &req.from;
     let results = read_leaks(from)?;
     let targets = targets(&results);
     let stdout = std::io::stdout();
@@ -39,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
         )?;
         return Ok(Outcome::Clean);
     }
-    if !args.yes {
+    let Some(config) = &req.revoke_with else {
         writeln!(out, "would revoke {} token(s):", targets.len())?;
         for t in &targets {
             writeln!(
@@ -53,11 +76,9 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
             "dry run: nothing was revoked; run again with --yes to revoke them"
         )?;
         return Ok(Outcome::Clean);
-    }
-
-    let config = config::load(global.config.as_deref())?;
+    };
     let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
-    let settings = resolve_settings_for_nips(global, &config, &nips)?;
+    let settings = resolve_settings_for_nips(config, &nips)?;
     let pairs: Vec<(String, String)> = targets
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))

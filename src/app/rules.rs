@@ -6,28 +6,41 @@ use anyhow::{Result, bail};
 
 use super::Output;
 use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
+use crate::config::RuleDirs;
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
+use crate::evaluate::selftest::selftest_leak_rules;
 use crate::render::rules;
-use crate::rule::leak::{builtin_leak_rules, load_leak_rules, selftest_leak_rules};
+use crate::rule::leak::{LeakRule, load_leak_rules};
+use crate::rule::policy::PolicyRuleSet;
 
-/// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
-pub fn is_leak_rule_name(name: &str) -> bool {
-    builtin_leak_rules().is_ok_and(|rules| {
-        rules
-            .iter()
-            .any(|r| r.name == name || r.id.eq_ignore_ascii_case(name))
-    })
+/// What `rules` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesTask {
+    List,
+    Explain(String),
+    Check,
 }
 
+/// `ksef-audit rules`: flags + config -> the rule sets -> [`rules_task`].
 pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
-    let config = crate::config::load(global.config.as_deref())?;
-    let policy = super::audit::load_rules(args.rules.as_deref(), &config)?;
+    let config = super::load_config(global, RuleDirs::Read(args.rules.clone()))?;
+    let policy = config.policy_rules(args.rules.as_deref())?;
     let leaks = load_leak_rules(args.rules.as_deref())?;
+    let task = match &args.action {
+        RulesAction::List => RulesTask::List,
+        RulesAction::Explain { name } => RulesTask::Explain(name.clone()),
+        RulesAction::Check => RulesTask::Check,
+    };
+    rules_task(&task, &policy, &leaks)
+}
+
+/// The `rules` pipeline: list, explain or check the loaded rules.
+pub fn rules_task(task: &RulesTask, policy: &PolicyRuleSet, leaks: &[LeakRule]) -> Result<Outcome> {
     let mut out = Output::open(None)?;
-    match &args.action {
-        RulesAction::List => out.write_all(rules::list(&policy, &leaks).as_bytes())?,
-        RulesAction::Explain { name } => match policy.get(name) {
+    match task {
+        RulesTask::List => out.write_all(rules::list(policy, leaks).as_bytes())?,
+        RulesTask::Explain(name) => match policy.get(name) {
             Some(rule) => out.write_all(rules::explain(rule).as_bytes())?,
             None if leaks
                 .iter()
@@ -60,10 +73,10 @@ pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
                 bail!("no rule named '{name}'\nhelp: {hint}");
             }
         },
-        RulesAction::Check => {
+        RulesTask::Check => {
             let mut failures: Vec<String> =
                 policy.rules.iter().flat_map(check_rule_examples).collect();
-            failures.extend(selftest_leak_rules(&leaks));
+            failures.extend(selftest_leak_rules(leaks));
             let examples: usize = policy
                 .rules
                 .iter()

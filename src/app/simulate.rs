@@ -217,11 +217,15 @@ mod tests {
             );
         }
         let config = std::fs::read_to_string(dir.path().join("ksef-audit.toml")).expect("config");
-        let parsed = crate::config::parse(&dir.path().join("ksef-audit.toml"), &config)
-            .expect("a valid config");
-        assert_eq!(parsed.contexts.len(), fixture.contexts.len());
+        let parsed = crate::config::from_text(
+            &dir.path().join("ksef-audit.toml"),
+            &config,
+            &Default::default(),
+        )
+        .expect("a valid config");
+        assert_eq!(parsed.ksef.contexts.len(), fixture.contexts.len());
         assert_eq!(
-            parsed.ksef.environment.as_deref(),
+            parsed.ksef.environment.map(|e| e.base_url).as_deref(),
             Some("http://127.0.0.1:1/v2")
         );
         assert!(!config.contains(demo_auditor_tokens(&fixture)[0].1.expose()));

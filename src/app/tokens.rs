@@ -1,7 +1,7 @@
 //! `ksef-audit tokens`: every token of every context, as a table, JSON snapshot or CSV.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -9,24 +9,69 @@ use super::Output;
 use super::progress::FetchProgress;
 use crate::cli::{GlobalArgs, TokensArgs, TokensFormat};
 use crate::collect::ksef::fetch_snapshot;
-use crate::config::{self, KsefSettings, resolve_settings};
+use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenSnapshot};
 use crate::render::tokens as render;
 
+/// Where `tokens` takes the token list from.
+pub enum TokenSource {
+    /// A saved `tokens --format json` snapshot (`--from`): no KSeF call.
+    Snapshot(PathBuf),
+    /// KSeF, with these settings.
+    Live(KsefSettings),
+}
+
+/// How the token list is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Everything `ksef-audit tokens` does, without clap types.
+pub struct TokensRequest {
+    pub source: TokenSource,
+    pub format: TokenFormat,
+    /// `None`: standard output.
+    pub output: Option<PathBuf>,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+/// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
 pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
-    let snapshot = match &args.from {
-        Some(path) => read_snapshot(path)?,
+    let source = match &args.from {
+        Some(path) => TokenSource::Snapshot(path.clone()),
         None => {
-            let config = config::load(global.config.as_deref())?;
-            let settings = resolve_settings(global, &config)?;
-            fetch(&settings, global.quiet, global.verbose)
+            let config = super::load_config(global, RuleDirs::NotRead)?;
+            TokenSource::Live(resolve_settings(&config)?)
         }
     };
-    let mut out = Output::open(args.output.as_deref())?;
-    write(&mut out, &snapshot, args.format)?;
+    list_tokens(&TokensRequest {
+        source,
+        format: match args.format {
+            TokensFormat::Table => TokenFormat::Table,
+            TokensFormat::Json => TokenFormat::Json,
+            TokensFormat::Csv => TokenFormat::Csv,
+        },
+        output: args.output.clone(),
+        quiet: global.quiet,
+        verbose: global.verbose,
+    })
+}
+
+/// The `tokens` pipeline: read or fetch the snapshot, write it, summarise on stderr.
+pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
+    let snapshot = match &req.source {
+        TokenSource::Snapshot(path) => read_snapshot(path)?,
+        TokenSource::Live(settings) => fetch(settings, req.quiet, req.verbose),
+    };
+    let mut out = Output::open(req.output.as_deref())?;
+    write(&mut out, &snapshot, req.format)?;
     out.flush()?;
-    if !global.quiet {
+    if !req.quiet {
         let stderr = std::io::stderr();
         summary(&mut stderr.lock(), &snapshot, out.path())?;
     }
@@ -41,11 +86,11 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot
     snapshot
 }
 
-pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokensFormat) -> Result<()> {
+pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokenFormat) -> Result<()> {
     match format {
-        TokensFormat::Table => render::write_table(w, snapshot),
-        TokensFormat::Json => render::write_json(w, snapshot),
-        TokensFormat::Csv => render::write_csv(w, snapshot),
+        TokenFormat::Table => render::write_table(w, snapshot),
+        TokenFormat::Json => render::write_json(w, snapshot),
+        TokenFormat::Csv => render::write_csv(w, snapshot),
     }
     .context("cannot write the token list")
 }

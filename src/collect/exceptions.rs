@@ -8,26 +8,10 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::model::line_col;
+pub use crate::model::{ExceptionEntry, is_glob};
 
 /// The file looked for next to the config when no `--exceptions` is given.
 pub const DEFAULT_EXCEPTIONS_FILE: &str = "ksef-audit.exceptions.toml";
-
-/// One accepted risk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExceptionEntry {
-    /// Rule name (`unused-token`), rule id (`POL008`) or `*`.
-    pub rule: String,
-    /// Reference number, NIP, fingerprint or path; `*`, `?` and `[` make it a glob.
-    pub target: String,
-    pub reason: String,
-    pub owner: String,
-    /// Last day the exception applies.
-    pub expires: NaiveDate,
-    /// Line of the entry in the file (1-based).
-    pub line: usize,
-    /// File the entry came from, for messages.
-    pub file: PathBuf,
-}
 
 #[derive(Debug, Error)]
 pub enum ExceptionsError {
@@ -144,11 +128,6 @@ fn parse_date(value: &toml::Value) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(&text, "%d.%m.%Y"))
         .map_err(|_| text)
-}
-
-/// True when a target is a glob rather than a literal.
-pub fn is_glob(target: &str) -> bool {
-    target.contains(['*', '?', '['])
 }
 
 #[cfg(test)]

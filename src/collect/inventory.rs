@@ -8,13 +8,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::OnceLock;
 
 pub use super::table::{CellProblem, InventoryError};
 use super::table::{Table, parse_date, parse_table};
-use crate::evaluate::scan::{RawMatch, Scanner};
+pub use crate::model::{Inventory, SecretCell};
 use crate::model::{InventoryEntry, Permission, is_token_reference, validate_nip};
-use crate::rule::leak::builtin_leak_rules;
+pub use crate::rule::matcher::find_tokens;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
@@ -99,38 +98,6 @@ pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
 
 const REQUIRED: &[&str] = &["nip", "reference_number"];
 
-/// A cell into which someone pasted a KSeF token value. The value itself is not kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretCell {
-    pub row: usize,
-    /// Column letter and header, e.g. `I ('notes')`.
-    pub column: String,
-    /// The row's NIP as written (validated or not).
-    pub nip: String,
-    pub reference_number: Option<String>,
-    /// Lowercase hex SHA-256 of the token string.
-    pub fingerprint: String,
-    /// Reference and masked context, secret part replaced by `*`.
-    pub preview: String,
-}
-
-/// A loaded inventory.
-#[derive(Debug, Clone, Default)]
-pub struct Inventory {
-    pub entries: Vec<InventoryEntry>,
-    pub secrets: Vec<SecretCell>,
-    /// Canonical columns present in the file.
-    pub columns: BTreeSet<String>,
-    /// Lowercase hex SHA-256 of the file bytes.
-    pub digest: String,
-}
-
-impl Inventory {
-    pub fn has_column(&self, canonical: &str) -> bool {
-        self.columns.contains(canonical)
-    }
-}
-
 /// Loads the inventory (interface for other commands).
 pub fn load_inventory(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError> {
     read_inventory(path).map(|i| i.entries)
@@ -146,19 +113,51 @@ pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
     parse_inventory(path, &bytes)
 }
 
-fn scanner() -> &'static Scanner {
-    static SCANNER: OnceLock<Scanner> = OnceLock::new();
-    SCANNER.get_or_init(|| {
-        builtin_leak_rules()
-            .and_then(|rules| Scanner::new(&rules))
-            .expect("the built-in leak rules are checked by their tests")
-    })
-}
-
-/// KSeF token values (and other secrets the leak rules know) in `text`, via the
-/// leak scanner. Each match keeps its value in a `Secret`.
-pub fn find_tokens(text: &str) -> Vec<RawMatch> {
-    scanner().scan_bytes(text.as_bytes())
+/// Replaces every token value in the row's cells by its redacted preview (a whole token pasted
+/// as the reference keeps its reference part as the join key) and records each as a
+/// [`SecretCell`].
+fn redact_secret_cells(
+    table: &Table,
+    row: usize,
+    cells: &mut [String],
+    secrets: &mut Vec<SecretCell>,
+) {
+    let raw_nip = table.cell(cells, "nip").unwrap_or("").to_string();
+    for (i, cell) in cells.iter_mut().enumerate() {
+        let found = find_tokens(cell);
+        if found.is_empty() {
+            continue;
+        }
+        let mut redacted = cell.clone();
+        for m in &found {
+            let value = m.secret.expose();
+            let encoded = value.replace('|', "%7C");
+            if redacted.contains(value) {
+                redacted = redacted.replace(value, &m.redacted);
+            } else if redacted.contains(&encoded) {
+                redacted = redacted.replace(&encoded, &m.redacted);
+            } else {
+                // Encoded some other way: keep nothing of the cell.
+                redacted = m.redacted.clone();
+            }
+            secrets.push(SecretCell {
+                row,
+                column: table.column_label(i),
+                nip: raw_nip.clone(),
+                reference_number: m.reference_number.clone(),
+                fingerprint: m.fingerprint.clone(),
+                preview: m.redacted.clone(),
+            });
+        }
+        // A whole token pasted as the reference: keep its reference part as the join key.
+        if Some(i) == table.columns.get("reference_number").copied()
+            && let [only] = found.as_slice()
+            && let Some(reference) = &only.reference_number
+        {
+            redacted = reference.clone();
+        }
+        *cell = redacted;
+    }
 }
 
 /// Parses inventory bytes. `path` is only used in messages.
@@ -180,42 +179,7 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
         let row = *row;
         let mut cells = cells.clone();
         // Secrets first: redact the cell before anything else reads it.
-        let raw_nip = table.cell(&cells, "nip").unwrap_or("").to_string();
-        for (i, cell) in cells.iter_mut().enumerate() {
-            let found = find_tokens(cell);
-            if found.is_empty() {
-                continue;
-            }
-            let mut redacted = cell.clone();
-            for m in &found {
-                let value = m.secret.expose();
-                let encoded = value.replace('|', "%7C");
-                if redacted.contains(value) {
-                    redacted = redacted.replace(value, &m.redacted);
-                } else if redacted.contains(&encoded) {
-                    redacted = redacted.replace(&encoded, &m.redacted);
-                } else {
-                    // Encoded some other way: keep nothing of the cell.
-                    redacted = m.redacted.clone();
-                }
-                secrets.push(SecretCell {
-                    row,
-                    column: table.column_label(i),
-                    nip: raw_nip.clone(),
-                    reference_number: m.reference_number.clone(),
-                    fingerprint: m.fingerprint.clone(),
-                    preview: m.redacted.clone(),
-                });
-            }
-            // A whole token pasted as the reference: keep its reference part as the join key.
-            if Some(i) == table.columns.get("reference_number").copied()
-                && let [only] = found.as_slice()
-                && let Some(reference) = &only.reference_number
-            {
-                redacted = reference.clone();
-            }
-            *cell = redacted;
-        }
+        redact_secret_cells(&table, row, &mut cells, &mut secrets);
         let mut problem = |column: &str, message: String| {
             problems.push(CellProblem {
                 row: Some(row),

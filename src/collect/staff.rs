@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::table::{CellProblem, InventoryError, parse_date, parse_table};
+/// `true` when an 11-digit PESEL has a valid check digit (lives in `model` now).
+pub use crate::model::pesel_ok;
 use crate::model::{StaffMember, StaffStatus, validate_nip};
 
 /// Canonical staff columns and the (normalised) headers accepted for each.
@@ -55,17 +57,6 @@ pub fn load_staff(path: &Path) -> Result<Vec<StaffMember>, InventoryError> {
         source,
     })?;
     parse_staff(path, &bytes)
-}
-
-/// `true` when an 11-digit PESEL has a valid check digit.
-pub fn pesel_ok(p: &str) -> bool {
-    const W: [u32; 10] = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
-    let d: Vec<u32> = p.chars().filter_map(|c| c.to_digit(10)).collect();
-    if d.len() != 11 || p.chars().count() != 11 {
-        return false;
-    }
-    let sum: u32 = W.iter().zip(&d).map(|(w, x)| w * x).sum();
-    (10 - sum % 10) % 10 == d[10]
 }
 
 pub fn parse_staff(path: &Path, bytes: &[u8]) -> Result<Vec<StaffMember>, InventoryError> {

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 
-use crate::collect::exceptions::{ExceptionEntry, is_glob};
 use crate::model::{AppliedException, ExceptionState, ExceptionStatus};
+use crate::model::{ExceptionEntry, is_glob};
 
 struct Tracked {
     entry: ExceptionEntry,

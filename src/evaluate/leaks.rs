@@ -10,8 +10,8 @@ use super::scan::LeakCandidate;
 use crate::model::Outcome;
 use crate::model::{
     AppliedException, Digests, ExceptionState, InventoryEntry, LEAKS_KIND, LEAKS_SCHEMA_VERSION,
-    LeakFinding, LeakResults, LeakStats, LeakTarget, ScanIssue, Severity, Suppression,
-    SuppressionKind, TOOL_VERSION,
+    LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget, LeakVerdicts, ScanIssue, Severity,
+    Suppression, SuppressionKind, TOOL_VERSION,
 };
 
 /// Everything the sources produced in one run.
@@ -217,6 +217,29 @@ pub fn build_leak_results(
         exceptions: Vec::<ExceptionState>::new(),
         warnings: scan.warnings,
     }
+}
+
+/// Applies what `--verify` learned (`collect::ksef::verify_leaks`): each finding with a verdict
+/// for its (NIP, reference) takes that status; an active leaked token becomes critical (it
+/// can be used right now). The verify warnings are added, and findings are sorted again.
+pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
+    for f in results
+        .findings
+        .iter_mut()
+        .chain(results.suppressed.iter_mut())
+    {
+        if let (Some(nip), Some(reference)) = (&f.nip, &f.reference_number)
+            && let Some(status) = verdicts.statuses.get(&(nip.clone(), reference.clone()))
+        {
+            f.status = *status;
+            if *status == LeakStatus::Active {
+                f.severity = Severity::Critical;
+            }
+        }
+    }
+    results.warnings.extend(verdicts.warnings);
+    sort_findings(&mut results.findings);
+    sort_findings(&mut results.suppressed);
 }
 
 /// Severity (highest first), rule id, path, line, column.

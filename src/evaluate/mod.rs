@@ -5,3 +5,4 @@ pub mod exceptions;
 pub mod leaks;
 pub mod policy;
 pub mod scan;
+pub mod selftest;

@@ -158,6 +158,17 @@ fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
         .collect()
 }
 
+/// A PESEL: 11 digits whose last one is the check digit of the first ten.
+pub fn pesel_ok(p: &str) -> bool {
+    const W: [u32; 10] = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
+    let d: Vec<u32> = p.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 11 || p.chars().count() != 11 {
+        return false;
+    }
+    let sum: u32 = W.iter().zip(&d).map(|(w, x)| w * x).sum();
+    (10 - sum % 10) % 10 == d[10]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

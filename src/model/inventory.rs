@@ -1,6 +1,6 @@
 //! The firm's own records: token inventory rows and the staff list.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -49,4 +49,36 @@ pub struct StaffMember {
     pub nip: Option<String>,
     pub status: StaffStatus,
     pub left_on: Option<NaiveDate>,
+}
+
+/// A cell into which someone pasted a KSeF token value. The value itself is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretCell {
+    pub row: usize,
+    /// Column letter and header, e.g. `I ('notes')`.
+    pub column: String,
+    /// The row's NIP as written (validated or not).
+    pub nip: String,
+    pub reference_number: Option<String>,
+    /// Lowercase hex SHA-256 of the token string.
+    pub fingerprint: String,
+    /// Reference and masked context, secret part replaced by `*`.
+    pub preview: String,
+}
+
+/// A loaded inventory.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub entries: Vec<InventoryEntry>,
+    pub secrets: Vec<SecretCell>,
+    /// Canonical columns present in the file.
+    pub columns: BTreeSet<String>,
+    /// Lowercase hex SHA-256 of the file bytes.
+    pub digest: String,
+}
+
+impl Inventory {
+    pub fn has_column(&self, canonical: &str) -> bool {
+        self.columns.contains(canonical)
+    }
 }

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod exception;
 mod identifiers;
 mod inventory;
 mod limits;
@@ -12,11 +13,12 @@ mod severity;
 mod text_position;
 mod token;
 
+pub use exception::{ExceptionEntry, is_glob};
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
-    reference_check_ok, validate_internal_id, validate_nip,
+    pesel_ok, reference_check_ok, validate_internal_id, validate_nip,
 };
-pub use inventory::{InventoryEntry, StaffMember, StaffStatus};
+pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
 pub use results::*;

@@ -128,6 +128,27 @@ pub struct AuditFinding {
     pub exception: Option<AppliedException>,
     #[serde(default)]
     pub baseline: Option<BaselineState>,
+    /// What the finding is about, with its key. Absent in audit documents written before
+    /// this field was added (they still read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<FindingSubject>,
+}
+
+/// The thing a finding is about. Each kind of subject has one collector, its rules
+/// (`subject = …` in the rule TOML) and one report section; the next ones are permission
+/// grants (`grant_id`) and KSeF certificates (`certificate_serial`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FindingSubject {
+    /// A KSeF token of an audited context (rules with `subject = "credential"`).
+    Token { reference_number: String },
+    /// A row of the firm's token inventory.
+    InventoryEntry {
+        row: usize,
+        reference_number: String,
+    },
+    /// An audited context: the tool's own access to it.
+    Context { nip: String },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -271,6 +292,27 @@ pub struct LeakStats {
 pub struct ScanIssue {
     pub path: String,
     pub message: String,
+}
+
+/// What reading one blob gave besides its buffers: archive members, bytes and the parts that
+/// could not be read (written by the sources' archive expansion, summed by the leak scan).
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// Archive members handed on (0 for a plain file).
+    pub members: u64,
+    /// Bytes handed on.
+    pub bytes: u64,
+    /// Bombs, corrupt archives, too-deep nesting: not scanned (in full).
+    pub issues: Vec<ScanIssue>,
+}
+
+/// What `--verify` learned from KSeF about leaked tokens: a status per (NIP, reference
+/// number), and warnings for what could not be checked. `collect::ksef::verify_leaks` writes
+/// it; `evaluate::leaks::apply_leak_verdicts` applies it to the findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeakVerdicts {
+    pub statuses: std::collections::BTreeMap<(String, String), LeakStatus>,
+    pub warnings: Vec<String>,
 }
 
 /// What `ksef-audit leaks --format json` writes.

@@ -1,15 +1,18 @@
 //! Rules are data: TOML files under `rules/`, built into the binary, checked at load time.
 //! `--rules DIR` adds or overrides them. This module holds what policy and leak rules
-//! share; `policy` and `leak` hold each kind.
+//! share (the status, the problem type, the loader in [`load`]); `policy` and `leak` hold
+//! each kind, [`matcher`] the compiled leak rules over bytes.
 
 mod error;
 pub mod leak;
+pub mod load;
+pub mod matcher;
 pub mod policy;
 
 pub use error::RuleLoadError;
+pub use load::{RuleFiles, RuleKind, RuleSource, first_rule_id, read_rule_dir};
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -72,51 +75,4 @@ impl RuleLoadError {
             problems: problems.iter().map(ToString::to_string).collect(),
         }
     }
-}
-
-/// A rule file: its display name and its text.
-#[derive(Debug, Clone)]
-pub struct RuleSource {
-    pub origin: String,
-    pub text: String,
-}
-
-/// The id of the first rule in a rule file (`POL001`, `LEAK002`), telling its kind when
-/// a flat `--rules DIR` mixes policy and leak files.
-pub fn first_rule_id(text: &str) -> Option<String> {
-    let table = toml::from_str::<toml::Table>(text).ok()?;
-    let id = table
-        .get("rule")?
-        .as_array()?
-        .first()?
-        .get("id")?
-        .as_str()?;
-    Some(id.to_string())
-}
-
-/// Reads every `*.toml` file of `dir`, sorted by name.
-pub fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
-    let read_err = |source| RuleLoadError::Read {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|source| RuleLoadError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(RuleSource {
-                origin: path.display().to_string(),
-                text,
-            })
-        })
-        .collect()
 }

@@ -10,7 +10,7 @@ use super::http::{Transport, http_client};
 use super::progress::Progress;
 use super::tokens::{get_token, revoke_token};
 use crate::config::{CredentialSource, KsefSettings};
-use crate::model::{LeakResults, LeakStatus, Severity, TokenStatus};
+use crate::model::{LeakResults, LeakStatus, LeakVerdicts, TokenStatus};
 
 /// What KSeF says of a token, as a leak status.
 pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
@@ -25,9 +25,10 @@ pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
 }
 
 /// Looks up each finding's reference in its NIP's context (only NIPs the settings
-/// can authenticate to) and sets `status`; an active leaked token becomes critical.
-/// Findings of other NIPs stay `unverified` and a warning says why.
-pub fn verify_leaks(results: &mut LeakResults, settings: &KsefSettings) {
+/// can authenticate to) and returns what KSeF says of it. Findings of other NIPs get no
+/// verdict and a warning says why. Nothing is changed here: evaluate applies the verdicts
+/// (`evaluate::leaks::apply_leak_verdicts`).
+pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdicts {
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in results.findings.iter().chain(&results.suppressed) {
         if let (Some(nip), Some(reference)) = (&f.nip, &f.reference_number) {
@@ -75,21 +76,10 @@ pub fn verify_leaks(results: &mut LeakResults, settings: &KsefSettings) {
             Err(e) => warnings.push(format!("--verify: cannot start the async runtime: {e}")),
         }
     }
-    for f in results
-        .findings
-        .iter_mut()
-        .chain(results.suppressed.iter_mut())
-    {
-        if let (Some(nip), Some(reference)) = (&f.nip, &f.reference_number)
-            && let Some(status) = verdicts.get(&(nip.clone(), reference.clone()))
-        {
-            f.status = *status;
-            if *status == LeakStatus::Active {
-                f.severity = Severity::Critical;
-            }
-        }
+    LeakVerdicts {
+        statuses: verdicts,
+        warnings,
     }
-    results.warnings.extend(warnings);
 }
 
 async fn lookup(

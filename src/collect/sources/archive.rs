@@ -5,6 +5,7 @@
 
 use std::io::{Cursor, Read};
 
+pub use crate::model::Expansion;
 use crate::model::ScanIssue;
 
 /// Bounds on what an archive may expand to.
@@ -51,17 +52,6 @@ fn kind(data: &[u8]) -> Kind {
     } else {
         Kind::Plain
     }
-}
-
-/// What expanding one file did.
-#[derive(Debug, Default)]
-pub struct Expansion {
-    /// Archive members handed to `visit` (0 for a plain file).
-    pub members: u64,
-    /// Bytes handed to `visit`.
-    pub bytes: u64,
-    /// Bombs, corrupt archives, too-deep nesting: not scanned (in full).
-    pub issues: Vec<ScanIssue>,
 }
 
 /// Calls `visit(name, bytes)` for `data` itself when it is not an archive, or for every

@@ -180,6 +180,9 @@ fn read_object<'a>(
     }
 }
 
+// Long (about 215 lines) on purpose: one pass over the commit graph (hide `--since`, walk in
+// date order, diff trees, hand out new blobs) shares the repository handle, the object buffer
+// and the seen-sets; split, each part would take them all as arguments. It is benchmarked.
 fn scan_commits(
     shared: &gix::ThreadSafeRepository,
     opts: &GitScanOptions,

@@ -9,8 +9,19 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use archive::ArchiveLimits;
+pub use archive::{ArchiveLimits, Expansion, expand};
 pub use walk::{SourceFile, WalkOptions, walk_files};
+
+/// Reads one walked file and hands its buffers (the file, or every member of an archive) to
+/// `visit(name, bytes)`. The leak scan passes its matcher as `visit`; nothing here matches.
+pub fn read_expanded(
+    file: &SourceFile,
+    limits: &ArchiveLimits,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) -> Result<Expansion, crate::model::ScanIssue> {
+    let data = walk::read_source(file)?;
+    Ok(expand(&file.display, &data, limits, visit))
+}
 
 /// Something a leak scan could not read. Per-file problems are collected as
 /// [`crate::model::ScanIssue`] and the scan goes on; this is for failures of a whole source.

@@ -1,16 +1,15 @@
-//! The per-blob entry point: one named byte buffer (a file, an archive, a git blob, a commit
-//! message) in, findings out. Archives inside the buffer are opened (bounded).
+//! The per-blob entry point: the buffers of one blob (a file, the members of an archive, a git
+//! blob, a commit message) in, findings out. Reading files and opening archives is the sources'
+//! job (`collect::sources`); they hand each buffer to the visitor given here, so this module
+//! only sees bytes.
 
 use chrono::{DateTime, Utc};
 
 use rayon::prelude::*;
 
-use super::{RawMatch, Scanner};
-use crate::collect::sources::SourceFile;
-use crate::collect::sources::archive::{ArchiveLimits, expand};
-use crate::collect::sources::walk::read_source;
 use crate::evaluate::leaks::LeakScan;
-use crate::model::{LeakFinding, LeakStatus, ScanIssue};
+use crate::model::{Expansion, LeakFinding, LeakStatus, ScanIssue};
+use crate::rule::matcher::{RawMatch, Scanner};
 
 /// Where a git blob came from (the git source maps its own provenance onto this).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,17 +40,17 @@ pub struct BlobScan {
     pub bytes: u64,
 }
 
-/// Scans one blob: `display_path` names it in findings (archive members become
-/// `display_path!member`), `provenance` is attached to every finding.
+/// Scans one blob. `expand(visit)` is the source's reader: it calls `visit(name, bytes)` for
+/// each buffer of the blob (archive members are named `path!member`) and returns what it did,
+/// e.g. `|visit| collect::sources::expand("-", &data, &limits, visit)`. `provenance` is
+/// attached to every finding.
 pub fn scan_blob(
     scanner: &Scanner,
-    display_path: &str,
     provenance: Option<&Provenance>,
-    data: &[u8],
-    limits: &ArchiveLimits,
+    expand: impl FnOnce(&mut dyn FnMut(&str, &[u8])) -> Expansion,
 ) -> BlobScan {
     let mut candidates = Vec::new();
-    let ex = expand(display_path, data, limits, &mut |name, bytes| {
+    let ex = expand(&mut |name, bytes| {
         for m in scanner.scan_bytes(bytes) {
             candidates.push(candidate(m, name, provenance));
         }
@@ -91,16 +90,31 @@ pub fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> Le
     }
 }
 
-/// Reads and scans `files` in parallel (rayon), adding findings, issues and stats to `scan`.
-pub fn scan_files(
+/// Scans `files` in parallel (rayon), adding findings, issues and stats to `scan`. `read(file,
+/// visit)` is the source's reader for one file (`collect::sources::read_expanded`): it hands
+/// the file's buffers to `visit`, or says why the file could not be read.
+pub fn scan_files<F: Sync>(
     scanner: &Scanner,
-    files: &[SourceFile],
-    limits: &ArchiveLimits,
+    files: &[F],
+    read: impl Fn(&F, &mut dyn FnMut(&str, &[u8])) -> Result<Expansion, ScanIssue> + Sync,
     scan: &mut LeakScan,
 ) {
     let blobs: Vec<Result<BlobScan, ScanIssue>> = files
         .par_iter()
-        .map(|f| read_source(f).map(|data| scan_blob(scanner, &f.display, None, &data, limits)))
+        .map(|f| {
+            let mut failed = None;
+            let blob = scan_blob(scanner, None, |visit| match read(f, visit) {
+                Ok(ex) => ex,
+                Err(issue) => {
+                    failed = Some(issue);
+                    Expansion::default()
+                }
+            });
+            match failed {
+                Some(issue) => Err(issue),
+                None => Ok(blob),
+            }
+        })
         .collect();
     for b in blobs {
         match b {

@@ -1,0 +1,42 @@
+//! Every default of the config in one place (documented in `docs/config.md`).
+
+use std::time::Duration;
+
+use crate::model::Severity;
+
+/// The file looked for in the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "ksef-audit.toml";
+/// What messages name as the source of the settings when no config file was read
+/// (everything then comes from the command line and these defaults).
+pub const NO_CONFIG_FILE: &str = "command line";
+
+/// `[ksef] concurrency`: contexts fetched at once, and its allowed range.
+pub const CONCURRENCY: usize = 4;
+pub const MAX_CONCURRENCY: usize = 64;
+/// `[ksef] connect-timeout`.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// `[ksef] request-timeout`.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// `[ksef] max-retry-after`.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+/// `[ksef] max-pages`.
+pub const MAX_PAGES: u32 = 1000;
+/// `[ksef] auth-timeout`.
+pub const AUTH_TIMEOUT: Duration = Duration::from_secs(120);
+/// Retries of 5xx, timeouts and connection resets per request (not configurable).
+pub const MAX_RETRIES: u32 = 4;
+/// First backoff delay (not configurable).
+pub const RETRY_BASE: Duration = Duration::from_millis(500);
+
+/// `[audit] fail-on`.
+pub const AUDIT_FAIL_ON: Severity = Severity::High;
+/// `[leaks] fail-on`: any finding fails the run.
+pub const LEAKS_FAIL_ON: Severity = Severity::Info;
+/// `[leaks] max-file-size`: 64 MiB.
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// `[report.due-days]`: days to fix a finding, by severity.
+pub const DUE_DAYS_CRITICAL: u32 = 7;
+pub const DUE_DAYS_HIGH: u32 = 30;
+pub const DUE_DAYS_MEDIUM: u32 = 90;
+pub const DUE_DAYS_LOW: u32 = 180;

@@ -1,0 +1,355 @@
+//! The validation step: [`RawConfig`] + [`Flags`] -> [`Config`]. Every section is
+//! checked here, every problem is collected with its line and column, and the run
+//! fails once with all of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::raw::{AuditSection, KsefSection, LeaksSection, RawConfig, ReportSection};
+use super::{
+    AuditConfig, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig, KsefFlags,
+    Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig, defaults,
+    parse_environment,
+};
+use crate::model::{Severity, line_col, validate_nip};
+use crate::rule::RuleLoadError;
+use crate::rule::leak::builtin_leak_rules;
+use crate::rule::policy::load_policy_rules;
+
+/// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
+pub fn is_leak_rule_name(name: &str) -> bool {
+    builtin_leak_rules().is_ok_and(|rules| {
+        rules
+            .iter()
+            .any(|r| r.name == name || r.id.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Problems found so far, positioned in `text`.
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<(usize, Problem)>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, span: Range<usize>, message: String) {
+        let at = Some(line_col(self.text, span.start));
+        self.list.push((span.start, Problem { at, message }));
+    }
+}
+
+/// Checks every section; on any problem, fails with all of them in file order.
+pub(super) fn validate(
+    raw: &RawConfig,
+    text: &str,
+    path: Option<&Path>,
+    flags: &Flags,
+) -> Result<Config, ConfigError> {
+    let base = path
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let resolve = |p: &PathBuf| -> PathBuf {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            base.join(p)
+        }
+    };
+    let mut problems = Problems {
+        text,
+        list: Vec::new(),
+    };
+    let ksef = ksef(&raw.ksef, raw, &resolve, &mut problems);
+    let audit = audit(&raw.audit, &resolve, &mut problems);
+    let leaks = leaks(&raw.leaks, &resolve, &mut problems);
+    let report = report(&raw.report, &resolve, &mut problems);
+    let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
+    if !problems.list.is_empty() {
+        let mut list = problems.list;
+        list.sort_by_key(|(offset, _)| *offset);
+        return Err(ConfigError::Invalid {
+            origin: super::origin(path),
+            problems: list.into_iter().map(|(_, p)| p).collect(),
+        });
+    }
+    Ok(Config {
+        path: path.map(Path::to_path_buf),
+        firm: raw.firm.clone(),
+        flags: KsefFlags {
+            env: flags.env.clone(),
+            nips: flags.nips.clone(),
+        },
+        ksef,
+        audit,
+        leaks,
+        report,
+        rules,
+    })
+}
+
+fn ksef(
+    section: &KsefSection,
+    raw: &RawConfig,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    problems: &mut Problems,
+) -> KsefConfig {
+    let environment = section.environment.as_ref().and_then(|value| {
+        parse_environment(value.get_ref())
+            .map_err(|e| {
+                problems.at(value.span(), format!(
+                    "[ksef] environment: {e}\nhelp: set environment = \"test\", \"demo\", \"prod\", a URL or \"LABEL=URL\""
+                ))
+            })
+            .ok()
+    });
+    let concurrency = match &section.concurrency {
+        Some(c) => {
+            let n = *c.get_ref();
+            if n == 0 || n > defaults::MAX_CONCURRENCY {
+                problems.at(
+                    c.span(),
+                    format!(
+                        "[ksef] concurrency = {n}: must be between 1 and {}\nhelp: the default is {}",
+                        defaults::MAX_CONCURRENCY,
+                        defaults::CONCURRENCY
+                    ),
+                );
+            }
+            n
+        }
+        None => defaults::CONCURRENCY,
+    };
+    let secs = |v: Option<u64>, min: u64, default: Duration| {
+        v.map_or(default, |s| Duration::from_secs(s.max(min)))
+    };
+    let mut seen = BTreeSet::new();
+    let mut contexts = Vec::new();
+    for (i, entry) in raw.contexts.iter().enumerate() {
+        let entry = entry.get_ref();
+        let nip = &entry.nip;
+        match validate_nip(nip.get_ref()) {
+            Ok(valid) => {
+                if !seen.insert(valid.clone()) {
+                    problems.at(nip.span(), format!(
+                        "contexts[{i}].nip '{}': NIP {valid} is listed twice\nhelp: keep one [[contexts]] entry per NIP",
+                        nip.get_ref()
+                    ));
+                    continue;
+                }
+                contexts.push(ContextConfig {
+                    nip: valid,
+                    name: entry.name.clone(),
+                    token_file: entry.token_file.as_ref().map(resolve),
+                });
+            }
+            Err(e) => problems.at(
+                nip.span(),
+                format!(
+                    "contexts[{i}].nip '{}': {e}\nhelp: check the NIP for typos",
+                    nip.get_ref()
+                ),
+            ),
+        }
+    }
+    KsefConfig {
+        environment,
+        contexts,
+        concurrency,
+        connect_timeout: secs(section.connect_timeout, 1, defaults::CONNECT_TIMEOUT),
+        request_timeout: secs(section.request_timeout, 1, defaults::REQUEST_TIMEOUT),
+        max_retry_after: secs(section.max_retry_after, 0, defaults::MAX_RETRY_AFTER),
+        max_pages: section.max_pages.map_or(defaults::MAX_PAGES, |p| p.max(1)),
+        auth_timeout: secs(section.auth_timeout, 1, defaults::AUTH_TIMEOUT),
+    }
+}
+
+fn severity(
+    value: Option<&Spanned<String>>,
+    key: &str,
+    default: Severity,
+    problems: &mut Problems,
+) -> Severity {
+    let Some(value) = value else {
+        return default;
+    };
+    value.get_ref().parse::<Severity>().unwrap_or_else(|e| {
+        problems.at(value.span(), format!("{key}: {e}"));
+        default
+    })
+}
+
+fn audit(
+    section: &AuditSection,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    problems: &mut Problems,
+) -> AuditConfig {
+    AuditConfig {
+        inventory: section.inventory.as_ref().map(resolve),
+        staff: section.staff.as_ref().map(resolve),
+        exceptions: section.exceptions.as_ref().map(resolve),
+        fail_on: severity(
+            section.fail_on.as_ref(),
+            "[audit] fail-on",
+            defaults::AUDIT_FAIL_ON,
+            problems,
+        ),
+    }
+}
+
+fn leaks(
+    section: &LeaksSection,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    problems: &mut Problems,
+) -> LeaksConfig {
+    for glob in &section.exclude {
+        if let Err(e) = globset::Glob::new(glob.get_ref()) {
+            problems.at(
+                glob.span(),
+                format!(
+                    "[leaks] exclude '{}': {e}\nhelp: use globs such as \"vendor/**\" or \"*.min.js\"",
+                    glob.get_ref()
+                ),
+            );
+        }
+    }
+    let max_file_size = match &section.max_file_size {
+        Some(size) if *size.get_ref() == 0 => {
+            problems.at(
+                size.span(),
+                format!(
+                    "[leaks] max-file-size = 0: must be at least 1 byte\nhelp: the default is {}",
+                    defaults::MAX_FILE_SIZE
+                ),
+            );
+            defaults::MAX_FILE_SIZE
+        }
+        Some(size) => *size.get_ref(),
+        None => defaults::MAX_FILE_SIZE,
+    };
+    LeaksConfig {
+        exclude: section
+            .exclude
+            .iter()
+            .map(|g| g.get_ref().clone())
+            .collect(),
+        max_file_size,
+        fail_on: severity(
+            section.fail_on.as_ref(),
+            "[leaks] fail-on",
+            defaults::LEAKS_FAIL_ON,
+            problems,
+        ),
+        baseline: section.baseline.as_ref().map(resolve),
+    }
+}
+
+fn report(
+    section: &ReportSection,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    problems: &mut Problems,
+) -> ReportConfig {
+    let lang = match &section.lang {
+        None => Language::En,
+        Some(value) => match value.get_ref().trim().to_ascii_lowercase().as_str() {
+            "en" => Language::En,
+            "pl" => Language::Pl,
+            other => {
+                problems.at(
+                    value.span(),
+                    format!(
+                        "[report] lang = '{other}' is not supported\nhelp: use \"en\" or \"pl\""
+                    ),
+                );
+                Language::En
+            }
+        },
+    };
+    let mut sole_traders = BTreeSet::new();
+    for nip in &section.sole_traders {
+        match validate_nip(nip.get_ref()) {
+            Ok(valid) => {
+                sole_traders.insert(valid);
+            }
+            Err(e) => problems.at(
+                nip.span(),
+                format!(
+                    "[report] sole-traders: '{}' is not a valid NIP: {e}\nhelp: list 10-digit NIPs",
+                    nip.get_ref()
+                ),
+            ),
+        }
+    }
+    let d = &section.due_days;
+    let defaults = DueDays::default();
+    ReportConfig {
+        lang,
+        due_days: DueDays {
+            critical: d.critical.unwrap_or(defaults.critical),
+            high: d.high.unwrap_or(defaults.high),
+            medium: d.medium.unwrap_or(defaults.medium),
+            low: d.low.unwrap_or(defaults.low),
+        },
+        sole_traders,
+        templates: section.templates.as_ref().map(resolve),
+    }
+}
+
+/// `[rules.*]`: each override is applied to the rules it names, one at a time, so each
+/// problem is placed at its own table. Rule files that do not load are not a config
+/// problem: their error is returned as it is.
+fn rules(
+    overrides: &BTreeMap<String, Spanned<toml::Table>>,
+    dirs: &RuleDirs,
+    problems: &mut Problems,
+) -> Result<RulesConfig, ConfigError> {
+    let plain: BTreeMap<String, toml::Table> = overrides
+        .iter()
+        .map(|(name, table)| (name.clone(), table.get_ref().clone()))
+        .collect();
+    if overrides.is_empty() && *dirs == RuleDirs::NotRead {
+        return Ok(RulesConfig::default());
+    }
+    let (mut set, every_name) = match dirs {
+        RuleDirs::Read(dir) => (load_policy_rules(dir.as_deref())?, true),
+        RuleDirs::NotRead => (load_policy_rules(None)?, false),
+    };
+    for (name, table) in overrides {
+        if !every_name && !set.rules.iter().any(|r| &r.name == name) {
+            continue;
+        }
+        let one = BTreeMap::from([(name.clone(), table.get_ref().clone())]);
+        if let Err(err) = set.apply_overrides(&one, &is_leak_rule_name) {
+            for message in override_problems(err) {
+                problems.at(table.span(), format!("[rules.{name}] {message}"));
+            }
+        }
+    }
+    Ok(RulesConfig {
+        overrides: plain,
+        policy: match dirs {
+            RuleDirs::Read(dir) => Some((dir.clone(), set)),
+            RuleDirs::NotRead => None,
+        },
+    })
+}
+
+/// The messages of a failed override, without the `config [rules]: rule NAME:` prefix.
+fn override_problems(err: RuleLoadError) -> Vec<String> {
+    match err {
+        RuleLoadError::Invalid { problems } => problems
+            .into_iter()
+            .map(|p| match p.split_once(": rule ") {
+                Some((_, rest)) => rest
+                    .split_once(": ")
+                    .map_or(rest.to_string(), |(_, m)| m.to_string()),
+                None => p,
+            })
+            .collect(),
+        other => vec![other.to_string()],
+    }
+}

@@ -1,0 +1,323 @@
+//! What one rule sees of one subject: the context (its tokens, inventory rows, active tokens
+//! per system), the staff list, and the field values conditions test. Built-in conditions
+//! read the same view through [`SubjectView`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::{
+    ContextSnapshot, ContextStatus, Identifier, Inventory, InventoryEntry, Permission, SecretCell,
+    StaffMember, TokenRecord, TokenStatus,
+};
+use crate::rule::policy::builtins::system_key;
+use crate::rule::policy::{Condition, Field, PolicyRule, SubjectView, Test};
+
+#[derive(Clone, Copy)]
+pub(super) enum Known<T> {
+    Yes(T),
+    No,
+    Unknown,
+}
+
+pub(super) struct StaffIndex<'a> {
+    by_id: BTreeMap<String, &'a StaffMember>,
+    by_pesel: BTreeMap<&'a str, &'a StaffMember>,
+    by_nip: BTreeMap<&'a str, &'a StaffMember>,
+}
+
+impl<'a> StaffIndex<'a> {
+    pub(super) fn new(staff: &'a [StaffMember]) -> Self {
+        let mut idx = StaffIndex {
+            by_id: BTreeMap::new(),
+            by_pesel: BTreeMap::new(),
+            by_nip: BTreeMap::new(),
+        };
+        for m in staff {
+            idx.by_id.insert(m.id.trim().to_lowercase(), m);
+            if let Some(p) = &m.pesel {
+                idx.by_pesel.insert(p.as_str(), m);
+            }
+            if let Some(n) = &m.nip {
+                idx.by_nip.insert(n.as_str(), m);
+            }
+        }
+        idx
+    }
+
+    pub(super) fn owner(&self, owner: &str) -> Option<&'a StaffMember> {
+        self.by_id.get(&owner.trim().to_lowercase()).copied()
+    }
+
+    pub(super) fn author(&self, author: &Identifier) -> Option<&'a StaffMember> {
+        let v = author.value.trim();
+        match author.kind.as_str() {
+            "Pesel" => self.by_pesel.get(v).copied(),
+            "Nip" => self.by_nip.get(v).copied(),
+            _ => self.by_pesel.get(v).or_else(|| self.by_nip.get(v)).copied(),
+        }
+    }
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) snap: &'a ContextSnapshot,
+    /// False for an inventory NIP this run did not audit.
+    pub(super) audited: bool,
+    pub(super) tokens: BTreeMap<&'a str, &'a TokenRecord>,
+    pub(super) entries: BTreeMap<&'a str, &'a InventoryEntry>,
+    /// Active tokens by system key.
+    pub(super) active_by_system: BTreeMap<String, Vec<&'a str>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(snap: &'a ContextSnapshot, audited: bool, inventory: &'a Inventory) -> Self {
+        let entries: BTreeMap<&str, &InventoryEntry> = inventory
+            .entries
+            .iter()
+            .filter(|e| e.nip == snap.nip)
+            .map(|e| (e.reference_number.as_str(), e))
+            .collect();
+        let tokens: BTreeMap<&str, &TokenRecord> = snap
+            .tokens
+            .iter()
+            .map(|t| (t.reference_number.as_str(), t))
+            .collect();
+        let mut active_by_system: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for (r, t) in &tokens {
+            if TokenStatus::is_live(&t.status)
+                && let Some(key) = system_key(t, entries.get(r).copied())
+            {
+                active_by_system.entry(key).or_default().push(r);
+            }
+        }
+        Ctx {
+            snap,
+            audited,
+            tokens,
+            entries,
+            active_by_system,
+        }
+    }
+
+    pub(super) fn complete(&self) -> bool {
+        self.audited && self.snap.status == ContextStatus::Complete
+    }
+
+    pub(super) fn auditor_token(&self) -> Option<&'a TokenRecord> {
+        let r = self.snap.auditor_reference.as_deref()?;
+        self.tokens.get(r).copied()
+    }
+
+    pub(super) fn auditor_permissions(&self) -> Option<Vec<Permission>> {
+        self.snap.auditor_permissions.clone().or_else(|| {
+            self.auditor_token()
+                .map(|t| t.requested_permissions.clone())
+        })
+    }
+}
+
+pub(super) struct View<'a> {
+    pub(super) ctx: &'a Ctx<'a>,
+    pub(super) token: Known<&'a TokenRecord>,
+    pub(super) entry: Option<&'a InventoryEntry>,
+    pub(super) reference: String,
+    pub(super) secrets: Vec<&'a SecretCell>,
+    pub(super) staff: &'a StaffIndex<'a>,
+    pub(super) has_permissions_column: bool,
+    pub(super) now: DateTime<Utc>,
+}
+
+pub(super) enum Val {
+    Unknown,
+    Missing,
+    Present,
+    Text(String),
+    /// Age in seconds (now - date; negative = in the future).
+    Date(i64),
+    List(Vec<String>),
+}
+
+pub(super) fn age_days(now: DateTime<Utc>, date: NaiveDate) -> i64 {
+    (now.date_naive() - date).num_days()
+}
+
+pub(super) fn age_days_dt(now: DateTime<Utc>, dt: DateTime<Utc>) -> i64 {
+    (now - dt).num_days()
+}
+
+pub(super) const DAY: i64 = 86_400;
+
+fn age_secs(now: DateTime<Utc>, dt: DateTime<Utc>) -> i64 {
+    (now - dt).num_seconds()
+}
+
+impl View<'_> {
+    pub(super) fn token(&self) -> Option<&TokenRecord> {
+        match self.token {
+            Known::Yes(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub(super) fn value(&self, field: Field) -> Val {
+        let token_val = |f: &dyn Fn(&TokenRecord) -> Val| match self.token {
+            Known::Yes(t) => f(t),
+            Known::No => Val::Missing,
+            Known::Unknown => Val::Unknown,
+        };
+        let entry_val = |f: &dyn Fn(&InventoryEntry) -> Val| match self.entry {
+            Some(e) => f(e),
+            None => Val::Missing,
+        };
+        let opt_text = |s: Option<&String>| match s {
+            Some(s) if !s.trim().is_empty() => Val::Text(s.trim().to_string()),
+            _ => Val::Missing,
+        };
+        let list = |p: &[Permission]| {
+            if p.is_empty() {
+                Val::Missing
+            } else {
+                Val::List(p.iter().map(|x| x.as_str().to_string()).collect())
+            }
+        };
+        match field {
+            Field::Token => token_val(&|_| Val::Present),
+            Field::TokenStatus => token_val(&|t| Val::Text(t.status.policy_str().to_string())),
+            Field::TokenDescription => token_val(&|t| Val::Text(t.description.clone())),
+            Field::TokenPermissions => token_val(&|t| list(&t.requested_permissions)),
+            Field::TokenCreated => token_val(&|t| Val::Date(age_secs(self.now, t.date_created))),
+            Field::TokenLastUsed => token_val(&|t| match t.last_use_date {
+                Some(d) => Val::Date(age_secs(self.now, d)),
+                None => Val::Missing,
+            }),
+            Field::TokenAuthorType => token_val(&|t| Val::Text(t.author_identifier.kind.clone())),
+            Field::Inventory => entry_val(&|_| Val::Present),
+            Field::InventoryOwner => entry_val(&|e| opt_text(e.owner.as_ref())),
+            Field::InventorySystem => entry_val(&|e| opt_text(e.system.as_ref())),
+            Field::InventoryEnvironment => entry_val(&|e| opt_text(e.environment.as_ref())),
+            Field::InventoryPermissions => entry_val(&|e| list(&e.permissions)),
+            Field::InventoryExpires => entry_val(&|e| match e.expires {
+                Some(d) => Val::Date(age_days(self.now, d) * DAY),
+                None => Val::Missing,
+            }),
+            Field::ContextEnvironment => {
+                if self.ctx.audited {
+                    Val::Text(self.ctx.snap.environment.clone())
+                } else {
+                    Val::Unknown
+                }
+            }
+            Field::ContextStatus => {
+                if self.ctx.complete() {
+                    Val::Text("complete".into())
+                } else {
+                    Val::Text("incomplete".into())
+                }
+            }
+            Field::AuditorPermissions => match self.ctx.auditor_permissions() {
+                Some(p) => list(&p),
+                None => Val::Unknown,
+            },
+        }
+    }
+
+    pub(super) fn test(&self, field: Field, test: &Test) -> bool {
+        let v = self.value(field);
+        let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        match (test, v) {
+            (_, Val::Unknown) => false,
+            (Test::Missing, v) => matches!(v, Val::Missing),
+            (Test::Present, v) => !matches!(v, Val::Missing),
+            (_, Val::Missing | Val::Present) => false,
+            (Test::Equals(s), Val::Text(t)) => eq(&t, s),
+            (Test::NotEquals(s), Val::Text(t)) => !eq(&t, s),
+            (Test::In(l), Val::Text(t)) => l.iter().any(|s| eq(&t, s)),
+            (Test::NotIn(l), Val::Text(t)) => !l.iter().any(|s| eq(&t, s)),
+            (Test::Matches(re), Val::Text(t)) => re.is_match(&t),
+            (Test::NotMatches(re), Val::Text(t)) => !re.is_match(&t),
+            (Test::ContainsAny(l), Val::List(items)) => {
+                items.iter().any(|i| l.iter().any(|s| eq(i, s)))
+            }
+            (Test::OlderThan(n), Val::Date(age)) => age > n * DAY,
+            (Test::NewerThan(n), Val::Date(age)) => age < n * DAY,
+            (Test::DueWithin(n), Val::Date(age)) => age <= 0 && -age <= n * DAY,
+            _ => false,
+        }
+    }
+
+    /// Evaluates `when`; built-ins add plain-word details to `details`.
+    pub(super) fn holds(
+        &self,
+        rule: &PolicyRule,
+        conds: &[Condition],
+        details: &mut Vec<String>,
+    ) -> bool {
+        for c in conds {
+            let ok = match c {
+                Condition::Field { field, test } => self.test(*field, test),
+                Condition::Builtin(b) => match (b.check)(self, rule) {
+                    Some(d) => {
+                        if !d.is_empty() {
+                            details.push(d);
+                        }
+                        true
+                    }
+                    None => false,
+                },
+                Condition::Any(alts) => {
+                    let mut hit = false;
+                    for alt in alts {
+                        let mut d = Vec::new();
+                        if self.holds(rule, std::slice::from_ref(alt), &mut d) {
+                            details.append(&mut d);
+                            hit = true;
+                            break;
+                        }
+                    }
+                    hit
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl SubjectView for View<'_> {
+    fn token(&self) -> Option<&TokenRecord> {
+        View::token(self)
+    }
+    fn entry(&self) -> Option<&InventoryEntry> {
+        self.entry
+    }
+    fn staff_owner(&self, owner: &str) -> Option<&StaffMember> {
+        self.staff.owner(owner)
+    }
+    fn staff_author(&self, author: &Identifier) -> Option<&StaffMember> {
+        self.staff.author(author)
+    }
+    fn has_permissions_column(&self) -> bool {
+        self.has_permissions_column
+    }
+    fn active_for_system(&self, key: &str) -> Vec<&str> {
+        self.ctx
+            .active_by_system
+            .get(key)
+            .cloned()
+            .unwrap_or_default()
+    }
+    fn context_audited(&self) -> bool {
+        self.ctx.audited
+    }
+    fn context_environment(&self) -> &str {
+        &self.ctx.snap.environment
+    }
+    fn auditor_permissions(&self) -> Option<Vec<Permission>> {
+        self.ctx.auditor_permissions()
+    }
+    fn secrets(&self) -> &[&SecretCell] {
+        &self.secrets
+    }
+}

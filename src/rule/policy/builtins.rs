@@ -1,0 +1,358 @@
+//! Built-in conditions: logic the operators cannot express (the staff list, other tokens of
+//! the context, secrets in the inventory). Each is one Rust function registered by name in
+//! [`BUILTINS`]; a rule calls it with `{ builtin = "name" }` and the loader finds it there.
+//! Adding one = a function here + its row in the table + the rule's TOML. Nothing else.
+//!
+//! A built-in sees its subject through [`SubjectView`] (implemented by the evaluation) and
+//! returns `Some(detail)` when it holds (the detail joins the finding's evidence), `None`
+//! when it does not.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::PolicyRule;
+use crate::model::{
+    Identifier, InventoryEntry, Permission, SecretCell, StaffMember, StaffStatus, TokenRecord,
+    TokenStatus, mask_pesel, pesel_ok,
+};
+use crate::rule::matcher::find_tokens;
+
+/// What a built-in may look at: the subject (a token and/or its inventory row) and its
+/// surroundings, as plain values.
+pub trait SubjectView {
+    /// The KSeF token, when KSeF lists it.
+    fn token(&self) -> Option<&TokenRecord>;
+    /// The inventory row, when the inventory lists the token.
+    fn entry(&self) -> Option<&InventoryEntry>;
+    /// The staff member an inventory `owner` names.
+    fn staff_owner(&self, owner: &str) -> Option<&StaffMember>;
+    /// The staff member who created a token (by PESEL or NIP).
+    fn staff_author(&self, author: &Identifier) -> Option<&StaffMember>;
+    /// The inventory has a `permissions` column (empty cells then approve nothing).
+    fn has_permissions_column(&self) -> bool;
+    /// References of the context's active tokens serving system `key` (see [`system_key`]).
+    fn active_for_system(&self, key: &str) -> Vec<&str>;
+    /// This run audited the context (false for an inventory NIP it did not).
+    fn context_audited(&self) -> bool;
+    /// The environment the context was audited in (`prod`, `demo`, `test`, …).
+    fn context_environment(&self) -> &str;
+    /// Permissions of the tool's own token in the context, when known.
+    fn auditor_permissions(&self) -> Option<Vec<Permission>>;
+    /// Cells of the inventory row that hold a token value.
+    fn secrets(&self) -> &[&SecretCell];
+}
+
+/// A built-in condition's function: `Some(detail)` when it holds.
+pub type BuiltinCheck = fn(&dyn SubjectView, &PolicyRule) -> Option<String>;
+
+/// One registered built-in.
+pub struct Builtin {
+    /// The name rules call it by.
+    pub name: &'static str,
+    /// Parameters it reads from its rule (the loader checks the rule declares them).
+    pub parameters: &'static [&'static str],
+    pub check: BuiltinCheck,
+}
+
+impl fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Builtin({})", self.name)
+    }
+}
+
+impl fmt::Display for Builtin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The registry: name -> function.
+pub static BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "owner-left",
+        parameters: &[],
+        check: owner_left,
+    },
+    Builtin {
+        name: "author-left",
+        parameters: &[],
+        check: author_left,
+    },
+    Builtin {
+        name: "excess-permissions",
+        parameters: &[],
+        check: excess_permissions,
+    },
+    Builtin {
+        name: "duplicate-active",
+        parameters: &[],
+        check: duplicate_active,
+    },
+    Builtin {
+        name: "environment-mismatch",
+        parameters: &[],
+        check: environment_mismatch,
+    },
+    Builtin {
+        name: "personal-data",
+        parameters: &["email", "pesel", "token"],
+        check: personal_data_in_description,
+    },
+    Builtin {
+        name: "auditor-over-privileged",
+        parameters: &["allowed"],
+        check: auditor_over_privileged,
+    },
+    Builtin {
+        name: "secret-in-inventory",
+        parameters: &[],
+        check: secret_in_inventory,
+    },
+];
+
+/// The registered built-in called `name`.
+pub fn find_builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// The registered names, for messages.
+pub fn builtin_names() -> String {
+    BUILTINS
+        .iter()
+        .map(|b| b.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn owner_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let owner = v.entry()?.owner.as_deref()?;
+    let m = v.staff_owner(owner)?;
+    (m.status == StaffStatus::Left)
+        .then(|| format!("owner {} {}", describe_person(m, owner), left_words(m)))
+}
+
+fn author_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let t = v.token()?;
+    let m = v.staff_author(&t.author_identifier)?;
+    (m.status == StaffStatus::Left).then(|| {
+        format!(
+            "created by {} ({} {}), who {}",
+            m.name.as_deref().unwrap_or(&m.id),
+            t.author_identifier.kind,
+            mask_identifier(&t.author_identifier),
+            left_words(m)
+        )
+    })
+}
+
+fn excess_permissions(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let t = v.token()?;
+    let e = v.entry()?;
+    if e.permissions.is_empty() && !v.has_permissions_column() {
+        return None;
+    }
+    let extra: Vec<&str> = t
+        .requested_permissions
+        .iter()
+        .filter(|p| !e.permissions.contains(p))
+        .map(Permission::as_str)
+        .collect();
+    (!extra.is_empty()).then(|| {
+        format!(
+            "holds {} beyond what the inventory approves ({})",
+            extra.join(", "),
+            join_or(&e.permissions, "nothing")
+        )
+    })
+}
+
+fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let t = v.token()?;
+    if !TokenStatus::is_live(&t.status) {
+        return None;
+    }
+    let key = system_key(t, v.entry())?;
+    let others: Vec<&str> = v
+        .active_for_system(&key)
+        .into_iter()
+        .filter(|r| *r != t.reference_number)
+        .collect();
+    (!others.is_empty()).then(|| {
+        format!(
+            "{} other active token{} for system '{key}': {}",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" },
+            others.join(", ")
+        )
+    })
+}
+
+fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let listed = v.entry()?.environment.as_deref()?;
+    if !v.context_audited() {
+        return None;
+    }
+    let found = v.context_environment().to_lowercase();
+    if !matches!(found.as_str(), "prod" | "demo" | "test") {
+        return None;
+    }
+    (!listed.eq_ignore_ascii_case(&found))
+        .then(|| format!("the inventory says '{listed}' but the token was found in '{found}'"))
+}
+
+fn personal_data_in_description(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let t = v.token()?;
+    let kinds = personal_data(
+        &t.description,
+        rule.param_bool("email").unwrap_or(true),
+        rule.param_bool("pesel").unwrap_or(true),
+        rule.param_bool("token").unwrap_or(true),
+    );
+    (!kinds.is_empty()).then(|| format!("the description holds {}", kinds.join(" and ")))
+}
+
+fn auditor_over_privileged(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let held = v.auditor_permissions()?;
+    let allowed = rule.param_list("allowed");
+    let extra: Vec<&str> = held
+        .iter()
+        .map(Permission::as_str)
+        .filter(|p| !allowed.iter().any(|a| a.eq_ignore_ascii_case(p)))
+        .collect();
+    (!extra.is_empty()).then(|| {
+        format!(
+            "the tool's own token holds {} (needs only {})",
+            extra.join(", "),
+            allowed.join(", ")
+        )
+    })
+}
+
+fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let secrets = v.secrets();
+    if secrets.is_empty() {
+        return None;
+    }
+    let cols: BTreeSet<&str> = secrets.iter().map(|s| s.column.as_str()).collect();
+    let prints: Vec<String> = secrets
+        .iter()
+        .map(|s| format!("{} (fingerprint {})", s.preview, &s.fingerprint[..12]))
+        .collect();
+    Some(format!(
+        "column {} holds a KSeF token value: {}",
+        cols.into_iter().collect::<Vec<_>>().join(", "),
+        prints.join(", ")
+    ))
+}
+
+/// The system a token serves: the inventory's `system`, else the software part of an
+/// `Entity-Software-Environment-Year` description.
+pub fn system_key(token: &TokenRecord, entry: Option<&InventoryEntry>) -> Option<String> {
+    if let Some(s) = entry.and_then(|e| e.system.as_deref()) {
+        return Some(s.trim().to_lowercase());
+    }
+    let parts: Vec<&str> = token.description.split('-').map(str::trim).collect();
+    (parts.len() >= 3 && !parts[1].is_empty()).then(|| parts[1].to_lowercase())
+}
+
+/// `A, B` or `empty` for no permissions.
+pub fn join_or(perms: &[Permission], empty: &str) -> String {
+    if perms.is_empty() {
+        empty.to_string()
+    } else {
+        perms
+            .iter()
+            .map(Permission::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn describe_person(m: &StaffMember, id: &str) -> String {
+    match &m.name {
+        Some(n) => format!("{id} ({n})"),
+        None => id.to_string(),
+    }
+}
+
+fn left_words(m: &StaffMember) -> String {
+    match m.left_on {
+        Some(d) => format!("left on {}", d.format("%Y-%m-%d")),
+        None => "has left".into(),
+    }
+}
+
+fn mask_identifier(id: &Identifier) -> String {
+    if id.kind == "Pesel" {
+        mask_pesel(&id.value)
+    } else {
+        id.value.clone()
+    }
+}
+
+fn email_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+            .expect("static regex compiles")
+    })
+}
+
+fn digits11_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\b\d{11}\b").expect("static regex compiles"))
+}
+
+fn hex64_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\b(?:[0-9a-f]{64}|[0-9A-F]{64})\b").expect("static regex compiles")
+    })
+}
+
+/// Kinds of personal data or secrets in a description, in plain words (never the values).
+pub fn personal_data(text: &str, email: bool, pesel: bool, token: bool) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if email && email_regex().is_match(text) {
+        out.push("an e-mail address");
+    }
+    if pesel
+        && digits11_regex()
+            .find_iter(text)
+            .any(|m| pesel_ok(m.as_str()))
+    {
+        out.push("a PESEL number");
+    }
+    if token && (!find_tokens(text).is_empty() || hex64_regex().is_match(text)) {
+        out.push("a token-like string");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_named_not_shown() {
+        assert_eq!(
+            personal_data("Jan jan.nowak@firma.pl 85010112345", true, true, true),
+            vec!["an e-mail address", "a PESEL number"]
+        );
+        assert!(personal_data("ERP-Symfonia-prod-2025", true, true, true).is_empty());
+        assert!(personal_data("85010112344", true, true, true).is_empty());
+    }
+
+    #[test]
+    fn every_registered_name_is_found_and_unique() {
+        let mut names = BTreeSet::new();
+        for b in BUILTINS {
+            assert!(names.insert(b.name), "{} registered twice", b.name);
+            assert!(std::ptr::eq(find_builtin(b.name).expect("found"), b));
+        }
+        assert!(find_builtin("owner-lefft").is_none());
+    }
+}
