@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::errors::ApiFailure;
 use super::state::{Sim, ksef_time};
 use super::tag;
-use super::tokens::limit_other;
+use super::tokens::{limit_other, page_size};
 
 const ENDPOINT: &str = "POST /permissions/query/personal/grants";
 
@@ -88,17 +88,7 @@ fn paging(raw: Option<&str>) -> Result<(usize, usize), ApiFailure> {
                     ))
                 })?;
             }
-            "pageSize" => {
-                size = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (10..=100).contains(n))
-                    .ok_or_else(|| {
-                        ApiFailure::validation(format!(
-                            "Parametr pageSize musi mieć wartość od 10 do 100 (podano '{value}')."
-                        ))
-                    })?;
-            }
+            "pageSize" => size = page_size(&value)?,
             _ => {}
         }
     }

@@ -118,21 +118,24 @@ fn parse_query(raw: Option<&str>) -> Result<Query, ApiFailure> {
                 }
                 q.author_type = Some(value.into_owned());
             }
-            "pageSize" => {
-                q.page_size = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (10..=100).contains(n))
-                    .ok_or_else(|| {
-                        ApiFailure::validation(format!(
-                            "Parametr pageSize musi mieć wartość od 10 do 100 (podano '{value}')."
-                        ))
-                    })?;
-            }
+            "pageSize" => q.page_size = page_size(&value)?,
             _ => {}
         }
     }
     Ok(q)
+}
+
+/// `pageSize`: 10–100, else 400 `21405` (as every paged query of the contract).
+pub fn page_size(value: &str) -> Result<usize, ApiFailure> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (10..=100).contains(n))
+        .ok_or_else(|| {
+            ApiFailure::validation(format!(
+                "Parametr pageSize musi mieć wartość od 10 do 100 (podano '{value}')."
+            ))
+        })
 }
 
 impl Query {
