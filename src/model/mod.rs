@@ -2,17 +2,20 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod changes;
 mod exception;
 mod identifiers;
 mod inventory;
 mod limits;
 mod outcome;
+mod posture;
 mod results;
 mod secret;
 mod severity;
 mod text_position;
 mod token;
 
+pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
@@ -21,6 +24,7 @@ pub use identifiers::{
 pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
+pub use posture::{AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

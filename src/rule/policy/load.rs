@@ -143,6 +143,7 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         remediation: raw.remediation,
         references: raw.references,
         message: raw.message,
+        report_section: raw.report_section,
         defaults: raw.parameters.clone(),
         parameters: raw.parameters,
         raw_when: raw.when,

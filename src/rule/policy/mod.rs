@@ -71,6 +71,8 @@ pub struct PolicyRule {
     pub remediation: String,
     pub references: Vec<String>,
     pub message: String,
+    /// The report section that lists this rule's findings (`report-section`), if any.
+    pub report_section: Option<String>,
     /// Effective parameter values.
     pub parameters: BTreeMap<String, toml::Value>,
     /// Parameter defaults from the rule file.
