@@ -25,7 +25,7 @@ use super::mask::Masker;
 use super::{ReportInput, ReportKind, ReportOptions};
 use crate::model::{
     AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
-    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION, TokenStatus,
+    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION,
 };
 
 // ---------------------------------------------------------------------------------------
