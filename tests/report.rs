@@ -602,17 +602,26 @@ fn issue_14_active_leak_and_incomplete_context_lead_the_reports() {
     let exec = quarterly.find("id=\"executive\"").expect("management page");
     let urgent = quarterly.find("id=\"urgent\"").expect("act-now box");
     let kpis = quarterly.find("class=\"kpis\"").expect("kpi table");
-    assert!(exec < urgent && urgent < kpis, "act now opens the management page");
+    assert!(
+        exec < urgent && urgent < kpis,
+        "act now opens the management page"
+    );
     let review = html::render_review(&input, &opts(Lang::En)).expect("renders");
     let urgent = review.find("id=\"urgent\"").expect("act-now box");
     let summary = review.find("id=\"summary\"").expect("summary");
-    assert!(urgent < summary, "act now is on the cover page of the review");
+    assert!(
+        urgent < summary,
+        "act now is on the cover page of the review"
+    );
     let box_text = &review[urgent..summary];
     assert!(
         box_text.contains("still works in KSeF: revoke it now"),
         "{box_text}"
     );
-    assert!(box_text.contains("could not be audited in full"), "{box_text}");
+    assert!(
+        box_text.contains("could not be audited in full"),
+        "{box_text}"
+    );
     // The cover no longer leads with digests; they are in the appendix.
     let cover_end = review.find("</section>").expect("cover");
     assert!(!review[..cover_end].contains("SHA-256"));
