@@ -49,7 +49,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "coverage_line",
         "{audited} of {total} NIPs audited; {incomplete} incomplete",
-        "Zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
+        "zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
     ),
     (
         "coverage_none",
