@@ -32,7 +32,7 @@ fn args(scenario: &str) -> AuditArgs {
         staff: opt("staff.csv"),
         exceptions: opt("exceptions.toml"),
         rules: None,
-        format: AuditFormat::Json,
+        format: Some(AuditFormat::Json),
         output: None,
         csv_excel: false,
         fail_on: None,

@@ -259,6 +259,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some(h.c3.clone()),
         staged: false,
+        since_time: None,
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -274,6 +275,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some("main".into()),
         staged: false,
+        since_time: None,
     };
     let (found, _) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -291,6 +293,7 @@ fn missing_since_revision_is_an_error_naming_it() {
     let opts = GitScanOptions {
         since: Some("no-such-branch".into()),
         staged: false,
+        since_time: None,
     };
     let err = scan(&h.work, &opts).expect_err("must fail");
     assert!(matches!(err, ScanError::GitRevision { .. }), "{err:?}");
@@ -317,6 +320,7 @@ fn staged_scans_only_the_staged_change() {
     let opts = GitScanOptions {
         since: None,
         staged: true,
+        since_time: None,
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(found, vec![s("T5", "", "", "deploy/secrets.env")]);

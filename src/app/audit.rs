@@ -110,7 +110,14 @@ impl AuditRequest {
             let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
             default.exists().then_some(default)
         });
-        let output = match (args.format, args.csv_excel) {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            AuditFormat::Text,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match (format, args.csv_excel) {
             (_, true) => AuditOutput::Csv { excel: true },
             (AuditFormat::Csv, false) => AuditOutput::Csv { excel: false },
             (AuditFormat::Json, false) => AuditOutput::Json,
@@ -330,12 +337,23 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     let mut out = Output::open(req.output_path.as_deref())?;
     write_results(&run, &req.output, &mut out)?;
     out.flush()?;
-    // Text on the terminal already shows the warnings.
-    let text_on_stdout = matches!(req.output, AuditOutput::Text) && req.output_path.is_none();
-    if !req.quiet && !text_on_stdout {
-        let mut err = std::io::stderr().lock();
+    // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
+    // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.
+    let mut err = std::io::stderr().lock();
+    if !req.quiet {
         for w in &run.results.warnings {
             let _ = writeln!(err, "warning: {w}");
+        }
+    }
+    for c in &run.results.contexts {
+        if c.status == crate::model::ContextStatus::Incomplete {
+            let reason = c.reason.as_deref().unwrap_or("reason not given");
+            let _ = writeln!(
+                err,
+                "incomplete: {}: {}",
+                c.nip,
+                reason.lines().next().unwrap_or(reason)
+            );
         }
     }
     Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))

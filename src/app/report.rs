@@ -103,7 +103,14 @@ impl ReportRequest {
             CliKind::Review => ReportKind::Review,
             CliKind::Quarterly => ReportKind::Quarterly,
         };
-        let output = match args.format {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            ReportFormat::Html,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match format {
             ReportFormat::Html => ReportOutput::Html,
             ReportFormat::Csv => ReportOutput::Csv {
                 table: match (args.table, kind) {

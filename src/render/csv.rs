@@ -21,6 +21,16 @@ pub struct CsvOptions {
     pub excel: bool,
 }
 
+/// A time as a CSV cell: RFC 3339 for programs; `YYYY-MM-DD HH:MM:SS` (UTC, no fraction,
+/// no zone) in Excel mode, the form Excel parses as a date and time.
+pub fn csv_time(t: chrono::DateTime<chrono::Utc>, opts: CsvOptions) -> String {
+    if opts.excel {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        t.to_rfc3339()
+    }
+}
+
 /// Characters that make a spreadsheet read a cell as a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -97,6 +107,15 @@ mod tests {
         assert_eq!(neutralise("a=b", excel), "a=b");
         assert_eq!(neutralise("=1", CsvOptions::default()), "=1");
         assert_eq!(neutralise("−5", excel), "−5");
+    }
+
+    #[test]
+    fn excel_times_have_no_fraction_or_zone() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T10:15:30.123456Z")
+            .expect("time")
+            .to_utc();
+        assert_eq!(csv_time(t, CsvOptions { excel: true }), "2026-11-20 10:15:30");
+        assert!(csv_time(t, CsvOptions::default()).starts_with("2026-11-20T10:15:30.123456"));
     }
 
     #[test]

@@ -90,18 +90,35 @@ fn write_group(
     Ok(())
 }
 
-fn write_all(r: &LeakResults, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let active = groups(&r.findings);
     for g in &active {
         write_group(out, g, false)?;
         writeln!(out)?;
     }
-    if !r.suppressed.is_empty() {
-        writeln!(out, "suppressed ({}):", r.suppressed.len())?;
-        for g in groups(&r.suppressed) {
+    // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
+    // what is new, not the same old list every run.
+    let (baselined, listed): (Vec<LeakFinding>, Vec<LeakFinding>) =
+        r.suppressed.iter().cloned().partition(|f| {
+            !list_baselined
+                && f.suppression
+                    .as_ref()
+                    .is_some_and(|s| s.kind == SuppressionKind::Baseline)
+        });
+    if !listed.is_empty() {
+        writeln!(out, "suppressed ({}):", listed.len())?;
+        for g in groups(&listed) {
             write_group(out, &g, true)?;
         }
         writeln!(out)?;
+    }
+    if !baselined.is_empty() {
+        writeln!(
+            out,
+            "{} finding{} accepted in the baseline (not listed; -v lists them)\n",
+            baselined.len(),
+            if baselined.len() == 1 { "" } else { "s" }
+        )?;
     }
     if !r.unused_baseline.is_empty() {
         writeln!(
@@ -138,5 +155,14 @@ fn write_all(r: &LeakResults, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    write_all(results, out).map_err(io_err("text"))
+    write_all(results, true, out).map_err(io_err("text"))
+}
+
+/// Like [`render`]; `list_baselined: false` shows findings accepted in the baseline as a count.
+pub fn render_with(
+    results: &LeakResults,
+    list_baselined: bool,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    write_all(results, list_baselined, out).map_err(io_err("text"))
 }
