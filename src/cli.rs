@@ -467,7 +467,9 @@ pub fn choose_format<F: ValueEnum + Copy + PartialEq>(
         return match (format, csv) {
             (Some(f), Some(c)) if f != c => Err(format!(
                 "--csv-excel writes CSV, but --format {} was given\nhelp: drop --format, or use --format csv",
-                f.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+                f.to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
             )),
             (_, Some(c)) => Ok(c),
             (_, None) => Err("--csv-excel: this command writes no CSV".into()),
@@ -479,4 +481,39 @@ pub fn choose_format<F: ValueEnum + Copy + PartialEq>(
     Ok(extension_format(output)
         .and_then(|ext| F::from_str(&ext, true).ok())
         .unwrap_or(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn output_extension_and_csv_excel_choose_the_format() {
+        let pick = |format, excel, out: Option<&str>| {
+            choose_format(format, excel, out.map(Path::new), ReportFormat::Html)
+        };
+        // `-o q.csv` writes CSV, not HTML into a .csv file.
+        assert_eq!(pick(None, false, Some("q.csv")), Ok(ReportFormat::Csv));
+        assert_eq!(pick(None, false, Some("Q.CSV")), Ok(ReportFormat::Csv));
+        assert_eq!(pick(None, false, Some("q.html")), Ok(ReportFormat::Html));
+        assert_eq!(pick(None, false, Some("q.txt")), Ok(ReportFormat::Html));
+        assert_eq!(pick(None, true, None), Ok(ReportFormat::Csv));
+        assert_eq!(
+            pick(Some(ReportFormat::Csv), true, Some("q.csv")),
+            Ok(ReportFormat::Csv)
+        );
+        let err = pick(Some(ReportFormat::Html), true, None).expect_err("conflict");
+        assert!(
+            err.contains("--csv-excel") && err.contains("--format html"),
+            "{err}"
+        );
+        // An explicit --format wins over the extension.
+        assert_eq!(
+            pick(Some(ReportFormat::Html), false, Some("q.csv")),
+            Ok(ReportFormat::Html)
+        );
+        let leaks = choose_format(None, false, Some(Path::new("x.sarif")), LeaksFormat::Text);
+        assert_eq!(leaks, Ok(LeaksFormat::Sarif));
+    }
 }

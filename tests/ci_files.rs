@@ -20,7 +20,10 @@ fn release_workflow_builds_every_platform_with_checksums() {
     let wf = load(".github/workflows/release.yml");
     // `on` is a YAML 1.1 boolean to some parsers; serde_yaml keeps it a string key.
     let on = wf.get("on").expect("on:");
-    assert!(on.get("push").and_then(|p| p.get("tags")).is_some(), "runs on tags");
+    assert!(
+        on.get("push").and_then(|p| p.get("tags")).is_some(),
+        "runs on tags"
+    );
     let jobs = wf.get("jobs").expect("jobs:");
     let build = jobs.get("build").expect("a build job");
     let targets: Vec<&str> = build["strategy"]["matrix"]["include"]
@@ -39,9 +42,10 @@ fn release_workflow_builds_every_platform_with_checksums() {
     }
     let steps = build["steps"].as_sequence().expect("steps");
     assert!(
-        steps
-            .iter()
-            .any(|s| s.get("run").and_then(Value::as_str).is_some_and(|r| r.contains("sha256"))),
+        steps.iter().any(|s| s
+            .get("run")
+            .and_then(Value::as_str)
+            .is_some_and(|r| r.contains("sha256"))),
         "a checksum step"
     );
     for job in jobs.as_mapping().expect("jobs map").values() {
@@ -66,8 +70,16 @@ fn action_downloads_the_release_runs_leaks_and_uploads_sarif() {
         }
     }
     let text: Vec<String> = steps.iter().map(|s| format!("{s:?}")).collect();
-    assert!(text.iter().any(|s| s.contains("releases") && s.contains(".sha256")), "downloads a checksummed release");
-    assert!(text.iter().any(|s| s.contains("ksef-audit leaks") && s.contains("sarif")), "runs leaks to SARIF");
+    assert!(
+        text.iter()
+            .any(|s| s.contains("releases") && s.contains(".sha256")),
+        "downloads a checksummed release"
+    );
+    assert!(
+        text.iter()
+            .any(|s| s.contains("ksef-audit leaks") && s.contains("sarif")),
+        "runs leaks to SARIF"
+    );
     assert!(
         steps.iter().any(|s| s
             .get("uses")
@@ -76,7 +88,10 @@ fn action_downloads_the_release_runs_leaks_and_uploads_sarif() {
         "uploads SARIF"
     );
     for (name, input) in action["inputs"].as_mapping().expect("inputs") {
-        assert!(input.get("description").is_some(), "input {name:?} has a description");
+        assert!(
+            input.get("description").is_some(),
+            "input {name:?} has a description"
+        );
     }
 }
 
@@ -89,13 +104,18 @@ fn pre_commit_hooks_have_stages_and_a_system_variant() {
         for key in ["id", "name", "entry", "language"] {
             str_at(h, key);
         }
-        let stages = h["stages"].as_sequence().unwrap_or_else(|| panic!("{} has no stages", str_at(h, "id")));
+        let stages = h["stages"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{} has no stages", str_at(h, "id")));
         assert!(!stages.is_empty());
         if str_at(h, "language") == "system" {
             system += 1;
         }
         let entry = str_at(h, "entry");
-        assert!(!entry.contains("--since \""), "{entry}: revisions go to --since-commit");
+        assert!(
+            !entry.contains("--since \""),
+            "{entry}: revisions go to --since-commit"
+        );
     }
     assert!(system >= 1, "a language: system variant");
     let push = hooks
@@ -104,11 +124,21 @@ fn pre_commit_hooks_have_stages_and_a_system_variant() {
         .expect("push hook");
     assert_eq!(push["stages"][0].as_str(), Some("pre-push"));
     let entry = str_at(push, "entry");
-    assert!(entry.contains("--since-commit") && entry.contains("merge-base"), "{entry}");
+    assert!(
+        entry.contains("--since-commit") && entry.contains("merge-base"),
+        "{entry}"
+    );
     // Only the push hook may run on pre-push: a files hook there fails every push.
-    for h in hooks.iter().filter(|h| str_at(h, "id") != "ksef-audit-leaks-push") {
+    for h in hooks
+        .iter()
+        .filter(|h| str_at(h, "id") != "ksef-audit-leaks-push")
+    {
         assert!(
-            !h["stages"].as_sequence().expect("stages").iter().any(|s| s.as_str() == Some("pre-push")),
+            !h["stages"]
+                .as_sequence()
+                .expect("stages")
+                .iter()
+                .any(|s| s.as_str() == Some("pre-push")),
             "{} runs on pre-push",
             str_at(h, "id")
         );
@@ -118,7 +148,10 @@ fn pre_commit_hooks_have_stages_and_a_system_variant() {
 #[test]
 fn dockerfile_is_multi_stage_and_runs_as_non_root() {
     let text = std::fs::read_to_string("Dockerfile").expect("Dockerfile");
-    assert!(text.matches("\nFROM ").count() + usize::from(text.starts_with("FROM ")) >= 2, "multi-stage");
+    assert!(
+        text.matches("\nFROM ").count() + usize::from(text.starts_with("FROM ")) >= 2,
+        "multi-stage"
+    );
     let user = text
         .lines()
         .rev()
@@ -131,13 +164,21 @@ fn dockerfile_is_multi_stage_and_runs_as_non_root() {
 fn no_placeholder_urls_and_one_project_url() {
     let url = ksef_audit::model::PROJECT_URL;
     assert!(ksef_audit::rule::DOCS_RULES_URL.starts_with(url));
-    for path in ["README.md", ".pre-commit-hooks.yaml", "action.yml", "Cargo.toml"] {
+    for path in [
+        "README.md",
+        ".pre-commit-hooks.yaml",
+        "action.yml",
+        "Cargo.toml",
+    ] {
         let text = std::fs::read_to_string(path).expect(path);
         for bad in ["<org>", "github.com/OWNER", "example.com/ksef-audit"] {
             assert!(!text.contains(bad), "{path} contains the placeholder {bad}");
         }
     }
     let readme = std::fs::read_to_string("README.md").expect("README");
-    assert!(readme.contains("uses: ksef-audit/ksef-audit@"), "the README's CI recipe uses the action");
+    assert!(
+        readme.contains("uses: ksef-audit/ksef-audit@"),
+        "the README's CI recipe uses the action"
+    );
     assert!(url.ends_with("ksef-audit/ksef-audit"));
 }

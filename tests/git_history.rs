@@ -499,3 +499,35 @@ fn leaks_git_since_and_staged_scan_only_what_is_new() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'no-such-rev' not found"));
 }
+
+/// `--since DATE` (as `git log --since`): commits older than the date are not scanned.
+/// Every commit of the fixture is committed on 2026-01-15.
+#[test]
+fn since_time_hides_commits_older_than_the_date() {
+    let h = history();
+    let at = |s: &str| {
+        Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .to_utc(),
+        )
+    };
+    let all = GitScanOptions::default();
+    let (everything, _) = scan(&h.work, &all).expect("scan");
+    let before = GitScanOptions {
+        since_time: at("2026-01-14T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, _) = scan(&h.work, &before).expect("scan");
+    assert_eq!(
+        found, everything,
+        "a date before every commit scans them all"
+    );
+    let after = GitScanOptions {
+        since_time: at("2026-01-16T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, summary) = scan(&h.work, &after).expect("scan");
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(summary.commits, 0);
+}

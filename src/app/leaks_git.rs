@@ -93,7 +93,12 @@ pub(super) fn parse_since(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(d.to_utc());
     }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
             return Some(d.and_utc());
         }
@@ -136,13 +141,33 @@ mod tests {
             .expect("now")
             .to_utc();
         let at = |s: &str| parse_since(s, now).map(|d| d.to_rfc3339());
-        assert_eq!(at("2 days ago").as_deref(), Some("2026-11-28T12:00:00+00:00"));
+        assert_eq!(
+            at("2 days ago").as_deref(),
+            Some("2026-11-28T12:00:00+00:00")
+        );
         assert_eq!(at("3 weeks").as_deref(), Some("2026-11-09T12:00:00+00:00"));
-        assert_eq!(at("1.hour.ago").as_deref(), Some("2026-11-30T11:00:00+00:00"));
-        assert_eq!(at("2026-11-01").as_deref(), Some("2026-11-01T00:00:00+00:00"));
-        assert_eq!(at("2026-11-01 08:30").as_deref(), Some("2026-11-01T08:30:00+00:00"));
-        assert_eq!(at("yesterday").as_deref(), Some("2026-11-29T12:00:00+00:00"));
-        for rev in ["origin/main", "HEAD~3", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "v1.2"] {
+        assert_eq!(
+            at("1.hour.ago").as_deref(),
+            Some("2026-11-30T11:00:00+00:00")
+        );
+        assert_eq!(
+            at("2026-11-01").as_deref(),
+            Some("2026-11-01T00:00:00+00:00")
+        );
+        assert_eq!(
+            at("2026-11-01 08:30").as_deref(),
+            Some("2026-11-01T08:30:00+00:00")
+        );
+        assert_eq!(
+            at("yesterday").as_deref(),
+            Some("2026-11-29T12:00:00+00:00")
+        );
+        for rev in [
+            "origin/main",
+            "HEAD~3",
+            "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            "v1.2",
+        ] {
             assert_eq!(at(rev), None, "{rev}");
         }
     }

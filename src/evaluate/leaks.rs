@@ -356,9 +356,17 @@ mod tests {
             inventory: &[],
         };
         let results = build_leak_results(target(), scan, opts, String::new(), Utc::now());
-        let today = DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z").expect("t").to_utc();
+        let today = DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .expect("t")
+            .to_utc();
         let text = Baseline::render_annotated(&results, today);
-        assert!(text.contains(&format!("{}  # ksef-token-v2 (LEAK001) conf/a?b.env:3 \"20251104-EC-…-ab\" 2026-11-30", "a".repeat(64))), "{text}");
+        assert!(
+            text.contains(&format!(
+                "{}  # ksef-token-v2 (LEAK001) conf/a?b.env:3 \"20251104-EC-…-ab\" 2026-11-30",
+                "a".repeat(64)
+            )),
+            "{text}"
+        );
         let back = Baseline::parse(&text).expect("parses");
         assert_eq!(back.fingerprints.len(), 1);
     }

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::io_err;
 use super::word;
-use crate::model::{LeakFinding, LeakResults, SuppressionKind};
+use crate::model::{LeakFinding, LeakResults, LeakStatus, SuppressionKind};
 use crate::render::RenderError;
 
 fn location(f: &LeakFinding) -> String {
@@ -44,6 +44,19 @@ fn groups(findings: &[LeakFinding]) -> Vec<Vec<&LeakFinding>> {
     order.into_iter().filter_map(|fp| by.remove(fp)).collect()
 }
 
+/// A leak's status as a person reads it: what to do for an active one, and why an unknown
+/// one could not be checked (KSeF did not list it to the auditor, most often for lack of
+/// the read permission), never "unknown to KSeF".
+fn status_text(status: LeakStatus) -> String {
+    match status {
+        LeakStatus::Active => "ACTIVE in KSeF: revoke now".into(),
+        LeakStatus::Unknown => {
+            "not verifiable: KSeF did not list it (no read permission for its context?)".into()
+        }
+        other => word(&other),
+    }
+}
+
 fn write_group(
     out: &mut dyn Write,
     group: &[&LeakFinding],
@@ -58,7 +71,7 @@ fn write_group(
         f.rule,
         f.redacted,
         word(&f.confidence),
-        word(&f.status),
+        status_text(f.status),
     )?;
     writeln!(out, "  fingerprint {}", f.fingerprint)?;
     if f.owner.is_some() || f.system.is_some() {
@@ -92,6 +105,27 @@ fn write_group(
 
 fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let active = groups(&r.findings);
+    // Urgent first: a leaked token KSeF still accepts leads the output.
+    let live: Vec<&LeakFinding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == LeakStatus::Active)
+        .collect();
+    if !live.is_empty() {
+        let mut refs: Vec<&str> = live
+            .iter()
+            .map(|f| f.reference_number.as_deref().unwrap_or(f.redacted.as_str()))
+            .collect();
+        refs.sort_unstable();
+        refs.dedup();
+        writeln!(
+            out,
+            "URGENT: {} leaked token{} still ACTIVE in KSeF, revoke now: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
+            refs.len(),
+            if refs.len() == 1 { " is" } else { "s are" },
+            refs.join(", ")
+        )?;
+    }
     for g in &active {
         write_group(out, g, false)?;
         writeln!(out)?;
