@@ -81,12 +81,7 @@ impl<W: Write> CsvWriter<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let opts = self.opts;
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| neutralise(c.as_ref(), opts).into_owned())
-            .collect();
-        self.inner.write_record(&cells).map_err(io::Error::from)
+        self.row_numeric(cells, &[])
     }
 
     /// Writes one record whose cells at `numeric` positions are numbers: they pass
