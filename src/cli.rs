@@ -205,6 +205,10 @@ pub struct AuditArgs {
     /// Exit 0 even with findings (errors and incomplete contexts still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Show only findings at or above this severity in text and CSV (JSON keeps every
+    /// finding; the exit code still follows --fail-on)
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
     /// Earlier `audit --format json` results: mark findings new, unchanged or fixed
     #[arg(long, value_name = "JSON")]
     pub baseline: Option<PathBuf>,

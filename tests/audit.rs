@@ -37,6 +37,7 @@ fn args(scenario: &str) -> AuditArgs {
         csv_excel: false,
         fail_on: None,
         exit_zero: false,
+        min_severity: None,
         baseline: None,
         fail_on_new: false,
         now: None,
