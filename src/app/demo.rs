@@ -68,7 +68,11 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
-    print_summary(&demo)?;
+    // -q is quiet: the outputs are in the directory, nothing is printed.
+    if !demo.quiet {
+        print_summary(&demo)?;
+        print_next_steps(&demo)?;
+    }
     // The example firm has an incomplete context on purpose: shown, not a failure.
     Ok(Outcome::Clean)
 }
@@ -343,6 +347,29 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
     for (what, path) in &demo.outputs {
         writeln!(out, "  {what}: {}", path.display())?;
     }
+    Ok(())
+}
+
+/// The three commands to try next, on the files the demo wrote.
+fn print_next_steps(demo: &Demo) -> Result<()> {
+    let dir = demo.out_dir.display();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nnext, try:")?;
+    writeln!(
+        out,
+        "  ksef-audit audit --from {dir}/tokens.json --inventory {dir}/inventory.csv --staff {dir}/staff.csv"
+    )?;
+    if let Some(repo) = &demo.repo {
+        writeln!(
+            out,
+            "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
+            repo.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel -o tokens.csv   # for Excel"
+    )?;
     Ok(())
 }
 

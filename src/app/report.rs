@@ -103,7 +103,14 @@ impl ReportRequest {
             CliKind::Review => ReportKind::Review,
             CliKind::Quarterly => ReportKind::Quarterly,
         };
-        let output = match args.format {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            ReportFormat::Html,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match format {
             ReportFormat::Html => ReportOutput::Html,
             ReportFormat::Csv => ReportOutput::Csv {
                 table: match (args.table, kind) {
@@ -207,6 +214,28 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
                 .iter()
                 .any(|c| c.status == crate::model::ContextStatus::Incomplete)
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
+    // The reason for exit 2 is always on stderr (also with -q).
+    if let Some(a) = &input.audit {
+        for c in &a.contexts {
+            if c.status == crate::model::ContextStatus::Incomplete {
+                let reason = c.reason.as_deref().unwrap_or("reason not given");
+                eprintln!(
+                    "incomplete: {}: {}",
+                    c.nip,
+                    reason.lines().next().unwrap_or(reason)
+                );
+            }
+        }
+    }
+    if let Some(l) = &input.leaks {
+        for e in &l.errors {
+            eprintln!(
+                "error: {}: {}",
+                e.path,
+                e.message.lines().next().unwrap_or("")
+            );
+        }
+    }
     Ok(if incomplete {
         Outcome::Incomplete
     } else {
