@@ -259,6 +259,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some(h.c3.clone()),
         staged: false,
+        since_time: None,
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -274,6 +275,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some("main".into()),
         staged: false,
+        since_time: None,
     };
     let (found, _) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -291,6 +293,7 @@ fn missing_since_revision_is_an_error_naming_it() {
     let opts = GitScanOptions {
         since: Some("no-such-branch".into()),
         staged: false,
+        since_time: None,
     };
     let err = scan(&h.work, &opts).expect_err("must fail");
     assert!(matches!(err, ScanError::GitRevision { .. }), "{err:?}");
@@ -317,6 +320,7 @@ fn staged_scans_only_the_staged_change() {
     let opts = GitScanOptions {
         since: None,
         staged: true,
+        since_time: None,
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(found, vec![s("T5", "", "", "deploy/secrets.env")]);
@@ -494,4 +498,36 @@ fn leaks_git_since_and_staged_scan_only_what_is_new() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'no-such-rev' not found"));
+}
+
+/// `--since DATE` (as `git log --since`): commits older than the date are not scanned.
+/// Every commit of the fixture is committed on 2026-01-15.
+#[test]
+fn since_time_hides_commits_older_than_the_date() {
+    let h = history();
+    let at = |s: &str| {
+        Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .to_utc(),
+        )
+    };
+    let all = GitScanOptions::default();
+    let (everything, _) = scan(&h.work, &all).expect("scan");
+    let before = GitScanOptions {
+        since_time: at("2026-01-14T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, _) = scan(&h.work, &before).expect("scan");
+    assert_eq!(
+        found, everything,
+        "a date before every commit scans them all"
+    );
+    let after = GitScanOptions {
+        since_time: at("2026-01-16T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, summary) = scan(&h.work, &after).expect("scan");
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(summary.commits, 0);
 }

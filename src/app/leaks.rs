@@ -37,6 +37,8 @@ use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 #[derive(Debug, Clone)]
 pub enum LeaksOutput {
     Format(LeakFormat),
+    /// CSV for Excel with Polish settings (`--csv-excel`).
+    CsvExcel,
     /// The security review, with the options of `[report]`.
     Html(Box<ReportOptions>),
 }
@@ -72,12 +74,22 @@ pub struct LeaksRequest {
     pub fail_on: Severity,
     pub exit_zero: bool,
     pub quiet: bool,
+    /// `-v`: list the findings accepted in the baseline, not only their count.
+    pub verbose: u8,
 }
 
 impl LeaksRequest {
     /// The request `leaks` flags and the config describe (flags win over the config).
-    pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> LeaksRequest {
-        let output = match args.format {
+    pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> Result<LeaksRequest> {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            LeaksFormat::Text,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match format {
+            LeaksFormat::Csv if args.csv_excel => LeaksOutput::CsvExcel,
             LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
             LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
             LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
@@ -89,13 +101,10 @@ impl LeaksRequest {
         };
         let mut exclude = config.leaks.exclude.clone();
         exclude.extend(args.exclude.iter().cloned());
-        LeaksRequest {
+        Ok(LeaksRequest {
             scan: LeakScanRequest {
                 paths: args.paths.clone(),
-                git: args.git.then(|| GitScanOptions {
-                    since: args.since.clone(),
-                    staged: args.staged,
-                }),
+                git: git_options(args, Utc::now(), global.quiet),
                 exclude,
                 max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
                 rules: args.rules.clone(),
@@ -120,14 +129,48 @@ impl LeaksRequest {
             fail_on: args.fail_on.unwrap_or(config.leaks.fail_on),
             exit_zero: args.exit_zero,
             quiet: global.quiet,
+            verbose: global.verbose,
+        })
+    }
+}
+
+/// The git part of `leaks`: `--staged`, `--since` and `--since-commit` imply `--git`.
+/// `--since` takes a date or span; a value that is neither is read as a revision, as before,
+/// with a deprecation note on stderr.
+fn git_options(
+    args: &LeaksArgs,
+    now: chrono::DateTime<Utc>,
+    quiet: bool,
+) -> Option<GitScanOptions> {
+    let git = args.git || args.staged || args.since.is_some() || args.since_commit.is_some();
+    if !git {
+        return None;
+    }
+    let mut opts = GitScanOptions {
+        since: args.since_commit.clone(),
+        staged: args.staged,
+        since_time: None,
+    };
+    if let Some(since) = &args.since {
+        match super::leaks_git::parse_since(since, now) {
+            Some(t) => opts.since_time = Some(t),
+            None => {
+                if !quiet {
+                    eprintln!(
+                        "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
+                    );
+                }
+                opts.since = Some(since.clone());
+            }
         }
     }
+    Some(opts)
 }
 
 /// `ksef-audit leaks`: flags + config -> [`LeaksRequest`] -> [`leaks`].
 pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     let config = super::load_config(global, RuleDirs::NotRead)?;
-    leaks(&LeaksRequest::new(args, global, &config))
+    leaks(&LeaksRequest::new(args, global, &config)?)
 }
 
 /// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
@@ -146,9 +189,25 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         }
     }
     if let Some(path) = &req.write_baseline {
-        let text = Baseline::from_results(&results).render();
+        let text = Baseline::render_annotated(&results, Utc::now());
         std::fs::write(path, text)
             .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
+        // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
+        report_problems(req.quiet, &results);
+        let count = Baseline::from_results(&results).fingerprints.len();
+        if !req.quiet {
+            eprintln!(
+                "wrote {count} fingerprint{} to {} (review it, then commit it and pass --baseline {})",
+                if count == 1 { "" } else { "s" },
+                path.display(),
+                path.display()
+            );
+        }
+        return Ok(if results.errors.is_empty() {
+            Outcome::Clean
+        } else {
+            leak_outcome(&results, req.fail_on)
+        });
     }
     let shown_in_output =
         matches!(req.output, LeaksOutput::Format(LeakFormat::Text)) && req.output_path.is_none();
@@ -157,7 +216,15 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     }
     let mut out = Output::open(req.output_path.as_deref())?;
     match &req.output {
+        LeaksOutput::Format(LeakFormat::Text) => {
+            crate::render::leaks::render_text_with(&results, req.verbose > 0, &mut out)?
+        }
         LeaksOutput::Format(format) => render_leaks(&results, &rules, *format, &mut out)?,
+        LeaksOutput::CsvExcel => crate::render::leaks::render_csv_with(
+            &results,
+            crate::render::csv::CsvOptions { excel: true },
+            &mut out,
+        )?,
         LeaksOutput::Html(opts) => {
             let input = ReportInput {
                 leaks: Some(results.clone()),

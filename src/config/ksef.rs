@@ -317,6 +317,16 @@ fn env_credential(
     }
 }
 
+/// What `check_token_file` cannot check on this platform, for the user to hear (Windows:
+/// file access is governed by ACLs, which the tool does not read); `None` where it checks.
+pub const TOKEN_FILE_CHECK_CAVEAT: Option<&str> = if cfg!(windows) {
+    Some(
+        "on Windows ksef-audit cannot check who may read a token-file (its ACL), so it is used unchecked\nhelp: keep it in your user profile and remove inherited access: icacls FILE /inheritance:r /grant:r \"%USERNAME%:R\"",
+    )
+} else {
+    None
+};
+
 /// A token file must exist and be readable by its owner only.
 pub fn check_token_file(path: &Path) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| {

@@ -74,6 +74,39 @@ impl Baseline {
         out
     }
 
+    /// The file text with each fingerprint annotated for a reviewer, on its own line (so the
+    /// file still sorts and merges line by line): `FP  # rule (ID) place "preview" date`. The
+    /// preview is the finding's redacted form, never the secret; `date` is the commit's date,
+    /// else `today`. [`Baseline::parse`] reads only the fingerprint.
+    pub fn render_annotated(results: &LeakResults, today: DateTime<Utc>) -> String {
+        let mut notes: std::collections::BTreeMap<&str, String> = Default::default();
+        for f in results.findings.iter().chain(&results.suppressed) {
+            notes.entry(f.fingerprint.as_str()).or_insert_with(|| {
+                let place = match (&f.commit, f.line) {
+                    (Some(c), _) => format!("{} in commit {}", f.path, &c[..c.len().min(12)]),
+                    (None, Some(line)) => format!("{}:{line}", f.path),
+                    (None, None) => f.path.clone(),
+                };
+                let note = format!(
+                    "{} ({}) {place} \"{}\" {}",
+                    f.rule,
+                    f.rule_id,
+                    f.redacted,
+                    f.date.unwrap_or(today).format("%Y-%m-%d")
+                );
+                note.chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect()
+            });
+        }
+        let mut out = String::from(BASELINE_HEADER);
+        out.push_str("# Each line: fingerprint  # rule (id) where \"redacted preview\" date\n");
+        for (fp, note) in notes {
+            out.push_str(&format!("{fp}  # {note}\n"));
+        }
+        out
+    }
+
     /// A baseline of every finding in `results` (active and suppressed).
     pub fn from_results(results: &LeakResults) -> Baseline {
         Baseline {
@@ -302,6 +335,40 @@ mod tests {
             staged: false,
             shallow: false,
         }
+    }
+
+    #[test]
+    fn annotated_baseline_parses_back_to_its_fingerprints() {
+        let mut f = finding("a", "conf/a\nb.env");
+        f.line = Some(3);
+        f.redacted = "20251104-EC-…-ab".into();
+        let scan = LeakScan {
+            candidates: vec![LeakCandidate {
+                finding: f,
+                inline_allowed: false,
+            }],
+            ..LeakScan::default()
+        };
+        let opts = LeakOptions {
+            strict: false,
+            baseline: None,
+            exceptions: None,
+            inventory: &[],
+        };
+        let results = build_leak_results(target(), scan, opts, String::new(), Utc::now());
+        let today = DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .expect("t")
+            .to_utc();
+        let text = Baseline::render_annotated(&results, today);
+        assert!(
+            text.contains(&format!(
+                "{}  # ksef-token-v2 (LEAK001) conf/a?b.env:3 \"20251104-EC-…-ab\" 2026-11-30",
+                "a".repeat(64)
+            )),
+            "{text}"
+        );
+        let back = Baseline::parse(&text).expect("parses");
+        assert_eq!(back.fingerprints.len(), 1);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+/// The project's home: help URIs, the README, the hooks and the action all name this one.
+pub const PROJECT_URL: &str = "https://github.com/ksef-audit/ksef-audit";
+
 mod changes;
 mod exception;
 mod grant;

@@ -31,6 +31,9 @@ pub struct GitScanOptions {
     pub since: Option<String>,
     /// Only the blobs staged in the index that differ from `HEAD` (a pre-commit hook).
     pub staged: bool,
+    /// Only commits whose committer date is at or after this time (`--since DATE`, as
+    /// `git log --since`): older commits and their ancestors are hidden like `since`.
+    pub since_time: Option<DateTime<Utc>>,
 }
 
 /// Where a blob or commit message came from.
@@ -287,6 +290,26 @@ fn scan_commits(
                 Kind::Tag => {}
             },
             Err(e) => ctx.issue(name, format!("ref points to unreadable object {id}: {e}")),
+        }
+    }
+
+    // `--since DATE`: a commit older than the cutoff is hidden, and so are its ancestors.
+    if let Some(cutoff) = opts.since_time.map(|t| t.timestamp()) {
+        let mut visited: HashSet<ObjectId> = HashSet::default();
+        let mut queue: VecDeque<(ObjectId, bool)> = tips.iter().map(|t| (*t, false)).collect();
+        while let Some((id, old_child)) = queue.pop_front() {
+            if hidden.contains(&id) || (!old_child && !visited.insert(id)) {
+                continue;
+            }
+            // Unreadable commits are reported by the walk below.
+            let Ok((parents, time)) = parents_of(&id, &mut buf) else {
+                continue;
+            };
+            let old = old_child || time < cutoff;
+            if old {
+                hidden.insert(id);
+            }
+            queue.extend(parents.into_iter().map(|p| (p, old)));
         }
     }
 
