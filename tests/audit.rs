@@ -41,6 +41,7 @@ fn args(scenario: &str) -> AuditArgs {
         baseline: None,
         fail_on_new: false,
         now: None,
+        access_register: None,
     }
 }
 
