@@ -298,7 +298,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     }
     let mut scan = LeakScan::default();
     if stdin {
-        let data = read_stdin()?;
+        let data = read_stdin(max_file_size)?;
         scan.stats.files += 1;
         scan.absorb(scan_blob(scanner, None, |visit| {
             expand("-", &data, &limits, visit)

@@ -1,0 +1,75 @@
+//! Points 3, 9, 20, 21, 22: hostile or odd inputs on the command line and in files.
+
+use assert_cmd::Command;
+use ksef_audit::model::LeakResults;
+
+/// Synthetic (never issued) KSeF 2.0 token; the reference's CRC and the NIP check digit are valid.
+pub const TOKEN: &str = "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
+pub const SECRET: &str = "facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
+
+pub fn cmd() -> Command {
+    let mut c = Command::cargo_bin("ksef-audit").expect("binary");
+    c.env_clear();
+    c
+}
+
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    dir
+}
+
+fn json_of(out: &[u8]) -> LeakResults {
+    serde_json::from_slice(out).expect("leaks json")
+}
+
+#[test]
+fn issue_13_non_regular_path_is_read_as_a_stream() {
+    // `cat f | leaks /dev/stdin`: a pipe named as a path is scanned, not dropped.
+    let out = cmd()
+        .args(["leaks", "--format", "json", "/dev/stdin"])
+        .write_stdin(format!("KSEF_TOKEN={TOKEN}\n"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r = json_of(&out);
+    assert_eq!(r.findings.len(), 1, "{r:?}");
+    assert_eq!(r.stats.files, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_13_non_regular_path_over_the_limit_is_an_error() {
+    // A device that never ends (/dev/zero) is cut at --max-file-size and reported: exit 2.
+    let out = cmd()
+        .args(["leaks", "--max-file-size", "1000", "/dev/zero"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        format!("{stdout}{stderr}").contains("larger than 1000 bytes"),
+        "{stdout}{stderr}"
+    );
+}
+
+#[test]
+fn issue_13_stdin_honours_max_file_size() {
+    let out = cmd()
+        .args(["leaks", "--max-file-size", "100", "-"])
+        .write_stdin(format!("{}KSEF_TOKEN={TOKEN}\n", "x".repeat(200)))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("larger than 100 bytes"), "{stderr}");
+}
