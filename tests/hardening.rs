@@ -9,3 +9,6 @@ mod verify;
 
 #[path = "hardening/inputs.rs"]
 mod inputs;
+
+#[path = "hardening/output.rs"]
+mod output;
