@@ -58,3 +58,122 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
         }
     }
 }
+
+/// `audit --format json` of the basic fixture (inventory edited by `edit`), as a JSON value.
+fn audit_json(dir: &Path) -> serde_json::Value {
+    let out = cmd()
+        .current_dir(dir)
+        .args([
+            "audit",
+            "--from",
+            "snapshot.json",
+            "--inventory",
+            "inventory.csv",
+            "--staff",
+            "staff.csv",
+            "--format",
+            "json",
+            "--exit-zero",
+        ])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("audit json")
+}
+
+#[test]
+fn issue_13_report_links_only_https_and_forbids_scripts() {
+    let dir = basic_audit_dir(|t| t);
+    let mut audit = audit_json(dir.path());
+    let hostile = [
+        "  javascript:alert(document.domain)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "\tJaVaScRiPt:alert(1)",
+        "http://plain.example/x",
+    ];
+    let findings = audit["findings"].as_array_mut().expect("findings");
+    assert!(findings.len() >= hostile.len());
+    for (f, uri) in findings.iter_mut().zip(hostile.iter().cycle()) {
+        f["help_uri"] = serde_json::Value::String(uri.to_string());
+    }
+    findings[0]["help_uri"] = "https://example.com/rules#ok".into();
+    std::fs::write(dir.path().join("audit.json"), audit.to_string()).expect("write");
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["report", "--audit", "audit.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).expect("utf-8").to_lowercase();
+    for bad in ["javascript:", "data:text", "http://plain"] {
+        assert!(!html.contains(bad), "{bad} left in the report");
+    }
+    assert!(html.contains("href=\"https:") && html.contains("example.com"));
+    assert!(html.contains("content-security-policy") && html.contains("script-src 'none'"));
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_13_report_templates_stay_inside_their_directory() {
+    let dir = basic_audit_dir(|t| t);
+    let audit = audit_json(dir.path());
+    std::fs::write(dir.path().join("audit.json"), audit.to_string()).expect("write");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "TOPSECRET-9f3a").expect("write");
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+        (
+            "absolute include",
+            Box::new(|t: &Path| {
+                let s = t.parent().expect("parent").join("secret.txt");
+                std::fs::write(
+                    t.join("partials/style.css"),
+                    format!("{{% include \"{}\" %}}", s.display()),
+                )
+                .expect("write")
+            }),
+        ),
+        (
+            "dot-dot include",
+            Box::new(|t: &Path| {
+                std::fs::write(
+                    t.join("partials/style.css"),
+                    "{% include \"../../secret.txt\" %}",
+                )
+                .expect("write")
+            }),
+        ),
+        (
+            "symlink out",
+            Box::new(|t: &Path| {
+                std::os::unix::fs::symlink(
+                    t.parent().expect("parent").join("secret.txt"),
+                    t.join("partials/style.css"),
+                )
+                .expect("symlink")
+            }),
+        ),
+    ];
+    for (what, make) in cases {
+        let templates = dir.path().join("tpl");
+        let _ = std::fs::remove_dir_all(&templates);
+        std::fs::create_dir_all(templates.join("partials")).expect("mkdir");
+        make(&templates);
+        let out = cmd()
+            .current_dir(dir.path())
+            .args(["report", "--audit", "audit.json", "--templates", "tpl"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("TOPSECRET"), "{what}: {all}");
+        assert!(all.contains("refused"), "{what}: {all}");
+    }
+}
