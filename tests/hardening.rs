@@ -12,3 +12,6 @@ mod inputs;
 
 #[path = "hardening/output.rs"]
 mod output;
+
+#[path = "hardening/revoke.rs"]
+mod revoke;
