@@ -177,3 +177,26 @@ fn issue_13_report_templates_stay_inside_their_directory() {
         assert!(all.contains("refused"), "{what}: {all}");
     }
 }
+
+#[test]
+fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN, tree};
+    let name = format!("backup-{TOKEN}.txt");
+    let dir = tree(&[(name.as_str(), "nothing secret inside\n")]);
+    for format in ["json", "text"] {
+        let out = cmd()
+            .args(["leaks", "--format", format])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(SECRET), "{format}: the secret in the name leaked: {all}");
+        assert!(all.contains("(name)"), "{format}: {all}");
+    }
+}

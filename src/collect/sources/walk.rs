@@ -185,7 +185,8 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
 
 fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, opts: &WalkOptions) {
     if size > opts.max_file_size {
-        out.too_large.push(display);
+        out.too_large
+            .push(crate::rule::matcher::redact_text(&display).into_owned());
     } else {
         out.files.push(SourceFile {
             path,
@@ -200,7 +201,7 @@ fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, op
 /// is an issue too (the run exits 2), never a silent skip.
 pub fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
     let issue = |message: String| ScanIssue {
-        path: file.display.clone(),
+        path: crate::rule::matcher::redact_text(&file.display).into_owned(),
         message,
     };
     let Some(limit) = file.stream else {
