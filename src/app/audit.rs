@@ -273,6 +273,7 @@ pub fn evaluate(
     );
     warnings.append(&mut results.warnings);
     results.warnings = warnings;
+    super::redact::redact_audit(&mut results);
     Ok(AuditRun {
         results,
         fail_on: req.fail_on,

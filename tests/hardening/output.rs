@@ -200,3 +200,46 @@ fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
         assert!(all.contains("(name)"), "{format}: {all}");
     }
 }
+
+#[test]
+fn issue_13_token_in_a_description_is_redacted_in_every_output() {
+    use crate::inputs::{SECRET, TOKEN};
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    let token = &mut v["contexts"][0]["tokens"][0];
+    token["description"] = format!("ERP prod, token {TOKEN} do not share").into();
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for format in ["json", "csv", "text", "html"] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "--from",
+                "snapshot.json",
+                "--inventory",
+                "inventory.csv",
+                "--staff",
+                "staff.csv",
+                "--exit-zero",
+                "--format",
+                format,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(SECRET), "{format}: token value in the output");
+        if format == "json" {
+            // The rule still sees the token (it runs before the redaction).
+            assert!(all.contains("personal-data-in-description"), "{all}");
+            assert!(all.contains("sha256:"), "{all}");
+        }
+    }
+}
