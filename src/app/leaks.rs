@@ -245,7 +245,7 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path).with_context(|| {
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES).with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
             path.display()
@@ -265,7 +265,7 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 }
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) = std::fs::read(path) {
+    if let Ok(bytes) = crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES) {
         results
             .digests
             .inputs

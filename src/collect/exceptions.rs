@@ -47,7 +47,7 @@ struct RawEntry {
 
 /// Reads and checks an exceptions file; every problem is reported at once.
 pub fn load_exceptions(path: &Path) -> Result<Vec<ExceptionEntry>, ExceptionsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ExceptionsError::Read {
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TOML_BYTES).map_err(|source| ExceptionsError::Read {
         path: path.to_path_buf(),
         source,
     })?;

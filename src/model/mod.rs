@@ -6,6 +6,7 @@ mod changes;
 mod exception;
 mod grant;
 mod identifiers;
+pub mod input;
 mod inventory;
 mod limits;
 mod outcome;

@@ -73,3 +73,38 @@ fn issue_13_stdin_honours_max_file_size() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("larger than 100 bytes"), "{stderr}");
 }
+
+#[test]
+fn issue_13_huge_input_files_are_refused_with_a_clear_error() {
+    let dir = tree(&[("a.txt", "nothing\n")]);
+    let huge = dir.path().join("huge");
+    // Sparse: 5 GB that take no disk space.
+    std::fs::File::create(&huge)
+        .and_then(|f| f.set_len(5 * 1024 * 1024 * 1024))
+        .expect("sparse file");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--config", "huge", "leaks", "a.txt"],
+        vec!["leaks", "--exceptions", "huge", "a.txt"],
+        vec!["leaks", "--inventory", "huge", "a.txt"],
+        vec!["leaks", "--baseline", "huge", "a.txt"],
+        vec!["report", "--leaks", "huge"],
+        vec!["revoke", "--from", "huge"],
+    ];
+    for args in cases {
+        let started = std::time::Instant::now();
+        let out = cmd()
+            .current_dir(dir.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("larger than"), "{args:?}: {stderr}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
