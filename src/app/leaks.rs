@@ -210,6 +210,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         results.exceptions = states;
         results.warnings.extend(warnings);
     }
+    super::redact::redact_leaks(&mut results);
     Ok((results, rules))
 }
 

@@ -35,6 +35,12 @@ fn redact_exception_state(e: &mut ExceptionState) {
     redact(&mut e.owner);
 }
 
+/// The exception fields and warnings of leak results.
+pub fn redact_leaks(results: &mut crate::model::LeakResults) {
+    results.exceptions.iter_mut().for_each(redact_exception_state);
+    results.warnings.iter_mut().for_each(redact);
+}
+
 /// Every free-text field of audit results (JSON, CSV, text, HTML).
 pub fn redact_audit(results: &mut AuditResults) {
     for c in &mut results.contexts {

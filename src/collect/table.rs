@@ -64,9 +64,10 @@ fn format_problems(kind: &str, path: &Path, problems: &[CellProblem]) -> String 
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
-    for p in problems {
-        out.push_str(&format!("\n  {kind} '{}' {p}", path.display()));
-    }
+    // Echoed values are redacted, cut and escaped; at most 50 problems are listed.
+    let prefix = format!("  {kind} '{}' ", path.display());
+    out.push('\n');
+    out.push_str(&crate::rule::matcher::problem_lines(problems, &prefix));
     out.push_str(&format!(
         "\nhelp: fix these cells and run again; `docs/inputs.md` describes the {kind} columns"
     ));

@@ -108,3 +108,42 @@ fn issue_13_huge_input_files_are_refused_with_a_clear_error() {
         );
     }
 }
+
+#[test]
+fn issue_13_echoed_values_are_redacted() {
+    let exceptions = format!(
+        "[[exception]]\nrule = \"*\"\ntarget = \"x\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"{TOKEN}\"\n"
+    );
+    let dir = tree(&[("a.txt", "nothing\n"), ("exc.toml", exceptions.as_str())]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--exceptions", "exc.toml", "a.txt"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("'expires' is"), "{stderr}");
+    assert!(!stderr.contains(SECRET), "token echoed: {stderr}");
+}
+
+#[test]
+fn issue_13_echoed_values_are_cut_and_problems_capped() {
+    let mut inventory = String::from("nip,reference_number,owner,expires\n");
+    inventory.push_str(&format!("1111111111,x,a,{}\n", "Z".repeat(10_000)));
+    for _ in 0..300 {
+        inventory.push_str("1111111111,x,a,not-a-date\n");
+    }
+    let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory.as_str())]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.len() < 40_000, "{} bytes of errors", stderr.len());
+    assert!(!stderr.contains(&"Z".repeat(1000)), "whole cell echoed");
+    assert!(stderr.contains("more ("), "{stderr}");
+}

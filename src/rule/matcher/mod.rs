@@ -74,6 +74,36 @@ pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// How a value from an input file is echoed in a message: tokens redacted ([`redact_text`]),
+/// then cut to `max` characters, then control and bidi characters escaped.
+pub fn echo(value: &str, max: usize) -> String {
+    crate::model::escape_terminal(&crate::model::cut(&redact_text(value), max)).into_owned()
+}
+
+/// At most this many problems of one input file are listed; the rest are counted.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
+
+/// Problem lines for a message: each redacted, cut to 500 characters and escaped, at most
+/// [`MAX_PROBLEMS_SHOWN`] of them, then `… and N more (M problems in all)`.
+pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> String {
+    let mut out: Vec<String> = problems
+        .iter()
+        .take(MAX_PROBLEMS_SHOWN)
+        .map(|p| {
+            let text = crate::model::cut(&redact_text(&p.to_string()), 500).into_owned();
+            format!("{indent}{}", crate::model::escape_terminal_text(&text))
+        })
+        .collect();
+    if problems.len() > MAX_PROBLEMS_SHOWN {
+        out.push(format!(
+            "{indent}… and {} more ({} problems in all)",
+            problems.len() - MAX_PROBLEMS_SHOWN,
+            problems.len()
+        ));
+    }
+    out.join("\n")
+}
+
 /// How far (bytes) from a match an inline marker on the same line still counts.
 const MARKER_WINDOW: usize = 1024;
 
