@@ -352,7 +352,9 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
     let text = stdout(&yes);
     assert_eq!(yes.status.code(), Some(2), "{text}{}", stderr(&yes));
     assert!(
-        text.contains(&format!("REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential")),
+        text.contains(&format!(
+            "REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential"
+        )),
         "{text}"
     );
     assert!(

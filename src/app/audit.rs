@@ -188,7 +188,8 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
-            if let Ok(b) = crate::model::input::read_limited(p, crate::model::input::MAX_TOML_BYTES) {
+            if let Ok(b) = crate::model::input::read_limited(p, crate::model::input::MAX_TOML_BYTES)
+            {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
             Some(entries)

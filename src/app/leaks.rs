@@ -87,8 +87,19 @@ impl LeaksRequest {
                 LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
             }
         };
-        let mut exclude = config.leaks.exclude.clone();
+        // --strict: excludes and the size limit come from the command line only, never from a
+        // (repository-provided) ksef-audit.toml.
+        let mut exclude = if args.strict {
+            Vec::new()
+        } else {
+            config.leaks.exclude.clone()
+        };
         exclude.extend(args.exclude.iter().cloned());
+        let config_max_file_size = if args.strict {
+            crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE
+        } else {
+            config.leaks.max_file_size
+        };
         LeaksRequest {
             scan: LeakScanRequest {
                 paths: args.paths.clone(),
@@ -97,7 +108,7 @@ impl LeaksRequest {
                     staged: args.staged,
                 }),
                 exclude,
-                max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
+                max_file_size: args.max_file_size.unwrap_or(config_max_file_size),
                 rules: args.rules.clone(),
                 baseline: args
                     .baseline
@@ -246,7 +257,8 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES).with_context(|| {
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES)
+        .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
             path.display()
@@ -266,7 +278,9 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 }
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) = crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES) {
+    if let Ok(bytes) =
+        crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES)
+    {
         results
             .digests
             .inputs
@@ -326,6 +340,18 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             |f, visit| read_expanded(f, &limits, visit),
             &mut scan,
         );
+        // Nothing read from a tree that has files: excludes or the size limit (perhaps from a
+        // repository's own ksef-audit.toml) hid everything. Not a clean result.
+        if walked.files.is_empty() && scan.issues.is_empty() && roots.iter().any(|r| has_files(r)) {
+            scan.issues.push(crate::model::ScanIssue {
+                path: roots
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
+            });
+        }
     }
     let target = LeakTarget {
         root: paths
@@ -339,6 +365,35 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         shallow: false,
     };
     Ok((scan, target))
+}
+
+/// Whether `root` (a directory) holds any file outside `.git/`.
+fn has_files(root: &Path) -> bool {
+    if !root.is_dir() {
+        return false;
+    }
+    walkdir_any(root, 0)
+}
+
+fn walkdir_any(dir: &Path, depth: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    for e in entries.flatten() {
+        if e.file_name() == ".git" {
+            continue;
+        }
+        match e.file_type() {
+            Ok(t) if t.is_file() => return true,
+            Ok(t) if t.is_dir() && depth < 32 => {
+                if walkdir_any(&e.path(), depth + 1) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.

@@ -37,7 +37,10 @@ fn redact_exception_state(e: &mut ExceptionState) {
 
 /// The exception fields and warnings of leak results.
 pub fn redact_leaks(results: &mut crate::model::LeakResults) {
-    results.exceptions.iter_mut().for_each(redact_exception_state);
+    results
+        .exceptions
+        .iter_mut()
+        .for_each(redact_exception_state);
     results.warnings.iter_mut().for_each(redact);
 }
 
@@ -61,6 +64,9 @@ pub fn redact_audit(results: &mut AuditResults) {
             redact(&mut e.owner);
         }
     }
-    results.exceptions.iter_mut().for_each(redact_exception_state);
+    results
+        .exceptions
+        .iter_mut()
+        .for_each(redact_exception_state);
     results.warnings.iter_mut().for_each(redact);
 }

@@ -154,7 +154,9 @@ pub fn checked_targets(results: &LeakResults) -> (Vec<Target>, Vec<Refused>) {
             continue;
         };
         if f.status != LeakStatus::Active
-            || out.iter().any(|t| &t.reference == reference && &t.nip == nip)
+            || out
+                .iter()
+                .any(|t| &t.reference == reference && &t.nip == nip)
         {
             continue;
         }
@@ -167,7 +169,10 @@ pub fn checked_targets(results: &LeakResults) -> (Vec<Target>, Vec<Refused>) {
             } else {
                 "the finding has no SHA-256 fingerprint (an edited results file?)"
             };
-            if !refused.iter().any(|r| &r.reference == reference && &r.nip == nip) {
+            if !refused
+                .iter()
+                .any(|r| &r.reference == reference && &r.nip == nip)
+            {
                 refused.push(Refused {
                     nip: crate::model::escape_terminal(nip).into_owned(),
                     reference: crate::model::escape_terminal(reference).into_owned(),

@@ -13,8 +13,8 @@ mod outcome;
 mod posture;
 mod results;
 mod secret;
-mod text;
 mod severity;
+mod text;
 mod text_position;
 mod token;
 
@@ -38,8 +38,8 @@ pub use posture::{
 };
 pub use results::*;
 pub use secret::Secret;
-pub use text::{cut, escape_terminal, escape_terminal_text};
 pub use severity::Severity;
+pub use text::{cut, escape_terminal, escape_terminal_text};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

@@ -147,3 +147,30 @@ fn issue_13_echoed_values_are_cut_and_problems_capped() {
     assert!(!stderr.contains(&"Z".repeat(1000)), "whole cell echoed");
     assert!(stderr.contains("more ("), "{stderr}");
 }
+
+#[test]
+fn issue_13_scan_that_read_nothing_is_not_clean() {
+    let dir = tree(&[
+        ("ksef-audit.toml", "[leaks]\nexclude = [\"**\"]\n"),
+        (".env", &format!("KSEF_TOKEN={TOKEN}\n")),
+    ]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "."])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        format!("{stdout}{stderr}").contains("read nothing"),
+        "{stdout}{stderr}"
+    );
+    // --strict ignores the repository's own excludes: the token is found.
+    cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--strict", "."])
+        .assert()
+        .code(1);
+}

@@ -10,7 +10,11 @@ fn basic_audit_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tmp");
     for name in ["snapshot.json", "inventory.csv", "staff.csv"] {
         let text = std::fs::read_to_string(src.join(name)).expect("fixture");
-        let text = if name == "inventory.csv" { edit(text) } else { text };
+        let text = if name == "inventory.csv" {
+            edit(text)
+        } else {
+            text
+        };
         std::fs::write(dir.path().join(name), text).expect("write");
     }
     dir
@@ -42,7 +46,10 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
         .stdout
         .clone();
     let text = String::from_utf8(out).expect("utf-8");
-    assert!(text.contains("HYPERLINK") && text.contains("cmd|"), "{text}");
+    assert!(
+        text.contains("HYPERLINK") && text.contains("cmd|"),
+        "{text}"
+    );
     let mut rows = csv::ReaderBuilder::new()
         .delimiter(b';')
         .has_headers(false)
@@ -196,7 +203,10 @@ fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(!all.contains(SECRET), "{format}: the secret in the name leaked: {all}");
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the secret in the name leaked: {all}"
+        );
         assert!(all.contains("(name)"), "{format}: {all}");
     }
 }

@@ -37,11 +37,19 @@ fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(text.contains(&format!("REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential"
+        )),
+        "{text}"
+    );
     assert!(text.contains("names another reference or NIP"), "{text}");
     // The (Alfa, Beta's reference) entry is refused on its own (no Alfa credential / not
     // Alfa's token); it does not hide the (Beta, reference) entry.
-    assert!(text.contains(&format!("REFUSED  {ALFA}  {BETA_AUDITOR}")), "{text}");
+    assert!(
+        text.contains(&format!("REFUSED  {ALFA}  {BETA_AUDITOR}")),
+        "{text}"
+    );
     let deletes = sim
         .requests()
         .into_iter()

@@ -69,7 +69,13 @@ fn issue_13_verify_403_names_the_missing_permission() {
     apply_leak_verdicts(&mut results, verdicts);
     assert_eq!(results.findings[0].status, LeakStatus::Unknown);
     let message = &results.errors.first().expect("an error").message;
-    assert!(message.contains("403") && message.contains("CredentialsRead"), "{message}");
-    assert_eq!(leak_outcome(&results, Severity::Critical), Outcome::Incomplete);
+    assert!(
+        message.contains("403") && message.contains("CredentialsRead"),
+        "{message}"
+    );
+    assert_eq!(
+        leak_outcome(&results, Severity::Critical),
+        Outcome::Incomplete
+    );
     rt.block_on(sim.shutdown());
 }

@@ -60,7 +60,10 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
             fail(
                 &mut out,
                 &nip,
-                format!("{} finding(s) could not be verified: no KSeF credential for this NIP", refs.len()),
+                format!(
+                    "{} finding(s) could not be verified: no KSeF credential for this NIP",
+                    refs.len()
+                ),
             );
         }
     }
@@ -71,7 +74,11 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
         Ok(rt) => rt,
         Err(e) => {
             for (nip, _) in &checkable {
-                fail(&mut out, nip, format!("cannot start the async runtime: {e}"));
+                fail(
+                    &mut out,
+                    nip,
+                    format!("cannot start the async runtime: {e}"),
+                );
             }
             return out;
         }

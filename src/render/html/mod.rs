@@ -159,7 +159,8 @@ fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
             dir.display()
         ));
     }
-    let file = std::fs::File::open(&real).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let file =
+        std::fs::File::open(&real).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
     let mut text = String::new();
     use std::io::Read;
     file.take(MAX_TEMPLATE_BYTES + 1)

@@ -6,8 +6,8 @@ use std::io::Write;
 
 use super::io_err;
 use super::word;
-use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::model::escape_terminal;
+use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::render::RenderError;
 use crate::rule::matcher::redact_text;
 

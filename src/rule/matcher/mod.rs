@@ -60,7 +60,11 @@ pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = text.to_string();
     for m in &found {
         let value = m.secret.expose();
-        let shown = format!("{} sha256:{}", m.redacted, &m.fingerprint[..12.min(m.fingerprint.len())]);
+        let shown = format!(
+            "{} sha256:{}",
+            m.redacted,
+            &m.fingerprint[..12.min(m.fingerprint.len())]
+        );
         let encoded = value.replace('|', "%7C");
         if out.contains(value) {
             out = out.replace(value, &shown);
