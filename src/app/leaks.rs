@@ -57,6 +57,9 @@ pub struct LeakScanRequest {
     pub inventory: Option<PathBuf>,
     /// Ignore inline allow markers.
     pub strict: bool,
+    /// Excludes or the size limit come (also) from a config file, which may be the scanned
+    /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
+    pub config_filters: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -123,6 +126,11 @@ impl LeaksRequest {
                     .clone()
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
+                config_filters: !args.strict
+                    && (!config.leaks.exclude.is_empty()
+                        || (args.max_file_size.is_none()
+                            && config_max_file_size
+                                != crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE)),
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -340,9 +348,13 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             |f, visit| read_expanded(f, &limits, visit),
             &mut scan,
         );
-        // Nothing read from a tree that has files: excludes or the size limit (perhaps from a
-        // repository's own ksef-audit.toml) hid everything. Not a clean result.
-        if walked.files.is_empty() && scan.issues.is_empty() && roots.iter().any(|r| has_files(r)) {
+        // Nothing read from a tree that has files: excludes or the size limit of a config file
+        // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
+        if req.config_filters
+            && walked.files.is_empty()
+            && scan.issues.is_empty()
+            && roots.iter().any(|r| has_files(r))
+        {
             scan.issues.push(crate::model::ScanIssue {
                 path: roots
                     .iter()

@@ -249,6 +249,23 @@ pub fn parse_table(
             }),
         }
     }
+    // A truncated or ragged last row (the file cut off mid-row, or an unclosed quote that
+    // swallowed the rest): reported with its row number, never accepted in silence.
+    if let Some((row, cells)) = rows.last() {
+        let unclosed_quote = text.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+        if cells.len() < headers.len() || unclosed_quote {
+            problems.push(CellProblem {
+                row: Some(*row),
+                column: None,
+                message: format!(
+                    "the last row looks truncated: {} of {} cells{}\nhelp: check that the file was saved completely",
+                    cells.len(),
+                    headers.len(),
+                    if unclosed_quote { ", a quote is not closed" } else { "" }
+                ),
+            });
+        }
+    }
     usable.then_some(Table {
         headers,
         columns,

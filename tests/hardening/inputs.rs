@@ -174,3 +174,21 @@ fn issue_13_scan_that_read_nothing_is_not_clean() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn issue_13_truncated_last_inventory_row_is_reported() {
+    let inventory = "nip,reference_number,owner,expires\n1111111111,20250101-EC-FA4EFA4E00-0000000001-49,anna,2026-12-31\n1111111111,\"20250101-EC-FA4E";
+    let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory)]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("row 3") && stderr.contains("truncated"),
+        "{stderr}"
+    );
+}
