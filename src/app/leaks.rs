@@ -397,10 +397,8 @@ fn walkdir_any(dir: &Path, depth: u32) -> bool {
         }
         match e.file_type() {
             Ok(t) if t.is_file() => return true,
-            Ok(t) if t.is_dir() && depth < 32 => {
-                if walkdir_any(&e.path(), depth + 1) {
-                    return true;
-                }
+            Ok(t) if t.is_dir() && depth < 32 && walkdir_any(&e.path(), depth + 1) => {
+                return true;
             }
             _ => {}
         }

@@ -130,7 +130,8 @@ fn issue_13_report_templates_stay_inside_their_directory() {
     std::fs::write(dir.path().join("audit.json"), audit.to_string()).expect("write");
     let secret = dir.path().join("secret.txt");
     std::fs::write(&secret, "TOPSECRET-9f3a").expect("write");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make)> = vec![
         (
             "absolute include",
             Box::new(|t: &Path| {
