@@ -13,6 +13,16 @@ pub fn cmd() -> Command {
     c
 }
 
+/// Runs `c`, checks its exit code, returns stdout and stderr together.
+pub fn run(c: &mut Command, code: i32) -> String {
+    let out = c.assert().code(code).get_output().clone();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
@@ -47,31 +57,22 @@ fn issue_13_non_regular_path_is_read_as_a_stream() {
 #[test]
 fn issue_13_non_regular_path_over_the_limit_is_an_error() {
     // A device that never ends (/dev/zero) is cut at --max-file-size and reported: exit 2.
-    let out = cmd()
-        .args(["leaks", "--max-file-size", "1000", "/dev/zero"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        format!("{stdout}{stderr}").contains("larger than 1000 bytes"),
-        "{stdout}{stderr}"
+    let all = run(
+        &mut cmd().args(["leaks", "--max-file-size", "1000", "/dev/zero"]),
+        2,
     );
+    assert!(all.contains("larger than 1000 bytes"), "{all}");
 }
 
 #[test]
 fn issue_13_stdin_honours_max_file_size() {
-    let out = cmd()
-        .args(["leaks", "--max-file-size", "100", "-"])
-        .write_stdin(format!("{}KSEF_TOKEN={TOKEN}\n", "x".repeat(200)))
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("larger than 100 bytes"), "{stderr}");
+    let all = run(
+        &mut cmd()
+            .args(["leaks", "--max-file-size", "100", "-"])
+            .write_stdin(format!("{}KSEF_TOKEN={TOKEN}\n", "x".repeat(200))),
+        2,
+    );
+    assert!(all.contains("larger than 100 bytes"), "{all}");
 }
 
 #[test]
@@ -92,15 +93,8 @@ fn issue_13_huge_input_files_are_refused_with_a_clear_error() {
     ];
     for args in cases {
         let started = std::time::Instant::now();
-        let out = cmd()
-            .current_dir(dir.path())
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("larger than"), "{args:?}: {stderr}");
+        let all = run(&mut cmd().current_dir(dir.path()).args(&args), 2);
+        assert!(all.contains("larger than"), "{args:?}: {all}");
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
             "{args:?} took {:?}",
@@ -115,16 +109,14 @@ fn issue_13_echoed_values_are_redacted() {
         "[[exception]]\nrule = \"*\"\ntarget = \"x\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"{TOKEN}\"\n"
     );
     let dir = tree(&[("a.txt", "nothing\n"), ("exc.toml", exceptions.as_str())]);
-    let out = cmd()
-        .current_dir(dir.path())
-        .args(["leaks", "--exceptions", "exc.toml", "a.txt"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("'expires' is"), "{stderr}");
-    assert!(!stderr.contains(SECRET), "token echoed: {stderr}");
+    let all = run(
+        &mut cmd()
+            .current_dir(dir.path())
+            .args(["leaks", "--exceptions", "exc.toml", "a.txt"]),
+        2,
+    );
+    assert!(all.contains("'expires' is"), "{all}");
+    assert!(!all.contains(SECRET), "token echoed: {all}");
 }
 
 #[test]
@@ -135,17 +127,15 @@ fn issue_13_echoed_values_are_cut_and_problems_capped() {
         inventory.push_str("1111111111,x,a,not-a-date\n");
     }
     let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory.as_str())]);
-    let out = cmd()
-        .current_dir(dir.path())
-        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.len() < 40_000, "{} bytes of errors", stderr.len());
-    assert!(!stderr.contains(&"Z".repeat(1000)), "whole cell echoed");
-    assert!(stderr.contains("more ("), "{stderr}");
+    let all = run(
+        &mut cmd()
+            .current_dir(dir.path())
+            .args(["leaks", "--inventory", "inv.csv", "a.txt"]),
+        2,
+    );
+    assert!(all.len() < 40_000, "{} bytes of errors", all.len());
+    assert!(!all.contains(&"Z".repeat(1000)), "whole cell echoed");
+    assert!(all.contains("more ("), "{all}");
 }
 
 #[test]
@@ -154,19 +144,8 @@ fn issue_13_scan_that_read_nothing_is_not_clean() {
         ("ksef-audit.toml", "[leaks]\nexclude = [\"**\"]\n"),
         (".env", &format!("KSEF_TOKEN={TOKEN}\n")),
     ]);
-    let out = cmd()
-        .current_dir(dir.path())
-        .args(["leaks", "."])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        format!("{stdout}{stderr}").contains("read nothing"),
-        "{stdout}{stderr}"
-    );
+    let all = run(&mut cmd().current_dir(dir.path()).args(["leaks", "."]), 2);
+    assert!(all.contains("read nothing"), "{all}");
     // --strict ignores the repository's own excludes: the token is found.
     cmd()
         .current_dir(dir.path())
@@ -179,16 +158,11 @@ fn issue_13_scan_that_read_nothing_is_not_clean() {
 fn issue_13_truncated_last_inventory_row_is_reported() {
     let inventory = "nip,reference_number,owner,expires\n1111111111,20250101-EC-FA4EFA4E00-0000000001-49,anna,2026-12-31\n1111111111,\"20250101-EC-FA4E";
     let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory)]);
-    let out = cmd()
-        .current_dir(dir.path())
-        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("row 3") && stderr.contains("truncated"),
-        "{stderr}"
+    let all = run(
+        &mut cmd()
+            .current_dir(dir.path())
+            .args(["leaks", "--inventory", "inv.csv", "a.txt"]),
+        2,
     );
+    assert!(all.contains("row 3") && all.contains("truncated"), "{all}");
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::inputs::cmd;
+use crate::inputs::{cmd, run};
 
 /// The basic audit fixture copied to a temporary directory, with `edit` applied to its inventory.
 fn basic_audit_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
@@ -169,17 +169,15 @@ fn issue_13_report_templates_stay_inside_their_directory() {
         let _ = std::fs::remove_dir_all(&templates);
         std::fs::create_dir_all(templates.join("partials")).expect("mkdir");
         make(&templates);
-        let out = cmd()
-            .current_dir(dir.path())
-            .args(["report", "--audit", "audit.json", "--templates", "tpl"])
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+        let all = run(
+            &mut cmd().current_dir(dir.path()).args([
+                "report",
+                "--audit",
+                "audit.json",
+                "--templates",
+                "tpl",
+            ]),
+            2,
         );
         assert!(!all.contains("TOPSECRET"), "{what}: {all}");
         assert!(all.contains("refused"), "{what}: {all}");
@@ -192,17 +190,9 @@ fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
     let name = format!("backup-{TOKEN}.txt");
     let dir = tree(&[(name.as_str(), "nothing secret inside\n")]);
     for format in ["json", "text"] {
-        let out = cmd()
-            .args(["leaks", "--format", format])
-            .arg(dir.path())
-            .assert()
-            .code(1)
-            .get_output()
-            .clone();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+        let all = run(
+            &mut cmd().args(["leaks", "--format", format]).arg(dir.path()),
+            1,
         );
         assert!(
             !all.contains(SECRET),
