@@ -58,7 +58,7 @@ fn issue_13_non_regular_path_is_read_as_a_stream() {
 fn issue_13_non_regular_path_over_the_limit_is_an_error() {
     // A device that never ends (/dev/zero) is cut at --max-file-size and reported: exit 2.
     let all = run(
-        &mut cmd().args(["leaks", "--max-file-size", "1000", "/dev/zero"]),
+        cmd().args(["leaks", "--max-file-size", "1000", "/dev/zero"]),
         2,
     );
     assert!(all.contains("larger than 1000 bytes"), "{all}");
@@ -67,7 +67,7 @@ fn issue_13_non_regular_path_over_the_limit_is_an_error() {
 #[test]
 fn issue_13_stdin_honours_max_file_size() {
     let all = run(
-        &mut cmd()
+        cmd()
             .args(["leaks", "--max-file-size", "100", "-"])
             .write_stdin(format!("{}KSEF_TOKEN={TOKEN}\n", "x".repeat(200))),
         2,
@@ -93,7 +93,7 @@ fn issue_13_huge_input_files_are_refused_with_a_clear_error() {
     ];
     for args in cases {
         let started = std::time::Instant::now();
-        let all = run(&mut cmd().current_dir(dir.path()).args(&args), 2);
+        let all = run(cmd().current_dir(dir.path()).args(&args), 2);
         assert!(all.contains("larger than"), "{args:?}: {all}");
         assert!(
             started.elapsed() < std::time::Duration::from_secs(20),
@@ -110,7 +110,7 @@ fn issue_13_echoed_values_are_redacted() {
     );
     let dir = tree(&[("a.txt", "nothing\n"), ("exc.toml", exceptions.as_str())]);
     let all = run(
-        &mut cmd()
+        cmd()
             .current_dir(dir.path())
             .args(["leaks", "--exceptions", "exc.toml", "a.txt"]),
         2,
@@ -128,7 +128,7 @@ fn issue_13_echoed_values_are_cut_and_problems_capped() {
     }
     let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory.as_str())]);
     let all = run(
-        &mut cmd()
+        cmd()
             .current_dir(dir.path())
             .args(["leaks", "--inventory", "inv.csv", "a.txt"]),
         2,
@@ -144,7 +144,7 @@ fn issue_13_scan_that_read_nothing_is_not_clean() {
         ("ksef-audit.toml", "[leaks]\nexclude = [\"**\"]\n"),
         (".env", &format!("KSEF_TOKEN={TOKEN}\n")),
     ]);
-    let all = run(&mut cmd().current_dir(dir.path()).args(["leaks", "."]), 2);
+    let all = run(cmd().current_dir(dir.path()).args(["leaks", "."]), 2);
     assert!(all.contains("read nothing"), "{all}");
     // --strict ignores the repository's own excludes: the token is found.
     cmd()
@@ -159,7 +159,7 @@ fn issue_13_truncated_last_inventory_row_is_reported() {
     let inventory = "nip,reference_number,owner,expires\n1111111111,20250101-EC-FA4EFA4E00-0000000001-49,anna,2026-12-31\n1111111111,\"20250101-EC-FA4E";
     let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory)]);
     let all = run(
-        &mut cmd()
+        cmd()
             .current_dir(dir.path())
             .args(["leaks", "--inventory", "inv.csv", "a.txt"]),
         2,

@@ -170,7 +170,7 @@ fn issue_13_report_templates_stay_inside_their_directory() {
         std::fs::create_dir_all(templates.join("partials")).expect("mkdir");
         make(&templates);
         let all = run(
-            &mut cmd().current_dir(dir.path()).args([
+            cmd().current_dir(dir.path()).args([
                 "report",
                 "--audit",
                 "audit.json",
@@ -190,10 +190,7 @@ fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
     let name = format!("backup-{TOKEN}.txt");
     let dir = tree(&[(name.as_str(), "nothing secret inside\n")]);
     for format in ["json", "text"] {
-        let all = run(
-            &mut cmd().args(["leaks", "--format", format]).arg(dir.path()),
-            1,
-        );
+        let all = run(cmd().args(["leaks", "--format", format]).arg(dir.path()), 1);
         assert!(
             !all.contains(SECRET),
             "{format}: the secret in the name leaked: {all}"
