@@ -166,3 +166,12 @@ fn issue_13_truncated_last_inventory_row_is_reported() {
     );
     assert!(all.contains("row 3") && all.contains("truncated"), "{all}");
 }
+
+#[test]
+fn issue_13_config_error_does_not_echo_a_token() {
+    let config = format!("[ksef]\nenvironment = \"{TOKEN}\"\n");
+    let dir = tree(&[("ksef-audit.toml", config.as_str())]);
+    let all = run(cmd().current_dir(dir.path()).args(["tokens"]), 2);
+    assert!(all.contains("environment"), "{all}");
+    assert!(!all.contains(SECRET), "token echoed: {all}");
+}
