@@ -59,6 +59,9 @@ pub struct LeakScanRequest {
     pub inventory: Option<PathBuf>,
     /// Ignore inline allow markers.
     pub strict: bool,
+    /// Excludes or the size limit come (also) from a config file, which may be the scanned
+    /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
+    pub config_filters: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -99,14 +102,25 @@ impl LeaksRequest {
                 LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
             }
         };
-        let mut exclude = config.leaks.exclude.clone();
+        // --strict: excludes and the size limit come from the command line only, never from a
+        // (repository-provided) ksef-audit.toml.
+        let mut exclude = if args.strict {
+            Vec::new()
+        } else {
+            config.leaks.exclude.clone()
+        };
         exclude.extend(args.exclude.iter().cloned());
+        let config_max_file_size = if args.strict {
+            crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE
+        } else {
+            config.leaks.max_file_size
+        };
         Ok(LeaksRequest {
             scan: LeakScanRequest {
                 paths: args.paths.clone(),
                 git: git_options(args, Utc::now(), global.quiet),
                 exclude,
-                max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
+                max_file_size: args.max_file_size.unwrap_or(config_max_file_size),
                 rules: args.rules.clone(),
                 baseline: args
                     .baseline
@@ -121,6 +135,11 @@ impl LeaksRequest {
                     .clone()
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
+                config_filters: !args.strict
+                    && (!config.leaks.exclude.is_empty()
+                        || (args.max_file_size.is_none()
+                            && config_max_file_size
+                                != crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE)),
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -277,6 +296,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         results.exceptions = states;
         results.warnings.extend(warnings);
     }
+    super::redact::redact_leaks(&mut results);
     Ok((results, rules))
 }
 
@@ -312,7 +332,8 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path).with_context(|| {
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES)
+        .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
             path.display()
@@ -332,7 +353,9 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 }
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) = std::fs::read(path) {
+    if let Ok(bytes) =
+        crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES)
+    {
         results
             .digests
             .inputs
@@ -365,7 +388,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     }
     let mut scan = LeakScan::default();
     if stdin {
-        let data = read_stdin()?;
+        let data = read_stdin(max_file_size)?;
         scan.stats.files += 1;
         scan.absorb(scan_blob(scanner, None, |visit| {
             expand("-", &data, &limits, visit)
@@ -392,6 +415,22 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             |f, visit| read_expanded(f, &limits, visit),
             &mut scan,
         );
+        // Nothing read from a tree that has files: excludes or the size limit of a config file
+        // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
+        if req.config_filters
+            && walked.files.is_empty()
+            && scan.issues.is_empty()
+            && roots.iter().any(|r| has_files(r))
+        {
+            scan.issues.push(crate::model::ScanIssue {
+                path: roots
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
+            });
+        }
     }
     let target = LeakTarget {
         root: paths
@@ -405,6 +444,33 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         shallow: false,
     };
     Ok((scan, target))
+}
+
+/// Whether `root` (a directory) holds any file outside `.git/`.
+fn has_files(root: &Path) -> bool {
+    if !root.is_dir() {
+        return false;
+    }
+    walkdir_any(root, 0)
+}
+
+fn walkdir_any(dir: &Path, depth: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    for e in entries.flatten() {
+        if e.file_name() == ".git" {
+            continue;
+        }
+        match e.file_type() {
+            Ok(t) if t.is_file() => return true,
+            Ok(t) if t.is_dir() && depth < 32 && walkdir_any(&e.path(), depth + 1) => {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.

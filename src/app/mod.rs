@@ -11,6 +11,7 @@ pub mod leaks;
 mod leaks_git;
 mod output;
 mod progress;
+pub mod redact;
 pub mod report;
 pub mod revoke;
 pub mod rules;

@@ -157,7 +157,8 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(format!(
-            "environment label '{label}' may contain only letters, digits, '-' and '_'"
+            "environment label '{}' may contain only letters, digits, '-' and '_'",
+            crate::rule::matcher::echo(label, 80)
         ));
     }
     match url::Url::parse(url) {
@@ -168,7 +169,8 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
             })
         }
         _ => Err(format!(
-            "'{value}' is not a KSeF environment: expected test, demo, prod, an http(s) URL, or LABEL=URL"
+            "'{}' is not a KSeF environment: expected test, demo, prod, an http(s) URL, or LABEL=URL",
+            crate::rule::matcher::echo(value, 80)
         )),
     }
 }

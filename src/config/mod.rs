@@ -267,7 +267,8 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     let Some(path) = path else {
         return validate::validate(&RawConfig::default(), "", None, flags);
     };
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+    let text = crate::model::input::read_limited_text(&path, crate::model::input::MAX_TOML_BYTES)
+        .map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,
     })?;

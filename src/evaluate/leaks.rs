@@ -254,7 +254,8 @@ pub fn build_leak_results(
 
 /// Applies what `--verify` learned (`collect::ksef::verify_leaks`): each finding with a verdict
 /// for its (NIP, reference) takes that status; an active leaked token becomes critical (it
-/// can be used right now). The verify warnings are added, and findings are sorted again.
+/// can be used right now). The verify warnings are added, verifications that could not be
+/// done become errors (the run is incomplete, exit 2), and findings are sorted again.
 pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
     for f in results
         .findings
@@ -271,6 +272,8 @@ pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
         }
     }
     results.warnings.extend(verdicts.warnings);
+    results.stats.errors += verdicts.errors.len() as u64;
+    results.errors.extend(verdicts.errors);
     sort_findings(&mut results.findings);
     sort_findings(&mut results.suppressed);
 }

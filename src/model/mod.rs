@@ -9,6 +9,7 @@ mod changes;
 mod exception;
 mod grant;
 mod identifiers;
+pub mod input;
 mod inventory;
 mod limits;
 mod outcome;
@@ -16,6 +17,7 @@ mod posture;
 mod results;
 mod secret;
 mod severity;
+mod text;
 mod text_position;
 mod token;
 
@@ -40,6 +42,7 @@ pub use posture::{
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
+pub use text::{cut, escape_terminal, escape_terminal_text};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

@@ -307,12 +307,15 @@ pub struct Expansion {
 }
 
 /// What `--verify` learned from KSeF about leaked tokens: a status per (NIP, reference
-/// number), and warnings for what could not be checked. `collect::ksef::verify_leaks` writes
-/// it; `evaluate::leaks::apply_leak_verdicts` applies it to the findings.
+/// number), warnings, and errors for what could not be checked (KSeF unreachable, the
+/// credential missing or refused: `--verify` fails closed, the run exits 2).
+/// `collect::ksef::verify_leaks` writes it; `evaluate::leaks::apply_leak_verdicts` applies it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LeakVerdicts {
     pub statuses: std::collections::BTreeMap<(String, String), LeakStatus>,
     pub warnings: Vec<String>,
+    /// Verifications that could not be done (path: `--verify NIP`).
+    pub errors: Vec<ScanIssue>,
 }
 
 /// What `ksef-audit leaks --format json` writes.

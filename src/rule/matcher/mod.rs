@@ -47,6 +47,67 @@ pub fn find_tokens(text: &str) -> Vec<RawMatch> {
     builtin_scanner().scan_bytes(text.as_bytes())
 }
 
+/// The one redaction for free text the tool writes or echoes (API descriptions, exception
+/// fields, staff and inventory cells, config values, file and author names): every KSeF token
+/// in `text` becomes its preview and fingerprint (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`).
+/// Text without one is returned as it is. (A bare 64-hex value is left alone: fingerprints are
+/// 64-hex too, and exception targets name them.)
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let found = find_tokens(text);
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for m in &found {
+        let value = m.secret.expose();
+        let shown = format!(
+            "{} sha256:{}",
+            m.redacted,
+            &m.fingerprint[..12.min(m.fingerprint.len())]
+        );
+        let encoded = value.replace('|', "%7C");
+        if out.contains(value) {
+            out = out.replace(value, &shown);
+        } else if out.contains(&encoded) {
+            out = out.replace(&encoded, &shown);
+        } else {
+            // Encoded some other way (base64, UTF-16 …): keep nothing of the text.
+            return std::borrow::Cow::Owned(shown);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// How a value from an input file is echoed in a message: tokens redacted ([`redact_text`]),
+/// then cut to `max` characters, then control and bidi characters escaped.
+pub fn echo(value: &str, max: usize) -> String {
+    crate::model::escape_terminal(&crate::model::cut(&redact_text(value), max)).into_owned()
+}
+
+/// At most this many problems of one input file are listed; the rest are counted.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
+
+/// Problem lines for a message: each redacted, cut to 500 characters and escaped, at most
+/// [`MAX_PROBLEMS_SHOWN`] of them, then `… and N more (M problems in all)`.
+pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> String {
+    let mut out: Vec<String> = problems
+        .iter()
+        .take(MAX_PROBLEMS_SHOWN)
+        .map(|p| {
+            let text = crate::model::cut(&redact_text(&p.to_string()), 500).into_owned();
+            format!("{indent}{}", crate::model::escape_terminal_text(&text))
+        })
+        .collect();
+    if problems.len() > MAX_PROBLEMS_SHOWN {
+        out.push(format!(
+            "{indent}… and {} more ({} problems in all)",
+            problems.len() - MAX_PROBLEMS_SHOWN,
+            problems.len()
+        ));
+    }
+    out.join("\n")
+}
+
 /// How far (bytes) from a match an inline marker on the same line still counts.
 const MARKER_WINDOW: usize = 1024;
 
