@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::Output;
+use super::progress::ScanProgress;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
@@ -18,6 +19,7 @@ use crate::collect::sources::git::GitScanOptions;
 use crate::collect::sources::{
     ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
 };
+use crate::collect::sources::walk::WalkResult;
 use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;
@@ -27,7 +29,7 @@ use crate::evaluate::leaks::{
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, fingerprint_hex,
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -57,6 +59,12 @@ pub struct LeakScanRequest {
     pub inventory: Option<PathBuf>,
     /// Ignore inline allow markers.
     pub strict: bool,
+    /// `--shard K/N`: only this part of the work.
+    pub shard: Option<Shard>,
+    /// `--roots-from FILE`: more paths (or repositories), one per line.
+    pub roots_from: Option<PathBuf>,
+    /// Show progress on stderr (when it is a terminal).
+    pub progress: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -112,6 +120,9 @@ impl LeaksRequest {
                     .clone()
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
+                shard: args.shard,
+                roots_from: args.roots_from.clone(),
+                progress: !global.quiet,
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -265,13 +276,42 @@ fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
     }
 }
 
+/// The paths given and those of `--roots-from` (one per line, `#` comments, `-`: stdin).
+fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
+    let mut paths = req.paths.clone();
+    if let Some(file) = &req.roots_from {
+        let text = if file.as_os_str() == "-" {
+            String::from_utf8_lossy(&read_stdin()?).into_owned()
+        } else {
+            std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
+                    file.display()
+                )
+            })?
+        };
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PathBuf::from),
+        );
+        if paths.is_empty() {
+            anyhow::bail!(
+                "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
+                file.display()
+            );
+        }
+    }
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    Ok(paths)
+}
+
 /// Walks the paths (or reads stdin) and scans everything in parallel.
 fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
-    let paths: Vec<PathBuf> = if req.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        req.paths.clone()
-    };
+    let paths = all_paths(req)?;
     let exclude = req.exclude.clone();
     let max_file_size = req.max_file_size;
     let limits = ArchiveLimits {
@@ -286,10 +326,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         .collect();
 
     if let Some(git) = &req.git {
-        return super::leaks_git::collect_git(scanner, git, &req.paths, &limits);
+        return super::leaks_git::collect_git(scanner, git, req, &paths, &limits);
     }
     let mut scan = LeakScan::default();
-    if stdin {
+    if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
         let data = read_stdin()?;
         scan.stats.files += 1;
         scan.absorb(scan_blob(scanner, None, |visit| {
@@ -304,6 +344,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
                 max_file_size,
             },
         )?;
+        let mut walked = walked;
+        if let Some(shard) = req.shard {
+            shard_walk(shard, &mut walked);
+        }
         scan.stats.skipped += walked.too_large.len() as u64;
         for path in &walked.too_large {
             scan.warnings.push(format!(
@@ -311,12 +355,23 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             ));
         }
         scan.issues.extend(walked.issues);
+        let progress = ScanProgress::new(
+            req.progress,
+            "files",
+            Some(walked.files.len() as u64),
+            Some(walked.files.iter().map(|f| f.size).sum()),
+        );
         scan_files(
             scanner,
             &walked.files,
-            |f, visit| read_expanded(f, &limits, visit),
+            |f, visit| {
+                let read = read_expanded(f, &limits, visit);
+                progress.item(f.size);
+                read
+            },
             &mut scan,
         );
+        progress.finish();
     }
     let target = LeakTarget {
         root: paths
@@ -328,8 +383,16 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         since: None,
         staged: false,
         shallow: false,
+        shard: req.shard,
     };
     Ok((scan, target))
+}
+
+/// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
+fn shard_walk(shard: Shard, walked: &mut WalkResult) {
+    walked.files.retain(|f| shard.owns_path(&f.display));
+    walked.too_large.retain(|p| shard.owns_path(p));
+    walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.

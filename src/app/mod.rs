@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod demo;
 pub mod leaks;
+pub mod merge;
 mod leaks_git;
 mod output;
 mod progress;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),
+        Command::Merge(args) => merge::run(global, args),
         Command::Revoke(args) => revoke::run(global, args),
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod exceptions;
 pub mod leaks;
+pub mod merge;
 pub mod policy;
 pub mod scan;
 pub mod selftest;

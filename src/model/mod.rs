@@ -10,6 +10,7 @@ mod outcome;
 mod results;
 mod secret;
 mod severity;
+mod shard;
 mod text_position;
 mod token;
 
@@ -24,6 +25,7 @@ pub use outcome::{ERROR_EXIT, Outcome};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
+pub use shard::Shard;
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 pub use super::ScanError;
-use crate::model::ScanIssue;
+use crate::model::{ScanIssue, Shard};
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
@@ -78,6 +78,18 @@ pub fn scan_history(
     opts: &GitScanOptions,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) -> Result<GitSummary, ScanError> {
+    scan_history_shard(repo, opts, None, sink)
+}
+
+/// [`scan_history`] of one shard: the walk is the same in every shard (so provenance is
+/// too), but only the blobs whose object id and the commit messages whose commit id belong
+/// to `shard` are read and handed to the sink.
+pub fn scan_history_shard(
+    repo: &Path,
+    opts: &GitScanOptions,
+    shard: Option<Shard>,
+    sink: &(dyn Fn(GitBlob<'_>) + Sync),
+) -> Result<GitSummary, ScanError> {
     let open_error = |e: gix::Error| ScanError::GitOpen {
         path: repo.to_path_buf(),
         message: e.to_string(),
@@ -90,6 +102,7 @@ pub fn scan_history(
     let local = shared.to_thread_local();
     let shallow = local.is_shallow().map_err(open_error)?;
     let ctx = Ctx {
+        shard,
         path: repo.to_path_buf(),
         issues: Mutex::new(Vec::new()),
         blobs: AtomicU64::new(0),
@@ -111,6 +124,7 @@ pub fn scan_history(
 }
 
 struct Ctx {
+    shard: Option<Shard>,
     path: PathBuf,
     issues: Mutex<Vec<ScanIssue>>,
     blobs: AtomicU64,
@@ -118,6 +132,11 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Whether this run reads the object (always without `--shard`).
+    fn owns(&self, id: &gix::oid) -> bool {
+        self.shard.is_none_or(|s| s.owns_object_id(id.as_bytes()))
+    }
+
     fn issue(&self, what: impl Into<String>, message: impl Into<String>) {
         let issue = ScanIssue {
             path: what.into(),
@@ -497,6 +516,7 @@ impl Walk<'_> {
             date,
         });
         if !message.is_empty()
+            && self.ctx.owns(&id)
             && self
                 .tx
                 .send(Item::Message {
@@ -567,6 +587,9 @@ impl Walk<'_> {
     }
 
     fn send_blob(&self, id: ObjectId, path: BString, info: &Arc<CommitInfo>) -> bool {
+        if !self.ctx.owns(&id) {
+            return true;
+        }
         self.tx
             .send(Item::Blob {
                 id,
@@ -667,6 +690,8 @@ fn scan_staged(
                 .then(|| (entry.id, path.to_str_lossy().into_owned()))
         })
         .collect();
+    let staged: Vec<(ObjectId, String)> =
+        staged.into_iter().filter(|(id, _)| ctx.owns(id)).collect();
     staged.into_par_iter().for_each_init(
         || (shared.to_thread_local(), Vec::new()),
         |(repo, buf), (id, path)| {

@@ -204,12 +204,13 @@ impl Scanner {
         let (text, encoding) = decode::to_utf8(data);
         let text: &[u8] = &text;
         let mut out = Vec::new();
-        // Most buffers have no candidate at all: one pass of the alternation settles them.
-        let windows = self.windows(text);
-        let active = if windows.is_empty() {
+        // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
+        // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
+        let active = self.active_rules(text);
+        let windows = if active.is_empty() {
             Vec::new()
         } else {
-            self.active_rules(text)
+            self.windows(text)
         };
         if !active.is_empty() {
             let mut hits = Vec::new();
