@@ -378,7 +378,7 @@ fn scan_commits(
     let (tx, rx) = mpsc::sync_channel::<Item>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
-            let repo = shared.to_thread_local();
+            let repo = reader(shared);
             let mut walk = Walk {
                 repo: &repo,
                 ctx,
@@ -409,7 +409,7 @@ fn scan_commits(
             }
         });
         rx.into_iter().par_bridge().for_each_init(
-            || (shared.to_thread_local(), Vec::new()),
+            || (reader(shared), Vec::new()),
             |(repo, buf), item| read_item(repo, buf, item, ctx, sink),
         );
         if walker.join().is_err() {
@@ -417,6 +417,21 @@ fn scan_commits(
         }
     });
     Ok(commits)
+}
+
+/// Delta-base cache of each blob reader (like `core.deltaBaseCacheLimit`): blobs arrive in
+/// history order, not pack order, and a bigger cache than gitoxide's default 64 entries
+/// saves inflating the same delta bases again. Bounded, so the heap stays small.
+const READER_PACK_CACHE: usize = 24 << 20;
+
+fn reader(shared: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = shared.to_thread_local();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            READER_PACK_CACHE,
+        ))
+    });
+    repo
 }
 
 /// Kahn's algorithm over the walked commits, oldest commit time first among the ready ones.
