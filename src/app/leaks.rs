@@ -195,7 +195,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let baseline = baseline(req.baseline.as_deref())?;
     let mut exceptions = exceptions(req.exceptions.as_deref())?;
 
-    let (scan, target) = collect(&scanner, req)?;
+    let (mut scan, target) = collect(&scanner, req)?;
+    for (rule, message) in scanner.failed_rules() {
+        scan.issues.push(crate::model::ScanIssue {
+            path: format!("rule {rule}"),
+            message: format!("pattern does not compile, the rule matched nothing: {message}"),
+        });
+    }
 
     let mut check = |f: &LeakFinding| -> Option<AppliedException> {
         let set = exceptions.as_mut()?;

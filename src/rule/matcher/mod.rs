@@ -83,7 +83,20 @@ struct CompiledRule {
     name: String,
     severity: Severity,
     check: SecretCheck,
-    regex: Regex,
+    pattern: String,
+    /// Compiled on first use: a rule whose keywords never occur costs nothing (compiling the
+    /// Unicode classes of one rule takes milliseconds; a pre-commit scan pays only for the
+    /// rules its file can trigger). `Err`: see [`Scanner::failed_rules`].
+    regex: OnceLock<Result<Regex, String>>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.pattern).map_err(|e| e.to_string()))
+            .as_ref()
+            .ok()
+    }
 }
 
 /// Leak rules compiled for matching. `Send + Sync`: share one across threads.
@@ -135,13 +148,14 @@ impl Scanner {
         let mut keyword_rule = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            match Regex::new(&rule.pattern) {
-                Ok(regex) if regex.captures_len() == 2 => compiled.push(CompiledRule {
+            match crate::rule::leak::capture_groups(&rule.pattern) {
+                Ok(1) => compiled.push(CompiledRule {
                     id: rule.id.clone(),
                     name: rule.name.clone(),
                     severity: rule.severity,
                     check: rule.check,
-                    regex,
+                    pattern: rule.pattern.clone(),
+                    regex: OnceLock::new(),
                 }),
                 Ok(_) => problems.push(format!(
                     "{}: rule {}: pattern must have exactly one capture group",
@@ -196,7 +210,7 @@ impl Scanner {
         let alternation = (compiled.len() > 1).then(|| {
             compiled
                 .iter()
-                .map(|r| format!("(?:{})", r.regex.as_str()))
+                .map(|r| format!("(?:{})", r.pattern))
                 .collect::<Vec<_>>()
                 .join("|")
         });
@@ -210,6 +224,18 @@ impl Scanner {
             alternation,
             combined: OnceLock::new(),
         })
+    }
+
+    /// Rules whose pattern parsed but failed to compile when first needed (e.g. over the
+    /// regex size limit), with the reason: they matched nothing, so the scan is incomplete.
+    pub fn failed_rules(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.regex.get() {
+                Some(Err(e)) => Some((r.id.clone(), e.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The rules' ids and names, in load order.
@@ -318,7 +344,8 @@ impl Scanner {
         let window = &text[lo..hi];
         for &ri in active {
             let rule = &self.rules[ri];
-            for caps in rule.regex.captures_iter(window) {
+            let Some(regex) = rule.regex() else { continue };
+            for caps in regex.captures_iter(window) {
                 let Some(g) = caps.get(1) else { continue };
                 if let Some(hit) =
                     check_match(ri, rule.check, lo + g.start(), lo + g.end(), g.as_bytes())
