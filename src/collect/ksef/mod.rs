@@ -4,6 +4,7 @@
 //! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
 //! blocking wrappers that own a tokio runtime.
 
+pub mod auditor;
 pub mod auth;
 pub mod crypto;
 pub mod error;
@@ -18,7 +19,10 @@ pub mod tokens;
 pub use progress::{Progress, ProgressEvent};
 pub mod credentials;
 pub mod fetch;
+pub mod grants;
+pub mod keys;
 pub mod verify;
+pub mod xades;
 
 pub use crate::config::{ContextSpec, CredentialSource, KsefSettings, resolve_settings};
 pub use fetch::{fetch_snapshot, fetch_snapshot_async};
