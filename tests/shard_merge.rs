@@ -43,10 +43,7 @@ fn fake_token(n: u32) -> String {
         0xA0_0000_0000u64 + u64::from(n),
         0xFA4E_u64 * u64::from(n + 1)
     );
-    let reference = format!(
-        "{head}-{:02X}",
-        ksef_audit::model::crc8(head.as_bytes())
-    );
+    let reference = format!("{head}-{:02X}", ksef_audit::model::crc8(head.as_bytes()));
     let secret = ksef_audit::model::fingerprint_hex(format!("fake-secret-{n}").as_bytes());
     format!("{reference}|nip-5265877635|{secret}")
 }
@@ -79,7 +76,10 @@ fn assert_shards_merge_to_one_run(dir: &Path, args: &[&str]) {
         a.extend(["--format", "json", "-o", &out, "--shard", &shard]);
         run(dir, &a);
         let doc = json(&dir.join(&out));
-        assert_eq!(doc["target"]["shard"], serde_json::json!({"index": k, "count": 3}));
+        assert_eq!(
+            doc["target"]["shard"],
+            serde_json::json!({"index": k, "count": 3})
+        );
         parts.push(out);
     }
     let mut m = vec!["merge", "-o", "merged.json"];
@@ -110,7 +110,12 @@ fn three_tree_shards_merge_to_the_findings_of_one_run() {
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -160,7 +165,16 @@ fn several_repositories_in_one_run_equal_their_runs_merged() {
     std::fs::write(dir.path().join("roots.txt"), "# repositories\na\n\nb\n").expect("write");
     let code = run(
         dir.path(),
-        &["leaks", "--git", "--roots-from", "roots.txt", "--format", "json", "-o", "both.json"],
+        &[
+            "leaks",
+            "--git",
+            "--roots-from",
+            "roots.txt",
+            "--format",
+            "json",
+            "-o",
+            "both.json",
+        ],
     );
     assert_eq!(code, 1);
     let both = json(&dir.path().join("both.json"));
@@ -170,9 +184,15 @@ fn several_repositories_in_one_run_equal_their_runs_merged() {
     assert!(findings.iter().all(|f| f["repository"].is_string()));
     for r in ["a", "b"] {
         let out = format!("{r}.json");
-        run(dir.path(), &["leaks", "--git", r, "--format", "json", "-o", &out]);
+        run(
+            dir.path(),
+            &["leaks", "--git", r, "--format", "json", "-o", &out],
+        );
     }
-    let code = run(dir.path(), &["merge", "-o", "merged.json", "a.json", "b.json"]);
+    let code = run(
+        dir.path(),
+        &["merge", "-o", "merged.json", "a.json", "b.json"],
+    );
     assert_eq!(code, 1);
     let merged = json(&dir.path().join("merged.json"));
     assert_eq!(essence(&merged), essence(&both));
@@ -184,14 +204,19 @@ fn an_error_in_one_shard_makes_the_merged_result_an_error() {
     write_tree(&dir.path().join("tree"));
     run(
         dir.path(),
-        &["leaks", "tree", "--format", "json", "-o", "ok.json", "--shard", "1/2"],
+        &[
+            "leaks", "tree", "--format", "json", "-o", "ok.json", "--shard", "1/2",
+        ],
     );
     let mut broken = json(&dir.path().join("ok.json"));
     broken["target"]["shard"] = serde_json::json!({"index": 2, "count": 2});
     broken["findings"] = serde_json::json!([]);
     broken["errors"] = serde_json::json!([{"path": "tree/x.zip", "message": "corrupt archive"}]);
     std::fs::write(dir.path().join("bad.json"), broken.to_string()).expect("write");
-    let code = run(dir.path(), &["merge", "-o", "m.json", "ok.json", "bad.json"]);
+    let code = run(
+        dir.path(),
+        &["merge", "-o", "m.json", "ok.json", "bad.json"],
+    );
     assert_eq!(code, 2);
     let merged = json(&dir.path().join("m.json"));
     assert_eq!(merged["errors"][0]["path"], "tree/x.zip");

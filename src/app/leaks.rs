@@ -16,10 +16,10 @@ use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::git::GitScanOptions;
+use crate::collect::sources::walk::WalkResult;
 use crate::collect::sources::{
     ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
 };
-use crate::collect::sources::walk::WalkResult;
 use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
 use crate::evaluate::exceptions::ExceptionSet;

@@ -40,7 +40,8 @@ pub(super) fn collect_git(
     let mut all = LeakScan::default();
     let mut shallow = false;
     for repo in paths {
-        let (mut scan, repo_shallow) = collect_repo(scanner, opts, req.shard, repo, limits, req.progress)?;
+        let (mut scan, repo_shallow) =
+            collect_repo(scanner, opts, req.shard, repo, limits, req.progress)?;
         shallow |= repo_shallow;
         if several {
             let name = repo.display().to_string();

@@ -10,11 +10,11 @@ use super::Output;
 use super::audit::{AuditOutput, render};
 use crate::cli::{GlobalArgs, LeaksFormat, MergeArgs};
 use crate::collect::results::{load_audit_results, load_leak_results};
+use crate::config::RuleDirs;
 use crate::error::Outcome;
 use crate::evaluate::audit::outcome;
 use crate::evaluate::leaks::leak_outcome;
 use crate::evaluate::merge::{merge_audits, merge_leaks};
-use crate::config::RuleDirs;
 use crate::model::{AUDIT_KIND, LEAKS_KIND};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::rule::leak::load_leak_rules;
@@ -28,7 +28,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         let docs = args
             .inputs
             .iter()
-            .map(|p| load_leak_results(p).map(|l| l.value))
+            .map(|p| load_leak_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
         let merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
         let format = match args.format {

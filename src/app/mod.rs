@@ -7,8 +7,8 @@
 pub mod audit;
 pub mod demo;
 pub mod leaks;
-pub mod merge;
 mod leaks_git;
+pub mod merge;
 mod output;
 mod progress;
 pub mod report;

@@ -44,7 +44,11 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
     out.target.root = roots.join(" ");
     out.target.shallow = docs.iter().any(|d| d.target.shallow);
     out.target.shard = None;
-    out.generated_at = docs.iter().map(|d| d.generated_at).max().unwrap_or(out.generated_at);
+    out.generated_at = docs
+        .iter()
+        .map(|d| d.generated_at)
+        .max()
+        .unwrap_or(out.generated_at);
     for warning in shard_gaps(&docs) {
         out.warnings.push(warning);
     }
@@ -141,7 +145,11 @@ fn shard_gaps(docs: &[LeakResults]) -> Vec<String> {
         if counts.len() > 1 {
             out.push(format!(
                 "'{root}': shards of different splits merged ({})",
-                shards.iter().map(Shard::to_string).collect::<Vec<_>>().join(", ")
+                shards
+                    .iter()
+                    .map(Shard::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             continue;
         }
@@ -184,7 +192,11 @@ pub fn merge_audits(docs: Vec<AuditResults>) -> Result<AuditResults, MergeError>
             envs.join(", ")
         ));
     }
-    out.generated_at = docs.iter().map(|d| d.generated_at).max().unwrap_or(out.generated_at);
+    out.generated_at = docs
+        .iter()
+        .map(|d| d.generated_at)
+        .max()
+        .unwrap_or(out.generated_at);
     let mut contexts = Vec::new();
     let mut findings = Vec::new();
     let mut fixed = Vec::new();

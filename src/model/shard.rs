@@ -55,9 +55,7 @@ impl FromStr for Shard {
 
     fn from_str(s: &str) -> Result<Shard, String> {
         let help = "expected K/N with 1 <= K <= N, e.g. 2/8 (shard 2 of 8)";
-        let (k, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("'{s}': {help}"))?;
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("'{s}': {help}"))?;
         let index: u32 = k.trim().parse().map_err(|_| format!("'{s}': {help}"))?;
         let count: u32 = n.trim().parse().map_err(|_| format!("'{s}': {help}"))?;
         if count == 0 || index == 0 || index > count {
