@@ -184,7 +184,7 @@ impl ScanProgress {
             .items
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
-        if done % 64 == 0 || Some(done) == self.total_items {
+        if done.is_multiple_of(64) || Some(done) == self.total_items {
             self.show_items(done);
         }
     }
