@@ -10,11 +10,13 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::Output;
+use super::progress::ScanProgress;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::git::GitScanOptions;
+use crate::collect::sources::walk::WalkResult;
 use crate::collect::sources::{
     ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
 };
@@ -27,7 +29,7 @@ use crate::evaluate::leaks::{
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, fingerprint_hex,
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -62,6 +64,12 @@ pub struct LeakScanRequest {
     /// Excludes or the size limit come (also) from a config file, which may be the scanned
     /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
     pub config_filters: bool,
+    /// `--shard K/N`: only this part of the work.
+    pub shard: Option<Shard>,
+    /// `--roots-from FILE`: more paths (or repositories), one per line.
+    pub roots_from: Option<PathBuf>,
+    /// Show progress on stderr (when it is a terminal).
+    pub progress: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -140,6 +148,9 @@ impl LeaksRequest {
                         || (args.max_file_size.is_none()
                             && config_max_file_size
                                 != crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE)),
+                shard: args.shard,
+                roots_from: args.roots_from.clone(),
+                progress: !global.quiet,
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -278,7 +289,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let baseline = baseline(req.baseline.as_deref())?;
     let mut exceptions = exceptions(req.exceptions.as_deref())?;
 
-    let (scan, target) = collect(&scanner, req)?;
+    let (mut scan, target) = collect(&scanner, req)?;
+    for (rule, message) in scanner.failed_rules() {
+        scan.issues.push(crate::model::ScanIssue {
+            path: format!("rule {rule}"),
+            message: format!("pattern does not compile, the rule matched nothing: {message}"),
+        });
+    }
 
     let mut check = |f: &LeakFinding| -> Option<AppliedException> {
         let set = exceptions.as_mut()?;
@@ -363,13 +380,42 @@ fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
     }
 }
 
+/// The paths given and those of `--roots-from` (one per line, `#` comments, `-`: stdin).
+fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
+    let mut paths = req.paths.clone();
+    if let Some(file) = &req.roots_from {
+        let text = if file.as_os_str() == "-" {
+            String::from_utf8_lossy(&read_stdin(crate::model::input::MAX_TABLE_BYTES)?).into_owned()
+        } else {
+            std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
+                    file.display()
+                )
+            })?
+        };
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PathBuf::from),
+        );
+        if paths.is_empty() {
+            anyhow::bail!(
+                "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
+                file.display()
+            );
+        }
+    }
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    Ok(paths)
+}
+
 /// Walks the paths (or reads stdin) and scans everything in parallel.
 fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
-    let paths: Vec<PathBuf> = if req.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        req.paths.clone()
-    };
+    let paths = all_paths(req)?;
     let exclude = req.exclude.clone();
     let max_file_size = req.max_file_size;
     let limits = ArchiveLimits {
@@ -384,10 +430,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         .collect();
 
     if let Some(git) = &req.git {
-        return super::leaks_git::collect_git(scanner, git, &req.paths, &limits);
+        return super::leaks_git::collect_git(scanner, git, req, &paths, &limits);
     }
     let mut scan = LeakScan::default();
-    if stdin {
+    if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
         let data = read_stdin(max_file_size)?;
         scan.stats.files += 1;
         scan.absorb(scan_blob(scanner, None, |visit| {
@@ -402,6 +448,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
                 max_file_size,
             },
         )?;
+        let mut walked = walked;
+        if let Some(shard) = req.shard {
+            shard_walk(shard, &mut walked);
+        }
         scan.stats.skipped += walked.too_large.len() as u64;
         for path in &walked.too_large {
             scan.warnings.push(format!(
@@ -409,10 +459,20 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             ));
         }
         scan.issues.extend(walked.issues);
+        let progress = ScanProgress::new(
+            req.progress,
+            "files",
+            Some(walked.files.len() as u64),
+            Some(walked.files.iter().map(|f| f.size).sum()),
+        );
         scan_files(
             scanner,
             &walked.files,
-            |f, visit| read_expanded(f, &limits, visit),
+            |f, visit| {
+                let read = read_expanded(f, &limits, visit);
+                progress.item(f.size);
+                read
+            },
             &mut scan,
         );
         // Nothing read from a tree that has files: excludes or the size limit of a config file
@@ -431,6 +491,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
                 message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
             });
         }
+        progress.finish();
     }
     let target = LeakTarget {
         root: paths
@@ -442,6 +503,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         since: None,
         staged: false,
         shallow: false,
+        shard: req.shard,
     };
     Ok((scan, target))
 }
@@ -471,6 +533,13 @@ fn walkdir_any(dir: &Path, depth: u32) -> bool {
         }
     }
     false
+}
+
+/// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
+fn shard_walk(shard: Shard, walked: &mut WalkResult) {
+    walked.files.retain(|f| shard.owns_path(&f.display));
+    walked.too_large.retain(|p| shard.owns_path(p));
+    walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.

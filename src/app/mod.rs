@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
+pub mod merge;
 mod output;
 mod progress;
 pub mod redact;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),
+        Command::Merge(args) => merge::run(global, args),
         Command::Revoke(args) => revoke::run(global, args),
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),

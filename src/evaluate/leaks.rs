@@ -278,12 +278,13 @@ pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
     sort_findings(&mut results.suppressed);
 }
 
-/// Severity (highest first), rule id, path, line, column.
+/// Severity (highest first), rule id, repository, path, line, column, commit.
 pub fn sort_findings(findings: &mut [LeakFinding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.repository.cmp(&b.repository))
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.column.cmp(&b.column))
@@ -327,6 +328,7 @@ mod tests {
             owner: None,
             system: None,
             suppression: None,
+            repository: None,
         }
     }
 
@@ -337,6 +339,7 @@ mod tests {
             since: None,
             staged: false,
             shallow: false,
+            shard: None,
         }
     }
 

@@ -17,6 +17,7 @@ mod posture;
 mod results;
 mod secret;
 mod severity;
+mod shard;
 mod text;
 mod text_position;
 mod token;
@@ -42,6 +43,7 @@ pub use posture::{
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
+pub use shard::Shard;
 pub use text::{cut, escape_terminal, escape_terminal_text};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{

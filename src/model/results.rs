@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContextStatus, EnvironmentRef, Severity, TokenRecord};
+use super::{ContextStatus, EnvironmentRef, Severity, Shard, TokenRecord};
 
 pub const AUDIT_KIND: &str = "ksef-audit/audit";
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -261,6 +261,9 @@ pub struct LeakFinding {
     pub system: Option<String>,
     #[serde(default)]
     pub suppression: Option<Suppression>,
+    /// The repository (root as given) when one run scanned several (`--git repo1 repo2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,6 +279,9 @@ pub struct LeakTarget {
     /// A shallow clone: history before the graft is not scanned.
     #[serde(default)]
     pub shallow: bool,
+    /// `--shard K/N`: this run scanned only that part of the work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
