@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod certificate;
 mod changes;
 mod exception;
 mod grant;
@@ -16,6 +17,10 @@ mod severity;
 mod text_position;
 mod token;
 
+pub use certificate::{
+    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
+    CertificateType, ContextCertificates,
+};
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
 pub use grant::{

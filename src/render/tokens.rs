@@ -208,6 +208,7 @@ mod tests {
                 auditor_permissions: None,
                 tokens,
                 grants: Vec::new(),
+                certificates: Default::default(),
             };
         TokenSnapshot {
             schema_version: 1,

@@ -13,7 +13,9 @@ use super::error::ApiError;
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
 use super::tokens::list_tokens;
-use crate::config::{ContextSpec, KsefSettings};
+use super::certificates::{certificate_limits, list_certificates};
+use super::signin::{authenticate_with_certificate, load_signing_credential};
+use crate::config::{ContextSpec, CredentialSource, KsefSettings};
 use crate::model::{
     ContextSnapshot, ContextStatus, Permission, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
     TOOL_VERSION, TokenRecord, TokenSnapshot,
@@ -85,6 +87,10 @@ pub(crate) async fn open_session(
     settings: &KsefSettings,
     spec: &ContextSpec,
 ) -> Result<Session, ApiError> {
+    if let CredentialSource::Certificate(files) = &spec.credential {
+        let credential = load_signing_credential(&spec.nip, files)?;
+        return authenticate_with_certificate(t, &credential, settings.auth_timeout).await;
+    }
     match load_credential(&spec.nip, &spec.credential)? {
         Credential::KsefToken(token) => auth::authenticate(t, &token, settings.auth_timeout).await,
         Credential::AccessToken(token) => Ok(Session::from_access_token(token)),
@@ -112,6 +118,7 @@ async fn fetch_context(
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     };
     match open_session(&t, settings, spec).await {
         Err(e) => snap.reason = Some(e.to_string()),
@@ -119,17 +126,26 @@ async fn fetch_context(
             snap.auditor_reference = session.auditor_reference.clone();
             match list_tokens(&t, &mut session, &[], settings.max_pages).await {
                 Ok(tokens) => {
-                    let a = assess(
+                    let mut a = assess(
                         &tokens,
                         session.auditor_reference.as_deref(),
                         session.claimed_permissions.as_deref(),
                     );
+                    if session.certificate_serial.is_some()
+                        && session.claimed_permissions.is_none()
+                    {
+                        // Signed in with a certificate: KSeF names no token of ours to check.
+                        a.reason = None;
+                    }
                     snap.status = a.status;
                     snap.reason = a.reason;
                     snap.auditor_permissions = a.permissions;
                     snap.tokens = tokens;
                 }
                 Err(e) => snap.reason = Some(e.to_string()),
+            }
+            if let Some(serial) = session.certificate_serial.clone() {
+                read_certificates(&t, &mut session, settings, serial, &mut snap).await;
             }
             if let Err(e) = session.close(&t).await {
                 progress.emit(ProgressEvent::Warning {
@@ -147,6 +163,37 @@ async fn fetch_context(
         reason: snap.reason.clone(),
     });
     snap
+}
+
+/// Reads the certificate list and limits of a certificate-signed-in context; a list
+/// that cannot be read makes the context incomplete (the limits are best effort).
+async fn read_certificates(
+    t: &Transport,
+    session: &mut Session,
+    settings: &KsefSettings,
+    serial: String,
+    snap: &mut ContextSnapshot,
+) {
+    snap.certificates.signed_in_with = Some(serial);
+    match list_certificates(t, session, settings.max_pages).await {
+        Ok(list) => snap.certificates.list = list,
+        Err(problem) => {
+            snap.status = ContextStatus::Incomplete;
+            let reason = format!("certificates: {problem}");
+            snap.reason = Some(match snap.reason.take() {
+                Some(r) => format!("{r}\n{reason}"),
+                None => reason,
+            });
+            snap.certificates.problem = Some(problem);
+        }
+    }
+    match certificate_limits(t, session).await {
+        Ok(limits) => snap.certificates.limits = Some(limits),
+        Err(e) => t.progress.emit(ProgressEvent::Warning {
+            nip: snap.nip.clone(),
+            message: format!("could not read the certificate limits: {e}"),
+        }),
+    }
 }
 
 /// Whether a fully read list is the whole truth.
@@ -224,6 +271,7 @@ fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> Co
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! blocking wrappers that own a tokio runtime.
 
 pub mod auth;
+pub mod certificates;
 pub mod crypto;
 pub mod error;
 pub mod models;
@@ -20,6 +21,7 @@ pub mod credentials;
 pub mod fetch;
 pub mod grants;
 pub mod keys;
+pub mod signin;
 pub mod verify;
 pub mod xades;
 
