@@ -8,6 +8,7 @@
 
 mod auth;
 pub mod ca;
+mod certificates;
 mod errors;
 mod faults;
 mod fixture;
@@ -170,6 +171,12 @@ impl SimHandle {
         self.sim.lock().requests.clone()
     }
 
+    /// Trusts the CA (DER) for `POST /auth/xades-signature`: certificates it issued
+    /// sign in; any other certificate ends with status 460.
+    pub fn trust_ca(&self, ca_der: &[u8]) {
+        self.sim.lock().trusted_ca = Some(ca_der.to_vec());
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.sim.lock().requests.clear();
@@ -274,6 +281,7 @@ fn routes() -> Router<Arc<Sim>> {
             get(tokens::get_one).delete(tokens::revoke),
         )
         .merge(grants::routes())
+        .merge(certificates::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {
