@@ -238,9 +238,9 @@ pub fn resolve_settings_with(
     for (nip, entry) in wanted {
         let certificate = entry.and_then(|e| e.certificate.clone());
         let credential = match entry.and_then(|e| e.token_file.as_ref()) {
-            _ if certificate.is_some() => {
-                CredentialSource::Certificate(certificate.unwrap_or(CertificateFiles::Pkcs12(PathBuf::new())))
-            }
+            _ if certificate.is_some() => CredentialSource::Certificate(
+                certificate.unwrap_or(CertificateFiles::Pkcs12(PathBuf::new())),
+            ),
             Some(path) => match check_token_file(path) {
                 Ok(()) => CredentialSource::File(path.clone()),
                 Err(e) => {

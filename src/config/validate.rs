@@ -11,10 +11,9 @@ use toml::Spanned;
 
 use super::raw::{AuditSection, KsefSection, LeaksSection, RawConfig, ReportSection};
 use super::{
-    CertificateFiles, check_private_file,
-    AuditConfig, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig, KsefFlags,
-    Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig, defaults,
-    parse_environment,
+    AuditConfig, CertificateFiles, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig,
+    KsefFlags, Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig,
+    check_private_file, defaults, parse_environment,
 };
 use crate::model::{Severity, line_col, validate_nip};
 use crate::rule::RuleLoadError;
@@ -192,7 +191,10 @@ fn certificate_files(
             return None;
         }
         (None, Some(k), None) => {
-            problems.at(k.span(), format!("contexts[{i}].private-key needs `certificate`\n{help}"));
+            problems.at(
+                k.span(),
+                format!("contexts[{i}].private-key needs `certificate`\n{help}"),
+            );
             return None;
         }
         (_, _, Some(p)) => {
@@ -215,13 +217,21 @@ fn certificate_files(
     if let CertificateFiles::Pem { certificate, .. } = &files
         && let Err(e) = std::fs::metadata(certificate)
     {
-        let span = entry.certificate.as_ref().map(toml::Spanned::span).unwrap_or_default();
+        let span = entry
+            .certificate
+            .as_ref()
+            .map(toml::Spanned::span)
+            .unwrap_or_default();
         problems.at(span, format!(
             "contexts[{i}].certificate '{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
             certificate.display()
         ));
     }
-    let what = if matches!(files, CertificateFiles::Pkcs12(_)) { "pkcs12" } else { "private-key" };
+    let what = if matches!(files, CertificateFiles::Pkcs12(_)) {
+        "pkcs12"
+    } else {
+        "private-key"
+    };
     if let Err(e) = check_private_file(files.key_file(), "private key") {
         problems.at(key_span, format!("contexts[{i}].{what} {e}"));
     }

@@ -5,7 +5,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Faults, SimError};
-use crate::model::{CertificateLimits, CertificateRecord, GrantRecord, Identifier, TokenRecord, validate_nip};
+use crate::model::{
+    CertificateLimits, CertificateRecord, GrantRecord, Identifier, TokenRecord, validate_nip,
+};
 
 /// Everything the simulator serves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -8,13 +8,13 @@ use chrono::Utc;
 use tokio::sync::Semaphore;
 
 use super::auth::{self, Session};
+use super::certificates::{certificate_limits, list_certificates};
 use super::credentials::{Credential, load_credential};
 use super::error::ApiError;
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
-use super::tokens::list_tokens;
-use super::certificates::{certificate_limits, list_certificates};
 use super::signin::{authenticate_with_certificate, load_signing_credential};
+use super::tokens::list_tokens;
 use crate::config::{ContextSpec, CredentialSource, KsefSettings};
 use crate::model::{
     ContextSnapshot, ContextStatus, Permission, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
@@ -131,8 +131,7 @@ async fn fetch_context(
                         session.auditor_reference.as_deref(),
                         session.claimed_permissions.as_deref(),
                     );
-                    if session.certificate_serial.is_some()
-                        && session.claimed_permissions.is_none()
+                    if session.certificate_serial.is_some() && session.claimed_permissions.is_none()
                     {
                         // Signed in with a certificate: KSeF names no token of ours to check.
                         a.reason = None;

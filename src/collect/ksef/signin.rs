@@ -73,12 +73,5 @@ pub async fn authenticate_with_certificate(
     let (_, init): (_, AuthenticationInitResponse) = t
         .json(&Call::new(Method::POST, "/auth/xades-signature").xml(signed.xml))
         .await?;
-    auth::complete_sign_in(
-        t,
-        &init,
-        auth_timeout,
-        None,
-        Some(credential.serial_hex()),
-    )
-    .await
+    auth::complete_sign_in(t, &init, auth_timeout, None, Some(credential.serial_hex())).await
 }
