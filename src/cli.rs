@@ -57,6 +57,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Run the whole pipeline on the built-in example firm
     Demo(DemoArgs),
+    /// Write calendar reminders (iCalendar) before each planned token expiry
+    Calendar(CalendarArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -342,4 +344,20 @@ pub struct DemoArgs {
     /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// Results of `audit --format json` (tokens with a planned expiry in the inventory)
+    #[arg(long, value_name = "FILE")]
+    pub audit: PathBuf,
+    /// How many days before the planned expiry the reminder falls
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub days_before: u32,
+    /// Also write one calendar per owner into DIR (`OWNER.ics`, `unassigned.ics`)
+    #[arg(long, value_name = "DIR")]
+    pub per_owner: Option<PathBuf>,
+    /// Write the calendar to FILE (`.ics`) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

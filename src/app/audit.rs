@@ -420,7 +420,7 @@ pub fn demo_audit(
         exit_zero: false,
         now: None,
         nips: Vec::new(),
-        firm: None,
+        firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
         output: AuditOutput::Json,
         output_path: None,
         quiet: true,

@@ -152,13 +152,20 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
     };
     let written =
         super::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
+    let (quarters, reports) = written.split_at(written.len().saturating_sub(3));
+    for path in quarters {
+        demo.outputs.push((
+            "an earlier quarter's audit results (JSON, for `report --previous`)".to_string(),
+            path.clone(),
+        ));
+    }
     let labels = [
         "security review (HTML)",
         "quarterly report (HTML)",
         "quarterly report, Polish (HTML)",
     ];
-    for (label, path) in labels.iter().zip(written) {
-        demo.outputs.push((label.to_string(), path));
+    for (label, path) in labels.iter().zip(reports) {
+        demo.outputs.push((label.to_string(), path.clone()));
     }
     Ok(())
 }

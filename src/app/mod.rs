@@ -5,6 +5,7 @@
 //! same pipelines directly.
 
 pub mod audit;
+pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),
         Command::Demo(args) => demo::run(global, args),
+        Command::Calendar(args) => calendar::run(global, args),
     }
 }
 

@@ -121,7 +121,7 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
         .contexts
         .iter()
         .flat_map(|c| &c.tokens)
-        .filter(|t| t.status == crate::model::TokenStatus::Active)
+        .filter(|t| t.status.is_live())
         .count();
     writeln!(
         w,

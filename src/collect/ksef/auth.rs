@@ -1,6 +1,7 @@
 //! Token authentication: challenge -> public key -> RSA-OAEP(`token|timestampMs`) ->
 //! `POST /auth/ksef-token` -> poll `GET /auth/{AU}` -> redeem -> refresh -> close.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -132,16 +133,24 @@ pub async fn authenticate_with(
     select: CertificateSelector,
 ) -> Result<Session, ApiError> {
     let nip = t.nip.clone();
-    let mut certs = fetch_certificates(t).await?;
+    let mut certs = t.certificates.get(t).await?;
     let mut refetched = false;
     let init = loop {
         let (_, challenge): (_, ChallengeResponse) =
             t.json(&Call::new(Method::POST, "/auth/challenge")).await?;
-        let cert = select(&certs, Utc::now()).ok_or_else(|| ApiError::Auth {
-            nip: nip.clone(),
-            message: "GET /security/public-key-certificates: no currently valid certificate with usage KsefTokenEncryption".into(),
-            help: Some("check the base URL points at KSeF API 2.0, or try again later".into()),
-        })?;
+        let Some(cert) = select(&certs, Utc::now()) else {
+            // The list is shared by the run: one that went stale is fetched once more.
+            if !refetched {
+                refetched = true;
+                certs = t.certificates.refresh(t, &certs).await?;
+                continue;
+            }
+            return Err(ApiError::Auth {
+                nip: nip.clone(),
+                message: "GET /security/public-key-certificates: no currently valid certificate with usage KsefTokenEncryption".into(),
+                help: Some("check the base URL points at KSeF API 2.0, or try again later".into()),
+            });
+        };
         let key = crypto::public_key(&cert.certificate).map_err(|message| ApiError::Auth {
             nip: nip.clone(),
             message: format!(
@@ -179,7 +188,7 @@ pub async fn authenticate_with(
             // Key withdrawn: fetch the current list once and try again.
             Err(e) if e.ksef_code() == Some(21470) && !refetched => {
                 refetched = true;
-                certs = fetch_certificates(t).await?;
+                certs = t.certificates.refresh(t, &certs).await?;
             }
             Err(e) => return Err(e),
         }
@@ -252,6 +261,44 @@ pub(crate) async fn complete_sign_in(
 async fn fetch_certificates(t: &Transport) -> Result<Vec<PublicKeyCertificate>, ApiError> {
     let call = Call::new(Method::GET, "/security/public-key-certificates");
     Ok(t.json(&call).await?.1)
+}
+
+/// The Ministry of Finance's public-key certificates, fetched once and shared by every
+/// context of a run (`GET /security/public-key-certificates` is limited per client IP;
+/// 150 contexts must not ask 150 times). Fetched again only when KSeF withdrew the key
+/// used (21470) or no certificate in the list is valid any more.
+#[derive(Debug, Default)]
+pub struct CertificateCache(tokio::sync::Mutex<Option<Arc<Vec<PublicKeyCertificate>>>>);
+
+impl CertificateCache {
+    /// The shared list, fetched by the first caller (the others wait for it). A failed
+    /// fetch is not kept: the next context tries again.
+    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref() {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
+
+    /// A fresh list after `stale` failed, unless another context already fetched one.
+    pub async fn refresh(
+        &self,
+        t: &Transport,
+        stale: &Arc<Vec<PublicKeyCertificate>>,
+    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref()
+            && !Arc::ptr_eq(certs, stale)
+        {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
 }
 
 /// A failed authentication status in plain words.

@@ -4,6 +4,7 @@
 //! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
 //! blocking wrappers that own a tokio runtime.
 
+pub mod auditor;
 pub mod auth;
 pub mod certificates;
 pub mod crypto;

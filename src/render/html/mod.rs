@@ -52,6 +52,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../reports/partials/leaks.html"),
     ),
     (
+        "partials/urgent.html",
+        include_str!("../../../reports/partials/urgent.html"),
+    ),
+    (
         "partials/appendix.html",
         include_str!("../../../reports/partials/appendix.html"),
     ),

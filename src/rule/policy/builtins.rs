@@ -171,7 +171,7 @@ fn excess_permissions(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
 
 fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
     let t = v.token()?;
-    if t.status != TokenStatus::Active {
+    if !TokenStatus::is_live(&t.status) {
         return None;
     }
     let key = system_key(t, v.entry())?;

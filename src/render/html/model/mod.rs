@@ -15,6 +15,7 @@ mod leaks;
 mod register;
 mod summary;
 mod trend;
+mod urgent;
 mod view;
 
 pub use view::*;
@@ -25,7 +26,7 @@ use super::mask::Masker;
 use super::{ReportInput, ReportKind, ReportOptions};
 use crate::model::{
     AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
-    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION, TokenStatus,
+    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -276,6 +277,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         appendix: appendix::appendix(&cx),
         review: appendix::review(&cx),
         has_audit: audit.is_some(),
+        urgent: urgent::urgent(&cx),
     }
 }
 
