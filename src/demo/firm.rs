@@ -384,6 +384,8 @@ fn client_context(
         faults: None,
         tokens,
         grants: Vec::new(),
+        certificates: Vec::new(),
+        certificate_limits: None,
     }
 }
 

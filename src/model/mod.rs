@@ -5,6 +5,7 @@
 /// The project's home: help URIs, the README, the hooks and the action all name this one.
 pub const PROJECT_URL: &str = "https://github.com/ksef-audit/ksef-audit";
 
+mod certificate;
 mod changes;
 mod exception;
 mod grant;
@@ -22,6 +23,10 @@ mod text;
 mod text_position;
 mod token;
 
+pub use certificate::{
+    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
+    CertificateType, ContextCertificates,
+};
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
 pub use grant::{
