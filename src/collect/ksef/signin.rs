@@ -1,6 +1,6 @@
 //! Certificate sign-in (XAdES): challenge -> signed `AuthTokenRequest` ->
 //! `POST /auth/xades-signature` (`application/xml`) -> then poll, redeem, refresh and
-//! close exactly as token sign-in does ([`auth::complete_sign_in`]).
+//! close exactly as token sign-in does (`auth::complete_sign_in`).
 //!
 //! The certificate and key are read from the files [`CertificateFiles`] names, the
 //! password from `KSEF_KEY_PASSWORD_<NIP>` / `KSEF_KEY_PASSWORD`; messages name the

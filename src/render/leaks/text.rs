@@ -201,7 +201,7 @@ pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderEr
     write_all(results, true, out).map_err(io_err("text"))
 }
 
-/// Like [`render`]; `list_baselined: false` shows findings accepted in the baseline as a count.
+/// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
 pub fn render_with(
     results: &LeakResults,
     list_baselined: bool,
