@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::Severity;
+use crate::model::{Severity, Shard};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,6 +55,8 @@ pub enum Command {
     /// Render HTML/CSV reports from audit and leak results
     #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+    /// Combine the JSON results of several `leaks` shards or repositories (or `audit` runs) into one
+    Merge(MergeArgs),
     /// Revoke tokens (dry run unless --yes)
     #[command(after_help = REVOKE_EXAMPLES)]
     Revoke(RevokeArgs),
@@ -314,6 +316,32 @@ pub struct LeaksArgs {
     /// Only what is staged in the index (pre-commit hook); implies --git
     #[arg(long)]
     pub staged: bool,
+    /// Fail (exit 1) on findings at or above this severity (default: any)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Exit 0 even with findings (errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Scan only shard K of N (1-based): files by a hash of their path, git blobs by object id,
+    /// commit messages by commit id. Combine the N results with `ksef-audit merge`
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Read more roots (files, directories or, with --git, repositories) from FILE, one per
+    /// line (`#` comments and blank lines ignored; `-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub roots_from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON results of `leaks` (shards or repositories) or of `audit` (several runs), all of one kind
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
+    #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
+    pub format: LeaksFormat,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

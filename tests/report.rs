@@ -1,6 +1,10 @@
 //! `report`: renderers on one canonical result set (three quarters, a leak scan, a staff
 //! list), escaping, masking, trend, CSV and the CLI's error messages.
 
+/// `ksef-audit calendar`, checked with an independent iCalendar parser.
+#[path = "report/calendar.rs"]
+mod calendar;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

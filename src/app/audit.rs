@@ -195,9 +195,9 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     };
     let staff = match &paths.staff {
         Some(p) => {
-            let bytes = std::fs::read(p).ok();
             let staff = load_staff(p)?;
-            if let Some(b) = bytes {
+            let bytes = crate::model::input::read_limited(p, crate::model::input::MAX_TABLE_BYTES);
+            if let Ok(b) = bytes {
                 digests.insert("staff".into(), fingerprint_hex(&b));
             }
             staff
@@ -207,7 +207,8 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
-            if let Ok(b) = std::fs::read(p) {
+            if let Ok(b) = crate::model::input::read_limited(p, crate::model::input::MAX_TOML_BYTES)
+            {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
             Some(entries)
@@ -304,6 +305,7 @@ pub fn evaluate(
     );
     warnings.append(&mut results.warnings);
     results.warnings = warnings;
+    super::redact::redact_audit(&mut results);
     Ok(AuditRun {
         results,
         fail_on: req.fail_on,

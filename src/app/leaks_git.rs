@@ -6,33 +6,92 @@ use std::sync::Mutex;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
-use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history};
+use super::leaks::LeakScanRequest;
+use super::progress::ScanProgress;
+use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
 use crate::collect::sources::{ArchiveLimits, expand};
 use crate::evaluate::leaks::LeakScan;
 use crate::evaluate::scan::{Provenance, Scanner, scan_blob};
-use crate::model::LeakTarget;
+use crate::model::{LeakTarget, Shard};
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
 
-/// Scans the history of the one repository in `paths` (default `.`).
+/// Scans the history of each repository in `paths` (default `.`). With several, each finding
+/// names its repository.
 pub(super) fn collect_git(
     scanner: &Scanner,
     opts: &GitScanOptions,
+    req: &LeakScanRequest,
     paths: &[PathBuf],
     limits: &ArchiveLimits,
 ) -> Result<(LeakScan, LeakTarget)> {
-    let repo = match paths {
-        [] => Path::new("."),
-        [one] if one.as_os_str() != "-" => one.as_path(),
-        _ => bail!(
-            "--git scans one repository, got {} paths\nhelp: run `ksef-audit leaks --git PATH` once per repository",
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        bail!(
+            "--git reads repositories, not standard input\nhelp: pass repository paths, or list them in a file for --roots-from"
+        );
+    }
+    if opts.staged && paths.len() > 1 {
+        bail!(
+            "--staged checks the index of one repository, got {} paths\nhelp: run it once per repository",
             paths.len()
-        ),
+        );
+    }
+    let several = paths.len() > 1;
+    let mut all = LeakScan::default();
+    let mut shallow = false;
+    for repo in paths {
+        let (mut scan, repo_shallow) =
+            collect_repo(scanner, opts, req.shard, repo, limits, req.progress)?;
+        shallow |= repo_shallow;
+        if several {
+            let name = repo.display().to_string();
+            for c in &mut scan.candidates {
+                c.finding.repository = Some(name.clone());
+            }
+        }
+        all.candidates.append(&mut scan.candidates);
+        all.issues.append(&mut scan.issues);
+        all.warnings.append(&mut scan.warnings);
+        all.stats.files += scan.stats.files;
+        all.stats.blobs += scan.stats.blobs;
+        all.stats.bytes += scan.stats.bytes;
+        all.stats.skipped += scan.stats.skipped;
+        all.stats.errors += scan.stats.errors;
+    }
+    let target = LeakTarget {
+        root: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        mode: "git".to_string(),
+        since: opts.since.clone(),
+        staged: opts.staged,
+        shallow,
+        shard: req.shard,
     };
+    Ok((all, target))
+}
+
+/// One repository's history; returns the scan and whether the clone is shallow.
+fn collect_repo(
+    scanner: &Scanner,
+    opts: &GitScanOptions,
+    shard: Option<Shard>,
+    repo: &Path,
+    limits: &ArchiveLimits,
+    progress: bool,
+) -> Result<(LeakScan, bool)> {
     let scan = Mutex::new(LeakScan::default());
-    let sink = |blob: GitBlob<'_>| scan_git_blob(scanner, limits, &scan, blob);
-    let summary = scan_history(repo, opts, &sink)?;
+    let progress = ScanProgress::new(progress, "blobs", None, None);
+    let sink = |blob: GitBlob<'_>| {
+        progress.item(blob.data.len() as u64);
+        scan_git_blob(scanner, limits, &scan, blob)
+    };
+    let summary = scan_history_shard(repo, opts, shard, &sink);
+    progress.finish();
+    let summary = summary?;
     let mut scan = scan.into_inner().unwrap_or_else(|e| e.into_inner());
     scan.stats.blobs += summary.blobs;
     scan.stats.errors += summary.issues.len() as u64;
@@ -43,14 +102,7 @@ pub(super) fn collect_git(
             repo.display()
         ));
     }
-    let target = LeakTarget {
-        root: repo.display().to_string(),
-        mode: "git".to_string(),
-        since: opts.since.clone(),
-        staged: opts.staged,
-        shallow: summary.shallow,
-    };
-    Ok((scan, target))
+    Ok((scan, summary.shallow))
 }
 
 fn scan_git_blob(

@@ -9,9 +9,11 @@ pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
+pub mod merge;
 mod output;
 pub mod permissions;
 mod progress;
+pub mod redact;
 pub mod report;
 pub mod revoke;
 pub mod rules;
@@ -38,6 +40,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),
+        Command::Merge(args) => merge::run(global, args),
         Command::Revoke(args) => revoke::run(global, args),
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),

@@ -109,6 +109,9 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot
 }
 
 pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokenFormat) -> Result<()> {
+    let mut redacted = snapshot.clone();
+    super::redact::redact_snapshot(&mut redacted);
+    let snapshot = &redacted;
     match format {
         TokenFormat::Table => render::write_table(w, snapshot),
         TokenFormat::Json => render::write_json(w, snapshot),

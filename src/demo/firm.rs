@@ -387,6 +387,8 @@ fn client_context(
         faults: None,
         tokens,
         grants: Vec::new(),
+        certificates: Vec::new(),
+        certificate_limits: None,
     }
 }
 

@@ -254,7 +254,8 @@ pub fn build_leak_results(
 
 /// Applies what `--verify` learned (`collect::ksef::verify_leaks`): each finding with a verdict
 /// for its (NIP, reference) takes that status; an active leaked token becomes critical (it
-/// can be used right now). The verify warnings are added, and findings are sorted again.
+/// can be used right now). The verify warnings are added, verifications that could not be
+/// done become errors (the run is incomplete, exit 2), and findings are sorted again.
 pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
     for f in results
         .findings
@@ -271,16 +272,19 @@ pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
         }
     }
     results.warnings.extend(verdicts.warnings);
+    results.stats.errors += verdicts.errors.len() as u64;
+    results.errors.extend(verdicts.errors);
     sort_findings(&mut results.findings);
     sort_findings(&mut results.suppressed);
 }
 
-/// Severity (highest first), rule id, path, line, column.
+/// Severity (highest first), rule id, repository, path, line, column, commit.
 pub fn sort_findings(findings: &mut [LeakFinding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.repository.cmp(&b.repository))
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.column.cmp(&b.column))
@@ -324,6 +328,7 @@ mod tests {
             owner: None,
             system: None,
             suppression: None,
+            repository: None,
         }
     }
 
@@ -334,6 +339,7 @@ mod tests {
             since: None,
             staged: false,
             shallow: false,
+            shard: None,
         }
     }
 

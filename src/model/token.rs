@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::certificate::ContextCertificates;
 use super::grant::GrantRecord;
 
 macro_rules! open_enum {
@@ -211,6 +212,10 @@ pub struct ContextSnapshot {
     /// empty in snapshots written before grants were read.
     #[serde(default)]
     pub grants: Vec<GrantRecord>,
+    /// KSeF certificates, read when the context signed in with a certificate;
+    /// left out of snapshots when there is nothing.
+    #[serde(default, skip_serializing_if = "ContextCertificates::is_empty")]
+    pub certificates: ContextCertificates,
 }
 
 pub const SNAPSHOT_KIND: &str = "ksef-audit/tokens";

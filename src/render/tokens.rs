@@ -217,6 +217,7 @@ mod tests {
                 auditor_permissions: None,
                 tokens,
                 grants: Vec::new(),
+                certificates: Default::default(),
             };
         TokenSnapshot {
             schema_version: 1,

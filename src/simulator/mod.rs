@@ -8,6 +8,7 @@
 
 mod auth;
 pub mod ca;
+mod certificates;
 mod errors;
 mod faults;
 mod files;
@@ -173,6 +174,12 @@ impl SimHandle {
         self.sim.lock().requests.clone()
     }
 
+    /// Trusts the CA (DER) for `POST /auth/xades-signature`: certificates it issued
+    /// sign in; any other certificate ends with status 460.
+    pub fn trust_ca(&self, ca_der: &[u8]) {
+        self.sim.lock().trusted_ca = Some(ca_der.to_vec());
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.sim.lock().requests.clear();
@@ -216,6 +223,7 @@ impl SimHandle {
                 revoke_after_redeem: false,
                 refresh_valid_until: None,
                 last_refresh: None,
+                by_certificate: false,
             },
         );
         let ident = st.contexts[ci].identifier();
@@ -323,6 +331,7 @@ fn routes() -> Router<Arc<Sim>> {
             get(tokens::get_one).delete(tokens::revoke),
         )
         .merge(grants::routes())
+        .merge(certificates::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {

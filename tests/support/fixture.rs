@@ -59,6 +59,7 @@ pub fn finding(nip: &str, reference: &str) -> LeakFinding {
         owner: None,
         system: None,
         suppression: None,
+        repository: None,
     }
 }
 
@@ -74,6 +75,7 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
             since: None,
             staged: false,
             shallow: false,
+            shard: None,
         },
         digests: Digests::default(),
         stats: LeakStats::default(),

@@ -33,8 +33,11 @@ pub struct Session {
     owned: bool,
     /// Reference number of the KSeF token used (first `|` part), when known.
     pub auditor_reference: Option<String>,
-    /// Permissions named in an access token's claims, when given as an access token.
+    /// Permissions named in an access token's claims, when given as an access token
+    /// (or, after a certificate sign-in, when the access token names them).
     pub claimed_permissions: Option<Vec<String>>,
+    /// Serial number of the KSeF certificate the session signed in with (XAdES), if any.
+    pub certificate_serial: Option<String>,
 }
 
 impl Session {
@@ -46,21 +49,7 @@ impl Session {
             .and_then(|c| c.get("exp"))
             .and_then(serde_json::Value::as_i64)
             .and_then(|s| DateTime::from_timestamp(s, 0));
-        let claimed_permissions = claims.as_ref().and_then(|c| {
-            ["per", "pep"].iter().find_map(|k| {
-                let v = c.get(*k)?;
-                // Either a JSON array or a string holding one.
-                let arr = match v {
-                    serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
-                    other => other.clone(),
-                };
-                arr.as_array().map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-            })
-        });
+        let claimed_permissions = claimed_permissions(token.expose());
         Session {
             access: token,
             access_valid_until: exp,
@@ -68,6 +57,7 @@ impl Session {
             owned: false,
             auditor_reference: None,
             claimed_permissions,
+            certificate_serial: None,
         }
     }
 
@@ -204,6 +194,20 @@ pub async fn authenticate_with(
         }
     };
 
+    complete_sign_in(t, &init, auth_timeout, token_reference(token), None).await
+}
+
+/// The steps every sign-in shares once KSeF accepted the request: poll
+/// `GET /auth/{reference}` until 200, then redeem the access and refresh tokens.
+/// A failed status is explained in plain words ([`auth_failure`]).
+pub(crate) async fn complete_sign_in(
+    t: &Transport,
+    init: &AuthenticationInitResponse,
+    auth_timeout: Duration,
+    auditor_reference: Option<String>,
+    certificate_serial: Option<String>,
+) -> Result<Session, ApiError> {
+    let nip = t.nip.clone();
     let op = &init.authentication_token.token;
     let status_path = format!("/auth/{}", init.reference_number);
     let started = Instant::now();
@@ -240,13 +244,17 @@ pub async fn authenticate_with(
     let (_, tokens): (_, AuthenticationTokensResponse) = t.json(&call).await?;
     t.progress
         .emit(ProgressEvent::Authenticated { nip: nip.clone() });
+    let claimed_permissions = certificate_serial
+        .as_ref()
+        .and_then(|_| claimed_permissions(tokens.access_token.token.expose()));
     Ok(Session {
         access: tokens.access_token.token,
         access_valid_until: Some(tokens.access_token.valid_until),
         refresh: Some(tokens.refresh_token.token),
         owned: true,
-        auditor_reference: token_reference(token),
-        claimed_permissions: None,
+        auditor_reference,
+        claimed_permissions,
+        certificate_serial,
     })
 }
 
@@ -309,8 +317,8 @@ pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
             "check in KSeF that the token is Active (new tokens stay Pending for a while), belongs to this NIP and was copied whole",
         ),
         460 => (
-            "KSeF rejected the certificate",
-            "use a valid, trusted certificate",
+            "KSeF rejected the certificate: it is expired or not yet valid, revoked, not issued by a CA KSeF trusts, or its chain could not be verified",
+            "check the certificate's validity dates and status in the KSeF application (Certificates); if it was revoked or has expired, request a new KSeF certificate and point `certificate`/`private-key` (or `pkcs12`) at it",
         ),
         470 => (
             "the credentials belong to a person registered as deceased",
@@ -341,6 +349,24 @@ pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
         message,
         help: Some(help.to_string()),
     }
+}
+
+/// Permissions named in a JWT's (unverified) `per`/`pep` claim: a JSON array or a
+/// string holding one.
+fn claimed_permissions(token: &str) -> Option<Vec<String>> {
+    let claims = jwt_claims(token)?;
+    ["per", "pep"].iter().find_map(|k| {
+        let v = claims.get(*k)?;
+        let arr = match v {
+            serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
+            other => other.clone(),
+        };
+        arr.as_array().map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+    })
 }
 
 /// The (unverified) claims of a JWT, if it is one.

@@ -70,6 +70,12 @@ pub fn load_credential_noting(
             ));
         }
         CredentialSource::AccessToken(var) => return from_env(var).map(Credential::AccessToken),
+        CredentialSource::Certificate(_) => {
+            return Err(err(
+                "this context signs in with a KSeF certificate, not a token".into(),
+                None,
+            ));
+        }
         CredentialSource::InMemory(secret) => secret.clone(),
         CredentialSource::Env(var) => from_env(var)?,
         CredentialSource::File(path) => {

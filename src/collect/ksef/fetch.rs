@@ -9,13 +9,15 @@ use tokio::sync::Semaphore;
 
 use super::auditor::{READ_ALL, personal_permissions};
 use super::auth::{self, CertificateCache, Session};
+use super::certificates::{certificate_limits, list_certificates};
 use super::credentials::{Credential, load_credential_noting};
 use super::error::ApiError;
 use super::grants::{GrantsError, read_grants};
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
+use super::signin::{authenticate_with_certificate, load_signing_credential};
 use super::tokens::list_tokens;
-use crate::config::{ContextSpec, KsefSettings};
+use crate::config::{ContextSpec, CredentialSource, KsefSettings};
 use crate::model::{
     ContextSnapshot, ContextStatus, Permission, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
     TOOL_VERSION, TokenRecord, TokenSnapshot,
@@ -91,6 +93,10 @@ pub(crate) async fn open_session(
     settings: &KsefSettings,
     spec: &ContextSpec,
 ) -> Result<Session, ApiError> {
+    if let CredentialSource::Certificate(files) = &spec.credential {
+        let credential = load_signing_credential(&spec.nip, files)?;
+        return authenticate_with_certificate(t, &credential, settings.auth_timeout).await;
+    }
     let credential = load_credential_noting(&spec.nip, &spec.credential, &mut |message| {
         t.progress.emit(ProgressEvent::Warning {
             nip: spec.nip.clone(),
@@ -123,6 +129,7 @@ async fn fetch_context(
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     };
     match open_session(t, settings, spec).await {
         Err(e) => snap.reason = Some(e.to_string()),
@@ -150,12 +157,15 @@ async fn fetch_context(
                     snap.tokens = listing.tokens;
                     // Grants go through the same transport (limits, Retry-After, retries).
                     let perms = snap.auditor_permissions.as_deref();
-                    match read_grants(&t, &mut session, perms, settings.max_pages).await {
+                    match read_grants(t, &mut session, perms, settings.max_pages).await {
                         Ok(grants) => snap.grants = grants,
                         Err(e) => mark_grants_unread(&mut snap, &e),
                     }
                 }
                 Err(e) => snap.reason = Some(e.to_string()),
+            }
+            if let Some(serial) = session.certificate_serial.clone() {
+                read_certificates(t, &mut session, settings, serial, &mut snap).await;
             }
             if let Err(e) = session.close(t).await {
                 progress.emit(ProgressEvent::Warning {
@@ -185,6 +195,37 @@ fn mark_grants_unread(snap: &mut ContextSnapshot, e: &GrantsError) {
         Some(r) => format!("{r}\n{grants}"),
         None => grants,
     });
+}
+
+/// Reads the certificate list and limits of a certificate-signed-in context; a list
+/// that cannot be read makes the context incomplete (the limits are best effort).
+async fn read_certificates(
+    t: &Transport,
+    session: &mut Session,
+    settings: &KsefSettings,
+    serial: String,
+    snap: &mut ContextSnapshot,
+) {
+    snap.certificates.signed_in_with = Some(serial);
+    match list_certificates(t, session, settings.max_pages).await {
+        Ok(list) => snap.certificates.list = list,
+        Err(problem) => {
+            snap.status = ContextStatus::Incomplete;
+            let reason = format!("certificates: {problem}");
+            snap.reason = Some(match snap.reason.take() {
+                Some(r) => format!("{r}\n{reason}"),
+                None => reason,
+            });
+            snap.certificates.problem = Some(problem);
+        }
+    }
+    match certificate_limits(t, session).await {
+        Ok(limits) => snap.certificates.limits = Some(limits),
+        Err(e) => t.progress.emit(ProgressEvent::Warning {
+            nip: snap.nip.clone(),
+            message: format!("could not read the certificate limits: {e}"),
+        }),
+    }
 }
 
 /// Whether a fully read list is the whole truth.
@@ -348,6 +389,7 @@ fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> Co
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     }
 }
 

@@ -40,6 +40,8 @@ pub struct Call<'a> {
     pub bearer: Option<&'a Secret>,
     pub continuation: Option<&'a str>,
     pub json: Option<serde_json::Value>,
+    /// An XML body sent as `application/xml` (the signed XAdES document).
+    pub xml: Option<String>,
     /// Counted by the token-endpoint limiter.
     pub limited: bool,
 }
@@ -53,6 +55,7 @@ impl<'a> Call<'a> {
             bearer: None,
             continuation: None,
             json: None,
+            xml: None,
             limited: false,
         }
     }
@@ -69,6 +72,12 @@ impl<'a> Call<'a> {
 
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.json = Some(body);
+        self
+    }
+
+    /// Sends `body` as `application/xml`.
+    pub fn xml(mut self, body: String) -> Self {
+        self.xml = Some(body);
         self
     }
 
@@ -172,6 +181,11 @@ impl Transport {
             }
             if let Some(body) = &call.json {
                 req = req.json(body);
+            }
+            if let Some(body) = &call.xml {
+                req = req
+                    .header("content-type", "application/xml")
+                    .body(body.clone());
             }
             let sent_at = std::time::Instant::now();
             let response = match req.send().await {

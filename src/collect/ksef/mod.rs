@@ -6,6 +6,7 @@
 
 pub mod auditor;
 pub mod auth;
+pub mod certificates;
 pub mod crypto;
 pub mod error;
 pub mod models;
@@ -21,6 +22,7 @@ pub mod credentials;
 pub mod fetch;
 pub mod grants;
 pub mod keys;
+pub mod signin;
 pub mod verify;
 pub mod xades;
 

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 pub use super::ScanError;
-use crate::model::ScanIssue;
+use crate::model::{ScanIssue, Shard};
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
@@ -81,6 +81,18 @@ pub fn scan_history(
     opts: &GitScanOptions,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) -> Result<GitSummary, ScanError> {
+    scan_history_shard(repo, opts, None, sink)
+}
+
+/// [`scan_history`] of one shard: the walk is the same in every shard (so provenance is
+/// too), but only the blobs whose object id and the commit messages whose commit id belong
+/// to `shard` are read and handed to the sink.
+pub fn scan_history_shard(
+    repo: &Path,
+    opts: &GitScanOptions,
+    shard: Option<Shard>,
+    sink: &(dyn Fn(GitBlob<'_>) + Sync),
+) -> Result<GitSummary, ScanError> {
     let open_error = |e: gix::Error| ScanError::GitOpen {
         path: repo.to_path_buf(),
         message: e.to_string(),
@@ -93,6 +105,7 @@ pub fn scan_history(
     let local = shared.to_thread_local();
     let shallow = local.is_shallow().map_err(open_error)?;
     let ctx = Ctx {
+        shard,
         path: repo.to_path_buf(),
         issues: Mutex::new(Vec::new()),
         blobs: AtomicU64::new(0),
@@ -114,6 +127,7 @@ pub fn scan_history(
 }
 
 struct Ctx {
+    shard: Option<Shard>,
     path: PathBuf,
     issues: Mutex<Vec<ScanIssue>>,
     blobs: AtomicU64,
@@ -121,6 +135,11 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Whether this run reads the object (always without `--shard`).
+    fn owns(&self, id: &gix::oid) -> bool {
+        self.shard.is_none_or(|s| s.owns_object_id(id.as_bytes()))
+    }
+
     fn issue(&self, what: impl Into<String>, message: impl Into<String>) {
         let issue = ScanIssue {
             path: what.into(),
@@ -382,7 +401,7 @@ fn scan_commits(
     let (tx, rx) = mpsc::sync_channel::<Item>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
-            let repo = shared.to_thread_local();
+            let repo = reader(shared);
             let mut walk = Walk {
                 repo: &repo,
                 ctx,
@@ -413,7 +432,7 @@ fn scan_commits(
             }
         });
         rx.into_iter().par_bridge().for_each_init(
-            || (shared.to_thread_local(), Vec::new()),
+            || (reader(shared), Vec::new()),
             |(repo, buf), item| read_item(repo, buf, item, ctx, sink),
         );
         if walker.join().is_err() {
@@ -421,6 +440,21 @@ fn scan_commits(
         }
     });
     Ok(commits)
+}
+
+/// Delta-base cache of each blob reader (like `core.deltaBaseCacheLimit`): blobs arrive in
+/// history order, not pack order, and a bigger cache than gitoxide's default 64 entries
+/// saves inflating the same delta bases again. Bounded, so the heap stays small.
+const READER_PACK_CACHE: usize = 24 << 20;
+
+fn reader(shared: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = shared.to_thread_local();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            READER_PACK_CACHE,
+        ))
+    });
+    repo
 }
 
 /// Kahn's algorithm over the walked commits, oldest commit time first among the ready ones.
@@ -520,6 +554,7 @@ impl Walk<'_> {
             date,
         });
         if !message.is_empty()
+            && self.ctx.owns(&id)
             && self
                 .tx
                 .send(Item::Message {
@@ -590,6 +625,9 @@ impl Walk<'_> {
     }
 
     fn send_blob(&self, id: ObjectId, path: BString, info: &Arc<CommitInfo>) -> bool {
+        if !self.ctx.owns(&id) {
+            return true;
+        }
         self.tx
             .send(Item::Blob {
                 id,
@@ -690,6 +728,8 @@ fn scan_staged(
                 .then(|| (entry.id, path.to_str_lossy().into_owned()))
         })
         .collect();
+    let staged: Vec<(ObjectId, String)> =
+        staged.into_iter().filter(|(id, _)| ctx.owns(id)).collect();
     staged.into_par_iter().for_each_init(
         || (shared.to_thread_local(), Vec::new()),
         |(repo, buf), (id, path)| {

@@ -102,6 +102,7 @@ fn contexts_for<'a>(world: &'a AuditWorld<'a>) -> (Vec<ContextSnapshot>, Vec<Str
             fetched_at: world.snapshot.fetched_at,
             duration_ms: 0,
             grants: Vec::new(),
+            certificates: Default::default(),
             auditor_reference: None,
             auditor_permissions: None,
             tokens: Vec::new(),

@@ -86,6 +86,7 @@ pub fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> Le
             owner: None,
             system: None,
             suppression: None,
+            repository: None,
         },
     }
 }

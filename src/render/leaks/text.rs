@@ -6,11 +6,19 @@ use std::io::Write;
 
 use super::io_err;
 use super::word;
+use crate::model::escape_terminal;
 use crate::model::{LeakFinding, LeakResults, LeakStatus, SuppressionKind};
 use crate::render::RenderError;
+use crate::rule::matcher::redact_text;
+
+/// A name from outside (file, archive member, author) as the terminal shows it: tokens
+/// redacted, control and bidi characters escaped.
+fn shown_name(name: &str) -> String {
+    escape_terminal(&redact_text(name)).into_owned()
+}
 
 fn location(f: &LeakFinding) -> String {
-    let mut s = f.path.clone();
+    let mut s = shown_name(&f.path);
     if let Some(l) = f.line {
         s.push_str(&format!(":{l}"));
         if let Some(c) = f.column {
@@ -18,9 +26,10 @@ fn location(f: &LeakFinding) -> String {
         }
     }
     if let Some(commit) = &f.commit {
-        s.push_str(&format!(" (commit {}", &commit[..commit.len().min(12)]));
+        let short: String = commit.chars().take(12).collect();
+        s.push_str(&format!(" (commit {}", shown_name(&short)));
         if let Some(a) = &f.author {
-            s.push_str(&format!(", {a}"));
+            s.push_str(&format!(", {}", shown_name(a)));
         }
         if let Some(d) = f.date {
             s.push_str(&format!(", {}", d.format("%Y-%m-%d")));
@@ -192,7 +201,7 @@ pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderEr
     write_all(results, true, out).map_err(io_err("text"))
 }
 
-/// Like [`render`]; `list_baselined: false` shows findings accepted in the baseline as a count.
+/// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
 pub fn render_with(
     results: &LeakResults,
     list_baselined: bool,
