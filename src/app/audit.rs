@@ -465,6 +465,10 @@ pub fn demo_audit(
         "exceptions",
         records.exceptions_toml.as_bytes(),
     )?;
+    // The register is an input of the audit, not one of the demo's listed outputs.
+    let register = out_dir.join("access-register.csv");
+    std::fs::write(&register, records.access_register_csv.as_bytes())
+        .with_context(|| format!("cannot write '{}'", register.display()))?;
     let config = Config::default();
     let request = AuditRequest {
         inputs: AuditInputPaths {
@@ -472,7 +476,7 @@ pub fn demo_audit(
             staff: Some(staff),
             exceptions: Some(exceptions),
             baseline: None,
-            access_register: None,
+            access_register: Some(register),
         },
         rules: config.policy_rules(None)?,
         fail_on: config.audit.fail_on,

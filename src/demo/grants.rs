@@ -69,6 +69,17 @@ pub fn demo_grants(now: DateTime<Utc>) -> Vec<(String, Vec<GrantRecord>)> {
         (MAZURY, mazury()),
         (NOWAK, nowak(&people)),
     ] {
+        let mut specs = specs;
+        // The office itself reads invoices in every client context: one holder across
+        // all of them (holder-in-many-contexts).
+        if [ZLOTY_KLOS, TRANSBUD, POD_LIPAMI, DEBOWY_DWOR].contains(&nip) {
+            specs.push(firm(
+                GrantScope::InvoiceRead,
+                "biuro rachunkowe: przeglądanie faktur",
+                500,
+                nip,
+            ));
+        }
         let grants = specs
             .into_iter()
             .enumerate()

@@ -16,6 +16,8 @@ pub struct DemoRecords {
     pub inventory_csv: String,
     pub staff_csv: String,
     pub exceptions_toml: String,
+    /// The approved access register: the office's own invoice grants in every context.
+    pub access_register_csv: String,
 }
 
 /// Inventory headers as the firm's spreadsheet has them (Polish, with an extra column).
@@ -187,7 +189,20 @@ pub fn demo_records(fixture: &Fixture, now: DateTime<Utc>) -> DemoRecords {
         inventory_csv: inventory_csv(&rows),
         staff_csv: staff_csv(now),
         exceptions_toml: exceptions_toml(&exception_refs, now),
+        access_register_csv: access_register_csv(fixture),
     }
+}
+
+/// Only the office's invoice grants are approved; every other grant is beyond it.
+fn access_register_csv(fixture: &Fixture) -> String {
+    let mut out = String::from("nip;holder;permissions\n");
+    for ctx in &fixture.contexts {
+        out.push_str(&format!(
+            "{};{ACCOUNTING_FIRM_NIP};InvoiceRead InvoiceWrite\n",
+            ctx.nip
+        ));
+    }
+    out
 }
 
 fn inventory_csv(rows: &[Row]) -> String {

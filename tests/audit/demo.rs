@@ -47,7 +47,11 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                 } else {
                     Vec::new()
                 },
-                grants: Vec::new(),
+                grants: if can_read {
+                    c.grants.clone()
+                } else {
+                    Vec::new()
+                },
                 certificates: Default::default(),
             }
         })
