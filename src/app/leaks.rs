@@ -57,6 +57,8 @@ pub struct LeakScanRequest {
     pub inventory: Option<PathBuf>,
     /// Ignore inline allow markers.
     pub strict: bool,
+    /// `-v`: list where placeholders were dropped (the count is always given).
+    pub list_placeholders: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -112,6 +114,7 @@ impl LeaksRequest {
                     .clone()
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
+                list_placeholders: global.verbose > 0,
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -196,7 +199,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         exceptions: Some(&mut check),
         inventory: &inventory,
     };
+    let placeholders = if req.list_placeholders {
+        scan.placeholders.clone()
+    } else {
+        Vec::new()
+    };
     let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    results.placeholders = placeholders;
     if let Some(set) = exceptions {
         let (states, warnings) = set.finish();
         results.exceptions = states;
@@ -328,6 +337,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         since: None,
         staged: false,
         shallow: false,
+        coverage: None,
     };
     Ok((scan, target))
 }

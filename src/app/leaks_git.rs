@@ -48,6 +48,7 @@ pub(super) fn collect_git(
         since: opts.since.clone(),
         staged: opts.staged,
         shallow: summary.shallow,
+        coverage: (!opts.staged).then(|| summary.coverage.describe()),
     };
     Ok((scan, target))
 }
