@@ -11,7 +11,11 @@ use ksef_audit::model::fingerprint_hex;
 use ksef_audit::rule::leak::builtin_leak_rules;
 
 fn scan_mixed() -> LeakScan {
-    let root = PathBuf::from("tests/fixtures/trees/mixed");
+    scan_tree("tests/fixtures/trees/mixed")
+}
+
+fn scan_tree(root: &str) -> LeakScan {
+    let root = PathBuf::from(root);
     let walked = walk_files(&[root], &WalkOptions::default()).expect("walk");
     assert!(walked.issues.is_empty(), "{:?}", walked.issues);
     let scanner = Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner");
@@ -137,4 +141,78 @@ fn fingerprints_are_of_the_decoded_token_and_group_repeats() {
         11,
         "12 v2 findings, .env and README share one token"
     );
+}
+
+/// (rule, path, line, encoding-free) of every candidate, sorted.
+fn found(scan: &LeakScan) -> Vec<(String, String, u64)> {
+    let mut got: Vec<(String, String, u64)> = scan
+        .candidates
+        .iter()
+        .map(|c| {
+            let f = &c.finding;
+            (f.rule_id.clone(), f.path.clone(), f.line.unwrap_or(0))
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// Issue 12: KSeF context beyond the line, glued tokens, escaped separators, quoted-printable,
+/// wrapped base64 and nested 40-character keys, each next to look-alike decoys
+/// (`tests/fixtures/trees/make-issue12.py`). Exactly these findings.
+#[test]
+fn issue12_tree_gives_exactly_the_planted_findings() {
+    let scan = scan_tree("tests/fixtures/trees/issue12");
+    assert!(scan.issues.is_empty(), "{:?}", scan.issues);
+    let got = found(&scan);
+    let expected: Vec<(&str, &str, u64)> = vec![
+        // 2. glued to a SQLite record and to `prefix_…_old` (decoys: digit before, 65th hex)
+        ("LEAK001", "data/cache.sqlite", 1),
+        ("LEAK001", "data/cache.sqlite", 1),
+        // 3. \u007c, %257C, \x7c; quoted-printable; base64 wrapped at 76; &#124; &vert; &#x7c;
+        ("LEAK001", "logs/app.log", 1),
+        ("LEAK001", "logs/app.log", 2),
+        ("LEAK001", "logs/app.log", 3),
+        ("LEAK001", "mail/invoice.eml", 6),
+        ("LEAK001", "mail/wrapped.txt", 3),
+        ("LEAK001", "web/page.html", 1),
+        ("LEAK001", "web/page.html", 2),
+        ("LEAK001", "web/page.html", 3),
+        // 1. a namespace 40 lines up; 4. flattened, nested, XML, escaped, Postman; 1. nearby
+        ("LEAK002", "app/Program.cs", 44),
+        ("LEAK002", "config/app.env", 1),
+        ("LEAK002", "config/appsettings.json", 6),
+        ("LEAK002", "config/client.xml", 3),
+        ("LEAK002", "config/escaped.json", 1),
+        ("LEAK002", "config/secrets.json", 2),
+        ("LEAK002", "postman/collection.json", 4),
+        ("LEAK002", "scripts/settings.py", 5),
+        // 1. package names KSeF; the TOKEN constant and the commented-out second token
+        ("LEAK003", "src/test/java/com/acme/SessionTest.java", 4),
+        ("LEAK003", "src/test/java/pl/firma/ksef/AuthTest.java", 6),
+        ("LEAK003", "src/test/java/pl/firma/ksef/AuthTest.java", 7),
+    ];
+    let got_ref: Vec<(&str, &str, u64)> = got
+        .iter()
+        .map(|(r, p, l)| (r.as_str(), p.as_str(), *l))
+        .collect();
+    assert_eq!(got_ref, expected, "{got_ref:#?}");
+    let redacted: Vec<&str> = scan
+        .candidates
+        .iter()
+        .map(|c| c.finding.redacted.as_str())
+        .collect();
+    assert!(
+        redacted.iter().all(|r| !r.contains("fa4efa4e0") && r.contains('…')),
+        "{redacted:?}"
+    );
+    // the decoded views keep the fingerprint of the plain token
+    let log: Vec<&str> = scan
+        .candidates
+        .iter()
+        .filter(|c| c.finding.path == "logs/app.log")
+        .map(|c| c.finding.fingerprint.as_str())
+        .collect();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|fp| fp.len() == 64));
 }

@@ -141,10 +141,11 @@ impl ContextPass {
                 out.push(ContextHit { shape, start, end });
                 continue;
             }
-            let ok = match enclosing_section(text, &lines, line_no) {
-                Some(section) => contains_ksef(section) || file_context,
+            let sections = enclosing_sections(text, &lines, line_no);
+            let ok = match sections.is_empty() {
+                false => sections.iter().any(|s| contains_ksef(s)) || file_context,
                 // "ksef" inside the value itself is no context
-                None => {
+                true => {
                     file_context
                         || ksef_at.iter().zip(&ksef_lines).any(|(&o, &l)| {
                             (o < start || o >= end) && l.abs_diff(line_no) <= NEAR_LINES
@@ -375,35 +376,43 @@ fn token_assignment_near(text: &[u8], lines: &LineIndex, line_no: usize) -> bool
     })
 }
 
-/// The header of the section enclosing `line_no`: the nearest YAML parent (`name:` at a
-/// smaller indent), TOML/INI table (`[name]`) or JSON object (`"name": {`); None when the
-/// line is at top level or the file is not of those shapes.
-fn enclosing_section<'t>(text: &'t [u8], lines: &LineIndex, line_no: usize) -> Option<&'t [u8]> {
+/// The headers of the sections enclosing `line_no`, innermost first: YAML parents (`name:`
+/// at a smaller indent), a TOML/INI table (`[name]`), JSON objects (`"name": {`). Empty when
+/// the line is at top level or the file is not of those shapes.
+fn enclosing_sections<'t>(text: &'t [u8], lines: &LineIndex, line_no: usize) -> Vec<&'t [u8]> {
+    let mut out = Vec::new();
     let line = lines.line(text, line_no);
-    let indent = line.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+    let mut indent = line.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
     let mut depth: i32 = 0;
-    for l in (line_no.saturating_sub(60)..line_no).rev() {
+    for l in (line_no.saturating_sub(80)..line_no).rev() {
         let prev = lines.line(text, l);
         let t = trim(prev);
         if t.is_empty() {
             continue;
         }
         if t.starts_with(b"[") && t.ends_with(b"]") && !t.contains(&b'=') {
-            return Some(t);
+            out.push(t);
+            break;
         }
-        // JSON: count braces backwards; the `{` that opens our object names the section.
+        // JSON: count braces backwards; each `{` that opens an enclosing object names it.
         let closes = t.iter().filter(|b| **b == b'}').count() as i32;
         let opens = t.iter().filter(|b| **b == b'{').count() as i32;
         depth += closes - opens;
         if depth < 0 && t.ends_with(b"{") {
-            return (t.len() > 1).then_some(t);
+            // `"name": {` names a section; a code block (`class X {`) does not
+            if trim(&t[..t.len() - 1]).ends_with(b":") {
+                out.push(t);
+            }
+            depth = 0;
+            continue;
         }
         let prev_indent = prev.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
         if indent > 0 && prev_indent < indent && t.ends_with(b":") {
-            return Some(t);
+            out.push(t);
+            indent = prev_indent;
         }
     }
-    None
+    out
 }
 
 /// Line starts of a buffer.
