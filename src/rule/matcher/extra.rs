@@ -103,6 +103,7 @@ impl Scanner {
             self.view_pass(&view, text, out);
         }
         self.wrapped_base64_pass(text, out);
+        dropped.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule_id.cmp(&b.rule_id)));
     }
 
     fn context_pass(
@@ -132,6 +133,10 @@ impl Scanner {
                 continue;
             }
             if let Some(reason) = hit.placeholder {
+                let id = &self.rules[ri].id;
+                if dropped.iter().any(|d| d.line == line && &d.rule_id == id) {
+                    continue;
+                }
                 dropped.push(Dropped {
                     rule_id: self.rules[ri].id.clone(),
                     line,

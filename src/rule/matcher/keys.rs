@@ -197,8 +197,9 @@ fn decode_body(body: &[u8]) -> Option<Vec<u8>> {
 pub fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
     let cert = Certificate::from_der(der).ok()?;
     let tbs = &cert.tbs_certificate;
-    let subject = tbs.subject.to_string();
-    let issuer = tbs.issuer.to_string();
+    // Attribute values as text (an `organizationIdentifier` shows as hex in the RFC 4514 form).
+    let subject = format!("{} {}", tbs.subject, name_values(&tbs.subject));
+    let issuer = format!("{} {}", tbs.issuer, name_values(&tbs.issuer));
     let identifier = ["VATPL-", "TINPL-", "PNOPL-"].iter().find_map(|prefix| {
         let at = subject.find(prefix)?;
         let value: String = subject[at + prefix.len()..]
@@ -224,6 +225,15 @@ pub fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
         not_before: tbs.validity.not_before.to_date_time().to_string(),
         not_after: tbs.validity.not_after.to_date_time().to_string(),
     })
+}
+
+fn name_values(name: &x509_cert::name::Name) -> String {
+    name.0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .map(|atv| String::from_utf8_lossy(atv.value.value()).into_owned())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn common_name(dn: &str) -> Option<String> {
