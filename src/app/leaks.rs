@@ -97,6 +97,7 @@ impl LeaksRequest {
                 git: args.git.then(|| GitScanOptions {
                     since: args.since.clone(),
                     staged: args.staged,
+                    unreachable: args.unreachable,
                 }),
                 exclude,
                 max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),

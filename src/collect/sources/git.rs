@@ -31,6 +31,8 @@ pub struct GitScanOptions {
     pub since: Option<String>,
     /// Only the blobs staged in the index that differ from `HEAD` (a pre-commit hook).
     pub staged: bool,
+    /// Also the unreachable (dangling) commits and blobs of the object database.
+    pub unreachable: bool,
 }
 
 /// Where a blob or commit message came from.
@@ -83,7 +85,7 @@ pub struct GitCoverage {
     pub dangling_commits: u64,
     /// Unreachable blobs in the object database (named `(dangling blob)`).
     pub dangling_blobs: u64,
-    /// Dangling objects were looked for (not with `--since` or `--staged`).
+    /// Dangling objects were looked for (`--unreachable`).
     pub dangling_searched: bool,
 }
 
@@ -100,7 +102,7 @@ impl GitCoverage {
             if self.dangling_searched {
                 ""
             } else {
-                " (dangling objects not searched with --since)"
+                " (dangling objects not searched: --unreachable)"
             }
         )
     }
@@ -412,7 +414,7 @@ fn scan_commits(
         cov.reflog_only_commits = (nodes.len() - from_refs.unwrap_or(nodes.len())) as u64;
     }
     let walked: HashSet<ObjectId> = nodes.iter().map(|n| n.id).chain(hidden.iter().copied()).collect();
-    let search_dangling = opts.since.is_none();
+    let search_dangling = opts.unreachable && opts.since.is_none();
     for (node, parents) in nodes.iter_mut().zip(raw_parents) {
         node.parents = parents
             .iter()
