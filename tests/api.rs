@@ -1,7 +1,7 @@
 //! The KSeF client against the simulator on loopback: paging, limits, faults,
 //! completeness, cryptography, `--verify` and revocation.
 
-mod common;
+mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +22,7 @@ use ksef_audit::model::{
 };
 use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
 
-use common::*;
+use support::fixture::*;
 
 fn settings(sim: &SimHandle, contexts: Vec<(&str, Option<Secret>)>) -> KsefSettings {
     let contexts = contexts

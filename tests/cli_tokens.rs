@@ -2,14 +2,14 @@
 //! token value anywhere in stdout or stderr. The simulator runs in the test process
 //! on loopback; the binary talks to it.
 
-mod common;
+mod support;
 
 use std::process::Output;
 
 use assert_cmd::Command;
-use common::*;
 use ksef_audit::model::{ContextStatus, Secret, TokenSnapshot};
 use ksef_audit::simulator::{self, Fixture, SimHandle, SimOptions};
+use support::fixture::*;
 
 struct Env {
     rt: tokio::runtime::Runtime,

@@ -13,6 +13,10 @@ use ksef_audit::model::{Permission, TokenRecord, TokenStatus};
 
 mod support;
 
+/// The simulator's answers against the contract.
+#[path = "contract/simulator.rs"]
+mod simulator;
+
 use support::schema::{contract, resolve, validate};
 
 /// Every JSON example of a response: inline `example`, named `examples`, and the

@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::model::{AuditResults, LeakResults, StaffMember, StaffStatus};
+use ksef_audit::evaluate::posture::{report_facts, report_rules};
+use ksef_audit::model::{
+    AuditResults, DueDays, LeakResults, ReportFacts, StaffMember, StaffStatus,
+};
 use ksef_audit::render::html::{
     self, CsvOptions, CsvTable, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
+use ksef_audit::rule::policy::load_policy_rules;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,12 +45,37 @@ fn staff() -> Vec<StaffMember> {
 
 /// Q4 with leaks, Q2 and Q3 as history (given out of order on purpose).
 fn canonical() -> ReportInput {
-    ReportInput {
+    with_facts(ReportInput {
         audit: Some(audit("2026q4")),
         leaks: Some(leaks()),
         previous: vec![audit("2026q3"), audit("2026q2")],
         staff: staff(),
-    }
+        facts: ReportFacts::default(),
+    })
+}
+
+/// Decides scores, KPIs, due dates and changes as `ksef-audit report` does (evaluate,
+/// not render).
+fn with_facts(mut input: ReportInput) -> ReportInput {
+    input.facts = facts(input.audit.as_ref(), input.leaks.as_ref(), &input.previous);
+    input
+}
+
+fn facts(
+    audit: Option<&AuditResults>,
+    leaks: Option<&LeakResults>,
+    previous: &[AuditResults],
+) -> ReportFacts {
+    let now = opts(Lang::En).now.expect("now");
+    let rules = load_policy_rules(None).expect("built-in rules");
+    report_facts(
+        audit,
+        leaks,
+        previous,
+        DueDays::default(),
+        &report_rules(&rules),
+        now,
+    )
 }
 
 fn opts(lang: Lang) -> ReportOptions {
@@ -269,6 +298,7 @@ fn trend_over_three_quarters_with_a_client_audited_in_two() {
 fn client_missing_from_the_previous_quarter_counts_as_first_audit() {
     let mut input = canonical();
     input.previous = vec![audit("2026q2")];
+    let input = with_facts(input);
     let view = html::build_view(&input, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
     assert_eq!(view.changes.compared_with, "2026Q2");
     // C was not audited in Q2: its findings are neither new nor resolved.
@@ -308,6 +338,7 @@ fn kpis_compare_with_the_last_quarter() {
     assert_eq!((view.score.value.as_str(), view.score.band), ("49", "poor"));
     let mut no_leaks = canonical();
     no_leaks.leaks = None;
+    let no_leaks = with_facts(no_leaks);
     let view2 =
         html::build_view(&no_leaks, &opts(Lang::En), ReportKind::Quarterly).expect("builds");
     assert_eq!(view2.score.value, "59");
@@ -343,10 +374,14 @@ fn template_override_and_strict_undefined() {
 
 #[test]
 fn leaks_only_and_audit_only_entry_points() {
-    let html = html::render_leaks_html(&leaks(), &opts(Lang::En)).expect("renders");
+    let l = leaks();
+    let html =
+        html::render_leaks_html(&l, facts(None, Some(&l), &[]), &opts(Lang::En)).expect("renders");
     assert!(html.contains("ACTIVE: revoke now"));
     assert!(html.contains("No audit results were given"));
-    let html = html::render_audit_html(&audit("2026q4"), &opts(Lang::En)).expect("renders");
+    let a = audit("2026q4");
+    let html =
+        html::render_audit_html(&a, facts(Some(&a), None, &[]), &opts(Lang::En)).expect("renders");
     assert!(html.contains("docs&#x2f;rules.md#admin-permission"));
     assert!(html.contains("No leak scan results were given"));
 }
@@ -474,6 +509,54 @@ fn cli_names_the_file_when_an_input_is_the_wrong_kind() {
     let out = cli().args(["report"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to report"));
+}
+
+#[test]
+fn hostile_owner_cell_in_audit_csv_excel_is_neutralised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let basic = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory/basic");
+    let inventory = std::fs::read_to_string(basic.join("inventory.csv"))
+        .expect("fixture")
+        .replacen(
+            ";jan@firma.pl;",
+            ";\"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\";",
+            1,
+        )
+        .replacen(";anna@firma.pl;", ";@SUM(1+1);", 1);
+    std::fs::write(dir.path().join("inventory.csv"), inventory).expect("write");
+    let out = cli()
+        .args(["audit", "--csv-excel"])
+        .arg("--from")
+        .arg(basic.join("snapshot.json"))
+        .arg("--inventory")
+        .arg(dir.path().join("inventory.csv"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(text.starts_with('\u{feff}'), "{stderr}");
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let owner = rows
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "owner")
+        .expect("owner column");
+    let owners: Vec<String> = rows
+        .records()
+        .map(|r| r.expect("row")[owner].to_string())
+        .collect();
+    assert!(
+        owners.contains(&"'=HYPERLINK(\"http://evil.example\";\"x\")".to_string()),
+        "{owners:?}"
+    );
+    assert!(owners.contains(&"'@SUM(1+1)".to_string()), "{owners:?}");
+    for cell in text.split([';', '\n']) {
+        let cell = cell.trim_matches(['"', '\r']).trim_start();
+        assert!(!cell.starts_with(['=', '+', '@']), "live formula: {cell}");
+    }
 }
 
 #[test]

@@ -576,6 +576,7 @@ fn big_fixture(n: usize) -> Fixture {
             internal_id: None,
             faults: None,
             tokens,
+            grants: Vec::new(),
         }],
     }
 }

@@ -16,6 +16,7 @@ use super::tokens::TokenSource;
 use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
 use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
 use crate::collect::inventory::{Inventory, read_inventory};
+use crate::collect::results::{load_audit_results, load_token_snapshot};
 use crate::collect::staff::load_staff;
 use crate::config::{Config, RuleDirs, resolve_settings};
 use crate::error::Outcome;
@@ -23,8 +24,7 @@ use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
 use crate::model::{
-    AUDIT_KIND, AuditResults, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, Severity, StaffMember,
-    TokenSnapshot, fingerprint_hex, validate_nip,
+    AuditResults, Severity, StaffMember, TokenSnapshot, fingerprint_hex, validate_nip,
 };
 use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
 use crate::render::html::ReportOptions;
@@ -45,60 +45,15 @@ pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
     )
 }
 
-/// Reads a `tokens --format json` snapshot.
+/// Reads a `tokens --format json` snapshot (the one reader in `collect::results`).
 pub fn read_snapshot(path: &Path) -> Result<(TokenSnapshot, String)> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read snapshot '{}'", path.display()))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "snapshot '{}' is not valid JSON\nhelp: write it with `ksef-audit tokens --format json --output FILE`",
-            path.display()
-        )
-    })?;
-    let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-    if kind != SNAPSHOT_KIND {
-        bail!(
-            "'{}' is not a tokens snapshot (kind '{kind}', expected '{SNAPSHOT_KIND}')\nhelp: write one with `ksef-audit tokens --format json --output FILE`",
-            path.display()
-        );
-    }
-    let version = value
-        .get("schema_version")
-        .and_then(|v| v.as_u64())
-        .unwrap_or(0);
-    if version > u64::from(SNAPSHOT_SCHEMA_VERSION) {
-        bail!(
-            "snapshot '{}' has schema version {version}, newer than this build reads ({SNAPSHOT_SCHEMA_VERSION})\nhelp: upgrade ksef-audit",
-            path.display()
-        );
-    }
-    let snapshot: TokenSnapshot = serde_json::from_value(value).with_context(|| {
-        format!(
-            "snapshot '{}' does not have the expected fields",
-            path.display()
-        )
-    })?;
-    Ok((snapshot, fingerprint_hex(&bytes)))
+    let l = load_token_snapshot(path, "from")?;
+    Ok((l.value, l.digest))
 }
 
-/// Reads earlier audit results for `--baseline`.
+/// Reads earlier audit results for `--baseline` (the one reader in `collect::results`).
 pub fn read_baseline(path: &Path) -> Result<AuditResults> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read baseline '{}'", path.display()))?;
-    let results: AuditResults = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "baseline '{}' is not `audit --format json` output\nhelp: write one with `ksef-audit audit --format json --output FILE`",
-            path.display()
-        )
-    })?;
-    if results.kind != AUDIT_KIND {
-        bail!(
-            "baseline '{}' has kind '{}', expected '{AUDIT_KIND}'",
-            path.display(),
-            results.kind
-        );
-    }
-    Ok(results)
+    Ok(load_audit_results(path, "baseline")?.value)
 }
 
 /// How the audit results are written.
@@ -257,6 +212,8 @@ pub struct AuditRun {
     pub fail_on: Severity,
     /// The staff list (the HTML report names token authors with it).
     pub staff: Vec<StaffMember>,
+    /// Rule name -> report section (the rules' `report-section`), for the HTML review.
+    pub report_rules: crate::model::ReportRules,
 }
 
 /// Reads the inputs of `req` and audits `snapshot` with them.
@@ -320,6 +277,7 @@ pub fn evaluate(
         results,
         fail_on: req.fail_on,
         staff,
+        report_rules: crate::evaluate::posture::report_rules(&req.rules),
     })
 }
 
@@ -400,6 +358,14 @@ pub fn write_results(run: &AuditRun, output: &AuditOutput, out: &mut dyn Write) 
     let input = crate::render::html::ReportInput {
         audit: Some(run.results.clone()),
         staff: run.staff.clone(),
+        facts: crate::evaluate::posture::report_facts(
+            Some(&run.results),
+            None,
+            &[],
+            opts.due_days,
+            &run.report_rules,
+            run.results.generated_at,
+        ),
         ..Default::default()
     };
     let html = crate::render::html::render_review(&input, &opts)?;

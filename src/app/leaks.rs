@@ -165,6 +165,14 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         LeaksOutput::Html(opts) => {
             let input = ReportInput {
                 leaks: Some(results.clone()),
+                facts: crate::evaluate::posture::report_facts(
+                    None,
+                    Some(&results),
+                    &[],
+                    opts.due_days,
+                    &Default::default(),
+                    results.generated_at,
+                ),
                 ..ReportInput::default()
             };
             let html = render_review(&input, opts)?;

@@ -11,13 +11,16 @@ use chrono::Duration;
 use crate::cli::{
     GlobalArgs, MaskNip, ReportArgs, ReportFormat, ReportKind as CliKind, ReportLang, ReportTable,
 };
-use crate::collect::results::{load_audit_results, load_leak_results, load_staff_list};
+use crate::collect::results::{load_audit_results, load_leak_results};
+use crate::collect::staff::load_staff;
 use crate::config::{Config, Language, RuleDirs};
 use crate::error::Outcome;
+use crate::evaluate::posture::{report_facts, report_rules};
 use crate::model::{AuditResults, LeakResults, Severity, StaffMember};
 use crate::render::html::{
     self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
 };
+use crate::rule::policy::load_policy_rules;
 
 use super::Output;
 
@@ -30,12 +33,7 @@ pub fn options_from_config(cfg: &Config) -> ReportOptions {
             Language::Pl => Lang::Pl,
         },
         templates: r.templates.clone(),
-        due_days: DueDays {
-            critical: r.due_days.critical,
-            high: r.due_days.high,
-            medium: r.due_days.medium,
-            low: r.due_days.low,
-        },
+        due_days: r.due_days,
         firm: cfg.firm.clone(),
         ..ReportOptions::default()
     }
@@ -150,7 +148,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         input.audit = Some(l.value);
     }
     if let Some(p) = &req.leaks {
-        let l = load_leak_results(p)?;
+        let l = load_leak_results(p, "leaks")?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
         input.leaks = Some(l.value);
@@ -162,8 +160,18 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         input.previous.push(l.value);
     }
     if let Some(p) = &req.staff {
-        input.staff = load_staff_list(p)?;
+        input.staff = load_staff(p)?;
     }
+    // Report sections and rule titles are metadata of the built-in rules.
+    let rules = report_rules(&load_policy_rules(None)?);
+    input.facts = report_facts(
+        input.audit.as_ref(),
+        input.leaks.as_ref(),
+        &input.previous,
+        opts.due_days,
+        &rules,
+        opts.now.unwrap_or_else(chrono::Utc::now),
+    );
     if input.audit.is_none() && input.leaks.is_none() {
         bail!(
             "nothing to report: give --audit FILE and/or --leaks FILE\nhelp: write them with `ksef-audit audit --format json -o audit.json` and `ksef-audit leaks PATH --format json -o leaks.json`"
@@ -284,10 +292,19 @@ pub fn write_demo_reports(
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
+    let previous = demo_history(audit);
     let input = ReportInput {
         audit: Some(audit.clone()),
         leaks: leaks.cloned(),
-        previous: demo_history(audit),
+        facts: report_facts(
+            Some(audit),
+            leaks,
+            &previous,
+            DueDays::default(),
+            &report_rules(&load_policy_rules(None)?),
+            chrono::Utc::now(),
+        ),
+        previous,
         staff: staff.to_vec(),
     };
     let mut written = Vec::new();

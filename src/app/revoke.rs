@@ -5,13 +5,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::cli::{GlobalArgs, RevokeArgs};
 use crate::collect::ksef::revoke_tokens;
 use crate::config::{Config, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
-use crate::model::{LEAKS_KIND, LeakResults, LeakStatus};
+use crate::model::{LeakResults, LeakStatus};
 
 /// One token to revoke, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,20 +140,5 @@ pub fn targets(results: &LeakResults) -> Vec<Target> {
 }
 
 fn read_leaks(path: &Path) -> Result<LeakResults> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read leaks results '{}'", path.display()))?;
-    let results: LeakResults = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "'{}' is not a `ksef-audit leaks --format json` file",
-            path.display()
-        )
-    })?;
-    if results.kind != LEAKS_KIND {
-        bail!(
-            "'{}' has kind '{}', expected '{LEAKS_KIND}'\nhelp: pass the JSON written by `ksef-audit leaks --verify --format json`",
-            path.display(),
-            results.kind
-        );
-    }
-    Ok(results)
+    Ok(crate::collect::results::load_leak_results(path, "from")?.value)
 }

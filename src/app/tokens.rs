@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::Output;
 use super::progress::FetchProgress;
@@ -11,7 +11,7 @@ use crate::cli::{GlobalArgs, TokensArgs, TokensFormat};
 use crate::collect::ksef::fetch_snapshot;
 use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
-use crate::model::{ContextStatus, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenSnapshot};
+use crate::model::{ContextStatus, TokenSnapshot};
 use crate::render::tokens as render;
 
 /// Where `tokens` takes the token list from.
@@ -145,23 +145,8 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
     Ok(())
 }
 
-/// Reads a `tokens --format json` snapshot (for `--from`).
+/// Reads a `tokens --format json` snapshot (for `--from`; the one reader in
+/// `collect::results`).
 pub fn read_snapshot(path: &Path) -> Result<TokenSnapshot> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read snapshot '{}'", path.display()))?;
-    let snapshot: TokenSnapshot = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "snapshot '{}' is not a `ksef-audit tokens --format json` file",
-            path.display()
-        )
-    })?;
-    if snapshot.kind != SNAPSHOT_KIND || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
-        bail!(
-            "snapshot '{}' has kind '{}' version {}, this build reads '{SNAPSHOT_KIND}' up to version {SNAPSHOT_SCHEMA_VERSION}\nhelp: write it again with `ksef-audit tokens --format json`",
-            path.display(),
-            snapshot.kind,
-            snapshot.schema_version
-        );
-    }
-    Ok(snapshot)
+    Ok(crate::collect::results::load_token_snapshot(path, "from")?.value)
 }

@@ -1,5 +1,5 @@
-//! Reading result documents (`audit`/`leaks --format json`) and a simple staff list
-//! for `report`.
+//! The one reader of the documents that pass between commands: the tokens snapshot,
+//! audit results and leak results (one rule for `kind` and `schema_version`).
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +8,41 @@ use thiserror::Error;
 
 use crate::model::{
     AUDIT_KIND, AUDIT_SCHEMA_VERSION, AuditResults, LEAKS_KIND, LEAKS_SCHEMA_VERSION, LeakResults,
-    StaffMember, StaffStatus, fingerprint_hex,
+    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenSnapshot, fingerprint_hex,
+};
+
+/// One kind of result document: what it is called, its `kind`, the newest
+/// `schema_version` this build reads, and the command that writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentKind {
+    pub what: &'static str,
+    pub kind: &'static str,
+    pub schema_version: u32,
+    pub written_by: &'static str,
+}
+
+/// `tokens --format json`.
+pub const TOKENS_DOCUMENT: DocumentKind = DocumentKind {
+    what: "tokens snapshot",
+    kind: SNAPSHOT_KIND,
+    schema_version: SNAPSHOT_SCHEMA_VERSION,
+    written_by: "ksef-audit tokens --format json --output FILE",
+};
+
+/// `audit --format json`.
+pub const AUDIT_DOCUMENT: DocumentKind = DocumentKind {
+    what: "audit results",
+    kind: AUDIT_KIND,
+    schema_version: AUDIT_SCHEMA_VERSION,
+    written_by: "ksef-audit audit --format json --output FILE",
+};
+
+/// `leaks --format json`.
+pub const LEAKS_DOCUMENT: DocumentKind = DocumentKind {
+    what: "leak scan results",
+    kind: LEAKS_KIND,
+    schema_version: LEAKS_SCHEMA_VERSION,
+    written_by: "ksef-audit leaks --format json --output FILE",
 };
 
 #[derive(Debug, Error)]
@@ -20,160 +54,127 @@ pub enum ResultsError {
         #[source]
         source: std::io::Error,
     },
-    #[error("'{}' is not valid JSON: {message}\nhelp: give a file written by `ksef-audit {command} --format json`", path.display())]
+    #[error("'{}' is not valid JSON: {message}\nhelp: --{flag} takes the JSON written by `{}`", path.display(), doc.written_by)]
     Json {
         path: PathBuf,
-        command: &'static str,
+        flag: &'static str,
+        doc: DocumentKind,
         message: String,
     },
-    #[error("'{}' is a '{found}' document, not '{expected}'\nhelp: --{flag} takes the JSON written by `ksef-audit {command} --format json`", path.display())]
+    #[error("'{}' is a '{found}' document, not a {} ('{}')\nhelp: --{flag} takes the JSON written by `{}`", path.display(), doc.what, doc.kind, doc.written_by)]
     Kind {
         path: PathBuf,
         flag: &'static str,
-        command: &'static str,
-        expected: &'static str,
+        doc: DocumentKind,
         found: String,
     },
-    #[error("'{}' has schema_version {found}, this version reads {expected}\nhelp: re-run `ksef-audit {command} --format json` with this version of ksef-audit", path.display())]
+    #[error("'{}' has schema_version {found}, newer than this build of ksef-audit reads ({})\nhelp: upgrade ksef-audit, or write the file again with `{}` of this version", path.display(), doc.schema_version, doc.written_by)]
+    Newer {
+        path: PathBuf,
+        doc: DocumentKind,
+        found: u64,
+    },
+    #[error("'{}' has no valid schema_version (found {found}; this build reads 1 to {})\nhelp: write the file again with `{}`", path.display(), doc.schema_version, doc.written_by)]
     Schema {
         path: PathBuf,
-        command: &'static str,
-        expected: u32,
+        doc: DocumentKind,
         found: String,
-    },
-    #[error("staff list '{}' row {row}: {message}\nhelp: columns are id, name, pesel, nip, status (active|left), left_on", path.display())]
-    Staff {
-        path: PathBuf,
-        row: usize,
-        message: String,
     },
 }
 
-/// A loaded document and the SHA-256 of its bytes (for the report cover).
+/// A loaded document and the SHA-256 of its bytes (for the report cover and digests).
 pub struct Loaded<T> {
     pub value: T,
     pub digest: String,
 }
 
-fn load<T: DeserializeOwned>(
+/// The one reader of result documents. The rule for every command:
+/// - `kind` missing or another kind: an error naming the file, the kind found and the
+///   kind expected, with a help line naming the command that writes it;
+/// - `schema_version` 1 up to the newest this build knows: read; newer: an error with an
+///   upgrade hint; missing, 0 or not a number: an error asking to write it again.
+pub fn read_document<T: DeserializeOwned>(
     path: &Path,
     flag: &'static str,
-    command: &'static str,
-    kind: &'static str,
-    version: u32,
+    doc: DocumentKind,
 ) -> Result<Loaded<T>, ResultsError> {
     let bytes = std::fs::read(path).map_err(|source| ResultsError::Read {
         path: path.to_path_buf(),
         flag,
         source,
     })?;
-    let json_err = |e: serde_json::Error| ResultsError::Json {
+    let json_err = |message: String| ResultsError::Json {
         path: path.to_path_buf(),
-        command,
-        message: e.to_string(),
+        flag,
+        doc,
+        message,
     };
-    let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(json_err)?;
-    let found_kind = raw.get("kind").and_then(|k| k.as_str()).unwrap_or("(none)");
-    if found_kind != kind {
+    let raw: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| json_err(e.to_string()))?;
+    let found_kind = match raw.get("kind") {
+        Some(serde_json::Value::String(k)) => k.clone(),
+        Some(other) => other.to_string(),
+        None => "(no kind)".to_string(),
+    };
+    if found_kind != doc.kind {
         return Err(ResultsError::Kind {
             path: path.to_path_buf(),
             flag,
-            command,
-            expected: kind,
-            found: found_kind.to_string(),
+            doc,
+            found: found_kind,
         });
     }
-    let found_version = raw.get("schema_version").and_then(|v| v.as_u64());
-    if found_version != Some(u64::from(version)) {
-        return Err(ResultsError::Schema {
-            path: path.to_path_buf(),
-            command,
-            expected: version,
-            found: found_version.map_or("(none)".to_string(), |v| v.to_string()),
-        });
+    match raw.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v > u64::from(doc.schema_version) => {
+            return Err(ResultsError::Newer {
+                path: path.to_path_buf(),
+                doc,
+                found: v,
+            });
+        }
+        Some(v) if v >= 1 => {}
+        other => {
+            return Err(ResultsError::Schema {
+                path: path.to_path_buf(),
+                doc,
+                found: other.map_or_else(
+                    || {
+                        raw.get("schema_version")
+                            .map_or("none".to_string(), ToString::to_string)
+                    },
+                    |v| v.to_string(),
+                ),
+            });
+        }
     }
-    let value = serde_json::from_value(raw).map_err(json_err)?;
+    let value = serde_json::from_value(raw)
+        .map_err(|e| json_err(format!("it does not have the expected fields ({e})")))?;
     Ok(Loaded {
         value,
         digest: fingerprint_hex(&bytes),
     })
 }
 
-/// Reads `audit --format json` output, checking `kind` and `schema_version`.
+/// Reads a `tokens --format json` snapshot (`audit --from`, `tokens --from`).
+pub fn load_token_snapshot(
+    path: &Path,
+    flag: &'static str,
+) -> Result<Loaded<TokenSnapshot>, ResultsError> {
+    read_document(path, flag, TOKENS_DOCUMENT)
+}
+
+/// Reads `audit --format json` output (`report --audit/--previous`, `audit --baseline`).
 pub fn load_audit_results(
     path: &Path,
     flag: &'static str,
 ) -> Result<Loaded<AuditResults>, ResultsError> {
-    load(path, flag, "audit", AUDIT_KIND, AUDIT_SCHEMA_VERSION)
+    read_document(path, flag, AUDIT_DOCUMENT)
 }
 
-/// Reads `leaks --format json` output, checking `kind` and `schema_version`.
-pub fn load_leak_results(path: &Path) -> Result<Loaded<LeakResults>, ResultsError> {
-    load(path, "leaks", "leaks", LEAKS_KIND, LEAKS_SCHEMA_VERSION)
-}
-
-/// A minimal staff-list reader (header names `id`, `name`, `pesel`, `nip`, `status`,
-/// `left_on`, case-insensitive), used by `report` to show names instead of PESELs.
-/// The full validating reader is `collect::staff::load_staff`.
-pub fn load_staff_list(path: &Path) -> Result<Vec<StaffMember>, ResultsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ResultsError::Read {
-        path: path.to_path_buf(),
-        flag: "staff",
-        source,
-    })?;
-    let text = text.trim_start_matches('\u{feff}');
-    let delim = if text.lines().next().is_some_and(|h| h.contains(';')) {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let staff_err = |row: usize, message: String| ResultsError::Staff {
-        path: path.to_path_buf(),
-        row,
-        message,
-    };
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| staff_err(1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let id_col = col("id").ok_or_else(|| staff_err(1, "missing column 'id'".into()))?;
-    let (name_col, pesel_col, nip_col, status_col) =
-        (col("name"), col("pesel"), col("nip"), col("status"));
-    let left_col = col("left_on");
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
-        let rec = rec.map_err(|e| staff_err(row, e.to_string()))?;
-        let get = |c: Option<usize>| {
-            c.and_then(|c| rec.get(c))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let status = match get(status_col)
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("left") => StaffStatus::Left,
-            _ => StaffStatus::Active,
-        };
-        out.push(StaffMember {
-            row,
-            id: get(Some(id_col)).unwrap_or_default(),
-            name: get(name_col),
-            pesel: get(pesel_col),
-            nip: get(nip_col),
-            status,
-            left_on: get(left_col).and_then(|d| d.parse().ok()),
-        });
-    }
-    Ok(out)
+/// Reads `leaks --format json` output (`report --leaks`, `revoke --from`).
+pub fn load_leak_results(
+    path: &Path,
+    flag: &'static str,
+) -> Result<Loaded<LeakResults>, ResultsError> {
+    read_document(path, flag, LEAKS_DOCUMENT)
 }

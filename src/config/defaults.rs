@@ -35,8 +35,5 @@ pub const LEAKS_FAIL_ON: Severity = Severity::Info;
 /// `[leaks] max-file-size`: 64 MiB.
 pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
-/// `[report.due-days]`: days to fix a finding, by severity.
-pub const DUE_DAYS_CRITICAL: u32 = 7;
-pub const DUE_DAYS_HIGH: u32 = 30;
-pub const DUE_DAYS_MEDIUM: u32 = 90;
-pub const DUE_DAYS_LOW: u32 = 180;
+// `[report.due-days]`: the defaults are `model::DueDays::default()` (one place, shared
+// with the report renderer).

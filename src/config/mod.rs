@@ -200,25 +200,8 @@ pub enum Language {
     Pl,
 }
 
-/// Days to fix a finding, by severity (`[report.due-days]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DueDays {
-    pub critical: u32,
-    pub high: u32,
-    pub medium: u32,
-    pub low: u32,
-}
-
-impl Default for DueDays {
-    fn default() -> Self {
-        DueDays {
-            critical: defaults::DUE_DAYS_CRITICAL,
-            high: defaults::DUE_DAYS_HIGH,
-            medium: defaults::DUE_DAYS_MEDIUM,
-            low: defaults::DUE_DAYS_LOW,
-        }
-    }
-}
+/// Days to fix a finding, by severity (`[report.due-days]`); defaults in the model.
+pub use crate::model::DueDays;
 
 /// `[report]`, checked.
 #[derive(Debug, Clone, Default)]

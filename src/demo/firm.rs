@@ -380,6 +380,7 @@ fn client_context(
         internal_id: None,
         faults: None,
         tokens,
+        grants: Vec::new(),
     }
 }
 

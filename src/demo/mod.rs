@@ -4,6 +4,7 @@
 //! Everything is synthetic and deterministic for a given `now`.
 
 mod firm;
+mod grants;
 mod records;
 mod repo;
 
@@ -11,5 +12,6 @@ pub use firm::{
     ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DemoPerson, demo_auditor_tokens, demo_firm,
     demo_people, demo_staff,
 };
+pub use grants::{DEMO_STRANGER_PESEL, add_demo_grants, demo_fingerprint_only, demo_grants};
 pub use records::{DemoRecords, demo_records};
 pub use repo::{DEMO_REPO_DIR, DemoRepoError, PlantedToken, write_demo_repo, write_demo_repo_at};

@@ -1,10 +1,11 @@
 //! Assembles the audit result document: findings from the rules, then exceptions
 //! (last), baseline marks, the summary and the pass/fail decision.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::compare::{CurrentChange, GoneChange, compare};
 use super::exceptions::ExceptionSet;
 use super::policy::{AuditWorld, Evaluation, evaluate, sort_findings};
 use crate::model::Outcome;
@@ -81,33 +82,30 @@ pub fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
 }
 
 /// Marks each finding new or unchanged against `baseline` and returns the baseline's
-/// findings that no longer occur (marked fixed). Findings of contexts that are
-/// incomplete now are not called fixed: they could not be checked.
+/// findings that no longer occur (marked fixed), by the one comparison in
+/// [`super::compare`]: findings of contexts that are incomplete now are not called
+/// fixed (they could not be checked), and findings of a NIP the baseline did not cover
+/// completely get no mark (nothing to compare with; `--fail-on-new` still counts them).
 pub fn apply_baseline(
     findings: &mut [AuditFinding],
     baseline: &AuditResults,
     contexts: &[AuditContext],
 ) -> Vec<AuditFinding> {
-    let before: BTreeSet<&str> = baseline.findings.iter().map(|f| f.id.as_str()).collect();
-    let now: BTreeSet<String> = findings.iter().map(|f| f.id.clone()).collect();
-    for f in findings.iter_mut() {
-        f.baseline = Some(if before.contains(f.id.as_str()) {
-            BaselineState::Unchanged
-        } else {
-            BaselineState::New
-        });
+    let cmp = compare(findings, contexts, baseline);
+    for (f, change) in findings.iter_mut().zip(&cmp.current) {
+        f.baseline = match change {
+            CurrentChange::New => Some(BaselineState::New),
+            CurrentChange::Persisting => Some(BaselineState::Unchanged),
+            // The baseline did not cover this NIP completely: nothing to compare with.
+            CurrentChange::FirstAudit => None,
+        };
     }
-    let complete: BTreeSet<&str> = contexts
+    let mut fixed: Vec<AuditFinding> = cmp
+        .gone
         .iter()
-        .filter(|c| c.status == ContextStatus::Complete)
-        .map(|c| c.nip.as_str())
-        .collect();
-    let mut fixed: Vec<AuditFinding> = baseline
-        .findings
-        .iter()
-        .filter(|f| !now.contains(&f.id) && complete.contains(f.nip.as_str()))
-        .cloned()
-        .map(|mut f| {
+        .filter(|(_, change)| *change == GoneChange::Resolved)
+        .map(|(i, _)| {
+            let mut f = baseline.findings[*i].clone();
             f.baseline = Some(BaselineState::Fixed);
             f
         })

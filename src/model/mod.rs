@@ -2,18 +2,27 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+mod changes;
 mod exception;
+mod grant;
 mod identifiers;
 mod inventory;
 mod limits;
 mod outcome;
+mod posture;
 mod results;
 mod secret;
 mod severity;
 mod text_position;
 mod token;
 
+pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
+pub use grant::{
+    EntityAuthorization, EntityPermission, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
+    GrantSubject, IdentifierType, PermissionState, PersonPermission, SubjectDetailsType,
+    SubjectEntityDetails, SubjectPersonDetails,
+};
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
     pesel_ok, reference_check_ok, validate_internal_id, validate_nip,
@@ -21,6 +30,10 @@ pub use identifiers::{
 pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
+pub use posture::{
+    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts, ReportRules,
+    RuleTitle,
+};
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

@@ -5,6 +5,8 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::grant::GrantRecord;
+
 macro_rules! open_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
         $(#[$doc])*
@@ -57,6 +59,7 @@ macro_rules! open_enum {
         }
     };
 }
+pub(crate) use open_enum;
 
 open_enum! {
     /// `AuthenticationTokenStatus` in the contract.
@@ -157,6 +160,10 @@ pub struct ContextSnapshot {
     #[serde(default)]
     pub auditor_permissions: Option<Vec<Permission>>,
     pub tokens: Vec<TokenRecord>,
+    /// Permission grants of the context (persons, entities, entity authorizations);
+    /// empty in snapshots written before grants were read.
+    #[serde(default)]
+    pub grants: Vec<GrantRecord>,
 }
 
 pub const SNAPSHOT_KIND: &str = "ksef-audit/tokens";

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::model::{ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel};
+use crate::render::csv::{CsvOptions, CsvWriter};
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -33,9 +34,10 @@ pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()>
     writeln!(w)
 }
 
+/// The tokens as CSV through the one [`CsvWriter`] (plain RFC 4180).
 pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(CSV_COLUMNS)?;
+    let mut out = CsvWriter::new(w, CsvOptions::default())?;
+    out.row(CSV_COLUMNS)?;
     for ctx in &snapshot.contexts {
         let head = [
             snapshot.environment.label.clone(),
@@ -47,7 +49,7 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> 
         if ctx.tokens.is_empty() {
             let mut row = head.to_vec();
             row.resize(CSV_COLUMNS.len(), String::new());
-            out.write_record(&row)?;
+            out.row(&row)?;
         }
         for t in &ctx.tokens {
             let mut row = head.to_vec();
@@ -64,10 +66,10 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> 
                 t.description.clone(),
                 t.status_details.clone().unwrap_or_default().join("; "),
             ]);
-            out.write_record(&row)?;
+            out.row(&row)?;
         }
     }
-    out.flush()
+    out.finish().map(|_| ())
 }
 
 /// One block per context: a header line (status, counts, reason) and a table.
@@ -205,6 +207,7 @@ mod tests {
                 auditor_reference: None,
                 auditor_permissions: None,
                 tokens,
+                grants: Vec::new(),
             };
         TokenSnapshot {
             schema_version: 1,

@@ -21,6 +21,9 @@ pub struct Faults {
     pub revoke_session_after_auth: bool,
     /// Every `/auth/*` response is delayed by this many milliseconds (slow authentication).
     pub slow_auth_ms: u64,
+    /// Grant listings (`POST /permissions/query/*/grants`) of a context answer 503 for
+    /// every page from this `pageOffset` on (0 = the first page): a listing that fails midway.
+    pub grants_fail_from_page: Option<u32>,
 }
 
 impl Default for Faults {
@@ -32,6 +35,7 @@ impl Default for Faults {
             auth_polls_in_progress: 0,
             revoke_session_after_auth: false,
             slow_auth_ms: 0,
+            grants_fail_from_page: None,
         }
     }
 }
@@ -47,6 +51,8 @@ impl Faults {
 pub(crate) struct FaultCounters {
     pub token_requests: u64,
     pub unavailable_served: u32,
+    /// Requests to the grant endpoints (for `rateLimitEvery`, counted apart from tokens).
+    pub grant_requests: u64,
 }
 
 #[cfg(test)]

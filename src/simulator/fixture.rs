@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Faults, SimError};
-use crate::model::{Identifier, TokenRecord, validate_nip};
+use crate::model::{GrantRecord, Identifier, TokenRecord, validate_nip};
 
 /// Everything the simulator serves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +30,9 @@ pub struct FixtureContext {
     pub faults: Option<Faults>,
     #[serde(default)]
     pub tokens: Vec<FixtureToken>,
+    /// Permission grants of the context, in the snapshot's shape (see `simulator::grants`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<GrantRecord>,
 }
 
 /// A token: every field of the contract's token record, plus its secret.
@@ -144,6 +147,7 @@ impl Fixture {
                     problems.push(format!("{at}: secret must be non-empty and without '|'"));
                 }
             }
+            super::grants::validate(ctx, &at, &mut problems);
         }
         if problems.is_empty() {
             Ok(())
@@ -189,6 +193,7 @@ mod tests {
             internal_id: internal_id.map(str::to_string),
             faults: None,
             tokens: vec![token],
+            grants: Vec::new(),
         }
     }
 

@@ -7,13 +7,16 @@
 //! The fixture format and the faults are documented in `docs/simulator.md`.
 
 mod auth;
+pub mod ca;
 mod errors;
 mod faults;
 mod fixture;
+mod grants;
 mod keys;
 mod limits;
 mod state;
 mod tokens;
+pub mod xades;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -270,6 +273,7 @@ fn routes() -> Router<Arc<Sim>> {
             "/tokens/{referenceNumber}",
             get(tokens::get_one).delete(tokens::revoke),
         )
+        .merge(grants::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {

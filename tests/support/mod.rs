@@ -1,5 +1,6 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod fixture;
 pub mod ksef;
 pub mod schema;

@@ -111,6 +111,7 @@ async fn fetch_context(
         auditor_reference: None,
         auditor_permissions: None,
         tokens: Vec::new(),
+        grants: Vec::new(),
     };
     match open_session(&t, settings, spec).await {
         Err(e) => snap.reason = Some(e.to_string()),
@@ -222,6 +223,7 @@ fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> Co
         auditor_reference: None,
         auditor_permissions: None,
         tokens: Vec::new(),
+        grants: Vec::new(),
     }
 }
 

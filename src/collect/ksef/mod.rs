@@ -18,7 +18,10 @@ pub mod tokens;
 pub use progress::{Progress, ProgressEvent};
 pub mod credentials;
 pub mod fetch;
+pub mod grants;
+pub mod keys;
 pub mod verify;
+pub mod xades;
 
 pub use crate::config::{ContextSpec, CredentialSource, KsefSettings, resolve_settings};
 pub use fetch::{fetch_snapshot, fetch_snapshot_async};

@@ -198,6 +198,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             reason: None,
             fetched_at: now,
             duration_ms: 0,
+            grants: Vec::new(),
             auditor_reference: auditor.then(|| main_ref.clone()),
             auditor_permissions,
             tokens,

@@ -96,6 +96,7 @@ fn contexts_for<'a>(world: &'a AuditWorld<'a>) -> (Vec<ContextSnapshot>, Vec<Str
             reason: Some("not audited".into()),
             fetched_at: world.snapshot.fetched_at,
             duration_ms: 0,
+            grants: Vec::new(),
             auditor_reference: None,
             auditor_permissions: None,
             tokens: Vec::new(),

@@ -1,15 +1,12 @@
+//! The audit findings table as CSV (layout version 1; columns are only ever added at
+//! the end). The report's findings CSV starts with the same columns.
+
 use std::io::Write;
 
 use crate::model::{AuditFinding, AuditResults, BaselineState};
+use crate::render::csv::{CsvOptions, CsvWriter};
 
-/// CSV layout options.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct CsvOptions {
-    /// Semicolons and a UTF-8 BOM, for Excel with Polish regional settings.
-    pub excel: bool,
-}
-
-/// Column headers of the findings CSV (layout version 1).
+/// Column headers of the audit findings table (layout version 1).
 pub const CSV_HEADERS: &[&str] = &[
     "id",
     "rule",
@@ -29,6 +26,16 @@ pub const CSV_HEADERS: &[&str] = &[
     "baseline",
 ];
 
+/// The `baseline` cell of a finding.
+pub fn baseline_word(state: Option<BaselineState>) -> &'static str {
+    match state {
+        Some(BaselineState::New) => "new",
+        Some(BaselineState::Unchanged) => "unchanged",
+        Some(BaselineState::Fixed) => "fixed",
+        None => "",
+    }
+}
+
 fn row(f: &AuditFinding) -> Vec<String> {
     let exc = f.exception.as_ref();
     vec![
@@ -47,31 +54,20 @@ fn row(f: &AuditFinding) -> Vec<String> {
         exc.map(|e| e.reason.clone()).unwrap_or_default(),
         exc.map(|e| e.owner.clone()).unwrap_or_default(),
         exc.map(|e| e.expires.to_string()).unwrap_or_default(),
-        match f.baseline {
-            Some(BaselineState::New) => "new".into(),
-            Some(BaselineState::Unchanged) => "unchanged".into(),
-            Some(BaselineState::Fixed) => "fixed".into(),
-            None => String::new(),
-        },
+        baseline_word(f.baseline).to_string(),
     ]
 }
 
-/// The findings as RFC 4180 CSV (CRLF line ends, quotes where needed).
+/// The findings as CSV through the one [`CsvWriter`] (RFC 4180, or Excel mode).
 pub fn render_csv(
     results: &AuditResults,
     opts: CsvOptions,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    if opts.excel {
-        out.write_all(b"\xEF\xBB\xBF")?;
-    }
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(if opts.excel { b';' } else { b',' })
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    w.write_record(CSV_HEADERS)?;
+    let mut w = CsvWriter::new(out, opts)?;
+    w.row(CSV_HEADERS)?;
     for f in &results.findings {
-        w.write_record(row(f))?;
+        w.row(row(f))?;
     }
-    w.flush()
+    w.finish().map(|_| ())
 }

@@ -5,6 +5,7 @@ mod csv;
 mod json;
 mod text;
 
-pub use csv::{CsvOptions, render_csv};
+pub use crate::render::csv::CsvOptions;
+pub use csv::{CSV_HEADERS, baseline_word, render_csv};
 pub use json::render_json;
 pub use text::{TextOptions, render_text};

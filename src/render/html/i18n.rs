@@ -200,7 +200,6 @@ const TABLE: &[(&str, &str, &str)] = &[
     ),
     ("risks_title", "Top five risks", "Pięć największych ryzyk"),
     ("risks_none", "No open risks.", "Brak otwartych ryzyk."),
-    ("risk_count", "cases", "przypadki"),
     (
         "decisions_title",
         "Decisions asked of management",
@@ -248,114 +247,15 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("sev_low", "low", "niskie"),
     ("sev_info", "info", "informacyjne"),
     ("severity", "Severity", "Waga"),
-    // plain-language risks by rule
+    ("risk_count", "cases", "przypadki"),
+    // plain-language titles of the leak groups (policy rule titles live in rules/policy)
     (
-        "risk_admin_permission",
-        "Tokens with administrative rights (can create and revoke other tokens)",
-        "Tokeny z uprawnieniami administracyjnymi (mogą tworzyć i unieważniać inne tokeny)",
-    ),
-    (
-        "risk_untracked_token",
-        "Active tokens missing from the firm's inventory: nobody is accountable for them",
-        "Aktywne tokeny spoza ewidencji firmy: nikt za nie nie odpowiada",
-    ),
-    (
-        "risk_owner_left",
-        "Tokens owned by people who have left the firm",
-        "Tokeny, których właściciele odeszli z firmy",
-    ),
-    (
-        "risk_author_left",
-        "Tokens created by people who have left the firm",
-        "Tokeny utworzone przez osoby, które odeszły z firmy",
-    ),
-    (
-        "risk_excess_permissions",
-        "Tokens with more rights than approved",
-        "Tokeny z większymi uprawnieniami niż zatwierdzone",
-    ),
-    (
-        "risk_expired_entry",
-        "Tokens past their planned expiry date that still work",
-        "Tokeny po planowanej dacie wygaśnięcia, które nadal działają",
-    ),
-    (
-        "risk_environment_mismatch",
-        "Tokens found in a different KSeF environment than recorded",
-        "Tokeny w innym środowisku KSeF niż zapisano w ewidencji",
-    ),
-    (
-        "risk_missing_owner",
-        "Tokens without a named owner",
-        "Tokeny bez wskazanego właściciela",
-    ),
-    (
-        "risk_unused_token",
-        "Tokens unused for over 90 days that still work",
-        "Tokeny nieużywane od ponad 90 dni, które nadal działają",
-    ),
-    (
-        "risk_never_used",
-        "Tokens never used but still active",
-        "Tokeny nigdy nieużyte, ale nadal aktywne",
-    ),
-    (
-        "risk_rotation_due",
-        "Tokens older than a year, due for replacement",
-        "Tokeny starsze niż rok, do wymiany",
-    ),
-    (
-        "risk_expiry_soon",
-        "Tokens reaching their planned expiry within 14 days",
-        "Tokeny, których planowane wygaśnięcie przypada w ciągu 14 dni",
-    ),
-    (
-        "risk_no_planned_expiry",
-        "Active tokens with no planned expiry date",
-        "Aktywne tokeny bez planowanej daty wygaśnięcia",
-    ),
-    (
-        "risk_duplicate_active",
-        "Several active tokens for the same client and system",
-        "Kilka aktywnych tokenów dla tego samego klienta i systemu",
-    ),
-    (
-        "risk_naming_convention",
-        "Token names that do not follow the naming convention",
-        "Nazwy tokenów niezgodne z konwencją nazewnictwa",
-    ),
-    (
-        "risk_personal_data_in_description",
-        "Personal data written into token descriptions",
-        "Dane osobowe w opisach tokenów",
-    ),
-    (
-        "risk_stale_inventory_entry",
-        "Inventory rows describing tokens that no longer work",
-        "Wiersze ewidencji opisujące nieistniejące lub nieaktywne tokeny",
-    ),
-    (
-        "risk_stuck_token",
-        "Tokens stuck in a pending, revoking or failed state",
-        "Tokeny zawieszone w stanie oczekiwania, unieważniania lub błędu",
-    ),
-    (
-        "risk_auditor_over_privileged",
-        "The audit tool's own token holds more rights than it needs",
-        "Token narzędzia audytowego ma większe uprawnienia niż potrzebne",
-    ),
-    (
-        "risk_secret_in_inventory",
-        "Token values pasted into the inventory spreadsheet",
-        "Wartości tokenów wklejone do arkusza ewidencji",
-    ),
-    (
-        "risk_leaked_token_active",
+        "leak_group_active",
         "Leaked tokens that still work: anyone holding them can issue and read invoices",
         "Wyciekłe tokeny, które nadal działają: każdy, kto je ma, może wystawiać i czytać faktury",
     ),
     (
-        "risk_leaked_token",
+        "leak_group_found",
         "Tokens found in files or code repositories",
         "Tokeny znalezione w plikach lub repozytoriach kodu",
     ),

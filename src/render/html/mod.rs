@@ -17,13 +17,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 
-pub use csv_out::{CsvOptions, CsvTable, render_csv};
+pub use crate::model::DueDays;
+pub use crate::render::csv::CsvOptions;
+pub use csv_out::{CsvTable, render_csv};
 pub use i18n::Lang;
-pub use model::{DueDays, ReportView, posture_score};
+pub use model::ReportView;
 
 pub use crate::render::RenderError;
 
-use crate::model::{AuditResults, LeakResults, StaffMember};
+use crate::model::{AuditResults, LeakResults, ReportFacts, StaffMember};
 
 /// Built-in templates, by the name the templates use to refer to each other.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -64,6 +66,9 @@ pub struct ReportInput {
     pub previous: Vec<AuditResults>,
     /// Maps PESELs of token authors to names.
     pub staff: Vec<StaffMember>,
+    /// Scores, KPIs, due dates and the comparison with `previous`, decided by
+    /// `evaluate::posture::report_facts` (the renderer only lays them out).
+    pub facts: ReportFacts,
 }
 
 /// Which NIPs are masked.
@@ -176,24 +181,30 @@ pub fn render_quarterly(input: &ReportInput, opts: &ReportOptions) -> Result<Str
 }
 
 /// `ksef-audit audit --format html`: the security review of one audit run.
+/// `facts` come from `evaluate::posture::report_facts`.
 pub fn render_audit_html(
     results: &AuditResults,
+    facts: ReportFacts,
     opts: &ReportOptions,
 ) -> Result<String, RenderError> {
     let input = ReportInput {
         audit: Some(results.clone()),
+        facts,
         ..ReportInput::default()
     };
     render_review(&input, opts)
 }
 
 /// `ksef-audit leaks --format html`: the security review of one leak scan.
+/// `facts` come from `evaluate::posture::report_facts`.
 pub fn render_leaks_html(
     results: &LeakResults,
+    facts: ReportFacts,
     opts: &ReportOptions,
 ) -> Result<String, RenderError> {
     let input = ReportInput {
         leaks: Some(results.clone()),
+        facts,
         ..ReportInput::default()
     };
     render_review(&input, opts)

@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
-use super::encode_err;
 use super::word;
 use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::render::RenderError;
+use crate::render::csv::{CsvOptions, CsvWriter};
 
 const HEADER: &[&str] = &[
     "rule_id",
@@ -64,11 +64,13 @@ fn row(f: &LeakFinding) -> Vec<String> {
     ]
 }
 
+/// The findings as CSV through the one [`CsvWriter`] (plain RFC 4180).
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(HEADER).map_err(encode_err("csv"))?;
+    let io = super::io_err("csv");
+    let mut w = CsvWriter::new(out, CsvOptions::default()).map_err(&io)?;
+    w.row(HEADER).map_err(&io)?;
     for f in results.findings.iter().chain(&results.suppressed) {
-        w.write_record(row(f)).map_err(encode_err("csv"))?;
+        w.row(row(f)).map_err(&io)?;
     }
-    w.flush().map_err(super::io_err("csv"))
+    w.finish().map(|_| ()).map_err(io)
 }

@@ -71,6 +71,11 @@ pub struct PolicyRule {
     pub remediation: String,
     pub references: Vec<String>,
     pub message: String,
+    /// The report section that lists this rule's findings (`report-section`), if any.
+    pub report_section: Option<String>,
+    /// Plain-language title for reports (`title`, `title-pl`), if the rule has one.
+    pub title: Option<String>,
+    pub title_pl: Option<String>,
     /// Effective parameter values.
     pub parameters: BTreeMap<String, toml::Value>,
     /// Parameter defaults from the rule file.

@@ -303,6 +303,14 @@ pub(crate) struct RawPolicyRule {
     #[serde(default)]
     pub(crate) references: Vec<String>,
     pub(crate) message: String,
+    /// The report section that lists this rule's findings (e.g. `untracked`).
+    #[serde(default)]
+    pub(crate) report_section: Option<String>,
+    /// Plain-language title for people (reports), English and Polish.
+    #[serde(default)]
+    pub(crate) title: Option<String>,
+    #[serde(default)]
+    pub(crate) title_pl: Option<String>,
     #[serde(default)]
     pub(crate) parameters: BTreeMap<String, toml::Value>,
     pub(crate) when: Vec<RawCondition>,

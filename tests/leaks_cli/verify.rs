@@ -1,10 +1,8 @@
 //! `ksef-audit leaks --verify` end to end: leaked tokens in files, looked up by reference
 //! number in the simulator with the firm's own auditor token (never the leaked secret).
 
-mod common;
-
+use crate::support::fixture::*;
 use assert_cmd::Command;
-use common::*;
 use ksef_audit::model::{LeakResults, LeakStatus, Severity};
 use ksef_audit::simulator::{self, SimOptions};
 

@@ -47,6 +47,7 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                 } else {
                     Vec::new()
                 },
+                grants: Vec::new(),
             }
         })
         .collect();

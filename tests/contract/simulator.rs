@@ -2,18 +2,16 @@
 //! code is documented for the operation, the content type is one it lists, and the
 //! body validates against its schema (no undocumented fields).
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::ksef::{certificate, encrypt_token, public_key};
+use crate::support::schema::{contract, validate};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ksef_audit::model::TokenStatus;
 use ksef_audit::simulator::{Faults, Fixture, SimOptions, start};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
-use support::ksef::{certificate, encrypt_token, public_key};
-use support::schema::{contract, validate};
 
 const A: &str = "5265877635";
 const AUDITOR_A: &str = "20260110-EC-A0D17A0001-0000000001-F6";

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the independent XAdES verifiers that tests/xades.rs runs against our signed
+# AuthTokenRequest documents: xmlsec1 (Debian package) and Python's signxml (PyPI, with
+# lxml and cryptography). Idempotent: installs only what is missing. Under CI=true the
+# tests fail when a verifier is missing, so .ci/run calls this before `cargo test`.
+set -euo pipefail
+
+if ! command -v xmlsec1 >/dev/null; then
+  echo "installing xmlsec1" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xmlsec1 >/dev/null
+fi
+
+if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+  echo "installing python3 and pip" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null
+fi
+
+if ! python3 -c 'import signxml.xades' 2>/dev/null; then
+  echo "installing signxml" >&2
+  # Debian's system Python refuses pip installs unless told otherwise (PEP 668).
+  python3 -m pip install --quiet signxml 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages signxml
+fi
+
+xmlsec1 --version
+python3 -c 'import signxml, lxml; print("signxml ok, lxml", lxml.__version__)'

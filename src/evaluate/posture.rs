@@ -1,0 +1,307 @@
+//! The posture score, KPIs, per-client scores and due dates of a report: decided here,
+//! laid out by `render::html`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Europe::Warsaw;
+
+use super::compare::report_changes;
+use crate::model::{
+    AuditFinding, AuditPosture, AuditResults, AuditedToken, ClientPosture, ContextStatus, DueDays,
+    EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues, LeakFinding, LeakResults,
+    LeakStatus, ReportFacts, ReportRules, RuleTitle, Severity, TokenStatus,
+};
+use crate::rule::policy::PolicyRuleSet;
+
+/// Weights of open findings in the posture score.
+pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [
+    (Severity::Critical, 1.0),
+    (Severity::High, 0.5),
+    (Severity::Medium, 0.2),
+    (Severity::Low, 0.05),
+];
+
+/// Highest score while a leaked token is still active.
+pub const ACTIVE_LEAK_CAP: u32 = 49;
+
+/// Posture score 0–100: `100 − 100 × weighted open findings ÷ active tokens`, floored at 0.
+pub fn posture_score(counts: &BTreeMap<Severity, u32>, active_tokens: u32) -> u32 {
+    let weighted: f64 = SCORE_WEIGHTS
+        .iter()
+        .map(|(s, w)| w * f64::from(counts.get(s).copied().unwrap_or(0)))
+        .sum();
+    let tokens = f64::from(active_tokens.max(1));
+    (100.0 - 100.0 * weighted / tokens)
+        .clamp(0.0, 100.0)
+        .round() as u32
+}
+
+/// The calendar date of a moment in Europe/Warsaw (the firm's dates).
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Warsaw).date_naive()
+}
+
+/// Open (non-excepted) audit findings by severity, for one NIP or all.
+pub fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Severity, u32> {
+    let mut m = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| !f.excepted && nip.is_none_or(|n| f.nip == n))
+    {
+        *m.entry(f.severity).or_insert(0) += 1;
+    }
+    m
+}
+
+fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
+    a.contexts
+        .iter()
+        .filter(|c| nip.is_none_or(|n| c.nip == n))
+        .flat_map(|c| &c.tokens)
+        .filter(|t| t.token.status == TokenStatus::Active)
+        .count() as u32
+}
+
+/// Open leaked tokens: one per fingerprint, at the worst severity and status seen.
+fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
+    let mut best: BTreeMap<&str, &LeakFinding> = BTreeMap::new();
+    for f in &l.findings {
+        let e = best.entry(&f.fingerprint).or_insert(f);
+        if (f.severity, f.status == LeakStatus::Active)
+            > (e.severity, e.status == LeakStatus::Active)
+        {
+            *e = f;
+        }
+    }
+    best.into_values()
+}
+
+/// Firm-wide score: from the audit findings (so quarters compare like with like), capped
+/// at [`ACTIVE_LEAK_CAP`] while a leaked token is still active.
+fn firm_score(a: &AuditResults, leaks: Option<&LeakResults>) -> u32 {
+    let score = posture_score(&open_counts(&a.findings, None), active_tokens(a, None));
+    let leak_active = leaks.is_some_and(|l| open_leaks(l).any(|f| f.status == LeakStatus::Active));
+    if leak_active {
+        score.min(ACTIVE_LEAK_CAP)
+    } else {
+        score
+    }
+}
+
+fn pct(n: u32, d: u32) -> Option<f64> {
+    (d > 0).then(|| f64::from(n) * 100.0 / f64::from(d))
+}
+
+/// Exceptions of the audit and the leak scan, each (rule, target, expiry) once.
+pub fn exceptions_of<'a>(
+    a: Option<&'a AuditResults>,
+    l: Option<&'a LeakResults>,
+) -> Vec<&'a ExceptionState> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let all = a
+        .map(|a| a.exceptions.iter())
+        .into_iter()
+        .flatten()
+        .chain(l.map(|l| l.exceptions.iter()).into_iter().flatten());
+    for e in all {
+        if seen.insert((e.rule.clone(), e.target.clone(), e.expires)) {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
+    let as_of = a.generated_at;
+    let active: Vec<&AuditedToken> = a
+        .contexts
+        .iter()
+        .flat_map(|c| &c.tokens)
+        .filter(|t| t.token.status == TokenStatus::Active)
+        .collect();
+    let n = active.len() as u32;
+    let count = |f: &dyn Fn(&&AuditedToken) -> bool| active.iter().filter(|t| f(t)).count() as u32;
+    let cutoff = as_of - Duration::days(90);
+    let today = local_date(as_of);
+    let exc = exceptions_of(Some(a), leaks);
+    let mut open_crit_high = a
+        .findings
+        .iter()
+        .filter(|f| !f.excepted && f.severity >= Severity::High)
+        .count() as u32;
+    let (leaked, leaked_active) = match leaks {
+        Some(l) => {
+            open_crit_high += open_leaks(l)
+                .filter(|f| f.severity >= Severity::High)
+                .count() as u32;
+            let fps = open_leaks(l).count() as u32;
+            let act = open_leaks(l)
+                .filter(|f| f.status == LeakStatus::Active)
+                .count() as u32;
+            (Some(fps), Some(act))
+        }
+        None => (None, None),
+    };
+    let expired = |e: &&&ExceptionState| e.status == ExceptionStatus::Expired;
+    KpiValues {
+        active: n,
+        in_inventory: pct(count(&|t| t.in_inventory), n),
+        with_owner: pct(count(&|t| t.owner.is_some()), n),
+        with_expiry: pct(count(&|t| t.planned_expiry.is_some()), n),
+        leavers: count(&|t| t.owner_left || t.author_left),
+        unused90: count(&|t| match t.token.last_use_date {
+            Some(d) => d < cutoff,
+            None => t.token.date_created < cutoff,
+        }),
+        leaked,
+        leaked_active,
+        open_crit_high,
+        exc_active: exc.iter().filter(|e| !expired(e)).count() as u32,
+        exc_expiring: exc
+            .iter()
+            .filter(|e| !expired(e) && (e.expires - today).num_days() <= EXPIRING_DAYS)
+            .count() as u32,
+        exc_expired: exc.iter().filter(expired).count() as u32,
+    }
+}
+
+/// The posture of one audit (with a leak scan for the current quarter).
+pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
+    let clients = a
+        .contexts
+        .iter()
+        .map(|c| {
+            let open = open_counts(&a.findings, Some(&c.nip));
+            let tokens = active_tokens(a, Some(&c.nip));
+            let score = (c.status == ContextStatus::Complete).then(|| posture_score(&open, tokens));
+            let client = ClientPosture {
+                active_tokens: tokens,
+                open,
+                score,
+            };
+            (c.nip.clone(), client)
+        })
+        .collect();
+    AuditPosture {
+        generated_at: a.generated_at,
+        score: firm_score(a, leaks),
+        open: open_counts(&a.findings, None),
+        contexts: a.contexts.len() as u32,
+        contexts_complete: a
+            .contexts
+            .iter()
+            .filter(|c| c.status == ContextStatus::Complete)
+            .count() as u32,
+        kpis: kpi_values(a, leaks),
+        clients,
+    }
+}
+
+/// Report sections whose findings are owned by nobody.
+const UNOWNED_SECTIONS: [&str; 2] = ["untracked", "no-owner"];
+
+/// What reports take from the rules: each rule's `report-section` and its titles (rules
+/// are data: the report never names a rule).
+pub fn report_rules(rules: &PolicyRuleSet) -> ReportRules {
+    ReportRules {
+        sections: rules
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.name.clone(), r.report_section.clone()?)))
+            .collect(),
+        titles: rules
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let en = r.title.clone()?;
+                Some((
+                    r.name.clone(),
+                    RuleTitle {
+                        en,
+                        pl: r.title_pl.clone(),
+                    },
+                ))
+            })
+            .collect(),
+    }
+}
+
+/// Everything a report decides: postures (current and earlier, oldest first), the
+/// comparison with the latest earlier audit, due dates, the exceptions register and
+/// which findings each report section lists (`rules`: see [`report_rules`]).
+/// `now` dates a report that has neither an audit nor a leak scan.
+pub fn report_facts(
+    audit: Option<&AuditResults>,
+    leaks: Option<&LeakResults>,
+    previous: &[AuditResults],
+    due_days: DueDays,
+    rules: &ReportRules,
+    now: DateTime<Utc>,
+) -> ReportFacts {
+    let mut by_section: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut open_unowned = 0;
+    for f in audit.iter().flat_map(|a| &a.findings) {
+        if let Some(section) = rules.sections.get(&f.rule) {
+            by_section
+                .entry(section.clone())
+                .or_default()
+                .push(f.id.clone());
+            if !f.excepted && UNOWNED_SECTIONS.contains(&section.as_str()) {
+                open_unowned += 1;
+            }
+        }
+    }
+    let mut history: Vec<&AuditResults> = previous.iter().collect();
+    history.sort_by_key(|a| a.generated_at);
+    let as_of = local_date(
+        audit
+            .map(|a| a.generated_at)
+            .or(leaks.map(|l| l.generated_at))
+            .unwrap_or(now),
+    );
+    let due = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .map(|s| {
+        let days = i64::from(due_days.for_severity(s));
+        (s, as_of + Duration::days(days))
+    })
+    .collect();
+    ReportFacts {
+        current: audit.map(|a| assess(a, leaks)),
+        history: history.iter().map(|p| assess(p, None)).collect(),
+        changes: report_changes(audit, previous),
+        as_of: Some(as_of),
+        due_days,
+        due,
+        exceptions: exceptions_of(audit, leaks).into_iter().cloned().collect(),
+        sections: by_section,
+        open_unowned,
+        rule_titles: rules.titles.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_formula() {
+        let mut c = BTreeMap::new();
+        assert_eq!(posture_score(&c, 10), 100);
+        c.insert(Severity::Critical, 1);
+        c.insert(Severity::Medium, 5);
+        // 1×1 + 5×0.2 = 2 weighted on 10 tokens -> 80
+        assert_eq!(posture_score(&c, 10), 80);
+        c.insert(Severity::Critical, 50);
+        assert_eq!(posture_score(&c, 10), 0);
+        assert_eq!(posture_score(&BTreeMap::new(), 0), 100);
+    }
+}

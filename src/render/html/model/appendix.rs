@@ -1,0 +1,194 @@
+//! The appendix and the security review tables.
+
+use super::*;
+
+/// The appendix: methodology, contexts, warnings.
+pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
+    let tr = |k: &str| cx.tr(k);
+    let audit = cx.audit;
+    let mask = cx.mask;
+    let context_rows: Vec<ContextRow> = audit
+        .map(|a| {
+            a.contexts
+                .iter()
+                .map(|c| {
+                    let status = match c.status {
+                        ContextStatus::Complete => "complete",
+                        ContextStatus::Incomplete => "incomplete",
+                    };
+                    ContextRow {
+                        nip: mask.nip(&c.nip),
+                        name: mask.opt_text(c.name.as_deref()),
+                        status,
+                        status_label: tr(&format!("ctx_{status}")),
+                        reason: mask.opt_text(c.reason.as_deref()),
+                        fetched_local: local_time(c.fetched_at),
+                        duration: format!("{:.1} s", c.duration_ms as f64 / 1000.0),
+                        tokens: c.tokens.len() as u32,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Appendix {
+        methodology: (1..=5).map(|i| tr(&format!("method_{i}"))).collect(),
+        incomplete: context_rows
+            .iter()
+            .filter(|c| c.status == "incomplete")
+            .cloned()
+            .collect(),
+        contexts: context_rows,
+        warnings: audit
+            .map(|a| a.warnings.iter().map(|w| mask.text(w)).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The security review: by context, by rule, excepted.
+pub(super) fn review(cx: &Ctx<'_>) -> Review {
+    let lang = cx.lang;
+    let tr = |k: &str| cx.tr(k);
+    let audit = cx.audit;
+    let mask = cx.mask;
+    match audit {
+        Some(a) => {
+            let contexts = a
+                .contexts
+                .iter()
+                .map(|c| {
+                    let extra_columns: Vec<String> = c
+                        .tokens
+                        .iter()
+                        .flat_map(|t| t.inventory_extra.keys().cloned())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    let status = match c.status {
+                        ContextStatus::Complete => "complete",
+                        ContextStatus::Incomplete => "incomplete",
+                    };
+                    let mut findings: Vec<FindingRow> = a
+                        .findings
+                        .iter()
+                        .filter(|f| f.nip == c.nip && !f.excepted)
+                        .map(|f| cx.finding_row(f))
+                        .collect();
+                    findings.sort_by(|x, y| {
+                        y.severity_rank()
+                            .cmp(&x.severity_rank())
+                            .then(x.rule.cmp(&y.rule))
+                            .then(x.reference.cmp(&y.reference))
+                    });
+                    let tokens = c
+                        .tokens
+                        .iter()
+                        .map(|t| TokenRow {
+                            reference: t.token.reference_number.clone(),
+                            description: mask.text(&t.token.description),
+                            status: t.token.status.to_string(),
+                            permissions: t
+                                .token
+                                .requested_permissions
+                                .iter()
+                                .map(|p| p.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            author: match &t.author_name {
+                                Some(n) => mask.text(n),
+                                None => mask.identifier(&t.token.author_identifier),
+                            },
+                            owner: mask.opt_text(t.owner.as_deref()),
+                            system: mask.opt_text(t.system.as_deref()),
+                            created: local_date(t.token.date_created).to_string(),
+                            last_use: t
+                                .token
+                                .last_use_date
+                                .map(|d| local_date(d).to_string())
+                                .unwrap_or_else(|| tr("never")),
+                            planned_expiry: t
+                                .planned_expiry
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                            in_inventory: t.in_inventory,
+                            extra: extra_columns
+                                .iter()
+                                .map(|k| {
+                                    mask.opt_text(t.inventory_extra.get(k).map(String::as_str))
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    ReviewContext {
+                        nip: mask.nip(&c.nip),
+                        name: mask.opt_text(c.name.as_deref()),
+                        anchor: anchor(&c.nip, mask),
+                        status,
+                        status_label: tr(&format!("ctx_{status}")),
+                        reason: mask.opt_text(c.reason.as_deref()),
+                        findings,
+                        tokens,
+                        extra_columns: extra_columns.iter().map(|k| mask.text(k)).collect(),
+                    }
+                })
+                .collect();
+            let mut rules: BTreeMap<&str, (Severity, &str, u32, BTreeSet<&str>, &str)> =
+                BTreeMap::new();
+            for f in a.findings.iter().filter(|f| !f.excepted) {
+                let e = rules.entry(&f.rule).or_insert((
+                    f.severity,
+                    &f.rule_id,
+                    0,
+                    BTreeSet::new(),
+                    &f.help_uri,
+                ));
+                e.0 = e.0.max(f.severity);
+                e.2 += 1;
+                e.3.insert(&f.nip);
+            }
+            let mut by_rule: Vec<RuleRow> = rules
+                .into_iter()
+                .map(|(rule, (sev, id, n, nips, help))| RuleRow {
+                    rule: rule.to_string(),
+                    rule_id: id.to_string(),
+                    rule_title: rule_title(lang, &cx.facts.rule_titles, rule),
+                    severity: sev_key(sev),
+                    sev_label: sev_label(lang, sev),
+                    count: n,
+                    contexts: nips.len() as u32,
+                    help: if help.is_empty() {
+                        rule_doc_link(rule)
+                    } else {
+                        help.to_string()
+                    },
+                })
+                .collect();
+            by_rule.sort_by(|a, b| {
+                Severity::ALL
+                    .iter()
+                    .position(|s| s.as_str() == a.severity)
+                    .cmp(&Severity::ALL.iter().position(|s| s.as_str() == b.severity))
+                    .then(b.count.cmp(&a.count))
+                    .then(a.rule.cmp(&b.rule))
+            });
+            Review {
+                findings: a.findings.iter().map(|f| cx.finding_row(f)).collect(),
+                contexts,
+                by_rule,
+                excepted: a
+                    .findings
+                    .iter()
+                    .filter(|f| f.excepted)
+                    .map(|f| cx.finding_row(f))
+                    .collect(),
+                open_count: a.findings.iter().filter(|f| !f.excepted).count() as u32,
+            }
+        }
+        None => Review {
+            findings: Vec::new(),
+            contexts: Vec::new(),
+            by_rule: Vec::new(),
+            excepted: Vec::new(),
+            open_count: 0,
+        },
+    }
+}

@@ -1,0 +1,304 @@
+//! The report model: every number, date and sentence of a report, computed in Rust.
+//! Templates receive a [`ReportView`] and only lay it out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Europe::Warsaw;
+use serde::Serialize;
+
+mod appendix;
+mod changes;
+mod clients;
+mod cover;
+mod leaks;
+mod register;
+mod summary;
+mod trend;
+mod view;
+
+pub use view::*;
+
+use super::chart::{self, BarChart, Distribution, LineChart};
+use super::i18n::{self, Lang};
+use super::mask::Masker;
+use super::{ReportInput, ReportKind, ReportOptions};
+use crate::model::{
+    AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
+    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION, TokenStatus,
+};
+
+// ---------------------------------------------------------------------------------------
+// Building
+
+/// Local (Europe/Warsaw) date-time, e.g. `2026-11-22 05:40 CET`.
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Warsaw)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Warsaw).date_naive()
+}
+
+/// `2026Q4` for a moment, by the Warsaw calendar.
+pub fn quarter_of(t: DateTime<Utc>) -> String {
+    let d = local_date(t);
+    format!("{}Q{}", d.year(), (d.month() - 1) / 3 + 1)
+}
+
+fn sev_key(s: Severity) -> &'static str {
+    s.as_str()
+}
+
+fn sev_label(lang: Lang, s: Severity) -> String {
+    i18n::tr(lang, &format!("sev_{}", s.as_str())).to_string()
+}
+
+/// Default link to a rule's documentation.
+pub fn rule_doc_link(rule: &str) -> String {
+    format!("docs/rules.md#{rule}")
+}
+
+fn fmt_pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.0}%")).unwrap_or_else(|| "–".into())
+}
+
+fn fmt_opt(v: Option<u32>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// Change text and direction. `higher_is_better` decides whether growth is good news.
+fn change(
+    cur: Option<f64>,
+    prev: Option<f64>,
+    higher_is_better: bool,
+    unit: &str,
+) -> (String, &'static str) {
+    match (cur, prev) {
+        (Some(c), Some(p)) => {
+            let d = c - p;
+            if d.abs() < 0.5 {
+                ("±0".into(), "same")
+            } else {
+                let txt = format!("{}{:.0}{unit}", if d > 0.0 { "+" } else { "−" }, d.abs());
+                let better = (d > 0.0) == higher_is_better;
+                (txt, if better { "better" } else { "worse" })
+            }
+        }
+        _ => ("–".into(), "na"),
+    }
+}
+
+/// Plain-language title of a rule (its `title`/`title-pl`) or of a leak group, else the
+/// rule name.
+fn rule_title(lang: Lang, titles: &BTreeMap<String, RuleTitle>, rule: &str) -> String {
+    if let Some(t) = titles.get(rule) {
+        return match (lang, &t.pl) {
+            (Lang::Pl, Some(pl)) => pl.clone(),
+            _ => t.en.clone(),
+        };
+    }
+    let group = match rule {
+        LEAK_GROUP_ACTIVE => "leak_group_active",
+        LEAK_GROUP_FOUND => "leak_group_found",
+        _ => return rule.to_string(),
+    };
+    i18n::tr(lang, group).to_string()
+}
+
+/// Keys under which the reports group leak findings beside the policy rules.
+const LEAK_GROUP_ACTIVE: &str = "leaked-token-active";
+const LEAK_GROUP_FOUND: &str = "leaked-token";
+
+/// What every section is built from.
+struct Ctx<'a> {
+    lang: Lang,
+    mask: &'a Masker,
+    due: &'a BTreeMap<Severity, NaiveDate>,
+    as_of: NaiveDate,
+    as_of_time: DateTime<Utc>,
+    now: DateTime<Utc>,
+    opts: &'a ReportOptions,
+    facts: &'a crate::model::ReportFacts,
+    audit: Option<&'a crate::model::AuditResults>,
+    leaks: Option<&'a crate::model::LeakResults>,
+    /// The quarter label on the cover and the trend (`2026Q4`).
+    quarter: String,
+}
+
+impl Ctx<'_> {
+    fn tr(&self, key: &str) -> String {
+        i18n::tr(self.lang, key).to_string()
+    }
+
+    fn finding_row(&self, f: &AuditFinding) -> FindingRow {
+        let due = if f.excepted {
+            String::new()
+        } else {
+            self.due
+                .get(&f.severity)
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        };
+        let (exc_owner, exc_reason, exc_expires) = match &f.exception {
+            Some(e) => (
+                self.mask.text(&e.owner),
+                self.mask.text(&e.reason),
+                e.expires.to_string(),
+            ),
+            None => Default::default(),
+        };
+        FindingRow {
+            id: f.id.clone(),
+            rule: f.rule.clone(),
+            rule_id: f.rule_id.clone(),
+            rule_title: rule_title(self.lang, &self.facts.rule_titles, &f.rule),
+            severity: sev_key(f.severity),
+            sev_label: sev_label(self.lang, f.severity),
+            nip: self.mask.nip(&f.nip),
+            client: self.mask.opt_text(f.client_name.as_deref()),
+            reference: f.reference_number.clone().unwrap_or_default(),
+            owner: self.mask.opt_text(f.owner.as_deref()),
+            message: self.mask.text(&f.message),
+            evidence: self.mask.text(&f.evidence),
+            remediation: self.mask.text(&f.remediation),
+            help: if f.help_uri.is_empty() {
+                rule_doc_link(&f.rule)
+            } else {
+                f.help_uri.clone()
+            },
+            excepted: f.excepted,
+            exc_owner,
+            exc_reason,
+            exc_expires,
+            due,
+            baseline: crate::render::audit::baseline_word(f.baseline),
+        }
+    }
+
+    fn exception_row(&self, e: &ExceptionState) -> ExceptionRow {
+        let days_left = (e.expires - self.as_of).num_days();
+        let status = match e.status {
+            ExceptionStatus::Expired => "expired",
+            _ if days_left <= EXPIRING_DAYS => "expiring",
+            ExceptionStatus::Active => "active",
+            ExceptionStatus::Unused => "unused",
+        };
+        ExceptionRow {
+            rule: e.rule.clone(),
+            target: self.mask.text(&e.target),
+            reason: self.mask.text(&e.reason),
+            owner: self.mask.text(&e.owner),
+            expires: e.expires.to_string(),
+            status,
+            status_label: i18n::tr(self.lang, &format!("exc_status_{status}")).to_string(),
+            matched: e.matched,
+            days_left,
+        }
+    }
+}
+
+fn band(score: Option<u32>) -> &'static str {
+    match score {
+        None => "na",
+        Some(s) if s >= 85 => "good",
+        Some(s) if s >= 60 => "fair",
+        Some(_) => "poor",
+    }
+}
+
+fn anchor(nip: &str, mask: &Masker) -> String {
+    format!("ctx-{}", mask.nip(nip).replace('*', "x"))
+}
+
+/// Builds the whole report view.
+/// Builds the whole report view, section by section (one file per section).
+pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> ReportView {
+    let lang = opts.lang;
+    let facts = &input.facts;
+    let tr = |k: &str| i18n::tr(lang, k).to_string();
+    let now = opts.now.unwrap_or_else(Utc::now);
+    let audit = input.audit.as_ref();
+    let leaks = input.leaks.as_ref();
+    let as_of_time = audit
+        .map(|a| a.generated_at)
+        .or(leaks.map(|l| l.generated_at))
+        .unwrap_or(now);
+    let mask = cover::masker(input, opts);
+    let cx = Ctx {
+        lang,
+        mask: &mask,
+        due: &facts.due,
+        as_of: local_date(as_of_time),
+        as_of_time,
+        now,
+        opts,
+        facts,
+        audit,
+        leaks,
+        quarter: opts
+            .quarter
+            .clone()
+            .unwrap_or_else(|| quarter_of(as_of_time)),
+    };
+    let (age, last_use) = trend::distributions(&cx);
+    let (kind_key, title_key) = match kind {
+        ReportKind::Review => ("review", "title_review"),
+        ReportKind::Quarterly => ("quarterly", "title_quarterly"),
+    };
+    ReportView {
+        lang: lang.code(),
+        kind: kind_key,
+        t: i18n::table(lang),
+        title: tr(title_key),
+        cover: cover::cover(&cx),
+        score: summary::score(&cx),
+        kpis: summary::kpi_rows(&cx),
+        risks: summary::risks(&cx),
+        headline: summary::headline(&cx),
+        decisions: summary::decisions(&cx),
+        trend: trend::trend(&cx),
+        changes: changes::changes(&cx),
+        clients: clients::clients(&cx),
+        age,
+        last_use,
+        recon: register::recon(&cx),
+        exceptions: register::exceptions(&cx),
+        plan: register::plan(&cx),
+        plan_intro: tr("plan_intro")
+            .replace("{c}", &facts.due_days.critical.to_string())
+            .replace("{h}", &facts.due_days.high.to_string())
+            .replace("{m}", &facts.due_days.medium.to_string())
+            .replace("{l}", &facts.due_days.low.to_string()),
+        leaks: leaks::leaks(&cx),
+        appendix: appendix::appendix(&cx),
+        review: appendix::review(&cx),
+        has_audit: audit.is_some(),
+    }
+}
+
+impl FindingRow {
+    fn severity_rank(&self) -> usize {
+        Severity::ALL.len()
+            - Severity::ALL
+                .iter()
+                .position(|s| s.as_str() == self.severity)
+                .unwrap_or(Severity::ALL.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarter_uses_warsaw_calendar() {
+        // 23:30 UTC on 31 Dec is already 1 Jan in Warsaw.
+        let t = DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        assert_eq!(quarter_of(t), "2027Q1");
+    }
+}

@@ -1,0 +1,300 @@
+//! The view types a template receives (serialised into the template context).
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub lang: &'static str,
+    pub kind: &'static str,
+    pub t: BTreeMap<&'static str, &'static str>,
+    pub title: String,
+    pub cover: Cover,
+    pub score: ScoreView,
+    pub kpis: Vec<Kpi>,
+    pub risks: Vec<Risk>,
+    /// One sentence for the top of the executive page.
+    pub headline: String,
+    pub decisions: Vec<String>,
+    pub trend: Trend,
+    pub changes: Changes,
+    pub clients: Vec<ClientRow>,
+    pub age: Distribution,
+    pub last_use: Distribution,
+    pub recon: Recon,
+    pub exceptions: Exceptions,
+    pub plan: Vec<PlanGroup>,
+    pub plan_intro: String,
+    pub leaks: Leaks,
+    pub appendix: Appendix,
+    pub review: Review,
+    pub has_audit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Digest {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cover {
+    pub firm: String,
+    pub quarter: String,
+    pub generated_local: String,
+    pub generated_utc: String,
+    pub as_of_local: String,
+    pub tool_version: String,
+    pub environment: String,
+    pub coverage: String,
+    pub rules_digest: String,
+    pub digests: Vec<Digest>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub value: String,
+    /// `good`, `fair`, `poor` or `na`.
+    pub band: &'static str,
+    pub band_label: String,
+    pub change: String,
+    /// `better`, `worse`, `same` or `na`.
+    pub dir: &'static str,
+    pub previous: String,
+    pub formula: Vec<String>,
+    pub formula_short: String,
+    pub gauge_width: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub label: String,
+    pub value: String,
+    pub previous: String,
+    pub change: String,
+    pub dir: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub title: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendRow {
+    pub quarter: String,
+    pub audited: String,
+    pub critical: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+    pub score: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    pub has_history: bool,
+    pub bars: BarChart,
+    pub line: LineChart,
+    pub rows: Vec<TrendRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow {
+    pub id: String,
+    pub rule: String,
+    pub rule_id: String,
+    pub rule_title: String,
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub nip: String,
+    pub client: String,
+    pub reference: String,
+    pub owner: String,
+    pub message: String,
+    pub evidence: String,
+    pub remediation: String,
+    pub help: String,
+    pub excepted: bool,
+    pub exc_owner: String,
+    pub exc_reason: String,
+    pub exc_expires: String,
+    pub due: String,
+    /// The finding's `--baseline` mark in the audit results (`new`, `unchanged`, …).
+    pub baseline: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    pub compared_with: String,
+    pub new: Vec<FindingRow>,
+    pub resolved: Vec<FindingRow>,
+    pub persisting: u32,
+    /// Findings of NIPs audited for the first time (not "new").
+    pub first_audit: u32,
+    /// Previous findings of NIPs not audited completely this time (not "resolved").
+    pub not_rechecked: u32,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientRow {
+    pub nip: String,
+    pub name: String,
+    pub tokens: u32,
+    pub critical: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+    pub score: String,
+    pub band: &'static str,
+    pub change: String,
+    pub dir: &'static str,
+    pub incomplete: bool,
+    pub worst: bool,
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recon {
+    pub untracked: Vec<FindingRow>,
+    pub stale: Vec<FindingRow>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionRow {
+    pub rule: String,
+    pub target: String,
+    pub reason: String,
+    pub owner: String,
+    pub expires: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub matched: u32,
+    pub days_left: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exceptions {
+    pub all: Vec<ExceptionRow>,
+    pub expiring: Vec<ExceptionRow>,
+    pub expired: Vec<ExceptionRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanItem {
+    pub rule: String,
+    pub rule_title: String,
+    pub owner: String,
+    pub count: u32,
+    pub due: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanGroup {
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub days: u32,
+    pub due: String,
+    pub items: Vec<PlanItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeakRow {
+    pub rule: String,
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub redacted: String,
+    pub nip: String,
+    pub reference: String,
+    pub owner: String,
+    pub locations: Vec<String>,
+    pub status: &'static str,
+    pub status_label: String,
+    pub active: bool,
+    pub fingerprint: String,
+    pub suppression: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Leaks {
+    pub present: bool,
+    pub scanned: String,
+    pub rows: Vec<LeakRow>,
+    pub suppressed: Vec<LeakRow>,
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextRow {
+    pub nip: String,
+    pub name: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub reason: String,
+    pub fetched_local: String,
+    pub duration: String,
+    pub tokens: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Appendix {
+    pub methodology: Vec<String>,
+    pub contexts: Vec<ContextRow>,
+    pub incomplete: Vec<ContextRow>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenRow {
+    pub reference: String,
+    pub description: String,
+    pub status: String,
+    pub permissions: String,
+    pub author: String,
+    pub owner: String,
+    pub system: String,
+    pub created: String,
+    pub last_use: String,
+    pub planned_expiry: String,
+    pub in_inventory: bool,
+    pub extra: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewContext {
+    pub nip: String,
+    pub name: String,
+    pub anchor: String,
+    pub status: &'static str,
+    pub status_label: String,
+    pub reason: String,
+    pub findings: Vec<FindingRow>,
+    pub tokens: Vec<TokenRow>,
+    pub extra_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRow {
+    pub rule: String,
+    pub rule_id: String,
+    pub rule_title: String,
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub count: u32,
+    pub contexts: u32,
+    pub help: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// Every audit finding (open and excepted), in the audit's order.
+    pub findings: Vec<FindingRow>,
+    pub contexts: Vec<ReviewContext>,
+    pub by_rule: Vec<RuleRow>,
+    pub excepted: Vec<FindingRow>,
+    pub open_count: u32,
+}
