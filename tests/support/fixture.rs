@@ -74,6 +74,7 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
             since: None,
             staged: false,
             shallow: false,
+            coverage: None,
         },
         digests: Digests::default(),
         stats: LeakStats::default(),
@@ -83,5 +84,6 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
         unused_baseline: vec![],
         exceptions: vec![],
         warnings: vec![],
+        placeholders: vec![],
     }
 }
