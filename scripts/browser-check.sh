@@ -6,12 +6,12 @@
 # usage: scripts/browser-check.sh [REPORT.html [OUT_DIR]]
 # Without arguments, renders the quarterly (en, pl) and review reports of the fixtures
 # in tests/fixtures/results with the debug binary and checks each; pictures go to
-# target/browser-check/. Installs Debian's chromium and poppler-utils when missing.
+# target/browser-check/ (or $BROWSER_CHECK_OUT). Installs Debian's chromium and poppler-utils when missing.
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
   cd "$(dirname "$0")/.."
-  out=target/browser-check
+  out=${BROWSER_CHECK_OUT:-target/browser-check}
   mkdir -p "$out"
   cargo build -q
   bin=${CARGO_TARGET_DIR:-target}/debug/ksef-audit
@@ -26,6 +26,18 @@ if [ $# -eq 0 ]; then
   for r in quarterly kwartalny review; do
     bash "$0" "$out/$r.html" "$out" || rc=1
   done
+  # Issue 14: printed, the management summary is within the first two A4 pages of the
+  # quarterly report, and an active leaked token is on the review's first page.
+  need_text() { # PDF FIRST LAST TEXT WHAT
+    if ! pdftotext -f "$2" -l "$3" "$1" - | tr -s ' \n' ' ' | grep -qF -- "$4"; then
+      echo "error: $5: '$4' not found on pages $2-$3 of $1" >&2
+      rc=1
+    fi
+  }
+  need_text "$out/quarterly.pdf" 1 2 "Executive summary" "management summary on the first two pages"
+  need_text "$out/quarterly.pdf" 1 2 "Act now" "urgent facts on the management page"
+  need_text "$out/kwartalny.pdf" 1 2 "Podsumowanie dla zarządu" "Polish management summary on the first two pages"
+  need_text "$out/review.pdf" 1 1 "still works in KSeF: revoke it now" "active leak on the review's first page"
   exit $rc
 fi
 report=$1
@@ -35,7 +47,7 @@ mkdir -p "$out"
 report=$(realpath "$report")
 out=$(realpath "$out")
 
-if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then
   echo "installing chromium and poppler-utils" >&2
   apt-get update -qq
   apt-get install -y -qq chromium poppler-utils >/dev/null

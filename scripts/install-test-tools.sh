@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the independent XAdES verifiers that tests/xades.rs runs against our signed
+# Installs the independent checkers the tests run: the XAdES verifiers that tests/xades.rs runs against our signed
 # AuthTokenRequest documents: xmlsec1 (Debian package) and Python's signxml (PyPI, with
 # lxml and cryptography). Idempotent: installs only what is missing. Under CI=true the
 # tests fail when a verifier is missing, so .ci/run calls this before `cargo test`.
@@ -24,5 +24,14 @@ if ! python3 -c 'import signxml.xades' 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages signxml
 fi
 
+# tests/calendar.rs parses `ksef-audit calendar` output with an independent iCalendar
+# parser (Python's icalendar); under CI=true it fails when the parser is missing.
+if ! python3 -c 'import icalendar' 2>/dev/null; then
+  echo "installing icalendar" >&2
+  python3 -m pip install --quiet icalendar 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages icalendar
+fi
+
 xmlsec1 --version
+python3 -c 'import icalendar; print("icalendar", icalendar.__version__)'
 python3 -c 'import signxml, lxml; print("signxml ok, lxml", lxml.__version__)'

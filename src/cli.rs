@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::Severity;
+use crate::model::{Severity, Shard};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,21 +42,112 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every KSeF token of every context (live, or from a saved snapshot)
+    #[command(after_help = TOKENS_EXAMPLES)]
     Tokens(TokensArgs),
     /// Audit tokens against the inventory, staff list and policy rules
+    #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
     /// Find KSeF tokens in files, archives and git history
+    #[command(after_help = LEAKS_EXAMPLES)]
     Leaks(LeaksArgs),
     /// Render HTML/CSV reports from audit and leak results
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+    /// Combine the JSON results of several `leaks` shards or repositories (or `audit` runs) into one
+    Merge(MergeArgs),
     /// Revoke tokens (dry run unless --yes)
+    #[command(after_help = REVOKE_EXAMPLES)]
     Revoke(RevokeArgs),
     /// List, explain and check the policy and leak rules
+    #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
     /// Serve a KSeF API simulator on loopback
+    #[command(after_help = SIMULATE_EXAMPLES)]
     Simulate(SimulateArgs),
     /// Run the whole pipeline on the built-in example firm
+    #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Write calendar reminders (iCalendar) before each planned token expiry
+    #[command(after_help = CALENDAR_EXAMPLES)]
+    Calendar(CalendarArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell)
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), generated from this command line
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const TOKENS_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit tokens                                  every token of every context, as a table
+  ksef-audit tokens --format json -o tokens.json     a snapshot for `audit --from`
+  ksef-audit tokens --csv-excel -o tokens.csv        for Excel with Polish settings
+  ksef-audit tokens --from tokens.json --format csv  re-render a saved snapshot";
+const AUDIT_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit audit                                    live audit of the contexts in ksef-audit.toml
+  ksef-audit audit --from tokens.json --inventory inventory.csv
+  ksef-audit audit --format json -o audit.json        results for `report` and `--baseline`
+  ksef-audit audit --csv-excel -o audit.csv           for Excel with Polish settings
+  ksef-audit audit --baseline last.json --fail-on-new fail only on findings new since last time";
+const LEAKS_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit leaks .                                  files under the current directory
+  ksef-audit leaks --git . --format sarif -o leaks.sarif   all git history, for code scanning
+  ksef-audit leaks --staged                           what is about to be committed (pre-commit)
+  ksef-audit leaks --git --since-commit origin/main   what a branch adds (pull request)
+  ksef-audit leaks --git --since \"2 weeks ago\"       commits of the last two weeks
+  ksef-audit leaks . --write-baseline ksef.baseline   accept today's findings, review the file
+  ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline";
+const REPORT_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit report --audit audit.json --leaks leaks.json -o review.html
+  ksef-audit report --kind quarterly --audit audit.json --previous q3.json --lang pl -o q4.html
+  ksef-audit report --kind quarterly --audit audit.json --csv-excel -o q4.csv";
+const REVOKE_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit revoke --from leaks.json          list what would be revoked (dry run)
+  ksef-audit revoke --from leaks.json --yes    revoke the active leaked tokens";
+const RULES_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit rules list
+  ksef-audit rules explain credential-without-owner
+  ksef-audit rules check --rules ./my-rules";
+const SIMULATE_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit simulate                                  the demo firm on 127.0.0.1:8089
+  ksef-audit simulate --write-tokens sim/              then: ksef-audit --config sim/ksef-audit.toml tokens";
+const DEMO_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit demo                      everything, written to ./ksef-audit-demo
+  ksef-audit demo --out /tmp/demo -q   quietly, elsewhere";
+const COMPLETIONS_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit completions bash > ~/.local/share/bash-completion/completions/ksef-audit
+  ksef-audit completions zsh > \"${fpath[1]}/_ksef-audit\"
+  ksef-audit completions fish > ~/.config/fish/completions/ksef-audit.fish
+  ksef-audit completions powershell >> $PROFILE";
+const CALENDAR_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit calendar --audit audit.json -o ksef-reminders.ics
+  ksef-audit calendar --audit audit.json --days-before 21 --per-owner reminders/";
+const MAN_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit man > ksef-audit.1 && man ./ksef-audit.1
+  ksef-audit man --dir /usr/local/share/man/man1   one page per command";
+
+/// Shells `completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write ksef-audit.1 and one page per command (ksef-audit-audit.1, …) into DIR instead of
+    /// printing the main page
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,15 +159,18 @@ pub enum TokensFormat {
 
 #[derive(Debug, Args)]
 pub struct TokensArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = TokensFormat::Table)]
-    pub format: TokensFormat,
+    /// Output format (default: table; csv when --output ends in .csv, json for .json)
+    #[arg(long, value_enum)]
+    pub format: Option<TokensFormat>,
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,8 +198,10 @@ pub struct AuditArgs {
     /// Extra rule files added to the built-in ones (`DIR/policy/*.toml`; leak rules in `DIR/leaks/`)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
-    pub format: AuditFormat,
+    /// Output format (default: text; inferred from the extension of --output: .json, .csv, .html)
+    #[arg(long, value_enum)]
+    pub format: Option<AuditFormat>,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
@@ -117,6 +213,10 @@ pub struct AuditArgs {
     /// Exit 0 even with findings (errors and incomplete contexts still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Show only findings at or above this severity in text and CSV (JSON keeps every
+    /// finding; the exit code still follows --fail-on)
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
     /// Earlier `audit --format json` results: mark findings new, unchanged or fixed
     #[arg(long, value_name = "JSON")]
     pub baseline: Option<PathBuf>,
@@ -143,10 +243,16 @@ pub struct LeaksArgs {
     /// Files or directories to scan (`-` for standard input; default: the current directory)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = LeaksFormat::Text)]
-    pub format: LeaksFormat,
+    /// Output format (default: text; inferred from the extension of --output: .json, .jsonl,
+    /// .csv, .sarif, .html)
+    #[arg(long, value_enum)]
+    pub format: Option<LeaksFormat>,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
     /// Skip paths matching GLOB, relative to the scanned root (repeatable; adds to `[leaks] exclude`)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -159,7 +265,8 @@ pub struct LeaksArgs {
     /// Suppress findings whose fingerprint is listed in FILE
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Write the fingerprints of every finding of this run to FILE (sorted, stable)
+    /// Write every finding of this run to FILE as a reviewable baseline (one fingerprint a line,
+    /// annotated with rule, place, redacted preview and date) and exit 0
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Ignore inline allow markers (`ksef-audit:allow`, `gitleaks:allow`, `pragma: allowlist secret`)
@@ -177,15 +284,46 @@ pub struct LeaksArgs {
     /// Scan git history instead of the working tree (every blob reachable from every ref)
     #[arg(long)]
     pub git: bool,
-    /// With --git: only commits not reachable from REV (a CI push or PR range)
-    #[arg(long, value_name = "REV", requires = "git")]
+    /// Only commits newer than a date or span, as git reads it ("2 days ago", "3 weeks",
+    /// 2026-11-01, an RFC 3339 time); implies --git. A revision here still works but is
+    /// deprecated: use --since-commit
+    #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// With --git: only what is staged in the index (pre-commit hook)
-    #[arg(long, requires = "git")]
+    /// Only commits not reachable from REV (a CI push or pull-request range); implies --git
+    #[arg(long, value_name = "REV", conflicts_with = "since")]
+    pub since_commit: Option<String>,
+    /// Only what is staged in the index (pre-commit hook); implies --git
+    #[arg(long)]
     pub staged: bool,
     /// With --git: also scan unreachable (dangling) commits and blobs of the object database
     #[arg(long, requires = "git", conflicts_with_all = ["since", "staged"])]
     pub unreachable: bool,
+    /// Fail (exit 1) on findings at or above this severity (default: any)
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+    /// Exit 0 even with findings (errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Scan only shard K of N (1-based): files by a hash of their path, git blobs by object id,
+    /// commit messages by commit id. Combine the N results with `ksef-audit merge`
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Read more roots (files, directories or, with --git, repositories) from FILE, one per
+    /// line (`#` comments and blank lines ignored; `-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub roots_from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON results of `leaks` (shards or repositories) or of `audit` (several runs), all of one kind
+    #[arg(value_name = "FILE", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
+    #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
+    pub format: LeaksFormat,
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
@@ -236,8 +374,9 @@ pub struct ReportArgs {
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    pub format: ReportFormat,
+    /// Output format (default: html; csv when --output ends in .csv or with --csv-excel)
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
     /// With `--format csv`: which table (default: findings for review, clients for quarterly)
     #[arg(long, value_enum)]
     pub table: Option<ReportTable>,
@@ -253,7 +392,7 @@ pub struct ReportArgs {
     /// Mask NIPs: of sole traders (`[report] sole-traders`), or all with `--mask-nip=all`
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "sole-traders", require_equals = true)]
     pub mask_nip: Option<MaskNip>,
-    /// CSV for Polish Excel: `;` delimiter and a UTF-8 BOM
+    /// CSV for Polish Excel: `;` delimiter and a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
     /// Quarter label on the cover, e.g. 2026Q4 (default: the quarter of the audit date)
@@ -345,4 +484,93 @@ pub struct DemoArgs {
     /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// Results of `audit --format json` (tokens with a planned expiry in the inventory)
+    #[arg(long, value_name = "FILE")]
+    pub audit: PathBuf,
+    /// How many days before the planned expiry the reminder falls
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub days_before: u32,
+    /// Also write one calendar per owner into DIR (`OWNER.ics`, `unassigned.ics`)
+    #[arg(long, value_name = "DIR")]
+    pub per_owner: Option<PathBuf>,
+    /// Write the calendar to FILE (`.ics`) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The format `-o FILE`'s extension names (`.csv` -> "csv"), lower-cased; `None` without one.
+pub fn extension_format(output: Option<&std::path::Path>) -> Option<String> {
+    output?
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+/// The output format a command writes: `--format` when given, else `csv` with `--csv-excel`,
+/// else the extension of `-o FILE` when it names one of `known`, else `default`. A conflict
+/// (`--csv-excel` with another `--format`) is an error naming both flags.
+pub fn choose_format<F: ValueEnum + Copy + PartialEq>(
+    format: Option<F>,
+    csv_excel: bool,
+    output: Option<&std::path::Path>,
+    default: F,
+) -> Result<F, String> {
+    let csv = F::from_str("csv", true).ok();
+    if csv_excel {
+        return match (format, csv) {
+            (Some(f), Some(c)) if f != c => Err(format!(
+                "--csv-excel writes CSV, but --format {} was given\nhelp: drop --format, or use --format csv",
+                f.to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            )),
+            (_, Some(c)) => Ok(c),
+            (_, None) => Err("--csv-excel: this command writes no CSV".into()),
+        };
+    }
+    if let Some(f) = format {
+        return Ok(f);
+    }
+    Ok(extension_format(output)
+        .and_then(|ext| F::from_str(&ext, true).ok())
+        .unwrap_or(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn output_extension_and_csv_excel_choose_the_format() {
+        let pick = |format, excel, out: Option<&str>| {
+            choose_format(format, excel, out.map(Path::new), ReportFormat::Html)
+        };
+        // `-o q.csv` writes CSV, not HTML into a .csv file.
+        assert_eq!(pick(None, false, Some("q.csv")), Ok(ReportFormat::Csv));
+        assert_eq!(pick(None, false, Some("Q.CSV")), Ok(ReportFormat::Csv));
+        assert_eq!(pick(None, false, Some("q.html")), Ok(ReportFormat::Html));
+        assert_eq!(pick(None, false, Some("q.txt")), Ok(ReportFormat::Html));
+        assert_eq!(pick(None, true, None), Ok(ReportFormat::Csv));
+        assert_eq!(
+            pick(Some(ReportFormat::Csv), true, Some("q.csv")),
+            Ok(ReportFormat::Csv)
+        );
+        let err = pick(Some(ReportFormat::Html), true, None).expect_err("conflict");
+        assert!(
+            err.contains("--csv-excel") && err.contains("--format html"),
+            "{err}"
+        );
+        // An explicit --format wins over the extension.
+        assert_eq!(
+            pick(Some(ReportFormat::Html), false, Some("q.csv")),
+            Ok(ReportFormat::Html)
+        );
+        let leaks = choose_format(None, false, Some(Path::new("x.sarif")), LeaksFormat::Text);
+        assert_eq!(leaks, Ok(LeaksFormat::Sarif));
+    }
 }

@@ -514,3 +514,271 @@ async fn token_without_any_permission_is_explained() {
     assert!(reason.contains("no permissions"), "{reason}");
     sim.shutdown().await;
 }
+
+// --- issue 13: hostile servers and odd inputs ---------------------------------------
+
+fn requests_to(sim: &SimHandle, method: &str, suffix: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.method == method && r.path.ends_with(suffix))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_oversized_body_is_capped_with_the_endpoint_named() {
+    let (sim, auditor) = alfa_with_faults(Faults {
+        huge_body_mib: 20,
+        ..Faults::default()
+    })
+    .await;
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    assert!(ctx.tokens.is_empty());
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert!(reason.contains("GET /tokens"), "{reason}");
+    assert!(reason.contains("larger than 16 MiB"), "{reason}");
+    sim.shutdown().await;
+}
+
+/// A hostile server: every request gets a 200 whose chunked body (no `Content-Length`)
+/// runs to `mib` MiB of spaces. Returns its base URL.
+async fn chunked_server(mib: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let start = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if socket.write_all(start).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1024 * 1024];
+                for _ in 0..mib {
+                    let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+                    frame.extend_from_slice(&chunk);
+                    frame.extend_from_slice(b"\r\n");
+                    if socket.write_all(&frame).await.is_err() {
+                        return; // the client stopped reading
+                    }
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    format!("http://{addr}/v2")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_streamed_body_is_cut_at_the_cap() {
+    let base_url = chunked_server(64).await;
+    let s = KsefSettings::new(
+        EnvironmentRef {
+            label: "hostile".into(),
+            base_url,
+        },
+        vec![],
+    );
+    let t = Transport::new(http_client(&s).expect("client"), &s, ALFA, Progress::none());
+    let call = ksef_audit::collect::ksef::http::Call::new(
+        reqwest::Method::GET,
+        "/security/public-key-certificates",
+    );
+    let err = t.send(&call).await.expect_err("64 MiB is refused");
+    assert!(
+        matches!(err, ApiError::BodyTooLarge { limit_mib: 16, .. }),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("GET /security/public-key-certificates") && msg.contains("larger than 16 MiB"),
+        "{msg}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_endless_cursor_stops_at_the_hourly_page_cap() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = simulator::start(
+        fixture,
+        SimOptions {
+            rate_limits: false,
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts");
+    sim.set_faults(
+        Some(ALFA),
+        Faults {
+            endless_cursor: true,
+            ..Faults::default()
+        },
+    );
+    let mut s = settings(&sim, vec![(ALFA, Some(auditor))]);
+    // The default page cap (1000) stays; the client-side limiter is off so the test
+    // runs in a second (with it, 120 pages take 4 minutes: still no hourly wait).
+    assert_eq!(s.max_pages, 1000);
+    s.rate_limits = ksef_audit::config::RateLimits {
+        per_second: 100_000,
+        per_minute: 100_000,
+        per_hour: 100_000,
+    };
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    let ctx = &snap.contexts[0];
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert!(reason.contains("more than 120 pages"), "{reason}");
+    assert!(reason.contains("runaway"), "{reason}");
+    assert!(reason.contains("in an hour"), "{reason}");
+    assert_eq!(token_list_requests(&sim).len(), 120);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_duplicate_tokens_across_pages_make_the_context_incomplete() {
+    let (sim, auditor) = alfa_with_faults(Faults {
+        repeat_listing: true,
+        ..Faults::default()
+    })
+    .await;
+    let ctx = fetch_one(&sim, ALFA, auditor).await;
+    assert_eq!(
+        token_list_requests(&sim).len(),
+        2,
+        "the list was served twice"
+    );
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert!(reason.contains("duplicates seen"), "{reason}");
+    assert!(reason.contains("6 tokens more than once"), "{reason}");
+    assert_eq!(ctx.tokens.len(), 6, "each token kept once");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_unknown_token_statuses_are_counted_and_told() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = start(fixture).await;
+    let (progress, events) = recording();
+    let snap = fetch_snapshot_async(&settings(&sim, vec![(ALFA, Some(auditor))]), progress).await;
+    let ctx = &snap.contexts[0];
+    assert_complete(ctx);
+    let suspended: Vec<_> = ctx
+        .tokens
+        .iter()
+        .filter(|t| t.status.is_unknown())
+        .collect();
+    assert_eq!(suspended.len(), 1);
+    assert!(suspended[0].status.is_live(), "unknown counts as live");
+    let warnings: Vec<String> = events
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter_map(|e| match e {
+            ProgressEvent::Warning { message, .. } => Some(message.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w
+            .contains("1 token with a status this version does not know ('Suspended' x1)")
+            && w.contains("treated as live")),
+        "{warnings:?}"
+    );
+    assert!(TokenStatus::Active.is_live());
+    for known_inactive in [
+        TokenStatus::Pending,
+        TokenStatus::Revoking,
+        TokenStatus::Revoked,
+        TokenStatus::Failed,
+    ] {
+        assert!(!known_inactive.is_live(), "{known_inactive}");
+    }
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_token_file_with_a_bom_authenticates_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = start(fixture).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("alfa.token");
+    std::fs::write(&path, format!("\u{feff}{}\r\n", auditor.expose())).expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mut s = settings(&sim, vec![]);
+    s.contexts = vec![ContextSpec {
+        nip: ALFA.into(),
+        name: None,
+        credential: CredentialSource::File(path),
+    }];
+    let (progress, events) = recording();
+    let snap = fetch_snapshot_async(&s, progress).await;
+    assert_complete(&snap.contexts[0]);
+    let events = events.lock().expect("lock").clone();
+    let note = events
+        .iter()
+        .find_map(|e| match e {
+            ProgressEvent::Warning { message, .. } if message.contains("byte-order mark") => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
+        .expect("the BOM is mentioned");
+    assert!(note.contains("alfa.token"), "{note}");
+    assert!(!note.contains(auditor.expose()), "{note}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_userinfo_of_the_base_url_is_never_recorded() {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = start(fixture).await;
+    let mut s = settings(&sim, vec![(ALFA, Some(auditor))]);
+    s.environment.base_url = sim
+        .base_url
+        .replace("http://", "http://proxyuser:pr0xy-s3cret@");
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    assert_eq!(snap.environment.base_url, sim.base_url);
+    let json = serde_json::to_string(&snap).expect("json");
+    assert!(!json.contains("pr0xy-s3cret"), "{json}");
+    assert!(!json.contains("proxyuser"), "{json}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_13_certificates_are_fetched_once_per_run() {
+    let fixture = basic();
+    let alfa = token(&fixture, ALFA, ALFA_AUDITOR);
+    let beta = token(&fixture, BETA, BETA_AUDITOR);
+    let sim = start(fixture).await;
+    let s = settings(&sim, vec![(ALFA, Some(alfa)), (BETA, Some(beta))]);
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    assert!(
+        snap.contexts
+            .iter()
+            .all(|c| c.status == ContextStatus::Complete)
+    );
+    assert_eq!(
+        requests_to(&sim, "GET", "/security/public-key-certificates"),
+        1
+    );
+    assert_eq!(requests_to(&sim, "POST", "/auth/ksef-token"), 2);
+    sim.shutdown().await;
+}

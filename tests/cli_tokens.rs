@@ -333,7 +333,8 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
     assert!(env.sim().requests().is_empty(), "a dry run calls nothing");
 
     // Alfa's credential holds only CredentialsRead: KSeF refuses, the run says why
-    // and exits 2; Beta's holds CredentialsManage and its token is revoked.
+    // and exits 2. Beta's finding is Beta's own credential: never revoked (issue 13, point 11;
+    // this test revoked it before).
     let yes = env
         .cmd()
         .args(["revoke", "--yes", "--from"])
@@ -351,7 +352,9 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
     let text = stdout(&yes);
     assert_eq!(yes.status.code(), Some(2), "{text}{}", stderr(&yes));
     assert!(
-        text.contains(&format!("revoked  {BETA}  {BETA_AUDITOR}")),
+        text.contains(&format!(
+            "REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential"
+        )),
         "{text}"
     );
     assert!(
@@ -359,7 +362,7 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
         "{text}"
     );
     assert!(text.contains("needs any of [CredentialsManage]"), "{text}");
-    assert!(text.contains("1 revoked, 1 failed"), "{text}");
+    assert!(text.contains("0 revoked, 1 failed"), "{text}");
     let deletes: Vec<_> = env
         .sim()
         .requests()
@@ -367,7 +370,7 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
         .filter(|r| r.method == "DELETE" && r.path.contains("/tokens/"))
         .map(|r| (r.path, r.status))
         .collect();
-    assert_eq!(deletes.len(), 2, "{deletes:?}");
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
     env.assert_no_secret(&yes);
 }
 

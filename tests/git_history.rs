@@ -515,12 +515,22 @@ fn tags_every_stash_reflog_only_and_dangling_objects_are_scanned() {
     write(&work, "old/token.txt", &format!("{}\n", fake_token(0)));
     let dangling = commit(&work, "carol", "oops");
     git(&work, "carol", &["reset", "-q", "--hard", "HEAD~1"]);
-    git(&work, "carol", &["reflog", "expire", "--expire=now", "--all"]);
+    git(
+        &work,
+        "carol",
+        &["reflog", "expire", "--expire=now", "--all"],
+    );
     // an annotated tag whose message holds a token
     git(
         &work,
         "alice",
-        &["tag", "-a", "v2", "-m", &format!("release\n\ntoken {}", fake_token(5))],
+        &[
+            "tag",
+            "-a",
+            "v2",
+            "-m",
+            &format!("release\n\ntoken {}", fake_token(5)),
+        ],
     );
     // two stash entries: the older one is only in the refs/stash reflog
     write(&work, "src/a.txt", &format!("{}\n", fake_token(6)));
@@ -533,7 +543,11 @@ fn tags_every_stash_reflog_only_and_dangling_objects_are_scanned() {
     git(&work, "bob", &["stash", "-q"]);
     let stash0 = git(&work, "bob", &["rev-parse", "refs/stash^2"]);
     // a commit reset away: only HEAD's and main's reflogs name it
-    write(&work, "conf/.env", &format!("KSEF_TOKEN={}\n", fake_token(8)));
+    write(
+        &work,
+        "conf/.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(8)),
+    );
     let reflog_only = commit(&work, "alice", "add env");
     git(&work, "alice", &["reset", "-q", "--hard", "HEAD~1"]);
     // a dangling blob: written to the object database, never committed
@@ -576,6 +590,42 @@ fn tags_every_stash_reflog_only_and_dangling_objects_are_scanned() {
     // the reset commit, plus the older stash entry's commits (work tree and index)
     assert!(c.reflog_only_commits >= 3, "{c:?}");
     assert!(c.dangling_searched);
-    assert!(c.describe().contains("stash entries (2)"), "{}", c.describe());
+    assert!(
+        c.describe().contains("stash entries (2)"),
+        "{}",
+        c.describe()
+    );
     assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+}
+
+/// `--since DATE` (as `git log --since`): commits older than the date are not scanned.
+/// Every commit of the fixture is committed on 2026-01-15.
+#[test]
+fn since_time_hides_commits_older_than_the_date() {
+    let h = history();
+    let at = |s: &str| {
+        Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .to_utc(),
+        )
+    };
+    let all = GitScanOptions::default();
+    let (everything, _) = scan(&h.work, &all).expect("scan");
+    let before = GitScanOptions {
+        since_time: at("2026-01-14T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, _) = scan(&h.work, &before).expect("scan");
+    assert_eq!(
+        found, everything,
+        "a date before every commit scans them all"
+    );
+    let after = GitScanOptions {
+        since_time: at("2026-01-16T00:00:00Z"),
+        ..GitScanOptions::default()
+    };
+    let (found, summary) = scan(&h.work, &after).expect("scan");
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(summary.commits, 0);
 }

@@ -1,6 +1,10 @@
 //! `report`: renderers on one canonical result set (three quarters, a leak scan, a staff
 //! list), escaping, masking, trend, CSV and the CLI's error messages.
 
+/// `ksef-audit calendar`, checked with an independent iCalendar parser.
+#[path = "report/calendar.rs"]
+mod calendar;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -418,7 +422,7 @@ fn cli_writes_html_and_exits_2_for_an_incomplete_audit() {
         .assert()
         .code(2);
     let html = std::fs::read_to_string(&out).expect("written");
-    assert!(html.contains("Zbadano 2 z 3 NIP; niekompletne: 1"));
+    assert!(html.contains("Zakres: zbadano 2 z 3 NIP; niekompletne: 1"));
     assert!(!html.contains("85010112345"));
 
     // A complete audit renders with exit 0.
@@ -575,9 +579,67 @@ fn demo_reports_have_a_three_quarter_trend() {
     let written =
         ksef_audit::app::report::write_demo_reports(dir.path(), &current, Some(&leaks()), &[])
             .expect("writes");
-    assert_eq!(written.len(), 3);
-    let quarterly = std::fs::read_to_string(&written[1]).expect("read");
+    // Issue 14: two earlier quarters' audit results, then the three reports.
+    assert_eq!(written.len(), 5);
+    for (path, q) in written[..2].iter().zip(["2026q2", "2026q3"]) {
+        assert!(
+            path.ends_with(format!("audit-{q}.json")),
+            "{}",
+            path.display()
+        );
+        let text = std::fs::read_to_string(path).expect("read");
+        let earlier: AuditResults = serde_json::from_str(&text).expect("usable with --previous");
+        assert!(earlier.generated_at < current.generated_at);
+    }
+    let quarterly = std::fs::read_to_string(&written[3]).expect("read");
     for q in ["2026Q2", "2026Q3", "2026Q4"] {
         assert!(quarterly.contains(q), "trend shows {q}");
     }
+}
+
+/// Issue 14: the urgent facts lead the management page and the review's first page,
+/// before anything else of the report.
+#[test]
+fn issue_14_active_leak_and_incomplete_context_lead_the_reports() {
+    let input = canonical();
+    let quarterly = html::render_quarterly(&input, &opts(Lang::En)).expect("renders");
+    let exec = quarterly.find("id=\"executive\"").expect("management page");
+    let urgent = quarterly.find("id=\"urgent\"").expect("act-now box");
+    let kpis = quarterly.find("class=\"kpis\"").expect("kpi table");
+    assert!(
+        exec < urgent && urgent < kpis,
+        "act now opens the management page"
+    );
+    let review = html::render_review(&input, &opts(Lang::En)).expect("renders");
+    let urgent = review.find("id=\"urgent\"").expect("act-now box");
+    let summary = review.find("id=\"summary\"").expect("summary");
+    assert!(
+        urgent < summary,
+        "act now is on the cover page of the review"
+    );
+    let box_text = &review[urgent..summary];
+    assert!(
+        box_text.contains("still works in KSeF: revoke it now"),
+        "{box_text}"
+    );
+    assert!(
+        box_text.contains("could not be audited in full"),
+        "{box_text}"
+    );
+    // The cover no longer leads with digests; they are in the appendix.
+    let cover_end = review.find("</section>").expect("cover");
+    assert!(!review[..cover_end].contains("SHA-256"));
+    assert!(review.contains("SHA-256"));
+}
+
+/// Issue 14: Polish labels a native speaker accepts.
+#[test]
+fn issue_14_polish_wording() {
+    let html = html::render_quarterly(&canonical(), &opts(Lang::Pl)).expect("renders");
+    assert!(html.contains("Istotność"));
+    assert!(html.contains("Rozwiązane"));
+    assert!(html.contains("Do natychmiastowego działania"));
+    assert!(!html.contains("Waga<"), "severity is Istotność, not Waga");
+    assert!(!html.contains("nieznany KSeF"));
+    assert!(!html.contains("firm not named") && !html.contains("nazwa firmy nieustawiona"));
 }

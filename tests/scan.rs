@@ -203,7 +203,9 @@ fn issue12_tree_gives_exactly_the_planted_findings() {
         .map(|c| c.finding.redacted.as_str())
         .collect();
     assert!(
-        redacted.iter().all(|r| !r.contains("fa4efa4e0") && r.contains('…')),
+        redacted
+            .iter()
+            .all(|r| !r.contains("fa4efa4e0") && r.contains('…')),
         "{redacted:?}"
     );
     // the decoded views keep the fingerprint of the plain token
@@ -257,7 +259,10 @@ fn certificate_and_key(subject: &str, issuer: &str, serial: u32) -> (String, Str
     .build::<rsa::pkcs1v15::Signature>()
     .expect("certificate");
     let cert_pem = cert.to_pem(LineEnding::LF).expect("pem");
-    let key_pem = key.to_pkcs8_pem(LineEnding::LF).expect("key pem").to_string();
+    let key_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("key pem")
+        .to_string();
     (cert_pem, key_pem)
 }
 
@@ -286,11 +291,17 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
 
     // a password literal next to it raises the key and is a finding of its own
     let with_password = format!("{both}\n# for the tests\nkeyPassword = \"Tajne-Haslo-77\"\n");
-    let found = scanner.scan("certs/auth.pem", with_password.as_bytes()).matches;
+    let found = scanner
+        .scan("certs/auth.pem", with_password.as_bytes())
+        .matches;
     let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
     assert_eq!(ids, ["LEAK004", "LEAK005"]);
     assert_eq!(found[0].confidence, ksef_audit::model::Confidence::High);
-    assert!(!found[1].redacted.contains("Tajne"), "{}", found[1].redacted);
+    assert!(
+        !found[1].redacted.contains("Tajne"),
+        "{}",
+        found[1].redacted
+    );
 
     // a VATPL- subject is KSeF too, and gives the NIP
     let (cert, key) = certificate_and_key(
@@ -298,13 +309,17 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
         "CN=Some CA,C=PL",
         7,
     );
-    let found = scanner.scan("a.pem", format!("{key}{cert}").as_bytes()).matches;
+    let found = scanner
+        .scan("a.pem", format!("{key}{cert}").as_bytes())
+        .matches;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].nip.as_deref(), Some("1111111111"));
 
     // a password in a KSeF test naming the key file (the key itself is a sibling file)
     let test = "package pl.firma.ksef;\nclass CertTest {\n  KeyStore ks = load(\"src/test/resources/firma.p12\",\n      \"Tajne-Haslo-77\".toCharArray());\n}\n";
-    let found = scanner.scan("src/test/java/CertTest.java", test.as_bytes()).matches;
+    let found = scanner
+        .scan("src/test/java/CertTest.java", test.as_bytes())
+        .matches;
     let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
     assert_eq!(ids, ["LEAK005"]);
 
@@ -312,11 +327,26 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
     // next to a key file in a project that is not about KSeF
     let (cert, key) = certificate_and_key("CN=www.example.test,C=PL", "CN=Example CA,C=PL", 9);
     let other = format!("{cert}{key}password = \"Tajne-Haslo-77\"\n");
-    assert!(scanner.scan("tls/server.pem", other.as_bytes()).matches.is_empty());
+    assert!(
+        scanner
+            .scan("tls/server.pem", other.as_bytes())
+            .matches
+            .is_empty()
+    );
     let code = "String pem = \"-----BEGIN PRIVATE KEY-----\\n\" + b64 + \"\\n-----END PRIVATE KEY-----\\n\";\n";
-    assert!(scanner.scan("src/ksef/Pem.java", code.as_bytes()).matches.is_empty());
+    assert!(
+        scanner
+            .scan("src/ksef/Pem.java", code.as_bytes())
+            .matches
+            .is_empty()
+    );
     let plain = "ks.load(\"server.p12\", \"Tajne-Haslo-77\".toCharArray());\n";
-    assert!(scanner.scan("src/Tls.java", plain.as_bytes()).matches.is_empty());
+    assert!(
+        scanner
+            .scan("src/Tls.java", plain.as_bytes())
+            .matches
+            .is_empty()
+    );
 }
 
 /// Issue 12, point 6: placeholders are counted, with where and why.

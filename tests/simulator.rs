@@ -577,6 +577,8 @@ fn big_fixture(n: usize) -> Fixture {
             faults: None,
             tokens,
             grants: Vec::new(),
+            certificates: Vec::new(),
+            certificate_limits: None,
         }],
     }
 }

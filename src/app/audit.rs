@@ -98,6 +98,8 @@ pub struct AuditRequest {
     pub output_path: Option<PathBuf>,
     pub quiet: bool,
     pub verbose: u8,
+    /// `--min-severity`: text and CSV show only findings at or above it.
+    pub min_severity: Option<Severity>,
 }
 
 impl AuditRequest {
@@ -110,7 +112,14 @@ impl AuditRequest {
             let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
             default.exists().then_some(default)
         });
-        let output = match (args.format, args.csv_excel) {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            AuditFormat::Text,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match (format, args.csv_excel) {
             (_, true) => AuditOutput::Csv { excel: true },
             (AuditFormat::Csv, false) => AuditOutput::Csv { excel: false },
             (AuditFormat::Json, false) => AuditOutput::Json,
@@ -141,6 +150,7 @@ impl AuditRequest {
             output_path: args.output.clone().filter(|p| p != Path::new("-")),
             quiet: global.quiet,
             verbose: global.verbose,
+            min_severity: args.min_severity,
         })
     }
 }
@@ -176,9 +186,9 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     };
     let staff = match &paths.staff {
         Some(p) => {
-            let bytes = std::fs::read(p).ok();
             let staff = load_staff(p)?;
-            if let Some(b) = bytes {
+            let bytes = crate::model::input::read_limited(p, crate::model::input::MAX_TABLE_BYTES);
+            if let Ok(b) = bytes {
                 digests.insert("staff".into(), fingerprint_hex(&b));
             }
             staff
@@ -188,7 +198,8 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
-            if let Ok(b) = std::fs::read(p) {
+            if let Ok(b) = crate::model::input::read_limited(p, crate::model::input::MAX_TOML_BYTES)
+            {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
             Some(entries)
@@ -273,6 +284,7 @@ pub fn evaluate(
     );
     warnings.append(&mut results.warnings);
     results.warnings = warnings;
+    super::redact::redact_audit(&mut results);
     Ok(AuditRun {
         results,
         fail_on: req.fail_on,
@@ -328,14 +340,40 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     };
     let run = evaluate(req, inputs, snapshot, Some(digest))?;
     let mut out = Output::open(req.output_path.as_deref())?;
-    write_results(&run, &req.output, &mut out)?;
+    let hidden = match (req.min_severity, &req.output) {
+        (Some(min), AuditOutput::Text | AuditOutput::Csv { .. }) => {
+            let mut shown = run.results.clone();
+            shown.findings.retain(|f| f.severity >= min);
+            let hidden = run.results.findings.len() - shown.findings.len();
+            render(&shown, &req.output, &mut out)?;
+            Some((hidden, min))
+        }
+        _ => {
+            write_results(&run, &req.output, &mut out)?;
+            None
+        }
+    };
     out.flush()?;
-    // Text on the terminal already shows the warnings.
-    let text_on_stdout = matches!(req.output, AuditOutput::Text) && req.output_path.is_none();
-    if !req.quiet && !text_on_stdout {
-        let mut err = std::io::stderr().lock();
+    if let (Some((n, min)), false) = (hidden, req.quiet) {
+        eprintln!("{n} finding(s) below {min} not shown (--min-severity)");
+    }
+    // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
+    // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.
+    let mut err = std::io::stderr().lock();
+    if !req.quiet {
         for w in &run.results.warnings {
             let _ = writeln!(err, "warning: {w}");
+        }
+    }
+    for c in &run.results.contexts {
+        if c.status == crate::model::ContextStatus::Incomplete {
+            let reason = c.reason.as_deref().unwrap_or("reason not given");
+            let _ = writeln!(
+                err,
+                "incomplete: {}: {}",
+                c.nip,
+                reason.lines().next().unwrap_or(reason)
+            );
         }
     }
     Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))
@@ -420,11 +458,12 @@ pub fn demo_audit(
         exit_zero: false,
         now: None,
         nips: Vec::new(),
-        firm: None,
+        firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
         output: AuditOutput::Json,
         output_path: None,
         quiet: true,
         verbose: 0,
+        min_severity: None,
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;

@@ -68,7 +68,11 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .and_then(|()| step_report(&mut demo));
     demo.stop();
     steps?;
-    print_summary(&demo)?;
+    // -q is quiet: the outputs are in the directory, nothing is printed.
+    if !demo.quiet {
+        print_summary(&demo)?;
+        print_next_steps(&demo)?;
+    }
     // The example firm has an incomplete context on purpose: shown, not a failure.
     Ok(Outcome::Clean)
 }
@@ -152,13 +156,20 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
     };
     let written =
         super::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
+    let (quarters, reports) = written.split_at(written.len().saturating_sub(3));
+    for path in quarters {
+        demo.outputs.push((
+            "an earlier quarter's audit results (JSON, for `report --previous`)".to_string(),
+            path.clone(),
+        ));
+    }
     let labels = [
         "security review (HTML)",
         "quarterly report (HTML)",
         "quarterly report, Polish (HTML)",
     ];
-    for (label, path) in labels.iter().zip(written) {
-        demo.outputs.push((label.to_string(), path));
+    for (label, path) in labels.iter().zip(reports) {
+        demo.outputs.push((label.to_string(), path.clone()));
     }
     Ok(())
 }
@@ -336,6 +347,29 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
     for (what, path) in &demo.outputs {
         writeln!(out, "  {what}: {}", path.display())?;
     }
+    Ok(())
+}
+
+/// The three commands to try next, on the files the demo wrote.
+fn print_next_steps(demo: &Demo) -> Result<()> {
+    let dir = demo.out_dir.display();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nnext, try:")?;
+    writeln!(
+        out,
+        "  ksef-audit audit --from {dir}/tokens.json --inventory {dir}/inventory.csv --staff {dir}/staff.csv"
+    )?;
+    if let Some(repo) = &demo.repo {
+        writeln!(
+            out,
+            "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
+            repo.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel -o tokens.csv   # for Excel"
+    )?;
     Ok(())
 }
 

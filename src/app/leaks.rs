@@ -10,11 +10,13 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::Output;
+use super::progress::ScanProgress;
 use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::git::GitScanOptions;
+use crate::collect::sources::walk::WalkResult;
 use crate::collect::sources::{
     ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
 };
@@ -27,7 +29,7 @@ use crate::evaluate::leaks::{
 };
 use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
 use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, fingerprint_hex,
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, fingerprint_hex,
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -37,6 +39,8 @@ use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 #[derive(Debug, Clone)]
 pub enum LeaksOutput {
     Format(LeakFormat),
+    /// CSV for Excel with Polish settings (`--csv-excel`).
+    CsvExcel,
     /// The security review, with the options of `[report]`.
     Html(Box<ReportOptions>),
 }
@@ -59,6 +63,15 @@ pub struct LeakScanRequest {
     pub strict: bool,
     /// `-v`: list where placeholders were dropped (the count is always given).
     pub list_placeholders: bool,
+    /// Excludes or the size limit come (also) from a config file, which may be the scanned
+    /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
+    pub config_filters: bool,
+    /// `--shard K/N`: only this part of the work.
+    pub shard: Option<Shard>,
+    /// `--roots-from FILE`: more paths (or repositories), one per line.
+    pub roots_from: Option<PathBuf>,
+    /// Show progress on stderr (when it is a terminal).
+    pub progress: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -74,12 +87,22 @@ pub struct LeaksRequest {
     pub fail_on: Severity,
     pub exit_zero: bool,
     pub quiet: bool,
+    /// `-v`: list the findings accepted in the baseline, not only their count.
+    pub verbose: u8,
 }
 
 impl LeaksRequest {
     /// The request `leaks` flags and the config describe (flags win over the config).
-    pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> LeaksRequest {
-        let output = match args.format {
+    pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> Result<LeaksRequest> {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            LeaksFormat::Text,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match format {
+            LeaksFormat::Csv if args.csv_excel => LeaksOutput::CsvExcel,
             LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
             LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
             LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
@@ -89,18 +112,25 @@ impl LeaksRequest {
                 LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
             }
         };
-        let mut exclude = config.leaks.exclude.clone();
+        // --strict: excludes and the size limit come from the command line only, never from a
+        // (repository-provided) ksef-audit.toml.
+        let mut exclude = if args.strict {
+            Vec::new()
+        } else {
+            config.leaks.exclude.clone()
+        };
         exclude.extend(args.exclude.iter().cloned());
-        LeaksRequest {
+        let config_max_file_size = if args.strict {
+            crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE
+        } else {
+            config.leaks.max_file_size
+        };
+        Ok(LeaksRequest {
             scan: LeakScanRequest {
                 paths: args.paths.clone(),
-                git: args.git.then(|| GitScanOptions {
-                    since: args.since.clone(),
-                    staged: args.staged,
-                    unreachable: args.unreachable,
-                }),
+                git: git_options(args, Utc::now(), global.quiet),
                 exclude,
-                max_file_size: args.max_file_size.unwrap_or(config.leaks.max_file_size),
+                max_file_size: args.max_file_size.unwrap_or(config_max_file_size),
                 rules: args.rules.clone(),
                 baseline: args
                     .baseline
@@ -116,6 +146,14 @@ impl LeaksRequest {
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
                 list_placeholders: global.verbose > 0,
+                config_filters: !args.strict
+                    && (!config.leaks.exclude.is_empty()
+                        || (args.max_file_size.is_none()
+                            && config_max_file_size
+                                != crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE)),
+                shard: args.shard,
+                roots_from: args.roots_from.clone(),
+                progress: !global.quiet,
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
@@ -124,14 +162,49 @@ impl LeaksRequest {
             fail_on: args.fail_on.unwrap_or(config.leaks.fail_on),
             exit_zero: args.exit_zero,
             quiet: global.quiet,
+            verbose: global.verbose,
+        })
+    }
+}
+
+/// The git part of `leaks`: `--staged`, `--since` and `--since-commit` imply `--git`.
+/// `--since` takes a date or span; a value that is neither is read as a revision, as before,
+/// with a deprecation note on stderr.
+fn git_options(
+    args: &LeaksArgs,
+    now: chrono::DateTime<Utc>,
+    quiet: bool,
+) -> Option<GitScanOptions> {
+    let git = args.git || args.staged || args.since.is_some() || args.since_commit.is_some();
+    if !git {
+        return None;
+    }
+    let mut opts = GitScanOptions {
+        since: args.since_commit.clone(),
+        staged: args.staged,
+        unreachable: args.unreachable,
+        since_time: None,
+    };
+    if let Some(since) = &args.since {
+        match super::leaks_git::parse_since(since, now) {
+            Some(t) => opts.since_time = Some(t),
+            None => {
+                if !quiet {
+                    eprintln!(
+                        "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
+                    );
+                }
+                opts.since = Some(since.clone());
+            }
         }
     }
+    Some(opts)
 }
 
 /// `ksef-audit leaks`: flags + config -> [`LeaksRequest`] -> [`leaks`].
 pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
     let config = super::load_config(global, RuleDirs::NotRead)?;
-    leaks(&LeaksRequest::new(args, global, &config))
+    leaks(&LeaksRequest::new(args, global, &config)?)
 }
 
 /// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
@@ -150,9 +223,25 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         }
     }
     if let Some(path) = &req.write_baseline {
-        let text = Baseline::from_results(&results).render();
+        let text = Baseline::render_annotated(&results, Utc::now());
         std::fs::write(path, text)
             .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
+        // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
+        report_problems(req.quiet, &results);
+        let count = Baseline::from_results(&results).fingerprints.len();
+        if !req.quiet {
+            eprintln!(
+                "wrote {count} fingerprint{} to {} (review it, then commit it and pass --baseline {})",
+                if count == 1 { "" } else { "s" },
+                path.display(),
+                path.display()
+            );
+        }
+        return Ok(if results.errors.is_empty() {
+            Outcome::Clean
+        } else {
+            leak_outcome(&results, req.fail_on)
+        });
     }
     let shown_in_output =
         matches!(req.output, LeaksOutput::Format(LeakFormat::Text)) && req.output_path.is_none();
@@ -161,7 +250,15 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     }
     let mut out = Output::open(req.output_path.as_deref())?;
     match &req.output {
+        LeaksOutput::Format(LeakFormat::Text) => {
+            crate::render::leaks::render_text_with(&results, req.verbose > 0, &mut out)?
+        }
         LeaksOutput::Format(format) => render_leaks(&results, &rules, *format, &mut out)?,
+        LeaksOutput::CsvExcel => crate::render::leaks::render_csv_with(
+            &results,
+            crate::render::csv::CsvOptions { excel: true },
+            &mut out,
+        )?,
         LeaksOutput::Html(opts) => {
             let input = ReportInput {
                 leaks: Some(results.clone()),
@@ -196,7 +293,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let baseline = baseline(req.baseline.as_deref())?;
     let mut exceptions = exceptions(req.exceptions.as_deref())?;
 
-    let (scan, target) = collect(&scanner, req)?;
+    let (mut scan, target) = collect(&scanner, req)?;
+    for (rule, message) in scanner.failed_rules() {
+        scan.issues.push(crate::model::ScanIssue {
+            path: format!("rule {rule}"),
+            message: format!("pattern does not compile, the rule matched nothing: {message}"),
+        });
+    }
 
     let mut check = |f: &LeakFinding| -> Option<AppliedException> {
         let set = exceptions.as_mut()?;
@@ -220,6 +323,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         results.exceptions = states;
         results.warnings.extend(warnings);
     }
+    super::redact::redact_leaks(&mut results);
     Ok((results, rules))
 }
 
@@ -255,7 +359,8 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path).with_context(|| {
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES)
+        .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
             path.display()
@@ -275,7 +380,9 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 }
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) = std::fs::read(path) {
+    if let Ok(bytes) =
+        crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES)
+    {
         results
             .digests
             .inputs
@@ -283,13 +390,42 @@ fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
     }
 }
 
+/// The paths given and those of `--roots-from` (one per line, `#` comments, `-`: stdin).
+fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
+    let mut paths = req.paths.clone();
+    if let Some(file) = &req.roots_from {
+        let text = if file.as_os_str() == "-" {
+            String::from_utf8_lossy(&read_stdin(crate::model::input::MAX_TABLE_BYTES)?).into_owned()
+        } else {
+            std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
+                    file.display()
+                )
+            })?
+        };
+        paths.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(PathBuf::from),
+        );
+        if paths.is_empty() {
+            anyhow::bail!(
+                "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
+                file.display()
+            );
+        }
+    }
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    Ok(paths)
+}
+
 /// Walks the paths (or reads stdin) and scans everything in parallel.
 fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
-    let paths: Vec<PathBuf> = if req.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        req.paths.clone()
-    };
+    let paths = all_paths(req)?;
     let exclude = req.exclude.clone();
     let max_file_size = req.max_file_size;
     let limits = ArchiveLimits {
@@ -304,11 +440,11 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         .collect();
 
     if let Some(git) = &req.git {
-        return super::leaks_git::collect_git(scanner, git, &req.paths, &limits);
+        return super::leaks_git::collect_git(scanner, git, req, &paths, &limits);
     }
     let mut scan = LeakScan::default();
-    if stdin {
-        let data = read_stdin()?;
+    if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
+        let data = read_stdin(max_file_size)?;
         scan.stats.files += 1;
         scan.absorb(scan_blob(scanner, None, |visit| {
             expand("-", &data, &limits, visit)
@@ -322,6 +458,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
                 max_file_size,
             },
         )?;
+        let mut walked = walked;
+        if let Some(shard) = req.shard {
+            shard_walk(shard, &mut walked);
+        }
         scan.stats.skipped += walked.too_large.len() as u64;
         for path in &walked.too_large {
             scan.warnings.push(format!(
@@ -329,12 +469,39 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             ));
         }
         scan.issues.extend(walked.issues);
+        let progress = ScanProgress::new(
+            req.progress,
+            "files",
+            Some(walked.files.len() as u64),
+            Some(walked.files.iter().map(|f| f.size).sum()),
+        );
         scan_files(
             scanner,
             &walked.files,
-            |f, visit| read_expanded(f, &limits, visit),
+            |f, visit| {
+                let read = read_expanded(f, &limits, visit);
+                progress.item(f.size);
+                read
+            },
             &mut scan,
         );
+        // Nothing read from a tree that has files: excludes or the size limit of a config file
+        // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
+        if req.config_filters
+            && walked.files.is_empty()
+            && scan.issues.is_empty()
+            && roots.iter().any(|r| has_files(r))
+        {
+            scan.issues.push(crate::model::ScanIssue {
+                path: roots
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
+            });
+        }
+        progress.finish();
     }
     let target = LeakTarget {
         root: paths
@@ -347,8 +514,43 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         staged: false,
         shallow: false,
         coverage: None,
+        shard: req.shard,
     };
     Ok((scan, target))
+}
+
+/// Whether `root` (a directory) holds any file outside `.git/`.
+fn has_files(root: &Path) -> bool {
+    if !root.is_dir() {
+        return false;
+    }
+    walkdir_any(root, 0)
+}
+
+fn walkdir_any(dir: &Path, depth: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    for e in entries.flatten() {
+        if e.file_name() == ".git" {
+            continue;
+        }
+        match e.file_type() {
+            Ok(t) if t.is_file() => return true,
+            Ok(t) if t.is_dir() && depth < 32 && walkdir_any(&e.path(), depth + 1) => {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
+fn shard_walk(shard: Shard, walked: &mut WalkResult) {
+    walked.files.retain(|f| shard.owns_path(&f.display));
+    walked.too_large.retain(|p| shard.owns_path(p));
+    walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 
 /// Scan errors and warnings also go to stderr, whatever the output format.

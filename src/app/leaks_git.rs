@@ -4,34 +4,104 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Result, bail};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
-use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history};
+use super::leaks::LeakScanRequest;
+use super::progress::ScanProgress;
+use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
 use crate::collect::sources::{ArchiveLimits, expand};
 use crate::evaluate::leaks::LeakScan;
 use crate::evaluate::scan::{Provenance, Scanner, scan_blob};
-use crate::model::LeakTarget;
+use crate::model::{LeakTarget, Shard};
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
 
-/// Scans the history of the one repository in `paths` (default `.`).
+/// Scans the history of each repository in `paths` (default `.`). With several, each finding
+/// names its repository.
 pub(super) fn collect_git(
     scanner: &Scanner,
     opts: &GitScanOptions,
+    req: &LeakScanRequest,
     paths: &[PathBuf],
     limits: &ArchiveLimits,
 ) -> Result<(LeakScan, LeakTarget)> {
-    let repo = match paths {
-        [] => Path::new("."),
-        [one] if one.as_os_str() != "-" => one.as_path(),
-        _ => bail!(
-            "--git scans one repository, got {} paths\nhelp: run `ksef-audit leaks --git PATH` once per repository",
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        bail!(
+            "--git reads repositories, not standard input\nhelp: pass repository paths, or list them in a file for --roots-from"
+        );
+    }
+    if opts.staged && paths.len() > 1 {
+        bail!(
+            "--staged checks the index of one repository, got {} paths\nhelp: run it once per repository",
             paths.len()
-        ),
+        );
+    }
+    let several = paths.len() > 1;
+    let mut all = LeakScan::default();
+    let mut shallow = false;
+    let mut coverage: Vec<String> = Vec::new();
+    for repo in paths {
+        let (mut scan, repo_shallow, repo_coverage) =
+            collect_repo(scanner, opts, req.shard, repo, limits, req.progress)?;
+        shallow |= repo_shallow;
+        if let Some(c) = repo_coverage {
+            coverage.push(if several {
+                format!("{}: {c}", repo.display())
+            } else {
+                c
+            });
+        }
+        if several {
+            let name = repo.display().to_string();
+            for c in &mut scan.candidates {
+                c.finding.repository = Some(name.clone());
+            }
+        }
+        all.candidates.append(&mut scan.candidates);
+        all.issues.append(&mut scan.issues);
+        all.warnings.append(&mut scan.warnings);
+        all.stats.files += scan.stats.files;
+        all.stats.blobs += scan.stats.blobs;
+        all.stats.bytes += scan.stats.bytes;
+        all.stats.skipped += scan.stats.skipped;
+        all.stats.errors += scan.stats.errors;
+    }
+    let target = LeakTarget {
+        root: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        mode: "git".to_string(),
+        since: opts.since.clone(),
+        staged: opts.staged,
+        shallow,
+        coverage: (!coverage.is_empty()).then(|| coverage.join("; ")),
+        shard: req.shard,
     };
+    Ok((all, target))
+}
+
+/// One repository's history; returns the scan, whether the clone is shallow and what beyond
+/// the refs' history was covered.
+fn collect_repo(
+    scanner: &Scanner,
+    opts: &GitScanOptions,
+    shard: Option<Shard>,
+    repo: &Path,
+    limits: &ArchiveLimits,
+    progress: bool,
+) -> Result<(LeakScan, bool, Option<String>)> {
     let scan = Mutex::new(LeakScan::default());
-    let sink = |blob: GitBlob<'_>| scan_git_blob(scanner, limits, &scan, blob);
-    let summary = scan_history(repo, opts, &sink)?;
+    let progress = ScanProgress::new(progress, "blobs", None, None);
+    let sink = |blob: GitBlob<'_>| {
+        progress.item(blob.data.len() as u64);
+        scan_git_blob(scanner, limits, &scan, blob)
+    };
+    let summary = scan_history_shard(repo, opts, shard, &sink);
+    progress.finish();
+    let summary = summary?;
     let mut scan = scan.into_inner().unwrap_or_else(|e| e.into_inner());
     scan.stats.blobs += summary.blobs;
     scan.stats.errors += summary.issues.len() as u64;
@@ -42,15 +112,8 @@ pub(super) fn collect_git(
             repo.display()
         ));
     }
-    let target = LeakTarget {
-        root: repo.display().to_string(),
-        mode: "git".to_string(),
-        since: opts.since.clone(),
-        staged: opts.staged,
-        shallow: summary.shallow,
-        coverage: (!opts.staged).then(|| summary.coverage.describe()),
-    };
-    Ok((scan, target))
+    let coverage = (!opts.staged).then(|| summary.coverage.describe());
+    Ok((scan, summary.shallow, coverage))
 }
 
 fn scan_git_blob(
@@ -83,4 +146,92 @@ fn scan_git_blob(
         expand(path, blob.data, limits, visit)
     });
     scan.lock().unwrap_or_else(|e| e.into_inner()).absorb(found);
+}
+
+/// A `--since` value as git reads it: an RFC 3339 time, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`
+/// (UTC), `yesterday`, or a span before `now` such as `2 days ago`, `3 weeks`, `1.month`.
+/// `None` when it is none of these (then it is taken for a revision).
+pub(super) fn parse_since(text: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.to_utc());
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
+            return Some(d.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+    }
+    let lower = t.to_ascii_lowercase().replace('.', " ");
+    match lower.as_str() {
+        "now" => return Some(now),
+        "yesterday" => return Some(now - Duration::days(1)),
+        _ => {}
+    }
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let (n, unit) = match words.as_slice() {
+        [n, unit] | [n, unit, "ago"] => (n.parse::<i64>().ok()?, *unit),
+        _ => return None,
+    };
+    let unit = unit.strip_suffix('s').unwrap_or(unit);
+    let span = match unit {
+        "second" | "sec" => Duration::seconds(n),
+        "minute" | "min" => Duration::minutes(n),
+        "hour" => Duration::hours(n),
+        "day" => Duration::days(n),
+        "week" => Duration::weeks(n),
+        "month" => Duration::days(30 * n),
+        "year" => Duration::days(365 * n),
+        _ => return None,
+    };
+    Some(now - span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_reads_dates_and_spans_like_git_and_leaves_revisions() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
+            .expect("now")
+            .to_utc();
+        let at = |s: &str| parse_since(s, now).map(|d| d.to_rfc3339());
+        assert_eq!(
+            at("2 days ago").as_deref(),
+            Some("2026-11-28T12:00:00+00:00")
+        );
+        assert_eq!(at("3 weeks").as_deref(), Some("2026-11-09T12:00:00+00:00"));
+        assert_eq!(
+            at("1.hour.ago").as_deref(),
+            Some("2026-11-30T11:00:00+00:00")
+        );
+        assert_eq!(
+            at("2026-11-01").as_deref(),
+            Some("2026-11-01T00:00:00+00:00")
+        );
+        assert_eq!(
+            at("2026-11-01 08:30").as_deref(),
+            Some("2026-11-01T08:30:00+00:00")
+        );
+        assert_eq!(
+            at("yesterday").as_deref(),
+            Some("2026-11-29T12:00:00+00:00")
+        );
+        for rev in [
+            "origin/main",
+            "HEAD~3",
+            "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            "v1.2",
+        ] {
+            assert_eq!(at(rev), None, "{rev}");
+        }
+    }
 }

@@ -5,11 +5,14 @@
 //! same pipelines directly.
 
 pub mod audit;
+pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
+pub mod merge;
 mod output;
 mod progress;
+pub mod redact;
 pub mod report;
 pub mod revoke;
 pub mod rules;
@@ -35,11 +38,54 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),
+        Command::Merge(args) => merge::run(global, args),
         Command::Revoke(args) => revoke::run(global, args),
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),
         Command::Demo(args) => demo::run(global, args),
+        Command::Calendar(args) => calendar::run(global, args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     }
+}
+
+/// `ksef-audit completions SHELL`: the completion script, generated from the CLI definition.
+fn completions(args: &crate::cli::CompletionsArgs) -> Result<Outcome> {
+    use clap::CommandFactory;
+    use clap_complete::Shell as Target;
+    let shell = match args.shell {
+        crate::cli::Shell::Bash => Target::Bash,
+        crate::cli::Shell::Zsh => Target::Zsh,
+        crate::cli::Shell::Fish => Target::Fish,
+        crate::cli::Shell::Powershell => Target::PowerShell,
+    };
+    let mut cmd = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut cmd, "ksef-audit", &mut out);
+    std::io::Write::flush(&mut out)?;
+    Ok(Outcome::Clean)
+}
+
+/// `ksef-audit man`: the manual page (roff) generated from the CLI definition; with `--dir`,
+/// one page per command.
+fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
+    use anyhow::Context;
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir)
+                .with_context(|| format!("cannot write the manual pages to '{}'", dir.display()))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            std::io::Write::flush(&mut out)?;
+        }
+    }
+    Ok(Outcome::Clean)
 }
 
 /// The global flags as the plain values `config` takes.

@@ -50,8 +50,28 @@ impl Output {
 }
 
 impl Write for Output {
+    /// On a terminal, control characters other than newline and tab, and bidi controls, are
+    /// written as `\u{…}` escapes (a description or file name cannot colour the terminal,
+    /// move the cursor or reorder text); files and pipes get the bytes as they are.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
+        if !self.is_terminal {
+            return self.inner.write(buf);
+        }
+        match std::str::from_utf8(buf) {
+            Ok(text) => self
+                .inner
+                .write_all(crate::model::escape_terminal_text(text).as_bytes())?,
+            Err(_) => {
+                for &b in buf {
+                    if b.is_ascii_control() && b != b'\n' && b != b'\t' {
+                        write!(self.inner, "\\u{{{b:x}}}")?;
+                    } else {
+                        self.inner.write_all(&[b])?;
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

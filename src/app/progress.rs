@@ -131,3 +131,76 @@ fn done_line(e: &ProgressEvent) -> Option<String> {
         ),
     })
 }
+
+/// Progress of a leak scan on stderr: files (or blobs), bytes, rate and, when the total is
+/// known, ETA. Only on a terminal and without `--quiet`; otherwise every call is a no-op.
+pub struct ScanProgress {
+    bar: Option<ProgressBar>,
+    unit: &'static str,
+    items: std::sync::atomic::AtomicU64,
+    total_items: Option<u64>,
+}
+
+impl ScanProgress {
+    /// `unit`: what an item is (`files`, `blobs`). With `total_bytes`, the bar shows an ETA.
+    pub fn new(
+        show: bool,
+        unit: &'static str,
+        total_items: Option<u64>,
+        total_bytes: Option<u64>,
+    ) -> ScanProgress {
+        let bar = (show && std::io::stderr().is_terminal()).then(|| {
+            let (bar, template) = match total_bytes {
+                Some(total) => (
+                    ProgressBar::new(total),
+                    "{spinner} {msg} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+                ),
+                None => (
+                    ProgressBar::no_length(),
+                    "{spinner} {msg} {bytes} {binary_bytes_per_sec} {elapsed}",
+                ),
+            };
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        let progress = ScanProgress {
+            bar,
+            unit,
+            items: std::sync::atomic::AtomicU64::new(0),
+            total_items,
+        };
+        progress.show_items(0);
+        progress
+    }
+
+    /// One item (file or blob) of `bytes` done.
+    pub fn item(&self, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(bytes);
+        let done = self
+            .items
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if done.is_multiple_of(64) || Some(done) == self.total_items {
+            self.show_items(done);
+        }
+    }
+
+    fn show_items(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(match self.total_items {
+                Some(total) => format!("{} {done}/{total}", self.unit),
+                None => format!("{} {done}", self.unit),
+            });
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

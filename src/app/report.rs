@@ -103,7 +103,14 @@ impl ReportRequest {
             CliKind::Review => ReportKind::Review,
             CliKind::Quarterly => ReportKind::Quarterly,
         };
-        let output = match args.format {
+        let format = crate::cli::choose_format(
+            args.format,
+            args.csv_excel,
+            args.output.as_deref(),
+            ReportFormat::Html,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let output = match format {
             ReportFormat::Html => ReportOutput::Html,
             ReportFormat::Csv => ReportOutput::Csv {
                 table: match (args.table, kind) {
@@ -207,6 +214,28 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
                 .iter()
                 .any(|c| c.status == crate::model::ContextStatus::Incomplete)
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
+    // The reason for exit 2 is always on stderr (also with -q).
+    if let Some(a) = &input.audit {
+        for c in &a.contexts {
+            if c.status == crate::model::ContextStatus::Incomplete {
+                let reason = c.reason.as_deref().unwrap_or("reason not given");
+                eprintln!(
+                    "incomplete: {}: {}",
+                    c.nip,
+                    reason.lines().next().unwrap_or(reason)
+                );
+            }
+        }
+    }
+    if let Some(l) = &input.leaks {
+        for e in &l.errors {
+            eprintln!(
+                "error: {}: {}",
+                e.path,
+                e.message.lines().next().unwrap_or("")
+            );
+        }
+    }
     Ok(if incomplete {
         Outcome::Incomplete
     } else {
@@ -282,8 +311,9 @@ pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
     out
 }
 
-/// Writes the demo's security review and quarterly report (with two bundled earlier
-/// quarters) into `out_dir`; returns the paths written.
+/// Writes the demo's two earlier quarters (`audit-2026q2.json`, …: the audit results
+/// `report --previous` takes), then its security review and quarterly reports, into
+/// `out_dir`; returns the paths written, in that order.
 pub fn write_demo_reports(
     out_dir: &Path,
     audit: &AuditResults,
@@ -293,6 +323,19 @@ pub fn write_demo_reports(
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
     let previous = demo_history(audit);
+    // The earlier quarters as files, so `report --previous` can be tried by hand.
+    let mut written = Vec::new();
+    for q in &previous {
+        let path = out_dir.join(format!(
+            "audit-{}.json",
+            html::model::quarter_of(q.generated_at).to_lowercase()
+        ));
+        let mut json = Vec::new();
+        crate::render::audit::render_json(q, &mut json)?;
+        std::fs::write(&path, json)
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+        written.push(path);
+    }
     let input = ReportInput {
         audit: Some(audit.clone()),
         leaks: leaks.cloned(),
@@ -307,7 +350,6 @@ pub fn write_demo_reports(
         previous,
         staff: staff.to_vec(),
     };
-    let mut written = Vec::new();
     for (name, kind, lang) in [
         ("report-review.html", ReportKind::Review, Lang::En),
         ("report-quarterly.html", ReportKind::Quarterly, Lang::En),

@@ -11,7 +11,8 @@ use crate::cli::{GlobalArgs, RevokeArgs};
 use crate::collect::ksef::revoke_tokens;
 use crate::config::{Config, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
-use crate::model::{LeakResults, LeakStatus};
+use crate::model::{LeakResults, LeakStatus, escape_terminal};
+use crate::rule::matcher::redact_text;
 
 /// One token to revoke, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +52,15 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
 pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let from = &req.from;
     let results = read_leaks(from)?;
-    let targets = targets(&results);
+    let (targets, mut refused) = checked_targets(&results);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    for r in &refused {
+        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
+    }
+    if targets.is_empty() && !refused.is_empty() {
+        return Ok(Outcome::Incomplete);
+    }
     if targets.is_empty() {
         writeln!(
             out,
@@ -68,7 +75,9 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
             writeln!(
                 out,
                 "  {}  {}  (found in {})",
-                t.nip, t.reference, t.found_at
+                escape_terminal(&t.nip),
+                escape_terminal(&t.reference),
+                escape_terminal(&redact_text(&t.found_at))
             )?;
         }
         writeln!(
@@ -79,6 +88,11 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     };
     let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
     let settings = resolve_settings_for_nips(config, &nips)?;
+    let (targets, live_refused) = recheck_live(&settings, &results, targets);
+    for r in &live_refused {
+        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
+    }
+    refused.extend(live_refused);
     let pairs: Vec<(String, String)> = targets
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))
@@ -105,21 +119,66 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         "{} revoked, {failed} failed (KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire)",
         outcomes.len() - failed
     )?;
-    Ok(if failed > 0 {
+    if !refused.is_empty() {
+        writeln!(out, "{} refused (listed above as REFUSED)", refused.len())?;
+    }
+    Ok(if failed > 0 || !refused.is_empty() {
         Outcome::Incomplete
     } else {
         Outcome::Clean
     })
 }
 
-/// Active, unsuppressed findings with a reference and NIP, one per reference.
+/// A target `revoke` will not touch, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub nip: String,
+    pub reference: String,
+    pub reason: String,
+}
+
+/// Active, unsuppressed findings with a reference and NIP, one per (NIP, reference).
 pub fn targets(results: &LeakResults) -> Vec<Target> {
+    checked_targets(results).0
+}
+
+/// [`targets`], re-checked against the document itself (an edited results file must not
+/// steer `revoke`): a finding counts only when its fingerprint is a SHA-256 and its redacted
+/// preview — taken from the leaked token itself — carries the same reference and NIP.
+/// Deduplicated by (NIP, reference), so a bad entry cannot hide a good one.
+pub fn checked_targets(results: &LeakResults) -> (Vec<Target>, Vec<Refused>) {
     let mut out: Vec<Target> = Vec::new();
+    let mut refused: Vec<Refused> = Vec::new();
     for f in &results.findings {
         let (Some(nip), Some(reference)) = (&f.nip, &f.reference_number) else {
             continue;
         };
-        if f.status != LeakStatus::Active || out.iter().any(|t| &t.reference == reference) {
+        if f.status != LeakStatus::Active
+            || out
+                .iter()
+                .any(|t| &t.reference == reference && &t.nip == nip)
+        {
+            continue;
+        }
+        let fingerprint_ok =
+            f.fingerprint.len() == 64 && f.fingerprint.bytes().all(|b| b.is_ascii_hexdigit());
+        let preview_ok = f.redacted.starts_with(&format!("{reference}|nip-{nip}|"));
+        if !fingerprint_ok || !preview_ok {
+            let reason = if fingerprint_ok {
+                "the finding's token preview names another reference or NIP (an edited results file?)"
+            } else {
+                "the finding has no SHA-256 fingerprint (an edited results file?)"
+            };
+            if !refused
+                .iter()
+                .any(|r| &r.reference == reference && &r.nip == nip)
+            {
+                refused.push(Refused {
+                    nip: crate::model::escape_terminal(nip).into_owned(),
+                    reference: crate::model::escape_terminal(reference).into_owned(),
+                    reason: reason.into(),
+                });
+            }
             continue;
         }
         let found_at = match (&f.commit, f.line) {
@@ -136,7 +195,67 @@ pub fn targets(results: &LeakResults) -> Vec<Target> {
             found_at,
         });
     }
-    out
+    (out, refused)
+}
+
+/// Before anything is revoked, asks KSeF again (`GET /tokens/{ref}` with the firm's own
+/// credential for the NIP): only a token that is Active in that NIP's context now is revoked,
+/// and never the token `ksef-audit` itself authenticates with.
+fn recheck_live(
+    settings: &crate::config::KsefSettings,
+    results: &LeakResults,
+    targets: Vec<Target>,
+) -> (Vec<Target>, Vec<Refused>) {
+    let mut refused = Vec::new();
+    let mut keep = Vec::new();
+    for t in targets {
+        let own = settings.context(&t.nip).and_then(|c| {
+            match crate::collect::ksef::credentials::load_credential(&t.nip, &c.credential) {
+                Ok(crate::collect::ksef::credentials::Credential::KsefToken(s)) => {
+                    s.expose().split('|').next().map(str::to_string)
+                }
+                _ => None,
+            }
+        });
+        if own.as_deref() == Some(t.reference.as_str()) {
+            refused.push(Refused {
+                nip: t.nip,
+                reference: t.reference,
+                reason: "this is the credential ksef-audit authenticates with for this NIP; revoke it by hand if you mean to".into(),
+            });
+        } else {
+            keep.push(t);
+        }
+    }
+    let mut check = results.clone();
+    check.findings.retain(|f| {
+        keep.iter().any(|t| {
+            f.nip.as_deref() == Some(t.nip.as_str())
+                && f.reference_number.as_deref() == Some(t.reference.as_str())
+        })
+    });
+    check.suppressed.clear();
+    let verdicts = crate::collect::ksef::verify_leaks(&check, settings);
+    let failed: Vec<&crate::model::ScanIssue> = verdicts.errors.iter().collect();
+    let mut out = Vec::new();
+    for t in keep {
+        match verdicts.statuses.get(&(t.nip.clone(), t.reference.clone())) {
+            Some(LeakStatus::Active) => out.push(t),
+            status => {
+                let reason = match (status, failed.iter().find(|e| e.path.ends_with(&t.nip))) {
+                    (_, Some(e)) => format!("cannot re-check it in KSeF: {}", e.message),
+                    (Some(LeakStatus::Revoked), _) => "KSeF says it is no longer active".into(),
+                    _ => "KSeF does not show it as an active token of this NIP".into(),
+                };
+                refused.push(Refused {
+                    nip: t.nip,
+                    reference: t.reference,
+                    reason,
+                });
+            }
+        }
+    }
+    (out, refused)
 }
 
 fn read_leaks(path: &Path) -> Result<LeakResults> {

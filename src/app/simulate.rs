@@ -1,6 +1,5 @@
 //! `ksef-audit simulate`: serve the KSeF simulator on loopback until Ctrl-C.
 
-use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,7 +11,7 @@ use chrono::Utc;
 use crate::cli::{GlobalArgs, SimulateArgs};
 use crate::demo::{demo_auditor_tokens, demo_firm};
 use crate::error::Outcome;
-use crate::simulator::{Faults, Fixture, SimOptions, start};
+use crate::simulator::{Faults, Fixture, SimOptions, create_private, start};
 
 pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
     let addr = parse_loopback(&args.addr)?;
@@ -142,7 +141,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     );
     for (nip, secret) in &tokens {
         let path = dir.join(format!("{nip}.token"));
-        write_private(&path, secret.expose().as_bytes())
+        create_private(&path, secret.expose().as_bytes())
             .with_context(|| format!("cannot write token file '{}'", path.display()))?;
         let name = fixture
             .contexts
@@ -156,32 +155,13 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
         config.push_str(&format!("token-file = \"{nip}.token\"\n"));
     }
     let config_path = dir.join("ksef-audit.toml");
-    std::fs::write(&config_path, config)
+    create_private(&config_path, config.as_bytes())
         .with_context(|| format!("cannot write '{}'", config_path.display()))?;
     Ok((dir.to_path_buf(), tokens.len()))
 }
 
 fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
-}
-
-/// Creates or truncates `path` readable by its owner only, then writes `data`.
-fn write_private(path: &Path, data: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut file = options.open(path)?;
-        // An existing file keeps its old mode on open: set it explicitly.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        file.write_all(data)
-    }
-    #[cfg(not(unix))]
-    {
-        options.open(path)?.write_all(data)
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::collect::ksef::fetch_snapshot;
 use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
+use crate::render::csv::CsvOptions;
 use crate::render::tokens as render;
 
 /// Where `tokens` takes the token list from.
@@ -28,6 +29,8 @@ pub enum TokenFormat {
     Table,
     Json,
     Csv,
+    /// CSV for Excel with Polish settings (`--csv-excel`).
+    CsvExcel,
 }
 
 /// Everything `ksef-audit tokens` does, without clap types.
@@ -42,6 +45,13 @@ pub struct TokensRequest {
 
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
 pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
+    let format = crate::cli::choose_format(
+        args.format,
+        args.csv_excel,
+        args.output.as_deref(),
+        TokensFormat::Table,
+    )
+    .map_err(anyhow::Error::msg)?;
     let source = match &args.from {
         Some(path) => TokenSource::Snapshot(path.clone()),
         None => {
@@ -51,9 +61,10 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
     };
     list_tokens(&TokensRequest {
         source,
-        format: match args.format {
+        format: match format {
             TokensFormat::Table => TokenFormat::Table,
             TokensFormat::Json => TokenFormat::Json,
+            TokensFormat::Csv if args.csv_excel => TokenFormat::CsvExcel,
             TokensFormat::Csv => TokenFormat::Csv,
         },
         output: args.output.clone(),
@@ -71,15 +82,26 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     let mut out = Output::open(req.output.as_deref())?;
     write(&mut out, &snapshot, req.format)?;
     out.flush()?;
+    let stderr = std::io::stderr();
     if !req.quiet {
-        let stderr = std::io::stderr();
         summary(&mut stderr.lock(), &snapshot, out.path())?;
+    } else {
+        // Quiet keeps the errors: the reason for exit 2 is always on stderr.
+        incomplete_reasons(&mut stderr.lock(), &snapshot)?;
     }
     Ok(outcome(&snapshot))
 }
 
 /// Fetches with a progress display on stderr.
 pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot {
+    let uses_file = settings
+        .contexts
+        .iter()
+        .any(|c| matches!(c.credential, crate::config::CredentialSource::File(_)));
+    if let (true, false, Some(caveat)) = (uses_file, quiet, crate::config::TOKEN_FILE_CHECK_CAVEAT)
+    {
+        eprintln!("warning: {caveat}");
+    }
     let display = FetchProgress::new(quiet, verbose, settings.contexts.len());
     let snapshot = fetch_snapshot(settings, display.progress.clone());
     display.finish();
@@ -87,10 +109,14 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot
 }
 
 pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokenFormat) -> Result<()> {
+    let mut redacted = snapshot.clone();
+    super::redact::redact_snapshot(&mut redacted);
+    let snapshot = &redacted;
     match format {
         TokenFormat::Table => render::write_table(w, snapshot),
         TokenFormat::Json => render::write_json(w, snapshot),
-        TokenFormat::Csv => render::write_csv(w, snapshot),
+        TokenFormat::Csv => render::write_csv(w, snapshot, CsvOptions::default()),
+        TokenFormat::CsvExcel => render::write_csv(w, snapshot, CsvOptions { excel: true }),
     }
     .context("cannot write the token list")
 }
@@ -121,7 +147,7 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
         .contexts
         .iter()
         .flat_map(|c| &c.tokens)
-        .filter(|t| t.status == crate::model::TokenStatus::Active)
+        .filter(|t| t.status.is_live())
         .count();
     writeln!(
         w,
@@ -130,17 +156,26 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
         total - incomplete.len(),
         incomplete.len()
     )?;
-    for c in &incomplete {
-        let reason = c.reason.as_deref().unwrap_or("unknown reason");
+    incomplete_reasons(w, snapshot)?;
+    if let Some(p) = written {
+        writeln!(w, "written to {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2).
+pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
+    for c in &snapshot.contexts {
+        if c.status != ContextStatus::Incomplete {
+            continue;
+        }
+        let reason = c.reason.as_deref().unwrap_or("reason not given");
         writeln!(
             w,
             "incomplete: {}: {}",
             c.nip,
             reason.lines().next().unwrap_or(reason)
         )?;
-    }
-    if let Some(p) = written {
-        writeln!(w, "written to {}", p.display())?;
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ pub enum ExceptionsError {
         #[source]
         source: std::io::Error,
     },
-    #[error("exceptions file '{path}' has {} problem(s):\n{}\nhelp: every [[exception]] needs rule, target, reason, owner and expires (YYYY-MM-DD)", problems.len(), problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    #[error("exceptions file '{path}' has {} problem(s):\n{}\nhelp: every [[exception]] needs rule, target, reason, owner and expires (YYYY-MM-DD)", problems.len(), crate::rule::matcher::problem_lines(problems, "  - "))]
     Invalid {
         path: PathBuf,
         problems: Vec<String>,
@@ -47,10 +47,11 @@ struct RawEntry {
 
 /// Reads and checks an exceptions file; every problem is reported at once.
 pub fn load_exceptions(path: &Path) -> Result<Vec<ExceptionEntry>, ExceptionsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ExceptionsError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TOML_BYTES)
+        .map_err(|source| ExceptionsError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     parse_exceptions(path, &text)
 }
 
@@ -84,7 +85,8 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
             Some(Ok(d)) => Some(d),
             Some(Err(text)) => {
                 problems.push(format!(
-                    "line {line}: 'expires' is '{text}', expected a date like 2026-12-31"
+                    "line {line}: 'expires' is '{}', expected a date like 2026-12-31",
+                    crate::rule::matcher::echo(&text, 80)
                 ));
                 None
             }
@@ -97,7 +99,8 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
             && let Err(e) = globset::Glob::new(&target)
         {
             problems.push(format!(
-                "line {line}: target '{target}' is not a valid glob: {e}"
+                "line {line}: target '{}' is not a valid glob: {e}",
+                crate::rule::matcher::echo(&target, 80)
             ));
         }
         if let Some(expires) = expires {

@@ -105,11 +105,12 @@ pub fn load_inventory(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError
 
 /// Loads the inventory with its secret cells, columns and digest.
 pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
-    let bytes = std::fs::read(path).map_err(|source| InventoryError::Read {
-        kind: "inventory",
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::model::input::read_limited(path, crate::model::input::MAX_TABLE_BYTES)
+        .map_err(|source| InventoryError::Read {
+            kind: "inventory",
+            path: path.to_path_buf(),
+            source,
+        })?;
     parse_inventory(path, &bytes)
 }
 

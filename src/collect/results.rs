@@ -98,11 +98,12 @@ pub fn read_document<T: DeserializeOwned>(
     flag: &'static str,
     doc: DocumentKind,
 ) -> Result<Loaded<T>, ResultsError> {
-    let bytes = std::fs::read(path).map_err(|source| ResultsError::Read {
-        path: path.to_path_buf(),
-        flag,
-        source,
-    })?;
+    let bytes = crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES)
+        .map_err(|source| ResultsError::Read {
+            path: path.to_path_buf(),
+            flag,
+            source,
+        })?;
     let json_err = |message: String| ResultsError::Json {
         path: path.to_path_buf(),
         flag,

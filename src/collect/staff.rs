@@ -51,11 +51,12 @@ pub const STAFF_COLUMNS: &[(&str, &[&str])] = &[
 
 /// Loads the staff list, checking every row; fails once with every problem.
 pub fn load_staff(path: &Path) -> Result<Vec<StaffMember>, InventoryError> {
-    let bytes = std::fs::read(path).map_err(|source| InventoryError::Read {
-        kind: "staff",
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::model::input::read_limited(path, crate::model::input::MAX_TABLE_BYTES)
+        .map_err(|source| InventoryError::Read {
+            kind: "staff",
+            path: path.to_path_buf(),
+            source,
+        })?;
     parse_staff(path, &bytes)
 }
 

@@ -64,9 +64,10 @@ fn format_problems(kind: &str, path: &Path, problems: &[CellProblem]) -> String 
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
-    for p in problems {
-        out.push_str(&format!("\n  {kind} '{}' {p}", path.display()));
-    }
+    // Echoed values are redacted, cut and escaped; at most 50 problems are listed.
+    let prefix = format!("  {kind} '{}' ", path.display());
+    out.push('\n');
+    out.push_str(&crate::rule::matcher::problem_lines(problems, &prefix));
     out.push_str(&format!(
         "\nhelp: fix these cells and run again; `docs/inputs.md` describes the {kind} columns"
     ));
@@ -246,6 +247,23 @@ pub fn parse_table(
                 column: None,
                 message: format!("cannot read the row: {e}"),
             }),
+        }
+    }
+    // A truncated or ragged last row (the file cut off mid-row, or an unclosed quote that
+    // swallowed the rest): reported with its row number, never accepted in silence.
+    if let Some((row, cells)) = rows.last() {
+        let unclosed_quote = text.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+        if cells.len() < headers.len() || unclosed_quote {
+            problems.push(CellProblem {
+                row: Some(*row),
+                column: None,
+                message: format!(
+                    "the last row looks truncated: {} of {} cells{}\nhelp: check that the file was saved completely",
+                    cells.len(),
+                    headers.len(),
+                    if unclosed_quote { ", a quote is not closed" } else { "" }
+                ),
+            });
         }
     }
     usable.then_some(Table {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{Config, ConfigError, ContextConfig, KsefConfig, Problem, defaults};
+use super::{CertificateFiles, Config, ConfigError, ContextConfig, KsefConfig, Problem, defaults};
 use crate::model::{EnvironmentRef, Secret, validate_nip};
 
 /// Official API base URLs (everything lives under `/v2`).
@@ -37,6 +37,9 @@ pub enum CredentialSource {
     AccessToken(String),
     /// A KSeF token handed over in memory (demo, tests).
     InMemory(Secret),
+    /// A KSeF certificate and its private key: XAdES sign-in (password from
+    /// `KSEF_KEY_PASSWORD_<NIP>` or `KSEF_KEY_PASSWORD`).
+    Certificate(CertificateFiles),
     /// Nothing found: the context is reported incomplete.
     Missing,
 }
@@ -49,6 +52,12 @@ impl CredentialSource {
             CredentialSource::Env(v) => format!("environment variable {v}"),
             CredentialSource::AccessToken(v) => format!("access token in {v}"),
             CredentialSource::InMemory(_) => "in-memory token".to_string(),
+            CredentialSource::Certificate(CertificateFiles::Pem { certificate, .. }) => {
+                format!("certificate '{}'", certificate.display())
+            }
+            CredentialSource::Certificate(CertificateFiles::Pkcs12(p)) => {
+                format!("PKCS#12 file '{}'", p.display())
+            }
             CredentialSource::Missing => "no credential".to_string(),
         }
     }
@@ -157,7 +166,8 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(format!(
-            "environment label '{label}' may contain only letters, digits, '-' and '_'"
+            "environment label '{}' may contain only letters, digits, '-' and '_'",
+            crate::rule::matcher::echo(label, 80)
         ));
     }
     match url::Url::parse(url) {
@@ -168,7 +178,8 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
             })
         }
         _ => Err(format!(
-            "'{value}' is not a KSeF environment: expected test, demo, prod, an http(s) URL, or LABEL=URL"
+            "'{}' is not a KSeF environment: expected test, demo, prod, an http(s) URL, or LABEL=URL",
+            crate::rule::matcher::echo(value, 80)
         )),
     }
 }
@@ -227,7 +238,11 @@ pub fn resolve_settings_with(
     let single = wanted.len() == 1;
     let mut contexts = Vec::new();
     for (nip, entry) in wanted {
+        let certificate = entry.and_then(|e| e.certificate.clone());
         let credential = match entry.and_then(|e| e.token_file.as_ref()) {
+            _ if certificate.is_some() => CredentialSource::Certificate(
+                certificate.unwrap_or(CertificateFiles::Pkcs12(PathBuf::new())),
+            ),
             Some(path) => match check_token_file(path) {
                 Ok(()) => CredentialSource::File(path.clone()),
                 Err(e) => {
@@ -317,8 +332,24 @@ fn env_credential(
     }
 }
 
+/// What `check_token_file` cannot check on this platform, for the user to hear (Windows:
+/// file access is governed by ACLs, which the tool does not read); `None` where it checks.
+pub const TOKEN_FILE_CHECK_CAVEAT: Option<&str> = if cfg!(windows) {
+    Some(
+        "on Windows ksef-audit cannot check who may read a token-file (its ACL), so it is used unchecked\nhelp: keep it in your user profile and remove inherited access: icacls FILE /inheritance:r /grant:r \"%USERNAME%:R\"",
+    )
+} else {
+    None
+};
+
 /// A token file must exist and be readable by its owner only.
 pub fn check_token_file(path: &Path) -> Result<(), String> {
+    check_private_file(path, "token")
+}
+
+/// A file holding a secret (`what`: "token", "private key") must exist, be a file and
+/// be readable by its owner only.
+pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| {
         format!(
             "'{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
@@ -334,7 +365,7 @@ pub fn check_token_file(path: &Path) -> Result<(), String> {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(format!(
-                "'{}' is readable by group or others (mode {mode:03o}), so the token is refused\nhelp: run `chmod 600 {}`",
+                "'{}' is readable by group or others (mode {mode:03o}), so the {what} is refused\nhelp: run `chmod 600 {}`",
                 path.display(),
                 path.display()
             ));

@@ -149,6 +149,30 @@ pub struct ContextConfig {
     pub nip: String,
     pub name: Option<String>,
     pub token_file: Option<PathBuf>,
+    /// Certificate sign-in files (resolved), when the entry names them.
+    pub certificate: Option<CertificateFiles>,
+}
+
+/// Where a context's KSeF certificate and private key are (paths only, never contents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateFiles {
+    /// `certificate` + `private-key`.
+    Pem {
+        certificate: PathBuf,
+        private_key: PathBuf,
+    },
+    /// `pkcs12`.
+    Pkcs12(PathBuf),
+}
+
+impl CertificateFiles {
+    /// The file holding the private key.
+    pub fn key_file(&self) -> &Path {
+        match self {
+            CertificateFiles::Pem { private_key, .. } => private_key,
+            CertificateFiles::Pkcs12(p) => p,
+        }
+    }
 }
 
 /// `[audit]`, checked.
@@ -267,7 +291,8 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     let Some(path) = path else {
         return validate::validate(&RawConfig::default(), "", None, flags);
     };
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+    let text = crate::model::input::read_limited_text(&path, crate::model::input::MAX_TOML_BYTES)
+        .map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,
     })?;

@@ -56,6 +56,12 @@ pub struct ContextEntry {
     pub name: Option<String>,
     /// File holding the KSeF token (must not be readable by group or others).
     pub token_file: Option<PathBuf>,
+    /// KSeF certificate (PEM or DER) for XAdES sign-in; needs `private-key`.
+    pub certificate: Option<Spanned<PathBuf>>,
+    /// PKCS#8 PEM private key of `certificate` (password from `KSEF_KEY_PASSWORD[_<NIP>]`).
+    pub private_key: Option<Spanned<PathBuf>>,
+    /// PKCS#12 bundle with the certificate and its key, instead of the two above.
+    pub pkcs12: Option<Spanned<PathBuf>>,
 }
 
 /// `[audit]`.

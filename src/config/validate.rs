@@ -11,9 +11,9 @@ use toml::Spanned;
 
 use super::raw::{AuditSection, KsefSection, LeaksSection, RawConfig, ReportSection};
 use super::{
-    AuditConfig, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig, KsefFlags,
-    Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig, defaults,
-    parse_environment,
+    AuditConfig, CertificateFiles, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig,
+    KsefFlags, Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig,
+    check_private_file, defaults, parse_environment,
 };
 use crate::model::{Severity, line_col, validate_nip};
 use crate::rule::RuleLoadError;
@@ -141,10 +141,12 @@ fn ksef(
                     ));
                     continue;
                 }
+                let certificate = certificate_files(i, entry, resolve, problems);
                 contexts.push(ContextConfig {
                     nip: valid,
                     name: entry.name.clone(),
                     token_file: entry.token_file.as_ref().map(resolve),
+                    certificate,
                 });
             }
             Err(e) => problems.at(
@@ -166,6 +168,74 @@ fn ksef(
         max_pages: section.max_pages.map_or(defaults::MAX_PAGES, |p| p.max(1)),
         auth_timeout: secs(section.auth_timeout, 1, defaults::AUTH_TIMEOUT),
     }
+}
+
+/// `certificate` + `private-key`, or `pkcs12`: both named together, files present,
+/// the key file readable by its owner only. Checked here, before any network call.
+fn certificate_files(
+    i: usize,
+    entry: &super::raw::ContextEntry,
+    resolve: &dyn Fn(&PathBuf) -> PathBuf,
+    problems: &mut Problems,
+) -> Option<CertificateFiles> {
+    let help = "help: give `certificate` and `private-key` together, or `pkcs12` alone";
+    let files = match (&entry.certificate, &entry.private_key, &entry.pkcs12) {
+        (None, None, None) => return None,
+        (Some(c), Some(k), None) => CertificateFiles::Pem {
+            certificate: resolve(c.get_ref()),
+            private_key: resolve(k.get_ref()),
+        },
+        (None, None, Some(p)) => CertificateFiles::Pkcs12(resolve(p.get_ref())),
+        (Some(c), None, None) => {
+            problems.at(c.span(), format!("contexts[{i}].certificate needs `private-key` (the PKCS#8 PEM key of the certificate)\n{help}"));
+            return None;
+        }
+        (None, Some(k), None) => {
+            problems.at(
+                k.span(),
+                format!("contexts[{i}].private-key needs `certificate`\n{help}"),
+            );
+            return None;
+        }
+        (_, _, Some(p)) => {
+            problems.at(p.span(), format!("contexts[{i}].pkcs12 cannot be combined with `certificate`/`private-key`\n{help}"));
+            return None;
+        }
+    };
+    let key_span = entry
+        .pkcs12
+        .as_ref()
+        .or(entry.private_key.as_ref())
+        .map(toml::Spanned::span)
+        .unwrap_or_default();
+    if entry.token_file.is_some() {
+        problems.at(
+            key_span.clone(), format!(
+            "contexts[{i}]: `token-file` and a certificate both given\nhelp: keep one way to sign in per context"
+        ));
+    }
+    if let CertificateFiles::Pem { certificate, .. } = &files
+        && let Err(e) = std::fs::metadata(certificate)
+    {
+        let span = entry
+            .certificate
+            .as_ref()
+            .map(toml::Spanned::span)
+            .unwrap_or_default();
+        problems.at(span, format!(
+            "contexts[{i}].certificate '{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
+            certificate.display()
+        ));
+    }
+    let what = if matches!(files, CertificateFiles::Pkcs12(_)) {
+        "pkcs12"
+    } else {
+        "private-key"
+    };
+    if let Err(e) = check_private_file(files.key_file(), "private key") {
+        problems.at(key_span, format!("contexts[{i}].{what} {e}"));
+    }
+    Some(files)
 }
 
 fn severity(

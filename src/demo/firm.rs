@@ -13,6 +13,9 @@ use crate::simulator::{Fixture, FixtureContext, FixtureToken};
 /// Descriptions of the tool's own tokens start with this.
 pub const AUDITOR_DESCRIPTION_PREFIX: &str = "ksef-audit";
 
+/// Name of the example accounting office (the `firm` of the demo's config and reports).
+pub const DEMO_FIRM_NAME: &str = "Biuro Rachunkowe Rzetelna Księga sp. z o.o.";
+
 /// NIP of the accounting office itself (author of many client tokens).
 pub const ACCOUNTING_FIRM_NIP: &str = "1130872561";
 
@@ -381,6 +384,8 @@ fn client_context(
         faults: None,
         tokens,
         grants: Vec::new(),
+        certificates: Vec::new(),
+        certificate_limits: None,
     }
 }
 

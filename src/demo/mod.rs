@@ -9,8 +9,8 @@ mod records;
 mod repo;
 
 pub use firm::{
-    ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DemoPerson, demo_auditor_tokens, demo_firm,
-    demo_people, demo_staff,
+    ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DEMO_FIRM_NAME, DemoPerson,
+    demo_auditor_tokens, demo_firm, demo_people, demo_staff,
 };
 pub use grants::{DEMO_STRANGER_PESEL, add_demo_grants, demo_fingerprint_only, demo_grants};
 pub use records::{DemoRecords, demo_records};

@@ -53,7 +53,7 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
         tool_version: TOOL_VERSION.into(),
         generated_at: settings.generated_at,
         firm: settings.firm,
-        environment: world.snapshot.environment.clone(),
+        environment: world.snapshot.environment.recorded(),
         digests: Digests {
             rules: settings.rules.digest.clone(),
             inputs: settings.input_digests,
@@ -133,7 +133,7 @@ pub fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditS
         tokens_active: contexts
             .iter()
             .flat_map(|c| &c.tokens)
-            .filter(|t| t.token.status == TokenStatus::Active)
+            .filter(|t| TokenStatus::is_live(&t.token.status))
             .count() as u32,
         findings_by_severity: by_severity,
         excepted,

@@ -10,8 +10,8 @@ use super::scan::LeakCandidate;
 use crate::model::Outcome;
 use crate::model::{
     AppliedException, Digests, ExceptionState, InventoryEntry, LEAKS_KIND, LEAKS_SCHEMA_VERSION,
-    LeakFinding, LeakResults, LeakStats, PlaceholderDrop, LeakStatus, LeakTarget, LeakVerdicts, ScanIssue, Severity,
-    Suppression, SuppressionKind, TOOL_VERSION,
+    LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget, LeakVerdicts, PlaceholderDrop,
+    ScanIssue, Severity, Suppression, SuppressionKind, TOOL_VERSION,
 };
 
 /// Everything the sources produced in one run.
@@ -74,6 +74,39 @@ impl Baseline {
         for fp in &self.fingerprints {
             out.push_str(fp);
             out.push('\n');
+        }
+        out
+    }
+
+    /// The file text with each fingerprint annotated for a reviewer, on its own line (so the
+    /// file still sorts and merges line by line): `FP  # rule (ID) place "preview" date`. The
+    /// preview is the finding's redacted form, never the secret; `date` is the commit's date,
+    /// else `today`. [`Baseline::parse`] reads only the fingerprint.
+    pub fn render_annotated(results: &LeakResults, today: DateTime<Utc>) -> String {
+        let mut notes: std::collections::BTreeMap<&str, String> = Default::default();
+        for f in results.findings.iter().chain(&results.suppressed) {
+            notes.entry(f.fingerprint.as_str()).or_insert_with(|| {
+                let place = match (&f.commit, f.line) {
+                    (Some(c), _) => format!("{} in commit {}", f.path, &c[..c.len().min(12)]),
+                    (None, Some(line)) => format!("{}:{line}", f.path),
+                    (None, None) => f.path.clone(),
+                };
+                let note = format!(
+                    "{} ({}) {place} \"{}\" {}",
+                    f.rule,
+                    f.rule_id,
+                    f.redacted,
+                    f.date.unwrap_or(today).format("%Y-%m-%d")
+                );
+                note.chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect()
+            });
+        }
+        let mut out = String::from(BASELINE_HEADER);
+        out.push_str("# Each line: fingerprint  # rule (id) where \"redacted preview\" date\n");
+        for (fp, note) in notes {
+            out.push_str(&format!("{fp}  # {note}\n"));
         }
         out
     }
@@ -227,7 +260,8 @@ pub fn build_leak_results(
 
 /// Applies what `--verify` learned (`collect::ksef::verify_leaks`): each finding with a verdict
 /// for its (NIP, reference) takes that status; an active leaked token becomes critical (it
-/// can be used right now). The verify warnings are added, and findings are sorted again.
+/// can be used right now). The verify warnings are added, verifications that could not be
+/// done become errors (the run is incomplete, exit 2), and findings are sorted again.
 pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
     for f in results
         .findings
@@ -244,16 +278,19 @@ pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
         }
     }
     results.warnings.extend(verdicts.warnings);
+    results.stats.errors += verdicts.errors.len() as u64;
+    results.errors.extend(verdicts.errors);
     sort_findings(&mut results.findings);
     sort_findings(&mut results.suppressed);
 }
 
-/// Severity (highest first), rule id, path, line, column.
+/// Severity (highest first), rule id, repository, path, line, column, commit.
 pub fn sort_findings(findings: &mut [LeakFinding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.rule_id.cmp(&b.rule_id))
+            .then_with(|| a.repository.cmp(&b.repository))
             .then_with(|| a.path.cmp(&b.path))
             .then_with(|| a.line.cmp(&b.line))
             .then_with(|| a.column.cmp(&b.column))
@@ -297,6 +334,7 @@ mod tests {
             owner: None,
             system: None,
             suppression: None,
+            repository: None,
         }
     }
 
@@ -308,7 +346,42 @@ mod tests {
             staged: false,
             shallow: false,
             coverage: None,
+            shard: None,
         }
+    }
+
+    #[test]
+    fn annotated_baseline_parses_back_to_its_fingerprints() {
+        let mut f = finding("a", "conf/a\nb.env");
+        f.line = Some(3);
+        f.redacted = "20251104-EC-…-ab".into();
+        let scan = LeakScan {
+            candidates: vec![LeakCandidate {
+                finding: f,
+                inline_allowed: false,
+            }],
+            ..LeakScan::default()
+        };
+        let opts = LeakOptions {
+            strict: false,
+            baseline: None,
+            exceptions: None,
+            inventory: &[],
+        };
+        let results = build_leak_results(target(), scan, opts, String::new(), Utc::now());
+        let today = DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+            .expect("t")
+            .to_utc();
+        let text = Baseline::render_annotated(&results, today);
+        assert!(
+            text.contains(&format!(
+                "{}  # ksef-token-v2 (LEAK001) conf/a?b.env:3 \"20251104-EC-…-ab\" 2026-11-30",
+                "a".repeat(64)
+            )),
+            "{text}"
+        );
+        let back = Baseline::parse(&text).expect("parses");
+        assert_eq!(back.fingerprints.len(), 1);
     }
 
     #[test]

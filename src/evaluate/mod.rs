@@ -4,6 +4,7 @@ pub mod audit;
 pub mod compare;
 pub mod exceptions;
 pub mod leaks;
+pub mod merge;
 pub mod policy;
 pub mod posture;
 pub mod scan;

@@ -59,7 +59,7 @@ fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
         .iter()
         .filter(|c| nip.is_none_or(|n| c.nip == n))
         .flat_map(|c| &c.tokens)
-        .filter(|t| t.token.status == TokenStatus::Active)
+        .filter(|t| TokenStatus::is_live(&t.token.status))
         .count() as u32
 }
 
@@ -119,7 +119,7 @@ fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
         .contexts
         .iter()
         .flat_map(|c| &c.tokens)
-        .filter(|t| t.token.status == TokenStatus::Active)
+        .filter(|t| TokenStatus::is_live(&t.token.status))
         .collect();
     let n = active.len() as u32;
     let count = |f: &dyn Fn(&&AuditedToken) -> bool| active.iter().filter(|t| f(t)).count() as u32;

@@ -2,10 +2,15 @@
 //!
 //! Nothing here touches the network, files or the environment.
 
+/// The project's home: help URIs, the README, the hooks and the action all name this one.
+pub const PROJECT_URL: &str = "https://github.com/ksef-audit/ksef-audit";
+
+mod certificate;
 mod changes;
 mod exception;
 mod grant;
 mod identifiers;
+pub mod input;
 mod inventory;
 mod limits;
 mod outcome;
@@ -13,9 +18,15 @@ mod posture;
 mod results;
 mod secret;
 mod severity;
+mod shard;
+mod text;
 mod text_position;
 mod token;
 
+pub use certificate::{
+    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
+    CertificateType, ContextCertificates,
+};
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};
 pub use grant::{
@@ -37,6 +48,8 @@ pub use posture::{
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
+pub use shard::Shard;
+pub use text::{cut, escape_terminal, escape_terminal_text};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

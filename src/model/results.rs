@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContextStatus, EnvironmentRef, Severity, TokenRecord};
+use super::{ContextStatus, EnvironmentRef, Severity, Shard, TokenRecord};
 
 pub const AUDIT_KIND: &str = "ksef-audit/audit";
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -261,6 +261,9 @@ pub struct LeakFinding {
     pub system: Option<String>,
     #[serde(default)]
     pub suppression: Option<Suppression>,
+    /// The repository (root as given) when one run scanned several (`--git repo1 repo2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +282,9 @@ pub struct LeakTarget {
     /// Git: what beyond the refs' history was covered (tags, stash entries, reflogs, dangling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<String>,
+    /// `--shard K/N`: this run scanned only that part of the work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -323,12 +329,15 @@ pub struct Expansion {
 }
 
 /// What `--verify` learned from KSeF about leaked tokens: a status per (NIP, reference
-/// number), and warnings for what could not be checked. `collect::ksef::verify_leaks` writes
-/// it; `evaluate::leaks::apply_leak_verdicts` applies it to the findings.
+/// number), warnings, and errors for what could not be checked (KSeF unreachable, the
+/// credential missing or refused: `--verify` fails closed, the run exits 2).
+/// `collect::ksef::verify_leaks` writes it; `evaluate::leaks::apply_leak_verdicts` applies it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LeakVerdicts {
     pub statuses: std::collections::BTreeMap<(String, String), LeakStatus>,
     pub warnings: Vec<String>,
+    /// Verifications that could not be done (path: `--verify NIP`).
+    pub errors: Vec<ScanIssue>,
 }
 
 /// What `ksef-audit leaks --format json` writes.

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::certificate::ContextCertificates;
 use super::grant::GrantRecord;
 
 macro_rules! open_enum {
@@ -64,6 +65,30 @@ pub(crate) use open_enum;
 open_enum! {
     /// `AuthenticationTokenStatus` in the contract.
     TokenStatus { Pending, Active, Revoking, Revoked, Failed }
+}
+
+impl TokenStatus {
+    /// A status this version does not know (kept as it came).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, TokenStatus::Other(_))
+    }
+
+    /// The token may still authenticate: `Active`, or a status this version does not
+    /// know (treated as live until KSeF says otherwise). `Pending`, `Revoking`,
+    /// `Revoked` and `Failed` are known and are not live.
+    pub fn is_live(&self) -> bool {
+        matches!(self, TokenStatus::Active | TokenStatus::Other(_))
+    }
+
+    /// The status as policy rules judge it: a status this version does not know is
+    /// judged as `Active` (live); messages and outputs keep the real one.
+    pub fn policy_str(&self) -> &str {
+        if self.is_unknown() {
+            "Active"
+        } else {
+            self.as_str()
+        }
+    }
 }
 
 open_enum! {
@@ -131,6 +156,29 @@ pub struct EnvironmentRef {
     pub base_url: String,
 }
 
+impl EnvironmentRef {
+    /// The environment as it may be recorded (snapshots, results, reports): the base
+    /// URL without `user:password@`, which only the connection itself may use.
+    pub fn recorded(&self) -> EnvironmentRef {
+        EnvironmentRef {
+            label: self.label.clone(),
+            base_url: without_userinfo(&self.base_url),
+        }
+    }
+}
+
+/// `scheme://user:pass@host/…` -> `scheme://host/…`; other text is returned as it is.
+pub fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContextStatus {
@@ -164,6 +212,10 @@ pub struct ContextSnapshot {
     /// empty in snapshots written before grants were read.
     #[serde(default)]
     pub grants: Vec<GrantRecord>,
+    /// KSeF certificates, read when the context signed in with a certificate;
+    /// left out of snapshots when there is nothing.
+    #[serde(default, skip_serializing_if = "ContextCertificates::is_empty")]
+    pub certificates: ContextCertificates,
 }
 
 pub const SNAPSHOT_KIND: &str = "ksef-audit/tokens";
@@ -183,6 +235,28 @@ pub struct TokenSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_environment_has_no_userinfo() {
+        for (given, recorded) in [
+            (
+                "https://user:pa%40ss@proxy.example:8443/v2?x=1",
+                "https://proxy.example:8443/v2?x=1",
+            ),
+            ("http://user@127.0.0.1/v2", "http://127.0.0.1/v2"),
+            (
+                "https://api.ksef.mf.gov.pl/v2",
+                "https://api.ksef.mf.gov.pl/v2",
+            ),
+            ("https://host/v2/a@b", "https://host/v2/a@b"),
+        ] {
+            let env = EnvironmentRef {
+                label: "custom".into(),
+                base_url: given.into(),
+            };
+            assert_eq!(env.recorded().base_url, recorded, "{given}");
+        }
+    }
 
     #[test]
     fn unknown_enum_values_and_fields_survive_a_round_trip() {

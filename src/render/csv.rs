@@ -21,6 +21,28 @@ pub struct CsvOptions {
     pub excel: bool,
 }
 
+/// A time as a CSV cell: RFC 3339 for programs; `YYYY-MM-DD HH:MM:SS` (UTC, no fraction,
+/// no zone) in Excel mode, the form Excel parses as a date and time.
+pub fn csv_time(t: chrono::DateTime<chrono::Utc>, opts: CsvOptions) -> String {
+    if opts.excel {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        t.to_rfc3339()
+    }
+}
+
+/// A displayed number as a CSV number: `−5` (U+2212) -> `-5`, `+5` -> `5`, `±0` -> `0`, and
+/// `–`, `—` or nothing (not applicable) -> empty. `None` when the text is not a number.
+pub fn number_cell(text: &str) -> Option<String> {
+    let t = text.trim();
+    if matches!(t, "" | "–" | "—" | "-" | "n/a") {
+        return Some(String::new());
+    }
+    let t = t.replace('\u{2212}', "-").replace('±', "");
+    let t = t.strip_prefix('+').unwrap_or(&t);
+    (t.parse::<f64>().is_ok()).then(|| t.to_string())
+}
+
 /// Characters that make a spreadsheet read a cell as a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -59,10 +81,28 @@ impl<W: Write> CsvWriter<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
+        self.row_numeric(cells, &[])
+    }
+
+    /// Writes one record whose cells at `numeric` positions are numbers: they pass
+    /// [`number_cell`] (ASCII minus, no `+`, empty when not applicable) and, being plain
+    /// numbers, are written without the formula guard so that Excel reads them as numbers.
+    /// Every other cell passes [`neutralise`].
+    pub fn row_numeric<I, S>(&mut self, cells: I, numeric: &[usize]) -> io::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         let opts = self.opts;
         let cells: Vec<String> = cells
             .into_iter()
-            .map(|c| neutralise(c.as_ref(), opts).into_owned())
+            .enumerate()
+            .map(
+                |(i, c)| match numeric.contains(&i).then(|| number_cell(c.as_ref())) {
+                    Some(Some(n)) => n,
+                    _ => neutralise(c.as_ref(), opts).into_owned(),
+                },
+            )
             .collect();
         self.inner.write_record(&cells).map_err(io::Error::from)
     }
@@ -97,6 +137,32 @@ mod tests {
         assert_eq!(neutralise("a=b", excel), "a=b");
         assert_eq!(neutralise("=1", CsvOptions::default()), "=1");
         assert_eq!(neutralise("−5", excel), "−5");
+    }
+
+    #[test]
+    fn numbers_are_plain_numbers_with_an_ascii_minus() {
+        assert_eq!(number_cell("\u{2212}5").as_deref(), Some("-5"));
+        assert_eq!(number_cell("+12").as_deref(), Some("12"));
+        assert_eq!(number_cell("±0").as_deref(), Some("0"));
+        assert_eq!(number_cell("–").as_deref(), Some(""));
+        assert_eq!(number_cell("=1+1"), None);
+        let mut w = CsvWriter::new(Vec::new(), CsvOptions { excel: true }).expect("new");
+        w.row_numeric(["\u{2212}5", "-5", "=1"], &[0, 2])
+            .expect("row");
+        let text = String::from_utf8(w.finish().expect("finish")).expect("utf-8");
+        assert_eq!(text, "\u{feff}-5;'-5;'=1\r\n");
+    }
+
+    #[test]
+    fn excel_times_have_no_fraction_or_zone() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T10:15:30.123456Z")
+            .expect("time")
+            .to_utc();
+        assert_eq!(
+            csv_time(t, CsvOptions { excel: true }),
+            "2026-11-20 10:15:30"
+        );
+        assert!(csv_time(t, CsvOptions::default()).starts_with("2026-11-20T10:15:30.123456"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! See the crate docs.
 
 pub mod audit;
+pub mod calendar;
 pub mod csv;
 mod error;
 pub mod html;

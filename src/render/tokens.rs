@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::csv::csv_time;
 use crate::model::{ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel};
 use crate::render::csv::{CsvOptions, CsvWriter};
 
@@ -35,8 +36,8 @@ pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()>
 }
 
 /// The tokens as CSV through the one [`CsvWriter`] (plain RFC 4180).
-pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    let mut out = CsvWriter::new(w, CsvOptions::default())?;
+pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) -> io::Result<()> {
+    let mut out = CsvWriter::new(w, opts)?;
     out.row(CSV_COLUMNS)?;
     for ctx in &snapshot.contexts {
         let head = [
@@ -57,10 +58,18 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> 
                 t.reference_number.clone(),
                 t.status.to_string(),
                 permissions(t),
-                t.date_created.to_rfc3339(),
-                t.last_use_date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+                csv_time(t.date_created, opts),
+                t.last_use_date
+                    .map(|d| csv_time(d, opts))
+                    .unwrap_or_default(),
                 t.author_identifier.kind.clone(),
-                t.author_identifier.value.clone(),
+                // Masked as in the table: a person reads this file, and Excel would turn
+                // the digits into a number without their leading zeros.
+                if t.author_identifier.kind == "Pesel" {
+                    mask_pesel(&t.author_identifier.value)
+                } else {
+                    t.author_identifier.value.clone()
+                },
                 t.context_identifier.kind.clone(),
                 t.context_identifier.value.clone(),
                 t.description.clone(),
@@ -208,6 +217,7 @@ mod tests {
                 auditor_permissions: None,
                 tokens,
                 grants: Vec::new(),
+                certificates: Default::default(),
             };
         TokenSnapshot {
             schema_version: 1,
@@ -253,7 +263,7 @@ mod tests {
     #[test]
     fn csv_has_a_row_per_token_and_per_incomplete_context() {
         let mut out = Vec::new();
-        write_csv(&mut out, &snapshot()).expect("renders");
+        write_csv(&mut out, &snapshot(), CsvOptions::default()).expect("renders");
         let mut reader = csv::Reader::from_reader(out.as_slice());
         let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("csv");
         assert_eq!(rows.len(), 2);
@@ -261,6 +271,20 @@ mod tests {
         assert_eq!(&rows[1][3], "incomplete");
         assert_eq!(&rows[1][4], "HTTP 503");
         assert_eq!(reader.headers().expect("header").len(), CSV_COLUMNS.len());
+        // The PESEL is masked as in the table (a person reads the file; Excel would
+        // otherwise turn it into a number).
+        assert_eq!(&rows[0][11], "85*******45");
+    }
+
+    #[test]
+    fn excel_csv_has_semicolons_and_times_excel_parses() {
+        let mut out = Vec::new();
+        write_csv(&mut out, &snapshot(), CsvOptions { excel: true }).expect("renders");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.starts_with('\u{feff}'), "BOM");
+        let row = text.lines().nth(1).expect("a row");
+        assert!(row.contains(";85*******45;"), "{row}");
+        assert!(!row.contains("+00:00"), "{row}");
     }
 
     #[test]

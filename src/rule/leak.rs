@@ -132,6 +132,17 @@ fn parse_files(sources: &[RuleSource], problems: &mut Vec<RuleProblem>) -> Vec<L
         .collect()
 }
 
+/// The number of capture groups of `pattern`, or why it does not parse. Parsing is cheap;
+/// the matcher compiles a pattern only when a buffer holds one of its rule's keywords.
+pub fn capture_groups(pattern: &str) -> Result<usize, String> {
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map(|hir| hir.properties().explicit_captures_len())
+        .map_err(|e| e.to_string())
+}
+
 /// Static checks: ids, names, patterns (compile, one capture group), docs and examples present.
 /// (Duplicate ids and names are the loader's check.)
 pub fn validate_leak_rules(rules: &[LeakRule]) -> Vec<RuleProblem> {
@@ -150,12 +161,11 @@ pub fn validate_leak_rules(rules: &[LeakRule]) -> Vec<RuleProblem> {
         if !is_kebab(&rule.name) {
             bad(format!("name '{}' must be kebab-case", rule.name));
         }
-        match regex::bytes::Regex::new(&rule.pattern) {
-            Ok(re) if re.captures_len() != 2 => bad(format!(
-                "pattern must have exactly one capture group (the secret), it has {}",
-                re.captures_len() - 1
+        match capture_groups(&rule.pattern) {
+            Ok(1) => {}
+            Ok(n) => bad(format!(
+                "pattern must have exactly one capture group (the secret), it has {n}"
             )),
-            Ok(_) => {}
             Err(e) => bad(format!("pattern does not compile: {e}")),
         }
         if rule.keywords.iter().any(|k| k.is_empty()) {

@@ -132,10 +132,12 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|source| RuleLoadError::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let text =
+                crate::model::input::read_limited_text(&path, crate::model::input::MAX_TOML_BYTES)
+                    .map_err(|source| RuleLoadError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
             Ok(RuleSource {
                 origin: path.display().to_string(),
                 text,

@@ -212,6 +212,7 @@ pub async fn ksef_token(
             revoke_after_redeem: faults.revoke_session_after_auth,
             refresh_valid_until: None,
             last_refresh: None,
+            by_certificate: false,
         },
     );
     let (token, valid_until) = sim.issue(

@@ -24,6 +24,15 @@ pub struct Faults {
     /// Grant listings (`POST /permissions/query/*/grants`) of a context answer 503 for
     /// every page from this `pageOffset` on (0 = the first page): a listing that fails midway.
     pub grants_fail_from_page: Option<u32>,
+    /// `GET /tokens` never ends: past the real list every page is empty and carries a
+    /// fresh cursor (a runaway listing).
+    pub endless_cursor: bool,
+    /// `GET /tokens` serves the whole list twice: the last page's cursor leads back to
+    /// the first page once (duplicate tokens across pages).
+    pub repeat_listing: bool,
+    /// `GET /tokens` answers 200 with a body this many MiB long (valid JSON padded with
+    /// spaces); 0 = off.
+    pub huge_body_mib: u64,
 }
 
 impl Default for Faults {
@@ -36,6 +45,9 @@ impl Default for Faults {
             revoke_session_after_auth: false,
             slow_auth_ms: 0,
             grants_fail_from_page: None,
+            endless_cursor: false,
+            repeat_listing: false,
+            huge_body_mib: 0,
         }
     }
 }
@@ -53,6 +65,10 @@ pub(crate) struct FaultCounters {
     pub unavailable_served: u32,
     /// Requests to the grant endpoints (for `rateLimitEvery`, counted apart from tokens).
     pub grant_requests: u64,
+    /// `repeatListing`: the list was already served again.
+    pub repeated: bool,
+    /// `endlessCursor`: empty pages served past the end.
+    pub endless_pages: u64,
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Faults, SimError};
-use crate::model::{GrantRecord, Identifier, TokenRecord, validate_nip};
+use crate::model::{
+    CertificateLimits, CertificateRecord, GrantRecord, Identifier, TokenRecord, validate_nip,
+};
 
 /// Everything the simulator serves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,13 @@ pub struct FixtureContext {
     /// Permission grants of the context, in the snapshot's shape (see `simulator::grants`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<GrantRecord>,
+    /// KSeF certificates of the context, as `POST /certificates/query` lists them
+    /// (see `simulator::certificates`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateRecord>,
+    /// What `GET /certificates/limits` answers (default: 10 of 10 left for both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_limits: Option<CertificateLimits>,
 }
 
 /// A token: every field of the contract's token record, plus its secret.
@@ -194,6 +203,8 @@ mod tests {
             faults: None,
             tokens: vec![token],
             grants: Vec::new(),
+            certificates: Vec::new(),
+            certificate_limits: None,
         }
     }
 

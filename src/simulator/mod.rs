@@ -8,12 +8,15 @@
 
 mod auth;
 pub mod ca;
+mod certificates;
 mod errors;
 mod faults;
+mod files;
 mod fixture;
 mod grants;
 mod keys;
 mod limits;
+mod personal;
 mod state;
 mod tokens;
 pub mod xades;
@@ -37,6 +40,7 @@ use tokio::task::JoinHandle;
 
 pub use errors::ApiFailure;
 pub use faults::Faults;
+pub use files::create_private;
 pub use fixture::{Fixture, FixtureContext, FixtureToken};
 pub use keys::{SimCertificate, SimKeys, USAGE_SYMMETRIC, USAGE_TOKEN};
 pub use limits::RateLimits;
@@ -170,6 +174,12 @@ impl SimHandle {
         self.sim.lock().requests.clone()
     }
 
+    /// Trusts the CA (DER) for `POST /auth/xades-signature`: certificates it issued
+    /// sign in; any other certificate ends with status 460.
+    pub fn trust_ca(&self, ca_der: &[u8]) {
+        self.sim.lock().trusted_ca = Some(ca_der.to_vec());
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
         self.sim.lock().requests.clear();
@@ -180,6 +190,52 @@ impl SimHandle {
         Fixture {
             contexts: self.sim.lock().contexts.clone(),
         }
+    }
+
+    /// An access token for a fixture token, as if it had authenticated in context `nip`
+    /// and redeemed its tokens (for tests of `KSEF_ACCESS_TOKEN_<NIP>`). It carries no
+    /// permission claims; the session holds the token's permissions. `None` when the
+    /// token is not in that context.
+    pub fn access_token(&self, nip: &str, reference: &str) -> Option<String> {
+        let mut st = self.sim.lock();
+        let &(ci, ti) = st.token_index.get(reference)?;
+        if st.contexts[ci].nip != nip {
+            return None;
+        }
+        let permissions = st.contexts[ci].tokens[ti]
+            .record
+            .requested_permissions
+            .clone();
+        let now = chrono::Utc::now();
+        let operation = state::new_reference("AU", now);
+        st.operations.insert(
+            operation.clone(),
+            state::AuthOperation {
+                start: now,
+                context: Some(ci),
+                token_ref: Some(reference.to_string()),
+                permissions,
+                status: state::AuthStatus::success(),
+                polls_left: 0,
+                redeemed: true,
+                closed: false,
+                fault_revoked: false,
+                revoke_after_redeem: false,
+                refresh_valid_until: None,
+                last_refresh: None,
+                by_certificate: false,
+            },
+        );
+        let ident = st.contexts[ci].identifier();
+        let ttl = self.sim.options.access_token_ttl;
+        let (token, _) = self.sim.issue(
+            &mut st,
+            state::BearerKind::Access,
+            &operation,
+            Some(&ident),
+            ttl,
+        );
+        Some(token)
     }
 
     /// The certificates the simulator publishes.
@@ -269,11 +325,13 @@ fn routes() -> Router<Arc<Sim>> {
         .route("/auth/sessions/current", delete(auth::close_session))
         .route("/auth/{referenceNumber}", get(auth::status))
         .route("/tokens", get(tokens::list))
+        .route("/permissions/query/personal/grants", post(personal::query))
         .route(
             "/tokens/{referenceNumber}",
             get(tokens::get_one).delete(tokens::revoke),
         )
         .merge(grants::routes())
+        .merge(certificates::routes())
 }
 
 fn router(sim: Arc<Sim>) -> Router {

@@ -161,6 +161,8 @@ pub struct AuthOperation {
     pub revoke_after_redeem: bool,
     pub refresh_valid_until: Option<DateTime<Utc>>,
     pub last_refresh: Option<DateTime<Utc>>,
+    /// Signed in with a KSeF certificate (XAdES), not a token.
+    pub by_certificate: bool,
 }
 
 /// A token being revoked: `Revoking` until the delay passes or it has been read once.
@@ -177,6 +179,8 @@ pub struct Caller {
     pub nip: String,
     pub token_ref: Option<String>,
     pub permissions: Vec<Permission>,
+    /// The session signed in with a KSeF certificate.
+    pub by_certificate: bool,
 }
 
 impl Caller {
@@ -205,6 +209,8 @@ pub struct SimState {
     pub counters: HashMap<String, FaultCounters>,
     pub limiter: Limiter,
     pub requests: Vec<RecordedRequest>,
+    /// DER of the CA whose certificates `/auth/xades-signature` accepts.
+    pub trusted_ca: Option<Vec<u8>>,
 }
 
 /// Shared by every handler.
@@ -240,6 +246,7 @@ impl Sim {
                 counters: HashMap::new(),
                 limiter: Limiter::default(),
                 requests: Vec::new(),
+                trusted_ca: None,
             }),
             options,
         }
@@ -358,6 +365,7 @@ impl SimState {
             nip: self.contexts[context].nip.clone(),
             token_ref: op.token_ref.clone(),
             permissions: op.permissions.clone(),
+            by_certificate: op.by_certificate,
         })
     }
 

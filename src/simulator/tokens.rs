@@ -118,21 +118,24 @@ fn parse_query(raw: Option<&str>) -> Result<Query, ApiFailure> {
                 }
                 q.author_type = Some(value.into_owned());
             }
-            "pageSize" => {
-                q.page_size = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (10..=100).contains(n))
-                    .ok_or_else(|| {
-                        ApiFailure::validation(format!(
-                            "Parametr pageSize musi mieć wartość od 10 do 100 (podano '{value}')."
-                        ))
-                    })?;
-            }
+            "pageSize" => q.page_size = page_size(&value)?,
             _ => {}
         }
     }
     Ok(q)
+}
+
+/// `pageSize`: 10–100, else 400 `21405` (as every paged query of the contract).
+pub fn page_size(value: &str) -> Result<usize, ApiFailure> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (10..=100).contains(n))
+        .ok_or_else(|| {
+            ApiFailure::validation(format!(
+                "Parametr pageSize musi mieć wartość od 10 do 100 (podano '{value}')."
+            ))
+        })
 }
 
 impl Query {
@@ -218,11 +221,26 @@ pub async fn list(
     let mut st = sim.lock();
     let caller = st.caller(&headers)?;
     let nip = Some(caller.nip.clone());
+    let huge = Sim::faults_for(&st, Some(caller.context)).huge_body_mib;
     let result = list_page(&sim, &mut st, &caller, &headers, raw.as_deref());
+    drop(st);
     match result {
+        Ok(body) if huge > 0 => Ok(tag(padded(&body, huge), nip)),
         Ok(body) => Ok(tag(Json(body).into_response(), nip)),
         Err(failure) => Ok(tag(failure.into_response(), nip)),
     }
+}
+
+/// `body` padded with spaces to `mib` MiB.
+fn padded(body: &Value, mib: u64) -> Response {
+    let mut bytes = body.to_string().into_bytes();
+    let size = usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+    bytes.resize(size.max(bytes.len()), b' ');
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response()
 }
 
 fn list_page(
@@ -251,6 +269,20 @@ fn list_page(
         }
         None => None,
     };
+    // `endlessCursor`: a cursor past the end gives an empty page and yet another cursor.
+    if let Some(key) = &after
+        && key.0.0 == i64::MIN
+    {
+        let counters = st.counters(&caller.nip);
+        counters.endless_pages += 1;
+        let n = counters.endless_pages;
+        let next = encode_cursor(
+            sim,
+            &(std::cmp::Reverse(i64::MIN), format!("endless-{n}")),
+            &digest,
+        );
+        return Ok(json!({ "continuationToken": next, "tokens": [] }));
+    }
 
     // Reading the list is a read of every token being revoked in this context.
     let delay = sim.options.revoke_delay;
@@ -285,13 +317,32 @@ fn list_page(
         .copied()
         .collect();
     let more = start + page.len() < visible.len();
-    let continuation = match (more, page.last()) {
+    let mut continuation = match (more, page.last()) {
         (true, Some(last)) => Some(encode_cursor(sim, &key_of(last), &digest)),
         _ => None,
     };
+    let tokens: Vec<Value> = page.into_iter().map(record_json).collect();
+    if continuation.is_none() {
+        let counters = st.counters(&caller.nip);
+        if faults.endless_cursor {
+            continuation = Some(encode_cursor(
+                sim,
+                &(std::cmp::Reverse(i64::MIN), "endless-0".to_string()),
+                &digest,
+            ));
+        } else if faults.repeat_listing && !counters.repeated {
+            // Before every token: the next page is the first one again.
+            counters.repeated = true;
+            continuation = Some(encode_cursor(
+                sim,
+                &(std::cmp::Reverse(i64::MAX), String::new()),
+                &digest,
+            ));
+        }
+    }
     Ok(json!({
         "continuationToken": continuation,
-        "tokens": page.into_iter().map(record_json).collect::<Vec<_>>(),
+        "tokens": tokens,
     }))
 }
 

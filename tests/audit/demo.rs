@@ -48,6 +48,7 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                     Vec::new()
                 },
                 grants: Vec::new(),
+                certificates: Default::default(),
             }
         })
         .collect();

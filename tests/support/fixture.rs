@@ -59,6 +59,7 @@ pub fn finding(nip: &str, reference: &str) -> LeakFinding {
         owner: None,
         system: None,
         suppression: None,
+        repository: None,
     }
 }
 
@@ -75,6 +76,7 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
             staged: false,
             shallow: false,
             coverage: None,
+            shard: None,
         },
         digests: Digests::default(),
         stats: LeakStats::default(),

@@ -1,6 +1,7 @@
 //! Token authentication: challenge -> public key -> RSA-OAEP(`token|timestampMs`) ->
 //! `POST /auth/ksef-token` -> poll `GET /auth/{AU}` -> redeem -> refresh -> close.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -32,8 +33,11 @@ pub struct Session {
     owned: bool,
     /// Reference number of the KSeF token used (first `|` part), when known.
     pub auditor_reference: Option<String>,
-    /// Permissions named in an access token's claims, when given as an access token.
+    /// Permissions named in an access token's claims, when given as an access token
+    /// (or, after a certificate sign-in, when the access token names them).
     pub claimed_permissions: Option<Vec<String>>,
+    /// Serial number of the KSeF certificate the session signed in with (XAdES), if any.
+    pub certificate_serial: Option<String>,
 }
 
 impl Session {
@@ -45,21 +49,7 @@ impl Session {
             .and_then(|c| c.get("exp"))
             .and_then(serde_json::Value::as_i64)
             .and_then(|s| DateTime::from_timestamp(s, 0));
-        let claimed_permissions = claims.as_ref().and_then(|c| {
-            ["per", "pep"].iter().find_map(|k| {
-                let v = c.get(*k)?;
-                // Either a JSON array or a string holding one.
-                let arr = match v {
-                    serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
-                    other => other.clone(),
-                };
-                arr.as_array().map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
-            })
-        });
+        let claimed_permissions = claimed_permissions(token.expose());
         Session {
             access: token,
             access_valid_until: exp,
@@ -67,6 +57,7 @@ impl Session {
             owned: false,
             auditor_reference: None,
             claimed_permissions,
+            certificate_serial: None,
         }
     }
 
@@ -142,16 +133,24 @@ pub async fn authenticate_with(
     select: CertificateSelector,
 ) -> Result<Session, ApiError> {
     let nip = t.nip.clone();
-    let mut certs = fetch_certificates(t).await?;
+    let mut certs = t.certificates.get(t).await?;
     let mut refetched = false;
     let init = loop {
         let (_, challenge): (_, ChallengeResponse) =
             t.json(&Call::new(Method::POST, "/auth/challenge")).await?;
-        let cert = select(&certs, Utc::now()).ok_or_else(|| ApiError::Auth {
-            nip: nip.clone(),
-            message: "GET /security/public-key-certificates: no currently valid certificate with usage KsefTokenEncryption".into(),
-            help: Some("check the base URL points at KSeF API 2.0, or try again later".into()),
-        })?;
+        let Some(cert) = select(&certs, Utc::now()) else {
+            // The list is shared by the run: one that went stale is fetched once more.
+            if !refetched {
+                refetched = true;
+                certs = t.certificates.refresh(t, &certs).await?;
+                continue;
+            }
+            return Err(ApiError::Auth {
+                nip: nip.clone(),
+                message: "GET /security/public-key-certificates: no currently valid certificate with usage KsefTokenEncryption".into(),
+                help: Some("check the base URL points at KSeF API 2.0, or try again later".into()),
+            });
+        };
         let key = crypto::public_key(&cert.certificate).map_err(|message| ApiError::Auth {
             nip: nip.clone(),
             message: format!(
@@ -189,12 +188,26 @@ pub async fn authenticate_with(
             // Key withdrawn: fetch the current list once and try again.
             Err(e) if e.ksef_code() == Some(21470) && !refetched => {
                 refetched = true;
-                certs = fetch_certificates(t).await?;
+                certs = t.certificates.refresh(t, &certs).await?;
             }
             Err(e) => return Err(e),
         }
     };
 
+    complete_sign_in(t, &init, auth_timeout, token_reference(token), None).await
+}
+
+/// The steps every sign-in shares once KSeF accepted the request: poll
+/// `GET /auth/{reference}` until 200, then redeem the access and refresh tokens.
+/// A failed status is explained in plain words ([`auth_failure`]).
+pub(crate) async fn complete_sign_in(
+    t: &Transport,
+    init: &AuthenticationInitResponse,
+    auth_timeout: Duration,
+    auditor_reference: Option<String>,
+    certificate_serial: Option<String>,
+) -> Result<Session, ApiError> {
+    let nip = t.nip.clone();
     let op = &init.authentication_token.token;
     let status_path = format!("/auth/{}", init.reference_number);
     let started = Instant::now();
@@ -231,19 +244,61 @@ pub async fn authenticate_with(
     let (_, tokens): (_, AuthenticationTokensResponse) = t.json(&call).await?;
     t.progress
         .emit(ProgressEvent::Authenticated { nip: nip.clone() });
+    let claimed_permissions = certificate_serial
+        .as_ref()
+        .and_then(|_| claimed_permissions(tokens.access_token.token.expose()));
     Ok(Session {
         access: tokens.access_token.token,
         access_valid_until: Some(tokens.access_token.valid_until),
         refresh: Some(tokens.refresh_token.token),
         owned: true,
-        auditor_reference: token_reference(token),
-        claimed_permissions: None,
+        auditor_reference,
+        claimed_permissions,
+        certificate_serial,
     })
 }
 
 async fn fetch_certificates(t: &Transport) -> Result<Vec<PublicKeyCertificate>, ApiError> {
     let call = Call::new(Method::GET, "/security/public-key-certificates");
     Ok(t.json(&call).await?.1)
+}
+
+/// The Ministry of Finance's public-key certificates, fetched once and shared by every
+/// context of a run (`GET /security/public-key-certificates` is limited per client IP;
+/// 150 contexts must not ask 150 times). Fetched again only when KSeF withdrew the key
+/// used (21470) or no certificate in the list is valid any more.
+#[derive(Debug, Default)]
+pub struct CertificateCache(tokio::sync::Mutex<Option<Arc<Vec<PublicKeyCertificate>>>>);
+
+impl CertificateCache {
+    /// The shared list, fetched by the first caller (the others wait for it). A failed
+    /// fetch is not kept: the next context tries again.
+    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref() {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
+
+    /// A fresh list after `stale` failed, unless another context already fetched one.
+    pub async fn refresh(
+        &self,
+        t: &Transport,
+        stale: &Arc<Vec<PublicKeyCertificate>>,
+    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref()
+            && !Arc::ptr_eq(certs, stale)
+        {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
 }
 
 /// A failed authentication status in plain words.
@@ -262,8 +317,8 @@ pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
             "check in KSeF that the token is Active (new tokens stay Pending for a while), belongs to this NIP and was copied whole",
         ),
         460 => (
-            "KSeF rejected the certificate",
-            "use a valid, trusted certificate",
+            "KSeF rejected the certificate: it is expired or not yet valid, revoked, not issued by a CA KSeF trusts, or its chain could not be verified",
+            "check the certificate's validity dates and status in the KSeF application (Certificates); if it was revoked or has expired, request a new KSeF certificate and point `certificate`/`private-key` (or `pkcs12`) at it",
         ),
         470 => (
             "the credentials belong to a person registered as deceased",
@@ -294,6 +349,24 @@ pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
         message,
         help: Some(help.to_string()),
     }
+}
+
+/// Permissions named in a JWT's (unverified) `per`/`pep` claim: a JSON array or a
+/// string holding one.
+fn claimed_permissions(token: &str) -> Option<Vec<String>> {
+    let claims = jwt_claims(token)?;
+    ["per", "pep"].iter().find_map(|k| {
+        let v = claims.get(*k)?;
+        let arr = match v {
+            serde_json::Value::String(s) => serde_json::from_str(s).ok()?,
+            other => other.clone(),
+        };
+        arr.as_array().map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+    })
 }
 
 /// The (unverified) claims of a JWT, if it is one.

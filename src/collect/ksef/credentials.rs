@@ -14,15 +14,45 @@ pub enum Credential {
     AccessToken(Secret),
 }
 
+/// Largest token file read (a KSeF token is under 200 bytes).
+pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+
+/// The UTF-8 byte-order mark some Windows editors put at the start of a file.
+const BOM: char = '\u{feff}';
+
 pub fn load_credential(nip: &str, source: &CredentialSource) -> Result<Credential, ApiError> {
+    load_credential_noting(nip, source, &mut |_| {})
+}
+
+/// [`load_credential`], telling `note` about what was mended on the way (a UTF-8
+/// byte-order mark stripped from the value); notes never hold the value.
+pub fn load_credential_noting(
+    nip: &str,
+    source: &CredentialSource,
+    note: &mut dyn FnMut(String),
+) -> Result<Credential, ApiError> {
     let err = |message: String, help: Option<String>| ApiError::Credential {
         nip: nip.to_string(),
         message,
         help,
     };
-    let from_env = |var: &str| -> Result<Secret, ApiError> {
+    let mut strip_bom = |value: &str, what: &str| -> String {
+        let trimmed = value.trim();
+        match trimmed.strip_prefix(BOM) {
+            Some(rest) => {
+                note(format!(
+                    "{what} starts with a UTF-8 byte-order mark (an invisible character some editors add); it was ignored"
+                ));
+                rest.trim().to_string()
+            }
+            None => trimmed.to_string(),
+        }
+    };
+    let mut from_env = |var: &str| -> Result<Secret, ApiError> {
         match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+            Ok(v) if !v.trim().trim_start_matches(BOM).trim().is_empty() => Ok(Secret::new(
+                strip_bom(&v, &format!("environment variable {var}")),
+            )),
             _ => Err(err(
                 format!("environment variable {var} is not set"),
                 Some(format!("export {var} with the context's KSeF token")),
@@ -40,17 +70,18 @@ pub fn load_credential(nip: &str, source: &CredentialSource) -> Result<Credentia
             ));
         }
         CredentialSource::AccessToken(var) => return from_env(var).map(Credential::AccessToken),
+        CredentialSource::Certificate(_) => {
+            return Err(err(
+                "this context signs in with a KSeF certificate, not a token".into(),
+                None,
+            ));
+        }
         CredentialSource::InMemory(secret) => secret.clone(),
         CredentialSource::Env(var) => from_env(var)?,
         CredentialSource::File(path) => {
             check_token_file(path).map_err(|m| err(format!("token-file {m}"), None))?;
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                err(
-                    format!("cannot read token file '{}': {e}", path.display()),
-                    None,
-                )
-            })?;
-            let value = text.trim();
+            let text = read_token_file(path).map_err(|(message, help)| err(message, help))?;
+            let value = strip_bom(&text, &format!("token file '{}'", path.display()));
             if value.is_empty() {
                 return Err(err(
                     format!("token file '{}' is empty", path.display()),
@@ -62,6 +93,45 @@ pub fn load_credential(nip: &str, source: &CredentialSource) -> Result<Credentia
     };
     check_shape(nip, &token, source)?;
     Ok(Credential::KsefToken(token))
+}
+
+/// Reads a token file as UTF-8, at most [`MAX_TOKEN_FILE_BYTES`]; a UTF-16 file or a
+/// larger one is refused with what to do. Errors never hold the file's content.
+fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<String>)> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        (
+            format!("cannot read token file '{}': {e}", path.display()),
+            None,
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TOKEN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_TOKEN_FILE_BYTES {
+        return Err((
+            format!(
+                "token file '{}' is larger than {} KiB, so it cannot be a KSeF token",
+                path.display(),
+                MAX_TOKEN_FILE_BYTES / 1024
+            ),
+            Some("put only the KSeF token (as issued, one line) in the file".into()),
+        ));
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err((
+            format!("token file '{}' is saved as UTF-16", path.display()),
+            Some("save it as UTF-8 (the token is plain ASCII)".into()),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        (
+            format!("token file '{}' is not UTF-8 text", path.display()),
+            Some("put the KSeF token (as issued, one line) in the file, saved as UTF-8".into()),
+        )
+    })
 }
 
 /// A KSeF 2.0 token has three `|`-separated parts; a 1.0 token (64 hex) does not work on 2.0.

@@ -60,9 +60,25 @@ pub enum ApiError {
         help: Option<String>,
     },
     #[error(
+        "context {nip}: {endpoint}: the response body is larger than {limit_mib} MiB, far more than any KSeF answer; stopped reading it\nhelp: check that the base URL points at KSeF API 2.0 (and not at a proxy or a download)"
+    )]
+    BodyTooLarge {
+        nip: String,
+        endpoint: String,
+        limit_mib: usize,
+    },
+    #[error(
         "context {nip}: GET /tokens: gave more than {pages} pages; stopped as a runaway cursor\nhelp: raise [ksef] max-pages if the context really has that many tokens"
     )]
     PageCap { nip: String, pages: u32 },
+    #[error(
+        "context {nip}: GET /tokens: gave more than {pages} pages ({tokens} tokens read), more than KSeF lets a client read in an hour ({pages} requests an hour) and more than a real context holds; stopped as a runaway cursor\nhelp: run again later; if it persists, report the endless listing to KSeF support"
+    )]
+    RunawayListing {
+        nip: String,
+        pages: u32,
+        tokens: usize,
+    },
     #[error(
         "context {nip}: GET /tokens: the continuation token repeated itself after {pages} pages; stopped as a runaway cursor"
     )]

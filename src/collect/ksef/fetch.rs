@@ -7,13 +7,16 @@ use std::time::Instant;
 use chrono::Utc;
 use tokio::sync::Semaphore;
 
-use super::auth::{self, Session};
-use super::credentials::{Credential, load_credential};
+use super::auditor::{READ_ALL, personal_permissions};
+use super::auth::{self, CertificateCache, Session};
+use super::certificates::{certificate_limits, list_certificates};
+use super::credentials::{Credential, load_credential_noting};
 use super::error::ApiError;
 use super::http::{Transport, http_client};
 use super::progress::{Progress, ProgressEvent};
+use super::signin::{authenticate_with_certificate, load_signing_credential};
 use super::tokens::list_tokens;
-use crate::config::{ContextSpec, KsefSettings};
+use crate::config::{ContextSpec, CredentialSource, KsefSettings};
 use crate::model::{
     ContextSnapshot, ContextStatus, Permission, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
     TOOL_VERSION, TokenRecord, TokenSnapshot,
@@ -48,18 +51,22 @@ pub async fn fetch_snapshot_async(settings: &KsefSettings, progress: Progress) -
     };
     let settings_arc = Arc::new(settings.clone());
     let pool = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    // One list of MF certificates for the whole run.
+    let certificates = Arc::new(CertificateCache::default());
     let mut tasks = Vec::new();
     for spec in &settings.contexts {
         let spec = spec.clone();
-        let (http, settings, pool, progress) = (
+        let (http, settings, pool, progress, certificates) = (
             http.clone(),
             Arc::clone(&settings_arc),
             Arc::clone(&pool),
             progress.clone(),
+            Arc::clone(&certificates),
         );
         tasks.push(tokio::spawn(async move {
             let _permit = pool.acquire_owned().await;
-            fetch_context(http, &settings, &spec, progress).await
+            let t = Transport::new(http, &settings, &spec.nip, progress).sharing(&certificates);
+            fetch_context(&t, &settings, &spec).await
         }));
     }
     let mut contexts = Vec::new();
@@ -73,7 +80,7 @@ pub async fn fetch_snapshot_async(settings: &KsefSettings, progress: Progress) -
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         kind: SNAPSHOT_KIND.to_string(),
         tool_version: TOOL_VERSION.to_string(),
-        environment: settings.environment.clone(),
+        environment: settings.environment.recorded(),
         fetched_at,
         contexts,
     }
@@ -85,21 +92,30 @@ pub(crate) async fn open_session(
     settings: &KsefSettings,
     spec: &ContextSpec,
 ) -> Result<Session, ApiError> {
-    match load_credential(&spec.nip, &spec.credential)? {
+    if let CredentialSource::Certificate(files) = &spec.credential {
+        let credential = load_signing_credential(&spec.nip, files)?;
+        return authenticate_with_certificate(t, &credential, settings.auth_timeout).await;
+    }
+    let credential = load_credential_noting(&spec.nip, &spec.credential, &mut |message| {
+        t.progress.emit(ProgressEvent::Warning {
+            nip: spec.nip.clone(),
+            message,
+        });
+    })?;
+    match credential {
         Credential::KsefToken(token) => auth::authenticate(t, &token, settings.auth_timeout).await,
         Credential::AccessToken(token) => Ok(Session::from_access_token(token)),
     }
 }
 
 async fn fetch_context(
-    http: reqwest::Client,
+    t: &Transport,
     settings: &KsefSettings,
     spec: &ContextSpec,
-    progress: Progress,
 ) -> ContextSnapshot {
     let started = Instant::now();
     let fetched_at = Utc::now();
-    let t = Transport::new(http, settings, &spec.nip, progress.clone());
+    let progress = t.progress.clone();
     let mut snap = ContextSnapshot {
         nip: spec.nip.clone(),
         name: spec.name.clone(),
@@ -112,26 +128,39 @@ async fn fetch_context(
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     };
-    match open_session(&t, settings, spec).await {
+    match open_session(t, settings, spec).await {
         Err(e) => snap.reason = Some(e.to_string()),
         Ok(mut session) => {
             snap.auditor_reference = session.auditor_reference.clone();
-            match list_tokens(&t, &mut session, &[], settings.max_pages).await {
-                Ok(tokens) => {
+            match list_tokens(t, &mut session, &[], settings.max_pages).await {
+                Ok(listing) => {
+                    let access = access_permissions(t, &mut session).await;
                     let a = assess(
-                        &tokens,
+                        &listing.tokens,
                         session.auditor_reference.as_deref(),
-                        session.claimed_permissions.as_deref(),
+                        access.as_ref(),
                     );
                     snap.status = a.status;
                     snap.reason = a.reason;
                     snap.auditor_permissions = a.permissions;
-                    snap.tokens = tokens;
+                    if let Some(why) = listing.inconsistency() {
+                        snap.status = ContextStatus::Incomplete;
+                        snap.reason = Some(match snap.reason.take() {
+                            Some(other) => format!("{why}\n{other}"),
+                            None => why,
+                        });
+                    }
+                    warn_unknown_statuses(&progress, &spec.nip, &listing.tokens);
+                    snap.tokens = listing.tokens;
                 }
                 Err(e) => snap.reason = Some(e.to_string()),
             }
-            if let Err(e) = session.close(&t).await {
+            if let Some(serial) = session.certificate_serial.clone() {
+                read_certificates(t, &mut session, settings, serial, &mut snap).await;
+            }
+            if let Err(e) = session.close(t).await {
                 progress.emit(ProgressEvent::Warning {
                     nip: spec.nip.clone(),
                     message: format!("could not close the authentication session: {e}"),
@@ -149,6 +178,37 @@ async fn fetch_context(
     snap
 }
 
+/// Reads the certificate list and limits of a certificate-signed-in context; a list
+/// that cannot be read makes the context incomplete (the limits are best effort).
+async fn read_certificates(
+    t: &Transport,
+    session: &mut Session,
+    settings: &KsefSettings,
+    serial: String,
+    snap: &mut ContextSnapshot,
+) {
+    snap.certificates.signed_in_with = Some(serial);
+    match list_certificates(t, session, settings.max_pages).await {
+        Ok(list) => snap.certificates.list = list,
+        Err(problem) => {
+            snap.status = ContextStatus::Incomplete;
+            let reason = format!("certificates: {problem}");
+            snap.reason = Some(match snap.reason.take() {
+                Some(r) => format!("{r}\n{reason}"),
+                None => reason,
+            });
+            snap.certificates.problem = Some(problem);
+        }
+    }
+    match certificate_limits(t, session).await {
+        Ok(limits) => snap.certificates.limits = Some(limits),
+        Err(e) => t.progress.emit(ProgressEvent::Warning {
+            nip: snap.nip.clone(),
+            message: format!("could not read the certificate limits: {e}"),
+        }),
+    }
+}
+
 /// Whether a fully read list is the whole truth.
 #[derive(Debug, PartialEq)]
 pub struct Assessment {
@@ -160,12 +220,66 @@ pub struct Assessment {
 const READ_PERMISSIONS: [Permission; 2] =
     [Permission::CredentialsRead, Permission::CredentialsManage];
 
+/// What is known of the permissions of an access token given directly.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccessPermissions {
+    /// Named in the token's own claims (KSeF issued and accepted the token).
+    Claims(Vec<String>),
+    /// Asked of KSeF: `POST /permissions/query/personal/grants`.
+    Queried(Vec<String>),
+    /// Could not be established, and why.
+    Unknown(String),
+}
+
+/// For a session opened with an access token given directly: its permission claims,
+/// else what KSeF says of the caller's own permissions. `None` for a session the tool
+/// opened with a KSeF token (its own record in the list tells).
+async fn access_permissions(t: &Transport, session: &mut Session) -> Option<AccessPermissions> {
+    if session.auditor_reference.is_some() {
+        return None;
+    }
+    if let Some(claims) = &session.claimed_permissions {
+        return Some(AccessPermissions::Claims(claims.clone()));
+    }
+    Some(match personal_permissions(t, session).await {
+        Ok(scopes) => AccessPermissions::Queried(scopes),
+        Err(e) => AccessPermissions::Unknown(e.to_string()),
+    })
+}
+
+/// Tokens whose status this version does not know are listed, counted and treated as
+/// live: the user hears of them once per context.
+fn warn_unknown_statuses(progress: &Progress, nip: &str, tokens: &[TokenRecord]) {
+    let mut unknown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for t in tokens.iter().filter(|t| t.status.is_unknown()) {
+        *unknown.entry(t.status.as_str()).or_default() += 1;
+    }
+    if unknown.is_empty() {
+        return;
+    }
+    let total: usize = unknown.values().sum();
+    let listed: Vec<String> = unknown
+        .iter()
+        .map(|(status, n)| format!("'{status}' x{n}"))
+        .collect();
+    progress.emit(ProgressEvent::Warning {
+        nip: nip.to_string(),
+        message: format!(
+            "{total} token{} with a status this version does not know ({}); treated as live (like Active) until KSeF says otherwise",
+            if total == 1 { "" } else { "s" },
+            listed.join(", ")
+        ),
+    });
+}
+
 /// Without `CredentialsRead`/`CredentialsManage` KSeF shows a token-authenticated
 /// caller only its own token: find the caller's own record and check its permissions.
+/// An access token given directly is judged by `access` (claims or a permissions
+/// query); when its permissions cannot be established the list is not called whole.
 pub fn assess(
     tokens: &[TokenRecord],
     auditor_reference: Option<&str>,
-    claimed_permissions: Option<&[String]>,
+    access: Option<&AccessPermissions>,
 ) -> Assessment {
     if let Some(reference) = auditor_reference {
         let Some(own) = tokens.iter().find(|t| t.reference_number == reference) else {
@@ -193,19 +307,51 @@ pub fn assess(
             permissions: Some(perms),
         };
     }
-    // Access token given directly: only its (unverified) claims can tell.
-    match claimed_permissions {
-        Some(claims) if claims.iter().any(|c| c == "Owner" || READ_PERMISSIONS.iter().any(|p| p.as_str() == c)) => {
-            Assessment { status: ContextStatus::Complete, reason: None, permissions: None }
+    let reads_all = |names: &[String]| names.iter().any(|c| READ_ALL.contains(&c.as_str()));
+    match access {
+        Some(AccessPermissions::Claims(claims))
+            if claims.iter().any(|c| c == "Owner") || reads_all(claims) =>
+        {
+            Assessment {
+                status: ContextStatus::Complete,
+                reason: None,
+                permissions: None,
+            }
         }
-        Some(_) => Assessment {
+        Some(AccessPermissions::Claims(_)) => Assessment {
             status: ContextStatus::Incomplete,
             reason: Some("the access token's permissions include neither CredentialsRead nor CredentialsManage, so the list may be partial".into()),
             permissions: None,
         },
+        Some(AccessPermissions::Queried(scopes)) => {
+            let permissions = Some(scopes.iter().map(|s| Permission::from(s.as_str())).collect());
+            if reads_all(scopes) {
+                Assessment {
+                    status: ContextStatus::Complete,
+                    reason: None,
+                    permissions,
+                }
+            } else {
+                Assessment {
+                    status: ContextStatus::Incomplete,
+                    reason: Some(format!(
+                        "the access token carries no permission claims, and KSeF lists its own permissions in this context as {}: neither CredentialsRead nor CredentialsManage, so KSeF shows only part of the list\nhelp: use a KSeF token with CredentialsRead for this NIP (KSEF_TOKEN_<NIP>) instead",
+                        if scopes.is_empty() { "none".to_string() } else { scopes.join(", ") }
+                    )),
+                    permissions,
+                }
+            }
+        }
+        Some(AccessPermissions::Unknown(why)) => Assessment {
+            status: ContextStatus::Incomplete,
+            reason: Some(format!(
+                "the access token carries no permission claims and its permissions could not be asked of KSeF ({why}), so the list may be partial\nhelp: use a KSeF token with CredentialsRead for this NIP (KSEF_TOKEN_<NIP>) instead"
+            )),
+            permissions: None,
+        },
         None => Assessment {
-            status: ContextStatus::Complete,
-            reason: Some("authenticated with an access token: the auditor's permissions could not be checked".into()),
+            status: ContextStatus::Incomplete,
+            reason: Some("the auditor's permissions could not be established, so the list may be partial".into()),
             permissions: None,
         },
     }
@@ -224,6 +370,7 @@ fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> Co
         auditor_permissions: None,
         tokens: Vec::new(),
         grants: Vec::new(),
+        certificates: Default::default(),
     }
 }
 
@@ -232,7 +379,7 @@ fn all_incomplete(settings: &KsefSettings, reason: &str) -> TokenSnapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         kind: SNAPSHOT_KIND.to_string(),
         tool_version: TOOL_VERSION.to_string(),
-        environment: settings.environment.clone(),
+        environment: settings.environment.recorded(),
         fetched_at: Utc::now(),
         contexts: settings
             .contexts
@@ -288,12 +435,12 @@ mod tests {
 
     #[test]
     fn access_token_claims_decide_when_there_is_no_reference() {
-        let owner = vec!["Owner".to_string()];
+        let owner = AccessPermissions::Claims(vec!["Owner".to_string()]);
         assert_eq!(
             assess(&[], None, Some(&owner)).status,
             ContextStatus::Complete
         );
-        let read = vec!["InvoiceRead".to_string()];
+        let read = AccessPermissions::Claims(vec!["InvoiceRead".to_string()]);
         assert_eq!(
             assess(&[], None, Some(&read)).status,
             ContextStatus::Incomplete

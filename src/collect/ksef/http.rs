@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
+use super::auth::CertificateCache;
 use super::error::{ApiError, help_for, parse_error_body};
 use super::limiter::Limiter;
 use super::progress::{Progress, ProgressEvent};
@@ -23,6 +24,11 @@ pub const CONTINUATION_HEADER: &str = "x-continuation-token";
 const MAX_RATE_LIMIT_WAITS: u32 = 8;
 /// Upper bound of one backoff delay.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Largest response body read from KSeF (16 MiB). A full `GET /tokens` page of 100
+/// records is about 60 KiB; anything near this size is not a KSeF answer. The body is
+/// read in chunks and reading stops at the cap, so a hostile server cannot make the
+/// tool hold more than this.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// One request, described before it is sent (so it can be re-sent).
 #[derive(Debug)]
@@ -34,6 +40,8 @@ pub struct Call<'a> {
     pub bearer: Option<&'a Secret>,
     pub continuation: Option<&'a str>,
     pub json: Option<serde_json::Value>,
+    /// An XML body sent as `application/xml` (the signed XAdES document).
+    pub xml: Option<String>,
     /// Counted by the token-endpoint limiter.
     pub limited: bool,
 }
@@ -47,6 +55,7 @@ impl<'a> Call<'a> {
             bearer: None,
             continuation: None,
             json: None,
+            xml: None,
             limited: false,
         }
     }
@@ -63,6 +72,12 @@ impl<'a> Call<'a> {
 
     pub fn json(mut self, body: serde_json::Value) -> Self {
         self.json = Some(body);
+        self
+    }
+
+    /// Sends `body` as `application/xml`.
+    pub fn xml(mut self, body: String) -> Self {
+        self.xml = Some(body);
         self
     }
 
@@ -83,6 +98,8 @@ pub struct Transport {
     retry_base: Duration,
     max_retry_after: Duration,
     pub progress: Progress,
+    /// The MF certificates, shared by every context of a run (see [`Transport::sharing`]).
+    pub certificates: Arc<CertificateCache>,
 }
 
 /// Builds the shared HTTP client with connect and request timeouts.
@@ -114,7 +131,14 @@ impl Transport {
             retry_base: settings.retry_base,
             max_retry_after: settings.max_retry_after,
             progress,
+            certificates: Arc::default(),
         }
+    }
+
+    /// Uses `certificates` (shared with other contexts) instead of its own list.
+    pub fn sharing(mut self, certificates: &Arc<CertificateCache>) -> Transport {
+        self.certificates = Arc::clone(certificates);
+        self
     }
 
     /// Sends a call, retrying as described in the module docs; returns the headers and
@@ -158,6 +182,11 @@ impl Transport {
             if let Some(body) = &call.json {
                 req = req.json(body);
             }
+            if let Some(body) = &call.xml {
+                req = req
+                    .header("content-type", "application/xml")
+                    .body(body.clone());
+            }
             let sent_at = std::time::Instant::now();
             let response = match req.send().await {
                 Ok(r) => r,
@@ -187,8 +216,9 @@ impl Transport {
                     message: format!("{endpoint}: KSeF warning: {w}"),
                 });
             }
-            let body = match response.bytes().await {
-                Ok(b) => b.to_vec(),
+            let body = match read_capped(response, MAX_BODY_BYTES).await {
+                Ok(Some(b)) => b,
+                Ok(None) => return Err(self.too_large(&endpoint)),
                 Err(e) if is_transient(&e) && failures < self.max_retries => {
                     failures += 1;
                     let delay = backoff(self.retry_base, failures, rand::thread_rng().r#gen());
@@ -262,6 +292,14 @@ impl Transport {
         Ok((headers, value))
     }
 
+    fn too_large(&self, endpoint: &str) -> ApiError {
+        ApiError::BodyTooLarge {
+            nip: self.nip.clone(),
+            endpoint: endpoint.to_string(),
+            limit_mib: MAX_BODY_BYTES / (1024 * 1024),
+        }
+    }
+
     fn wait_event(&self, endpoint: &str, delay: Duration, why: &str) {
         self.progress.emit(ProgressEvent::Waiting {
             nip: self.nip.clone(),
@@ -301,6 +339,28 @@ impl Transport {
             message,
         }
     }
+}
+
+/// Reads a body chunk by chunk; `Ok(None)` as soon as it would exceed `limit` bytes
+/// (a declared `Content-Length` over the limit is refused before reading).
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX))
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 fn is_transient(e: &reqwest::Error) -> bool {

@@ -4,7 +4,9 @@
 //! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
 //! blocking wrappers that own a tokio runtime.
 
+pub mod auditor;
 pub mod auth;
+pub mod certificates;
 pub mod crypto;
 pub mod error;
 pub mod models;
@@ -20,6 +22,7 @@ pub mod credentials;
 pub mod fetch;
 pub mod grants;
 pub mod keys;
+pub mod signin;
 pub mod verify;
 pub mod xades;
 

@@ -1,5 +1,7 @@
 //! `GET /tokens` (every page), `GET /tokens/{ref}`, `DELETE /tokens/{ref}`.
 
+use std::collections::HashMap;
+
 use reqwest::Method;
 
 use super::auth::Session;
@@ -7,19 +9,27 @@ use super::error::ApiError;
 use super::http::{Call, Transport};
 use super::models::QueryTokensResponse;
 use super::progress::ProgressEvent;
-use crate::model::{TokenRecord, TokenStatus};
+use crate::model::{RateLimits, TokenRecord, TokenStatus};
 
 /// Largest page the contract allows.
 pub const PAGE_SIZE: u32 = 100;
 
-/// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages, or a cursor that
-/// repeats the previous one, is a runaway cursor and an error: a partial list is
-/// never returned as if it were whole.
+/// Most `GET /tokens` pages a real listing can take: the contract allows 120 requests
+/// an hour per context and endpoint, so a listing longer than that (12,000 tokens)
+/// could not be read without waiting out the hourly limit, and no real context holds
+/// that many tokens (see docs/ksef-assumptions.md). A cursor that goes on past it is
+/// a runaway, stopped within minutes instead of hours.
+pub const RUNAWAY_PAGES: u32 = RateLimits::TOKENS.per_hour;
+
+/// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages (never more
+/// than [`RUNAWAY_PAGES`]), or a cursor that repeats the previous one, is a runaway
+/// cursor and an error: a partial list is never returned as if it were whole.
 #[derive(Debug)]
 pub struct Paging {
     nip: String,
     max_pages: u32,
     pages: u32,
+    tokens: usize,
     cursor: Option<String>,
 }
 
@@ -29,20 +39,33 @@ impl Paging {
             nip: nip.to_string(),
             max_pages,
             pages: 0,
+            tokens: 0,
             cursor: None,
         }
     }
 
     /// Starts the next page: returns the cursor to send (None for the first page).
     pub fn begin(&mut self) -> Result<Option<&str>, ApiError> {
-        if self.pages >= self.max_pages {
-            return Err(ApiError::PageCap {
+        if self.pages >= self.max_pages.min(RUNAWAY_PAGES) {
+            if self.max_pages < RUNAWAY_PAGES {
+                return Err(ApiError::PageCap {
+                    nip: self.nip.clone(),
+                    pages: self.max_pages,
+                });
+            }
+            return Err(ApiError::RunawayListing {
                 nip: self.nip.clone(),
-                pages: self.max_pages,
+                pages: RUNAWAY_PAGES,
+                tokens: self.tokens,
             });
         }
         self.pages += 1;
         Ok(self.cursor.as_deref())
+    }
+
+    /// Counts the tokens a page held (for the runaway message).
+    pub fn count(&mut self, tokens: usize) {
+        self.tokens += tokens;
     }
 
     /// Ends a page with the cursor it returned; `Ok(true)` when there is another page.
@@ -67,16 +90,42 @@ impl Paging {
     }
 }
 
+/// What `GET /tokens` gave: every distinct token, and the tokens it listed more than once.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub tokens: Vec<TokenRecord>,
+    /// Tokens listed more than once (each counted once), with the first one seen twice
+    /// and the pages it was on.
+    pub duplicates: usize,
+    pub first_duplicate: Option<(String, u32, u32)>,
+}
+
+impl Listing {
+    /// Why the listing cannot be trusted as whole, when it repeated tokens.
+    pub fn inconsistency(&self) -> Option<String> {
+        let (reference, first, again) = self.first_duplicate.as_ref()?;
+        Some(format!(
+            "GET /tokens listed {} token{} more than once (duplicates seen, e.g. {reference} on pages {first} and {again}); a listing that repeats tokens may also have skipped some, so it is not complete ({} distinct tokens kept)\nhelp: run again later; if it persists, report it to KSeF support",
+            self.duplicates,
+            if self.duplicates == 1 { "" } else { "s" },
+            self.tokens.len()
+        ))
+    }
+}
+
 /// Every token of the context (optionally only some statuses, each sent as its own
-/// `status` parameter), `pageSize=100`, cursor in `x-continuation-token`.
+/// `status` parameter), `pageSize=100`, cursor in `x-continuation-token`. A token listed
+/// twice is kept once and counted in [`Listing::duplicates`].
 pub async fn list_tokens(
     t: &Transport,
     session: &mut Session,
     statuses: &[TokenStatus],
     max_pages: u32,
-) -> Result<Vec<TokenRecord>, ApiError> {
+) -> Result<Listing, ApiError> {
     let mut paging = Paging::new(&t.nip, max_pages);
-    let mut all = Vec::new();
+    let mut listing = Listing::default();
+    // reference -> (page first seen, already counted as a duplicate)
+    let mut seen: HashMap<String, (u32, bool)> = HashMap::new();
     loop {
         let access = session.access(t).await?.clone();
         let cursor = paging.begin()?.map(str::to_string);
@@ -95,14 +144,32 @@ pub async fn list_tokens(
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         });
-        all.extend(body.tokens);
+        let page = paging.pages();
+        paging.count(body.tokens.len());
+        for token in body.tokens {
+            match seen.get_mut(&token.reference_number) {
+                None => {
+                    seen.insert(token.reference_number.clone(), (page, false));
+                    listing.tokens.push(token);
+                }
+                Some((first, counted)) => {
+                    if !*counted {
+                        *counted = true;
+                        listing.duplicates += 1;
+                    }
+                    if listing.first_duplicate.is_none() {
+                        listing.first_duplicate = Some((token.reference_number, *first, page));
+                    }
+                }
+            }
+        }
         t.progress.emit(ProgressEvent::Page {
             nip: t.nip.clone(),
-            page: paging.pages(),
-            tokens: all.len(),
+            page,
+            tokens: listing.tokens.len(),
         });
         if !paging.end(continuation)? {
-            return Ok(all);
+            return Ok(listing);
         }
     }
 }

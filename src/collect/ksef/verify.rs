@@ -10,7 +10,7 @@ use super::http::{Transport, http_client};
 use super::progress::Progress;
 use super::tokens::{get_token, revoke_token};
 use crate::config::{CredentialSource, KsefSettings};
-use crate::model::{LeakResults, LeakStatus, LeakVerdicts, TokenStatus};
+use crate::model::{LeakResults, LeakStatus, LeakVerdicts, ScanIssue, TokenStatus};
 
 /// What KSeF says of a token, as a leak status.
 pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
@@ -24,9 +24,10 @@ pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
     }
 }
 
-/// Looks up each finding's reference in its NIP's context (only NIPs the settings
-/// can authenticate to) and returns what KSeF says of it. Findings of other NIPs get no
-/// verdict and a warning says why. Nothing is changed here: evaluate applies the verdicts
+/// Looks up each finding's reference in its NIP's context and returns what KSeF says of
+/// it. Fails closed: a NIP without a credential, KSeF unreachable, authentication failing
+/// or a 403 gives an error per NIP (the run is incomplete, exit 2) that says why; a 403 names
+/// the missing permission. Nothing is changed here: evaluate applies the verdicts
 /// (`evaluate::leaks::apply_leak_verdicts`).
 pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdicts {
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -38,47 +39,79 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
             }
         }
     }
-    let mut verdicts: BTreeMap<(String, String), LeakStatus> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    let checkable: Vec<(String, Vec<String>)> = wanted
-        .into_iter()
-        .filter(|(nip, _)| {
-            let ok = settings
-                .context(nip)
-                .is_some_and(|c| c.credential != CredentialSource::Missing);
-            if !ok {
-                warnings.push(format!(
-                    "--verify: no KSeF credential for NIP {nip}, its findings stay unverified\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsRead"
-                ));
-            }
-            ok
-        })
-        .collect();
-    if !checkable.is_empty() {
-        match runtime() {
-            Ok(rt) => rt.block_on(async {
-                for (nip, refs) in &checkable {
-                    match lookup(settings, nip, refs).await {
-                        Ok(found) => {
-                            for (reference, status) in found {
-                                verdicts.insert((nip.clone(), reference), status);
-                            }
-                        }
-                        Err(e) => {
-                            warnings.push(format!("--verify: {e}"));
-                            for r in refs {
-                                verdicts.insert((nip.clone(), r.clone()), LeakStatus::Unknown);
-                            }
-                        }
-                    }
-                }
-            }),
-            Err(e) => warnings.push(format!("--verify: cannot start the async runtime: {e}")),
+    let mut out = LeakVerdicts::default();
+    let fail = |out: &mut LeakVerdicts, nip: &str, message: String| {
+        out.errors.push(ScanIssue {
+            path: format!("--verify {nip}"),
+            message,
+        });
+    };
+    let mut checkable: Vec<(String, Vec<String>)> = Vec::new();
+    for (nip, refs) in wanted {
+        let ok = settings
+            .context(&nip)
+            .is_some_and(|c| c.credential != CredentialSource::Missing);
+        if ok {
+            checkable.push((nip, refs));
+        } else {
+            out.warnings.push(format!(
+                "--verify: no KSeF credential for NIP {nip}, its findings stay unverified\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsRead"
+            ));
+            fail(
+                &mut out,
+                &nip,
+                format!(
+                    "{} finding(s) could not be verified: no KSeF credential for this NIP",
+                    refs.len()
+                ),
+            );
         }
     }
-    LeakVerdicts {
-        statuses: verdicts,
-        warnings,
+    if checkable.is_empty() {
+        return out;
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            for (nip, _) in &checkable {
+                fail(
+                    &mut out,
+                    nip,
+                    format!("cannot start the async runtime: {e}"),
+                );
+            }
+            return out;
+        }
+    };
+    rt.block_on(async {
+        for (nip, refs) in &checkable {
+            match lookup(settings, nip, refs).await {
+                Ok(found) => {
+                    for (reference, status) in found {
+                        out.statuses.insert((nip.clone(), reference), status);
+                    }
+                }
+                Err(e) => {
+                    for r in refs {
+                        out.statuses
+                            .insert((nip.clone(), r.clone()), LeakStatus::Unknown);
+                    }
+                    fail(&mut out, nip, verify_failure(nip, &e));
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Why a NIP's findings could not be verified; a 403 names the permission the credential lacks.
+fn verify_failure(nip: &str, e: &ApiError) -> String {
+    if e.http_status() == Some(403) {
+        format!(
+            "KSeF refused the token lookup (HTTP 403): the credential for NIP {nip} lacks the CredentialsRead permission; the findings stay unverified\n{e}\nhelp: give the token in KSEF_TOKEN_{nip} the CredentialsRead (or CredentialsManage) permission"
+        )
+    } else {
+        format!("the findings could not be verified: {e}")
     }
 }
 
@@ -103,8 +136,8 @@ async fn lookup(
     for reference in refs {
         let status = match get_token(&t, &mut session, reference).await {
             Ok(rec) => leak_status(rec.as_ref().map(|r| &r.status)),
-            // Not visible or not found in this context.
-            Err(e) if matches!(e.http_status(), Some(400 | 403)) => LeakStatus::Unknown,
+            // Not found in this context (a malformed or foreign reference).
+            Err(e) if e.http_status() == Some(400) => LeakStatus::Unknown,
             Err(e) => {
                 let _ = session.close(&t).await;
                 return Err(e);

@@ -3,6 +3,7 @@
 //! `outer.zip!inner/path`; a gzip layer keeps its file's name (`logs.txt.gz`,
 //! `bundle.tar.gz!etc/app.env`).
 
+use crate::rule::matcher::redact_text;
 use std::io::{Cursor, Read};
 
 pub use crate::model::Expansion;
@@ -70,7 +71,7 @@ pub fn expand(
 
 fn issue(ex: &mut Expansion, path: &str, message: String) {
     ex.issues.push(ScanIssue {
-        path: path.to_string(),
+        path: redact_text(path).into_owned(),
         message,
     });
 }
@@ -102,7 +103,13 @@ fn walk(
                 ex.members += 1;
             }
             ex.bytes += data.len() as u64;
-            visit(name, data);
+            // A token in a file or member name: the name is shown redacted, and scanned
+            // itself (as `NAME (name)`) so the token is reported even when only there.
+            let shown = redact_text(name);
+            if shown != name {
+                visit(&format!("{shown} (name)"), name.as_bytes());
+            }
+            visit(&shown, data);
         }
         Kind::Zip => walk_zip(name, data, depth, limits, budget, visit, ex),
         Kind::Gzip => {

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 pub use super::ScanError;
-use crate::model::ScanIssue;
+use crate::model::{ScanIssue, Shard};
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
@@ -33,6 +33,9 @@ pub struct GitScanOptions {
     pub staged: bool,
     /// Also the unreachable (dangling) commits and blobs of the object database.
     pub unreachable: bool,
+    /// Only commits whose committer date is at or after this time (`--since DATE`, as
+    /// `git log --since`): older commits and their ancestors are hidden like `since`.
+    pub since_time: Option<DateTime<Utc>>,
 }
 
 /// Where a blob or commit message came from.
@@ -118,6 +121,18 @@ pub fn scan_history(
     opts: &GitScanOptions,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) -> Result<GitSummary, ScanError> {
+    scan_history_shard(repo, opts, None, sink)
+}
+
+/// [`scan_history`] of one shard: the walk is the same in every shard (so provenance is
+/// too), but only the blobs whose object id and the commit messages whose commit id belong
+/// to `shard` are read and handed to the sink.
+pub fn scan_history_shard(
+    repo: &Path,
+    opts: &GitScanOptions,
+    shard: Option<Shard>,
+    sink: &(dyn Fn(GitBlob<'_>) + Sync),
+) -> Result<GitSummary, ScanError> {
     let open_error = |e: gix::Error| ScanError::GitOpen {
         path: repo.to_path_buf(),
         message: e.to_string(),
@@ -130,6 +145,7 @@ pub fn scan_history(
     let local = shared.to_thread_local();
     let shallow = local.is_shallow().map_err(open_error)?;
     let ctx = Ctx {
+        shard,
         path: repo.to_path_buf(),
         issues: Mutex::new(Vec::new()),
         blobs: AtomicU64::new(0),
@@ -153,6 +169,7 @@ pub fn scan_history(
 }
 
 struct Ctx {
+    shard: Option<Shard>,
     path: PathBuf,
     issues: Mutex<Vec<ScanIssue>>,
     blobs: AtomicU64,
@@ -161,6 +178,11 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Whether this run reads the object (always without `--shard`).
+    fn owns(&self, id: &gix::oid) -> bool {
+        self.shard.is_none_or(|s| s.owns_object_id(id.as_bytes()))
+    }
+
     fn issue(&self, what: impl Into<String>, message: impl Into<String>) {
         let issue = ScanIssue {
             path: what.into(),
@@ -342,6 +364,26 @@ fn scan_commits(
         }
     }
 
+    // `--since DATE`: a commit older than the cutoff is hidden, and so are its ancestors.
+    if let Some(cutoff) = opts.since_time.map(|t| t.timestamp()) {
+        let mut visited: HashSet<ObjectId> = HashSet::default();
+        let mut queue: VecDeque<(ObjectId, bool)> = tips.iter().map(|t| (*t, false)).collect();
+        while let Some((id, old_child)) = queue.pop_front() {
+            if hidden.contains(&id) || (!old_child && !visited.insert(id)) {
+                continue;
+            }
+            // Unreadable commits are reported by the walk below.
+            let Ok((parents, time)) = parents_of(&id, &mut buf) else {
+                continue;
+            };
+            let old = old_child || time < cutoff;
+            if old {
+                hidden.insert(id);
+            }
+            queue.extend(parents.into_iter().map(|p| (p, old)));
+        }
+    }
+
     // The commits to scan, parents before children.
     let mut index: HashMap<ObjectId, u32> = HashMap::new();
     let mut nodes: Vec<Node> = Vec::new();
@@ -371,7 +413,9 @@ fn scan_commits(
             for tip in reflogs.stash.iter().chain(&reflogs.other) {
                 if !hidden.contains(tip)
                     && !index.contains_key(tip)
-                    && repo.find_header(*tip).is_ok_and(|h| h.kind() == Kind::Commit)
+                    && repo
+                        .find_header(*tip)
+                        .is_ok_and(|h| h.kind() == Kind::Commit)
                 {
                     index.insert(*tip, nodes.len() as u32);
                     nodes.push(Node {
@@ -413,7 +457,11 @@ fn scan_commits(
         cov.stash_entries = reflogs.stash.len() as u64;
         cov.reflog_only_commits = (nodes.len() - from_refs.unwrap_or(nodes.len())) as u64;
     }
-    let walked: HashSet<ObjectId> = nodes.iter().map(|n| n.id).chain(hidden.iter().copied()).collect();
+    let walked: HashSet<ObjectId> = nodes
+        .iter()
+        .map(|n| n.id)
+        .chain(hidden.iter().copied())
+        .collect();
     let search_dangling = opts.unreachable && opts.since.is_none();
     for (node, parents) in nodes.iter_mut().zip(raw_parents) {
         node.parents = parents
@@ -442,7 +490,7 @@ fn scan_commits(
     let (tx, rx) = mpsc::sync_channel::<Item>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
-            let repo = shared.to_thread_local();
+            let repo = reader(shared);
             let mut walk = Walk {
                 repo: &repo,
                 ctx,
@@ -475,7 +523,7 @@ fn scan_commits(
             walk.coverage_extras(&tags, search_dangling.then_some(&walked));
         });
         rx.into_iter().par_bridge().for_each_init(
-            || (shared.to_thread_local(), Vec::new()),
+            || (reader(shared), Vec::new()),
             |(repo, buf), item| read_item(repo, buf, item, ctx, sink),
         );
         if walker.join().is_err() {
@@ -501,7 +549,9 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
         files.push(repo.git_dir().join("logs").join("HEAD"));
     }
     while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -516,15 +566,22 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
         let text = match std::fs::read(&file) {
             Ok(text) => text,
             Err(e) => {
-                ctx.issue(file.display().to_string(), format!("cannot read the reflog: {e}"));
+                ctx.issue(
+                    file.display().to_string(),
+                    format!("cannot read the reflog: {e}"),
+                );
                 continue;
             }
         };
         let is_stash = file == stash_log;
         for line in text.split(|b| *b == b'\n') {
             let mut ids = line.split(|b| *b == b' ').take(2);
-            let (Some(_old), Some(new)) = (ids.next(), ids.next()) else { continue };
-            let Ok(id) = ObjectId::from_hex(new) else { continue };
+            let (Some(_old), Some(new)) = (ids.next(), ids.next()) else {
+                continue;
+            };
+            let Ok(id) = ObjectId::from_hex(new) else {
+                continue;
+            };
             if id.is_null() {
                 continue;
             }
@@ -536,6 +593,21 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
         }
     }
     out
+}
+
+/// Delta-base cache of each blob reader (like `core.deltaBaseCacheLimit`): blobs arrive in
+/// history order, not pack order, and a bigger cache than gitoxide's default 64 entries
+/// saves inflating the same delta bases again. Bounded, so the heap stays small.
+const READER_PACK_CACHE: usize = 24 << 20;
+
+fn reader(shared: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = shared.to_thread_local();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            READER_PACK_CACHE,
+        ))
+    });
+    repo
 }
 
 /// Kahn's algorithm over the walked commits, oldest commit time first among the ready ones.
@@ -637,6 +709,7 @@ impl Walk<'_> {
             date,
         });
         if !message.is_empty()
+            && self.ctx.owns(&id)
             && self
                 .tx
                 .send(Item::Message {
@@ -664,14 +737,19 @@ impl Walk<'_> {
                 if !self.send_blob(*id, path, &none) {
                     return;
                 }
-                self.ctx.coverage.lock().unwrap_or_else(|e| e.into_inner()).tag_messages += 1;
+                self.ctx
+                    .coverage
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .tag_messages += 1;
             }
         }
         let Some(walked) = walked else { return };
         let all = match self.repo.objects.iter() {
             Ok(all) => all,
             Err(e) => {
-                self.ctx.issue("objects", format!("cannot list the object database: {e}"));
+                self.ctx
+                    .issue("objects", format!("cannot list the object database: {e}"));
                 return;
             }
         };
@@ -689,11 +767,19 @@ impl Walk<'_> {
         }
         commits.sort_unstable();
         commits.dedup();
-        self.ctx.coverage.lock().unwrap_or_else(|e| e.into_inner()).dangling_searched = true;
+        self.ctx
+            .coverage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .dangling_searched = true;
         self.prefix = BString::from("(dangling):");
         let mut buf = Vec::new();
         for id in commits {
-            self.ctx.coverage.lock().unwrap_or_else(|e| e.into_inner()).dangling_commits += 1;
+            self.ctx
+                .coverage
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .dangling_commits += 1;
             if !self.commit(id, &mut buf) {
                 return;
             }
@@ -703,7 +789,11 @@ impl Walk<'_> {
         blobs.dedup();
         for id in blobs {
             if self.seen.insert(id) {
-                self.ctx.coverage.lock().unwrap_or_else(|e| e.into_inner()).dangling_blobs += 1;
+                self.ctx
+                    .coverage
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .dangling_blobs += 1;
                 if !self.send_blob(id, BString::from("(dangling blob)"), &none) {
                     return;
                 }
@@ -768,6 +858,9 @@ impl Walk<'_> {
     }
 
     fn send_blob(&self, id: ObjectId, path: BString, info: &Arc<CommitInfo>) -> bool {
+        if !self.ctx.owns(&id) {
+            return true;
+        }
         self.tx
             .send(Item::Blob {
                 id,
@@ -868,6 +961,8 @@ fn scan_staged(
                 .then(|| (entry.id, path.to_str_lossy().into_owned()))
         })
         .collect();
+    let staged: Vec<(ObjectId, String)> =
+        staged.into_iter().filter(|(id, _)| ctx.owns(id)).collect();
     staged.into_par_iter().for_each_init(
         || (shared.to_thread_local(), Vec::new()),
         |(repo, buf), (id, path)| {

@@ -36,6 +36,10 @@ pub enum ScanError {
     #[error("cannot read standard input")]
     Stdin(#[source] std::io::Error),
     #[error(
+        "standard input is larger than {limit} bytes (--max-file-size), not scanned\nhelp: raise --max-file-size, or scan the data as a file"
+    )]
+    StdinTooLarge { limit: u64 },
+    #[error(
         "invalid exclude pattern '{pattern}'\nhelp: use glob syntax such as 'vendor/**' or '*.min.js'"
     )]
     Exclude {
@@ -71,13 +75,8 @@ pub enum ScanError {
     },
 }
 
-/// Reads all of standard input (`-`).
-pub fn read_stdin() -> Result<Vec<u8>, ScanError> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut buf)
-        .map_err(ScanError::Stdin)?;
-    Ok(buf)
+/// Reads standard input (`-`), at most `limit` bytes (`--max-file-size`): more is an error.
+pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ScanError> {
+    let data = walk::read_bounded(std::io::stdin().lock(), limit).map_err(ScanError::Stdin)?;
+    data.ok_or(ScanError::StdinTooLarge { limit })
 }

@@ -36,6 +36,9 @@ pub struct SourceFile {
     /// as given; with several roots, prefixed by the root as given.
     pub display: String,
     pub size: u64,
+    /// Not a regular file (a pipe, FIFO, `/dev/stdin` or device named on the command line):
+    /// read as a stream of at most this many bytes (`--max-file-size`); more is a scan error.
+    pub stream: Option<u64>,
 }
 
 /// What the walk found.
@@ -117,6 +120,17 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
             push_file(&mut out, root.clone(), root_shown, meta.len(), opts);
             continue;
         }
+        if !meta.is_dir() {
+            // Named explicitly (`<(cat f)`, /dev/stdin, a FIFO, a device): read as a bounded
+            // stream, never dropped in silence.
+            out.files.push(SourceFile {
+                path: root.clone(),
+                display: root_shown,
+                size: 0,
+                stream: Some(opts.max_file_size),
+            });
+            continue;
+        }
         let root_for_filter = root.clone();
         let ex = std::sync::Arc::clone(&excludes);
         let walker = ignore::WalkBuilder::new(root)
@@ -171,22 +185,44 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
 
 fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, opts: &WalkOptions) {
     if size > opts.max_file_size {
-        out.too_large.push(display);
+        out.too_large
+            .push(crate::rule::matcher::redact_text(&display).into_owned());
     } else {
         out.files.push(SourceFile {
             path,
             display,
             size,
+            stream: None,
         });
     }
 }
 
-/// Reads one listed file; an error becomes a [`ScanIssue`].
+/// Reads one listed file; an error becomes a [`ScanIssue`]. A stream larger than its limit
+/// is an issue too (the run exits 2), never a silent skip.
 pub fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
-    std::fs::read(&file.path).map_err(|e| ScanIssue {
-        path: file.display.clone(),
-        message: format!("cannot read: {e}"),
-    })
+    let issue = |message: String| ScanIssue {
+        path: crate::rule::matcher::redact_text(&file.display).into_owned(),
+        message,
+    };
+    let Some(limit) = file.stream else {
+        return std::fs::read(&file.path).map_err(|e| issue(format!("cannot read: {e}")));
+    };
+    let f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
+    read_bounded(f, limit)
+        .map_err(|e| issue(format!("cannot read: {e}")))?
+        .ok_or_else(|| {
+            issue(format!(
+                "not a regular file and larger than {limit} bytes (--max-file-size), not scanned\nhelp: raise --max-file-size, or save the data to a file first"
+            ))
+        })
+}
+
+/// Reads at most `limit` bytes; `None` when there is more.
+pub fn read_bounded(r: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    Ok((buf.len() as u64 <= limit).then_some(buf))
 }
 
 #[cfg(test)]

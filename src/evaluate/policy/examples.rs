@@ -199,6 +199,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             fetched_at: now,
             duration_ms: 0,
             grants: Vec::new(),
+            certificates: Default::default(),
             auditor_reference: auditor.then(|| main_ref.clone()),
             auditor_permissions,
             tokens,

@@ -4,7 +4,7 @@
 //! fetch time), so the same inputs always give the same findings.
 //!
 //! One file per job: this one runs the rules over every subject and builds findings;
-//! [`view`] is what a rule sees of a subject, [`evidence`] words the finding, [`examples`]
+//! `view` is what a rule sees of a subject, `evidence` words the finding, [`examples`]
 //! runs each rule's own examples.
 
 mod evidence;
@@ -97,6 +97,7 @@ fn contexts_for<'a>(world: &'a AuditWorld<'a>) -> (Vec<ContextSnapshot>, Vec<Str
             fetched_at: world.snapshot.fetched_at,
             duration_ms: 0,
             grants: Vec::new(),
+            certificates: Default::default(),
             auditor_reference: None,
             auditor_permissions: None,
             tokens: Vec::new(),

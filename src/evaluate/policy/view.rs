@@ -84,7 +84,7 @@ impl<'a> Ctx<'a> {
             .collect();
         let mut active_by_system: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for (r, t) in &tokens {
-            if t.status == TokenStatus::Active
+            if TokenStatus::is_live(&t.status)
                 && let Some(key) = system_key(t, entries.get(r).copied())
             {
                 active_by_system.entry(key).or_default().push(r);
@@ -182,7 +182,7 @@ impl View<'_> {
         };
         match field {
             Field::Token => token_val(&|_| Val::Present),
-            Field::TokenStatus => token_val(&|t| Val::Text(t.status.as_str().to_string())),
+            Field::TokenStatus => token_val(&|t| Val::Text(t.status.policy_str().to_string())),
             Field::TokenDescription => token_val(&|t| Val::Text(t.description.clone())),
             Field::TokenPermissions => token_val(&|t| list(&t.requested_permissions)),
             Field::TokenCreated => token_val(&|t| Val::Date(age_secs(self.now, t.date_created))),

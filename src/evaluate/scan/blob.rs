@@ -97,6 +97,7 @@ pub fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> Le
             owner: None,
             system: None,
             suppression: None,
+            repository: None,
         },
     }
 }

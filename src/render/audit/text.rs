@@ -104,11 +104,7 @@ pub fn render_text(
             ContextStatus::Incomplete => "INCOMPLETE",
         };
         let name = c.name.as_deref().unwrap_or("");
-        let active = c
-            .tokens
-            .iter()
-            .filter(|t| t.token.status == crate::model::TokenStatus::Active)
-            .count();
+        let active = c.tokens.iter().filter(|t| t.token.status.is_live()).count();
         write!(
             out,
             "  {}  {:<28}  {:<10}  {:>4} tokens ({active} active)  {text}",

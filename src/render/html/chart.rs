@@ -100,6 +100,29 @@ fn slot(i: usize, n: usize) -> (f64, f64) {
     (LEFT + slot * i as f64, slot)
 }
 
+/// Smallest drawn height of a non-empty bar segment, so that one critical finding
+/// among a hundred others is a visible block of colour, not a hairline.
+pub const MIN_SEGMENT: f64 = 7.0;
+
+/// Segment heights for `values` at `scale`: each non-empty segment at least
+/// [`MIN_SEGMENT`], the extra taken from the tallest segment so the bar keeps its height.
+fn visible_heights(values: impl Iterator<Item = u32>, scale: f64) -> Vec<f64> {
+    let mut h: Vec<f64> = values.map(|v| f64::from(v) * scale).collect();
+    let mut extra = 0.0;
+    for x in h.iter_mut().filter(|x| **x > 0.0 && **x < MIN_SEGMENT) {
+        extra += MIN_SEGMENT - *x;
+        *x = MIN_SEGMENT;
+    }
+    if let Some(tallest) = h
+        .iter_mut()
+        .filter(|x| **x > MIN_SEGMENT)
+        .max_by(|a, b| a.total_cmp(b))
+    {
+        *tallest = (*tallest - extra).max(MIN_SEGMENT);
+    }
+    h
+}
+
 /// Stacked bars: `columns[i] = (label, [(class, value)…] bottom to top)`.
 pub fn stacked_bars(columns: &[(String, Vec<(String, u32)>)]) -> BarChart {
     let max = columns
@@ -125,8 +148,8 @@ pub fn stacked_bars(columns: &[(String, Vec<(String, u32)>)]) -> BarChart {
             let x = x0 + (w - bar_w) / 2.0;
             let mut y = BASE;
             let mut segments = Vec::new();
-            for (class, value) in segs {
-                let h = f64::from(*value) * scale;
+            let heights = visible_heights(segs.iter().map(|(_, v)| *v), scale);
+            for ((class, value), h) in segs.iter().zip(heights) {
                 y -= h;
                 if *value > 0 {
                     segments.push(Segment {
@@ -265,6 +288,19 @@ mod tests {
             top >= 143 && top % step == 0 && top / step <= 5,
             "{top} {step}"
         );
+    }
+
+    #[test]
+    fn one_critical_among_many_is_a_visible_block() {
+        let c = stacked_bars(&[(
+            "2026Q4".into(),
+            vec![("sev-critical".into(), 1), ("sev-low".into(), 400)],
+        )]);
+        let crit = &c.bars[0].segments[0];
+        assert_eq!(crit.class, "sev-critical");
+        assert!(crit.height >= MIN_SEGMENT, "{}", crit.height);
+        let h: f64 = c.bars[0].segments.iter().map(|s| s.height).sum();
+        assert!(h <= BASE - TOP + 0.5, "the bar keeps its height: {h}");
     }
 
     #[test]

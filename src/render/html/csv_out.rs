@@ -110,23 +110,27 @@ fn write_clients(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Resu
         "change",
     ])?;
     for c in &view.clients {
-        w.row([
-            c.nip.clone(),
-            c.name.clone(),
-            if c.incomplete {
-                "incomplete"
-            } else {
-                "complete"
-            }
-            .to_string(),
-            c.tokens.to_string(),
-            c.critical.to_string(),
-            c.high.to_string(),
-            c.medium.to_string(),
-            c.low.to_string(),
-            c.score.clone(),
-            c.change.clone(),
-        ])?;
+        // Counts, score and change are numbers to Excel (ASCII minus; empty when n/a).
+        w.row_numeric(
+            [
+                c.nip.clone(),
+                c.name.clone(),
+                if c.incomplete {
+                    "incomplete"
+                } else {
+                    "complete"
+                }
+                .to_string(),
+                c.tokens.to_string(),
+                c.critical.to_string(),
+                c.high.to_string(),
+                c.medium.to_string(),
+                c.low.to_string(),
+                c.score.clone(),
+                c.change.clone(),
+            ],
+            &[3, 4, 5, 6, 7, 8, 9],
+        )?;
     }
     Ok(())
 }

@@ -40,11 +40,6 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Quarterly compliance report: KSeF tokens",
         "Kwartalny raport zgodności: tokeny KSeF",
     ),
-    (
-        "firm_unnamed",
-        "(firm not named in the config)",
-        "(nazwa firmy nieustawiona w konfiguracji)",
-    ),
     ("quarter", "Quarter", "Kwartał"),
     ("generated", "Generated", "Wygenerowano"),
     ("as_of", "Data as of", "Stan danych na"),
@@ -54,7 +49,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "coverage_line",
         "{audited} of {total} NIPs audited; {incomplete} incomplete",
-        "Zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
+        "zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
     ),
     (
         "coverage_none",
@@ -135,7 +130,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "score_formula_short",
         "Score = 100 − 100 × open findings weighted by severity (critical 1, high 0.5, medium 0.2, low 0.05) ÷ active tokens; at most 49 while a leaked token is active. 85+ good, 60–84 needs attention, below 60 poor.",
-        "Wskaźnik = 100 − 100 × otwarte ustalenia ważone wagą (krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05) ÷ aktywne tokeny; najwyżej 49, dopóki wyciekły token jest aktywny. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby.",
+        "Wskaźnik = 100 − 100 × otwarte ustalenia ważone istotnością (krytyczne 1, wysokie 0,5, średnie 0,2, niskie 0,05) ÷ aktywne tokeny; najwyżej 49, dopóki wyciekły token jest aktywny. 85+ dobry, 60–84 wymaga uwagi, poniżej 60 słaby.",
     ),
     ("kpi_title", "Key figures", "Kluczowe wskaźniki"),
     ("kpi_metric", "Measure", "Miara"),
@@ -240,13 +235,59 @@ const TABLE: &[(&str, &str, &str)] = &[
         "No decisions are needed this quarter.",
         "W tym kwartale nie są potrzebne decyzje.",
     ),
+    // "act now": leads the review's first page and the management page
+    ("urgent_title", "Act now", "Do natychmiastowego działania"),
+    (
+        "urgent_leak",
+        "Leaked token {token} (NIP {nip}{owner}) still works in KSeF: revoke it now. Found in {where}.",
+        "Wyciekły token {token} (NIP {nip}{owner}) nadal działa w KSeF: należy go natychmiast unieważnić. Znaleziono w {where}.",
+    ),
+    ("urgent_owner", ", owner {v}", ", właściciel: {v}"),
+    ("urgent_name", " ({v})", " ({v})"),
+    (
+        "urgent_incomplete",
+        "NIP {nip}{name} could not be audited in full: {reason}. Its tokens are not verifiable until the audit token can read them.",
+        "Kontekstu NIP {nip}{name} nie udało się zbadać w całości: {reason}. Jego tokenów nie da się sprawdzić, dopóki token audytowy nie uzyska prawa odczytu.",
+    ),
+    (
+        "reason_no_read",
+        "no read permission (the audit token lacks CredentialsRead)",
+        "brak uprawnienia do odczytu (token audytowy nie ma CredentialsRead)",
+    ),
+    (
+        "urgent_reason_unknown",
+        "reason not recorded",
+        "przyczyna nieznana",
+    ),
+    (
+        "urgent_leaver",
+        "{title}. Still active: {n}, in {contexts} client contexts. Revoke them or hand them over to current staff.",
+        "{title}. Nadal aktywne: {n}; liczba klientów: {contexts}. Należy je unieważnić albo przekazać obecnym pracownikom.",
+    ),
+    (
+        "urgent_more",
+        "… and {n} more of this kind.",
+        "… oraz {n} więcej tego rodzaju.",
+    ),
+    (
+        "changes_by_rule",
+        "New and resolved findings by rule (the full lists are in the appendix)",
+        "Nowe i rozwiązane ustalenia według reguł (pełne listy w załączniku)",
+    ),
+    ("changes_new_col", "New", "Nowe"),
+    ("changes_resolved_col", "Resolved", "Rozwiązane"),
+    (
+        "changes_appendix_title",
+        "Appendix: new and resolved findings",
+        "Załącznik: nowe i rozwiązane ustalenia",
+    ),
     // severities
     ("sev_critical", "critical", "krytyczne"),
     ("sev_high", "high", "wysokie"),
     ("sev_medium", "medium", "średnie"),
     ("sev_low", "low", "niskie"),
     ("sev_info", "info", "informacyjne"),
-    ("severity", "Severity", "Waga"),
+    ("severity", "Severity", "Istotność"),
     ("risk_count", "cases", "przypadki"),
     // plain-language titles of the leak groups (policy rule titles live in rules/policy)
     (
@@ -264,7 +305,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "trend_findings",
         "Open findings by severity",
-        "Otwarte ustalenia według wagi",
+        "Otwarte ustalenia według istotności",
     ),
     ("trend_score", "Posture score", "Wskaźnik bezpieczeństwa"),
     (
@@ -276,12 +317,12 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "changes_title",
         "New, resolved and persisting findings",
-        "Nowe, usunięte i utrzymujące się ustalenia",
+        "Nowe, rozwiązane i utrzymujące się ustalenia",
     ),
     (
         "changes_summary",
         "{new} new, {resolved} resolved, {persisting} persisting; {first} found in clients audited for the first time; {unchecked} not re-checked (client not audited in full this quarter).",
-        "Nowe: {new}, usunięte: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient nie zbadany w całości): {unchecked}.",
+        "nowe: {new}, rozwiązane: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient nie zbadany w całości): {unchecked}.",
     ),
     (
         "changes_no_previous",
@@ -293,7 +334,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "changes_resolved",
         "Resolved findings",
-        "Usunięte ustalenia",
+        "Rozwiązane ustalenia",
     ),
     ("quarter_col", "Quarter", "Kwartał"),
     ("score_col", "Score", "Wskaźnik"),
@@ -434,7 +475,16 @@ const TABLE: &[(&str, &str, &str)] = &[
         "AKTYWNY: unieważnić natychmiast",
     ),
     ("leak_status_revoked", "revoked", "unieważniony"),
-    ("leak_status_unknown", "unknown to KSeF", "nieznany KSeF"),
+    (
+        "leak_status_unknown",
+        "not verifiable: no read permission in this context, or not found",
+        "nie do sprawdzenia: brak uprawnienia do odczytu w tym kontekście lub nie znaleziono",
+    ),
+    (
+        "leak_status_unknown_ctx",
+        "not verifiable: {reason}",
+        "nie do sprawdzenia: {reason}",
+    ),
     ("leak_status_unverified", "not verified", "niesprawdzony"),
     (
         "leaks_suppressed",

@@ -52,6 +52,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../reports/partials/leaks.html"),
     ),
     (
+        "partials/urgent.html",
+        include_str!("../../../reports/partials/urgent.html"),
+    ),
+    (
         "partials/appendix.html",
         include_str!("../../../reports/partials/appendix.html"),
     ),
@@ -104,20 +108,35 @@ pub struct ReportOptions {
     pub firm: Option<String>,
 }
 
+/// Largest template file `--templates DIR` may hold.
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
 fn environment(templates: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let dir = templates.map(Path::to_path_buf);
     env.set_loader(move |name| {
+        let refuse = |why: String| {
+            Err(minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                format!(
+                    "template '{}' refused: {why}; templates load only from --templates DIR and the built-in set",
+                    name.escape_debug()
+                ),
+            ))
+        };
+        let relative = !name.is_empty()
+            && !name.contains(['\\', '\0'])
+            && Path::new(name)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !relative {
+            return refuse("not a plain relative name (no absolute path, no '..')".into());
+        }
         if let Some(dir) = &dir {
             let path = dir.join(name);
             if path.is_file() {
-                return std::fs::read_to_string(&path).map(Some).map_err(|e| {
-                    minijinja::Error::new(
-                        minijinja::ErrorKind::InvalidOperation,
-                        format!("cannot read template '{}': {e}", path.display()),
-                    )
-                });
+                return read_template(dir, &path).map(Some).or_else(refuse);
             }
         }
         Ok(BUILTIN_TEMPLATES
@@ -128,10 +147,57 @@ fn environment(templates: Option<&Path>) -> Environment<'static> {
     env
 }
 
+/// Reads a template override that really lies inside `dir` (a symlink leaving it is refused),
+/// at most [`MAX_TEMPLATE_BYTES`].
+fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
+    let root = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read --templates '{}': {e}", dir.display()))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "'{}' leads outside '{}' (a symlink)",
+            path.display(),
+            dir.display()
+        ));
+    }
+    let file =
+        std::fs::File::open(&real).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let mut text = String::new();
+    use std::io::Read;
+    file.take(MAX_TEMPLATE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    if text.len() as u64 > MAX_TEMPLATE_BYTES {
+        return Err(format!(
+            "'{}' is larger than {MAX_TEMPLATE_BYTES} bytes",
+            path.display()
+        ));
+    }
+    Ok(text)
+}
+
 fn template_error(name: &str, e: &minijinja::Error) -> RenderError {
-    let mut detail = format!("{e:#}");
+    // The innermost cause first (a refused include is deep in the chain), then the context;
+    // cut on a character boundary.
+    let mut root: &dyn std::error::Error = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let full = format!("{e:#}");
+    let mut detail = if std::ptr::addr_eq(root, e) {
+        full
+    } else {
+        format!("{root}\n{full}")
+    };
     if detail.len() > 2000 {
-        detail.truncate(2000);
+        let mut cut = 2000;
+        while !detail.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        detail.truncate(cut);
     }
     RenderError::Template {
         name: name.to_string(),

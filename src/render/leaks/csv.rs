@@ -33,7 +33,7 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-fn row(f: &LeakFinding) -> Vec<String> {
+fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
     vec![
         f.rule_id.clone(),
         f.rule.clone(),
@@ -43,7 +43,9 @@ fn row(f: &LeakFinding) -> Vec<String> {
         opt(&f.column),
         opt(&f.commit),
         opt(&f.author),
-        f.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        f.date
+            .map(|d| crate::render::csv::csv_time(d, opts))
+            .unwrap_or_default(),
         f.fingerprint.clone(),
         f.redacted.clone(),
         opt(&f.reference_number),
@@ -66,11 +68,20 @@ fn row(f: &LeakFinding) -> Vec<String> {
 
 /// The findings as CSV through the one [`CsvWriter`] (plain RFC 4180).
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
+    render_with(results, CsvOptions::default(), out)
+}
+
+/// The findings as CSV in the layout `opts` asks for (`--csv-excel`: Excel with Polish settings).
+pub fn render_with(
+    results: &LeakResults,
+    opts: CsvOptions,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
     let io = super::io_err("csv");
-    let mut w = CsvWriter::new(out, CsvOptions::default()).map_err(&io)?;
+    let mut w = CsvWriter::new(out, opts).map_err(&io)?;
     w.row(HEADER).map_err(&io)?;
     for f in results.findings.iter().chain(&results.suppressed) {
-        w.row(row(f)).map_err(&io)?;
+        w.row(row(f, opts)).map_err(&io)?;
     }
     w.finish().map(|_| ()).map_err(io)
 }

@@ -2,6 +2,8 @@
 //! [`LeakResults`] and a writer; they never decide pass or fail.
 
 mod csv;
+pub use csv::render_with as render_csv_with;
+pub use text::render_with as render_text_with;
 mod json;
 mod sarif;
 mod text;

@@ -85,7 +85,16 @@ fn rule_json(r: &LeakRule) -> Value {
     })
 }
 
+/// What the git scan names as the path of a finding in a commit message.
+const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+
+/// The file a commit-message finding is placed on in SARIF: code scanning shows only results
+/// on a file of the repository, so the finding sits on its README without a line region, and
+/// a `logicalLocations` entry names the commit (documented in README.md, "CI").
+pub const COMMIT_MESSAGE_SARIF_FILE: &str = "README.md";
+
 fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
+    let in_message = f.path == COMMIT_MESSAGE_PATH;
     let mut region = serde_json::Map::new();
     if let Some(l) = f.line {
         region.insert("startLine".into(), json!(l));
@@ -93,8 +102,13 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
     if let Some(c) = f.column {
         region.insert("startColumn".into(), json!(c));
     }
-    let mut physical = json!({ "artifactLocation": { "uri": uri(&f.path) } });
-    if !region.is_empty() {
+    let file = if in_message {
+        COMMIT_MESSAGE_SARIF_FILE
+    } else {
+        f.path.as_str()
+    };
+    let mut physical = json!({ "artifactLocation": { "uri": uri(file) } });
+    if !region.is_empty() && !in_message {
         physical["region"] = Value::Object(region);
     }
     let mut message = format!("KSeF token {} found ({})", f.redacted, f.rule);
@@ -105,13 +119,16 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
         "ruleId": f.rule_id,
         "level": level(f.severity),
         "message": { "text": message },
-        "locations": [{ "physicalLocation": physical }],
+        "locations": [location(physical, f, in_message)],
         "partialFingerprints": { "ksefTokenSha256/v1": f.fingerprint },
         "properties": {
             "confidence": f.confidence,
             "status": f.status,
             "referenceNumber": f.reference_number,
             "nip": f.nip,
+            // The finding's own severity (an active leaked token is critical), as in text.
+            "security-severity": security_severity(f.severity),
+            "severity": f.severity.to_string(),
         },
     });
     if let Some(i) = rule_index {
@@ -129,6 +146,20 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
         result["suppressions"] = json!([sup]);
     }
     result
+}
+
+fn location(physical: Value, f: &LeakFinding, in_message: bool) -> Value {
+    let mut loc = json!({ "physicalLocation": physical });
+    if in_message {
+        let commit = f.commit.clone().unwrap_or_default();
+        loc["logicalLocations"] = json!([{
+            "name": "commit message",
+            "fullyQualifiedName": format!("commit {commit}"),
+            "kind": "commit",
+        }]);
+        loc["message"] = json!({ "text": format!("in the message of commit {commit}") });
+    }
+    loc
 }
 
 /// The SARIF log as a JSON value.

@@ -6,11 +6,19 @@ use std::io::Write;
 
 use super::io_err;
 use super::word;
-use crate::model::{LeakFinding, LeakResults, SuppressionKind};
+use crate::model::escape_terminal;
+use crate::model::{LeakFinding, LeakResults, LeakStatus, SuppressionKind};
 use crate::render::RenderError;
+use crate::rule::matcher::redact_text;
+
+/// A name from outside (file, archive member, author) as the terminal shows it: tokens
+/// redacted, control and bidi characters escaped.
+fn shown_name(name: &str) -> String {
+    escape_terminal(&redact_text(name)).into_owned()
+}
 
 fn location(f: &LeakFinding) -> String {
-    let mut s = f.path.clone();
+    let mut s = shown_name(&f.path);
     if let Some(l) = f.line {
         s.push_str(&format!(":{l}"));
         if let Some(c) = f.column {
@@ -18,9 +26,10 @@ fn location(f: &LeakFinding) -> String {
         }
     }
     if let Some(commit) = &f.commit {
-        s.push_str(&format!(" (commit {}", &commit[..commit.len().min(12)]));
+        let short: String = commit.chars().take(12).collect();
+        s.push_str(&format!(" (commit {}", shown_name(&short)));
         if let Some(a) = &f.author {
-            s.push_str(&format!(", {a}"));
+            s.push_str(&format!(", {}", shown_name(a)));
         }
         if let Some(d) = f.date {
             s.push_str(&format!(", {}", d.format("%Y-%m-%d")));
@@ -44,6 +53,19 @@ fn groups(findings: &[LeakFinding]) -> Vec<Vec<&LeakFinding>> {
     order.into_iter().filter_map(|fp| by.remove(fp)).collect()
 }
 
+/// A leak's status as a person reads it: what to do for an active one, and why an unknown
+/// one could not be checked (KSeF did not list it to the auditor, most often for lack of
+/// the read permission), never "unknown to KSeF".
+fn status_text(status: LeakStatus) -> String {
+    match status {
+        LeakStatus::Active => "ACTIVE in KSeF: revoke now".into(),
+        LeakStatus::Unknown => {
+            "not verifiable: KSeF did not list it (no read permission for its context?)".into()
+        }
+        other => word(&other),
+    }
+}
+
 fn write_group(
     out: &mut dyn Write,
     group: &[&LeakFinding],
@@ -58,7 +80,7 @@ fn write_group(
         f.rule,
         f.redacted,
         word(&f.confidence),
-        word(&f.status),
+        status_text(f.status),
     )?;
     writeln!(out, "  fingerprint {}", f.fingerprint)?;
     if f.owner.is_some() || f.system.is_some() {
@@ -90,18 +112,56 @@ fn write_group(
     Ok(())
 }
 
-fn write_all(r: &LeakResults, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let active = groups(&r.findings);
+    // Urgent first: a leaked token KSeF still accepts leads the output.
+    let live: Vec<&LeakFinding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == LeakStatus::Active)
+        .collect();
+    if !live.is_empty() {
+        let mut refs: Vec<&str> = live
+            .iter()
+            .map(|f| f.reference_number.as_deref().unwrap_or(f.redacted.as_str()))
+            .collect();
+        refs.sort_unstable();
+        refs.dedup();
+        writeln!(
+            out,
+            "URGENT: {} leaked token{} still ACTIVE in KSeF, revoke now: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
+            refs.len(),
+            if refs.len() == 1 { " is" } else { "s are" },
+            refs.join(", ")
+        )?;
+    }
     for g in &active {
         write_group(out, g, false)?;
         writeln!(out)?;
     }
-    if !r.suppressed.is_empty() {
-        writeln!(out, "suppressed ({}):", r.suppressed.len())?;
-        for g in groups(&r.suppressed) {
+    // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
+    // what is new, not the same old list every run.
+    let (baselined, listed): (Vec<LeakFinding>, Vec<LeakFinding>) =
+        r.suppressed.iter().cloned().partition(|f| {
+            !list_baselined
+                && f.suppression
+                    .as_ref()
+                    .is_some_and(|s| s.kind == SuppressionKind::Baseline)
+        });
+    if !listed.is_empty() {
+        writeln!(out, "suppressed ({}):", listed.len())?;
+        for g in groups(&listed) {
             write_group(out, &g, true)?;
         }
         writeln!(out)?;
+    }
+    if !baselined.is_empty() {
+        writeln!(
+            out,
+            "{} finding{} accepted in the baseline (not listed; -v lists them)\n",
+            baselined.len(),
+            if baselined.len() == 1 { "" } else { "s" }
+        )?;
     }
     if !r.unused_baseline.is_empty() {
         writeln!(
@@ -157,5 +217,14 @@ fn write_all(r: &LeakResults, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    write_all(results, out).map_err(io_err("text"))
+    write_all(results, true, out).map_err(io_err("text"))
+}
+
+/// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
+pub fn render_with(
+    results: &LeakResults,
+    list_baselined: bool,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    write_all(results, list_baselined, out).map_err(io_err("text"))
 }

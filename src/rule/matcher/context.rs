@@ -48,17 +48,75 @@ pub struct ContextHit {
 /// Words a token-like key may consist of besides "token" (anything else names another
 /// service: `GITHUB_TOKEN` is not a KSeF token).
 const GENERIC_KEY_WORDS: &[&str] = &[
-    "token", "tokens", "ksef", "auth", "authorization", "authorisation", "autoryzacyjny",
-    "api", "access", "test", "tests", "my", "the", "default", "value", "v1", "v2", "1", "2",
-    "old", "new", "prod", "production", "demo", "dev", "integration", "sample", "current",
-    "private", "static", "final", "string", "const", "var", "let", "val", "public", "readonly",
-    "system", "context", "client", "firm", "company", "user", "session", "init", "key",
+    "token",
+    "tokens",
+    "ksef",
+    "auth",
+    "authorization",
+    "authorisation",
+    "autoryzacyjny",
+    "api",
+    "access",
+    "test",
+    "tests",
+    "my",
+    "the",
+    "default",
+    "value",
+    "v1",
+    "v2",
+    "1",
+    "2",
+    "old",
+    "new",
+    "prod",
+    "production",
+    "demo",
+    "dev",
+    "integration",
+    "sample",
+    "current",
+    "private",
+    "static",
+    "final",
+    "string",
+    "const",
+    "var",
+    "let",
+    "val",
+    "public",
+    "readonly",
+    "system",
+    "context",
+    "client",
+    "firm",
+    "company",
+    "user",
+    "session",
+    "init",
+    "key",
 ];
 
 /// Key words that name a digest, not a token.
 const DIGEST_WORDS: &[&str] = &[
-    "fingerprint", "sha", "sha1", "sha256", "sha512", "hash", "checksum", "skrot", "skrót",
-    "thumbprint", "digest", "md5", "crc", "etag", "commit", "revision", "rev", "sum",
+    "fingerprint",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "hash",
+    "checksum",
+    "skrot",
+    "skrót",
+    "thumbprint",
+    "digest",
+    "md5",
+    "crc",
+    "etag",
+    "commit",
+    "revision",
+    "rev",
+    "sum",
 ];
 
 /// Finds the values of the context pass in `text`. `path` is the buffer's name (a file path,
@@ -116,7 +174,9 @@ impl ContextPass {
         }
         let lines = LineIndex::new(text);
         let ksef_lines: Vec<usize> = ksef_at.iter().map(|&o| lines.line_of(o)).collect();
-        let package_ksef = ksef_lines.iter().any(|&l| is_declaration(lines.line(text, l)));
+        let package_ksef = ksef_lines
+            .iter()
+            .any(|&l| is_declaration(lines.line(text, l)));
         let file_context = path_ksef || package_ksef;
         let mut out = Vec::new();
         for (start, end, shape) in candidates(text) {
@@ -173,8 +233,14 @@ fn is_declaration(line: &[u8]) -> bool {
 }
 
 fn trim(line: &[u8]) -> &[u8] {
-    let s = line.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(line.len());
-    let e = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(s, |p| p + 1);
+    let s = line
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let e = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(s, |p| p + 1);
     &line[s..e.max(s)]
 }
 
@@ -196,7 +262,10 @@ fn candidates(text: &[u8]) -> Vec<(usize, usize, Shape)> {
         let run = &text[start..i];
         match run.len() {
             40 => out.push((start, i, Shape::Alnum40)),
-            64 if run.iter().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)) => {
+            64 if run
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b)) =>
+            {
                 out.push((start, i, Shape::Hex64))
             }
             _ => {}
@@ -221,7 +290,10 @@ fn key_before(text: &[u8], line_start: usize, start: usize, end: usize) -> Optio
         let close = i - 1;
         let open = before[..close].iter().rposition(|b| *b == b'<')?;
         let name = &before[open + 1..close];
-        let name_end = name.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(name.len());
+        let name_end = name
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(name.len());
         let after = &text[end..(end + 2).min(text.len())];
         if !after.starts_with(b"<") {
             return None;
@@ -240,14 +312,15 @@ fn key_before(text: &[u8], line_start: usize, start: usize, end: usize) -> Optio
     }
     skip(&mut i, b" \t\"'`");
     let key_end = i;
-    while i > 0 && (before[i - 1].is_ascii_alphanumeric() || b"_.-:$[]".contains(&before[i - 1]))
-    {
+    while i > 0 && (before[i - 1].is_ascii_alphanumeric() || b"_.-:$[]".contains(&before[i - 1])) {
         i -= 1;
     }
     let key = String::from_utf8_lossy(&before[i..key_end]).into_owned();
     if key.eq_ignore_ascii_case("value") {
         // A Postman / Azure pair: the key's name is given just before.
-        let lo = start.saturating_sub(300).max(line_start.saturating_sub(300));
+        let lo = start
+            .saturating_sub(300)
+            .max(line_start.saturating_sub(300));
         return postman_key(&text[lo..start]).or(Some(key));
     }
     (!key.is_empty()).then_some(key)
@@ -275,9 +348,9 @@ pub fn token_like(key: &str) -> bool {
     }
     let names_ksef = words.iter().any(|w| w.contains("ksef"));
     names_ksef
-        || words
-            .iter()
-            .all(|w| GENERIC_KEY_WORDS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit()))
+        || words.iter().all(|w| {
+            GENERIC_KEY_WORDS.contains(&w.as_str()) || w.chars().all(|c| c.is_ascii_digit())
+        })
 }
 
 /// `authorisationToken` -> [authorisation, token]; `KSeF__Token` -> [ksef, token];
@@ -350,7 +423,9 @@ fn lone_value_in_comment(line: &[u8], start: usize, end: usize) -> bool {
         return false;
     };
     let rest = trim(&head[marker.len()..]);
-    let rest_ok = rest.iter().all(|b| b"\"'`(+,=".contains(b) || b.is_ascii_whitespace());
+    let rest_ok = rest
+        .iter()
+        .all(|b| b"\"'`(+,=".contains(b) || b.is_ascii_whitespace());
     let tail_ok = tail
         .iter()
         .all(|b| b"\"'`);,+*/>-".contains(b) || b.is_ascii_whitespace());
@@ -382,7 +457,10 @@ fn token_assignment_near(text: &[u8], lines: &LineIndex, line_no: usize) -> bool
 fn enclosing_sections<'t>(text: &'t [u8], lines: &LineIndex, line_no: usize) -> Vec<&'t [u8]> {
     let mut out = Vec::new();
     let line = lines.line(text, line_no);
-    let mut indent = line.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+    let mut indent = line
+        .iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count();
     let mut depth: i32 = 0;
     for l in (line_no.saturating_sub(80)..line_no).rev() {
         let prev = lines.line(text, l);
@@ -406,7 +484,10 @@ fn enclosing_sections<'t>(text: &'t [u8], lines: &LineIndex, line_no: usize) -> 
             depth = 0;
             continue;
         }
-        let prev_indent = prev.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+        let prev_indent = prev
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
         if indent > 0 && prev_indent < indent && t.ends_with(b":") {
             out.push(t);
             indent = prev_indent;
@@ -464,14 +545,31 @@ mod tests {
     #[test]
     fn token_like_keys() {
         for k in [
-            "token", "TOKEN", "authorisationToken", "authorizationToken", "ksefToken", "apiToken",
-            "KSeF:Token", "KSeF__Token", "KSEF_TOKEN_V1", "Ksef.Auth.Token", "token_v1",
+            "token",
+            "TOKEN",
+            "authorisationToken",
+            "authorizationToken",
+            "ksefToken",
+            "apiToken",
+            "KSeF:Token",
+            "KSeF__Token",
+            "KSEF_TOKEN_V1",
+            "Ksef.Auth.Token",
+            "token_v1",
         ] {
             assert!(token_like(k), "{k}");
         }
         for k in [
-            "tokenFingerprint", "token_sha256", "tokenHash", "token_checksum", "skrót_tokena",
-            "tokenThumbprint", "GITHUB_TOKEN", "slackToken", "fingerprint", "sha256",
+            "tokenFingerprint",
+            "token_sha256",
+            "tokenHash",
+            "token_checksum",
+            "skrót_tokena",
+            "tokenThumbprint",
+            "GITHUB_TOKEN",
+            "slackToken",
+            "fingerprint",
+            "sha256",
         ] {
             assert!(!token_like(k), "{k}");
         }
@@ -479,9 +577,15 @@ mod tests {
 
     #[test]
     fn camel_case_words_are_recognised() {
-        assert!(is_camel_case_words("AuthorizationTokensRequestBuilderFactory"));
-        assert!(!is_camel_case_words("FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2"));
-        assert!(!is_camel_case_words("ZxQwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOpAs"));
+        assert!(is_camel_case_words(
+            "AuthorizationTokensRequestBuilderFactory"
+        ));
+        assert!(!is_camel_case_words(
+            "FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2"
+        ));
+        assert!(!is_camel_case_words(
+            "ZxQwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOpAs"
+        ));
     }
 
     #[test]

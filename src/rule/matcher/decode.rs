@@ -157,7 +157,10 @@ pub struct View {
 impl View {
     /// The original offset of view offset `at`.
     pub fn original(&self, at: usize) -> usize {
-        self.map.get(at).copied().unwrap_or_else(|| self.map.last().map_or(0, |l| l + 1))
+        self.map
+            .get(at)
+            .copied()
+            .unwrap_or_else(|| self.map.last().map_or(0, |l| l + 1))
     }
 }
 
@@ -165,8 +168,13 @@ impl View {
 /// `&#x7c;`, `&vert;`, `%257C` become `|`; JSON string escapes (`\"`, `\/`, `\\`) are undone.
 /// None when the buffer holds none of them (the common case: one literal pass).
 pub fn escaped_view(text: &[u8]) -> Option<View> {
-    const TRIGGERS: &[&[u8]] = &[b"\\u007", b"\\x7", b"&#124;", b"&#x7", b"&vert;", b"%257", b"\\\""];
-    if !TRIGGERS.iter().any(|t| memchr::memmem::find(text, t).is_some()) {
+    const TRIGGERS: &[&[u8]] = &[
+        b"\\u007", b"\\x7", b"&#124;", b"&#x7", b"&vert;", b"%257", b"\\\"",
+    ];
+    if !TRIGGERS
+        .iter()
+        .any(|t| memchr::memmem::find(text, t).is_some())
+    {
         return None;
     }
     let mut out = Vec::with_capacity(text.len());
@@ -174,19 +182,18 @@ pub fn escaped_view(text: &[u8]) -> Option<View> {
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
-        let (emit, used): (&[u8], usize) = if starts_ci(rest, b"\\u007c") {
+        let (emit, used): (&[u8], usize) = if starts_ci(rest, b"\\u007c")
+            || rest.starts_with(b"&#124;")
+            || starts_ci(rest, b"&#x7c;")
+            || rest.starts_with(b"&vert;")
+        {
             (b"|", 6)
         } else if starts_ci(rest, b"\\x7c") {
             (b"|", 4)
-        } else if rest.starts_with(b"&#124;") {
-            (b"|", 6)
-        } else if starts_ci(rest, b"&#x7c;") {
-            (b"|", 6)
-        } else if rest.starts_with(b"&vert;") {
-            (b"|", 6)
         } else if starts_ci(rest, b"%257c") {
             (b"|", 5)
-        } else if rest.starts_with(b"\\\"") || rest.starts_with(b"\\/") || rest.starts_with(b"\\\\") {
+        } else if rest.starts_with(b"\\\"") || rest.starts_with(b"\\/") || rest.starts_with(b"\\\\")
+        {
             (&rest[1..2], 2)
         } else {
             (&rest[..1], 1)
@@ -262,7 +269,10 @@ pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
     let mut pos = 0;
     let flush = |lines: &mut Vec<(usize, usize)>, out: &mut Vec<(usize, usize, Vec<u8>)>| {
         if lines.len() >= 2 {
-            let joined: Vec<u8> = lines.iter().flat_map(|(s, e)| text[*s..*e].to_vec()).collect();
+            let joined: Vec<u8> = lines
+                .iter()
+                .flat_map(|(s, e)| text[*s..*e].to_vec())
+                .collect();
             out.push((lines[0].0, lines[lines.len() - 1].1, joined));
         }
         lines.clear();
@@ -271,12 +281,13 @@ pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
         let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
         let raw = &text[pos..end];
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let indent = raw.iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+        let indent = raw
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
         let content = &raw[indent..];
-        let is_b64 = !content.is_empty()
-            && content
-                .iter()
-                .all(|b| B64[usize::from(*b)] || *b == b'=');
+        let is_b64 =
+            !content.is_empty() && content.iter().all(|b| B64[usize::from(*b)] || *b == b'=');
         let len = content.len();
         let continues = is_b64 && !lines.is_empty() && (len <= width);
         if continues {

@@ -96,9 +96,12 @@ impl Scanner {
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out);
         }
-        for view in [decode::escaped_view(text), decode::quoted_printable_view(text)]
-            .into_iter()
-            .flatten()
+        for view in [
+            decode::escaped_view(text),
+            decode::quoted_printable_view(text),
+        ]
+        .into_iter()
+        .flatten()
         {
             self.view_pass(&view, text, out);
         }
@@ -257,8 +260,8 @@ impl Scanner {
                 continue;
             };
             let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
-            let prev_start = memchr::memrchr(b'\n', &text[..line_start.saturating_sub(1)])
-                .map_or(0, |p| p + 1);
+            let prev_start =
+                memchr::memrchr(b'\n', &text[..line_start.saturating_sub(1)]).map_or(0, |p| p + 1);
             let prefix = &text[prev_start..line_start];
             let mut virt = Vec::with_capacity(prefix.len() + decoded.len());
             virt.extend_from_slice(prefix);

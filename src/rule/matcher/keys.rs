@@ -83,7 +83,11 @@ const KEY_LABELS: &[&str] = &[
 pub fn scan_keys(signals: &super::context::Signals, text: &[u8]) -> KeyScan {
     let mut out = KeyScan::default();
     let has_pem = signals.pem;
-    let blocks = if has_pem { pem_blocks(text) } else { Vec::new() };
+    let blocks = if has_pem {
+        pem_blocks(text)
+    } else {
+        Vec::new()
+    };
     let certificate = blocks
         .iter()
         .filter(|b| b.label == "CERTIFICATE")
@@ -131,7 +135,8 @@ pub fn scan_keys(signals: &super::context::Signals, text: &[u8]) -> KeyScan {
 }
 
 fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// PEM blocks with a base64 body (also inside a JSON string with `\n` escapes). A header
@@ -208,14 +213,18 @@ pub fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
             .collect();
         Some((*prefix, value))
     });
-    let names_ksef = contains_ci(subject.as_bytes(), b"ksef") || contains_ci(issuer.as_bytes(), b"ksef");
+    let names_ksef =
+        contains_ci(subject.as_bytes(), b"ksef") || contains_ci(issuer.as_bytes(), b"ksef");
     if identifier.is_none() && !names_ksef {
         return None;
     }
     let (subject_id, nip) = match identifier {
         Some(("PNOPL-", pesel)) => (format!("PNOPL-{}", mask_pesel(&pesel)), None),
         Some((prefix, value)) => (format!("{prefix}{value}"), Some(value)),
-        None => (common_name(&subject).unwrap_or_else(|| "(no identifier)".into()), None),
+        None => (
+            common_name(&subject).unwrap_or_else(|| "(no identifier)".into()),
+            None,
+        ),
     };
     let serial = hex::encode_upper(tbs.serial_number.as_bytes());
     Some(KsefCertificate {
@@ -285,13 +294,23 @@ fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
         let open = lower[..p].rfind('"')?;
         return literal_ok(line, open + 1, p);
     }
-    let named = ["password", "passphrase", "passwd", "pwd", "hasło", "haslo", "pass"]
-        .iter()
-        .find_map(|w| lower.find(w).map(|at| at + w.len()))?;
+    let named = [
+        "password",
+        "passphrase",
+        "passwd",
+        "pwd",
+        "hasło",
+        "haslo",
+        "pass",
+    ]
+    .iter()
+    .find_map(|w| lower.find(w).map(|at| at + w.len()))?;
     let rest = &line[named.min(line.len())..];
     let op = rest.iter().position(|b| *b == b'=' || *b == b':')?;
     let after = &rest[op + 1..];
-    let q = after.iter().position(|b| !b.is_ascii_whitespace() && *b != b'>')?;
+    let q = after
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b'>')?;
     let quote = after[q];
     if quote != b'"' && quote != b'\'' {
         return None;
@@ -319,7 +338,10 @@ mod tests {
     fn passwords_in_lines() {
         let get = |l: &str| password_in_line(l.as_bytes()).map(|(s, e)| l[s..e].to_string());
         assert_eq!(get("key.password=Tajne123!").as_deref(), None);
-        assert_eq!(get("String keyPassword = \"Tajne123!\";").as_deref(), Some("Tajne123!"));
+        assert_eq!(
+            get("String keyPassword = \"Tajne123!\";").as_deref(),
+            Some("Tajne123!")
+        );
         assert_eq!(
             get("ks.load(in, \"Haslo-2024\".toCharArray());").as_deref(),
             Some("Haslo-2024")

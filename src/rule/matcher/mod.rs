@@ -52,6 +52,67 @@ pub fn find_tokens(text: &str) -> Vec<RawMatch> {
     builtin_scanner().scan_bytes(text.as_bytes())
 }
 
+/// The one redaction for free text the tool writes or echoes (API descriptions, exception
+/// fields, staff and inventory cells, config values, file and author names): every KSeF token
+/// in `text` becomes its preview and fingerprint (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`).
+/// Text without one is returned as it is. (A bare 64-hex value is left alone: fingerprints are
+/// 64-hex too, and exception targets name them.)
+pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let found = find_tokens(text);
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_string();
+    for m in &found {
+        let value = m.secret.expose();
+        let shown = format!(
+            "{} sha256:{}",
+            m.redacted,
+            &m.fingerprint[..12.min(m.fingerprint.len())]
+        );
+        let encoded = value.replace('|', "%7C");
+        if out.contains(value) {
+            out = out.replace(value, &shown);
+        } else if out.contains(&encoded) {
+            out = out.replace(&encoded, &shown);
+        } else {
+            // Encoded some other way (base64, UTF-16 …): keep nothing of the text.
+            return std::borrow::Cow::Owned(shown);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// How a value from an input file is echoed in a message: tokens redacted ([`redact_text`]),
+/// then cut to `max` characters, then control and bidi characters escaped.
+pub fn echo(value: &str, max: usize) -> String {
+    crate::model::escape_terminal(&crate::model::cut(&redact_text(value), max)).into_owned()
+}
+
+/// At most this many problems of one input file are listed; the rest are counted.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
+
+/// Problem lines for a message: each redacted, cut to 500 characters and escaped, at most
+/// [`MAX_PROBLEMS_SHOWN`] of them, then `… and N more (M problems in all)`.
+pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> String {
+    let mut out: Vec<String> = problems
+        .iter()
+        .take(MAX_PROBLEMS_SHOWN)
+        .map(|p| {
+            let text = crate::model::cut(&redact_text(&p.to_string()), 500).into_owned();
+            format!("{indent}{}", crate::model::escape_terminal_text(&text))
+        })
+        .collect();
+    if problems.len() > MAX_PROBLEMS_SHOWN {
+        out.push(format!(
+            "{indent}… and {} more ({} problems in all)",
+            problems.len() - MAX_PROBLEMS_SHOWN,
+            problems.len()
+        ));
+    }
+    out.join("\n")
+}
+
 /// How far (bytes) from a match an inline marker on the same line still counts.
 const MARKER_WINDOW: usize = 1024;
 
@@ -88,7 +149,20 @@ struct CompiledRule {
     name: String,
     severity: Severity,
     check: SecretCheck,
-    regex: Regex,
+    pattern: String,
+    /// Compiled on first use: a rule whose keywords never occur costs nothing (compiling the
+    /// Unicode classes of one rule takes milliseconds; a pre-commit scan pays only for the
+    /// rules its file can trigger). `Err`: see [`Scanner::failed_rules`].
+    regex: OnceLock<Result<Regex, String>>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.pattern).map_err(|e| e.to_string()))
+            .as_ref()
+            .ok()
+    }
 }
 
 /// Leak rules compiled for matching. `Send + Sync`: share one across threads.
@@ -96,6 +170,10 @@ pub struct Scanner {
     rules: Vec<CompiledRule>,
     /// Keywords of all rules; pattern index -> rule index in `keyword_rule`.
     prefilter: Option<AhoCorasick>,
+    /// The same keywords as one byte-oriented, ASCII-case-insensitive regex: the regex crate
+    /// searches its literals with SIMD (Teddy), several times faster than the Aho-Corasick
+    /// automaton, so a buffer without any keyword (nearly all of them) costs one fast pass.
+    gate: Option<Regex>,
     keyword_rule: Vec<usize>,
     /// Rules without keywords: always run.
     always: Vec<usize>,
@@ -142,13 +220,14 @@ impl Scanner {
         let mut keyword_rule = Vec::new();
         let mut always = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            match Regex::new(&rule.pattern) {
-                Ok(regex) if regex.captures_len() == 2 => compiled.push(CompiledRule {
+            match crate::rule::leak::capture_groups(&rule.pattern) {
+                Ok(1) => compiled.push(CompiledRule {
                     id: rule.id.clone(),
                     name: rule.name.clone(),
                     severity: rule.severity,
                     check: rule.check,
-                    regex,
+                    pattern: rule.pattern.clone(),
+                    regex: OnceLock::new(),
                 }),
                 Ok(_) => problems.push(format!(
                     "{}: rule {}: pattern must have exactly one capture group",
@@ -183,6 +262,19 @@ impl Scanner {
                 problems: vec![format!("rule keywords: {e}")],
             })?)
         };
+        let gate = if keywords.is_empty() {
+            None
+        } else {
+            let alternation = keywords
+                .iter()
+                .map(|k| regex::escape(k))
+                .collect::<Vec<_>>()
+                .join("|");
+            RegexBuilder::new(&format!("(?i-u:{alternation})"))
+                .unicode(false)
+                .build()
+                .ok()
+        };
         let markers_owned: Vec<String> = INLINE_MARKERS.iter().map(|s| s.to_string()).collect();
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
@@ -191,13 +283,14 @@ impl Scanner {
         let alternation = (compiled.len() > 1).then(|| {
             compiled
                 .iter()
-                .map(|r| format!("(?:{})", r.regex.as_str()))
+                .map(|r| format!("(?:{})", r.pattern))
                 .collect::<Vec<_>>()
                 .join("|")
         });
         Ok(Scanner {
             rules: compiled,
             prefilter,
+            gate,
             keyword_rule,
             always,
             markers,
@@ -205,6 +298,18 @@ impl Scanner {
             combined: OnceLock::new(),
             extra,
         })
+    }
+
+    /// Rules whose pattern parsed but failed to compile when first needed (e.g. over the
+    /// regex size limit), with the reason: they matched nothing, so the scan is incomplete.
+    pub fn failed_rules(&self) -> Vec<(String, String)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.regex.get() {
+                Some(Err(e)) => Some((r.id.clone(), e.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The rules' ids and names, in load order.
@@ -224,12 +329,13 @@ impl Scanner {
         let text: &[u8] = &text;
         let mut out = Vec::new();
         let mut dropped = Vec::new();
-        // Most buffers have no candidate at all: one pass of the alternation settles them.
-        let windows = self.windows(text);
-        let active = if windows.is_empty() {
+        // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
+        // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
+        let active = self.active_rules(text);
+        let windows = if active.is_empty() {
             Vec::new()
         } else {
-            self.active_rules(text)
+            self.windows(text)
         };
         if !active.is_empty() {
             let mut hits = Vec::new();
@@ -265,7 +371,8 @@ impl Scanner {
         for &i in &self.always {
             on[i] = true;
         }
-        if let Some(ac) = &self.prefilter {
+        let any_keyword = self.gate.as_ref().is_none_or(|g| g.is_match(text));
+        if let Some(ac) = self.prefilter.as_ref().filter(|_| any_keyword) {
             let mut remaining = on.iter().filter(|x| !**x).count();
             for m in ac.find_overlapping_iter(text) {
                 let r = self.keyword_rule[m.pattern().as_usize()];
@@ -326,7 +433,8 @@ impl Scanner {
             if self.extra.own_pass(ri) {
                 continue;
             }
-            for caps in rule.regex.captures_iter(window) {
+            let Some(regex) = rule.regex() else { continue };
+            for caps in regex.captures_iter(window) {
                 let Some(g) = caps.get(1) else { continue };
                 if rule.check == SecretCheck::KsefV2
                     && !context::v2_boundary_ok(window, g.start(), g.end())

@@ -78,7 +78,9 @@ pub fn v2_placeholder_reason(
     if is_documentation_secret(secret) {
         return Some("documentation example");
     }
-    let counting = reference.split('-').any(|part| part.len() >= 6 && is_counting(part));
+    let counting = reference
+        .split('-')
+        .any(|part| part.len() >= 6 && is_counting(part));
     (nip_check_digit(nip) == Some(10) && !reference_ok && counting)
         .then_some("documentation example")
 }
@@ -132,13 +134,42 @@ mod tests {
         let secret = "0badc0de1111222233334444555566667777888899990000aaaabbbbccccdddd";
         // impossible NIP + failed reference check + counting reference: an example
         assert_eq!(
-            v2_placeholder_reason("20250101-EC-1234567890-ABCDEF0123-00", "1234567890", secret, false),
+            v2_placeholder_reason(
+                "20250101-EC-1234567890-ABCDEF0123-00",
+                "1234567890",
+                secret,
+                false
+            ),
             Some("documentation example")
         );
         // one sign missing: kept (confidence is lowered elsewhere)
-        assert_eq!(v2_placeholder_reason("20250101-EC-1234567890-ABCDEF0123-00", "1111111111", secret, false), None);
-        assert_eq!(v2_placeholder_reason("20260201-EC-1A2B3C4D5E-1122334455-AB", "1234567890", secret, false), None);
-        assert_eq!(v2_placeholder_reason("20250101-EC-1234567890-ABCDEF0123-00", "1234567890", secret, true), None);
+        assert_eq!(
+            v2_placeholder_reason(
+                "20250101-EC-1234567890-ABCDEF0123-00",
+                "1111111111",
+                secret,
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            v2_placeholder_reason(
+                "20260201-EC-1A2B3C4D5E-1122334455-AB",
+                "1234567890",
+                secret,
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            v2_placeholder_reason(
+                "20250101-EC-1234567890-ABCDEF0123-00",
+                "1234567890",
+                secret,
+                true
+            ),
+            None
+        );
         assert_eq!(nip_check_digit("1234567890"), Some(10));
         assert_eq!(nip_check_digit("1111111111"), Some(1));
     }

@@ -7,7 +7,7 @@
 //!
 //! One file per job: [`schema`] (what a rule file may say), [`load`] (checks, the rule set),
 //! [`compile`] (conditions), [`builtins`] (the registry of built-in conditions),
-//! [`message`] (templates), [`overrides`] (`[rules.<name>]` from the config). Running the
+//! [`message`] (templates), `overrides` (`[rules.<name>]` from the config). Running the
 //! rules and their examples is `evaluate`'s job.
 
 pub mod builtins;

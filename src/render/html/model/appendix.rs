@@ -155,11 +155,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                     sev_label: sev_label(lang, sev),
                     count: n,
                     contexts: nips.len() as u32,
-                    help: if help.is_empty() {
-                        rule_doc_link(rule)
-                    } else {
-                        help.to_string()
-                    },
+                    help: rule_link(help, rule),
                 })
                 .collect();
             by_rule.sort_by(|a, b| {

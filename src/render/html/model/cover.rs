@@ -14,7 +14,7 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
         .firm
         .clone()
         .or_else(|| audit.and_then(|a| a.firm.clone()))
-        .unwrap_or_else(|| tr("firm_unnamed"));
+        .unwrap_or_default();
     let quarter = cx.quarter.clone();
     let coverage = match audit {
         Some(a) => {

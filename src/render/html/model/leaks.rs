@@ -40,6 +40,28 @@ pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
 }
 
 impl Ctx<'_> {
+    /// The status of a leak for a person: "not verifiable" says why when the audit
+    /// could not read the leak's context (its real reason, e.g. no read permission).
+    fn leak_status_label(&self, f: &LeakFinding, status_key: &str) -> String {
+        let context_reason = (f.status == LeakStatus::Unknown)
+            .then(|| {
+                let a = self.audit?;
+                let nip = f.nip.as_deref()?;
+                a.contexts
+                    .iter()
+                    .find(|c| c.nip == nip && c.status == ContextStatus::Incomplete)?
+                    .reason
+                    .clone()
+            })
+            .flatten();
+        match context_reason {
+            Some(r) => self
+                .tr("leak_status_unknown_ctx")
+                .replace("{reason}", &super::urgent::context_reason(self, Some(&r))),
+            None => self.tr(&format!("leak_status_{status_key}")),
+        }
+    }
+
     fn leak_row(&self, group: &[&LeakFinding]) -> LeakRow {
         let f = group[0];
         let severity = group.iter().map(|f| f.severity).max().unwrap_or(f.severity);
@@ -96,7 +118,7 @@ impl Ctx<'_> {
             owner: self.mask.opt_text(f.owner.as_deref()),
             locations,
             status: status_key,
-            status_label: i18n::tr(self.lang, &format!("leak_status_{status_key}")).to_string(),
+            status_label: self.leak_status_label(f, status_key),
             active: status == LeakStatus::Active,
             fingerprint: f.fingerprint.chars().take(12).collect(),
             suppression,

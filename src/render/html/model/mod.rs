@@ -15,6 +15,7 @@ mod leaks;
 mod register;
 mod summary;
 mod trend;
+mod urgent;
 mod view;
 
 pub use view::*;
@@ -25,7 +26,7 @@ use super::mask::Masker;
 use super::{ReportInput, ReportKind, ReportOptions};
 use crate::model::{
     AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
-    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION, TokenStatus,
+    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -59,6 +60,31 @@ fn sev_label(lang: Lang, s: Severity) -> String {
 /// Default link to a rule's documentation.
 pub fn rule_doc_link(rule: &str) -> String {
     format!("docs/rules.md#{rule}")
+}
+
+/// The link a report shows for a rule: a results file's `help_uri` only when it is `https:` or
+/// relative (no scheme); `javascript:`, `data:`, `http:` and the like — also behind leading
+/// spaces or control characters — fall back to the rule's own documentation.
+pub fn rule_link(help_uri: &str, rule: &str) -> String {
+    let uri = help_uri.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    let safe = !uri.is_empty()
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !uri.starts_with("//")
+        && !uri.starts_with('\\')
+        && match uri.find(':') {
+            Some(colon) => {
+                let before = &uri[..colon];
+                // A colon after the first `/`, `?` or `#` is part of a relative path.
+                before.contains(['/', '?', '#'])
+                    || (before.eq_ignore_ascii_case("https") && uri[colon..].starts_with("://"))
+            }
+            None => true,
+        };
+    if safe {
+        uri.to_string()
+    } else {
+        rule_doc_link(rule)
+    }
 }
 
 fn fmt_pct(v: Option<f64>) -> String {
@@ -164,11 +190,7 @@ impl Ctx<'_> {
             message: self.mask.text(&f.message),
             evidence: self.mask.text(&f.evidence),
             remediation: self.mask.text(&f.remediation),
-            help: if f.help_uri.is_empty() {
-                rule_doc_link(&f.rule)
-            } else {
-                f.help_uri.clone()
-            },
+            help: rule_link(&f.help_uri, &f.rule),
             excepted: f.excepted,
             exc_owner,
             exc_reason,
@@ -276,6 +298,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         appendix: appendix::appendix(&cx),
         review: appendix::review(&cx),
         has_audit: audit.is_some(),
+        urgent: urgent::urgent(&cx),
     }
 }
 

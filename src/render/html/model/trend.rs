@@ -69,7 +69,7 @@ pub(super) fn distributions(cx: &Ctx<'_>) -> (Distribution, Distribution) {
             a.contexts
                 .iter()
                 .flat_map(|c| &c.tokens)
-                .filter(|t| t.token.status == TokenStatus::Active)
+                .filter(|t| t.token.status.is_live())
                 .collect()
         })
         .unwrap_or_default();

@@ -28,6 +28,26 @@ pub struct ReportView {
     pub appendix: Appendix,
     pub review: Review,
     pub has_audit: bool,
+    /// What must not wait: leads the review's first page and the management page.
+    pub urgent: Vec<Urgent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Urgent {
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub text: String,
+}
+
+/// New and resolved findings of one rule since the last quarter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeByRule {
+    pub rule: String,
+    pub rule_title: String,
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub new: u32,
+    pub resolved: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +151,9 @@ pub struct Changes {
     pub compared_with: String,
     pub new: Vec<FindingRow>,
     pub resolved: Vec<FindingRow>,
+    /// New and resolved counted by rule, worst first (the management view; the full
+    /// lists are in the appendix).
+    pub by_rule: Vec<ChangeByRule>,
     pub persisting: u32,
     /// Findings of NIPs audited for the first time (not "new").
     pub first_audit: u32,

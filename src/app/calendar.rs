@@ -1,0 +1,68 @@
+//! `ksef-audit calendar`: iCalendar reminders before each planned token expiry (the
+//! guides' "add a calendar event two weeks before each token expires", done for you).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+
+use crate::cli::{CalendarArgs, GlobalArgs};
+use crate::collect::results::load_audit_results;
+use crate::error::Outcome;
+use crate::render::calendar::{CalendarOptions, by_owner, reminders_from_audit, render_ics};
+
+use super::Output;
+
+pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
+    let audit = load_audit_results(&args.audit, "audit")?.value;
+    let reminders = reminders_from_audit(&audit);
+    let opts = CalendarOptions {
+        days_before: args.days_before,
+        now: Utc::now(),
+    };
+    let mut out = Output::open(args.output.as_deref())?;
+    out.write_all(render_ics(&reminders, &opts).as_bytes())
+        .and_then(|()| out.flush())
+        .with_context(|| match out.path() {
+            Some(p) => format!("cannot write calendar '{}'", p.display()),
+            None => "cannot write the calendar to standard output".to_string(),
+        })?;
+    if let Some(dir) = &args.per_owner {
+        write_per_owner(dir, &reminders, &opts)?;
+    }
+    if !global.quiet {
+        let owners = by_owner(&reminders).len();
+        eprintln!(
+            "calendar: {} reminders ({} days before each planned expiry), {} owners{}",
+            reminders.len(),
+            args.days_before,
+            owners,
+            match out.path() {
+                Some(p) => format!("; written to {}", p.display()),
+                None => String::new(),
+            }
+        );
+        if reminders.is_empty() {
+            eprintln!(
+                "help: no active token has a planned expiry date; add one per token in the inventory's planned-expiry column"
+            );
+        }
+    }
+    Ok(Outcome::Clean)
+}
+
+fn write_per_owner(
+    dir: &Path,
+    reminders: &[crate::render::calendar::Reminder],
+    opts: &CalendarOptions,
+) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+    for (stem, items) in by_owner(reminders) {
+        let path = dir.join(format!("{stem}.ics"));
+        std::fs::write(&path, render_ics(&items, opts))
+            .with_context(|| format!("cannot write calendar '{}'", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `ksef-audit merge`: the JSON results of several `leaks` shards or repositories (or of
+//! several `audit` runs) -> one document, with the exit code of the merged result.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use super::Output;
+use super::audit::{AuditOutput, render};
+use crate::cli::{GlobalArgs, LeaksFormat, MergeArgs};
+use crate::collect::results::{load_audit_results, load_leak_results};
+use crate::config::RuleDirs;
+use crate::error::Outcome;
+use crate::evaluate::audit::outcome;
+use crate::evaluate::leaks::leak_outcome;
+use crate::evaluate::merge::{merge_audits, merge_leaks};
+use crate::model::{AUDIT_KIND, LEAKS_KIND};
+use crate::render::leaks::{LeakFormat, render_leaks};
+use crate::rule::leak::load_leak_rules;
+
+/// `ksef-audit merge FILE…`.
+pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
+    let config = super::load_config(global, RuleDirs::NotRead)?;
+    let kind = document_kind(&args.inputs[0])?;
+    let mut out = Output::open(args.output.as_deref())?;
+    let outcome = if kind == LEAKS_KIND {
+        let docs = args
+            .inputs
+            .iter()
+            .map(|p| load_leak_results(p, "merge").map(|l| l.value))
+            .collect::<Result<Vec<_>, _>>()?;
+        let merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let format = match args.format {
+            LeaksFormat::Text => LeakFormat::Text,
+            LeaksFormat::Json => LeakFormat::Json,
+            LeaksFormat::Jsonl => LeakFormat::Jsonl,
+            LeaksFormat::Csv => LeakFormat::Csv,
+            LeaksFormat::Sarif => LeakFormat::Sarif,
+            LeaksFormat::Html => bail!(
+                "merge writes text, json, jsonl, csv or sarif\nhelp: render HTML from the merged JSON with `ksef-audit report --leaks FILE`"
+            ),
+        };
+        let rules = load_leak_rules(None)?;
+        render_leaks(&merged, &rules, format, &mut out)?;
+        if !global.quiet {
+            let mut err = std::io::stderr().lock();
+            for e in &merged.errors {
+                let _ = writeln!(err, "error: {}: {}", e.path, e.message);
+            }
+        }
+        leak_outcome(&merged, args.fail_on.unwrap_or(config.leaks.fail_on))
+    } else {
+        let docs = args
+            .inputs
+            .iter()
+            .map(|p| load_audit_results(p, "merge").map(|l| l.value))
+            .collect::<Result<Vec<_>, _>>()?;
+        let merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let output = match args.format {
+            LeaksFormat::Json => AuditOutput::Json,
+            LeaksFormat::Text => AuditOutput::Text,
+            LeaksFormat::Csv => AuditOutput::Csv { excel: false },
+            other => bail!(
+                "audit results merge to json, text or csv, not {other:?}\nhelp: pass --format json"
+            ),
+        };
+        render(&merged, &output, &mut out)?;
+        outcome(&merged, args.fail_on.unwrap_or(config.audit.fail_on), false)
+    };
+    out.flush().context("cannot write the output")?;
+    Ok(outcome.with_exit_zero(args.exit_zero))
+}
+
+/// `ksef-audit/leaks` or `ksef-audit/audit`, from the document's `kind`.
+fn document_kind(path: &Path) -> Result<&'static str> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
+            path.display()
+        )
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: Option<String>,
+    }
+    let kind: Kind = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "'{}' is not valid JSON\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
+            path.display()
+        )
+    })?;
+    match kind.kind.as_deref() {
+        Some(LEAKS_KIND) => Ok(LEAKS_KIND),
+        Some(AUDIT_KIND) => Ok(AUDIT_KIND),
+        other => bail!(
+            "'{}' is a '{}' document; merge combines leaks or audit results\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
+            path.display(),
+            other.unwrap_or("(none)")
+        ),
+    }
+}

@@ -1,0 +1,72 @@
+//! Issue 13, points 4 and 5: every free-text field the tool writes passes the one redaction
+//! ([`crate::rule::matcher::redact_text`]): a token value pasted into a description, an owner,
+//! an exception's target/reason/owner or a message leaves only its preview and fingerprint.
+//! Applied after evaluation, so rules (POL017) still see the text as KSeF returned it.
+
+use crate::model::{AuditResults, ExceptionState, TokenRecord, TokenSnapshot};
+use crate::rule::matcher::redact_text;
+
+fn redact(s: &mut String) {
+    if let std::borrow::Cow::Owned(r) = redact_text(s) {
+        *s = r;
+    }
+}
+
+fn redact_opt(s: &mut Option<String>) {
+    if let Some(s) = s {
+        redact(s);
+    }
+}
+
+fn redact_token(t: &mut TokenRecord) {
+    redact(&mut t.description);
+}
+
+/// Token descriptions of a snapshot (tokens JSON/CSV/table).
+pub fn redact_snapshot(snapshot: &mut TokenSnapshot) {
+    for c in &mut snapshot.contexts {
+        c.tokens.iter_mut().for_each(redact_token);
+    }
+}
+
+fn redact_exception_state(e: &mut ExceptionState) {
+    redact(&mut e.target);
+    redact(&mut e.reason);
+    redact(&mut e.owner);
+}
+
+/// The exception fields and warnings of leak results.
+pub fn redact_leaks(results: &mut crate::model::LeakResults) {
+    results
+        .exceptions
+        .iter_mut()
+        .for_each(redact_exception_state);
+    results.warnings.iter_mut().for_each(redact);
+}
+
+/// Every free-text field of audit results (JSON, CSV, text, HTML).
+pub fn redact_audit(results: &mut AuditResults) {
+    for c in &mut results.contexts {
+        for t in &mut c.tokens {
+            redact_token(&mut t.token);
+            redact_opt(&mut t.owner);
+            redact_opt(&mut t.system);
+            t.inventory_extra.values_mut().for_each(redact);
+        }
+        redact_opt(&mut c.reason);
+    }
+    for f in results.findings.iter_mut().chain(results.fixed.iter_mut()) {
+        redact_opt(&mut f.owner);
+        redact(&mut f.message);
+        redact(&mut f.evidence);
+        if let Some(e) = &mut f.exception {
+            redact(&mut e.reason);
+            redact(&mut e.owner);
+        }
+    }
+    results
+        .exceptions
+        .iter_mut()
+        .for_each(redact_exception_state);
+    results.warnings.iter_mut().for_each(redact);
+}

@@ -1,0 +1,303 @@
+//! `ksef-audit calendar`: iCalendar (RFC 5545) reminders, one event per credential with
+//! a planned expiry or rotation date, some days before it, naming its owner.
+//!
+//! [`reminders_from_audit`] picks the dates from audit results; a later kind of
+//! credential (certificates) adds its own function returning [`Reminder`]s.
+//! [`render_ics`] lays them out: CRLF line ends, lines folded at 75 octets, escaped
+//! text, a stable `UID` per credential and date, `DTSTAMP`, and a `VALARM`. Only
+//! reference numbers, NIPs and names appear: never a secret.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::model::{AuditResults, TokenStatus};
+
+/// What a reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReminderKind {
+    Token,
+    Certificate,
+}
+
+impl ReminderKind {
+    fn word(self) -> &'static str {
+        match self {
+            ReminderKind::Token => "token",
+            ReminderKind::Certificate => "certificate",
+        }
+    }
+}
+
+/// One credential with a planned expiry or rotation date.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reminder {
+    pub kind: ReminderKind,
+    pub nip: String,
+    pub client: Option<String>,
+    /// KSeF reference number (or certificate serial number).
+    pub reference: String,
+    pub description: Option<String>,
+    /// Owner from the inventory: an e-mail address or a name.
+    pub owner: Option<String>,
+    pub system: Option<String>,
+    /// The planned expiry or rotation date.
+    pub due: NaiveDate,
+}
+
+/// Tokens still usable in KSeF (active or pending) whose inventory row gives a planned
+/// expiry date.
+pub fn reminders_from_audit(audit: &AuditResults) -> Vec<Reminder> {
+    let mut out = Vec::new();
+    for c in &audit.contexts {
+        for t in &c.tokens {
+            let usable = matches!(t.token.status, TokenStatus::Active | TokenStatus::Pending);
+            let Some(due) = t.planned_expiry.filter(|_| usable) else {
+                continue;
+            };
+            out.push(Reminder {
+                kind: ReminderKind::Token,
+                nip: c.nip.clone(),
+                client: c.name.clone(),
+                reference: t.token.reference_number.clone(),
+                description: Some(t.token.description.clone()).filter(|d| !d.trim().is_empty()),
+                owner: t.owner.clone().filter(|o| !o.trim().is_empty()),
+                system: t.system.clone().filter(|s| !s.trim().is_empty()),
+                due,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.due.cmp(&b.due).then(a.cmp(b)));
+    out
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CalendarOptions {
+    /// The event falls this many days before the due date.
+    pub days_before: u32,
+    /// `DTSTAMP` of every event.
+    pub now: DateTime<Utc>,
+}
+
+/// A calendar of `reminders` (an empty calendar when there are none).
+pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
+    let mut lines: Vec<String> = vec![
+        "BEGIN:VCALENDAR".into(),
+        "VERSION:2.0".into(),
+        format!(
+            "PRODID:-//ksef-audit//ksef-audit {}//EN",
+            crate::model::TOOL_VERSION
+        ),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+        "X-WR-CALNAME:KSeF credential expiry reminders".into(),
+    ];
+    let stamp = opts.now.format("%Y%m%dT%H%M%SZ").to_string();
+    for r in reminders {
+        let day = r.due - Duration::days(i64::from(opts.days_before));
+        let kind = r.kind.word();
+        let summary = format!(
+            "KSeF {kind} {} (NIP {}) expires on {}: rotate it",
+            r.reference, r.nip, r.due
+        );
+        let mut details = vec![
+            format!("The KSeF {kind} {} expires on {}.", r.reference, r.due),
+            format!(
+                "Client: NIP {}{}",
+                r.nip,
+                r.client
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            ),
+        ];
+        if let Some(d) = &r.description {
+            details.push(format!("Description: {d}"));
+        }
+        if let Some(s) = &r.system {
+            details.push(format!("System: {s}"));
+        }
+        details.push(format!(
+            "Owner: {}",
+            r.owner.as_deref().unwrap_or("none named in the inventory")
+        ));
+        details.push(
+            "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke)."
+                .into(),
+        );
+        lines.push("BEGIN:VEVENT".into());
+        lines.push(format!(
+            "UID:ksef-audit-{kind}-{}-{}-{}@ksef-audit",
+            uid_part(&r.nip),
+            uid_part(&r.reference),
+            r.due.format("%Y%m%d")
+        ));
+        lines.push(format!("DTSTAMP:{stamp}"));
+        lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
+        lines.push(format!(
+            "DTEND;VALUE=DATE:{}",
+            (day + Duration::days(1)).format("%Y%m%d")
+        ));
+        lines.push(format!("SUMMARY:{}", escape_text(&summary)));
+        lines.push(format!("DESCRIPTION:{}", escape_text(&details.join("\n"))));
+        lines.push("CATEGORIES:KSeF".into());
+        lines.push("TRANSP:TRANSPARENT".into());
+        if let Some(owner) = &r.owner {
+            lines.push(attendee(owner));
+        }
+        lines.push("BEGIN:VALARM".into());
+        lines.push("ACTION:DISPLAY".into());
+        lines.push(format!("DESCRIPTION:{}", escape_text(&summary)));
+        lines.push("TRIGGER:PT9H".into());
+        lines.push("END:VALARM".into());
+        lines.push("END:VEVENT".into());
+    }
+    lines.push("END:VCALENDAR".into());
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(&fold(&l));
+    }
+    out
+}
+
+/// Reminders grouped by owner, for one calendar per owner: `(file stem, reminders)`;
+/// reminders without an owner go under `unassigned`.
+pub fn by_owner(reminders: &[Reminder]) -> BTreeMap<String, Vec<Reminder>> {
+    let mut out: BTreeMap<String, Vec<Reminder>> = BTreeMap::new();
+    for r in reminders {
+        let stem = r
+            .owner
+            .as_deref()
+            .map(file_stem)
+            .unwrap_or_else(|| "unassigned".to_string());
+        out.entry(stem).or_default().push(r.clone());
+    }
+    out
+}
+
+/// A file name from an owner: letters, digits, `@ . _ -` kept, anything else `_`.
+fn file_stem(owner: &str) -> String {
+    let s: String = owner
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-') {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches(|c| c == '.' || c == '_').to_string();
+    if s.is_empty() { "unassigned".into() } else { s }
+}
+
+/// `ATTENDEE` with the owner's name; `mailto:` when the owner is an e-mail address,
+/// else the `invalid:nomail` address calendar programs use for people without one.
+fn attendee(owner: &str) -> String {
+    let owner = owner.trim();
+    let cn = quote_param(owner);
+    if is_email(owner) {
+        format!("ATTENDEE;CN={cn};ROLE=REQ-PARTICIPANT:mailto:{owner}")
+    } else {
+        format!("ATTENDEE;CN={cn};ROLE=REQ-PARTICIPANT:invalid:nomail")
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty()
+                && host.contains('.')
+                && !s
+                    .chars()
+                    .any(|c| c.is_whitespace() || "<>\"(),;:".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// A parameter value (RFC 5545 §3.2): quoted, without the `"` it cannot contain.
+fn quote_param(s: &str) -> String {
+    let clean: String = s.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+    format!("\"{clean}\"")
+}
+
+fn uid_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// TEXT value escaping (RFC 5545 §3.3.11).
+fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One content line, folded so no line is longer than 75 octets (continuations start
+/// with a space), never inside a UTF-8 character, ending in CRLF.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut len = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if len + n > 75 {
+            out.push_str("\r\n ");
+            len = 1;
+        }
+        out.push(c);
+        len += n;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_characters() {
+        let line = format!("SUMMARY:{}", "Żółć ".repeat(40));
+        let folded = fold(&line);
+        for l in folded.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(l.len() <= 75, "{} octets: {l}", l.len());
+        }
+        let unfolded = folded.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, line);
+    }
+
+    #[test]
+    fn text_escapes_separators_and_newlines() {
+        assert_eq!(escape_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+
+    #[test]
+    fn owners_without_an_address_are_named_not_mailed() {
+        assert!(attendee("anna.nowak@biuro.pl").ends_with(":mailto:anna.nowak@biuro.pl"));
+        assert_eq!(
+            attendee("Anna \"AN\" Nowak"),
+            "ATTENDEE;CN=\"Anna AN Nowak\";ROLE=REQ-PARTICIPANT:invalid:nomail"
+        );
+        assert_eq!(file_stem("Anna Nowak"), "anna_nowak");
+        assert_eq!(file_stem("../../etc"), "etc");
+    }
+}

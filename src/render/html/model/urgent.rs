@@ -1,0 +1,143 @@
+//! "Act now": what must not wait for the rest of the report. Leads the first page of
+//! the security review and the management page of the quarterly report.
+//!
+//! Each kind of urgent fact is one function; a later section (grants, certificates) adds
+//! its own and appends to [`urgent`].
+
+use super::leaks::group_leaks;
+use super::*;
+
+/// At most this many lines per kind; the rest is counted in one more line.
+const MAX_PER_KIND: usize = 6;
+
+/// Rules whose open finding means a person who left still has working access.
+const LEAVER_RULES: &[&str] = &["owner-left", "author-left"];
+
+/// Every urgent fact, worst first.
+pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let mut out = Vec::new();
+    out.extend(active_leaks(cx));
+    out.extend(incomplete_contexts(cx));
+    out.extend(leavers(cx));
+    out
+}
+
+fn capped(cx: &Ctx<'_>, severity: Severity, mut lines: Vec<String>) -> Vec<Urgent> {
+    let more = lines.len().saturating_sub(MAX_PER_KIND);
+    lines.truncate(MAX_PER_KIND);
+    if more > 0 {
+        lines.push(cx.tr("urgent_more").replace("{n}", &more.to_string()));
+    }
+    lines
+        .into_iter()
+        .map(|text| Urgent {
+            severity: sev_key(severity),
+            sev_label: sev_label(cx.lang, severity),
+            text,
+        })
+        .collect()
+}
+
+/// Leaked tokens KSeF still accepts.
+fn active_leaks(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let Some(l) = cx.leaks else {
+        return Vec::new();
+    };
+    let lines = group_leaks(&l.findings)
+        .iter()
+        .filter(|g| g[0].status == LeakStatus::Active)
+        .map(|g| {
+            let f = g[0];
+            let mut place = cx.mask.text(&f.path);
+            if let Some(line) = f.line {
+                place.push_str(&format!(":{line}"));
+            }
+            cx.tr("urgent_leak")
+                .replace(
+                    "{token}",
+                    f.reference_number.as_deref().unwrap_or(&f.redacted),
+                )
+                .replace(
+                    "{nip}",
+                    &f.nip
+                        .as_deref()
+                        .map(|n| cx.mask.nip(n))
+                        .unwrap_or_else(|| "–".into()),
+                )
+                .replace("{owner}", &part(cx, "urgent_owner", f.owner.as_deref()))
+                .replace("{where}", &place)
+        })
+        .collect();
+    capped(cx, Severity::Critical, lines)
+}
+
+/// Client contexts whose tokens could not be read in full.
+fn incomplete_contexts(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let Some(a) = cx.audit else {
+        return Vec::new();
+    };
+    let lines = a
+        .contexts
+        .iter()
+        .filter(|c| c.status == ContextStatus::Incomplete)
+        .map(|c| {
+            cx.tr("urgent_incomplete")
+                .replace("{nip}", &cx.mask.nip(&c.nip))
+                .replace("{name}", &part(cx, "urgent_name", c.name.as_deref()))
+                .replace("{reason}", &context_reason(cx, c.reason.as_deref()))
+        })
+        .collect();
+    capped(cx, Severity::High, lines)
+}
+
+/// `template` with `{v}` replaced by `value` (masked), or nothing when there is no value.
+fn part(cx: &Ctx<'_>, template: &str, value: Option<&str>) -> String {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => cx.tr(template).replace("{v}", &cx.mask.text(v)),
+        None => String::new(),
+    }
+}
+
+/// Working tokens of people who have left: one line per rule (owner left, author
+/// left), with how many tokens and client contexts.
+fn leavers(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let Some(a) = cx.audit else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for rule in LEAVER_RULES {
+        let found: Vec<&AuditFinding> = a
+            .findings
+            .iter()
+            .filter(|f| !f.excepted && f.rule == *rule)
+            .collect();
+        let Some(worst) = found.iter().map(|f| f.severity).max() else {
+            continue;
+        };
+        let tokens: BTreeSet<_> = found
+            .iter()
+            .map(|f| (&f.nip, &f.reference_number))
+            .collect();
+        let nips: BTreeSet<_> = found.iter().map(|f| &f.nip).collect();
+        out.push(Urgent {
+            severity: sev_key(worst),
+            sev_label: sev_label(cx.lang, worst),
+            text: cx
+                .tr("urgent_leaver")
+                .replace("{title}", &rule_title(cx.lang, &cx.facts.rule_titles, rule))
+                .replace("{n}", &tokens.len().to_string())
+                .replace("{contexts}", &nips.len().to_string()),
+        });
+    }
+    out
+}
+
+/// Why a context could not be read, for a person: "no read permission" when the audit
+/// token lacks CredentialsRead, else the first line of the recorded reason.
+pub(super) fn context_reason(cx: &Ctx<'_>, reason: Option<&str>) -> String {
+    match reason {
+        Some(r) if r.contains("CredentialsRead") => cx.tr("reason_no_read"),
+        Some(r) => cx.mask.text(r.lines().next().unwrap_or(r).trim()),
+        None => cx.tr("urgent_reason_unknown"),
+    }
+}

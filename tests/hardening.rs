@@ -1,0 +1,17 @@
+//! Issue 13: every promise holds under hostile input, hostile servers and edited files.
+//! One regression test per point, named `issue_13_<topic>`; the property tests of the parsers
+//! that take outside input live in `hardening/props.rs`.
+
+mod support;
+
+#[path = "hardening/verify.rs"]
+mod verify;
+
+#[path = "hardening/inputs.rs"]
+mod inputs;
+
+#[path = "hardening/output.rs"]
+mod output;
+
+#[path = "hardening/revoke.rs"]
+mod revoke;

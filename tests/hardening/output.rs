@@ -1,0 +1,243 @@
+//! Points 4, 5, 6, 7, 8, 14, 15: what the tool writes stays inert and free of secrets.
+
+use std::path::Path;
+
+use crate::inputs::{cmd, run};
+
+/// The basic audit fixture copied to a temporary directory, with `edit` applied to its inventory.
+fn basic_audit_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory/basic");
+    let dir = tempfile::tempdir().expect("tmp");
+    for name in ["snapshot.json", "inventory.csv", "staff.csv"] {
+        let text = std::fs::read_to_string(src.join(name)).expect("fixture");
+        let text = if name == "inventory.csv" {
+            edit(text)
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn issue_13_audit_csv_excel_neutralises_formulas() {
+    let dir = basic_audit_dir(|t| {
+        t.replace("anna@firma.pl", "=HYPERLINK(\"http://evil\")")
+            .replace("jan@firma.pl", "  +cmd|' /C calc'!A0")
+    });
+    let out = cmd()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "--from",
+            "snapshot.json",
+            "--inventory",
+            "inventory.csv",
+            "--staff",
+            "staff.csv",
+            "--format",
+            "csv",
+            "--csv-excel",
+            "--exit-zero",
+        ])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("HYPERLINK") && text.contains("cmd|"),
+        "{text}"
+    );
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for row in rows.records() {
+        for cell in row.expect("row").iter() {
+            assert!(
+                !cell
+                    .trim_start_matches(' ')
+                    .starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "live formula cell {cell:?}"
+            );
+        }
+    }
+}
+
+/// `audit --format json` of the basic fixture (inventory edited by `edit`), as a JSON value.
+fn audit_json(dir: &Path) -> serde_json::Value {
+    let out = cmd()
+        .current_dir(dir)
+        .args([
+            "audit",
+            "--from",
+            "snapshot.json",
+            "--inventory",
+            "inventory.csv",
+            "--staff",
+            "staff.csv",
+            "--format",
+            "json",
+            "--exit-zero",
+        ])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("audit json")
+}
+
+#[test]
+fn issue_13_report_links_only_https_and_forbids_scripts() {
+    let dir = basic_audit_dir(|t| t);
+    let mut audit = audit_json(dir.path());
+    let hostile = [
+        "  javascript:alert(document.domain)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "\tJaVaScRiPt:alert(1)",
+        "http://plain.example/x",
+    ];
+    let findings = audit["findings"].as_array_mut().expect("findings");
+    assert!(findings.len() >= hostile.len());
+    for (f, uri) in findings.iter_mut().zip(hostile.iter().cycle()) {
+        f["help_uri"] = serde_json::Value::String(uri.to_string());
+    }
+    findings[0]["help_uri"] = "https://example.com/rules#ok".into();
+    std::fs::write(dir.path().join("audit.json"), audit.to_string()).expect("write");
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["report", "--audit", "audit.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let html = String::from_utf8(out).expect("utf-8").to_lowercase();
+    for bad in ["javascript:", "data:text", "http://plain"] {
+        assert!(!html.contains(bad), "{bad} left in the report");
+    }
+    assert!(html.contains("href=\"https:") && html.contains("example.com"));
+    assert!(html.contains("content-security-policy") && html.contains("script-src 'none'"));
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_13_report_templates_stay_inside_their_directory() {
+    let dir = basic_audit_dir(|t| t);
+    let audit = audit_json(dir.path());
+    std::fs::write(dir.path().join("audit.json"), audit.to_string()).expect("write");
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "TOPSECRET-9f3a").expect("write");
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Make)> = vec![
+        (
+            "absolute include",
+            Box::new(|t: &Path| {
+                let s = t.parent().expect("parent").join("secret.txt");
+                std::fs::write(
+                    t.join("partials/style.css"),
+                    format!("{{% include \"{}\" %}}", s.display()),
+                )
+                .expect("write")
+            }),
+        ),
+        (
+            "dot-dot include",
+            Box::new(|t: &Path| {
+                std::fs::write(
+                    t.join("partials/style.css"),
+                    "{% include \"../../secret.txt\" %}",
+                )
+                .expect("write")
+            }),
+        ),
+        (
+            "symlink out",
+            Box::new(|t: &Path| {
+                std::os::unix::fs::symlink(
+                    t.parent().expect("parent").join("secret.txt"),
+                    t.join("partials/style.css"),
+                )
+                .expect("symlink")
+            }),
+        ),
+    ];
+    for (what, make) in cases {
+        let templates = dir.path().join("tpl");
+        let _ = std::fs::remove_dir_all(&templates);
+        std::fs::create_dir_all(templates.join("partials")).expect("mkdir");
+        make(&templates);
+        let all = run(
+            cmd().current_dir(dir.path()).args([
+                "report",
+                "--audit",
+                "audit.json",
+                "--templates",
+                "tpl",
+            ]),
+            2,
+        );
+        assert!(!all.contains("TOPSECRET"), "{what}: {all}");
+        assert!(all.contains("refused"), "{what}: {all}");
+    }
+}
+
+#[test]
+fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN, tree};
+    let name = format!("backup-{TOKEN}.txt");
+    let dir = tree(&[(name.as_str(), "nothing secret inside\n")]);
+    for format in ["json", "text"] {
+        let all = run(cmd().args(["leaks", "--format", format]).arg(dir.path()), 1);
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the secret in the name leaked: {all}"
+        );
+        assert!(all.contains("(name)"), "{format}: {all}");
+    }
+}
+
+#[test]
+fn issue_13_token_in_a_description_is_redacted_in_every_output() {
+    use crate::inputs::{SECRET, TOKEN};
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    let token = &mut v["contexts"][0]["tokens"][0];
+    token["description"] = format!("ERP prod, token {TOKEN} do not share").into();
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for format in ["json", "csv", "text", "html"] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args([
+                "audit",
+                "--from",
+                "snapshot.json",
+                "--inventory",
+                "inventory.csv",
+                "--staff",
+                "staff.csv",
+                "--exit-zero",
+                "--format",
+                format,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(SECRET), "{format}: token value in the output");
+        if format == "json" {
+            // The rule still sees the token (it runs before the redaction).
+            assert!(all.contains("personal-data-in-description"), "{all}");
+            assert!(all.contains("sha256:"), "{all}");
+        }
+    }
+}

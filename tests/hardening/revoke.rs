@@ -1,0 +1,60 @@
+//! Point 11: `revoke --yes` re-checks every target of an (edited) results file.
+
+use crate::inputs::cmd;
+use crate::support::fixture::*;
+use ksef_audit::model::LeakStatus;
+use ksef_audit::simulator::{self, SimOptions};
+
+#[test]
+fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fixture = basic();
+    let sim = rt
+        .block_on(simulator::start(fixture.clone(), SimOptions::default()))
+        .expect("simulator");
+    // Beta's credential holds CredentialsManage: whatever it is pointed at, it could revoke.
+    let beta = token(&fixture, BETA, BETA_AUDITOR);
+    let mut own = finding(BETA, BETA_AUDITOR); // the credential the tool itself uses
+    own.status = LeakStatus::Active;
+    let mut forged = finding(BETA, "20260115-EC-B0D17A0001-0000000009-00");
+    forged.redacted = format!("{BETA_AUDITOR}|nip-{BETA}|****"); // preview names another token
+    forged.status = LeakStatus::Active;
+    let mut foreign = finding(ALFA, BETA_AUDITOR); // Beta's reference under Alfa's NIP
+    foreign.status = LeakStatus::Active;
+    let results = leak_results(vec![foreign, forged, own]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let leaks = dir.path().join("leaks.json");
+    std::fs::write(&leaks, serde_json::to_vec(&results).expect("json")).expect("write");
+    let out = cmd()
+        .env("KSEF_TOKEN_7762811692", beta.expose())
+        .args(["--env", &sim.base_url, "revoke", "--yes", "--from"])
+        .arg(&leaks)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "REFUSED  {BETA}  {BETA_AUDITOR}: this is the credential"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("names another reference or NIP"), "{text}");
+    // The (Alfa, Beta's reference) entry is refused on its own (no Alfa credential / not
+    // Alfa's token); it does not hide the (Beta, reference) entry.
+    assert!(
+        text.contains(&format!("REFUSED  {ALFA}  {BETA_AUDITOR}")),
+        "{text}"
+    );
+    let deletes = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 0, "nothing may be revoked: {text}");
+    rt.block_on(sim.shutdown());
+}

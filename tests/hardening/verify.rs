@@ -1,0 +1,81 @@
+//! Point 2: `leaks --verify` fails closed.
+
+use std::time::Duration;
+
+use crate::support::fixture::*;
+use ksef_audit::collect::ksef::verify_leaks;
+use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
+use ksef_audit::evaluate::leaks::{apply_leak_verdicts, leak_outcome};
+use ksef_audit::model::{EnvironmentRef, LeakStatus, Outcome, Secret, Severity};
+use ksef_audit::simulator::{self, SimOptions};
+
+fn settings(base_url: &str, nip: &str, secret: Secret) -> KsefSettings {
+    let mut s = KsefSettings::new(
+        EnvironmentRef {
+            label: "test".into(),
+            base_url: base_url.to_string(),
+        },
+        vec![ContextSpec {
+            nip: nip.to_string(),
+            name: None,
+            credential: CredentialSource::InMemory(secret),
+        }],
+    );
+    s.retry_base = Duration::from_millis(5);
+    s.max_retries = 0;
+    s
+}
+
+#[test]
+fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
+    // A port nothing listens on (bound, then closed).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let s = settings(
+        &format!("http://127.0.0.1:{port}/v2"),
+        ALFA,
+        Secret::new("20260110-EC-A0D17A0001-0000000001-F6|nip-5265877635|00".to_string()),
+    );
+    let mut results = leak_results(vec![finding(ALFA, ALFA_INVOICING)]);
+    let verdicts = verify_leaks(&results, &s);
+    apply_leak_verdicts(&mut results, verdicts);
+    assert_eq!(results.errors.len(), 1, "{:?}", results.errors);
+    assert!(results.errors[0].path.contains(ALFA));
+    // Not verified is an error: exit 2 whatever --fail-on and --exit-zero say.
+    assert_eq!(
+        leak_outcome(&results, Severity::Critical).with_exit_zero(true),
+        Outcome::Incomplete
+    );
+}
+
+#[test]
+fn issue_13_verify_403_names_the_missing_permission() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fixture = basic();
+    // The invoicing token authenticates but lacks CredentialsRead: the lookup gets 403.
+    let invoicing = token(&fixture, ALFA, ALFA_INVOICING);
+    let sim = rt
+        .block_on(simulator::start(fixture, SimOptions::default()))
+        .expect("simulator");
+    let s = settings(&sim.base_url, ALFA, invoicing);
+    let mut results = leak_results(vec![finding(ALFA, ALFA_REVOKED)]);
+    let verdicts = verify_leaks(&results, &s);
+    apply_leak_verdicts(&mut results, verdicts);
+    assert_eq!(results.findings[0].status, LeakStatus::Unknown);
+    let message = &results.errors.first().expect("an error").message;
+    assert!(
+        message.contains("403") && message.contains("CredentialsRead"),
+        "{message}"
+    );
+    assert_eq!(
+        leak_outcome(&results, Severity::Critical),
+        Outcome::Incomplete
+    );
+    rt.block_on(sim.shutdown());
+}

@@ -1,0 +1,154 @@
+//! `ksef-audit calendar` (issue 14): iCalendar reminders before each planned token
+//! expiry, checked with an independent parser (Python's `icalendar`). Without the parser
+//! the test prints a note and passes, except under `CI=true`, where it fails
+//! (scripts/install-test-tools.sh installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::Command as BinCommand;
+use chrono::{Duration, NaiveDate};
+use ksef_audit::model::{AuditResults, TokenStatus};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results/audit-2026q4.json")
+}
+
+fn parser_missing() -> bool {
+    let present = Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if present {
+        return false;
+    }
+    assert!(
+        std::env::var("CI").map_or(true, |v| v != "true"),
+        "python3 with icalendar is missing under CI=true: run scripts/install-test-tools.sh"
+    );
+    eprintln!("note: python3 icalendar is not installed; skipping (scripts/install-test-tools.sh)");
+    true
+}
+
+/// Parses `path` with icalendar; one line per event:
+/// `uid|dtstamp|dtstart|summary|attendee|alarm-count`.
+fn parse(path: &Path) -> Vec<Vec<String>> {
+    let script = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+assert cal.get('VERSION') == '2.0' and cal.get('PRODID')
+for e in cal.walk('VEVENT'):
+    att = e.get('ATTENDEE')
+    alarms = [a for a in e.walk('VALARM')]
+    print('|'.join([str(e['UID']), e.decoded('DTSTAMP').isoformat(),
+                    e.decoded('DTSTART').isoformat(), str(e['SUMMARY']).replace('|', '/'),
+                    str(att) if att is not None else '', str(len(alarms))]))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "icalendar rejects {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| l.split('|').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn issue_14_calendar_has_one_event_per_planned_expiry_days_before() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ics = dir.path().join("reminders.ics");
+    let owners = dir.path().join("owners");
+    BinCommand::cargo_bin("ksef-audit")
+        .expect("binary")
+        .arg("calendar")
+        .arg("--audit")
+        .arg(fixture())
+        .args(["--days-before", "10", "-o"])
+        .arg(&ics)
+        .arg("--per-owner")
+        .arg(&owners)
+        .assert()
+        .success();
+
+    let audit: AuditResults =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json");
+    let mut expected: Vec<(String, NaiveDate, Option<String>)> = audit
+        .contexts
+        .iter()
+        .flat_map(|c| &c.tokens)
+        .filter(|t| matches!(t.token.status, TokenStatus::Active | TokenStatus::Pending))
+        .filter_map(|t| {
+            t.planned_expiry
+                .map(|d| (t.token.reference_number.clone(), d, t.owner.clone()))
+        })
+        .collect();
+    assert!(!expected.is_empty(), "the fixture has planned expiry dates");
+
+    let raw = std::fs::read(&ics).expect("written");
+    let text = String::from_utf8(raw).expect("utf-8");
+    assert!(
+        text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'),
+        "CRLF only"
+    );
+    assert!(
+        text.split("\r\n").all(|l| l.len() <= 75),
+        "folded at 75 octets"
+    );
+
+    let events = parse(&ics);
+    assert_eq!(events.len(), expected.len(), "{events:?}");
+    let mut uids: Vec<&str> = events.iter().map(|e| e[0].as_str()).collect();
+    uids.sort_unstable();
+    uids.dedup();
+    assert_eq!(uids.len(), events.len(), "UIDs are unique");
+    expected.sort();
+    for (reference, due, owner) in &expected {
+        let e = events
+            .iter()
+            .find(|e| e[3].contains(reference.as_str()))
+            .unwrap_or_else(|| panic!("no event for {reference}: {events:?}"));
+        assert_eq!(e[2], (*due - Duration::days(10)).to_string(), "{e:?}");
+        assert!(e[3].contains(&due.to_string()), "{e:?}");
+        assert!(!e[1].is_empty(), "DTSTAMP");
+        assert_eq!(e[5], "1", "one VALARM");
+        match owner {
+            Some(o) if o.contains('@') => assert_eq!(e[4], format!("mailto:{o}")),
+            Some(_) => assert_eq!(e[4], "invalid:nomail"),
+            None => assert_eq!(e[4], ""),
+        }
+    }
+
+    // One file per owner, each a valid calendar holding that owner's events.
+    let mut total = 0;
+    for entry in std::fs::read_dir(&owners).expect("per-owner dir") {
+        let path = entry.expect("entry").path();
+        let owner_events = parse(&path);
+        let stem = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .to_string();
+        for e in &owner_events {
+            if stem == "unassigned" {
+                assert_eq!(e[4], "");
+            } else {
+                assert_eq!(e[4], format!("mailto:{stem}"), "{}", path.display());
+            }
+        }
+        total += owner_events.len();
+    }
+    assert_eq!(total, expected.len());
+}

@@ -1,0 +1,235 @@
+//! Scale-out: `leaks --shard K/3` three times + `merge` gives exactly the document of one
+//! run (working tree and git history), and several repositories in one run name theirs.
+
+use std::path::Path;
+use std::process::Command;
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("ksef-audit").expect("binary");
+    cmd.env_remove("KSEF_AUDIT_CONFIG").arg("--quiet");
+    cmd
+}
+
+/// Runs `ksef-audit ARGS`, returns the exit code.
+fn run(dir: &Path, args: &[&str]) -> i32 {
+    let out = bin().current_dir(dir).args(args).output().expect("runs");
+    out.status.code().expect("exit code")
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json")
+}
+
+/// The parts of a leak document that must not depend on how the scan was split.
+fn essence(doc: &Value) -> Value {
+    let mut stats = doc["stats"].clone();
+    stats.as_object_mut().expect("stats").remove("bytes");
+    serde_json::json!({
+        "findings": doc["findings"],
+        "suppressed": doc["suppressed"],
+        "errors": doc["errors"],
+        "stats": stats,
+        "target": doc["target"],
+        "warnings": doc["warnings"],
+    })
+}
+
+fn fake_token(n: u32) -> String {
+    let head = format!(
+        "20260115-EC-{:010X}-{:010X}",
+        0xA0_0000_0000u64 + u64::from(n),
+        0xFA4E_u64 * u64::from(n + 1)
+    );
+    let reference = format!("{head}-{:02X}", ksef_audit::model::crc8(head.as_bytes()));
+    let secret = ksef_audit::model::fingerprint_hex(format!("fake-secret-{n}").as_bytes());
+    format!("{reference}|nip-5265877635|{secret}")
+}
+
+fn write_tree(root: &Path) {
+    for n in 0..24u32 {
+        let dir = root.join(format!("d{}", n % 5));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let body = if n % 2 == 0 {
+            format!("# config {n}\nKSEF_TOKEN={}\n", fake_token(n))
+        } else {
+            format!("plain file {n}\n")
+        };
+        std::fs::write(dir.join(format!("f{n}.env")), body).expect("write");
+    }
+    // The same token in two files: two findings, one fingerprint.
+    std::fs::write(root.join("copy.env"), format!("T={}\n", fake_token(0))).expect("write");
+}
+
+/// Shards 1..=3 of `args`, merged, against one run of `args`.
+fn assert_shards_merge_to_one_run(dir: &Path, args: &[&str]) {
+    let mut whole: Vec<&str> = args.to_vec();
+    whole.extend(["--format", "json", "-o", "whole.json"]);
+    let code = run(dir, &whole);
+    let mut parts = Vec::new();
+    for k in 1..=3 {
+        let out = format!("shard{k}.json");
+        let shard = format!("{k}/3");
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--format", "json", "-o", &out, "--shard", &shard]);
+        run(dir, &a);
+        let doc = json(&dir.join(&out));
+        assert_eq!(
+            doc["target"]["shard"],
+            serde_json::json!({"index": k, "count": 3})
+        );
+        parts.push(out);
+    }
+    let mut m = vec!["merge", "-o", "merged.json"];
+    m.extend(parts.iter().map(String::as_str));
+    let merged_code = run(dir, &m);
+    let whole = json(&dir.join("whole.json"));
+    let merged = json(&dir.join("merged.json"));
+    assert!(
+        whole["findings"].as_array().expect("findings").len() >= 10,
+        "{whole}"
+    );
+    assert_eq!(essence(&merged), essence(&whole));
+    assert_eq!(merged_code, code);
+    // Every shard did part of the work, none did all.
+    for p in &parts {
+        let n = json(&dir.join(p))["findings"].as_array().expect("f").len();
+        assert!(n > 0 && n < whole["findings"].as_array().expect("f").len());
+    }
+}
+
+#[test]
+fn three_tree_shards_merge_to_the_findings_of_one_run() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write_tree(&dir.path().join("tree"));
+    assert_shards_merge_to_one_run(dir.path(), &["leaks", "tree"]);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Alice Nowak")
+        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
+        .env("GIT_COMMITTER_NAME", "Alice Nowak")
+        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-15T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-15T10:00:00Z")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+}
+
+fn make_repo(root: &Path, offset: u32) {
+    std::fs::create_dir_all(root).expect("mkdir");
+    git(root, &["init", "-q"]);
+    for n in 0..12u32 {
+        let t = n + offset;
+        std::fs::write(
+            root.join(format!("f{}.env", n % 4)),
+            format!("KSEF_TOKEN={}\n", fake_token(t)),
+        )
+        .expect("write");
+        git(root, &["add", "-A"]);
+        let msg = if n % 3 == 0 {
+            format!("rotate token {}", fake_token(100 + t))
+        } else {
+            format!("commit {n}")
+        };
+        git(root, &["commit", "-q", "-m", &msg]);
+    }
+}
+
+#[test]
+fn three_history_shards_merge_to_the_findings_of_one_run() {
+    let dir = tempfile::tempdir().expect("tmp");
+    make_repo(&dir.path().join("repo"), 0);
+    assert_shards_merge_to_one_run(dir.path(), &["leaks", "--git", "repo"]);
+}
+
+#[test]
+fn several_repositories_in_one_run_equal_their_runs_merged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    make_repo(&dir.path().join("a"), 0);
+    make_repo(&dir.path().join("b"), 40);
+    std::fs::write(dir.path().join("roots.txt"), "# repositories\na\n\nb\n").expect("write");
+    let code = run(
+        dir.path(),
+        &[
+            "leaks",
+            "--git",
+            "--roots-from",
+            "roots.txt",
+            "--format",
+            "json",
+            "-o",
+            "both.json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let both = json(&dir.path().join("both.json"));
+    let findings = both["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["repository"] == "a"));
+    assert!(findings.iter().any(|f| f["repository"] == "b"));
+    assert!(findings.iter().all(|f| f["repository"].is_string()));
+    for r in ["a", "b"] {
+        let out = format!("{r}.json");
+        run(
+            dir.path(),
+            &["leaks", "--git", r, "--format", "json", "-o", &out],
+        );
+    }
+    let code = run(
+        dir.path(),
+        &["merge", "-o", "merged.json", "a.json", "b.json"],
+    );
+    assert_eq!(code, 1);
+    let merged = json(&dir.path().join("merged.json"));
+    assert_eq!(essence(&merged), essence(&both));
+}
+
+#[test]
+fn an_error_in_one_shard_makes_the_merged_result_an_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write_tree(&dir.path().join("tree"));
+    run(
+        dir.path(),
+        &[
+            "leaks", "tree", "--format", "json", "-o", "ok.json", "--shard", "1/2",
+        ],
+    );
+    let mut broken = json(&dir.path().join("ok.json"));
+    broken["target"]["shard"] = serde_json::json!({"index": 2, "count": 2});
+    broken["findings"] = serde_json::json!([]);
+    broken["errors"] = serde_json::json!([{"path": "tree/x.zip", "message": "corrupt archive"}]);
+    std::fs::write(dir.path().join("bad.json"), broken.to_string()).expect("write");
+    let code = run(
+        dir.path(),
+        &["merge", "-o", "m.json", "ok.json", "bad.json"],
+    );
+    assert_eq!(code, 2);
+    let merged = json(&dir.path().join("m.json"));
+    assert_eq!(merged["errors"][0]["path"], "tree/x.zip");
+    assert_eq!(merged["stats"]["errors"], 1);
+    // A missing shard is said, not hidden.
+    run(dir.path(), &["merge", "-o", "part.json", "ok.json"]);
+    let part = json(&dir.path().join("part.json"));
+    assert!(
+        part["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("2/2 missing"))),
+        "{part}"
+    );
+}
