@@ -316,6 +316,9 @@ pub struct LeaksArgs {
     /// Only what is staged in the index (pre-commit hook); implies --git
     #[arg(long)]
     pub staged: bool,
+    /// With --git: also scan unreachable (dangling) commits and blobs of the object database
+    #[arg(long, requires = "git", conflicts_with_all = ["since", "staged"])]
+    pub unreachable: bool,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

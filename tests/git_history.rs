@@ -259,7 +259,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some(h.c3.clone()),
         staged: false,
-        since_time: None,
+        ..GitScanOptions::default()
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -275,7 +275,7 @@ fn since_scans_only_commits_not_reachable_from_the_revision() {
     let opts = GitScanOptions {
         since: Some("main".into()),
         staged: false,
-        since_time: None,
+        ..GitScanOptions::default()
     };
     let (found, _) = scan(&h.work, &opts).expect("scan");
     assert_eq!(
@@ -293,7 +293,7 @@ fn missing_since_revision_is_an_error_naming_it() {
     let opts = GitScanOptions {
         since: Some("no-such-branch".into()),
         staged: false,
-        since_time: None,
+        ..GitScanOptions::default()
     };
     let err = scan(&h.work, &opts).expect_err("must fail");
     assert!(matches!(err, ScanError::GitRevision { .. }), "{err:?}");
@@ -320,7 +320,7 @@ fn staged_scans_only_the_staged_change() {
     let opts = GitScanOptions {
         since: None,
         staged: true,
-        since_time: None,
+        ..GitScanOptions::default()
     };
     let (found, summary) = scan(&h.work, &opts).expect("scan");
     assert_eq!(found, vec![s("T5", "", "", "deploy/secrets.env")]);
@@ -498,6 +498,104 @@ fn leaks_git_since_and_staged_scan_only_what_is_new() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'no-such-rev' not found"));
+}
+
+/// Issue 12, point 5: an annotated tag's message, every stash entry (not only the top), a
+/// commit only the reflog still names, a dangling commit and a dangling blob are scanned, and
+/// the summary says how many of each were covered.
+#[test]
+fn tags_every_stash_reflog_only_and_dangling_objects_are_scanned() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let work = tmp.path().join("work");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    git(&work, "alice", &["init", "-q"]);
+    write(&work, "README.md", "# demo\n");
+    commit(&work, "alice", "initial import");
+    // a dangling commit: committed, reset away, reflogs expired (not yet pruned by gc)
+    write(&work, "old/token.txt", &format!("{}\n", fake_token(0)));
+    let dangling = commit(&work, "carol", "oops");
+    git(&work, "carol", &["reset", "-q", "--hard", "HEAD~1"]);
+    git(
+        &work,
+        "carol",
+        &["reflog", "expire", "--expire=now", "--all"],
+    );
+    // an annotated tag whose message holds a token
+    git(
+        &work,
+        "alice",
+        &[
+            "tag",
+            "-a",
+            "v2",
+            "-m",
+            &format!("release\n\ntoken {}", fake_token(5)),
+        ],
+    );
+    // two stash entries: the older one is only in the refs/stash reflog
+    write(&work, "src/a.txt", &format!("{}\n", fake_token(6)));
+    git(&work, "bob", &["add", "src/a.txt"]);
+    git(&work, "bob", &["stash", "-q"]);
+    // the blob first appears in the stash's index commit
+    let stash1 = git(&work, "bob", &["rev-parse", "refs/stash^2"]);
+    write(&work, "src/b.txt", &format!("{}\n", fake_token(7)));
+    git(&work, "bob", &["add", "src/b.txt"]);
+    git(&work, "bob", &["stash", "-q"]);
+    let stash0 = git(&work, "bob", &["rev-parse", "refs/stash^2"]);
+    // a commit reset away: only HEAD's and main's reflogs name it
+    write(
+        &work,
+        "conf/.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(8)),
+    );
+    let reflog_only = commit(&work, "alice", "add env");
+    git(&work, "alice", &["reset", "-q", "--hard", "HEAD~1"]);
+    // a dangling blob: written to the object database, never committed
+    write(&work, "loose.txt", &format!("{}\n", fake_token(9)));
+    git(&work, "alice", &["hash-object", "-w", "loose.txt"]);
+    std::fs::remove_file(work.join("loose.txt")).expect("rm");
+
+    // without --unreachable the dangling objects are left out, and the summary says so
+    let (found, summary) = scan(&work, &GitScanOptions::default()).expect("scan");
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(!summary.coverage.dangling_searched);
+    assert!(summary.coverage.describe().contains("not searched"));
+    let opts = GitScanOptions {
+        unreachable: true,
+        ..GitScanOptions::default()
+    };
+    let (found, summary) = scan(&work, &opts).expect("scan");
+    assert_eq!(
+        found,
+        vec![
+            s("T0", &dangling, CAROL, "(dangling):old/token.txt"),
+            s("T5", "", "", "refs/tags/v2 (annotated tag message)"),
+            s("T6", &stash1, BOB, "src/a.txt"),
+            s("T7", &stash0, BOB, "src/b.txt"),
+            s("T8", &reflog_only, ALICE, "conf/.env"),
+            s("T9", "", "", "(dangling blob)"),
+        ]
+    );
+    let c = &summary.coverage;
+    assert_eq!(
+        (
+            c.tag_messages,
+            c.stash_entries,
+            c.dangling_commits,
+            c.dangling_blobs
+        ),
+        (1, 2, 1, 1),
+        "{c:?}"
+    );
+    // the reset commit, plus the older stash entry's commits (work tree and index)
+    assert!(c.reflog_only_commits >= 3, "{c:?}");
+    assert!(c.dangling_searched);
+    assert!(
+        c.describe().contains("stash entries (2)"),
+        "{}",
+        c.describe()
+    );
+    assert!(summary.issues.is_empty(), "{:?}", summary.issues);
 }
 
 /// `--since DATE` (as `git log --since`): commits older than the date are not scanned.

@@ -11,7 +11,11 @@ use ksef_audit::model::fingerprint_hex;
 use ksef_audit::rule::leak::builtin_leak_rules;
 
 fn scan_mixed() -> LeakScan {
-    let root = PathBuf::from("tests/fixtures/trees/mixed");
+    scan_tree("tests/fixtures/trees/mixed")
+}
+
+fn scan_tree(root: &str) -> LeakScan {
+    let root = PathBuf::from(root);
     let walked = walk_files(&[root], &WalkOptions::default()).expect("walk");
     assert!(walked.issues.is_empty(), "{:?}", walked.issues);
     let scanner = Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner");
@@ -136,5 +140,233 @@ fn fingerprints_are_of_the_decoded_token_and_group_repeats() {
         v2.len(),
         11,
         "12 v2 findings, .env and README share one token"
+    );
+}
+
+/// (rule, path, line, encoding-free) of every candidate, sorted.
+fn found(scan: &LeakScan) -> Vec<(String, String, u64)> {
+    let mut got: Vec<(String, String, u64)> = scan
+        .candidates
+        .iter()
+        .map(|c| {
+            let f = &c.finding;
+            (f.rule_id.clone(), f.path.clone(), f.line.unwrap_or(0))
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// Issue 12: KSeF context beyond the line, glued tokens, escaped separators, quoted-printable,
+/// wrapped base64 and nested 40-character keys, each next to look-alike decoys
+/// (`tests/fixtures/trees/make-issue12.py`). Exactly these findings.
+#[test]
+fn issue12_tree_gives_exactly_the_planted_findings() {
+    let scan = scan_tree("tests/fixtures/trees/issue12");
+    assert!(scan.issues.is_empty(), "{:?}", scan.issues);
+    let got = found(&scan);
+    let expected: Vec<(&str, &str, u64)> = vec![
+        // 2. glued to a SQLite record and to `prefix_…_old` (decoys: digit before, 65th hex)
+        ("LEAK001", "data/cache.sqlite", 1),
+        ("LEAK001", "data/cache.sqlite", 1),
+        // 3. \u007c, %257C, \x7c; quoted-printable; base64 wrapped at 76; &#124; &vert; &#x7c;
+        ("LEAK001", "logs/app.log", 1),
+        ("LEAK001", "logs/app.log", 2),
+        ("LEAK001", "logs/app.log", 3),
+        ("LEAK001", "mail/invoice.eml", 6),
+        ("LEAK001", "mail/wrapped.txt", 3),
+        ("LEAK001", "web/page.html", 1),
+        ("LEAK001", "web/page.html", 2),
+        ("LEAK001", "web/page.html", 3),
+        // 1. a namespace 40 lines up; 4. flattened, nested, XML, escaped, Postman; 1. nearby
+        ("LEAK002", "app/Program.cs", 44),
+        ("LEAK002", "config/app.env", 1),
+        ("LEAK002", "config/appsettings.json", 6),
+        ("LEAK002", "config/client.xml", 3),
+        ("LEAK002", "config/escaped.json", 1),
+        ("LEAK002", "config/secrets.json", 2),
+        ("LEAK002", "postman/collection.json", 4),
+        ("LEAK002", "scripts/settings.py", 5),
+        // 1. package names KSeF; the TOKEN constant and the commented-out second token
+        ("LEAK003", "src/test/java/com/acme/SessionTest.java", 4),
+        ("LEAK003", "src/test/java/pl/firma/ksef/AuthTest.java", 6),
+        ("LEAK003", "src/test/java/pl/firma/ksef/AuthTest.java", 7),
+    ];
+    let got_ref: Vec<(&str, &str, u64)> = got
+        .iter()
+        .map(|(r, p, l)| (r.as_str(), p.as_str(), *l))
+        .collect();
+    assert_eq!(got_ref, expected, "{got_ref:#?}");
+    let redacted: Vec<&str> = scan
+        .candidates
+        .iter()
+        .map(|c| c.finding.redacted.as_str())
+        .collect();
+    assert!(
+        redacted
+            .iter()
+            .all(|r| !r.contains("fa4efa4e0") && r.contains('…')),
+        "{redacted:?}"
+    );
+    // the decoded views keep the fingerprint of the plain token
+    let log: Vec<&str> = scan
+        .candidates
+        .iter()
+        .filter(|c| c.finding.path == "logs/app.log")
+        .map(|c| c.finding.fingerprint.as_str())
+        .collect();
+    assert_eq!(log.len(), 3);
+    assert!(log.iter().all(|fp| fp.len() == 64));
+}
+
+/// A certificate (PEM) and its RSA private key (PKCS#8 PEM), generated for the test: no key
+/// is ever committed.
+fn certificate_and_key(subject: &str, issuer: &str, serial: u32) -> (String, String) {
+    use rsa::pkcs1v15::SigningKey;
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    use spki::EncodePublicKey;
+    use std::str::FromStr;
+    use std::time::{Duration, SystemTime};
+    use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+    use x509_cert::der::EncodePem;
+    use x509_cert::name::Name;
+    use x509_cert::serial_number::SerialNumber;
+    use x509_cert::spki::SubjectPublicKeyInfoOwned;
+    use x509_cert::time::{Time, Validity};
+
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("key");
+    let spki_der = key.to_public_key().to_public_key_der().expect("spki");
+    let spki = SubjectPublicKeyInfoOwned::try_from(spki_der.as_bytes()).expect("spki");
+    let now = SystemTime::now();
+    let validity = Validity {
+        not_before: Time::try_from(now - Duration::from_secs(3600)).expect("time"),
+        not_after: Time::try_from(now + Duration::from_secs(365 * 24 * 3600)).expect("time"),
+    };
+    let signer = SigningKey::<sha2::Sha256>::new(key.clone());
+    let cert = CertificateBuilder::new(
+        Profile::Leaf {
+            issuer: Name::from_str(issuer).expect("issuer"),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        },
+        SerialNumber::from(serial),
+        validity,
+        Name::from_str(subject).expect("subject"),
+        spki,
+        &signer,
+    )
+    .expect("builder")
+    .build::<rsa::pkcs1v15::Signature>()
+    .expect("certificate");
+    let cert_pem = cert.to_pem(LineEnding::LF).expect("pem");
+    let key_pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .expect("key pem")
+        .to_string();
+    (cert_pem, key_pem)
+}
+
+/// Issue 12, point 7: private keys of KSeF certificates (LEAK004) and their passwords (LEAK005).
+#[test]
+fn ksef_certificate_keys_and_their_passwords_are_found() {
+    let scanner = Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner");
+    let (cert, key) = certificate_and_key(
+        "CN=Jan Kowalski,serialNumber=PNOPL-80010112345,C=PL",
+        "CN=CCK KSeF TEST,C=PL",
+        0x4B53_4546,
+    );
+    let key_body: String = key.lines().nth(1).expect("body line").to_string();
+
+    // the certificate and its key in one file
+    let both = format!("{cert}{key}");
+    let found = scanner.scan("certs/auth.pem", both.as_bytes()).matches;
+    let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
+    assert_eq!(ids, ["LEAK004"]);
+    let r = &found[0].redacted;
+    assert!(r.contains("serial 4B534546"), "{r}");
+    assert!(r.contains("PNOPL-"), "{r}");
+    assert!(!r.contains("80010112345"), "PESEL must be masked: {r}");
+    assert!(!r.contains(&key_body[..20]), "{r}");
+    assert_eq!(found[0].severity, ksef_audit::model::Severity::Critical);
+
+    // a password literal next to it raises the key and is a finding of its own
+    let with_password = format!("{both}\n# for the tests\nkeyPassword = \"Tajne-Haslo-77\"\n");
+    let found = scanner
+        .scan("certs/auth.pem", with_password.as_bytes())
+        .matches;
+    let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
+    assert_eq!(ids, ["LEAK004", "LEAK005"]);
+    assert_eq!(found[0].confidence, ksef_audit::model::Confidence::High);
+    assert!(
+        !found[1].redacted.contains("Tajne"),
+        "{}",
+        found[1].redacted
+    );
+
+    // a VATPL- subject is KSeF too, and gives the NIP
+    let (cert, key) = certificate_and_key(
+        "CN=Firma Sp. z o.o.,2.5.4.97=VATPL-1111111111,C=PL",
+        "CN=Some CA,C=PL",
+        7,
+    );
+    let found = scanner
+        .scan("a.pem", format!("{key}{cert}").as_bytes())
+        .matches;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].nip.as_deref(), Some("1111111111"));
+
+    // a password in a KSeF test naming the key file (the key itself is a sibling file)
+    let test = "package pl.firma.ksef;\nclass CertTest {\n  KeyStore ks = load(\"src/test/resources/firma.p12\",\n      \"Tajne-Haslo-77\".toCharArray());\n}\n";
+    let found = scanner
+        .scan("src/test/java/CertTest.java", test.as_bytes())
+        .matches;
+    let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
+    assert_eq!(ids, ["LEAK005"]);
+
+    // decoys: a key of a certificate that is not KSeF's; a PEM assembled in code; a password
+    // next to a key file in a project that is not about KSeF
+    let (cert, key) = certificate_and_key("CN=www.example.test,C=PL", "CN=Example CA,C=PL", 9);
+    let other = format!("{cert}{key}password = \"Tajne-Haslo-77\"\n");
+    assert!(
+        scanner
+            .scan("tls/server.pem", other.as_bytes())
+            .matches
+            .is_empty()
+    );
+    let code = "String pem = \"-----BEGIN PRIVATE KEY-----\\n\" + b64 + \"\\n-----END PRIVATE KEY-----\\n\";\n";
+    assert!(
+        scanner
+            .scan("src/ksef/Pem.java", code.as_bytes())
+            .matches
+            .is_empty()
+    );
+    let plain = "ks.load(\"server.p12\", \"Tajne-Haslo-77\".toCharArray());\n";
+    assert!(
+        scanner
+            .scan("src/Tls.java", plain.as_bytes())
+            .matches
+            .is_empty()
+    );
+}
+
+/// Issue 12, point 6: placeholders are counted, with where and why.
+#[test]
+fn placeholders_are_counted_not_silently_dropped() {
+    let scanner = Scanner::new(&builtin_leak_rules().expect("rules")).expect("scanner");
+    let text = "KSEF_TOKEN=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n\
+                KSEF_TOKEN=20250101-EC-1234567890-ABCDEF0123-00|nip-1234567890|0badc0de1111222233334444555566667777888899990000aaaabbbbccccdddd\n";
+    let out = scanner.scan(".env", text.as_bytes());
+    assert!(out.matches.is_empty(), "{:?}", out.matches);
+    let drops: Vec<(&str, u64, &str)> = out
+        .placeholders
+        .iter()
+        .map(|d| (d.rule_id.as_str(), d.line, d.reason))
+        .collect();
+    assert_eq!(
+        drops,
+        [
+            ("LEAK002", 1, "placeholder text"),
+            ("LEAK001", 2, "documentation example")
+        ]
     );
 }

@@ -61,6 +61,8 @@ pub struct LeakScanRequest {
     pub inventory: Option<PathBuf>,
     /// Ignore inline allow markers.
     pub strict: bool,
+    /// `-v`: list where placeholders were dropped (the count is always given).
+    pub list_placeholders: bool,
     /// Excludes or the size limit come (also) from a config file, which may be the scanned
     /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
     pub config_filters: bool,
@@ -143,6 +145,7 @@ impl LeaksRequest {
                     .clone()
                     .or_else(|| config.audit.inventory.clone()),
                 strict: args.strict,
+                list_placeholders: global.verbose > 0,
                 config_filters: !args.strict
                     && (!config.leaks.exclude.is_empty()
                         || (args.max_file_size.is_none()
@@ -179,6 +182,7 @@ fn git_options(
     let mut opts = GitScanOptions {
         since: args.since_commit.clone(),
         staged: args.staged,
+        unreachable: args.unreachable,
         since_time: None,
     };
     if let Some(since) = &args.since {
@@ -307,7 +311,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         exceptions: Some(&mut check),
         inventory: &inventory,
     };
+    let placeholders = if req.list_placeholders {
+        scan.placeholders.clone()
+    } else {
+        Vec::new()
+    };
     let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
+    results.placeholders = placeholders;
     if let Some(set) = exceptions {
         let (states, warnings) = set.finish();
         results.exceptions = states;
@@ -503,6 +513,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         since: None,
         staged: false,
         shallow: false,
+        coverage: None,
         shard: req.shard,
     };
     Ok((scan, target))

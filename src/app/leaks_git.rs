@@ -40,10 +40,18 @@ pub(super) fn collect_git(
     let several = paths.len() > 1;
     let mut all = LeakScan::default();
     let mut shallow = false;
+    let mut coverage: Vec<String> = Vec::new();
     for repo in paths {
-        let (mut scan, repo_shallow) =
+        let (mut scan, repo_shallow, repo_coverage) =
             collect_repo(scanner, opts, req.shard, repo, limits, req.progress)?;
         shallow |= repo_shallow;
+        if let Some(c) = repo_coverage {
+            coverage.push(if several {
+                format!("{}: {c}", repo.display())
+            } else {
+                c
+            });
+        }
         if several {
             let name = repo.display().to_string();
             for c in &mut scan.candidates {
@@ -69,12 +77,14 @@ pub(super) fn collect_git(
         since: opts.since.clone(),
         staged: opts.staged,
         shallow,
+        coverage: (!coverage.is_empty()).then(|| coverage.join("; ")),
         shard: req.shard,
     };
     Ok((all, target))
 }
 
-/// One repository's history; returns the scan and whether the clone is shallow.
+/// One repository's history; returns the scan, whether the clone is shallow and what beyond
+/// the refs' history was covered.
 fn collect_repo(
     scanner: &Scanner,
     opts: &GitScanOptions,
@@ -82,7 +92,7 @@ fn collect_repo(
     repo: &Path,
     limits: &ArchiveLimits,
     progress: bool,
-) -> Result<(LeakScan, bool)> {
+) -> Result<(LeakScan, bool, Option<String>)> {
     let scan = Mutex::new(LeakScan::default());
     let progress = ScanProgress::new(progress, "blobs", None, None);
     let sink = |blob: GitBlob<'_>| {
@@ -102,7 +112,8 @@ fn collect_repo(
             repo.display()
         ));
     }
-    Ok((scan, summary.shallow))
+    let coverage = (!opts.staged).then(|| summary.coverage.describe());
+    Ok((scan, summary.shallow, coverage))
 }
 
 fn scan_git_blob(

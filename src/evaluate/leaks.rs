@@ -10,8 +10,8 @@ use super::scan::LeakCandidate;
 use crate::model::Outcome;
 use crate::model::{
     AppliedException, Digests, ExceptionState, InventoryEntry, LEAKS_KIND, LEAKS_SCHEMA_VERSION,
-    LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget, LeakVerdicts, ScanIssue, Severity,
-    Suppression, SuppressionKind, TOOL_VERSION,
+    LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget, LeakVerdicts, PlaceholderDrop,
+    ScanIssue, Severity, Suppression, SuppressionKind, TOOL_VERSION,
 };
 
 /// Everything the sources produced in one run.
@@ -21,6 +21,8 @@ pub struct LeakScan {
     pub issues: Vec<ScanIssue>,
     pub stats: LeakStats,
     pub warnings: Vec<String>,
+    /// Where placeholders were dropped (the results list them only when asked, `-v`).
+    pub placeholders: Vec<PlaceholderDrop>,
 }
 
 impl LeakScan {
@@ -30,6 +32,8 @@ impl LeakScan {
         self.stats.errors += blob.issues.len() as u64;
         self.issues.extend(blob.issues);
         self.stats.bytes += blob.bytes;
+        self.stats.placeholders += blob.placeholders.len() as u64;
+        self.placeholders.extend(blob.placeholders);
     }
 }
 
@@ -229,6 +233,7 @@ pub fn build_leak_results(
         })
         .unwrap_or_default();
     let mut stats = scan.stats;
+    stats.placeholders = scan.placeholders.len() as u64;
     stats.errors = scan.issues.len() as u64;
     let mut errors = scan.issues;
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
@@ -249,6 +254,7 @@ pub fn build_leak_results(
         unused_baseline,
         exceptions: Vec::<ExceptionState>::new(),
         warnings: scan.warnings,
+        placeholders: Vec::new(),
     }
 }
 
@@ -339,6 +345,7 @@ mod tests {
             since: None,
             staged: false,
             shallow: false,
+            coverage: None,
             shard: None,
         }
     }

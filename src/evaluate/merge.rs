@@ -44,6 +44,24 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
     out.target.root = roots.join(" ");
     out.target.shallow = docs.iter().any(|d| d.target.shallow);
     out.target.shard = None;
+    out.placeholders.clear();
+    // As one run over several repositories: each repository's coverage, named by its root.
+    let coverage: Vec<String> = docs
+        .iter()
+        .filter_map(|d| {
+            let c = d.target.coverage.as_ref()?;
+            Some(if several_roots {
+                format!("{}: {c}", d.target.root)
+            } else {
+                c.clone()
+            })
+        })
+        .collect();
+    out.target.coverage = if several_roots {
+        (!coverage.is_empty()).then(|| coverage.join("; "))
+    } else {
+        coverage.into_iter().next()
+    };
     out.generated_at = docs
         .iter()
         .map(|d| d.generated_at)
@@ -71,9 +89,11 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
         stats.blobs += doc.stats.blobs;
         stats.bytes += doc.stats.bytes;
         stats.skipped += doc.stats.skipped;
+        stats.placeholders += doc.stats.placeholders;
         findings.extend(doc.findings.into_iter().map(repository));
         suppressed.extend(doc.suppressed.into_iter().map(repository));
         errors.extend(doc.errors);
+        out.placeholders.extend(doc.placeholders);
         warnings.extend(doc.warnings);
         out.digests.inputs.extend(doc.digests.inputs);
         // A baseline entry is unused only when no part used it.

@@ -312,6 +312,9 @@ pub struct LeakTarget {
     /// A shallow clone: history before the graft is not scanned.
     #[serde(default)]
     pub shallow: bool,
+    /// Git: what beyond the refs' history was covered (tags, stash entries, reflogs, dangling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<String>,
     /// `--shard K/N`: this run scanned only that part of the work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
@@ -324,6 +327,19 @@ pub struct LeakStats {
     pub bytes: u64,
     pub skipped: u64,
     pub errors: u64,
+    /// Values that matched a rule but were dropped as placeholders (documentation examples,
+    /// patterned or repeated secrets): counted so that a silent pass can be checked.
+    #[serde(default)]
+    pub placeholders: u64,
+}
+
+/// Where a placeholder was dropped (listed with `-v`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaceholderDrop {
+    pub path: String,
+    pub line: u64,
+    pub rule_id: String,
+    pub reason: String,
 }
 
 /// Something that could not be scanned (the run then exits 2).
@@ -381,4 +397,7 @@ pub struct LeakResults {
     pub exceptions: Vec<ExceptionState>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Where placeholders were dropped (filled with `-v`; the count is in `stats`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placeholders: Vec<PlaceholderDrop>,
 }

@@ -29,6 +29,11 @@ pub enum SecretCheck {
     KsefV2,
     /// Rejects values made only of hex digits (git SHA-1s and other digests).
     NotAllHex,
+    /// A PEM private key whose certificate (same buffer) is a KSeF certificate; found by the
+    /// matcher's key pass (`rule::matcher::keys`), the pattern only names the header.
+    KsefCertificateKey,
+    /// A password literal next to a KSeF certificate key or a key file's name.
+    KeyPassword,
 }
 
 /// One leak rule as written in TOML.
@@ -76,6 +81,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "rules/leaks/ksef-token-v1.toml",
         include_str!("../../rules/leaks/ksef-token-v1.toml"),
+    ),
+    (
+        "rules/leaks/ksef-certificate-key.toml",
+        include_str!("../../rules/leaks/ksef-certificate-key.toml"),
     ),
 ];
 

@@ -53,6 +53,22 @@ impl Default for Faults {
 }
 
 impl Faults {
+    /// `rateLimitEvery`: the `n`-th request of a counter answers 429 with `retryAfterSecs`.
+    pub(crate) fn forced_rate_limit(&self, n: u64) -> Result<(), super::errors::ApiFailure> {
+        match self.rate_limit_every.filter(|e| *e > 0) {
+            Some(every) if n.is_multiple_of(u64::from(every)) => {
+                let secs = self.retry_after_secs;
+                Err(super::errors::ApiFailure::TooManyRequests {
+                    retry_after: secs,
+                    detail: format!(
+                        "Przekroczono limit żądań (symulacja). Spróbuj ponownie po {secs} sekundach."
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_none(&self) -> bool {
         *self == Faults::default()
     }

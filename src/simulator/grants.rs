@@ -97,17 +97,7 @@ fn gate(
     let counters = st.counters(&caller.nip);
     counters.grant_requests += 1;
     let n = counters.grant_requests;
-    if let Some(every) = faults.rate_limit_every.filter(|e| *e > 0)
-        && n.is_multiple_of(u64::from(every))
-    {
-        let secs = faults.retry_after_secs;
-        return Err(ApiFailure::TooManyRequests {
-            retry_after: secs,
-            detail: format!(
-                "Przekroczono limit żądań (symulacja). Spróbuj ponownie po {secs} sekundach."
-            ),
-        });
-    }
+    faults.forced_rate_limit(n)?;
     limit_other(sim, st, &caller.nip, endpoint)?;
     if let (Some(from), Some(page)) = (faults.grants_fail_from_page, page)
         && page >= from as usize

@@ -49,17 +49,7 @@ fn gate(sim: &Sim, st: &mut SimState, caller: &Caller, endpoint: &str) -> Result
     let counters = st.counters(&caller.nip);
     counters.token_requests += 1;
     let n = counters.token_requests;
-    if let Some(every) = faults.rate_limit_every.filter(|e| *e > 0)
-        && n.is_multiple_of(u64::from(every))
-    {
-        let secs = faults.retry_after_secs;
-        return Err(ApiFailure::TooManyRequests {
-            retry_after: secs,
-            detail: format!(
-                "Przekroczono limit żądań (symulacja). Spróbuj ponownie po {secs} sekundach."
-            ),
-        });
-    }
+    faults.forced_rate_limit(n)?;
     limit_other(sim, st, &caller.nip, endpoint)
 }
 

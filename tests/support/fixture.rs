@@ -75,6 +75,7 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
             since: None,
             staged: false,
             shallow: false,
+            coverage: None,
             shard: None,
         },
         digests: Digests::default(),
@@ -85,5 +86,6 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
         unused_baseline: vec![],
         exceptions: vec![],
         warnings: vec![],
+        placeholders: vec![],
     }
 }

@@ -31,6 +31,8 @@ pub struct GitScanOptions {
     pub since: Option<String>,
     /// Only the blobs staged in the index that differ from `HEAD` (a pre-commit hook).
     pub staged: bool,
+    /// Also the unreachable (dangling) commits and blobs of the object database.
+    pub unreachable: bool,
     /// Only commits whose committer date is at or after this time (`--since DATE`, as
     /// `git log --since`): older commits and their ancestors are hidden like `since`.
     pub since_time: Option<DateTime<Utc>>,
@@ -69,6 +71,44 @@ pub struct GitSummary {
     pub bytes: u64,
     /// Objects or refs that could not be read; the scan went on without them.
     pub issues: Vec<ScanIssue>,
+    /// What beyond the refs' history was covered (issue 12, point 5).
+    pub coverage: GitCoverage,
+}
+
+/// Parts of a repository beyond the history of its refs, and how many of each were scanned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GitCoverage {
+    /// Messages of annotated tags.
+    pub tag_messages: u64,
+    /// Entries of the `refs/stash` reflog (every stash, not only the top one).
+    pub stash_entries: u64,
+    /// Commits reachable only from reflogs (amended, reset or rebased away).
+    pub reflog_only_commits: u64,
+    /// Unreachable commits in the object database (their blobs are named `(dangling):path`).
+    pub dangling_commits: u64,
+    /// Unreachable blobs in the object database (named `(dangling blob)`).
+    pub dangling_blobs: u64,
+    /// Dangling objects were looked for (`--unreachable`).
+    pub dangling_searched: bool,
+}
+
+impl GitCoverage {
+    /// One line for a report: what was covered.
+    pub fn describe(&self) -> String {
+        format!(
+            "covered: annotated tag messages ({}), stash entries ({}), reflog-only commits ({}), dangling commits ({}) and blobs ({}){}",
+            self.tag_messages,
+            self.stash_entries,
+            self.reflog_only_commits,
+            self.dangling_commits,
+            self.dangling_blobs,
+            if self.dangling_searched {
+                ""
+            } else {
+                " (dangling objects not searched: --unreachable)"
+            }
+        )
+    }
 }
 
 /// Blobs in flight between the walk and the workers.
@@ -110,6 +150,7 @@ pub fn scan_history_shard(
         issues: Mutex::new(Vec::new()),
         blobs: AtomicU64::new(0),
         bytes: AtomicU64::new(0),
+        coverage: Mutex::new(GitCoverage::default()),
     };
     let commits = if opts.staged {
         scan_staged(&shared, &ctx, sink)?;
@@ -123,6 +164,7 @@ pub fn scan_history_shard(
         blobs: ctx.blobs.into_inner(),
         bytes: ctx.bytes.into_inner(),
         issues: ctx.issues.into_inner().unwrap_or_else(|e| e.into_inner()),
+        coverage: ctx.coverage.into_inner().unwrap_or_else(|e| e.into_inner()),
     })
 }
 
@@ -132,6 +174,7 @@ struct Ctx {
     issues: Mutex<Vec<ScanIssue>>,
     blobs: AtomicU64,
     bytes: AtomicU64,
+    coverage: Mutex<GitCoverage>,
 }
 
 impl Ctx {
@@ -278,10 +321,19 @@ fn scan_commits(
     };
     let platform = repo.references().map_err(|e| refs_error(e.to_string()))?;
     let mut named: Vec<(String, Result<ObjectId, String>)> = Vec::new();
+    let mut tags: Vec<(String, ObjectId)> = Vec::new();
+    let reflogs = read_reflogs(&repo, ctx);
     for reference in platform.all().map_err(|e| refs_error(e.to_string()))? {
         match reference {
             Ok(mut reference) => {
                 let name = reference.name().as_bstr().to_string();
+                if let Some(direct) = reference.target().try_id().map(|id| id.to_owned())
+                    && repo
+                        .find_header(direct)
+                        .is_ok_and(|h| h.kind() == Kind::Tag)
+                {
+                    tags.push((name.clone(), direct));
+                }
                 let id = reference
                     .peel_to_id()
                     .map(|id| id.detach())
@@ -350,7 +402,33 @@ fn scan_commits(
             queue.push_back(tip);
         }
     }
-    while let Some(id) = queue.pop_front() {
+    let mut from_refs = None;
+    loop {
+        let Some(id) = queue.pop_front() else {
+            if from_refs.is_some() {
+                break;
+            }
+            // Phase two: commits only the reflogs (and every stash entry) still name.
+            from_refs = Some(nodes.len());
+            for tip in reflogs.stash.iter().chain(&reflogs.other) {
+                if !hidden.contains(tip)
+                    && !index.contains_key(tip)
+                    && repo
+                        .find_header(*tip)
+                        .is_ok_and(|h| h.kind() == Kind::Commit)
+                {
+                    index.insert(*tip, nodes.len() as u32);
+                    nodes.push(Node {
+                        id: *tip,
+                        time: 0,
+                        parents: Vec::new(),
+                    });
+                    raw_parents.push(Vec::new());
+                    queue.push_back(*tip);
+                }
+            }
+            continue;
+        };
         let at = index[&id] as usize;
         match parents_of(&id, &mut buf) {
             Ok((parents, time)) => {
@@ -374,6 +452,17 @@ fn scan_commits(
             Err(message) => ctx.issue(format!("commit {id}"), message),
         }
     }
+    {
+        let mut cov = ctx.coverage.lock().unwrap_or_else(|e| e.into_inner());
+        cov.stash_entries = reflogs.stash.len() as u64;
+        cov.reflog_only_commits = (nodes.len() - from_refs.unwrap_or(nodes.len())) as u64;
+    }
+    let walked: HashSet<ObjectId> = nodes
+        .iter()
+        .map(|n| n.id)
+        .chain(hidden.iter().copied())
+        .collect();
+    let search_dangling = opts.unreachable && opts.since.is_none();
     for (node, parents) in nodes.iter_mut().zip(raw_parents) {
         node.parents = parents
             .iter()
@@ -408,6 +497,7 @@ fn scan_commits(
                 seen,
                 tx,
                 tree_buf: Vec::new(),
+                prefix: BString::default(),
             };
             for (name, id, kind) in loose_roots {
                 let info = Arc::new(CommitInfo {
@@ -430,6 +520,7 @@ fn scan_commits(
                     return;
                 }
             }
+            walk.coverage_extras(&tags, search_dangling.then_some(&walked));
         });
         rx.into_iter().par_bridge().for_each_init(
             || (reader(shared), Vec::new()),
@@ -440,6 +531,68 @@ fn scan_commits(
         }
     });
     Ok(commits)
+}
+
+/// Commits the reflogs name: the entries of `refs/stash` (each a stash) and of every other
+/// reflog (`HEAD`, branches), read from `logs/` of the common and the work-tree git directory.
+#[derive(Default)]
+struct Reflogs {
+    stash: Vec<ObjectId>,
+    other: Vec<ObjectId>,
+}
+
+fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
+    let mut out = Reflogs::default();
+    let mut files = Vec::new();
+    let mut dirs = vec![repo.common_dir().join("logs")];
+    if repo.git_dir() != repo.common_dir() {
+        files.push(repo.git_dir().join("logs").join("HEAD"));
+    }
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    let stash_log = repo.common_dir().join("logs").join("refs").join("stash");
+    for file in files {
+        let text = match std::fs::read(&file) {
+            Ok(text) => text,
+            Err(e) => {
+                ctx.issue(
+                    file.display().to_string(),
+                    format!("cannot read the reflog: {e}"),
+                );
+                continue;
+            }
+        };
+        let is_stash = file == stash_log;
+        for line in text.split(|b| *b == b'\n') {
+            let mut ids = line.split(|b| *b == b' ').take(2);
+            let (Some(_old), Some(new)) = (ids.next(), ids.next()) else {
+                continue;
+            };
+            let Ok(id) = ObjectId::from_hex(new) else {
+                continue;
+            };
+            if id.is_null() {
+                continue;
+            }
+            if is_stash {
+                out.stash.push(id);
+            } else {
+                out.other.push(id);
+            }
+        }
+    }
+    out
 }
 
 /// Delta-base cache of each blob reader (like `core.deltaBaseCacheLimit`): blobs arrive in
@@ -518,6 +671,8 @@ struct Walk<'a> {
     seen: HashSet<ObjectId>,
     tx: mpsc::SyncSender<Item>,
     tree_buf: Vec<u8>,
+    /// Prefix of the paths of the commit being walked (`(dangling):` for unreachable ones).
+    prefix: BString,
 }
 
 impl Walk<'_> {
@@ -565,7 +720,85 @@ impl Walk<'_> {
         {
             return false;
         }
-        self.tree(tree, BString::default(), &info)
+        self.tree(tree, self.prefix.clone(), &info)
+    }
+
+    /// Annotated tag messages (the tag object, handed over as a buffer), then, unless
+    /// `walked` is None, every commit and blob of the object database the walk did not reach.
+    fn coverage_extras(&mut self, tags: &[(String, ObjectId)], walked: Option<&HashSet<ObjectId>>) {
+        let none = Arc::new(CommitInfo {
+            commit: String::new(),
+            author: String::new(),
+            date: DateTime::<Utc>::UNIX_EPOCH,
+        });
+        for (name, id) in tags {
+            if self.seen.insert(*id) {
+                let path = BString::from(format!("{name} (annotated tag message)"));
+                if !self.send_blob(*id, path, &none) {
+                    return;
+                }
+                self.ctx
+                    .coverage
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .tag_messages += 1;
+            }
+        }
+        let Some(walked) = walked else { return };
+        let all = match self.repo.objects.iter() {
+            Ok(all) => all,
+            Err(e) => {
+                self.ctx
+                    .issue("objects", format!("cannot list the object database: {e}"));
+                return;
+            }
+        };
+        let mut commits = Vec::new();
+        let mut blobs = Vec::new();
+        for id in all.flatten() {
+            if self.seen.contains(&id) || walked.contains(&id) {
+                continue;
+            }
+            match self.repo.find_header(id).map(|h| h.kind()) {
+                Ok(Kind::Commit) => commits.push(id),
+                Ok(Kind::Blob) => blobs.push(id),
+                _ => {}
+            }
+        }
+        commits.sort_unstable();
+        commits.dedup();
+        self.ctx
+            .coverage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .dangling_searched = true;
+        self.prefix = BString::from("(dangling):");
+        let mut buf = Vec::new();
+        for id in commits {
+            self.ctx
+                .coverage
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .dangling_commits += 1;
+            if !self.commit(id, &mut buf) {
+                return;
+            }
+        }
+        self.prefix = BString::default();
+        blobs.sort_unstable();
+        blobs.dedup();
+        for id in blobs {
+            if self.seen.insert(id) {
+                self.ctx
+                    .coverage
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .dangling_blobs += 1;
+                if !self.send_blob(id, BString::from("(dangling blob)"), &none) {
+                    return;
+                }
+            }
+        }
     }
 
     /// Walks `tree` (at `prefix`), entering only trees not seen before.

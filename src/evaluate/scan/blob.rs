@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::evaluate::leaks::LeakScan;
-use crate::model::{Expansion, LeakFinding, LeakStatus, ScanIssue};
+use crate::model::{Expansion, LeakFinding, LeakStatus, PlaceholderDrop, ScanIssue};
 use crate::rule::matcher::{RawMatch, Scanner};
 
 /// Where a git blob came from (the git source maps its own provenance onto this).
@@ -38,6 +38,8 @@ pub struct BlobScan {
     pub members: u64,
     /// Bytes scanned, after expansion.
     pub bytes: u64,
+    /// Values dropped as placeholders, and where.
+    pub placeholders: Vec<PlaceholderDrop>,
 }
 
 /// Scans one blob. `expand(visit)` is the source's reader: it calls `visit(name, bytes)` for
@@ -50,16 +52,25 @@ pub fn scan_blob(
     expand: impl FnOnce(&mut dyn FnMut(&str, &[u8])) -> Expansion,
 ) -> BlobScan {
     let mut candidates = Vec::new();
+    let mut placeholders = Vec::new();
     let ex = expand(&mut |name, bytes| {
-        for m in scanner.scan_bytes(bytes) {
+        let found = scanner.scan(name, bytes);
+        for m in found.matches {
             candidates.push(candidate(m, name, provenance));
         }
+        placeholders.extend(found.placeholders.into_iter().map(|d| PlaceholderDrop {
+            path: name.to_string(),
+            line: d.line,
+            rule_id: d.rule_id,
+            reason: d.reason.to_string(),
+        }));
     });
     BlobScan {
         candidates,
         issues: ex.issues,
         members: ex.members,
         bytes: ex.bytes,
+        placeholders,
     }
 }
 

@@ -180,6 +180,25 @@ fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std:
     for e in &r.errors {
         writeln!(out, "error: {}: {}", e.path, e.message)?;
     }
+    if r.stats.placeholders > 0 {
+        writeln!(
+            out,
+            "{} placeholder value{} not reported (documentation examples, patterned or repeated secrets){}",
+            r.stats.placeholders,
+            if r.stats.placeholders == 1 { "" } else { "s" },
+            if r.placeholders.is_empty() {
+                "; -v lists them"
+            } else {
+                ":"
+            }
+        )?;
+        for p in &r.placeholders {
+            writeln!(out, "  {}:{} {} ({})", p.path, p.line, p.rule_id, p.reason)?;
+        }
+    }
+    if let Some(coverage) = &r.target.coverage {
+        writeln!(out, "git: {coverage}")?;
+    }
     let files = r.stats.files.max(r.stats.blobs);
     writeln!(
         out,

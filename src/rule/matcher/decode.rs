@@ -147,6 +147,167 @@ pub fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
     Some(decoded)
 }
 
+/// A decoded view of a buffer with, for each byte of the view, the offset in the original.
+pub struct View {
+    pub text: Vec<u8>,
+    pub map: Vec<usize>,
+    pub label: &'static str,
+}
+
+impl View {
+    /// The original offset of view offset `at`.
+    pub fn original(&self, at: usize) -> usize {
+        self.map
+            .get(at)
+            .copied()
+            .unwrap_or_else(|| self.map.last().map_or(0, |l| l + 1))
+    }
+}
+
+/// Escaped separators and strings (issue 12, point 3): `\u007c`, `\x7c`, `&#124;`,
+/// `&#x7c;`, `&vert;`, `%257C` become `|`; JSON string escapes (`\"`, `\/`, `\\`) are undone.
+/// None when the buffer holds none of them (the common case: one literal pass).
+pub fn escaped_view(text: &[u8]) -> Option<View> {
+    const TRIGGERS: &[&[u8]] = &[
+        b"\\u007", b"\\x7", b"&#124;", b"&#x7", b"&vert;", b"%257", b"\\\"",
+    ];
+    if !TRIGGERS
+        .iter()
+        .any(|t| memchr::memmem::find(text, t).is_some())
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let (emit, used): (&[u8], usize) = if starts_ci(rest, b"\\u007c")
+            || rest.starts_with(b"&#124;")
+            || starts_ci(rest, b"&#x7c;")
+            || rest.starts_with(b"&vert;")
+        {
+            (b"|", 6)
+        } else if starts_ci(rest, b"\\x7c") {
+            (b"|", 4)
+        } else if starts_ci(rest, b"%257c") {
+            (b"|", 5)
+        } else if rest.starts_with(b"\\\"") || rest.starts_with(b"\\/") || rest.starts_with(b"\\\\")
+        {
+            (&rest[1..2], 2)
+        } else {
+            (&rest[..1], 1)
+        };
+        out.extend_from_slice(emit);
+        map.extend(std::iter::repeat_n(i, emit.len()));
+        i += used;
+    }
+    Some(View {
+        text: out,
+        map,
+        label: "escaped",
+    })
+}
+
+fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
+}
+
+/// Quoted-printable bodies (`.eml`): `=7C` and other `=XX` escapes decoded, soft line breaks
+/// (`=` at a line end) joined. Only for buffers that declare
+/// `Content-Transfer-Encoding: quoted-printable`.
+pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
+    let lower_hit = text
+        .windows(16)
+        .any(|w| w.eq_ignore_ascii_case(b"quoted-printable"));
+    if !lower_hit {
+        return None;
+    }
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(text.len());
+    let mut map = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'=' {
+            if text[i + 1..].starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if text[i + 1..].starts_with(b"\n") {
+                i += 2;
+                continue;
+            }
+            if let (Some(h), Some(l)) = (
+                text.get(i + 1).and_then(|b| hex(*b)),
+                text.get(i + 2).and_then(|b| hex(*b)),
+            ) {
+                out.push(h * 16 + l);
+                map.push(i);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(text[i]);
+        map.push(i);
+        i += 1;
+    }
+    Some(View {
+        text: out,
+        map,
+        label: "quoted-printable",
+    })
+}
+
+/// Base64 wrapped over several lines (e-mail bodies at 76 columns, PEM-like blocks and
+/// Kubernetes secrets at 64): runs of at least two lines that are only base64, every line but
+/// the last exactly 64 or 76 characters (indentation allowed). Returns (start, end, joined)
+/// where start..end covers the lines in the original.
+pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut lines: Vec<(usize, usize)> = Vec::new(); // content ranges of the current block
+    let mut width = 0;
+    let mut pos = 0;
+    let flush = |lines: &mut Vec<(usize, usize)>, out: &mut Vec<(usize, usize, Vec<u8>)>| {
+        if lines.len() >= 2 {
+            let joined: Vec<u8> = lines
+                .iter()
+                .flat_map(|(s, e)| text[*s..*e].to_vec())
+                .collect();
+            out.push((lines[0].0, lines[lines.len() - 1].1, joined));
+        }
+        lines.clear();
+    };
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
+        let raw = &text[pos..end];
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let indent = raw
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
+        let content = &raw[indent..];
+        let is_b64 =
+            !content.is_empty() && content.iter().all(|b| B64[usize::from(*b)] || *b == b'=');
+        let len = content.len();
+        let continues = is_b64 && !lines.is_empty() && (len <= width);
+        if continues {
+            lines.push((pos + indent, pos + indent + len));
+            if len < width {
+                flush(&mut lines, &mut out);
+            }
+        } else {
+            flush(&mut lines, &mut out);
+            if is_b64 && (len == 64 || len == 76) {
+                width = len;
+                lines.push((pos + indent, pos + indent + len));
+            }
+        }
+        pos = end + 1;
+    }
+    flush(&mut lines, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

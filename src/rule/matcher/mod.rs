@@ -9,11 +9,16 @@
 //! and matched in the context of their line, so `KSEF_TOKEN: <base64>` in a Kubernetes
 //! Secret is found as if the value were plain.
 
+mod context;
 mod decode;
+mod extra;
+mod keys;
 mod placeholder;
 
 pub use decode::TextEncoding;
-pub use placeholder::{is_documentation_secret, is_placeholder};
+pub use extra::{Dropped, ScanOutput};
+pub use keys::{KsefCertificate, ksef_certificate};
+pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::OnceLock;
@@ -178,6 +183,8 @@ pub struct Scanner {
     /// the first large buffer, so a one-file scan does not pay for it.
     alternation: Option<String>,
     combined: OnceLock<Option<Regex>>,
+    /// Issue 12: the passes beyond one regex per rule (context, keys, decoded views).
+    extra: extra::Extra,
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
@@ -198,6 +205,10 @@ struct Hit {
     context: Option<String>,
     confidence: Confidence,
     url_encoded: bool,
+    /// Dropped as a placeholder, and why (counted, never reported as a finding).
+    placeholder: Option<&'static str>,
+    /// Shown instead of the redacted secret (a certificate key: serial, subject, validity).
+    detail: Option<String>,
 }
 
 impl Scanner {
@@ -268,6 +279,7 @@ impl Scanner {
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
         })?;
+        let extra = extra::Extra::new(&compiled);
         let alternation = (compiled.len() > 1).then(|| {
             compiled
                 .iter()
@@ -284,6 +296,7 @@ impl Scanner {
             markers,
             alternation,
             combined: OnceLock::new(),
+            extra,
         })
     }
 
@@ -306,9 +319,16 @@ impl Scanner {
 
     /// All findings in `data` (any encoding), in order of position.
     pub fn scan_bytes(&self, data: &[u8]) -> Vec<RawMatch> {
+        self.scan("", data).matches
+    }
+
+    /// All findings in `data`, named `path` (a file path, `archive!member`, a git path; it
+    /// gives KSeF context), and the values dropped as placeholders.
+    pub fn scan(&self, path: &str, data: &[u8]) -> ScanOutput {
         let (text, encoding) = decode::to_utf8(data);
         let text: &[u8] = &text;
         let mut out = Vec::new();
+        let mut dropped = Vec::new();
         // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
         // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
         let active = self.active_rules(text);
@@ -322,6 +342,7 @@ impl Scanner {
             for &(lo, hi) in &windows {
                 self.match_rules_in(text, lo, hi, &active, &mut hits);
             }
+            self.extra.take_placeholders(&mut hits, text, &mut dropped);
             dedupe(&mut hits);
             let mut locator = Locator::default();
             for hit in hits {
@@ -336,8 +357,12 @@ impl Scanner {
             }
         }
         self.scan_base64(text, &mut out);
+        self.scan_extra(path, text, &mut out, &mut dropped);
         out.sort_by_key(|m| (m.line, m.column));
-        out
+        ScanOutput {
+            matches: out,
+            placeholders: dropped,
+        }
     }
 
     /// Rules whose keywords occur in `text` (or that have none).
@@ -405,9 +430,17 @@ impl Scanner {
         let window = &text[lo..hi];
         for &ri in active {
             let rule = &self.rules[ri];
+            if self.extra.own_pass(ri) {
+                continue;
+            }
             let Some(regex) = rule.regex() else { continue };
             for caps in regex.captures_iter(window) {
                 let Some(g) = caps.get(1) else { continue };
+                if rule.check == SecretCheck::KsefV2
+                    && !context::v2_boundary_ok(window, g.start(), g.end())
+                {
+                    continue;
+                }
                 if let Some(hit) =
                     check_match(ri, rule.check, lo + g.start(), lo + g.end(), g.as_bytes())
                 {
@@ -441,7 +474,7 @@ impl Scanner {
             let mut hits: Vec<Hit> = self
                 .match_rules(&virt, &active)
                 .into_iter()
-                .filter(|h| h.end > lo && h.start < hi)
+                .filter(|h| h.end > lo && h.start < hi && h.placeholder.is_none())
                 .collect();
             dedupe(&mut hits);
             let (line, column) = locator.locate(text, start);
@@ -469,11 +502,13 @@ impl Scanner {
         encoding: Option<&'static str>,
     ) -> RawMatch {
         let rule = &self.rules[hit.rule];
-        let redacted = redact(
-            &hit.secret,
-            hit.reference.as_deref(),
-            hit.context.as_deref(),
-        );
+        let redacted = hit.detail.clone().unwrap_or_else(|| {
+            redact(
+                &hit.secret,
+                hit.reference.as_deref(),
+                hit.context.as_deref(),
+            )
+        });
         let secret = Secret::new(hit.secret);
         RawMatch {
             rule_id: rule.id.clone(),
@@ -513,6 +548,8 @@ fn check_match(
         context: None,
         confidence: Confidence::Medium,
         url_encoded: false,
+        placeholder: None,
+        detail: None,
     };
     match check {
         SecretCheck::KsefV2 => {
@@ -524,9 +561,6 @@ fn check_match(
             };
             let mut parts = token.splitn(3, '|');
             let (reference, context, secret) = (parts.next()?, parts.next()?, parts.next()?);
-            if is_placeholder(secret) || is_documentation_secret(secret) {
-                return None;
-            }
             let nip = context
                 .strip_prefix("nip-")
                 .or_else(|| {
@@ -535,8 +569,10 @@ fn check_match(
                         .map(|r| &r[..r.len().min(10)])
                 })?
                 .to_string();
-            let signals =
-                u8::from(reference_check_ok(reference)) + u8::from(validate_nip(&nip).is_ok());
+            let reference_ok = reference_check_ok(reference);
+            hit.placeholder =
+                placeholder::v2_placeholder_reason(reference, &nip, secret, reference_ok);
+            let signals = u8::from(reference_ok) + u8::from(validate_nip(&nip).is_ok());
             hit.confidence = match signals {
                 2 => Confidence::High,
                 1 => Confidence::Medium,
@@ -548,13 +584,16 @@ fn check_match(
             hit.url_encoded = url_encoded;
             hit.secret = token;
         }
+        SecretCheck::KsefCertificateKey | SecretCheck::KeyPassword => return None,
         SecretCheck::NotAllHex | SecretCheck::None => {
             if check == SecretCheck::NotAllHex && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
-            if is_placeholder(raw) || is_documentation_secret(raw) {
+            if check == SecretCheck::NotAllHex && context::is_camel_case_words(raw) {
                 return None;
             }
+            hit.placeholder = placeholder_reason(raw)
+                .or_else(|| is_documentation_secret(raw).then_some("documentation example"));
             hit.secret = raw.to_string();
         }
     }
