@@ -16,6 +16,7 @@ mod progress;
 pub mod redact;
 pub mod report;
 pub mod revoke;
+pub mod revoke_grants;
 pub mod rules;
 mod simulate;
 pub mod tokens;

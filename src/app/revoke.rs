@@ -33,6 +33,22 @@ pub struct RevokeRequest {
 
 /// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
 pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
+    if args.grants {
+        let Some(from) = &args.from else {
+            bail!(
+                "nothing to revoke from\nhelp: run `ksef-audit audit --format json -o audit.json`, then `ksef-audit revoke --from audit.json --grants`"
+            );
+        };
+        let revoke_with = match args.yes {
+            true => Some(Box::new(super::load_config(global, RuleDirs::NotRead)?)),
+            false => None,
+        };
+        return super::revoke_grants::revoke(&super::revoke_grants::GrantRevokeRequest {
+            from: from.clone(),
+            rules: args.rule.clone(),
+            revoke_with,
+        });
+    }
     let Some(from) = &args.from else {
         bail!(
             "nothing to revoke from\nhelp: run `ksef-audit leaks --verify --format json -o leaks.json PATH`, then `ksef-audit revoke --from leaks.json`"

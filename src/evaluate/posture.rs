@@ -8,8 +8,9 @@ use chrono_tz::Europe::Warsaw;
 
 use super::compare::report_changes;
 use crate::model::{
-    AuditFinding, AuditPosture, AuditResults, AuditedToken, ClientPosture, ContextStatus, DueDays,
-    EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues, LeakFinding, LeakResults,
+    AuditFinding, AuditPosture, AuditResults, AuditedGrant, AuditedToken, ClientPosture,
+    ContextStatus, DueDays, EXPIRING_DAYS, ExceptionState, ExceptionStatus, GrantKpis,
+    HolderStatus, KpiValues, LeakFinding, LeakResults,
     LeakStatus, ReportFacts, ReportRules, RuleTitle, Severity, TokenStatus,
 };
 use crate::rule::policy::PolicyRuleSet;
@@ -54,13 +55,56 @@ pub fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Sev
     m
 }
 
+/// What the score is measured against: active tokens plus the permission grants held by
+/// someone other than the context (a grant is a way in, as a token is). Audits without
+/// grants count tokens only, as before.
 fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
-    a.contexts
-        .iter()
-        .filter(|c| nip.is_none_or(|n| c.nip == n))
+    let contexts = || a.contexts.iter().filter(|c| nip.is_none_or(|n| c.nip == n));
+    let tokens = contexts()
         .flat_map(|c| &c.tokens)
         .filter(|t| TokenStatus::is_live(&t.token.status))
-        .count() as u32
+        .count();
+    let grants = contexts()
+        .flat_map(|c| &c.grants)
+        .filter(|g| g.holder_status != HolderStatus::Own)
+        .count();
+    (tokens + grants) as u32
+}
+
+/// Grant figures, or `None` when the audit holds no grant (not read, or none).
+fn grant_kpis(a: &AuditResults) -> Option<GrantKpis> {
+    let held: Vec<&AuditedGrant> = a
+        .contexts
+        .iter()
+        .flat_map(|c| &c.grants)
+        .filter(|g| g.holder_status != HolderStatus::Own)
+        .collect();
+    let open_findings = a
+        .findings
+        .iter()
+        .filter(|f| !f.excepted && f.grant_id.is_some())
+        .count() as u32;
+    if held.is_empty() && open_findings == 0 {
+        return None;
+    }
+    let leavers: Vec<&&AuditedGrant> = held
+        .iter()
+        .filter(|g| g.holder_status == HolderStatus::Left)
+        .collect();
+    let people: BTreeSet<(&str, &str, Option<&str>)> = leavers
+        .iter()
+        .map(|g| (g.holder_type.as_str(), g.holder.as_str(), g.holder_name.as_deref()))
+        .collect();
+    Some(GrantKpis {
+        held: held.len() as u32,
+        leavers: leavers.len() as u32,
+        leaver_people: people.len() as u32,
+        unknown: held
+            .iter()
+            .filter(|g| g.holder_status == HolderStatus::Unknown)
+            .count() as u32,
+        open_findings,
+    })
 }
 
 /// Open leaked tokens: one per fingerprint, at the worst severity and status seen.
@@ -164,6 +208,7 @@ fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
             .filter(|e| !expired(e) && (e.expires - today).num_days() <= EXPIRING_DAYS)
             .count() as u32,
         exc_expired: exc.iter().filter(expired).count() as u32,
+        grants: grant_kpis(a),
     }
 }
 

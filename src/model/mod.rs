@@ -46,8 +46,8 @@ pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffSta
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
 pub use posture::{
-    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts, ReportRules,
-    RuleTitle,
+    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, GrantKpis, KpiValues, ReportFacts,
+    ReportRules, RuleTitle,
 };
 pub use results::*;
 pub use secret::Secret;

@@ -8,9 +8,14 @@ use super::error::ApiError;
 use super::fetch::{open_session, runtime};
 use super::http::{Transport, http_client};
 use super::progress::Progress;
+use super::grants::revoke_grant;
+use super::signin::load_signing_credential;
 use super::tokens::{get_token, revoke_token};
 use crate::config::{CredentialSource, KsefSettings};
-use crate::model::{LeakResults, LeakStatus, LeakVerdicts, ScanIssue, TokenStatus};
+use crate::model::{
+    ContextSnapshot, GrantIdentifier, GrantRecord, GrantScope, IdentifierType, LeakResults,
+    LeakStatus, LeakVerdicts, ScanIssue, TokenStatus, same_holder,
+};
 
 /// What KSeF says of a token, as a leak status.
 pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
@@ -208,9 +213,181 @@ pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> V
     })
 }
 
+/// Who the auditing credential of a context is, as grant holders are named: a grant
+/// held by one of these identifiers may be what gives `ksef-audit` its own access.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuditorIdentity {
+    /// The auditing token's author, or the signing certificate (fingerprint and the
+    /// PESEL/NIP in its subject).
+    Known(Vec<GrantIdentifier>),
+    /// Not established (an access token given directly), and why.
+    Unknown(String),
+}
+
+impl AuditorIdentity {
+    /// Whether `grant` is held by the auditing credential (or may be, when unknown:
+    /// then every grant to manage or read credentials counts).
+    pub fn may_hold(&self, grant: &GrantRecord) -> bool {
+        match self {
+            AuditorIdentity::Known(ids) => grant
+                .holder_keys()
+                .iter()
+                .any(|k| ids.iter().any(|id| same_holder(id, k))),
+            AuditorIdentity::Unknown(_) => matches!(
+                grant.scope,
+                GrantScope::CredentialsManage | GrantScope::CredentialsRead
+            ),
+        }
+    }
+}
+
+/// The identity of the credential a freshly fetched context was read with.
+pub fn auditor_identity(settings: &KsefSettings, snap: &ContextSnapshot) -> AuditorIdentity {
+    if let Some(CredentialSource::Certificate(files)) =
+        settings.context(&snap.nip).map(|c| &c.credential)
+    {
+        return match load_signing_credential(&snap.nip, files) {
+            Ok(c) => {
+                let subject = c.certificate().tbs_certificate.subject.to_string();
+                let mut ids = vec![GrantIdentifier::new(
+                    IdentifierType::Fingerprint,
+                    c.fingerprint_sha256(),
+                )];
+                ids.extend(subject_identifiers(&subject));
+                AuditorIdentity::Known(ids)
+            }
+            Err(e) => AuditorIdentity::Unknown(e.to_string()),
+        };
+    }
+    let own = snap
+        .auditor_reference
+        .as_deref()
+        .and_then(|r| snap.tokens.iter().find(|t| t.reference_number == r));
+    match own {
+        Some(t) => AuditorIdentity::Known(vec![GrantIdentifier::new(
+            IdentifierType::from(t.author_identifier.kind.as_str()),
+            t.author_identifier.value.clone(),
+        )]),
+        None => AuditorIdentity::Unknown(
+            "the auditing credential is not a KSeF token listed in the context".into(),
+        ),
+    }
+}
+
+/// The PESEL and NIP a certificate subject names (`serialNumber=PNOPL-…`/`TINPL-…`,
+/// `organizationIdentifier=VATPL-…`), as KSeF reads them.
+fn subject_identifiers(subject: &str) -> Vec<GrantIdentifier> {
+    let upper = subject.to_ascii_uppercase();
+    let digits_after = |prefixes: &[&str], n: usize| {
+        prefixes.iter().find_map(|p| {
+            let at = upper.find(p)? + p.len();
+            let rest: String = upper[at..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            (rest.len() == n).then_some(rest)
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(p) = digits_after(&["PNOPL", "PESEL"], 11) {
+        out.push(GrantIdentifier::pesel(p));
+    }
+    if let Some(n) = digits_after(&["TINPL", "VATPL", "NIP"], 10) {
+        out.push(GrantIdentifier::nip(n));
+    }
+    out
+}
+
+/// The result of removing one grant: the operation's reference number, or why not.
+#[derive(Debug)]
+pub struct GrantRevokeOutcome {
+    pub nip: String,
+    pub grant_id: String,
+    pub result: Result<String, String>,
+}
+
+/// Removes `(nip, grant)` pairs with the call each grant's kind needs, one session per
+/// NIP. Blocking. The caller has re-checked each grant against a fresh listing.
+pub fn revoke_grants(
+    settings: &KsefSettings,
+    targets: &[(String, GrantRecord)],
+) -> Vec<GrantRevokeOutcome> {
+    let mut by_nip: BTreeMap<&str, Vec<&GrantRecord>> = BTreeMap::new();
+    for (nip, grant) in targets {
+        by_nip.entry(nip).or_default().push(grant);
+    }
+    let fail_all = |reason: &str| -> Vec<GrantRevokeOutcome> {
+        targets
+            .iter()
+            .map(|(nip, g)| GrantRevokeOutcome {
+                nip: nip.clone(),
+                grant_id: g.id.clone(),
+                result: Err(reason.to_string()),
+            })
+            .collect()
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(e) => return fail_all(&format!("cannot start the async runtime: {e}")),
+    };
+    let http = match http_client(settings) {
+        Ok(h) => h,
+        Err(e) => return fail_all(&format!("cannot build the HTTP client: {e}")),
+    };
+    rt.block_on(async {
+        let mut out = Vec::new();
+        for (nip, grants) in by_nip {
+            let t = Transport::new(http.clone(), settings, nip, Progress::none());
+            let session = match settings.context(nip) {
+                Some(spec) => open_session(&t, settings, spec)
+                    .await
+                    .map_err(|e| e.to_string()),
+                None => Err(format!(
+                    "context {nip}: no KSeF credential\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsManage"
+                )),
+            };
+            match session {
+                Err(reason) => out.extend(grants.iter().map(|g| GrantRevokeOutcome {
+                    nip: nip.to_string(),
+                    grant_id: g.id.clone(),
+                    result: Err(reason.clone()),
+                })),
+                Ok(mut session) => {
+                    for g in grants {
+                        let result = revoke_grant(&t, &mut session, g)
+                            .await
+                            .map_err(|e| e.to_string());
+                        out.push(GrantRevokeOutcome {
+                            nip: nip.to_string(),
+                            grant_id: g.id.clone(),
+                            result,
+                        });
+                    }
+                    let _ = session.close(&t).await;
+                }
+            }
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_subjects_name_their_pesel_or_nip() {
+        assert_eq!(
+            subject_identifiers("CN=Jan Nowak,SERIALNUMBER=PNOPL-85010112345,C=PL"),
+            vec![GrantIdentifier::pesel("85010112345")]
+        );
+        assert_eq!(
+            subject_identifiers("CN=Firma,2.5.4.97=VATPL-5265877635"),
+            vec![GrantIdentifier::nip("5265877635")]
+        );
+        assert!(subject_identifiers("CN=nobody").is_empty());
+    }
 
     #[test]
     fn pending_counts_as_active_and_unknown_values_as_unknown() {

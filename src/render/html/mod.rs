@@ -59,6 +59,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/appendix.html",
         include_str!("../../../reports/partials/appendix.html"),
     ),
+    (
+        "partials/grants.html",
+        include_str!("../../../reports/partials/grants.html"),
+    ),
 ];
 
 /// What a report is made from.

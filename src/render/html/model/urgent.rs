@@ -19,6 +19,7 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
     out.extend(active_leaks(cx));
     out.extend(incomplete_contexts(cx));
     out.extend(leavers(cx));
+    out.extend(super::grants::grant_leavers(cx));
     out
 }
 
