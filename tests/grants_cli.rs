@@ -6,6 +6,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -429,4 +430,72 @@ fn revoke_grants_refuses_an_edited_results_file() {
         "{all}"
     );
     assert!(env.deletes().is_empty(), "{all}");
+}
+
+#[test]
+fn the_demo_reports_show_grant_findings_without_a_pesel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("demo-out");
+    let out = Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(dir.path())
+        .args(["demo", "--out"])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let snap: TokenSnapshot =
+        serde_json::from_slice(&std::fs::read(out_dir.join("tokens.json")).expect("snapshot"))
+            .expect("JSON");
+    let pesels: BTreeSet<String> = snap
+        .contexts
+        .iter()
+        .flat_map(|c| &c.grants)
+        .flat_map(|g| g.holder_keys())
+        .filter(|k| k.kind == ksef_audit::model::IdentifierType::Pesel)
+        .map(|k| k.value().to_string())
+        .collect();
+    assert!(!pesels.is_empty(), "the demo firm's grants name people");
+    for (file, urgent, kpi) in [
+        (
+            "report-review.html",
+            "People who left the firm still hold permission grants",
+            None,
+        ),
+        (
+            "report-quarterly.html",
+            "People who left the firm still hold permission grants",
+            Some("Grants held by people who left"),
+        ),
+        (
+            "raport-kwartalny.html",
+            "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia",
+            Some("Uprawnienia osób, które odeszły"),
+        ),
+    ] {
+        let html = std::fs::read_to_string(out_dir.join(file)).expect("report");
+        assert!(html.contains("id=\"grants\""), "{file}: grants section");
+        assert!(html.contains(urgent), "{file}: urgent leavers");
+        if let Some(kpi) = kpi {
+            assert!(html.contains(kpi), "{file}: grant KPI");
+        }
+        for p in &pesels {
+            assert!(!html.contains(p.as_str()), "{file} shows PESEL {p}");
+        }
+    }
+    // The audit document keeps grants and grant findings with the holder masked (token
+    // records keep their author as KSeF gives it, as before).
+    let audit = read_audit(&out_dir.join("audit.json"));
+    let grants = serde_json::to_string(&audit.contexts.iter().map(|c| &c.grants).collect::<Vec<_>>())
+        .expect("json");
+    let findings = serde_json::to_string(
+        &audit.findings.iter().filter(|f| f.grant_id.is_some()).collect::<Vec<_>>(),
+    )
+    .expect("json");
+    assert!(grants.contains("left"), "{grants}");
+    for p in &pesels {
+        assert!(!grants.contains(p.as_str()), "audit.json grants keep PESEL {p}");
+        assert!(!findings.contains(p.as_str()), "grant findings keep PESEL {p}");
+    }
 }

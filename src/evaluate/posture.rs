@@ -337,6 +337,48 @@ pub fn report_facts(
 mod tests {
     use super::*;
 
+    fn results(grants: usize, left: usize) -> AuditResults {
+        let g = |i: usize, status| AuditedGrant {
+            grant_id: format!("00000000-0000-4000-8000-{i:012}"),
+            kind: "Person".into(),
+            holder_type: "Pesel".into(),
+            holder: format!("8{i}*******45"),
+            holder_name: None,
+            holder_status: status,
+            scope: "InvoiceWrite".into(),
+            start_date: DateTime::UNIX_EPOCH,
+            can_delegate: false,
+            target: None,
+        };
+        let mut list: Vec<AuditedGrant> = (0..grants)
+            .map(|i| g(i, if i < left { HolderStatus::Left } else { HolderStatus::Staff }))
+            .collect();
+        list.push(g(99, HolderStatus::Own));
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "kind": "ksef-audit/audit", "tool_version": "0",
+            "generated_at": "2026-11-30T08:00:00Z",
+            "environment": {"label": "test", "base_url": "http://127.0.0.1"},
+            "digests": {"rules": "", "inputs": {}},
+            "contexts": [{"nip": "5265877635", "environment": "test", "status": "complete",
+                          "fetched_at": "2026-11-30T08:00:00Z", "tokens": [],
+                          "grants": serde_json::to_value(&list).expect("grants")}],
+            "findings": [], "summary": {"contexts_total": 1, "contexts_complete": 1,
+              "contexts_incomplete": 0, "tokens_total": 0, "tokens_active": 0,
+              "findings_by_severity": {}, "excepted": 0}
+        }))
+        .expect("audit results")
+    }
+
+    #[test]
+    fn grants_held_by_others_count_beside_tokens_and_leavers_are_counted() {
+        let a = results(4, 1);
+        assert_eq!(active_tokens(&a, None), 4, "the context's own grant does not count");
+        let k = grant_kpis(&a).expect("grants read");
+        assert_eq!((k.held, k.leavers, k.leaver_people, k.unknown), (4, 1, 1, 0));
+        let none = results(0, 0);
+        assert_eq!(grant_kpis(&none), None, "only the context's own grant: no grant figures");
+    }
+
     #[test]
     fn score_formula() {
         let mut c = BTreeMap::new();
