@@ -460,7 +460,8 @@ pub struct RevokeArgs {
     /// Remove the permission grants of the audit findings in --from (an `audit --format json` file)
     #[arg(long)]
     pub grants: bool,
-    /// With --grants: only the findings of this rule (name or id; repeatable)
+    /// With --grants: the findings of this rule (name or id; repeatable; default: the
+    /// leaver rules grant-held-by-leaver and read-grant-held-by-leaver)
     #[arg(long, value_name = "RULE", requires = "grants")]
     pub rule: Vec<String>,
 }

@@ -341,6 +341,7 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
     let audit = env.audit_beta();
     assert!(audit.findings.iter().any(|f| f.grant_id.as_deref() == Some(id(1).as_str())));
 
+    // Without --rule: the leavers' grants only.
     let dry = env
         .cmd()
         .args(["revoke", "--grants", "--from", "audit.json"])
@@ -348,26 +349,37 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
         .expect("runs");
     let out = text(&dry);
     assert_eq!(dry.status.code(), Some(0), "{out}");
-    assert!(out.contains("would revoke 3 grant(s)"), "{out}");
-    assert!(out.contains(&id(1)) && out.contains(&id(2)) && out.contains(&id(4)), "{out}");
-    assert!(!out.contains(&id(3)), "no finding, no removal: {out}");
+    assert!(out.contains("would revoke 1 grant(s) found by grant-held-by-leaver"), "{out}");
+    assert!(out.contains(&id(1)) && !out.contains(&id(2)), "{out}");
     assert!(out.contains("dry run: nothing was revoked"), "{out}");
     assert_no_pesel("the dry run", &out);
     assert!(env.deletes().is_empty(), "a dry run removes nothing");
 
-    // --rule narrows to one rule's findings.
-    let leavers = env
+    // --rule picks the findings (by name or id) that need a person's judgement first.
+    let rules = [
+        "--rule",
+        "grant-held-by-leaver",
+        "--rule",
+        "grant-held-by-stranger",
+        "--rule",
+        "POL024",
+    ];
+    let picked = env
         .cmd()
         .args(["revoke", "--grants", "--from", "audit.json"])
-        .args(["--rule", "grant-held-by-leaver"])
+        .args(rules)
         .output()
         .expect("runs");
-    let out = text(&leavers);
-    assert!(out.contains("would revoke 1 grant(s)") && out.contains(&id(1)), "{out}");
+    let out = text(&picked);
+    assert!(out.contains("would revoke 3 grant(s)"), "{out}");
+    assert!(out.contains(&id(1)) && out.contains(&id(2)) && out.contains(&id(4)), "{out}");
+    assert!(!out.contains(&id(3)), "no finding, no removal: {out}");
+    assert!(env.deletes().is_empty(), "a dry run removes nothing");
 
     let yes = env
         .cmd()
         .args(["revoke", "--grants", "--yes", "--from", "audit.json"])
+        .args(rules)
         .output()
         .expect("runs");
     let out = text(&yes);
@@ -394,6 +406,7 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
     let again = env
         .cmd()
         .args(["revoke", "--grants", "--yes", "--from", "audit.json"])
+        .args(rules)
         .output()
         .expect("runs");
     let out = text(&again);

@@ -42,12 +42,17 @@ pub struct GrantRefused {
     pub reason: String,
 }
 
+/// The rules `revoke --grants` acts on without `--rule`: a grant held by someone who left
+/// the firm has no reason to exist. Other grant findings (a stranger, delegation, too many
+/// managers, beyond the register …) need a person's judgement first: name them with `--rule`.
+pub const DEFAULT_RULES: [&str; 2] = ["grant-held-by-leaver", "read-grant-held-by-leaver"];
+
 /// Everything `revoke --grants` does, without clap types.
 #[derive(Debug, Clone)]
 pub struct GrantRevokeRequest {
     /// `audit --format json` results.
     pub from: PathBuf,
-    /// Only findings of these rules (names or ids); empty: every grant finding.
+    /// Only findings of these rules (names or ids); empty: [`DEFAULT_RULES`].
     pub rules: Vec<String>,
     /// With `--yes`: the config the KSeF settings come from. `None`: a dry run.
     pub revoke_with: Option<Box<Config>>,
@@ -60,11 +65,11 @@ pub struct GrantRevokeRequest {
 pub fn grant_targets(results: &AuditResults, rules: &[String]) -> (Vec<GrantTarget>, Vec<GrantRefused>) {
     let mut out: Vec<GrantTarget> = Vec::new();
     let mut refused: Vec<GrantRefused> = Vec::new();
-    let wanted = |rule: &str, id: &str| {
-        rules.is_empty()
-            || rules
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(rule) || r.eq_ignore_ascii_case(id))
+    let wanted = |rule: &str, id: &str| match rules.is_empty() {
+        true => DEFAULT_RULES.contains(&rule),
+        false => rules
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(rule) || r.eq_ignore_ascii_case(id)),
     };
     for f in results.findings.iter().filter(|f| !f.excepted) {
         let Some(grant_id) = &f.grant_id else {
@@ -148,17 +153,19 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     if targets.is_empty() {
         writeln!(
             out,
-            "nothing to revoke: no open finding in '{}' is about a permission grant{}\nhelp: grant findings come from `ksef-audit audit --format json` with a credential that may read grants",
+            "nothing to revoke: no open finding of {} in '{}' is about a permission grant\nhelp: grant findings come from `ksef-audit audit --format json` with a credential that may read grants; --rule RULE picks other grant rules",
+            rules_named(&req.rules),
             req.from.display(),
-            match req.rules.is_empty() {
-                true => String::new(),
-                false => format!(" of rule {}", req.rules.join(", ")),
-            }
         )?;
         return Ok(Outcome::Clean);
     }
     let Some(config) = &req.revoke_with else {
-        writeln!(out, "would revoke {} grant(s):", targets.len())?;
+        writeln!(
+            out,
+            "would revoke {} grant(s) found by {}:",
+            targets.len(),
+            rules_named(&req.rules)
+        )?;
         for t in &targets {
             writeln!(out, "  {}", describe(t))?;
         }
@@ -217,6 +224,14 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+fn rules_named(rules: &[String]) -> String {
+    let names: Vec<String> = match rules.is_empty() {
+        true => DEFAULT_RULES.iter().map(|r| r.to_string()).collect(),
+        false => rules.iter().map(|r| escape_terminal(r).into_owned()).collect(),
+    };
+    names.join(", ")
 }
 
 /// `NIP  GRANT  Pesel 85*******45 (Jan Nowak)  CredentialsManage  [grant-held-by-leaver]`.
