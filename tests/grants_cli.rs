@@ -53,10 +53,30 @@ fn grant(n: usize, holder: GrantIdentifier, scope: GrantScope, delegate: bool) -
 /// and Beta's own NIP (the auditing token's author) with a delegable CredentialsManage.
 fn beta_grants() -> Vec<GrantRecord> {
     vec![
-        grant(1, GrantIdentifier::pesel(LEAVER_PESEL), GrantScope::InvoiceWrite, false),
-        grant(2, GrantIdentifier::pesel(STRANGER_PESEL), GrantScope::InvoiceRead, false),
-        grant(3, GrantIdentifier::pesel(STAFF_PESEL), GrantScope::InvoiceRead, false),
-        grant(4, GrantIdentifier::nip(BETA), GrantScope::CredentialsManage, true),
+        grant(
+            1,
+            GrantIdentifier::pesel(LEAVER_PESEL),
+            GrantScope::InvoiceWrite,
+            false,
+        ),
+        grant(
+            2,
+            GrantIdentifier::pesel(STRANGER_PESEL),
+            GrantScope::InvoiceRead,
+            false,
+        ),
+        grant(
+            3,
+            GrantIdentifier::pesel(STAFF_PESEL),
+            GrantScope::InvoiceRead,
+            false,
+        ),
+        grant(
+            4,
+            GrantIdentifier::nip(BETA),
+            GrantScope::CredentialsManage,
+            true,
+        ),
     ]
 }
 
@@ -146,7 +166,15 @@ impl Env {
     fn audit_beta(&self) -> AuditResults {
         let out = self
             .cmd()
-            .args(["--nip", BETA, "audit", "--staff", "staff.csv", "--format", "json"])
+            .args([
+                "--nip",
+                BETA,
+                "audit",
+                "--staff",
+                "staff.csv",
+                "--format",
+                "json",
+            ])
             .args(["--exit-zero", "-o", "audit.json"])
             .output()
             .expect("runs");
@@ -196,7 +224,12 @@ fn permissions_lists_every_grant_in_every_format_with_pesels_masked() {
     let env = Env::new(130);
     let nips = ["--nip", ALFA, "--nip", BETA];
 
-    let table = env.cmd().args(nips).arg("permissions").output().expect("runs");
+    let table = env
+        .cmd()
+        .args(nips)
+        .arg("permissions")
+        .output()
+        .expect("runs");
     assert_eq!(table.status.code(), Some(0), "{}", text(&table));
     let out = String::from_utf8_lossy(&table.stdout).into_owned();
     assert_no_pesel("the table", &text(&table));
@@ -246,7 +279,10 @@ fn permissions_lists_every_grant_in_every_format_with_pesels_masked() {
             .iter()
             .any(|g| g.holder == GrantIdentifier::pesel(LEAVER_PESEL))
     );
-    assert_no_pesel("stderr of the JSON run", &String::from_utf8_lossy(&json.stderr));
+    assert_no_pesel(
+        "stderr of the JSON run",
+        &String::from_utf8_lossy(&json.stderr),
+    );
 }
 
 #[test]
@@ -258,7 +294,15 @@ fn a_credential_without_credentials_read_leaves_the_context_incomplete_and_says_
             "KSEF_TOKEN_5265877635",
             token(&env.fixture, ALFA, ALFA_INVOICING).expose(),
         )
-        .args(["--nip", ALFA, "audit", "--format", "json", "-o", "audit.json"])
+        .args([
+            "--nip",
+            ALFA,
+            "audit",
+            "--format",
+            "json",
+            "-o",
+            "audit.json",
+        ])
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -284,7 +328,15 @@ fn a_grant_listing_failing_midway_makes_the_audit_incomplete_never_clean() {
     );
     let out = env
         .cmd()
-        .args(["--nip", ALFA, "--nip", BETA, "audit", "--staff", "staff.csv"])
+        .args([
+            "--nip",
+            ALFA,
+            "--nip",
+            BETA,
+            "audit",
+            "--staff",
+            "staff.csv",
+        ])
         .args(["--format", "json", "-o", "audit.json"])
         .output()
         .expect("runs");
@@ -299,7 +351,12 @@ fn a_grant_listing_failing_midway_makes_the_audit_incomplete_never_clean() {
     // The other context goes on and is judged.
     let beta = audit.contexts.iter().find(|c| c.nip == BETA).expect("beta");
     assert_eq!(beta.status, ContextStatus::Complete);
-    assert!(audit.findings.iter().any(|f| f.nip == BETA && f.grant_id.is_some()));
+    assert!(
+        audit
+            .findings
+            .iter()
+            .any(|f| f.nip == BETA && f.grant_id.is_some())
+    );
 }
 
 #[test]
@@ -314,7 +371,15 @@ fn reports_have_a_grants_section_with_leavers_first_and_no_pesel() {
         let file = format!("{kind}.html");
         let out = env
             .cmd()
-            .args(["report", "--audit", "audit.json", "--kind", kind, "-o", &file])
+            .args([
+                "report",
+                "--audit",
+                "audit.json",
+                "--kind",
+                kind,
+                "-o",
+                &file,
+            ])
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -339,7 +404,12 @@ fn reports_have_a_grants_section_with_leavers_first_and_no_pesel() {
 fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() {
     let env = Env::new(0);
     let audit = env.audit_beta();
-    assert!(audit.findings.iter().any(|f| f.grant_id.as_deref() == Some(id(1).as_str())));
+    assert!(
+        audit
+            .findings
+            .iter()
+            .any(|f| f.grant_id.as_deref() == Some(id(1).as_str()))
+    );
 
     // Without --rule: the leavers' grants only.
     let dry = env
@@ -349,7 +419,10 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
         .expect("runs");
     let out = text(&dry);
     assert_eq!(dry.status.code(), Some(0), "{out}");
-    assert!(out.contains("would revoke 1 grant(s) found by grant-held-by-leaver"), "{out}");
+    assert!(
+        out.contains("would revoke 1 grant(s) found by grant-held-by-leaver"),
+        "{out}"
+    );
     assert!(out.contains(&id(1)) && !out.contains(&id(2)), "{out}");
     assert!(out.contains("dry run: nothing was revoked"), "{out}");
     assert_no_pesel("the dry run", &out);
@@ -372,7 +445,10 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
         .expect("runs");
     let out = text(&picked);
     assert!(out.contains("would revoke 3 grant(s)"), "{out}");
-    assert!(out.contains(&id(1)) && out.contains(&id(2)) && out.contains(&id(4)), "{out}");
+    assert!(
+        out.contains(&id(1)) && out.contains(&id(2)) && out.contains(&id(4)),
+        "{out}"
+    );
     assert!(!out.contains(&id(3)), "no finding, no removal: {out}");
     assert!(env.deletes().is_empty(), "a dry run removes nothing");
 
@@ -384,10 +460,19 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
         .expect("runs");
     let out = text(&yes);
     assert_eq!(yes.status.code(), Some(2), "refusals make exit 2: {out}");
-    assert!(out.contains(&format!("revoked  {BETA}  {}", id(1))), "{out}");
-    assert!(out.contains(&format!("revoked  {BETA}  {}", id(2))), "{out}");
     assert!(
-        out.contains(&format!("REFUSED  {BETA}  {}: this grant is held by the credential", id(4))),
+        out.contains(&format!("revoked  {BETA}  {}", id(1))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("revoked  {BETA}  {}", id(2))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "REFUSED  {BETA}  {}: this grant is held by the credential",
+            id(4)
+        )),
         "the auditing credential's own access is never removed: {out}"
     );
     assert!(out.contains("2 revoked, 0 failed"), "{out}");
@@ -500,15 +585,26 @@ fn the_demo_reports_show_grant_findings_without_a_pesel() {
     // The audit document keeps grants and grant findings with the holder masked (token
     // records keep their author as KSeF gives it, as before).
     let audit = read_audit(&out_dir.join("audit.json"));
-    let grants = serde_json::to_string(&audit.contexts.iter().map(|c| &c.grants).collect::<Vec<_>>())
-        .expect("json");
+    let grants =
+        serde_json::to_string(&audit.contexts.iter().map(|c| &c.grants).collect::<Vec<_>>())
+            .expect("json");
     let findings = serde_json::to_string(
-        &audit.findings.iter().filter(|f| f.grant_id.is_some()).collect::<Vec<_>>(),
+        &audit
+            .findings
+            .iter()
+            .filter(|f| f.grant_id.is_some())
+            .collect::<Vec<_>>(),
     )
     .expect("json");
     assert!(grants.contains("left"), "{grants}");
     for p in &pesels {
-        assert!(!grants.contains(p.as_str()), "audit.json grants keep PESEL {p}");
-        assert!(!findings.contains(p.as_str()), "grant findings keep PESEL {p}");
+        assert!(
+            !grants.contains(p.as_str()),
+            "audit.json grants keep PESEL {p}"
+        );
+        assert!(
+            !findings.contains(p.as_str()),
+            "grant findings keep PESEL {p}"
+        );
     }
 }

@@ -62,7 +62,10 @@ pub struct GrantRevokeRequest {
 /// against the document itself: the subject must name the same grant and NIP, and the
 /// finding id must be the one the audit computes from rule, NIP and grant id (an edited
 /// results file must not steer `revoke`).
-pub fn grant_targets(results: &AuditResults, rules: &[String]) -> (Vec<GrantTarget>, Vec<GrantRefused>) {
+pub fn grant_targets(
+    results: &AuditResults,
+    rules: &[String],
+) -> (Vec<GrantTarget>, Vec<GrantRefused>) {
     let mut out: Vec<GrantTarget> = Vec::new();
     let mut refused: Vec<GrantRefused> = Vec::new();
     let wanted = |rule: &str, id: &str| match rules.is_empty() {
@@ -87,11 +90,14 @@ pub fn grant_targets(results: &AuditResults, rules: &[String]) -> (Vec<GrantTarg
                 holder_name,
                 permissions,
                 ..
-            }) if sid == grant_id && nip == &f.nip => Some((holder_type, holder, holder_name, permissions)),
+            }) if sid == grant_id && nip == &f.nip => {
+                Some((holder_type, holder, holder_name, permissions))
+            }
             _ => None,
         };
         let id_ok = f.id == finding_id(&f.rule, &f.nip, grant_id);
-        let Some((holder_type, holder, holder_name, permissions)) = subject.filter(|_| id_ok) else {
+        let Some((holder_type, holder, holder_name, permissions)) = subject.filter(|_| id_ok)
+        else {
             let reason = if id_ok {
                 "the finding's subject names another grant or NIP (an edited results file?)"
             } else {
@@ -229,7 +235,10 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
 fn rules_named(rules: &[String]) -> String {
     let names: Vec<String> = match rules.is_empty() {
         true => DEFAULT_RULES.iter().map(|r| r.to_string()).collect(),
-        false => rules.iter().map(|r| escape_terminal(r).into_owned()).collect(),
+        false => rules
+            .iter()
+            .map(|r| escape_terminal(r).into_owned())
+            .collect(),
     };
     names.join(", ")
 }
@@ -290,10 +299,17 @@ fn check_one(
     if ctx.status == ContextStatus::Incomplete
         && (ctx.grants.is_empty() || unread.contains("permission grants not read"))
     {
-        let first = unread.lines().find(|l| l.contains("grants")).unwrap_or(unread);
+        let first = unread
+            .lines()
+            .find(|l| l.contains("grants"))
+            .unwrap_or(unread);
         return Err(format!(
             "cannot re-check it in KSeF: {}",
-            escape_terminal(if first.is_empty() { "the context could not be read" } else { first })
+            escape_terminal(if first.is_empty() {
+                "the context could not be read"
+            } else {
+                first
+            })
         ));
     }
     let Some(g) = ctx.grants.iter().find(|g| g.id == t.grant_id) else {

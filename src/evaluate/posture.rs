@@ -10,8 +10,8 @@ use super::compare::report_changes;
 use crate::model::{
     AuditFinding, AuditPosture, AuditResults, AuditedGrant, AuditedToken, ClientPosture,
     ContextStatus, DueDays, EXPIRING_DAYS, ExceptionState, ExceptionStatus, GrantKpis,
-    HolderStatus, KpiValues, LeakFinding, LeakResults,
-    LeakStatus, ReportFacts, ReportRules, RuleTitle, Severity, TokenStatus,
+    HolderStatus, KpiValues, LeakFinding, LeakResults, LeakStatus, ReportFacts, ReportRules,
+    RuleTitle, Severity, TokenStatus,
 };
 use crate::rule::policy::PolicyRuleSet;
 
@@ -93,7 +93,13 @@ fn grant_kpis(a: &AuditResults) -> Option<GrantKpis> {
         .collect();
     let people: BTreeSet<(&str, &str, Option<&str>)> = leavers
         .iter()
-        .map(|g| (g.holder_type.as_str(), g.holder.as_str(), g.holder_name.as_deref()))
+        .map(|g| {
+            (
+                g.holder_type.as_str(),
+                g.holder.as_str(),
+                g.holder_name.as_deref(),
+            )
+        })
         .collect();
     Some(GrantKpis {
         held: held.len() as u32,
@@ -351,7 +357,16 @@ mod tests {
             target: None,
         };
         let mut list: Vec<AuditedGrant> = (0..grants)
-            .map(|i| g(i, if i < left { HolderStatus::Left } else { HolderStatus::Staff }))
+            .map(|i| {
+                g(
+                    i,
+                    if i < left {
+                        HolderStatus::Left
+                    } else {
+                        HolderStatus::Staff
+                    },
+                )
+            })
             .collect();
         list.push(g(99, HolderStatus::Own));
         serde_json::from_value(serde_json::json!({
@@ -372,11 +387,22 @@ mod tests {
     #[test]
     fn grants_held_by_others_count_beside_tokens_and_leavers_are_counted() {
         let a = results(4, 1);
-        assert_eq!(active_tokens(&a, None), 4, "the context's own grant does not count");
+        assert_eq!(
+            active_tokens(&a, None),
+            4,
+            "the context's own grant does not count"
+        );
         let k = grant_kpis(&a).expect("grants read");
-        assert_eq!((k.held, k.leavers, k.leaver_people, k.unknown), (4, 1, 1, 0));
+        assert_eq!(
+            (k.held, k.leavers, k.leaver_people, k.unknown),
+            (4, 1, 1, 0)
+        );
         let none = results(0, 0);
-        assert_eq!(grant_kpis(&none), None, "only the context's own grant: no grant figures");
+        assert_eq!(
+            grant_kpis(&none),
+            None,
+            "only the context's own grant: no grant figures"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use super::error::ApiError;
 use super::fetch::{open_session, runtime};
+use super::grants::revoke_grant;
 use super::http::{Transport, http_client};
 use super::progress::Progress;
-use super::grants::revoke_grant;
 use super::signin::load_signing_credential;
 use super::tokens::{get_token, revoke_token};
 use crate::config::{CredentialSource, KsefSettings};

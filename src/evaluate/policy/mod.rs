@@ -21,8 +21,8 @@ use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 use crate::model::{
     AccessRegister, AuditContext, AuditFinding, AuditedGrant, AuditedToken, ContextSnapshot,
     ContextStatus, FindingSubject, GrantIdentifier, GrantRecord, HolderStatus, IdentifierType,
-    same_holder, Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus,
-    TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus, TokenRecord, TokenSnapshot,
+    TokenStatus, fingerprint_hex, same_holder,
 };
 use crate::rule::help_uri;
 pub use crate::rule::policy::builtins::personal_data;

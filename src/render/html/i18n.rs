@@ -269,6 +269,11 @@ const TABLE: &[(&str, &str, &str)] = &[
         "People who left the firm still hold permission grants: {n} grants of {people} people, in {contexts} client contexts. They can sign in and act for the client without any token. Remove the grants (`ksef-audit revoke --from audit.json --grants`).",
         "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia: {n} uprawnień, osób: {people}, liczba klientów: {contexts}. Mogą zalogować się i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
     ),
+    (
+        "decision_revoke_grants",
+        "Remove the {n} permission grants still held by people who left the firm (`ksef-audit revoke --from audit.json --grants`).",
+        "Odebrać uprawnienia nadal przysługujące osobom, które odeszły z firmy (liczba: {n}; `ksef-audit revoke --from audit.json --grants`).",
+    ),
     ("grants_title", "Permission grants", "Nadane uprawnienia"),
     (
         "grants_intro",
@@ -305,7 +310,11 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Not listed: {n} grants whose holder is the client itself (permissions it received).",
         "Pominięto uprawnienia, których posiadaczem jest sam klient (otrzymane): {n}.",
     ),
-    ("grants_none_attention", "No grant is held by a leaver or an unknown holder.", "Żadne uprawnienie nie należy do osoby, która odeszła, ani do nieznanego podmiotu."),
+    (
+        "grants_none_attention",
+        "No grant is held by a leaver or an unknown holder.",
+        "Żadne uprawnienie nie należy do osoby, która odeszła, ani do nieznanego podmiotu.",
+    ),
     ("grant_holder", "Holder", "Posiadacz"),
     ("grant_holder_type", "Identifier", "Identyfikator"),
     ("grant_holder_status", "Who", "Kto"),
@@ -319,10 +328,26 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("grant_holder_staff", "staff", "pracownik"),
     ("grant_holder_known_party", "known party", "znany podmiot"),
     ("grant_holder_own", "the client itself", "sam klient"),
-    ("kpi_grants_held", "Permission grants held by others", "Uprawnienia nadane innym"),
-    ("kpi_grants_leavers", "Grants held by people who left", "Uprawnienia osób, które odeszły"),
-    ("kpi_grants_unknown", "Grants held by unknown parties", "Uprawnienia nieznanych podmiotów"),
-    ("kpi_grants_findings", "Open findings about grants", "Otwarte ustalenia dotyczące uprawnień"),
+    (
+        "kpi_grants_held",
+        "Permission grants held by others",
+        "Uprawnienia nadane innym",
+    ),
+    (
+        "kpi_grants_leavers",
+        "Grants held by people who left",
+        "Uprawnienia osób, które odeszły",
+    ),
+    (
+        "kpi_grants_unknown",
+        "Grants held by unknown parties",
+        "Uprawnienia nieznanych podmiotów",
+    ),
+    (
+        "kpi_grants_findings",
+        "Open findings about grants",
+        "Otwarte ustalenia dotyczące uprawnień",
+    ),
     (
         "score_formula_grants",
         "Permission grants held by others count as active tokens do (a grant is a way in too), and findings about them count in the weighted findings.",

@@ -37,8 +37,13 @@ pub(super) fn grants(cx: &Ctx<'_>) -> Grants {
         })
         .collect();
     rows.sort_by(|x, y| {
-        (x.rank, &x.nip, &x.holder, &x.scope, &x.grant_id)
-            .cmp(&(y.rank, &y.nip, &y.holder, &y.scope, &y.grant_id))
+        (x.rank, &x.nip, &x.holder, &x.scope, &x.grant_id).cmp(&(
+            y.rank,
+            &y.nip,
+            &y.holder,
+            &y.scope,
+            &y.grant_id,
+        ))
     });
     let contexts: BTreeSet<&str> = rows.iter().map(|r| r.nip.as_str()).collect();
     let summary = cx
@@ -91,9 +96,10 @@ pub(super) fn grants(cx: &Ctx<'_>) -> Grants {
         trend,
         changes,
         attention,
-        attention_more: (attention_more > 0)
-            .then(|| cx.tr("urgent_more").replace("{n}", &attention_more.to_string()))
-            .unwrap_or_default(),
+        attention_more: match attention_more {
+            0 => String::new(),
+            n => cx.tr("urgent_more").replace("{n}", &n.to_string()),
+        },
         rows,
         own: match own {
             0 => String::new(),

@@ -39,7 +39,11 @@ pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
             lines
         },
         formula_short: match with_grants {
-            true => format!("{} {}", tr("score_formula_short"), tr("score_formula_grants")),
+            true => format!(
+                "{} {}",
+                tr("score_formula_short"),
+                tr("score_formula_grants")
+            ),
             false => tr("score_formula_short"),
         },
         gauge_width: f64::from(cur_score.unwrap_or(0)) * 3.0,
@@ -138,6 +142,10 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
             (no_owner, "decision_assign_owners"),
             (incomplete_n, "decision_incomplete"),
         ];
+        let grant_leavers = k.grants.map(|g| g.leavers).unwrap_or(0);
+        let items = items
+            .into_iter()
+            .chain((grant_leavers > 0).then_some((grant_leavers, "decision_revoke_grants")));
         for (n, key) in items {
             if n > 0 {
                 decisions.push(
