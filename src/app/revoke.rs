@@ -113,18 +113,49 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))
         .collect();
-    let outcomes = revoke_tokens(&settings, &pairs);
+    let outcomes: Vec<Removal> = revoke_tokens(&settings, &pairs)
+        .into_iter()
+        .map(|o| Removal {
+            nip: o.nip,
+            key: o.reference,
+            result: o.result.map(|()| String::new()),
+        })
+        .collect();
+    write_removals(
+        &mut out,
+        &outcomes,
+        "KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire",
+        refused.len(),
+    )
+}
+
+/// One removal's result: `Ok` with what to add to its line.
+pub(super) struct Removal {
+    pub nip: String,
+    /// Token reference or grant id.
+    pub key: String,
+    pub result: Result<String, String>,
+}
+
+/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals (`note`
+/// says what happens next). Exit 2 when anything failed or was refused.
+pub(super) fn write_removals(
+    out: &mut impl Write,
+    removals: &[Removal],
+    note: &str,
+    refused: usize,
+) -> Result<Outcome> {
     let mut failed = 0;
-    for o in &outcomes {
+    for o in removals {
         match &o.result {
-            Ok(()) => writeln!(out, "revoked  {}  {}", o.nip, o.reference)?,
+            Ok(more) => writeln!(out, "revoked  {}  {}{more}", o.nip, o.key)?,
             Err(reason) => {
                 failed += 1;
                 writeln!(
                     out,
                     "FAILED   {}  {}: {}",
                     o.nip,
-                    o.reference,
+                    o.key,
                     reason.replace('\n', "\n         ")
                 )?;
             }
@@ -132,13 +163,13 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     }
     writeln!(
         out,
-        "{} revoked, {failed} failed (KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire)",
-        outcomes.len() - failed
+        "{} revoked, {failed} failed ({note})",
+        removals.len() - failed
     )?;
-    if !refused.is_empty() {
-        writeln!(out, "{} refused (listed above as REFUSED)", refused.len())?;
+    if refused > 0 {
+        writeln!(out, "{refused} refused (listed above as REFUSED)")?;
     }
-    Ok(if failed > 0 || !refused.is_empty() {
+    Ok(if failed > 0 || refused > 0 {
         Outcome::Incomplete
     } else {
         Outcome::Clean

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use super::revoke::{Removal, write_removals};
 use crate::collect::ksef::{
     AuditorIdentity, KsefSettings, Progress, auditor_identity, fetch_snapshot, revoke_grants,
 };
@@ -194,42 +195,22 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
     }
     refused.extend(live_refused);
-    let outcomes = revoke_grants(&settings, &checked);
-    let mut failed = 0;
-    for o in &outcomes {
-        match &o.result {
-            Ok(operation) => writeln!(
-                out,
-                "revoked  {}  {}  (KSeF operation {})",
-                o.nip,
-                o.grant_id,
-                escape_terminal(operation)
-            )?,
-            Err(reason) => {
-                failed += 1;
-                writeln!(
-                    out,
-                    "FAILED   {}  {}: {}",
-                    o.nip,
-                    o.grant_id,
-                    reason.replace('\n', "\n         ")
-                )?;
-            }
-        }
-    }
-    writeln!(
-        out,
-        "{} revoked, {failed} failed (KSeF removes a grant asynchronously; `ksef-audit permissions` shows what is left)",
-        outcomes.len() - failed
-    )?;
-    if !refused.is_empty() {
-        writeln!(out, "{} refused (listed above as REFUSED)", refused.len())?;
-    }
-    Ok(if failed > 0 || !refused.is_empty() {
-        Outcome::Incomplete
-    } else {
-        Outcome::Clean
-    })
+    let removals: Vec<Removal> = revoke_grants(&settings, &checked)
+        .into_iter()
+        .map(|o| Removal {
+            nip: o.nip,
+            key: o.grant_id,
+            result: o
+                .result
+                .map(|op| format!("  (KSeF operation {})", escape_terminal(&op))),
+        })
+        .collect();
+    write_removals(
+        &mut out,
+        &removals,
+        "KSeF removes a grant asynchronously; `ksef-audit permissions` shows what is left",
+        refused.len(),
+    )
 }
 
 fn rules_named(rules: &[String]) -> String {

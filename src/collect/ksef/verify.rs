@@ -164,18 +164,41 @@ pub struct RevokeOutcome {
 
 /// Revokes `(nip, reference)` pairs, one session per NIP. Blocking.
 pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> Vec<RevokeOutcome> {
-    let mut by_nip: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (nip, reference) in targets {
-        by_nip.entry(nip).or_default().push(reference);
+    let items: Vec<(String, &str)> = targets
+        .iter()
+        .map(|(nip, reference)| (nip.clone(), reference.as_str()))
+        .collect();
+    per_nip_session(settings, items, async |t, session, reference| {
+        revoke_token(t, session, reference)
+            .await
+            .map(|()| String::new())
+            .map_err(|e| e.to_string())
+    })
+    .into_iter()
+    .map(|(nip, reference, result)| RevokeOutcome {
+        nip,
+        reference: reference.to_string(),
+        result: result.map(drop),
+    })
+    .collect()
+}
+
+/// Runs `act` on every `(nip, item)`, grouped by NIP in one session each (opened with the
+/// NIP's own credential, closed after). Blocking. A NIP whose session cannot be opened fails
+/// all its items with the reason; results come back grouped by NIP, in item order.
+fn per_nip_session<T: Clone>(
+    settings: &KsefSettings,
+    items: Vec<(String, T)>,
+    act: impl AsyncFn(&Transport, &mut super::auth::Session, &T) -> Result<String, String>,
+) -> Vec<(String, T, Result<String, String>)> {
+    let mut by_nip: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for (nip, item) in &items {
+        by_nip.entry(nip.clone()).or_default().push(item.clone());
     }
-    let fail_all = |reason: &str| -> Vec<RevokeOutcome> {
-        targets
+    let fail_all = |reason: &str| -> Vec<(String, T, Result<String, String>)> {
+        items
             .iter()
-            .map(|(nip, reference)| RevokeOutcome {
-                nip: nip.clone(),
-                reference: reference.clone(),
-                result: Err(reason.to_string()),
-            })
+            .map(|(nip, item)| (nip.clone(), item.clone(), Err(reason.to_string())))
             .collect()
     };
     let rt = match runtime() {
@@ -188,22 +211,22 @@ pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> V
     };
     rt.block_on(async {
         let mut out = Vec::new();
-        for (nip, refs) in by_nip {
-            let t = Transport::new(http.clone(), settings, nip, Progress::none());
-            let session = match settings.context(nip) {
+        for (nip, group) in by_nip {
+            let t = Transport::new(http.clone(), settings, &nip, Progress::none());
+            let session = match settings.context(&nip) {
                 Some(spec) => open_session(&t, settings, spec).await.map_err(|e| e.to_string()),
                 None => Err(format!("context {nip}: no KSeF credential\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsManage")),
             };
             match session {
-                Err(reason) => out.extend(refs.iter().map(|r| RevokeOutcome {
-                    nip: nip.to_string(),
-                    reference: r.to_string(),
-                    result: Err(reason.clone()),
-                })),
+                Err(reason) => out.extend(
+                    group
+                        .into_iter()
+                        .map(|item| (nip.clone(), item, Err(reason.clone()))),
+                ),
                 Ok(mut session) => {
-                    for r in refs {
-                        let result = revoke_token(&t, &mut session, r).await.map_err(|e| e.to_string());
-                        out.push(RevokeOutcome { nip: nip.to_string(), reference: r.to_string(), result });
+                    for item in group {
+                        let result = act(&t, &mut session, &item).await;
+                        out.push((nip.clone(), item, result));
                     }
                     let _ = session.close(&t).await;
                 }
@@ -313,63 +336,18 @@ pub fn revoke_grants(
     settings: &KsefSettings,
     targets: &[(String, GrantRecord)],
 ) -> Vec<GrantRevokeOutcome> {
-    let mut by_nip: BTreeMap<&str, Vec<&GrantRecord>> = BTreeMap::new();
-    for (nip, grant) in targets {
-        by_nip.entry(nip).or_default().push(grant);
-    }
-    let fail_all = |reason: &str| -> Vec<GrantRevokeOutcome> {
-        targets
-            .iter()
-            .map(|(nip, g)| GrantRevokeOutcome {
-                nip: nip.clone(),
-                grant_id: g.id.clone(),
-                result: Err(reason.to_string()),
-            })
-            .collect()
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => return fail_all(&format!("cannot start the async runtime: {e}")),
-    };
-    let http = match http_client(settings) {
-        Ok(h) => h,
-        Err(e) => return fail_all(&format!("cannot build the HTTP client: {e}")),
-    };
-    rt.block_on(async {
-        let mut out = Vec::new();
-        for (nip, grants) in by_nip {
-            let t = Transport::new(http.clone(), settings, nip, Progress::none());
-            let session = match settings.context(nip) {
-                Some(spec) => open_session(&t, settings, spec)
-                    .await
-                    .map_err(|e| e.to_string()),
-                None => Err(format!(
-                    "context {nip}: no KSeF credential\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsManage"
-                )),
-            };
-            match session {
-                Err(reason) => out.extend(grants.iter().map(|g| GrantRevokeOutcome {
-                    nip: nip.to_string(),
-                    grant_id: g.id.clone(),
-                    result: Err(reason.clone()),
-                })),
-                Ok(mut session) => {
-                    for g in grants {
-                        let result = revoke_grant(&t, &mut session, g)
-                            .await
-                            .map_err(|e| e.to_string());
-                        out.push(GrantRevokeOutcome {
-                            nip: nip.to_string(),
-                            grant_id: g.id.clone(),
-                            result,
-                        });
-                    }
-                    let _ = session.close(&t).await;
-                }
-            }
-        }
-        out
+    per_nip_session(settings, targets.to_vec(), async |t, session, grant| {
+        revoke_grant(t, session, grant)
+            .await
+            .map_err(|e| e.to_string())
     })
+    .into_iter()
+    .map(|(nip, grant, result)| GrantRevokeOutcome {
+        nip,
+        grant_id: grant.id,
+        result,
+    })
+    .collect()
 }
 
 #[cfg(test)]
