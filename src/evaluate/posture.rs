@@ -55,20 +55,29 @@ pub fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Sev
     m
 }
 
-/// What the score is measured against: active tokens plus the permission grants held by
-/// someone other than the context (a grant is a way in, as a token is). Audits without
-/// grants count tokens only, as before.
 fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
-    let contexts = || a.contexts.iter().filter(|c| nip.is_none_or(|n| c.nip == n));
-    let tokens = contexts()
+    a.contexts
+        .iter()
+        .filter(|c| nip.is_none_or(|n| c.nip == n))
         .flat_map(|c| &c.tokens)
         .filter(|t| TokenStatus::is_live(&t.token.status))
-        .count();
-    let grants = contexts()
+        .count() as u32
+}
+
+/// Permission grants held by someone other than the context.
+fn held_grants(a: &AuditResults, nip: Option<&str>) -> u32 {
+    a.contexts
+        .iter()
+        .filter(|c| nip.is_none_or(|n| c.nip == n))
         .flat_map(|c| &c.grants)
         .filter(|g| g.holder_status != HolderStatus::Own)
-        .count();
-    (tokens + grants) as u32
+        .count() as u32
+}
+
+/// What the score is measured against: active tokens plus the grants held by others (a
+/// grant is a way in, as a token is). Audits without grants count tokens only, as before.
+fn ways_in(a: &AuditResults, nip: Option<&str>) -> u32 {
+    active_tokens(a, nip) + held_grants(a, nip)
 }
 
 /// Grant figures, or `None` when the audit holds no grant (not read, or none).
@@ -130,7 +139,7 @@ fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
 /// Firm-wide score: from the audit findings (so quarters compare like with like), capped
 /// at [`ACTIVE_LEAK_CAP`] while a leaked token is still active.
 fn firm_score(a: &AuditResults, leaks: Option<&LeakResults>) -> u32 {
-    let score = posture_score(&open_counts(&a.findings, None), active_tokens(a, None));
+    let score = posture_score(&open_counts(&a.findings, None), ways_in(a, None));
     let leak_active = leaks.is_some_and(|l| open_leaks(l).any(|f| f.status == LeakStatus::Active));
     if leak_active {
         score.min(ACTIVE_LEAK_CAP)
@@ -226,7 +235,8 @@ pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
         .map(|c| {
             let open = open_counts(&a.findings, Some(&c.nip));
             let tokens = active_tokens(a, Some(&c.nip));
-            let score = (c.status == ContextStatus::Complete).then(|| posture_score(&open, tokens));
+            let ways = ways_in(a, Some(&c.nip));
+            let score = (c.status == ContextStatus::Complete).then(|| posture_score(&open, ways));
             let client = ClientPosture {
                 active_tokens: tokens,
                 open,
@@ -387,8 +397,9 @@ mod tests {
     #[test]
     fn grants_held_by_others_count_beside_tokens_and_leavers_are_counted() {
         let a = results(4, 1);
+        assert_eq!(active_tokens(&a, None), 0, "grants are not tokens");
         assert_eq!(
-            active_tokens(&a, None),
+            ways_in(&a, None),
             4,
             "the context's own grant does not count"
         );
