@@ -44,7 +44,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         let rules = load_leak_rules(None)?;
         render_leaks(&merged, &rules, format, &mut out)?;
         if !global.quiet {
-            let mut err = std::io::stderr().lock();
+            let mut err = super::output::stderr();
             for e in &merged.errors {
                 let _ = writeln!(err, "error: {}: {}", e.path, e.message);
             }
@@ -77,7 +77,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display()
+            crate::model::shown_path(&path)
         )
     })?;
     #[derive(serde::Deserialize)]
@@ -87,7 +87,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let kind: Kind = serde_json::from_slice(&bytes).with_context(|| {
         format!(
             "'{}' is not valid JSON\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display()
+            crate::model::shown_path(&path)
         )
     })?;
     match kind.kind.as_deref() {
@@ -95,7 +95,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
         Some(AUDIT_KIND) => Ok(AUDIT_KIND),
         other => bail!(
             "'{}' is a '{}' document; merge combines leaks or audit results\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display(),
+            crate::model::shown_path(&path),
             other.unwrap_or("(none)")
         ),
     }

@@ -32,7 +32,7 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     write(&mut out, &snapshot, args.format, args.csv_excel)?;
     out.flush()?;
     if !global.quiet {
-        summary(&mut std::io::stderr().lock(), &snapshot)?;
+        summary(&mut super::output::stderr(), &snapshot)?;
     }
     Ok(outcome(&snapshot))
 }

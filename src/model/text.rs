@@ -56,6 +56,13 @@ pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{head}…({n} chars)"))
 }
 
+/// A file name as the tool shows it in a message: token values redacted by shape, every
+/// control character (newline included: a name cannot fake a line) and bidi control escaped.
+pub fn shown_path(path: impl AsRef<std::path::Path>) -> String {
+    let text = path.as_ref().to_string_lossy();
+    escape_terminal(&redact_token_shapes(&text)).into_owned()
+}
+
 /// How a secret is shown: `ref|context|abcd…(N chars)` for a KSeF 2.0 token (reference and
 /// context given), `abcd…(N chars)` for any other secret: the first four characters only.
 pub fn secret_preview(secret: &str, reference: Option<&str>, context: Option<&str>) -> String {
@@ -70,7 +77,8 @@ pub fn secret_preview(secret: &str, reference: Option<&str>, context: Option<&st
 
 /// The separators a KSeF 2.0 token is written with: `|` plain, URL-encoded (once or twice),
 /// as a JSON, C or HTML escape, quoted-printable.
-const V2_SEPARATOR: &str = r"(?:\||%7[cC]|%257[cC]|\\u007[cC]|\\x7[cC]|&#124;|&#x7[cC];|&vert;|=7[cC])";
+const V2_SEPARATOR: &str =
+    r"(?:\||%7[cC]|%257[cC]|\\u007[cC]|\\x7[cC]|&#124;|&#x7[cC];|&vert;|=7[cC])";
 
 /// KSeF 2.0 tokens of any case and separator, with no boundary on either side (a token glued
 /// to a word, a digit or more hex is still a token when it is echoed).
@@ -100,7 +108,9 @@ fn run_shapes() -> &'static [Regex; 2] {
 /// fingerprint the tool writes is lower-case and stays readable).
 fn v1_shape(run: &str) -> bool {
     run.len() >= 64
-        && run.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && run
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
         && run.bytes().any(|b| b.is_ascii_digit())
         && run.bytes().any(|b| b.is_ascii_uppercase())
 }
@@ -207,16 +217,15 @@ mod tests {
         ];
         for text in &cases {
             let shown = redact_token_shapes(text);
-            assert!(
-                !shown.to_lowercase().contains(SECRET),
-                "{text} -> {shown}"
-            );
+            assert!(!shown.to_lowercase().contains(SECRET), "{text} -> {shown}");
             assert!(shown.contains("(64 chars) sha256:"), "{shown}");
         }
         let old = format!("{TOKEN}_old");
         let shown = redact_token_shapes(&old);
         assert!(
-            shown.starts_with("20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|face…(64 chars) sha256:"),
+            shown.starts_with(
+                "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|face…(64 chars) sha256:"
+            ),
             "{shown}"
         );
         assert!(shown.ends_with("_old"), "{shown}");

@@ -120,10 +120,17 @@ fn issue_13_verify_and_revoke_fetch_the_certificates_once_per_run() {
         &s,
         &[
             (ALFA.to_string(), ALFA_INVOICING.to_string()),
-            (BETA.to_string(), "20250101-EC-FA4EFA4E00-0000000001-49".to_string()),
+            (
+                BETA.to_string(),
+                "20250101-EC-FA4EFA4E00-0000000001-49".to_string(),
+            ),
         ],
     );
     assert_eq!(outcomes.len(), 2);
-    assert_eq!(certificate_lists(), 2, "revoke with two NIPs: one more list");
+    assert_eq!(
+        certificate_lists(),
+        2,
+        "revoke with two NIPs: one more list"
+    );
     rt.block_on(sim.shutdown());
 }

@@ -567,7 +567,7 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
             Ok(text) => text,
             Err(e) => {
                 ctx.issue(
-                    file.display().to_string(),
+                    crate::model::shown_path(&file).to_string(),
                     format!("cannot read the reflog: {e}"),
                 );
                 continue;
