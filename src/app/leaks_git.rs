@@ -16,6 +16,8 @@ use crate::model::{LeakTarget, Shard};
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in a commit's author name or e-mail.
+pub const COMMIT_AUTHOR_PATH: &str = "<commit author>";
 
 /// Scans the history of each repository in `paths` (default `.`). With several, each finding
 /// names its repository.
@@ -132,9 +134,12 @@ fn scan_git_blob(
         ));
         return;
     }
+    // Issue 13, point 15: a token in the author's name or e-mail is shown redacted in every
+    // output, and reported (once per commit, with its message) at `<commit author>`.
+    let author = crate::rule::matcher::redact_text(&p.author);
     let provenance = (!p.commit.is_empty()).then(|| Provenance {
         commit: p.commit.clone(),
-        author: p.author.clone(),
+        author: author.to_string(),
         date: p.date,
     });
     let path = if p.commit_message {
@@ -143,7 +148,12 @@ fn scan_git_blob(
         p.path.as_str()
     };
     let found = scan_blob(scanner, provenance.as_ref(), |visit| {
-        expand(path, blob.data, limits, visit)
+        let mut ex = expand(path, blob.data, limits, visit);
+        if p.commit_message && author != p.author.as_str() {
+            visit(COMMIT_AUTHOR_PATH, p.author.as_bytes());
+            ex.bytes += p.author.len() as u64;
+        }
+        ex
     });
     scan.lock().unwrap_or_else(|e| e.into_inner()).absorb(found);
 }

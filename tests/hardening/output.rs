@@ -241,3 +241,53 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
         }
     }
 }
+
+#[test]
+fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN, tree};
+    let dir = tree(&[("clean.txt", "nothing secret inside\n")]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", format!("Jan {TOKEN}_old"))
+            .env("GIT_AUTHOR_EMAIL", format!("{TOKEN}@example.com"))
+            .env("GIT_COMMITTER_NAME", "Jan")
+            .env("GIT_COMMITTER_EMAIL", "jan@example.com")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "{out:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "clean"]);
+    for format in ["json", "text", "csv", "sarif"] {
+        let all = run(
+            cmd()
+                .args(["leaks", "--git", "--format", format])
+                .arg(dir.path()),
+            1,
+        );
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the author's token leaked: {all}"
+        );
+        let place = if format == "sarif" {
+            "README.md"
+        } else {
+            "<commit author>"
+        };
+        assert!(
+            all.contains(place) && all.contains("20250101-EC-FA4EFA4E00-0000000001-49"),
+            "{format}: not reported: {all}"
+        );
+    }
+}

@@ -567,7 +567,7 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
             Ok(text) => text,
             Err(e) => {
                 ctx.issue(
-                    crate::model::shown_path(&file).to_string(),
+                    file.display().to_string(),
                     format!("cannot read the reflog: {e}"),
                 );
                 continue;

@@ -105,7 +105,7 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
     let mut out = WalkResult::default();
     let prefix_roots = roots.len() > 1;
     for root in roots {
-        let root_shown = crate::model::shown_path(&root).to_string();
+        let root_shown = root.display().to_string();
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
