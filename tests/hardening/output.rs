@@ -291,3 +291,122 @@ fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
         );
     }
 }
+
+/// Token shapes glued to word characters, digits and hex (each hides the same secrets).
+fn glued_tokens() -> Vec<String> {
+    use crate::inputs::TOKEN;
+    let v1 = "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD";
+    vec![
+        format!("{TOKEN}_old"),
+        format!("x{TOKEN}abc"),
+        format!("1{TOKEN}"),
+        TOKEN.replace("nip-1111111111", "internalId-1111111111-00007") + "_v2",
+        format!("old_{v1}_old"),
+        "KSEF_TOKEN_FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2_x".to_string(),
+    ]
+}
+
+fn assert_no_secret(what: &str, all: &str) {
+    use crate::inputs::SECRET;
+    for secret in [
+        SECRET,
+        "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD",
+        "FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2",
+    ] {
+        assert!(!all.contains(secret), "{what}: a token echoed: {all}");
+    }
+}
+
+#[test]
+fn issue_13_glued_tokens_are_redacted_in_every_echoed_message() {
+    use crate::inputs::tree;
+    for (i, token) in glued_tokens().iter().enumerate() {
+        // exceptions file: a bad `expires` echoes the value
+        let exceptions = format!(
+            "[[exception]]\nrule = \"*\"\ntarget = \"x\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"{token}\"\n"
+        );
+        // config: `[ksef] environment` echoes the value
+        let config = format!("[ksef]\nenvironment = \"{token}\"\n");
+        // inventory: a bad date cell echoes the value
+        let inventory = format!("nip,reference_number,owner,expires\n1111111111,x,a,{token}\n");
+        let dir = tree(&[
+            ("a.txt", "nothing\n"),
+            ("exc.toml", exceptions.as_str()),
+            ("inv.csv", inventory.as_str()),
+            ("cfg/ksef-audit.toml", config.as_str()),
+        ]);
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "exceptions",
+                vec!["leaks", "--exceptions", "exc.toml", "a.txt"],
+            ),
+            (
+                "inventory",
+                vec!["leaks", "--inventory", "inv.csv", "a.txt"],
+            ),
+            ("config", vec!["--config", "cfg/ksef-audit.toml", "tokens"]),
+        ];
+        for (what, args) in cases {
+            let all = run(cmd().current_dir(dir.path()).args(&args), 2);
+            assert_no_secret(&format!("case {i} {what}"), &all);
+        }
+        // staff list: a bad `status` and `left_on` echo the value
+        let audit = basic_audit_dir(|t| t);
+        let staff =
+            format!("id,name,pesel,nip,status,left_on\nanna@firma.pl,Anna,,,{token},{token}\n");
+        std::fs::write(audit.path().join("staff.csv"), staff).expect("write");
+        let all = run(
+            cmd().current_dir(audit.path()).args([
+                "audit",
+                "--from",
+                "snapshot.json",
+                "--inventory",
+                "inventory.csv",
+                "--staff",
+                "staff.csv",
+            ]),
+            2,
+        );
+        assert_no_secret(&format!("case {i} staff"), &all);
+    }
+}
+
+#[test]
+fn issue_13_glued_token_in_a_description_is_redacted_in_every_output() {
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    let description = glued_tokens().join(" ");
+    v["contexts"][0]["tokens"][0]["description"] = description.into();
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for format in ["json", "csv", "text", "html"] {
+        let all = run(
+            cmd().current_dir(dir.path()).args([
+                "audit",
+                "--from",
+                "snapshot.json",
+                "--inventory",
+                "inventory.csv",
+                "--staff",
+                "staff.csv",
+                "--exit-zero",
+                "--format",
+                format,
+            ]),
+            0,
+        );
+        assert_no_secret(format, &all);
+    }
+    let all = run(
+        cmd().current_dir(dir.path()).args([
+            "tokens",
+            "--from",
+            "snapshot.json",
+            "--format",
+            "csv",
+        ]),
+        0,
+    );
+    assert_no_secret("tokens csv", &all);
+}
