@@ -15,7 +15,8 @@ use crate::render::calendar::{CalendarOptions, by_owner, reminders_from_audit, r
 use super::Output;
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
-    let audit = load_audit_results(&args.audit, "audit")?.value;
+    let mut audit = load_audit_results(&args.audit, "audit")?.value;
+    super::redact::redact_audit(&mut audit);
     let reminders = reminders_from_audit(&audit);
     let opts = CalendarOptions {
         days_before: args.days_before,

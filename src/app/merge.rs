@@ -30,7 +30,8 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .iter()
             .map(|p| load_leak_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
-        let merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let mut merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        super::redact::redact_leaks(&mut merged);
         let format = match args.format {
             LeaksFormat::Text => LeakFormat::Text,
             LeaksFormat::Json => LeakFormat::Json,
@@ -56,7 +57,8 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .iter()
             .map(|p| load_audit_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
-        let merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let mut merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        super::redact::redact_audit(&mut merged);
         let output = match args.format {
             LeaksFormat::Json => AuditOutput::Json,
             LeaksFormat::Text => AuditOutput::Text,

@@ -149,21 +149,25 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     let mut opts = req.options.clone();
     let mut input = ReportInput::default();
     if let Some(p) = &req.audit {
-        let l = load_audit_results(p, "audit")?;
+        let mut l = load_audit_results(p, "audit")?;
         opts.input_digests
             .push((format!("--audit {}", file_name(p)), l.digest));
+        // A results file may come from elsewhere or be edited: the same redaction as a run.
+        super::redact::redact_audit(&mut l.value);
         input.audit = Some(l.value);
     }
     if let Some(p) = &req.leaks {
-        let l = load_leak_results(p, "leaks")?;
+        let mut l = load_leak_results(p, "leaks")?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
+        super::redact::redact_leaks(&mut l.value);
         input.leaks = Some(l.value);
     }
     for p in &req.previous {
-        let l = load_audit_results(p, "previous")?;
+        let mut l = load_audit_results(p, "previous")?;
         opts.input_digests
             .push((format!("--previous {}", file_name(p)), l.digest));
+        super::redact::redact_audit(&mut l.value);
         input.previous.push(l.value);
     }
     if let Some(p) = &req.staff {

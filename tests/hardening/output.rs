@@ -410,3 +410,81 @@ fn issue_13_glued_token_in_a_description_is_redacted_in_every_output() {
     );
     assert_no_secret("tokens csv", &all);
 }
+
+#[test]
+fn issue_13_glued_tokens_in_exceptions_are_redacted_in_every_output() {
+    use crate::inputs::{TOKEN, tree};
+    let tokens = glued_tokens();
+    // One exception that applies (to the leaked token) and one that matches nothing, each
+    // with token values glued into its target, reason and owner.
+    let exceptions = format!(
+        "[[exception]]\nrule = \"*\"\ntarget = \"*.env\"\nreason = \"r {0}\"\nowner = \"{1}\"\nexpires = \"2099-01-01\"\n\n[[exception]]\nrule = \"*\"\ntarget = \"{2}\"\nreason = \"{3}\"\nowner = \"{4}\"\nexpires = \"2099-01-01\"\n",
+        tokens[0], tokens[1], tokens[2], tokens[4], tokens[5]
+    );
+    let dir = tree(&[
+        ("a.env", &format!("KSEF_TOKEN={TOKEN}\n")),
+        ("exc.toml", exceptions.as_str()),
+    ]);
+    for format in ["json", "text", "csv", "sarif", "html"] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args([
+                "leaks",
+                "--exceptions",
+                "exc.toml",
+                "--format",
+                format,
+                "a.env",
+            ])
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The leaked token itself is the finding (shown as its preview); none of the values
+        // in the exceptions file may appear.
+        assert_no_secret(format, &all.replace(TOKEN, ""));
+    }
+}
+
+#[test]
+fn issue_13_report_redacts_a_results_file_from_elsewhere() {
+    use crate::inputs::TOKEN;
+    // An audit JSON written by an older build (or edited) with a raw token in a description.
+    let dir = basic_audit_dir(|t| t);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "--from",
+            "snapshot.json",
+            "--inventory",
+            "inventory.csv",
+            "--staff",
+            "staff.csv",
+            "--exit-zero",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("audit");
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit json");
+    let glued = glued_tokens().join(" ");
+    v["contexts"][0]["tokens"][0]["token"]["description"] = glued.clone().into();
+    v["contexts"][0]["tokens"][0]["owner"] = format!("{TOKEN}_old").into();
+    std::fs::write(dir.path().join("audit.json"), v.to_string()).expect("write");
+    let all = run(
+        cmd().current_dir(dir.path()).args([
+            "report",
+            "--audit",
+            "audit.json",
+            "--output",
+            "r.html",
+        ]),
+        0,
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
+    assert_no_secret("report", &format!("{all}{html}"));
+}
