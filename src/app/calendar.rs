@@ -26,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     out.write_all(render_ics(&reminders, &opts).as_bytes())
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write calendar '{}'", crate::model::shown_path(&p)),
+            Some(p) => format!("cannot write calendar '{}'", crate::model::shown_path(p)),
             None => "cannot write the calendar to standard output".to_string(),
         })?;
     if let Some(dir) = &args.per_owner {
@@ -40,7 +40,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
             args.days_before,
             owners,
             match out.path() {
-                Some(p) => format!("; written to {}", crate::model::shown_path(&p)),
+                Some(p) => format!("; written to {}", crate::model::shown_path(p)),
                 None => String::new(),
             }
         );
@@ -61,7 +61,7 @@ fn write_per_owner(
     std::fs::create_dir_all(dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(&dir)
+            crate::model::shown_path(dir)
         )
     })?;
     for (stem, items) in by_owner(reminders) {

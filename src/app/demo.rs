@@ -353,7 +353,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         crate::model::shown_path(&demo.out_dir)
     )?;
     for (what, path) in &demo.outputs {
-        writeln!(out, "  {what}: {}", crate::model::shown_path(&path))?;
+        writeln!(out, "  {what}: {}", crate::model::shown_path(path))?;
     }
     Ok(())
 }
@@ -371,7 +371,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
         writeln!(
             out,
             "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
-            crate::model::shown_path(&repo)
+            crate::model::shown_path(repo)
         )?;
     }
     writeln!(
@@ -383,9 +383,9 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
 
 fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w)?;
     w.flush()
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))
 }

@@ -225,10 +225,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     if let Some(path) = &req.write_baseline {
         let text = Baseline::render_annotated(&results, Utc::now());
         std::fs::write(path, text).with_context(|| {
-            format!(
-                "cannot write baseline '{}'",
-                crate::model::shown_path(&path)
-            )
+            format!("cannot write baseline '{}'", crate::model::shown_path(path))
         })?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
         report_problems(req.quiet, &results);
@@ -237,8 +234,8 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             say!(
                 "wrote {count} fingerprint{} to {} (review it, then commit it and pass --baseline {})",
                 if count == 1 { "" } else { "s" },
-                crate::model::shown_path(&path),
-                crate::model::shown_path(&path)
+                crate::model::shown_path(path),
+                crate::model::shown_path(path)
             );
         }
         return Ok(if results.errors.is_empty() {
@@ -367,12 +364,12 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
         .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         )
     })?;
     Baseline::parse(&text)
         .map(Some)
-        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", crate::model::shown_path(&path)))
+        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", crate::model::shown_path(path)))
 }
 
 fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
@@ -404,7 +401,7 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
             std::fs::read_to_string(file).with_context(|| {
                 format!(
                     "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
-                    crate::model::shown_path(&file)
+                    crate::model::shown_path(file)
                 )
             })?
         };
@@ -417,7 +414,7 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
         if paths.is_empty() {
             anyhow::bail!(
                 "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
-                crate::model::shown_path(&file)
+                crate::model::shown_path(file)
             );
         }
     }
@@ -499,7 +496,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             scan.issues.push(crate::model::ScanIssue {
                 path: roots
                     .iter()
-                    .map(|p| crate::model::shown_path(&p).to_string())
+                    .map(|p| crate::model::shown_path(p).to_string())
                     .collect::<Vec<_>>()
                     .join(" "),
                 message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
@@ -510,7 +507,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| crate::model::shown_path(&p).to_string())
+            .map(|p| crate::model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),

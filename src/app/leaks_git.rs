@@ -49,13 +49,13 @@ pub(super) fn collect_git(
         shallow |= repo_shallow;
         if let Some(c) = repo_coverage {
             coverage.push(if several {
-                format!("{}: {c}", crate::model::shown_path(&repo))
+                format!("{}: {c}", crate::model::shown_path(repo))
             } else {
                 c
             });
         }
         if several {
-            let name = crate::model::shown_path(&repo).to_string();
+            let name = crate::model::shown_path(repo).to_string();
             for c in &mut scan.candidates {
                 c.finding.repository = Some(name.clone());
             }
@@ -72,7 +72,7 @@ pub(super) fn collect_git(
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| crate::model::shown_path(&p).to_string())
+            .map(|p| crate::model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: "git".to_string(),
@@ -111,7 +111,7 @@ fn collect_repo(
     if summary.shallow {
         scan.warnings.push(format!(
             "'{}' is a shallow clone: commits before the shallow boundary were not scanned\nhelp: run `git fetch --unshallow` (in CI, check out with `fetch-depth: 0`) to scan the whole history",
-            crate::model::shown_path(&repo)
+            crate::model::shown_path(repo)
         ));
     }
     let coverage = (!opts.staged).then(|| summary.coverage.describe());

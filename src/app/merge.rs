@@ -79,7 +79,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         )
     })?;
     #[derive(serde::Deserialize)]
@@ -89,7 +89,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let kind: Kind = serde_json::from_slice(&bytes).with_context(|| {
         format!(
             "'{}' is not valid JSON\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         )
     })?;
     match kind.kind.as_deref() {
@@ -97,7 +97,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
         Some(AUDIT_KIND) => Ok(AUDIT_KIND),
         other => bail!(
             "'{}' is a '{}' document; merge combines leaks or audit results\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(&path),
+            crate::model::shown_path(path),
             other.unwrap_or("(none)")
         ),
     }

@@ -88,13 +88,13 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
             std::fs::create_dir_all(dir).with_context(|| {
                 format!(
                     "cannot create directory '{}'",
-                    crate::model::shown_path(&dir)
+                    crate::model::shown_path(dir)
                 )
             })?;
             clap_mangen::generate_to(cmd, dir).with_context(|| {
                 format!(
                     "cannot write the manual pages to '{}'",
-                    crate::model::shown_path(&dir)
+                    crate::model::shown_path(dir)
                 )
             })?;
         }

@@ -19,15 +19,12 @@ impl Output {
                     std::fs::create_dir_all(parent).with_context(|| {
                         format!(
                             "cannot create directory '{}' for the output",
-                            crate::model::shown_path(&parent)
+                            crate::model::shown_path(parent)
                         )
                     })?;
                 }
                 let file = File::create(p).with_context(|| {
-                    format!(
-                        "cannot write output file '{}'",
-                        crate::model::shown_path(&p)
-                    )
+                    format!("cannot write output file '{}'", crate::model::shown_path(p))
                 })?;
                 Ok(Output {
                     inner: Box::new(BufWriter::new(file)),

@@ -80,7 +80,7 @@ impl ReportRequest {
             if !dir.is_dir() {
                 bail!(
                     "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
-                    crate::model::shown_path(&dir)
+                    crate::model::shown_path(dir)
                 );
             }
             opts.templates = Some(dir.clone());
@@ -204,11 +204,11 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     out.write_all(&bytes)
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write report '{}'", crate::model::shown_path(&p)),
+            Some(p) => format!("cannot write report '{}'", crate::model::shown_path(p)),
             None => "cannot write the report to standard output".to_string(),
         })?;
     if let Some(p) = out.path().filter(|_| !req.quiet) {
-        say!("report written to {}", crate::model::shown_path(&p));
+        say!("report written to {}", crate::model::shown_path(p));
     }
     // A report is a rendering, not a check: it never fails on findings, but an
     // incomplete audit is still an incomplete run.
@@ -250,7 +250,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| crate::model::shown_path(&p).to_string())
+        .unwrap_or_else(|| crate::model::shown_path(p).to_string())
 }
 
 /// Two earlier quarters derived deterministically from the current results, so the
@@ -327,7 +327,7 @@ pub fn write_demo_reports(
     std::fs::create_dir_all(out_dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(&out_dir)
+            crate::model::shown_path(out_dir)
         )
     })?;
     let previous = demo_history(audit);

@@ -65,7 +65,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         writeln!(
             out,
             "nothing to revoke: no finding in '{}' has status active\nhelp: statuses come from `ksef-audit leaks --verify`",
-            crate::model::shown_path(&from)
+            crate::model::shown_path(from)
         )?;
         return Ok(Outcome::Clean);
     }

@@ -18,7 +18,7 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
     let (fixture, source) = match &args.fixture {
         Some(path) => (
             Fixture::load(path)?,
-            format!("'{}'", crate::model::shown_path(&path)),
+            format!("'{}'", crate::model::shown_path(path)),
         ),
         None => (demo_firm(Utc::now()), "built-in demo firm".to_string()),
     };
@@ -59,18 +59,18 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
                 writeln!(
                     out,
                     "auditor tokens of {count} contexts written to {}/<nip>.token (mode 0600)",
-                    crate::model::shown_path(&dir)
+                    crate::model::shown_path(dir)
                 )?;
                 writeln!(out, "point the tool at it:")?;
                 writeln!(
                     out,
                     "  ksef-audit --config {}/ksef-audit.toml tokens",
-                    crate::model::shown_path(&dir)
+                    crate::model::shown_path(dir)
                 )?;
                 writeln!(
                     out,
                     "  KSEF_TOKEN_{first_nip}=\"$(cat {}/{first_nip}.token)\" ksef-audit tokens --env {} --nip {first_nip}",
-                    crate::model::shown_path(&dir),
+                    crate::model::shown_path(dir),
                     handle.base_url
                 )?;
             }
@@ -106,13 +106,13 @@ fn load_faults(path: &Path) -> Result<Faults> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read faults file '{}'",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         )
     })?;
     serde_json::from_str(&text).with_context(|| {
         format!(
             "faults file '{}' is not a valid faults object\nhelp: keys are rateLimitEvery, retryAfterSecs, unavailableFirst, authPollsInProgress, revokeSessionAfterAuth, slowAuthMs",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         )
     })
 }
@@ -142,7 +142,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     std::fs::create_dir_all(dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(&dir)
+            crate::model::shown_path(dir)
         )
     })?;
     let tokens = demo_auditor_tokens(fixture);

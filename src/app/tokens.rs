@@ -157,7 +157,7 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
     )?;
     incomplete_reasons(w, snapshot)?;
     if let Some(p) = written {
-        writeln!(w, "written to {}", crate::model::shown_path(&p))?;
+        writeln!(w, "written to {}", crate::model::shown_path(p))?;
     }
     Ok(())
 }

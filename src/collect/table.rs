@@ -60,12 +60,12 @@ impl InventoryError {
 fn format_problems(kind: &str, path: &Path, problems: &[CellProblem]) -> String {
     let mut out = format!(
         "{kind} '{}': {} problem{}",
-        crate::model::shown_path(&path),
+        crate::model::shown_path(path),
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
     // Echoed values are redacted, cut and escaped; at most 50 problems are listed.
-    let prefix = format!("  {kind} '{}' ", crate::model::shown_path(&path));
+    let prefix = format!("  {kind} '{}' ", crate::model::shown_path(path));
     out.push('\n');
     out.push_str(&crate::rule::matcher::problem_lines(problems, &prefix));
     out.push_str(&format!(

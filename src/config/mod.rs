@@ -285,7 +285,7 @@ impl Config {
 fn origin(path: Option<&Path>) -> String {
     path.map_or_else(
         || NO_CONFIG_FILE.to_string(),
-        |p| crate::model::shown_path(&p).to_string(),
+        |p| crate::model::shown_path(p).to_string(),
     )
 }
 

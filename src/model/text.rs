@@ -238,7 +238,7 @@ mod tests {
             format!("{V1}_old"),
             format!("old{V1}ABC"),
             format!("token: {FORTY}_prev"),
-            format!("{FORTY}"),
+            FORTY.to_string(),
         ] {
             let shown = redact_token_shapes(&text);
             assert!(

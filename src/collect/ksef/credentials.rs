@@ -83,11 +83,11 @@ pub fn load_credential_noting(
             let text = read_token_file(path).map_err(|(message, help)| err(message, help))?;
             let value = strip_bom(
                 &text,
-                &format!("token file '{}'", crate::model::shown_path(&path)),
+                &format!("token file '{}'", crate::model::shown_path(path)),
             );
             if value.is_empty() {
                 return Err(err(
-                    format!("token file '{}' is empty", crate::model::shown_path(&path)),
+                    format!("token file '{}' is empty", crate::model::shown_path(path)),
                     Some("put the KSeF token (as issued, one line) in the file".into()),
                 ));
             }
@@ -106,7 +106,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
         (
             format!(
                 "cannot read token file '{}': {e}",
-                crate::model::shown_path(&path)
+                crate::model::shown_path(path)
             ),
             None,
         )
@@ -120,7 +120,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
         return Err((
             format!(
                 "token file '{}' is larger than {} KiB, so it cannot be a KSeF token",
-                crate::model::shown_path(&path),
+                crate::model::shown_path(path),
                 MAX_TOKEN_FILE_BYTES / 1024
             ),
             Some("put only the KSeF token (as issued, one line) in the file".into()),
@@ -130,7 +130,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
         return Err((
             format!(
                 "token file '{}' is saved as UTF-16",
-                crate::model::shown_path(&path)
+                crate::model::shown_path(path)
             ),
             Some("save it as UTF-8 (the token is plain ASCII)".into()),
         ));
@@ -139,7 +139,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
         (
             format!(
                 "token file '{}' is not UTF-8 text",
-                crate::model::shown_path(&path)
+                crate::model::shown_path(path)
             ),
             Some("put the KSeF token (as issued, one line) in the file, saved as UTF-8".into()),
         )

@@ -153,30 +153,30 @@ fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
     let root = dir.canonicalize().map_err(|e| {
         format!(
             "cannot read --templates '{}': {e}",
-            crate::model::shown_path(&dir)
+            crate::model::shown_path(dir)
         )
     })?;
     let real = path
         .canonicalize()
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(&path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     if !real.starts_with(&root) {
         return Err(format!(
             "'{}' leads outside '{}' (a symlink)",
-            crate::model::shown_path(&path),
-            crate::model::shown_path(&dir)
+            crate::model::shown_path(path),
+            crate::model::shown_path(dir)
         ));
     }
     let file = std::fs::File::open(&real)
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(&path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     let mut text = String::new();
     use std::io::Read;
     file.take(MAX_TEMPLATE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(&path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     if text.len() as u64 > MAX_TEMPLATE_BYTES {
         return Err(format!(
             "'{}' is larger than {MAX_TEMPLATE_BYTES} bytes",
-            crate::model::shown_path(&path)
+            crate::model::shown_path(path)
         ));
     }
     Ok(text)
