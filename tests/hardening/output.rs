@@ -26,25 +26,14 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
         t.replace("anna@firma.pl", "=HYPERLINK(\"http://evil\")")
             .replace("jan@firma.pl", "  +cmd|' /C calc'!A0")
     });
-    let out = cmd()
-        .current_dir(dir.path())
-        .args([
-            "audit",
-            "--from",
-            "snapshot.json",
-            "--inventory",
-            "inventory.csv",
-            "--staff",
-            "staff.csv",
-            "--format",
-            "csv",
-            "--csv-excel",
-            "--exit-zero",
-        ])
-        .assert()
-        .get_output()
-        .stdout
-        .clone();
+    let out = audit_cmd(
+        dir.path(),
+        &["--format", "csv", "--csv-excel", "--exit-zero"],
+    )
+    .assert()
+    .get_output()
+    .stdout
+    .clone();
     let text = String::from_utf8(out).expect("utf-8");
     assert!(
         text.contains("HYPERLINK") && text.contains("cmd|"),
@@ -68,20 +57,7 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
 
 /// `audit --format json` of the basic fixture (inventory edited by `edit`), as a JSON value.
 fn audit_json(dir: &Path) -> serde_json::Value {
-    let out = cmd()
-        .current_dir(dir)
-        .args([
-            "audit",
-            "--from",
-            "snapshot.json",
-            "--inventory",
-            "inventory.csv",
-            "--staff",
-            "staff.csv",
-            "--format",
-            "json",
-            "--exit-zero",
-        ])
+    let out = audit_cmd(dir, &["--format", "json", "--exit-zero"])
         .assert()
         .get_output()
         .stdout
@@ -210,20 +186,7 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
     token["description"] = format!("ERP prod, token {TOKEN} do not share").into();
     std::fs::write(&snap, v.to_string()).expect("write");
     for format in ["json", "csv", "text", "html"] {
-        let out = cmd()
-            .current_dir(dir.path())
-            .args([
-                "audit",
-                "--from",
-                "snapshot.json",
-                "--inventory",
-                "inventory.csv",
-                "--staff",
-                "staff.csv",
-                "--exit-zero",
-                "--format",
-                format,
-            ])
+        let out = audit_cmd(dir.path(), &["--exit-zero", "--format", format])
             .assert()
             .success()
             .get_output()
@@ -292,6 +255,23 @@ fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
     }
 }
 
+/// `audit` over the basic fixture in `dir` (`--from snapshot.json`, its inventory and staff
+/// list), then `extra`.
+fn audit_cmd(dir: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = cmd();
+    c.current_dir(dir).args([
+        "audit",
+        "--from",
+        "snapshot.json",
+        "--inventory",
+        "inventory.csv",
+        "--staff",
+        "staff.csv",
+    ]);
+    c.args(extra);
+    c
+}
+
 /// Token shapes glued to word characters, digits and hex (each hides the same secrets).
 fn glued_tokens() -> Vec<String> {
     use crate::inputs::TOKEN;
@@ -355,18 +335,7 @@ fn issue_13_glued_tokens_are_redacted_in_every_echoed_message() {
         let staff =
             format!("id,name,pesel,nip,status,left_on\nanna@firma.pl,Anna,,,{token},{token}\n");
         std::fs::write(audit.path().join("staff.csv"), staff).expect("write");
-        let all = run(
-            cmd().current_dir(audit.path()).args([
-                "audit",
-                "--from",
-                "snapshot.json",
-                "--inventory",
-                "inventory.csv",
-                "--staff",
-                "staff.csv",
-            ]),
-            2,
-        );
+        let all = run(&mut audit_cmd(audit.path(), &[]), 2);
         assert_no_secret(&format!("case {i} staff"), &all);
     }
 }
@@ -382,18 +351,7 @@ fn issue_13_glued_token_in_a_description_is_redacted_in_every_output() {
     std::fs::write(&snap, v.to_string()).expect("write");
     for format in ["json", "csv", "text", "html"] {
         let all = run(
-            cmd().current_dir(dir.path()).args([
-                "audit",
-                "--from",
-                "snapshot.json",
-                "--inventory",
-                "inventory.csv",
-                "--staff",
-                "staff.csv",
-                "--exit-zero",
-                "--format",
-                format,
-            ]),
+            &mut audit_cmd(dir.path(), &["--exit-zero", "--format", format]),
             0,
         );
         assert_no_secret(format, &all);
@@ -454,23 +412,7 @@ fn issue_13_report_redacts_a_results_file_from_elsewhere() {
     use crate::inputs::TOKEN;
     // An audit JSON written by an older build (or edited) with a raw token in a description.
     let dir = basic_audit_dir(|t| t);
-    let out = cmd()
-        .current_dir(dir.path())
-        .args([
-            "audit",
-            "--from",
-            "snapshot.json",
-            "--inventory",
-            "inventory.csv",
-            "--staff",
-            "staff.csv",
-            "--exit-zero",
-            "--format",
-            "json",
-        ])
-        .output()
-        .expect("audit");
-    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("audit json");
+    let mut v = audit_json(dir.path());
     let glued = glued_tokens().join(" ");
     v["contexts"][0]["tokens"][0]["token"]["description"] = glued.clone().into();
     v["contexts"][0]["tokens"][0]["owner"] = format!("{TOKEN}_old").into();

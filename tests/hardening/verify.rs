@@ -26,6 +26,15 @@ fn settings(base_url: &str, nip: &str, secret: Secret) -> KsefSettings {
     s
 }
 
+/// A two-thread runtime for the simulator of one test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 #[test]
 fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
     // A port nothing listens on (bound, then closed).
@@ -52,11 +61,7 @@ fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
 
 #[test]
 fn issue_13_verify_403_names_the_missing_permission() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
     let fixture = basic();
     // The invoicing token authenticates but lacks CredentialsRead: the lookup gets 403.
     let invoicing = token(&fixture, ALFA, ALFA_INVOICING);
@@ -83,11 +88,7 @@ fn issue_13_verify_403_names_the_missing_permission() {
 #[test]
 fn issue_13_verify_and_revoke_fetch_the_certificates_once_per_run() {
     use ksef_audit::collect::ksef::revoke_tokens;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
     let fixture = basic();
     let (alfa, beta) = (
         token(&fixture, ALFA, ALFA_AUDITOR),
