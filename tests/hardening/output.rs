@@ -430,3 +430,26 @@ fn issue_13_report_redacts_a_results_file_from_elsewhere() {
     let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
     assert_no_secret("report", &format!("{all}{html}"));
 }
+
+#[test]
+fn issue_13_token_in_an_archive_member_name_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN};
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file(format!("keys/{TOKEN}_old.txt"), opts)
+        .expect("start");
+    w.write_all(b"nothing secret inside\n").expect("write");
+    let bytes = w.finish().expect("finish").into_inner();
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("backup.zip"), bytes).expect("write");
+    for format in ["json", "text", "csv"] {
+        let all = run(
+            cmd().args(["leaks", "--format", format]).arg(dir.path()),
+            1,
+        );
+        assert!(!all.contains(SECRET), "{format}: the member name leaked: {all}");
+        assert!(all.contains("backup.zip!") && all.contains("(name)"), "{format}: {all}");
+    }
+}
