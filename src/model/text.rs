@@ -46,6 +46,28 @@ pub fn escape_terminal_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape_terminal_text`] for one problem of an input file: its own `help:` lines stay lines,
+/// any other newline (from a cell value or a file name) is escaped, so a value cannot fake a
+/// line of the report.
+pub fn escape_problem(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\n', '\r']) {
+        return escape_terminal_text(s);
+    }
+    let lines: Vec<&str> = s.split('\n').collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if line.starts_with("help: ") {
+                "\n"
+            } else {
+                "\\u{a}"
+            });
+        }
+        out.push_str(&escape_terminal_text(line));
+    }
+    Cow::Owned(out)
+}
+
 /// At most `max` characters of `s`; a longer value ends in `…(N chars)`.
 pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
     let n = s.chars().count();
@@ -185,6 +207,15 @@ mod tests {
             escape_terminal_text("a\tb\n\u{1b}c\u{2067}"),
             "a\tb\n\\u{1b}c\\u{2067}"
         );
+    }
+
+    #[test]
+    fn issue_13_a_value_cannot_fake_a_problem_line() {
+        assert_eq!(
+            escape_problem("bad date 'x\nerror: fake\r'\nhelp: fix it"),
+            "bad date 'x\\u{a}error: fake\\u{d}'\nhelp: fix it"
+        );
+        assert_eq!(escape_problem("plain"), "plain");
     }
 
     #[test]

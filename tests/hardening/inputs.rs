@@ -231,3 +231,25 @@ fn issue_13_warning_lines_escape_cell_values() {
         assert!(!stderr.contains(bad), "{bad:?} raw in: {stderr:?}");
     }
 }
+
+#[test]
+fn issue_13_a_cell_value_cannot_fake_an_error_line() {
+    // A quoted inventory cell with a newline and ESC: one problem line, escaped.
+    let inventory =
+        "nip,reference_number,owner,expires\n1111111111,x,a,\"2026\nerror: all clean\u{1b}[0m\"\n";
+    let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory)]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("error: all clean")),
+        "a faked line: {stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("all clean"), "{stderr}");
+}

@@ -445,11 +445,14 @@ fn issue_13_token_in_an_archive_member_name_is_redacted_and_reported() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("backup.zip"), bytes).expect("write");
     for format in ["json", "text", "csv"] {
-        let all = run(
-            cmd().args(["leaks", "--format", format]).arg(dir.path()),
-            1,
+        let all = run(cmd().args(["leaks", "--format", format]).arg(dir.path()), 1);
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the member name leaked: {all}"
         );
-        assert!(!all.contains(SECRET), "{format}: the member name leaked: {all}");
-        assert!(all.contains("backup.zip!") && all.contains("(name)"), "{format}: {all}");
+        assert!(
+            all.contains("backup.zip!") && all.contains("(name)"),
+            "{format}: {all}"
+        );
     }
 }

@@ -103,7 +103,7 @@ pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> Stri
         .take(MAX_PROBLEMS_SHOWN)
         .map(|p| {
             let text = crate::model::cut(&redact_text(&p.to_string()), 500).into_owned();
-            format!("{indent}{}", crate::model::escape_terminal_text(&text))
+            format!("{indent}{}", crate::model::escape_problem(&text))
         })
         .collect();
     if problems.len() > MAX_PROBLEMS_SHOWN {
