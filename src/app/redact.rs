@@ -22,10 +22,21 @@ fn redact_token(t: &mut TokenRecord) {
     redact(&mut t.description);
 }
 
-/// Token descriptions of a snapshot (tokens JSON/CSV/table).
+/// The free text of a snapshot (tokens and permissions JSON/CSV/table): token and grant
+/// descriptions, certificate names, the context's name and reason.
 pub fn redact_snapshot(snapshot: &mut TokenSnapshot) {
     for c in &mut snapshot.contexts {
         c.tokens.iter_mut().for_each(redact_token);
+        for g in &mut c.grants {
+            redact(&mut g.description);
+        }
+        for cert in &mut c.certificates.list {
+            redact(&mut cert.name);
+            redact(&mut cert.common_name);
+        }
+        redact_opt(&mut c.certificates.problem);
+        redact_opt(&mut c.name);
+        redact_opt(&mut c.reason);
     }
 }
 

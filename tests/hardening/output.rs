@@ -456,3 +456,35 @@ fn issue_13_token_in_an_archive_member_name_is_redacted_and_reported() {
         );
     }
 }
+
+#[test]
+fn issue_13_token_in_a_grant_description_is_redacted_in_every_output() {
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    v["contexts"][0]["grants"] = serde_json::json!([{
+        "id": "0c9a72e8-f344-457f-9c16-7c640eb60242",
+        "kind": "Person",
+        "holder": {"type": "Nip", "value": "7762811692"},
+        "scope": "InvoiceRead",
+        "description": glued_tokens().join(" "),
+        "startDate": "2025-06-22T10:41:11+00:00"
+    }]);
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for command in ["permissions", "tokens"] {
+        for format in ["json", "csv", "table"] {
+            let all = run(
+                cmd().current_dir(dir.path()).args([
+                    command,
+                    "--from",
+                    "snapshot.json",
+                    "--format",
+                    format,
+                ]),
+                0,
+            );
+            assert_no_secret(&format!("{command} {format}"), &all);
+        }
+    }
+}
