@@ -69,8 +69,8 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let from = &req.from;
     let results = read_leaks(from)?;
     let (targets, mut refused) = checked_targets(&results);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Values from the (possibly edited) results file and the server's messages: escaped.
+    let mut out = super::output::Safe(std::io::stdout().lock());
     for r in &refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
     }
@@ -81,7 +81,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         writeln!(
             out,
             "nothing to revoke: no finding in '{}' has status active\nhelp: statuses come from `ksef-audit leaks --verify`",
-            from.display()
+            crate::model::shown_path(from)
         )?;
         return Ok(Outcome::Clean);
     }

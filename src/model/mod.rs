@@ -53,7 +53,10 @@ pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
 pub use shard::Shard;
-pub use text::{cut, escape_terminal, escape_terminal_text};
+pub use text::{
+    cut, escape_problem, escape_terminal, escape_terminal_text, redact_token_shapes,
+    secret_preview, shown_path,
+};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

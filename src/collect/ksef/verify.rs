@@ -3,7 +3,9 @@
 //! never sent anywhere: only its reference number, with the firm's own credential.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::auth::CertificateCache;
 use super::error::ApiError;
 use super::fetch::{open_session, runtime};
 use super::grants::revoke_grant;
@@ -88,9 +90,11 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
             return out;
         }
     };
+    // One list of MF certificates for the whole run, as the audit fetch does (issue 13, 19).
+    let certificates = Arc::new(CertificateCache::default());
     rt.block_on(async {
         for (nip, refs) in &checkable {
-            match lookup(settings, nip, refs).await {
+            match lookup(settings, nip, refs, &certificates).await {
                 Ok(found) => {
                     for (reference, status) in found {
                         out.statuses.insert((nip.clone(), reference), status);
@@ -124,6 +128,7 @@ async fn lookup(
     settings: &KsefSettings,
     nip: &str,
     refs: &[String],
+    certificates: &Arc<CertificateCache>,
 ) -> Result<Vec<(String, LeakStatus)>, ApiError> {
     let spec = settings.context(nip).ok_or_else(|| ApiError::Credential {
         nip: nip.to_string(),
@@ -135,7 +140,7 @@ async fn lookup(
         message: format!("cannot build the HTTP client: {e}"),
         help: None,
     })?;
-    let t = Transport::new(http, settings, nip, Progress::none());
+    let t = Transport::new(http, settings, nip, Progress::none()).sharing(certificates);
     let mut session = open_session(&t, settings, spec).await?;
     let mut out = Vec::new();
     for reference in refs {
@@ -209,10 +214,13 @@ fn per_nip_session<T: Clone>(
         Ok(h) => h,
         Err(e) => return fail_all(&format!("cannot build the HTTP client: {e}")),
     };
+    // One list of MF certificates for the whole run (issue 13, 19).
+    let certificates = Arc::new(CertificateCache::default());
     rt.block_on(async {
         let mut out = Vec::new();
         for (nip, group) in by_nip {
-            let t = Transport::new(http.clone(), settings, &nip, Progress::none());
+            let t = Transport::new(http.clone(), settings, &nip, Progress::none())
+                .sharing(&certificates);
             let session = match settings.context(&nip) {
                 Some(spec) => open_session(&t, settings, spec).await.map_err(|e| e.to_string()),
                 None => Err(format!("context {nip}: no KSeF credential\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsManage")),
