@@ -61,6 +61,15 @@ impl Extra {
         Some(rule) == self.key || Some(rule) == self.password
     }
 
+    /// Drops line-rule hits of the 40-character and 1.0 token rules whose value is assigned
+    /// to a key naming a digest (`skrót_tokena_ksef = <64 hex>`, `ksef_token_sha256: …`).
+    pub(super) fn drop_digest_values(&self, hits: &mut Vec<Hit>, text: &[u8]) {
+        hits.retain(|h| {
+            let token_rule = Some(h.rule) == self.token40 || Some(h.rule) == self.token64;
+            !(token_rule && super::context::assigned_to_digest_key(text, h.start, h.end))
+        });
+    }
+
     /// Moves placeholder hits out of `hits` into `dropped`.
     pub(super) fn take_placeholders(
         &self,

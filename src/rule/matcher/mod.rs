@@ -342,6 +342,7 @@ impl Scanner {
             for &(lo, hi) in &windows {
                 self.match_rules_in(text, lo, hi, &active, &mut hits);
             }
+            self.extra.drop_digest_values(&mut hits, text);
             self.extra.take_placeholders(&mut hits, text, &mut dropped);
             dedupe(&mut hits);
             let mut locator = Locator::default();
