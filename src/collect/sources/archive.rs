@@ -149,6 +149,16 @@ impl std::io::Write for Capped {
     }
 }
 
+/// What kind of archive `data` starts like (`zip archive`, `xz file`, …), if any.
+pub fn archive_kind(data: &[u8]) -> Option<String> {
+    match kind(data) {
+        Kind::Plain => None,
+        Kind::Zip => Some("zip archive".into()),
+        Kind::Tar => Some("tar archive".into()),
+        Kind::Compressed(codec) => Some(format!("{} file", codec.name())),
+    }
+}
+
 fn kind(data: &[u8]) -> Kind {
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         Kind::Zip

@@ -15,7 +15,7 @@ mod extra;
 mod keys;
 mod placeholder;
 
-pub use decode::TextEncoding;
+pub use decode::{TextEncoding, to_utf8};
 pub use extra::{Dropped, ScanOutput};
 pub use keys::{KsefCertificate, ksef_certificate};
 pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
