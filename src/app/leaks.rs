@@ -494,6 +494,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             },
             &mut scan,
         );
+        super::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
         // Nothing read from a tree that has files: excludes or the size limit of a config file
         // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
         if req.config_filters

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
+mod leaks_keys;
 pub mod merge;
 mod output;
 pub mod permissions;

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod git;
+pub mod keyfiles;
 pub mod walk;
 pub mod window;
 

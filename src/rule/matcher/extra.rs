@@ -56,6 +56,11 @@ impl Extra {
         }
     }
 
+    /// The LEAK004 rule (certificate keys), when loaded.
+    pub(super) fn key_rule(&self) -> Option<usize> {
+        self.key
+    }
+
     /// Rules whose matches come from their own pass (the regex only names the place).
     pub(super) fn own_pass(&self, rule: usize) -> bool {
         Some(rule) == self.key || Some(rule) == self.password
@@ -115,6 +120,10 @@ impl Scanner {
             self.view_pass(&view, text, out);
         }
         self.wrapped_base64_pass(text, out);
+        // A PKCS#12 bundle that opens without a password (with one: the key-file pass).
+        if super::bundle::looks_like_pkcs12(text) {
+            out.extend(self.scan_pkcs12(text, &[]));
+        }
         dropped.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule_id.cmp(&b.rule_id)));
     }
 

@@ -9,15 +9,17 @@
 //! and matched in the context of their line, so `KSEF_TOKEN: <base64>` in a Kubernetes
 //! Secret is found as if the value were plain.
 
+mod bundle;
 mod context;
 mod decode;
 mod extra;
 mod keys;
 mod placeholder;
 
+pub use bundle::looks_like_pkcs12;
 pub use decode::{TextEncoding, to_utf8};
 pub use extra::{Dropped, ScanOutput};
-pub use keys::{KsefCertificate, ksef_certificate};
+pub use keys::{KsefCertificate, ksef_certificate, password_literal};
 pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
