@@ -66,10 +66,8 @@ fn found_passwords(files: &[SourceFile], scan: &LeakScan) -> Vec<String> {
         files.iter().map(|f| (f.display.as_str(), f)).collect();
     let mut lines: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for c in &scan.candidates {
-        if c.finding.rule_id == "LEAK005" {
-            if let Some(line) = c.finding.line {
-                lines.entry(c.finding.path.as_str()).or_default().push(line);
-            }
+        if let (true, Some(line)) = (c.finding.rule_id == "LEAK005", c.finding.line) {
+            lines.entry(c.finding.path.as_str()).or_default().push(line);
         }
     }
     let mut out: Vec<String> = Vec::new();
@@ -85,10 +83,11 @@ fn found_passwords(files: &[SourceFile], scan: &LeakScan) -> Vec<String> {
             if !wanted.contains(&(no as u64 + 1)) {
                 continue;
             }
-            if let Some(p) = password_literal(line) {
-                if !out.iter().any(|o| o == p) && out.len() < MAX_PASSWORDS {
+            match password_literal(line) {
+                Some(p) if !out.iter().any(|o| o == p) && out.len() < MAX_PASSWORDS => {
                     out.push(p.to_string());
                 }
+                _ => {}
             }
         }
     }
