@@ -44,9 +44,71 @@ struct Opened {
     no_password: bool,
 }
 
+/// Key-derivation iterations above this are refused: a crafted bundle must not stall the scan
+/// (tools write 2 000 to 100 000).
+const MAX_ITERATIONS: u64 = 1_000_000;
+
+/// Bundles larger than this are not opened (real ones are a few KiB).
+const MAX_PKCS12_LEN: usize = 1024 * 1024;
+
+/// One DER element: (tag, content, rest).
+fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7F) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The largest iteration count in the clear-text parameters of a PKCS#12 file: an INTEGER
+/// right after a salt (OCTET STRING) in a SEQUENCE, as in `MacData`, PBES1 and PBKDF2
+/// parameters. OCTET STRINGs holding DER (the authenticated safe, its bags) are walked too.
+fn max_iterations(der: &[u8], depth: u32) -> u64 {
+    if depth > 12 {
+        return 0;
+    }
+    let mut max = 0;
+    let mut rest = der;
+    let mut previous = 0u8;
+    while let Some((tag, content, next)) = tlv(rest) {
+        if tag == 0x02 && previous == 0x04 {
+            let value = if content.len() > 8 {
+                u64::MAX
+            } else {
+                content.iter().fold(0u64, |a, b| (a << 8) | *b as u64)
+            };
+            max = max.max(value);
+        } else if tag & 0x20 != 0 || (tag == 0x04 && tlv(content).is_some_and(|t| t.0 == 0x30)) {
+            max = max.max(max_iterations(content, depth + 1));
+        }
+        previous = tag;
+        rest = next;
+    }
+    max
+}
+
 fn open_pkcs12(data: &[u8], passwords: &[&str]) -> Option<Opened> {
+    open_pkcs12_within(data, passwords, MAX_ITERATIONS)
+}
+
+fn open_pkcs12_within(data: &[u8], passwords: &[&str], iterations: u64) -> Option<Opened> {
+    if data.len() > MAX_PKCS12_LEN || max_iterations(data, 0) > iterations {
+        return None;
+    }
     for (i, password) in std::iter::once(&"").chain(passwords).enumerate() {
-        let Ok(store) = p12_keystore::KeyStore::from_pkcs12(data, password) else {
+        // The parser is a dependency reading untrusted files: a panic in it is a bundle not
+        // opened, never a crashed scan.
+        let opened =
+            std::panic::catch_unwind(|| p12_keystore::KeyStore::from_pkcs12(data, password).ok());
+        let Ok(Some(store)) = opened else {
             continue;
         };
         let (_, chain) = store.private_key_chain()?;
@@ -269,6 +331,42 @@ fn key_hit(
 mod tests {
     use super::*;
 
+    /// A self-signed P-256 certificate issued by "CCK KSeF TEST" (DER) and its PKCS#8 key.
+    fn ksef_certificate_and_key() -> (Vec<u8>, Vec<u8>) {
+        use p256::pkcs8::{EncodePrivateKey, EncodePublicKey};
+        use std::str::FromStr;
+        use std::time::{Duration, SystemTime};
+        use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+        use x509_cert::name::Name;
+        use x509_cert::serial_number::SerialNumber;
+        use x509_cert::spki::SubjectPublicKeyInfoOwned;
+        use x509_cert::time::{Time, Validity};
+
+        let secret = p256::SecretKey::random(&mut rand::rngs::OsRng);
+        let signer = p256::ecdsa::SigningKey::from(secret.clone());
+        let spki_der = secret.public_key().to_public_key_der().expect("spki");
+        let spki = SubjectPublicKeyInfoOwned::try_from(spki_der.as_bytes()).expect("spki");
+        let now = SystemTime::now();
+        let validity = Validity {
+            not_before: Time::try_from(now - Duration::from_secs(60)).expect("time"),
+            not_after: Time::try_from(now + Duration::from_secs(3600)).expect("time"),
+        };
+        let name = Name::from_str("CN=CCK KSeF TEST,C=PL").expect("name");
+        let cert = CertificateBuilder::new(
+            Profile::Root,
+            SerialNumber::from(7u32),
+            validity,
+            name,
+            spki,
+            &signer,
+        )
+        .expect("builder")
+        .build::<p256::ecdsa::DerSignature>()
+        .expect("certificate");
+        let key = secret.to_pkcs8_der().expect("key").as_bytes().to_vec();
+        (cert.to_der().expect("der"), key)
+    }
+
     #[test]
     fn key_and_certificate_names_pair() {
         for (k, c) in [
@@ -281,6 +379,34 @@ mod tests {
         }
         for (k, c) in [("firma.key", "other.crt"), ("a-key.pem", "b-cert.pem")] {
             assert!(!names_pair(k, c), "{k} {c}");
+        }
+    }
+
+    #[test]
+    fn iteration_counts_are_read_from_the_parameters() {
+        use p12_keystore::{KeyStore, KeyStoreEntry, PrivateKeyChain};
+        let (cert, key) = ksef_certificate_and_key();
+        for iterations in [2048u64, 20_000] {
+            let mut store = KeyStore::new();
+            let chain = PrivateKeyChain::new(
+                key.clone(),
+                [1u8, 2, 3, 4],
+                [p12_keystore::Certificate::from_der(&cert).expect("cert")],
+            );
+            store.add_entry("k", KeyStoreEntry::PrivateKeyChain(chain));
+            let p12 = store
+                .writer("")
+                .mac_iterations(iterations)
+                .encryption_iterations(7)
+                .write()
+                .expect("p12");
+            assert!(looks_like_pkcs12(&p12));
+            assert_eq!(max_iterations(&p12, 0), iterations);
+            assert!(open_pkcs12(&p12, &[]).is_some());
+            assert_eq!(
+                open_pkcs12_within(&p12, &[], 10_000).is_some(),
+                iterations == 2048
+            );
         }
     }
 
