@@ -386,6 +386,16 @@ mod tests {
         w.finish().expect("finish").into_inner()
     }
 
+    fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).expect("append");
+        tar.into_inner().expect("tar")
+    }
+
     fn collect(name: &str, data: &[u8], limits: &ArchiveLimits) -> (Vec<String>, Expansion) {
         let mut names = Vec::new();
         let ex = expand(name, data, limits, &mut |n, _| names.push(n.to_string()));
@@ -395,17 +405,7 @@ mod tests {
     #[test]
     fn nested_zip_in_tar_gz_names_every_layer() {
         let inner = zip_of(&[("xl/sharedStrings.xml", b"<sst>hello</sst>")]);
-        let mut tar = tar::Builder::new(Vec::new());
-        let mut h = tar::Header::new_gnu();
-        h.set_size(inner.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        tar.append_data(&mut h, "docs/report.xlsx", inner.as_slice())
-            .expect("append");
-        let tar = tar.into_inner().expect("tar");
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&tar).expect("gz");
-        let gz = gz.finish().expect("gz");
+        let gz = compress(Codec::Gzip, &tar_of("docs/report.xlsx", &inner));
         let (names, ex) = collect("b.tar.gz", &gz, &ArchiveLimits::default());
         assert_eq!(
             names,
@@ -472,14 +472,7 @@ mod tests {
                 "{codec:?}"
             );
 
-            let mut tar = tar::Builder::new(Vec::new());
-            let mut h = tar::Header::new_gnu();
-            h.set_size(text.len() as u64);
-            h.set_mode(0o644);
-            h.set_cksum();
-            tar.append_data(&mut h, "etc/app.env", text.as_slice())
-                .expect("append");
-            let packed = compress(codec, &tar.into_inner().expect("tar"));
+            let packed = compress(codec, &tar_of("etc/app.env", &text));
             let (names, ex) = collect("bundle.tar.x", &packed, &ArchiveLimits::default());
             assert_eq!(names, vec!["bundle.tar.x!etc/app.env"], "{codec:?}");
             assert!(ex.issues.is_empty(), "{codec:?}: {:?}", ex.issues);

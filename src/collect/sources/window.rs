@@ -16,7 +16,7 @@ pub fn read_windows(
     visit: &mut dyn FnMut(u64, &[u8], bool),
 ) -> std::io::Result<u64> {
     let mut r = BufReader::with_capacity(64 * 1024, r);
-    let mut buf: Vec<u8> = Vec::with_capacity(plan.size);
+    let mut buf: Vec<u8> = Vec::with_capacity(plan.size.min(64 << 20));
     let mut start = 0u64;
     loop {
         while buf.len() < plan.size {
