@@ -439,6 +439,20 @@ fn issue12_pkcs12_bundles_and_sibling_certificates() {
         certificate_and_key("CN=www.example.test,C=PL", "CN=Example CA,C=PL", 9);
     let (ksef_cert_der, ksef_key_der) = der(&ksef_cert, &ksef_key);
 
+    let encrypted = |password: &str| {
+        let params =
+            pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &[7u8; 16], &[9u8; 16])
+                .expect("params");
+        pkcs8::PrivateKeyInfo::try_from(ksef_key_der.as_slice())
+            .expect("info")
+            .encrypt_with_params(params, password)
+            .expect("encrypt")
+            .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+            .expect("pem")
+            .to_string()
+            .into_bytes()
+    };
+
     let dir = tempfile::tempdir().expect("tmp");
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("open/ksef.p12", p12(&ksef_cert_der, &ksef_key_der, "")),
@@ -452,6 +466,11 @@ fn issue12_pkcs12_bundles_and_sibling_certificates() {
         ("certs/firma.crt", ksef_cert.clone().into_bytes()),
         ("mixed/key.pem", other_key.clone().into_bytes()),
         ("mixed/cert.pem", ksef_cert.clone().into_bytes()),
+        // names that do not pair: the encrypted key opens with the password of CertTest
+        ("enc/signing.key", encrypted("Tajne-Haslo-77")),
+        ("enc/ksef-cert.crt", ksef_cert.clone().into_bytes()),
+        ("enc2/signing.key", encrypted("nowhere-written-9")),
+        ("enc2/ksef-cert.crt", ksef_cert.clone().into_bytes()),
         ("tls/server.key", other_key.into_bytes()),
         ("tls/server.crt", other_cert.into_bytes()),
     ];
@@ -485,6 +504,7 @@ fn issue12_pkcs12_bundles_and_sibling_certificates() {
         paths,
         vec![
             ("LEAK004", "certs/firma.key", 1),
+            ("LEAK004", "enc/signing.key", 1),
             ("LEAK004", "open/ksef.p12", 1),
             ("LEAK004", "test/resources/firma.pfx", 1),
             ("LEAK005", "test/java/pl/firma/ksef/CertTest.java", 4),
@@ -498,6 +518,10 @@ fn issue12_pkcs12_bundles_and_sibling_certificates() {
     );
     assert!(
         detail("open/ksef.p12").contains("without a password"),
+        "{got:#?}"
+    );
+    assert!(
+        detail("enc/signing.key").contains("encrypted, its password is in the repository"),
         "{got:#?}"
     );
     assert!(detail("test/resources/firma.pfx").contains("its password is in the repository"));

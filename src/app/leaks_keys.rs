@@ -50,7 +50,7 @@ pub(super) fn scan_key_files(scanner: &Scanner, files: &[SourceFile], scan: &mut
                     .iter()
                     .map(|(n, d)| (n.as_str(), d.as_slice()))
                     .collect();
-                scanner.scan_sibling_keys(&group.file.display, &data, &certs)
+                scanner.scan_sibling_keys(&group.file.display, &data, &certs, &passwords)
             }
         };
         for m in found {

@@ -146,6 +146,27 @@ fn public_key_of(label: &str, der: &[u8]) -> Option<Vec<u8>> {
     Some(ec_key.public_key().to_sec1_bytes().to_vec())
 }
 
+/// Object identifier of scrypt (1.3.6.1.4.1.11591.4.11): its memory cost is not bounded by
+/// an iteration count, so keys encrypted with it are not opened.
+const SCRYPT: &[u8] = &[
+    0x06, 0x09, 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x04, 0x0B,
+];
+
+/// The public key of an encrypted PKCS#8 key that opens with one of `passwords`.
+fn public_key_with_password(der: &[u8], passwords: &[&str]) -> Option<Vec<u8>> {
+    if passwords.is_empty()
+        || max_iterations(der, 0) > MAX_ITERATIONS
+        || memchr::memmem::find(der, SCRYPT).is_some()
+    {
+        return None;
+    }
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).ok()?;
+    passwords.iter().find_map(|password| {
+        let plain = info.decrypt(password).ok()?;
+        public_key_of("PRIVATE KEY", plain.as_bytes())
+    })
+}
+
 /// Certificates in a file: PEM blocks, or the file itself as DER.
 fn certificates(data: &[u8]) -> Vec<Certificate> {
     let pem: Vec<Certificate> = pem_blocks(data)
@@ -216,12 +237,14 @@ impl Scanner {
 
     /// LEAK004 findings for PEM private keys in `key_file` whose KSeF certificate is in a
     /// sibling file (`certs`: name and bytes). Keys with a KSeF certificate in their own file
-    /// are left to the per-file pass.
+    /// are left to the per-file pass. An encrypted PKCS#8 key is opened with `passwords`
+    /// (LEAK005's) when one fits, and then paired by its public key.
     pub fn scan_sibling_keys(
         &self,
         key_name: &str,
         key_file: &[u8],
         certs: &[(&str, &[u8])],
+        passwords: &[&str],
     ) -> Vec<RawMatch> {
         let Some(ri) = self.extra.key_rule() else {
             return Vec::new();
@@ -259,11 +282,16 @@ impl Scanner {
                 continue;
             }
             let Some(der) = &b.der else { continue };
-            let public = public_key_of(&b.label, der);
             let encrypted = b.label == "ENCRYPTED PRIVATE KEY"
                 || key_file[b.start..b.end]
                     .windows(9)
                     .any(|w| w == b"ENCRYPTED");
+            let opened = match b.label.as_str() {
+                "ENCRYPTED PRIVATE KEY" => public_key_with_password(der, passwords),
+                _ => None,
+            };
+            let password_found = opened.is_some();
+            let public = opened.or_else(|| public_key_of(&b.label, der));
             let paired = ksef_certs.iter().find(|(name, spki, _)| match &public {
                 Some(public) => public == spki,
                 None => encrypted && names_pair(key_name, name),
@@ -271,15 +299,15 @@ impl Scanner {
             let Some((cert_name, _, certificate)) = paired else {
                 continue;
             };
-            let state = if encrypted {
-                "encrypted"
-            } else {
-                "unencrypted"
+            let state = match (encrypted, password_found) {
+                (false, _) => "unencrypted",
+                (true, true) => "encrypted, its password is in the repository",
+                (true, false) => "encrypted",
             };
             let hit = key_hit(ri, b.start, b.end, der, certificate, state, Some(cert_name));
             let (line, column) = super::line_col(key_file, b.start);
             let mut m = self.located(hit, line, column);
-            if encrypted {
+            if encrypted && !password_found {
                 m.confidence = Confidence::Medium;
             }
             out.push(m);
