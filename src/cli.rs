@@ -278,7 +278,7 @@ pub struct LeaksArgs {
     /// Skip paths matching GLOB, relative to the scanned root (repeatable; adds to `[leaks] exclude`)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Skip files larger than SIZE (bytes, or with K/M/G suffix; default 64M)
+    /// Read files larger than SIZE in overlapping windows of SIZE (bytes, or with K/M/G suffix; default 64M)
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
     /// Extra leak rules: DIR/leaks/*.toml or DIR/*.toml (same id replaces a built-in rule)

@@ -629,3 +629,40 @@ fn since_time_hides_commits_older_than_the_date() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(summary.commits, 0);
 }
+
+/// Issue 12: a blob over --max-file-size is scanned in windows (it used to be skipped with a
+/// warning); a compressed blob that large cannot be, and the run exits 2.
+#[test]
+fn issue_12_large_blobs_are_scanned_in_windows() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    git(work, "alice", &["init", "-q"]);
+    let filler = "2026-01-15 INFO nothing to report today, all invoices sent\n".repeat(40_000);
+    write(
+        work,
+        "logs/big.log",
+        &format!("{filler}KSEF_TOKEN={}\n{filler}", fake_token(2)),
+    );
+    let c1 = commit(work, "alice", "logs");
+    let path = work.to_str().expect("utf-8");
+    let (code, json) = cli_json(&["--git", path, "--max-file-size", "1M"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        cli_findings(&json),
+        vec![s("T2", &c1, ALICE, "logs/big.log")]
+    );
+    assert_eq!(json["findings"][0]["line"], 40_001);
+    assert!(json["errors"].as_array().expect("errors").is_empty());
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut gz, filler.as_bytes()).expect("gz");
+    std::fs::write(work.join("logs/old.log.gz"), gz.finish().expect("gz")).expect("write");
+    commit(work, "alice", "old log");
+    let (code, json) = cli_json(&["--git", path, "--max-file-size", "1M"]);
+    assert_eq!(code, 2, "{json}");
+    let errors = json["errors"].to_string();
+    assert!(
+        errors.contains("logs/old.log.gz") && errors.contains("gzip file"),
+        "{errors}"
+    );
+}

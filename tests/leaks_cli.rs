@@ -351,8 +351,10 @@ fn exceptions_file_waives_with_reason_and_owner() {
     );
 }
 
+/// Excludes skip files; a file over --max-file-size is scanned in windows (issue 12: it used
+/// to be skipped with a warning and exit 0).
 #[test]
-fn excludes_and_max_file_size_skip_files() {
+fn excludes_skip_files_and_a_file_over_max_file_size_is_still_scanned() {
     let dir = tree(&[
         ("vendor/lib.env", &format!("KSEF_TOKEN={TOKEN}\n")),
         (
@@ -364,8 +366,77 @@ fn excludes_and_max_file_size_skip_files() {
         .arg(dir.path())
         .args(["--exclude", "vendor/**", "--max-file-size", "1K"])
         .assert()
-        .code(0)
-        .stdout(predicate::str::contains("big.log"));
+        .code(1)
+        .stdout(predicate::str::contains("big.log:2:12"))
+        .stdout(predicate::str::contains("vendor").not());
+}
+
+/// Issue 12: a log of several MiB over --max-file-size is read in overlapping windows; tokens
+/// right at the window edges (every MiB) are found once each, at their true line.
+#[test]
+fn issue_12_large_file_is_scanned_in_windows() {
+    let line = "2026-11-30T02:00:00Z INFO invoice sent, session closed normally\n";
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    let mut lines = 0u64;
+    while text.len() < 5 * 1024 * 1024 {
+        // windows of 1 MiB, one every 768 KiB: a token across the end of each window
+        let step = 768 * 1024;
+        let edge = 1024 * 1024 + (text.len().saturating_sub(1024 * 1024) / step + 1) * step;
+        let edge = if expected.is_empty() {
+            1024 * 1024
+        } else {
+            edge
+        };
+        while text.len() + line.len() < edge - 40 {
+            text.push_str(line);
+            lines += 1;
+        }
+        text.push_str(&format!("KSEF_TOKEN={TOKEN}\n"));
+        lines += 1;
+        expected.push(lines);
+    }
+    let dir = tree(&[("logs/huge.log", &text)]);
+    let out = leaks()
+        .arg(dir.path())
+        .args(["--max-file-size", "1M", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let got: Vec<u64> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(doc["stats"]["files"], 1);
+    assert_eq!(doc["stats"]["bytes"], text.len() as u64);
+    assert!(doc["errors"].as_array().expect("errors").is_empty());
+}
+
+/// A zip over --max-file-size cannot be windowed: the run says so and exits 2, never 0.
+#[test]
+fn issue_12_archive_over_max_file_size_is_an_error_not_a_silent_pass() {
+    let dir = tree(&[("notes.txt", "nothing here\n")]);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("a.txt", stored).expect("zip");
+    std::io::Write::write_all(&mut zip, "x".repeat(4000).as_bytes()).expect("zip");
+    let bytes = zip.finish().expect("zip").into_inner();
+    std::fs::write(dir.path().join("dump.zip"), bytes).expect("write");
+    leaks()
+        .arg(dir.path())
+        .args(["--max-file-size", "1K"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "dump.zip: zip archive larger than --max-file-size",
+        ));
 }
 
 fn sarif_errors(doc: &serde_json::Value) -> Vec<String> {

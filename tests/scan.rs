@@ -370,3 +370,168 @@ fn placeholders_are_counted_not_silently_dropped() {
         ]
     );
 }
+
+/// Issue 12, points 4 and 1: logrotate's `.xz`, `.bz2` and `.zst` and tar backups under them
+/// are opened; SHA-256 fingerprints of tokens under digest keys (`skrót_tokena_ksef`,
+/// `ksef_token_sha256`, `tokenFingerprint`) are not tokens, the token beside them is
+/// (`tests/fixtures/trees/make-issue12-sources.py`). Exactly these findings.
+#[test]
+fn issue12_sources_tree_gives_exactly_the_planted_findings() {
+    let scan = scan_tree("tests/fixtures/trees/issue12-sources");
+    assert!(scan.issues.is_empty(), "{:?}", scan.issues);
+    let got = found(&scan);
+    let got: Vec<(&str, &str, u64)> = got
+        .iter()
+        .map(|(r, p, l)| (r.as_str(), p.as_str(), *l))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("LEAK001", "backup/etc.tar.xz!etc/ksef.env", 2),
+            ("LEAK001", "logs/app.log.1.xz", 21),
+            ("LEAK001", "logs/app.log.2.bz2", 21),
+            ("LEAK001", "logs/app.log.3.zst", 21),
+            ("LEAK003", "inventory/ksef_tokens.env", 7),
+        ],
+        "{got:#?}"
+    );
+}
+
+/// A test tree with a KSeF certificate's key in the ways point 7 of issue 12 lists beyond one
+/// PEM file: a PKCS#12 bundle without a password, one whose password a KSeF test names, and a
+/// PEM key whose certificate is a sibling file. Decoys: a bundle whose password is nowhere,
+/// a sibling key of another certificate, a key beside a certificate that is not KSeF's.
+#[test]
+fn issue12_pkcs12_bundles_and_sibling_certificates() {
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    use x509_cert::der::{DecodePem, Encode};
+
+    let der = |cert: &str, key: &str| {
+        let cert = x509_cert::Certificate::from_pem(cert)
+            .expect("cert")
+            .to_der()
+            .expect("der");
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(key)
+            .expect("key")
+            .to_pkcs8_der()
+            .expect("der")
+            .as_bytes()
+            .to_vec();
+        (cert, key)
+    };
+    let p12 = |cert: &[u8], key: &[u8], password: &str| {
+        use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKeyChain};
+        let mut store = KeyStore::new();
+        let chain = PrivateKeyChain::new(
+            key,
+            [1u8, 2, 3, 4],
+            [Certificate::from_der(cert).expect("cert")],
+        );
+        store.add_entry("ksef", KeyStoreEntry::PrivateKeyChain(chain));
+        store.writer(password).write().expect("p12")
+    };
+    let (ksef_cert, ksef_key) = certificate_and_key(
+        "CN=Firma Sp. z o.o.,2.5.4.97=VATPL-1111111111,C=PL",
+        "CN=CCK KSeF TEST,C=PL",
+        0x0C12,
+    );
+    let (other_cert, other_key) =
+        certificate_and_key("CN=www.example.test,C=PL", "CN=Example CA,C=PL", 9);
+    let (ksef_cert_der, ksef_key_der) = der(&ksef_cert, &ksef_key);
+
+    let encrypted = |password: &str| {
+        let params =
+            pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &[7u8; 16], &[9u8; 16])
+                .expect("params");
+        pkcs8::PrivateKeyInfo::try_from(ksef_key_der.as_slice())
+            .expect("info")
+            .encrypt_with_params(params, password)
+            .expect("encrypt")
+            .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+            .expect("pem")
+            .to_string()
+            .into_bytes()
+    };
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("open/ksef.p12", p12(&ksef_cert_der, &ksef_key_der, "")),
+        ("test/resources/firma.pfx", p12(&ksef_cert_der, &ksef_key_der, "Tajne-Haslo-77")),
+        (
+            "test/java/pl/firma/ksef/CertTest.java",
+            b"package pl.firma.ksef;\nclass CertTest {\n  KeyStore ks = load(\"resources/firma.pfx\",\n      \"Tajne-Haslo-77\".toCharArray());\n}\n".to_vec(),
+        ),
+        ("locked/ksef.p12", p12(&ksef_cert_der, &ksef_key_der, "nowhere-written-9")),
+        ("certs/firma.key", ksef_key.clone().into_bytes()),
+        ("certs/firma.crt", ksef_cert.clone().into_bytes()),
+        ("mixed/key.pem", other_key.clone().into_bytes()),
+        ("mixed/cert.pem", ksef_cert.clone().into_bytes()),
+        // names that do not pair: the encrypted key opens with the password of CertTest
+        ("enc/signing.key", encrypted("Tajne-Haslo-77")),
+        ("enc/ksef-cert.crt", ksef_cert.clone().into_bytes()),
+        ("enc2/signing.key", encrypted("nowhere-written-9")),
+        ("enc2/ksef-cert.crt", ksef_cert.clone().into_bytes()),
+        ("tls/server.key", other_key.into_bytes()),
+        ("tls/server.crt", other_cert.into_bytes()),
+    ];
+    for (name, data) in &files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, data).expect("write");
+    }
+    let req = ksef_audit::app::leaks::LeakScanRequest {
+        paths: vec![dir.path().to_path_buf()],
+        max_file_size: 64 * 1024 * 1024,
+        ..Default::default()
+    };
+    let (results, _) = ksef_audit::app::leaks::scan(&req).expect("scan");
+    assert!(results.errors.is_empty(), "{:?}", results.errors);
+    let mut got: Vec<(&str, &str, u64, &str)> = results
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.as_str(),
+                f.path.as_str(),
+                f.line.unwrap_or(0),
+                f.redacted.as_str(),
+            )
+        })
+        .collect();
+    got.sort();
+    let paths: Vec<(&str, &str, u64)> = got.iter().map(|g| (g.0, g.1, g.2)).collect();
+    assert_eq!(
+        paths,
+        vec![
+            ("LEAK004", "certs/firma.key", 1),
+            ("LEAK004", "enc/signing.key", 1),
+            ("LEAK004", "open/ksef.p12", 1),
+            ("LEAK004", "test/resources/firma.pfx", 1),
+            ("LEAK005", "test/java/pl/firma/ksef/CertTest.java", 4),
+        ],
+        "{got:#?}"
+    );
+    let detail = |path: &str| got.iter().find(|g| g.1 == path).map(|g| g.3).unwrap_or("");
+    assert!(
+        detail("certs/firma.key").contains("sibling file firma.crt"),
+        "{got:#?}"
+    );
+    assert!(
+        detail("open/ksef.p12").contains("without a password"),
+        "{got:#?}"
+    );
+    assert!(
+        detail("enc/signing.key").contains("encrypted, its password is in the repository"),
+        "{got:#?}"
+    );
+    assert!(detail("test/resources/firma.pfx").contains("its password is in the repository"));
+    for g in &got {
+        assert!(!g.3.contains("Tajne"), "{g:?}");
+        if g.0 == "LEAK004" {
+            assert!(
+                g.3.contains("serial 0C12") && g.3.contains("VATPL-1111111111"),
+                "{g:?}"
+            );
+        }
+    }
+}

@@ -18,7 +18,7 @@ use crate::collect::ksef::verify_leaks;
 use crate::collect::sources::git::GitScanOptions;
 use crate::collect::sources::walk::WalkResult;
 use crate::collect::sources::{
-    ArchiveLimits, WalkOptions, expand, read_expanded, read_stdin, walk_files,
+    ArchiveLimits, WalkOptions, expand, read_expanded, read_large_file, read_stdin, walk_files,
 };
 use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
 use crate::error::Outcome;
@@ -27,9 +27,10 @@ use crate::evaluate::leaks::{
     Baseline, LeakOptions, LeakScan, apply_leak_verdicts, build_leak_results, exception_targets,
     leak_outcome,
 };
-use crate::evaluate::scan::{Scanner, scan_blob, scan_files};
+use crate::evaluate::scan::{Scanner, scan_blob, scan_files, scan_large_files};
 use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, fingerprint_hex,
+    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, WindowPlan,
+    fingerprint_hex,
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -463,18 +464,26 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         if let Some(shard) = req.shard {
             shard_walk(shard, &mut walked);
         }
-        scan.stats.skipped += walked.too_large.len() as u64;
-        for path in &walked.too_large {
-            scan.warnings.push(format!(
-                "'{path}' is larger than {max_file_size} bytes, not scanned\nhelp: raise --max-file-size to scan it"
-            ));
-        }
         scan.issues.extend(walked.issues);
+        let all = walked.files.iter().chain(&walked.large);
         let progress = ScanProgress::new(
             req.progress,
             "files",
-            Some(walked.files.len() as u64),
-            Some(walked.files.iter().map(|f| f.size).sum()),
+            Some(all.clone().count() as u64),
+            Some(all.map(|f| f.size).sum()),
+        );
+        // Over --max-file-size: read in overlapping windows, never skipped in silence.
+        scan_large_files(
+            scanner,
+            &walked.large,
+            WindowPlan::for_limit(max_file_size),
+            |f| f.display.as_str(),
+            |f, visit| {
+                let read = read_large_file(f, WindowPlan::for_limit(max_file_size), visit);
+                progress.item(f.size);
+                read
+            },
+            &mut scan,
         );
         scan_files(
             scanner,
@@ -486,10 +495,12 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             },
             &mut scan,
         );
+        super::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
         // Nothing read from a tree that has files: excludes or the size limit of a config file
         // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
         if req.config_filters
             && walked.files.is_empty()
+            && walked.large.is_empty()
             && scan.issues.is_empty()
             && roots.iter().any(|r| has_files(r))
         {
@@ -550,7 +561,7 @@ fn walkdir_any(dir: &Path, depth: u32) -> bool {
 /// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
 fn shard_walk(shard: Shard, walked: &mut WalkResult) {
     walked.files.retain(|f| shard.owns_path(&f.display));
-    walked.too_large.retain(|p| shard.owns_path(p));
+    walked.large.retain(|f| shard.owns_path(&f.display));
     walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 

@@ -8,11 +8,13 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use super::leaks::LeakScanRequest;
 use super::progress::ScanProgress;
+use crate::collect::sources::archive::archive_kind;
 use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
-use crate::collect::sources::{ArchiveLimits, expand};
+use crate::collect::sources::{ArchiveLimits, expand, read_windows};
 use crate::evaluate::leaks::LeakScan;
-use crate::evaluate::scan::{Provenance, Scanner, scan_blob};
-use crate::model::{LeakTarget, Shard};
+use crate::evaluate::scan::{Provenance, Scanner, scan_blob, scan_windowed};
+use crate::model::{LeakTarget, ScanIssue, Shard, WindowPlan};
+use crate::rule::matcher::redact_text;
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
@@ -125,18 +127,9 @@ fn scan_git_blob(
     blob: GitBlob<'_>,
 ) {
     let p = blob.provenance;
-    if blob.data.len() as u64 > limits.max_entry {
-        let mut scan = scan.lock().unwrap_or_else(|e| e.into_inner());
-        scan.stats.skipped += 1;
-        scan.warnings.push(format!(
-            "'{}' in commit {} is larger than {} bytes, not scanned\nhelp: raise --max-file-size to scan it",
-            p.path, p.commit, limits.max_entry
-        ));
-        return;
-    }
     // Issue 13, point 15: a token in the author's name or e-mail is shown redacted in every
     // output, and reported (once per commit, with its message) at `<commit author>`.
-    let author = crate::rule::matcher::redact_text(&p.author);
+    let author = redact_text(&p.author);
     let provenance = (!p.commit.is_empty()).then(|| Provenance {
         commit: p.commit.clone(),
         author: author.to_string(),
@@ -147,6 +140,36 @@ fn scan_git_blob(
     } else {
         p.path.as_str()
     };
+    if blob.data.len() as u64 > limits.max_entry {
+        // Over --max-file-size: scanned in overlapping windows, like a large file.
+        let plan = WindowPlan::for_limit(limits.max_entry);
+        let found = match archive_kind(blob.data) {
+            Some(kind) => Err(ScanIssue {
+                path: redact_text(&p.path).into_owned(),
+                message: format!(
+                    "{kind} in commit {} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it",
+                    p.commit,
+                    blob.data.len()
+                ),
+            }),
+            None => scan_windowed(scanner, path, plan, provenance.as_ref(), |visit| {
+                read_windows(blob.data, plan, visit).map_err(|e| ScanIssue {
+                    path: redact_text(&p.path).into_owned(),
+                    message: format!("cannot read: {e}"),
+                })
+            }),
+        };
+        let mut scan = scan.lock().unwrap_or_else(|e| e.into_inner());
+        match found {
+            Ok(found) => scan.absorb(found),
+            Err(issue) => {
+                scan.stats.skipped += 1;
+                scan.stats.errors += 1;
+                scan.issues.push(issue);
+            }
+        }
+        return;
+    }
     let found = scan_blob(scanner, provenance.as_ref(), |visit| {
         let mut ex = expand(path, blob.data, limits, visit);
         if p.commit_message && author != p.author.as_str() {

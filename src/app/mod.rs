@@ -18,6 +18,7 @@ pub mod calendar;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
+mod leaks_keys;
 pub mod merge;
 pub mod output;
 pub mod permissions;

@@ -97,7 +97,7 @@ pub struct LeaksSection {
     /// Globs of paths not scanned (added to `--exclude`).
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
-    /// Bytes; larger files are skipped.
+    /// Bytes; larger files are scanned in overlapping windows of this size.
     pub max_file_size: Option<Spanned<u64>>,
     /// Severity at or above which findings fail the run.
     pub fail_on: Option<Spanned<String>>,

@@ -419,6 +419,39 @@ pub struct Expansion {
     pub issues: Vec<ScanIssue>,
 }
 
+/// How a file over `--max-file-size` is scanned: in windows of `size` bytes, each starting
+/// `size - overlap` bytes after the one before. A match belongs to the window in whose middle
+/// part it starts (at least `overlap / 2` bytes from either edge), so a token near an edge is
+/// found once, whole, with the lines around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowPlan {
+    pub size: usize,
+    pub overlap: usize,
+}
+
+impl WindowPlan {
+    /// Bytes two windows share: half of it (128 KiB) is the longest match plus its context
+    /// (a PEM key and its certificate, 20 lines around a value) a window is sure to hold.
+    pub const OVERLAP: usize = 256 * 1024;
+
+    /// Windows of `max_file_size` bytes (at least four overlaps), so memory stays within the
+    /// limit the user set.
+    pub fn for_limit(max_file_size: u64) -> WindowPlan {
+        let size = usize::try_from(max_file_size)
+            .unwrap_or(usize::MAX)
+            .max(4 * Self::OVERLAP);
+        WindowPlan {
+            size: size & !1,
+            overlap: Self::OVERLAP,
+        }
+    }
+
+    /// Bytes from one window's start to the next one's.
+    pub fn step(&self) -> usize {
+        self.size - self.overlap
+    }
+}
+
 /// What `--verify` learned from KSeF about leaked tokens: a status per (NIP, reference
 /// number), warnings, and errors for what could not be checked (KSeF unreachable, the
 /// credential missing or refused: `--verify` fails closed, the run exits 2).

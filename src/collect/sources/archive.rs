@@ -1,7 +1,7 @@
 //! Archives opened in memory: zip (and zip-based office files: xlsx, docx, ods, odt, jar…),
-//! gzip and tar, nested to a bounded depth and a bounded expanded size. Entries are named
-//! `outer.zip!inner/path`; a gzip layer keeps its file's name (`logs.txt.gz`,
-//! `bundle.tar.gz!etc/app.env`).
+//! tar and the single-file compressors gzip, xz, bzip2 and zstd, nested to a bounded depth and
+//! a bounded expanded size. Entries are named `outer.zip!inner/path`; a compressed layer keeps
+//! its file's name (`logs.txt.gz`, `app.log.1.xz`, `bundle.tar.zst!etc/app.env`).
 
 use crate::rule::matcher::redact_text;
 use std::io::{Cursor, Read};
@@ -38,16 +38,132 @@ const RATIO_FLOOR: u64 = 1024 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Zip,
-    Gzip,
+    Compressed(Codec),
     Tar,
     Plain,
+}
+
+/// A single-file compressor: one stream in, one buffer out (logrotate's `.gz`, `.xz`,
+/// `.bz2`, `.zst`, and the outer layer of `.tar.gz` and friends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Gzip,
+    Xz,
+    Bzip2,
+    Zstd,
+}
+
+impl Codec {
+    /// The codec whose magic bytes start `data`.
+    pub fn sniff(data: &[u8]) -> Option<Codec> {
+        if data.starts_with(&[0x1f, 0x8b]) {
+            Some(Codec::Gzip)
+        } else if data.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Codec::Xz)
+        } else if data.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+            Some(Codec::Zstd)
+        } else if data.len() >= 10
+            && data.starts_with(b"BZh")
+            && (b'1'..=b'9').contains(&data[3])
+            // a block (pi) or the end of an empty stream (sqrt pi): not a text saying "BZh9"
+            && (data[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+                || data[4..10] == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90])
+        {
+            Some(Codec::Bzip2)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Xz => "xz",
+            Codec::Bzip2 => "bzip2",
+            Codec::Zstd => "zstd",
+        }
+    }
+
+    /// Decompresses `data`, stopping after `cap + 1` bytes (the caller treats more than `cap`
+    /// as a bomb): nothing larger than that is ever held in memory.
+    pub fn decompress(self, data: &[u8], cap: u64) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let limit = cap.saturating_add(1);
+        match self {
+            Codec::Gzip => {
+                flate2::read::MultiGzDecoder::new(data)
+                    .take(limit)
+                    .read_to_end(&mut out)?;
+            }
+            Codec::Bzip2 => {
+                bzip2::read::MultiBzDecoder::new(data)
+                    .take(limit)
+                    .read_to_end(&mut out)?;
+            }
+            Codec::Xz => {
+                let mut sink = Capped { out, limit };
+                match lzma_rs::xz_decompress(&mut std::io::BufReader::new(data), &mut sink) {
+                    Ok(()) => {}
+                    // The cap was reached: what was read so far says "bomb".
+                    Err(_) if sink.out.len() as u64 >= limit => {}
+                    Err(e) => return Err(std::io::Error::other(e.to_string())),
+                }
+                out = sink.out;
+            }
+            Codec::Zstd => {
+                // Frame after frame (`zstd` writes one; concatenated files have several).
+                let mut rest = data;
+                while rest.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) && (out.len() as u64) < limit {
+                    let decoder = ruzstd::decoding::StreamingDecoder::new(&mut rest)
+                        .map_err(std::io::Error::other)?;
+                    decoder
+                        .take(limit - out.len() as u64)
+                        .read_to_end(&mut out)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A writer that keeps at most `limit` bytes and then fails (the xz decoder writes, it has
+/// no reader to `take` from).
+struct Capped {
+    out: Vec<u8>,
+    limit: u64,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.limit.saturating_sub(self.out.len() as u64) as usize;
+        if room == 0 {
+            return Err(std::io::Error::other("size limit reached"));
+        }
+        let n = buf.len().min(room);
+        self.out.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What kind of archive `data` starts like (`zip archive`, `xz file`, …), if any.
+pub fn archive_kind(data: &[u8]) -> Option<String> {
+    match kind(data) {
+        Kind::Plain => None,
+        Kind::Zip => Some("zip archive".into()),
+        Kind::Tar => Some("tar archive".into()),
+        Kind::Compressed(codec) => Some(format!("{} file", codec.name())),
+    }
 }
 
 fn kind(data: &[u8]) -> Kind {
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         Kind::Zip
-    } else if data.starts_with(&[0x1f, 0x8b]) {
-        Kind::Gzip
+    } else if let Some(codec) = Codec::sniff(data) {
+        Kind::Compressed(codec)
     } else if data.len() >= 512 && &data[257..262] == b"ustar" {
         Kind::Tar
     } else {
@@ -112,16 +228,16 @@ fn walk(
             visit(&shown, data);
         }
         Kind::Zip => walk_zip(name, data, depth, limits, budget, visit, ex),
-        Kind::Gzip => {
+        Kind::Compressed(codec) => {
             let cap = limits.max_entry.min(*budget);
-            let mut out = Vec::new();
-            let read = flate2::read::MultiGzDecoder::new(data)
-                .take(cap + 1)
-                .read_to_end(&mut out);
-            if let Err(e) = read {
-                issue(ex, name, format!("corrupt gzip data, not scanned: {e}"));
-                return;
-            }
+            let out = match codec.decompress(data, cap) {
+                Ok(out) => out,
+                Err(e) => {
+                    let codec = codec.name();
+                    issue(ex, name, format!("corrupt {codec} data, not scanned: {e}"));
+                    return;
+                }
+            };
             let n = out.len() as u64;
             if n > cap || (n > RATIO_FLOOR && n / (data.len() as u64).max(1) > limits.max_ratio) {
                 issue(ex, name, bomb_message(data.len() as u64, n, n > cap));
@@ -270,6 +386,16 @@ mod tests {
         w.finish().expect("finish").into_inner()
     }
 
+    fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).expect("append");
+        tar.into_inner().expect("tar")
+    }
+
     fn collect(name: &str, data: &[u8], limits: &ArchiveLimits) -> (Vec<String>, Expansion) {
         let mut names = Vec::new();
         let ex = expand(name, data, limits, &mut |n, _| names.push(n.to_string()));
@@ -279,17 +405,7 @@ mod tests {
     #[test]
     fn nested_zip_in_tar_gz_names_every_layer() {
         let inner = zip_of(&[("xl/sharedStrings.xml", b"<sst>hello</sst>")]);
-        let mut tar = tar::Builder::new(Vec::new());
-        let mut h = tar::Header::new_gnu();
-        h.set_size(inner.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        tar.append_data(&mut h, "docs/report.xlsx", inner.as_slice())
-            .expect("append");
-        let tar = tar.into_inner().expect("tar");
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&tar).expect("gz");
-        let gz = gz.finish().expect("gz");
+        let gz = compress(Codec::Gzip, &tar_of("docs/report.xlsx", &inner));
         let (names, ex) = collect("b.tar.gz", &gz, &ArchiveLimits::default());
         assert_eq!(
             names,
@@ -307,6 +423,110 @@ mod tests {
         assert_eq!(ex.issues.len(), 1);
         assert_eq!(ex.issues[0].path, "bomb.zip!zeros.bin");
         assert!(ex.issues[0].message.contains("archive bomb"));
+    }
+
+    fn compress(codec: Codec, data: &[u8]) -> Vec<u8> {
+        match codec {
+            Codec::Gzip => {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(data).expect("gz");
+                gz.finish().expect("gz")
+            }
+            Codec::Xz => {
+                let mut out = Vec::new();
+                lzma_rs::xz_compress(&mut std::io::BufReader::new(data), &mut out).expect("xz");
+                out
+            }
+            Codec::Bzip2 => {
+                let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+                bz.write_all(data).expect("bz2");
+                bz.finish().expect("bz2")
+            }
+            Codec::Zstd => {
+                ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+            }
+        }
+    }
+
+    const CODECS: [Codec; 4] = [Codec::Gzip, Codec::Xz, Codec::Bzip2, Codec::Zstd];
+
+    /// Issue 12: logrotate's `.xz`, `.bz2` and `.zst` are opened like `.gz`, alone and as the
+    /// outer layer of a tar; the name of the compressed file is kept.
+    #[test]
+    fn xz_bzip2_and_zstd_are_opened_like_gzip() {
+        let text = b"KSEF_TOKEN=placeholder-free text\n".repeat(50);
+        for codec in CODECS {
+            let data = compress(codec, &text);
+            assert_eq!(Codec::sniff(&data), Some(codec));
+            let mut got = Vec::new();
+            let ex = expand(
+                "app.log.1",
+                &data,
+                &ArchiveLimits::default(),
+                &mut |n, b| got.push((n.to_string(), b.to_vec())),
+            );
+            assert!(ex.issues.is_empty(), "{codec:?}: {:?}", ex.issues);
+            assert_eq!(
+                got,
+                vec![("app.log.1".to_string(), text.clone())],
+                "{codec:?}"
+            );
+
+            let packed = compress(codec, &tar_of("etc/app.env", &text));
+            let (names, ex) = collect("bundle.tar.x", &packed, &ArchiveLimits::default());
+            assert_eq!(names, vec!["bundle.tar.x!etc/app.env"], "{codec:?}");
+            assert!(ex.issues.is_empty(), "{codec:?}: {:?}", ex.issues);
+        }
+    }
+
+    /// The same bomb limits as gzip: beyond the entry size, or a ratio above the limit.
+    #[test]
+    fn compressed_bombs_and_corrupt_streams_are_reported() {
+        let text = b"a line of a log file that repeats itself\n".repeat(200);
+        let small = ArchiveLimits {
+            max_entry: 1000,
+            ..ArchiveLimits::default()
+        };
+        for codec in CODECS {
+            let (names, ex) = collect("big.log", &compress(codec, &text), &small);
+            assert!(names.is_empty(), "{codec:?}");
+            assert_eq!(ex.issues.len(), 1, "{codec:?}");
+            assert!(
+                ex.issues[0].message.contains("beyond the size limit"),
+                "{codec:?}: {}",
+                ex.issues[0].message
+            );
+
+            let mut broken = compress(codec, &text);
+            let cut = broken.len() / 2;
+            broken.truncate(cut.max(12));
+            let (_, ex) = collect("cut.log", &broken, &ArchiveLimits::default());
+            assert_eq!(ex.issues.len(), 1, "{codec:?}");
+            assert!(
+                ex.issues[0]
+                    .message
+                    .contains(&format!("corrupt {} data", codec.name())),
+                "{codec:?}: {}",
+                ex.issues[0].message
+            );
+        }
+        // ratio: 4 MiB of zeros (the encoders that really compress)
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        for codec in [Codec::Bzip2, Codec::Zstd] {
+            let (names, ex) = collect("zeros", &compress(codec, &zeros), &ArchiveLimits::default());
+            assert!(names.is_empty(), "{codec:?}");
+            assert!(ex.issues[0].message.contains("archive bomb"), "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn text_starting_like_a_magic_number_is_plain() {
+        for text in [&b"BZh9 notes"[..], b"BZh91AY", b"(\xb5/ no"] {
+            assert_eq!(Codec::sniff(text), None);
+            let (names, ex) = collect("notes.txt", text, &ArchiveLimits::default());
+            assert_eq!(names, vec!["notes.txt"]);
+            assert!(ex.issues.is_empty());
+        }
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 pub mod archive;
 pub mod git;
+pub mod keyfiles;
 pub mod walk;
+pub mod window;
 
 use std::path::PathBuf;
 
@@ -11,6 +13,7 @@ use thiserror::Error;
 
 pub use archive::{ArchiveLimits, Expansion, expand};
 pub use walk::{SourceFile, WalkOptions, walk_files};
+pub use window::{read_large_file, read_windows};
 
 /// Reads one walked file and hands its buffers (the file, or every member of an archive) to
 /// `visit(name, bytes)`. The leak scan passes its matcher as `visit`; nothing here matches.

@@ -45,8 +45,8 @@ pub struct SourceFile {
 #[derive(Debug, Default)]
 pub struct WalkResult {
     pub files: Vec<SourceFile>,
-    /// Files over the size limit, by display path.
-    pub too_large: Vec<String>,
+    /// Regular files over the size limit: scanned in windows (`read_large_file`).
+    pub large: Vec<SourceFile>,
     /// Paths that could not be read: the run exits 2.
     pub issues: Vec<ScanIssue>,
 }
@@ -180,20 +180,21 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
         }
     }
     out.files.sort_by(|a, b| a.display.cmp(&b.display));
+    out.large.sort_by(|a, b| a.display.cmp(&b.display));
     Ok(out)
 }
 
 fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, opts: &WalkOptions) {
+    let file = SourceFile {
+        path,
+        display,
+        size,
+        stream: None,
+    };
     if size > opts.max_file_size {
-        out.too_large
-            .push(crate::rule::matcher::redact_text(&display).into_owned());
+        out.large.push(file);
     } else {
-        out.files.push(SourceFile {
-            path,
-            display,
-            size,
-            stream: None,
-        });
+        out.files.push(file);
     }
 }
 

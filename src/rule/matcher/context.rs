@@ -312,7 +312,13 @@ fn key_before(text: &[u8], line_start: usize, start: usize, end: usize) -> Optio
     }
     skip(&mut i, b" \t\"'`");
     let key_end = i;
-    while i > 0 && (before[i - 1].is_ascii_alphanumeric() || b"_.-:$[]".contains(&before[i - 1])) {
+    // Non-ASCII bytes belong to the key too (`skrót_tokena`, `hasło`): a UTF-8 sequence is
+    // taken whole, so the key starts on a character boundary.
+    while i > 0
+        && (before[i - 1].is_ascii_alphanumeric()
+            || before[i - 1] >= 0x80
+            || b"_.-:$[]".contains(&before[i - 1]))
+    {
         i -= 1;
     }
     let key = String::from_utf8_lossy(&before[i..key_end]).into_owned();
@@ -324,6 +330,21 @@ fn key_before(text: &[u8], line_start: usize, start: usize, end: usize) -> Optio
         return postman_key(&text[lo..start]).or(Some(key));
     }
     (!key.is_empty()).then_some(key)
+}
+
+/// True when the value at `start..end` is assigned to a key naming a digest
+/// (`skrót_tokena_ksef = …`, `ksefTokenSha256: …`, `"fingerprint": "…"`): a SHA-256 of a token
+/// (our own outputs write them), not a token.
+pub fn assigned_to_digest_key(text: &[u8], start: usize, end: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
+    // No `key = value` shape (`Skrót tokena KSeF (SHA-256): …`): the words just before it.
+    let key = key_before(text, line_start, start, end).unwrap_or_else(|| {
+        let lo = line_start.max(start.saturating_sub(80));
+        String::from_utf8_lossy(&text[lo..start]).into_owned()
+    });
+    split_words(&key)
+        .iter()
+        .any(|w| DIGEST_WORDS.contains(&w.as_str()))
 }
 
 /// `"key": "ksefToken"` (the last one) in `before`.
@@ -572,6 +593,36 @@ mod tests {
             "sha256",
         ] {
             assert!(!token_like(k), "{k}");
+        }
+    }
+
+    /// Issue 12: SHA-256 fingerprints of tokens (which our own outputs and inventories write)
+    /// under digest keys are not tokens; the tokens beside them still are.
+    #[test]
+    fn digests_of_tokens_are_not_tokens() {
+        const HEX: &str = "FA4EFA4E0B1C2D3E4F5061728394A5B6C7D8E9F00112233445566778899AABBC";
+        let scanner = super::super::builtin_scanner();
+        for decoy in [
+            format!("skrót_tokena_ksef = {HEX}\n"),
+            format!("SKRÓT_TOKENA_KSEF={HEX}\n"),
+            format!("ksef_token_sha256: {HEX}\n"),
+            format!("{{\"ksefTokenFingerprint\": \"{HEX}\"}}\n"),
+            format!("ksef.token.digest={HEX}\n"),
+            format!("KSEF_TOKEN_HASH=\"{HEX}\"\n"),
+            format!("Skrót tokena KSeF (SHA-256): {HEX}\n"),
+            format!("<KsefTokenThumbprint>{HEX}</KsefTokenThumbprint>\n"),
+        ] {
+            let m = scanner.scan_bytes(decoy.as_bytes());
+            assert!(m.is_empty(), "{decoy}: {m:?}");
+        }
+        for real in [
+            format!("KSEF_TOKEN={HEX}\n"),
+            format!("skrót_tokena_ksef = 0000\nksef_token = {HEX}\n"),
+            format!("# stary token KSeF 1.0: {HEX}\n"),
+        ] {
+            let m = scanner.scan_bytes(real.as_bytes());
+            assert_eq!(m.len(), 1, "{real}: {m:?}");
+            assert_eq!(m[0].rule_id, "LEAK003");
         }
     }
 

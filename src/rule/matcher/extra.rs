@@ -56,9 +56,23 @@ impl Extra {
         }
     }
 
+    /// The LEAK004 rule (certificate keys), when loaded.
+    pub(super) fn key_rule(&self) -> Option<usize> {
+        self.key
+    }
+
     /// Rules whose matches come from their own pass (the regex only names the place).
     pub(super) fn own_pass(&self, rule: usize) -> bool {
         Some(rule) == self.key || Some(rule) == self.password
+    }
+
+    /// Drops line-rule hits of the 40-character and 1.0 token rules whose value is assigned
+    /// to a key naming a digest (`skrót_tokena_ksef = <64 hex>`, `ksef_token_sha256: …`).
+    pub(super) fn drop_digest_values(&self, hits: &mut Vec<Hit>, text: &[u8]) {
+        hits.retain(|h| {
+            let token_rule = Some(h.rule) == self.token40 || Some(h.rule) == self.token64;
+            !(token_rule && super::context::assigned_to_digest_key(text, h.start, h.end))
+        });
     }
 
     /// Moves placeholder hits out of `hits` into `dropped`.
@@ -106,6 +120,10 @@ impl Scanner {
             self.view_pass(&view, text, out);
         }
         self.wrapped_base64_pass(text, out);
+        // A PKCS#12 bundle that opens without a password (with one: the key-file pass).
+        if super::bundle::looks_like_pkcs12(text) {
+            out.extend(self.scan_pkcs12(text, &[]));
+        }
         dropped.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule_id.cmp(&b.rule_id)));
     }
 

@@ -26,11 +26,11 @@ pub const PASSWORD_NEAR_LINES: usize = 5;
 
 /// A PEM block: its label and the byte range of the whole block.
 #[derive(Debug)]
-struct Block {
-    label: String,
-    start: usize,
-    end: usize,
-    der: Option<Vec<u8>>,
+pub(super) struct Block {
+    pub(super) label: String,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) der: Option<Vec<u8>>,
 }
 
 /// The certificate a key belongs to, as shown in a finding.
@@ -71,7 +71,7 @@ pub struct KeyScan {
 }
 
 /// Labels of PEM private keys.
-const KEY_LABELS: &[&str] = &[
+pub(super) const KEY_LABELS: &[&str] = &[
     "PRIVATE KEY",
     "ENCRYPTED PRIVATE KEY",
     "RSA PRIVATE KEY",
@@ -141,7 +141,7 @@ fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
 
 /// PEM blocks with a base64 body (also inside a JSON string with `\n` escapes). A header
 /// whose body is not base64 (a PEM being assembled in code) has `der: None`.
-fn pem_blocks(text: &[u8]) -> Vec<Block> {
+pub(super) fn pem_blocks(text: &[u8]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut at = 0;
     while let Some(p) = memchr::memmem::find(&text[at..], b"-----BEGIN ") {
@@ -287,7 +287,7 @@ fn password_literals(text: &[u8]) -> Vec<(usize, usize, usize)> {
     out
 }
 
-fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
+pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
     let lower = String::from_utf8_lossy(line).to_lowercase();
     // `"secret".toCharArray()`
     if let Some(p) = lower.find("\".tochararray()") {
@@ -318,6 +318,12 @@ fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
     let s = named + op + 1 + q + 1;
     let len = line[s..].iter().position(|b| *b == quote)?;
     literal_ok(line, s, s + len)
+}
+
+/// The password literal on `line` (as LEAK005 reads it), if any.
+pub fn password_literal(line: &str) -> Option<&str> {
+    let (s, e) = password_in_line(line.as_bytes())?;
+    line.get(s..e)
 }
 
 /// A password literal worth reporting: 4 to 128 characters, not a placeholder or variable.

@@ -9,15 +9,17 @@
 //! and matched in the context of their line, so `KSEF_TOKEN: <base64>` in a Kubernetes
 //! Secret is found as if the value were plain.
 
+mod bundle;
 mod context;
 mod decode;
 mod extra;
 mod keys;
 mod placeholder;
 
-pub use decode::TextEncoding;
+pub use bundle::looks_like_pkcs12;
+pub use decode::{TextEncoding, to_utf8};
 pub use extra::{Dropped, ScanOutput};
-pub use keys::{KsefCertificate, ksef_certificate};
+pub use keys::{KsefCertificate, ksef_certificate, password_literal};
 pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -345,6 +347,7 @@ impl Scanner {
             for &(lo, hi) in &windows {
                 self.match_rules_in(text, lo, hi, &active, &mut hits);
             }
+            self.extra.drop_digest_values(&mut hits, text);
             self.extra.take_placeholders(&mut hits, text, &mut dropped);
             dedupe(&mut hits);
             let mut locator = Locator::default();
