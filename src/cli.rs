@@ -11,32 +11,161 @@ use crate::model::{Severity, Shard};
     name = "ksef-audit",
     version,
     about = "Keeps KSeF authentication tokens under control: inventory audit, leak scanning, reports",
-    propagate_version = true
+    propagate_version = true,
+    after_help = MAIN_EXAMPLES
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub leading: LeadingArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Flags given before the command (`ksef-audit --config x.toml audit`). Each command takes
+/// the ones that apply to it after its name too, and lists only those in its `--help`; one
+/// given here for a command that does not take it is an error (`-q`/`-v` are ignored there).
 #[derive(Debug, Clone, Default, Args)]
-pub struct GlobalArgs {
-    /// Config file (default: ./ksef-audit.toml when present)
-    #[arg(long, global = true, value_name = "FILE")]
+pub struct LeadingArgs {
+    /// Config file (default: ./ksef-audit.toml when present); also accepted after the command
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// KSeF environment: test, demo, prod, a base URL, or LABEL=URL (e.g. prod=https://proxy/ksef)
-    #[arg(long, global = true, value_name = "ENV")]
+    /// KSeF environment (see `ksef-audit tokens --help`)
+    #[arg(long, value_name = "ENV", hide = true)]
     pub env: Option<String>,
-    /// Audit this NIP (repeatable); overrides the contexts of the config
-    #[arg(long = "nip", global = true, value_name = "NIP")]
+    /// NIP to work on (see `ksef-audit tokens --help`)
+    #[arg(long = "nip", value_name = "NIP", hide = true)]
     pub nips: Vec<String>,
+    /// Only errors on stderr, no progress; also accepted after the command
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail on stderr (repeat for more); also accepted after the command
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The flags shared by several commands, resolved: what was given before the command merged
+/// with what was given after it. `app` passes this to every command.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalArgs {
+    pub config: Option<PathBuf>,
+    pub env: Option<String>,
+    pub nips: Vec<String>,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+/// `--config`, for the commands that read the config file.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct ConfigArg {
+    /// Config file (default: ./ksef-audit.toml when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Where KSeF is and which contexts to read, for the commands that call KSeF.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "KSeF")]
+pub struct KsefArgs {
+    /// KSeF environment: test, demo, prod, a base URL, or LABEL=URL (e.g. prod=https://proxy/ksef);
+    /// wins over `[ksef] environment` of the config
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Work on this NIP (repeatable) instead of the contexts of the config; its token comes from
+    /// KSEF_TOKEN_<NIP> or KSEF_TOKEN
+    #[arg(long = "nip", value_name = "NIP")]
+    pub nips: Vec<String>,
+}
+
+/// `-q` and `-v`, for the commands that report progress or detail on stderr.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct LogArgs {
     /// Only errors on stderr, no progress
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// More detail on stderr (repeat for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The shared flags of the commands that call KSeF: [`KsefArgs`], `--config`, `-q`, `-v`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KsefCommonArgs {
+    #[command(flatten)]
+    pub ksef: KsefArgs,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// `-q` alone, for the commands with a summary on stderr but nothing more to say.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct QuietArg {
+    /// Only errors on stderr, no summary
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The shared flags one command takes (after its name): `None` where it takes none of that kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub config: Option<&'a Option<PathBuf>>,
+    pub ksef: Option<&'a KsefArgs>,
+    pub quiet: Option<bool>,
+    pub verbose: Option<u8>,
+}
+
+impl Command {
+    /// The command's name as typed (`tokens`, `rules`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Tokens(_) => "tokens",
+            Command::Permissions(_) => "permissions",
+            Command::Audit(_) => "audit",
+            Command::Leaks(_) => "leaks",
+            Command::Report(_) => "report",
+            Command::Merge(_) => "merge",
+            Command::Revoke(_) => "revoke",
+            Command::Rules(_) => "rules",
+            Command::Simulate(_) => "simulate",
+            Command::Demo(_) => "demo",
+            Command::Calendar(_) => "calendar",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+
+    /// Which shared flags this command takes, with the values given after its name.
+    pub fn scope(&self) -> Scope<'_> {
+        let log = |l: &LogArgs| (Some(l.quiet), Some(l.verbose));
+        let (config, ksef, (quiet, verbose)) = match self {
+            Command::Tokens(TokensArgs { common, .. })
+            | Command::Permissions(PermissionsArgs { common, .. })
+            | Command::Audit(AuditArgs { common, .. })
+            | Command::Leaks(LeaksArgs { common, .. })
+            | Command::Revoke(RevokeArgs { common, .. }) => (
+                Some(&common.config.config),
+                Some(&common.ksef),
+                log(&common.log),
+            ),
+            Command::Report(a) => (Some(&a.config.config), None, (Some(a.quiet.quiet), None)),
+            Command::Merge(a) => (Some(&a.config.config), None, (Some(a.quiet.quiet), None)),
+            Command::Rules(a) => (Some(&a.config), None, (None, None)),
+            Command::Simulate(a) => (None, None, log(&a.log)),
+            Command::Demo(a) => (None, None, (Some(a.quiet.quiet), None)),
+            Command::Calendar(a) => (None, None, (Some(a.quiet.quiet), None)),
+            Command::Completions(_) | Command::Man(_) => (None, None, (None, None)),
+        };
+        Scope {
+            config,
+            ksef,
+            quiet,
+            verbose,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +174,7 @@ pub enum Command {
     #[command(after_help = TOKENS_EXAMPLES)]
     Tokens(TokensArgs),
     /// List every permission grant of every context (live, or from a saved snapshot)
+    #[command(after_help = PERMISSIONS_EXAMPLES)]
     Permissions(PermissionsArgs),
     /// Audit tokens against the inventory, staff list and policy rules
     #[command(after_help = AUDIT_EXAMPLES)]
@@ -56,6 +186,7 @@ pub enum Command {
     #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Combine the JSON results of several `leaks` shards or repositories (or `audit` runs) into one
+    #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
     /// Revoke tokens (dry run unless --yes)
     #[command(after_help = REVOKE_EXAMPLES)]
@@ -80,11 +211,24 @@ pub enum Command {
     Man(ManArgs),
 }
 
+const MAIN_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit demo                                  try everything on a built-in example firm
+  ksef-audit tokens --nip 5265877635               every KSeF token of one context
+  ksef-audit audit --inventory inventory.csv       audit the tokens against your inventory
+  ksef-audit leaks --git .                         look for leaked tokens in a repository
+  ksef-audit help audit                            the flags and examples of one command";
 const TOKENS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit tokens                                  every token of every context, as a table
   ksef-audit tokens --format json -o tokens.json     a snapshot for `audit --from`
   ksef-audit tokens --csv-excel -o tokens.csv        for Excel with Polish settings
   ksef-audit tokens --from tokens.json --format csv  re-render a saved snapshot";
+const PERMISSIONS_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit permissions                                every grant of every context, as a table
+  ksef-audit permissions --format json -o grants.json   a snapshot (tokens and grants) for `audit --from`
+  ksef-audit permissions --from grants.json --csv-excel -o grants.csv";
+const MERGE_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit merge -o leaks.json shard-1.json shard-2.json shard-3.json
+  ksef-audit merge --format sarif -o leaks.sarif repo-a.json repo-b.json";
 const AUDIT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit audit                                    live audit of the contexts in ksef-audit.toml
   ksef-audit audit --from tokens.json --inventory inventory.csv
@@ -112,7 +256,8 @@ const RULES_EXAMPLES: &str = "EXAMPLES:
   ksef-audit rules check --rules ./my-rules";
 const SIMULATE_EXAMPLES: &str = "EXAMPLES:
   ksef-audit simulate                                  the demo firm on 127.0.0.1:8089
-  ksef-audit simulate --write-tokens sim/              then: ksef-audit --config sim/ksef-audit.toml tokens";
+  ksef-audit simulate --write-tokens sim/              tokens and a config for the tool in sim/
+  ksef-audit tokens --config sim/ksef-audit.toml       (in another shell) the simulator's tokens";
 const DEMO_EXAMPLES: &str = "EXAMPLES:
   ksef-audit demo                      everything, written to ./ksef-audit-demo
   ksef-audit demo --out /tmp/demo -q   quietly, elsewhere";
@@ -166,6 +311,8 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -189,6 +336,8 @@ pub struct TokensArgs {
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -247,6 +396,8 @@ pub struct AuditArgs {
     /// Approved access register CSV for permission grants: NIP, holder, permissions (default: `[audit] access-register`)
     #[arg(long, value_name = "CSV")]
     pub access_register: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -333,6 +484,8 @@ pub struct LeaksArgs {
     /// line (`#` comments and blank lines ignored; `-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub roots_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -343,6 +496,7 @@ pub struct MergeArgs {
     /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
     #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
     pub format: LeaksFormat,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
@@ -351,6 +505,10 @@ pub struct MergeArgs {
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// `123`, `64K`, `64M`, `1G` (also `KiB`/`MiB`/`GiB`, `KB`/`MB`/`GB`: all binary units).
@@ -419,6 +577,10 @@ pub struct ReportArgs {
     /// Quarter label on the cover, e.g. 2026Q4 (default: the quarter of the audit date)
     #[arg(long, value_name = "QUARTER")]
     pub quarter: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -455,6 +617,8 @@ pub struct RevokeArgs {
     /// Really revoke (without it, only list what would be revoked)
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -464,6 +628,10 @@ pub struct RulesArgs {
     /// Extra rule files besides the built-in ones: `DIR/policy/*.toml` and `DIR/leaks/*.toml`
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Config file: its disabled rules and severity changes apply (default: ./ksef-audit.toml
+    /// when present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -471,7 +639,11 @@ pub enum RulesAction {
     /// List every rule
     List,
     /// Show one rule in full
-    Explain { name: String },
+    Explain {
+        /// Rule id or name (POL001, credential-without-owner, ksef-token-v2)
+        #[arg(value_name = "RULE")]
+        name: String,
+    },
     /// Validate the rules and run their examples
     Check,
 }
@@ -498,6 +670,8 @@ pub struct SimulateArgs {
     /// {"rateLimitEvery": 3, "retryAfterSecs": 2} (see docs/simulator.md)
     #[arg(long, value_name = "FILE")]
     pub faults: Option<PathBuf>,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -505,6 +679,8 @@ pub struct DemoArgs {
     /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 #[derive(Debug, Args)]
@@ -521,6 +697,8 @@ pub struct CalendarArgs {
     /// Write the calendar to FILE (`.ics`) instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// The format `-o FILE`'s extension names (`.csv` -> "csv"), lower-cased; `None` without one.

@@ -24,7 +24,7 @@ pub use output::Output;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, GlobalArgs, LeadingArgs};
 use crate::config::{Config, Flags, RuleDirs};
 use crate::error::Outcome;
 
@@ -33,7 +33,7 @@ pub use crate::error::ERROR_EXIT;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let global = &cli.global;
+    let global = &resolve(&cli.leading, &cli.command)?;
     match &cli.command {
         Command::Tokens(args) => tokens::run(global, args),
         Command::Permissions(args) => permissions::run(global, args),
@@ -49,6 +49,60 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     }
+}
+
+/// Merges the shared flags given before the command with those given after its name. A flag
+/// given before a command that does not take it is an error (`-q`/`-v` are ignored there: they
+/// cannot change what it does); one given in both places must agree.
+pub fn resolve(leading: &LeadingArgs, command: &Command) -> Result<GlobalArgs> {
+    let scope = command.scope();
+    let name = command.name();
+    let misplaced = |flag: &str| {
+        anyhow::anyhow!(
+            "{flag} does not apply to `ksef-audit {name}`\nhelp: see `ksef-audit {name} --help` for its flags"
+        )
+    };
+    let config = match (scope.config, &leading.config) {
+        (None, Some(_)) => return Err(misplaced("--config")),
+        (None, None) => None,
+        (Some(after), before) => match (before, after) {
+            (Some(b), Some(a)) if b != a => anyhow::bail!(
+                "--config given twice, '{}' before the command and '{}' after it\nhelp: give it once",
+                b.display(),
+                a.display()
+            ),
+            (b, a) => a.clone().or_else(|| b.clone()),
+        },
+    };
+    let (env, nips) = match scope.ksef {
+        None if leading.env.is_some() => return Err(misplaced("--env")),
+        None if !leading.nips.is_empty() => return Err(misplaced("--nip")),
+        None => (None, Vec::new()),
+        Some(after) => {
+            let env = match (&leading.env, &after.env) {
+                (Some(b), Some(a)) if b != a => anyhow::bail!(
+                    "--env given twice, '{b}' before the command and '{a}' after it\nhelp: give it once"
+                ),
+                (b, a) => a.clone().or_else(|| b.clone()),
+            };
+            let mut nips = leading.nips.clone();
+            nips.extend(
+                after
+                    .nips
+                    .iter()
+                    .filter(|n| !leading.nips.contains(n))
+                    .cloned(),
+            );
+            (env, nips)
+        }
+    };
+    Ok(GlobalArgs {
+        config,
+        env,
+        nips,
+        quiet: leading.quiet || scope.quiet.unwrap_or(false),
+        verbose: leading.verbose.saturating_add(scope.verbose.unwrap_or(0)),
+    })
 }
 
 /// `ksef-audit completions SHELL`: the completion script, generated from the CLI definition.
@@ -103,4 +157,50 @@ pub fn flags(global: &GlobalArgs, rules: RuleDirs) -> Flags {
 /// Loads and validates the config (every section, every problem at once).
 pub fn load_config(global: &GlobalArgs, rules: RuleDirs) -> Result<Config> {
     Ok(crate::config::load(&flags(global, rules))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn resolved(argv: &[&str]) -> Result<GlobalArgs> {
+        let cli = Cli::try_parse_from(std::iter::once("ksef-audit").chain(argv.iter().copied()))?;
+        resolve(&cli.leading, &cli.command)
+    }
+
+    #[test]
+    fn shared_flags_before_and_after_the_command_are_merged() {
+        let g = resolved(&[
+            "--nip",
+            "1111111111",
+            "-q",
+            "tokens",
+            "--nip",
+            "2222222222",
+            "--env",
+            "test",
+        ])
+        .expect("resolves");
+        assert_eq!(g.nips, ["1111111111", "2222222222"]);
+        assert_eq!(g.env.as_deref(), Some("test"));
+        assert!(g.quiet);
+        let g = resolved(&["--env", "demo", "audit", "-v"]).expect("resolves");
+        assert_eq!((g.env.as_deref(), g.verbose), (Some("demo"), 1));
+        // -q before a command without it is harmless and ignored.
+        assert!(resolved(&["-q", "man"]).is_ok());
+    }
+
+    #[test]
+    fn shared_flag_for_a_command_that_does_not_take_it_is_an_error() {
+        let err = resolved(&["--env", "test", "report"]).expect_err("report calls no KSeF");
+        assert!(
+            err.to_string()
+                .contains("--env does not apply to `ksef-audit report`"),
+            "{err}"
+        );
+        assert!(Cli::try_parse_from(["ksef-audit", "simulate", "--nip", "1111111111"]).is_err());
+        assert!(Cli::try_parse_from(["ksef-audit", "rules", "list", "--env", "test"]).is_err());
+    }
 }
