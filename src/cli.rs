@@ -41,6 +41,9 @@ pub struct LeadingArgs {
     /// More detail on stderr (repeat for more); also accepted after the command
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour (see `ksef-audit audit --help`)
+    #[arg(long, value_enum, value_name = "WHEN", hide = true)]
+    pub color: Option<ColorChoice>,
 }
 
 /// The flags shared by several commands, resolved: what was given before the command merged
@@ -52,6 +55,54 @@ pub struct GlobalArgs {
     pub nips: Vec<String>,
     pub quiet: bool,
     pub verbose: u8,
+    pub color: ColorChoice,
+}
+
+/// When to colour severities and statuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    // On a terminal, unless NO_COLOR is set (or TERM=dumb)
+    #[default]
+    Auto,
+    // Always, even into a pipe or file (wins over NO_COLOR)
+    Always,
+    // Never
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether output to a terminal (`is_terminal`) or elsewhere is coloured, given the
+    /// environment's `NO_COLOR` and `TERM`.
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&str>, term: Option<&str>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && no_color.is_none_or(str::is_empty) && term != Some("dumb")
+            }
+        }
+    }
+}
+
+/// `--color`, for the commands whose output has severities or statuses.
+#[derive(Debug, Clone, Copy, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct ColorArg {
+    /// Colour severities and statuses: auto (on a terminal, unless NO_COLOR is set), always,
+    /// never
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+/// How `audit --group-by` groups the findings of the text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    // One group per rule, most severe first
+    Rule,
+    // One group per client (NIP)
+    Client,
+    // One group per token owner (no owner last)
+    Owner,
 }
 
 /// `--config`, for the commands that read the config file.
@@ -116,6 +167,8 @@ pub struct Scope<'a> {
     pub ksef: Option<&'a KsefArgs>,
     pub quiet: Option<bool>,
     pub verbose: Option<u8>,
+    /// `Some(None)`: takes `--color`, not given after the command.
+    pub color: Option<Option<ColorChoice>>,
 }
 
 impl Command {
@@ -159,11 +212,18 @@ impl Command {
             Command::Calendar(a) => (None, None, (Some(a.quiet.quiet), None)),
             Command::Completions(_) | Command::Man(_) => (None, None, (None, None)),
         };
+        let color = match self {
+            Command::Tokens(a) => Some(a.color.color),
+            Command::Audit(a) => Some(a.color.color),
+            Command::Leaks(a) => Some(a.color.color),
+            _ => None,
+        };
         Scope {
             config,
             ksef,
             quiet,
             verbose,
+            color,
         }
     }
 }
@@ -337,6 +397,8 @@ pub struct TokensArgs {
     #[arg(long)]
     pub csv_excel: bool,
     #[command(flatten)]
+    pub color: ColorArg,
+    #[command(flatten)]
     pub common: KsefCommonArgs,
 }
 
@@ -348,7 +410,7 @@ pub enum AuditFormat {
     Html,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct AuditArgs {
     /// Read tokens from a `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
@@ -365,12 +427,21 @@ pub struct AuditArgs {
     /// Extra rule files added to the built-in ones (`DIR/policy/*.toml`; leak rules in `DIR/leaks/`)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// Output format (default: text; inferred from the extension of --output: .json, .csv, .html)
-    #[arg(long, value_enum)]
-    pub format: Option<AuditFormat>,
-    /// Write to FILE instead of standard output
+    /// Output format, or several separated by commas with --output-dir (default: text;
+    /// inferred from the extension of --output: .json, .csv, .html, .txt)
+    #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+    pub format: Vec<AuditFormat>,
+    /// Write to FILE instead of standard output; repeat to write several formats from one run,
+    /// each named by its extension (.txt, .json, .csv, .html)
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Write every --format into DIR as audit.txt, audit.json, audit.csv, audit.html (one
+    /// KSeF fetch for all)
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+    /// Text output: group the findings by rule, client (NIP) or owner
+    #[arg(long, value_enum, value_name = "BY")]
+    pub group_by: Option<GroupBy>,
     /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
@@ -397,6 +468,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "CSV")]
     pub access_register: Option<PathBuf>,
     #[command(flatten)]
+    pub color: ColorArg,
+    #[command(flatten)]
     pub common: KsefCommonArgs,
 }
 
@@ -415,13 +488,17 @@ pub struct LeaksArgs {
     /// Files or directories to scan (`-` for standard input; default: the current directory)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format (default: text; inferred from the extension of --output: .json, .jsonl,
-    /// .csv, .sarif, .html)
-    #[arg(long, value_enum)]
-    pub format: Option<LeaksFormat>,
-    /// Write to FILE instead of standard output
+    /// Output format, or several separated by commas with --output-dir (default: text;
+    /// inferred from the extension of --output: .json, .jsonl, .csv, .sarif, .html, .txt)
+    #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+    pub format: Vec<LeaksFormat>,
+    /// Write to FILE instead of standard output; repeat to write several formats from one scan,
+    /// each named by its extension (.txt, .json, .jsonl, .csv, .sarif, .html)
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Write every --format into DIR as leaks.txt, leaks.json, leaks.sarif, … (one scan for all)
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
@@ -484,6 +561,8 @@ pub struct LeaksArgs {
     /// line (`#` comments and blank lines ignored; `-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub roots_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub color: ColorArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -739,10 +818,258 @@ pub fn choose_format<F: ValueEnum + Copy + PartialEq>(
         .unwrap_or(default))
 }
 
+/// The file extension a format is written with (`text` -> `txt`).
+pub fn format_extension<F: ValueEnum>(format: F) -> String {
+    let name = format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    if name == "text" { "txt".into() } else { name }
+}
+
+fn format_name<F: ValueEnum>(format: F) -> String {
+    format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Every output one run writes: `(format, None)` for standard output, `(format, Some(file))`.
+///
+/// One `--format` and at most one `-o` behave as [`choose_format`]. Several outputs come from
+/// `--format a,b --output-dir DIR` (`DIR/STEM.EXT` each) or from repeated `-o FILE`, each
+/// format named by the file's extension (`.txt` is text); a `--format` list must then name
+/// the same formats. Anything ambiguous is an error that says what to write instead.
+pub fn choose_outputs<F: ValueEnum + Copy + PartialEq>(
+    formats: &[F],
+    csv_excel: bool,
+    outputs: &[PathBuf],
+    output_dir: Option<&std::path::Path>,
+    stem: &str,
+    default: F,
+) -> Result<Vec<(F, Option<PathBuf>)>, String> {
+    let mut wanted: Vec<F> = Vec::new();
+    for f in formats {
+        if !wanted.contains(f) {
+            wanted.push(*f);
+        }
+    }
+    let csv = F::from_str("csv", true).ok();
+    let names = |fs: &[F]| {
+        fs.iter()
+            .map(|f| format_name(*f))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if let Some(dir) = output_dir {
+        if wanted.is_empty() {
+            match (csv_excel, csv) {
+                (true, Some(c)) => wanted.push(c),
+                _ => {
+                    return Err(
+                        "--output-dir needs the formats to write\nhelp: add e.g. --format json,html,csv"
+                            .into(),
+                    );
+                }
+            }
+        }
+        if csv_excel && csv.is_some_and(|c| !wanted.contains(&c)) {
+            return Err(format!(
+                "--csv-excel writes CSV, but --format {} has no csv\nhelp: add csv to --format, or drop --csv-excel",
+                names(&wanted)
+            ));
+        }
+        return Ok(wanted
+            .into_iter()
+            .map(|f| (f, Some(dir.join(format!("{stem}.{}", format_extension(f))))))
+            .collect());
+    }
+    if outputs.len() <= 1 {
+        if wanted.len() > 1 {
+            return Err(format!(
+                "--format {} writes {} formats, but {}\nhelp: add --output-dir DIR, or give one -o FILE per format ({})",
+                names(&wanted),
+                wanted.len(),
+                match outputs.first() {
+                    Some(p) => format!("only one file was given (-o {})", p.display()),
+                    None => "no place to write them was given".to_string(),
+                },
+                wanted
+                    .iter()
+                    .map(|f| format!("-o {stem}.{}", format_extension(*f)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+        let out = outputs.first().map(PathBuf::as_path);
+        let format = choose_format(wanted.first().copied(), csv_excel, out, default)?;
+        let path = out.filter(|p| *p != std::path::Path::new("-"));
+        return Ok(vec![(format, path.map(std::path::Path::to_path_buf))]);
+    }
+    let mut chosen: Vec<(F, Option<PathBuf>)> = Vec::new();
+    for path in outputs {
+        if chosen.iter().any(|(_, p)| p.as_ref() == Some(path)) {
+            return Err(format!("-o {} is given twice", path.display()));
+        }
+        let ext = extension_format(Some(path));
+        let format = ext
+            .as_deref()
+            .map(|e| if e == "txt" { "text" } else { e })
+            .and_then(|e| F::from_str(e, true).ok())
+            .ok_or_else(|| {
+                format!(
+                    "-o {}: with several -o, each file's extension names its format, and '{}' names none\nhelp: use one of {}",
+                    path.display(),
+                    ext.as_deref().map(|e| format!(".{e}")).unwrap_or_default(),
+                    F::value_variants()
+                        .iter()
+                        .map(|f| format!(".{}", format_extension(*f)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        chosen.push((format, Some(path.clone())));
+    }
+    let written: Vec<F> = chosen.iter().map(|(f, _)| *f).collect();
+    if !wanted.is_empty()
+        && (wanted.iter().any(|f| !written.contains(f))
+            || written.iter().any(|f| !wanted.contains(f)))
+    {
+        return Err(format!(
+            "--format {} does not match the formats the -o files name ({})\nhelp: drop --format: each -o file's extension picks its format",
+            names(&wanted),
+            names(&written)
+        ));
+    }
+    if csv_excel && csv.is_some_and(|c| !written.contains(&c)) {
+        return Err("--csv-excel writes CSV, but no -o file ends in .csv\nhelp: add -o FILE.csv, or drop --csv-excel".into());
+    }
+    Ok(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn several_outputs_come_from_output_dir_or_repeated_output() {
+        let dir = Path::new("out");
+        let got = choose_outputs(
+            &[AuditFormat::Json, AuditFormat::Html, AuditFormat::Text],
+            false,
+            &[],
+            Some(dir),
+            "audit",
+            AuditFormat::Text,
+        );
+        assert_eq!(
+            got,
+            Ok(vec![
+                (AuditFormat::Json, Some(dir.join("audit.json"))),
+                (AuditFormat::Html, Some(dir.join("audit.html"))),
+                (AuditFormat::Text, Some(dir.join("audit.txt"))),
+            ])
+        );
+        let files = [
+            PathBuf::from("a.json"),
+            PathBuf::from("b.CSV"),
+            PathBuf::from("c.txt"),
+        ];
+        let got = choose_outputs(&[], false, &files, None, "audit", AuditFormat::Text);
+        assert_eq!(
+            got,
+            Ok(vec![
+                (AuditFormat::Json, Some(files[0].clone())),
+                (AuditFormat::Csv, Some(files[1].clone())),
+                (AuditFormat::Text, Some(files[2].clone())),
+            ])
+        );
+        // One format, one file: as before (an explicit --format wins over the extension).
+        let one = [PathBuf::from("x.csv")];
+        assert_eq!(
+            choose_outputs(
+                &[AuditFormat::Json],
+                false,
+                &one,
+                None,
+                "audit",
+                AuditFormat::Text
+            ),
+            Ok(vec![(AuditFormat::Json, Some(one[0].clone()))])
+        );
+        assert_eq!(
+            choose_outputs::<AuditFormat>(&[], false, &[], None, "audit", AuditFormat::Text),
+            Ok(vec![(AuditFormat::Text, None)])
+        );
+    }
+
+    #[test]
+    fn ambiguous_several_outputs_are_errors() {
+        let two = [AuditFormat::Json, AuditFormat::Html];
+        let err = choose_outputs(&two, false, &[], None, "audit", AuditFormat::Text)
+            .expect_err("nowhere");
+        assert!(
+            err.contains("--output-dir") && err.contains("-o audit.json -o audit.html"),
+            "{err}"
+        );
+        let err = choose_outputs(
+            &two,
+            false,
+            &[PathBuf::from("a.json")],
+            None,
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("one file");
+        assert!(err.contains("only one file"), "{err}");
+        let files = [PathBuf::from("a.json"), PathBuf::from("b.dat")];
+        let err =
+            choose_outputs::<AuditFormat>(&[], false, &files, None, "audit", AuditFormat::Text)
+                .expect_err("unknown extension");
+        assert!(err.contains("b.dat") && err.contains(".html"), "{err}");
+        let files = [PathBuf::from("a.json"), PathBuf::from("b.html")];
+        let err = choose_outputs(
+            &[AuditFormat::Csv],
+            false,
+            &files,
+            None,
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("mismatch");
+        assert!(err.contains("does not match"), "{err}");
+        let err =
+            choose_outputs::<AuditFormat>(&[], true, &files, None, "audit", AuditFormat::Text)
+                .expect_err("excel without csv");
+        assert!(err.contains("--csv-excel"), "{err}");
+        let same = [PathBuf::from("a.json"), PathBuf::from("a.json")];
+        assert!(
+            choose_outputs::<AuditFormat>(&[], false, &same, None, "audit", AuditFormat::Text)
+                .is_err()
+        );
+        let err = choose_outputs::<AuditFormat>(
+            &[],
+            false,
+            &[],
+            Some(Path::new("d")),
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("no formats");
+        assert!(err.contains("--format json,html,csv"), "{err}");
+    }
+
+    #[test]
+    fn color_auto_follows_the_terminal_no_color_and_term() {
+        assert!(ColorChoice::Auto.enabled(true, None, Some("xterm")));
+        assert!(!ColorChoice::Auto.enabled(false, None, Some("xterm")));
+        assert!(!ColorChoice::Auto.enabled(true, Some("1"), None));
+        assert!(ColorChoice::Auto.enabled(true, Some(""), None));
+        assert!(!ColorChoice::Auto.enabled(true, None, Some("dumb")));
+        assert!(ColorChoice::Always.enabled(false, Some("1"), None));
+        assert!(!ColorChoice::Never.enabled(true, None, None));
+    }
 
     #[test]
     fn output_extension_and_csv_excel_choose_the_format() {

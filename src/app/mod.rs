@@ -24,7 +24,7 @@ pub use output::Output;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs, LeadingArgs};
+use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LeadingArgs};
 use crate::config::{Config, Flags, RuleDirs};
 use crate::error::Outcome;
 
@@ -96,7 +96,12 @@ pub fn resolve(leading: &LeadingArgs, command: &Command) -> Result<GlobalArgs> {
             (env, nips)
         }
     };
+    let color = match scope.color {
+        Some(after) => after.or(leading.color).unwrap_or_default(),
+        None => ColorChoice::Auto,
+    };
     Ok(GlobalArgs {
+        color,
         config,
         env,
         nips,
@@ -152,6 +157,26 @@ pub fn flags(global: &GlobalArgs, rules: RuleDirs) -> Flags {
         nips: global.nips.clone(),
         rules,
     }
+}
+
+/// Whether output to `out` is coloured under `choice` (reads NO_COLOR and TERM).
+pub fn colored(choice: ColorChoice, out: &Output) -> bool {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let term = std::env::var("TERM").ok();
+    choice.enabled(out.is_terminal(), no_color.as_deref(), term.as_deref())
+}
+
+/// The width tables fit on `out`: on a terminal, `COLUMNS` when set, else the terminal's
+/// width; files and pipes get every column at full width.
+pub fn table_width(out: &Output) -> Option<usize> {
+    if !out.is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
 }
 
 /// Loads and validates the config (every section, every problem at once).
