@@ -294,7 +294,9 @@ const AUDIT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit audit --from tokens.json --inventory inventory.csv
   ksef-audit audit --format json -o audit.json        results for `report` and `--baseline`
   ksef-audit audit --csv-excel -o audit.csv           for Excel with Polish settings
-  ksef-audit audit --baseline last.json --fail-on-new fail only on findings new since last time";
+  ksef-audit audit --baseline last.json --fail-on-new fail only on findings new since last time
+  ksef-audit audit --format json,html,csv --output-dir out/   every format from one KSeF fetch
+  ksef-audit audit --group-by owner --min-severity high       who has what to fix";
 const LEAKS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit leaks .                                  files under the current directory
   ksef-audit leaks --git . --format sarif -o leaks.sarif   all git history, for code scanning
@@ -302,7 +304,8 @@ const LEAKS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit leaks --git --since-commit origin/main   what a branch adds (pull request)
   ksef-audit leaks --git --since \"2 weeks ago\"       commits of the last two weeks
   ksef-audit leaks . --write-baseline ksef.baseline   accept today's findings, review the file
-  ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline";
+  ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline
+  ksef-audit leaks . -o leaks.json -o leaks.sarif     two formats from one scan";
 const REPORT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit report --audit audit.json --leaks leaks.json -o review.html
   ksef-audit report --kind quarterly --audit audit.json --previous q3.json --lang pl -o q4.html

@@ -221,7 +221,15 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
 pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let (mut results, rules) = scan(&req.scan)?;
     if let Some(config) = &req.verify {
+        let spinner = super::progress::Spinner::start(
+            req.quiet,
+            format!(
+                "asking KSeF about {} leaked token(s)",
+                results.findings.len() + results.suppressed.len()
+            ),
+        );
         verify(config, &mut results)?;
+        spinner.finish();
     }
     for (name, path) in [
         ("baseline", &req.scan.baseline),

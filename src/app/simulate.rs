@@ -44,6 +44,16 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
         let mut out = io::stdout().lock();
         let tokens: usize = fixture.contexts.iter().map(|c| c.tokens.len()).sum();
         writeln!(out, "KSeF simulator listening on {}", handle.base_url)?;
+        if global.quiet {
+            // -q: the address alone (scripts read it); no hints.
+            out.flush()?;
+            drop(out);
+            tokio::signal::ctrl_c()
+                .await
+                .context("cannot wait for Ctrl-C")?;
+            handle.shutdown().await;
+            return Ok::<_, anyhow::Error>(());
+        }
         writeln!(out, "  (also served at the root: {})", handle.root_url)?;
         writeln!(
             out,
