@@ -4,20 +4,11 @@
 mod support;
 
 use assert_cmd::Command;
-use ksef_audit::simulator::{self, SimOptions};
 use support::fixture::*;
 
 #[test]
 fn audit_writes_every_format_from_one_ksef_fetch() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let fixture = basic();
-    let sim = rt
-        .block_on(simulator::start(fixture.clone(), SimOptions::default()))
-        .expect("simulator");
+    let (rt, fixture, sim) = basic_simulator();
     let dir = tempfile::tempdir().expect("tempdir");
     let run = |args: &[&str]| {
         Command::cargo_bin("ksef-audit")

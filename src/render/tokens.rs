@@ -300,20 +300,21 @@ mod tests {
         let natural = [36, 6, 60, 10, 10, 18, 48];
         let (shown, widths) = fit(&natural, None);
         assert_eq!((shown, widths), ([true; 7], natural));
-        // 120 columns: everything stays, description and permissions cut to fit.
-        let (shown, widths) = fit(&natural, Some(120));
+        // 140 columns: everything stays, description and permissions cut to fit.
+        let (shown, widths) = fit(&natural, Some(140));
         assert_eq!(shown, [true; 7]);
         let total = 2 + widths.iter().sum::<usize>() + 12;
-        assert!(total <= 120, "{widths:?}");
-        assert!(widths[DESCRIPTION] >= MIN_DESCRIPTION);
-        // 100 columns: CREATED goes first.
-        let (shown, _) = fit(&natural, Some(100));
+        assert!(total <= 140, "{widths:?}");
+        assert!(widths[DESCRIPTION] >= MIN_DESCRIPTION && widths[DESCRIPTION] < 48);
+        // 120 columns: CREATED goes first; 100: AUTHOR too; 80: PERMISSIONS too.
+        let (shown, _) = fit(&natural, Some(120));
         assert_eq!(shown, [true, true, true, false, true, true, true]);
-        // 80 columns: CREATED and AUTHOR go, REFERENCE, STATUS and LAST USED stay.
-        let (shown, widths) = fit(&natural, Some(80));
+        let (shown, _) = fit(&natural, Some(100));
         assert_eq!(shown, [true, true, true, false, true, false, true]);
+        let (shown, widths) = fit(&natural, Some(80));
+        assert_eq!(shown, [true, true, false, false, true, false, true]);
         let used: usize = (0..7).filter(|&i| shown[i]).map(|i| widths[i]).sum();
-        assert!(2 + used + 2 * 4 <= 80, "{widths:?}");
+        assert!(2 + used + 2 * 3 <= 80, "{widths:?}");
         let (shown, _) = fit(&natural, Some(40));
         assert!(shown[0] && shown[1] && shown[4]);
         assert_eq!(cut_cell("abcdefgh", 5), "abcd…");
