@@ -23,7 +23,7 @@ pub struct Cli {
 
 /// Flags given before the command (`ksef-audit --config x.toml audit`). Each command takes
 /// the ones that apply to it after its name too, and lists only those in its `--help`; one
-/// given here for a command that does not take it is an error (`-q`/`-v` are ignored there).
+/// given here for a command that does not take it is ignored, as it always was.
 #[derive(Debug, Clone, Default, Args)]
 pub struct LeadingArgs {
     /// Config file (default: ./ksef-audit.toml when present); also accepted after the command

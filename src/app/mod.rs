@@ -61,21 +61,15 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     }
 }
 
-/// Merges the shared flags given before the command with those given after its name. A flag
-/// given before a command that does not take it is an error (`-q`/`-v` are ignored there: they
-/// cannot change what it does); one given in both places must agree.
+/// Merges the shared flags given before the command with those given after its name. Before
+/// the command, a flag the command does not take is ignored, as it always was (a script may
+/// put `--env` in front of every command); after its name, clap accepts only the command's
+/// own flags. One given in both places must agree.
 pub fn resolve(leading: &LeadingArgs, command: &Command) -> Result<GlobalArgs> {
     let scope = command.scope();
-    let name = command.name();
-    let misplaced = |flag: &str| {
-        anyhow::anyhow!(
-            "{flag} does not apply to `ksef-audit {name}`\nhelp: see `ksef-audit {name} --help` for its flags"
-        )
-    };
-    let config = match (scope.config, &leading.config) {
-        (None, Some(_)) => return Err(misplaced("--config")),
-        (None, None) => None,
-        (Some(after), before) => match (before, after) {
+    let config = match scope.config {
+        None => None,
+        Some(after) => match (&leading.config, after) {
             (Some(b), Some(a)) if b != a => anyhow::bail!(
                 "--config given twice, '{}' before the command and '{}' after it\nhelp: give it once",
                 b.display(),
@@ -85,8 +79,6 @@ pub fn resolve(leading: &LeadingArgs, command: &Command) -> Result<GlobalArgs> {
         },
     };
     let (env, nips) = match scope.ksef {
-        None if leading.env.is_some() => return Err(misplaced("--env")),
-        None if !leading.nips.is_empty() => return Err(misplaced("--nip")),
         None => (None, Vec::new()),
         Some(after) => {
             let env = match (&leading.env, &after.env) {
@@ -236,13 +228,9 @@ mod tests {
     }
 
     #[test]
-    fn shared_flag_for_a_command_that_does_not_take_it_is_an_error() {
-        let err = resolved(&["--env", "test", "report"]).expect_err("report calls no KSeF");
-        assert!(
-            err.to_string()
-                .contains("--env does not apply to `ksef-audit report`"),
-            "{err}"
-        );
+    fn shared_flag_before_a_command_that_does_not_take_it_is_ignored_after_it_refused() {
+        let g = resolved(&["--env", "test", "--nip", "1111111111", "report"]).expect("ignored");
+        assert_eq!((g.env, g.nips.len()), (None, 0));
         assert!(Cli::try_parse_from(["ksef-audit", "simulate", "--nip", "1111111111"]).is_err());
         assert!(Cli::try_parse_from(["ksef-audit", "rules", "list", "--env", "test"]).is_err());
     }
