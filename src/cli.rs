@@ -11,32 +11,221 @@ use crate::model::{Severity, Shard};
     name = "ksef-audit",
     version,
     about = "Keeps KSeF authentication tokens under control: inventory audit, leak scanning, reports",
-    propagate_version = true
+    propagate_version = true,
+    after_help = MAIN_EXAMPLES
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub leading: LeadingArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Flags given before the command (`ksef-audit --config x.toml audit`). Each command takes
+/// the ones that apply to it after its name too, and lists only those in its `--help`; one
+/// given here for a command that does not take it is ignored, as it always was.
 #[derive(Debug, Clone, Default, Args)]
-pub struct GlobalArgs {
-    /// Config file (default: ./ksef-audit.toml when present)
-    #[arg(long, global = true, value_name = "FILE")]
+pub struct LeadingArgs {
+    /// Config file (default: ./ksef-audit.toml when present); also accepted after the command
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// KSeF environment: test, demo, prod, a base URL, or LABEL=URL (e.g. prod=https://proxy/ksef)
-    #[arg(long, global = true, value_name = "ENV")]
+    /// KSeF environment (see `ksef-audit tokens --help`)
+    #[arg(long, value_name = "ENV", hide = true)]
     pub env: Option<String>,
-    /// Audit this NIP (repeatable); overrides the contexts of the config
-    #[arg(long = "nip", global = true, value_name = "NIP")]
+    /// NIP to work on (see `ksef-audit tokens --help`)
+    #[arg(long = "nip", value_name = "NIP", hide = true)]
     pub nips: Vec<String>,
+    /// Only errors on stderr, no progress; also accepted after the command
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail on stderr (repeat for more); also accepted after the command
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour (see `ksef-audit audit --help`)
+    #[arg(long, value_enum, value_name = "WHEN", hide = true)]
+    pub color: Option<ColorChoice>,
+}
+
+/// The flags shared by several commands, resolved: what was given before the command merged
+/// with what was given after it. `app` passes this to every command.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalArgs {
+    pub config: Option<PathBuf>,
+    pub env: Option<String>,
+    pub nips: Vec<String>,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub color: ColorChoice,
+}
+
+/// When to colour severities and statuses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    // On a terminal, unless NO_COLOR is set (or TERM=dumb)
+    #[default]
+    Auto,
+    // Always, even into a pipe or file (wins over NO_COLOR)
+    Always,
+    // Never
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether output to a terminal (`is_terminal`) or elsewhere is coloured, given the
+    /// environment's `NO_COLOR` and `TERM`.
+    pub fn enabled(self, is_terminal: bool, no_color: Option<&str>, term: Option<&str>) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && no_color.is_none_or(str::is_empty) && term != Some("dumb")
+            }
+        }
+    }
+}
+
+/// `--color`, for the commands whose output has severities or statuses.
+#[derive(Debug, Clone, Copy, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct ColorArg {
+    /// Colour severities and statuses: auto (on a terminal, unless NO_COLOR is set), always,
+    /// never
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+/// How `audit --group-by` groups the findings of the text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    // One group per rule, most severe first
+    Rule,
+    // One group per client (NIP)
+    Client,
+    // One group per token owner (no owner last)
+    Owner,
+}
+
+/// `--config`, for the commands that read the config file.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct ConfigArg {
+    /// Config file (default: ./ksef-audit.toml when present)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Where KSeF is and which contexts to read, for the commands that call KSeF.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "KSeF")]
+pub struct KsefArgs {
+    /// KSeF environment: test, demo, prod, a base URL, or LABEL=URL (e.g. prod=https://proxy/ksef);
+    /// wins over `[ksef] environment` of the config
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Work on this NIP (repeatable) instead of the contexts of the config; its token comes from
+    /// KSEF_TOKEN_<NIP> or KSEF_TOKEN
+    #[arg(long = "nip", value_name = "NIP")]
+    pub nips: Vec<String>,
+}
+
+/// `-q` and `-v`, for the commands that report progress or detail on stderr.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct LogArgs {
     /// Only errors on stderr, no progress
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// More detail on stderr (repeat for more)
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The shared flags of the commands that call KSeF: [`KsefArgs`], `--config`, `-q`, `-v`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KsefCommonArgs {
+    #[command(flatten)]
+    pub ksef: KsefArgs,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// `-q` alone, for the commands with a summary on stderr but nothing more to say.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Common options")]
+pub struct QuietArg {
+    /// Only errors on stderr, no summary
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The shared flags one command takes (after its name): `None` where it takes none of that kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub config: Option<&'a Option<PathBuf>>,
+    pub ksef: Option<&'a KsefArgs>,
+    pub quiet: Option<bool>,
+    pub verbose: Option<u8>,
+    /// `Some(None)`: takes `--color`, not given after the command.
+    pub color: Option<Option<ColorChoice>>,
+}
+
+impl Command {
+    /// The command's name as typed (`tokens`, `rules`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Tokens(_) => "tokens",
+            Command::Permissions(_) => "permissions",
+            Command::Audit(_) => "audit",
+            Command::Leaks(_) => "leaks",
+            Command::Report(_) => "report",
+            Command::Merge(_) => "merge",
+            Command::Revoke(_) => "revoke",
+            Command::Rules(_) => "rules",
+            Command::Simulate(_) => "simulate",
+            Command::Demo(_) => "demo",
+            Command::Calendar(_) => "calendar",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+
+    /// Which shared flags this command takes, with the values given after its name.
+    pub fn scope(&self) -> Scope<'_> {
+        let log = |l: &LogArgs| (Some(l.quiet), Some(l.verbose));
+        let (config, ksef, (quiet, verbose)) = match self {
+            Command::Tokens(TokensArgs { common, .. })
+            | Command::Permissions(PermissionsArgs { common, .. })
+            | Command::Audit(AuditArgs { common, .. })
+            | Command::Leaks(LeaksArgs { common, .. })
+            | Command::Revoke(RevokeArgs { common, .. }) => (
+                Some(&common.config.config),
+                Some(&common.ksef),
+                log(&common.log),
+            ),
+            Command::Report(a) => (Some(&a.config.config), None, (Some(a.quiet.quiet), None)),
+            Command::Merge(a) => (Some(&a.config.config), None, (Some(a.quiet.quiet), None)),
+            Command::Rules(a) => (Some(&a.config), None, (None, None)),
+            Command::Simulate(a) => (None, None, log(&a.log)),
+            Command::Demo(a) => (None, None, (Some(a.quiet.quiet), None)),
+            Command::Calendar(a) => (None, None, (Some(a.quiet.quiet), None)),
+            Command::Completions(_) | Command::Man(_) => (None, None, (None, None)),
+        };
+        let color = match self {
+            Command::Tokens(a) => Some(a.color.color),
+            Command::Audit(a) => Some(a.color.color),
+            Command::Leaks(a) => Some(a.color.color),
+            _ => None,
+        };
+        Scope {
+            config,
+            ksef,
+            quiet,
+            verbose,
+            color,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +234,7 @@ pub enum Command {
     #[command(after_help = TOKENS_EXAMPLES)]
     Tokens(TokensArgs),
     /// List every permission grant of every context (live, or from a saved snapshot)
+    #[command(after_help = PERMISSIONS_EXAMPLES)]
     Permissions(PermissionsArgs),
     /// Audit tokens against the inventory, staff list and policy rules
     #[command(after_help = AUDIT_EXAMPLES)]
@@ -56,6 +246,7 @@ pub enum Command {
     #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Combine the JSON results of several `leaks` shards or repositories (or `audit` runs) into one
+    #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
     /// Revoke tokens (dry run unless --yes)
     #[command(after_help = REVOKE_EXAMPLES)]
@@ -80,17 +271,32 @@ pub enum Command {
     Man(ManArgs),
 }
 
+const MAIN_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit demo                                  try everything on a built-in example firm
+  ksef-audit tokens --nip 5265877635               every KSeF token of one context
+  ksef-audit audit --inventory inventory.csv       audit the tokens against your inventory
+  ksef-audit leaks --git .                         look for leaked tokens in a repository
+  ksef-audit help audit                            the flags and examples of one command";
 const TOKENS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit tokens                                  every token of every context, as a table
   ksef-audit tokens --format json -o tokens.json     a snapshot for `audit --from`
   ksef-audit tokens --csv-excel -o tokens.csv        for Excel with Polish settings
   ksef-audit tokens --from tokens.json --format csv  re-render a saved snapshot";
+const PERMISSIONS_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit permissions                                every grant of every context, as a table
+  ksef-audit permissions --format json -o grants.json   a snapshot (tokens and grants) for `audit --from`
+  ksef-audit permissions --from grants.json --csv-excel -o grants.csv";
+const MERGE_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit merge -o leaks.json shard-1.json shard-2.json shard-3.json
+  ksef-audit merge --format sarif -o leaks.sarif repo-a.json repo-b.json";
 const AUDIT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit audit                                    live audit of the contexts in ksef-audit.toml
   ksef-audit audit --from tokens.json --inventory inventory.csv
   ksef-audit audit --format json -o audit.json        results for `report` and `--baseline`
   ksef-audit audit --csv-excel -o audit.csv           for Excel with Polish settings
-  ksef-audit audit --baseline last.json --fail-on-new fail only on findings new since last time";
+  ksef-audit audit --baseline last.json --fail-on-new fail only on findings new since last time
+  ksef-audit audit --format json,html,csv --output-dir out/   every format from one KSeF fetch
+  ksef-audit audit --group-by owner --min-severity high       who has what to fix";
 const LEAKS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit leaks .                                  files under the current directory
   ksef-audit leaks --git . --format sarif -o leaks.sarif   all git history, for code scanning
@@ -98,7 +304,8 @@ const LEAKS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit leaks --git --since-commit origin/main   what a branch adds (pull request)
   ksef-audit leaks --git --since \"2 weeks ago\"       commits of the last two weeks
   ksef-audit leaks . --write-baseline ksef.baseline   accept today's findings, review the file
-  ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline";
+  ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline
+  ksef-audit leaks . -o leaks.json -o leaks.sarif     two formats from one scan";
 const REPORT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit report --audit audit.json --leaks leaks.json -o review.html
   ksef-audit report --kind quarterly --audit audit.json --previous q3.json --lang pl -o q4.html
@@ -113,7 +320,8 @@ const RULES_EXAMPLES: &str = "EXAMPLES:
   ksef-audit rules check --rules ./my-rules";
 const SIMULATE_EXAMPLES: &str = "EXAMPLES:
   ksef-audit simulate                                  the demo firm on 127.0.0.1:8089
-  ksef-audit simulate --write-tokens sim/              then: ksef-audit --config sim/ksef-audit.toml tokens";
+  ksef-audit simulate --write-tokens sim/              tokens and a config for the tool in sim/
+  ksef-audit tokens --config sim/ksef-audit.toml       (in another shell) the simulator's tokens";
 const DEMO_EXAMPLES: &str = "EXAMPLES:
   ksef-audit demo                      everything, written to ./ksef-audit-demo
   ksef-audit demo --out /tmp/demo -q   quietly, elsewhere";
@@ -167,6 +375,8 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -190,6 +400,10 @@ pub struct TokensArgs {
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
+    #[command(flatten)]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -200,7 +414,7 @@ pub enum AuditFormat {
     Html,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct AuditArgs {
     /// Read tokens from a `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
@@ -217,12 +431,21 @@ pub struct AuditArgs {
     /// Extra rule files added to the built-in ones (`DIR/policy/*.toml`; leak rules in `DIR/leaks/`)
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
-    /// Output format (default: text; inferred from the extension of --output: .json, .csv, .html)
-    #[arg(long, value_enum)]
-    pub format: Option<AuditFormat>,
-    /// Write to FILE instead of standard output
+    /// Output format, or several separated by commas with --output-dir (default: text;
+    /// inferred from the extension of --output: .json, .csv, .html, .txt)
+    #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+    pub format: Vec<AuditFormat>,
+    /// Write to FILE instead of standard output; repeat to write several formats from one run,
+    /// each named by its extension (.txt, .json, .csv, .html)
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Write every --format into DIR as audit.txt, audit.json, audit.csv, audit.html (one
+    /// KSeF fetch for all)
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
+    /// Text output: group the findings by rule, client (NIP) or owner
+    #[arg(long, value_enum, value_name = "BY")]
+    pub group_by: Option<GroupBy>,
     /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
@@ -248,6 +471,10 @@ pub struct AuditArgs {
     /// Approved access register CSV for permission grants: NIP, holder, permissions (default: `[audit] access-register`)
     #[arg(long, value_name = "CSV")]
     pub access_register: Option<PathBuf>,
+    #[command(flatten)]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -265,13 +492,17 @@ pub struct LeaksArgs {
     /// Files or directories to scan (`-` for standard input; default: the current directory)
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format (default: text; inferred from the extension of --output: .json, .jsonl,
-    /// .csv, .sarif, .html)
-    #[arg(long, value_enum)]
-    pub format: Option<LeaksFormat>,
-    /// Write to FILE instead of standard output
+    /// Output format, or several separated by commas with --output-dir (default: text;
+    /// inferred from the extension of --output: .json, .jsonl, .csv, .sarif, .html, .txt)
+    #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
+    pub format: Vec<LeaksFormat>,
+    /// Write to FILE instead of standard output; repeat to write several formats from one scan,
+    /// each named by its extension (.txt, .json, .jsonl, .csv, .sarif, .html)
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Write every --format into DIR as leaks.txt, leaks.json, leaks.sarif, … (one scan for all)
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub output_dir: Option<PathBuf>,
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
@@ -334,6 +565,10 @@ pub struct LeaksArgs {
     /// line (`#` comments and blank lines ignored; `-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub roots_from: Option<PathBuf>,
+    #[command(flatten)]
+    pub color: ColorArg,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -344,6 +579,7 @@ pub struct MergeArgs {
     /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
     #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
     pub format: LeaksFormat,
+    /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
@@ -352,6 +588,10 @@ pub struct MergeArgs {
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// `123`, `64K`, `64M`, `1G` (also `KiB`/`MiB`/`GiB`, `KB`/`MB`/`GB`: all binary units).
@@ -420,6 +660,10 @@ pub struct ReportArgs {
     /// Quarter label on the cover, e.g. 2026Q4 (default: the quarter of the audit date)
     #[arg(long, value_name = "QUARTER")]
     pub quarter: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -464,6 +708,8 @@ pub struct RevokeArgs {
     /// leaver rules grant-held-by-leaver and read-grant-held-by-leaver)
     #[arg(long, value_name = "RULE", requires = "grants")]
     pub rule: Vec<String>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -473,6 +719,10 @@ pub struct RulesArgs {
     /// Extra rule files besides the built-in ones: `DIR/policy/*.toml` and `DIR/leaks/*.toml`
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Config file: its disabled rules and severity changes apply (default: ./ksef-audit.toml
+    /// when present)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -480,7 +730,11 @@ pub enum RulesAction {
     /// List every rule
     List,
     /// Show one rule in full
-    Explain { name: String },
+    Explain {
+        /// Rule id or name (POL001, credential-without-owner, ksef-token-v2)
+        #[arg(value_name = "RULE")]
+        name: String,
+    },
     /// Validate the rules and run their examples
     Check,
 }
@@ -507,6 +761,8 @@ pub struct SimulateArgs {
     /// {"rateLimitEvery": 3, "retryAfterSecs": 2} (see docs/simulator.md)
     #[arg(long, value_name = "FILE")]
     pub faults: Option<PathBuf>,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -514,6 +770,8 @@ pub struct DemoArgs {
     /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 #[derive(Debug, Args)]
@@ -530,6 +788,8 @@ pub struct CalendarArgs {
     /// Write the calendar to FILE (`.ics`) instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// The format `-o FILE`'s extension names (`.csv` -> "csv"), lower-cased; `None` without one.
@@ -570,10 +830,258 @@ pub fn choose_format<F: ValueEnum + Copy + PartialEq>(
         .unwrap_or(default))
 }
 
+/// The file extension a format is written with (`text` -> `txt`).
+pub fn format_extension<F: ValueEnum>(format: F) -> String {
+    let name = format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    if name == "text" { "txt".into() } else { name }
+}
+
+fn format_name<F: ValueEnum>(format: F) -> String {
+    format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Every output one run writes: `(format, None)` for standard output, `(format, Some(file))`.
+///
+/// One `--format` and at most one `-o` behave as [`choose_format`]. Several outputs come from
+/// `--format a,b --output-dir DIR` (`DIR/STEM.EXT` each) or from repeated `-o FILE`, each
+/// format named by the file's extension (`.txt` is text); a `--format` list must then name
+/// the same formats. Anything ambiguous is an error that says what to write instead.
+pub fn choose_outputs<F: ValueEnum + Copy + PartialEq>(
+    formats: &[F],
+    csv_excel: bool,
+    outputs: &[PathBuf],
+    output_dir: Option<&std::path::Path>,
+    stem: &str,
+    default: F,
+) -> Result<Vec<(F, Option<PathBuf>)>, String> {
+    let mut wanted: Vec<F> = Vec::new();
+    for f in formats {
+        if !wanted.contains(f) {
+            wanted.push(*f);
+        }
+    }
+    let csv = F::from_str("csv", true).ok();
+    let names = |fs: &[F]| {
+        fs.iter()
+            .map(|f| format_name(*f))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if let Some(dir) = output_dir {
+        if wanted.is_empty() {
+            match (csv_excel, csv) {
+                (true, Some(c)) => wanted.push(c),
+                _ => {
+                    return Err(
+                        "--output-dir needs the formats to write\nhelp: add e.g. --format json,html,csv"
+                            .into(),
+                    );
+                }
+            }
+        }
+        if csv_excel && csv.is_some_and(|c| !wanted.contains(&c)) {
+            return Err(format!(
+                "--csv-excel writes CSV, but --format {} has no csv\nhelp: add csv to --format, or drop --csv-excel",
+                names(&wanted)
+            ));
+        }
+        return Ok(wanted
+            .into_iter()
+            .map(|f| (f, Some(dir.join(format!("{stem}.{}", format_extension(f))))))
+            .collect());
+    }
+    if outputs.len() <= 1 {
+        if wanted.len() > 1 {
+            return Err(format!(
+                "--format {} writes {} formats, but {}\nhelp: add --output-dir DIR, or give one -o FILE per format ({})",
+                names(&wanted),
+                wanted.len(),
+                match outputs.first() {
+                    Some(p) => format!("only one file was given (-o {})", p.display()),
+                    None => "no place to write them was given".to_string(),
+                },
+                wanted
+                    .iter()
+                    .map(|f| format!("-o {stem}.{}", format_extension(*f)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+        let out = outputs.first().map(PathBuf::as_path);
+        let format = choose_format(wanted.first().copied(), csv_excel, out, default)?;
+        let path = out.filter(|p| *p != std::path::Path::new("-"));
+        return Ok(vec![(format, path.map(std::path::Path::to_path_buf))]);
+    }
+    let mut chosen: Vec<(F, Option<PathBuf>)> = Vec::new();
+    for path in outputs {
+        if chosen.iter().any(|(_, p)| p.as_ref() == Some(path)) {
+            return Err(format!("-o {} is given twice", path.display()));
+        }
+        let ext = extension_format(Some(path));
+        let format = ext
+            .as_deref()
+            .map(|e| if e == "txt" { "text" } else { e })
+            .and_then(|e| F::from_str(e, true).ok())
+            .ok_or_else(|| {
+                format!(
+                    "-o {}: with several -o, each file's extension names its format, and '{}' names none\nhelp: use one of {}",
+                    path.display(),
+                    ext.as_deref().map(|e| format!(".{e}")).unwrap_or_default(),
+                    F::value_variants()
+                        .iter()
+                        .map(|f| format!(".{}", format_extension(*f)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        chosen.push((format, Some(path.clone())));
+    }
+    let written: Vec<F> = chosen.iter().map(|(f, _)| *f).collect();
+    if !wanted.is_empty()
+        && (wanted.iter().any(|f| !written.contains(f))
+            || written.iter().any(|f| !wanted.contains(f)))
+    {
+        return Err(format!(
+            "--format {} does not match the formats the -o files name ({})\nhelp: drop --format: each -o file's extension picks its format",
+            names(&wanted),
+            names(&written)
+        ));
+    }
+    if csv_excel && csv.is_some_and(|c| !written.contains(&c)) {
+        return Err("--csv-excel writes CSV, but no -o file ends in .csv\nhelp: add -o FILE.csv, or drop --csv-excel".into());
+    }
+    Ok(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn several_outputs_come_from_output_dir_or_repeated_output() {
+        let dir = Path::new("out");
+        let got = choose_outputs(
+            &[AuditFormat::Json, AuditFormat::Html, AuditFormat::Text],
+            false,
+            &[],
+            Some(dir),
+            "audit",
+            AuditFormat::Text,
+        );
+        assert_eq!(
+            got,
+            Ok(vec![
+                (AuditFormat::Json, Some(dir.join("audit.json"))),
+                (AuditFormat::Html, Some(dir.join("audit.html"))),
+                (AuditFormat::Text, Some(dir.join("audit.txt"))),
+            ])
+        );
+        let files = [
+            PathBuf::from("a.json"),
+            PathBuf::from("b.CSV"),
+            PathBuf::from("c.txt"),
+        ];
+        let got = choose_outputs(&[], false, &files, None, "audit", AuditFormat::Text);
+        assert_eq!(
+            got,
+            Ok(vec![
+                (AuditFormat::Json, Some(files[0].clone())),
+                (AuditFormat::Csv, Some(files[1].clone())),
+                (AuditFormat::Text, Some(files[2].clone())),
+            ])
+        );
+        // One format, one file: as before (an explicit --format wins over the extension).
+        let one = [PathBuf::from("x.csv")];
+        assert_eq!(
+            choose_outputs(
+                &[AuditFormat::Json],
+                false,
+                &one,
+                None,
+                "audit",
+                AuditFormat::Text
+            ),
+            Ok(vec![(AuditFormat::Json, Some(one[0].clone()))])
+        );
+        assert_eq!(
+            choose_outputs::<AuditFormat>(&[], false, &[], None, "audit", AuditFormat::Text),
+            Ok(vec![(AuditFormat::Text, None)])
+        );
+    }
+
+    #[test]
+    fn ambiguous_several_outputs_are_errors() {
+        let two = [AuditFormat::Json, AuditFormat::Html];
+        let err = choose_outputs(&two, false, &[], None, "audit", AuditFormat::Text)
+            .expect_err("nowhere");
+        assert!(
+            err.contains("--output-dir") && err.contains("-o audit.json -o audit.html"),
+            "{err}"
+        );
+        let err = choose_outputs(
+            &two,
+            false,
+            &[PathBuf::from("a.json")],
+            None,
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("one file");
+        assert!(err.contains("only one file"), "{err}");
+        let files = [PathBuf::from("a.json"), PathBuf::from("b.dat")];
+        let err =
+            choose_outputs::<AuditFormat>(&[], false, &files, None, "audit", AuditFormat::Text)
+                .expect_err("unknown extension");
+        assert!(err.contains("b.dat") && err.contains(".html"), "{err}");
+        let files = [PathBuf::from("a.json"), PathBuf::from("b.html")];
+        let err = choose_outputs(
+            &[AuditFormat::Csv],
+            false,
+            &files,
+            None,
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("mismatch");
+        assert!(err.contains("does not match"), "{err}");
+        let err =
+            choose_outputs::<AuditFormat>(&[], true, &files, None, "audit", AuditFormat::Text)
+                .expect_err("excel without csv");
+        assert!(err.contains("--csv-excel"), "{err}");
+        let same = [PathBuf::from("a.json"), PathBuf::from("a.json")];
+        assert!(
+            choose_outputs::<AuditFormat>(&[], false, &same, None, "audit", AuditFormat::Text)
+                .is_err()
+        );
+        let err = choose_outputs::<AuditFormat>(
+            &[],
+            false,
+            &[],
+            Some(Path::new("d")),
+            "audit",
+            AuditFormat::Text,
+        )
+        .expect_err("no formats");
+        assert!(err.contains("--format json,html,csv"), "{err}");
+    }
+
+    #[test]
+    fn color_auto_follows_the_terminal_no_color_and_term() {
+        assert!(ColorChoice::Auto.enabled(true, None, Some("xterm")));
+        assert!(!ColorChoice::Auto.enabled(false, None, Some("xterm")));
+        assert!(!ColorChoice::Auto.enabled(true, Some("1"), None));
+        assert!(ColorChoice::Auto.enabled(true, Some(""), None));
+        assert!(!ColorChoice::Auto.enabled(true, None, Some("dumb")));
+        assert!(ColorChoice::Always.enabled(false, Some("1"), None));
+        assert!(!ColorChoice::Never.enabled(true, None, None));
+    }
 
     #[test]
     fn output_extension_and_csv_excel_choose_the_format() {

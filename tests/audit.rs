@@ -31,27 +31,15 @@ fn args(scenario: &str) -> AuditArgs {
         inventory: opt("inventory.csv"),
         staff: opt("staff.csv"),
         exceptions: opt("exceptions.toml"),
-        rules: None,
-        format: Some(AuditFormat::Json),
-        output: None,
-        csv_excel: false,
-        fail_on: None,
-        exit_zero: false,
-        min_severity: None,
-        baseline: None,
-        fail_on_new: false,
-        now: None,
-        access_register: None,
+        format: vec![AuditFormat::Json],
+        ..AuditArgs::default()
     }
 }
 
 fn global() -> GlobalArgs {
     GlobalArgs {
-        config: None,
-        env: None,
-        nips: Vec::new(),
         quiet: true,
-        verbose: 0,
+        ..GlobalArgs::default()
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use ksef_audit::model::{ContextStatus, Secret, TokenSnapshot};
-use ksef_audit::simulator::{self, Fixture, SimHandle, SimOptions};
+use ksef_audit::simulator::{Fixture, SimHandle};
 use support::fixture::*;
 
 struct Env {
@@ -20,15 +20,7 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let fixture = basic();
-        let sim = rt
-            .block_on(simulator::start(fixture.clone(), SimOptions::default()))
-            .expect("simulator");
+        let (rt, fixture, sim) = basic_simulator();
         Env {
             rt,
             sim: Some(sim),

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Output;
 use super::tokens::TokenSource;
-use crate::cli::{AuditArgs, AuditFormat, GlobalArgs};
+use crate::cli::{AuditArgs, AuditFormat, ColorChoice, GlobalArgs, GroupBy};
 use crate::collect::access_register::load_access_register;
 use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
 use crate::collect::inventory::{Inventory, read_inventory};
@@ -28,8 +28,11 @@ use crate::model::{
     AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
     fingerprint_hex, validate_nip,
 };
-use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
+use crate::render::audit::{
+    CsvOptions, Grouping, TextOptions, render_csv, render_json, render_text,
+};
 use crate::render::html::ReportOptions;
+use crate::render::style::Style;
 use crate::rule::policy::PolicyRuleSet;
 
 /// Parses `--now`: RFC 3339, or a date (midnight UTC).
@@ -97,9 +100,12 @@ pub struct AuditRequest {
     /// Only these contexts (valid NIPs; empty: all).
     pub nips: Vec<String>,
     pub firm: Option<String>,
-    pub output: AuditOutput,
-    /// `None`: standard output.
-    pub output_path: Option<PathBuf>,
+    /// Every output of the run (one fetch for all): a format and a file (`None`: stdout).
+    pub outputs: Vec<(AuditOutput, Option<PathBuf>)>,
+    /// `--group-by`: text output grouped by rule, client or owner.
+    pub group_by: Option<Grouping>,
+    /// `--color`.
+    pub color: ColorChoice,
     pub quiet: bool,
     pub verbose: u8,
     /// The config's `[[known-parties]]`.
@@ -118,22 +124,31 @@ impl AuditRequest {
             let default = config.base_dir().join(DEFAULT_EXCEPTIONS_FILE);
             default.exists().then_some(default)
         });
-        let format = crate::cli::choose_format(
-            args.format,
+        let chosen = crate::cli::choose_outputs(
+            &args.format,
             args.csv_excel,
-            args.output.as_deref(),
+            &args.output,
+            args.output_dir.as_deref(),
+            "audit",
             AuditFormat::Text,
         )
         .map_err(anyhow::Error::msg)?;
-        let output = match (format, args.csv_excel) {
-            (_, true) => AuditOutput::Csv { excel: true },
-            (AuditFormat::Csv, false) => AuditOutput::Csv { excel: false },
-            (AuditFormat::Json, false) => AuditOutput::Json,
-            (AuditFormat::Text, false) => AuditOutput::Text,
-            (AuditFormat::Html, false) => {
-                AuditOutput::Html(Box::new(super::report::options_from_config(config)))
-            }
-        };
+        let outputs = chosen
+            .into_iter()
+            .map(|(format, path)| {
+                let output = match format {
+                    AuditFormat::Csv => AuditOutput::Csv {
+                        excel: args.csv_excel,
+                    },
+                    AuditFormat::Json => AuditOutput::Json,
+                    AuditFormat::Text => AuditOutput::Text,
+                    AuditFormat::Html => {
+                        AuditOutput::Html(Box::new(super::report::options_from_config(config)))
+                    }
+                };
+                (output, path)
+            })
+            .collect();
         let mut nips = Vec::new();
         for n in &global.nips {
             nips.push(validate_nip(n).map_err(|e| anyhow::anyhow!("--nip '{n}': {e}"))?);
@@ -153,8 +168,13 @@ impl AuditRequest {
             now: args.now.as_deref().map(parse_now).transpose()?,
             nips,
             firm: config.firm.clone(),
-            output,
-            output_path: args.output.clone().filter(|p| p != Path::new("-")),
+            outputs,
+            group_by: args.group_by.map(|g| match g {
+                GroupBy::Rule => Grouping::Rule,
+                GroupBy::Client => Grouping::Client,
+                GroupBy::Owner => Grouping::Owner,
+            }),
+            color: global.color,
             quiet: global.quiet,
             verbose: global.verbose,
             known_parties: config.known_parties.clone(),
@@ -316,13 +336,33 @@ pub fn evaluate(
 
 /// Writes the results as text, JSON or CSV to `out` (HTML: [`write_results`]).
 pub fn render(results: &AuditResults, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    render_with(results, output, TextView::default(), out)
+}
+
+/// How the text output looks on a terminal: grouping and colour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextView {
+    pub group_by: Option<Grouping>,
+    pub style: Style,
+}
+
+/// [`render`] with the text grouped and coloured as `view` says.
+pub fn render_with(
+    results: &AuditResults,
+    output: &AuditOutput,
+    view: TextView,
+    out: &mut dyn Write,
+) -> Result<()> {
     match output {
         AuditOutput::Csv { excel } => render_csv(results, CsvOptions { excel: *excel }, out)?,
         AuditOutput::Json => render_json(results, out)?,
         AuditOutput::Text => render_text(
             results,
             TextOptions {
-                baseline: results.findings.iter().any(|f| f.baseline.is_some()),
+                baseline: results.findings.iter().any(|f| f.baseline.is_some())
+                    || !results.fixed.is_empty(),
+                group_by: view.group_by,
+                style: view.style,
             },
             out,
         )?,
@@ -360,21 +400,15 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
     };
     let run = evaluate(req, inputs, snapshot, Some(digest))?;
-    let mut out = Output::open(req.output_path.as_deref())?;
-    let hidden = match (req.min_severity, &req.output) {
-        (Some(min), AuditOutput::Text | AuditOutput::Csv { .. }) => {
-            let mut shown = run.results.clone();
-            shown.findings.retain(|f| f.severity >= min);
-            let hidden = run.results.findings.len() - shown.findings.len();
-            render(&shown, &req.output, &mut out)?;
-            Some((hidden, min))
+    let mut hidden = None;
+    for (output, path) in &req.outputs {
+        if let Some(n) = write_output(req, &run, output, path.as_deref())? {
+            hidden = Some(n);
         }
-        _ => {
-            write_results(&run, &req.output, &mut out)?;
-            None
+        if let (Some(p), false, true) = (path, req.quiet, req.outputs.len() > 1) {
+            say!("written to {}", crate::model::shown_path(p));
         }
-    };
-    out.flush()?;
+    }
     if let (Some((n, min)), false) = (hidden, req.quiet) {
         say!("{n} finding(s) below {min} not shown (--min-severity)");
     }
@@ -398,6 +432,49 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
     }
     Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))
+}
+
+/// Writes one output of a finished run; `Some((hidden, min))` when --min-severity hid findings.
+fn write_output(
+    req: &AuditRequest,
+    run: &AuditRun,
+    output: &AuditOutput,
+    path: Option<&Path>,
+) -> Result<Option<(usize, Severity)>> {
+    let mut out = Output::open(path)?;
+    let color = matches!(output, AuditOutput::Text) && super::colored(req.color, &out);
+    let view = TextView {
+        group_by: req.group_by,
+        style: Style { color, width: None },
+    };
+    // Colour codes are ours; the data is escaped first so it cannot add its own.
+    let escaped;
+    let results = if color {
+        escaped = super::output::escaped(&run.results)?;
+        out.keep_escapes();
+        &escaped
+    } else {
+        &run.results
+    };
+    let hidden = match (req.min_severity, output) {
+        (Some(min), AuditOutput::Text | AuditOutput::Csv { .. }) => {
+            let mut shown = results.clone();
+            shown.findings.retain(|f| f.severity >= min);
+            let hidden = results.findings.len() - shown.findings.len();
+            render_with(&shown, output, view, &mut out)?;
+            Some((hidden, min))
+        }
+        _ => {
+            if matches!(output, AuditOutput::Text) {
+                render_with(results, output, view, &mut out)?;
+            } else {
+                write_results(run, output, &mut out)?;
+            }
+            None
+        }
+    };
+    out.flush()?;
+    Ok(hidden)
 }
 
 /// Writes a finished run in any output, HTML included.
@@ -485,8 +562,9 @@ pub fn demo_audit(
         now: None,
         nips: Vec::new(),
         firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
-        output: AuditOutput::Json,
-        output_path: None,
+        outputs: vec![(AuditOutput::Json, None)],
+        group_by: None,
+        color: ColorChoice::Never,
         quiet: true,
         verbose: 0,
         known_parties: crate::demo::demo_known_parties(),

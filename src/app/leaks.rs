@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use super::Output;
 use super::progress::ScanProgress;
-use crate::cli::{GlobalArgs, LeaksArgs, LeaksFormat};
+use crate::cli::{ColorChoice, GlobalArgs, LeaksArgs, LeaksFormat};
 use crate::collect::exceptions::load_exceptions;
 use crate::collect::inventory::load_inventory;
 use crate::collect::ksef::verify_leaks;
@@ -34,6 +34,7 @@ use crate::model::{
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
+use crate::render::style::Style;
 use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 
 /// How leak results are written.
@@ -82,9 +83,10 @@ pub struct LeaksRequest {
     /// `--verify`: the config the KSeF settings are resolved from once the NIPs are known.
     pub verify: Option<Box<Config>>,
     pub write_baseline: Option<PathBuf>,
-    pub output: LeaksOutput,
-    /// `None`: standard output.
-    pub output_path: Option<PathBuf>,
+    /// Every output of the scan (one scan for all): a format and a file (`None`: stdout).
+    pub outputs: Vec<(LeaksOutput, Option<PathBuf>)>,
+    /// `--color` (text output).
+    pub color: ColorChoice,
     pub fail_on: Severity,
     pub exit_zero: bool,
     pub quiet: bool,
@@ -95,24 +97,32 @@ pub struct LeaksRequest {
 impl LeaksRequest {
     /// The request `leaks` flags and the config describe (flags win over the config).
     pub fn new(args: &LeaksArgs, global: &GlobalArgs, config: &Config) -> Result<LeaksRequest> {
-        let format = crate::cli::choose_format(
-            args.format,
+        let chosen = crate::cli::choose_outputs(
+            &args.format,
             args.csv_excel,
-            args.output.as_deref(),
+            &args.output,
+            args.output_dir.as_deref(),
+            "leaks",
             LeaksFormat::Text,
         )
         .map_err(anyhow::Error::msg)?;
-        let output = match format {
-            LeaksFormat::Csv if args.csv_excel => LeaksOutput::CsvExcel,
-            LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
-            LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
-            LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
-            LeaksFormat::Csv => LeaksOutput::Format(LeakFormat::Csv),
-            LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
-            LeaksFormat::Html => {
-                LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
-            }
-        };
+        let outputs = chosen
+            .into_iter()
+            .map(|(format, path)| {
+                let output = match format {
+                    LeaksFormat::Csv if args.csv_excel => LeaksOutput::CsvExcel,
+                    LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
+                    LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
+                    LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
+                    LeaksFormat::Csv => LeaksOutput::Format(LeakFormat::Csv),
+                    LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
+                    LeaksFormat::Html => {
+                        LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
+                    }
+                };
+                (output, path)
+            })
+            .collect();
         // --strict: excludes and the size limit come from the command line only, never from a
         // (repository-provided) ksef-audit.toml.
         let mut exclude = if args.strict {
@@ -158,8 +168,8 @@ impl LeaksRequest {
             },
             verify: args.verify.then(|| Box::new(config.clone())),
             write_baseline: args.write_baseline.clone(),
-            output,
-            output_path: args.output.clone(),
+            outputs,
+            color: global.color,
             fail_on: args.fail_on.unwrap_or(config.leaks.fail_on),
             exit_zero: args.exit_zero,
             quiet: global.quiet,
@@ -212,7 +222,15 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
 pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let (mut results, rules) = scan(&req.scan)?;
     if let Some(config) = &req.verify {
+        let spinner = super::progress::Spinner::start(
+            req.quiet,
+            format!(
+                "asking KSeF about {} leaked token(s)",
+                results.findings.len() + results.suppressed.len()
+            ),
+        );
         verify(config, &mut results)?;
+        spinner.finish();
     }
     for (name, path) in [
         ("baseline", &req.scan.baseline),
@@ -245,19 +263,50 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             leak_outcome(&results, req.fail_on)
         });
     }
-    let shown_in_output =
-        matches!(req.output, LeaksOutput::Format(LeakFormat::Text)) && req.output_path.is_none();
+    let shown_in_output = req.outputs.iter().any(|(output, path)| {
+        matches!(output, LeaksOutput::Format(LeakFormat::Text)) && path.is_none()
+    });
     if !shown_in_output {
         report_problems(req.quiet, &results);
     }
-    let mut out = Output::open(req.output_path.as_deref())?;
-    match &req.output {
-        LeaksOutput::Format(LeakFormat::Text) => {
-            crate::render::leaks::render_text_with(&results, req.verbose > 0, &mut out)?
+    for (output, path) in &req.outputs {
+        write_output(req, &results, &rules, output, path.as_deref())?;
+        if let (Some(p), false, true) = (path, req.quiet, req.outputs.len() > 1) {
+            say!("written to {}", crate::model::shown_path(p));
         }
-        LeaksOutput::Format(format) => render_leaks(&results, &rules, *format, &mut out)?,
+    }
+    Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
+}
+
+/// Writes one output of a finished scan.
+fn write_output(
+    req: &LeaksRequest,
+    results: &LeakResults,
+    rules: &[LeakRule],
+    output: &LeaksOutput,
+    path: Option<&Path>,
+) -> Result<()> {
+    let mut out = Output::open(path)?;
+    match output {
+        LeaksOutput::Format(LeakFormat::Text) => {
+            let style = Style {
+                color: super::colored(req.color, &out),
+                width: None,
+            };
+            // Colour codes are ours; the data is escaped first so it cannot add its own.
+            let escaped;
+            let results = if style.color {
+                escaped = super::output::escaped(results)?;
+                out.keep_escapes();
+                &escaped
+            } else {
+                results
+            };
+            crate::render::leaks::render_text_styled(results, req.verbose > 0, style, &mut out)?
+        }
+        LeaksOutput::Format(format) => render_leaks(results, rules, *format, &mut out)?,
         LeaksOutput::CsvExcel => crate::render::leaks::render_csv_with(
-            &results,
+            results,
             crate::render::csv::CsvOptions { excel: true },
             &mut out,
         )?,
@@ -266,7 +315,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
                 leaks: Some(results.clone()),
                 facts: crate::evaluate::posture::report_facts(
                     None,
-                    Some(&results),
+                    Some(results),
                     &[],
                     opts.due_days,
                     &Default::default(),
@@ -279,8 +328,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
                 .context("cannot write the output")?;
         }
     }
-    out.flush().context("cannot write the output")?;
-    Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
+    out.flush().context("cannot write the output")
 }
 
 /// Everything `leaks` does before `--verify` and output: rules, collection, scanning,

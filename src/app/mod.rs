@@ -35,7 +35,7 @@ pub use output::{Output, print_error};
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LeadingArgs};
 use crate::config::{Config, Flags, RuleDirs};
 use crate::error::Outcome;
 
@@ -44,7 +44,7 @@ pub use crate::error::ERROR_EXIT;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let global = &cli.global;
+    let global = &resolve(&cli.leading, &cli.command)?;
     match &cli.command {
         Command::Tokens(args) => tokens::run(global, args),
         Command::Permissions(args) => permissions::run(global, args),
@@ -60,6 +60,57 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     }
+}
+
+/// Merges the shared flags given before the command with those given after its name. Before
+/// the command, a flag the command does not take is ignored, as it always was (a script may
+/// put `--env` in front of every command); after its name, clap accepts only the command's
+/// own flags. One given in both places must agree.
+pub fn resolve(leading: &LeadingArgs, command: &Command) -> Result<GlobalArgs> {
+    let scope = command.scope();
+    let config = match scope.config {
+        None => None,
+        Some(after) => match (&leading.config, after) {
+            (Some(b), Some(a)) if b != a => anyhow::bail!(
+                "--config given twice, '{}' before the command and '{}' after it\nhelp: give it once",
+                b.display(),
+                a.display()
+            ),
+            (b, a) => a.clone().or_else(|| b.clone()),
+        },
+    };
+    let (env, nips) = match scope.ksef {
+        None => (None, Vec::new()),
+        Some(after) => {
+            let env = match (&leading.env, &after.env) {
+                (Some(b), Some(a)) if b != a => anyhow::bail!(
+                    "--env given twice, '{b}' before the command and '{a}' after it\nhelp: give it once"
+                ),
+                (b, a) => a.clone().or_else(|| b.clone()),
+            };
+            let mut nips = leading.nips.clone();
+            nips.extend(
+                after
+                    .nips
+                    .iter()
+                    .filter(|n| !leading.nips.contains(n))
+                    .cloned(),
+            );
+            (env, nips)
+        }
+    };
+    let color = match scope.color {
+        Some(after) => after.or(leading.color).unwrap_or_default(),
+        None => ColorChoice::Auto,
+    };
+    Ok(GlobalArgs {
+        color,
+        config,
+        env,
+        nips,
+        quiet: leading.quiet || scope.quiet.unwrap_or(false),
+        verbose: leading.verbose.saturating_add(scope.verbose.unwrap_or(0)),
+    })
 }
 
 /// `ksef-audit completions SHELL`: the completion script, generated from the CLI definition.
@@ -119,7 +170,69 @@ pub fn flags(global: &GlobalArgs, rules: RuleDirs) -> Flags {
     }
 }
 
+/// Whether output to `out` is coloured under `choice` (reads NO_COLOR and TERM).
+pub fn colored(choice: ColorChoice, out: &Output) -> bool {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let term = std::env::var("TERM").ok();
+    choice.enabled(out.is_terminal(), no_color.as_deref(), term.as_deref())
+}
+
+/// The width tables fit on `out`: on a terminal, `COLUMNS` when set, else the terminal's
+/// width; files and pipes get every column at full width.
+pub fn table_width(out: &Output) -> Option<usize> {
+    if !out.is_terminal() {
+        return None;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+}
+
 /// Loads and validates the config (every section, every problem at once).
 pub fn load_config(global: &GlobalArgs, rules: RuleDirs) -> Result<Config> {
     Ok(crate::config::load(&flags(global, rules))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn resolved(argv: &[&str]) -> Result<GlobalArgs> {
+        let cli = Cli::try_parse_from(std::iter::once("ksef-audit").chain(argv.iter().copied()))?;
+        resolve(&cli.leading, &cli.command)
+    }
+
+    #[test]
+    fn shared_flags_before_and_after_the_command_are_merged() {
+        let g = resolved(&[
+            "--nip",
+            "1111111111",
+            "-q",
+            "tokens",
+            "--nip",
+            "2222222222",
+            "--env",
+            "test",
+        ])
+        .expect("resolves");
+        assert_eq!(g.nips, ["1111111111", "2222222222"]);
+        assert_eq!(g.env.as_deref(), Some("test"));
+        assert!(g.quiet);
+        let g = resolved(&["--env", "demo", "audit", "-v"]).expect("resolves");
+        assert_eq!((g.env.as_deref(), g.verbose), (Some("demo"), 1));
+        // -q before a command without it is harmless and ignored.
+        assert!(resolved(&["-q", "man"]).is_ok());
+    }
+
+    #[test]
+    fn shared_flag_before_a_command_that_does_not_take_it_is_ignored_after_it_refused() {
+        let g = resolved(&["--env", "test", "--nip", "1111111111", "report"]).expect("ignored");
+        assert_eq!((g.env, g.nips.len()), (None, 0));
+        assert!(Cli::try_parse_from(["ksef-audit", "simulate", "--nip", "1111111111"]).is_err());
+        assert!(Cli::try_parse_from(["ksef-audit", "rules", "list", "--env", "test"]).is_err());
+    }
 }

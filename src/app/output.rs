@@ -3,12 +3,17 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Where a command writes its main output: a file (`--output`) or standard output.
 pub struct Output {
     inner: Box<dyn Write>,
     path: Option<PathBuf>,
     is_terminal: bool,
+    /// Escape control characters on the way out (a terminal, unless the caller escaped the
+    /// data itself to add colour: [`Output::keep_escapes`]).
+    escape: bool,
 }
 
 impl Output {
@@ -30,10 +35,12 @@ impl Output {
                     inner: Box::new(BufWriter::new(file)),
                     path: Some(p.to_path_buf()),
                     is_terminal: false,
+                    escape: false,
                 })
             }
             None => Ok(Output {
                 is_terminal: io::stdout().is_terminal(),
+                escape: io::stdout().is_terminal(),
                 inner: Box::new(BufWriter::new(io::stdout())),
                 path: None,
             }),
@@ -48,6 +55,40 @@ impl Output {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+
+    /// Write bytes as they are: the caller escaped every data string ([`escaped`]) and adds
+    /// its own colour codes, which escaping here would break.
+    pub fn keep_escapes(&mut self) {
+        self.escape = false;
+    }
+}
+
+/// A copy of `value` with every string (and map key) escaped for a terminal
+/// ([`escape_terminal_text`](crate::model::escape_terminal_text)): a description or file
+/// name cannot colour the terminal, move the cursor or reorder text, even when the output
+/// itself is coloured.
+pub fn escaped<T: Serialize + DeserializeOwned>(value: &T) -> Result<T> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(e) = crate::model::escape_terminal_text(s) {
+                    *s = e;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(map) => {
+                let old = std::mem::take(map);
+                for (k, mut item) in old {
+                    walk(&mut item);
+                    map.insert(crate::model::escape_terminal_text(&k).into_owned(), item);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(value).context("cannot prepare the output")?;
+    walk(&mut v);
+    serde_json::from_value(v).context("cannot prepare the output")
 }
 
 impl Write for Output {
@@ -55,7 +96,7 @@ impl Write for Output {
     /// written as `\u{…}` escapes (a description or file name cannot colour the terminal,
     /// move the cursor or reorder text); files and pipes get the bytes as they are.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if !self.is_terminal {
+        if !self.escape {
             return self.inner.write(buf);
         }
         match std::str::from_utf8(buf) {
@@ -119,5 +160,30 @@ pub fn print_error(err: &anyhow::Error) {
     let _ = writeln!(out, "error: {err}");
     for cause in err.chain().skip(1) {
         let _ = writeln!(out, "  caused by: {cause}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_copy_neutralises_control_characters_in_every_string_and_key() {
+        let mut value = std::collections::BTreeMap::new();
+        value.insert(
+            "key\u{1b}[2J".to_string(),
+            vec![
+                "plain".to_string(),
+                "red\u{1b}[31m text\u{202e}".to_string(),
+            ],
+        );
+        let out = escaped(&value).expect("escapes");
+        let (k, v) = out.iter().next().expect("one entry");
+        assert_eq!(k, "key\\u{1b}[2J");
+        assert_eq!(v[0], "plain");
+        assert!(
+            !v[1].contains('\u{1b}') && !v[1].contains('\u{202e}'),
+            "{v:?}"
+        );
     }
 }

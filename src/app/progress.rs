@@ -205,3 +205,34 @@ impl ScanProgress {
         }
     }
 }
+
+/// A spinner on stderr for a step without finer progress (`leaks --verify`, `revoke --yes`):
+/// shown only on a terminal and without `--quiet`; cleared by [`Spinner::finish`] (or drop).
+pub struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    pub fn start(quiet: bool, message: String) -> Spinner {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Spinner(None);
+        }
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {wide_msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.set_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(Some(bar))
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}

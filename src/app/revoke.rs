@@ -29,6 +29,8 @@ pub struct RevokeRequest {
     pub from: PathBuf,
     /// With `--yes`: the config the KSeF settings come from. `None`: a dry run.
     pub revoke_with: Option<Box<Config>>,
+    /// `-q`: no progress on stderr.
+    pub quiet: bool,
 }
 
 /// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
@@ -61,6 +63,7 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
     revoke(&RevokeRequest {
         from: from.clone(),
         revoke_with,
+        quiet: global.quiet,
     })
 }
 
@@ -104,6 +107,10 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     };
     let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
     let settings = resolve_settings_for_nips(config, &nips)?;
+    let spinner = super::progress::Spinner::start(
+        req.quiet,
+        format!("checking and revoking {} token(s) in KSeF", targets.len()),
+    );
     let (targets, live_refused) = recheck_live(&settings, &results, targets);
     for r in &live_refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
@@ -121,6 +128,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
             result: o.result.map(|()| String::new()),
         })
         .collect();
+    spinner.finish();
     write_removals(
         &mut out,
         &outcomes,

@@ -45,51 +45,18 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
             None => None,
         };
         let mut out = io::stdout().lock();
-        let tokens: usize = fixture.contexts.iter().map(|c| c.tokens.len()).sum();
         writeln!(out, "KSeF simulator listening on {}", handle.base_url)?;
-        writeln!(out, "  (also served at the root: {})", handle.root_url)?;
-        writeln!(
-            out,
-            "fixture: {source}, {} contexts, {tokens} tokens",
-            fixture.contexts.len()
-        )?;
-        let first_nip = fixture.contexts.first().map(|c| c.nip.as_str()).unwrap_or("NIP");
-        match &written {
-            Some((dir, count)) => {
-                writeln!(
-                    out,
-                    "auditor tokens of {count} contexts written to {}/<nip>.token (mode 0600)",
-                    crate::model::shown_path(dir)
-                )?;
-                writeln!(out, "point the tool at it:")?;
-                writeln!(
-                    out,
-                    "  ksef-audit --config {}/ksef-audit.toml tokens",
-                    crate::model::shown_path(dir)
-                )?;
-                writeln!(
-                    out,
-                    "  KSEF_TOKEN_{first_nip}=\"$(cat {}/{first_nip}.token)\" ksef-audit tokens --env {} --nip {first_nip}",
-                    crate::model::shown_path(dir),
-                    handle.base_url
-                )?;
-            }
-            None => {
-                writeln!(out, "point the tool at it:")?;
-                writeln!(
-                    out,
-                    "  ksef-audit tokens --env {} --nip {first_nip}   (token in KSEF_TOKEN_{first_nip})",
-                    handle.base_url
-                )?;
-                if global.verbose == 0 {
-                    writeln!(
-                        out,
-                        "  (use --write-tokens DIR to get the auditor tokens of the fixture as files)"
-                    )?;
-                }
-            }
+        // -q: the address alone (scripts read it), no hints.
+        if !global.quiet {
+            hints(
+                &mut out,
+                &handle,
+                &fixture,
+                &source,
+                written.as_ref(),
+                global.verbose,
+            )?;
         }
-        writeln!(out, "press Ctrl-C to stop")?;
         out.flush()?;
         drop(out);
         tokio::signal::ctrl_c()
@@ -99,6 +66,66 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(Outcome::Clean)
+}
+
+/// What `simulate` prints after its address: the fixture, and how to point the tool at it.
+fn hints(
+    out: &mut dyn Write,
+    handle: &crate::simulator::SimHandle,
+    fixture: &Fixture,
+    source: &str,
+    written: Option<&(PathBuf, usize)>,
+    verbose: u8,
+) -> Result<()> {
+    let tokens: usize = fixture.contexts.iter().map(|c| c.tokens.len()).sum();
+    writeln!(out, "  (also served at the root: {})", handle.root_url)?;
+    writeln!(
+        out,
+        "fixture: {source}, {} contexts, {tokens} tokens",
+        fixture.contexts.len()
+    )?;
+    let first_nip = fixture
+        .contexts
+        .first()
+        .map(|c| c.nip.as_str())
+        .unwrap_or("NIP");
+    match written {
+        Some((dir, count)) => {
+            writeln!(
+                out,
+                "auditor tokens of {count} contexts written to {}/<nip>.token (mode 0600)",
+                dir.display()
+            )?;
+            writeln!(out, "point the tool at it:")?;
+            writeln!(
+                out,
+                "  ksef-audit --config {}/ksef-audit.toml tokens",
+                dir.display()
+            )?;
+            writeln!(
+                out,
+                "  KSEF_TOKEN_{first_nip}=\"$(cat {}/{first_nip}.token)\" ksef-audit tokens --env {} --nip {first_nip}",
+                dir.display(),
+                handle.base_url
+            )?;
+        }
+        None => {
+            writeln!(out, "point the tool at it:")?;
+            writeln!(
+                out,
+                "  ksef-audit tokens --env {} --nip {first_nip}   (token in KSEF_TOKEN_{first_nip})",
+                handle.base_url
+            )?;
+            if verbose == 0 {
+                writeln!(
+                    out,
+                    "  (use --write-tokens DIR to get the auditor tokens of the fixture as files)"
+                )?;
+            }
+        }
+    }
+    writeln!(out, "press Ctrl-C to stop")?;
+    Ok(())
 }
 
 /// Reads `--faults FILE` (a JSON `Faults` object, camelCase keys).

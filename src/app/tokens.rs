@@ -7,12 +7,13 @@ use anyhow::{Context, Result};
 
 use super::Output;
 use super::progress::FetchProgress;
-use crate::cli::{GlobalArgs, TokensArgs, TokensFormat};
+use crate::cli::{ColorChoice, GlobalArgs, TokensArgs, TokensFormat};
 use crate::collect::ksef::fetch_snapshot;
 use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
 use crate::render::csv::CsvOptions;
+use crate::render::style::Style;
 use crate::render::tokens as render;
 
 /// Where `tokens` takes the token list from.
@@ -41,6 +42,8 @@ pub struct TokensRequest {
     pub output: Option<PathBuf>,
     pub quiet: bool,
     pub verbose: u8,
+    /// `--color` (the table).
+    pub color: ColorChoice,
 }
 
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
@@ -70,6 +73,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         output: args.output.clone(),
         quiet: global.quiet,
         verbose: global.verbose,
+        color: global.color,
     })
 }
 
@@ -80,7 +84,23 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
         TokenSource::Live(settings) => fetch(settings, req.quiet, req.verbose),
     };
     let mut out = Output::open(req.output.as_deref())?;
-    write(&mut out, &snapshot, req.format)?;
+    if req.format == TokenFormat::Table {
+        let style = Style {
+            color: super::colored(req.color, &out),
+            width: super::table_width(&out),
+        };
+        let mut shown = snapshot.clone();
+        super::redact::redact_snapshot(&mut shown);
+        // Colour codes are ours; the data is escaped first so it cannot add its own.
+        if style.color {
+            shown = super::output::escaped(&shown)?;
+            out.keep_escapes();
+        }
+        render::write_table_styled(&mut out, &shown, style)
+            .context("cannot write the token list")?;
+    } else {
+        write(&mut out, &snapshot, req.format)?;
+    }
     out.flush()?;
     if !req.quiet {
         summary(&mut super::output::stderr(), &snapshot, out.path())?;

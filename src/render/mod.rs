@@ -8,6 +8,7 @@ pub mod grants;
 pub mod html;
 pub mod leaks;
 pub mod rules;
+pub mod style;
 pub mod tokens;
 
 pub use error::RenderError;

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::csv::csv_time;
 use crate::model::{ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel};
 use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::style::{Style, Tone};
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -83,6 +84,86 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
 
 /// One block per context: a header line (status, counts, reason) and a table.
 pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
+    write_table_styled(w, snapshot, Style::default())
+}
+
+const HEADER: [&str; 7] = [
+    "REFERENCE",
+    "STATUS",
+    "PERMISSIONS",
+    "CREATED",
+    "LAST USED",
+    "AUTHOR",
+    "DESCRIPTION",
+];
+const PERMISSIONS: usize = 2;
+const CREATED: usize = 3;
+const AUTHOR: usize = 5;
+const DESCRIPTION: usize = 6;
+/// Narrowest a shrunk column gets (description, permissions) before columns are dropped.
+const MIN_DESCRIPTION: usize = 16;
+const MIN_PERMISSIONS: usize = 20;
+
+/// The columns shown and their widths when the table must fit `limit` characters: first the
+/// description and the permissions shrink (cut with `…`), then CREATED, AUTHOR, PERMISSIONS
+/// and DESCRIPTION are left out, in that order. REFERENCE, STATUS and LAST USED always stay.
+fn fit(natural: &[usize; 7], limit: Option<usize>) -> ([bool; 7], [usize; 7]) {
+    let mut shown = [true; 7];
+    let Some(limit) = limit else {
+        return (shown, *natural);
+    };
+    let line = |shown: &[bool; 7], widths: &[usize; 7]| {
+        let cols: Vec<usize> = (0..7).filter(|&i| shown[i]).map(|i| widths[i]).collect();
+        2 + cols.iter().sum::<usize>() + 2 * cols.len().saturating_sub(1)
+    };
+    for drop in [
+        None,
+        Some(CREATED),
+        Some(AUTHOR),
+        Some(PERMISSIONS),
+        Some(DESCRIPTION),
+    ] {
+        if let Some(d) = drop {
+            shown[d] = false;
+        }
+        let mut widths = *natural;
+        widths[DESCRIPTION] = natural[DESCRIPTION].min(MIN_DESCRIPTION);
+        widths[PERMISSIONS] = natural[PERMISSIONS].min(MIN_PERMISSIONS);
+        let min = line(&shown, &widths);
+        if min > limit && drop != Some(DESCRIPTION) {
+            continue;
+        }
+        // Give the room left to the description, then to the permissions.
+        let mut room = limit.saturating_sub(min);
+        for col in [DESCRIPTION, PERMISSIONS] {
+            if shown[col] {
+                let more = natural[col].saturating_sub(widths[col]).min(room);
+                widths[col] += more;
+                room -= more;
+            }
+        }
+        return (shown, widths);
+    }
+    (shown, *natural)
+}
+
+/// `cell` cut to `width` characters, ending in `…` when cut.
+fn cut_cell(cell: &str, width: usize) -> String {
+    if cell.chars().count() <= width {
+        return cell.to_string();
+    }
+    let mut s: String = cell.chars().take(width.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// [`write_table`] for a terminal: statuses coloured, the table fitted to `style.width`
+/// (with a note naming the columns left out; CSV and JSON always have every column).
+pub fn write_table_styled(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+    style: Style,
+) -> io::Result<()> {
     writeln!(
         w,
         "KSeF environment: {} ({}), fetched {}",
@@ -90,6 +171,23 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
         snapshot.environment.base_url,
         snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
     )?;
+    // Which columns fit is decided once, from the widest values of all contexts, so every
+    // context shows the same columns.
+    let mut widest = HEADER.map(|h| h.chars().count());
+    for t in snapshot.contexts.iter().flat_map(|c| &c.tokens) {
+        for (i, cell) in table_row(t).iter().enumerate() {
+            widest[i] = widest[i].max(cell.chars().count());
+        }
+    }
+    let (shown, _) = fit(&widest, style.width);
+    let left_out: Vec<&str> = (0..7).filter(|&i| !shown[i]).map(|i| HEADER[i]).collect();
+    if !left_out.is_empty() {
+        writeln!(
+            w,
+            "(not shown, the terminal is too narrow: {}; --format csv has every column)",
+            left_out.join(", ")
+        )?;
+    }
     for ctx in &snapshot.contexts {
         writeln!(w)?;
         let name = ctx
@@ -97,11 +195,14 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
             .as_deref()
             .map(|n| format!(" {n}"))
             .unwrap_or_default();
+        let status = match ctx.status {
+            ContextStatus::Complete => style.paint(Tone::Good, status_word(ctx)),
+            ContextStatus::Incomplete => style.paint(Tone::Alarm, status_word(ctx)),
+        };
         writeln!(
             w,
-            "{}{name}: {}, {} token{}",
+            "{}{name}: {status}, {} token{}",
             ctx.nip,
-            status_word(ctx),
             ctx.tokens.len(),
             if ctx.tokens.len() == 1 { "" } else { "s" }
         )?;
@@ -113,35 +214,37 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
         if ctx.tokens.is_empty() {
             continue;
         }
-        let header = [
-            "REFERENCE",
-            "STATUS",
-            "PERMISSIONS",
-            "CREATED",
-            "LAST USED",
-            "AUTHOR",
-            "DESCRIPTION",
-        ];
         let rows: Vec<[String; 7]> = ctx.tokens.iter().map(table_row).collect();
-        let mut widths = header.map(|h| h.chars().count());
+        let mut natural = HEADER.map(|h| h.chars().count());
         for row in &rows {
             for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
+                natural[i] = natural[i].max(cell.chars().count());
             }
         }
-        write_row(w, &header.map(str::to_string), &widths)?;
+        let (_, widths) = fit(&natural, style.width);
+        write_row(w, &HEADER.map(str::to_string), &widths, &shown)?;
         for row in &rows {
-            write_row(w, row, &widths)?;
+            write_row(w, row, &widths, &shown)?;
         }
     }
     Ok(())
 }
 
-fn write_row(w: &mut dyn Write, cells: &[String; 7], widths: &[usize; 7]) -> io::Result<()> {
+fn write_row(
+    w: &mut dyn Write,
+    cells: &[String; 7],
+    widths: &[usize; 7],
+    shown: &[bool; 7],
+) -> io::Result<()> {
     let mut line = String::from("  ");
+    let last = (0..7).rev().find(|&i| shown[i]).unwrap_or(0);
     for (i, cell) in cells.iter().enumerate() {
-        line.push_str(cell);
-        if i + 1 < cells.len() {
+        if !shown[i] {
+            continue;
+        }
+        let cell = cut_cell(cell, widths[i]);
+        line.push_str(&cell);
+        if i < last {
             let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
             line.extend(std::iter::repeat_n(' ', pad));
         }
@@ -190,6 +293,32 @@ fn status_word(ctx: &ContextSnapshot) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn narrow_terminals_shrink_then_drop_low_value_columns() {
+        // reference 36, status 6, permissions 60, created 10, last used 10, author 18, description 48
+        let natural = [36, 6, 60, 10, 10, 18, 48];
+        let (shown, widths) = fit(&natural, None);
+        assert_eq!((shown, widths), ([true; 7], natural));
+        // 140 columns: everything stays, description and permissions cut to fit.
+        let (shown, widths) = fit(&natural, Some(140));
+        assert_eq!(shown, [true; 7]);
+        let total = 2 + widths.iter().sum::<usize>() + 12;
+        assert!(total <= 140, "{widths:?}");
+        assert!(widths[DESCRIPTION] >= MIN_DESCRIPTION && widths[DESCRIPTION] < 48);
+        // 120 columns: CREATED goes first; 100: AUTHOR too; 80: PERMISSIONS too.
+        let (shown, _) = fit(&natural, Some(120));
+        assert_eq!(shown, [true, true, true, false, true, true, true]);
+        let (shown, _) = fit(&natural, Some(100));
+        assert_eq!(shown, [true, true, true, false, true, false, true]);
+        let (shown, widths) = fit(&natural, Some(80));
+        assert_eq!(shown, [true, true, false, false, true, false, true]);
+        let used: usize = (0..7).filter(|&i| shown[i]).map(|i| widths[i]).sum();
+        assert!(2 + used + 2 * 3 <= 80, "{widths:?}");
+        let (shown, _) = fit(&natural, Some(40));
+        assert!(shown[0] && shown[1] && shown[4]);
+        assert_eq!(cut_cell("abcdefgh", 5), "abcd…");
+    }
     use crate::model::EnvironmentRef;
 
     fn snapshot() -> TokenSnapshot {

@@ -25,6 +25,27 @@ pub fn basic() -> Fixture {
     Fixture::load(Path::new("tests/fixtures/api/simulator/basic.json")).expect("basic fixture")
 }
 
+/// The basic fixture served by a simulator on loopback, with the runtime it runs on.
+pub fn basic_simulator() -> (
+    tokio::runtime::Runtime,
+    Fixture,
+    ksef_audit::simulator::SimHandle,
+) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let fixture = basic();
+    let sim = rt
+        .block_on(ksef_audit::simulator::start(
+            fixture.clone(),
+            ksef_audit::simulator::SimOptions::default(),
+        ))
+        .expect("simulator");
+    (rt, fixture, sim)
+}
+
 pub fn token(fixture: &Fixture, nip: &str, reference: &str) -> Secret {
     let ctx = fixture
         .contexts

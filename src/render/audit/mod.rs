@@ -8,4 +8,4 @@ mod text;
 pub use crate::render::csv::CsvOptions;
 pub use csv::{CSV_HEADERS, baseline_word, render_csv};
 pub use json::render_json;
-pub use text::{TextOptions, render_text};
+pub use text::{Grouping, TextOptions, render_text};

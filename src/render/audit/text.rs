@@ -3,12 +3,104 @@ use std::io::Write;
 use crate::model::{
     AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity,
 };
+use crate::render::style::{Style, Tone};
 
 /// Text layout options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextOptions {
-    /// Show the baseline mark (`new`/`unchanged`) of each finding.
+    /// Show the baseline mark (`new`/`unchanged`) of each finding, list new findings apart
+    /// from the others and give new/fixed counts in the summary.
     pub baseline: bool,
+    /// Group the actionable findings under a heading per rule, client or owner.
+    pub group_by: Option<Grouping>,
+    /// Colour (severities, statuses, headings).
+    pub style: Style,
+}
+
+/// How the findings are grouped (`audit --group-by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Rule,
+    Client,
+    Owner,
+}
+
+/// The findings in groups (heading, members), in the order a reader wants them: rules by
+/// their most severe finding, clients by NIP, owners by name with "no owner" last. Members
+/// keep their order (severity first).
+fn grouped<'a>(
+    findings: &[&'a AuditFinding],
+    by: Grouping,
+) -> Vec<(String, Vec<&'a AuditFinding>)> {
+    let key = |f: &AuditFinding| -> (u8, String) {
+        match by {
+            Grouping::Rule => (0, format!("{} ({})", f.rule, f.rule_id)),
+            Grouping::Client => (
+                0,
+                match &f.client_name {
+                    Some(n) => format!("{} {n}", f.nip),
+                    None => f.nip.clone(),
+                },
+            ),
+            Grouping::Owner => match &f.owner {
+                Some(o) => (0, o.clone()),
+                None => (1, "(no owner)".to_string()),
+            },
+        }
+    };
+    let mut groups: Vec<((u8, String), Vec<&AuditFinding>)> = Vec::new();
+    for f in findings {
+        let k = key(f);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, members)) => members.push(f),
+            None => groups.push((k, vec![f])),
+        }
+    }
+    match by {
+        // Most severe rule first, then the larger group, then by id.
+        Grouping::Rule => groups.sort_by(|(ka, a), (kb, b)| {
+            let top = |m: &[&AuditFinding]| m.iter().map(|f| f.severity).max();
+            top(b)
+                .cmp(&top(a))
+                .then(b.len().cmp(&a.len()))
+                .then(ka.cmp(kb))
+        }),
+        Grouping::Client | Grouping::Owner => groups.sort_by(|(ka, _), (kb, _)| ka.cmp(kb)),
+    }
+    groups.into_iter().map(|((_, k), m)| (k, m)).collect()
+}
+
+/// Writes `findings`, under group headings when asked.
+fn findings_block(
+    out: &mut dyn Write,
+    findings: &[&AuditFinding],
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let Some(by) = opts.group_by else {
+        for f in findings {
+            finding(out, f, opts)?;
+        }
+        return Ok(());
+    };
+    for (heading, members) in grouped(findings, by) {
+        let what = match by {
+            Grouping::Rule => "rule",
+            Grouping::Client => "client",
+            Grouping::Owner => "owner",
+        };
+        writeln!(
+            out,
+            "{} {heading}: {} finding{}",
+            opts.style.paint(Tone::Heading, &format!("== {what}")),
+            members.len(),
+            if members.len() == 1 { "" } else { "s" }
+        )?;
+        writeln!(out)?;
+        for f in members {
+            finding(out, f, opts)?;
+        }
+    }
+    Ok(())
 }
 
 fn counts(results: &AuditResults, nip: &str) -> (String, usize) {
@@ -43,10 +135,15 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
         (true, Some(BaselineState::Fixed)) => "  [fixed]",
         _ => "",
     };
+    let mark = match f.baseline {
+        Some(BaselineState::New) => opts.style.paint(Tone::Warn, mark),
+        _ => mark.to_string(),
+    };
     writeln!(
         out,
-        "{:<8}  {} ({}){mark}",
-        f.severity.as_str().to_uppercase(),
+        "{}  {} ({}){mark}",
+        opts.style
+            .paint_padded(Tone::of(f.severity), &f.severity.as_str().to_uppercase(), 8),
         f.rule,
         f.rule_id
     )?;
@@ -96,18 +193,19 @@ pub fn render_text(
         writeln!(out, "firm: {firm}")?;
     }
     writeln!(out)?;
-    writeln!(out, "Contexts")?;
+    let style = opts.style;
+    writeln!(out, "{}", style.paint(Tone::Heading, "Contexts"))?;
     for c in &results.contexts {
         let (text, excepted) = counts(results, &c.nip);
         let status = match c.status {
-            ContextStatus::Complete => "complete",
-            ContextStatus::Incomplete => "INCOMPLETE",
+            ContextStatus::Complete => style.paint_padded(Tone::Good, "complete", 10),
+            ContextStatus::Incomplete => style.paint_padded(Tone::Alarm, "INCOMPLETE", 10),
         };
         let name = c.name.as_deref().unwrap_or("");
         let active = c.tokens.iter().filter(|t| t.token.status.is_live()).count();
         write!(
             out,
-            "  {}  {:<28}  {:<10}  {:>4} tokens ({active} active)  {text}",
+            "  {}  {:<28}  {}  {:>4} tokens ({active} active)  {text}",
             c.nip,
             name,
             status,
@@ -124,33 +222,51 @@ pub fn render_text(
     writeln!(out)?;
     let active: Vec<&AuditFinding> = results.findings.iter().filter(|f| !f.excepted).collect();
     let excepted: Vec<&AuditFinding> = results.findings.iter().filter(|f| f.excepted).collect();
+    let (new, old): (Vec<&AuditFinding>, Vec<&AuditFinding>) = active
+        .iter()
+        .partition(|f| opts.baseline && f.baseline == Some(BaselineState::New));
     if active.is_empty() {
         writeln!(out, "No actionable findings.")?;
         writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "Findings ({} actionable, highest severity first)",
-            active.len()
-        )?;
+    } else if opts.baseline {
+        // New findings first and apart: they are what changed since the baseline.
+        let heading = format!("New since the baseline ({})", new.len());
+        writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
-        for f in &active {
-            finding(out, f, opts)?;
+        if new.is_empty() {
+            writeln!(out, "  none")?;
+            writeln!(out)?;
         }
+        findings_block(out, &new, opts)?;
+        if !old.is_empty() {
+            let heading = format!("Also in the baseline ({}, unchanged)", old.len());
+            writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
+            writeln!(out)?;
+            findings_block(out, &old, opts)?;
+        }
+    } else {
+        let order = match opts.group_by {
+            None => "highest severity first",
+            Some(Grouping::Rule) => "by rule",
+            Some(Grouping::Client) => "by client",
+            Some(Grouping::Owner) => "by owner",
+        };
+        let heading = format!("Findings ({} actionable, {order})", active.len());
+        writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
+        writeln!(out)?;
+        findings_block(out, &active, opts)?;
     }
     if !excepted.is_empty() {
-        writeln!(
-            out,
-            "Excepted ({}: listed, not failing the run)",
-            excepted.len()
-        )?;
+        let heading = format!("Excepted ({}: listed, not failing the run)", excepted.len());
+        writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
         for f in &excepted {
             finding(out, f, opts)?;
         }
     }
     if !results.fixed.is_empty() {
-        writeln!(out, "Fixed since the baseline ({})", results.fixed.len())?;
+        let heading = format!("Fixed since the baseline ({})", results.fixed.len());
+        writeln!(out, "{}", style.paint(Tone::Good, &heading))?;
         for f in &results.fixed {
             writeln!(
                 out,
@@ -198,9 +314,27 @@ pub fn render_text(
                 .map(|n| format!("{n} {sev}"))
         })
         .collect();
+    let since = if opts.baseline {
+        format!(
+            "; since the baseline: {} new, {} fixed",
+            new.len(),
+            results.fixed.len()
+        )
+    } else {
+        String::new()
+    };
+    let incomplete = if s.contexts_incomplete > 0 {
+        style.paint(
+            Tone::Alarm,
+            &format!("{} incomplete", s.contexts_incomplete),
+        )
+    } else {
+        format!("{} incomplete", s.contexts_incomplete)
+    };
     writeln!(
         out,
-        "Summary: {} finding{} ({}), {} excepted; {} token{} in {} context{} ({} complete, {} incomplete)",
+        "{} {} finding{} ({}), {} excepted; {} token{} in {} context{} ({} complete, {incomplete}){since}",
+        style.paint(Tone::Heading, "Summary:"),
         active.len(),
         if active.len() == 1 { "" } else { "s" },
         if sev.is_empty() {
@@ -214,6 +348,5 @@ pub fn render_text(
         s.contexts_total,
         if s.contexts_total == 1 { "" } else { "s" },
         s.contexts_complete,
-        s.contexts_incomplete
     )
 }

@@ -3,6 +3,7 @@
 
 mod csv;
 pub use csv::render_with as render_csv_with;
+pub use text::render_styled as render_text_styled;
 pub use text::render_with as render_text_with;
 mod json;
 mod sarif;

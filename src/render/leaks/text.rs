@@ -9,6 +9,7 @@ use super::word;
 use crate::model::escape_terminal;
 use crate::model::{LeakFinding, LeakResults, LeakStatus, SuppressionKind};
 use crate::render::RenderError;
+use crate::render::style::{Style, Tone};
 use crate::rule::matcher::redact_text;
 
 /// A name from outside (file, archive member, author) as the terminal shows it: tokens
@@ -70,17 +71,22 @@ fn write_group(
     out: &mut dyn Write,
     group: &[&LeakFinding],
     suppressed: bool,
+    style: Style,
 ) -> std::io::Result<()> {
     let f = group[0];
+    let status = status_text(f.status);
     writeln!(
         out,
         "{} [{}] {} ({}, confidence {}, status {})",
-        f.severity.as_str().to_uppercase(),
+        style.paint(Tone::of(f.severity), &f.severity.as_str().to_uppercase()),
         f.rule_id,
         f.rule,
         f.redacted,
         word(&f.confidence),
-        status_text(f.status),
+        match f.status {
+            LeakStatus::Active => style.paint(Tone::Alarm, &status),
+            _ => status,
+        },
     )?;
     writeln!(out, "  fingerprint {}", f.fingerprint)?;
     if f.owner.is_some() || f.system.is_some() {
@@ -112,7 +118,12 @@ fn write_group(
     Ok(())
 }
 
-fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_all(
+    r: &LeakResults,
+    list_baselined: bool,
+    style: Style,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let active = groups(&r.findings);
     // Urgent first: a leaked token KSeF still accepts leads the output.
     let live: Vec<&LeakFinding> = r
@@ -129,14 +140,15 @@ fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std:
         refs.dedup();
         writeln!(
             out,
-            "URGENT: {} leaked token{} still ACTIVE in KSeF, revoke now: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
+            "{} {} leaked token{} still ACTIVE in KSeF, revoke now: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
+            style.paint(Tone::Alarm, "URGENT:"),
             refs.len(),
             if refs.len() == 1 { " is" } else { "s are" },
             refs.join(", ")
         )?;
     }
     for g in &active {
-        write_group(out, g, false)?;
+        write_group(out, g, false, style)?;
         writeln!(out)?;
     }
     // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
@@ -151,7 +163,7 @@ fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std:
     if !listed.is_empty() {
         writeln!(out, "suppressed ({}):", listed.len())?;
         for g in groups(&listed) {
-            write_group(out, &g, true)?;
+            write_group(out, &g, true, style)?;
         }
         writeln!(out)?;
     }
@@ -217,7 +229,7 @@ fn write_all(r: &LeakResults, list_baselined: bool, out: &mut dyn Write) -> std:
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    write_all(results, true, out).map_err(io_err("text"))
+    write_all(results, true, Style::default(), out).map_err(io_err("text"))
 }
 
 /// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
@@ -226,5 +238,15 @@ pub fn render_with(
     list_baselined: bool,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    write_all(results, list_baselined, out).map_err(io_err("text"))
+    write_all(results, list_baselined, Style::default(), out).map_err(io_err("text"))
+}
+
+/// Like `render_with`, coloured as `style` says.
+pub fn render_styled(
+    results: &LeakResults,
+    list_baselined: bool,
+    style: Style,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    write_all(results, list_baselined, style, out).map_err(io_err("text"))
 }
