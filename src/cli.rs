@@ -46,6 +46,9 @@ pub enum Command {
     Tokens(TokensArgs),
     /// List every permission grant of every context (live, or from a saved snapshot)
     Permissions(PermissionsArgs),
+    /// List the KSeF certificates of every context signed in with a certificate, with findings
+    #[command(after_help = CERTIFICATES_EXAMPLES)]
+    Certificates(CertificatesArgs),
     /// Audit tokens against the inventory, staff list and policy rules
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
@@ -85,6 +88,11 @@ const TOKENS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit tokens --format json -o tokens.json     a snapshot for `audit --from`
   ksef-audit tokens --csv-excel -o tokens.csv        for Excel with Polish settings
   ksef-audit tokens --from tokens.json --format csv  re-render a saved snapshot";
+const CERTIFICATES_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit certificates --staff staff.csv            certificates, expiry and leavers, as a table
+  ksef-audit certificates --format json -o certs.json  a snapshot (for `audit --from`) with findings
+  ksef-audit certificates --csv-excel -o certs.csv     for Excel with Polish settings
+  ksef-audit certificates --from certs.json --inventory inventory.csv   offline, with the inventory";
 const AUDIT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit audit                                    live audit of the contexts in ksef-audit.toml
   ksef-audit audit --from tokens.json --inventory inventory.csv
@@ -166,6 +174,28 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificatesArgs {
+    /// Output format (default: table; csv when --output ends in .csv, json for .json)
+    #[arg(long, value_enum)]
+    pub format: Option<TokensFormat>,
+    /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Re-render a saved `tokens`/`certificates --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+    /// Staff list CSV: certificates of leavers (default: `[audit] staff` in the config)
+    #[arg(long, value_name = "CSV")]
+    pub staff: Option<PathBuf>,
+    /// Inventory CSV with a `certificate_serial` column (default: `[audit] inventory`)
+    #[arg(long, value_name = "CSV")]
+    pub inventory: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
