@@ -95,15 +95,8 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
     let sim = runtime
         .block_on(simulator::start(fixture.clone(), SimOptions::default()))
         .context("cannot start the KSeF simulator")?;
-    sim.trust_ca(&certificate.ca_der);
     let mut settings = demo_settings(&fixture, &sim.base_url);
-    if let Some(spec) = settings
-        .contexts
-        .iter_mut()
-        .find(|c| c.nip == DEMO_CERTIFICATE_NIP)
-    {
-        spec.credential = CredentialSource::Certificate(certificate.files);
-    }
+    certificate.sign_in_with(&sim, &mut settings);
     if !quiet {
         eprintln!(
             "demo: KSeF simulator with the example firm ({} client NIPs) at {}",
@@ -129,12 +122,30 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
 /// The demo's certificate sign-in: a scenario CA (trusted by the simulator) and the
 /// certificate it issues to a person of the office, written with its key (mode 600) to
 /// `OUT/ksef-certificate/`. Its record joins the certificate list of the context.
-struct DemoCertificate {
-    ca_der: Vec<u8>,
-    files: CertificateFiles,
+pub struct DemoCertificate {
+    /// The scenario CA (DER), for `SimHandle::trust_ca`.
+    pub ca_der: Vec<u8>,
+    pub files: CertificateFiles,
 }
 
-fn demo_certificate(out_dir: &Path, fixture: &mut Fixture) -> Result<DemoCertificate> {
+impl DemoCertificate {
+    /// The simulator trusts the demo CA, and the context [`DEMO_CERTIFICATE_NIP`] signs in
+    /// with the certificate instead of its token.
+    pub fn sign_in_with(&self, sim: &SimHandle, settings: &mut KsefSettings) {
+        sim.trust_ca(&self.ca_der);
+        if let Some(spec) = settings
+            .contexts
+            .iter_mut()
+            .find(|c| c.nip == DEMO_CERTIFICATE_NIP)
+        {
+            spec.credential = CredentialSource::Certificate(self.files.clone());
+        }
+    }
+}
+
+/// Issues the demo's certificate into `out_dir/ksef-certificate/` and lists it in the
+/// fixture (call before the simulator starts).
+pub fn demo_certificate(out_dir: &Path, fixture: &mut Fixture) -> Result<DemoCertificate> {
     use crate::simulator::ca::{CertSubject, KeyKind, ScenarioCa};
     let ca = ScenarioCa::generate("ksef-audit demo CA", KeyKind::P256)
         .context("cannot create the demo's certificate authority")?;
