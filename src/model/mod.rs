@@ -24,7 +24,7 @@ mod text_position;
 mod token;
 
 pub use certificate::{
-    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
+    ANNOUNCED_TOKEN_SUNSET, CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
     CertificateType, ContextCertificates,
 };
 pub use changes::ChangeSet;

@@ -104,6 +104,9 @@ pub struct AuditContext {
     /// reports' expiry calendar and the calendar export; left out when there is nothing.
     #[serde(default, skip_serializing_if = "ContextCertificates::is_empty")]
     pub certificates: ContextCertificates,
+    /// Certificate serial number -> owner, from the inventory rows naming certificates.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub certificate_owners: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

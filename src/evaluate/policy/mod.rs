@@ -217,7 +217,15 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
                 });
                 run(&v, Subject::Certificate);
             }
-            contexts.push(audit_context(&ctx, &staff));
+            let mut context = audit_context(&ctx, &staff);
+            context.certificate_owners = world
+                .inventory
+                .certificate_entries
+                .iter()
+                .filter(|e| e.nip == snap.nip)
+                .filter_map(|e| Some((e.certificate_serial.clone()?, e.owner.clone()?)))
+                .collect();
+            contexts.push(context);
         }
     }
     sort_findings(&mut findings);
@@ -383,6 +391,7 @@ fn audit_context(ctx: &Ctx<'_>, staff: &StaffIndex<'_>) -> AuditContext {
         duration_ms: ctx.snap.duration_ms,
         tokens,
         certificates: ctx.snap.certificates.clone(),
+        certificate_owners: BTreeMap::new(),
     }
 }
 

@@ -19,7 +19,17 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
     out.extend(active_leaks(cx));
     out.extend(incomplete_contexts(cx));
     out.extend(leavers(cx));
+    out.extend(leaver_certificates(cx));
     out
+}
+
+/// Working KSeF certificates of people who have left, one line each.
+fn leaver_certificates(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let found = super::certificates::leaver_certificates(cx);
+    let Some(worst) = found.iter().map(|(s, _)| *s).max() else {
+        return Vec::new();
+    };
+    capped(cx, worst, found.into_iter().map(|(_, t)| t).collect())
 }
 
 fn capped(cx: &Ctx<'_>, severity: Severity, mut lines: Vec<String>) -> Vec<Urgent> {
