@@ -162,13 +162,27 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>) -> Result<()> {
         listing.findings.len(),
         if listing.findings.len() == 1 { "" } else { "s" },
     )?;
-    incomplete_reasons(w, snapshot)?;
-    if read.len() < total {
+    // Every line of the reason: a certificate problem's `help:` says what to set.
+    for c in &snapshot.contexts {
+        if c.status != crate::model::ContextStatus::Incomplete {
+            continue;
+        }
+        let reason = c.reason.as_deref().unwrap_or("reason not given");
+        writeln!(w, "incomplete: {}: {}", c.nip, reason.trim_end())?;
+    }
+    let token_only = snapshot
+        .contexts
+        .iter()
+        .filter(|c| {
+            c.status == crate::model::ContextStatus::Complete
+                && c.certificates.signed_in_with.is_none()
+        })
+        .count();
+    if token_only > 0 {
         writeln!(
             w,
-            "note: {} context{} signed in with a token; KSeF shows certificates only to a certificate sign-in (`certificate` and `private-key` in the config)",
-            total - read.len(),
-            if total - read.len() == 1 { "" } else { "s" },
+            "note: {token_only} context{} signed in with a token; KSeF shows certificates only to a certificate sign-in (`certificate` and `private-key` in the config)",
+            if token_only == 1 { "" } else { "s" },
         )?;
     }
     Ok(())
