@@ -307,6 +307,31 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
         found.contains(&("certificate-of-leaver".into(), LEAVER.into())),
         "{found:?}"
     );
+    assert!(doc["contexts"][0]["certificates"]["list"].is_array(), "audit keeps the list");
+
+    // An exception can name the certificate by its serial number.
+    std::fs::write(
+        env.path("exc.toml"),
+        format!(
+            "[[exception]]\nrule = \"certificate-of-leaver\"\ntarget = \"{LEAVER}\"\nreason = \"revocation requested\"\nowner = \"anna@alfa.pl\"\nexpires = 2099-01-01\n"
+        ),
+    )
+    .expect("exceptions");
+    let waived = env
+        .cmd()
+        .args(["audit", "--from", "certs.json", "--inventory", "inventory.csv"])
+        .args(["--staff", "staff.csv", "--exceptions", "exc.toml", "--format", "json", "--exit-zero"])
+        .output()
+        .expect("runs");
+    assert_eq!(waived.status.code(), Some(0), "{}", stderr(&waived));
+    let doc: serde_json::Value = serde_json::from_slice(&waived.stdout).expect("JSON");
+    let leaver = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "certificate-of-leaver")
+        .expect("leaver finding");
+    assert_eq!(leaver["excepted"], true, "{leaver}");
     let snap: TokenSnapshot =
         serde_json::from_slice(&std::fs::read(env.path("certs.json")).expect("read"))
             .expect("a token snapshot");

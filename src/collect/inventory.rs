@@ -510,6 +510,49 @@ mod tests {
     }
 
     #[test]
+    fn certificate_rows_need_no_reference_and_join_by_serial() {
+        let text = format!(
+            "nip,reference_number,certificate_serial,owner\n\
+             5265877635,{REF1},,anna@x.pl\n\
+             5265877635,,01:82:09:16:0c:63:1f:1e,jan@x.pl\n\
+             5265877635,{REF2},0AB1,ola@x.pl\n"
+        );
+        let inv = parse(&text).expect("valid");
+        assert_eq!(inv.entries.len(), 2, "token rows: the first and the third");
+        assert_eq!(inv.certificate_entries.len(), 2);
+        assert_eq!(
+            inv.certificate_entries[0].certificate_serial.as_deref(),
+            Some("018209160C631F1E")
+        );
+        assert_eq!(inv.certificate_entries[0].row, 3);
+        assert_eq!(inv.entries[1].certificate_serial.as_deref(), Some("0AB1"));
+        // Without a reference column, a certificate inventory is complete.
+        let only = parse("NIP;Numer seryjny certyfikatu;Właściciel\n5265877635;0AB1;jan\n")
+            .expect("valid");
+        assert!(only.entries.is_empty());
+        assert_eq!(only.certificate_entries.len(), 1);
+    }
+
+    #[test]
+    fn bad_or_repeated_serials_and_empty_rows_are_named() {
+        let text = "nip,reference_number,certificate_serial\n\
+                    5265877635,,XYZ\n\
+                    5265877635,,0AB1\n\
+                    5265877635,,0ab1\n\
+                    5265877635,,\n";
+        let msg = parse(text).expect_err("invalid").to_string();
+        assert!(
+            msg.contains("row 2, column C ('certificate_serial'): 'XYZ' is not a certificate serial number"),
+            "{msg}"
+        );
+        assert!(msg.contains("row 4") && msg.contains("listed twice (first in row 3)"), "{msg}");
+        assert!(
+            msg.contains("row 5, column B ('reference_number'): the row names neither"),
+            "{msg}"
+        );
+    }
+
+    #[test]
     fn pasted_token_is_reported_without_its_value() {
         let secret = "40824da31c455915d590314383bf31a5dac1f34b85b3471d78a1a93cf8f414ce";
         let token = format!("{REF1}|nip-5265877635|{secret}");
