@@ -22,7 +22,12 @@ const EXPIRING: &str = "1000000000000001";
 const LEAVER: &str = "1000000000000002";
 const UNLISTED: &str = "1000000000000003";
 
-fn record(serial: &str, pesel: &str, valid_days: i64, last_use_days: Option<i64>) -> CertificateRecord {
+fn record(
+    serial: &str,
+    pesel: &str,
+    valid_days: i64,
+    last_use_days: Option<i64>,
+) -> CertificateRecord {
     let now = Utc::now();
     serde_json::from_value(serde_json::json!({
         "certificateSerialNumber": serial,
@@ -173,9 +178,12 @@ impl Drop for Env {
 fn encrypted_key(issued: &IssuedCertificate) -> String {
     let info = pkcs8::PrivateKeyInfo::try_from(issued.key_pkcs8_der()).expect("pkcs8");
     // PBKDF2 with few rounds: scrypt (the default) is slow in a debug build.
-    let params =
-        pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, b"saltsaltsaltsalt", b"0123456789abcdef")
-            .expect("params");
+    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
+        2048,
+        b"saltsaltsaltsalt",
+        b"0123456789abcdef",
+    )
+    .expect("params");
     let doc = info
         .encrypt_with_params(params, PASSWORD.as_bytes())
         .expect("encrypt");
@@ -205,7 +213,10 @@ fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
         .map(|f| {
             (
                 f["rule"].as_str().unwrap_or_default().to_string(),
-                f["certificate_serial"].as_str().unwrap_or_default().to_string(),
+                f["certificate_serial"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             )
         })
         .collect()
@@ -216,7 +227,13 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     let env = Env::new();
     let json = env
         .cmd()
-        .args(["certificates", "--staff", "staff.csv", "--inventory", "inventory.csv"])
+        .args([
+            "certificates",
+            "--staff",
+            "staff.csv",
+            "--inventory",
+            "inventory.csv",
+        ])
         .args(["--format", "json", "-o", "certs.json"])
         .output()
         .expect("runs");
@@ -259,15 +276,33 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     // The snapshot part still reads with `audit --from`; offline re-rendering needs no config.
     let table = env
         .cmd()
-        .args(["certificates", "--from", "certs.json", "--staff", "staff.csv"])
+        .args([
+            "certificates",
+            "--from",
+            "certs.json",
+            "--staff",
+            "staff.csv",
+        ])
         .output()
         .expect("runs");
     assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
     env.assert_clean(&table);
     let t = stdout(&table);
-    assert!(t.contains(LEAVER) && t.contains("certificate-of-leaver"), "{t}");
-    assert!(t.contains("PESEL 85*******45") && !t.contains(LEAVER_PESEL), "{t}");
-    assert!(t.contains(&format!("signed in with certificate {}", env.issued.serial_hex)), "{t}");
+    assert!(
+        t.contains(LEAVER) && t.contains("certificate-of-leaver"),
+        "{t}"
+    );
+    assert!(
+        t.contains("PESEL 85*******45") && !t.contains(LEAVER_PESEL),
+        "{t}"
+    );
+    assert!(
+        t.contains(&format!(
+            "signed in with certificate {}",
+            env.issued.serial_hex
+        )),
+        "{t}"
+    );
 
     let csv = env
         .cmd()
@@ -278,7 +313,11 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     env.assert_clean(&csv);
     let c = stdout(&csv);
     assert!(c.starts_with("environment,nip,client_name"), "{c}");
-    assert_eq!(c.lines().count(), 1 + 3, "one row per KSeF certificate: {c}");
+    assert_eq!(
+        c.lines().count(),
+        1 + 3,
+        "one row per KSeF certificate: {c}"
+    );
     assert!(c.contains(EXPIRING), "{c}");
 
     let excel = env
@@ -293,7 +332,13 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     // `audit` audits the certificates of the certificate-signed-in context too.
     let audit = env
         .cmd()
-        .args(["audit", "--inventory", "inventory.csv", "--staff", "staff.csv"])
+        .args([
+            "audit",
+            "--inventory",
+            "inventory.csv",
+            "--staff",
+            "staff.csv",
+        ])
         .args(["--format", "json", "--exit-zero"])
         .output()
         .expect("runs");
@@ -307,7 +352,10 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
         found.contains(&("certificate-of-leaver".into(), LEAVER.into())),
         "{found:?}"
     );
-    assert!(doc["contexts"][0]["certificates"]["list"].is_array(), "audit keeps the list");
+    assert!(
+        doc["contexts"][0]["certificates"]["list"].is_array(),
+        "audit keeps the list"
+    );
 
     // An exception can name the certificate by its serial number.
     std::fs::write(
@@ -319,8 +367,22 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     .expect("exceptions");
     let waived = env
         .cmd()
-        .args(["audit", "--from", "certs.json", "--inventory", "inventory.csv"])
-        .args(["--staff", "staff.csv", "--exceptions", "exc.toml", "--format", "json", "--exit-zero"])
+        .args([
+            "audit",
+            "--from",
+            "certs.json",
+            "--inventory",
+            "inventory.csv",
+        ])
+        .args([
+            "--staff",
+            "staff.csv",
+            "--exceptions",
+            "exc.toml",
+            "--format",
+            "json",
+            "--exit-zero",
+        ])
         .output()
         .expect("runs");
     assert_eq!(waived.status.code(), Some(0), "{}", stderr(&waived));
@@ -352,15 +414,20 @@ fn issue_10_wrong_key_password_is_a_clear_error_without_the_password() {
     let err = stderr(&out);
     assert!(err.contains("wrong password"), "{err}");
     assert!(err.contains("KSEF_KEY_PASSWORD"), "{err}");
-    assert!(!err.contains(wrong) && !stdout(&out).contains(wrong), "{err}");
+    assert!(
+        !err.contains(wrong) && !stdout(&out).contains(wrong),
+        "{err}"
+    );
     env.assert_clean(&out);
     // The context is incomplete, never clean.
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["contexts"][0]["status"], "incomplete");
-    assert!(!doc["contexts"][0]["reason"]
-        .as_str()
-        .unwrap_or_default()
-        .contains(wrong));
+    assert!(
+        !doc["contexts"][0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(wrong)
+    );
 
     // No password at all: the message says which variable to set.
     let none = env
@@ -370,7 +437,11 @@ fn issue_10_wrong_key_password_is_a_clear_error_without_the_password() {
         .output()
         .expect("runs");
     assert_eq!(none.status.code(), Some(2));
-    assert!(stderr(&none).contains("KSEF_KEY_PASSWORD_5265877635"), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("KSEF_KEY_PASSWORD_5265877635"),
+        "{}",
+        stderr(&none)
+    );
     env.assert_clean(&none);
 }
 
@@ -404,12 +475,18 @@ fn token_snapshot(dir: &Path) -> PathBuf {
     path
 }
 
-fn sunset_findings(dir: &Path, now: &str, config: Option<&str>) -> (Option<i32>, Vec<(String, String)>) {
+fn sunset_findings(
+    dir: &Path,
+    now: &str,
+    config: Option<&str>,
+) -> (Option<i32>, Vec<(String, String)>) {
     let snapshot = token_snapshot(dir);
     let inventory = dir.join("inv.csv");
     std::fs::write(
         &inventory,
-        format!("nip,reference_number,owner\n{NIP},20250301-EC-A0D17A0002-0000000002-D5,anna@alfa.pl\n"),
+        format!(
+            "nip,reference_number,owner\n{NIP},20250301-EC-A0D17A0002-0000000002-D5,anna@alfa.pl\n"
+        ),
     )
     .expect("inventory");
     let mut cmd = Command::cargo_bin("ksef-audit").expect("binary");
@@ -432,7 +509,12 @@ fn sunset_findings(dir: &Path, now: &str, config: Option<&str>) -> (Option<i32>,
         .as_array()
         .map(|a| {
             a.iter()
-                .filter(|f| f["rule"].as_str().unwrap_or_default().starts_with("token-sunset"))
+                .filter(|f| {
+                    f["rule"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .starts_with("token-sunset")
+                })
                 .map(|f| {
                     (
                         f["rule"].as_str().unwrap_or_default().to_string(),
@@ -453,16 +535,25 @@ fn issue_10_token_sunset_raises_severity_as_the_date_nears() {
     assert!(found.is_empty(), "{found:?}");
     // Within the year: low.
     let (code, found) = sunset_findings(dir.path(), "2027-01-15", None);
-    assert_eq!(found, [("token-sunset-approaching".to_string(), "low".to_string())]);
+    assert_eq!(
+        found,
+        [("token-sunset-approaching".to_string(), "low".to_string())]
+    );
     assert_eq!(code, Some(0));
     // Within 90 days: high, and the default --fail-on high fails the run.
     let (code, found) = sunset_findings(dir.path(), "2027-10-01", None);
-    assert_eq!(found, [("token-sunset-near".to_string(), "high".to_string())]);
+    assert_eq!(
+        found,
+        [("token-sunset-near".to_string(), "high".to_string())]
+    );
     assert_eq!(code, Some(1));
     // The date is configurable: a later sunset moves the finding back to low.
     let later = "[rules.token-sunset-near]\nsunset = \"2028-06-30\"\n[rules.token-sunset-approaching]\nsunset = \"2028-06-30\"\n";
     let (_, found) = sunset_findings(dir.path(), "2027-10-01", Some(later));
-    assert_eq!(found, [("token-sunset-approaching".to_string(), "low".to_string())]);
+    assert_eq!(
+        found,
+        [("token-sunset-approaching".to_string(), "low".to_string())]
+    );
     // A sunset that is not a date is a config error naming the parameter.
     let bad = "[rules.token-sunset-near]\nsunset = \"end of 2027\"\n";
     let (code, _) = sunset_findings(dir.path(), "2027-10-01", Some(bad));

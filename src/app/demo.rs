@@ -174,8 +174,7 @@ pub fn demo_certificate(out_dir: &Path, fixture: &mut Fixture) -> Result<DemoCer
             .insert(0, signing_record(&issued.serial_hex, valid_to, now));
     }
     let dir = out_dir.join("ksef-certificate");
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create '{}'", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
     let certificate = dir.join("certificate.pem");
     let private_key = dir.join("private-key.pem");
     std::fs::write(&certificate, issued.certificate_pem())

@@ -280,8 +280,8 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
                 }
             },
         };
-        let certificate_only =
-            table.cell(&cells, "reference_number").is_none() && table.columns.contains_key("certificate_serial");
+        let certificate_only = table.cell(&cells, "reference_number").is_none()
+            && table.columns.contains_key("certificate_serial");
         let reference = match table.cell(&cells, "reference_number") {
             None if certificate_only => {
                 if serial.is_none() && table.cell(&cells, "certificate_serial").is_none() {
@@ -542,10 +542,15 @@ mod tests {
                     5265877635,,\n";
         let msg = parse(text).expect_err("invalid").to_string();
         assert!(
-            msg.contains("row 2, column C ('certificate_serial'): 'XYZ' is not a certificate serial number"),
+            msg.contains(
+                "row 2, column C ('certificate_serial'): 'XYZ' is not a certificate serial number"
+            ),
             "{msg}"
         );
-        assert!(msg.contains("row 4") && msg.contains("listed twice (first in row 3)"), "{msg}");
+        assert!(
+            msg.contains("row 4") && msg.contains("listed twice (first in row 3)"),
+            "{msg}"
+        );
         assert!(
             msg.contains("row 5, column B ('reference_number'): the row names neither"),
             "{msg}"

@@ -11,8 +11,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    AuditFinding, CertificateRecord, ContextSnapshot, ContextStatus, InventoryEntry,
-    TokenSnapshot,
+    AuditFinding, CertificateRecord, ContextSnapshot, ContextStatus, InventoryEntry, TokenSnapshot,
 };
 use crate::render::csv::{CsvOptions, CsvWriter, csv_time};
 
@@ -89,8 +88,7 @@ fn not_read(ctx: &ContextSnapshot) -> Option<String> {
     }
     if c.signed_in_with.is_none() {
         return Some(
-            "signed in with a token: KSeF lists certificates only to a certificate sign-in"
-                .into(),
+            "signed in with a token: KSeF lists certificates only to a certificate sign-in".into(),
         );
     }
     None
@@ -276,9 +274,10 @@ pub fn write_table(w: &mut dyn Write, listing: &CertificateListing<'_>) -> io::R
             ];
             let mut sorted: Vec<&CertificateRecord> = certs.list.iter().collect();
             sorted.sort_by(|a, b| {
-                a.valid_to
-                    .cmp(&b.valid_to)
-                    .then(a.certificate_serial_number.cmp(&b.certificate_serial_number))
+                a.valid_to.cmp(&b.valid_to).then(
+                    a.certificate_serial_number
+                        .cmp(&b.certificate_serial_number),
+                )
             });
             for c in sorted {
                 let serial = &c.certificate_serial_number;
@@ -289,10 +288,8 @@ pub fn write_table(w: &mut dyn Write, listing: &CertificateListing<'_>) -> io::R
                     c.status.to_string(),
                     c.valid_to.format("%Y-%m-%d").to_string(),
                     c.days_left(listing.now).to_string(),
-                    last_used(c).map_or_else(
-                        || "never".to_string(),
-                        |d| d.format("%Y-%m-%d").to_string(),
-                    ),
+                    last_used(c)
+                        .map_or_else(|| "never".to_string(), |d| d.format("%Y-%m-%d").to_string()),
                     match listing.row_of(&ctx.nip, serial) {
                         Some(e) => format!("row {}", e.row),
                         None if listing.inventory_given => "missing".into(),
@@ -304,7 +301,11 @@ pub fn write_table(w: &mut dyn Write, listing: &CertificateListing<'_>) -> io::R
             write_aligned(w, &rows)?;
         }
         for f in by_nip.get(ctx.nip.as_str()).into_iter().flatten() {
-            writeln!(w, "  {} {} {}: {}", f.severity, f.rule_id, f.rule, f.message)?;
+            writeln!(
+                w,
+                "  {} {} {}: {}",
+                f.severity, f.rule_id, f.rule, f.message
+            )?;
         }
     }
     Ok(())

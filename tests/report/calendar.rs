@@ -213,8 +213,13 @@ fn issue_10_calendar_has_an_event_before_each_certificate_expiry() {
     );
     assert_eq!(e[4], "mailto:anna@example.test");
     assert_eq!(e[5], "1");
-    let text = std::fs::read_to_string(&ics).expect("read").replace("\r\n ", "");
+    let text = std::fs::read_to_string(&ics)
+        .expect("read")
+        .replace("\r\n ", "");
     let start = text.find("UID:ksef-audit-certificate").expect("event");
     let block = &text[start..start + text[start..].find("END:VEVENT").expect("end")];
-    assert!(!block.contains("85010112345"), "no PESEL in the event: {block}");
+    assert!(
+        !block.contains("85010112345"),
+        "no PESEL in the event: {block}"
+    );
 }

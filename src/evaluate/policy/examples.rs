@@ -9,11 +9,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use super::{AuditWorld, evaluate};
 use crate::model::{
     AccessHolder, AccessRegister, AccessRegisterEntry, CertificateLimit, CertificateLimits,
-    CertificateRecord, CertificateStatus, CertificateSubject, CertificateType,
-    ContextCertificates, ContextSnapshot, ContextStatus,
-    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, Identifier, IdentifierType,
-    Inventory, InventoryEntry, KnownParty, Permission, PermissionState, SecretCell, StaffMember,
-    StaffStatus, SubjectDetailsType, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    CertificateRecord, CertificateStatus, CertificateSubject, CertificateType, ContextCertificates,
+    ContextSnapshot, ContextStatus, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
+    GrantSubject, Identifier, IdentifierType, Inventory, InventoryEntry, KnownParty, Permission,
+    PermissionState, SecretCell, StaffMember, StaffStatus, SubjectDetailsType, TokenRecord,
+    TokenSnapshot, TokenStatus, fingerprint_hex,
 };
 use crate::rule::policy::{
     Example, ExampleCertificate, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken,
@@ -160,10 +160,10 @@ fn example_certificates(ex: &Example) -> Result<ContextCertificates, String> {
         },
     });
     Ok(ContextCertificates {
-        signed_in_with: Some(
-            list.first()
-                .map_or_else(|| "0A0B0C0D".to_string(), |c| c.certificate_serial_number.clone()),
-        ),
+        signed_in_with: Some(list.first().map_or_else(
+            || "0A0B0C0D".to_string(),
+            |c| c.certificate_serial_number.clone(),
+        )),
         list,
         limits,
         problem: None,
@@ -296,10 +296,10 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
     if let Some(e) = &ex.inventory {
         let entry = example_entry(e, &main_ref, main.as_ref(), 2, &mut secrets)?;
         if rule.subject == Subject::Certificate {
-            let serial = ex
-                .certificate
-                .as_ref()
-                .map_or_else(|| "018209160C631F1E".to_string(), |c| c.serial.to_uppercase());
+            let serial = ex.certificate.as_ref().map_or_else(
+                || "018209160C631F1E".to_string(),
+                |c| c.serial.to_uppercase(),
+            );
             certificate_entries.push(InventoryEntry {
                 reference_number: String::new(),
                 certificate_serial: Some(serial),

@@ -283,10 +283,8 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         severity: rule.severity,
         nip: v.ctx.snap.nip.clone(),
         client_name: v.ctx.snap.name.clone(),
-        reference_number: (!v.reference.is_empty()
-            && v.grant.is_none()
-            && v.certificate.is_none())
-        .then(|| v.reference.clone()),
+        reference_number: (!v.reference.is_empty() && v.grant.is_none() && v.certificate.is_none())
+            .then(|| v.reference.clone()),
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
         evidence: v.evidence(rule, details),

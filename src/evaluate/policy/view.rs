@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{
-    AccessRegister, CertificateRecord, ContextCertificates, ContextSnapshot, ContextStatus, GrantIdentifier, GrantRecord, Identifier,
-    IdentifierType, Inventory, InventoryEntry, KnownParty, Permission, SecretCell, StaffMember,
-    TokenRecord, TokenStatus, same_holder,
+    AccessRegister, CertificateRecord, ContextCertificates, ContextSnapshot, ContextStatus,
+    GrantIdentifier, GrantRecord, Identifier, IdentifierType, Inventory, InventoryEntry,
+    KnownParty, Permission, SecretCell, StaffMember, TokenRecord, TokenStatus, same_holder,
 };
 use crate::rule::policy::builtins::system_key;
 use crate::rule::policy::{Condition, Field, PolicyRule, SubjectView, Test};

@@ -15,11 +15,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use regex::Regex;
 
 use super::PolicyRule;
-use crate::model::{CertificateRecord, ContextCertificates};
 use crate::model::{
     AccessHolder, AccessRegister, GrantIdentifier, GrantRecord, GrantScope, IdentifierType,
     KnownParty, same_holder,
 };
+use crate::model::{CertificateRecord, ContextCertificates};
 use crate::model::{
     Identifier, InventoryEntry, Permission, SecretCell, StaffMember, StaffStatus, TokenRecord,
     TokenStatus, mask_pesel, pesel_ok,
@@ -608,31 +608,6 @@ pub fn personal_data(text: &str, email: bool, pesel: bool, token: bool) -> Vec<&
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn personal_data_is_named_not_shown() {
-        assert_eq!(
-            personal_data("Jan jan.nowak@firma.pl 85010112345", true, true, true),
-            vec!["an e-mail address", "a PESEL number"]
-        );
-        assert!(personal_data("ERP-Symfonia-prod-2025", true, true, true).is_empty());
-        assert!(personal_data("85010112344", true, true, true).is_empty());
-    }
-
-    #[test]
-    fn every_registered_name_is_found_and_unique() {
-        let mut names = BTreeSet::new();
-        for b in BUILTINS {
-            assert!(names.insert(b.name), "{} registered twice", b.name);
-            assert!(std::ptr::eq(find_builtin(b.name).expect("found"), b));
-        }
-        assert!(find_builtin("owner-lefft").is_none());
-    }
-}
-
 /// A date parameter (`"2027-11-30"`), as rules and the config write it.
 pub fn param_date(rule: &PolicyRule, name: &str) -> Option<NaiveDate> {
     let text = rule.parameters.get(name)?.as_str()?;
@@ -644,12 +619,15 @@ pub const DATE_PARAMETERS: &[&str] = &["sunset"];
 
 /// The staff member behind a certificate's subject identifier (PESEL, NIP or fingerprint),
 /// or behind the owner its inventory row names.
-fn certificate_leaver<'a>(v: &'a dyn SubjectView, c: &CertificateRecord) -> Option<String> {
+fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<String> {
     let id = GrantIdentifier::new(
         IdentifierType::from(c.subject_identifier.kind.as_str()),
         c.subject_identifier.value.as_str(),
     );
-    if let Some(m) = v.staff_holder(&id).filter(|m| m.status == StaffStatus::Left) {
+    if let Some(m) = v
+        .staff_holder(&id)
+        .filter(|m| m.status == StaffStatus::Left)
+    {
         return Some(format!(
             "its subject {} is {}, who {}",
             c.subject_identifier.masked(),
@@ -756,4 +734,29 @@ fn token_sunset_near(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
     let (left, words) = token_sunset(v, rule)?;
     let near = rule.param_i64("near-days")?;
     (left <= near).then_some(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_named_not_shown() {
+        assert_eq!(
+            personal_data("Jan jan.nowak@firma.pl 85010112345", true, true, true),
+            vec!["an e-mail address", "a PESEL number"]
+        );
+        assert!(personal_data("ERP-Symfonia-prod-2025", true, true, true).is_empty());
+        assert!(personal_data("85010112344", true, true, true).is_empty());
+    }
+
+    #[test]
+    fn every_registered_name_is_found_and_unique() {
+        let mut names = BTreeSet::new();
+        for b in BUILTINS {
+            assert!(names.insert(b.name), "{} registered twice", b.name);
+            assert!(std::ptr::eq(find_builtin(b.name).expect("found"), b));
+        }
+        assert!(find_builtin("owner-lefft").is_none());
+    }
 }

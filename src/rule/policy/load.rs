@@ -123,7 +123,9 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         if let Some(value) = raw.parameters.get(*name)
             && !is_date_value(value)
         {
-            messages.push(format!("parameter '{name}' must be a date written \"YYYY-MM-DD\""));
+            messages.push(format!(
+                "parameter '{name}' must be a date written \"YYYY-MM-DD\""
+            ));
         }
     }
     if raw.when.is_empty() {

@@ -25,8 +25,8 @@ pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_files, pars
 pub use message::{TEMPLATE_FIELDS, render_template};
 pub use schema::{
     Example, ExampleCertificate, ExampleContext, ExampleEntry, ExampleGrant, ExampleLimits,
-    ExampleOther, ExampleRegisterRow,
-    ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op, RawCondition, Subject,
+    ExampleOther, ExampleRegisterRow, ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op,
+    RawCondition, Subject,
 };
 
 use crate::model::Severity;

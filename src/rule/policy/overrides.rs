@@ -61,7 +61,9 @@ impl PolicyRuleSet {
                         {
                             problems.push(problem(
                                 name,
-                                format!("parameter '{param}' must be a date written \"YYYY-MM-DD\""),
+                                format!(
+                                    "parameter '{param}' must be a date written \"YYYY-MM-DD\""
+                                ),
                             ));
                         }
                         Some(default) if same_type(default, value) => {

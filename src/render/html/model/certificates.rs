@@ -122,7 +122,9 @@ pub(super) fn leaver_certificates(cx: &Ctx<'_>) -> Vec<(Severity, String)> {
                     subject, valid_to, ..
                 }) => (
                     subject.clone(),
-                    valid_to.map(|d| d.date_naive().to_string()).unwrap_or_default(),
+                    valid_to
+                        .map(|d| d.date_naive().to_string())
+                        .unwrap_or_default(),
                 ),
                 _ => (String::new(), String::new()),
             };
