@@ -14,6 +14,7 @@ use crate::model::{
     AuditFinding, CertificateRecord, ContextSnapshot, ContextStatus, InventoryEntry, TokenSnapshot,
 };
 use crate::render::csv::{CsvOptions, CsvWriter, csv_time};
+use crate::render::tokens::{write_aligned, write_context_heading, write_environment_line};
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {
@@ -175,67 +176,25 @@ pub fn write_csv(
     out.finish().map(|_| ())
 }
 
-/// Lines of cells padded to column widths, indented by two spaces.
-fn write_aligned(w: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = Vec::new();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            let n = cell.chars().count();
-            match widths.get_mut(i) {
-                Some(w) => *w = (*w).max(n),
-                None => widths.push(n),
-            }
-        }
-    }
-    for row in rows {
-        let mut line = String::from("  ");
-        for (i, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(w, "{}", line.trim_end())?;
-    }
-    Ok(())
-}
-
 /// One block per context: a header line, the limits, a table, then the findings.
 pub fn write_table(w: &mut dyn Write, listing: &CertificateListing<'_>) -> io::Result<()> {
     let snapshot = listing.snapshot;
-    writeln!(
-        w,
-        "KSeF environment: {} ({}), fetched {}",
-        snapshot.environment.label,
-        snapshot.environment.base_url,
-        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    )?;
+    write_environment_line(w, snapshot)?;
     let mut by_nip: BTreeMap<&str, Vec<&AuditFinding>> = BTreeMap::new();
     for f in listing.findings {
         by_nip.entry(f.nip.as_str()).or_default().push(f);
     }
     for ctx in &snapshot.contexts {
-        writeln!(w)?;
         let certs = &ctx.certificates;
-        let name = ctx
-            .name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        writeln!(
+        write_context_heading(
             w,
-            "{}{name}: {}, {} certificate{}",
-            ctx.nip,
+            ctx,
             status_word(ctx.status),
             certs.list.len(),
-            if certs.list.len() == 1 { "" } else { "s" }
+            "certificate",
         )?;
-        if let Some(reason) = &ctx.reason {
-            for line in reason.lines() {
-                writeln!(w, "  ! {line}")?;
-            }
-        } else if let Some(why) = not_read(ctx) {
+        // An incomplete context's reason is in the heading already.
+        if let (None, Some(why)) = (&ctx.reason, not_read(ctx)) {
             writeln!(w, "  - {why}")?;
         }
         if let Some(serial) = &certs.signed_in_with {

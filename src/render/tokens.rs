@@ -81,35 +81,80 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
     out.finish().map(|_| ())
 }
 
-/// One block per context: a header line (status, counts, reason) and a table.
-pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
+/// `KSeF environment: LABEL (URL), fetched TIME`: the first line of every listing table.
+pub(crate) fn write_environment_line(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+) -> io::Result<()> {
     writeln!(
         w,
         "KSeF environment: {} ({}), fetched {}",
         snapshot.environment.label,
         snapshot.environment.base_url,
         snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    )?;
-    for ctx in &snapshot.contexts {
-        writeln!(w)?;
-        let name = ctx
-            .name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        writeln!(
-            w,
-            "{}{name}: {}, {} token{}",
-            ctx.nip,
-            status_word(ctx),
-            ctx.tokens.len(),
-            if ctx.tokens.len() == 1 { "" } else { "s" }
-        )?;
-        if let Some(reason) = &ctx.reason {
-            for line in reason.lines() {
-                writeln!(w, "  ! {line}")?;
+    )
+}
+
+/// Lines of cells padded to column widths, indented by two spaces.
+pub(crate) fn write_aligned(w: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let n = cell.chars().count();
+            match widths.get_mut(i) {
+                Some(w) => *w = (*w).max(n),
+                None => widths.push(n),
             }
         }
+    }
+    for row in rows {
+        let mut line = String::from("  ");
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(w, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The heading of one context's block: a blank line, `NIP name: status, N nouns`, and each
+/// line of the reason it is incomplete as `  ! …`.
+pub(crate) fn write_context_heading(
+    w: &mut dyn Write,
+    ctx: &ContextSnapshot,
+    status: &str,
+    count: usize,
+    noun: &str,
+) -> io::Result<()> {
+    writeln!(w)?;
+    let name = ctx
+        .name
+        .as_deref()
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "{}{name}: {status}, {count} {noun}{}",
+        ctx.nip,
+        if count == 1 { "" } else { "s" }
+    )?;
+    if let Some(reason) = &ctx.reason {
+        for line in reason.lines() {
+            writeln!(w, "  ! {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One block per context: a header line (status, counts, reason) and a table.
+pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
+    write_environment_line(w, snapshot)?;
+    for ctx in &snapshot.contexts {
+        write_context_heading(w, ctx, status_word(ctx), ctx.tokens.len(), "token")?;
         if ctx.tokens.is_empty() {
             continue;
         }
@@ -122,31 +167,12 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
             "AUTHOR",
             "DESCRIPTION",
         ];
-        let rows: Vec<[String; 7]> = ctx.tokens.iter().map(table_row).collect();
-        let mut widths = header.map(|h| h.chars().count());
-        for row in &rows {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
-            }
-        }
-        write_row(w, &header.map(str::to_string), &widths)?;
-        for row in &rows {
-            write_row(w, row, &widths)?;
-        }
+        let rows: Vec<Vec<String>> = std::iter::once(header.map(str::to_string).to_vec())
+            .chain(ctx.tokens.iter().map(|t| table_row(t).to_vec()))
+            .collect();
+        write_aligned(w, &rows)?;
     }
     Ok(())
-}
-
-fn write_row(w: &mut dyn Write, cells: &[String; 7], widths: &[usize; 7]) -> io::Result<()> {
-    let mut line = String::from("  ");
-    for (i, cell) in cells.iter().enumerate() {
-        line.push_str(cell);
-        if i + 1 < cells.len() {
-            let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-            line.extend(std::iter::repeat_n(' ', pad));
-        }
-    }
-    writeln!(w, "{}", line.trim_end())
 }
 
 fn table_row(t: &TokenRecord) -> [String; 7] {
