@@ -73,10 +73,12 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
         Some(c) => c.policy_rules(None)?,
         None => builtin_policy_rules()?,
     };
-    let snapshot = match &source {
+    let mut snapshot = match &source {
         TokenSource::Snapshot(path) => read_snapshot(path)?,
         TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose),
     };
+    // Certificate names are free text from KSeF: a token pasted there is not written out.
+    super::redact::redact_snapshot(&mut snapshot);
     let findings = certificate_findings(&snapshot, &inventory, &staff, &rules);
     let listing = CertificateListing {
         snapshot: &snapshot,
@@ -88,7 +90,7 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     let mut out = Output::open(args.output.as_deref())?;
     write(&mut out, &listing, format, args.csv_excel)?;
     out.flush()?;
-    let mut err = std::io::stderr().lock();
+    let mut err = super::output::stderr();
     if global.quiet {
         incomplete_reasons(&mut err, &snapshot)?;
     } else {

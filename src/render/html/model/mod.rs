@@ -12,6 +12,7 @@ mod certificates;
 mod changes;
 mod clients;
 mod cover;
+mod grants;
 mod leaks;
 mod register;
 mod summary;
@@ -301,6 +302,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         has_audit: audit.is_some(),
         urgent: urgent::urgent(&cx),
         certificates: certificates::certificates(&cx),
+        grants: grants::grants(&cx),
     }
 }
 
