@@ -249,6 +249,9 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     let Some(snapshot) = &demo.snapshot else {
         return Ok(());
     };
+    let mut snapshot = snapshot.clone();
+    super::redact::redact_snapshot(&mut snapshot);
+    let snapshot = &snapshot;
     let inventory = crate::collect::inventory::read_inventory(&demo.out_dir.join("inventory.csv"))?;
     let staff = load_staff(&demo.out_dir.join("staff.csv"))?;
     let rules = crate::rule::policy::builtin_policy_rules()?;
