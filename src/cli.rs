@@ -177,6 +177,7 @@ impl Command {
         match self {
             Command::Tokens(_) => "tokens",
             Command::Permissions(_) => "permissions",
+            Command::Certificates(_) => "certificates",
             Command::Audit(_) => "audit",
             Command::Leaks(_) => "leaks",
             Command::Report(_) => "report",
@@ -197,6 +198,7 @@ impl Command {
         let (config, ksef, (quiet, verbose)) = match self {
             Command::Tokens(TokensArgs { common, .. })
             | Command::Permissions(PermissionsArgs { common, .. })
+            | Command::Certificates(CertificatesArgs { common, .. })
             | Command::Audit(AuditArgs { common, .. })
             | Command::Leaks(LeaksArgs { common, .. })
             | Command::Revoke(RevokeArgs { common, .. }) => (
@@ -236,6 +238,9 @@ pub enum Command {
     /// List every permission grant of every context (live, or from a saved snapshot)
     #[command(after_help = PERMISSIONS_EXAMPLES)]
     Permissions(PermissionsArgs),
+    /// List the KSeF certificates of every context signed in with a certificate, with findings
+    #[command(after_help = CERTIFICATES_EXAMPLES)]
+    Certificates(CertificatesArgs),
     /// Audit tokens against the inventory, staff list and policy rules
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
@@ -289,6 +294,11 @@ const PERMISSIONS_EXAMPLES: &str = "EXAMPLES:
 const MERGE_EXAMPLES: &str = "EXAMPLES:
   ksef-audit merge -o leaks.json shard-1.json shard-2.json shard-3.json
   ksef-audit merge --format sarif -o leaks.sarif repo-a.json repo-b.json";
+const CERTIFICATES_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit certificates --staff staff.csv            certificates, expiry and leavers, as a table
+  ksef-audit certificates --format json -o certs.json  a snapshot (for `audit --from`) with findings
+  ksef-audit certificates --csv-excel -o certs.csv     for Excel with Polish settings
+  ksef-audit certificates --from certs.json --inventory inventory.csv   offline, with the inventory";
 const AUDIT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit audit                                    live audit of the contexts in ksef-audit.toml
   ksef-audit audit --from tokens.json --inventory inventory.csv
@@ -375,6 +385,30 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CertificatesArgs {
+    /// Output format (default: table; csv when --output ends in .csv, json for .json)
+    #[arg(long, value_enum)]
+    pub format: Option<TokensFormat>,
+    /// CSV for Excel with Polish settings: semicolons and a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Re-render a saved `tokens`/`certificates --format json` snapshot instead of calling KSeF
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+    /// Staff list CSV: certificates of leavers (default: `[audit] staff` in the config)
+    #[arg(long, value_name = "CSV")]
+    pub staff: Option<PathBuf>,
+    /// Inventory CSV with a `certificate_serial` column (default: `[audit] inventory`)
+    #[arg(long, value_name = "CSV")]
+    pub inventory: Option<PathBuf>,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }

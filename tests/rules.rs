@@ -59,6 +59,16 @@ rule_examples! {
     all_partners_grant_examples => "all-partners-grant",
     holder_in_many_contexts_examples => "holder-in-many-contexts",
     grant_beyond_access_register_examples => "grant-beyond-access-register",
+    certificate_expiring_examples => "certificate-expiring",
+    certificate_expiring_notice_examples => "certificate-expiring-notice",
+    dead_certificate_in_inventory_examples => "dead-certificate-in-inventory",
+    certificate_of_leaver_examples => "certificate-of-leaver",
+    certificate_never_used_examples => "certificate-never-used",
+    certificate_limit_nearly_used_examples => "certificate-limit-nearly-used",
+    certificate_not_in_inventory_examples => "certificate-not-in-inventory",
+    inventory_certificate_unknown_examples => "inventory-certificate-unknown",
+    token_sunset_approaching_examples => "token-sunset-approaching",
+    token_sunset_near_examples => "token-sunset-near",
 }
 
 #[test]

@@ -35,8 +35,12 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     if !global.quiet {
         let owners = by_owner(&reminders).len();
         say!(
-            "calendar: {} reminders ({} days before each planned expiry), {} owners{}",
+            "calendar: {} reminders ({} of KSeF certificates; {} days before each planned expiry), {} owners{}",
             reminders.len(),
+            reminders
+                .iter()
+                .filter(|r| r.kind == crate::render::calendar::ReminderKind::Certificate)
+                .count(),
             args.days_before,
             owners,
             match out.path() {
@@ -46,7 +50,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
         );
         if reminders.is_empty() {
             say!(
-                "help: no active token has a planned expiry date; add one per token in the inventory's planned-expiry column"
+                "help: no active token has a planned expiry date and no KSeF certificate was read; add one per token in the inventory's planned-expiry column"
             );
         }
     }

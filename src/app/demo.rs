@@ -23,8 +23,11 @@ use super::tokens::{self as tokens_cmd, TokenFormat};
 use crate::cli::{DemoArgs, GlobalArgs};
 use crate::collect::sources::git::GitScanOptions;
 use crate::collect::staff::load_staff;
-use crate::config::{Config, ContextSpec, CredentialSource, KsefSettings};
-use crate::demo::{demo_auditor_tokens, demo_firm, write_demo_repo};
+use crate::config::{CertificateFiles, Config, ContextSpec, CredentialSource, KsefSettings};
+use crate::demo::{
+    DEMO_CERTIFICATE_NIP, demo_auditor_tokens, demo_firm, demo_signing_subject, signing_record,
+    write_demo_repo,
+};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, EnvironmentRef, LeakResults, LeakStatus, TokenSnapshot};
 use crate::render::leaks::{LeakFormat, render_leaks};
@@ -63,6 +66,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
     let mut demo = start_simulator(out_dir, global.quiet)?;
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
+        .and_then(|()| step_certificates(&mut demo))
         .and_then(|()| step_example_repo(&mut demo))
         .and_then(|()| step_leaks(&mut demo))
         .and_then(|()| step_report(&mut demo));
@@ -85,7 +89,8 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
             crate::model::shown_path(&out_dir)
         )
     })?;
-    let fixture = demo_firm(Utc::now());
+    let mut fixture = demo_firm(Utc::now());
+    let certificate = demo_certificate(&out_dir, &mut fixture)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -94,7 +99,8 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
     let sim = runtime
         .block_on(simulator::start(fixture.clone(), SimOptions::default()))
         .context("cannot start the KSeF simulator")?;
-    let settings = demo_settings(&fixture, &sim.base_url);
+    let mut settings = demo_settings(&fixture, &sim.base_url);
+    certificate.sign_in_with(&sim, &mut settings);
     if !quiet {
         say!(
             "demo: KSeF simulator with the example firm ({} client NIPs) at {}",
@@ -115,6 +121,97 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
         runtime,
         sim: Some(sim),
     })
+}
+
+/// The demo's certificate sign-in: a scenario CA (trusted by the simulator) and the
+/// certificate it issues to a person of the office, written with its key (mode 600) to
+/// `OUT/ksef-certificate/`. Its record joins the certificate list of the context.
+pub struct DemoCertificate {
+    /// The scenario CA (DER), for `SimHandle::trust_ca`.
+    pub ca_der: Vec<u8>,
+    pub files: CertificateFiles,
+}
+
+impl DemoCertificate {
+    /// The simulator trusts the demo CA, and the context [`DEMO_CERTIFICATE_NIP`] signs in
+    /// with the certificate instead of its token.
+    pub fn sign_in_with(&self, sim: &SimHandle, settings: &mut KsefSettings) {
+        sim.trust_ca(&self.ca_der);
+        if let Some(spec) = settings
+            .contexts
+            .iter_mut()
+            .find(|c| c.nip == DEMO_CERTIFICATE_NIP)
+        {
+            spec.credential = CredentialSource::Certificate(self.files.clone());
+        }
+    }
+}
+
+/// Issues the demo's certificate into `out_dir/ksef-certificate/` and lists it in the
+/// fixture (call before the simulator starts).
+pub fn demo_certificate(out_dir: &Path, fixture: &mut Fixture) -> Result<DemoCertificate> {
+    use crate::simulator::ca::{CertSubject, KeyKind, ScenarioCa};
+    let ca = ScenarioCa::generate("ksef-audit demo CA", KeyKind::P256)
+        .context("cannot create the demo's certificate authority")?;
+    let (pesel, given_name, surname) = demo_signing_subject();
+    let now = Utc::now();
+    let valid_to = now + chrono::Duration::days(730);
+    let issued = ca
+        .issue(
+            &CertSubject::Person {
+                pesel,
+                common_name: format!("{given_name} {surname}"),
+                given_name,
+                surname,
+            },
+            KeyKind::P256,
+            now - chrono::Duration::hours(1),
+            valid_to,
+        )
+        .context("cannot issue the demo's KSeF certificate")?;
+    if let Some(ctx) = fixture
+        .contexts
+        .iter_mut()
+        .find(|c| c.nip == DEMO_CERTIFICATE_NIP)
+    {
+        ctx.certificates
+            .insert(0, signing_record(&issued.serial_hex, valid_to, now));
+    }
+    let dir = out_dir.join("ksef-certificate");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create '{}'", dir.display()))?;
+    let certificate = dir.join("certificate.pem");
+    let private_key = dir.join("private-key.pem");
+    std::fs::write(&certificate, issued.certificate_pem())
+        .with_context(|| format!("cannot write '{}'", certificate.display()))?;
+    write_private(&private_key, issued.key_pkcs8_pem().as_bytes())?;
+    Ok(DemoCertificate {
+        ca_der: ca.certificate_der().to_vec(),
+        files: CertificateFiles::Pem {
+            certificate,
+            private_key,
+        },
+    })
+}
+
+/// Writes a key file readable by its owner only (created so, never widened).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An earlier demo's file keeps its mode on truncate: narrow it first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot restrict '{}'", path.display()))?;
+        }
+    }
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot write '{}'", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write '{}'", path.display()))
 }
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
@@ -143,6 +240,35 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let (results, outputs) = super::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
     demo.outputs.extend(outputs);
     demo.audit = Some(results);
+    Ok(())
+}
+
+/// Step 3b: `ksef-audit certificates` on the snapshot with the inventory and staff list the
+/// audit step wrote: the certificate list of the context signed in with a certificate.
+pub fn step_certificates(demo: &mut Demo) -> Result<()> {
+    let Some(snapshot) = &demo.snapshot else {
+        return Ok(());
+    };
+    let mut snapshot = snapshot.clone();
+    super::redact::redact_snapshot(&mut snapshot);
+    let snapshot = &snapshot;
+    let inventory = crate::collect::inventory::read_inventory(&demo.out_dir.join("inventory.csv"))?;
+    let staff = load_staff(&demo.out_dir.join("staff.csv"))?;
+    let rules = crate::rule::policy::builtin_policy_rules()?;
+    let findings = super::certificates::certificate_findings(snapshot, &inventory, &staff, &rules);
+    let listing = crate::render::certificates::CertificateListing {
+        snapshot,
+        findings: &findings,
+        inventory: &inventory.certificate_entries,
+        inventory_given: true,
+        now: snapshot.fetched_at,
+    };
+    let path = demo.out_dir.join("certificates.txt");
+    write_file(&path, |w| {
+        super::certificates::write(w, &listing, crate::cli::TokensFormat::Table, false)
+    })?;
+    demo.outputs
+        .push(("KSeF certificates with findings (table)".into(), path));
     Ok(())
 }
 

@@ -15,6 +15,7 @@ macro_rules! say {
 
 pub mod audit;
 pub mod calendar;
+pub mod certificates;
 pub mod demo;
 pub mod leaks;
 mod leaks_git;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     match &cli.command {
         Command::Tokens(args) => tokens::run(global, args),
         Command::Permissions(args) => permissions::run(global, args),
+        Command::Certificates(args) => certificates::run(global, args),
         Command::Audit(args) => audit::run(args, global),
         Command::Leaks(args) => leaks::run(global, args),
         Command::Report(args) => report::run(global, args),

@@ -94,9 +94,54 @@ pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
         "notes",
         &["note", "comments", "comment", "uwagi", "notatki"],
     ),
+    (
+        "certificate_serial",
+        &[
+            "certificateserial",
+            "certificateserialnumber",
+            "certserial",
+            "serialnumber",
+            "numerseryjny",
+            "numerseryjnycertyfikatu",
+            "numercertyfikatu",
+        ],
+    ),
 ];
 
 const REQUIRED: &[&str] = &["nip", "reference_number"];
+/// With a `certificate_serial` column a row names a token, a certificate or both, so the
+/// reference column may be left out.
+const REQUIRED_WITH_CERTIFICATES: &[&str] = &["nip"];
+
+/// The header row names a `certificate_serial` column.
+fn names_certificate_column(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text));
+    let Some(first) = text.lines().next() else {
+        return false;
+    };
+    let delimiter = char::from(super::table::detect_delimiter(&text));
+    let aliases = INVENTORY_COLUMNS
+        .iter()
+        .find(|(c, _)| *c == "certificate_serial")
+        .map(|(_, a)| *a)
+        .unwrap_or_default();
+    first.split(delimiter).any(|h| {
+        let norm = super::table::normalize_header(h.trim().trim_matches('"'));
+        norm == super::table::normalize_header("certificate_serial")
+            || aliases.contains(&norm.as_str())
+    })
+}
+
+/// A KSeF certificate serial number as the inventory writes it: hex digits, any case,
+/// spaces or colons allowed; kept uppercase without separators.
+pub fn normalize_serial(raw: &str) -> Option<String> {
+    let s: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | ':' | '-'))
+        .collect::<String>()
+        .to_uppercase();
+    (!s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_hexdigit())).then_some(s)
+}
 
 /// Loads the inventory (interface for other commands).
 pub fn load_inventory(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError> {
@@ -169,13 +214,20 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
         path: path.to_path_buf(),
         problems,
     };
-    let Some(table) = parse_table(bytes, INVENTORY_COLUMNS, REQUIRED, &mut problems) else {
+    let required = if names_certificate_column(bytes) {
+        REQUIRED_WITH_CERTIFICATES
+    } else {
+        REQUIRED
+    };
+    let Some(table) = parse_table(bytes, INVENTORY_COLUMNS, required, &mut problems) else {
         return Err(invalid(problems));
     };
     let known: BTreeSet<usize> = table.columns.values().copied().collect();
     let mut entries = Vec::new();
     let mut secrets = Vec::new();
     let mut seen_refs: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen_serials: BTreeMap<String, usize> = BTreeMap::new();
+    let mut certificate_entries = Vec::new();
     for (row, cells) in &table.rows {
         let row = *row;
         let mut cells = cells.clone();
@@ -201,7 +253,45 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
                 }
             },
         };
+        let serial = match table.cell(&cells, "certificate_serial") {
+            None => None,
+            Some(raw) => match normalize_serial(raw) {
+                Some(s) => {
+                    if let Some(first) = seen_serials.get(&s) {
+                        problem(
+                            "certificate_serial",
+                            format!(
+                                "certificate serial number '{raw}' is listed twice (first in row {first})"
+                            ),
+                        );
+                    } else {
+                        seen_serials.insert(s.clone(), row);
+                    }
+                    Some(s)
+                }
+                None => {
+                    problem(
+                        "certificate_serial",
+                        format!(
+                            "'{raw}' is not a certificate serial number (expected hexadecimal digits, e.g. 018209160C631F1E)"
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let certificate_only = table.cell(&cells, "reference_number").is_none()
+            && table.columns.contains_key("certificate_serial");
         let reference = match table.cell(&cells, "reference_number") {
+            None if certificate_only => {
+                if serial.is_none() && table.cell(&cells, "certificate_serial").is_none() {
+                    problem(
+                        "reference_number",
+                        "the row names neither a token reference number nor a certificate serial number".into(),
+                    );
+                }
+                String::new()
+            }
             None => {
                 problem("reference_number", "the reference number is empty".into());
                 String::new()
@@ -287,7 +377,7 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
                 (!h.is_empty()).then(|| (h.clone(), v.trim().to_string()))
             })
             .collect();
-        entries.push(InventoryEntry {
+        let entry = InventoryEntry {
             row,
             nip,
             reference_number: reference,
@@ -299,7 +389,14 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
             expires,
             notes: text("notes"),
             extra,
-        });
+            certificate_serial: serial,
+        };
+        if entry.certificate_serial.is_some() {
+            certificate_entries.push(entry.clone());
+        }
+        if !certificate_only {
+            entries.push(entry);
+        }
     }
     check_extra_headers(&table, &mut problems);
     if !problems.is_empty() {
@@ -307,6 +404,7 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
     }
     Ok(Inventory {
         entries,
+        certificate_entries,
         secrets,
         columns: table.columns.keys().map(|c| (*c).to_string()).collect(),
         digest: crate::model::fingerprint_hex(bytes),
@@ -407,6 +505,54 @@ mod tests {
         let msg = err.to_string();
         assert!(
             msg.contains("row 1: missing required column 'reference_number'"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn certificate_rows_need_no_reference_and_join_by_serial() {
+        let text = format!(
+            "nip,reference_number,certificate_serial,owner\n\
+             5265877635,{REF1},,anna@x.pl\n\
+             5265877635,,01:82:09:16:0c:63:1f:1e,jan@x.pl\n\
+             5265877635,{REF2},0AB1,ola@x.pl\n"
+        );
+        let inv = parse(&text).expect("valid");
+        assert_eq!(inv.entries.len(), 2, "token rows: the first and the third");
+        assert_eq!(inv.certificate_entries.len(), 2);
+        assert_eq!(
+            inv.certificate_entries[0].certificate_serial.as_deref(),
+            Some("018209160C631F1E")
+        );
+        assert_eq!(inv.certificate_entries[0].row, 3);
+        assert_eq!(inv.entries[1].certificate_serial.as_deref(), Some("0AB1"));
+        // Without a reference column, a certificate inventory is complete.
+        let only = parse("NIP;Numer seryjny certyfikatu;Właściciel\n5265877635;0AB1;jan\n")
+            .expect("valid");
+        assert!(only.entries.is_empty());
+        assert_eq!(only.certificate_entries.len(), 1);
+    }
+
+    #[test]
+    fn bad_or_repeated_serials_and_empty_rows_are_named() {
+        let text = "nip,reference_number,certificate_serial\n\
+                    5265877635,,XYZ\n\
+                    5265877635,,0AB1\n\
+                    5265877635,,0ab1\n\
+                    5265877635,,\n";
+        let msg = parse(text).expect_err("invalid").to_string();
+        assert!(
+            msg.contains(
+                "row 2, column C ('certificate_serial'): 'XYZ' is not a certificate serial number"
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("row 4") && msg.contains("listed twice (first in row 3)"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("row 5, column B ('reference_number'): the row names neither"),
             "{msg}"
         );
     }

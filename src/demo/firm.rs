@@ -229,6 +229,7 @@ pub fn demo_firm(now: DateTime<Utc>) -> Fixture {
         .collect();
     let mut fixture = Fixture { contexts };
     super::grants::add_demo_grants(&mut fixture, now);
+    super::certificates::add_demo_certificates(&mut fixture, now);
     fixture
 }
 

@@ -3,11 +3,15 @@
 //! Used by `ksef-audit simulate` (default fixture) and `ksef-audit demo`.
 //! Everything is synthetic and deterministic for a given `now`.
 
+mod certificates;
 mod firm;
 mod grants;
 mod records;
 mod repo;
 
+pub use certificates::{
+    DEMO_CERTIFICATE_NIP, add_demo_certificates, demo_signing_subject, signing_record,
+};
 pub use firm::{
     ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, DEMO_FIRM_NAME, DemoPerson,
     demo_auditor_tokens, demo_firm, demo_people, demo_staff,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::firm::{ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, demo_staff};
-use crate::model::{Permission, StaffStatus, TokenStatus, crc8};
+use crate::model::{CertificateRecord, Permission, StaffStatus, TokenStatus, crc8};
 use crate::simulator::{Fixture, FixtureContext, FixtureToken};
 
 /// The three files, as text.
@@ -32,6 +32,7 @@ const HEADERS: &[&str] = &[
     "Data wygaśnięcia",
     "Uwagi",
     "Dział",
+    "Numer seryjny certyfikatu",
 ];
 
 struct Row {
@@ -45,6 +46,8 @@ struct Row {
     expires: Option<NaiveDate>,
     notes: String,
     department: &'static str,
+    /// KSeF certificate serial number, for a row naming a certificate.
+    serial: String,
 }
 
 impl Row {
@@ -67,6 +70,24 @@ impl Row {
             expires,
             notes: String::new(),
             department: "Księgowość",
+            serial: String::new(),
+        }
+    }
+
+    /// A row naming a KSeF certificate (no token reference).
+    fn certificate(nip: &str, c: &CertificateRecord, owner: &str) -> Row {
+        Row {
+            nip: nip.to_string(),
+            reference: String::new(),
+            name: c.name.clone(),
+            system: "KSeF (certyfikat)".into(),
+            environment: "prod".into(),
+            owner: owner.to_string(),
+            permissions: Vec::new(),
+            expires: Some(c.valid_to.date_naive()),
+            notes: String::new(),
+            department: "Księgowość",
+            serial: c.certificate_serial_number.clone(),
         }
     }
 }
@@ -182,7 +203,25 @@ pub fn demo_records(fixture: &Fixture, now: DateTime<Utc>) -> DemoRecords {
                 expires: Some(day(now, 90)),
                 notes: "system wyłączony w zeszłym roku".into(),
                 department: "Księgowość",
+                serial: String::new(),
             });
+        }
+        // The certificates the firm keeps track of, and one it remembers wrongly.
+        for c in &ctx.certificates {
+            if !super::certificates::listed_in_inventory(&c.certificate_serial_number) {
+                continue;
+            }
+            let owner_of = staff
+                .iter()
+                .find(|m| m.pesel.as_deref() == Some(c.subject_identifier.value.as_str()))
+                .map_or("", |m| m.id.as_str());
+            rows.push(Row::certificate(&ctx.nip, c, owner_of));
+        }
+        if !ctx.certificates.is_empty() {
+            let mut row = Row::certificate(&ctx.nip, &ctx.certificates[0], owner(0));
+            row.name = "certyfikat sprzed migracji".into();
+            row.serial = super::certificates::DEMO_UNKNOWN_SERIAL.into();
+            rows.push(row);
         }
     }
     DemoRecords {
@@ -223,6 +262,7 @@ fn inventory_csv(rows: &[Row]) -> String {
             &r.expires.map(date).unwrap_or_default(),
             &r.notes,
             r.department,
+            &r.serial,
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

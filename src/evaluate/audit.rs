@@ -67,12 +67,16 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
     }
 }
 
-/// Marks findings waived by an exception in force. Targets: reference number, NIP, finding id.
+/// Marks findings waived by an exception in force. Targets: reference number (or certificate
+/// serial number), NIP, finding id.
 pub fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
     for f in findings {
         let mut targets: Vec<&str> = vec![f.nip.as_str(), f.id.as_str()];
         if let Some(r) = &f.reference_number {
             targets.push(r.as_str());
+        }
+        if let Some(s) = &f.certificate_serial {
+            targets.push(s.as_str());
         }
         if let Some(applied) = set.check(&f.rule, &f.rule_id, &targets) {
             f.excepted = true;

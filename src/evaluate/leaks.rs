@@ -471,6 +471,7 @@ mod tests {
             expires: None,
             notes: None,
             extra: Default::default(),
+            certificate_serial: None,
         };
         correlate_inventory(&mut f, &[row]);
         assert_eq!(f[0].owner.as_deref(), Some("anna@example.test"));

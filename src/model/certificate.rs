@@ -47,6 +47,10 @@ impl CertificateSubject {
     }
 }
 
+/// The day KSeF tokens stop working, as the Ministry of Finance announced it (not yet law);
+/// the default `sunset` of the token-sunset rules and the date of the reports' readiness line.
+pub const ANNOUNCED_TOKEN_SUNSET: &str = "2027-11-30";
+
 /// The date KSeF writes for "never used".
 const NEVER: &str = "0001-01-01";
 

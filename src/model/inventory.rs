@@ -27,6 +27,10 @@ pub struct InventoryEntry {
     pub notes: Option<String>,
     /// Columns the tool does not know, by their header as written.
     pub extra: BTreeMap<String, String>,
+    /// KSeF certificate serial number (uppercase hex) the row names, when the inventory
+    /// has a `certificate_serial` column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_serial: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +77,10 @@ pub struct SecretCell {
 /// A loaded inventory.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Rows naming a KSeF token (reference number).
     pub entries: Vec<InventoryEntry>,
+    /// Rows naming a KSeF certificate (serial number); a row naming both is in both lists.
+    pub certificate_entries: Vec<InventoryEntry>,
     pub secrets: Vec<SecretCell>,
     /// Canonical columns present in the file.
     pub columns: BTreeSet<String>,

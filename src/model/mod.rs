@@ -24,8 +24,8 @@ mod text_position;
 mod token;
 
 pub use certificate::{
-    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
-    CertificateType, ContextCertificates,
+    ANNOUNCED_TOKEN_SUNSET, CertificateLimit, CertificateLimits, CertificateRecord,
+    CertificateStatus, CertificateSubject, CertificateType, ContextCertificates,
 };
 pub use changes::ChangeSet;
 pub use exception::{ExceptionEntry, is_glob};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContextStatus, EnvironmentRef, Severity, Shard, TokenRecord};
+use super::{ContextCertificates, ContextStatus, EnvironmentRef, Severity, Shard, TokenRecord};
 
 pub const AUDIT_KIND: &str = "ksef-audit/audit";
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -104,6 +104,13 @@ pub struct AuditContext {
     /// audit documents written before grants were read, and when the context has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<AuditedGrant>,
+    /// KSeF certificates of the context (when it signed in with a certificate), for the
+    /// reports' expiry calendar and the calendar export; left out when there is nothing.
+    #[serde(default, skip_serializing_if = "ContextCertificates::is_empty")]
+    pub certificates: ContextCertificates,
+    /// Certificate serial number -> owner, from the inventory rows naming certificates.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub certificate_owners: BTreeMap<String, String>,
 }
 
 /// Who holds a grant, as far as the firm's own records tell.
@@ -194,6 +201,9 @@ pub struct AuditFinding {
     /// key `revoke --grants` and joins use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
+    /// For a finding about a KSeF certificate: its serial number (also in `subject`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_serial: Option<String>,
 }
 
 /// The thing a finding is about. Each kind of subject has one collector, its rules
@@ -229,6 +239,23 @@ pub enum FindingSubject {
         holder_name: Option<String>,
         /// The permissions the grant gives (one scope per KSeF grant).
         permissions: Vec<String>,
+    },
+    /// A KSeF certificate of an audited context, or an inventory row naming one
+    /// (rules with `subject = "certificate"`). `subject` is masked.
+    Certificate {
+        certificate_serial: String,
+        /// The context it was listed in.
+        nip: String,
+        /// The certificate's subject identifier, masked (`PESEL 85*******45`); empty for
+        /// an inventory row KSeF does not list.
+        #[serde(default)]
+        subject: String,
+        /// `validTo`, when KSeF lists the certificate.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        valid_to: Option<DateTime<Utc>>,
+        /// The inventory row naming the certificate, when there is one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        row: Option<usize>,
     },
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::model::{AuditResults, TokenStatus};
+use crate::model::{AuditResults, CertificateStatus, TokenStatus};
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,7 +67,37 @@ pub fn reminders_from_audit(audit: &AuditResults) -> Vec<Reminder> {
             });
         }
     }
+    out.extend(certificate_reminders(audit));
     out.sort_by(|a, b| a.due.cmp(&b.due).then(a.cmp(b)));
+    out
+}
+
+/// Active KSeF certificates (of contexts signed in with a certificate): one reminder before
+/// each `validTo`, naming the owner the inventory gives.
+pub fn certificate_reminders(audit: &AuditResults) -> Vec<Reminder> {
+    let mut out = Vec::new();
+    for c in &audit.contexts {
+        for cert in &c.certificates.list {
+            if cert.status != CertificateStatus::Active {
+                continue;
+            }
+            let serial = &cert.certificate_serial_number;
+            out.push(Reminder {
+                kind: ReminderKind::Certificate,
+                nip: c.nip.clone(),
+                client: c.name.clone(),
+                reference: serial.clone(),
+                description: Some(cert.name.clone()).filter(|d| !d.trim().is_empty()),
+                owner: c
+                    .certificate_owners
+                    .get(&serial.to_uppercase())
+                    .cloned()
+                    .filter(|o| !o.trim().is_empty()),
+                system: None,
+                due: cert.valid_to.date_naive(),
+            });
+        }
+    }
     out
 }
 
@@ -122,8 +152,15 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
             r.owner.as_deref().unwrap_or("none named in the inventory")
         ));
         details.push(
-            "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke)."
-                .into(),
+            match r.kind {
+                ReminderKind::Token => {
+                    "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke)."
+                }
+                ReminderKind::Certificate => {
+                    "Request a new KSeF certificate, install it wherever this one is used, then have its owner revoke this one (only the owner can)."
+                }
+            }
+            .into(),
         );
         lines.push("BEGIN:VEVENT".into());
         lines.push(format!(

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use crate::model::{ContextStatus, GrantRecord, TokenSnapshot};
 use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::tokens::{write_aligned, write_context_heading, write_environment_line};
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -89,33 +90,9 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
 
 /// One block per context: a header line (status, count, reason) and a table.
 pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    writeln!(
-        w,
-        "KSeF environment: {} ({}), fetched {}",
-        snapshot.environment.label,
-        snapshot.environment.base_url,
-        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    )?;
+    write_environment_line(w, snapshot)?;
     for ctx in &snapshot.contexts {
-        writeln!(w)?;
-        let name = ctx
-            .name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
-        writeln!(
-            w,
-            "{}{name}: {}, {} grant{}",
-            ctx.nip,
-            status_word(ctx.status),
-            ctx.grants.len(),
-            if ctx.grants.len() == 1 { "" } else { "s" }
-        )?;
-        if let Some(reason) = &ctx.reason {
-            for line in reason.lines() {
-                writeln!(w, "  ! {line}")?;
-            }
-        }
+        write_context_heading(w, ctx, status_word(ctx.status), ctx.grants.len(), "grant")?;
         if ctx.grants.is_empty() {
             continue;
         }
@@ -129,10 +106,8 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
             "TARGET",
             "SINCE",
         ];
-        let rows: Vec<[String; 8]> = ctx
-            .grants
-            .iter()
-            .map(|g| {
+        let rows: Vec<Vec<String>> = std::iter::once(header.map(str::to_string).to_vec())
+            .chain(ctx.grants.iter().map(|g| {
                 [
                     g.id.clone(),
                     g.kind.to_string(),
@@ -143,25 +118,10 @@ pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()
                     target(g),
                     g.start_date.format("%Y-%m-%d").to_string(),
                 ]
-            })
+                .to_vec()
+            }))
             .collect();
-        let mut widths = header.map(|h| h.chars().count());
-        for row in &rows {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.chars().count());
-            }
-        }
-        for row in std::iter::once(header.map(str::to_string)).chain(rows) {
-            let mut line = String::from("  ");
-            for (i, cell) in row.iter().enumerate() {
-                line.push_str(cell);
-                if i + 1 < row.len() {
-                    let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-                    line.extend(std::iter::repeat_n(' ', pad));
-                }
-            }
-            writeln!(w, "{}", line.trim_end())?;
-        }
+        write_aligned(w, &rows)?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod certificates;
 pub mod csv;
 mod error;
 pub mod grants;

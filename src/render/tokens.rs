@@ -82,6 +82,75 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
     out.finish().map(|_| ())
 }
 
+/// `KSeF environment: LABEL (URL), fetched TIME`: the first line of every listing table.
+pub(crate) fn write_environment_line(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "KSeF environment: {} ({}), fetched {}",
+        snapshot.environment.label,
+        snapshot.environment.base_url,
+        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// Lines of cells padded to column widths, indented by two spaces.
+pub(crate) fn write_aligned(w: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let n = cell.chars().count();
+            match widths.get_mut(i) {
+                Some(w) => *w = (*w).max(n),
+                None => widths.push(n),
+            }
+        }
+    }
+    for row in rows {
+        let mut line = String::from("  ");
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(w, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The heading of one context's block: a blank line, `NIP name: status, N nouns`, and each
+/// line of the reason it is incomplete as `  ! …`.
+pub(crate) fn write_context_heading(
+    w: &mut dyn Write,
+    ctx: &ContextSnapshot,
+    status: &str,
+    count: usize,
+    noun: &str,
+) -> io::Result<()> {
+    writeln!(w)?;
+    let name = ctx
+        .name
+        .as_deref()
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "{}{name}: {status}, {count} {noun}{}",
+        ctx.nip,
+        if count == 1 { "" } else { "s" }
+    )?;
+    if let Some(reason) = &ctx.reason {
+        for line in reason.lines() {
+            writeln!(w, "  ! {line}")?;
+        }
+    }
+    Ok(())
+}
+
 /// One block per context: a header line (status, counts, reason) and a table.
 pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
     write_table_styled(w, snapshot, Style::default())
@@ -164,13 +233,7 @@ pub fn write_table_styled(
     snapshot: &TokenSnapshot,
     style: Style,
 ) -> io::Result<()> {
-    writeln!(
-        w,
-        "KSeF environment: {} ({}), fetched {}",
-        snapshot.environment.label,
-        snapshot.environment.base_url,
-        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
-    )?;
+    write_environment_line(w, snapshot)?;
     // Which columns fit is decided once, from the widest values of all contexts, so every
     // context shows the same columns.
     let mut widest = HEADER.map(|h| h.chars().count());
@@ -189,28 +252,11 @@ pub fn write_table_styled(
         )?;
     }
     for ctx in &snapshot.contexts {
-        writeln!(w)?;
-        let name = ctx
-            .name
-            .as_deref()
-            .map(|n| format!(" {n}"))
-            .unwrap_or_default();
         let status = match ctx.status {
             ContextStatus::Complete => style.paint(Tone::Good, status_word(ctx)),
             ContextStatus::Incomplete => style.paint(Tone::Alarm, status_word(ctx)),
         };
-        writeln!(
-            w,
-            "{}{name}: {status}, {} token{}",
-            ctx.nip,
-            ctx.tokens.len(),
-            if ctx.tokens.len() == 1 { "" } else { "s" }
-        )?;
-        if let Some(reason) = &ctx.reason {
-            for line in reason.lines() {
-                writeln!(w, "  ! {line}")?;
-            }
-        }
+        write_context_heading(w, ctx, &status, ctx.tokens.len(), "token")?;
         if ctx.tokens.is_empty() {
             continue;
         }

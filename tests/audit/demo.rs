@@ -52,7 +52,17 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                 } else {
                     Vec::new()
                 },
-                certificates: Default::default(),
+                // The context the demo signs in to with a certificate lists its certificates.
+                certificates: if c.certificates.is_empty() {
+                    Default::default()
+                } else {
+                    ksef_audit::model::ContextCertificates {
+                        signed_in_with: Some(c.certificates[0].certificate_serial_number.clone()),
+                        list: c.certificates.clone(),
+                        limits: c.certificate_limits.clone(),
+                        problem: None,
+                    }
+                },
             }
         })
         .collect();

@@ -5,7 +5,7 @@
 use chrono::Utc;
 
 use ksef_audit::app::audit::demo_audit;
-use ksef_audit::app::demo::demo_settings;
+use ksef_audit::app::demo::{demo_certificate, demo_settings};
 use ksef_audit::collect::ksef::{Progress, fetch_snapshot};
 use ksef_audit::demo::demo_firm;
 use ksef_audit::error::Outcome;
@@ -18,7 +18,10 @@ const INCOMPLETE: &str = "7742901156";
 
 #[test]
 fn whole_audit_against_the_simulator() {
-    let fixture = demo_firm(Utc::now());
+    let mut fixture = demo_firm(Utc::now());
+    // The demo signs in to one context with a KSeF certificate (its certificate rules).
+    let cert_dir = tempfile::tempdir().expect("tempdir");
+    let certificate = demo_certificate(cert_dir.path(), &mut fixture).expect("certificate");
     let big = fixture
         .contexts
         .iter()
@@ -46,7 +49,8 @@ fn whole_audit_against_the_simulator() {
             ..Faults::default()
         },
     );
-    let settings = demo_settings(&fixture, &sim.base_url);
+    let mut settings = demo_settings(&fixture, &sim.base_url);
+    certificate.sign_in_with(&sim, &mut settings);
     let snapshot = fetch_snapshot(&settings, Progress::none());
     let requests = sim.requests();
     runtime.block_on(sim.shutdown());

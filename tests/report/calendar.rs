@@ -152,3 +152,74 @@ fn issue_14_calendar_has_one_event_per_planned_expiry_days_before() {
     }
     assert_eq!(total, expected.len());
 }
+
+/// Issue 10: each active KSeF certificate of a context signed in with a certificate gets an
+/// event before its `validTo`, naming the owner the inventory gives; revoked ones get none.
+#[test]
+fn issue_10_calendar_has_an_event_before_each_certificate_expiry() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json");
+    let cert = |serial: &str, status: &str, valid_to: &str| {
+        serde_json::json!({
+            "certificateSerialNumber": serial,
+            "name": "Faktury ERP",
+            "type": "Authentication",
+            "commonName": "Jan Kowalski",
+            "status": status,
+            "subjectIdentifier": {"type": "Pesel", "value": "85010112345"},
+            "validFrom": "2025-03-01T10:00:00+00:00",
+            "validTo": valid_to,
+            "lastUseDate": "2026-11-01T10:00:00+00:00",
+            "requestDate": "2025-03-01T09:00:00+00:00"
+        })
+    };
+    doc["contexts"][0]["certificates"] = serde_json::json!({
+        "signed-in-with": "1000000000000001",
+        "list": [
+            cert("1000000000000001", "Active", "2027-03-01T10:00:00+00:00"),
+            cert("1000000000000002", "Revoked", "2027-02-01T10:00:00+00:00"),
+        ]
+    });
+    doc["contexts"][0]["certificate_owners"] =
+        serde_json::json!({"1000000000000001": "anna@example.test"});
+    let audit_path = dir.path().join("audit.json");
+    std::fs::write(&audit_path, doc.to_string()).expect("write");
+    let ics = dir.path().join("reminders.ics");
+    BinCommand::cargo_bin("ksef-audit")
+        .expect("binary")
+        .arg("calendar")
+        .arg("--audit")
+        .arg(&audit_path)
+        .args(["--days-before", "10", "-o"])
+        .arg(&ics)
+        .assert()
+        .success();
+    let events = parse(&ics);
+    let certs: Vec<&Vec<String>> = events
+        .iter()
+        .filter(|e| e[0].starts_with("ksef-audit-certificate-"))
+        .collect();
+    assert_eq!(certs.len(), 1, "only the active certificate: {events:?}");
+    let e = certs[0];
+    assert!(e[0].contains("1000000000000001"), "{e:?}");
+    assert_eq!(e[2], "2027-02-19", "ten days before validTo: {e:?}");
+    assert!(
+        e[3].contains("KSeF certificate 1000000000000001") && e[3].contains("2027-03-01"),
+        "{e:?}"
+    );
+    assert_eq!(e[4], "mailto:anna@example.test");
+    assert_eq!(e[5], "1");
+    let text = std::fs::read_to_string(&ics)
+        .expect("read")
+        .replace("\r\n ", "");
+    let start = text.find("UID:ksef-audit-certificate").expect("event");
+    let block = &text[start..start + text[start..].find("END:VEVENT").expect("end")];
+    assert!(
+        !block.contains("85010112345"),
+        "no PESEL in the event: {block}"
+    );
+}

@@ -56,6 +56,19 @@ impl View<'_> {
                 .grant
                 .map_or(String::new(), |g| g.holder.kind.to_string()),
             "scope" => self.grant.map_or(String::new(), |g| g.scope.to_string()),
+            "certificate-serial" => self.reference.clone(),
+            "certificate-subject" => self
+                .certificate()
+                .map_or_else(|| "unknown".into(), |c| c.subject_identifier.masked()),
+            "certificate-status" => self
+                .certificate()
+                .map_or_else(|| "not listed".into(), |c| c.status.to_string()),
+            "valid-to" => self
+                .certificate()
+                .map_or(String::new(), |c| date(c.valid_to.date_naive())),
+            "days-left" => self
+                .certificate()
+                .map_or(String::new(), |c| c.days_left(self.now).to_string()),
             "detail" => detail.to_string(),
             param => match rule.parameters.get(param)? {
                 toml::Value::String(s) => s.clone(),
@@ -72,6 +85,45 @@ impl View<'_> {
     pub(super) fn evidence(&self, rule: &PolicyRule, details: &[String]) -> String {
         let fields = rule_fields(&rule.raw_when);
         let mut parts: Vec<String> = Vec::new();
+        if rule.subject == Subject::Certificate {
+            match self.certificate() {
+                Some(c) => {
+                    parts.push(format!(
+                        "certificate {} ({}, {}): subject {}, valid {} to {}, {}",
+                        c.certificate_serial_number,
+                        c.kind,
+                        c.status,
+                        c.subject_identifier.masked(),
+                        c.valid_from.format("%Y-%m-%d"),
+                        c.valid_to.format("%Y-%m-%d"),
+                        if c.never_used() {
+                            "never used".to_string()
+                        } else {
+                            c.last_use_date.map_or_else(String::new, |d| {
+                                format!("last used {}", d.format("%Y-%m-%d"))
+                            })
+                        }
+                    ));
+                }
+                None => parts.push(format!(
+                    "certificate {}: not on KSeF's certificate list of context {}",
+                    self.reference, self.ctx.snap.nip
+                )),
+            }
+            match self.entry {
+                Some(e) => parts.push(format!(
+                    "inventory row {}{}",
+                    e.row,
+                    e.owner
+                        .as_deref()
+                        .map(|o| format!(" (owner {o})"))
+                        .unwrap_or_default()
+                )),
+                None => parts.push("not in the inventory".into()),
+            }
+            parts.extend(details.iter().cloned());
+            return parts.join("; ");
+        }
         if let Some(g) = self.grant {
             parts.push(format!(
                 "grant {} ({}): {} {} holds {} since {}",

@@ -8,13 +8,16 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::{AuditWorld, evaluate};
 use crate::model::{
-    AccessHolder, AccessRegister, AccessRegisterEntry, ContextSnapshot, ContextStatus,
-    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, Identifier, IdentifierType,
-    Inventory, InventoryEntry, KnownParty, Permission, PermissionState, SecretCell, StaffMember,
-    StaffStatus, SubjectDetailsType, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    AccessHolder, AccessRegister, AccessRegisterEntry, CertificateLimit, CertificateLimits,
+    CertificateRecord, CertificateStatus, CertificateSubject, CertificateType, ContextCertificates,
+    ContextSnapshot, ContextStatus, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
+    GrantSubject, Identifier, IdentifierType, Inventory, InventoryEntry, KnownParty, Permission,
+    PermissionState, SecretCell, StaffMember, StaffStatus, SubjectDetailsType, TokenRecord,
+    TokenSnapshot, TokenStatus, fingerprint_hex,
 };
 use crate::rule::policy::{
-    Example, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken, PolicyRule,
+    Example, ExampleCertificate, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken,
+    PolicyRule, Subject,
 };
 
 /// `Type:value` of an example (`AllPartners` alone).
@@ -102,6 +105,71 @@ fn example_register(rows: &[ExampleRegisterRow]) -> Result<AccessRegister, Strin
     })
 }
 
+/// A certificate of an example (`CertificateListItem`).
+fn example_certificate(c: &ExampleCertificate) -> Result<CertificateRecord, String> {
+    let at = |d: NaiveDate| {
+        d.and_hms_opt(9, 0, 0)
+            .map(|n| Utc.from_utc_datetime(&n))
+            .ok_or_else(|| format!("bad date {d}"))
+    };
+    let (kind, value) = c
+        .subject
+        .split_once(':')
+        .ok_or_else(|| format!("subject '{}' must be written Type:value", c.subject))?;
+    let valid_to = at(c.valid_to)?;
+    Ok(CertificateRecord {
+        certificate_serial_number: c.serial.to_uppercase(),
+        name: "Example certificate".into(),
+        kind: CertificateType::from(c.kind.as_str()),
+        common_name: "Example".into(),
+        status: CertificateStatus::from(c.status.as_str()),
+        subject_identifier: CertificateSubject {
+            kind: kind.trim().to_string(),
+            value: value.trim().to_string(),
+        },
+        valid_from: valid_to - chrono::Duration::days(730),
+        valid_to,
+        last_use_date: c.last_used.map(at).transpose()?,
+        request_date: at(c.requested)?,
+        extra: serde_json::Map::new(),
+    })
+}
+
+/// The certificate list and limits of an example's context.
+fn example_certificates(ex: &Example) -> Result<ContextCertificates, String> {
+    let read = ex.certificates_read.unwrap_or(
+        ex.certificate.is_some() || ex.certificate_limits.is_some() || ex.inventory.is_some(),
+    );
+    if !read {
+        return Ok(ContextCertificates::default());
+    }
+    let list = ex
+        .certificate
+        .iter()
+        .map(example_certificate)
+        .collect::<Result<Vec<_>, _>>()?;
+    let limits = ex.certificate_limits.as_ref().map(|l| CertificateLimits {
+        can_request: l.certificate_remaining > 0 && l.enrollment_remaining > 0,
+        enrollment: CertificateLimit {
+            remaining: l.enrollment_remaining,
+            limit: l.enrollment_limit,
+        },
+        certificate: CertificateLimit {
+            remaining: l.certificate_remaining,
+            limit: l.certificate_limit,
+        },
+    });
+    Ok(ContextCertificates {
+        signed_in_with: Some(list.first().map_or_else(
+            || "0A0B0C0D".to_string(),
+            |c| c.certificate_serial_number.clone(),
+        )),
+        list,
+        limits,
+        problem: None,
+    })
+}
+
 /// The moment rule examples are judged against: 2026-01-15 12:00 UTC.
 pub fn example_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0)
@@ -155,7 +223,14 @@ fn example_token(t: &ExampleToken, reference: String) -> Result<TokenRecord, Str
         last_use_date: t.last_used.map(at).transpose()?,
         status: TokenStatus::from(t.status.as_str()),
         status_details: None,
-        extra: serde_json::Map::new(),
+        extra: match t.valid_to {
+            Some(d) => {
+                let mut m = serde_json::Map::new();
+                m.insert("validTo".into(), format!("{d}T00:00:00+00:00").into());
+                m
+            }
+            None => serde_json::Map::new(),
+        },
     })
 }
 
@@ -198,6 +273,7 @@ fn example_entry(
         expires: e.expires,
         notes: None,
         extra: BTreeMap::new(),
+        certificate_serial: None,
     })
 }
 
@@ -216,9 +292,24 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         .as_ref()
         .map(|t| example_token(t, main_ref.clone()))
         .transpose()?;
+    let mut certificate_entries = Vec::new();
     if let Some(e) = &ex.inventory {
-        entries.push(example_entry(e, &main_ref, main.as_ref(), 2, &mut secrets)?);
+        let entry = example_entry(e, &main_ref, main.as_ref(), 2, &mut secrets)?;
+        if rule.subject == Subject::Certificate {
+            let serial = ex.certificate.as_ref().map_or_else(
+                || "018209160C631F1E".to_string(),
+                |c| c.serial.to_uppercase(),
+            );
+            certificate_entries.push(InventoryEntry {
+                reference_number: String::new(),
+                certificate_serial: Some(serial),
+                ..entry
+            });
+        } else {
+            entries.push(entry);
+        }
     }
+    let certificates = example_certificates(ex)?;
     if let Some(t) = &main {
         tokens.push(t.clone());
     }
@@ -311,7 +402,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             fetched_at: now,
             duration_ms: 0,
             grants,
-            certificates: Default::default(),
+            certificates,
             auditor_reference: auditor.then(|| main_ref.clone()),
             auditor_permissions,
             tokens,
@@ -325,6 +416,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         other.tokens = Vec::new();
         other.auditor_reference = None;
         other.grants = grants;
+        other.certificates = ContextCertificates::default();
         snapshot.contexts.push(other);
     }
     let mut columns: BTreeSet<String> = ["nip", "reference_number", "permissions"]
@@ -332,8 +424,12 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         .map(|s| s.to_string())
         .collect();
     columns.insert("owner".into());
+    if !certificate_entries.is_empty() {
+        columns.insert("certificate_serial".into());
+    }
     let inventory = Inventory {
         entries,
+        certificate_entries,
         secrets,
         columns,
         digest: String::new(),

@@ -63,6 +63,7 @@ pub fn sort_findings(findings: &mut [AuditFinding]) {
             .then_with(|| a.nip.cmp(&b.nip))
             .then_with(|| a.reference_number.cmp(&b.reference_number))
             .then_with(|| a.grant_id.cmp(&b.grant_id))
+            .then_with(|| a.certificate_serial.cmp(&b.certificate_serial))
             .then_with(|| a.id.cmp(&b.id))
     });
 }
@@ -185,7 +186,47 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
                 v.grant = Some(g);
                 run(&v, Subject::Grant);
             }
-            contexts.push(audit_context(&ctx, &staff, world.known_parties));
+            let rows: BTreeMap<&str, &InventoryEntry> = world
+                .inventory
+                .certificate_entries
+                .iter()
+                .filter(|e| e.nip == snap.nip)
+                .filter_map(|e| Some((e.certificate_serial.as_deref()?, e)))
+                .collect();
+            let listed: BTreeSet<String> = snap
+                .certificates
+                .list
+                .iter()
+                .map(|c| c.certificate_serial_number.to_uppercase())
+                .collect();
+            for c in &snap.certificates.list {
+                let serial = c.certificate_serial_number.to_uppercase();
+                let entry = rows.get(serial.as_str()).copied();
+                let mut v = view(Known::Unknown, entry, &c.certificate_serial_number);
+                v.certificate = Some(Known::Yes(c));
+                run(&v, Subject::Certificate);
+            }
+            for (serial, e) in &rows {
+                if listed.contains(*serial) {
+                    continue;
+                }
+                let mut v = view(Known::Unknown, Some(e), serial);
+                v.certificate = Some(if v.certificates_read() {
+                    Known::No
+                } else {
+                    Known::Unknown
+                });
+                run(&v, Subject::Certificate);
+            }
+            let mut context = audit_context(&ctx, &staff, world.known_parties);
+            context.certificate_owners = world
+                .inventory
+                .certificate_entries
+                .iter()
+                .filter(|e| e.nip == snap.nip)
+                .filter_map(|e| Some((e.certificate_serial.clone()?, e.owner.clone()?)))
+                .collect();
+            contexts.push(context);
         }
     }
     sort_findings(&mut findings);
@@ -212,6 +253,7 @@ fn build_view<'a>(
     View {
         ctx,
         grant: None,
+        certificate: None,
         grants,
         token,
         entry,
@@ -242,7 +284,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         severity: rule.severity,
         nip: v.ctx.snap.nip.clone(),
         client_name: v.ctx.snap.name.clone(),
-        reference_number: (!v.reference.is_empty() && v.grant.is_none())
+        reference_number: (!v.reference.is_empty() && v.grant.is_none() && v.certificate.is_none())
             .then(|| v.reference.clone()),
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
@@ -260,6 +302,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         baseline: None,
         subject: Some(finding_subject(rule.subject, v)),
         grant_id: v.grant.map(|g| g.id.clone()),
+        certificate_serial: v.certificate.is_some().then(|| v.reference.clone()),
     }
 }
 
@@ -286,6 +329,16 @@ fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
             .or_else(|| g.holder_name());
         return grant_subject(g, &v.ctx.snap.nip, name);
     }
+    if v.certificate.is_some() {
+        let c = v.certificate();
+        return FindingSubject::Certificate {
+            certificate_serial: v.reference.clone(),
+            nip: v.ctx.snap.nip.clone(),
+            subject: c.map_or_else(String::new, |c| c.subject_identifier.masked()),
+            valid_to: c.map(|c| c.valid_to),
+            row: v.entry.map(|e| e.row),
+        };
+    }
     match (subject, v.entry) {
         (Subject::Credential, _) => FindingSubject::Token {
             reference_number: v.reference.clone(),
@@ -298,7 +351,7 @@ fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
         (Subject::InventoryEntry, None) => FindingSubject::Token {
             reference_number: v.reference.clone(),
         },
-        (Subject::Context | Subject::Grant, _) => FindingSubject::Context {
+        (Subject::Context | Subject::Grant | Subject::Certificate, _) => FindingSubject::Context {
             nip: v.ctx.snap.nip.clone(),
         },
     }
@@ -387,6 +440,8 @@ fn audit_context(
         duration_ms: ctx.snap.duration_ms,
         tokens,
         grants,
+        certificates: ctx.snap.certificates.clone(),
+        certificate_owners: BTreeMap::new(),
     }
 }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{
-    AccessRegister, ContextSnapshot, ContextStatus, GrantIdentifier, GrantRecord, Identifier,
-    IdentifierType, Inventory, InventoryEntry, KnownParty, Permission, SecretCell, StaffMember,
-    TokenRecord, TokenStatus, same_holder,
+    AccessRegister, CertificateRecord, ContextCertificates, ContextSnapshot, ContextStatus,
+    GrantIdentifier, GrantRecord, Identifier, IdentifierType, Inventory, InventoryEntry,
+    KnownParty, Permission, SecretCell, StaffMember, TokenRecord, TokenStatus, same_holder,
 };
 use crate::rule::policy::builtins::system_key;
 use crate::rule::policy::{Condition, Field, PolicyRule, SubjectView, Test};
@@ -174,6 +174,8 @@ pub(super) struct View<'a> {
     pub(super) ctx: &'a Ctx<'a>,
     /// The grant a grant rule judges.
     pub(super) grant: Option<&'a GrantRecord>,
+    /// The certificate a certificate rule judges (`None` for other subjects).
+    pub(super) certificate: Option<Known<&'a CertificateRecord>>,
     pub(super) grants: &'a GrantWorld<'a>,
     pub(super) token: Known<&'a TokenRecord>,
     pub(super) entry: Option<&'a InventoryEntry>,
@@ -214,6 +216,19 @@ impl View<'_> {
             Known::Yes(t) => Some(t),
             _ => None,
         }
+    }
+
+    pub(super) fn certificate(&self) -> Option<&CertificateRecord> {
+        match self.certificate {
+            Some(Known::Yes(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The context's certificate list was read in full (it signed in with a certificate).
+    pub(super) fn certificates_read(&self) -> bool {
+        let c = &self.ctx.snap.certificates;
+        self.ctx.audited && c.signed_in_with.is_some() && c.problem.is_none()
     }
 
     pub(super) fn value(&self, field: Field) -> Val {
@@ -274,6 +289,24 @@ impl View<'_> {
             Field::AuditorPermissions => match self.ctx.auditor_permissions() {
                 Some(p) => list(&p),
                 None => Val::Unknown,
+            },
+            Field::CertificatesRead => {
+                if self.certificates_read() {
+                    Val::Present
+                } else {
+                    Val::Missing
+                }
+            }
+            Field::Certificate
+            | Field::CertificateStatus
+            | Field::CertificateType
+            | Field::CertificateSubjectType
+            | Field::CertificateValidTo
+            | Field::CertificateLastUsed
+            | Field::CertificateRequested => match self.certificate {
+                Some(Known::Yes(c)) => certificate_value(c, field, self.now),
+                Some(Known::No) => Val::Missing,
+                _ => Val::Unknown,
             },
             Field::GrantKind
             | Field::GrantScope
@@ -371,9 +404,35 @@ fn grant_value(g: &GrantRecord, field: Field, now: DateTime<Utc>) -> Val {
     }
 }
 
+fn certificate_value(c: &CertificateRecord, field: Field, now: DateTime<Utc>) -> Val {
+    match field {
+        Field::Certificate => Val::Present,
+        Field::CertificateStatus => Val::Text(c.status.to_string()),
+        Field::CertificateType => Val::Text(c.kind.to_string()),
+        Field::CertificateSubjectType => Val::Text(c.subject_identifier.kind.clone()),
+        Field::CertificateValidTo => Val::Date(age_secs(now, c.valid_to)),
+        Field::CertificateLastUsed => match c.last_use_date {
+            Some(d) if !c.never_used() => Val::Date(age_secs(now, d)),
+            _ => Val::Missing,
+        },
+        Field::CertificateRequested => Val::Date(age_secs(now, c.request_date)),
+        _ => Val::Unknown,
+    }
+}
+
 impl SubjectView for View<'_> {
     fn grant(&self) -> Option<&GrantRecord> {
         self.grant
+    }
+    fn certificate(&self) -> Option<&CertificateRecord> {
+        View::certificate(self)
+    }
+    fn context_certificates(&self) -> Option<&ContextCertificates> {
+        self.certificates_read()
+            .then_some(&self.ctx.snap.certificates)
+    }
+    fn now(&self) -> DateTime<Utc> {
+        self.now
     }
     fn context_nip(&self) -> &str {
         &self.ctx.snap.nip

@@ -157,6 +157,9 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
     if let Some(r) = &f.reference_number {
         writeln!(out, "  reference:   {r}")?;
     }
+    if let Some(s) = &f.certificate_serial {
+        writeln!(out, "  certificate: {s}")?;
+    }
     writeln!(
         out,
         "  owner:       {}",

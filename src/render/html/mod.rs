@@ -56,6 +56,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../reports/partials/urgent.html"),
     ),
     (
+        "partials/certificates.html",
+        include_str!("../../../reports/partials/certificates.html"),
+    ),
+    (
         "partials/appendix.html",
         include_str!("../../../reports/partials/appendix.html"),
     ),

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::OnceLock;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use regex::Regex;
 
 use super::PolicyRule;
@@ -18,6 +19,7 @@ use crate::model::{
     AccessHolder, AccessRegister, GrantIdentifier, GrantRecord, GrantScope, IdentifierType,
     KnownParty, same_holder,
 };
+use crate::model::{CertificateRecord, ContextCertificates};
 use crate::model::{
     Identifier, InventoryEntry, Permission, SecretCell, StaffMember, StaffStatus, TokenRecord,
     TokenStatus, mask_pesel, pesel_ok,
@@ -74,6 +76,18 @@ pub trait SubjectView {
     /// The approved access register, when one was given.
     fn access_register(&self) -> Option<&AccessRegister> {
         None
+    }
+    /// The KSeF certificate a `subject = "certificate"` rule judges, when KSeF lists it.
+    fn certificate(&self) -> Option<&CertificateRecord> {
+        None
+    }
+    /// The context's certificate list and limits, when they were read in full.
+    fn context_certificates(&self) -> Option<&ContextCertificates> {
+        None
+    }
+    /// The moment the audit judges dates against.
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::<Utc>::MIN_UTC
     }
 }
 
@@ -172,6 +186,31 @@ pub static BUILTINS: &[Builtin] = &[
         name: "grant-beyond-register",
         parameters: &[],
         check: grant_beyond_register,
+    },
+    Builtin {
+        name: "certificate-subject-left",
+        parameters: &[],
+        check: certificate_subject_left,
+    },
+    Builtin {
+        name: "certificate-limit-low",
+        parameters: &["min-remaining"],
+        check: certificate_limit_low,
+    },
+    Builtin {
+        name: "certificate-expires-within",
+        parameters: &["days", "after-days"],
+        check: certificate_expires_within,
+    },
+    Builtin {
+        name: "token-sunset-approaching",
+        parameters: &["sunset", "days", "near-days"],
+        check: token_sunset_approaching,
+    },
+    Builtin {
+        name: "token-sunset-near",
+        parameters: &["sunset", "near-days"],
+        check: token_sunset_near,
     },
 ];
 
@@ -567,6 +606,134 @@ pub fn personal_data(text: &str, email: bool, pesel: bool, token: bool) -> Vec<&
         out.push("a token-like string");
     }
     out
+}
+
+/// A date parameter (`"2027-11-30"`), as rules and the config write it.
+pub fn param_date(rule: &PolicyRule, name: &str) -> Option<NaiveDate> {
+    let text = rule.parameters.get(name)?.as_str()?;
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// Parameters that hold a date: checked when rules load and when the config overrides them.
+pub const DATE_PARAMETERS: &[&str] = &["sunset"];
+
+/// The staff member behind a certificate's subject identifier (PESEL, NIP or fingerprint),
+/// or behind the owner its inventory row names.
+fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<String> {
+    let id = GrantIdentifier::new(
+        IdentifierType::from(c.subject_identifier.kind.as_str()),
+        c.subject_identifier.value.as_str(),
+    );
+    if let Some(m) = v
+        .staff_holder(&id)
+        .filter(|m| m.status == StaffStatus::Left)
+    {
+        return Some(format!(
+            "its subject {} is {}, who {}",
+            c.subject_identifier.masked(),
+            m.name.as_deref().unwrap_or(&m.id),
+            left_words(m)
+        ));
+    }
+    let owner = v.entry()?.owner.as_deref()?;
+    let m = v.staff_owner(owner)?;
+    (m.status == StaffStatus::Left).then(|| {
+        format!(
+            "its inventory owner {} {}",
+            describe_person(m, owner),
+            left_words(m)
+        )
+    })
+}
+
+fn certificate_subject_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+    let c = v.certificate()?;
+    certificate_leaver(v, c)
+}
+
+fn certificate_limit_low(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let limits = v.context_certificates()?.limits.as_ref()?;
+    let min = rule.param_i64("min-remaining").unwrap_or(1);
+    let low: Vec<String> = [
+        ("enrolments", limits.enrollment),
+        ("certificates", limits.certificate),
+    ]
+    .iter()
+    .filter(|(_, l)| l.remaining <= min)
+    .map(|(what, l)| format!("{} of {} {what} left", l.remaining.max(0), l.limit))
+    .collect();
+    (!low.is_empty()).then(|| low.join(", "))
+}
+
+/// Fires when the certificate's `validTo` is more than `after-days` and at most `days` days
+/// away (to the second, so a certificate expiring later today still counts).
+fn certificate_expires_within(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let c = v.certificate()?;
+    let days = rule.param_i64("days")?;
+    let after = rule.param_i64("after-days")?;
+    let left = (c.valid_to - v.now()).num_seconds();
+    const DAY: i64 = 86_400;
+    (left > after * DAY && left <= days * DAY).then(|| {
+        format!(
+            "valid to {} ({} days left)",
+            c.valid_to.format("%Y-%m-%d %H:%M UTC"),
+            c.days_left(v.now())
+        )
+    })
+}
+
+/// When an active token stops working: the announced sunset, or the token's own validity
+/// end when KSeF lists one (an unknown future field such as `validTo`) and it is earlier.
+pub fn token_end(t: &TokenRecord, sunset: NaiveDate) -> (NaiveDate, bool) {
+    let own = ["validTo", "validUntil", "expirationDate", "expiresAt"]
+        .iter()
+        .filter_map(|k| t.extra.get(*k)?.as_str())
+        .find_map(|s| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.date_naive())
+                .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+                .ok()
+        });
+    match own {
+        Some(d) if d < sunset => (d, true),
+        _ => (sunset, false),
+    }
+}
+
+/// Days until the token stops working, and the words for it.
+fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, String)> {
+    let t = v.token()?;
+    if !TokenStatus::is_live(&t.status) {
+        return None;
+    }
+    let sunset = param_date(rule, "sunset")?;
+    let (end, own) = token_end(t, sunset);
+    let left = (end - v.now().date_naive()).num_days();
+    let when = if own {
+        format!("its own validity ends on {end} (KSeF lists it)")
+    } else {
+        format!("KSeF stops accepting tokens on {end} (announced, not yet law)")
+    };
+    let words = match left {
+        n if n < 0 => format!("{when}: {} days ago", -n),
+        0 => format!("{when}: today"),
+        1 => format!("{when}: 1 day left"),
+        n => format!("{when}: {n} days left"),
+    };
+    Some((left, words))
+}
+
+fn token_sunset_approaching(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let (left, words) = token_sunset(v, rule)?;
+    let days = rule.param_i64("days")?;
+    let near = rule.param_i64("near-days")?;
+    (left <= days && left > near).then_some(words)
+}
+
+fn token_sunset_near(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+    let (left, words) = token_sunset(v, rule)?;
+    let near = rule.param_i64("near-days")?;
+    (left <= near).then_some(words)
 }
 
 #[cfg(test)]

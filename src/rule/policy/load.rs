@@ -119,6 +119,15 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
             ));
         }
     }
+    for name in super::builtins::DATE_PARAMETERS {
+        if let Some(value) = raw.parameters.get(*name)
+            && !is_date_value(value)
+        {
+            messages.push(format!(
+                "parameter '{name}' must be a date written \"YYYY-MM-DD\""
+            ));
+        }
+    }
     if raw.when.is_empty() {
         messages.push("'when' must hold at least one condition".into());
     }
@@ -179,4 +188,11 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
             })
             .collect())
     }
+}
+
+/// A date parameter's value: a string `YYYY-MM-DD`.
+pub(super) fn is_date_value(value: &toml::Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").is_ok())
 }

@@ -27,6 +27,11 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "holder",
     "holder-type",
     "scope",
+    "certificate-serial",
+    "certificate-subject",
+    "certificate-status",
+    "valid-to",
+    "days-left",
 ];
 
 fn template_placeholders(template: &str) -> Vec<&str> {

@@ -24,8 +24,9 @@ pub use compile::{Condition, Test, compile_conditions};
 pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_files, parse_policy_sources};
 pub use message::{TEMPLATE_FIELDS, render_template};
 pub use schema::{
-    Example, ExampleContext, ExampleEntry, ExampleGrant, ExampleOther, ExampleRegisterRow,
-    ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op, RawCondition, Subject,
+    Example, ExampleCertificate, ExampleContext, ExampleEntry, ExampleGrant, ExampleLimits,
+    ExampleOther, ExampleRegisterRow, ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op,
+    RawCondition, Subject,
 };
 
 use crate::model::Severity;
@@ -56,6 +57,10 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "rules/policy/grants.toml",
         include_str!("../../../rules/policy/grants.toml"),
+    ),
+    (
+        "rules/policy/certificates.toml",
+        include_str!("../../../rules/policy/certificates.toml"),
     ),
 ];
 

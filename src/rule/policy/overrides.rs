@@ -55,6 +55,17 @@ impl PolicyRuleSet {
                         }
                     },
                     param => match rule.defaults.get(param) {
+                        Some(_)
+                            if super::builtins::DATE_PARAMETERS.contains(&param)
+                                && !super::load::is_date_value(value) =>
+                        {
+                            problems.push(problem(
+                                name,
+                                format!(
+                                    "parameter '{param}' must be a date written \"YYYY-MM-DD\""
+                                ),
+                            ));
+                        }
                         Some(default) if same_type(default, value) => {
                             rule.parameters.insert(param.to_string(), value.clone());
                         }

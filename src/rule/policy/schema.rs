@@ -22,6 +22,9 @@ pub enum Subject {
     Context,
     /// One permission grant of an audited context.
     Grant,
+    /// One KSeF certificate of an audited context joined with its inventory row, or an
+    /// inventory row naming a certificate KSeF does not list.
+    Certificate,
 }
 
 impl Subject {
@@ -31,6 +34,7 @@ impl Subject {
             Subject::InventoryEntry => "inventory-entry",
             Subject::Context => "context",
             Subject::Grant => "grant",
+            Subject::Certificate => "certificate",
         }
     }
 }
@@ -101,13 +105,23 @@ closed_set! {
         GrantTargetType = "grant.target-type",
         GrantState = "grant.state",
         GrantCreated = "grant.created",
+        Certificate = "certificate",
+        CertificateStatus = "certificate.status",
+        CertificateType = "certificate.type",
+        CertificateSubjectType = "certificate.subject-type",
+        CertificateValidTo = "certificate.valid-to",
+        CertificateLastUsed = "certificate.last-used",
+        CertificateRequested = "certificate.requested",
+        CertificatesRead = "context.certificates",
     }
 }
 
 impl Field {
     pub fn kind(self) -> FieldKind {
         match self {
-            Field::Token | Field::Inventory => FieldKind::Presence,
+            Field::Token | Field::Inventory | Field::Certificate | Field::CertificatesRead => {
+                FieldKind::Presence
+            }
             Field::TokenStatus
             | Field::TokenDescription
             | Field::TokenAuthorType
@@ -121,11 +135,17 @@ impl Field {
             | Field::GrantHolderType
             | Field::GrantCanDelegate
             | Field::GrantTargetType
-            | Field::GrantState => FieldKind::Text,
+            | Field::GrantState
+            | Field::CertificateStatus
+            | Field::CertificateType
+            | Field::CertificateSubjectType => FieldKind::Text,
             Field::TokenCreated
             | Field::TokenLastUsed
             | Field::InventoryExpires
-            | Field::GrantCreated => FieldKind::Date,
+            | Field::GrantCreated
+            | Field::CertificateValidTo
+            | Field::CertificateLastUsed
+            | Field::CertificateRequested => FieldKind::Date,
             Field::TokenPermissions | Field::InventoryPermissions | Field::AuditorPermissions => {
                 FieldKind::List
             }
@@ -203,6 +223,9 @@ pub struct ExampleToken {
     /// `Type:value`, e.g. `Pesel:85010112345` (default `Nip:5265877635`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// A validity end KSeF may list for tokens in future (kept as `validTo`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<NaiveDate>,
 }
 
 fn default_status() -> String {
@@ -293,6 +316,51 @@ fn default_scope() -> String {
     "InvoiceRead".into()
 }
 
+/// A KSeF certificate in a rule example (subject `certificate`, or the certificate list and
+/// limits of a `context` rule).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExampleCertificate {
+    /// Default: `018209160C631F1E`.
+    #[serde(default = "default_serial")]
+    pub serial: String,
+    #[serde(default = "default_status")]
+    pub status: String,
+    /// `Authentication` (default) or `Offline`.
+    #[serde(default = "default_certificate_type", rename = "type")]
+    pub kind: String,
+    /// `Type:value`, e.g. `Pesel:85010112345` (default), `Nip:…`, `Fingerprint:…`.
+    #[serde(default = "default_holder")]
+    pub subject: String,
+    #[serde(default = "default_valid_to")]
+    pub valid_to: NaiveDate,
+    /// Omit for a certificate never used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<NaiveDate>,
+    #[serde(default = "default_created")]
+    pub requested: NaiveDate,
+}
+
+fn default_serial() -> String {
+    "018209160C631F1E".into()
+}
+fn default_certificate_type() -> String {
+    "Authentication".into()
+}
+fn default_valid_to() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 11, 1).unwrap_or_default()
+}
+
+/// Certificate limits (`GET /certificates/limits`) in a rule example.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExampleLimits {
+    pub enrollment_remaining: i64,
+    pub enrollment_limit: i64,
+    pub certificate_remaining: i64,
+    pub certificate_limit: i64,
+}
+
 /// A row of the approved access register in a rule example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -361,6 +429,17 @@ pub struct Example {
     /// The approved access register, when the example has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_register: Option<Vec<ExampleRegisterRow>>,
+    /// The KSeF certificate a `subject = "certificate"` rule judges (omit for an inventory
+    /// row naming a certificate KSeF does not list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<ExampleCertificate>,
+    /// The certificate limits of the context, when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_limits: Option<ExampleLimits>,
+    /// Whether the context's certificate list was read (default: it was, when the example
+    /// has a certificate, limits, or a certificate inventory row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates_read: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

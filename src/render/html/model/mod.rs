@@ -8,6 +8,7 @@ use chrono_tz::Europe::Warsaw;
 use serde::Serialize;
 
 mod appendix;
+mod certificates;
 mod changes;
 mod clients;
 mod cover;
@@ -300,6 +301,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         review: appendix::review(&cx),
         has_audit: audit.is_some(),
         urgent: urgent::urgent(&cx),
+        certificates: certificates::certificates(&cx),
         grants: grants::grants(&cx),
     }
 }

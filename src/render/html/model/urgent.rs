@@ -28,7 +28,17 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
             .unwrap_or(out.len());
         out.insert(at, u);
     }
+    out.extend(leaver_certificates(cx));
     out
+}
+
+/// Working KSeF certificates of people who have left, one line each.
+fn leaver_certificates(cx: &Ctx<'_>) -> Vec<Urgent> {
+    let found = super::certificates::leaver_certificates(cx);
+    let Some(worst) = found.iter().map(|(s, _)| *s).max() else {
+        return Vec::new();
+    };
+    capped(cx, worst, found.into_iter().map(|(_, t)| t).collect())
 }
 
 fn capped(cx: &Ctx<'_>, severity: Severity, mut lines: Vec<String>) -> Vec<Urgent> {

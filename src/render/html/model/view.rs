@@ -32,6 +32,54 @@ pub struct ReportView {
     pub urgent: Vec<Urgent>,
     /// Permission grants: who can act in which client context.
     pub grants: Grants,
+    /// KSeF certificates: the expiry calendar and the token-sunset readiness.
+    pub certificates: Certificates,
+}
+
+/// KSeF certificates in a report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Certificates {
+    /// Some context signed in with a certificate (its list was read).
+    pub read_any: bool,
+    /// Active certificates expiring within 90 days (or past `validTo`), soonest first.
+    pub expiring: Vec<CertificateRow>,
+    pub readiness: Readiness,
+}
+
+/// One certificate on the expiry calendar.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateRow {
+    pub date: String,
+    pub days_left: i64,
+    pub nip: String,
+    pub client: String,
+    pub serial: String,
+    pub name: String,
+    /// The subject identifier, masked.
+    pub subject: String,
+    pub owner: String,
+    pub expired: bool,
+}
+
+/// The token sunset: one line for the firm, one row per client.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Readiness {
+    pub line: String,
+    pub rows: Vec<ReadinessRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadinessRow {
+    pub nip: String,
+    pub client: String,
+    /// Active tokens: integrations that depend on tokens.
+    pub tokens: usize,
+    /// Active, unexpired KSeF certificates (`–` unless the context signed in with one).
+    pub certificates: String,
+    /// `ready` (no active token), `partly` (signs in with a certificate, tokens remain),
+    /// `tokens` (tokens only).
+    pub state: &'static str,
+    pub state_label: String,
 }
 
 /// The grants section (`present` is false when the audit holds no grant).

@@ -1,0 +1,191 @@
+//! `ksef-audit certificates`: the KSeF certificates of every context that signed in with a
+//! certificate (KSeF answers 403 to the certificate list under a token sign-in), judged by
+//! the certificate rules against the staff list and the inventory. A table, CSV (plain or
+//! Excel mode) or the versioned JSON snapshot with the findings added; live like `tokens`,
+//! or `--from SNAPSHOT`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::Output;
+use super::tokens::{TokenSource, fetch, incomplete_reasons, outcome, read_snapshot};
+use crate::cli::{CertificatesArgs, GlobalArgs, TokensFormat};
+use crate::collect::inventory::read_inventory;
+use crate::collect::staff::load_staff;
+use crate::config::{RuleDirs, resolve_settings};
+use crate::error::Outcome;
+use crate::evaluate::policy::{AuditWorld, evaluate};
+use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
+use crate::render::certificates::{self as render, CertificateListing};
+use crate::render::csv::CsvOptions;
+use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};
+
+/// The report section of the certificate rules (`report-section` in their TOML).
+pub const CERTIFICATE_SECTION: &str = "certificates";
+
+/// `ksef-audit certificates`.
+pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
+    let format = crate::cli::choose_format(
+        args.format,
+        args.csv_excel,
+        args.output.as_deref(),
+        TokensFormat::Table,
+    )
+    .map_err(anyhow::Error::msg)?;
+    // Live runs need the config; `--from` reads it only when one is named or present.
+    let config = match (&args.from, &global.config) {
+        (None, _) | (Some(_), Some(_)) => Some(super::load_config(global, RuleDirs::NotRead)?),
+        (Some(_), None) if std::path::Path::new("ksef-audit.toml").exists() => {
+            Some(super::load_config(global, RuleDirs::NotRead)?)
+        }
+        (Some(_), None) => None,
+    };
+    let source = match &args.from {
+        Some(path) => TokenSource::Snapshot(path.clone()),
+        None => match &config {
+            Some(c) => TokenSource::Live(resolve_settings(c)?),
+            None => anyhow::bail!("no config to read the contexts from"),
+        },
+    };
+    let pick = |flag: &Option<PathBuf>, configured: Option<&PathBuf>| {
+        flag.clone().or_else(|| configured.cloned())
+    };
+    let staff_path = pick(
+        &args.staff,
+        config.as_ref().and_then(|c| c.audit.staff.as_ref()),
+    );
+    let inventory_path = pick(
+        &args.inventory,
+        config.as_ref().and_then(|c| c.audit.inventory.as_ref()),
+    );
+    // Inputs first: a bad file fails before any KSeF call.
+    let staff: Vec<StaffMember> = match &staff_path {
+        Some(p) => load_staff(p)?,
+        None => Vec::new(),
+    };
+    let inventory = match &inventory_path {
+        Some(p) => read_inventory(p)?,
+        None => Inventory::default(),
+    };
+    let rules = match &config {
+        Some(c) => c.policy_rules(None)?,
+        None => builtin_policy_rules()?,
+    };
+    let mut snapshot = match &source {
+        TokenSource::Snapshot(path) => read_snapshot(path)?,
+        TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose),
+    };
+    // Certificate names are free text from KSeF: a token pasted there is not written out.
+    super::redact::redact_snapshot(&mut snapshot);
+    let findings = certificate_findings(&snapshot, &inventory, &staff, &rules);
+    let listing = CertificateListing {
+        snapshot: &snapshot,
+        findings: &findings,
+        inventory: &inventory.certificate_entries,
+        inventory_given: inventory_path.is_some(),
+        now: snapshot.fetched_at,
+    };
+    let mut out = Output::open(args.output.as_deref())?;
+    write(&mut out, &listing, format, args.csv_excel)?;
+    out.flush()?;
+    let mut err = super::output::stderr();
+    if global.quiet {
+        incomplete_reasons(&mut err, &snapshot)?;
+    } else {
+        summary(&mut err, &listing)?;
+    }
+    Ok(outcome(&snapshot))
+}
+
+/// The findings of the certificate rules (those of report section `certificates`).
+pub fn certificate_findings(
+    snapshot: &TokenSnapshot,
+    inventory: &Inventory,
+    staff: &[StaffMember],
+    rules: &PolicyRuleSet,
+) -> Vec<AuditFinding> {
+    let selected: Vec<_> = rules
+        .rules
+        .iter()
+        .filter(|r| r.report_section.as_deref() == Some(CERTIFICATE_SECTION))
+        .collect();
+    let world = AuditWorld {
+        snapshot,
+        inventory,
+        staff,
+        now: snapshot.fetched_at,
+        known_parties: &[],
+        access_register: None,
+    };
+    evaluate(&world, &selected).findings
+}
+
+/// Writes the listing in the chosen format (`excel` implies CSV).
+pub fn write(
+    w: &mut dyn Write,
+    listing: &CertificateListing<'_>,
+    format: TokensFormat,
+    excel: bool,
+) -> Result<()> {
+    match (format, excel) {
+        (_, true) => render::write_csv(w, listing, CsvOptions { excel: true }),
+        (TokensFormat::Csv, false) => render::write_csv(w, listing, CsvOptions::default()),
+        (TokensFormat::Json, false) => render::write_json(w, listing),
+        (TokensFormat::Table, false) => render::write_table(w, listing),
+    }
+    .context("cannot write the certificate list")
+}
+
+/// `N contexts: C complete, I incomplete; K certificates read in S contexts; F findings`.
+fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>) -> Result<()> {
+    let snapshot = listing.snapshot;
+    let total = snapshot.contexts.len();
+    let incomplete = snapshot
+        .contexts
+        .iter()
+        .filter(|c| c.status == crate::model::ContextStatus::Incomplete)
+        .count();
+    let read: Vec<_> = snapshot
+        .contexts
+        .iter()
+        .filter(|c| c.certificates.signed_in_with.is_some())
+        .collect();
+    let certificates: usize = read.iter().map(|c| c.certificates.list.len()).sum();
+    writeln!(
+        w,
+        "{total} context{}: {} complete, {incomplete} incomplete; {certificates} certificate{} in {} context{} signed in with a certificate; {} finding{}",
+        if total == 1 { "" } else { "s" },
+        total - incomplete,
+        if certificates == 1 { "" } else { "s" },
+        read.len(),
+        if read.len() == 1 { "" } else { "s" },
+        listing.findings.len(),
+        if listing.findings.len() == 1 { "" } else { "s" },
+    )?;
+    // Every line of the reason: a certificate problem's `help:` says what to set.
+    for c in &snapshot.contexts {
+        if c.status != crate::model::ContextStatus::Incomplete {
+            continue;
+        }
+        let reason = c.reason.as_deref().unwrap_or("reason not given");
+        writeln!(w, "incomplete: {}: {}", c.nip, reason.trim_end())?;
+    }
+    let token_only = snapshot
+        .contexts
+        .iter()
+        .filter(|c| {
+            c.status == crate::model::ContextStatus::Complete
+                && c.certificates.signed_in_with.is_none()
+        })
+        .count();
+    if token_only > 0 {
+        writeln!(
+            w,
+            "note: {token_only} context{} signed in with a token; KSeF shows certificates only to a certificate sign-in (`certificate` and `private-key` in the config)",
+            if token_only == 1 { "" } else { "s" },
+        )?;
+    }
+    Ok(())
+}
