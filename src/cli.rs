@@ -72,6 +72,9 @@ pub enum Command {
     /// Write calendar reminders (iCalendar) before each planned token expiry
     #[command(after_help = CALENDAR_EXAMPLES)]
     Calendar(CalendarArgs),
+    /// Start out: write a commented ksef-audit.toml and, from a token listing, a starter inventory
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell)
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -116,6 +119,11 @@ const SIMULATE_EXAMPLES: &str = "EXAMPLES:
 const DEMO_EXAMPLES: &str = "EXAMPLES:
   ksef-audit demo                      everything, written to ./ksef-audit-demo
   ksef-audit demo --out /tmp/demo -q   quietly, elsewhere";
+const INIT_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit init                                  a commented ksef-audit.toml to fill in
+  ksef-audit init --from tokens.json               and inventory.csv: every active token one row
+  ksef-audit --env prod --nip 5265877635 init --live   the same from a live listing (KSEF_TOKEN)
+  ksef-audit init --dir records --force            elsewhere, overwriting what is there";
 const COMPLETIONS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit completions bash > ~/.local/share/bash-completion/completions/ksef-audit
   ksef-audit completions zsh > \"${fpath[1]}/_ksef-audit\"
@@ -505,6 +513,22 @@ pub struct DemoArgs {
     /// Where to write the demo outputs (default: ./ksef-audit-demo)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Also write inventory.csv from this saved `tokens --format json` snapshot
+    #[arg(long, value_name = "SNAPSHOT", conflicts_with = "live")]
+    pub from: Option<PathBuf>,
+    /// Also write inventory.csv from a live KSeF listing (--env, --nip or a config)
+    #[arg(long)]
+    pub live: bool,
+    /// Directory to write into (default: the current directory)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing ksef-audit.toml or inventory.csv
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

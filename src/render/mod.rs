@@ -6,6 +6,7 @@ pub mod csv;
 mod error;
 pub mod grants;
 pub mod html;
+pub mod inventory;
 pub mod leaks;
 pub mod rules;
 pub mod tokens;
