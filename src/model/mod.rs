@@ -53,7 +53,7 @@ pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
 pub use shard::Shard;
-pub use text::{cut, escape_terminal, escape_terminal_text};
+pub use text::{cut, days_pl, escape_terminal, escape_terminal_text, plural_pl};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

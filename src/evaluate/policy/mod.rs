@@ -20,8 +20,8 @@ use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
 use crate::model::{
     AccessRegister, AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus,
-    FindingSubject, GrantRecord, Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus,
-    TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    FindingSubject, FindingText, GrantRecord, Inventory, InventoryEntry, KnownParty, StaffMember,
+    StaffStatus, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
 };
 use crate::rule::help_uri;
 pub use crate::rule::policy::builtins::personal_data;
@@ -233,7 +233,20 @@ fn build_view<'a>(
 
 fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFinding {
     let detail = details.join("; ");
-    let message = render_template(&rule.message, &|k| v.placeholder(rule, k, &detail));
+    let message = render_template(&rule.message, &|k| v.placeholder(rule, k, &detail, false));
+    let remediation = |text: &str| match v.grant {
+        Some(g) => text.trim().replace(
+            "DELETE /permissions/common/grants/{id}",
+            &g.revoke_endpoint(),
+        ),
+        None => text.trim().to_string(),
+    };
+    // The Polish words, when the rule has a Polish message (built-in rules all do).
+    let pl = rule.message_pl.as_ref().map(|template| FindingText {
+        message: render_template(template, &|k| v.placeholder(rule, k, &detail, true)),
+        evidence: v.evidence(rule, details, true),
+        remediation: remediation(rule.remediation_pl.as_deref().unwrap_or(&rule.remediation)),
+    });
     AuditFinding {
         id: finding_id(&rule.name, &v.ctx.snap.nip, &v.reference),
         rule: rule.name.clone(),
@@ -245,20 +258,15 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
             .then(|| v.reference.clone()),
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
-        evidence: v.evidence(rule, details),
-        remediation: match v.grant {
-            Some(g) => rule.remediation.trim().replace(
-                "DELETE /permissions/common/grants/{id}",
-                &g.revoke_endpoint(),
-            ),
-            None => rule.remediation.trim().to_string(),
-        },
+        evidence: v.evidence(rule, details, false),
+        remediation: remediation(&rule.remediation),
         help_uri: help_uri(&rule.name),
         excepted: false,
         exception: None,
         baseline: None,
         subject: Some(finding_subject(rule.subject, v)),
         grant_id: v.grant.map(|g| g.id.clone()),
+        pl,
     }
 }
 
