@@ -174,6 +174,10 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,6 +201,10 @@ pub struct TokensArgs {
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +263,10 @@ pub struct AuditArgs {
     /// Approved access register CSV for permission grants: NIP, holder, permissions (default: `[audit] access-register`)
     #[arg(long, value_name = "CSV")]
     pub access_register: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -341,6 +353,10 @@ pub struct LeaksArgs {
     /// line (`#` comments and blank lines ignored; `-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub roots_from: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,7 @@ use crate::model::{
     AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
     fingerprint_hex, validate_nip,
 };
+use crate::render::Lang;
 use crate::render::audit::{CsvOptions, TextOptions, render_csv, render_json, render_text};
 use crate::render::html::ReportOptions;
 use crate::rule::policy::PolicyRuleSet;
@@ -106,6 +107,8 @@ pub struct AuditRequest {
     pub known_parties: Vec<KnownParty>,
     /// `--min-severity`: text and CSV show only findings at or above it.
     pub min_severity: Option<Severity>,
+    /// `--lang`: language of the text summary, CSV headers and values, finding texts.
+    pub lang: Lang,
 }
 
 impl AuditRequest {
@@ -131,7 +134,11 @@ impl AuditRequest {
             (AuditFormat::Json, false) => AuditOutput::Json,
             (AuditFormat::Text, false) => AuditOutput::Text,
             (AuditFormat::Html, false) => {
-                AuditOutput::Html(Box::new(super::report::options_from_config(config)))
+                let mut opts = super::report::options_from_config(config);
+                if args.lang.is_some() {
+                    opts.lang = super::lang(args.lang);
+                }
+                AuditOutput::Html(Box::new(opts))
             }
         };
         let mut nips = Vec::new();
@@ -159,6 +166,7 @@ impl AuditRequest {
             verbose: global.verbose,
             known_parties: config.known_parties.clone(),
             min_severity: args.min_severity,
+            lang: super::lang(args.lang),
         })
     }
 }
@@ -314,15 +322,26 @@ pub fn evaluate(
     })
 }
 
-/// Writes the results as text, JSON or CSV to `out` (HTML: [`write_results`]).
+/// Writes the results as text, JSON or CSV to `out` in English (HTML: [`write_results`]).
 pub fn render(results: &AuditResults, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    render_in(results, output, Lang::En, out)
+}
+
+/// [`render`] in `lang` (text summary, CSV headers, values and finding texts).
+pub fn render_in(
+    results: &AuditResults,
+    output: &AuditOutput,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<()> {
     match output {
-        AuditOutput::Csv { excel } => render_csv(results, CsvOptions { excel: *excel }, out)?,
+        AuditOutput::Csv { excel } => render_csv(results, CsvOptions::new(*excel, lang), out)?,
         AuditOutput::Json => render_json(results, out)?,
         AuditOutput::Text => render_text(
             results,
             TextOptions {
                 baseline: results.findings.iter().any(|f| f.baseline.is_some()),
+                lang,
             },
             out,
         )?,
@@ -366,11 +385,11 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             let mut shown = run.results.clone();
             shown.findings.retain(|f| f.severity >= min);
             let hidden = run.results.findings.len() - shown.findings.len();
-            render(&shown, &req.output, &mut out)?;
+            render_in(&shown, &req.output, req.lang, &mut out)?;
             Some((hidden, min))
         }
         _ => {
-            write_results(&run, &req.output, &mut out)?;
+            write_results_in(&run, &req.output, req.lang, &mut out)?;
             None
         }
     };
@@ -402,8 +421,18 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
 
 /// Writes a finished run in any output, HTML included.
 pub fn write_results(run: &AuditRun, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    write_results_in(run, output, Lang::En, out)
+}
+
+/// [`write_results`] with text and CSV in `lang` (HTML takes its language from its options).
+pub fn write_results_in(
+    run: &AuditRun,
+    output: &AuditOutput,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<()> {
     let AuditOutput::Html(opts) = output else {
-        return render(&run.results, output, out);
+        return render_in(&run.results, output, lang, out);
     };
     let mut opts = (**opts).clone();
     opts.now = Some(run.results.generated_at);
@@ -491,6 +520,7 @@ pub fn demo_audit(
         verbose: 0,
         known_parties: crate::demo::demo_known_parties(),
         min_severity: None,
+        lang: Lang::En,
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;

@@ -92,6 +92,14 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
+/// `--lang` as the renderers take it (English when not given).
+pub fn lang(flag: Option<crate::cli::ReportLang>) -> crate::render::Lang {
+    match flag {
+        Some(crate::cli::ReportLang::Pl) => crate::render::Lang::Pl,
+        Some(crate::cli::ReportLang::En) | None => crate::render::Lang::En,
+    }
+}
+
 /// The environment variable naming the config file when `--config` is not given (it wins
 /// over the file found upward from the working directory).
 pub const CONFIG_ENV: &str = "KSEF_AUDIT_CONFIG";

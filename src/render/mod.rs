@@ -12,3 +12,4 @@ pub mod rules;
 pub mod tokens;
 
 pub use error::RenderError;
+pub use html::Lang;

@@ -176,6 +176,7 @@ impl Ctx<'_> {
             ),
             None => Default::default(),
         };
+        let (message, evidence, remediation) = f.words(self.lang == Lang::Pl);
         FindingRow {
             id: f.id.clone(),
             rule: f.rule.clone(),
@@ -187,9 +188,9 @@ impl Ctx<'_> {
             client: self.mask.opt_text(f.client_name.as_deref()),
             reference: f.reference_number.clone().unwrap_or_default(),
             owner: self.mask.opt_text(f.owner.as_deref()),
-            message: self.mask.text(&f.message),
-            evidence: self.mask.text(&f.evidence),
-            remediation: self.mask.text(&f.remediation),
+            message: self.mask.text(message),
+            evidence: self.mask.text(evidence),
+            remediation: self.mask.text(remediation),
             help: rule_link(&f.help_uri, &f.rule),
             excepted: f.excepted,
             exc_owner,
