@@ -42,6 +42,7 @@ fn args(scenario: &str) -> AuditArgs {
         fail_on_new: false,
         now: None,
         access_register: None,
+        lang: None,
     }
 }
 

@@ -32,10 +32,10 @@ pub fn write_starter_inventory(w: &mut dyn Write, snapshot: &TokenSnapshot) -> i
     let listed = snapshot.fetched_at.format("%Y-%m-%d");
     let mut rows = 0;
     for ctx in &snapshot.contexts {
-        // The inventory records only KSeF's own environments; another label (a proxy, the
-        // simulator) stays blank.
+        // The inventory records KSeF's own environments (and the demo's `simulator`); another
+        // label (a proxy, a custom URL) stays blank.
         let label = ctx.environment.to_ascii_lowercase();
-        let environment = if matches!(label.as_str(), "prod" | "demo" | "test") {
+        let environment = if matches!(label.as_str(), "prod" | "demo" | "test" | "simulator") {
             label
         } else {
             String::new()

@@ -258,7 +258,9 @@ fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
         return None;
     }
     let found = v.context_environment().to_lowercase();
-    if !matches!(found.as_str(), "prod" | "demo" | "test") {
+    // KSeF's own environments, and the simulator the demo labels `simulator`; a proxy's
+    // or custom URL's label says nothing the inventory could be compared with.
+    if !matches!(found.as_str(), "prod" | "demo" | "test" | "simulator") {
         return None;
     }
     (!listed.eq_ignore_ascii_case(&found))
