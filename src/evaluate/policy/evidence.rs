@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::view::{Known, View, age_days, age_days_dt};
 use crate::model::{TokenStatus, days_pl};
-use crate::rule::policy::builtins::{join_or, personal_data, system_key};
+use crate::rule::policy::builtins::{Detail, join_or, personal_data, system_key};
 use crate::rule::policy::{Field, PolicyRule, RawCondition, Subject};
 
 impl View<'_> {
@@ -81,7 +81,7 @@ impl View<'_> {
 
     /// The evidence line: what was seen of the grant, or of the token and its inventory row,
     /// then the built-ins' details; in Polish when `pl`.
-    pub(super) fn evidence(&self, rule: &PolicyRule, details: &[String], pl: bool) -> String {
+    pub(super) fn evidence(&self, rule: &PolicyRule, details: &[Detail], pl: bool) -> String {
         // The one place the evidence words live, in both languages.
         let w = |en: &'static str, polish: &'static str| if pl { polish } else { en };
         let fields = rule_fields(&rule.raw_when);
@@ -114,7 +114,7 @@ impl View<'_> {
             if let Some(t) = &g.target {
                 parts.push(format!("{} {} {}", w("target", "cel"), t.kind, t.masked()));
             }
-            parts.extend(details.iter().cloned());
+            parts.extend(details.iter().map(|d| d.text(pl).to_string()));
             return parts.join("; ");
         }
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -225,7 +225,7 @@ impl View<'_> {
                 }
             }
         }
-        parts.extend(details.iter().cloned());
+        parts.extend(details.iter().map(|d| d.text(pl).to_string()));
         parts.join("; ")
     }
 }

@@ -24,6 +24,7 @@ use crate::model::{
     StaffStatus, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
 };
 use crate::rule::help_uri;
+use crate::rule::policy::builtins::Detail;
 pub use crate::rule::policy::builtins::personal_data;
 use crate::rule::policy::{PolicyRule, Subject, render_template};
 
@@ -231,8 +232,15 @@ fn build_view<'a>(
     }
 }
 
-fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFinding {
-    let detail = details.join("; ");
+fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[Detail]) -> AuditFinding {
+    let joined = |pl: bool| {
+        details
+            .iter()
+            .map(|d| d.text(pl))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let (detail, detail_pl) = (joined(false), joined(true));
     let message = render_template(&rule.message, &|k| v.placeholder(rule, k, &detail, false));
     let remediation = |text: &str| match v.grant {
         Some(g) => text.trim().replace(
@@ -243,7 +251,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
     };
     // The Polish words, when the rule has a Polish message (built-in rules all do).
     let pl = rule.message_pl.as_ref().map(|template| FindingText {
-        message: render_template(template, &|k| v.placeholder(rule, k, &detail, true)),
+        message: render_template(template, &|k| v.placeholder(rule, k, &detail_pl, true)),
         evidence: v.evidence(rule, details, true),
         remediation: remediation(rule.remediation_pl.as_deref().unwrap_or(&rule.remediation)),
     });
