@@ -77,9 +77,14 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
         (true, Some(BaselineState::Fixed)) => opts.t("  [fixed]", "  [rozwiązane]"),
         _ => "",
     };
+    // As wide as the longest usual severity word: CRITICAL, KRYTYCZNE.
+    let width = match opts.lang {
+        Lang::En => 8,
+        Lang::Pl => 9,
+    };
     writeln!(
         out,
-        "{:<8}  {} ({}){mark}",
+        "{:<width$}  {} ({}){mark}",
         opts.sev(f.severity).to_uppercase(),
         f.rule,
         f.rule_id

@@ -625,8 +625,8 @@ fn left_words(m: &StaffMember, pl: bool) -> String {
     match (m.left_on, pl) {
         (Some(d), false) => format!("left on {}", d.format("%Y-%m-%d")),
         (None, false) => "has left".into(),
-        (Some(d), true) => format!("odeszła z firmy {}", d.format("%Y-%m-%d")),
-        (None, true) => "odeszła z firmy".into(),
+        (Some(d), true) => format!("nie pracuje już w firmie (od {})", d.format("%Y-%m-%d")),
+        (None, true) => "nie pracuje już w firmie".into(),
     }
 }
 
