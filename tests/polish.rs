@@ -1,0 +1,126 @@
+//! Issue 14, points 4 and 5: `--lang pl` on every command that writes CSV, and Polish
+//! finding texts in the reports, on the demo firm's outputs (one demo run for all).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+/// The demo's output directory, written once for every test of this file.
+fn demo() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("demo");
+        let run = ksef_audit(dir.path())
+            .args(["demo", "-q", "--out"])
+            .arg(&out)
+            .output()
+            .expect("demo runs");
+        assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+        (dir, out)
+    });
+    out
+}
+
+fn ksef_audit(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ksef-audit").expect("binary");
+    cmd.env_clear().current_dir(cwd);
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs in the demo directory; returns the output (any exit code).
+fn run(args: &[&str]) -> Output {
+    ksef_audit(demo()).args(args).output().expect("runs")
+}
+
+/// The header row and the rows of an Excel CSV (BOM, `;`).
+fn excel_csv(out: &Output) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let body = out
+        .stdout
+        .strip_prefix("\u{feff}".as_bytes())
+        .unwrap_or_else(|| panic!("no BOM: {}", text(&out.stderr)));
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
+    let headers = reader.headers().expect("headers").iter().map(String::from).collect();
+    let rows = reader.records().collect::<Result<_, _>>().expect("rows");
+    (headers, rows)
+}
+
+fn column<'a>(headers: &[String], rows: &'a [csv::StringRecord], name: &str) -> Vec<&'a str> {
+    let i = headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column '{name}' in {headers:?}"));
+    rows.iter().map(|r| &r[i]).collect()
+}
+
+#[test]
+fn permissions_excel_csv_in_polish() {
+    let out = run(&["permissions", "--from", "tokens.json", "--csv-excel", "--lang", "pl"]);
+    let (headers, rows) = excel_csv(&out);
+    assert_eq!(
+        headers[..6],
+        ["Środowisko", "NIP", "Nazwa klienta", "Stan kontekstu", "Przyczyna niekompletności", "Id uprawnienia"]
+    );
+    assert!(!rows.is_empty());
+    for state in column(&headers, &rows, "Stan kontekstu") {
+        assert!(["kompletny", "niekompletny"].contains(&state), "{state}");
+    }
+    for delegate in column(&headers, &rows, "Może przekazywać") {
+        assert!(["tak", "nie", ""].contains(&delegate), "{delegate}");
+    }
+    // The label of the demo's KSeF is `simulator`, never `prod`.
+    assert!(column(&headers, &rows, "Środowisko").iter().all(|e| *e == "simulator"));
+}
+
+#[test]
+fn leaks_excel_csv_in_polish() {
+    let out = run(&["leaks", "--csv-excel", "--lang", "pl", "--exit-zero", "example-repo"]);
+    let (headers, rows) = excel_csv(&out);
+    assert_eq!(headers[..4], ["Id reguły", "Reguła", "Istotność", "Ścieżka"]);
+    assert!(!rows.is_empty(), "{}", text(&out.stderr));
+    for sev in column(&headers, &rows, "Istotność") {
+        assert!(["krytyczna", "wysoka", "średnia", "niska", "informacyjna"].contains(&sev), "{sev}");
+    }
+    for status in column(&headers, &rows, "Status") {
+        assert_eq!(status, "niesprawdzony", "not verified without --verify");
+    }
+    // Plain CSV in English keeps the machine headers.
+    let en = run(&["leaks", "--format", "csv", "--exit-zero", "example-repo"]);
+    assert!(text(&en.stdout).starts_with("rule_id,rule,severity,path"));
+}
+
+#[test]
+fn polish_review_and_report_csv_use_the_polish_finding_texts() {
+    let html = run(&["report", "--audit", "audit.json", "--lang", "pl"]);
+    let page = text(&html.stdout);
+    assert!(page.contains("nie figuruje w ewidencji"), "a Polish message");
+    assert!(page.contains("dni temu"), "Polish evidence");
+    assert!(!page.contains("is not in the inventory"), "no English message");
+    assert!(!page.contains(" days ago"), "no English evidence");
+
+    let csv = run(&["report", "--audit", "audit.json", "--lang", "pl", "--csv-excel", "--table", "findings"]);
+    let (headers, rows) = excel_csv(&csv);
+    assert_eq!(headers[..4], ["Identyfikator", "Reguła", "Id reguły", "Istotność"]);
+    assert_eq!(headers[16..], ["Źródło", "Termin", "Status", "Miejsce", "Opis reguły"]);
+    let messages = column(&headers, &rows, "Ustalenie");
+    assert!(messages.iter().any(|m| m.contains("nie figuruje w ewidencji")));
+    assert!(!messages.iter().any(|m| m.contains("is not in the inventory")));
+}
+
+#[test]
+fn tokens_csv_keeps_english_machine_headers_without_lang() {
+    let out = run(&["tokens", "--from", "tokens.json", "--format", "csv"]);
+    assert!(text(&out.stdout).starts_with("environment,nip,client_name,context_status"));
+    let pl = run(&["tokens", "--from", "tokens.json", "--csv-excel", "--lang", "pl"]);
+    let (headers, rows) = excel_csv(&pl);
+    assert_eq!(headers[5], "Numer referencyjny");
+    let statuses = column(&headers, &rows, "Status");
+    assert!(statuses.contains(&"aktywny"), "{statuses:?}");
+    assert!(!statuses.contains(&"Active"));
+}
