@@ -46,7 +46,12 @@ fn excel_csv(out: &Output) -> (Vec<String>, Vec<csv::StringRecord>) {
         .strip_prefix("\u{feff}".as_bytes())
         .unwrap_or_else(|| panic!("no BOM: {}", text(&out.stderr)));
     let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
-    let headers = reader.headers().expect("headers").iter().map(String::from).collect();
+    let headers = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(String::from)
+        .collect();
     let rows = reader.records().collect::<Result<_, _>>().expect("rows");
     (headers, rows)
 }
@@ -61,11 +66,25 @@ fn column<'a>(headers: &[String], rows: &'a [csv::StringRecord], name: &str) -> 
 
 #[test]
 fn permissions_excel_csv_in_polish() {
-    let out = run(&["permissions", "--from", "tokens.json", "--csv-excel", "--lang", "pl"]);
+    let out = run(&[
+        "permissions",
+        "--from",
+        "tokens.json",
+        "--csv-excel",
+        "--lang",
+        "pl",
+    ]);
     let (headers, rows) = excel_csv(&out);
     assert_eq!(
         headers[..6],
-        ["Środowisko", "NIP", "Nazwa klienta", "Stan kontekstu", "Przyczyna niekompletności", "Id uprawnienia"]
+        [
+            "Środowisko",
+            "NIP",
+            "Nazwa klienta",
+            "Stan kontekstu",
+            "Przyczyna niekompletności",
+            "Id uprawnienia"
+        ]
     );
     assert!(!rows.is_empty());
     for state in column(&headers, &rows, "Stan kontekstu") {
@@ -75,17 +94,34 @@ fn permissions_excel_csv_in_polish() {
         assert!(["tak", "nie", ""].contains(&delegate), "{delegate}");
     }
     // The label of the demo's KSeF is `simulator`, never `prod`.
-    assert!(column(&headers, &rows, "Środowisko").iter().all(|e| *e == "simulator"));
+    assert!(
+        column(&headers, &rows, "Środowisko")
+            .iter()
+            .all(|e| *e == "simulator")
+    );
 }
 
 #[test]
 fn leaks_excel_csv_in_polish() {
-    let out = run(&["leaks", "--csv-excel", "--lang", "pl", "--exit-zero", "example-repo"]);
+    let out = run(&[
+        "leaks",
+        "--csv-excel",
+        "--lang",
+        "pl",
+        "--exit-zero",
+        "example-repo",
+    ]);
     let (headers, rows) = excel_csv(&out);
-    assert_eq!(headers[..4], ["Id reguły", "Reguła", "Istotność", "Ścieżka"]);
+    assert_eq!(
+        headers[..4],
+        ["Id reguły", "Reguła", "Istotność", "Ścieżka"]
+    );
     assert!(!rows.is_empty(), "{}", text(&out.stderr));
     for sev in column(&headers, &rows, "Istotność") {
-        assert!(["krytyczna", "wysoka", "średnia", "niska", "informacyjna"].contains(&sev), "{sev}");
+        assert!(
+            ["krytyczna", "wysoka", "średnia", "niska", "informacyjna"].contains(&sev),
+            "{sev}"
+        );
     }
     for status in column(&headers, &rows, "Status") {
         assert_eq!(status, "niesprawdzony", "not verified without --verify");
@@ -99,28 +135,91 @@ fn leaks_excel_csv_in_polish() {
 fn polish_review_and_report_csv_use_the_polish_finding_texts() {
     let html = run(&["report", "--audit", "audit.json", "--lang", "pl"]);
     let page = text(&html.stdout);
-    assert!(page.contains("nie figuruje w ewidencji"), "a Polish message");
+    assert!(
+        page.contains("nie figuruje w ewidencji"),
+        "a Polish message"
+    );
     assert!(page.contains("dni temu"), "Polish evidence");
-    assert!(!page.contains("is not in the inventory"), "no English message");
+    assert!(
+        !page.contains("is not in the inventory"),
+        "no English message"
+    );
     assert!(!page.contains(" days ago"), "no English evidence");
 
-    let csv = run(&["report", "--audit", "audit.json", "--lang", "pl", "--csv-excel", "--table", "findings"]);
+    let csv = run(&[
+        "report",
+        "--audit",
+        "audit.json",
+        "--lang",
+        "pl",
+        "--csv-excel",
+        "--table",
+        "findings",
+    ]);
     let (headers, rows) = excel_csv(&csv);
-    assert_eq!(headers[..4], ["Identyfikator", "Reguła", "Id reguły", "Istotność"]);
-    assert_eq!(headers[16..], ["Źródło", "Termin", "Status", "Miejsce", "Opis reguły"]);
+    assert_eq!(
+        headers[..4],
+        ["Identyfikator", "Reguła", "Id reguły", "Istotność"]
+    );
+    assert_eq!(
+        headers[16..],
+        ["Źródło", "Termin", "Status", "Miejsce", "Opis reguły"]
+    );
     let messages = column(&headers, &rows, "Ustalenie");
-    assert!(messages.iter().any(|m| m.contains("nie figuruje w ewidencji")));
-    assert!(!messages.iter().any(|m| m.contains("is not in the inventory")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("nie figuruje w ewidencji"))
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("is not in the inventory"))
+    );
 }
 
 #[test]
 fn tokens_csv_keeps_english_machine_headers_without_lang() {
     let out = run(&["tokens", "--from", "tokens.json", "--format", "csv"]);
     assert!(text(&out.stdout).starts_with("environment,nip,client_name,context_status"));
-    let pl = run(&["tokens", "--from", "tokens.json", "--csv-excel", "--lang", "pl"]);
+    let pl = run(&[
+        "tokens",
+        "--from",
+        "tokens.json",
+        "--csv-excel",
+        "--lang",
+        "pl",
+    ]);
     let (headers, rows) = excel_csv(&pl);
     assert_eq!(headers[5], "Numer referencyjny");
     let statuses = column(&headers, &rows, "Status");
     assert!(statuses.contains(&"aktywny"), "{statuses:?}");
     assert!(!statuses.contains(&"Active"));
+}
+
+/// docs/csv.md documents every column of the public layouts in both languages, in order.
+#[test]
+fn csv_doc_lists_every_column_in_both_languages() {
+    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
+    use ksef_audit::render::{grants, tokens};
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/csv.md"))
+        .expect("docs/csv.md");
+    let tables: [(&str, &[&str], &[&str]); 3] = [
+        ("tokens", &tokens::CSV_COLUMNS, &tokens::CSV_COLUMNS_PL),
+        ("permissions", &grants::CSV_COLUMNS, &grants::CSV_COLUMNS_PL),
+        ("audit", CSV_HEADERS, CSV_HEADERS_PL),
+    ];
+    for (name, en, pl) in tables {
+        let section = doc
+            .split(&format!("## `{name}`"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("docs/csv.md has no section for {name}"));
+        for (i, (e, p)) in en.iter().zip(pl).enumerate() {
+            let row = format!("| {} | `{e}` | {p} |", i + 1);
+            assert!(
+                section.contains(&row),
+                "docs/csv.md, {name}: missing `{row}`"
+            );
+        }
+    }
 }
