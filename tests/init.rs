@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use assert_cmd::cargo::CommandCargoExt;
+mod support;
+
+use support::cli::{ksef_audit, text};
 
 const FIXTURE: &str = "tests/fixtures/inventory/basic";
 /// Rules that report the inventory disagreeing with what KSeF lists.
@@ -14,16 +16,6 @@ const DRIFT_RULES: &[&str] = &[
     "environment-mismatch",
     "excess-permissions",
 ];
-
-fn ksef_audit(cwd: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ksef-audit").expect("binary");
-    cmd.env_clear().current_dir(cwd);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("runs")
@@ -263,4 +255,65 @@ fn demo_writes_its_config_labels_the_simulator_and_the_audit_repeats_from_it() {
         original["findings"].as_array().map_or(0, Vec::len),
         "the config reproduces the demo's audit"
     );
+}
+
+/// `init --live` lists the tokens itself: against the simulator (loopback), with the config
+/// `simulate --write-tokens` writes; the demo firm's incomplete context is named and exits 2.
+#[test]
+fn init_live_lists_the_tokens_itself() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = dir.path().join("sim");
+    let mut child = ksef_audit(dir.path())
+        .args(["simulate", "--addr", "127.0.0.1:0", "--write-tokens"])
+        .arg(&sim)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("simulator starts");
+    let stdout = child.stdout.take().expect("stdout");
+    for line in BufReader::new(stdout).lines() {
+        if line.expect("line").contains("Ctrl-C") {
+            break;
+        }
+    }
+    let start = dir.path().join("start");
+    let init = run(ksef_audit(dir.path())
+        .arg("--config")
+        .arg(sim.join("ksef-audit.toml"))
+        .args(["init", "--live", "--dir"])
+        .arg(&start));
+    let snapshot = run(ksef_audit(dir.path())
+        .arg("--config")
+        .arg(sim.join("ksef-audit.toml"))
+        .args(["tokens", "--format", "json", "-o", "tokens.json"]));
+    child.kill().expect("stop the simulator");
+    let _ = child.wait();
+
+    assert_eq!(init.status.code(), Some(2), "{}", text(&init.stderr));
+    assert!(
+        text(&init.stderr).contains("context 7742901156: the token list could not be read in full"),
+        "{}",
+        text(&init.stderr)
+    );
+    let config = std::fs::read_to_string(start.join("ksef-audit.toml")).expect("config");
+    assert!(
+        config.contains("environment = \"http://127.0.0.1:"),
+        "{config}"
+    );
+    assert_eq!(
+        snapshot.status.code(),
+        Some(2),
+        "{}",
+        text(&snapshot.stderr)
+    );
+    let audit =
+        run(ksef_audit(&start).args(["audit", "--from", "../tokens.json", "--format", "json"]));
+    let drift: Vec<_> = findings(&audit)
+        .into_iter()
+        .filter(|(rule, _)| DRIFT_RULES.contains(&rule.as_str()))
+        .collect();
+    assert!(drift.is_empty(), "drift findings: {drift:?}");
 }

@@ -2,10 +2,12 @@
 //! finding texts in the reports, on the demo firm's outputs (one demo run for all).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod support;
+
+use support::cli::{ksef_audit, text};
 
 /// The demo's output directory, written once for every test of this file.
 fn demo() -> &'static Path {
@@ -22,16 +24,6 @@ fn demo() -> &'static Path {
         (dir, out)
     });
     out
-}
-
-fn ksef_audit(cwd: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ksef-audit").expect("binary");
-    cmd.env_clear().current_dir(cwd);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Runs in the demo directory; returns the output (any exit code).

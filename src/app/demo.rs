@@ -401,7 +401,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
     }
     writeln!(
         out,
-        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel -o tokens.csv   # for Excel"
+        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel --lang pl -o tokens.csv   # for Excel, in Polish"
     )?;
     Ok(())
 }
