@@ -497,6 +497,19 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Nie udało się przeskanować",
     ),
     ("suppression", "Suppressed by", "Wyłączone przez"),
+    ("supp_baseline", "baseline", "linia bazowa"),
+    ("supp_exception", "exception", "wyjątek"),
+    ("supp_inline", "inline", "znacznik w pliku"),
+    // KSeF token statuses as people read them (an unknown status is shown as it came)
+    ("token_status_Active", "Active", "aktywny"),
+    ("token_status_Pending", "Pending", "oczekujący"),
+    (
+        "token_status_Revoking",
+        "Revoking",
+        "w trakcie unieważniania",
+    ),
+    ("token_status_Revoked", "Revoked", "unieważniony"),
+    ("token_status_Failed", "Failed", "błędny"),
     // appendix
     ("appendix_title", "Appendix", "Załącznik"),
     ("method_title", "Methodology", "Metodyka"),

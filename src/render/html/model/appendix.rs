@@ -85,7 +85,8 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                         .map(|t| TokenRow {
                             reference: t.token.reference_number.clone(),
                             description: mask.text(&t.token.description),
-                            status: t.token.status.to_string(),
+                            status: i18n::lookup(lang, &format!("token_status_{}", t.token.status))
+                                .map_or_else(|| t.token.status.to_string(), str::to_string),
                             permissions: t
                                 .token
                                 .requested_permissions
