@@ -137,6 +137,24 @@ fn polish_review_and_report_csv_use_the_polish_finding_texts() {
         "no English message"
     );
     assert!(!page.contains(" days ago"), "no English evidence");
+    // "N otwartych ustaleń": the noun form follows the count (1 / 2–4 / 5+).
+    let (count, label) = page
+        .split("<strong>")
+        .filter_map(|part| part.split_once("</strong> "))
+        .find(|(_, rest)| rest.starts_with("otwart"))
+        .map(|(n, rest)| {
+            (
+                n.parse::<u64>().expect("count"),
+                rest.split(" ·").next().unwrap_or(""),
+            )
+        })
+        .expect("the open findings count");
+    let expected = match (count % 10, count % 100) {
+        _ if count == 1 => "otwarte ustalenie",
+        (2..=4, t) if !(12..=14).contains(&t) => "otwarte ustalenia",
+        _ => "otwartych ustaleń",
+    };
+    assert_eq!(label, expected, "{count} {label}");
 
     let csv = run(&[
         "report",
