@@ -233,3 +233,21 @@ fn csv_doc_lists_every_column_in_both_languages() {
         }
     }
 }
+
+/// Due days in Polish take the noun form of their number: `1 dzień`, `7 dni`.
+#[test]
+fn polish_due_days_take_the_right_noun_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("ksef-audit.toml");
+    std::fs::write(&config, "[report.due-days]\ncritical = 1\n").expect("config");
+    let audit = demo().join("audit.json");
+    let out = ksef_audit(dir.path())
+        .args(["report", "--kind", "quarterly", "--lang", "pl", "--audit"])
+        .arg(&audit)
+        .output()
+        .expect("runs");
+    let page = text(&out.stdout);
+    assert!(page.contains("krytyczne 1 dzień,"), "plan intro");
+    assert!(page.contains("w ciągu 1 dzień ("), "decision");
+    assert!(!page.contains(" 1 dni"), "no \"1 dni\"");
+}

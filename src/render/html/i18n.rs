@@ -208,7 +208,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "decision_fix_critical",
         "Approve fixing the critical findings within {days} days ({n}).",
-        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days} dni ({n}).",
+        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days_pl} ({n}).",
     ),
     (
         "decision_expired_exceptions",
@@ -437,7 +437,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "plan_intro",
         "Due dates count from the audit date: critical {c} days, high {h}, medium {m}, low {l}.",
-        "Terminy liczone od daty audytu: krytyczne {c} dni, wysokie {h}, średnie {m}, niskie {l}.",
+        "Terminy liczone od daty audytu: krytyczne {c_pl}, wysokie {h}, średnie {m}, niskie {l}.",
     ),
     ("plan_none", "Nothing to remediate.", "Nic do naprawy."),
     ("plan_issue", "Issue", "Problem"),

@@ -292,6 +292,10 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         plan: register::plan(&cx),
         plan_intro: tr("plan_intro")
             .replace("{c}", &facts.due_days.critical.to_string())
+            .replace(
+                "{c_pl}",
+                &crate::model::days_pl(facts.due_days.critical.into()),
+            )
             .replace("{h}", &facts.due_days.high.to_string())
             .replace("{m}", &facts.due_days.medium.to_string())
             .replace("{l}", &facts.due_days.low.to_string()),
