@@ -108,7 +108,8 @@ const REPORT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit report --kind quarterly --audit audit.json --csv-excel -o q4.csv";
 const REVOKE_EXAMPLES: &str = "EXAMPLES:
   ksef-audit revoke --from leaks.json          list what would be revoked (dry run)
-  ksef-audit revoke --from leaks.json --yes    revoke the active leaked tokens";
+  ksef-audit revoke --from leaks.json --yes    revoke the active leaked tokens
+  ksef-audit revoke --from audit.json --grants remove the grants the audit found (dry run)";
 const RULES_EXAMPLES: &str = "EXAMPLES:
   ksef-audit rules list
   ksef-audit rules explain credential-without-owner
@@ -473,12 +474,20 @@ pub enum MaskNip {
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// Revoke the active tokens found by `leaks --verify --format json`
+    /// Revoke the active tokens found by `leaks --verify --format json` (with --grants: the
+    /// grants found by `audit --format json`)
     #[arg(long, value_name = "LEAKS_JSON")]
     pub from: Option<PathBuf>,
     /// Really revoke (without it, only list what would be revoked)
     #[arg(long)]
     pub yes: bool,
+    /// Remove the permission grants of the audit findings in --from (an `audit --format json` file)
+    #[arg(long)]
+    pub grants: bool,
+    /// With --grants: the findings of this rule (name or id; repeatable; default: the
+    /// leaver rules grant-held-by-leaver and read-grant-held-by-leaver)
+    #[arg(long, value_name = "RULE", requires = "grants")]
+    pub rule: Vec<String>,
 }
 
 #[derive(Debug, Args)]

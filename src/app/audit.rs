@@ -395,11 +395,11 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     };
     out.flush()?;
     if let (Some((n, min)), false) = (hidden, req.quiet) {
-        eprintln!("{n} finding(s) below {min} not shown (--min-severity)");
+        say!("{n} finding(s) below {min} not shown (--min-severity)");
     }
     // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
     // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.
-    let mut err = std::io::stderr().lock();
+    let mut err = super::output::stderr();
     if !req.quiet {
         for w in &run.results.warnings {
             let _ = writeln!(err, "warning: {w}");
@@ -475,7 +475,7 @@ pub fn demo_audit(
     let mut write = |name: &str, what: &str, text: &[u8]| -> Result<PathBuf> {
         let path = out_dir.join(name);
         std::fs::write(&path, text)
-            .with_context(|| format!("cannot write '{}'", path.display()))?;
+            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
         outputs.push((what.to_string(), path.clone()));
         Ok(path)
     };
@@ -497,7 +497,7 @@ pub fn demo_audit(
     // The register is an input of the audit, not one of the demo's listed outputs.
     let register = out_dir.join("access-register.csv");
     std::fs::write(&register, records.access_register_csv.as_bytes())
-        .with_context(|| format!("cannot write '{}'", register.display()))?;
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&register)))?;
     let config = Config::default();
     let request = AuditRequest {
         inputs: AuditInputPaths {

@@ -15,7 +15,8 @@ use crate::render::calendar::{CalendarOptions, by_owner, reminders_from_audit, r
 use super::Output;
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
-    let audit = load_audit_results(&args.audit, "audit")?.value;
+    let mut audit = load_audit_results(&args.audit, "audit")?.value;
+    super::redact::redact_audit(&mut audit);
     let reminders = reminders_from_audit(&audit);
     let opts = CalendarOptions {
         days_before: args.days_before,
@@ -25,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     out.write_all(render_ics(&reminders, &opts).as_bytes())
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write calendar '{}'", p.display()),
+            Some(p) => format!("cannot write calendar '{}'", crate::model::shown_path(p)),
             None => "cannot write the calendar to standard output".to_string(),
         })?;
     if let Some(dir) = &args.per_owner {
@@ -33,18 +34,18 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     }
     if !global.quiet {
         let owners = by_owner(&reminders).len();
-        eprintln!(
+        say!(
             "calendar: {} reminders ({} days before each planned expiry), {} owners{}",
             reminders.len(),
             args.days_before,
             owners,
             match out.path() {
-                Some(p) => format!("; written to {}", p.display()),
+                Some(p) => format!("; written to {}", crate::model::shown_path(p)),
                 None => String::new(),
             }
         );
         if reminders.is_empty() {
-            eprintln!(
+            say!(
                 "help: no active token has a planned expiry date; add one per token in the inventory's planned-expiry column"
             );
         }
@@ -57,12 +58,20 @@ fn write_per_owner(
     reminders: &[crate::render::calendar::Reminder],
     opts: &CalendarOptions,
 ) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create directory '{}'",
+            crate::model::shown_path(dir)
+        )
+    })?;
     for (stem, items) in by_owner(reminders) {
         let path = dir.join(format!("{stem}.ics"));
-        std::fs::write(&path, render_ics(&items, opts))
-            .with_context(|| format!("cannot write calendar '{}'", path.display()))?;
+        std::fs::write(&path, render_ics(&items, opts)).with_context(|| {
+            format!(
+                "cannot write calendar '{}'",
+                crate::model::shown_path(&path)
+            )
+        })?;
     }
     Ok(())
 }

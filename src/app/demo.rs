@@ -80,8 +80,12 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
 
 /// Step 1: the simulator, serving the example firm, and settings pointing at it.
 pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
-    std::fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create the demo directory '{}'", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir).with_context(|| {
+        format!(
+            "cannot create the demo directory '{}'",
+            crate::model::shown_path(&out_dir)
+        )
+    })?;
     let fixture = demo_firm(Utc::now());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -93,7 +97,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
         .context("cannot start the KSeF simulator")?;
     let settings = demo_settings(&fixture, &sim.base_url);
     if !quiet {
-        eprintln!(
+        say!(
             "demo: KSeF simulator with the example firm ({} client NIPs) at {}",
             fixture.contexts.len(),
             sim.base_url
@@ -376,16 +380,20 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             leaks.suppressed.len()
         )?;
     }
-    writeln!(out, "outputs in {}:", demo.out_dir.display())?;
+    writeln!(
+        out,
+        "outputs in {}:",
+        crate::model::shown_path(&demo.out_dir)
+    )?;
     for (what, path) in &demo.outputs {
-        writeln!(out, "  {what}: {}", path.display())?;
+        writeln!(out, "  {what}: {}", crate::model::shown_path(path))?;
     }
     Ok(())
 }
 
 /// The three commands to try next, on the files the demo wrote.
 fn print_next_steps(demo: &Demo) -> Result<()> {
-    let dir = demo.out_dir.display();
+    let dir = crate::model::shown_path(&demo.out_dir);
     let mut out = std::io::stdout().lock();
     writeln!(out, "\nnext, try:")?;
     writeln!(
@@ -396,7 +404,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
         writeln!(
             out,
             "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
-            repo.display()
+            crate::model::shown_path(repo)
         )?;
     }
     writeln!(
@@ -408,9 +416,9 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
 
 fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write '{}'", path.display()))?;
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w)?;
     w.flush()
-        .with_context(|| format!("cannot write '{}'", path.display()))
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))
 }

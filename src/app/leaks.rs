@@ -3,7 +3,7 @@
 //! [`run`] turns the flags and the [`Config`] into a [`LeaksRequest`] and calls
 //! [`leaks`]; the demo calls [`scan`] with a [`LeakScanRequest`] of its own.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -196,7 +196,7 @@ fn git_options(
             Some(t) => opts.since_time = Some(t),
             None => {
                 if !quiet {
-                    eprintln!(
+                    say!(
                         "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
                     );
                 }
@@ -230,17 +230,18 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     }
     if let Some(path) = &req.write_baseline {
         let text = Baseline::render_annotated(&results, Utc::now());
-        std::fs::write(path, text)
-            .with_context(|| format!("cannot write baseline '{}'", path.display()))?;
+        std::fs::write(path, text).with_context(|| {
+            format!("cannot write baseline '{}'", crate::model::shown_path(path))
+        })?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
         report_problems(req.quiet, &results);
         let count = Baseline::from_results(&results).fingerprints.len();
         if !req.quiet {
-            eprintln!(
+            say!(
                 "wrote {count} fingerprint{} to {} (review it, then commit it and pass --baseline {})",
                 if count == 1 { "" } else { "s" },
-                path.display(),
-                path.display()
+                crate::model::shown_path(path),
+                crate::model::shown_path(path)
             );
         }
         return Ok(if results.errors.is_empty() {
@@ -365,12 +366,12 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
         .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-            path.display()
+            crate::model::shown_path(path)
         )
     })?;
     Baseline::parse(&text)
         .map(Some)
-        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", path.display()))
+        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", crate::model::shown_path(path)))
 }
 
 fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
@@ -402,7 +403,7 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
             std::fs::read_to_string(file).with_context(|| {
                 format!(
                     "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
-                    file.display()
+                    crate::model::shown_path(file)
                 )
             })?
         };
@@ -415,7 +416,7 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
         if paths.is_empty() {
             anyhow::bail!(
                 "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
-                file.display()
+                crate::model::shown_path(file)
             );
         }
     }
@@ -497,7 +498,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             scan.issues.push(crate::model::ScanIssue {
                 path: roots
                     .iter()
-                    .map(|p| p.display().to_string())
+                    .map(|p| crate::model::shown_path(p).to_string())
                     .collect::<Vec<_>>()
                     .join(" "),
                 message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
@@ -508,7 +509,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| p.display().to_string())
+            .map(|p| crate::model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),
@@ -557,7 +558,7 @@ fn shard_walk(shard: Shard, walked: &mut WalkResult) {
 
 /// Scan errors and warnings also go to stderr, whatever the output format.
 fn report_problems(quiet: bool, results: &LeakResults) {
-    let mut err = io::stderr().lock();
+    let mut err = super::output::stderr();
     for e in &results.errors {
         let _ = writeln!(err, "error: {}: {}", e.path, e.message);
     }

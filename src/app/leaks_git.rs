@@ -16,6 +16,8 @@ use crate::model::{LeakTarget, Shard};
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in a commit's author name or e-mail.
+pub const COMMIT_AUTHOR_PATH: &str = "<commit author>";
 
 /// Scans the history of each repository in `paths` (default `.`). With several, each finding
 /// names its repository.
@@ -47,13 +49,13 @@ pub(super) fn collect_git(
         shallow |= repo_shallow;
         if let Some(c) = repo_coverage {
             coverage.push(if several {
-                format!("{}: {c}", repo.display())
+                format!("{}: {c}", crate::model::shown_path(repo))
             } else {
                 c
             });
         }
         if several {
-            let name = repo.display().to_string();
+            let name = crate::model::shown_path(repo).to_string();
             for c in &mut scan.candidates {
                 c.finding.repository = Some(name.clone());
             }
@@ -70,7 +72,7 @@ pub(super) fn collect_git(
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| p.display().to_string())
+            .map(|p| crate::model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: "git".to_string(),
@@ -109,7 +111,7 @@ fn collect_repo(
     if summary.shallow {
         scan.warnings.push(format!(
             "'{}' is a shallow clone: commits before the shallow boundary were not scanned\nhelp: run `git fetch --unshallow` (in CI, check out with `fetch-depth: 0`) to scan the whole history",
-            repo.display()
+            crate::model::shown_path(repo)
         ));
     }
     let coverage = (!opts.staged).then(|| summary.coverage.describe());
@@ -132,9 +134,12 @@ fn scan_git_blob(
         ));
         return;
     }
+    // Issue 13, point 15: a token in the author's name or e-mail is shown redacted in every
+    // output, and reported (once per commit, with its message) at `<commit author>`.
+    let author = crate::rule::matcher::redact_text(&p.author);
     let provenance = (!p.commit.is_empty()).then(|| Provenance {
         commit: p.commit.clone(),
-        author: p.author.clone(),
+        author: author.to_string(),
         date: p.date,
     });
     let path = if p.commit_message {
@@ -143,7 +148,12 @@ fn scan_git_blob(
         p.path.as_str()
     };
     let found = scan_blob(scanner, provenance.as_ref(), |visit| {
-        expand(path, blob.data, limits, visit)
+        let mut ex = expand(path, blob.data, limits, visit);
+        if p.commit_message && author != p.author.as_str() {
+            visit(COMMIT_AUTHOR_PATH, p.author.as_bytes());
+            ex.bytes += p.author.len() as u64;
+        }
+        ex
     });
     scan.lock().unwrap_or_else(|e| e.into_inner()).absorb(found);
 }

@@ -30,7 +30,8 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .iter()
             .map(|p| load_leak_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
-        let merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let mut merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        super::redact::redact_leaks(&mut merged);
         let format = match args.format {
             LeaksFormat::Text => LeakFormat::Text,
             LeaksFormat::Json => LeakFormat::Json,
@@ -44,7 +45,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         let rules = load_leak_rules(None)?;
         render_leaks(&merged, &rules, format, &mut out)?;
         if !global.quiet {
-            let mut err = std::io::stderr().lock();
+            let mut err = super::output::stderr();
             for e in &merged.errors {
                 let _ = writeln!(err, "error: {}: {}", e.path, e.message);
             }
@@ -56,7 +57,8 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .iter()
             .map(|p| load_audit_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
-        let merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        let mut merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
+        super::redact::redact_audit(&mut merged);
         let output = match args.format {
             LeaksFormat::Json => AuditOutput::Json,
             LeaksFormat::Text => AuditOutput::Text,
@@ -77,7 +79,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display()
+            crate::model::shown_path(path)
         )
     })?;
     #[derive(serde::Deserialize)]
@@ -87,7 +89,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let kind: Kind = serde_json::from_slice(&bytes).with_context(|| {
         format!(
             "'{}' is not valid JSON\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display()
+            crate::model::shown_path(path)
         )
     })?;
     match kind.kind.as_deref() {
@@ -95,7 +97,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
         Some(AUDIT_KIND) => Ok(AUDIT_KIND),
         other => bail!(
             "'{}' is a '{}' document; merge combines leaks or audit results\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            path.display(),
+            crate::model::shown_path(path),
             other.unwrap_or("(none)")
         ),
     }

@@ -4,6 +4,15 @@
 //! request and calls one pipeline function that takes no clap type; `demo` calls the
 //! same pipelines directly.
 
+/// `eprintln!` through [`output::Stderr`]: tokens redacted, control and bidi characters
+/// escaped (issue 13, point 14). Every line the app prints to stderr goes through it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::app::output::stderr(), $($arg)*);
+    }};
+}
+
 pub mod audit;
 pub mod calendar;
 pub mod demo;
@@ -11,17 +20,18 @@ pub mod init;
 pub mod leaks;
 mod leaks_git;
 pub mod merge;
-mod output;
+pub mod output;
 pub mod permissions;
 mod progress;
 pub mod redact;
 pub mod report;
 pub mod revoke;
+pub mod revoke_grants;
 pub mod rules;
 mod simulate;
 pub mod tokens;
 
-pub use output::Output;
+pub use output::{Output, print_error};
 
 use anyhow::Result;
 
@@ -78,10 +88,18 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
     let cmd = Cli::command();
     match &args.dir {
         Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
-            clap_mangen::generate_to(cmd, dir)
-                .with_context(|| format!("cannot write the manual pages to '{}'", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!(
+                    "cannot create directory '{}'",
+                    crate::model::shown_path(dir)
+                )
+            })?;
+            clap_mangen::generate_to(cmd, dir).with_context(|| {
+                format!(
+                    "cannot write the manual pages to '{}'",
+                    crate::model::shown_path(dir)
+                )
+            })?;
         }
         None => {
             let mut out = std::io::stdout().lock();

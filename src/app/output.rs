@@ -19,12 +19,13 @@ impl Output {
                     std::fs::create_dir_all(parent).with_context(|| {
                         format!(
                             "cannot create directory '{}' for the output",
-                            parent.display()
+                            crate::model::shown_path(parent)
                         )
                     })?;
                 }
-                let file = File::create(p)
-                    .with_context(|| format!("cannot write output file '{}'", p.display()))?;
+                let file = File::create(p).with_context(|| {
+                    format!("cannot write output file '{}'", crate::model::shown_path(p))
+                })?;
                 Ok(Output {
                     inner: Box::new(BufWriter::new(file)),
                     path: Some(p.to_path_buf()),
@@ -76,5 +77,47 @@ impl Write for Output {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A writer for people: every write has its token values redacted
+/// ([`crate::rule::matcher::redact_text`]) and its control and bidi characters other than
+/// newline and tab written as `\u{…}` escapes, terminal or not (a CI log is read in a
+/// terminal later). Issue 13, point 14: an error echoing a file name, a cell or a server's
+/// message cannot colour the terminal, fake a line or reorder text.
+pub struct Safe<W: Write>(pub W);
+
+/// Standard error, for people (all of the app's stderr lines).
+pub type Stderr = Safe<io::StderrLock<'static>>;
+
+/// [`Stderr`], locked for this writer.
+pub fn stderr() -> Stderr {
+    Safe(io::stderr().lock())
+}
+
+/// One piece of text made safe for stderr: tokens redacted, controls and bidi escaped.
+pub fn safe_text(text: &str) -> String {
+    crate::model::escape_terminal_text(&crate::rule::matcher::redact_text(text)).into_owned()
+}
+
+impl<W: Write> Write for Safe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(safe_text(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// How `main` reports a failed run: `error: …` and each cause (`  caused by: …`), made safe
+/// as [`Stderr`] does.
+pub fn print_error(err: &anyhow::Error) {
+    let mut out = stderr();
+    let _ = writeln!(out, "error: {err}");
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(out, "  caused by: {cause}");
     }
 }

@@ -24,16 +24,18 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
             TokenSource::Live(resolve_settings(&config)?)
         }
     };
-    let snapshot = match &source {
+    let mut snapshot = match &source {
         TokenSource::Snapshot(path) => read_snapshot(path)?,
         TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose),
     };
+    // Grant descriptions are free text from KSeF: a token pasted there is not written out.
+    super::redact::redact_snapshot(&mut snapshot);
     let mut out = Output::open(args.output.as_deref())?;
     let csv = CsvOptions::new(args.csv_excel, super::lang(args.lang));
     write(&mut out, &snapshot, args.format, csv)?;
     out.flush()?;
     if !global.quiet {
-        summary(&mut std::io::stderr().lock(), &snapshot)?;
+        summary(&mut super::output::stderr(), &snapshot)?;
     }
     Ok(outcome(&snapshot))
 }

@@ -37,20 +37,21 @@ impl FetchProgress {
                 }
                 ProgressEvent::Waiting {
                     nip, millis, why, ..
-                } if *millis >= 1000 => {
-                    b.set_message(format!("{nip}: waiting {} s ({why})", millis / 1000))
-                }
-                ProgressEvent::Warning { nip, message } => {
-                    b.println(format!("warning: {nip}: {message}"))
-                }
+                } if *millis >= 1000 => b.set_message(super::output::safe_text(&format!(
+                    "{nip}: waiting {} s ({why})",
+                    millis / 1000
+                ))),
+                ProgressEvent::Warning { nip, message } => b.println(super::output::safe_text(
+                    &format!("warning: {nip}: {message}"),
+                )),
                 ProgressEvent::Request { .. } if verbose > 0 => {
                     if let Some(line) = request_line(e) {
-                        b.println(line);
+                        b.println(super::output::safe_text(&line));
                     }
                 }
                 ProgressEvent::ContextDone { .. } => {
                     if let Some(line) = done_line(e) {
-                        b.println(line);
+                        b.println(super::output::safe_text(&line));
                     }
                     b.inc(1);
                 }
@@ -80,7 +81,7 @@ impl FetchProgress {
                     _ => None,
                 };
                 if let Some(line) = line {
-                    let _ = writeln!(std::io::stderr().lock(), "{line}");
+                    let _ = writeln!(super::output::stderr(), "{line}");
                 }
             });
             FetchProgress {

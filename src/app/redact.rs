@@ -22,10 +22,21 @@ fn redact_token(t: &mut TokenRecord) {
     redact(&mut t.description);
 }
 
-/// Token descriptions of a snapshot (tokens JSON/CSV/table).
+/// The free text of a snapshot (tokens and permissions JSON/CSV/table): token and grant
+/// descriptions, certificate names, the context's name and reason.
 pub fn redact_snapshot(snapshot: &mut TokenSnapshot) {
     for c in &mut snapshot.contexts {
         c.tokens.iter_mut().for_each(redact_token);
+        for g in &mut c.grants {
+            redact(&mut g.description);
+        }
+        for cert in &mut c.certificates.list {
+            redact(&mut cert.name);
+            redact(&mut cert.common_name);
+        }
+        redact_opt(&mut c.certificates.problem);
+        redact_opt(&mut c.name);
+        redact_opt(&mut c.reason);
     }
 }
 
@@ -35,13 +46,36 @@ fn redact_exception_state(e: &mut ExceptionState) {
     redact(&mut e.owner);
 }
 
-/// The exception fields and warnings of leak results.
+/// The free text of leak results: exception fields, warnings, errors, and each finding's
+/// path, author, owner and system (already redacted by a scan; a results file read back may
+/// come from elsewhere or be edited).
 pub fn redact_leaks(results: &mut crate::model::LeakResults) {
     results
         .exceptions
         .iter_mut()
         .for_each(redact_exception_state);
     results.warnings.iter_mut().for_each(redact);
+    for e in &mut results.errors {
+        redact(&mut e.path);
+        redact(&mut e.message);
+    }
+    for f in results
+        .findings
+        .iter_mut()
+        .chain(results.suppressed.iter_mut())
+    {
+        redact(&mut f.path);
+        redact_opt(&mut f.author);
+        redact_opt(&mut f.owner);
+        redact_opt(&mut f.system);
+        if let Some(s) = &mut f.suppression {
+            redact_opt(&mut s.reason);
+            if let Some(e) = &mut s.exception {
+                redact(&mut e.reason);
+                redact(&mut e.owner);
+            }
+        }
+    }
 }
 
 /// Every free-text field of audit results (JSON, CSV, text, HTML).

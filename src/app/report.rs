@@ -80,7 +80,7 @@ impl ReportRequest {
             if !dir.is_dir() {
                 bail!(
                     "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
-                    dir.display()
+                    crate::model::shown_path(dir)
                 );
             }
             opts.templates = Some(dir.clone());
@@ -92,7 +92,7 @@ impl ReportRequest {
             Some(MaskNip::SoleTraders) => {
                 let set = cfg.report.sole_traders.clone();
                 if set.is_empty() && !global.quiet {
-                    eprintln!(
+                    say!(
                         "warning: --mask-nip masks the NIPs listed in [report] sole-traders, and none are listed\nhelp: add them to the config, or use --mask-nip=all"
                     );
                 }
@@ -149,21 +149,25 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     let mut opts = req.options.clone();
     let mut input = ReportInput::default();
     if let Some(p) = &req.audit {
-        let l = load_audit_results(p, "audit")?;
+        let mut l = load_audit_results(p, "audit")?;
         opts.input_digests
             .push((format!("--audit {}", file_name(p)), l.digest));
+        // A results file may come from elsewhere or be edited: the same redaction as a run.
+        super::redact::redact_audit(&mut l.value);
         input.audit = Some(l.value);
     }
     if let Some(p) = &req.leaks {
-        let l = load_leak_results(p, "leaks")?;
+        let mut l = load_leak_results(p, "leaks")?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
+        super::redact::redact_leaks(&mut l.value);
         input.leaks = Some(l.value);
     }
     for p in &req.previous {
-        let l = load_audit_results(p, "previous")?;
+        let mut l = load_audit_results(p, "previous")?;
         opts.input_digests
             .push((format!("--previous {}", file_name(p)), l.digest));
+        super::redact::redact_audit(&mut l.value);
         input.previous.push(l.value);
     }
     if let Some(p) = &req.staff {
@@ -200,11 +204,11 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     out.write_all(&bytes)
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write report '{}'", p.display()),
+            Some(p) => format!("cannot write report '{}'", crate::model::shown_path(p)),
             None => "cannot write the report to standard output".to_string(),
         })?;
     if let Some(p) = out.path().filter(|_| !req.quiet) {
-        eprintln!("report written to {}", p.display());
+        say!("report written to {}", crate::model::shown_path(p));
     }
     // A report is a rendering, not a check: it never fails on findings, but an
     // incomplete audit is still an incomplete run.
@@ -219,7 +223,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         for c in &a.contexts {
             if c.status == crate::model::ContextStatus::Incomplete {
                 let reason = c.reason.as_deref().unwrap_or("reason not given");
-                eprintln!(
+                say!(
                     "incomplete: {}: {}",
                     c.nip,
                     reason.lines().next().unwrap_or(reason)
@@ -229,7 +233,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {
-            eprintln!(
+            say!(
                 "error: {}: {}",
                 e.path,
                 e.message.lines().next().unwrap_or("")
@@ -246,7 +250,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
+        .unwrap_or_else(|| crate::model::shown_path(p).to_string())
 }
 
 /// Two earlier quarters derived deterministically from the current results, so the
@@ -320,8 +324,12 @@ pub fn write_demo_reports(
     leaks: Option<&LeakResults>,
     staff: &[StaffMember],
 ) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create directory '{}'", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir).with_context(|| {
+        format!(
+            "cannot create directory '{}'",
+            crate::model::shown_path(out_dir)
+        )
+    })?;
     let previous = demo_history(audit);
     // The earlier quarters as files, so `report --previous` can be tried by hand.
     let mut written = Vec::new();
@@ -333,7 +341,7 @@ pub fn write_demo_reports(
         let mut json = Vec::new();
         crate::render::audit::render_json(q, &mut json)?;
         std::fs::write(&path, json)
-            .with_context(|| format!("cannot write '{}'", path.display()))?;
+            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
         written.push(path);
     }
     let input = ReportInput {
@@ -365,7 +373,7 @@ pub fn write_demo_reports(
         };
         let path = out_dir.join(name);
         std::fs::write(&path, html)
-            .with_context(|| format!("cannot write '{}'", path.display()))?;
+            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
         written.push(path);
     }
     Ok(written)

@@ -33,6 +33,22 @@ pub struct RevokeRequest {
 
 /// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
 pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
+    if args.grants {
+        let Some(from) = &args.from else {
+            bail!(
+                "nothing to revoke from\nhelp: run `ksef-audit audit --format json -o audit.json`, then `ksef-audit revoke --from audit.json --grants`"
+            );
+        };
+        let revoke_with = match args.yes {
+            true => Some(Box::new(super::load_config(global, RuleDirs::NotRead)?)),
+            false => None,
+        };
+        return super::revoke_grants::revoke(&super::revoke_grants::GrantRevokeRequest {
+            from: from.clone(),
+            rules: args.rule.clone(),
+            revoke_with,
+        });
+    }
     let Some(from) = &args.from else {
         bail!(
             "nothing to revoke from\nhelp: run `ksef-audit leaks --verify --format json -o leaks.json PATH`, then `ksef-audit revoke --from leaks.json`"
@@ -53,8 +69,8 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let from = &req.from;
     let results = read_leaks(from)?;
     let (targets, mut refused) = checked_targets(&results);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Values from the (possibly edited) results file and the server's messages: escaped.
+    let mut out = super::output::Safe(std::io::stdout().lock());
     for r in &refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
     }
@@ -65,7 +81,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         writeln!(
             out,
             "nothing to revoke: no finding in '{}' has status active\nhelp: statuses come from `ksef-audit leaks --verify`",
-            from.display()
+            crate::model::shown_path(from)
         )?;
         return Ok(Outcome::Clean);
     }
@@ -97,18 +113,49 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))
         .collect();
-    let outcomes = revoke_tokens(&settings, &pairs);
+    let outcomes: Vec<Removal> = revoke_tokens(&settings, &pairs)
+        .into_iter()
+        .map(|o| Removal {
+            nip: o.nip,
+            key: o.reference,
+            result: o.result.map(|()| String::new()),
+        })
+        .collect();
+    write_removals(
+        &mut out,
+        &outcomes,
+        "KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire",
+        refused.len(),
+    )
+}
+
+/// One removal's result: `Ok` with what to add to its line.
+pub(super) struct Removal {
+    pub nip: String,
+    /// Token reference or grant id.
+    pub key: String,
+    pub result: Result<String, String>,
+}
+
+/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals (`note`
+/// says what happens next). Exit 2 when anything failed or was refused.
+pub(super) fn write_removals(
+    out: &mut impl Write,
+    removals: &[Removal],
+    note: &str,
+    refused: usize,
+) -> Result<Outcome> {
     let mut failed = 0;
-    for o in &outcomes {
+    for o in removals {
         match &o.result {
-            Ok(()) => writeln!(out, "revoked  {}  {}", o.nip, o.reference)?,
+            Ok(more) => writeln!(out, "revoked  {}  {}{more}", o.nip, o.key)?,
             Err(reason) => {
                 failed += 1;
                 writeln!(
                     out,
                     "FAILED   {}  {}: {}",
                     o.nip,
-                    o.reference,
+                    o.key,
                     reason.replace('\n', "\n         ")
                 )?;
             }
@@ -116,13 +163,13 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     }
     writeln!(
         out,
-        "{} revoked, {failed} failed (KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire)",
-        outcomes.len() - failed
+        "{} revoked, {failed} failed ({note})",
+        removals.len() - failed
     )?;
-    if !refused.is_empty() {
-        writeln!(out, "{} refused (listed above as REFUSED)", refused.len())?;
+    if refused > 0 {
+        writeln!(out, "{refused} refused (listed above as REFUSED)")?;
     }
-    Ok(if failed > 0 || !refused.is_empty() {
+    Ok(if failed > 0 || refused > 0 {
         Outcome::Incomplete
     } else {
         Outcome::Clean

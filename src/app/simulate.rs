@@ -16,7 +16,10 @@ use crate::simulator::{Faults, Fixture, SimOptions, create_private, start};
 pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
     let addr = parse_loopback(&args.addr)?;
     let (fixture, source) = match &args.fixture {
-        Some(path) => (Fixture::load(path)?, format!("'{}'", path.display())),
+        Some(path) => (
+            Fixture::load(path)?,
+            format!("'{}'", crate::model::shown_path(path)),
+        ),
         None => (demo_firm(Utc::now()), "built-in demo firm".to_string()),
     };
     let faults = match &args.faults {
@@ -56,18 +59,18 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
                 writeln!(
                     out,
                     "auditor tokens of {count} contexts written to {}/<nip>.token (mode 0600)",
-                    dir.display()
+                    crate::model::shown_path(dir)
                 )?;
                 writeln!(out, "point the tool at it:")?;
                 writeln!(
                     out,
                     "  ksef-audit --config {}/ksef-audit.toml tokens",
-                    dir.display()
+                    crate::model::shown_path(dir)
                 )?;
                 writeln!(
                     out,
                     "  KSEF_TOKEN_{first_nip}=\"$(cat {}/{first_nip}.token)\" ksef-audit tokens --env {} --nip {first_nip}",
-                    dir.display(),
+                    crate::model::shown_path(dir),
                     handle.base_url
                 )?;
             }
@@ -100,12 +103,16 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
 
 /// Reads `--faults FILE` (a JSON `Faults` object, camelCase keys).
 fn load_faults(path: &Path) -> Result<Faults> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read faults file '{}'", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read faults file '{}'",
+            crate::model::shown_path(path)
+        )
+    })?;
     serde_json::from_str(&text).with_context(|| {
         format!(
             "faults file '{}' is not a valid faults object\nhelp: keys are rateLimitEvery, retryAfterSecs, unavailableFirst, authPollsInProgress, revokeSessionAfterAuth, slowAuthMs",
-            path.display()
+            crate::model::shown_path(path)
         )
     })
 }
@@ -132,8 +139,12 @@ fn parse_loopback(text: &str) -> Result<SocketAddr> {
 /// Writes `DIR/<nip>.token` (0600) for every context with an auditor token, and
 /// `DIR/ksef-audit.toml` naming them. Returns the directory and the count.
 fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBuf, usize)> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create directory '{}'", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "cannot create directory '{}'",
+            crate::model::shown_path(dir)
+        )
+    })?;
     let tokens = demo_auditor_tokens(fixture);
     let mut config = format!(
         "# Written by `ksef-audit simulate --write-tokens`: the simulator's auditor tokens.\n\n[ksef]\nenvironment = {}\n",
@@ -141,8 +152,12 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     );
     for (nip, secret) in &tokens {
         let path = dir.join(format!("{nip}.token"));
-        create_private(&path, secret.expose().as_bytes())
-            .with_context(|| format!("cannot write token file '{}'", path.display()))?;
+        create_private(&path, secret.expose().as_bytes()).with_context(|| {
+            format!(
+                "cannot write token file '{}'",
+                crate::model::shown_path(&path)
+            )
+        })?;
         let name = fixture
             .contexts
             .iter()
@@ -156,7 +171,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     }
     let config_path = dir.join("ksef-audit.toml");
     create_private(&config_path, config.as_bytes())
-        .with_context(|| format!("cannot write '{}'", config_path.display()))?;
+        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&config_path)))?;
     Ok((dir.to_path_buf(), tokens.len()))
 }
 

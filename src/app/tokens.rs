@@ -82,12 +82,11 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     let mut out = Output::open(req.output.as_deref())?;
     write(&mut out, &snapshot, req.format)?;
     out.flush()?;
-    let stderr = std::io::stderr();
     if !req.quiet {
-        summary(&mut stderr.lock(), &snapshot, out.path())?;
+        summary(&mut super::output::stderr(), &snapshot, out.path())?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut stderr.lock(), &snapshot)?;
+        incomplete_reasons(&mut super::output::stderr(), &snapshot)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -100,7 +99,7 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot
         .any(|c| matches!(c.credential, crate::config::CredentialSource::File(_)));
     if let (true, false, Some(caveat)) = (uses_file, quiet, crate::config::TOKEN_FILE_CHECK_CAVEAT)
     {
-        eprintln!("warning: {caveat}");
+        say!("warning: {caveat}");
     }
     let display = FetchProgress::new(quiet, verbose, settings.contexts.len());
     let snapshot = fetch_snapshot(settings, display.progress.clone());
@@ -157,7 +156,7 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
     )?;
     incomplete_reasons(w, snapshot)?;
     if let Some(p) = written {
-        writeln!(w, "written to {}", p.display())?;
+        writeln!(w, "written to {}", crate::model::shown_path(p))?;
     }
     Ok(())
 }

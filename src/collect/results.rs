@@ -47,34 +47,37 @@ pub const LEAKS_DOCUMENT: DocumentKind = DocumentKind {
 
 #[derive(Debug, Error)]
 pub enum ResultsError {
-    #[error("cannot read '{}'\nhelp: check the path given to --{flag}", path.display())]
+    #[error(
+        "cannot read '{}'\nhelp: check the path given to --{flag}",
+        crate::model::shown_path(path)
+    )]
     Read {
         path: PathBuf,
         flag: &'static str,
         #[source]
         source: std::io::Error,
     },
-    #[error("'{}' is not valid JSON: {message}\nhelp: --{flag} takes the JSON written by `{}`", path.display(), doc.written_by)]
+    #[error("'{}' is not valid JSON: {message}\nhelp: --{flag} takes the JSON written by `{}`", crate::model::shown_path(path), doc.written_by)]
     Json {
         path: PathBuf,
         flag: &'static str,
         doc: DocumentKind,
         message: String,
     },
-    #[error("'{}' is a '{found}' document, not a {} ('{}')\nhelp: --{flag} takes the JSON written by `{}`", path.display(), doc.what, doc.kind, doc.written_by)]
+    #[error("'{}' is a '{found}' document, not a {} ('{}')\nhelp: --{flag} takes the JSON written by `{}`", crate::model::shown_path(path), doc.what, doc.kind, doc.written_by)]
     Kind {
         path: PathBuf,
         flag: &'static str,
         doc: DocumentKind,
         found: String,
     },
-    #[error("'{}' has schema_version {found}, newer than this build of ksef-audit reads ({})\nhelp: upgrade ksef-audit, or write the file again with `{}` of this version", path.display(), doc.schema_version, doc.written_by)]
+    #[error("'{}' has schema_version {found}, newer than this build of ksef-audit reads ({})\nhelp: upgrade ksef-audit, or write the file again with `{}` of this version", crate::model::shown_path(path), doc.schema_version, doc.written_by)]
     Newer {
         path: PathBuf,
         doc: DocumentKind,
         found: u64,
     },
-    #[error("'{}' has no valid schema_version (found {found}; this build reads 1 to {})\nhelp: write the file again with `{}`", path.display(), doc.schema_version, doc.written_by)]
+    #[error("'{}' has no valid schema_version (found {found}; this build reads 1 to {})\nhelp: write the file again with `{}`", crate::model::shown_path(path), doc.schema_version, doc.written_by)]
     Schema {
         path: PathBuf,
         doc: DocumentKind,

@@ -136,16 +136,15 @@ pub fn parse_staff(path: &Path, bytes: &[u8]) -> Result<Vec<StaffMember>, Invent
             }
             None => None,
         };
-        let status = match table
-            .cell(cells, "status")
-            .map(str::to_lowercase)
-            .as_deref()
-        {
+        let status_cell = table.cell(cells, "status");
+        let status = match status_cell.map(str::to_lowercase).as_deref() {
             Some("active" | "aktywny" | "aktywna" | "employed") => StaffStatus::Active,
             Some("left" | "leaver" | "odszedł" | "odeszła" | "zwolniony" | "zwolniona") => {
                 StaffStatus::Left
             }
-            Some(other) => {
+            Some(_) => {
+                // The cell as written (a lower-cased token would escape its redaction).
+                let other = status_cell.unwrap_or_default();
                 problem(
                     "status",
                     format!("unknown status '{other}' (expected active or left)"),

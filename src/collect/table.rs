@@ -33,7 +33,7 @@ impl fmt::Display for CellProblem {
 /// Errors of the inventory and staff loaders: every problem of the file at once.
 #[derive(Debug, Error)]
 pub enum InventoryError {
-    #[error("cannot read {kind} '{}'\nhelp: check the path given with --{kind} or in the config [audit] section", .path.display())]
+    #[error("cannot read {kind} '{}'\nhelp: check the path given with --{kind} or in the config [audit] section", crate::model::shown_path(.path))]
     Read {
         kind: &'static str,
         path: PathBuf,
@@ -60,12 +60,12 @@ impl InventoryError {
 fn format_problems(kind: &str, path: &Path, problems: &[CellProblem]) -> String {
     let mut out = format!(
         "{kind} '{}': {} problem{}",
-        path.display(),
+        crate::model::shown_path(path),
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
     );
     // Echoed values are redacted, cut and escaped; at most 50 problems are listed.
-    let prefix = format!("  {kind} '{}' ", path.display());
+    let prefix = format!("  {kind} '{}' ", crate::model::shown_path(path));
     out.push('\n');
     out.push_str(&crate::rule::matcher::problem_lines(problems, &prefix));
     out.push_str(&format!(

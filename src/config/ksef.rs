@@ -48,15 +48,15 @@ impl CredentialSource {
     /// Where the credential comes from, for messages (never the value).
     pub fn describe(&self) -> String {
         match self {
-            CredentialSource::File(p) => format!("token file '{}'", p.display()),
+            CredentialSource::File(p) => format!("token file '{}'", crate::model::shown_path(p)),
             CredentialSource::Env(v) => format!("environment variable {v}"),
             CredentialSource::AccessToken(v) => format!("access token in {v}"),
             CredentialSource::InMemory(_) => "in-memory token".to_string(),
             CredentialSource::Certificate(CertificateFiles::Pem { certificate, .. }) => {
-                format!("certificate '{}'", certificate.display())
+                format!("certificate '{}'", crate::model::shown_path(certificate))
             }
             CredentialSource::Certificate(CertificateFiles::Pkcs12(p)) => {
-                format!("PKCS#12 file '{}'", p.display())
+                format!("PKCS#12 file '{}'", crate::model::shown_path(p))
             }
             CredentialSource::Missing => "no credential".to_string(),
         }
@@ -353,11 +353,14 @@ pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| {
         format!(
             "'{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
-            path.display()
+            crate::model::shown_path(path)
         )
     })?;
     if !meta.is_file() {
-        return Err(format!("'{}' is not a file", path.display()));
+        return Err(format!(
+            "'{}' is not a file",
+            crate::model::shown_path(path)
+        ));
     }
     #[cfg(unix)]
     {
@@ -366,8 +369,8 @@ pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
         if mode & 0o077 != 0 {
             return Err(format!(
                 "'{}' is readable by group or others (mode {mode:03o}), so the {what} is refused\nhelp: run `chmod 600 {}`",
-                path.display(),
-                path.display()
+                crate::model::shown_path(path),
+                crate::model::shown_path(path)
             ));
         }
     }

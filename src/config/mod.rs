@@ -283,7 +283,10 @@ impl Config {
 }
 
 fn origin(path: Option<&Path>) -> String {
-    path.map_or_else(|| NO_CONFIG_FILE.to_string(), |p| p.display().to_string())
+    path.map_or_else(
+        || NO_CONFIG_FILE.to_string(),
+        |p| crate::model::shown_path(p).to_string(),
+    )
 }
 
 /// Loads `--config FILE` (or `KSEF_AUDIT_CONFIG`, which `app` passes the same way), else

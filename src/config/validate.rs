@@ -278,7 +278,7 @@ fn certificate_files(
             .unwrap_or_default();
         problems.at(span, format!(
             "contexts[{i}].certificate '{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
-            certificate.display()
+            crate::model::shown_path(certificate)
         ));
     }
     let what = if matches!(files, CertificateFiles::Pkcs12(_)) {

@@ -11,6 +11,10 @@
 //!   completely, else it belongs to a **first audit** of that NIP (nothing to compare);
 //! - an earlier finding whose id is gone is **resolved** when this audit covered its
 //!   NIP completely, else **not rechecked**.
+//!
+//! Permission grants are compared only between audits that both read them: a grant
+//! finding against an audit with no grant data (written before grants were read) is a
+//! **first audit**, and one gone from an audit with no grant data is **not rechecked**.
 
 use std::collections::BTreeSet;
 
@@ -49,6 +53,12 @@ pub fn complete_nips(contexts: &[AuditContext]) -> BTreeSet<&str> {
         .collect()
 }
 
+/// Whether an audit holds grant data: a grant of some context, or a finding about one
+/// (an audit that read grants and found none at all looks the same as one that did not).
+fn has_grant_data(contexts: &[AuditContext], findings: &[AuditFinding]) -> bool {
+    contexts.iter().any(|c| !c.grants.is_empty()) || findings.iter().any(|f| f.grant_id.is_some())
+}
+
 /// Compares current findings (of `contexts`) with an earlier audit.
 pub fn compare(
     findings: &[AuditFinding],
@@ -59,11 +69,15 @@ pub fn compare(
     let now: BTreeSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
     let covered_before = complete_nips(&earlier.contexts);
     let covered_now = complete_nips(contexts);
+    let grants_before = has_grant_data(&earlier.contexts, &earlier.findings);
+    let grants_now = has_grant_data(contexts, findings);
     let current = findings
         .iter()
         .map(|f| {
             if before.contains(f.id.as_str()) {
                 CurrentChange::Persisting
+            } else if f.grant_id.is_some() && !grants_before {
+                CurrentChange::FirstAudit
             } else if covered_before.contains(f.nip.as_str()) {
                 CurrentChange::New
             } else {
@@ -77,7 +91,9 @@ pub fn compare(
         .enumerate()
         .filter(|(_, f)| !now.contains(f.id.as_str()))
         .map(|(i, f)| {
-            let change = if covered_now.contains(f.nip.as_str()) {
+            let change = if f.grant_id.is_some() && !grants_now {
+                GoneChange::NotRechecked
+            } else if covered_now.contains(f.nip.as_str()) {
                 GoneChange::Resolved
             } else {
                 GoneChange::NotRechecked
@@ -189,5 +205,34 @@ mod tests {
                 .all(|f| f.baseline.is_none())
         );
         assert_eq!(report.first_audit, 2);
+    }
+
+    #[test]
+    fn grant_findings_are_compared_only_between_audits_that_read_grants() {
+        let (q3, q4) = (audit("q3"), audit("q4"));
+        let grant_finding = |base: &AuditFinding, grant: &str| AuditFinding {
+            id: format!("grant-{grant}"),
+            grant_id: Some(grant.to_string()),
+            excepted: false,
+            ..base.clone()
+        };
+        // Q3 read no grants: Q4's grant finding is a first audit, not new.
+        let mut q4g = q4.clone();
+        let base = q4g.findings[0].clone();
+        q4g.findings.push(grant_finding(&base, "g1"));
+        let c = report_changes(Some(&q4g), std::slice::from_ref(&q3)).expect("compared");
+        assert!(!ids(&c.new).contains(&"grant-g1"), "{:?}", ids(&c.new));
+        let plain = report_changes(Some(&q4), std::slice::from_ref(&q3)).expect("compared");
+        assert_eq!(c.first_audit, plain.first_audit + 1);
+        // Both read grants: a grant finding not there before is new.
+        let mut q3g = q3.clone();
+        q3g.findings.push(grant_finding(&base, "g0"));
+        let c = report_changes(Some(&q4g), std::slice::from_ref(&q3g)).expect("compared");
+        assert!(ids(&c.new).contains(&"grant-g1"));
+        assert!(ids(&c.resolved).contains(&"grant-g0"));
+        // Q4 read no grants: Q3's grant finding is not rechecked, never resolved.
+        let c = report_changes(Some(&q4), std::slice::from_ref(&q3g)).expect("compared");
+        assert!(!ids(&c.resolved).contains(&"grant-g0"));
+        assert_eq!(c.not_rechecked, plain.not_rechecked + 1);
     }
 }

@@ -86,7 +86,7 @@ impl ExceptionSet {
             .into_iter()
             .map(|t| {
                 let e = &t.entry;
-                let place = format!("{}:{}", e.file.display(), e.line);
+                let place = format!("{}:{}", crate::model::shown_path(&e.file), e.line);
                 let status = if t.expired {
                     if t.matched > 0 {
                         warnings.push(format!(

@@ -8,9 +8,10 @@ use chrono_tz::Europe::Warsaw;
 
 use super::compare::report_changes;
 use crate::model::{
-    AuditFinding, AuditPosture, AuditResults, AuditedToken, ClientPosture, ContextStatus, DueDays,
-    EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues, LeakFinding, LeakResults,
-    LeakStatus, ReportFacts, ReportRules, RuleTitle, Severity, TokenStatus,
+    AuditFinding, AuditPosture, AuditResults, AuditedGrant, AuditedToken, ClientPosture,
+    ContextStatus, DueDays, EXPIRING_DAYS, ExceptionState, ExceptionStatus, GrantKpis,
+    HolderStatus, KpiValues, LeakFinding, LeakResults, LeakStatus, ReportFacts, ReportRules,
+    RuleTitle, Severity, TokenStatus,
 };
 use crate::rule::policy::PolicyRuleSet;
 
@@ -63,6 +64,64 @@ fn active_tokens(a: &AuditResults, nip: Option<&str>) -> u32 {
         .count() as u32
 }
 
+/// Permission grants held by someone other than the context.
+fn held_grants(a: &AuditResults, nip: Option<&str>) -> u32 {
+    a.contexts
+        .iter()
+        .filter(|c| nip.is_none_or(|n| c.nip == n))
+        .flat_map(|c| &c.grants)
+        .filter(|g| g.holder_status != HolderStatus::Own)
+        .count() as u32
+}
+
+/// What the score is measured against: active tokens plus the grants held by others (a
+/// grant is a way in, as a token is). Audits without grants count tokens only, as before.
+fn ways_in(a: &AuditResults, nip: Option<&str>) -> u32 {
+    active_tokens(a, nip) + held_grants(a, nip)
+}
+
+/// Grant figures, or `None` when the audit holds no grant (not read, or none).
+fn grant_kpis(a: &AuditResults) -> Option<GrantKpis> {
+    let held: Vec<&AuditedGrant> = a
+        .contexts
+        .iter()
+        .flat_map(|c| &c.grants)
+        .filter(|g| g.holder_status != HolderStatus::Own)
+        .collect();
+    let open_findings = a
+        .findings
+        .iter()
+        .filter(|f| !f.excepted && f.grant_id.is_some())
+        .count() as u32;
+    if held.is_empty() && open_findings == 0 {
+        return None;
+    }
+    let leavers: Vec<&&AuditedGrant> = held
+        .iter()
+        .filter(|g| g.holder_status == HolderStatus::Left)
+        .collect();
+    let people: BTreeSet<(&str, &str, Option<&str>)> = leavers
+        .iter()
+        .map(|g| {
+            (
+                g.holder_type.as_str(),
+                g.holder.as_str(),
+                g.holder_name.as_deref(),
+            )
+        })
+        .collect();
+    Some(GrantKpis {
+        held: held.len() as u32,
+        leavers: leavers.len() as u32,
+        leaver_people: people.len() as u32,
+        unknown: held
+            .iter()
+            .filter(|g| g.holder_status == HolderStatus::Unknown)
+            .count() as u32,
+        open_findings,
+    })
+}
+
 /// Open leaked tokens: one per fingerprint, at the worst severity and status seen.
 fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
     let mut best: BTreeMap<&str, &LeakFinding> = BTreeMap::new();
@@ -80,7 +139,7 @@ fn open_leaks(l: &LeakResults) -> impl Iterator<Item = &LeakFinding> {
 /// Firm-wide score: from the audit findings (so quarters compare like with like), capped
 /// at [`ACTIVE_LEAK_CAP`] while a leaked token is still active.
 fn firm_score(a: &AuditResults, leaks: Option<&LeakResults>) -> u32 {
-    let score = posture_score(&open_counts(&a.findings, None), active_tokens(a, None));
+    let score = posture_score(&open_counts(&a.findings, None), ways_in(a, None));
     let leak_active = leaks.is_some_and(|l| open_leaks(l).any(|f| f.status == LeakStatus::Active));
     if leak_active {
         score.min(ACTIVE_LEAK_CAP)
@@ -164,6 +223,7 @@ fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
             .filter(|e| !expired(e) && (e.expires - today).num_days() <= EXPIRING_DAYS)
             .count() as u32,
         exc_expired: exc.iter().filter(expired).count() as u32,
+        grants: grant_kpis(a),
     }
 }
 
@@ -175,7 +235,8 @@ pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
         .map(|c| {
             let open = open_counts(&a.findings, Some(&c.nip));
             let tokens = active_tokens(a, Some(&c.nip));
-            let score = (c.status == ContextStatus::Complete).then(|| posture_score(&open, tokens));
+            let ways = ways_in(a, Some(&c.nip));
+            let score = (c.status == ContextStatus::Complete).then(|| posture_score(&open, ways));
             let client = ClientPosture {
                 active_tokens: tokens,
                 open,
@@ -291,6 +352,69 @@ pub fn report_facts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn results(grants: usize, left: usize) -> AuditResults {
+        let g = |i: usize, status| AuditedGrant {
+            grant_id: format!("00000000-0000-4000-8000-{i:012}"),
+            kind: "Person".into(),
+            holder_type: "Pesel".into(),
+            holder: format!("8{i}*******45"),
+            holder_name: None,
+            holder_status: status,
+            scope: "InvoiceWrite".into(),
+            start_date: DateTime::UNIX_EPOCH,
+            can_delegate: false,
+            target: None,
+        };
+        let mut list: Vec<AuditedGrant> = (0..grants)
+            .map(|i| {
+                g(
+                    i,
+                    if i < left {
+                        HolderStatus::Left
+                    } else {
+                        HolderStatus::Staff
+                    },
+                )
+            })
+            .collect();
+        list.push(g(99, HolderStatus::Own));
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "kind": "ksef-audit/audit", "tool_version": "0",
+            "generated_at": "2026-11-30T08:00:00Z",
+            "environment": {"label": "test", "base_url": "http://127.0.0.1"},
+            "digests": {"rules": "", "inputs": {}},
+            "contexts": [{"nip": "5265877635", "environment": "test", "status": "complete",
+                          "fetched_at": "2026-11-30T08:00:00Z", "tokens": [],
+                          "grants": serde_json::to_value(&list).expect("grants")}],
+            "findings": [], "summary": {"contexts_total": 1, "contexts_complete": 1,
+              "contexts_incomplete": 0, "tokens_total": 0, "tokens_active": 0,
+              "findings_by_severity": {}, "excepted": 0}
+        }))
+        .expect("audit results")
+    }
+
+    #[test]
+    fn grants_held_by_others_count_beside_tokens_and_leavers_are_counted() {
+        let a = results(4, 1);
+        assert_eq!(active_tokens(&a, None), 0, "grants are not tokens");
+        assert_eq!(
+            ways_in(&a, None),
+            4,
+            "the context's own grant does not count"
+        );
+        let k = grant_kpis(&a).expect("grants read");
+        assert_eq!(
+            (k.held, k.leavers, k.leaver_people, k.unknown),
+            (4, 1, 1, 0)
+        );
+        let none = results(0, 0);
+        assert_eq!(
+            grant_kpis(&none),
+            None,
+            "only the context's own grant: no grant figures"
+        );
+    }
 
     #[test]
     fn score_formula() {

@@ -46,14 +46,17 @@ pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffSta
 pub use limits::RateLimits;
 pub use outcome::{ERROR_EXIT, Outcome};
 pub use posture::{
-    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, KpiValues, ReportFacts, ReportRules,
-    RuleTitle,
+    AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, GrantKpis, KpiValues, ReportFacts,
+    ReportRules, RuleTitle,
 };
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;
 pub use shard::Shard;
-pub use text::{cut, days_pl, escape_terminal, escape_terminal_text, plural_pl};
+pub use text::{
+    cut, days_pl, escape_problem, escape_terminal, escape_terminal_text, plural_pl,
+    redact_token_shapes, secret_preview, shown_path,
+};
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,

@@ -58,6 +58,23 @@ pub struct KpiValues {
     pub exc_active: u32,
     pub exc_expiring: u32,
     pub exc_expired: u32,
+    /// Permission grants; `None` when the audit holds none (grants not read).
+    pub grants: Option<GrantKpis>,
+}
+
+/// Permission-grant figures of one audit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GrantKpis {
+    /// Grants held by someone other than the context itself.
+    pub held: u32,
+    /// Of those, held by people who left the firm.
+    pub leavers: u32,
+    /// Distinct leavers (by masked identifier and name) holding them.
+    pub leaver_people: u32,
+    /// Held by someone on neither the staff list nor the known parties.
+    pub unknown: u32,
+    /// Open (not excepted) findings about grants.
+    pub open_findings: u32,
 }
 
 /// One client (NIP) of an audit.

@@ -100,6 +100,64 @@ pub struct AuditContext {
     #[serde(default)]
     pub duration_ms: u64,
     pub tokens: Vec<AuditedToken>,
+    /// The context's permission grants as reports show them (holders masked). Absent in
+    /// audit documents written before grants were read, and when the context has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<AuditedGrant>,
+}
+
+/// Who holds a grant, as far as the firm's own records tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HolderStatus {
+    /// On the staff list with status `left`.
+    Left,
+    /// On neither the staff list nor the config's known parties.
+    Unknown,
+    /// On the staff list, still working here.
+    Staff,
+    /// One of the config's `[[known-parties]]`.
+    KnownParty,
+    /// The context itself (entity grants and authorizations it received).
+    Own,
+}
+
+impl HolderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HolderStatus::Left => "left",
+            HolderStatus::Unknown => "unknown",
+            HolderStatus::Staff => "staff",
+            HolderStatus::KnownParty => "known-party",
+            HolderStatus::Own => "own",
+        }
+    }
+}
+
+/// A permission grant of an audited context as the audit document keeps it: enough for
+/// "who can act in this context", never the holder's identifier in full (a PESEL is
+/// personal data; `grant_id` joins with the snapshot).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditedGrant {
+    pub grant_id: String,
+    /// `Person`, `Entity`, `AuthorizationGranted`, `AuthorizationReceived`.
+    pub kind: String,
+    /// `Pesel`, `Nip`, `Fingerprint`, …
+    pub holder_type: String,
+    /// The holder's identifier, masked (`85*******45`).
+    pub holder: String,
+    /// From the staff list, the known parties or KSeF.
+    #[serde(default)]
+    pub holder_name: Option<String>,
+    pub holder_status: HolderStatus,
+    /// The permission (one scope per KSeF grant).
+    pub scope: String,
+    pub start_date: DateTime<Utc>,
+    #[serde(default)]
+    pub can_delegate: bool,
+    /// `AllPartners`, or the masked client of an indirect grant.
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

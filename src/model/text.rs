@@ -1,7 +1,10 @@
 //! Text the tool shows that came from outside (descriptions, file names, cells): made safe for
-//! a terminal and cut to a readable length.
+//! a terminal, cut to a readable length, and stripped of token values by shape.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 /// Bidirectional-text controls that reorder what a terminal shows (U+202E and friends).
 fn is_bidi_control(c: char) -> bool {
@@ -43,6 +46,28 @@ pub fn escape_terminal_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape_terminal_text`] for one problem of an input file: its own `help:` lines stay lines,
+/// any other newline (from a cell value or a file name) is escaped, so a value cannot fake a
+/// line of the report.
+pub fn escape_problem(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\n', '\r']) {
+        return escape_terminal_text(s);
+    }
+    let lines: Vec<&str> = s.split('\n').collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if line.starts_with("help: ") {
+                "\n"
+            } else {
+                "\\u{a}"
+            });
+        }
+        out.push_str(&escape_terminal_text(line));
+    }
+    Cow::Owned(out)
+}
+
 /// At most `max` characters of `s`; a longer value ends in `…(N chars)`.
 pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
     let n = s.chars().count();
@@ -51,6 +76,117 @@ pub fn cut(s: &str, max: usize) -> Cow<'_, str> {
     }
     let head: String = s.chars().take(max).collect();
     Cow::Owned(format!("{head}…({n} chars)"))
+}
+
+/// A file name as the tool shows it in a message: token values redacted by shape, every
+/// control character (newline included: a name cannot fake a line) and bidi control escaped.
+pub fn shown_path(path: impl AsRef<std::path::Path>) -> String {
+    let text = path.as_ref().to_string_lossy();
+    escape_terminal(&redact_token_shapes(&text)).into_owned()
+}
+
+/// How a secret is shown: `ref|context|abcd…(N chars)` for a KSeF 2.0 token (reference and
+/// context given), `abcd…(N chars)` for any other secret: the first four characters only.
+pub fn secret_preview(secret: &str, reference: Option<&str>, context: Option<&str>) -> String {
+    let tail = secret.rsplit('|').next().unwrap_or(secret);
+    let shown: String = tail.chars().take(4).collect();
+    let masked = format!("{shown}…({} chars)", tail.chars().count());
+    match (reference, context) {
+        (Some(r), Some(c)) => format!("{r}|{c}|{masked}"),
+        _ => masked,
+    }
+}
+
+/// The separators a KSeF 2.0 token is written with: `|` plain, URL-encoded (once or twice),
+/// as a JSON, C or HTML escape, quoted-printable.
+const V2_SEPARATOR: &str =
+    r"(?:\||%7[cC]|%257[cC]|\\u007[cC]|\\x7[cC]|&#124;|&#x7[cC];|&vert;|=7[cC])";
+
+/// KSeF 2.0 tokens of any case and separator, with no boundary on either side (a token glued
+/// to a word, a digit or more hex is still a token when it is echoed).
+fn v2_shape() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        let pattern = format!(
+            r"(?i)(20\d{{6}}-[a-z]{{2}}-[0-9a-f]{{10}}-[0-9a-f]{{10}}-[0-9a-f]{{2}}){V2_SEPARATOR}(nip-\d{{10}}|internalid-\d{{10}}-\d{{5}}){V2_SEPARATOR}([0-9a-f]{{64}})"
+        );
+        Regex::new(&pattern).expect("static regex compiles")
+    })
+}
+
+/// Runs that may be KSeF 1.0 tokens (64+ upper-case hex) and runs that may be 40-character
+/// tokens (letters and digits between non-alphanumerics, `_` included).
+fn run_shapes() -> &'static [Regex; 2] {
+    static RE: OnceLock<[Regex; 2]> = OnceLock::new();
+    RE.get_or_init(|| {
+        [
+            Regex::new(r"[0-9A-F]{64,}").expect("static regex compiles"),
+            Regex::new(r"[A-Za-z0-9]{40,}").expect("static regex compiles"),
+        ]
+    })
+}
+
+/// A KSeF 1.0 token shape: 64 or more upper-case hex digits with letters and digits (a
+/// fingerprint the tool writes is lower-case and stays readable).
+fn v1_shape(run: &str) -> bool {
+    run.len() >= 64
+        && run
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        && run.bytes().any(|b| b.is_ascii_digit())
+        && run.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// A 40-character token shape: exactly 40 letters and digits, mixing upper case, lower case
+/// and at least two digits (a git commit id is hex, a camel-case name has few digits).
+fn forty_shape(run: &str) -> bool {
+    run.len() == 40
+        && run.bytes().any(|b| b.is_ascii_uppercase())
+        && run.bytes().any(|b| b.is_ascii_lowercase())
+        && run.bytes().filter(u8::is_ascii_digit).count() >= 2
+        && !run.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn shown(secret: &str, reference: Option<&str>, context: Option<&str>) -> String {
+    let fingerprint = super::fingerprint_hex(secret.as_bytes());
+    format!(
+        "{} sha256:{}",
+        secret_preview(secret, reference, context),
+        &fingerprint[..12]
+    )
+}
+
+/// Issue 13, points 4, 5 and 15: every token-shaped value in `text` (a KSeF 2.0 token in any
+/// case or separator, a KSeF 1.0 token, a 40-character token) becomes its preview and
+/// fingerprint (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`), whatever characters it
+/// is glued to. Shapes only, no keywords: this is for text the tool echoes, where showing a
+/// little less is always better than showing a secret. (Lower-case 64-hex values are left:
+/// they are the fingerprints the tool itself writes.)
+pub fn redact_token_shapes(text: &str) -> Cow<'_, str> {
+    let mut out: Cow<'_, str> = Cow::Borrowed(text);
+    if text.len() >= 64 && v2_shape().is_match(text) {
+        let replaced = v2_shape().replace_all(text, |c: &regex::Captures<'_>| {
+            let token = format!("{}|{}|{}", &c[1], &c[2], &c[3]);
+            shown(&token, Some(&c[1]), Some(&c[2]))
+        });
+        out = Cow::Owned(replaced.into_owned());
+    }
+    let shapes: [fn(&str) -> bool; 2] = [v1_shape, forty_shape];
+    for (re, is_token) in run_shapes().iter().zip(shapes) {
+        if out.len() < 40 || !re.find_iter(&out).any(|m| is_token(m.as_str())) {
+            continue;
+        }
+        let replaced = re.replace_all(&out, |c: &regex::Captures<'_>| {
+            let run = &c[0];
+            if is_token(run) {
+                shown(run, None, None)
+            } else {
+                run.to_string()
+            }
+        });
+        out = Cow::Owned(replaced.into_owned());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -74,9 +210,95 @@ mod tests {
     }
 
     #[test]
+    fn issue_13_a_value_cannot_fake_a_problem_line() {
+        assert_eq!(
+            escape_problem("bad date 'x\nerror: fake\r'\nhelp: fix it"),
+            "bad date 'x\\u{a}error: fake\\u{d}'\nhelp: fix it"
+        );
+        assert_eq!(escape_problem("plain"), "plain");
+    }
+
+    #[test]
     fn issue_13_cut_echoed_values() {
         assert_eq!(cut("abc", 5), "abc");
         assert_eq!(cut(&"ż".repeat(10), 3), "żżż…(10 chars)");
+    }
+
+    const TOKEN: &str = "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
+    const SECRET: &str = "facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
+    const V1: &str = "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD";
+    const FORTY: &str = "FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2";
+
+    #[test]
+    fn issue_13_token_glued_to_word_characters_is_redacted() {
+        let internal = TOKEN.replace("nip-1111111111", "internalId-1111111111-00007");
+        let cases = [
+            format!("{TOKEN}_old"),
+            format!("x{TOKEN}abc"),
+            format!("1{TOKEN}"),
+            format!("{TOKEN}0"),
+            format!("old_{internal}_v2"),
+            TOKEN.replace('|', "%7C"),
+            TOKEN.replace('|', "%257c"),
+            TOKEN.replace('|', "\\u007c"),
+            TOKEN.replace('|', "&#124;"),
+            TOKEN.to_lowercase(),
+            TOKEN.to_uppercase(),
+            format!("{TOKEN}{TOKEN}"),
+        ];
+        for text in &cases {
+            let shown = redact_token_shapes(text);
+            assert!(!shown.to_lowercase().contains(SECRET), "{text} -> {shown}");
+            assert!(shown.contains("(64 chars) sha256:"), "{shown}");
+        }
+        let old = format!("{TOKEN}_old");
+        let shown = redact_token_shapes(&old);
+        assert!(
+            shown.starts_with(
+                "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|face…(64 chars) sha256:"
+            ),
+            "{shown}"
+        );
+        assert!(shown.ends_with("_old"), "{shown}");
+    }
+
+    #[test]
+    fn issue_13_v1_and_40_char_tokens_are_redacted_without_a_keyword() {
+        for text in [
+            V1.to_string(),
+            format!("{V1}_old"),
+            format!("old{V1}ABC"),
+            format!("token: {FORTY}_prev"),
+            FORTY.to_string(),
+        ] {
+            let shown = redact_token_shapes(&text);
+            assert!(
+                !shown.contains(V1) && !shown.contains(FORTY),
+                "{text} -> {shown}"
+            );
+            assert!(shown.contains(" chars) sha256:"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn shapes_that_are_not_tokens_stay() {
+        for text in [
+            "sha256 facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd",
+            "commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            "reference 20250101-EC-FA4EFA4E00-0000000001-49 in nip-1111111111",
+            "AbstractSingletonProxyFactoryBeanFactory",
+            "plain words, ERP-Symfonia-prod-2025",
+            "certificate 0BADC0DE11112222… holds InvoiceWrite",
+        ] {
+            assert_eq!(redact_token_shapes(text), text);
+        }
+    }
+
+    #[test]
+    fn redaction_is_idempotent() {
+        let text = format!("a {TOKEN} b {V1} c {FORTY}");
+        let once = redact_token_shapes(&text).into_owned();
+        assert_eq!(redact_token_shapes(&once), once);
     }
 }
 

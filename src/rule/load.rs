@@ -139,7 +139,7 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
                         source,
                     })?;
             Ok(RuleSource {
-                origin: path.display().to_string(),
+                origin: crate::model::shown_path(&path).to_string(),
                 text,
             })
         })

@@ -175,3 +175,81 @@ fn issue_13_config_error_does_not_echo_a_token() {
     assert!(all.contains("environment"), "{all}");
     assert!(!all.contains(SECRET), "token echoed: {all}");
 }
+
+#[cfg(unix)]
+#[test]
+fn issue_13_error_lines_escape_controls_and_bidi() {
+    // An error printed by main echoes a file name: ESC, BEL, CR, LF and U+202E must not reach
+    // the terminal raw (colour injection, fake lines, reordered text), nor a token in the name.
+    let dir = tree(&[("a.txt", "nothing\n")]);
+    let hostile = format!("inv\u{1b}[31mRED\u{7}\r\nerror: fake\u{202e}vsc.{TOKEN}_old.csv");
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--inventory"])
+        .arg(&hostile)
+        .arg("a.txt")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!stderr.contains(bad), "{bad:?} raw in: {stderr:?}");
+    }
+    assert!(stderr.contains("\\u{1b}[31mRED"), "{stderr}");
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("error: fake")),
+        "a faked line: {stderr}"
+    );
+    assert!(!stderr.contains(SECRET), "token echoed: {stderr}");
+}
+
+#[test]
+fn issue_13_warning_lines_escape_cell_values() {
+    // A warning printed by the app on stderr (an exception matching nothing) echoes values.
+    let exceptions = "[[exception]]\nrule = \"*\"\ntarget = \"x\\u001b]0;pwned\\u0007\\u202egpj.exe\"\nreason = \"r\\u001b[2J\"\nowner = \"o\"\nexpires = \"2099-01-01\"\n";
+    let dir = tree(&[("a.txt", "nothing\n"), ("exc.toml", exceptions)]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args([
+            "leaks",
+            "--format",
+            "json",
+            "--exceptions",
+            "exc.toml",
+            "a.txt",
+        ])
+        .assert()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning") && stderr.contains("pwned"),
+        "{stderr}"
+    );
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!stderr.contains(bad), "{bad:?} raw in: {stderr:?}");
+    }
+}
+
+#[test]
+fn issue_13_a_cell_value_cannot_fake_an_error_line() {
+    // A quoted inventory cell with a newline and ESC: one problem line, escaped.
+    let inventory =
+        "nip,reference_number,owner,expires\n1111111111,x,a,\"2026\nerror: all clean\u{1b}[0m\"\n";
+    let dir = tree(&[("a.txt", "nothing\n"), ("inv.csv", inventory)]);
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["leaks", "--inventory", "inv.csv", "a.txt"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("error: all clean")),
+        "a faked line: {stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("all clean"), "{stderr}");
+}

@@ -26,25 +26,14 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
         t.replace("anna@firma.pl", "=HYPERLINK(\"http://evil\")")
             .replace("jan@firma.pl", "  +cmd|' /C calc'!A0")
     });
-    let out = cmd()
-        .current_dir(dir.path())
-        .args([
-            "audit",
-            "--from",
-            "snapshot.json",
-            "--inventory",
-            "inventory.csv",
-            "--staff",
-            "staff.csv",
-            "--format",
-            "csv",
-            "--csv-excel",
-            "--exit-zero",
-        ])
-        .assert()
-        .get_output()
-        .stdout
-        .clone();
+    let out = audit_cmd(
+        dir.path(),
+        &["--format", "csv", "--csv-excel", "--exit-zero"],
+    )
+    .assert()
+    .get_output()
+    .stdout
+    .clone();
     let text = String::from_utf8(out).expect("utf-8");
     assert!(
         text.contains("HYPERLINK") && text.contains("cmd|"),
@@ -68,20 +57,7 @@ fn issue_13_audit_csv_excel_neutralises_formulas() {
 
 /// `audit --format json` of the basic fixture (inventory edited by `edit`), as a JSON value.
 fn audit_json(dir: &Path) -> serde_json::Value {
-    let out = cmd()
-        .current_dir(dir)
-        .args([
-            "audit",
-            "--from",
-            "snapshot.json",
-            "--inventory",
-            "inventory.csv",
-            "--staff",
-            "staff.csv",
-            "--format",
-            "json",
-            "--exit-zero",
-        ])
+    let out = audit_cmd(dir, &["--format", "json", "--exit-zero"])
         .assert()
         .get_output()
         .stdout
@@ -210,20 +186,7 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
     token["description"] = format!("ERP prod, token {TOKEN} do not share").into();
     std::fs::write(&snap, v.to_string()).expect("write");
     for format in ["json", "csv", "text", "html"] {
-        let out = cmd()
-            .current_dir(dir.path())
-            .args([
-                "audit",
-                "--from",
-                "snapshot.json",
-                "--inventory",
-                "inventory.csv",
-                "--staff",
-                "staff.csv",
-                "--exit-zero",
-                "--format",
-                format,
-            ])
+        let out = audit_cmd(dir.path(), &["--exit-zero", "--format", format])
             .assert()
             .success()
             .get_output()
@@ -238,6 +201,290 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
             // The rule still sees the token (it runs before the redaction).
             assert!(all.contains("personal-data-in-description"), "{all}");
             assert!(all.contains("sha256:"), "{all}");
+        }
+    }
+}
+
+#[test]
+fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN, tree};
+    let dir = tree(&[("clean.txt", "nothing secret inside\n")]);
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", format!("Jan {TOKEN}_old"))
+            .env("GIT_AUTHOR_EMAIL", format!("{TOKEN}@example.com"))
+            .env("GIT_COMMITTER_NAME", "Jan")
+            .env("GIT_COMMITTER_EMAIL", "jan@example.com")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "{out:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "clean"]);
+    for format in ["json", "text", "csv", "sarif"] {
+        let all = run(
+            cmd()
+                .args(["leaks", "--git", "--format", format])
+                .arg(dir.path()),
+            1,
+        );
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the author's token leaked: {all}"
+        );
+        let place = if format == "sarif" {
+            "README.md"
+        } else {
+            "<commit author>"
+        };
+        assert!(
+            all.contains(place) && all.contains("20250101-EC-FA4EFA4E00-0000000001-49"),
+            "{format}: not reported: {all}"
+        );
+    }
+}
+
+/// `audit` over the basic fixture in `dir` (`--from snapshot.json`, its inventory and staff
+/// list), then `extra`.
+fn audit_cmd(dir: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = cmd();
+    c.current_dir(dir).args([
+        "audit",
+        "--from",
+        "snapshot.json",
+        "--inventory",
+        "inventory.csv",
+        "--staff",
+        "staff.csv",
+    ]);
+    c.args(extra);
+    c
+}
+
+/// Token shapes glued to word characters, digits and hex (each hides the same secrets).
+fn glued_tokens() -> Vec<String> {
+    use crate::inputs::TOKEN;
+    let v1 = "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD";
+    vec![
+        format!("{TOKEN}_old"),
+        format!("x{TOKEN}abc"),
+        format!("1{TOKEN}"),
+        TOKEN.replace("nip-1111111111", "internalId-1111111111-00007") + "_v2",
+        format!("old_{v1}_old"),
+        "KSEF_TOKEN_FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2_x".to_string(),
+    ]
+}
+
+fn assert_no_secret(what: &str, all: &str) {
+    use crate::inputs::SECRET;
+    for secret in [
+        SECRET,
+        "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD",
+        "FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2",
+    ] {
+        assert!(!all.contains(secret), "{what}: a token echoed: {all}");
+    }
+}
+
+#[test]
+fn issue_13_glued_tokens_are_redacted_in_every_echoed_message() {
+    use crate::inputs::tree;
+    for (i, token) in glued_tokens().iter().enumerate() {
+        // exceptions file: a bad `expires` echoes the value
+        let exceptions = format!(
+            "[[exception]]\nrule = \"*\"\ntarget = \"x\"\nreason = \"r\"\nowner = \"o\"\nexpires = \"{token}\"\n"
+        );
+        // config: `[ksef] environment` echoes the value
+        let config = format!("[ksef]\nenvironment = \"{token}\"\n");
+        // inventory: a bad date cell echoes the value
+        let inventory = format!("nip,reference_number,owner,expires\n1111111111,x,a,{token}\n");
+        let dir = tree(&[
+            ("a.txt", "nothing\n"),
+            ("exc.toml", exceptions.as_str()),
+            ("inv.csv", inventory.as_str()),
+            ("cfg/ksef-audit.toml", config.as_str()),
+        ]);
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "exceptions",
+                vec!["leaks", "--exceptions", "exc.toml", "a.txt"],
+            ),
+            (
+                "inventory",
+                vec!["leaks", "--inventory", "inv.csv", "a.txt"],
+            ),
+            ("config", vec!["--config", "cfg/ksef-audit.toml", "tokens"]),
+        ];
+        for (what, args) in cases {
+            let all = run(cmd().current_dir(dir.path()).args(&args), 2);
+            assert_no_secret(&format!("case {i} {what}"), &all);
+        }
+        // staff list: a bad `status` and `left_on` echo the value
+        let audit = basic_audit_dir(|t| t);
+        let staff =
+            format!("id,name,pesel,nip,status,left_on\nanna@firma.pl,Anna,,,{token},{token}\n");
+        std::fs::write(audit.path().join("staff.csv"), staff).expect("write");
+        let all = run(&mut audit_cmd(audit.path(), &[]), 2);
+        assert_no_secret(&format!("case {i} staff"), &all);
+    }
+}
+
+#[test]
+fn issue_13_glued_token_in_a_description_is_redacted_in_every_output() {
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    let description = glued_tokens().join(" ");
+    v["contexts"][0]["tokens"][0]["description"] = description.into();
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for format in ["json", "csv", "text", "html"] {
+        let all = run(
+            &mut audit_cmd(dir.path(), &["--exit-zero", "--format", format]),
+            0,
+        );
+        assert_no_secret(format, &all);
+    }
+    let all = run(
+        cmd().current_dir(dir.path()).args([
+            "tokens",
+            "--from",
+            "snapshot.json",
+            "--format",
+            "csv",
+        ]),
+        0,
+    );
+    assert_no_secret("tokens csv", &all);
+}
+
+#[test]
+fn issue_13_glued_tokens_in_exceptions_are_redacted_in_every_output() {
+    use crate::inputs::{TOKEN, tree};
+    let tokens = glued_tokens();
+    // One exception that applies (to the leaked token) and one that matches nothing, each
+    // with token values glued into its target, reason and owner.
+    let exceptions = format!(
+        "[[exception]]\nrule = \"*\"\ntarget = \"*.env\"\nreason = \"r {0}\"\nowner = \"{1}\"\nexpires = \"2099-01-01\"\n\n[[exception]]\nrule = \"*\"\ntarget = \"{2}\"\nreason = \"{3}\"\nowner = \"{4}\"\nexpires = \"2099-01-01\"\n",
+        tokens[0], tokens[1], tokens[2], tokens[4], tokens[5]
+    );
+    let dir = tree(&[
+        ("a.env", &format!("KSEF_TOKEN={TOKEN}\n")),
+        ("exc.toml", exceptions.as_str()),
+    ]);
+    for format in ["json", "text", "csv", "sarif", "html"] {
+        let out = cmd()
+            .current_dir(dir.path())
+            .args([
+                "leaks",
+                "--exceptions",
+                "exc.toml",
+                "--format",
+                format,
+                "a.env",
+            ])
+            .output()
+            .expect("runs");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The leaked token itself is the finding (shown as its preview); none of the values
+        // in the exceptions file may appear.
+        assert_no_secret(format, &all.replace(TOKEN, ""));
+    }
+}
+
+#[test]
+fn issue_13_report_redacts_a_results_file_from_elsewhere() {
+    use crate::inputs::TOKEN;
+    // An audit JSON written by an older build (or edited) with a raw token in a description.
+    let dir = basic_audit_dir(|t| t);
+    let mut v = audit_json(dir.path());
+    let glued = glued_tokens().join(" ");
+    v["contexts"][0]["tokens"][0]["token"]["description"] = glued.clone().into();
+    v["contexts"][0]["tokens"][0]["owner"] = format!("{TOKEN}_old").into();
+    std::fs::write(dir.path().join("audit.json"), v.to_string()).expect("write");
+    let all = run(
+        cmd().current_dir(dir.path()).args([
+            "report",
+            "--audit",
+            "audit.json",
+            "--output",
+            "r.html",
+        ]),
+        0,
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).expect("report");
+    assert_no_secret("report", &format!("{all}{html}"));
+}
+
+#[test]
+fn issue_13_token_in_an_archive_member_name_is_redacted_and_reported() {
+    use crate::inputs::{SECRET, TOKEN};
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file(format!("keys/{TOKEN}_old.txt"), opts)
+        .expect("start");
+    w.write_all(b"nothing secret inside\n").expect("write");
+    let bytes = w.finish().expect("finish").into_inner();
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("backup.zip"), bytes).expect("write");
+    for format in ["json", "text", "csv"] {
+        let all = run(cmd().args(["leaks", "--format", format]).arg(dir.path()), 1);
+        assert!(
+            !all.contains(SECRET),
+            "{format}: the member name leaked: {all}"
+        );
+        assert!(
+            all.contains("backup.zip!") && all.contains("(name)"),
+            "{format}: {all}"
+        );
+    }
+}
+
+#[test]
+fn issue_13_token_in_a_grant_description_is_redacted_in_every_output() {
+    let dir = basic_audit_dir(|t| t);
+    let snap = dir.path().join("snapshot.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snap).expect("read")).expect("json");
+    v["contexts"][0]["grants"] = serde_json::json!([{
+        "id": "0c9a72e8-f344-457f-9c16-7c640eb60242",
+        "kind": "Person",
+        "holder": {"type": "Nip", "value": "7762811692"},
+        "scope": "InvoiceRead",
+        "description": glued_tokens().join(" "),
+        "startDate": "2025-06-22T10:41:11+00:00"
+    }]);
+    std::fs::write(&snap, v.to_string()).expect("write");
+    for command in ["permissions", "tokens"] {
+        for format in ["json", "csv", "table"] {
+            let all = run(
+                cmd().current_dir(dir.path()).args([
+                    command,
+                    "--from",
+                    "snapshot.json",
+                    "--format",
+                    format,
+                ]),
+                0,
+            );
+            assert_no_secret(&format!("{command} {format}"), &all);
         }
     }
 }

@@ -7,11 +7,7 @@ use ksef_audit::simulator::{self, SimOptions};
 
 #[test]
 fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = crate::verify::runtime();
     let fixture = basic();
     let sim = rt
         .block_on(simulator::start(fixture.clone(), SimOptions::default()))

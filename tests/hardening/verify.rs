@@ -26,6 +26,15 @@ fn settings(base_url: &str, nip: &str, secret: Secret) -> KsefSettings {
     s
 }
 
+/// A two-thread runtime for the simulator of one test.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 #[test]
 fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
     // A port nothing listens on (bound, then closed).
@@ -52,11 +61,7 @@ fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
 
 #[test]
 fn issue_13_verify_403_names_the_missing_permission() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = runtime();
     let fixture = basic();
     // The invoicing token authenticates but lacks CredentialsRead: the lookup gets 403.
     let invoicing = token(&fixture, ALFA, ALFA_INVOICING);
@@ -76,6 +81,57 @@ fn issue_13_verify_403_names_the_missing_permission() {
     assert_eq!(
         leak_outcome(&results, Severity::Critical),
         Outcome::Incomplete
+    );
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn issue_13_verify_and_revoke_fetch_the_certificates_once_per_run() {
+    use ksef_audit::collect::ksef::revoke_tokens;
+    let rt = runtime();
+    let fixture = basic();
+    let (alfa, beta) = (
+        token(&fixture, ALFA, ALFA_AUDITOR),
+        token(&fixture, BETA, BETA_AUDITOR),
+    );
+    let sim = rt
+        .block_on(simulator::start(fixture, SimOptions::default()))
+        .expect("simulator");
+    let mut s = settings(&sim.base_url, ALFA, alfa);
+    s.contexts.push(ContextSpec {
+        nip: BETA.to_string(),
+        name: None,
+        credential: CredentialSource::InMemory(beta),
+    });
+    let certificate_lists = || {
+        sim.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/security/public-key-certificates"))
+            .count()
+    };
+    let results = leak_results(vec![
+        finding(ALFA, ALFA_REVOKED),
+        finding(BETA, BETA_AUDITOR),
+    ]);
+    let verdicts = verify_leaks(&results, &s);
+    assert!(verdicts.errors.is_empty(), "{:?}", verdicts.errors);
+    assert_eq!(verdicts.statuses.len(), 2);
+    assert_eq!(certificate_lists(), 1, "--verify with two NIPs");
+    let outcomes = revoke_tokens(
+        &s,
+        &[
+            (ALFA.to_string(), ALFA_INVOICING.to_string()),
+            (
+                BETA.to_string(),
+                "20250101-EC-FA4EFA4E00-0000000001-49".to_string(),
+            ),
+        ],
+    );
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(
+        certificate_lists(),
+        2,
+        "revoke with two NIPs: one more list"
     );
     rt.block_on(sim.shutdown());
 }

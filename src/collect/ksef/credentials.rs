@@ -81,10 +81,13 @@ pub fn load_credential_noting(
         CredentialSource::File(path) => {
             check_token_file(path).map_err(|m| err(format!("token-file {m}"), None))?;
             let text = read_token_file(path).map_err(|(message, help)| err(message, help))?;
-            let value = strip_bom(&text, &format!("token file '{}'", path.display()));
+            let value = strip_bom(
+                &text,
+                &format!("token file '{}'", crate::model::shown_path(path)),
+            );
             if value.is_empty() {
                 return Err(err(
-                    format!("token file '{}' is empty", path.display()),
+                    format!("token file '{}' is empty", crate::model::shown_path(path)),
                     Some("put the KSeF token (as issued, one line) in the file".into()),
                 ));
             }
@@ -101,7 +104,10 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
     use std::io::Read;
     let cannot = |e: std::io::Error| {
         (
-            format!("cannot read token file '{}': {e}", path.display()),
+            format!(
+                "cannot read token file '{}': {e}",
+                crate::model::shown_path(path)
+            ),
             None,
         )
     };
@@ -114,7 +120,7 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
         return Err((
             format!(
                 "token file '{}' is larger than {} KiB, so it cannot be a KSeF token",
-                path.display(),
+                crate::model::shown_path(path),
                 MAX_TOKEN_FILE_BYTES / 1024
             ),
             Some("put only the KSeF token (as issued, one line) in the file".into()),
@@ -122,13 +128,19 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err((
-            format!("token file '{}' is saved as UTF-16", path.display()),
+            format!(
+                "token file '{}' is saved as UTF-16",
+                crate::model::shown_path(path)
+            ),
             Some("save it as UTF-8 (the token is plain ASCII)".into()),
         ));
     }
     String::from_utf8(bytes).map_err(|_| {
         (
-            format!("token file '{}' is not UTF-8 text", path.display()),
+            format!(
+                "token file '{}' is not UTF-8 text",
+                crate::model::shown_path(path)
+            ),
             Some("put the KSeF token (as issued, one line) in the file, saved as UTF-8".into()),
         )
     })

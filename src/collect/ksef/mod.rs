@@ -28,4 +28,7 @@ pub mod xades;
 
 pub use crate::config::{ContextSpec, CredentialSource, KsefSettings, resolve_settings};
 pub use fetch::{fetch_snapshot, fetch_snapshot_async};
-pub use verify::{RevokeOutcome, revoke_tokens, verify_leaks};
+pub use verify::{
+    AuditorIdentity, GrantRevokeOutcome, RevokeOutcome, auditor_identity, revoke_grants,
+    revoke_tokens, verify_leaks,
+};

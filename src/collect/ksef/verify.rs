@@ -3,14 +3,21 @@
 //! never sent anywhere: only its reference number, with the firm's own credential.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use super::auth::CertificateCache;
 use super::error::ApiError;
 use super::fetch::{open_session, runtime};
+use super::grants::revoke_grant;
 use super::http::{Transport, http_client};
 use super::progress::Progress;
+use super::signin::load_signing_credential;
 use super::tokens::{get_token, revoke_token};
 use crate::config::{CredentialSource, KsefSettings};
-use crate::model::{LeakResults, LeakStatus, LeakVerdicts, ScanIssue, TokenStatus};
+use crate::model::{
+    ContextSnapshot, GrantIdentifier, GrantRecord, GrantScope, IdentifierType, LeakResults,
+    LeakStatus, LeakVerdicts, ScanIssue, TokenStatus, same_holder,
+};
 
 /// What KSeF says of a token, as a leak status.
 pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
@@ -83,9 +90,11 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
             return out;
         }
     };
+    // One list of MF certificates for the whole run, as the audit fetch does (issue 13, 19).
+    let certificates = Arc::new(CertificateCache::default());
     rt.block_on(async {
         for (nip, refs) in &checkable {
-            match lookup(settings, nip, refs).await {
+            match lookup(settings, nip, refs, &certificates).await {
                 Ok(found) => {
                     for (reference, status) in found {
                         out.statuses.insert((nip.clone(), reference), status);
@@ -119,6 +128,7 @@ async fn lookup(
     settings: &KsefSettings,
     nip: &str,
     refs: &[String],
+    certificates: &Arc<CertificateCache>,
 ) -> Result<Vec<(String, LeakStatus)>, ApiError> {
     let spec = settings.context(nip).ok_or_else(|| ApiError::Credential {
         nip: nip.to_string(),
@@ -130,7 +140,7 @@ async fn lookup(
         message: format!("cannot build the HTTP client: {e}"),
         help: None,
     })?;
-    let t = Transport::new(http, settings, nip, Progress::none());
+    let t = Transport::new(http, settings, nip, Progress::none()).sharing(certificates);
     let mut session = open_session(&t, settings, spec).await?;
     let mut out = Vec::new();
     for reference in refs {
@@ -159,18 +169,41 @@ pub struct RevokeOutcome {
 
 /// Revokes `(nip, reference)` pairs, one session per NIP. Blocking.
 pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> Vec<RevokeOutcome> {
-    let mut by_nip: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (nip, reference) in targets {
-        by_nip.entry(nip).or_default().push(reference);
+    let items: Vec<(String, &str)> = targets
+        .iter()
+        .map(|(nip, reference)| (nip.clone(), reference.as_str()))
+        .collect();
+    per_nip_session(settings, items, async |t, session, reference| {
+        revoke_token(t, session, reference)
+            .await
+            .map(|()| String::new())
+            .map_err(|e| e.to_string())
+    })
+    .into_iter()
+    .map(|(nip, reference, result)| RevokeOutcome {
+        nip,
+        reference: reference.to_string(),
+        result: result.map(drop),
+    })
+    .collect()
+}
+
+/// Runs `act` on every `(nip, item)`, grouped by NIP in one session each (opened with the
+/// NIP's own credential, closed after). Blocking. A NIP whose session cannot be opened fails
+/// all its items with the reason; results come back grouped by NIP, in item order.
+fn per_nip_session<T: Clone>(
+    settings: &KsefSettings,
+    items: Vec<(String, T)>,
+    act: impl AsyncFn(&Transport, &mut super::auth::Session, &T) -> Result<String, String>,
+) -> Vec<(String, T, Result<String, String>)> {
+    let mut by_nip: BTreeMap<String, Vec<T>> = BTreeMap::new();
+    for (nip, item) in &items {
+        by_nip.entry(nip.clone()).or_default().push(item.clone());
     }
-    let fail_all = |reason: &str| -> Vec<RevokeOutcome> {
-        targets
+    let fail_all = |reason: &str| -> Vec<(String, T, Result<String, String>)> {
+        items
             .iter()
-            .map(|(nip, reference)| RevokeOutcome {
-                nip: nip.clone(),
-                reference: reference.clone(),
-                result: Err(reason.to_string()),
-            })
+            .map(|(nip, item)| (nip.clone(), item.clone(), Err(reason.to_string())))
             .collect()
     };
     let rt = match runtime() {
@@ -181,24 +214,27 @@ pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> V
         Ok(h) => h,
         Err(e) => return fail_all(&format!("cannot build the HTTP client: {e}")),
     };
+    // One list of MF certificates for the whole run (issue 13, 19).
+    let certificates = Arc::new(CertificateCache::default());
     rt.block_on(async {
         let mut out = Vec::new();
-        for (nip, refs) in by_nip {
-            let t = Transport::new(http.clone(), settings, nip, Progress::none());
-            let session = match settings.context(nip) {
+        for (nip, group) in by_nip {
+            let t = Transport::new(http.clone(), settings, &nip, Progress::none())
+                .sharing(&certificates);
+            let session = match settings.context(&nip) {
                 Some(spec) => open_session(&t, settings, spec).await.map_err(|e| e.to_string()),
                 None => Err(format!("context {nip}: no KSeF credential\nhelp: set KSEF_TOKEN_{nip} to a token with CredentialsManage")),
             };
             match session {
-                Err(reason) => out.extend(refs.iter().map(|r| RevokeOutcome {
-                    nip: nip.to_string(),
-                    reference: r.to_string(),
-                    result: Err(reason.clone()),
-                })),
+                Err(reason) => out.extend(
+                    group
+                        .into_iter()
+                        .map(|item| (nip.clone(), item, Err(reason.clone()))),
+                ),
                 Ok(mut session) => {
-                    for r in refs {
-                        let result = revoke_token(&t, &mut session, r).await.map_err(|e| e.to_string());
-                        out.push(RevokeOutcome { nip: nip.to_string(), reference: r.to_string(), result });
+                    for item in group {
+                        let result = act(&t, &mut session, &item).await;
+                        out.push((nip.clone(), item, result));
                     }
                     let _ = session.close(&t).await;
                 }
@@ -208,9 +244,136 @@ pub fn revoke_tokens(settings: &KsefSettings, targets: &[(String, String)]) -> V
     })
 }
 
+/// Who the auditing credential of a context is, as grant holders are named: a grant
+/// held by one of these identifiers may be what gives `ksef-audit` its own access.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuditorIdentity {
+    /// The auditing token's author, or the signing certificate (fingerprint and the
+    /// PESEL/NIP in its subject).
+    Known(Vec<GrantIdentifier>),
+    /// Not established (an access token given directly), and why.
+    Unknown(String),
+}
+
+impl AuditorIdentity {
+    /// Whether `grant` is held by the auditing credential (or may be, when unknown:
+    /// then every grant to manage or read credentials counts).
+    pub fn may_hold(&self, grant: &GrantRecord) -> bool {
+        match self {
+            AuditorIdentity::Known(ids) => grant
+                .holder_keys()
+                .iter()
+                .any(|k| ids.iter().any(|id| same_holder(id, k))),
+            AuditorIdentity::Unknown(_) => matches!(
+                grant.scope,
+                GrantScope::CredentialsManage | GrantScope::CredentialsRead
+            ),
+        }
+    }
+}
+
+/// The identity of the credential a freshly fetched context was read with.
+pub fn auditor_identity(settings: &KsefSettings, snap: &ContextSnapshot) -> AuditorIdentity {
+    if let Some(CredentialSource::Certificate(files)) =
+        settings.context(&snap.nip).map(|c| &c.credential)
+    {
+        return match load_signing_credential(&snap.nip, files) {
+            Ok(c) => {
+                let subject = c.certificate().tbs_certificate.subject.to_string();
+                let mut ids = vec![GrantIdentifier::new(
+                    IdentifierType::Fingerprint,
+                    c.fingerprint_sha256(),
+                )];
+                ids.extend(subject_identifiers(&subject));
+                AuditorIdentity::Known(ids)
+            }
+            Err(e) => AuditorIdentity::Unknown(e.to_string()),
+        };
+    }
+    let own = snap
+        .auditor_reference
+        .as_deref()
+        .and_then(|r| snap.tokens.iter().find(|t| t.reference_number == r));
+    match own {
+        Some(t) => AuditorIdentity::Known(vec![GrantIdentifier::new(
+            IdentifierType::from(t.author_identifier.kind.as_str()),
+            t.author_identifier.value.clone(),
+        )]),
+        None => AuditorIdentity::Unknown(
+            "the auditing credential is not a KSeF token listed in the context".into(),
+        ),
+    }
+}
+
+/// The PESEL and NIP a certificate subject names (`serialNumber=PNOPL-…`/`TINPL-…`,
+/// `organizationIdentifier=VATPL-…`), as KSeF reads them.
+fn subject_identifiers(subject: &str) -> Vec<GrantIdentifier> {
+    let upper = subject.to_ascii_uppercase();
+    let digits_after = |prefixes: &[&str], n: usize| {
+        prefixes.iter().find_map(|p| {
+            let at = upper.find(p)? + p.len();
+            let rest: String = upper[at..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            (rest.len() == n).then_some(rest)
+        })
+    };
+    let mut out = Vec::new();
+    if let Some(p) = digits_after(&["PNOPL", "PESEL"], 11) {
+        out.push(GrantIdentifier::pesel(p));
+    }
+    if let Some(n) = digits_after(&["TINPL", "VATPL", "NIP"], 10) {
+        out.push(GrantIdentifier::nip(n));
+    }
+    out
+}
+
+/// The result of removing one grant: the operation's reference number, or why not.
+#[derive(Debug)]
+pub struct GrantRevokeOutcome {
+    pub nip: String,
+    pub grant_id: String,
+    pub result: Result<String, String>,
+}
+
+/// Removes `(nip, grant)` pairs with the call each grant's kind needs, one session per
+/// NIP. Blocking. The caller has re-checked each grant against a fresh listing.
+pub fn revoke_grants(
+    settings: &KsefSettings,
+    targets: &[(String, GrantRecord)],
+) -> Vec<GrantRevokeOutcome> {
+    per_nip_session(settings, targets.to_vec(), async |t, session, grant| {
+        revoke_grant(t, session, grant)
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .into_iter()
+    .map(|(nip, grant, result)| GrantRevokeOutcome {
+        nip,
+        grant_id: grant.id,
+        result,
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_subjects_name_their_pesel_or_nip() {
+        assert_eq!(
+            subject_identifiers("CN=Jan Nowak,SERIALNUMBER=PNOPL-85010112345,C=PL"),
+            vec![GrantIdentifier::pesel("85010112345")]
+        );
+        assert_eq!(
+            subject_identifiers("CN=Firma,2.5.4.97=VATPL-5265877635"),
+            vec![GrantIdentifier::nip("5265877635")]
+        );
+        assert!(subject_identifiers("CN=nobody").is_empty());
+    }
 
     #[test]
     fn pending_counts_as_active_and_unknown_values_as_unknown() {

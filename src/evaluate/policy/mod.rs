@@ -19,9 +19,10 @@ pub use examples::{EXAMPLE_NIP, check_rule_examples, example_now, run_example};
 use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
 use crate::model::{
-    AccessRegister, AuditContext, AuditFinding, AuditedToken, ContextSnapshot, ContextStatus,
-    FindingSubject, FindingText, GrantRecord, Inventory, InventoryEntry, KnownParty, StaffMember,
-    StaffStatus, TokenRecord, TokenSnapshot, TokenStatus, fingerprint_hex,
+    AccessRegister, AuditContext, AuditFinding, AuditedGrant, AuditedToken, ContextSnapshot,
+    ContextStatus, FindingSubject, FindingText, GrantIdentifier, GrantRecord, HolderStatus,
+    IdentifierType, Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus, TokenRecord,
+    TokenSnapshot, TokenStatus, fingerprint_hex, same_holder,
 };
 use crate::rule::help_uri;
 use crate::rule::policy::builtins::Detail;
@@ -185,7 +186,7 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
                 v.grant = Some(g);
                 run(&v, Subject::Grant);
             }
-            contexts.push(audit_context(&ctx, &staff));
+            contexts.push(audit_context(&ctx, &staff, world.known_parties));
         }
     }
     sort_findings(&mut findings);
@@ -319,7 +320,57 @@ fn finding_subject(subject: Subject, v: &View<'_>) -> FindingSubject {
     }
 }
 
-fn audit_context(ctx: &Ctx<'_>, staff: &StaffIndex<'_>) -> AuditContext {
+/// A grant as the audit document keeps it: holder masked, with what the staff list and
+/// the known parties say of the holder (the same judgement as POL021-POL023).
+fn audited_grant(
+    g: &GrantRecord,
+    nip: &str,
+    staff: &StaffIndex<'_>,
+    known_parties: &[KnownParty],
+) -> AuditedGrant {
+    let keys = g.holder_keys();
+    let member = keys.iter().find_map(|k| staff.holder(k));
+    let party = keys
+        .iter()
+        .find_map(|k| known_parties.iter().find(|p| same_holder(&p.identifier, k)));
+    let own = keys
+        .iter()
+        .any(|k| k.kind == IdentifierType::Nip && k.value() == nip);
+    let holder_status = match (member, party) {
+        _ if !g.held_by_other() || own => HolderStatus::Own,
+        (Some(m), _) if m.status == StaffStatus::Left => HolderStatus::Left,
+        (Some(_), _) => HolderStatus::Staff,
+        (None, Some(_)) => HolderStatus::KnownParty,
+        (None, None) => HolderStatus::Unknown,
+    };
+    AuditedGrant {
+        grant_id: g.id.clone(),
+        kind: g.kind.to_string(),
+        holder_type: g.holder.kind.to_string(),
+        holder: g.holder.masked(),
+        holder_name: member
+            .and_then(|m| m.name.clone())
+            .or_else(|| party.map(|p| p.name.clone()))
+            .or_else(|| g.holder_name()),
+        holder_status,
+        scope: g.scope.to_string(),
+        start_date: g.start_date,
+        can_delegate: g.can_delegate,
+        target: g.target.as_ref().map(GrantIdentifier::masked),
+    }
+}
+
+fn audit_context(
+    ctx: &Ctx<'_>,
+    staff: &StaffIndex<'_>,
+    known_parties: &[KnownParty],
+) -> AuditContext {
+    let grants = ctx
+        .snap
+        .grants
+        .iter()
+        .map(|g| audited_grant(g, &ctx.snap.nip, staff, known_parties))
+        .collect();
     let tokens = ctx
         .tokens
         .values()
@@ -351,6 +402,7 @@ fn audit_context(ctx: &Ctx<'_>, staff: &StaffIndex<'_>) -> AuditContext {
         fetched_at: ctx.snap.fetched_at,
         duration_ms: ctx.snap.duration_ms,
         tokens,
+        grants,
     }
 }
 

@@ -59,6 +59,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/appendix.html",
         include_str!("../../../reports/partials/appendix.html"),
     ),
+    (
+        "partials/grants.html",
+        include_str!("../../../reports/partials/grants.html"),
+    ),
 ];
 
 /// What a report is made from.
@@ -150,30 +154,33 @@ fn environment(templates: Option<&Path>) -> Environment<'static> {
 /// Reads a template override that really lies inside `dir` (a symlink leaving it is refused),
 /// at most [`MAX_TEMPLATE_BYTES`].
 fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
-    let root = dir
-        .canonicalize()
-        .map_err(|e| format!("cannot read --templates '{}': {e}", dir.display()))?;
+    let root = dir.canonicalize().map_err(|e| {
+        format!(
+            "cannot read --templates '{}': {e}",
+            crate::model::shown_path(dir)
+        )
+    })?;
     let real = path
         .canonicalize()
-        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     if !real.starts_with(&root) {
         return Err(format!(
             "'{}' leads outside '{}' (a symlink)",
-            path.display(),
-            dir.display()
+            crate::model::shown_path(path),
+            crate::model::shown_path(dir)
         ));
     }
-    let file =
-        std::fs::File::open(&real).map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+    let file = std::fs::File::open(&real)
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     let mut text = String::new();
     use std::io::Read;
     file.take(MAX_TEMPLATE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read '{}': {e}", path.display()))?;
+        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
     if text.len() as u64 > MAX_TEMPLATE_BYTES {
         return Err(format!(
             "'{}' is larger than {MAX_TEMPLATE_BYTES} bytes",
-            path.display()
+            crate::model::shown_path(path)
         ));
     }
     Ok(text)

@@ -87,6 +87,8 @@ fn rule_json(r: &LeakRule) -> Value {
 
 /// What the git scan names as the path of a finding in a commit message.
 const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+/// ... and in a commit's author name or e-mail (placed like a commit-message finding).
+const COMMIT_AUTHOR_PATH: &str = "<commit author>";
 
 /// The file a commit-message finding is placed on in SARIF: code scanning shows only results
 /// on a file of the repository, so the finding sits on its README without a line region, and
@@ -94,7 +96,7 @@ const COMMIT_MESSAGE_PATH: &str = "<commit message>";
 pub const COMMIT_MESSAGE_SARIF_FILE: &str = "README.md";
 
 fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
-    let in_message = f.path == COMMIT_MESSAGE_PATH;
+    let in_message = f.path == COMMIT_MESSAGE_PATH || f.path == COMMIT_AUTHOR_PATH;
     let mut region = serde_json::Map::new();
     if let Some(l) = f.line {
         region.insert("startLine".into(), json!(l));

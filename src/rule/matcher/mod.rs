@@ -53,16 +53,19 @@ pub fn find_tokens(text: &str) -> Vec<RawMatch> {
 }
 
 /// The one redaction for free text the tool writes or echoes (API descriptions, exception
-/// fields, staff and inventory cells, config values, file and author names): every KSeF token
-/// in `text` becomes its preview and fingerprint (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`).
-/// Text without one is returned as it is. (A bare 64-hex value is left alone: fingerprints are
-/// 64-hex too, and exception targets name them.)
+/// fields, staff and inventory cells, config values, file and author names, error lines):
+/// every KSeF token in `text` becomes its preview and fingerprint
+/// (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`). First by shape, glued to anything
+/// ([`crate::model::redact_token_shapes`]), then by the leak rules (encoded forms: base64,
+/// UTF-16, …). Text without one is returned as it is. (A lower-case 64-hex value is left
+/// alone: fingerprints are 64-hex too, and exception targets name them.)
 pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let found = find_tokens(text);
+    let text = crate::model::redact_token_shapes(text);
+    let found = find_tokens(&text);
     if found.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
+        return text;
     }
-    let mut out = text.to_string();
+    let mut out = text.into_owned();
     for m in &found {
         let value = m.secret.expose();
         let shown = format!(
@@ -100,7 +103,7 @@ pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> Stri
         .take(MAX_PROBLEMS_SHOWN)
         .map(|p| {
             let text = crate::model::cut(&redact_text(&p.to_string()), 500).into_owned();
-            format!("{indent}{}", crate::model::escape_terminal_text(&text))
+            format!("{indent}{}", crate::model::escape_problem(&text))
         })
         .collect();
     if problems.len() > MAX_PROBLEMS_SHOWN {
@@ -643,13 +646,7 @@ fn dedupe(hits: &mut Vec<Hit>) {
 
 /// `ref|nip-…|abcd…` for KSeF 2.0 tokens, `abcd…` (first 4 characters) for other secrets.
 pub fn redact(secret: &str, reference: Option<&str>, context: Option<&str>) -> String {
-    let tail = secret.rsplit('|').next().unwrap_or(secret);
-    let shown: String = tail.chars().take(4).collect();
-    let masked = format!("{shown}…({} chars)", tail.chars().count());
-    match (reference, context) {
-        (Some(r), Some(c)) => format!("{r}|{c}|{masked}"),
-        _ => masked,
-    }
+    crate::model::secret_preview(secret, reference, context)
 }
 
 /// Line/column lookups for ascending offsets: newlines are counted once per buffer.

@@ -11,6 +11,7 @@ mod appendix;
 mod changes;
 mod clients;
 mod cover;
+mod grants;
 mod leaks;
 mod register;
 mod summary;
@@ -304,6 +305,7 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         review: appendix::review(&cx),
         has_audit: audit.is_some(),
         urgent: urgent::urgent(&cx),
+        grants: grants::grants(&cx),
     }
 }
 

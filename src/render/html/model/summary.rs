@@ -10,6 +10,10 @@ pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
     let last_prev = facts.history.last();
     let cur_score = facts.current.as_ref().map(|p| p.score);
     let prev_score = last_prev.map(|p| p.score);
+    let with_grants = facts
+        .current
+        .as_ref()
+        .is_some_and(|p| p.kpis.grants.is_some());
     let (score_change, score_dir) = change(
         cur_score.map(f64::from),
         prev_score.map(f64::from),
@@ -23,12 +27,25 @@ pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
         change: score_change,
         dir: score_dir,
         previous: fmt_opt(prev_score),
-        formula: vec![
-            tr("score_formula_1"),
-            tr("score_formula_2"),
-            tr("score_formula_3"),
-        ],
-        formula_short: tr("score_formula_short"),
+        formula: {
+            let mut lines = vec![
+                tr("score_formula_1"),
+                tr("score_formula_2"),
+                tr("score_formula_3"),
+            ];
+            if with_grants {
+                lines.push(tr("score_formula_grants"));
+            }
+            lines
+        },
+        formula_short: match with_grants {
+            true => format!(
+                "{} {}",
+                tr("score_formula_short"),
+                tr("score_formula_grants")
+            ),
+            false => tr("score_formula_short"),
+        },
         gauge_width: f64::from(cur_score.unwrap_or(0)) * 3.0,
     }
 }
@@ -41,7 +58,11 @@ pub(super) fn kpi_rows(cx: &Ctx<'_>) -> Vec<Kpi> {
     let cur_k = facts.current.as_ref().map(|p| &p.kpis);
     let prev_k = last_prev.map(|p| &p.kpis);
     match cur_k {
-        Some(k) => kpis(lang, k, prev_k),
+        Some(k) => {
+            let mut rows = kpis(lang, k, prev_k);
+            rows.extend(grant_kpis(lang, k, prev_k));
+            rows
+        }
         None => Vec::new(),
     }
 }
@@ -121,6 +142,10 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
             (no_owner, "decision_assign_owners"),
             (incomplete_n, "decision_incomplete"),
         ];
+        let grant_leavers = k.grants.map(|g| g.leavers).unwrap_or(0);
+        let items = items
+            .into_iter()
+            .chain((grant_leavers > 0).then_some((grant_leavers, "decision_revoke_grants")));
         for (n, key) in items {
             if n > 0 {
                 decisions.push(
@@ -235,6 +260,42 @@ fn kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi> {
                 label: i18n::tr(lang, key).to_string(),
                 value: show(c),
                 previous: show(p),
+                change: chg,
+                dir,
+            }
+        })
+        .collect()
+}
+
+/// Grant KPIs, only when the current audit holds grants; "–" for a last quarter without.
+fn grant_kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi> {
+    let Some(c) = cur.grants else {
+        return Vec::new();
+    };
+    let p = prev.and_then(|p| p.grants);
+    type Getter = fn(&crate::model::GrantKpis) -> u32;
+    let rows: [(&str, Getter); 4] = [
+        ("kpi_grants_held", |g| g.held),
+        ("kpi_grants_leavers", |g| g.leavers),
+        ("kpi_grants_unknown", |g| g.unknown),
+        ("kpi_grants_findings", |g| g.open_findings),
+    ];
+    rows.iter()
+        .map(|(key, get)| {
+            let (chg, mut dir) = change(
+                Some(f64::from(get(&c))),
+                p.as_ref().map(|p| f64::from(get(p))),
+                false,
+                "",
+            );
+            // More grants is neither good nor bad news by itself.
+            if *key == "kpi_grants_held" && dir != "na" {
+                dir = "same";
+            }
+            Kpi {
+                label: i18n::tr(lang, key).to_string(),
+                value: get(&c).to_string(),
+                previous: fmt_opt(p.as_ref().map(get)),
                 change: chg,
                 dir,
             }

@@ -19,6 +19,15 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
     out.extend(active_leaks(cx));
     out.extend(incomplete_contexts(cx));
     out.extend(leavers(cx));
+    // Grant leavers go before the first fact less severe than they are.
+    for u in super::grants::grant_leavers(cx) {
+        let rank = |s: &str| Severity::ALL.iter().position(|x| x.as_str() == s);
+        let at = out
+            .iter()
+            .position(|o| rank(o.severity) > rank(u.severity))
+            .unwrap_or(out.len());
+        out.insert(at, u);
+    }
     out
 }
 

@@ -30,6 +30,54 @@ pub struct ReportView {
     pub has_audit: bool,
     /// What must not wait: leads the review's first page and the management page.
     pub urgent: Vec<Urgent>,
+    /// Permission grants: who can act in which client context.
+    pub grants: Grants,
+}
+
+/// The grants section (`present` is false when the audit holds no grant).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Grants {
+    pub present: bool,
+    pub summary: String,
+    /// Grant findings against the last quarter (empty without `--previous`).
+    pub trend: String,
+    /// New and resolved findings about grants since the last quarter (empty without
+    /// `--previous`, or when the last quarter did not read grants).
+    pub changes: String,
+    /// Every grant held by someone other than the context: leavers, then unknown
+    /// holders, then the rest; by NIP and holder.
+    pub rows: Vec<GrantRow>,
+    /// Leavers and unknown holders (capped), for the quarterly report.
+    pub attention: Vec<GrantRow>,
+    /// "… and N more", when `attention` was capped.
+    pub attention_more: String,
+    /// How many grants whose holder is the context itself were left out (empty: none).
+    pub own: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantRow {
+    /// 0 leaver, 1 unknown holder, 2 anyone else (sort key).
+    pub rank: u8,
+    pub grant_id: String,
+    pub nip: String,
+    pub client: String,
+    pub anchor: String,
+    pub holder_type: String,
+    /// Masked.
+    pub holder: String,
+    pub name: String,
+    /// `left`, `unknown`, `staff`, `known-party`.
+    pub status: &'static str,
+    pub status_label: String,
+    pub scope: String,
+    pub since: String,
+    pub delegable: bool,
+    pub target: String,
+    /// Open findings about this grant, and the worst severity among them.
+    pub findings: u32,
+    pub severity: &'static str,
+    pub sev_label: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,321 @@
+//! `ksef-audit revoke --from audit.json --grants [--rule R] [--yes]`: removes the
+//! permission grants that audit findings name (e.g. a leaver's grants). A dry run unless
+//! `--yes`. The same safeguards as for tokens: only findings of the given results file
+//! whose ids still match what they claim, each grant re-checked against a fresh listing
+//! of its context, and never the grant the auditing credential itself works through.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::revoke::{Removal, write_removals};
+use crate::collect::ksef::{
+    AuditorIdentity, KsefSettings, Progress, auditor_identity, fetch_snapshot, revoke_grants,
+};
+use crate::config::{Config, resolve_settings_for_nips};
+use crate::error::Outcome;
+use crate::evaluate::policy::finding_id;
+use crate::model::{
+    AuditResults, ContextSnapshot, ContextStatus, FindingSubject, GrantRecord, escape_terminal,
+};
+
+/// One grant to remove, as the results file describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantTarget {
+    pub nip: String,
+    pub grant_id: String,
+    pub holder_type: String,
+    /// Masked, as in the results file.
+    pub holder: String,
+    pub holder_name: Option<String>,
+    pub permissions: Vec<String>,
+    /// Rules whose findings name the grant.
+    pub rules: Vec<String>,
+}
+
+/// A grant `revoke` will not touch, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRefused {
+    pub nip: String,
+    pub grant_id: String,
+    pub reason: String,
+}
+
+/// The rules `revoke --grants` acts on without `--rule`: a grant held by someone who left
+/// the firm has no reason to exist. Other grant findings (a stranger, delegation, too many
+/// managers, beyond the register …) need a person's judgement first: name them with `--rule`.
+pub const DEFAULT_RULES: [&str; 2] = ["grant-held-by-leaver", "read-grant-held-by-leaver"];
+
+/// Everything `revoke --grants` does, without clap types.
+#[derive(Debug, Clone)]
+pub struct GrantRevokeRequest {
+    /// `audit --format json` results.
+    pub from: PathBuf,
+    /// Only findings of these rules (names or ids); empty: [`DEFAULT_RULES`].
+    pub rules: Vec<String>,
+    /// With `--yes`: the config the KSeF settings come from. `None`: a dry run.
+    pub revoke_with: Option<Box<Config>>,
+}
+
+/// Open (not excepted) findings about grants, one target per (NIP, grant id), checked
+/// against the document itself: the subject must name the same grant and NIP, and the
+/// finding id must be the one the audit computes from rule, NIP and grant id (an edited
+/// results file must not steer `revoke`).
+pub fn grant_targets(
+    results: &AuditResults,
+    rules: &[String],
+) -> (Vec<GrantTarget>, Vec<GrantRefused>) {
+    let mut out: Vec<GrantTarget> = Vec::new();
+    let mut refused: Vec<GrantRefused> = Vec::new();
+    let wanted = |rule: &str, id: &str| match rules.is_empty() {
+        true => DEFAULT_RULES.contains(&rule),
+        false => rules
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(rule) || r.eq_ignore_ascii_case(id)),
+    };
+    for f in results.findings.iter().filter(|f| !f.excepted) {
+        let Some(grant_id) = &f.grant_id else {
+            continue;
+        };
+        if !wanted(&f.rule, &f.rule_id) {
+            continue;
+        }
+        let subject = match &f.subject {
+            Some(FindingSubject::Grant {
+                grant_id: sid,
+                nip,
+                holder_type,
+                holder,
+                holder_name,
+                permissions,
+                ..
+            }) if sid == grant_id && nip == &f.nip => {
+                Some((holder_type, holder, holder_name, permissions))
+            }
+            _ => None,
+        };
+        let id_ok = f.id == finding_id(&f.rule, &f.nip, grant_id);
+        let Some((holder_type, holder, holder_name, permissions)) = subject.filter(|_| id_ok)
+        else {
+            let reason = if id_ok {
+                "the finding's subject names another grant or NIP (an edited results file?)"
+            } else {
+                "the finding's id does not match its rule, NIP and grant (an edited results file?)"
+            };
+            if !refused
+                .iter()
+                .any(|r| &r.grant_id == grant_id && r.nip == f.nip)
+            {
+                refused.push(GrantRefused {
+                    nip: escape_terminal(&f.nip).into_owned(),
+                    grant_id: escape_terminal(grant_id).into_owned(),
+                    reason: reason.into(),
+                });
+            }
+            continue;
+        };
+        if let Some(t) = out
+            .iter_mut()
+            .find(|t| &t.grant_id == grant_id && t.nip == f.nip)
+        {
+            if !t.rules.contains(&f.rule) {
+                t.rules.push(f.rule.clone());
+            }
+            continue;
+        }
+        out.push(GrantTarget {
+            nip: f.nip.clone(),
+            grant_id: grant_id.clone(),
+            holder_type: holder_type.clone(),
+            holder: holder.clone(),
+            holder_name: holder_name.clone(),
+            permissions: permissions.clone(),
+            rules: vec![f.rule.clone()],
+        });
+    }
+    // A target also refused for another finding is not removed.
+    out.retain(|t| {
+        !refused
+            .iter()
+            .any(|r| r.grant_id == t.grant_id && r.nip == t.nip)
+    });
+    (out, refused)
+}
+
+/// The `revoke --grants` pipeline: list the targets; with a config, re-check each against
+/// a fresh listing and remove it.
+pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
+    let results = crate::collect::results::load_audit_results(&req.from, "from")?.value;
+    let (targets, mut refused) = grant_targets(&results, &req.rules);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for r in &refused {
+        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
+    }
+    if targets.is_empty() && !refused.is_empty() {
+        return Ok(Outcome::Incomplete);
+    }
+    if targets.is_empty() {
+        writeln!(
+            out,
+            "nothing to revoke: no open finding of {} in '{}' is about a permission grant\nhelp: grant findings come from `ksef-audit audit --format json` with a credential that may read grants; --rule RULE picks other grant rules",
+            rules_named(&req.rules),
+            req.from.display(),
+        )?;
+        return Ok(Outcome::Clean);
+    }
+    let Some(config) = &req.revoke_with else {
+        writeln!(
+            out,
+            "would revoke {} grant(s) found by {}:",
+            targets.len(),
+            rules_named(&req.rules)
+        )?;
+        for t in &targets {
+            writeln!(out, "  {}", describe(t))?;
+        }
+        writeln!(
+            out,
+            "dry run: nothing was revoked; run again with --yes to revoke them (each grant is re-checked in KSeF first)"
+        )?;
+        return Ok(Outcome::Clean);
+    };
+    let nips: Vec<String> = targets
+        .iter()
+        .map(|t| t.nip.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut settings = resolve_settings_for_nips(config, &nips)?;
+    settings.contexts.retain(|c| nips.contains(&c.nip));
+    let (checked, live_refused) = recheck_live(&settings, targets);
+    for r in &live_refused {
+        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
+    }
+    refused.extend(live_refused);
+    let removals: Vec<Removal> = revoke_grants(&settings, &checked)
+        .into_iter()
+        .map(|o| Removal {
+            nip: o.nip,
+            key: o.grant_id,
+            result: o
+                .result
+                .map(|op| format!("  (KSeF operation {})", escape_terminal(&op))),
+        })
+        .collect();
+    write_removals(
+        &mut out,
+        &removals,
+        "KSeF removes a grant asynchronously; `ksef-audit permissions` shows what is left",
+        refused.len(),
+    )
+}
+
+fn rules_named(rules: &[String]) -> String {
+    let names: Vec<String> = match rules.is_empty() {
+        true => DEFAULT_RULES.iter().map(|r| r.to_string()).collect(),
+        false => rules
+            .iter()
+            .map(|r| escape_terminal(r).into_owned())
+            .collect(),
+    };
+    names.join(", ")
+}
+
+/// `NIP  GRANT  Pesel 85*******45 (Jan Nowak)  CredentialsManage  [grant-held-by-leaver]`.
+fn describe(t: &GrantTarget) -> String {
+    let name = t
+        .holder_name
+        .as_deref()
+        .map(|n| format!(" ({})", crate::model::cut(n, 60)))
+        .unwrap_or_default();
+    escape_terminal(&format!(
+        "{}  {}  {} {}{name}  {}  [{}]",
+        t.nip,
+        t.grant_id,
+        t.holder_type,
+        t.holder,
+        t.permissions.join(", "),
+        t.rules.join(", ")
+    ))
+    .into_owned()
+}
+
+/// Reads each target's context again with the firm's credential: only a grant KSeF lists
+/// now, with the holder and permission the results file names, is removed, and never one
+/// held by the auditing credential itself. A context whose grants cannot be read fully
+/// refuses all its targets.
+fn recheck_live(
+    settings: &KsefSettings,
+    targets: Vec<GrantTarget>,
+) -> (Vec<(String, GrantRecord)>, Vec<GrantRefused>) {
+    let fresh = fetch_snapshot(settings, Progress::none());
+    let mut keep = Vec::new();
+    let mut refused = Vec::new();
+    for t in targets {
+        let ctx = fresh.contexts.iter().find(|c| c.nip == t.nip);
+        match check_one(settings, ctx, &t) {
+            Ok(g) => keep.push((t.nip, g)),
+            Err(reason) => refused.push(GrantRefused {
+                nip: t.nip,
+                grant_id: t.grant_id,
+                reason,
+            }),
+        }
+    }
+    (keep, refused)
+}
+
+fn check_one(
+    settings: &KsefSettings,
+    ctx: Option<&ContextSnapshot>,
+    t: &GrantTarget,
+) -> Result<GrantRecord, String> {
+    let Some(ctx) = ctx else {
+        return Err("cannot re-check it in KSeF: the context was not read".into());
+    };
+    let unread = ctx.reason.as_deref().unwrap_or("");
+    if ctx.status == ContextStatus::Incomplete
+        && (ctx.grants.is_empty() || unread.contains("permission grants not read"))
+    {
+        let first = unread
+            .lines()
+            .find(|l| l.contains("grants"))
+            .unwrap_or(unread);
+        return Err(format!(
+            "cannot re-check it in KSeF: {}",
+            escape_terminal(if first.is_empty() {
+                "the context could not be read"
+            } else {
+                first
+            })
+        ));
+    }
+    let Some(g) = ctx.grants.iter().find(|g| g.id == t.grant_id) else {
+        return Err("KSeF no longer lists this grant in the context (already removed?)".into());
+    };
+    if g.holder.masked() != t.holder
+        || g.holder.kind.to_string() != t.holder_type
+        || !t.permissions.iter().any(|p| p == g.scope.as_str())
+    {
+        return Err(format!(
+            "KSeF lists this grant for {} {} with {}, not what the results file says (an edited results file?)",
+            g.holder.kind,
+            g.holder.masked(),
+            g.scope
+        ));
+    }
+    let identity = auditor_identity(settings, ctx);
+    if identity.may_hold(g) {
+        return Err(match identity {
+            AuditorIdentity::Known(_) => "this grant is held by the credential ksef-audit works with for this NIP; remove it by hand if you mean to".into(),
+            AuditorIdentity::Unknown(why) => format!(
+                "it gives {} and the auditing credential's own identity is not known ({why}), so it may be ksef-audit's own access; remove it by hand if you mean to",
+                g.scope
+            ),
+        });
+    }
+    Ok(g.clone())
+}
