@@ -178,6 +178,7 @@ impl Command {
             Command::Tokens(_) => "tokens",
             Command::Permissions(_) => "permissions",
             Command::Certificates(_) => "certificates",
+            Command::Init(_) => "init",
             Command::Audit(_) => "audit",
             Command::Leaks(_) => "leaks",
             Command::Report(_) => "report",
@@ -199,6 +200,7 @@ impl Command {
             Command::Tokens(TokensArgs { common, .. })
             | Command::Permissions(PermissionsArgs { common, .. })
             | Command::Certificates(CertificatesArgs { common, .. })
+            | Command::Init(InitArgs { common, .. })
             | Command::Audit(AuditArgs { common, .. })
             | Command::Leaks(LeaksArgs { common, .. })
             | Command::Revoke(RevokeArgs { common, .. }) => (
@@ -268,6 +270,9 @@ pub enum Command {
     /// Write calendar reminders (iCalendar) before each planned token expiry
     #[command(after_help = CALENDAR_EXAMPLES)]
     Calendar(CalendarArgs),
+    /// Start out: write a commented ksef-audit.toml and, from a token listing, a starter inventory
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell)
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -335,6 +340,11 @@ const SIMULATE_EXAMPLES: &str = "EXAMPLES:
 const DEMO_EXAMPLES: &str = "EXAMPLES:
   ksef-audit demo                      everything, written to ./ksef-audit-demo
   ksef-audit demo --out /tmp/demo -q   quietly, elsewhere";
+const INIT_EXAMPLES: &str = "EXAMPLES:
+  ksef-audit init                                  a commented ksef-audit.toml to fill in
+  ksef-audit init --from tokens.json               and inventory.csv: every active token one row
+  ksef-audit --env prod --nip 5265877635 init --live   the same from a live listing (KSEF_TOKEN)
+  ksef-audit init --dir records --force            elsewhere, overwriting what is there";
 const COMPLETIONS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit completions bash > ~/.local/share/bash-completion/completions/ksef-audit
   ksef-audit completions zsh > \"${fpath[1]}/_ksef-audit\"
@@ -385,6 +395,10 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -434,6 +448,10 @@ pub struct TokensArgs {
     /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
     #[arg(long)]
     pub csv_excel: bool,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub color: ColorArg,
     #[command(flatten)]
@@ -505,6 +523,10 @@ pub struct AuditArgs {
     /// Approved access register CSV for permission grants: NIP, holder, permissions (default: `[audit] access-register`)
     #[arg(long, value_name = "CSV")]
     pub access_register: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub color: ColorArg,
     #[command(flatten)]
@@ -599,6 +621,10 @@ pub struct LeaksArgs {
     /// line (`#` comments and blank lines ignored; `-` for standard input)
     #[arg(long, value_name = "FILE")]
     pub roots_from: Option<PathBuf>,
+    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub color: ColorArg,
     #[command(flatten)]
@@ -806,6 +832,24 @@ pub struct DemoArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub quiet: QuietArg,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Also write inventory.csv from this saved `tokens --format json` snapshot
+    #[arg(long, value_name = "SNAPSHOT", conflicts_with = "live")]
+    pub from: Option<PathBuf>,
+    /// Also write inventory.csv from a live KSeF listing (--env, --nip or a config)
+    #[arg(long)]
+    pub live: bool,
+    /// Directory to write into (default: the current directory)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing ksef-audit.toml or inventory.csv
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub common: KsefCommonArgs,
 }
 
 #[derive(Debug, Args)]

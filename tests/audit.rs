@@ -9,7 +9,9 @@ mod simulator;
 
 use std::path::{Path, PathBuf};
 
-use ksef_audit::app::audit::{AuditOutput, AuditRequest, audit_snapshot, read_snapshot, render};
+use ksef_audit::app::audit::{
+    AuditOutput, AuditRequest, audit_snapshot, read_snapshot, render, render_in,
+};
 use ksef_audit::cli::{AuditArgs, AuditFormat, GlobalArgs};
 use ksef_audit::collect::inventory::read_inventory;
 use ksef_audit::config::Config;
@@ -241,4 +243,78 @@ fn malformed_inventory_names_row_and_column_of_every_problem() {
             .contains("row 1: missing required column 'reference_number'"),
         "{missing}"
     );
+}
+
+/// Issue 14: the terminal report in Polish (labels, finding texts, evidence, plural forms).
+#[test]
+fn issue_14_polish_report_text() {
+    use ksef_audit::render::Lang;
+    let results = audit(&args("basic"));
+    let mut out = Vec::new();
+    render_in(&results, &AuditOutput::Text, Lang::Pl, &mut out).expect("text");
+    let text = String::from_utf8(out).expect("utf-8");
+    // 1 / 2–4 / 5+: "1 token", "7 tokenów w 2 kontekstach", "21 ustaleń".
+    assert!(text.contains("   1 token (aktywne: 1)"), "{text}");
+    assert!(text.contains("Podsumowanie: 21 ustaleń ("), "{text}");
+    assert!(text.contains("7 tokenów w 2 kontekstach"), "{text}");
+    // No English finding words left in the Polish report.
+    for english in [
+        "evidence:",
+        "remediation:",
+        " days ago",
+        "not in the inventory",
+        "holds ",
+    ] {
+        assert!(
+            !text.contains(english),
+            "'{english}' in the Polish report:\n{text}"
+        );
+    }
+    insta::assert_snapshot!("text_pl", text);
+}
+
+/// Issue 14: the findings CSV for Polish Excel: Polish headers in the English columns' order,
+/// Polish value words, identifiers as they are.
+#[test]
+fn issue_14_polish_excel_csv() {
+    use ksef_audit::render::Lang;
+    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
+    let results = audit(&args("basic"));
+    let mut out = Vec::new();
+    render_in(
+        &results,
+        &AuditOutput::Csv { excel: true },
+        Lang::Pl,
+        &mut out,
+    )
+    .expect("csv");
+    let body = out.strip_prefix(b"\xEF\xBB\xBF").expect("UTF-8 BOM");
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(body);
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(headers, CSV_HEADERS_PL.map(String::from));
+    assert_eq!(CSV_HEADERS.len(), CSV_HEADERS_PL.len());
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), results.findings.len());
+    for (row, f) in rows.iter().zip(&results.findings) {
+        assert_eq!(&row[0], f.id, "the id stays as it is");
+        assert_eq!(&row[1], f.rule, "the rule name stays as it is");
+        assert!(
+            ["krytyczna", "wysoka", "średnia", "niska", "informacyjna"].contains(&&row[3]),
+            "severity '{}'",
+            &row[3]
+        );
+        assert!(
+            ["tak", "nie"].contains(&&row[11]),
+            "excepted '{}'",
+            &row[11]
+        );
+        let pl = f.pl.as_ref().expect("every built-in rule has Polish words");
+        assert_eq!(&row[8], pl.message);
+        assert_eq!(&row[10], pl.remediation);
+    }
 }

@@ -225,3 +225,28 @@ fn flat_rules_dir_mixing_policy_and_leak_files_loads_each_kind_once() {
     );
     assert_eq!(leaks.len(), builtin_leak_rules().expect("built-ins").len());
 }
+
+/// Issue 14: every built-in policy rule speaks Polish too (`title-pl`, `message-pl`,
+/// `remediation-pl`), messages in the house style (lowercase start, no final period).
+#[test]
+fn every_builtin_rule_has_polish_words() {
+    let set = builtin_policy_rules().expect("built-in rules load");
+    for r in &set.rules {
+        let name = &r.name;
+        assert!(r.title_pl.is_some(), "{name}: add title-pl");
+        let msg = r
+            .message_pl
+            .as_deref()
+            .unwrap_or_else(|| panic!("{name}: add message-pl"));
+        let rem = r
+            .remediation_pl
+            .as_deref()
+            .unwrap_or_else(|| panic!("{name}: add remediation-pl"));
+        assert!(
+            !msg.starts_with(char::is_uppercase) && !msg.ends_with('.'),
+            "{name}: message-pl starts lowercase and has no final period: {msg}"
+        );
+        assert!(!rem.trim().is_empty(), "{name}: empty remediation-pl");
+        assert_ne!(msg, r.message, "{name}: message-pl is a translation");
+    }
+}

@@ -28,6 +28,7 @@ use crate::model::{
     AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
     fingerprint_hex, validate_nip,
 };
+use crate::render::Lang;
 use crate::render::audit::{
     CsvOptions, Grouping, TextOptions, render_csv, render_json, render_text,
 };
@@ -112,6 +113,8 @@ pub struct AuditRequest {
     pub known_parties: Vec<KnownParty>,
     /// `--min-severity`: text and CSV show only findings at or above it.
     pub min_severity: Option<Severity>,
+    /// `--lang`: language of the text summary, CSV headers and values, finding texts.
+    pub lang: Lang,
 }
 
 impl AuditRequest {
@@ -143,7 +146,11 @@ impl AuditRequest {
                     AuditFormat::Json => AuditOutput::Json,
                     AuditFormat::Text => AuditOutput::Text,
                     AuditFormat::Html => {
-                        AuditOutput::Html(Box::new(super::report::options_from_config(config)))
+                        let mut opts = super::report::options_from_config(config);
+                        if args.lang.is_some() {
+                            opts.lang = super::lang(args.lang);
+                        }
+                        AuditOutput::Html(Box::new(opts))
                     }
                 };
                 (output, path)
@@ -179,6 +186,7 @@ impl AuditRequest {
             verbose: global.verbose,
             known_parties: config.known_parties.clone(),
             min_severity: args.min_severity,
+            lang: super::lang(args.lang),
         })
     }
 }
@@ -334,19 +342,35 @@ pub fn evaluate(
     })
 }
 
-/// Writes the results as text, JSON or CSV to `out` (HTML: [`write_results`]).
+/// Writes the results as text, JSON or CSV to `out` in English (HTML: [`write_results`]).
 pub fn render(results: &AuditResults, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
     render_with(results, output, TextView::default(), out)
 }
 
-/// How the text output looks on a terminal: grouping and colour.
+/// [`render`] in `lang` (text summary, CSV headers, values and finding texts).
+pub fn render_in(
+    results: &AuditResults,
+    output: &AuditOutput,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let view = TextView {
+        lang,
+        ..TextView::default()
+    };
+    render_with(results, output, view, out)
+}
+
+/// How the text output looks: grouping, colour and language.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextView {
     pub group_by: Option<Grouping>,
     pub style: Style,
+    pub lang: Lang,
 }
 
-/// [`render`] with the text grouped and coloured as `view` says.
+/// [`render`] with the text grouped, coloured and in the language `view` says (CSV takes
+/// its language from `view` too).
 pub fn render_with(
     results: &AuditResults,
     output: &AuditOutput,
@@ -354,7 +378,9 @@ pub fn render_with(
     out: &mut dyn Write,
 ) -> Result<()> {
     match output {
-        AuditOutput::Csv { excel } => render_csv(results, CsvOptions { excel: *excel }, out)?,
+        AuditOutput::Csv { excel } => {
+            render_csv(results, CsvOptions::new(*excel, view.lang), out)?
+        }
         AuditOutput::Json => render_json(results, out)?,
         AuditOutput::Text => render_text(
             results,
@@ -363,6 +389,7 @@ pub fn render_with(
                     || !results.fixed.is_empty(),
                 group_by: view.group_by,
                 style: view.style,
+                lang: view.lang,
             },
             out,
         )?,
@@ -446,6 +473,7 @@ fn write_output(
     let view = TextView {
         group_by: req.group_by,
         style: Style { color, width: None },
+        lang: req.lang,
     };
     // Colour codes are ours; the data is escaped first so it cannot add its own.
     let escaped;
@@ -468,7 +496,7 @@ fn write_output(
             if matches!(output, AuditOutput::Text) {
                 render_with(results, output, view, &mut out)?;
             } else {
-                write_results(run, output, &mut out)?;
+                write_results_in(run, output, req.lang, &mut out)?;
             }
             None
         }
@@ -479,8 +507,18 @@ fn write_output(
 
 /// Writes a finished run in any output, HTML included.
 pub fn write_results(run: &AuditRun, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
+    write_results_in(run, output, Lang::En, out)
+}
+
+/// [`write_results`] with text and CSV in `lang` (HTML takes its language from its options).
+pub fn write_results_in(
+    run: &AuditRun,
+    output: &AuditOutput,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<()> {
     let AuditOutput::Html(opts) = output else {
-        return render(&run.results, output, out);
+        return render_in(&run.results, output, lang, out);
     };
     let mut opts = (**opts).clone();
     opts.now = Some(run.results.generated_at);
@@ -569,6 +607,7 @@ pub fn demo_audit(
         verbose: 0,
         known_parties: crate::demo::demo_known_parties(),
         min_severity: None,
+        lang: Lang::En,
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;

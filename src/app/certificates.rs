@@ -130,7 +130,7 @@ pub fn write(
     excel: bool,
 ) -> Result<()> {
     match (format, excel) {
-        (_, true) => render::write_csv(w, listing, CsvOptions { excel: true }),
+        (_, true) => render::write_csv(w, listing, CsvOptions::excel(crate::render::Lang::En)),
         (TokensFormat::Csv, false) => render::write_csv(w, listing, CsvOptions::default()),
         (TokensFormat::Json, false) => render::write_json(w, listing),
         (TokensFormat::Table, false) => render::write_table(w, listing),

@@ -5,6 +5,7 @@
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
+//!    (and a `ksef-audit.toml` naming them, so the audit can be repeated in that directory)
 //! 4. an example git repository with leaked tokens (work tree, history, commit message)
 //! 5. `leaks`: its working tree, then its whole history, linked to the inventory and
 //!    verified against the simulator (is each leaked token still active?)
@@ -35,9 +36,9 @@ use crate::simulator::{self, Fixture, SimHandle, SimOptions};
 
 /// Default output directory.
 pub const DEFAULT_OUT_DIR: &str = "ksef-audit-demo";
-/// The example firm is a production firm; its simulator stands in for production
-/// (as `--env prod=URL` would label a proxy of production).
-pub const DEMO_ENVIRONMENT_LABEL: &str = "prod";
+/// The environment label of the demo's results: its KSeF is the loopback simulator, not
+/// production, and every snapshot, audit and report says so.
+pub const DEMO_ENVIRONMENT_LABEL: &str = "simulator";
 
 /// Everything the steps share.
 pub struct Demo {
@@ -240,6 +241,14 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let (results, outputs) = super::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
     demo.outputs.extend(outputs);
     demo.audit = Some(results);
+    let config = demo.out_dir.join(crate::config::DEFAULT_CONFIG_FILE);
+    write_file(&config, |w| {
+        Ok(w.write_all(demo_config_text(snapshot).as_bytes())?)
+    })?;
+    demo.outputs.push((
+        "config naming the inventory, staff list and exceptions (found from that directory)".into(),
+        config,
+    ));
     Ok(())
 }
 
@@ -270,6 +279,30 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     demo.outputs
         .push(("KSeF certificates with findings (table)".into(), path));
     Ok(())
+}
+
+/// The demo's `ksef-audit.toml`: the example firm, its contexts and the files the audit step
+/// wrote, so `ksef-audit audit --from tokens.json` in the demo directory repeats the audit.
+pub fn demo_config_text(snapshot: &TokenSnapshot) -> String {
+    super::init::config_text(&super::init::StarterConfig {
+        written_by: "written by `ksef-audit demo` for the example firm".into(),
+        firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
+        environment: None,
+        environment_note: Some(
+            "the demo's simulator ran on loopback only while the demo ran; `ksef-audit simulate --write-tokens sim/` serves the same firm"
+                .into(),
+        ),
+        contexts: snapshot
+            .contexts
+            .iter()
+            .map(|c| (c.nip.clone(), c.name.clone()))
+            .collect(),
+        inventory: Some("inventory.csv".into()),
+        staff: Some("staff.csv".into()),
+        exceptions: Some("ksef-audit.exceptions.toml".into()),
+        access_register: Some("access-register.csv".into()),
+        known_parties: crate::demo::demo_known_parties(),
+    })
 }
 
 /// Step 6: `ksef-audit report`: the HTML reports of the audit and the leak scan (with
@@ -491,7 +524,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
     writeln!(out, "\nnext, try:")?;
     writeln!(
         out,
-        "  ksef-audit audit --from {dir}/tokens.json --inventory {dir}/inventory.csv --staff {dir}/staff.csv"
+        "  (cd {dir} && ksef-audit audit --from tokens.json)   # reads the ksef-audit.toml the demo wrote"
     )?;
     if let Some(repo) = &demo.repo {
         writeln!(
@@ -502,7 +535,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
     }
     writeln!(
         out,
-        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel -o tokens.csv   # for Excel"
+        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel --lang pl -o tokens.csv   # for Excel, in Polish"
     )?;
     Ok(())
 }

@@ -41,8 +41,8 @@ use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
 #[derive(Debug, Clone)]
 pub enum LeaksOutput {
     Format(LeakFormat),
-    /// CSV for Excel with Polish settings (`--csv-excel`).
-    CsvExcel,
+    /// CSV, plain or for Excel with Polish settings (`--csv-excel`), in a language (`--lang`).
+    Csv(crate::render::csv::CsvOptions),
     /// The security review, with the options of `[report]`.
     Html(Box<ReportOptions>),
 }
@@ -110,14 +110,20 @@ impl LeaksRequest {
             .into_iter()
             .map(|(format, path)| {
                 let output = match format {
-                    LeaksFormat::Csv if args.csv_excel => LeaksOutput::CsvExcel,
+                    LeaksFormat::Csv => LeaksOutput::Csv(crate::render::csv::CsvOptions::new(
+                        args.csv_excel,
+                        super::lang(args.lang),
+                    )),
                     LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
                     LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
                     LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
-                    LeaksFormat::Csv => LeaksOutput::Format(LeakFormat::Csv),
                     LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
                     LeaksFormat::Html => {
-                        LeaksOutput::Html(Box::new(super::report::options_from_config(config)))
+                        let mut opts = super::report::options_from_config(config);
+                        if args.lang.is_some() {
+                            opts.lang = super::lang(args.lang);
+                        }
+                        LeaksOutput::Html(Box::new(opts))
                     }
                 };
                 (output, path)
@@ -305,11 +311,7 @@ fn write_output(
             crate::render::leaks::render_text_styled(results, req.verbose > 0, style, &mut out)?
         }
         LeaksOutput::Format(format) => render_leaks(results, rules, *format, &mut out)?,
-        LeaksOutput::CsvExcel => crate::render::leaks::render_csv_with(
-            results,
-            crate::render::csv::CsvOptions { excel: true },
-            &mut out,
-        )?,
+        LeaksOutput::Csv(opts) => crate::render::leaks::render_csv_with(results, *opts, &mut out)?,
         LeaksOutput::Html(opts) => {
             let input = ReportInput {
                 leaks: Some(results.clone()),

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod calendar;
 pub mod certificates;
 pub mod demo;
+pub mod init;
 pub mod leaks;
 mod leaks_git;
 mod leaks_keys;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Simulate(args) => simulate::run(global, args),
         Command::Demo(args) => demo::run(global, args),
         Command::Calendar(args) => calendar::run(global, args),
+        Command::Init(args) => init::run(global, args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     }
@@ -162,10 +164,30 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// The global flags as the plain values `config` takes.
+/// `--lang` as the renderers take it (English when not given).
+pub fn lang(flag: Option<crate::cli::ReportLang>) -> crate::render::Lang {
+    match flag {
+        Some(crate::cli::ReportLang::Pl) => crate::render::Lang::Pl,
+        Some(crate::cli::ReportLang::En) | None => crate::render::Lang::En,
+    }
+}
+
+/// The environment variable naming the config file when `--config` is not given (it wins
+/// over the file found upward from the working directory).
+pub const CONFIG_ENV: &str = "KSEF_AUDIT_CONFIG";
+
+/// `KSEF_AUDIT_CONFIG`, when set and not empty.
+fn config_from_env() -> Option<std::path::PathBuf> {
+    std::env::var_os(CONFIG_ENV)
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// The global flags as the plain values `config` takes (`--config`, else
+/// `KSEF_AUDIT_CONFIG`).
 pub fn flags(global: &GlobalArgs, rules: RuleDirs) -> Flags {
     Flags {
-        config: global.config.clone(),
+        config: global.config.clone().or_else(config_from_env),
         env: global.env.clone(),
         nips: global.nips.clone(),
         rules,
@@ -194,7 +216,17 @@ pub fn table_width(out: &Output) -> Option<usize> {
 
 /// Loads and validates the config (every section, every problem at once).
 pub fn load_config(global: &GlobalArgs, rules: RuleDirs) -> Result<Config> {
-    Ok(crate::config::load(&flags(global, rules))?)
+    let from_env = global.config.is_none() && config_from_env().is_some();
+    crate::config::load(&flags(global, rules)).map_err(|e| {
+        let e = anyhow::Error::new(e);
+        if from_env {
+            e.context(format!(
+                "{CONFIG_ENV} names a config that could not be used (unset it to use ./ksef-audit.toml)"
+            ))
+        } else {
+            e
+        }
+    })
 }
 
 #[cfg(test)]

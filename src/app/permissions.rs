@@ -31,7 +31,8 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     // Grant descriptions are free text from KSeF: a token pasted there is not written out.
     super::redact::redact_snapshot(&mut snapshot);
     let mut out = Output::open(args.output.as_deref())?;
-    write(&mut out, &snapshot, args.format, args.csv_excel)?;
+    let csv = CsvOptions::new(args.csv_excel, super::lang(args.lang));
+    write(&mut out, &snapshot, args.format, csv)?;
     out.flush()?;
     if !global.quiet {
         summary(&mut super::output::stderr(), &snapshot)?;
@@ -39,16 +40,15 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     Ok(outcome(&snapshot))
 }
 
-/// Writes the grants in the chosen format (`excel` implies CSV).
+/// Writes the grants in the chosen format (`csv.excel` implies CSV).
 pub fn write(
     w: &mut dyn Write,
     snapshot: &TokenSnapshot,
     format: TokensFormat,
-    excel: bool,
+    csv: CsvOptions,
 ) -> Result<()> {
-    match (format, excel) {
-        (_, true) => render::write_csv(w, snapshot, CsvOptions { excel: true }),
-        (TokensFormat::Csv, false) => render::write_csv(w, snapshot, CsvOptions::default()),
+    match (format, csv.excel) {
+        (_, true) | (TokensFormat::Csv, false) => render::write_csv(w, snapshot, csv),
         (TokensFormat::Json, false) => render::write_json(w, snapshot),
         (TokensFormat::Table, false) => render::write_table(w, snapshot),
     }

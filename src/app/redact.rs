@@ -93,6 +93,10 @@ pub fn redact_audit(results: &mut AuditResults) {
         redact_opt(&mut f.owner);
         redact(&mut f.message);
         redact(&mut f.evidence);
+        if let Some(pl) = &mut f.pl {
+            redact(&mut pl.message);
+            redact(&mut pl.evidence);
+        }
         if let Some(e) = &mut f.exception {
             redact(&mut e.reason);
             redact(&mut e.owner);

@@ -197,7 +197,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         .into_bytes(),
         ReportOutput::Csv { table, excel } => {
             let view = html::build_view(&input, &opts, kind)?;
-            html::render_csv(&view, table, CsvOptions { excel })?
+            html::render_csv(&view, table, CsvOptions::new(excel, opts.lang))?
         }
     };
     let mut out = Output::open(req.output_path.as_deref())?;

@@ -29,9 +29,8 @@ pub enum TokenSource {
 pub enum TokenFormat {
     Table,
     Json,
-    Csv,
-    /// CSV for Excel with Polish settings (`--csv-excel`).
-    CsvExcel,
+    /// CSV, plain or for Excel with Polish settings (`--csv-excel`), in a language (`--lang`).
+    Csv(CsvOptions),
 }
 
 /// Everything `ksef-audit tokens` does, without clap types.
@@ -67,8 +66,9 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         format: match format {
             TokensFormat::Table => TokenFormat::Table,
             TokensFormat::Json => TokenFormat::Json,
-            TokensFormat::Csv if args.csv_excel => TokenFormat::CsvExcel,
-            TokensFormat::Csv => TokenFormat::Csv,
+            TokensFormat::Csv => {
+                TokenFormat::Csv(CsvOptions::new(args.csv_excel, super::lang(args.lang)))
+            }
         },
         output: args.output.clone(),
         quiet: global.quiet,
@@ -134,8 +134,7 @@ pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokenFormat) -
     match format {
         TokenFormat::Table => render::write_table(w, snapshot),
         TokenFormat::Json => render::write_json(w, snapshot),
-        TokenFormat::Csv => render::write_csv(w, snapshot, CsvOptions::default()),
-        TokenFormat::CsvExcel => render::write_csv(w, snapshot, CsvOptions { excel: true }),
+        TokenFormat::Csv(opts) => render::write_csv(w, snapshot, opts),
     }
     .context("cannot write the token list")
 }

@@ -321,7 +321,8 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
             table
                 .cell(&cells, "environment")
                 .and_then(|e| match e.to_ascii_lowercase().as_str() {
-                    v @ ("prod" | "demo" | "test") => Some(v.to_string()),
+                    // `simulator`: the label of the demo's (and `simulate`'s) loopback KSeF.
+                    v @ ("prod" | "demo" | "test" | "simulator") => Some(v.to_string()),
                     "production" | "produkcja" | "prd" => Some("prod".into()),
                     "testowe" | "te" => Some("test".into()),
                     "tr" => Some("demo".into()),

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use crate::model::Severity;
 
-/// The file looked for in the working directory when `--config` is not given.
+/// The file looked for in the working directory and upward (see [`super::discover`]) when
+/// neither `--config` nor `KSEF_AUDIT_CONFIG` names one.
 pub const DEFAULT_CONFIG_FILE: &str = "ksef-audit.toml";
 /// What messages name as the source of the settings when no config file was read
 /// (everything then comes from the command line and these defaults).

@@ -68,7 +68,7 @@ impl fmt::Display for Problem {
 /// whether the command reads policy rules (and its `--rules DIR`).
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
-    /// `--config FILE`; without it `./ksef-audit.toml` when present.
+    /// `--config FILE` (or `KSEF_AUDIT_CONFIG`); without it the file [`discover`] finds.
     pub config: Option<PathBuf>,
     /// `--env`: wins over `[ksef] environment`.
     pub env: Option<String>,
@@ -289,12 +289,13 @@ fn origin(path: Option<&Path>) -> String {
     )
 }
 
-/// Loads `--config FILE`, else `./ksef-audit.toml` if present, else no file; then
-/// validates it with the flags. Every problem is reported at once.
+/// Loads `--config FILE` (or `KSEF_AUDIT_CONFIG`, which `app` passes the same way), else
+/// the nearest `ksef-audit.toml` found by [`discover`] from the working directory, else no
+/// file; then validates it with the flags. Every problem is reported at once.
 pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     let path = match &flags.config {
         Some(p) => Some(p.clone()),
-        None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        None => std::env::current_dir().ok().and_then(|cwd| discover(&cwd)),
     };
     let Some(path) = path else {
         return validate::validate(&RawConfig::default(), "", None, flags);
@@ -306,6 +307,27 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     })?;
     let raw = parse(&path, &text)?;
     validate::validate(&raw, &text, Some(&path), flags)
+}
+
+/// The config file a command run in `start` reads when neither `--config` nor
+/// `KSEF_AUDIT_CONFIG` names one: `ksef-audit.toml` in `start`, else in its parent, and so
+/// on upward. The search stops after the first directory holding `.git` (a repository's
+/// root: a file outside the repository never configures it) and at the filesystem root.
+///
+/// The path is relative to `start` (`ksef-audit.toml`, `../ksef-audit.toml`, …), so
+/// messages stay short and paths in the file resolve the same way.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut relative = PathBuf::new();
+    for dir in start.ancestors() {
+        if dir.join(DEFAULT_CONFIG_FILE).is_file() {
+            return Some(relative.join(DEFAULT_CONFIG_FILE));
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        relative.push("..");
+    }
+    None
 }
 
 /// Parses and validates config text (tests, and files written by `simulate`).

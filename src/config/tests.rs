@@ -263,3 +263,37 @@ fn token_file_readable_by_others_is_refused_with_chmod_hint() {
     let s = resolve_settings_with(&cfg, &no_env).expect("accepted");
     assert_eq!(s.contexts[0].credential, CredentialSource::File(token));
 }
+
+#[test]
+fn config_is_discovered_upward_and_stops_at_the_repository_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let deep = repo.join("a").join("b");
+    std::fs::create_dir_all(&deep).expect("dirs");
+    // Outside the repository: never read from inside it.
+    std::fs::write(dir.path().join(DEFAULT_CONFIG_FILE), "").expect("outer config");
+    std::fs::create_dir(repo.join(".git")).expect(".git");
+    assert_eq!(super::discover(&deep), None);
+    // At the repository's root: found from a subdirectory, as a relative path.
+    std::fs::write(repo.join(DEFAULT_CONFIG_FILE), "").expect("config");
+    assert_eq!(
+        super::discover(&deep),
+        Some(Path::new("../..").join(DEFAULT_CONFIG_FILE))
+    );
+    assert_eq!(
+        super::discover(&repo),
+        Some(Path::new(DEFAULT_CONFIG_FILE).to_path_buf())
+    );
+    // Without a repository the search goes on to the filesystem root.
+    let plain = dir.path().join("plain").join("sub");
+    std::fs::create_dir_all(&plain).expect("dirs");
+    assert_eq!(
+        super::discover(&plain),
+        Some(Path::new("../..").join(DEFAULT_CONFIG_FILE))
+    );
+    // A `.git` file (a worktree or submodule) is a boundary too.
+    let wt = dir.path().join("worktree");
+    std::fs::create_dir_all(wt.join("src")).expect("dirs");
+    std::fs::write(wt.join(".git"), "gitdir: elsewhere\n").expect(".git file");
+    assert_eq!(super::discover(&wt.join("src")), None);
+}

@@ -204,6 +204,30 @@ pub struct AuditFinding {
     /// For a finding about a KSeF certificate: its serial number (also in `subject`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_serial: Option<String>,
+    /// The finding's words in Polish (`--lang pl`): the rule's `message-pl` and
+    /// `remediation-pl` and the evidence in Polish. Absent when the rule has no Polish
+    /// message, and in documents written before this field was added (they still read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pl: Option<FindingText>,
+}
+
+/// A finding's words in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingText {
+    pub message: String,
+    pub evidence: String,
+    pub remediation: String,
+}
+
+impl AuditFinding {
+    /// `(message, evidence, remediation)` in Polish when `polish` and the finding has them,
+    /// else in English.
+    pub fn words(&self, polish: bool) -> (&str, &str, &str) {
+        match (&self.pl, polish) {
+            (Some(pl), true) => (&pl.message, &pl.evidence, &pl.remediation),
+            _ => (&self.message, &self.evidence, &self.remediation),
+        }
+    }
 }
 
 /// The thing a finding is about. Each kind of subject has one collector, its rules

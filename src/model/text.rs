@@ -301,3 +301,46 @@ mod tests {
         assert_eq!(redact_token_shapes(&once), once);
     }
 }
+
+/// The Polish noun form for a count: `one` for 1, `few` for 2–4 (but not 12–14) and for
+/// numbers ending in 2–4 after the tens (22, 103), `many` otherwise (0, 5–21, 25, 112…):
+/// `plural_pl(2, "token", "tokeny", "tokenów")` = `tokeny`.
+pub fn plural_pl<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let (last, tens) = (n % 10, n % 100);
+    if n == 1 {
+        one
+    } else if (2..=4).contains(&last) && !(12..=14).contains(&tens) {
+        few
+    } else {
+        many
+    }
+}
+
+/// `n` days in Polish: `1 dzień`, `2 dni`, `5 dni` (only 1 takes the singular).
+pub fn days_pl(n: i64) -> String {
+    if n.unsigned_abs() == 1 {
+        format!("{n} dzień")
+    } else {
+        format!("{n} dni")
+    }
+}
+
+#[cfg(test)]
+mod plural_tests {
+    use super::*;
+
+    #[test]
+    fn polish_plurals_follow_one_few_many() {
+        let form = |n| plural_pl(n, "ustalenie", "ustalenia", "ustaleń");
+        assert_eq!(form(1), "ustalenie");
+        for n in [2, 3, 4, 22, 23, 34, 102] {
+            assert_eq!(form(n), "ustalenia", "{n}");
+        }
+        for n in [0, 5, 11, 12, 13, 14, 15, 21, 25, 111, 112, 1000] {
+            assert_eq!(form(n), "ustaleń", "{n}");
+        }
+        assert_eq!(days_pl(1), "1 dzień");
+        assert_eq!(days_pl(2), "2 dni");
+        assert_eq!(days_pl(-1), "-1 dzień");
+    }
+}

@@ -14,11 +14,90 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use crate::render::html::i18n::Lang;
+
 /// How a CSV file is laid out (the one options type for every CSV writer).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvOptions {
     /// Semicolons, a UTF-8 BOM and the formula-injection guard, for Excel.
     pub excel: bool,
+    /// Language of the headers and of the value words (`--lang`): in Polish, every table
+    /// keeps its columns in the same order, with the Polish headers of `docs/csv.md`;
+    /// identifiers (ids, rule names, NIPs, reference numbers, fingerprints, KSeF
+    /// permission names) stay as they are.
+    pub lang: Lang,
+}
+
+impl CsvOptions {
+    /// Excel mode in `lang`.
+    pub fn excel(lang: Lang) -> CsvOptions {
+        CsvOptions { excel: true, lang }
+    }
+
+    /// Plain mode (or Excel mode when `excel`) in `lang`.
+    pub fn new(excel: bool, lang: Lang) -> CsvOptions {
+        CsvOptions { excel, lang }
+    }
+
+    /// The header row: `pl` in Polish, else `en` (both of one table, same length).
+    pub fn headers<'a, const N: usize>(
+        &self,
+        en: &'a [&'a str; N],
+        pl: &'a [&'a str; N],
+    ) -> &'a [&'a str; N] {
+        match self.lang {
+            Lang::Pl => pl,
+            Lang::En => en,
+        }
+    }
+
+    /// A value word (severity, status, yes/no, …) in the options' language; any other
+    /// text comes back as it is.
+    pub fn word<'a>(&self, word: &'a str) -> Cow<'a, str> {
+        match self.lang {
+            Lang::Pl => polish_word(word).map_or(Cow::Borrowed(word), Cow::Borrowed),
+            Lang::En => Cow::Borrowed(word),
+        }
+    }
+}
+
+/// The Polish value words of every CSV table (`docs/csv.md`). Severities agree with
+/// "istotność" (feminine), finding states with "ustalenie" (neuter), token and context
+/// states with "token"/"kontekst" (masculine).
+const POLISH_WORDS: &[(&str, &str)] = &[
+    ("critical", "krytyczna"),
+    ("high", "wysoka"),
+    ("medium", "średnia"),
+    ("low", "niska"),
+    ("info", "informacyjna"),
+    ("true", "tak"),
+    ("false", "nie"),
+    ("new", "nowe"),
+    ("unchanged", "bez zmian"),
+    ("fixed", "rozwiązane"),
+    ("complete", "kompletny"),
+    ("incomplete", "niekompletny"),
+    ("Active", "aktywny"),
+    ("active", "aktywny"),
+    ("Pending", "oczekujący"),
+    ("Revoking", "w trakcie unieważniania"),
+    ("Revoked", "unieważniony"),
+    ("revoked", "unieważniony"),
+    ("Failed", "błędny"),
+    ("unknown", "nieznany"),
+    ("unverified", "niesprawdzony"),
+    ("baseline", "linia bazowa"),
+    ("exception", "wyjątek"),
+    ("inline", "znacznik w pliku"),
+    ("audit", "audyt"),
+    ("leaks", "wycieki"),
+];
+
+fn polish_word(word: &str) -> Option<&'static str> {
+    POLISH_WORDS
+        .iter()
+        .find(|(en, _)| *en == word)
+        .map(|(_, pl)| *pl)
 }
 
 /// A time as a CSV cell: RFC 3339 for programs; `YYYY-MM-DD HH:MM:SS` (UTC, no fraction,
@@ -129,7 +208,7 @@ mod tests {
 
     #[test]
     fn excel_cells_that_look_like_formulas_are_quoted() {
-        let excel = CsvOptions { excel: true };
+        let excel = CsvOptions::excel(Lang::En);
         assert_eq!(neutralise("=HYPERLINK(\"x\")", excel), "'=HYPERLINK(\"x\")");
         assert_eq!(neutralise("-5", excel), "'-5");
         assert_eq!(neutralise("  @SUM(A1)", excel), "'  @SUM(A1)");
@@ -146,7 +225,7 @@ mod tests {
         assert_eq!(number_cell("±0").as_deref(), Some("0"));
         assert_eq!(number_cell("–").as_deref(), Some(""));
         assert_eq!(number_cell("=1+1"), None);
-        let mut w = CsvWriter::new(Vec::new(), CsvOptions { excel: true }).expect("new");
+        let mut w = CsvWriter::new(Vec::new(), CsvOptions::excel(Lang::En)).expect("new");
         w.row_numeric(["\u{2212}5", "-5", "=1"], &[0, 2])
             .expect("row");
         let text = String::from_utf8(w.finish().expect("finish")).expect("utf-8");
@@ -159,7 +238,7 @@ mod tests {
             .expect("time")
             .to_utc();
         assert_eq!(
-            csv_time(t, CsvOptions { excel: true }),
+            csv_time(t, CsvOptions::excel(Lang::En)),
             "2026-11-20 10:15:30"
         );
         assert!(csv_time(t, CsvOptions::default()).starts_with("2026-11-20T10:15:30.123456"));
@@ -173,7 +252,7 @@ mod tests {
             "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n"
         );
         assert_eq!(
-            write(CsvOptions { excel: true }, &[&["a", "=1;2"]]),
+            write(CsvOptions::excel(Lang::En), &[&["a", "=1;2"]]),
             "\u{feff}a;\"'=1;2\"\r\n"
         );
     }

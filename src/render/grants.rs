@@ -27,6 +27,24 @@ pub const CSV_COLUMNS: [&str; 14] = [
     "start_date",
 ];
 
+/// The same columns with Polish headers (`--lang pl`; docs/csv.md).
+pub const CSV_COLUMNS_PL: [&str; 14] = [
+    "Środowisko",
+    "NIP",
+    "Nazwa klienta",
+    "Stan kontekstu",
+    "Przyczyna niekompletności",
+    "Id uprawnienia",
+    "Rodzaj",
+    "Typ posiadacza",
+    "Posiadacz",
+    "Nazwa posiadacza",
+    "Uprawnienie",
+    "Może przekazywać",
+    "Cel",
+    "Data nadania",
+];
+
 /// The snapshot as JSON (grants unmasked: the snapshot is the firm's own data and
 /// joins need the identifiers).
 pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
@@ -55,13 +73,13 @@ fn target(g: &GrantRecord) -> String {
 /// context is never lost).
 pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) -> io::Result<()> {
     let mut out = CsvWriter::new(w, opts)?;
-    out.row(CSV_COLUMNS)?;
+    out.row(opts.headers(&CSV_COLUMNS, &CSV_COLUMNS_PL))?;
     for ctx in &snapshot.contexts {
         let head = [
             snapshot.environment.label.clone(),
             ctx.nip.clone(),
             ctx.name.clone().unwrap_or_default(),
-            status_word(ctx.status).to_string(),
+            opts.word(status_word(ctx.status)).into_owned(),
             ctx.reason.clone().unwrap_or_default(),
         ];
         if ctx.grants.is_empty() {
@@ -78,9 +96,9 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
                 g.holder.masked(),
                 g.holder_name().unwrap_or_default(),
                 g.scope.to_string(),
-                g.can_delegate.to_string(),
+                opts.word(&g.can_delegate.to_string()).into_owned(),
                 target(g),
-                g.start_date.to_rfc3339(),
+                crate::render::csv::csv_time(g.start_date, opts),
             ]);
             out.row(&row)?;
         }

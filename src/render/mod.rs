@@ -7,9 +7,11 @@ pub mod csv;
 mod error;
 pub mod grants;
 pub mod html;
+pub mod inventory;
 pub mod leaks;
 pub mod rules;
 pub mod style;
 pub mod tokens;
 
 pub use error::RenderError;
+pub use html::Lang;

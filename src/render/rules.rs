@@ -269,6 +269,9 @@ pub fn markdown(policy: &PolicyRuleSet, leaks: &[LeakRule]) -> String {
             }
         }
         let _ = writeln!(out, "\n**Message:** `{}`\n", r.message);
+        if let Some(pl) = &r.message_pl {
+            let _ = writeln!(out, "**Message (pl):** `{pl}`\n");
+        }
         let _ = writeln!(out, "**Examples.**\n");
         for (label, list) in [
             ("finds", &r.examples.fail),

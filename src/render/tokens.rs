@@ -31,6 +31,26 @@ pub const CSV_COLUMNS: [&str; 16] = [
     "status_details",
 ];
 
+/// The same columns with Polish headers (`--lang pl`; docs/csv.md).
+pub const CSV_COLUMNS_PL: [&str; 16] = [
+    "Środowisko",
+    "NIP",
+    "Nazwa klienta",
+    "Stan kontekstu",
+    "Przyczyna niekompletności",
+    "Numer referencyjny",
+    "Status",
+    "Uprawnienia",
+    "Data utworzenia",
+    "Ostatnie użycie",
+    "Typ autora",
+    "Autor",
+    "Typ kontekstu",
+    "Identyfikator kontekstu",
+    "Opis",
+    "Szczegóły statusu",
+];
+
 pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, snapshot)?;
     writeln!(w)
@@ -39,13 +59,14 @@ pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()>
 /// The tokens as CSV through the one [`CsvWriter`] (plain RFC 4180).
 pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) -> io::Result<()> {
     let mut out = CsvWriter::new(w, opts)?;
-    out.row(CSV_COLUMNS)?;
+    out.row(opts.headers(&CSV_COLUMNS, &CSV_COLUMNS_PL))?;
     for ctx in &snapshot.contexts {
         let head = [
             snapshot.environment.label.clone(),
             ctx.nip.clone(),
             ctx.name.clone().unwrap_or_default(),
-            status_word(ctx).to_ascii_lowercase(),
+            opts.word(&status_word(ctx).to_ascii_lowercase())
+                .into_owned(),
             ctx.reason.clone().unwrap_or_default(),
         ];
         if ctx.tokens.is_empty() {
@@ -57,7 +78,7 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
             let mut row = head.to_vec();
             row.extend([
                 t.reference_number.clone(),
-                t.status.to_string(),
+                opts.word(t.status.as_str()).into_owned(),
                 permissions(t),
                 csv_time(t.date_created, opts),
                 t.last_use_date
@@ -454,7 +475,12 @@ mod tests {
     #[test]
     fn excel_csv_has_semicolons_and_times_excel_parses() {
         let mut out = Vec::new();
-        write_csv(&mut out, &snapshot(), CsvOptions { excel: true }).expect("renders");
+        write_csv(
+            &mut out,
+            &snapshot(),
+            CsvOptions::excel(crate::render::Lang::En),
+        )
+        .expect("renders");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.starts_with('\u{feff}'), "BOM");
         let row = text.lines().nth(1).expect("a row");

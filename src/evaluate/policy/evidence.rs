@@ -6,36 +6,46 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::view::{Known, View, age_days, age_days_dt};
-use crate::model::TokenStatus;
-use crate::rule::policy::builtins::{join_or, personal_data, system_key};
+use crate::model::{TokenStatus, days_pl};
+use crate::rule::policy::builtins::{Detail, join_or, personal_data, system_key};
 use crate::rule::policy::{Field, PolicyRule, RawCondition, Subject};
 
 impl View<'_> {
-    pub(super) fn placeholder(&self, rule: &PolicyRule, key: &str, detail: &str) -> Option<String> {
+    /// The value of a message placeholder; `pl`: the words it falls back on in Polish.
+    pub(super) fn placeholder(
+        &self,
+        rule: &PolicyRule,
+        key: &str,
+        detail: &str,
+        pl: bool,
+    ) -> Option<String> {
         let t = self.token();
         let e = self.entry;
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let w = |en: &str, polish: &str| if pl { polish } else { en }.to_string();
         Some(match key {
             "nip" => self.ctx.snap.nip.clone(),
             "reference" => self.reference.clone(),
             "owner" => e
                 .and_then(|e| e.owner.clone())
-                .unwrap_or_else(|| "no owner".into()),
-            "status" => t.map_or("unknown".into(), |t| t.status.to_string()),
+                .unwrap_or_else(|| w("no owner", "brak właściciela")),
+            "status" => t.map_or(w("unknown", "nieznany"), |t| t.status.to_string()),
             "system" => e
                 .and_then(|e| e.system.clone())
                 .or_else(|| t.and_then(|t| system_key(t, None)))
-                .unwrap_or_else(|| "unknown system".into()),
+                .unwrap_or_else(|| w("unknown system", "nieznany system")),
             "environment" => self.ctx.snap.environment.clone(),
             "inventory-environment" => e
                 .and_then(|e| e.environment.clone())
-                .unwrap_or_else(|| "none".into()),
-            "permissions" => t.map_or(String::new(), |t| join_or(&t.requested_permissions, "none")),
+                .unwrap_or_else(|| w("none", "brak")),
+            "permissions" => t.map_or(String::new(), |t| {
+                join_or(&t.requested_permissions, &w("none", "brak"))
+            }),
             "created" => t.map_or(String::new(), |t| date(t.date_created.date_naive())),
             "last-used" => t
                 .and_then(|t| t.last_use_date)
-                .map_or("never".into(), |d| date(d.date_naive())),
-            "expires" => e.and_then(|e| e.expires).map_or("none".into(), date),
+                .map_or(w("never", "nigdy"), |d| date(d.date_naive())),
+            "expires" => e.and_then(|e| e.expires).map_or(w("none", "brak"), date),
             "age-days" => t.map_or(String::new(), |t| {
                 age_days_dt(self.now, t.date_created).to_string()
             }),
@@ -82,126 +92,176 @@ impl View<'_> {
         })
     }
 
-    pub(super) fn evidence(&self, rule: &PolicyRule, details: &[String]) -> String {
+    /// The evidence line: what was seen of the grant, or of the token and its inventory row,
+    /// then the built-ins' details; in Polish when `pl`.
+    pub(super) fn evidence(&self, rule: &PolicyRule, details: &[Detail], pl: bool) -> String {
+        // The one place the evidence words live, in both languages.
+        let w = |en: &'static str, polish: &'static str| if pl { polish } else { en };
         let fields = rule_fields(&rule.raw_when);
         let mut parts: Vec<String> = Vec::new();
         if rule.subject == Subject::Certificate {
             match self.certificate() {
                 Some(c) => {
+                    let used = if c.never_used() {
+                        w("never used", "nigdy nieużyty").to_string()
+                    } else {
+                        c.last_use_date.map_or_else(String::new, |d| {
+                            format!("{} {}", w("last used", "ostatnio użyty"), d.format("%Y-%m-%d"))
+                        })
+                    };
                     parts.push(format!(
-                        "certificate {} ({}, {}): subject {}, valid {} to {}, {}",
+                        "{} {} ({}, {}): {} {}, {} {} {} {}, {used}",
+                        w("certificate", "certyfikat"),
                         c.certificate_serial_number,
                         c.kind,
                         c.status,
+                        w("subject", "podmiot"),
                         c.subject_identifier.masked(),
+                        w("valid", "ważny od"),
                         c.valid_from.format("%Y-%m-%d"),
+                        w("to", "do"),
                         c.valid_to.format("%Y-%m-%d"),
-                        if c.never_used() {
-                            "never used".to_string()
-                        } else {
-                            c.last_use_date.map_or_else(String::new, |d| {
-                                format!("last used {}", d.format("%Y-%m-%d"))
-                            })
-                        }
                     ));
                 }
                 None => parts.push(format!(
-                    "certificate {}: not on KSeF's certificate list of context {}",
-                    self.reference, self.ctx.snap.nip
+                    "{} {}: {} {}",
+                    w("certificate", "certyfikat"),
+                    self.reference,
+                    w(
+                        "not on KSeF's certificate list of context",
+                        "nie ma go na liście certyfikatów KSeF kontekstu"
+                    ),
+                    self.ctx.snap.nip
                 )),
             }
             match self.entry {
                 Some(e) => parts.push(format!(
-                    "inventory row {}{}",
+                    "{} {}{}",
+                    w("inventory row", "wiersz ewidencji"),
                     e.row,
                     e.owner
                         .as_deref()
-                        .map(|o| format!(" (owner {o})"))
+                        .map(|o| format!(" ({} {o})", w("owner", "właściciel")))
                         .unwrap_or_default()
                 )),
-                None => parts.push("not in the inventory".into()),
+                None => parts.push(w("not in the inventory", "brak w ewidencji").into()),
             }
-            parts.extend(details.iter().cloned());
+            parts.extend(details.iter().map(|d| d.text(pl).to_string()));
             return parts.join("; ");
         }
         if let Some(g) = self.grant {
-            parts.push(format!(
-                "grant {} ({}): {} {} holds {} since {}",
-                g.id,
-                g.kind,
-                g.holder.kind,
-                g.holder.masked(),
-                g.scope,
-                g.start_date.date_naive().format("%Y-%m-%d")
-            ));
+            parts.push(
+                w(
+                    "grant {id} ({kind}): {type} {holder} holds {scope} since {date}",
+                    "uprawnienie {id} ({kind}): {type} {holder} ma {scope} od {date}",
+                )
+                .replace("{id}", &g.id)
+                .replace("{kind}", &g.kind.to_string())
+                .replace("{type}", &g.holder.kind.to_string())
+                .replace("{holder}", &g.holder.masked())
+                .replace("{scope}", &g.scope.to_string())
+                .replace(
+                    "{date}",
+                    &g.start_date.date_naive().format("%Y-%m-%d").to_string(),
+                ),
+            );
             if g.can_delegate {
-                parts.push("may delegate (canDelegate)".into());
+                parts.push(
+                    w(
+                        "may delegate (canDelegate)",
+                        "może przekazywać dalej (canDelegate)",
+                    )
+                    .into(),
+                );
             }
             if let Some(t) = &g.target {
-                parts.push(format!("target {} {}", t.kind, t.masked()));
+                parts.push(format!("{} {} {}", w("target", "cel"), t.kind, t.masked()));
             }
-            parts.extend(details.iter().cloned());
+            parts.extend(details.iter().map(|d| d.text(pl).to_string()));
             return parts.join("; ");
         }
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-        let ago = |n: i64| match n {
-            0 => "today".to_string(),
-            1 => "1 day ago".to_string(),
-            n if n < 0 => format!("in {} days", -n),
-            n => format!("{n} days ago"),
+        let ago = |n: i64| match (n, pl) {
+            (0, false) => "today".to_string(),
+            (0, true) => "dziś".to_string(),
+            (1, false) => "1 day ago".to_string(),
+            (n, false) if n < 0 => format!("in {} days", -n),
+            (n, false) => format!("{n} days ago"),
+            (n, true) if n < 0 => format!("za {}", days_pl(-n)),
+            (n, true) => format!("{} temu", days_pl(n)),
         };
         match self.token {
             Known::Yes(t) => {
                 if t.status != TokenStatus::Active {
-                    parts.push(format!("status {}", t.status));
+                    parts.push(format!("{} {}", w("status", "status"), t.status));
                 }
                 let created = t.date_created;
                 parts.push(format!(
-                    "created {}, {}",
+                    "{} {}, {}",
+                    w("created", "utworzony"),
                     date(created.date_naive()),
                     ago(age_days_dt(self.now, created))
                 ));
                 parts.push(match t.last_use_date {
                     Some(d) => format!(
-                        "last used {}, {}",
+                        "{} {}, {}",
+                        w("last used", "ostatnio użyty"),
                         date(d.date_naive()),
                         ago(age_days_dt(self.now, d))
                     ),
-                    None => "never used".into(),
+                    None => w("never used", "nigdy nieużyty").into(),
                 });
                 if fields.contains(&Field::TokenPermissions) {
                     parts.push(format!(
-                        "permissions {}",
-                        join_or(&t.requested_permissions, "none")
+                        "{} {}",
+                        w("permissions", "uprawnienia"),
+                        join_or(&t.requested_permissions, w("none", "brak"))
                     ));
                 }
                 if fields.contains(&Field::TokenDescription) {
                     if personal_data(&t.description, true, true, true).is_empty() {
-                        parts.push(format!("description '{}'", t.description));
+                        parts.push(format!("{} '{}'", w("description", "opis"), t.description));
                     } else {
-                        parts.push("description not shown (it holds personal data)".into());
+                        parts.push(
+                            w(
+                                "description not shown (it holds personal data)",
+                                "opisu nie pokazano (zawiera dane osobowe)",
+                            )
+                            .into(),
+                        );
                     }
                 }
             }
-            Known::No => parts.push(format!(
-                "KSeF lists no token {} in context {}",
-                self.reference, self.ctx.snap.nip
-            )),
+            Known::No => parts.push(
+                w(
+                    "KSeF lists no token {reference} in context {nip}",
+                    "KSeF nie wykazuje tokenu {reference} w kontekście {nip}",
+                )
+                .replace("{reference}", &self.reference)
+                .replace("{nip}", &self.ctx.snap.nip),
+            ),
             Known::Unknown => {}
         }
+        let row = |en: &'static str, polish: &'static str, row: usize| {
+            w(en, polish).replace("{row}", &row.to_string())
+        };
         match self.entry {
             None if rule.subject == Subject::Credential && fields.contains(&Field::Inventory) => {
-                parts.push("not in the inventory".into())
+                parts.push(w("not in the inventory", "brak w ewidencji").into())
             }
             None => {}
             Some(e) => {
                 if rule.subject == Subject::InventoryEntry {
-                    parts.push(format!("inventory row {}", e.row));
+                    parts.push(row("inventory row {row}", "wiersz ewidencji {row}", e.row));
                 }
                 if fields.contains(&Field::InventoryOwner) {
                     parts.push(match &e.owner {
-                        Some(o) => format!("owner {o}"),
-                        None => format!("inventory row {} names no owner", e.row),
+                        Some(o) => format!("{} {o}", w("owner", "właściciel")),
+                        None => row(
+                            "inventory row {row} names no owner",
+                            "wiersz ewidencji {row} nie wskazuje właściciela",
+                            e.row,
+                        ),
                     });
                 }
                 if fields.contains(&Field::InventoryExpires) {
@@ -209,18 +269,26 @@ impl View<'_> {
                         Some(d) => {
                             let a = age_days(self.now, d);
                             let when = match a {
-                                0 => "today".to_string(),
-                                a if a > 0 => format!("passed {}", ago(a)),
+                                0 => w("today", "dziś").to_string(),
+                                a if a > 0 => format!("{} {}", w("passed", "termin minął"), ago(a)),
                                 a => ago(a),
                             };
-                            format!("planned expiry {} ({when})", date(d))
+                            format!(
+                                "{} {} ({when})",
+                                w("planned expiry", "planowane wygaśnięcie"),
+                                date(d)
+                            )
                         }
-                        None => format!("inventory row {} has no planned expiry", e.row),
+                        None => row(
+                            "inventory row {row} has no planned expiry",
+                            "wiersz ewidencji {row} nie ma planowanej daty wygaśnięcia",
+                            e.row,
+                        ),
                     });
                 }
             }
         }
-        parts.extend(details.iter().cloned());
+        parts.extend(details.iter().map(|d| d.text(pl).to_string()));
         parts.join("; ")
     }
 }

@@ -20,11 +20,12 @@ use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
 use crate::model::{
     AccessRegister, AuditContext, AuditFinding, AuditedGrant, AuditedToken, ContextSnapshot,
-    ContextStatus, FindingSubject, GrantIdentifier, GrantRecord, HolderStatus, IdentifierType,
-    Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus, TokenRecord, TokenSnapshot,
-    TokenStatus, fingerprint_hex, same_holder,
+    ContextStatus, FindingSubject, FindingText, GrantIdentifier, GrantRecord, HolderStatus,
+    IdentifierType, Inventory, InventoryEntry, KnownParty, StaffMember, StaffStatus, TokenRecord,
+    TokenSnapshot, TokenStatus, fingerprint_hex, same_holder,
 };
 use crate::rule::help_uri;
+use crate::rule::policy::builtins::Detail;
 pub use crate::rule::policy::builtins::personal_data;
 use crate::rule::policy::{PolicyRule, Subject, render_template};
 
@@ -274,9 +275,29 @@ fn build_view<'a>(
     }
 }
 
-fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFinding {
-    let detail = details.join("; ");
-    let message = render_template(&rule.message, &|k| v.placeholder(rule, k, &detail));
+fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[Detail]) -> AuditFinding {
+    let joined = |pl: bool| {
+        details
+            .iter()
+            .map(|d| d.text(pl))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let (detail, detail_pl) = (joined(false), joined(true));
+    let message = render_template(&rule.message, &|k| v.placeholder(rule, k, &detail, false));
+    let remediation = |text: &str| match v.grant {
+        Some(g) => text.trim().replace(
+            "DELETE /permissions/common/grants/{id}",
+            &g.revoke_endpoint(),
+        ),
+        None => text.trim().to_string(),
+    };
+    // The Polish words, when the rule has a Polish message (built-in rules all do).
+    let pl = rule.message_pl.as_ref().map(|template| FindingText {
+        message: render_template(template, &|k| v.placeholder(rule, k, &detail_pl, true)),
+        evidence: v.evidence(rule, details, true),
+        remediation: remediation(rule.remediation_pl.as_deref().unwrap_or(&rule.remediation)),
+    });
     AuditFinding {
         id: finding_id(&rule.name, &v.ctx.snap.nip, &v.reference),
         rule: rule.name.clone(),
@@ -288,14 +309,8 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
             .then(|| v.reference.clone()),
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
-        evidence: v.evidence(rule, details),
-        remediation: match v.grant {
-            Some(g) => rule.remediation.trim().replace(
-                "DELETE /permissions/common/grants/{id}",
-                &g.revoke_endpoint(),
-            ),
-            None => rule.remediation.trim().to_string(),
-        },
+        evidence: v.evidence(rule, details, false),
+        remediation: remediation(&rule.remediation),
         help_uri: help_uri(&rule.name),
         excepted: false,
         exception: None,
@@ -303,6 +318,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[String]) -> AuditFin
         subject: Some(finding_subject(rule.subject, v)),
         grant_id: v.grant.map(|g| g.id.clone()),
         certificate_serial: v.certificate.is_some().then(|| v.reference.clone()),
+        pl,
     }
 }
 

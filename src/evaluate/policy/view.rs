@@ -11,7 +11,7 @@ use crate::model::{
     GrantIdentifier, GrantRecord, Identifier, IdentifierType, Inventory, InventoryEntry,
     KnownParty, Permission, SecretCell, StaffMember, TokenRecord, TokenStatus, same_holder,
 };
-use crate::rule::policy::builtins::system_key;
+use crate::rule::policy::builtins::{Detail, system_key};
 use crate::rule::policy::{Condition, Field, PolicyRule, SubjectView, Test};
 
 #[derive(Clone, Copy)]
@@ -350,7 +350,7 @@ impl View<'_> {
         &self,
         rule: &PolicyRule,
         conds: &[Condition],
-        details: &mut Vec<String>,
+        details: &mut Vec<Detail>,
     ) -> bool {
         for c in conds {
             let ok = match c {

@@ -4,10 +4,11 @@
 use std::io::Write;
 
 use crate::model::{AuditFinding, AuditResults, BaselineState};
+use crate::render::Lang;
 use crate::render::csv::{CsvOptions, CsvWriter};
 
 /// Column headers of the audit findings table (layout version 1).
-pub const CSV_HEADERS: &[&str] = &[
+pub const CSV_HEADERS: &[&str; 16] = &[
     "id",
     "rule",
     "rule_id",
@@ -26,6 +27,26 @@ pub const CSV_HEADERS: &[&str] = &[
     "baseline",
 ];
 
+/// The same columns with Polish headers (`--lang pl`; docs/csv.md).
+pub const CSV_HEADERS_PL: &[&str; 16] = &[
+    "Identyfikator",
+    "Reguła",
+    "Id reguły",
+    "Istotność",
+    "NIP",
+    "Nazwa klienta",
+    "Numer referencyjny",
+    "Właściciel",
+    "Ustalenie",
+    "Dowód",
+    "Zalecenie",
+    "Wyłączone",
+    "Uzasadnienie wyjątku",
+    "Właściciel wyjątku",
+    "Wyjątek ważny do",
+    "Linia bazowa",
+];
+
 /// The `baseline` cell of a finding.
 pub fn baseline_word(state: Option<BaselineState>) -> &'static str {
     match state {
@@ -36,25 +57,26 @@ pub fn baseline_word(state: Option<BaselineState>) -> &'static str {
     }
 }
 
-fn row(f: &AuditFinding) -> Vec<String> {
+fn row(f: &AuditFinding, opts: CsvOptions) -> Vec<String> {
     let exc = f.exception.as_ref();
+    let (message, evidence, remediation) = f.words(opts.lang == Lang::Pl);
     vec![
         f.id.clone(),
         f.rule.clone(),
         f.rule_id.clone(),
-        f.severity.to_string(),
+        opts.word(f.severity.as_str()).into_owned(),
         f.nip.clone(),
         f.client_name.clone().unwrap_or_default(),
         f.reference_number.clone().unwrap_or_default(),
         f.owner.clone().unwrap_or_default(),
-        f.message.clone(),
-        f.evidence.clone(),
-        f.remediation.clone(),
-        f.excepted.to_string(),
+        message.to_string(),
+        evidence.to_string(),
+        remediation.to_string(),
+        opts.word(&f.excepted.to_string()).into_owned(),
         exc.map(|e| e.reason.clone()).unwrap_or_default(),
         exc.map(|e| e.owner.clone()).unwrap_or_default(),
         exc.map(|e| e.expires.to_string()).unwrap_or_default(),
-        baseline_word(f.baseline).to_string(),
+        opts.word(baseline_word(f.baseline)).into_owned(),
     ]
 }
 
@@ -65,9 +87,9 @@ pub fn render_csv(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut w = CsvWriter::new(out, opts)?;
-    w.row(CSV_HEADERS)?;
+    w.row(opts.headers(CSV_HEADERS, CSV_HEADERS_PL))?;
     for f in &results.findings {
-        w.row(row(f))?;
+        w.row(row(f, opts))?;
     }
     w.finish().map(|_| ())
 }

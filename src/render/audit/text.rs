@@ -1,8 +1,9 @@
 use std::io::Write;
 
 use crate::model::{
-    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity,
+    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
 };
+use crate::render::html::i18n::{self, Lang};
 use crate::render::style::{Style, Tone};
 
 /// Text layout options.
@@ -11,6 +12,8 @@ pub struct TextOptions {
     /// Show the baseline mark (`new`/`unchanged`) of each finding, list new findings apart
     /// from the others and give new/fixed counts in the summary.
     pub baseline: bool,
+    /// Language of the labels and of the finding texts (`--lang`).
+    pub lang: Lang,
     /// Group the actionable findings under a heading per rule, client or owner.
     pub group_by: Option<Grouping>,
     /// Colour (severities, statuses, headings).
@@ -31,6 +34,7 @@ pub enum Grouping {
 fn grouped<'a>(
     findings: &[&'a AuditFinding],
     by: Grouping,
+    opts: TextOptions,
 ) -> Vec<(String, Vec<&'a AuditFinding>)> {
     let key = |f: &AuditFinding| -> (u8, String) {
         match by {
@@ -44,7 +48,7 @@ fn grouped<'a>(
             ),
             Grouping::Owner => match &f.owner {
                 Some(o) => (0, o.clone()),
-                None => (1, "(no owner)".to_string()),
+                None => (1, opts.t("(no owner)", "(brak właściciela)").to_string()),
             },
         }
     };
@@ -82,18 +86,21 @@ fn findings_block(
         }
         return Ok(());
     };
-    for (heading, members) in grouped(findings, by) {
+    for (heading, members) in grouped(findings, by, opts) {
         let what = match by {
-            Grouping::Rule => "rule",
-            Grouping::Client => "client",
-            Grouping::Owner => "owner",
+            Grouping::Rule => opts.t("rule", "reguła"),
+            Grouping::Client => opts.t("client", "klient"),
+            Grouping::Owner => opts.t("owner", "właściciel"),
         };
         writeln!(
             out,
-            "{} {heading}: {} finding{}",
+            "{} {heading}: {}",
             opts.style.paint(Tone::Heading, &format!("== {what}")),
-            members.len(),
-            if members.len() == 1 { "" } else { "s" }
+            opts.count(
+                members.len() as u64,
+                ("finding", "findings"),
+                ("ustalenie", "ustalenia", "ustaleń")
+            )
         )?;
         writeln!(out)?;
         for f in members {
@@ -103,7 +110,35 @@ fn findings_block(
     Ok(())
 }
 
-fn counts(results: &AuditResults, nip: &str) -> (String, usize) {
+impl TextOptions {
+    /// `en` in English, `pl` in Polish: every label of the text summary has its two words here.
+    fn t(&self, en: &'static str, pl: &'static str) -> &'static str {
+        match self.lang {
+            Lang::En => en,
+            Lang::Pl => pl,
+        }
+    }
+
+    /// A severity as a word: `critical` in English, `krytyczne` in Polish (as the reports).
+    fn sev(&self, sev: Severity) -> &'static str {
+        match self.lang {
+            Lang::En => sev.as_str(),
+            Lang::Pl => i18n::tr(Lang::Pl, &format!("sev_{}", sev.as_str())),
+        }
+    }
+
+    /// `n` and its noun: `3 tokens` in English; `1 token`, `3 tokeny`, `5 tokenów` in Polish.
+    fn count(&self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
+        let noun = match self.lang {
+            Lang::En if n == 1 => en.0,
+            Lang::En => en.1,
+            Lang::Pl => plural_pl(n, pl.0, pl.1, pl.2),
+        };
+        format!("{n} {noun}")
+    }
+}
+
+fn counts(results: &AuditResults, nip: &str, opts: TextOptions) -> (String, usize) {
     let mut parts = Vec::new();
     for sev in Severity::ALL {
         let n = results
@@ -112,7 +147,10 @@ fn counts(results: &AuditResults, nip: &str) -> (String, usize) {
             .filter(|f| f.nip == nip && !f.excepted && f.severity == sev)
             .count();
         if n > 0 {
-            parts.push(format!("{sev} {n}"));
+            parts.push(match opts.lang {
+                Lang::En => format!("{sev} {n}"),
+                Lang::Pl => format!("{}: {n}", opts.sev(sev)),
+            });
         }
     }
     let excepted = results
@@ -121,7 +159,7 @@ fn counts(results: &AuditResults, nip: &str) -> (String, usize) {
         .filter(|f| f.nip == nip && f.excepted)
         .count();
     let text = if parts.is_empty() {
-        "no findings".to_string()
+        opts.t("no findings", "brak ustaleń").to_string()
     } else {
         parts.join(", ")
     };
@@ -130,51 +168,68 @@ fn counts(results: &AuditResults, nip: &str) -> (String, usize) {
 
 fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io::Result<()> {
     let mark = match (opts.baseline, f.baseline) {
-        (true, Some(BaselineState::New)) => "  [new]",
-        (true, Some(BaselineState::Unchanged)) => "  [unchanged]",
-        (true, Some(BaselineState::Fixed)) => "  [fixed]",
+        (true, Some(BaselineState::New)) => opts.t("  [new]", "  [nowe]"),
+        (true, Some(BaselineState::Unchanged)) => opts.t("  [unchanged]", "  [bez zmian]"),
+        (true, Some(BaselineState::Fixed)) => opts.t("  [fixed]", "  [rozwiązane]"),
         _ => "",
     };
     let mark = match f.baseline {
         Some(BaselineState::New) => opts.style.paint(Tone::Warn, mark),
         _ => mark.to_string(),
     };
+    // As wide as the longest usual severity word: CRITICAL, KRYTYCZNE.
+    let width = match opts.lang {
+        Lang::En => 8,
+        Lang::Pl => 9,
+    };
     writeln!(
         out,
         "{}  {} ({}){mark}",
-        opts.style
-            .paint_padded(Tone::of(f.severity), &f.severity.as_str().to_uppercase(), 8),
+        opts.style.paint_padded(
+            Tone::of(f.severity),
+            &opts.sev(f.severity).to_uppercase(),
+            width
+        ),
         f.rule,
         f.rule_id
     )?;
-    writeln!(out, "  {}", f.message)?;
+    let (message, evidence, remediation) = f.words(opts.lang == Lang::Pl);
+    writeln!(out, "  {message}")?;
     let client = f
         .client_name
         .as_deref()
         .map(|n| format!(" ({n})"))
         .unwrap_or_default();
-    writeln!(out, "  nip:         {}{client}", f.nip)?;
+    // Labels padded to one column (13 characters with the colon), in either language.
+    let label = |en: &'static str, pl: &'static str| format!("  {:<13}", opts.t(en, pl));
+    writeln!(out, "{}{}{client}", label("nip:", "NIP:"), f.nip)?;
     if let Some(r) = &f.reference_number {
-        writeln!(out, "  reference:   {r}")?;
-    }
-    if let Some(s) = &f.certificate_serial {
-        writeln!(out, "  certificate: {s}")?;
+        writeln!(out, "{}{r}", label("reference:", "numer ref.:"))?;
     }
     writeln!(
         out,
-        "  owner:       {}",
-        f.owner.as_deref().unwrap_or("(none)")
+        "{}{}",
+        label("owner:", "właściciel:"),
+        f.owner.as_deref().unwrap_or(opts.t("(none)", "(brak)"))
     )?;
-    writeln!(out, "  evidence:    {}", f.evidence)?;
-    writeln!(out, "  remediation: {}", f.remediation)?;
+    writeln!(out, "{}{evidence}", label("evidence:", "dowód:"))?;
+    writeln!(out, "{}{remediation}", label("remediation:", "zalecenie:"))?;
+    if let Some(s) = &f.certificate_serial {
+        writeln!(out, "{}{s}", label("certificate:", "certyfikat:"))?;
+    }
     if let Some(e) = &f.exception {
         writeln!(
             out,
-            "  excepted:    {} (owner {}, until {})",
-            e.reason, e.owner, e.expires
+            "{}{} ({} {}, {} {})",
+            label("excepted:", "wyłączone:"),
+            e.reason,
+            opts.t("owner", "zaakceptował(a):"),
+            e.owner,
+            opts.t("until", "do"),
+            e.expires
         )?;
     }
-    writeln!(out, "  id:          {}", f.id)?;
+    writeln!(out, "{}{}", label("id:", "id:"), f.id)?;
     writeln!(out)
 }
 
@@ -187,39 +242,58 @@ pub fn render_text(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "ksef-audit audit: environment {} ({}), as of {}",
+        "ksef-audit audit: {} {} ({}), {} {}",
+        opts.t("environment", "środowisko"),
         results.environment.label,
         results.environment.base_url,
+        opts.t("as of", "stan na"),
         results.generated_at.format("%Y-%m-%d %H:%M UTC")
     )?;
     if let Some(firm) = &results.firm {
-        writeln!(out, "firm: {firm}")?;
+        writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;
     }
     writeln!(out)?;
     let style = opts.style;
-    writeln!(out, "{}", style.paint(Tone::Heading, "Contexts"))?;
+    writeln!(
+        out,
+        "{}",
+        style.paint(Tone::Heading, opts.t("Contexts", "Konteksty"))
+    )?;
     for c in &results.contexts {
-        let (text, excepted) = counts(results, &c.nip);
+        let (text, excepted) = counts(results, &c.nip, opts);
         let status = match c.status {
-            ContextStatus::Complete => style.paint_padded(Tone::Good, "complete", 10),
-            ContextStatus::Incomplete => style.paint_padded(Tone::Alarm, "INCOMPLETE", 10),
+            ContextStatus::Complete => {
+                style.paint_padded(Tone::Good, opts.t("complete", "kompletny"), 10)
+            }
+            ContextStatus::Incomplete => {
+                style.paint_padded(Tone::Alarm, opts.t("INCOMPLETE", "NIEKOMPLETNY"), 10)
+            }
         };
         let name = c.name.as_deref().unwrap_or("");
         let active = c.tokens.iter().filter(|t| t.token.status.is_live()).count();
+        let tokens = match opts.lang {
+            // `  12 tokens (3 active)`, the count right-aligned as before.
+            Lang::En => format!("{:>4} tokens ({active} active)", c.tokens.len()),
+            Lang::Pl => format!(
+                "{:>4} {} (aktywne: {active})",
+                c.tokens.len(),
+                plural_pl(c.tokens.len() as u64, "token", "tokeny", "tokenów")
+            ),
+        };
         write!(
             out,
-            "  {}  {:<28}  {}  {:>4} tokens ({active} active)  {text}",
-            c.nip,
-            name,
-            status,
-            c.tokens.len()
+            "  {}  {:<28}  {}  {tokens}  {text}",
+            c.nip, name, status
         )?;
         if excepted > 0 {
-            write!(out, "; {excepted} excepted")?;
+            match opts.lang {
+                Lang::En => write!(out, "; {excepted} excepted")?,
+                Lang::Pl => write!(out, "; wyłączone: {excepted}")?,
+            }
         }
         writeln!(out)?;
         if let Some(reason) = &c.reason {
-            writeln!(out, "      reason: {reason}")?;
+            writeln!(out, "      {} {reason}", opts.t("reason:", "przyczyna:"))?;
         }
     }
     writeln!(out)?;
@@ -229,38 +303,63 @@ pub fn render_text(
         .iter()
         .partition(|f| opts.baseline && f.baseline == Some(BaselineState::New));
     if active.is_empty() {
-        writeln!(out, "No actionable findings.")?;
+        writeln!(
+            out,
+            "{}",
+            opts.t(
+                "No actionable findings.",
+                "Brak ustaleń wymagających działania."
+            )
+        )?;
         writeln!(out)?;
     } else if opts.baseline {
         // New findings first and apart: they are what changed since the baseline.
-        let heading = format!("New since the baseline ({})", new.len());
+        let heading = match opts.lang {
+            Lang::En => format!("New since the baseline ({})", new.len()),
+            Lang::Pl => format!("Nowe od linii bazowej: {}", new.len()),
+        };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
         if new.is_empty() {
-            writeln!(out, "  none")?;
+            writeln!(out, "  {}", opts.t("none", "brak"))?;
             writeln!(out)?;
         }
         findings_block(out, &new, opts)?;
         if !old.is_empty() {
-            let heading = format!("Also in the baseline ({}, unchanged)", old.len());
+            let heading = match opts.lang {
+                Lang::En => format!("Also in the baseline ({}, unchanged)", old.len()),
+                Lang::Pl => format!("Także w linii bazowej: {} (bez zmian)", old.len()),
+            };
             writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
             writeln!(out)?;
             findings_block(out, &old, opts)?;
         }
     } else {
         let order = match opts.group_by {
-            None => "highest severity first",
-            Some(Grouping::Rule) => "by rule",
-            Some(Grouping::Client) => "by client",
-            Some(Grouping::Owner) => "by owner",
+            None => opts.t("highest severity first", "od najwyższej istotności"),
+            Some(Grouping::Rule) => opts.t("by rule", "według reguły"),
+            Some(Grouping::Client) => opts.t("by client", "według klienta"),
+            Some(Grouping::Owner) => opts.t("by owner", "według właściciela"),
         };
-        let heading = format!("Findings ({} actionable, {order})", active.len());
+        let heading = match opts.lang {
+            Lang::En => format!("Findings ({} actionable, {order})", active.len()),
+            Lang::Pl => format!(
+                "Ustalenia wymagające działania: {} ({order})",
+                active.len()
+            ),
+        };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
         findings_block(out, &active, opts)?;
     }
     if !excepted.is_empty() {
-        let heading = format!("Excepted ({}: listed, not failing the run)", excepted.len());
+        let heading = match opts.lang {
+            Lang::En => format!("Excepted ({}: listed, not failing the run)", excepted.len()),
+            Lang::Pl => format!(
+                "Wyłączone: {} (wymienione, nie wpływają na wynik)",
+                excepted.len()
+            ),
+        };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
         for f in &excepted {
@@ -268,7 +367,10 @@ pub fn render_text(
         }
     }
     if !results.fixed.is_empty() {
-        let heading = format!("Fixed since the baseline ({})", results.fixed.len());
+        let heading = match opts.lang {
+            Lang::En => format!("Fixed since the baseline ({})", results.fixed.len()),
+            Lang::Pl => format!("Rozwiązane od linii bazowej: {}", results.fixed.len()),
+        };
         writeln!(out, "{}", style.paint(Tone::Good, &heading))?;
         for f in &results.fixed {
             writeln!(
@@ -293,16 +395,23 @@ pub fn render_text(
         .filter(|e| e.status == ExceptionStatus::Unused)
         .count();
     if !results.exceptions.is_empty() {
-        writeln!(
-            out,
-            "Exceptions: {} in file, {expired} expired, {unused} unused",
-            results.exceptions.len()
-        )?;
+        match opts.lang {
+            Lang::En => writeln!(
+                out,
+                "Exceptions: {} in file, {expired} expired, {unused} unused",
+                results.exceptions.len()
+            )?,
+            Lang::Pl => writeln!(
+                out,
+                "Wyjątki: w pliku {}, wygasłe: {expired}, niewykorzystane: {unused}",
+                results.exceptions.len()
+            )?,
+        }
     }
     for w in &results.warnings {
         let mut lines = w.lines();
         if let Some(first) = lines.next() {
-            writeln!(out, "warning: {first}")?;
+            writeln!(out, "{} {first}", opts.t("warning:", "ostrzeżenie:"))?;
         }
         for l in lines {
             writeln!(out, "  {l}")?;
@@ -312,44 +421,71 @@ pub fn render_text(
     let sev: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|sev| {
-            s.findings_by_severity
-                .get(sev)
-                .map(|n| format!("{n} {sev}"))
+            s.findings_by_severity.get(sev).map(|n| match opts.lang {
+                Lang::En => format!("{n} {sev}"),
+                Lang::Pl => format!("{}: {n}", opts.sev(*sev)),
+            })
         })
         .collect();
-    let since = if opts.baseline {
-        format!(
+    let sev = if sev.is_empty() {
+        opts.t("none", "brak").to_string()
+    } else {
+        sev.join(", ")
+    };
+    let since = match (opts.baseline, opts.lang) {
+        (false, _) => String::new(),
+        (true, Lang::En) => format!(
             "; since the baseline: {} new, {} fixed",
             new.len(),
             results.fixed.len()
-        )
-    } else {
-        String::new()
+        ),
+        (true, Lang::Pl) => format!(
+            "; od linii bazowej: nowe: {}, rozwiązane: {}",
+            new.len(),
+            results.fixed.len()
+        ),
     };
+    let incomplete = s.contexts_incomplete.to_string();
     let incomplete = if s.contexts_incomplete > 0 {
-        style.paint(
-            Tone::Alarm,
-            &format!("{} incomplete", s.contexts_incomplete),
-        )
+        style.paint(Tone::Alarm, &incomplete)
     } else {
-        format!("{} incomplete", s.contexts_incomplete)
+        incomplete
     };
-    writeln!(
-        out,
-        "{} {} finding{} ({}), {} excepted; {} token{} in {} context{} ({} complete, {incomplete}){since}",
-        style.paint(Tone::Heading, "Summary:"),
-        active.len(),
-        if active.len() == 1 { "" } else { "s" },
-        if sev.is_empty() {
-            "none".to_string()
-        } else {
-            sev.join(", ")
-        },
-        s.excepted,
-        s.tokens_total,
-        if s.tokens_total == 1 { "" } else { "s" },
-        s.contexts_total,
-        if s.contexts_total == 1 { "" } else { "s" },
-        s.contexts_complete,
-    )
+    let summary = style.paint(Tone::Heading, opts.t("Summary:", "Podsumowanie:"));
+    match opts.lang {
+        Lang::En => writeln!(
+            out,
+            "{summary} {} ({sev}), {} excepted; {} in {} ({} complete, {incomplete} incomplete){since}",
+            opts.count(active.len() as u64, ("finding", "findings"), ("", "", "")),
+            s.excepted,
+            opts.count(u64::from(s.tokens_total), ("token", "tokens"), ("", "", "")),
+            opts.count(
+                u64::from(s.contexts_total),
+                ("context", "contexts"),
+                ("", "", "")
+            ),
+            s.contexts_complete,
+        ),
+        Lang::Pl => writeln!(
+            out,
+            "{summary} {} ({sev}), wyłączone: {}; {} w {} (kompletne: {}, niekompletne: {incomplete}){since}",
+            opts.count(
+                active.len() as u64,
+                ("", ""),
+                ("ustalenie", "ustalenia", "ustaleń")
+            ),
+            s.excepted,
+            opts.count(
+                u64::from(s.tokens_total),
+                ("", ""),
+                ("token", "tokeny", "tokenów")
+            ),
+            opts.count(
+                u64::from(s.contexts_total),
+                ("", ""),
+                ("kontekście", "kontekstach", "kontekstach")
+            ),
+            s.contexts_complete,
+        ),
+    }
 }

@@ -6,8 +6,9 @@
 //! one reads the other.
 
 use super::RenderError;
+use super::i18n::Lang;
 use super::model::ReportView;
-use crate::render::audit::CSV_HEADERS;
+use crate::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
 use crate::render::csv::{CsvOptions, CsvWriter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,33 @@ pub enum CsvTable {
 
 /// Report columns after the audit findings layout.
 const REPORT_COLUMNS: &[&str] = &["source", "due", "status", "location", "help"];
+/// The same with Polish headers (`--lang pl`; docs/csv.md).
+const REPORT_COLUMNS_PL: &[&str] = &["Źródło", "Termin", "Status", "Miejsce", "Opis reguły"];
+/// Columns of the clients table, in English and Polish.
+const CLIENT_COLUMNS: &[&str; 10] = &[
+    "nip",
+    "name",
+    "status",
+    "active_tokens",
+    "critical",
+    "high",
+    "medium",
+    "low",
+    "score",
+    "change",
+];
+const CLIENT_COLUMNS_PL: &[&str; 10] = &[
+    "NIP",
+    "Nazwa",
+    "Stan",
+    "Aktywne tokeny",
+    "Krytyczne",
+    "Wysokie",
+    "Średnie",
+    "Niskie",
+    "Wskaźnik",
+    "Zmiana",
+];
 
 fn err(e: impl std::fmt::Display) -> RenderError {
     RenderError::Csv(e.to_string())
@@ -31,21 +59,29 @@ pub fn render_csv(
 ) -> Result<Vec<u8>, RenderError> {
     let mut w = CsvWriter::new(Vec::new(), opts).map_err(err)?;
     match table {
-        CsvTable::Findings => write_findings(&mut w, view),
-        CsvTable::Clients => write_clients(&mut w, view),
+        CsvTable::Findings => write_findings(&mut w, view, opts),
+        CsvTable::Clients => write_clients(&mut w, view, opts),
     }
     .map_err(err)?;
     w.finish().map_err(err)
 }
 
-fn write_findings(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Result<()> {
-    w.row(CSV_HEADERS.iter().chain(REPORT_COLUMNS))?;
+fn write_findings(
+    w: &mut CsvWriter<Vec<u8>>,
+    view: &ReportView,
+    opts: CsvOptions,
+) -> std::io::Result<()> {
+    match opts.lang {
+        Lang::Pl => w.row(CSV_HEADERS_PL.iter().chain(REPORT_COLUMNS_PL))?,
+        Lang::En => w.row(CSV_HEADERS.iter().chain(REPORT_COLUMNS))?,
+    }
+    let yes_no = |b: bool| opts.word(if b { "true" } else { "false" });
     for f in &view.review.findings {
         w.row([
             f.id.as_str(),
             &f.rule,
             &f.rule_id,
-            f.severity,
+            &opts.word(f.severity),
             &f.nip,
             &f.client,
             &f.reference,
@@ -53,12 +89,12 @@ fn write_findings(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Res
             &f.message,
             &f.evidence,
             &f.remediation,
-            if f.excepted { "true" } else { "false" },
+            &yes_no(f.excepted),
             &f.exc_reason,
             &f.exc_owner,
             &f.exc_expires,
-            f.baseline,
-            "audit",
+            &opts.word(f.baseline),
+            &opts.word("audit"),
             &f.due,
             "",
             "",
@@ -72,7 +108,7 @@ fn write_findings(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Res
                 l.fingerprint.as_str(),
                 &l.rule,
                 "",
-                l.severity,
+                &opts.word(l.severity),
                 &l.nip,
                 "",
                 &l.reference,
@@ -80,14 +116,14 @@ fn write_findings(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Res
                 &l.redacted,
                 "",
                 "",
-                if suppressed { "true" } else { "false" },
+                &yes_no(suppressed),
                 &l.suppression,
                 "",
                 "",
                 "",
-                "leaks",
+                &opts.word("leaks"),
                 "",
-                l.status,
+                &opts.word(l.status),
                 &location,
                 "",
             ])?;
@@ -96,31 +132,24 @@ fn write_findings(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Res
     Ok(())
 }
 
-fn write_clients(w: &mut CsvWriter<Vec<u8>>, view: &ReportView) -> std::io::Result<()> {
-    w.row([
-        "nip",
-        "name",
-        "status",
-        "active_tokens",
-        "critical",
-        "high",
-        "medium",
-        "low",
-        "score",
-        "change",
-    ])?;
+fn write_clients(
+    w: &mut CsvWriter<Vec<u8>>,
+    view: &ReportView,
+    opts: CsvOptions,
+) -> std::io::Result<()> {
+    w.row(opts.headers(CLIENT_COLUMNS, CLIENT_COLUMNS_PL))?;
     for c in &view.clients {
         // Counts, score and change are numbers to Excel (ASCII minus; empty when n/a).
         w.row_numeric(
             [
                 c.nip.clone(),
                 c.name.clone(),
-                if c.incomplete {
+                opts.word(if c.incomplete {
                     "incomplete"
                 } else {
                     "complete"
-                }
-                .to_string(),
+                })
+                .into_owned(),
                 c.tokens.to_string(),
                 c.critical.to_string(),
                 c.high.to_string(),

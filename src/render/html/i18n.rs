@@ -208,7 +208,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "decision_fix_critical",
         "Approve fixing the critical findings within {days} days ({n}).",
-        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days} dni ({n}).",
+        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days_pl} ({n}).",
     ),
     (
         "decision_expired_exceptions",
@@ -576,7 +576,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "plan_intro",
         "Due dates count from the audit date: critical {c} days, high {h}, medium {m}, low {l}.",
-        "Terminy liczone od daty audytu: krytyczne {c} dni, wysokie {h}, średnie {m}, niskie {l}.",
+        "Terminy liczone od daty audytu: krytyczne {c_pl}, wysokie {h}, średnie {m}, niskie {l}.",
     ),
     ("plan_none", "Nothing to remediate.", "Nic do naprawy."),
     ("plan_issue", "Issue", "Problem"),
@@ -636,6 +636,19 @@ const TABLE: &[(&str, &str, &str)] = &[
         "Nie udało się przeskanować",
     ),
     ("suppression", "Suppressed by", "Wyłączone przez"),
+    ("supp_baseline", "baseline", "linia bazowa"),
+    ("supp_exception", "exception", "wyjątek"),
+    ("supp_inline", "inline", "znacznik w pliku"),
+    // KSeF token statuses as people read them (an unknown status is shown as it came)
+    ("token_status_Active", "Active", "aktywny"),
+    ("token_status_Pending", "Pending", "oczekujący"),
+    (
+        "token_status_Revoking",
+        "Revoking",
+        "w trakcie unieważniania",
+    ),
+    ("token_status_Revoked", "Revoked", "unieważniony"),
+    ("token_status_Failed", "Failed", "błędny"),
     // appendix
     ("appendix_title", "Appendix", "Załącznik"),
     ("method_title", "Methodology", "Metodyka"),

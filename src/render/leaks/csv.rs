@@ -8,7 +8,7 @@ use crate::model::{LeakFinding, LeakResults, SuppressionKind};
 use crate::render::RenderError;
 use crate::render::csv::{CsvOptions, CsvWriter};
 
-const HEADER: &[&str] = &[
+const HEADER: &[&str; 18] = &[
     "rule_id",
     "rule",
     "severity",
@@ -29,6 +29,28 @@ const HEADER: &[&str] = &[
     "suppressed",
 ];
 
+/// The same columns with Polish headers (`--lang pl`; docs/csv.md).
+const HEADER_PL: &[&str; 18] = &[
+    "Id reguły",
+    "Reguła",
+    "Istotność",
+    "Ścieżka",
+    "Wiersz",
+    "Kolumna",
+    "Commit",
+    "Autor",
+    "Data",
+    "Odcisk",
+    "Token (zamaskowany)",
+    "Numer referencyjny",
+    "NIP",
+    "Pewność",
+    "Status",
+    "Właściciel",
+    "System",
+    "Wyłączone przez",
+];
+
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
@@ -37,7 +59,7 @@ fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
     vec![
         f.rule_id.clone(),
         f.rule.clone(),
-        f.severity.to_string(),
+        opts.word(f.severity.as_str()).into_owned(),
         f.path.clone(),
         opt(&f.line),
         opt(&f.column),
@@ -50,8 +72,8 @@ fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
         f.redacted.clone(),
         opt(&f.reference_number),
         opt(&f.nip),
-        word(&f.confidence),
-        word(&f.status),
+        opts.word(&word(&f.confidence)).into_owned(),
+        opts.word(&word(&f.status)).into_owned(),
         opt(&f.owner),
         opt(&f.system),
         f.suppression
@@ -61,8 +83,8 @@ fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
                 SuppressionKind::Exception => "exception",
                 SuppressionKind::Inline => "inline",
             })
-            .unwrap_or_default()
-            .to_string(),
+            .map(|w| opts.word(w).into_owned())
+            .unwrap_or_default(),
     ]
 }
 
@@ -79,7 +101,7 @@ pub fn render_with(
 ) -> Result<(), RenderError> {
     let io = super::io_err("csv");
     let mut w = CsvWriter::new(out, opts).map_err(&io)?;
-    w.row(HEADER).map_err(&io)?;
+    w.row(opts.headers(HEADER, HEADER_PL)).map_err(&io)?;
     for f in results.findings.iter().chain(&results.suppressed) {
         w.row(row(f, opts)).map_err(&io)?;
     }

@@ -4,8 +4,8 @@
 //! Adding one = a function here + its row in the table + the rule's TOML. Nothing else.
 //!
 //! A built-in sees its subject through [`SubjectView`] (implemented by the evaluation) and
-//! returns `Some(detail)` when it holds (the detail joins the finding's evidence), `None`
-//! when it does not.
+//! returns `Some(detail)` when it holds (the detail, in English and Polish, joins the
+//! finding's evidence), `None` when it does not.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -91,8 +91,33 @@ pub trait SubjectView {
     }
 }
 
+/// What a built-in saw, in plain words, in English and in Polish (`--lang pl`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Detail {
+    pub en: String,
+    pub pl: String,
+}
+
+impl Detail {
+    pub fn new(en: impl Into<String>, pl: impl Into<String>) -> Detail {
+        Detail {
+            en: en.into(),
+            pl: pl.into(),
+        }
+    }
+
+    /// The words in Polish when `pl`, else in English.
+    pub fn text(&self, pl: bool) -> &str {
+        if pl { &self.pl } else { &self.en }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.en.is_empty() && self.pl.is_empty()
+    }
+}
+
 /// A built-in condition's function: `Some(detail)` when it holds.
-pub type BuiltinCheck = fn(&dyn SubjectView, &PolicyRule) -> Option<String>;
+pub type BuiltinCheck = fn(&dyn SubjectView, &PolicyRule) -> Option<Detail>;
 
 /// One registered built-in.
 pub struct Builtin {
@@ -228,28 +253,36 @@ pub fn builtin_names() -> String {
         .join(", ")
 }
 
-fn owner_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn owner_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let owner = v.entry()?.owner.as_deref()?;
     let m = v.staff_owner(owner)?;
-    (m.status == StaffStatus::Left)
-        .then(|| format!("owner {} {}", describe_person(m, owner), left_words(m)))
-}
-
-fn author_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
-    let t = v.token()?;
-    let m = v.staff_author(&t.author_identifier)?;
     (m.status == StaffStatus::Left).then(|| {
-        format!(
-            "created by {} ({} {}), who {}",
-            m.name.as_deref().unwrap_or(&m.id),
-            t.author_identifier.kind,
-            mask_identifier(&t.author_identifier),
-            left_words(m)
+        let who = describe_person(m, owner);
+        Detail::new(
+            format!("owner {who} {}", left_words(m, false)),
+            format!("właściciel {who}: ta osoba {}", left_words(m, true)),
         )
     })
 }
 
-fn excess_permissions(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn author_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
+    let t = v.token()?;
+    let m = v.staff_author(&t.author_identifier)?;
+    (m.status == StaffStatus::Left).then(|| {
+        let who = format!(
+            "{} ({} {})",
+            m.name.as_deref().unwrap_or(&m.id),
+            t.author_identifier.kind,
+            mask_identifier(&t.author_identifier)
+        );
+        Detail::new(
+            format!("created by {who}, who {}", left_words(m, false)),
+            format!("utworzony przez: {who}; ta osoba {}", left_words(m, true)),
+        )
+    })
+}
+
+fn excess_permissions(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let t = v.token()?;
     let e = v.entry()?;
     if e.permissions.is_empty() && !v.has_permissions_column() {
@@ -262,15 +295,22 @@ fn excess_permissions(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
         .map(Permission::as_str)
         .collect();
     (!extra.is_empty()).then(|| {
-        format!(
-            "holds {} beyond what the inventory approves ({})",
-            extra.join(", "),
-            join_or(&e.permissions, "nothing")
+        Detail::new(
+            format!(
+                "holds {} beyond what the inventory approves ({})",
+                extra.join(", "),
+                join_or(&e.permissions, "nothing")
+            ),
+            format!(
+                "ma {} ponad to, co zatwierdza ewidencja ({})",
+                extra.join(", "),
+                join_or(&e.permissions, "nic")
+            ),
         )
     })
 }
 
-fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let t = v.token()?;
     if !TokenStatus::is_live(&t.status) {
         return None;
@@ -282,29 +322,41 @@ fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
         .filter(|r| *r != t.reference_number)
         .collect();
     (!others.is_empty()).then(|| {
-        format!(
-            "{} other active token{} for system '{key}': {}",
-            others.len(),
-            if others.len() == 1 { "" } else { "s" },
-            others.join(", ")
+        let n = others.len();
+        Detail::new(
+            format!(
+                "{n} other active token{} for system '{key}': {}",
+                if n == 1 { "" } else { "s" },
+                others.join(", ")
+            ),
+            format!(
+                "inne aktywne tokeny systemu '{key}' ({n}): {}",
+                others.join(", ")
+            ),
         )
     })
 }
 
-fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let listed = v.entry()?.environment.as_deref()?;
     if !v.context_audited() {
         return None;
     }
     let found = v.context_environment().to_lowercase();
-    if !matches!(found.as_str(), "prod" | "demo" | "test") {
+    // KSeF's own environments, and the simulator the demo labels `simulator`; a proxy's
+    // or custom URL's label says nothing the inventory could be compared with.
+    if !matches!(found.as_str(), "prod" | "demo" | "test" | "simulator") {
         return None;
     }
-    (!listed.eq_ignore_ascii_case(&found))
-        .then(|| format!("the inventory says '{listed}' but the token was found in '{found}'"))
+    (!listed.eq_ignore_ascii_case(&found)).then(|| {
+        Detail::new(
+            format!("the inventory says '{listed}' but the token was found in '{found}'"),
+            format!("ewidencja podaje '{listed}', a token znaleziono w '{found}'"),
+        )
+    })
 }
 
-fn personal_data_in_description(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn personal_data_in_description(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let t = v.token()?;
     let kinds = personal_data(
         &t.description,
@@ -312,10 +364,16 @@ fn personal_data_in_description(v: &dyn SubjectView, rule: &PolicyRule) -> Optio
         rule.param_bool("pesel").unwrap_or(true),
         rule.param_bool("token").unwrap_or(true),
     );
-    (!kinds.is_empty()).then(|| format!("the description holds {}", kinds.join(" and ")))
+    (!kinds.is_empty()).then(|| {
+        let pl: Vec<&str> = kinds.iter().map(|k| personal_data_pl(k)).collect();
+        Detail::new(
+            format!("the description holds {}", kinds.join(" and ")),
+            format!("opis zawiera {}", pl.join(" i ")),
+        )
+    })
 }
 
-fn auditor_over_privileged(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn auditor_over_privileged(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let held = v.auditor_permissions()?;
     let allowed = rule.param_list("allowed");
     let extra: Vec<&str> = held
@@ -324,28 +382,44 @@ fn auditor_over_privileged(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Str
         .filter(|p| !allowed.iter().any(|a| a.eq_ignore_ascii_case(p)))
         .collect();
     (!extra.is_empty()).then(|| {
-        format!(
-            "the tool's own token holds {} (needs only {})",
-            extra.join(", "),
-            allowed.join(", ")
+        Detail::new(
+            format!(
+                "the tool's own token holds {} (needs only {})",
+                extra.join(", "),
+                allowed.join(", ")
+            ),
+            format!(
+                "własny token narzędzia ma {} (potrzebuje tylko {})",
+                extra.join(", "),
+                allowed.join(", ")
+            ),
         )
     })
 }
 
-fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let secrets = v.secrets();
     if secrets.is_empty() {
         return None;
     }
     let cols: BTreeSet<&str> = secrets.iter().map(|s| s.column.as_str()).collect();
-    let prints: Vec<String> = secrets
-        .iter()
-        .map(|s| format!("{} (fingerprint {})", s.preview, &s.fingerprint[..12]))
-        .collect();
-    Some(format!(
-        "column {} holds a KSeF token value: {}",
-        cols.into_iter().collect::<Vec<_>>().join(", "),
-        prints.join(", ")
+    let cols = cols.into_iter().collect::<Vec<_>>().join(", ");
+    let prints = |word: &str| {
+        secrets
+            .iter()
+            .map(|s| format!("{} ({word} {})", s.preview, &s.fingerprint[..12]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(Detail::new(
+        format!(
+            "column {cols} holds a KSeF token value: {}",
+            prints("fingerprint")
+        ),
+        format!(
+            "kolumna {cols} zawiera wartość tokenu KSeF: {}",
+            prints("odcisk")
+        ),
     ))
 }
 
@@ -366,23 +440,30 @@ pub fn describe_holder(g: &GrantRecord, staff: Option<&StaffMember>) -> String {
     }
 }
 
-fn grant_holder_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn grant_holder_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     if !g.held_by_other() {
         return None;
     }
     let m = grant_staff(v, g)?;
     (m.status == StaffStatus::Left).then(|| {
-        format!(
-            "{} {} and still holds {} in this context",
-            describe_holder(g, Some(m)),
-            left_words(m),
-            g.scope
+        let who = describe_holder(g, Some(m));
+        Detail::new(
+            format!(
+                "{who} {} and still holds {} in this context",
+                left_words(m, false),
+                g.scope
+            ),
+            format!(
+                "{who}: ta osoba {}, a nadal ma {} w tym kontekście",
+                left_words(m, true),
+                g.scope
+            ),
         )
     })
 }
 
-fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     if !g.held_by_other() {
         return None;
@@ -398,9 +479,12 @@ fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
             || v.known_party(k).is_some()
     });
     (!known).then(|| {
-        format!(
-            "{} is on neither the staff list nor the config's known parties",
-            describe_holder(g, None)
+        let who = describe_holder(g, None);
+        Detail::new(
+            format!("{who} is on neither the staff list nor the config's known parties"),
+            format!(
+                "{who} nie figuruje ani na liście pracowników, ani wśród znanych podmiotów z konfiguracji"
+            ),
         )
     })
 }
@@ -412,7 +496,7 @@ fn oldest_first(a: &&GrantRecord, b: &&GrantRecord) -> std::cmp::Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
-fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     if g.scope != GrantScope::CredentialsManage || !g.held_by_other() {
         return None;
@@ -430,38 +514,50 @@ fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Opti
     let place = managers.iter().position(|o| o.id == g.id)?;
     // The holders within the limit are the oldest grants; the rest are the excess.
     (place >= limit).then(|| {
-        format!(
-            "{} holders of CredentialsManage in this context (limit {limit}); this grant is number {} by age; all: {}",
-            managers.len(),
-            place + 1,
-            managers
-                .iter()
-                .map(|o| o.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let all = managers
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Detail::new(
+            format!(
+                "{} holders of CredentialsManage in this context (limit {limit}); this grant is number {} by age; all: {all}",
+                managers.len(),
+                place + 1,
+            ),
+            format!(
+                "posiadacze CredentialsManage w tym kontekście: {} (limit: {limit}); to nadanie jest {}. według wieku; wszystkie: {all}",
+                managers.len(),
+                place + 1,
+            ),
         )
     })
 }
 
-fn grant_fingerprint_only(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn grant_fingerprint_only(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     if !g.is_fingerprint_only() {
         return None;
     }
+    let cert = g.holder.masked();
     Some(match v.staff_holder(&g.holder) {
-        Some(m) => format!(
-            "bound only to certificate {} (the staff list names {})",
-            g.holder.masked(),
-            m.name.as_deref().unwrap_or(&m.id)
-        ),
-        None => format!(
-            "bound only to certificate {}; no PESEL or NIP behind it",
-            g.holder.masked()
+        Some(m) => {
+            let who = m.name.as_deref().unwrap_or(&m.id);
+            Detail::new(
+                format!("bound only to certificate {cert} (the staff list names {who})"),
+                format!(
+                    "przypisane tylko do certyfikatu {cert} (lista pracowników wskazuje: {who})"
+                ),
+            )
+        }
+        None => Detail::new(
+            format!("bound only to certificate {cert}; no PESEL or NIP behind it"),
+            format!("przypisane tylko do certyfikatu {cert}; nie stoi za nim PESEL ani NIP"),
         ),
     })
 }
 
-fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     if !g.held_by_other() {
         return None;
@@ -473,15 +569,21 @@ fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Opti
     }
     let nips: BTreeSet<&str> = v.contexts_held_by(key).into_iter().collect();
     (nips.len() > limit).then(|| {
-        format!(
-            "{} holds grants in {} client contexts (limit {limit})",
-            describe_holder(g, grant_staff(v, g)),
-            nips.len()
+        let who = describe_holder(g, grant_staff(v, g));
+        Detail::new(
+            format!(
+                "{who} holds grants in {} client contexts (limit {limit})",
+                nips.len()
+            ),
+            format!(
+                "{who} ma uprawnienia u klientów (kontekstów: {}; limit: {limit})",
+                nips.len()
+            ),
         )
     })
 }
 
-fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let g = v.grant()?;
     let register = v.access_register()?;
     if !g.held_by_other() {
@@ -504,19 +606,26 @@ fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> 
         return None;
     }
     Some(if approved.is_empty() {
-        format!(
-            "the access register approves nothing for {} in this context",
-            describe_holder(g, grant_staff(v, g))
+        let who = describe_holder(g, grant_staff(v, g));
+        Detail::new(
+            format!("the access register approves nothing for {who} in this context"),
+            format!("rejestr dostępów nie zatwierdza niczego dla {who} w tym kontekście"),
         )
     } else {
-        format!(
-            "{} beyond what the access register approves ({})",
-            g.scope,
-            approved
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let approved = approved
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Detail::new(
+            format!(
+                "{} beyond what the access register approves ({approved})",
+                g.scope
+            ),
+            format!(
+                "{} ponad to, co zatwierdza rejestr dostępów ({approved})",
+                g.scope
+            ),
         )
     })
 }
@@ -551,10 +660,22 @@ fn describe_person(m: &StaffMember, id: &str) -> String {
     }
 }
 
-fn left_words(m: &StaffMember) -> String {
-    match m.left_on {
-        Some(d) => format!("left on {}", d.format("%Y-%m-%d")),
-        None => "has left".into(),
+fn left_words(m: &StaffMember, pl: bool) -> String {
+    match (m.left_on, pl) {
+        (Some(d), false) => format!("left on {}", d.format("%Y-%m-%d")),
+        (None, false) => "has left".into(),
+        (Some(d), true) => format!("nie pracuje już w firmie (od {})", d.format("%Y-%m-%d")),
+        (None, true) => "nie pracuje już w firmie".into(),
+    }
+}
+
+/// The Polish words for a kind [`personal_data`] names.
+fn personal_data_pl(kind: &str) -> &'static str {
+    match kind {
+        "an e-mail address" => "adres e-mail",
+        "a PESEL number" => "numer PESEL",
+        "a token-like string" => "ciąg wyglądający na token",
+        _ => "dane osobowe",
     }
 }
 
@@ -619,7 +740,7 @@ pub const DATE_PARAMETERS: &[&str] = &["sunset"];
 
 /// The staff member behind a certificate's subject identifier (PESEL, NIP or fingerprint),
 /// or behind the owner its inventory row names.
-fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<String> {
+fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<Detail> {
     let id = GrantIdentifier::new(
         IdentifierType::from(c.subject_identifier.kind.as_str()),
         c.subject_identifier.value.as_str(),
@@ -628,56 +749,75 @@ fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<Stri
         .staff_holder(&id)
         .filter(|m| m.status == StaffStatus::Left)
     {
-        return Some(format!(
-            "its subject {} is {}, who {}",
-            c.subject_identifier.masked(),
-            m.name.as_deref().unwrap_or(&m.id),
-            left_words(m)
+        let who = m.name.as_deref().unwrap_or(&m.id);
+        let subject = c.subject_identifier.masked();
+        return Some(Detail::new(
+            format!("its subject {subject} is {who}, who {}", left_words(m, false)),
+            format!(
+                "jego podmiot {subject} to {who}; ta osoba {}",
+                left_words(m, true)
+            ),
         ));
     }
     let owner = v.entry()?.owner.as_deref()?;
     let m = v.staff_owner(owner)?;
     (m.status == StaffStatus::Left).then(|| {
-        format!(
-            "its inventory owner {} {}",
-            describe_person(m, owner),
-            left_words(m)
+        let who = describe_person(m, owner);
+        Detail::new(
+            format!("its inventory owner {who} {}", left_words(m, false)),
+            format!(
+                "właściciel w ewidencji {who}: ta osoba {}",
+                left_words(m, true)
+            ),
         )
     })
 }
 
-fn certificate_subject_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<String> {
+fn certificate_subject_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let c = v.certificate()?;
     certificate_leaver(v, c)
 }
 
-fn certificate_limit_low(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn certificate_limit_low(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let limits = v.context_certificates()?.limits.as_ref()?;
     let min = rule.param_i64("min-remaining").unwrap_or(1);
-    let low: Vec<String> = [
-        ("enrolments", limits.enrollment),
-        ("certificates", limits.certificate),
+    let low: Vec<(String, String)> = [
+        ("enrolments", "wniosków", limits.enrollment),
+        ("certificates", "certyfikatów", limits.certificate),
     ]
     .iter()
-    .filter(|(_, l)| l.remaining <= min)
-    .map(|(what, l)| format!("{} of {} {what} left", l.remaining.max(0), l.limit))
+    .filter(|(_, _, l)| l.remaining <= min)
+    .map(|(en, pl, l)| {
+        let left = l.remaining.max(0);
+        (
+            format!("{left} of {} {en} left", l.limit),
+            format!("pozostało {left} z {} {pl}", l.limit),
+        )
+    })
     .collect();
-    (!low.is_empty()).then(|| low.join(", "))
+    (!low.is_empty()).then(|| {
+        let (en, pl): (Vec<String>, Vec<String>) = low.into_iter().unzip();
+        Detail::new(en.join(", "), pl.join(", "))
+    })
 }
 
 /// Fires when the certificate's `validTo` is more than `after-days` and at most `days` days
 /// away (to the second, so a certificate expiring later today still counts).
-fn certificate_expires_within(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn certificate_expires_within(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let c = v.certificate()?;
     let days = rule.param_i64("days")?;
     let after = rule.param_i64("after-days")?;
     let left = (c.valid_to - v.now()).num_seconds();
     const DAY: i64 = 86_400;
     (left > after * DAY && left <= days * DAY).then(|| {
-        format!(
-            "valid to {} ({} days left)",
-            c.valid_to.format("%Y-%m-%d %H:%M UTC"),
-            c.days_left(v.now())
+        let to = c.valid_to.format("%Y-%m-%d %H:%M UTC");
+        let n = c.days_left(v.now());
+        Detail::new(
+            format!("valid to {to} ({n} days left)"),
+            format!(
+                "ważny do {to} (zostało {n} {})",
+                crate::model::plural_pl(n.max(0) as u64, "dzień", "dni", "dni")
+            ),
         )
     })
 }
@@ -701,7 +841,7 @@ pub fn token_end(t: &TokenRecord, sunset: NaiveDate) -> (NaiveDate, bool) {
 }
 
 /// Days until the token stops working, and the words for it.
-fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, String)> {
+fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, Detail)> {
     let t = v.token()?;
     if !TokenStatus::is_live(&t.status) {
         return None;
@@ -714,23 +854,34 @@ fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, String)>
     } else {
         format!("KSeF stops accepting tokens on {end} (announced, not yet law)")
     };
+    let when_pl = if own {
+        format!("jego własna ważność kończy się {end} (podaje ją KSeF)")
+    } else {
+        format!("KSeF przestaje przyjmować tokeny {end} (zapowiedź, jeszcze nie przepis)")
+    };
     let words = match left {
         n if n < 0 => format!("{when}: {} days ago", -n),
         0 => format!("{when}: today"),
         1 => format!("{when}: 1 day left"),
         n => format!("{when}: {n} days left"),
     };
-    Some((left, words))
+    let days_pl = |n: i64| crate::model::plural_pl(n.unsigned_abs(), "dzień", "dni", "dni");
+    let words_pl = match left {
+        n if n < 0 => format!("{when_pl}: {} {} temu", -n, days_pl(n)),
+        0 => format!("{when_pl}: dziś"),
+        n => format!("{when_pl}: zostało {n} {}", days_pl(n)),
+    };
+    Some((left, Detail::new(words, words_pl)))
 }
 
-fn token_sunset_approaching(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn token_sunset_approaching(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let (left, words) = token_sunset(v, rule)?;
     let days = rule.param_i64("days")?;
     let near = rule.param_i64("near-days")?;
     (left <= days && left > near).then_some(words)
 }
 
-fn token_sunset_near(v: &dyn SubjectView, rule: &PolicyRule) -> Option<String> {
+fn token_sunset_near(v: &dyn SubjectView, rule: &PolicyRule) -> Option<Detail> {
     let (left, words) = token_sunset(v, rule)?;
     let near = rule.param_i64("near-days")?;
     (left <= near).then_some(words)

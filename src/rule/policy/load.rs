@@ -152,6 +152,8 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         remediation: raw.remediation,
         references: raw.references,
         message: raw.message,
+        message_pl: raw.message_pl,
+        remediation_pl: raw.remediation_pl,
         report_section: raw.report_section,
         title: raw.title,
         title_pl: raw.title_pl,

@@ -51,12 +51,18 @@ fn template_placeholders(template: &str) -> Vec<&str> {
 }
 
 pub(crate) fn check_template(rule: &PolicyRule) -> Result<(), String> {
-    for p in template_placeholders(&rule.message) {
-        if !TEMPLATE_FIELDS.contains(&p) && !rule.defaults.contains_key(p) {
-            return Err(format!(
-                "message uses unknown placeholder '{{{p}}}' (expected a parameter or one of: {})",
-                TEMPLATE_FIELDS.join(", ")
-            ));
+    let templates = [
+        ("message", Some(&rule.message)),
+        ("message-pl", rule.message_pl.as_ref()),
+    ];
+    for (field, template) in templates {
+        for p in template_placeholders(template.map_or("", String::as_str)) {
+            if !TEMPLATE_FIELDS.contains(&p) && !rule.defaults.contains_key(p) {
+                return Err(format!(
+                    "{field} uses unknown placeholder '{{{p}}}' (expected a parameter or one of: {})",
+                    TEMPLATE_FIELDS.join(", ")
+                ));
+            }
         }
     }
     Ok(())

@@ -80,6 +80,9 @@ pub struct PolicyRule {
     pub remediation: String,
     pub references: Vec<String>,
     pub message: String,
+    /// `message-pl`, `remediation-pl`: the Polish words of a finding (`--lang pl`).
+    pub message_pl: Option<String>,
+    pub remediation_pl: Option<String>,
     /// The report section that lists this rule's findings (`report-section`), if any.
     pub report_section: Option<String>,
     /// Plain-language title for reports (`title`, `title-pl`), if the rule has one.

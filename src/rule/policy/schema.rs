@@ -468,6 +468,11 @@ pub(crate) struct RawPolicyRule {
     #[serde(default)]
     pub(crate) references: Vec<String>,
     pub(crate) message: String,
+    /// The message and the remediation in Polish (`--lang pl`); same placeholders.
+    #[serde(default)]
+    pub(crate) message_pl: Option<String>,
+    #[serde(default)]
+    pub(crate) remediation_pl: Option<String>,
     /// The report section that lists this rule's findings (e.g. `untracked`).
     #[serde(default)]
     pub(crate) report_section: Option<String>,

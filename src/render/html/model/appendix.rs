@@ -50,7 +50,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
     let tr = |k: &str| cx.tr(k);
     let audit = cx.audit;
     let mask = cx.mask;
-    match audit {
+    let mut review = match audit {
         Some(a) => {
             let contexts = a
                 .contexts
@@ -85,7 +85,8 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                         .map(|t| TokenRow {
                             reference: t.token.reference_number.clone(),
                             description: mask.text(&t.token.description),
-                            status: t.token.status.to_string(),
+                            status: i18n::lookup(lang, &format!("token_status_{}", t.token.status))
+                                .map_or_else(|| t.token.status.to_string(), str::to_string),
                             permissions: t
                                 .token
                                 .requested_permissions
@@ -177,6 +178,8 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                     .map(|f| cx.finding_row(f))
                     .collect(),
                 open_count: a.findings.iter().filter(|f| !f.excepted).count() as u32,
+                open_label: String::new(),
+                excepted_label: String::new(),
             }
         }
         None => Review {
@@ -185,6 +188,33 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
             by_rule: Vec::new(),
             excepted: Vec::new(),
             open_count: 0,
+            open_label: String::new(),
+            excepted_label: String::new(),
         },
+    };
+    review.open_label = count_words(
+        lang,
+        review.open_count.into(),
+        "review_open",
+        (
+            "otwarte ustalenie",
+            "otwarte ustalenia",
+            "otwartych ustaleń",
+        ),
+    );
+    review.excepted_label = count_words(
+        lang,
+        review.excepted.len() as u64,
+        "review_excepted_count",
+        ("wyłączone", "wyłączone", "wyłączonych"),
+    );
+    review
+}
+
+/// The words after a count: the English label as it is, the Polish noun form the count takes.
+fn count_words(lang: Lang, n: u64, key: &str, pl: (&str, &str, &str)) -> String {
+    match lang {
+        Lang::En => i18n::tr(lang, key).to_string(),
+        Lang::Pl => crate::model::plural_pl(n, pl.0, pl.1, pl.2).to_string(),
     }
 }

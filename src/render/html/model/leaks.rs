@@ -89,11 +89,14 @@ impl Ctx<'_> {
             .suppression
             .as_ref()
             .map(|s| {
-                let kind = match s.kind {
-                    crate::model::SuppressionKind::Baseline => "baseline",
-                    crate::model::SuppressionKind::Exception => "exception",
-                    crate::model::SuppressionKind::Inline => "inline",
-                };
+                let kind = i18n::tr(
+                    self.lang,
+                    match s.kind {
+                        crate::model::SuppressionKind::Baseline => "supp_baseline",
+                        crate::model::SuppressionKind::Exception => "supp_exception",
+                        crate::model::SuppressionKind::Inline => "supp_inline",
+                    },
+                );
                 match s
                     .reason
                     .as_deref()

@@ -178,6 +178,7 @@ impl Ctx<'_> {
             ),
             None => Default::default(),
         };
+        let (message, evidence, remediation) = f.words(self.lang == Lang::Pl);
         FindingRow {
             id: f.id.clone(),
             rule: f.rule.clone(),
@@ -189,9 +190,9 @@ impl Ctx<'_> {
             client: self.mask.opt_text(f.client_name.as_deref()),
             reference: f.reference_number.clone().unwrap_or_default(),
             owner: self.mask.opt_text(f.owner.as_deref()),
-            message: self.mask.text(&f.message),
-            evidence: self.mask.text(&f.evidence),
-            remediation: self.mask.text(&f.remediation),
+            message: self.mask.text(message),
+            evidence: self.mask.text(evidence),
+            remediation: self.mask.text(remediation),
             help: rule_link(&f.help_uri, &f.rule),
             excepted: f.excepted,
             exc_owner,
@@ -293,6 +294,10 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         plan: register::plan(&cx),
         plan_intro: tr("plan_intro")
             .replace("{c}", &facts.due_days.critical.to_string())
+            .replace(
+                "{c_pl}",
+                &crate::model::days_pl(facts.due_days.critical.into()),
+            )
             .replace("{h}", &facts.due_days.high.to_string())
             .replace("{m}", &facts.due_days.medium.to_string())
             .replace("{l}", &facts.due_days.low.to_string()),

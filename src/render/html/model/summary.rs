@@ -151,7 +151,12 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
                 decisions.push(
                     tr(key)
                         .replace("{n}", &n.to_string())
-                        .replace("{days}", &facts.due_days.critical.to_string()),
+                        .replace("{days}", &facts.due_days.critical.to_string())
+                        // Polish: the number with the noun form it takes (1 dzień, 7 dni).
+                        .replace(
+                            "{days_pl}",
+                            &crate::model::days_pl(facts.due_days.critical.into()),
+                        ),
                 );
             }
         }

@@ -416,4 +416,8 @@ pub struct Review {
     pub by_rule: Vec<RuleRow>,
     pub excepted: Vec<FindingRow>,
     pub open_count: u32,
+    /// The words after `open_count` and after the number excepted, in the noun form the
+    /// count takes (Polish: 1 / 2–4 / 5+).
+    pub open_label: String,
+    pub excepted_label: String,
 }
