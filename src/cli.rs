@@ -26,7 +26,7 @@ pub struct Cli {
 /// given here for a command that does not take it is ignored, as it always was.
 #[derive(Debug, Clone, Default, Args)]
 pub struct LeadingArgs {
-    /// Config file (default: ./ksef-audit.toml when present); also accepted after the command
+    /// Config file (default: $KSEF_AUDIT_CONFIG, else ksef-audit.toml here or in a parent); also accepted after the command
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// KSeF environment (see `ksef-audit tokens --help`)
@@ -109,7 +109,7 @@ pub enum GroupBy {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Common options")]
 pub struct ConfigArg {
-    /// Config file (default: ./ksef-audit.toml when present)
+    /// Config file (default: $KSEF_AUDIT_CONFIG, else ksef-audit.toml here or in a parent up to the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
@@ -255,7 +255,7 @@ pub enum Command {
     /// Combine the JSON results of several `leaks` shards or repositories (or `audit` runs) into one
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
-    /// Revoke tokens (dry run unless --yes)
+    /// Revoke tokens or (--grants) permission grants found by an audit (dry run unless --yes)
     #[command(after_help = REVOKE_EXAMPLES)]
     Revoke(RevokeArgs),
     /// List, explain and check the policy and leak rules
@@ -267,7 +267,7 @@ pub enum Command {
     /// Run the whole pipeline on the built-in example firm
     #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
-    /// Write calendar reminders (iCalendar) before each planned token expiry
+    /// Write calendar reminders (iCalendar) before each planned token expiry and certificate expiry
     #[command(after_help = CALENDAR_EXAMPLES)]
     Calendar(CalendarArgs),
     /// Start out: write a commented ksef-audit.toml and, from a token listing, a starter inventory

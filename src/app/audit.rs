@@ -378,9 +378,7 @@ pub fn render_with(
     out: &mut dyn Write,
 ) -> Result<()> {
     match output {
-        AuditOutput::Csv { excel } => {
-            render_csv(results, CsvOptions::new(*excel, view.lang), out)?
-        }
+        AuditOutput::Csv { excel } => render_csv(results, CsvOptions::new(*excel, view.lang), out)?,
         AuditOutput::Json => render_json(results, out)?,
         AuditOutput::Text => render_text(
             results,

@@ -106,7 +106,11 @@ impl View<'_> {
                         w("never used", "nigdy nieużyty").to_string()
                     } else {
                         c.last_use_date.map_or_else(String::new, |d| {
-                            format!("{} {}", w("last used", "ostatnio użyty"), d.format("%Y-%m-%d"))
+                            format!(
+                                "{} {}",
+                                w("last used", "ostatnio użyty"),
+                                d.format("%Y-%m-%d")
+                            )
                         })
                     };
                     parts.push(format!(

@@ -343,10 +343,7 @@ pub fn render_text(
         };
         let heading = match opts.lang {
             Lang::En => format!("Findings ({} actionable, {order})", active.len()),
-            Lang::Pl => format!(
-                "Ustalenia wymagające działania: {} ({order})",
-                active.len()
-            ),
+            Lang::Pl => format!("Ustalenia wymagające działania: {} ({order})", active.len()),
         };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;

@@ -752,7 +752,10 @@ fn certificate_leaver(v: &dyn SubjectView, c: &CertificateRecord) -> Option<Deta
         let who = m.name.as_deref().unwrap_or(&m.id);
         let subject = c.subject_identifier.masked();
         return Some(Detail::new(
-            format!("its subject {subject} is {who}, who {}", left_words(m, false)),
+            format!(
+                "its subject {subject} is {who}, who {}",
+                left_words(m, false)
+            ),
             format!(
                 "jego podmiot {subject} to {who}; ta osoba {}",
                 left_words(m, true)
