@@ -217,9 +217,15 @@ fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// (`=` at a line end) joined. Only for buffers that declare
 /// `Content-Transfer-Encoding: quoted-printable`.
 pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
-    let lower_hit = text
-        .windows(16)
-        .any(|w| w.eq_ignore_ascii_case(b"quoted-printable"));
+    // One SIMD literal search (the regex crate's prefilter), not a compare at every offset.
+    static DECLARED: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let declared = DECLARED.get_or_init(|| regex::bytes::Regex::new("(?i-u)quoted-printable").ok());
+    let lower_hit = match declared {
+        Some(re) => re.is_match(text),
+        None => text
+            .windows(16)
+            .any(|w| w.eq_ignore_ascii_case(b"quoted-printable")),
+    };
     if !lower_hit {
         return None;
     }
@@ -256,6 +262,36 @@ pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
         map,
         label: "quoted-printable",
     })
+}
+
+/// Whether `text` has a run of at least 64 base64 characters or `=`: every block that
+/// [`wrapped_base64_blocks`] returns starts with such a line, so without one it has nothing
+/// to find (one skipping pass, as [`base64_runs`]).
+pub fn may_hold_wrapped_base64(text: &[u8]) -> bool {
+    const L: usize = 64;
+    let is = |b: u8| B64[usize::from(b)] || b == b'=';
+    let n = text.len();
+    let mut i = 0;
+    while i + L <= n {
+        let p = i + L - 1;
+        if !is(text[p]) {
+            i = p + 1;
+            continue;
+        }
+        let mut start = p;
+        while start > i && is(text[start - 1]) {
+            start -= 1;
+        }
+        let mut end = p + 1;
+        while end < n && end - start < L && is(text[end]) {
+            end += 1;
+        }
+        if end - start >= L {
+            return true;
+        }
+        i = end + 1;
+    }
+    false
 }
 
 /// Base64 wrapped over several lines (e-mail bodies at 76 columns, PEM-like blocks and
@@ -311,6 +347,26 @@ pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_base64_needs_a_long_run() {
+        let line = "QUJD".repeat(16);
+        let block = format!("data:\n  {line}\n  {line}\n  QUJD\n");
+        assert!(!wrapped_base64_blocks(block.as_bytes()).is_empty());
+        assert!(may_hold_wrapped_base64(block.as_bytes()));
+        let padded = format!("x {}= y", "A".repeat(62));
+        assert!(may_hold_wrapped_base64(padded.as_bytes()));
+        let short = format!("{} {}\n", "A".repeat(63), "B".repeat(63)).repeat(20);
+        assert!(!may_hold_wrapped_base64(short.as_bytes()));
+        assert!(wrapped_base64_blocks(short.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn quoted_printable_needs_its_declaration() {
+        let body = b"Content-Transfer-Encoding: Quoted-Printable\n\nKSEF=3D1\n";
+        assert_eq!(quoted_printable_view(body).map(|v| v.label), Some("quoted-printable"));
+        assert!(quoted_printable_view(b"KSEF=3D1 quoted printable").is_none());
+    }
 
     #[test]
     fn utf16_is_detected_with_and_without_bom() {

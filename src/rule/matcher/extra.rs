@@ -15,6 +15,7 @@ use super::context::{ContextPass, Shape};
 use super::{CompiledRule, Hit, Locator, RawMatch, Scanner, check_match, decode, dedupe, keys};
 use crate::model::Confidence;
 use crate::rule::leak::SecretCheck;
+use regex::bytes::{Regex, RegexBuilder};
 
 /// A value dropped as a placeholder: counted in the scan's stats, listed with `-v`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,15 @@ pub struct ScanOutput {
     pub placeholders: Vec<Dropped>,
 }
 
+/// Rules whose matches come only from the key pass: their regex never yields a match
+/// (`check_match` drops it), so the line passes leave them out entirely.
+pub(super) fn own_pass_check(check: SecretCheck) -> bool {
+    matches!(
+        check,
+        SecretCheck::KsefCertificateKey | SecretCheck::KeyPassword
+    )
+}
+
 /// Rule indexes the extra passes report under.
 pub(super) struct Extra {
     context: ContextPass,
@@ -40,10 +50,42 @@ pub(super) struct Extra {
     password: Option<usize>,
     /// Rule ids by index (placeholder drops name their rule).
     ids: Vec<String>,
+    /// By index: the rule's matches come from the key pass only.
+    own_pass_rules: Vec<bool>,
+    /// What a buffer must hold for its escaped view to wake a line rule (None: always build
+    /// the view). See [`escaped_gate`].
+    escaped_gate: Option<Regex>,
+}
+
+/// The escaped view only turns escapes into `|`, `"`, `/` or `\` and copies every other byte:
+/// a keyword found in the view has its longest piece between those characters in the original
+/// buffer too. So a buffer holding no such piece gives a view where no line rule wakes, and
+/// the view (a copy of the buffer plus an offset map) is not built. None when some keyword is
+/// made only of those characters.
+fn escaped_gate(keywords: &[String]) -> Option<Regex> {
+    let mut pieces = Vec::new();
+    for k in keywords {
+        let piece = k
+            .split(['|', '"', '/', '\\'])
+            .max_by_key(|p| p.len())
+            .filter(|p| !p.is_empty())?;
+        pieces.push(regex::escape(piece));
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    pieces.sort();
+    pieces.dedup();
+    RegexBuilder::new(&format!("(?i-u:{})", pieces.join("|")))
+        .unicode(false)
+        .build()
+        .ok()
 }
 
 impl Extra {
-    pub(super) fn new(rules: &[CompiledRule]) -> Extra {
+    /// `keywords`: those of the line rules; `all_keyed`: every line rule has some (else the
+    /// escaped view is always built).
+    pub(super) fn new(rules: &[CompiledRule], keywords: &[String], all_keyed: bool) -> Extra {
         let by_id = |id: &str| rules.iter().position(|r| r.id == id);
         let by_check = |c: SecretCheck| rules.iter().position(|r| r.check == c);
         Extra {
@@ -53,12 +95,14 @@ impl Extra {
             key: by_check(SecretCheck::KsefCertificateKey),
             password: by_check(SecretCheck::KeyPassword),
             ids: rules.iter().map(|r| r.id.clone()).collect(),
+            own_pass_rules: rules.iter().map(|r| own_pass_check(r.check)).collect(),
+            escaped_gate: all_keyed.then(|| escaped_gate(keywords)).flatten(),
         }
     }
 
     /// Rules whose matches come from their own pass (the regex only names the place).
     pub(super) fn own_pass(&self, rule: usize) -> bool {
-        Some(rule) == self.key || Some(rule) == self.password
+        self.own_pass_rules[rule]
     }
 
     /// Moves placeholder hits out of `hits` into `dropped`.
@@ -96,16 +140,19 @@ impl Scanner {
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out);
         }
-        for view in [
-            decode::escaped_view(text),
-            decode::quoted_printable_view(text),
-        ]
-        .into_iter()
-        .flatten()
+        let escaped = match &self.extra.escaped_gate {
+            Some(gate) if !gate.is_match(text) => None,
+            _ => decode::escaped_view(text),
+        };
+        for view in [escaped, decode::quoted_printable_view(text)]
+            .into_iter()
+            .flatten()
         {
             self.view_pass(&view, text, out);
         }
-        self.wrapped_base64_pass(text, out);
+        if decode::may_hold_wrapped_base64(text) {
+            self.wrapped_base64_pass(text, out);
+        }
         dropped.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule_id.cmp(&b.rule_id)));
     }
 
