@@ -264,34 +264,54 @@ pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
     })
 }
 
-/// Whether `text` has a run of at least 64 base64 characters or `=`: every block that
-/// [`wrapped_base64_blocks`] returns starts with such a line, so without one it has nothing
-/// to find (one skipping pass, as [`base64_runs`]).
-pub fn may_hold_wrapped_base64(text: &[u8]) -> bool {
-    const L: usize = 64;
+/// Runs of at least [`MIN_BASE64_RUN`] base64 characters or `=`, in one skipping pass (as
+/// [`base64_runs`]). Every base64 run (with its padding) lies inside one of them, and every
+/// block of [`wrapped_base64_blocks`] starts with a line that is one of at least 64 bytes: so a
+/// buffer is looked at once for both, and only these (rare) stretches again.
+pub fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
+    const L: usize = MIN_BASE64_RUN;
     let is = |b: u8| B64[usize::from(b)] || b == b'=';
-    let n = text.len();
+    let mut out = Vec::new();
+    let n = data.len();
     let mut i = 0;
     while i + L <= n {
         let p = i + L - 1;
-        if !is(text[p]) {
+        if !is(data[p]) {
             i = p + 1;
             continue;
         }
         let mut start = p;
-        while start > i && is(text[start - 1]) {
+        while start > i && is(data[start - 1]) {
             start -= 1;
         }
         let mut end = p + 1;
-        while end < n && end - start < L && is(text[end]) {
+        while end < n && is(data[end]) {
             end += 1;
         }
         if end - start >= L {
-            return true;
+            out.push((start, end));
         }
         i = end + 1;
     }
-    false
+    out
+}
+
+/// [`base64_runs`] of `data`, looked for only inside its `stretches` ([`base64_stretches`]).
+pub fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    for &(s, e) in stretches {
+        runs.extend(
+            base64_runs(&data[s..e])
+                .into_iter()
+                .map(|(a, b)| (s + a, s + b)),
+        );
+    }
+    runs
+}
+
+/// Whether [`wrapped_base64_blocks`] can find anything, from the buffer's stretches.
+pub fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
+    stretches.iter().any(|(s, e)| e - s >= 64)
 }
 
 /// Base64 wrapped over several lines (e-mail bodies at 76 columns, PEM-like blocks and
@@ -350,14 +370,15 @@ mod tests {
 
     #[test]
     fn wrapped_base64_needs_a_long_run() {
+        let may = |t: &str| may_hold_wrapped_base64(&base64_stretches(t.as_bytes()));
         let line = "QUJD".repeat(16);
         let block = format!("data:\n  {line}\n  {line}\n  QUJD\n");
         assert!(!wrapped_base64_blocks(block.as_bytes()).is_empty());
-        assert!(may_hold_wrapped_base64(block.as_bytes()));
+        assert!(may(&block));
         let padded = format!("x {}= y", "A".repeat(62));
-        assert!(may_hold_wrapped_base64(padded.as_bytes()));
+        assert!(may(&padded));
         let short = format!("{} {}\n", "A".repeat(63), "B".repeat(63)).repeat(20);
-        assert!(!may_hold_wrapped_base64(short.as_bytes()));
+        assert!(!may(&short));
         assert!(wrapped_base64_blocks(short.as_bytes()).is_empty());
     }
 
@@ -436,6 +457,12 @@ mod tests {
                 })
                 .collect();
             assert_eq!(base64_runs(&data), naive_runs(&data), "round {round}");
+            let stretches = base64_stretches(&data);
+            assert_eq!(
+                base64_runs_within(&data, &stretches),
+                naive_runs(&data),
+                "round {round}"
+            );
         }
     }
 

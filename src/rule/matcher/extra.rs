@@ -15,7 +15,6 @@ use super::context::{ContextPass, Shape};
 use super::{CompiledRule, Hit, Locator, RawMatch, Scanner, check_match, decode, dedupe, keys};
 use crate::model::Confidence;
 use crate::rule::leak::SecretCheck;
-use regex::bytes::{Regex, RegexBuilder};
 
 /// A value dropped as a placeholder: counted in the scan's stats, listed with `-v`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +52,8 @@ pub(super) struct Extra {
     /// By index: the rule's matches come from the key pass only.
     own_pass_rules: Vec<bool>,
     /// What a buffer must hold for its escaped view to wake a line rule (None: always build
-    /// the view). See [`escaped_gate`].
-    escaped_gate: Option<Regex>,
+    /// the view). See [`escaped_pieces`].
+    escaped_pieces: Option<Vec<String>>,
 }
 
 /// The escaped view only turns escapes into `|`, `"`, `/` or `\` and copies every other byte:
@@ -62,25 +61,21 @@ pub(super) struct Extra {
 /// buffer too. So a buffer holding no such piece gives a view where no line rule wakes, and
 /// the view (a copy of the buffer plus an offset map) is not built. None when some keyword is
 /// made only of those characters.
-fn escaped_gate(keywords: &[String]) -> Option<Regex> {
+fn escaped_pieces(keywords: &[String]) -> Option<Vec<String>> {
     let mut pieces = Vec::new();
     for k in keywords {
         let piece = k
             .split(['|', '"', '/', '\\'])
             .max_by_key(|p| p.len())
             .filter(|p| !p.is_empty())?;
-        pieces.push(regex::escape(piece));
+        pieces.push(piece.to_string());
     }
-    if pieces.is_empty() {
-        return None;
-    }
-    pieces.sort();
-    pieces.dedup();
-    RegexBuilder::new(&format!("(?i-u:{})", pieces.join("|")))
-        .unicode(false)
-        .build()
-        .ok()
+    (!pieces.is_empty()).then_some(pieces)
 }
+
+/// The literals the context and key passes start from (`ksef` in the text, a PEM header) and
+/// the quoted-printable declaration.
+const PASS_LITERALS: &[&str] = &["ksef", "-----BEGIN ", "quoted-printable"];
 
 impl Extra {
     /// `keywords`: those of the line rules; `all_keyed`: every line rule has some (else the
@@ -96,8 +91,17 @@ impl Extra {
             password: by_check(SecretCheck::KeyPassword),
             ids: rules.iter().map(|r| r.id.clone()).collect(),
             own_pass_rules: rules.iter().map(|r| own_pass_check(r.check)).collect(),
-            escaped_gate: all_keyed.then(|| escaped_gate(keywords)).flatten(),
+            escaped_pieces: all_keyed.then(|| escaped_pieces(keywords)).flatten(),
         }
+    }
+
+    /// What a buffer holds when any extra pass except the base64 ones can find something:
+    /// [`PASS_LITERALS`] and the escaped view's keyword pieces. None when the escaped view
+    /// must always be built (see [`escaped_pieces`]).
+    pub(super) fn quick_literals(&self) -> Option<Vec<String>> {
+        let mut literals = self.escaped_pieces.clone()?;
+        literals.extend(PASS_LITERALS.iter().map(|s| s.to_string()));
+        Some(literals)
     }
 
     /// Rules whose matches come from their own pass (the regex only names the place).
@@ -128,29 +132,38 @@ impl Extra {
 
 impl Scanner {
     /// The extra passes over one (UTF-8) buffer; `out` holds the line rules' matches.
+    /// `quiet`: `text` holds none of the scanner's quick literals (keywords,
+    /// [`Extra::quick_literals`]), so only the base64 passes can find anything, and the
+    /// context and key passes only through a KSeF path. `wrapped`: the buffer may hold
+    /// wrapped base64 ([`decode::may_hold_wrapped_base64`]).
     pub(super) fn scan_extra(
         &self,
         path: &str,
         text: &[u8],
+        quiet: bool,
+        wrapped: bool,
         out: &mut Vec<RawMatch>,
         dropped: &mut Vec<Dropped>,
     ) {
-        let signals = self.extra.context.signals(path, text);
+        let signals = self.extra.context.signals_unless_quiet(path, text, quiet);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out);
         }
-        let escaped = match &self.extra.escaped_gate {
-            Some(gate) if !gate.is_match(text) => None,
-            _ => decode::escaped_view(text),
+        let escaped = if quiet {
+            None
+        } else {
+            decode::escaped_view(text)
         };
-        for view in [escaped, decode::quoted_printable_view(text)]
-            .into_iter()
-            .flatten()
-        {
+        let quoted = if quiet {
+            None
+        } else {
+            decode::quoted_printable_view(text)
+        };
+        for view in [escaped, quoted].into_iter().flatten() {
             self.view_pass(&view, text, out);
         }
-        if decode::may_hold_wrapped_base64(text) {
+        if wrapped {
             self.wrapped_base64_pass(text, out);
         }
         dropped.sort_by(|a, b| a.line.cmp(&b.line).then(a.rule_id.cmp(&b.rule_id)));

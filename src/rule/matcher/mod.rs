@@ -181,6 +181,28 @@ impl CompiledRule {
     }
 }
 
+/// One ASCII-case-insensitive regex that matches where any of `literals` occurs (for
+/// `is_match` only): the regex crate searches such an alternation with SIMD (Teddy).
+pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
+    let mut lower: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+    if lower.is_empty() || lower.iter().any(String::is_empty) {
+        return None;
+    }
+    lower.sort();
+    lower.dedup();
+    // A literal holding another one adds nothing to "does any occur" (`|nip-` and `nip-`);
+    // fewer, shorter literals make the SIMD search faster.
+    let kept: Vec<&String> = lower
+        .iter()
+        .filter(|l| !lower.iter().any(|o| o != *l && l.contains(o.as_str())))
+        .collect();
+    let escaped: Vec<String> = kept.iter().map(|l| regex::escape(l)).collect();
+    RegexBuilder::new(&format!("(?i-u:{})", escaped.join("|")))
+        .unicode(false)
+        .build()
+        .ok()
+}
+
 /// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the
 /// loaded rules and the one behind [`redact_text`] share their compiled regexes, so a
 /// one-file scan compiles each rule it needs once.
@@ -241,6 +263,10 @@ pub struct Scanner {
     combined_ascii: OnceLock<Option<Regex>>,
     /// Issue 12: the passes beyond one regex per rule (context, keys, decoded views).
     extra: extra::Extra,
+    /// Every literal any keyed pass starts from, as one SIMD literal search: a buffer
+    /// without any ("quiet", nearly all of real code) skips the keyword, context, key and
+    /// decoded-view passes. None: some pass has no literal to wait for.
+    quick: Option<Regex>,
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
@@ -342,6 +368,11 @@ impl Scanner {
             problems: vec![format!("inline markers: {e}")],
         })?;
         let extra = extra::Extra::new(&compiled, &keywords, always.is_empty());
+        let quick = extra.quick_literals().map(|mut literals| {
+            literals.extend(keywords.iter().cloned());
+            literals
+        });
+        let quick = quick.and_then(|literals| literal_regex(&literals));
         let line_rules: Vec<&CompiledRule> = compiled
             .iter()
             .filter(|r| !extra::own_pass_check(r.check))
@@ -364,6 +395,7 @@ impl Scanner {
             combined: OnceLock::new(),
             combined_ascii: OnceLock::new(),
             extra,
+            quick,
         })
     }
 
@@ -398,7 +430,12 @@ impl Scanner {
         let mut dropped = Vec::new();
         // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
         // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
-        let active = self.active_rules(text);
+        let quiet = self.quick.as_ref().is_some_and(|q| !q.is_match(text));
+        let active = if quiet {
+            self.always.clone()
+        } else {
+            self.active_rules(text)
+        };
         let windows = if active.is_empty() {
             Vec::new()
         } else {
@@ -423,8 +460,10 @@ impl Scanner {
                 out.push(self.raw_match(hit, line, column, allowed, enc));
             }
         }
-        self.scan_base64(text, &mut out);
-        self.scan_extra(path, text, &mut out, &mut dropped);
+        let stretches = decode::base64_stretches(text);
+        self.scan_base64(text, &decode::base64_runs_within(text, &stretches), &mut out);
+        let wrapped = decode::may_hold_wrapped_base64(&stretches);
+        self.scan_extra(path, text, quiet, wrapped, &mut out, &mut dropped);
         out.sort_by_key(|m| (m.line, m.column));
         ScanOutput {
             matches: out,
@@ -528,9 +567,9 @@ impl Scanner {
     }
 
     /// Base64 runs decoded one level: matched as `line prefix + decoded + line suffix`.
-    fn scan_base64(&self, text: &[u8], out: &mut Vec<RawMatch>) {
+    fn scan_base64(&self, text: &[u8], runs: &[(usize, usize)], out: &mut Vec<RawMatch>) {
         let mut locator = Locator::default();
-        for (start, end) in decode::base64_runs(text) {
+        for &(start, end) in runs {
             let Some(decoded) = decode::decode_base64_text(&text[start..end]) else {
                 continue;
             };
