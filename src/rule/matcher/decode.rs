@@ -375,7 +375,7 @@ mod tests {
         let block = format!("data:\n  {line}\n  {line}\n  QUJD\n");
         assert!(!wrapped_base64_blocks(block.as_bytes()).is_empty());
         assert!(may(&block));
-        let padded = format!("x {}= y", "A".repeat(62));
+        let padded = format!("x {}= y", "A".repeat(63));
         assert!(may(&padded));
         let short = format!("{} {}\n", "A".repeat(63), "B".repeat(63)).repeat(20);
         assert!(!may(&short));
@@ -385,7 +385,10 @@ mod tests {
     #[test]
     fn quoted_printable_needs_its_declaration() {
         let body = b"Content-Transfer-Encoding: Quoted-Printable\n\nKSEF=3D1\n";
-        assert_eq!(quoted_printable_view(body).map(|v| v.label), Some("quoted-printable"));
+        assert_eq!(
+            quoted_printable_view(body).map(|v| v.label),
+            Some("quoted-printable")
+        );
         assert!(quoted_printable_view(b"KSEF=3D1 quoted printable").is_none());
     }
 

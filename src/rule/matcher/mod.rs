@@ -235,7 +235,11 @@ fn compile_shared(pattern: &str, ascii: bool) -> Result<Regex, String> {
 /// a fraction of the time (a Unicode `\w{0,24}` is thousands of states) and never needs the
 /// slow engines that Unicode word boundaries force onto non-ASCII input.
 fn ascii_variant(pattern: &str) -> Option<Regex> {
-    if !pattern.is_ascii() || pattern.contains("\\x") || pattern.contains("\\u") || pattern.contains("\\U") {
+    if !pattern.is_ascii()
+        || pattern.contains("\\x")
+        || pattern.contains("\\u")
+        || pattern.contains("\\U")
+    {
         return None;
     }
     compile_shared(pattern, true).ok()
@@ -461,7 +465,11 @@ impl Scanner {
             }
         }
         let stretches = decode::base64_stretches(text);
-        self.scan_base64(text, &decode::base64_runs_within(text, &stretches), &mut out);
+        self.scan_base64(
+            text,
+            &decode::base64_runs_within(text, &stretches),
+            &mut out,
+        );
         let wrapped = decode::may_hold_wrapped_base64(&stretches);
         self.scan_extra(path, text, quiet, wrapped, &mut out, &mut dropped);
         out.sort_by_key(|m| (m.line, m.column));
