@@ -226,7 +226,7 @@ machine: $(nproc) cores; $(rg --version | head -n 1); $(hyperfine --version); $(
 working tree: $TREE, $(find "$tree" -type f | wc -l) files, $(du -sm "$tree" | cut -f1) MiB, $TREE_TOKENS planted tokens (load $load_tree)
   ksef-audit leaks TREE          $(printf '%8.3f' "$t_ours") s
   rg -uu (2 KSeF patterns)       $(printf '%8.3f' "$t_rg") s   ksef-audit/rg = $(ratio "$t_ours" "$t_rg")
-  rg -uu -U (every rule pattern) $(printf '%8.3f' "${t_rgu:-0}") s   ksef-audit/rg-U = $(ratio "$t_ours" "${t_rgu:-0}")
+  rg -uu -U (every rule pattern) $([ -n "${t_rgu:-}" ] && echo "$(printf '%8.3f' "$t_rgu") s   ksef-audit/rg-U = $(ratio "$t_ours" "$t_rgu")" || echo "not run (RG_MULTILINE=1)")
   kingfisher (2 KSeF rules)      $(printf '%8.3f' "${t_kf:-0}") s   ksef-audit/kingfisher = $(ratio "$t_ours" "${t_kf:-0}")
 history: $REPO, $commits commits, $objs objects, 4 planted tokens (load $load_hist)
   ksef-audit leaks --git         $(printf '%8.3f' "$h_ours") s
