@@ -15,6 +15,14 @@
 #   KSEF_AUDIT_BIN=path/to/ksef-audit  skip the release build
 #   RUNS=3 HISTORY_RUNS=2              hyperfine runs
 #   SKIP_KINGFISHER=1                  when kingfisher is not installed (pip install kingfisher-bin)
+#   REUSE=1                            keep the copies of an earlier run in $BENCH_WORK (no copy,
+#                                      no clone, same planted tokens)
+#   RG_MULTILINE=1                     also time `rg -uu -U` with every rule pattern (slow: the
+#                                      multi-line parts of LEAK002/LEAK003 need -U)
+#
+# Figures are hyperfine MEDIANS. ripgrep's fair baseline is `rg -uu` with the two single-line
+# KSeF patterns that Kingfisher also gets (LEAK001 and the one-line form of LEAK002): the same
+# search, without multi-line mode.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,7 +98,20 @@ YAML
 kingfisher_cmd() { echo "kingfisher scan $1 --no-validate --no-update-check --load-builtins=false --rules-path $kf_rules $2"; }
 
 # --- the copies, with planted tokens -------------------------------------------------------
+# The same two patterns as one-line regexes, for the fair ripgrep baseline.
+rg_fair="$WORK/rg-fair-patterns.txt"
+cat >"$rg_fair" <<'PATS'
+\b(20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-[A-Z]{2}-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2}(?:\||%7[cC])(?:nip-\d{10}|internalId-\d{10}-\d{5})(?:\||%7[cC])[0-9a-fA-F]{64})\b
+(?i)ksef[\w.\-]{0,24}?(?:token|secret)\w{0,12}["']?\s*(?:=>|:=|[:=>])\s*["']?([A-Za-z0-9]{40})\b
+PATS
+
 tree="$WORK/tree"
+repo="$WORK/repo.git"
+one="$WORK/one-file.env"
+clean_one="$WORK/one-file-clean.c"
+if [ -n "${REUSE:-}" ] && [ -d "$tree" ] && [ -d "$repo" ] && [ -s "$WORK/tokens-tree.txt" ] && [ -s "$WORK/tokens-history.txt" ]; then
+    echo "== reusing $tree and $repo (REUSE=1)" >&2
+else
 echo "== copying $TREE to $tree (without .git) and planting $TREE_TOKENS tokens" >&2
 rm -rf "$tree" && mkdir -p "$tree"
 tar -C "$TREE" --exclude=.git -cf - . | tar -C "$tree" -xf -
@@ -104,7 +125,6 @@ for f in "${targets[@]}"; do
     i=$((i + 1))
 done
 
-repo="$WORK/repo.git"
 echo "== cloning $REPO to $repo (bare, all refs) and committing 4 planted tokens" >&2
 rm -rf "$repo"
 git clone -q --mirror "$REPO" "$repo"
@@ -124,10 +144,9 @@ commit="$(GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER
     GIT_COMMITTER_EMAIL=bench@example.com git -C "$repo" commit-tree "$new_tree" -p "$parent" -m "planted tokens")"
 git -C "$repo" update-ref refs/heads/planted "$commit"
 
-one="$WORK/one-file.env"
 printf 'KSEF_TOKEN=%s\n' "$(python3 "$gen" token 3000)" >"$one"
-clean_one="$WORK/one-file-clean.c"
 printf 'int main(void) { return 0; }\n' >"$clean_one"
+fi
 
 # --- recall: every tool finds every planted token -------------------------------------------
 check() { # check NAME TOKENS_FILE OUTPUT_FILE: every line of TOKENS_FILE occurs in OUTPUT_FILE
@@ -147,7 +166,7 @@ echo "== recall" >&2
 "$bin" leaks --quiet --exit-zero --format json -o "$out/ours-tree.json" "$tree" || true
 fps "$WORK/tokens-tree.txt" >"$WORK/fp-tree.txt"
 check "ksef-audit leaks" "$WORK/fp-tree.txt" "$out/ours-tree.json"
-rg -uu -U -o -N --no-filename -f "$patterns" "$tree" >"$out/rg-tree.txt" || true
+rg -uu -o -N --no-filename -f "$rg_fair" "$tree" >"$out/rg-tree.txt" || true
 check "rg -uu" "$WORK/tokens-tree.txt" "$out/rg-tree.txt"
 "$bin" leaks --quiet --exit-zero --format json -o "$out/ours-history.json" --git "$repo" || true
 fps "$WORK/tokens-history.txt" >"$WORK/fp-history.txt"
@@ -166,15 +185,18 @@ if [ "$kf" = 1 ]; then
     check "kingfisher (history)" "$WORK/tokens-history.txt" "$out/kf-history.jsonl"
 fi
 
-mean() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join("%.4f" % x["mean"] for x in r))' "$1"; }
+# Medians (the machine is shared: a median shrugs off a run that met another build).
+median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join("%.4f" % x["median"] for x in r))' "$1"; }
 
 # --- speed ------------------------------------------------------------------------------------
 echo "== working tree (load $(load))" >&2
 tree_cmds=(-n ksef-audit "$bin leaks --quiet --exit-zero --format json --output /dev/null $tree"
-    -n rg "rg -uu -c -U -f $patterns $tree")
+    -n rg "rg -uu -c -f $rg_fair $tree")
 [ "$kf" = 1 ] && tree_cmds+=(-n kingfisher "$(kingfisher_cmd "$tree" "--format json") -o /dev/null")
+[ -n "${RG_MULTILINE:-}" ] && tree_cmds+=(-n rg-multiline "rg -uu -c -U -f $patterns $tree")
 hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$out/tree.json" "${tree_cmds[@]}" >&2
-read -r t_ours t_rg t_kf < <(mean "$out/tree.json")
+read -r t_ours t_rg t_kf t_rgu < <(median "$out/tree.json")
+[ "$kf" = 1 ] || { t_rgu="${t_kf:-}"; t_kf=""; }
 load_tree="$(load)"
 
 echo "== history (load $(load))" >&2
@@ -182,14 +204,14 @@ hist_cmds=(-n ksef-audit "$bin leaks --quiet --exit-zero --format json --output 
     -n cat-file "git -C $repo cat-file --batch-all-objects --batch --unordered")
 [ "$kf" = 1 ] && hist_cmds+=(-n kingfisher "$(kingfisher_cmd "$repo" "--git-history full --format json") -o /dev/null")
 hyperfine --runs "$HISTORY_RUNS" -i --output=null --export-json "$out/history.json" "${hist_cmds[@]}" >&2
-read -r h_ours h_cat h_kf < <(mean "$out/history.json")
+read -r h_ours h_cat h_kf < <(median "$out/history.json")
 load_hist="$(load)"
 
 echo "== one file (load $(load))" >&2
 hyperfine -N --warmup 3 --runs 30 -i --export-json "$out/one.json" \
     -n one-file-token "$bin leaks --quiet --exit-zero $one" \
     -n one-file-clean "$bin leaks --quiet --exit-zero $clean_one" >&2
-read -r one_token one_clean < <(mean "$out/one.json")
+read -r one_token one_clean < <(median "$out/one.json")
 
 echo "== heap (anonymous memory, without mapped packs)" >&2
 read -r rss_hist anon_hist < <("$here/peak-mem.sh" "$bin" leaks --quiet --exit-zero --format json --output /dev/null --git "$repo")
@@ -199,10 +221,12 @@ ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); pri
 objs="$(git -C "$repo" count-objects -v | awk '/in-pack/ {print $2}')"
 commits="$(git -C "$repo" rev-list --all --count)"
 cat <<REPORT | tee "$out/summary.txt"
+figures: hyperfine medians; $(date -u '+%Y-%m-%d %H:%M UTC'); uptime at the end: $(uptime)
 machine: $(nproc) cores; $(rg --version | head -n 1); $(hyperfine --version); $(git --version)$([ "$kf" = 1 ] && echo "; kingfisher $(kingfisher --version 2>/dev/null | awk '{print $NF}')")
 working tree: $TREE, $(find "$tree" -type f | wc -l) files, $(du -sm "$tree" | cut -f1) MiB, $TREE_TOKENS planted tokens (load $load_tree)
   ksef-audit leaks TREE          $(printf '%8.3f' "$t_ours") s
-  rg -uu -U (rules' patterns)    $(printf '%8.3f' "$t_rg") s   ksef-audit/rg = $(ratio "$t_ours" "$t_rg")
+  rg -uu (2 KSeF patterns)       $(printf '%8.3f' "$t_rg") s   ksef-audit/rg = $(ratio "$t_ours" "$t_rg")
+  rg -uu -U (every rule pattern) $([ -n "${t_rgu:-}" ] && echo "$(printf '%8.3f' "$t_rgu") s   ksef-audit/rg-U = $(ratio "$t_ours" "$t_rgu")" || echo "not run (RG_MULTILINE=1)")
   kingfisher (2 KSeF rules)      $(printf '%8.3f' "${t_kf:-0}") s   ksef-audit/kingfisher = $(ratio "$t_ours" "${t_kf:-0}")
 history: $REPO, $commits commits, $objs objects, 4 planted tokens (load $load_hist)
   ksef-audit leaks --git         $(printf '%8.3f' "$h_ours") s

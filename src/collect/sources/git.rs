@@ -6,8 +6,9 @@
 //! a tree or blob already seen is never entered again, so each commit costs only the subtrees
 //! it changed. Commit messages are handed over too.
 //!
-//! The walk runs on one thread and streams object ids through a bounded channel to rayon
-//! workers, which read (inflate) each blob and call the sink. Memory holds the set of seen
+//! The walk runs on one thread and streams object ids, in batches, through a bounded channel
+//! to reader threads (as many as rayon's pool), which read (inflate) each blob and call the
+//! sink. Memory holds the set of seen
 //! object ids and one commit node per commit, never blob contents beyond those in flight.
 
 use std::collections::{BinaryHeap, HashMap, VecDeque};
@@ -111,8 +112,12 @@ impl GitCoverage {
     }
 }
 
-/// Blobs in flight between the walk and the workers.
-const CHANNEL_BOUND: usize = 256;
+/// Batches in flight between the walk and the workers.
+const CHANNEL_BOUND: usize = 16;
+
+/// Items per batch: one hand-over (and one wake-up of a reader) per batch, not per blob. On a
+/// loaded machine every wake-up waits for a time slice, which starved the readers.
+const BATCH: usize = 64;
 
 /// Scans the history of the repository at `repo` (a work tree, a bare repository or a mirror),
 /// calling `sink` once per unique blob and once per commit message.
@@ -487,7 +492,10 @@ fn scan_commits(
     }
 
     let commits = order.len() as u64;
-    let (tx, rx) = mpsc::sync_channel::<Item>(CHANNEL_BOUND);
+    // Trees and blobs to come: a few per commit (grown as needed, but not rehashed a dozen
+    // times on the way).
+    seen.reserve(nodes.len().saturating_mul(4));
+    let (tx, rx) = mpsc::sync_channel::<Vec<Item>>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
             let repo = reader(shared);
@@ -496,6 +504,7 @@ fn scan_commits(
                 ctx,
                 seen,
                 tx,
+                batch: Vec::with_capacity(BATCH),
                 tree_buf: Vec::new(),
                 prefix: BString::default(),
             };
@@ -521,11 +530,33 @@ fn scan_commits(
                 }
             }
             walk.coverage_extras(&tags, search_dangling.then_some(&walked));
+            walk.flush();
         });
-        rx.into_iter().par_bridge().for_each_init(
-            || (reader(shared), Vec::new()),
-            |(repo, buf), item| read_item(repo, buf, item, ctx, sink),
-        );
+        // Readers: each takes a whole batch off the channel, then reads and scans it alone.
+        let rx = Arc::new(Mutex::new(rx));
+        let readers: Vec<_> = (0..rayon::current_num_threads().max(1))
+            .map(|_| {
+                let rx = Arc::clone(&rx);
+                scope.spawn(move || {
+                    let repo = reader(shared);
+                    let mut buf = Vec::new();
+                    loop {
+                        let batch = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok(batch) = batch else { break };
+                        for item in batch {
+                            read_item(&repo, &mut buf, item, ctx, sink);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for r in readers {
+            if r.join().is_err() {
+                ctx.issue("history", "a blob reader stopped unexpectedly");
+            }
+        }
+        // Without readers the walk's next hand-over fails and it stops (never blocks).
+        drop(rx);
         if walker.join().is_err() {
             ctx.issue("history", "the history walk stopped unexpectedly");
         }
@@ -669,7 +700,9 @@ struct Walk<'a> {
     repo: &'a gix::Repository,
     ctx: &'a Ctx,
     seen: HashSet<ObjectId>,
-    tx: mpsc::SyncSender<Item>,
+    tx: mpsc::SyncSender<Vec<Item>>,
+    /// Items not yet handed over ([`BATCH`] at a time).
+    batch: Vec<Item>,
     tree_buf: Vec<u8>,
     /// Prefix of the paths of the commit being walked (`(dangling):` for unreachable ones).
     prefix: BString,
@@ -710,13 +743,10 @@ impl Walk<'_> {
         });
         if !message.is_empty()
             && self.ctx.owns(&id)
-            && self
-                .tx
-                .send(Item::Message {
-                    data: message,
-                    info: info.clone(),
-                })
-                .is_err()
+            && !self.push(Item::Message {
+                data: message,
+                info: info.clone(),
+            })
         {
             return false;
         }
@@ -833,14 +863,15 @@ impl Walk<'_> {
                         break;
                     }
                 };
-                let path = join(&prefix, entry.filename);
+                // The path is built only for what is new: most entries of a changed tree
+                // were seen in an earlier commit.
                 if entry.mode.is_tree() {
                     if !self.seen.contains(entry.oid) {
-                        stack.push((entry.oid.to_owned(), path));
+                        stack.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
                     }
                 } else if entry.mode.is_blob_or_symlink() && self.seen.insert(entry.oid.to_owned())
                 {
-                    blobs.push((entry.oid.to_owned(), path));
+                    blobs.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
                 }
             }
             for (blob, path) in blobs {
@@ -857,17 +888,30 @@ impl Walk<'_> {
         !self.seen.insert(id) || self.send_blob(id, path, info)
     }
 
-    fn send_blob(&self, id: ObjectId, path: BString, info: &Arc<CommitInfo>) -> bool {
+    fn send_blob(&mut self, id: ObjectId, path: BString, info: &Arc<CommitInfo>) -> bool {
         if !self.ctx.owns(&id) {
             return true;
         }
-        self.tx
-            .send(Item::Blob {
-                id,
-                info: info.clone(),
-                path,
-            })
-            .is_ok()
+        self.push(Item::Blob {
+            id,
+            info: info.clone(),
+            path,
+        })
+    }
+
+    /// Queues `item`; hands the batch over when it is full. False when the readers are gone.
+    fn push(&mut self, item: Item) -> bool {
+        self.batch.push(item);
+        self.batch.len() < BATCH || self.flush()
+    }
+
+    /// Hands over the queued items. False when the readers are gone.
+    fn flush(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx.send(batch).is_ok()
     }
 }
 

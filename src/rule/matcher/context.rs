@@ -165,6 +165,15 @@ impl ContextPass {
         s
     }
 
+    /// [`ContextPass::signals`], or for a `quiet` buffer (no `ksef`, no PEM header: see
+    /// `Scanner::scan`) the signals without a pass over it: only a KSeF path can matter.
+    pub fn signals_unless_quiet(&self, path: &str, text: &[u8], quiet: bool) -> Signals {
+        if quiet && !contains_ksef(path.as_bytes()) {
+            return Signals::default();
+        }
+        self.signals(path, text)
+    }
+
     /// Values with KSeF context beyond their line (`signals` from [`ContextPass::signals`]).
     pub fn find(&self, signals: &Signals, text: &[u8]) -> Vec<ContextHit> {
         let path_ksef = signals.path_ksef;

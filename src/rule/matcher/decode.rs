@@ -217,9 +217,15 @@ fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// (`=` at a line end) joined. Only for buffers that declare
 /// `Content-Transfer-Encoding: quoted-printable`.
 pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
-    let lower_hit = text
-        .windows(16)
-        .any(|w| w.eq_ignore_ascii_case(b"quoted-printable"));
+    // One SIMD literal search (the regex crate's prefilter), not a compare at every offset.
+    static DECLARED: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let declared = DECLARED.get_or_init(|| regex::bytes::Regex::new("(?i-u)quoted-printable").ok());
+    let lower_hit = match declared {
+        Some(re) => re.is_match(text),
+        None => text
+            .windows(16)
+            .any(|w| w.eq_ignore_ascii_case(b"quoted-printable")),
+    };
     if !lower_hit {
         return None;
     }
@@ -256,6 +262,56 @@ pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
         map,
         label: "quoted-printable",
     })
+}
+
+/// Runs of at least [`MIN_BASE64_RUN`] base64 characters or `=`, in one skipping pass (as
+/// [`base64_runs`]). Every base64 run (with its padding) lies inside one of them, and every
+/// block of [`wrapped_base64_blocks`] starts with a line that is one of at least 64 bytes: so a
+/// buffer is looked at once for both, and only these (rare) stretches again.
+pub fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
+    const L: usize = MIN_BASE64_RUN;
+    let is = |b: u8| B64[usize::from(b)] || b == b'=';
+    let mut out = Vec::new();
+    let n = data.len();
+    let mut i = 0;
+    while i + L <= n {
+        let p = i + L - 1;
+        if !is(data[p]) {
+            i = p + 1;
+            continue;
+        }
+        let mut start = p;
+        while start > i && is(data[start - 1]) {
+            start -= 1;
+        }
+        let mut end = p + 1;
+        while end < n && is(data[end]) {
+            end += 1;
+        }
+        if end - start >= L {
+            out.push((start, end));
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// [`base64_runs`] of `data`, looked for only inside its `stretches` ([`base64_stretches`]).
+pub fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    for &(s, e) in stretches {
+        runs.extend(
+            base64_runs(&data[s..e])
+                .into_iter()
+                .map(|(a, b)| (s + a, s + b)),
+        );
+    }
+    runs
+}
+
+/// Whether [`wrapped_base64_blocks`] can find anything, from the buffer's stretches.
+pub fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
+    stretches.iter().any(|(s, e)| e - s >= 64)
 }
 
 /// Base64 wrapped over several lines (e-mail bodies at 76 columns, PEM-like blocks and
@@ -311,6 +367,30 @@ pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_base64_needs_a_long_run() {
+        let may = |t: &str| may_hold_wrapped_base64(&base64_stretches(t.as_bytes()));
+        let line = "QUJD".repeat(16);
+        let block = format!("data:\n  {line}\n  {line}\n  QUJD\n");
+        assert!(!wrapped_base64_blocks(block.as_bytes()).is_empty());
+        assert!(may(&block));
+        let padded = format!("x {}= y", "A".repeat(63));
+        assert!(may(&padded));
+        let short = format!("{} {}\n", "A".repeat(63), "B".repeat(63)).repeat(20);
+        assert!(!may(&short));
+        assert!(wrapped_base64_blocks(short.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn quoted_printable_needs_its_declaration() {
+        let body = b"Content-Transfer-Encoding: Quoted-Printable\n\nKSEF=3D1\n";
+        assert_eq!(
+            quoted_printable_view(body).map(|v| v.label),
+            Some("quoted-printable")
+        );
+        assert!(quoted_printable_view(b"KSEF=3D1 quoted printable").is_none());
+    }
 
     #[test]
     fn utf16_is_detected_with_and_without_bom() {
@@ -380,6 +460,12 @@ mod tests {
                 })
                 .collect();
             assert_eq!(base64_runs(&data), naive_runs(&data), "round {round}");
+            let stretches = base64_stretches(&data);
+            assert_eq!(
+                base64_runs_within(&data, &stretches),
+                naive_runs(&data),
+                "round {round}"
+            );
         }
     }
 

@@ -31,6 +31,15 @@ pub struct ScanOutput {
     pub placeholders: Vec<Dropped>,
 }
 
+/// Rules whose matches come only from the key pass: their regex never yields a match
+/// (`check_match` drops it), so the line passes leave them out entirely.
+pub(super) fn own_pass_check(check: SecretCheck) -> bool {
+    matches!(
+        check,
+        SecretCheck::KsefCertificateKey | SecretCheck::KeyPassword
+    )
+}
+
 /// Rule indexes the extra passes report under.
 pub(super) struct Extra {
     context: ContextPass,
@@ -40,10 +49,38 @@ pub(super) struct Extra {
     password: Option<usize>,
     /// Rule ids by index (placeholder drops name their rule).
     ids: Vec<String>,
+    /// By index: the rule's matches come from the key pass only.
+    own_pass_rules: Vec<bool>,
+    /// What a buffer must hold for its escaped view to wake a line rule (None: always build
+    /// the view). See [`escaped_pieces`].
+    escaped_pieces: Option<Vec<String>>,
 }
 
+/// The escaped view only turns escapes into `|`, `"`, `/` or `\` and copies every other byte:
+/// a keyword found in the view has its longest piece between those characters in the original
+/// buffer too. So a buffer holding no such piece gives a view where no line rule wakes, and
+/// the view (a copy of the buffer plus an offset map) is not built. None when some keyword is
+/// made only of those characters.
+fn escaped_pieces(keywords: &[String]) -> Option<Vec<String>> {
+    let mut pieces = Vec::new();
+    for k in keywords {
+        let piece = k
+            .split(['|', '"', '/', '\\'])
+            .max_by_key(|p| p.len())
+            .filter(|p| !p.is_empty())?;
+        pieces.push(piece.to_string());
+    }
+    (!pieces.is_empty()).then_some(pieces)
+}
+
+/// The literals the context and key passes start from (`ksef` in the text, a PEM header) and
+/// the quoted-printable declaration.
+const PASS_LITERALS: &[&str] = &["ksef", "-----BEGIN ", "quoted-printable"];
+
 impl Extra {
-    pub(super) fn new(rules: &[CompiledRule]) -> Extra {
+    /// `keywords`: those of the line rules; `all_keyed`: every line rule has some (else the
+    /// escaped view is always built).
+    pub(super) fn new(rules: &[CompiledRule], keywords: &[String], all_keyed: bool) -> Extra {
         let by_id = |id: &str| rules.iter().position(|r| r.id == id);
         let by_check = |c: SecretCheck| rules.iter().position(|r| r.check == c);
         Extra {
@@ -53,6 +90,8 @@ impl Extra {
             key: by_check(SecretCheck::KsefCertificateKey),
             password: by_check(SecretCheck::KeyPassword),
             ids: rules.iter().map(|r| r.id.clone()).collect(),
+            own_pass_rules: rules.iter().map(|r| own_pass_check(r.check)).collect(),
+            escaped_pieces: all_keyed.then(|| escaped_pieces(keywords)).flatten(),
         }
     }
 
@@ -61,9 +100,18 @@ impl Extra {
         self.key
     }
 
+    /// What a buffer holds when any extra pass except the base64 ones can find something:
+    /// [`PASS_LITERALS`] and the escaped view's keyword pieces. None when the escaped view
+    /// must always be built (see [`escaped_pieces`]).
+    pub(super) fn quick_literals(&self) -> Option<Vec<String>> {
+        let mut literals = self.escaped_pieces.clone()?;
+        literals.extend(PASS_LITERALS.iter().map(|s| s.to_string()));
+        Some(literals)
+    }
+
     /// Rules whose matches come from their own pass (the regex only names the place).
     pub(super) fn own_pass(&self, rule: usize) -> bool {
-        Some(rule) == self.key || Some(rule) == self.password
+        self.own_pass_rules[rule]
     }
 
     /// Drops line-rule hits of the 40-character and 1.0 token rules whose value is assigned
@@ -98,28 +146,40 @@ impl Extra {
 
 impl Scanner {
     /// The extra passes over one (UTF-8) buffer; `out` holds the line rules' matches.
+    /// `quiet`: `text` holds none of the scanner's quick literals (keywords,
+    /// [`Extra::quick_literals`]), so only the base64 passes can find anything, and the
+    /// context and key passes only through a KSeF path. `wrapped`: the buffer may hold
+    /// wrapped base64 ([`decode::may_hold_wrapped_base64`]).
     pub(super) fn scan_extra(
         &self,
         path: &str,
         text: &[u8],
+        quiet: bool,
+        wrapped: bool,
         out: &mut Vec<RawMatch>,
         dropped: &mut Vec<Dropped>,
     ) {
-        let signals = self.extra.context.signals(path, text);
+        let signals = self.extra.context.signals_unless_quiet(path, text, quiet);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out);
         }
-        for view in [
-            decode::escaped_view(text),
-            decode::quoted_printable_view(text),
-        ]
-        .into_iter()
-        .flatten()
-        {
+        let escaped = if quiet {
+            None
+        } else {
+            decode::escaped_view(text)
+        };
+        let quoted = if quiet {
+            None
+        } else {
+            decode::quoted_printable_view(text)
+        };
+        for view in [escaped, quoted].into_iter().flatten() {
             self.view_pass(&view, text, out);
         }
-        self.wrapped_base64_pass(text, out);
+        if wrapped {
+            self.wrapped_base64_pass(text, out);
+        }
         // A PKCS#12 bundle that opens without a password (with one: the key-file pass).
         if super::bundle::looks_like_pkcs12(text) {
             out.extend(self.scan_pkcs12(text, &[]));

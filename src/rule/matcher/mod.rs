@@ -159,15 +159,95 @@ struct CompiledRule {
     /// Unicode classes of one rule takes milliseconds; a pre-commit scan pays only for the
     /// rules its file can trigger). `Err`: see [`Scanner::failed_rules`].
     regex: OnceLock<Result<Regex, String>>,
+    /// The same pattern in ASCII mode, for windows of pure ASCII (see [`ascii_variant`]).
+    ascii: OnceLock<Option<Regex>>,
 }
 
 impl CompiledRule {
     fn regex(&self) -> Option<&Regex> {
         self.regex
-            .get_or_init(|| Regex::new(&self.pattern).map_err(|e| e.to_string()))
+            .get_or_init(|| compile_shared(&self.pattern, false))
             .as_ref()
             .ok()
     }
+
+    /// The regex to run over `window`: the ASCII variant when the window is pure ASCII
+    /// (`window_ascii`) and the pattern has one, else the Unicode one.
+    fn regex_for(&self, window_ascii: bool) -> Option<&Regex> {
+        if window_ascii
+            && let Some(ascii) = self
+                .ascii
+                .get_or_init(|| ascii_variant(&self.pattern))
+                .as_ref()
+        {
+            return Some(ascii);
+        }
+        self.regex()
+    }
+}
+
+/// One ASCII-case-insensitive regex that matches where any of `literals` occurs (for
+/// `is_match` only): the regex crate searches such an alternation with SIMD (Teddy).
+pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
+    let mut lower: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+    if lower.is_empty() || lower.iter().any(String::is_empty) {
+        return None;
+    }
+    lower.sort();
+    lower.dedup();
+    // A literal holding another one adds nothing to "does any occur" (`|nip-` and `nip-`);
+    // fewer, shorter literals make the SIMD search faster.
+    let kept: Vec<&String> = lower
+        .iter()
+        .filter(|l| !lower.iter().any(|o| o != *l && l.contains(o.as_str())))
+        .collect();
+    let escaped: Vec<String> = kept.iter().map(|l| regex::escape(l)).collect();
+    RegexBuilder::new(&format!("(?i-u:{})", escaped.join("|")))
+        .unicode(false)
+        .build()
+        .ok()
+}
+
+/// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the
+/// loaded rules and the one behind [`redact_text`] share their compiled regexes, so a
+/// one-file scan compiles each rule it needs once.
+fn compile_shared(pattern: &str, ascii: bool) -> Result<Regex, String> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<(bool, String), Result<Regex, String>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (ascii, pattern.to_string());
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    // Compiled outside the lock: two threads may both compile a pattern the first time.
+    let compiled = RegexBuilder::new(pattern)
+        .unicode(!ascii)
+        .build()
+        .map_err(|e| e.to_string());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_insert(compiled)
+        .clone()
+}
+
+/// `pattern` compiled with Unicode off, when that gives the same matches on any pure-ASCII
+/// haystack: Unicode `\w`, `\d`, `\s`, `\b`, `.`, negated classes and case folding all agree
+/// with their ASCII forms on ASCII bytes. Not for patterns with non-ASCII characters or
+/// `\x`/`\u` escapes (a case-insensitive `ſ` or Kelvin sign matches ASCII `s`/`k` only in
+/// Unicode mode), nor for patterns that fail in ASCII mode (`\p{…}`). ASCII mode compiles in
+/// a fraction of the time (a Unicode `\w{0,24}` is thousands of states) and never needs the
+/// slow engines that Unicode word boundaries force onto non-ASCII input.
+fn ascii_variant(pattern: &str) -> Option<Regex> {
+    if !pattern.is_ascii()
+        || pattern.contains("\\x")
+        || pattern.contains("\\u")
+        || pattern.contains("\\U")
+    {
+        return None;
+    }
+    compile_shared(pattern, true).ok()
 }
 
 /// Leak rules compiled for matching. `Send + Sync`: share one across threads.
@@ -188,8 +268,14 @@ pub struct Scanner {
     /// the first large buffer, so a one-file scan does not pay for it.
     alternation: Option<String>,
     combined: OnceLock<Option<Regex>>,
+    /// The alternation in ASCII mode, for pure-ASCII buffers ([`ascii_variant`]).
+    combined_ascii: OnceLock<Option<Regex>>,
     /// Issue 12: the passes beyond one regex per rule (context, keys, decoded views).
     extra: extra::Extra,
+    /// Every literal any keyed pass starts from, as one SIMD literal search: a buffer
+    /// without any ("quiet", nearly all of real code) skips the keyword, context, key and
+    /// decoded-view passes. None: some pass has no literal to wait for.
+    quick: Option<Regex>,
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
@@ -233,6 +319,7 @@ impl Scanner {
                     check: rule.check,
                     pattern: rule.pattern.clone(),
                     regex: OnceLock::new(),
+                    ascii: OnceLock::new(),
                 }),
                 Ok(_) => problems.push(format!(
                     "{}: rule {}: pattern must have exactly one capture group",
@@ -242,6 +329,11 @@ impl Scanner {
                     "{}: rule {}: pattern does not compile: {e}",
                     rule.source, rule.id
                 )),
+            }
+            // The key and password rules find their matches in their own pass (gated by its
+            // own signals): their keywords and patterns would only wake the line rules up.
+            if extra::own_pass_check(rule.check) {
+                continue;
             }
             if rule.keywords.is_empty() {
                 always.push(i);
@@ -284,9 +376,18 @@ impl Scanner {
         let markers = build(&markers_owned).map_err(|e| RuleLoadError::Invalid {
             problems: vec![format!("inline markers: {e}")],
         })?;
-        let extra = extra::Extra::new(&compiled);
-        let alternation = (compiled.len() > 1).then(|| {
-            compiled
+        let extra = extra::Extra::new(&compiled, &keywords, always.is_empty());
+        let quick = extra.quick_literals().map(|mut literals| {
+            literals.extend(keywords.iter().cloned());
+            literals
+        });
+        let quick = quick.and_then(|literals| literal_regex(&literals));
+        let line_rules: Vec<&CompiledRule> = compiled
+            .iter()
+            .filter(|r| !extra::own_pass_check(r.check))
+            .collect();
+        let alternation = (line_rules.len() > 1).then(|| {
+            line_rules
                 .iter()
                 .map(|r| format!("(?:{})", r.pattern))
                 .collect::<Vec<_>>()
@@ -301,7 +402,9 @@ impl Scanner {
             markers,
             alternation,
             combined: OnceLock::new(),
+            combined_ascii: OnceLock::new(),
             extra,
+            quick,
         })
     }
 
@@ -336,7 +439,12 @@ impl Scanner {
         let mut dropped = Vec::new();
         // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
         // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
-        let active = self.active_rules(text);
+        let quiet = self.quick.as_ref().is_some_and(|q| !q.is_match(text));
+        let active = if quiet {
+            self.always.clone()
+        } else {
+            self.active_rules(text)
+        };
         let windows = if active.is_empty() {
             Vec::new()
         } else {
@@ -362,8 +470,14 @@ impl Scanner {
                 out.push(self.raw_match(hit, line, column, allowed, enc));
             }
         }
-        self.scan_base64(text, &mut out);
-        self.scan_extra(path, text, &mut out, &mut dropped);
+        let stretches = decode::base64_stretches(text);
+        self.scan_base64(
+            text,
+            &decode::base64_runs_within(text, &stretches),
+            &mut out,
+        );
+        let wrapped = decode::may_hold_wrapped_base64(&stretches);
+        self.scan_extra(path, text, quiet, wrapped, &mut out, &mut dropped);
         out.sort_by_key(|m| (m.line, m.column));
         ScanOutput {
             matches: out,
@@ -410,6 +524,13 @@ impl Scanner {
         if text.len() < COMBINED_MIN_LEN {
             return vec![(0, text.len())];
         }
+        if text.is_ascii()
+            && let Some(combined) = self
+                .combined_ascii
+                .get_or_init(|| ascii_variant(self.alternation.as_deref()?))
+        {
+            return candidate_windows(combined, text);
+        }
         let combined = self.combined.get_or_init(|| {
             let alternation = self.alternation.as_deref()?;
             RegexBuilder::new(alternation)
@@ -434,12 +555,15 @@ impl Scanner {
         hits: &mut Vec<Hit>,
     ) {
         let window = &text[lo..hi];
+        let window_ascii = window.is_ascii();
         for &ri in active {
             let rule = &self.rules[ri];
             if self.extra.own_pass(ri) {
                 continue;
             }
-            let Some(regex) = rule.regex() else { continue };
+            let Some(regex) = rule.regex_for(window_ascii) else {
+                continue;
+            };
             for caps in regex.captures_iter(window) {
                 let Some(g) = caps.get(1) else { continue };
                 if rule.check == SecretCheck::KsefV2
@@ -457,9 +581,9 @@ impl Scanner {
     }
 
     /// Base64 runs decoded one level: matched as `line prefix + decoded + line suffix`.
-    fn scan_base64(&self, text: &[u8], out: &mut Vec<RawMatch>) {
+    fn scan_base64(&self, text: &[u8], runs: &[(usize, usize)], out: &mut Vec<RawMatch>) {
         let mut locator = Locator::default();
-        for (start, end) in decode::base64_runs(text) {
+        for &(start, end) in runs {
             let Some(decoded) = decode::decode_base64_text(&text[start..end]) else {
                 continue;
             };
@@ -724,6 +848,45 @@ mod tests {
             );
             assert_eq!(big[0].fingerprint, small[0].fingerprint);
         }
+    }
+
+    #[test]
+    fn ascii_variants_match_like_the_unicode_patterns_on_ascii_text() {
+        let rules = builtin_leak_rules().expect("built-in rules");
+        let filler = "int x = 1; // tokens, keys and ksef notes\n";
+        for rule in &rules {
+            let unicode = Regex::new(&rule.pattern).expect("pattern");
+            let Some(ascii) = ascii_variant(&rule.pattern) else {
+                continue;
+            };
+            for example in rule.examples.iter().chain(&rule.negative_examples) {
+                let text = format!("{filler}{example}\n{filler}");
+                if !text.is_ascii() {
+                    continue;
+                }
+                let spans = |re: &Regex| -> Vec<(usize, usize)> {
+                    re.captures_iter(text.as_bytes())
+                        .filter_map(|c| c.get(1).map(|g| (g.start(), g.end())))
+                        .collect()
+                };
+                assert_eq!(spans(&ascii), spans(&unicode), "{} on {example:?}", rule.id);
+            }
+        }
+        // Non-ASCII text keeps the Unicode pattern: `ż` is a word character there.
+        let text = "ksefż_token = Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12\n";
+        let m = scanner().scan_bytes(text.as_bytes());
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(ascii_variant("(?i)\\x{17F}").is_none());
+        assert!(ascii_variant("has[lł]o").is_none());
+    }
+
+    #[test]
+    fn key_and_password_rules_do_not_wake_the_line_rules() {
+        // `pass` and `has` (LEAK005's keywords) are in nearly every file; only the key pass
+        // uses them.
+        let text = b"this has a password field and passes the hash";
+        assert!(scanner().active_rules(text).is_empty());
+        assert!(scanner().scan_bytes(text).is_empty());
     }
 
     #[test]
