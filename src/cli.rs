@@ -123,7 +123,7 @@ pub struct KsefArgs {
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
     /// Work on this NIP (repeatable) instead of the contexts of the config; its token comes from
-    /// KSEF_TOKEN_<NIP> or KSEF_TOKEN
+    /// `KSEF_TOKEN_<NIP>` or `KSEF_TOKEN`
     #[arg(long = "nip", value_name = "NIP")]
     pub nips: Vec<String>,
 }
