@@ -280,7 +280,7 @@ fn issue_14_polish_report_text() {
 #[test]
 fn issue_14_polish_excel_csv() {
     use ksef_audit::render::Lang;
-    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
+    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS_PL};
     let results = audit(&args("basic"));
     let mut out = Vec::new();
     render_in(
@@ -298,7 +298,12 @@ fn issue_14_polish_excel_csv() {
         .iter()
         .map(String::from)
         .collect();
-    assert_eq!(headers, CSV_HEADERS_PL.map(String::from));
+    let expected: Vec<String> = CSV_HEADERS_PL
+        .iter()
+        .chain(CSV_SUBJECT_COLUMNS_PL)
+        .map(|h| h.to_string())
+        .collect();
+    assert_eq!(headers, expected);
     assert_eq!(CSV_HEADERS.len(), CSV_HEADERS_PL.len());
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
     assert_eq!(rows.len(), results.findings.len());

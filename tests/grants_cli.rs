@@ -390,7 +390,7 @@ fn reports_have_a_grants_section_with_leavers_first_and_no_pesel() {
         let stranger = section.find("92*******46").expect("stranger listed");
         assert!(leaver < stranger, "leavers first");
         assert!(
-            html.contains("People who left the firm still hold permission grants: 1 grants of 1 people, in 1 client contexts"),
+            html.contains("People who left the firm still hold permission grants (grants: 1, people: 1, client contexts: 1)"),
             "urgent fact in {file}"
         );
         if kind == "review" {
@@ -398,6 +398,39 @@ fn reports_have_a_grants_section_with_leavers_first_and_no_pesel() {
             assert!(section.contains("88*******44"), "{file}");
         }
     }
+}
+
+/// The audit CSV names the grant of every grant finding (`grant_id`), to join with
+/// `permissions`; token findings leave it empty.
+#[test]
+fn audit_csv_names_the_grant_of_each_grant_finding() {
+    let env = Env::new(0);
+    let audit = env.audit_beta();
+    let out = env
+        .cmd()
+        .args(["--nip", BETA, "audit", "--staff", "staff.csv"])
+        .args(["--format", "csv", "--exit-zero", "-o", "audit.csv"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let csv = std::fs::read_to_string(env.path("audit.csv")).expect("csv");
+    assert_no_pesel("audit.csv", &csv);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (id, grant) = (col("id"), col("grant_id"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let mut grant_findings = 0;
+    for f in &audit.findings {
+        let row = rows
+            .iter()
+            .find(|r| r[id] == f.id)
+            .expect("a row per finding");
+        let expected = f.subject.as_ref().and_then(|s| s.grant_id()).unwrap_or("");
+        assert_eq!(&row[grant], expected, "{} ({})", f.rule, f.id);
+        grant_findings += usize::from(!expected.is_empty());
+    }
+    assert!(grant_findings >= 2, "Beta's leaver and stranger grants");
 }
 
 #[test]

@@ -210,14 +210,26 @@ fn tokens_csv_keeps_english_machine_headers_without_lang() {
 /// docs/csv.md documents every column of the public layouts in both languages, in order.
 #[test]
 fn csv_doc_lists_every_column_in_both_languages() {
-    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
+    use ksef_audit::render::audit::{
+        CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL,
+    };
     use ksef_audit::render::{grants, tokens};
+    let audit_en: Vec<&str> = CSV_HEADERS
+        .iter()
+        .chain(CSV_SUBJECT_COLUMNS)
+        .copied()
+        .collect();
+    let audit_pl: Vec<&str> = CSV_HEADERS_PL
+        .iter()
+        .chain(CSV_SUBJECT_COLUMNS_PL)
+        .copied()
+        .collect();
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/csv.md"))
         .expect("docs/csv.md");
     let tables: [(&str, &[&str], &[&str]); 3] = [
         ("tokens", &tokens::CSV_COLUMNS, &tokens::CSV_COLUMNS_PL),
         ("permissions", &grants::CSV_COLUMNS, &grants::CSV_COLUMNS_PL),
-        ("audit", CSV_HEADERS, CSV_HEADERS_PL),
+        ("audit", &audit_en, &audit_pl),
     ];
     for (name, en, pl) in tables {
         let section = doc

@@ -47,6 +47,13 @@ pub const CSV_HEADERS_PL: &[&str; 16] = &[
     "Linia bazowa",
 ];
 
+/// Columns after the shared layout, in the `audit` CSV only (the report's findings table
+/// puts its own columns after the shared 16): what the finding is about, to join with the
+/// `permissions` and `certificates` listings.
+pub const CSV_SUBJECT_COLUMNS: &[&str; 2] = &["grant_id", "certificate_serial"];
+/// The same with Polish headers.
+pub const CSV_SUBJECT_COLUMNS_PL: &[&str; 2] = &["Id uprawnienia", "Numer seryjny certyfikatu"];
+
 /// The `baseline` cell of a finding.
 pub fn baseline_word(state: Option<BaselineState>) -> &'static str {
     match state {
@@ -77,6 +84,12 @@ fn row(f: &AuditFinding, opts: CsvOptions) -> Vec<String> {
         exc.map(|e| e.owner.clone()).unwrap_or_default(),
         exc.map(|e| e.expires.to_string()).unwrap_or_default(),
         opts.word(baseline_word(f.baseline)).into_owned(),
+        f.subject
+            .as_ref()
+            .and_then(|s| s.grant_id())
+            .unwrap_or_default()
+            .to_string(),
+        f.certificate_serial.clone().unwrap_or_default(),
     ]
 }
 
@@ -87,7 +100,11 @@ pub fn render_csv(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut w = CsvWriter::new(out, opts)?;
-    w.row(opts.headers(CSV_HEADERS, CSV_HEADERS_PL))?;
+    let headers = match opts.lang {
+        Lang::En => CSV_HEADERS.iter().chain(CSV_SUBJECT_COLUMNS),
+        Lang::Pl => CSV_HEADERS_PL.iter().chain(CSV_SUBJECT_COLUMNS_PL),
+    };
+    w.row(headers)?;
     for f in &results.findings {
         w.row(row(f, opts))?;
     }

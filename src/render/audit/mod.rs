@@ -6,6 +6,9 @@ mod json;
 mod text;
 
 pub use crate::render::csv::CsvOptions;
-pub use csv::{CSV_HEADERS, CSV_HEADERS_PL, baseline_word, render_csv};
+pub use csv::{
+    CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL, baseline_word,
+    render_csv,
+};
 pub use json::render_json;
 pub use text::{Grouping, TextOptions, render_text};

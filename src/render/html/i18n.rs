@@ -316,8 +316,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("sunset_state_tokens", "tokens only", "tylko tokeny"),
     (
         "urgent_grant_leaver",
-        "People who left the firm still hold permission grants: {n} grants of {people} people, in {contexts} client contexts. They can sign in and act for the client without any token. Remove the grants (`ksef-audit revoke --from audit.json --grants`).",
-        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia: {n} uprawnień, osób: {people}, liczba klientów: {contexts}. Mogą zalogować się i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
+        "People who left the firm still hold permission grants (grants: {n}, people: {people}, client contexts: {contexts}). They can sign in and act for the client without any token. Remove the grants (`ksef-audit revoke --from audit.json --grants`).",
+        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia (uprawnienia: {n}, osoby: {people}, konteksty klientów: {contexts}). Mogą zalogować się i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
     ),
     (
         "decision_revoke_grants",
