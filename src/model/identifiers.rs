@@ -140,6 +140,35 @@ pub fn mask_pesel(pesel: &str) -> String {
     mask_middle(pesel, 2, 2)
 }
 
+/// Free text with every PESEL in it (a run of exactly 11 digits with a valid check digit)
+/// masked as [`mask_pesel`] does: for descriptions shown in tables and CSV.
+pub fn mask_pesels_in(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &text[start..i];
+        if run.len() == 11 && pesel_ok(run) {
+            out.push_str(&text[copied..start]);
+            out.push_str(&mask_pesel(run));
+            copied = i;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= keep_start + keep_end {
@@ -172,6 +201,20 @@ pub fn pesel_ok(p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pesels_in_text_are_masked_other_numbers_kept() {
+        assert_eq!(
+            mask_pesels_in("token Tomka 96050930871, tel. 600123456, ref 12345678901"),
+            "token Tomka 96*******71, tel. 600123456, ref 12345678901"
+        );
+        assert_eq!(mask_pesels_in("x96050930871"), "x96*******71");
+        assert_eq!(mask_pesels_in("960509308712"), "960509308712");
+        assert!(matches!(
+            mask_pesels_in("ERP prod"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn nip_check_digit() {

@@ -40,7 +40,7 @@ pub use grant::{
 };
 pub use identifiers::{
     InternalIdError, NipError, crc8, fingerprint_hex, is_token_reference, mask_nip, mask_pesel,
-    pesel_ok, reference_check_ok, validate_internal_id, validate_nip,
+    mask_pesels_in, pesel_ok, reference_check_ok, validate_internal_id, validate_nip,
 };
 pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;

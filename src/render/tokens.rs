@@ -4,7 +4,9 @@
 use std::io::{self, Write};
 
 use super::csv::csv_time;
-use crate::model::{ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel};
+use crate::model::{
+    ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel, mask_pesels_in,
+};
 use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::render::style::{Style, Tone};
 
@@ -94,7 +96,7 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
                 },
                 t.context_identifier.kind.clone(),
                 t.context_identifier.value.clone(),
-                t.description.clone(),
+                mask_pesels_in(&t.description).into_owned(),
                 t.status_details.clone().unwrap_or_default().join("; "),
             ]);
             out.row(&row)?;
@@ -324,8 +326,9 @@ fn table_row(t: &TokenRecord) -> [String; 7] {
         "Pesel" => format!("Pesel {}", mask_pesel(&t.author_identifier.value)),
         kind => format!("{kind} {}", t.author_identifier.value),
     };
-    let mut description: String = t.description.chars().take(DESCRIPTION_WIDTH).collect();
-    if t.description.chars().count() > DESCRIPTION_WIDTH {
+    let shown = mask_pesels_in(&t.description);
+    let mut description: String = shown.chars().take(DESCRIPTION_WIDTH).collect();
+    if shown.chars().count() > DESCRIPTION_WIDTH {
         description.pop();
         description.push('…');
     }
@@ -454,6 +457,23 @@ mod tests {
         assert!(!text.contains("85010112345"), "{text}");
         assert!(text.contains("InvoiceRead,InvoiceWrite"), "{text}");
         assert!(text.contains('…'), "{text}");
+    }
+
+    #[test]
+    fn a_pesel_in_a_description_is_masked_in_table_and_csv() {
+        let mut snap = snapshot();
+        snap.contexts[0].tokens[0].description = "token Tomka 96050930871".into();
+        for csv in [false, true] {
+            let mut out = Vec::new();
+            if csv {
+                write_csv(&mut out, &snap, CsvOptions::default()).expect("renders");
+            } else {
+                write_table(&mut out, &snap).expect("renders");
+            }
+            let text = String::from_utf8(out).expect("utf8");
+            assert!(text.contains("token Tomka 96*******71"), "{text}");
+            assert!(!text.contains("96050930871"), "{text}");
+        }
     }
 
     #[test]
