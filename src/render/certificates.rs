@@ -14,7 +14,9 @@ use crate::model::{
     AuditFinding, CertificateRecord, ContextSnapshot, ContextStatus, InventoryEntry, TokenSnapshot,
 };
 use crate::render::csv::{CsvOptions, CsvWriter, csv_time};
-use crate::render::tokens::{write_aligned, write_context_heading, write_environment_line};
+use crate::render::tokens::{
+    context_csv_head, write_aligned, write_context_heading, write_environment_line,
+};
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {
@@ -131,19 +133,14 @@ pub fn write_csv(
         .unwrap_or_default();
     for ctx in &listing.snapshot.contexts {
         let certs = &ctx.certificates;
-        let head = [
-            listing.snapshot.environment.label.clone(),
-            ctx.nip.clone(),
-            ctx.name.clone().unwrap_or_default(),
-            status_word(ctx.status).to_string(),
-            ctx.reason
-                .clone()
-                .or_else(|| not_read(ctx))
-                .unwrap_or_default(),
-            (not_read(ctx).is_none()).to_string(),
-        ];
+        let mut head = context_csv_head(listing.snapshot, ctx, opts).to_vec();
+        let not_read = not_read(ctx);
+        if head[4].is_empty() {
+            head[4] = not_read.clone().unwrap_or_default();
+        }
+        head.push(not_read.is_none().to_string());
         if certs.list.is_empty() {
-            let mut row = head.to_vec();
+            let mut row = head.clone();
             row.resize(CSV_COLUMNS.len(), String::new());
             out.row(&row)?;
         }

@@ -7,7 +7,9 @@ use std::io::{self, Write};
 
 use crate::model::{ContextStatus, GrantRecord, TokenSnapshot};
 use crate::render::csv::{CsvOptions, CsvWriter};
-use crate::render::tokens::{write_aligned, write_context_heading, write_environment_line};
+use crate::render::tokens::{
+    context_csv_head, write_aligned, write_context_heading, write_environment_line,
+};
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -47,10 +49,8 @@ pub const CSV_COLUMNS_PL: [&str; 14] = [
 
 /// The snapshot as JSON (grants unmasked: the snapshot is the firm's own data and
 /// joins need the identifiers).
-pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, snapshot)?;
-    writeln!(w)
-}
+/// The JSON snapshot is the one `tokens` writes (it holds the grants).
+pub use crate::render::tokens::write_json;
 
 fn status_word(status: ContextStatus) -> &'static str {
     match status {
@@ -75,13 +75,7 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
     let mut out = CsvWriter::new(w, opts)?;
     out.row(opts.headers(&CSV_COLUMNS, &CSV_COLUMNS_PL))?;
     for ctx in &snapshot.contexts {
-        let head = [
-            snapshot.environment.label.clone(),
-            ctx.nip.clone(),
-            ctx.name.clone().unwrap_or_default(),
-            opts.word(status_word(ctx.status)).into_owned(),
-            ctx.reason.clone().unwrap_or_default(),
-        ];
+        let head = context_csv_head(snapshot, ctx, opts);
         if ctx.grants.is_empty() {
             let mut row = head.to_vec();
             row.resize(CSV_COLUMNS.len(), String::new());

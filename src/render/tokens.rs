@@ -58,19 +58,29 @@ pub fn write_json(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()>
     writeln!(w)
 }
 
+/// The first five cells of every listing CSV row (tokens, grants): environment, NIP,
+/// client name, context status and the reason it is incomplete.
+pub(crate) fn context_csv_head(
+    snapshot: &TokenSnapshot,
+    ctx: &ContextSnapshot,
+    opts: CsvOptions,
+) -> [String; 5] {
+    [
+        snapshot.environment.label.clone(),
+        ctx.nip.clone(),
+        ctx.name.clone().unwrap_or_default(),
+        opts.word(&status_word(ctx).to_ascii_lowercase())
+            .into_owned(),
+        ctx.reason.clone().unwrap_or_default(),
+    ]
+}
+
 /// The tokens as CSV through the one [`CsvWriter`] (plain RFC 4180).
 pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) -> io::Result<()> {
     let mut out = CsvWriter::new(w, opts)?;
     out.row(opts.headers(&CSV_COLUMNS, &CSV_COLUMNS_PL))?;
     for ctx in &snapshot.contexts {
-        let head = [
-            snapshot.environment.label.clone(),
-            ctx.nip.clone(),
-            ctx.name.clone().unwrap_or_default(),
-            opts.word(&status_word(ctx).to_ascii_lowercase())
-                .into_owned(),
-            ctx.reason.clone().unwrap_or_default(),
-        ];
+        let head = context_csv_head(snapshot, ctx, opts);
         if ctx.tokens.is_empty() {
             let mut row = head.to_vec();
             row.resize(CSV_COLUMNS.len(), String::new());
