@@ -533,6 +533,24 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
     assert_eq!(env.deletes().len(), 2, "{out}");
 }
 
+/// A misspelt `--rule` is an error naming the grant rules, not an empty successful run.
+#[test]
+fn revoke_grants_refuses_an_unknown_rule_name() {
+    let env = Env::new(0);
+    env.audit_beta();
+    let out = env
+        .cmd()
+        .args(["revoke", "--grants", "--from", "audit.json"])
+        .args(["--rule", "grant-held-by-lever"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(err.contains("--rule 'grant-held-by-lever'"), "{err}");
+    assert!(err.contains("grant-held-by-leaver (POL021)"), "{err}");
+    assert!(env.deletes().is_empty());
+}
+
 #[test]
 fn revoke_grants_refuses_an_edited_results_file() {
     let env = Env::new(0);

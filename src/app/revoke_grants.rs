@@ -144,10 +144,41 @@ pub fn grant_targets(
     (out, refused)
 }
 
+/// A `--rule` must name a grant rule (name or id) or a rule of the results file (a
+/// custom rule): a typo is an error, never an empty, successful run.
+fn check_rule_names(rules: &[String], results: &AuditResults) -> Result<()> {
+    let set = crate::rule::policy::builtin_policy_rules()?;
+    let grant_rules: Vec<_> = set
+        .rules
+        .iter()
+        .filter(|r| r.subject == crate::rule::policy::Subject::Grant)
+        .collect();
+    for given in rules {
+        let same = |name: &str, id: &str| {
+            given.eq_ignore_ascii_case(name) || given.eq_ignore_ascii_case(id)
+        };
+        let known = grant_rules.iter().any(|r| same(&r.name, &r.id))
+            || results.findings.iter().any(|f| same(&f.rule, &f.rule_id));
+        if !known {
+            let names: Vec<String> = grant_rules
+                .iter()
+                .map(|r| format!("{} ({})", r.name, r.id))
+                .collect();
+            anyhow::bail!(
+                "--rule '{}': no grant rule and no rule of the results file has that name or id\nhelp: grant rules: {}",
+                escape_terminal(given),
+                names.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The `revoke --grants` pipeline: list the targets; with a config, re-check each against
 /// a fresh listing and remove it.
 pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     let results = crate::collect::results::load_audit_results(&req.from, "from")?.value;
+    check_rule_names(&req.rules, &results)?;
     let (targets, mut refused) = grant_targets(&results, &req.rules);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
