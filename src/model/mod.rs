@@ -15,6 +15,7 @@ mod inventory;
 mod limits;
 mod outcome;
 mod posture;
+mod reason;
 mod results;
 mod secret;
 mod severity;
@@ -49,6 +50,7 @@ pub use posture::{
     AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, GrantKpis, KpiValues, ReportFacts,
     ReportRules, RuleTitle,
 };
+pub use reason::ReasonCode;
 pub use results::*;
 pub use secret::Secret;
 pub use severity::Severity;

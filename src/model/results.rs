@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContextCertificates, ContextStatus, EnvironmentRef, Severity, Shard, TokenRecord};
+use super::{
+    ContextCertificates, ContextStatus, EnvironmentRef, ReasonCode, Severity, Shard, TokenRecord,
+};
 
 pub const AUDIT_KIND: &str = "ksef-audit/audit";
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -96,6 +98,10 @@ pub struct AuditContext {
     pub status: ContextStatus,
     #[serde(default)]
     pub reason: Option<String>,
+    /// What kind of reason it is (see [`ReasonCode`]); absent in documents written before
+    /// codes existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
     pub fetched_at: DateTime<Utc>,
     #[serde(default)]
     pub duration_ms: u64,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::certificate::ContextCertificates;
 use super::grant::GrantRecord;
+use super::reason::ReasonCode;
 
 macro_rules! open_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
@@ -198,6 +199,10 @@ pub struct ContextSnapshot {
     /// Why the context is incomplete (plain words, no secrets).
     #[serde(default)]
     pub reason: Option<String>,
+    /// What kind of reason it is (stable, for programs); absent in snapshots written
+    /// before codes existed (`render::reason` then reads the text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
     pub fetched_at: DateTime<Utc>,
     #[serde(default)]
     pub duration_ms: u64,

@@ -8,6 +8,7 @@ mod error;
 pub mod grants;
 pub mod html;
 pub mod inventory;
+pub mod reason;
 pub mod leaks;
 pub mod rules;
 pub mod style;

@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::render::csv::{CsvOptions, CsvWriter};
 use crate::render::style::{Style, Tone};
+use crate::render::{Lang, reason};
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -71,7 +72,7 @@ pub(crate) fn context_csv_head(
         ctx.name.clone().unwrap_or_default(),
         opts.word(&status_word(ctx).to_ascii_lowercase())
             .into_owned(),
-        ctx.reason.clone().unwrap_or_default(),
+        reason::csv_cell(opts.lang, ctx.reason_code.as_ref(), ctx.reason.as_deref()),
     ]
 }
 
@@ -176,8 +177,10 @@ pub(crate) fn write_context_heading(
         ctx.nip,
         if count == 1 { "" } else { "s" }
     )?;
-    if let Some(reason) = &ctx.reason {
-        for line in reason.lines() {
+    if ctx.reason.is_some() {
+        // The tables are English for now: the reason follows the table's language.
+        let why = reason::lines(Lang::En, ctx.reason_code.as_ref(), ctx.reason.as_deref());
+        for line in why {
             writeln!(w, "  ! {line}")?;
         }
     }

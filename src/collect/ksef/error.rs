@@ -5,6 +5,8 @@
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::model::ReasonCode;
+
 /// One failed KSeF call (after retries) or a failed step of the auth flow.
 /// Messages never contain a token value.
 #[derive(Debug, Error)]
@@ -109,6 +111,33 @@ impl ApiError {
             ApiError::Status { code, .. } => *code,
             ApiError::AuthFailed { code, .. } => Some(i64::from(*code)),
             _ => None,
+        }
+    }
+
+    /// What kind of failure this is, as `reason_code` records it for an incomplete context.
+    pub fn reason_code(&self) -> ReasonCode {
+        match self {
+            ApiError::Status { status: 429, .. } | ApiError::RateLimited { .. } => {
+                ReasonCode::RateLimited
+            }
+            ApiError::Status { status: 401, .. } => ReasonCode::CredentialRejected,
+            ApiError::Status {
+                status: 403,
+                message,
+                ..
+            } if message.contains("missing-permissions") => ReasonCode::NoReadPermission,
+            ApiError::Status { status, .. } if *status >= 500 => ReasonCode::ServerError,
+            ApiError::Status { .. } => ReasonCode::RequestRefused,
+            ApiError::Transport { .. } => ReasonCode::Network,
+            ApiError::Decode { .. } | ApiError::BodyTooLarge { .. } => {
+                ReasonCode::UnexpectedAnswer
+            }
+            ApiError::AuthFailed { .. } => ReasonCode::CredentialRejected,
+            ApiError::Auth { .. } => ReasonCode::SignInRefused,
+            ApiError::PageCap { .. }
+            | ApiError::RunawayListing { .. }
+            | ApiError::CursorLoop { .. } => ReasonCode::ListingRunaway,
+            ApiError::Credential { .. } => ReasonCode::CredentialUnavailable,
         }
     }
 

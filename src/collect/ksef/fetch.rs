@@ -19,7 +19,7 @@ use super::signin::{authenticate_with_certificate, load_signing_credential};
 use super::tokens::list_tokens;
 use crate::config::{ContextSpec, CredentialSource, KsefSettings};
 use crate::model::{
-    ContextSnapshot, ContextStatus, Permission, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
+    ContextSnapshot, ContextStatus, Permission, ReasonCode, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION,
     TOOL_VERSION, TokenRecord, TokenSnapshot,
 };
 
@@ -36,7 +36,11 @@ pub(crate) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn fetch_snapshot(settings: &KsefSettings, progress: Progress) -> TokenSnapshot {
     match runtime() {
         Ok(rt) => rt.block_on(fetch_snapshot_async(settings, progress)),
-        Err(e) => all_incomplete(settings, &format!("cannot start the async runtime: {e}")),
+        Err(e) => all_incomplete(
+            settings,
+            &format!("cannot start the async runtime: {e}"),
+            ReasonCode::Internal,
+        ),
     }
 }
 
@@ -48,7 +52,13 @@ pub async fn fetch_snapshot_async(settings: &KsefSettings, progress: Progress) -
     });
     let http = match http_client(settings) {
         Ok(h) => h,
-        Err(e) => return all_incomplete(settings, &format!("cannot build the HTTP client: {e}")),
+        Err(e) => {
+            return all_incomplete(
+                settings,
+                &format!("cannot build the HTTP client: {e}"),
+                ReasonCode::Internal,
+            );
+        }
     };
     let settings_arc = Arc::new(settings.clone());
     let pool = Arc::new(Semaphore::new(settings.concurrency.max(1)));
@@ -74,7 +84,12 @@ pub async fn fetch_snapshot_async(settings: &KsefSettings, progress: Progress) -
     for (task, spec) in tasks.into_iter().zip(&settings.contexts) {
         contexts.push(match task.await {
             Ok(c) => c,
-            Err(e) => incomplete(settings, spec, format!("internal error: {e}")),
+            Err(e) => incomplete(
+                settings,
+                spec,
+                format!("internal error: {e}"),
+                ReasonCode::Internal,
+            ),
         });
     }
     TokenSnapshot {
@@ -123,6 +138,7 @@ async fn fetch_context(
         environment: settings.environment.label.clone(),
         status: ContextStatus::Incomplete,
         reason: None,
+        reason_code: None,
         fetched_at,
         duration_ms: 0,
         auditor_reference: None,
@@ -132,7 +148,7 @@ async fn fetch_context(
         certificates: Default::default(),
     };
     match open_session(t, settings, spec).await {
-        Err(e) => snap.reason = Some(e.to_string()),
+        Err(e) => add_reason(&mut snap, e.reason_code(), e.to_string()),
         Ok(mut session) => {
             snap.auditor_reference = session.auditor_reference.clone();
             match list_tokens(t, &mut session, &[], settings.max_pages).await {
@@ -145,13 +161,16 @@ async fn fetch_context(
                     );
                     snap.status = a.status;
                     snap.reason = a.reason;
+                    snap.reason_code = a.code;
                     snap.auditor_permissions = a.permissions;
                     if let Some(why) = listing.inconsistency() {
+                        // The inconsistency leads: it is what makes the list untrustworthy.
                         snap.status = ContextStatus::Incomplete;
                         snap.reason = Some(match snap.reason.take() {
                             Some(other) => format!("{why}\n{other}"),
                             None => why,
                         });
+                        snap.reason_code = Some(ReasonCode::ListingInconsistent);
                     }
                     warn_unknown_statuses(&progress, &spec.nip, &listing.tokens);
                     snap.tokens = listing.tokens;
@@ -162,7 +181,7 @@ async fn fetch_context(
                         Err(e) => mark_grants_unread(&mut snap, &e),
                     }
                 }
-                Err(e) => snap.reason = Some(e.to_string()),
+                Err(e) => add_reason(&mut snap, e.reason_code(), e.to_string()),
             }
             if let Some(serial) = session.certificate_serial.clone() {
                 read_certificates(t, &mut session, settings, serial, &mut snap).await;
@@ -190,11 +209,21 @@ async fn fetch_context(
 fn mark_grants_unread(snap: &mut ContextSnapshot, e: &GrantsError) {
     snap.status = ContextStatus::Incomplete;
     snap.grants.clear();
-    let grants = format!("permission grants not read: {e}");
+    add_reason(
+        snap,
+        e.reason_code(),
+        format!("permission grants not read: {e}"),
+    );
+}
+
+/// Adds a reason line to an incomplete context; the first reason's code stays the
+/// context's code (it is the line the user reads first).
+fn add_reason(snap: &mut ContextSnapshot, code: ReasonCode, text: String) {
     snap.reason = Some(match snap.reason.take() {
-        Some(r) => format!("{r}\n{grants}"),
-        None => grants,
+        Some(r) => format!("{r}\n{text}"),
+        None => text,
     });
+    snap.reason_code.get_or_insert(code);
 }
 
 /// Reads the certificate list and limits of a certificate-signed-in context; a list
@@ -211,11 +240,11 @@ async fn read_certificates(
         Ok(list) => snap.certificates.list = list,
         Err(problem) => {
             snap.status = ContextStatus::Incomplete;
-            let reason = format!("certificates: {problem}");
-            snap.reason = Some(match snap.reason.take() {
-                Some(r) => format!("{r}\n{reason}"),
-                None => reason,
-            });
+            add_reason(
+                snap,
+                ReasonCode::CertificatesNotReadable,
+                format!("certificates: {problem}"),
+            );
             snap.certificates.problem = Some(problem);
         }
     }
@@ -233,6 +262,8 @@ async fn read_certificates(
 pub struct Assessment {
     pub status: ContextStatus,
     pub reason: Option<String>,
+    /// The kind of `reason`.
+    pub code: Option<ReasonCode>,
     pub permissions: Option<Vec<Permission>>,
 }
 
@@ -307,6 +338,7 @@ pub fn assess(
                 reason: Some(format!(
                     "the auditing token {reference} is not in the list KSeF returned, so its permissions cannot be checked and the list may be partial\nhelp: check that the token belongs to this NIP"
                 )),
+                code: Some(ReasonCode::AuditorNotListed),
                 permissions: None,
             };
         };
@@ -315,6 +347,7 @@ pub fn assess(
             return Assessment {
                 status: ContextStatus::Complete,
                 reason: None,
+                code: None,
                 permissions: Some(perms),
             };
         }
@@ -323,6 +356,7 @@ pub fn assess(
             reason: Some(format!(
                 "the auditing token {reference} lacks CredentialsRead and CredentialsManage, so KSeF shows only that token, not the whole list\nhelp: create an audit token with CredentialsRead for this NIP and use it instead"
             )),
+            code: Some(ReasonCode::NoReadPermission),
             permissions: Some(perms),
         };
     }
@@ -334,12 +368,14 @@ pub fn assess(
             Assessment {
                 status: ContextStatus::Complete,
                 reason: None,
+                code: None,
                 permissions: None,
             }
         }
         Some(AccessPermissions::Claims(_)) => Assessment {
             status: ContextStatus::Incomplete,
             reason: Some("the access token's permissions include neither CredentialsRead nor CredentialsManage, so the list may be partial".into()),
+            code: Some(ReasonCode::NoReadPermission),
             permissions: None,
         },
         Some(AccessPermissions::Queried(scopes)) => {
@@ -348,6 +384,7 @@ pub fn assess(
                 Assessment {
                     status: ContextStatus::Complete,
                     reason: None,
+                    code: None,
                     permissions,
                 }
             } else {
@@ -357,6 +394,7 @@ pub fn assess(
                         "the access token carries no permission claims, and KSeF lists its own permissions in this context as {}: neither CredentialsRead nor CredentialsManage, so KSeF shows only part of the list\nhelp: use a KSeF token with CredentialsRead for this NIP (KSEF_TOKEN_<NIP>) instead",
                         if scopes.is_empty() { "none".to_string() } else { scopes.join(", ") }
                     )),
+                    code: Some(ReasonCode::NoReadPermission),
                     permissions,
                 }
             }
@@ -366,23 +404,31 @@ pub fn assess(
             reason: Some(format!(
                 "the access token carries no permission claims and its permissions could not be asked of KSeF ({why}), so the list may be partial\nhelp: use a KSeF token with CredentialsRead for this NIP (KSEF_TOKEN_<NIP>) instead"
             )),
+            code: Some(ReasonCode::PermissionsUnknown),
             permissions: None,
         },
         None => Assessment {
             status: ContextStatus::Incomplete,
             reason: Some("the auditor's permissions could not be established, so the list may be partial".into()),
+            code: Some(ReasonCode::PermissionsUnknown),
             permissions: None,
         },
     }
 }
 
-fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> ContextSnapshot {
+fn incomplete(
+    settings: &KsefSettings,
+    spec: &ContextSpec,
+    reason: String,
+    code: ReasonCode,
+) -> ContextSnapshot {
     ContextSnapshot {
         nip: spec.nip.clone(),
         name: spec.name.clone(),
         environment: settings.environment.label.clone(),
         status: ContextStatus::Incomplete,
         reason: Some(reason),
+        reason_code: Some(code),
         fetched_at: Utc::now(),
         duration_ms: 0,
         auditor_reference: None,
@@ -393,7 +439,7 @@ fn incomplete(settings: &KsefSettings, spec: &ContextSpec, reason: String) -> Co
     }
 }
 
-fn all_incomplete(settings: &KsefSettings, reason: &str) -> TokenSnapshot {
+fn all_incomplete(settings: &KsefSettings, reason: &str, code: ReasonCode) -> TokenSnapshot {
     TokenSnapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
         kind: SNAPSHOT_KIND.to_string(),
@@ -403,7 +449,7 @@ fn all_incomplete(settings: &KsefSettings, reason: &str) -> TokenSnapshot {
         contexts: settings
             .contexts
             .iter()
-            .map(|spec| incomplete(settings, spec, reason.to_string()))
+            .map(|spec| incomplete(settings, spec, reason.to_string(), code.clone()))
             .collect(),
     }
 }

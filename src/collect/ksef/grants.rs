@@ -24,7 +24,7 @@ use super::http::{Call, Transport};
 use super::models::StatusInfo;
 use crate::model::{
     EntityAuthorization, EntityPermission, GrantIdentifier, GrantKind, GrantRecord, Permission,
-    PersonPermission,
+    PersonPermission, ReasonCode,
 };
 
 /// Largest page the contract allows.
@@ -93,6 +93,27 @@ pub enum GrantsError {
         "context {nip}: '{id}' is not a KSeF permission id (36 characters: letters, digits, '-')"
     )]
     BadId { nip: String, id: String },
+}
+
+impl GrantsError {
+    /// What kind of failure this is, as `reason_code` records it for an incomplete context.
+    pub fn reason_code(&self) -> ReasonCode {
+        match self {
+            GrantsError::MissingPermission { .. } => ReasonCode::NoReadPermission,
+            GrantsError::Midway { .. } => ReasonCode::ListingInterrupted,
+            GrantsError::Api(e) => match e.reason_code() {
+                // Where the grants alone fail, say so rather than only "server error".
+                ReasonCode::ServerError | ReasonCode::RequestRefused => {
+                    ReasonCode::GrantsNotReadable
+                }
+                other => other,
+            },
+            GrantsError::PageCap { .. } | GrantsError::Runaway { .. } => {
+                ReasonCode::GrantsNotReadable
+            }
+            GrantsError::BadId { .. } => ReasonCode::GrantsNotReadable,
+        }
+    }
 }
 
 impl From<ApiError> for GrantsError {

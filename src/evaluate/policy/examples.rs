@@ -399,6 +399,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             environment,
             status: ContextStatus::Complete,
             reason: None,
+            reason_code: None,
             fetched_at: now,
             duration_ms: 0,
             grants,

@@ -4,6 +4,7 @@ use crate::model::{
     AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
 };
 use crate::render::html::i18n::{self, Lang};
+use crate::render::reason;
 use crate::render::style::{Style, Tone};
 
 /// Text layout options.
@@ -113,10 +114,7 @@ fn findings_block(
 impl TextOptions {
     /// `en` in English, `pl` in Polish: every label of the text summary has its two words here.
     fn t(&self, en: &'static str, pl: &'static str) -> &'static str {
-        match self.lang {
-            Lang::En => en,
-            Lang::Pl => pl,
-        }
+        self.lang.t(en, pl)
     }
 
     /// A severity as a word: `critical` in English, `krytyczne` in Polish (as the reports).
@@ -129,12 +127,7 @@ impl TextOptions {
 
     /// `n` and its noun: `3 tokens` in English; `1 token`, `3 tokeny`, `5 tokenów` in Polish.
     fn count(&self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
-        let noun = match self.lang {
-            Lang::En if n == 1 => en.0,
-            Lang::En => en.1,
-            Lang::Pl => plural_pl(n, pl.0, pl.1, pl.2),
-        };
-        format!("{n} {noun}")
+        self.lang.count(n, en, pl)
     }
 }
 
@@ -292,8 +285,15 @@ pub fn render_text(
             }
         }
         writeln!(out)?;
-        if let Some(reason) = &c.reason {
-            writeln!(out, "      {} {reason}", opts.t("reason:", "przyczyna:"))?;
+        if c.reason.is_some() || c.status == ContextStatus::Incomplete {
+            let label = opts.t("reason:", "przyczyna:");
+            let why = reason::lines(opts.lang, c.reason_code.as_ref(), c.reason.as_deref());
+            // Later lines stand under the first one's text.
+            let width = label.chars().count();
+            for (i, line) in why.iter().enumerate() {
+                let label = if i == 0 { label } else { "" };
+                writeln!(out, "      {label:<width$} {line}")?;
+            }
         }
     }
     writeln!(out)?;

@@ -25,6 +25,26 @@ impl Lang {
             _ => None,
         }
     }
+
+    /// `en` in English, `pl` in Polish: the one helper the text outputs (audit summary,
+    /// leaks, reasons, warnings) pick their words with.
+    pub fn t<'a>(self, en: &'a str, pl: &'a str) -> &'a str {
+        match self {
+            Lang::En => en,
+            Lang::Pl => pl,
+        }
+    }
+
+    /// `n` and its noun: `1 file`, `3 files` in English; `1 plik`, `3 pliki`, `5 plików`,
+    /// `12 plików`, `22 pliki` in Polish (`pl` = singular, 2–4 form, 5+ form).
+    pub fn count(self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
+        let noun = match self {
+            Lang::En if n == 1 => en.0,
+            Lang::En => en.1,
+            Lang::Pl => crate::model::plural_pl(n, pl.0, pl.1, pl.2),
+        };
+        format!("{n} {noun}")
+    }
 }
 
 /// `(key, English, Polish)`.
@@ -248,16 +268,6 @@ const TABLE: &[(&str, &str, &str)] = &[
         "urgent_incomplete",
         "NIP {nip}{name} could not be audited in full: {reason}. Its tokens are not verifiable until the audit token can read them.",
         "Kontekstu NIP {nip}{name} nie udało się zbadać w całości: {reason}. Jego tokenów nie da się sprawdzić, dopóki token audytowy nie uzyska prawa odczytu.",
-    ),
-    (
-        "reason_no_read",
-        "no read permission (the audit token lacks CredentialsRead)",
-        "brak uprawnienia do odczytu (token audytowy nie ma CredentialsRead)",
-    ),
-    (
-        "urgent_reason_unknown",
-        "reason not recorded",
-        "przyczyna nieznana",
     ),
     (
         "urgent_leaver",

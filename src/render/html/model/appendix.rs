@@ -21,7 +21,7 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
                         name: mask.opt_text(c.name.as_deref()),
                         status,
                         status_label: tr(&format!("ctx_{status}")),
-                        reason: mask.opt_text(c.reason.as_deref()),
+                        reason: context_reason_line(cx, c),
                         fetched_local: local_time(c.fetched_at),
                         duration: format!("{:.1} s", c.duration_ms as f64 / 1000.0),
                         tokens: c.tokens.len() as u32,
@@ -125,7 +125,7 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                         anchor: anchor(&c.nip, mask),
                         status,
                         status_label: tr(&format!("ctx_{status}")),
-                        reason: mask.opt_text(c.reason.as_deref()),
+                        reason: context_reason_line(cx, c),
                         findings,
                         tokens,
                         extra_columns: extra_columns.iter().map(|k| mask.text(k)).collect(),
@@ -217,4 +217,17 @@ fn count_words(lang: Lang, n: u64, key: &str, pl: (&str, &str, &str)) -> String 
         Lang::En => i18n::tr(lang, key).to_string(),
         Lang::Pl => crate::model::plural_pl(n, pl.0, pl.1, pl.2).to_string(),
     }
+}
+
+/// An incomplete context's reason for the appendix and the review: the headline, then the
+/// technical detail and what to do (`render::reason`); empty for a complete context.
+fn context_reason_line(cx: &Ctx<'_>, c: &crate::model::AuditContext) -> String {
+    if c.reason.is_none() && c.status == ContextStatus::Complete {
+        return String::new();
+    }
+    cx.mask.text(&crate::render::reason::one_line(
+        cx.lang,
+        c.reason_code.as_ref(),
+        c.reason.as_deref(),
+    ))
 }

@@ -49,15 +49,19 @@ impl Ctx<'_> {
                 let nip = f.nip.as_deref()?;
                 a.contexts
                     .iter()
-                    .find(|c| c.nip == nip && c.status == ContextStatus::Incomplete)?
-                    .reason
-                    .clone()
+                    .find(|c| c.nip == nip && c.status == ContextStatus::Incomplete)
+                    .filter(|c| c.reason.is_some())
             })
             .flatten();
         match context_reason {
-            Some(r) => self
-                .tr("leak_status_unknown_ctx")
-                .replace("{reason}", &super::urgent::context_reason(self, Some(&r))),
+            Some(c) => self.tr("leak_status_unknown_ctx").replace(
+                "{reason}",
+                &super::urgent::context_reason(
+                    self,
+                    c.reason_code.as_ref(),
+                    c.reason.as_deref(),
+                ),
+            ),
             None => self.tr(&format!("leak_status_{status_key}")),
         }
     }

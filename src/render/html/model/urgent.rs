@@ -103,7 +103,10 @@ fn incomplete_contexts(cx: &Ctx<'_>) -> Vec<Urgent> {
             cx.tr("urgent_incomplete")
                 .replace("{nip}", &cx.mask.nip(&c.nip))
                 .replace("{name}", &part(cx, "urgent_name", c.name.as_deref()))
-                .replace("{reason}", &context_reason(cx, c.reason.as_deref()))
+                .replace(
+                    "{reason}",
+                    &context_reason(cx, c.reason_code.as_ref(), c.reason.as_deref()),
+                )
         })
         .collect();
     capped(cx, Severity::High, lines)
@@ -151,12 +154,13 @@ fn leavers(cx: &Ctx<'_>) -> Vec<Urgent> {
     out
 }
 
-/// Why a context could not be read, for a person: "no read permission" when the audit
-/// token lacks CredentialsRead, else the first line of the recorded reason.
-pub(super) fn context_reason(cx: &Ctx<'_>, reason: Option<&str>) -> String {
-    match reason {
-        Some(r) if r.contains("CredentialsRead") => cx.tr("reason_no_read"),
-        Some(r) => cx.mask.text(r.lines().next().unwrap_or(r).trim()),
-        None => cx.tr("urgent_reason_unknown"),
-    }
+/// Why a context could not be read, for a person (`render::reason`): "no read
+/// permission (CredentialsRead)" and the like, else the first line of the recorded reason.
+pub(super) fn context_reason(
+    cx: &Ctx<'_>,
+    code: Option<&crate::model::ReasonCode>,
+    reason: Option<&str>,
+) -> String {
+    cx.mask
+        .text(&crate::render::reason::cause(cx.lang, code, reason))
 }
