@@ -115,6 +115,8 @@ pub struct AuditRequest {
     pub min_severity: Option<Severity>,
     /// `--lang`: language of the text summary, CSV headers and values, finding texts.
     pub lang: Lang,
+    /// Language of the messages on stderr: `--lang`, else `[report] lang`.
+    pub message_lang: Lang,
 }
 
 impl AuditRequest {
@@ -187,6 +189,7 @@ impl AuditRequest {
             known_parties: config.known_parties.clone(),
             min_severity: args.min_severity,
             lang: super::lang(args.lang),
+            message_lang: super::messages::message_lang(args.lang, Some(config)),
         })
     }
 }
@@ -419,7 +422,8 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
         TokenSource::Live(settings) => {
             let inputs = read_inputs(&req.inputs)?;
-            let snapshot = super::tokens::fetch(settings, req.quiet, req.verbose);
+            let snapshot =
+                super::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
             (snapshot, digest, inputs)
         }
@@ -434,8 +438,17 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             say!("written to {}", crate::model::shown_path(p));
         }
     }
+    let lang = req.message_lang;
     if let (Some((n, min)), false) = (hidden, req.quiet) {
-        say!("{n} finding(s) below {min} not shown (--min-severity)");
+        match lang {
+            Lang::En => say!("{n} finding(s) below {min} not shown (--min-severity)"),
+            // "nie pokazano" takes the genitive: 1 ustalenia, 2 ustaleń, 5 ustaleń.
+            Lang::Pl => say!(
+                "nie pokazano {} poniżej istotności „{}” (--min-severity)",
+                lang.count(n as u64, ("", ""), ("ustalenia", "ustaleń", "ustaleń")),
+                crate::render::html::i18n::tr(Lang::Pl, &format!("sev_{}", min.as_str()))
+            ),
+        }
     }
     // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
     // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.
@@ -445,17 +458,8 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             let _ = writeln!(err, "warning: {w}");
         }
     }
-    for c in &run.results.contexts {
-        if c.status == crate::model::ContextStatus::Incomplete {
-            let reason = c.reason.as_deref().unwrap_or("reason not given");
-            let _ = writeln!(
-                err,
-                "incomplete: {}: {}",
-                c.nip,
-                reason.lines().next().unwrap_or(reason)
-            );
-        }
-    }
+    let unread = super::messages::unread_audit(&run.results.contexts);
+    let _ = super::messages::write_incomplete(&mut err, lang, &unread);
     Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))
 }
 
@@ -606,6 +610,7 @@ pub fn demo_audit(
         known_parties: crate::demo::demo_known_parties(),
         min_severity: None,
         lang: Lang::En,
+        message_lang: Lang::En,
     };
     let digest = fingerprint_hex(&serde_json::to_vec(snapshot)?);
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;

@@ -19,6 +19,7 @@ use crate::error::Outcome;
 use crate::evaluate::policy::{AuditWorld, evaluate};
 use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
 use crate::render::certificates::{self as render, CertificateListing};
+use crate::render::Lang;
 use crate::render::csv::CsvOptions;
 use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};
 
@@ -75,7 +76,12 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     };
     let mut snapshot = match &source {
         TokenSource::Snapshot(path) => read_snapshot(path)?,
-        TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose),
+        TokenSource::Live(settings) => fetch(
+            settings,
+            global.quiet,
+            global.verbose,
+            super::messages::message_lang(None, config.as_ref()),
+        ),
     };
     // Certificate names are free text from KSeF: a token pasted there is not written out.
     super::redact::redact_snapshot(&mut snapshot);
@@ -91,10 +97,12 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     write(&mut out, &listing, format, args.csv_excel)?;
     out.flush()?;
     let mut err = super::output::stderr();
+    // Messages follow `[report] lang` (certificates has no `--lang` of its own).
+    let lang = super::messages::message_lang(None, config.as_ref());
     if global.quiet {
-        incomplete_reasons(&mut err, &snapshot)?;
+        incomplete_reasons(&mut err, &snapshot, lang)?;
     } else {
-        summary(&mut err, &listing)?;
+        summary(&mut err, &listing, lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -139,7 +147,7 @@ pub fn write(
 }
 
 /// `N contexts: C complete, I incomplete; K certificates read in S contexts; F findings`.
-fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>) -> Result<()> {
+fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> Result<()> {
     let snapshot = listing.snapshot;
     let total = snapshot.contexts.len();
     let incomplete = snapshot
@@ -164,14 +172,8 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>) -> Result<()> {
         listing.findings.len(),
         if listing.findings.len() == 1 { "" } else { "s" },
     )?;
-    // Every line of the reason: a certificate problem's `help:` says what to set.
-    for c in &snapshot.contexts {
-        if c.status != crate::model::ContextStatus::Incomplete {
-            continue;
-        }
-        let reason = c.reason.as_deref().unwrap_or("reason not given");
-        writeln!(w, "incomplete: {}: {}", c.nip, reason.trim_end())?;
-    }
+    // With every `help:` line: a certificate problem's says what to set.
+    incomplete_reasons(w, snapshot, lang)?;
     let token_only = snapshot
         .contexts
         .iter()

@@ -217,7 +217,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, crate::render::Lang::En);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Json)
@@ -451,7 +451,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         demo.fixture.contexts.len()
     )?;
     if let Some(snapshot) = &demo.snapshot {
-        tokens_cmd::summary(&mut out, snapshot, None)?;
+        tokens_cmd::summary(&mut out, snapshot, None, crate::render::Lang::En)?;
         if snapshot
             .contexts
             .iter()

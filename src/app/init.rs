@@ -189,6 +189,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
                 &settings,
                 global.quiet,
                 global.verbose,
+                super::messages::message_lang(None, Some(&config)),
             ))
         }
         (None, false) => None,

@@ -33,6 +33,7 @@ use crate::model::{
     fingerprint_hex,
 };
 use crate::render::html::{ReportInput, ReportOptions, render_review};
+use crate::render::Lang;
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::render::style::Style;
 use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
@@ -92,6 +93,10 @@ pub struct LeaksRequest {
     pub quiet: bool,
     /// `-v`: list the findings accepted in the baseline, not only their count.
     pub verbose: u8,
+    /// `--lang`: language of the text output.
+    pub lang: Lang,
+    /// Language of the messages on stderr: `--lang`, else `[report] lang`.
+    pub message_lang: Lang,
 }
 
 impl LeaksRequest {
@@ -145,7 +150,12 @@ impl LeaksRequest {
         Ok(LeaksRequest {
             scan: LeakScanRequest {
                 paths: args.paths.clone(),
-                git: git_options(args, Utc::now(), global.quiet),
+                git: git_options(
+                    args,
+                    Utc::now(),
+                    global.quiet,
+                    super::messages::message_lang(args.lang, Some(config)),
+                ),
                 exclude,
                 max_file_size: args.max_file_size.unwrap_or(config_max_file_size),
                 rules: args.rules.clone(),
@@ -180,6 +190,8 @@ impl LeaksRequest {
             exit_zero: args.exit_zero,
             quiet: global.quiet,
             verbose: global.verbose,
+            lang: super::lang(args.lang),
+            message_lang: super::messages::message_lang(args.lang, Some(config)),
         })
     }
 }
@@ -191,6 +203,7 @@ fn git_options(
     args: &LeaksArgs,
     now: chrono::DateTime<Utc>,
     quiet: bool,
+    lang: Lang,
 ) -> Option<GitScanOptions> {
     let git = args.git || args.staged || args.since.is_some() || args.since_commit.is_some();
     if !git {
@@ -206,10 +219,14 @@ fn git_options(
         match super::leaks_git::parse_since(since, now) {
             Some(t) => opts.since_time = Some(t),
             None => {
-                if !quiet {
-                    say!(
+                match (quiet, lang) {
+                    (true, _) => {}
+                    (false, Lang::En) => say!(
                         "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
-                    );
+                    ),
+                    (false, Lang::Pl) => say!(
+                        "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma wkrótce zniknie\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
+                    ),
                 }
                 opts.since = Some(since.clone());
             }
@@ -227,13 +244,22 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
 /// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
 pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let (mut results, rules) = scan(&req.scan)?;
+    let lang = req.message_lang;
     if let Some(config) = &req.verify {
+        let n = (results.findings.len() + results.suppressed.len()) as u64;
         let spinner = super::progress::Spinner::start(
             req.quiet,
-            format!(
-                "asking KSeF about {} leaked token(s)",
-                results.findings.len() + results.suppressed.len()
-            ),
+            match lang {
+                Lang::En => format!("asking KSeF about {n} leaked token(s)"),
+                Lang::Pl => format!(
+                    "pytam KSeF o {}",
+                    lang.count(
+                        n,
+                        ("", ""),
+                        ("wyciekły token", "wyciekłe tokeny", "wyciekłych tokenów")
+                    )
+                ),
+            },
         );
         verify(config, &mut results)?;
         spinner.finish();
@@ -253,15 +279,20 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             format!("cannot write baseline '{}'", crate::model::shown_path(path))
         })?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
-        report_problems(req.quiet, &results);
+        report_problems(req.quiet, &results, lang);
         let count = Baseline::from_results(&results).fingerprints.len();
         if !req.quiet {
-            say!(
-                "wrote {count} fingerprint{} to {} (review it, then commit it and pass --baseline {})",
-                if count == 1 { "" } else { "s" },
-                crate::model::shown_path(path),
-                crate::model::shown_path(path)
-            );
+            let shown = crate::model::shown_path(path);
+            match lang {
+                Lang::En => say!(
+                    "wrote {count} fingerprint{} to {shown} (review it, then commit it and pass --baseline {shown})",
+                    if count == 1 { "" } else { "s" },
+                ),
+                Lang::Pl => say!(
+                    "zapisano {} w {shown} (przejrzyj plik, zatwierdź go w repozytorium i podawaj --baseline {shown})",
+                    lang.count(count as u64, ("", ""), ("odcisk", "odciski", "odcisków")),
+                ),
+            }
         }
         return Ok(if results.errors.is_empty() {
             Outcome::Clean
@@ -273,12 +304,23 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         matches!(output, LeaksOutput::Format(LeakFormat::Text)) && path.is_none()
     });
     if !shown_in_output {
-        report_problems(req.quiet, &results);
+        report_problems(req.quiet, &results, lang);
+    } else {
+        // The text on stdout lists the errors; stderr still says why the run exits 2.
+        let _ = super::messages::write_scan_errors(
+            &mut super::output::stderr(),
+            lang,
+            results.errors.len(),
+        );
     }
     for (output, path) in &req.outputs {
         write_output(req, &results, &rules, output, path.as_deref())?;
         if let (Some(p), false, true) = (path, req.quiet, req.outputs.len() > 1) {
-            say!("written to {}", crate::model::shown_path(p));
+            say!(
+                "{} {}",
+                lang.t("written to", "zapisano w pliku"),
+                crate::model::shown_path(p)
+            );
         }
     }
     Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
@@ -308,7 +350,13 @@ fn write_output(
             } else {
                 results
             };
-            crate::render::leaks::render_text_styled(results, req.verbose > 0, style, &mut out)?
+            crate::render::leaks::render_text_styled(
+                results,
+                req.verbose > 0,
+                style,
+                req.lang,
+                &mut out,
+            )?
         }
         LeaksOutput::Format(format) => render_leaks(results, rules, *format, &mut out)?,
         LeaksOutput::Csv(opts) => crate::render::leaks::render_csv_with(results, *opts, &mut out)?,
@@ -615,12 +663,14 @@ fn shard_walk(shard: Shard, walked: &mut WalkResult) {
     walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 
-/// Scan errors and warnings also go to stderr, whatever the output format.
-fn report_problems(quiet: bool, results: &LeakResults) {
+/// Scan errors (with their count and what to do) and warnings also go to stderr, whatever
+/// the output format; the sentences in `lang`.
+fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
     let mut err = super::output::stderr();
     for e in &results.errors {
         let _ = writeln!(err, "error: {}: {}", e.path, e.message);
     }
+    let _ = super::messages::write_scan_errors(&mut err, lang, results.errors.len());
     if !quiet {
         for w in &results.warnings {
             let _ = writeln!(err, "warning: {w}");
@@ -628,13 +678,17 @@ fn report_problems(quiet: bool, results: &LeakResults) {
         if !results.unused_baseline.is_empty() {
             let _ = writeln!(
                 err,
-                "warning: {} baseline entr{} matched nothing (listed in the output)",
-                results.unused_baseline.len(),
-                if results.unused_baseline.len() == 1 {
-                    "y"
-                } else {
-                    "ies"
-                }
+                "warning: {} {}",
+                lang.count(
+                    results.unused_baseline.len() as u64,
+                    ("baseline entry matched nothing", "baseline entries matched nothing"),
+                    (
+                        "wpis linii bazowej niczego nie dopasował",
+                        "wpisy linii bazowej niczego nie dopasowały",
+                        "wpisów linii bazowej niczego nie dopasowało"
+                    )
+                ),
+                lang.t("(listed in the output)", "(wymienione w wyniku)")
             );
         }
     }

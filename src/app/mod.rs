@@ -22,6 +22,7 @@ pub mod leaks;
 mod leaks_git;
 mod leaks_keys;
 pub mod merge;
+pub mod messages;
 pub mod output;
 pub mod permissions;
 mod progress;

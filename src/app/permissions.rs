@@ -7,26 +7,30 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{TokenSource, fetch, outcome, read_snapshot};
+use super::tokens::{TokenSource, fetch, incomplete_reasons, outcome, read_snapshot};
 use crate::cli::{GlobalArgs, PermissionsArgs, TokensFormat};
 use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
+use crate::render::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::grants as render;
 
 /// `ksef-audit permissions`.
 pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
-    let source = match &args.from {
-        Some(path) => TokenSource::Snapshot(path.clone()),
+    let (source, lang) = match &args.from {
+        Some(path) => (TokenSource::Snapshot(path.clone()), super::lang(args.lang)),
         None => {
             let config = super::load_config(global, RuleDirs::NotRead)?;
-            TokenSource::Live(resolve_settings(&config)?)
+            (
+                TokenSource::Live(resolve_settings(&config)?),
+                super::messages::message_lang(args.lang, Some(&config)),
+            )
         }
     };
     let mut snapshot = match &source {
         TokenSource::Snapshot(path) => read_snapshot(path)?,
-        TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose),
+        TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose, lang),
     };
     // Grant descriptions are free text from KSeF: a token pasted there is not written out.
     super::redact::redact_snapshot(&mut snapshot);
@@ -35,7 +39,10 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     write(&mut out, &snapshot, args.format, csv)?;
     out.flush()?;
     if !global.quiet {
-        summary(&mut super::output::stderr(), &snapshot)?;
+        summary(&mut super::output::stderr(), &snapshot, lang)?;
+    } else {
+        // Quiet keeps the errors: the reason for exit 2 is always on stderr.
+        incomplete_reasons(&mut super::output::stderr(), &snapshot, lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -56,7 +63,7 @@ pub fn write(
 }
 
 /// `N contexts: C complete, I incomplete; G grants` plus the reasons.
-fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
+fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
     let incomplete: Vec<_> = snapshot
         .contexts
         .iter()
@@ -70,14 +77,6 @@ fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
         snapshot.contexts.len() - incomplete.len(),
         incomplete.len()
     )?;
-    for c in incomplete {
-        let reason = c.reason.as_deref().unwrap_or("unknown reason");
-        writeln!(
-            w,
-            "incomplete: {}: {}",
-            c.nip,
-            reason.lines().last().unwrap_or(reason)
-        )?;
-    }
+    incomplete_reasons(w, snapshot, lang)?;
     Ok(())
 }

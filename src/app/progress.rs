@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::collect::ksef::{Progress, ProgressEvent};
 use crate::model::ContextStatus;
+use crate::render::Lang;
 
 /// A progress sink and the bar behind it (finish it when the fetch is done).
 pub struct FetchProgress {
@@ -15,7 +16,7 @@ pub struct FetchProgress {
 }
 
 impl FetchProgress {
-    pub fn new(quiet: bool, verbose: u8, total: usize) -> FetchProgress {
+    pub fn new(quiet: bool, verbose: u8, total: usize, lang: Lang) -> FetchProgress {
         if quiet {
             return FetchProgress {
                 progress: Progress::none(),
@@ -25,20 +26,25 @@ impl FetchProgress {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
-                ProgressStyle::with_template("{spinner} contexts {pos}/{len} {wide_msg}")
+                ProgressStyle::with_template(lang.t(
+                    "{spinner} contexts {pos}/{len} {wide_msg}",
+                    "{spinner} konteksty {pos}/{len} {wide_msg}",
+                ))
             {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             let b = bar.clone();
             let progress = Progress::new(move |e| match e {
-                ProgressEvent::Page { nip, tokens, .. } => {
-                    b.set_message(format!("{nip}: {tokens} tokens read"))
-                }
+                ProgressEvent::Page { nip, tokens, .. } => b.set_message(match lang {
+                    Lang::En => format!("{nip}: {tokens} tokens read"),
+                    Lang::Pl => format!("{nip}: odczytane tokeny: {tokens}"),
+                }),
                 ProgressEvent::Waiting {
                     nip, millis, why, ..
                 } if *millis >= 1000 => b.set_message(super::output::safe_text(&format!(
-                    "{nip}: waiting {} s ({why})",
+                    "{nip}: {} {} s ({why})",
+                    lang.t("waiting", "czekam"),
                     millis / 1000
                 ))),
                 ProgressEvent::Warning { nip, message } => b.println(super::output::safe_text(
@@ -50,7 +56,7 @@ impl FetchProgress {
                     }
                 }
                 ProgressEvent::ContextDone { .. } => {
-                    if let Some(line) = done_line(e) {
+                    if let Some(line) = done_line(e, lang) {
                         b.println(super::output::safe_text(&line));
                     }
                     b.inc(1);
@@ -71,13 +77,14 @@ impl FetchProgress {
                         millis,
                         why,
                     } if *millis >= 1000 => Some(format!(
-                        "{nip}: {endpoint}: waiting {} s ({why})",
+                        "{nip}: {endpoint}: {} {} s ({why})",
+                        lang.t("waiting", "czekam"),
                         millis / 1000
                     )),
                     ProgressEvent::Warning { nip, message } => {
                         Some(format!("warning: {nip}: {message}"))
                     }
-                    ProgressEvent::ContextDone { .. } => done_line(e),
+                    ProgressEvent::ContextDone { .. } => done_line(e, lang),
                     _ => None,
                 };
                 if let Some(line) = line {
@@ -111,24 +118,27 @@ fn request_line(e: &ProgressEvent) -> Option<String> {
     Some(format!("{nip}: {endpoint} -> {status} ({millis} ms)"))
 }
 
-fn done_line(e: &ProgressEvent) -> Option<String> {
+fn done_line(e: &ProgressEvent, lang: Lang) -> Option<String> {
     let ProgressEvent::ContextDone {
         nip,
         status,
         tokens,
         reason,
+        reason_code,
     } = e
     else {
         return None;
     };
     Some(match status {
-        ContextStatus::Complete => format!("{nip}: complete, {tokens} tokens"),
+        ContextStatus::Complete => format!(
+            "{nip}: {}, {}",
+            lang.t("complete", "kompletny"),
+            lang.count(*tokens as u64, ("token", "tokens"), ("token", "tokeny", "tokenów"))
+        ),
         ContextStatus::Incomplete => format!(
-            "{nip}: INCOMPLETE: {}",
-            reason
-                .as_deref()
-                .and_then(|r| r.lines().next())
-                .unwrap_or("unknown reason")
+            "{nip}: {}: {}",
+            lang.t("INCOMPLETE", "NIEKOMPLETNY"),
+            crate::render::reason::headline(lang, reason_code.as_ref(), reason.as_deref())
         ),
     })
 }

@@ -220,16 +220,8 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
     // The reason for exit 2 is always on stderr (also with -q).
     if let Some(a) = &input.audit {
-        for c in &a.contexts {
-            if c.status == crate::model::ContextStatus::Incomplete {
-                let reason = c.reason.as_deref().unwrap_or("reason not given");
-                say!(
-                    "incomplete: {}: {}",
-                    c.nip,
-                    reason.lines().next().unwrap_or(reason)
-                );
-            }
-        }
+        let unread = super::messages::unread_audit(&a.contexts);
+        let _ = super::messages::write_incomplete(&mut super::output::stderr(), opts.lang, &unread);
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {
@@ -239,6 +231,11 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
                 e.message.lines().next().unwrap_or("")
             );
         }
+        let _ = super::messages::write_scan_errors(
+            &mut super::output::stderr(),
+            opts.lang,
+            l.errors.len(),
+        );
     }
     Ok(if incomplete {
         Outcome::Incomplete

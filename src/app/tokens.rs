@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::Output;
+use super::messages::{message_lang, unread_snapshot, write_incomplete};
 use super::progress::FetchProgress;
 use crate::cli::{ColorChoice, GlobalArgs, TokensArgs, TokensFormat};
 use crate::collect::ksef::fetch_snapshot;
@@ -13,6 +14,7 @@ use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
 use crate::render::csv::CsvOptions;
+use crate::render::Lang;
 use crate::render::style::Style;
 use crate::render::tokens as render;
 
@@ -43,6 +45,8 @@ pub struct TokensRequest {
     pub verbose: u8,
     /// `--color` (the table).
     pub color: ColorChoice,
+    /// Language of the messages on stderr (`--lang`, else `[report] lang`).
+    pub lang: Lang,
 }
 
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
@@ -54,11 +58,14 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         TokensFormat::Table,
     )
     .map_err(anyhow::Error::msg)?;
-    let source = match &args.from {
-        Some(path) => TokenSource::Snapshot(path.clone()),
+    let (source, lang) = match &args.from {
+        Some(path) => (TokenSource::Snapshot(path.clone()), super::lang(args.lang)),
         None => {
             let config = super::load_config(global, RuleDirs::NotRead)?;
-            TokenSource::Live(resolve_settings(&config)?)
+            (
+                TokenSource::Live(resolve_settings(&config)?),
+                message_lang(args.lang, Some(&config)),
+            )
         }
     };
     list_tokens(&TokensRequest {
@@ -74,6 +81,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         quiet: global.quiet,
         verbose: global.verbose,
         color: global.color,
+        lang,
     })
 }
 
@@ -81,7 +89,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
 pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     let snapshot = match &req.source {
         TokenSource::Snapshot(path) => read_snapshot(path)?,
-        TokenSource::Live(settings) => fetch(settings, req.quiet, req.verbose),
+        TokenSource::Live(settings) => fetch(settings, req.quiet, req.verbose, req.lang),
     };
     let mut out = Output::open(req.output.as_deref())?;
     if req.format == TokenFormat::Table {
@@ -103,16 +111,16 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     }
     out.flush()?;
     if !req.quiet {
-        summary(&mut super::output::stderr(), &snapshot, out.path())?;
+        summary(&mut super::output::stderr(), &snapshot, out.path(), req.lang)?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut super::output::stderr(), &snapshot)?;
+        incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;
     }
     Ok(outcome(&snapshot))
 }
 
-/// Fetches with a progress display on stderr.
-pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot {
+/// Fetches with a progress display on stderr (its words in `lang`).
+pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8, lang: Lang) -> TokenSnapshot {
     let uses_file = settings
         .contexts
         .iter()
@@ -121,7 +129,7 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8) -> TokenSnapshot
     {
         say!("warning: {caveat}");
     }
-    let display = FetchProgress::new(quiet, verbose, settings.contexts.len());
+    let display = FetchProgress::new(quiet, verbose, settings.contexts.len(), lang);
     let snapshot = fetch_snapshot(settings, display.progress.clone());
     display.finish();
     snapshot
@@ -153,7 +161,12 @@ pub fn outcome(snapshot: &TokenSnapshot) -> Outcome {
 }
 
 /// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons.
-pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Path>) -> Result<()> {
+pub fn summary(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+    written: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
     let total = snapshot.contexts.len();
     let incomplete: Vec<_> = snapshot
         .contexts
@@ -174,27 +187,17 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
         total - incomplete.len(),
         incomplete.len()
     )?;
-    incomplete_reasons(w, snapshot)?;
+    incomplete_reasons(w, snapshot, lang)?;
     if let Some(p) = written {
         writeln!(w, "written to {}", crate::model::shown_path(p))?;
     }
     Ok(())
 }
 
-/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2).
-pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
-    for c in &snapshot.contexts {
-        if c.status != ContextStatus::Incomplete {
-            continue;
-        }
-        let reason = c.reason.as_deref().unwrap_or("reason not given");
-        writeln!(
-            w,
-            "incomplete: {}: {}",
-            c.nip,
-            reason.lines().next().unwrap_or(reason)
-        )?;
-    }
+/// `incomplete: NIP: reason` and what to do for every incomplete context, then their
+/// count (why the run exits 2), in `lang`.
+pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
+    write_incomplete(w, lang, &unread_snapshot(&snapshot.contexts))?;
     Ok(())
 }
 

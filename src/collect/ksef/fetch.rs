@@ -200,6 +200,7 @@ async fn fetch_context(
         status: snap.status,
         tokens: snap.tokens.len(),
         reason: snap.reason.clone(),
+        reason_code: snap.reason_code.clone(),
     });
     snap
 }

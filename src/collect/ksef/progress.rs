@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::model::ContextStatus;
+use crate::model::{ContextStatus, ReasonCode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProgressEvent {
@@ -46,6 +46,7 @@ pub enum ProgressEvent {
         status: ContextStatus,
         tokens: usize,
         reason: Option<String>,
+        reason_code: Option<ReasonCode>,
     },
 }
 

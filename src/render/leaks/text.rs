@@ -7,8 +7,9 @@ use std::io::Write;
 use super::io_err;
 use super::word;
 use crate::model::escape_terminal;
-use crate::model::{LeakFinding, LeakResults, LeakStatus, SuppressionKind};
-use crate::render::RenderError;
+use crate::model::{Confidence, LeakFinding, LeakResults, LeakStatus, Severity, SuppressionKind};
+use crate::render::html::i18n;
+use crate::render::{Lang, RenderError};
 use crate::render::style::{Style, Tone};
 use crate::rule::matcher::redact_text;
 
@@ -57,13 +58,40 @@ fn groups(findings: &[LeakFinding]) -> Vec<Vec<&LeakFinding>> {
 /// A leak's status as a person reads it: what to do for an active one, and why an unknown
 /// one could not be checked (KSeF did not list it to the auditor, most often for lack of
 /// the read permission), never "unknown to KSeF".
-fn status_text(status: LeakStatus) -> String {
+fn status_text(status: LeakStatus, lang: Lang) -> String {
     match status {
-        LeakStatus::Active => "ACTIVE in KSeF: revoke now".into(),
-        LeakStatus::Unknown => {
-            "not verifiable: KSeF did not list it (no read permission for its context?)".into()
-        }
-        other => word(&other),
+        LeakStatus::Active => lang
+            .t(
+                "ACTIVE in KSeF: revoke now",
+                "AKTYWNY w KSeF: unieważnij natychmiast",
+            )
+            .into(),
+        LeakStatus::Unknown => lang
+            .t(
+                "not verifiable: KSeF did not list it (no read permission for its context?)",
+                "nie można zweryfikować: KSeF go nie wymienił (brak uprawnienia do odczytu w jego kontekście?)",
+            )
+            .into(),
+        LeakStatus::Revoked => lang.t("revoked", "unieważniony").into(),
+        LeakStatus::Unverified => lang.t("unverified", "niesprawdzony").into(),
+    }
+}
+
+/// A confidence word; in Polish it agrees with "pewność" (feminine).
+fn confidence_text(c: Confidence, lang: Lang) -> String {
+    match (lang, c) {
+        (Lang::En, c) => word(&c),
+        (Lang::Pl, Confidence::Low) => "niska".into(),
+        (Lang::Pl, Confidence::Medium) => "średnia".into(),
+        (Lang::Pl, Confidence::High) => "wysoka".into(),
+    }
+}
+
+/// A severity in capitals: `CRITICAL`; in Polish `KRYTYCZNE` (as the audit text says it).
+fn severity_text(sev: Severity, lang: Lang) -> String {
+    match lang {
+        Lang::En => sev.as_str().to_uppercase(),
+        Lang::Pl => i18n::tr(Lang::Pl, &format!("sev_{}", sev.as_str())).to_uppercase(),
     }
 }
 
@@ -72,28 +100,38 @@ fn write_group(
     group: &[&LeakFinding],
     suppressed: bool,
     style: Style,
+    lang: Lang,
 ) -> std::io::Result<()> {
     let f = group[0];
-    let status = status_text(f.status);
+    let status = status_text(f.status, lang);
     writeln!(
         out,
-        "{} [{}] {} ({}, confidence {}, status {})",
-        style.paint(Tone::of(f.severity), &f.severity.as_str().to_uppercase()),
+        "{} [{}] {} ({}, {} {}, {} {})",
+        style.paint(Tone::of(f.severity), &severity_text(f.severity, lang)),
         f.rule_id,
         f.rule,
         f.redacted,
-        word(&f.confidence),
+        lang.t("confidence", "pewność:"),
+        confidence_text(f.confidence, lang),
+        lang.t("status", "status:"),
         match f.status {
             LeakStatus::Active => style.paint(Tone::Alarm, &status),
             _ => status,
         },
     )?;
-    writeln!(out, "  fingerprint {}", f.fingerprint)?;
+    writeln!(
+        out,
+        "  {} {}",
+        lang.t("fingerprint", "odcisk:"),
+        f.fingerprint
+    )?;
     if f.owner.is_some() || f.system.is_some() {
         writeln!(
             out,
-            "  inventory: owner {}, system {}",
+            "  {} {}, {} {}",
+            lang.t("inventory: owner", "ewidencja: właściciel"),
             f.owner.as_deref().unwrap_or("-"),
+            lang.t("system", "system"),
             f.system.as_deref().unwrap_or("-")
         )?;
     }
@@ -102,11 +140,18 @@ fn write_group(
             g.suppression
                 .as_ref()
                 .map(|s| match s.kind {
-                    SuppressionKind::Baseline => " [baseline]".to_string(),
-                    SuppressionKind::Inline => " [inline marker]".to_string(),
+                    SuppressionKind::Baseline => {
+                        format!(" [{}]", lang.t("baseline", "linia bazowa"))
+                    }
+                    SuppressionKind::Inline => {
+                        format!(" [{}]", lang.t("inline marker", "znacznik w pliku"))
+                    }
                     SuppressionKind::Exception => format!(
-                        " [exception: {}]",
-                        s.reason.as_deref().unwrap_or("no reason")
+                        " [{} {}]",
+                        lang.t("exception:", "wyjątek:"),
+                        s.reason
+                            .as_deref()
+                            .unwrap_or(lang.t("no reason", "bez uzasadnienia"))
                     ),
                 })
                 .unwrap_or_default()
@@ -122,6 +167,7 @@ fn write_all(
     r: &LeakResults,
     list_baselined: bool,
     style: Style,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let active = groups(&r.findings);
@@ -140,15 +186,25 @@ fn write_all(
         refs.dedup();
         writeln!(
             out,
-            "{} {} leaked token{} still ACTIVE in KSeF, revoke now: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
-            style.paint(Tone::Alarm, "URGENT:"),
-            refs.len(),
-            if refs.len() == 1 { " is" } else { "s are" },
+            "{} {}: {}\n  (ksef-audit leaks --verify --format json -o leaks.json && ksef-audit revoke --from leaks.json)\n",
+            style.paint(Tone::Alarm, lang.t("URGENT:", "PILNE:")),
+            lang.count(
+                refs.len() as u64,
+                (
+                    "leaked token is still ACTIVE in KSeF, revoke now",
+                    "leaked tokens are still ACTIVE in KSeF, revoke now"
+                ),
+                (
+                    "wyciekły token jest nadal AKTYWNY w KSeF, unieważnij go natychmiast",
+                    "wyciekłe tokeny są nadal AKTYWNE w KSeF, unieważnij je natychmiast",
+                    "wyciekłych tokenów jest nadal AKTYWNYCH w KSeF, unieważnij je natychmiast"
+                )
+            ),
             refs.join(", ")
         )?;
     }
     for g in &active {
-        write_group(out, g, false, style)?;
+        write_group(out, g, false, style, lang)?;
         writeln!(out)?;
     }
     // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
@@ -161,25 +217,52 @@ fn write_all(
                     .is_some_and(|s| s.kind == SuppressionKind::Baseline)
         });
     if !listed.is_empty() {
-        writeln!(out, "suppressed ({}):", listed.len())?;
+        writeln!(
+            out,
+            "{} ({}):",
+            lang.t("suppressed", "wyłączone"),
+            listed.len()
+        )?;
         for g in groups(&listed) {
-            write_group(out, &g, true, style)?;
+            write_group(out, &g, true, style, lang)?;
         }
         writeln!(out)?;
     }
     if !baselined.is_empty() {
         writeln!(
             out,
-            "{} finding{} accepted in the baseline (not listed; -v lists them)\n",
-            baselined.len(),
-            if baselined.len() == 1 { "" } else { "s" }
+            "{} {}\n",
+            lang.count(
+                baselined.len() as u64,
+                (
+                    "finding accepted in the baseline",
+                    "findings accepted in the baseline"
+                ),
+                (
+                    "ustalenie przyjęte w linii bazowej",
+                    "ustalenia przyjęte w linii bazowej",
+                    "ustaleń przyjętych w linii bazowej"
+                )
+            ),
+            lang.t(
+                "(not listed; -v lists them)",
+                "(nie wypisano ich; -v je wypisuje)"
+            )
         )?;
     }
     if !r.unused_baseline.is_empty() {
         writeln!(
             out,
-            "unused baseline entries ({}): these fingerprints were not found any more",
-            r.unused_baseline.len()
+            "{} ({}): {}",
+            lang.t(
+                "unused baseline entries",
+                "nieużywane wpisy linii bazowej"
+            ),
+            r.unused_baseline.len(),
+            lang.t(
+                "these fingerprints were not found any more",
+                "tych odcisków już nie znaleziono"
+            )
         )?;
         for fp in &r.unused_baseline {
             writeln!(out, "  {fp}")?;
@@ -195,11 +278,22 @@ fn write_all(
     if r.stats.placeholders > 0 {
         writeln!(
             out,
-            "{} placeholder value{} not reported (documentation examples, patterned or repeated secrets){}",
-            r.stats.placeholders,
-            if r.stats.placeholders == 1 { "" } else { "s" },
+            "{} {}{}",
+            lang.count(
+                r.stats.placeholders,
+                ("placeholder value", "placeholder values"),
+                (
+                    "wartość przykładowa",
+                    "wartości przykładowe",
+                    "wartości przykładowych"
+                )
+            ),
+            lang.t(
+                "not reported (documentation examples, patterned or repeated secrets)",
+                "bez zgłoszenia (przykłady z dokumentacji, sekrety według wzoru lub powtórzone)"
+            ),
             if r.placeholders.is_empty() {
-                "; -v lists them"
+                lang.t("; -v lists them", "; -v je wypisuje")
             } else {
                 ":"
             }
@@ -212,24 +306,48 @@ fn write_all(
         writeln!(out, "git: {coverage}")?;
     }
     let files = r.stats.files.max(r.stats.blobs);
-    writeln!(
-        out,
-        "{} finding{} ({} distinct token{}), {} suppressed, {} error{}; scanned {} file{}, {} bytes",
-        r.findings.len(),
-        if r.findings.len() == 1 { "" } else { "s" },
-        active.len(),
-        if active.len() == 1 { "" } else { "s" },
-        r.suppressed.len(),
-        r.errors.len(),
-        if r.errors.len() == 1 { "" } else { "s" },
-        files,
-        if files == 1 { "" } else { "s" },
-        r.stats.bytes
-    )
+    match lang {
+        Lang::En => writeln!(
+            out,
+            "{} finding{} ({} distinct token{}), {} suppressed, {} error{}; scanned {} file{}, {} bytes",
+            r.findings.len(),
+            if r.findings.len() == 1 { "" } else { "s" },
+            active.len(),
+            if active.len() == 1 { "" } else { "s" },
+            r.suppressed.len(),
+            r.errors.len(),
+            if r.errors.len() == 1 { "" } else { "s" },
+            files,
+            if files == 1 { "" } else { "s" },
+            r.stats.bytes
+        ),
+        Lang::Pl => writeln!(
+            out,
+            "{} ({}), wyłączone: {}, {}; przeskanowano {}, {}",
+            lang.count(
+                r.findings.len() as u64,
+                ("", ""),
+                ("ustalenie", "ustalenia", "ustaleń")
+            ),
+            lang.count(
+                active.len() as u64,
+                ("", ""),
+                ("token", "różne tokeny", "różnych tokenów")
+            ),
+            r.suppressed.len(),
+            lang.count(
+                r.errors.len() as u64,
+                ("", ""),
+                ("błąd", "błędy", "błędów")
+            ),
+            lang.count(files, ("", ""), ("plik", "pliki", "plików")),
+            lang.count(r.stats.bytes, ("", ""), ("bajt", "bajty", "bajtów")),
+        ),
+    }
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    write_all(results, true, Style::default(), out).map_err(io_err("text"))
+    write_all(results, true, Style::default(), Lang::En, out).map_err(io_err("text"))
 }
 
 /// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
@@ -238,15 +356,16 @@ pub fn render_with(
     list_baselined: bool,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    write_all(results, list_baselined, Style::default(), out).map_err(io_err("text"))
+    write_all(results, list_baselined, Style::default(), Lang::En, out).map_err(io_err("text"))
 }
 
-/// Like `render_with`, coloured as `style` says.
+/// Like `render_with`, coloured as `style` says, in `lang` (`--lang`).
 pub fn render_styled(
     results: &LeakResults,
     list_baselined: bool,
     style: Style,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    write_all(results, list_baselined, style, out).map_err(io_err("text"))
+    write_all(results, list_baselined, style, lang, out).map_err(io_err("text"))
 }

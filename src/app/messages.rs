@@ -1,0 +1,166 @@
+//! Messages on stderr in the user's language (`--lang`, else the config's `[report] lang`):
+//! why a run exits 2 and what to do. The `error:`, `warning:`, `help:` and `incomplete:`
+//! prefixes stay English in both languages (CI scripts grep for them); the sentence after
+//! them follows the language. Errors from config and CSV parsing stay English.
+
+use std::io::{self, Write};
+
+use crate::cli::ReportLang;
+use crate::config::{Config, Language};
+use crate::model::{AuditContext, ContextSnapshot, ContextStatus, ReasonCode};
+use crate::render::{Lang, reason};
+
+/// The language of stderr messages: `--lang`, else `[report] lang` of the config, else
+/// English.
+pub fn message_lang(flag: Option<ReportLang>, config: Option<&Config>) -> Lang {
+    match (flag, config.map(|c| c.report.lang)) {
+        (Some(_), _) => super::lang(flag),
+        (None, Some(Language::Pl)) => Lang::Pl,
+        (None, _) => Lang::En,
+    }
+}
+
+/// An incomplete context as the messages need it.
+pub struct Unread<'a> {
+    pub nip: &'a str,
+    pub code: Option<&'a ReasonCode>,
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a ContextSnapshot> for Unread<'a> {
+    fn from(c: &'a ContextSnapshot) -> Unread<'a> {
+        Unread {
+            nip: &c.nip,
+            code: c.reason_code.as_ref(),
+            reason: c.reason.as_deref(),
+        }
+    }
+}
+
+impl<'a> From<&'a AuditContext> for Unread<'a> {
+    fn from(c: &'a AuditContext) -> Unread<'a> {
+        Unread {
+            nip: &c.nip,
+            code: c.reason_code.as_ref(),
+            reason: c.reason.as_deref(),
+        }
+    }
+}
+
+/// The incomplete contexts of a snapshot.
+pub fn unread_snapshot(contexts: &[ContextSnapshot]) -> Vec<Unread<'_>> {
+    contexts
+        .iter()
+        .filter(|c| c.status == ContextStatus::Incomplete)
+        .map(Unread::from)
+        .collect()
+}
+
+/// The incomplete contexts of an audit.
+pub fn unread_audit(contexts: &[AuditContext]) -> Vec<Unread<'_>> {
+    contexts
+        .iter()
+        .filter(|c| c.status == ContextStatus::Incomplete)
+        .map(Unread::from)
+        .collect()
+}
+
+/// For each incomplete context `incomplete: NIP: <headline>` and what to do, then one line
+/// with their count and the exit code. Nothing when every context was read.
+pub fn write_incomplete(w: &mut dyn Write, lang: Lang, unread: &[Unread<'_>]) -> io::Result<()> {
+    for u in unread {
+        for line in reason::exit_lines(lang, u.nip, u.code, u.reason) {
+            writeln!(w, "{line}")?;
+        }
+    }
+    if !unread.is_empty() {
+        let n = unread.len() as u64;
+        writeln!(
+            w,
+            "error: {} {}",
+            lang.count(
+                n,
+                ("context was not read in full", "contexts were not read in full"),
+                (
+                    "kontekst nie został odczytany w całości",
+                    "konteksty nie zostały odczytane w całości",
+                    "kontekstów nie zostało odczytanych w całości",
+                ),
+            ),
+            lang.t(
+                "(their tokens are not verified; exit code 2)",
+                "(ich tokeny nie są zweryfikowane; kod wyjścia 2)"
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// After scan errors: their count, that the scan is partial, and what to do.
+pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Result<()> {
+    if errors == 0 {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "error: {} {}",
+        lang.count(
+            errors as u64,
+            ("file could not be scanned", "files could not be scanned"),
+            (
+                "plik nie został przeskanowany",
+                "pliki nie zostały przeskanowane",
+                "plików nie zostało przeskanowanych",
+            ),
+        ),
+        lang.t(
+            "(the scan is partial; exit code 2)",
+            "(skanowanie jest niepełne; kod wyjścia 2)"
+        ),
+    )?;
+    writeln!(
+        w,
+        "help: {}",
+        lang.t(
+            "fix the access to the files listed above (permissions, broken archives) or exclude them with --exclude, then scan again",
+            "popraw dostęp do wymienionych wyżej plików (uprawnienia, uszkodzone archiwa) albo wyłącz je opcją --exclude i uruchom skanowanie ponownie"
+        )
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(lang: Lang, n: usize) -> String {
+        let reason = "the auditing token X lacks CredentialsRead and CredentialsManage, so KSeF shows only that token, not the whole list";
+        let unread: Vec<Unread<'_>> = (0..n)
+            .map(|_| Unread {
+                nip: "5265877635",
+                code: None,
+                reason: Some(reason),
+            })
+            .collect();
+        let mut out = Vec::new();
+        write_incomplete(&mut out, lang, &unread).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_closing_line_agrees_with_its_number_in_polish() {
+        assert!(written(Lang::Pl, 1).contains("error: 1 kontekst nie został odczytany w całości"));
+        assert!(written(Lang::Pl, 3).contains("error: 3 konteksty nie zostały odczytane"));
+        assert!(written(Lang::Pl, 5).contains("error: 5 kontekstów nie zostało odczytanych"));
+        assert!(written(Lang::Pl, 12).contains("error: 12 kontekstów nie zostało"));
+        assert!(written(Lang::En, 1).contains("error: 1 context was not read in full"));
+        assert!(written(Lang::En, 0).is_empty());
+    }
+
+    #[test]
+    fn scan_errors_are_counted_in_polish() {
+        let mut out = Vec::new();
+        write_scan_errors(&mut out, Lang::Pl, 22).expect("writes");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.starts_with("error: 22 pliki nie zostały przeskanowane (skanowanie jest niepełne; kod wyjścia 2)\nhelp: popraw"));
+    }
+}
