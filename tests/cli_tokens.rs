@@ -173,7 +173,9 @@ fn incomplete_context_exits_2_but_still_writes_the_list() {
     assert!(err.contains("incomplete: 5265877635"), "{err}");
     assert!(err.contains("lacks CredentialsRead"), "{err}");
     assert!(
-        err.contains("incomplete: 3756977049: context 3756977049: no KSeF token"),
+        err.contains(
+            "incomplete: 3756977049: not verifiable: no usable token or certificate for this NIP: context 3756977049: no KSeF token"
+        ),
         "{err}"
     );
     env.assert_no_secret(&out);

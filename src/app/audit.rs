@@ -435,7 +435,11 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             hidden = Some(n);
         }
         if let (Some(p), false, true) = (path, req.quiet, req.outputs.len() > 1) {
-            say!("written to {}", crate::model::shown_path(p));
+            say!(
+                "{} {}",
+                req.message_lang.t("written to", "zapisano w pliku"),
+                crate::model::shown_path(p)
+            );
         }
     }
     let lang = req.message_lang;

@@ -80,17 +80,17 @@ pub fn write_incomplete(w: &mut dyn Write, lang: Lang, unread: &[Unread<'_>]) ->
             "error: {} {}",
             lang.count(
                 n,
-                ("context was not read in full", "contexts were not read in full"),
                 (
-                    "kontekst nie został odczytany w całości",
-                    "konteksty nie zostały odczytane w całości",
-                    "kontekstów nie zostało odczytanych w całości",
+                    "context was not read in full, so its tokens are not verified",
+                    "contexts were not read in full, so their tokens are not verified",
+                ),
+                (
+                    "kontekst nie został odczytany w całości, więc nie zweryfikowano jego tokenów",
+                    "konteksty nie zostały odczytane w całości, więc nie zweryfikowano ich tokenów",
+                    "kontekstów nie zostało odczytanych w całości, więc nie zweryfikowano ich tokenów",
                 ),
             ),
-            lang.t(
-                "(their tokens are not verified; exit code 2)",
-                "(ich tokeny nie są zweryfikowane; kod wyjścia 2)"
-            ),
+            lang.t("(exit code 2)", "(kod wyjścia 2)"),
         )?;
     }
     Ok(())

@@ -201,11 +201,11 @@ pub fn lines(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Vec<S
 }
 
 /// The reason on one line (HTML appendix, review): the headline, then the detail and what
-/// to do after a dash.
+/// to do after a dash, `; ` between them.
 pub fn one_line(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> String {
     let all = lines(lang, code, text);
     match all.split_first() {
-        Some((head, rest)) if !rest.is_empty() => format!("{head} — {}", rest.join(" ")),
+        Some((head, rest)) if !rest.is_empty() => format!("{head} — {}", rest.join("; ")),
         Some((head, _)) => head.clone(),
         None => String::new(),
     }
@@ -227,7 +227,8 @@ pub fn exit_lines(
         _ => format!("incomplete: {nip}: {}", p.headline),
     };
     let mut out = vec![first];
-    out.extend(p.help.into_iter().map(|h| format!("help: {h}")));
+    // The first reason's advice: later lines (grants, certificates) mostly repeat it.
+    out.extend(p.help.into_iter().take(1).map(|h| format!("help: {h}")));
     out
 }
 

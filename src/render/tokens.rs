@@ -423,6 +423,7 @@ mod tests {
                 environment: "test".into(),
                 status,
                 reason: reason.map(str::to_string),
+                reason_code: None,
                 fetched_at: "2026-01-01T00:00:00Z".parse().expect("date"),
                 duration_ms: 5,
                 auditor_reference: None,

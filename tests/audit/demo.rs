@@ -38,6 +38,7 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                     ContextStatus::Incomplete
                 },
                 reason: (!can_read).then(|| "GET /tokens: 403 (no CredentialsRead)".into()),
+                reason_code: None,
                 fetched_at: now,
                 duration_ms: 0,
                 auditor_reference: auditor.as_ref().map(|a| a.reference_number.clone()),
