@@ -276,22 +276,26 @@ fn write_all(
         writeln!(out, "error: {}: {}", e.path, e.message)?;
     }
     if r.stats.placeholders > 0 {
+        let count = lang.count(
+            r.stats.placeholders,
+            ("placeholder value", "placeholder values"),
+            (
+                "wartość przykładową",
+                "wartości przykładowe",
+                "wartości przykładowych",
+            ),
+        );
         writeln!(
             out,
-            "{} {}{}",
-            lang.count(
-                r.stats.placeholders,
-                ("placeholder value", "placeholder values"),
-                (
-                    "wartość przykładowa",
-                    "wartości przykładowe",
-                    "wartości przykładowych"
-                )
-            ),
-            lang.t(
-                "not reported (documentation examples, patterned or repeated secrets)",
-                "bez zgłoszenia (przykłady z dokumentacji, sekrety według wzoru lub powtórzone)"
-            ),
+            "{}{}",
+            match lang {
+                Lang::En => format!(
+                    "{count} not reported (documentation examples, patterned or repeated secrets)"
+                ),
+                Lang::Pl => format!(
+                    "pominięto {count} (przykłady z dokumentacji, wartości o regularnym wzorze lub powtarzające się)"
+                ),
+            },
             if r.placeholders.is_empty() {
                 lang.t("; -v lists them", "; -v je wypisuje")
             } else {
