@@ -1,0 +1,200 @@
+//! Why a context is incomplete, as a user reads it (issue 14): a credential without
+//! CredentialsRead gives "not verifiable: no read permission (CredentialsRead)" in the audit
+//! text and on stderr, in Polish under `--lang pl` (or `[report] lang = "pl"`), and the JSON
+//! keeps the English reason and adds its stable `reason_code`. The simulator runs in the
+//! test process on loopback; the binary talks to it.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use ksef_audit::model::{AuditResults, ContextStatus, ReasonCode};
+use ksef_audit::simulator::{Fixture, SimHandle};
+use support::fixture::*;
+
+struct Env {
+    rt: tokio::runtime::Runtime,
+    sim: Option<SimHandle>,
+    fixture: Fixture,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let (rt, fixture, sim) = basic_simulator();
+        Env {
+            rt,
+            sim: Some(sim),
+            fixture,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// `ksef-audit --nip ALFA …` with Alfa's invoicing token (no CredentialsRead).
+    fn without_read(&self) -> Command {
+        let mut c = Command::cargo_bin("ksef-audit").expect("binary");
+        c.env_clear()
+            .current_dir(self.dir.path())
+            .args(["--env", &self.sim.as_ref().expect("running").base_url])
+            .args(["--nip", ALFA])
+            .env(
+                "KSEF_TOKEN_5265877635",
+                token(&self.fixture, ALFA, ALFA_INVOICING).expose(),
+            );
+        c
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.rt.block_on(sim.shutdown());
+        }
+    }
+}
+
+fn run(cmd: &mut Command) -> (String, String) {
+    let out: Output = cmd.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn no_read_permission_is_said_in_plain_english() {
+    let env = Env::new();
+    let (stdout, stderr) = run(env.without_read().args(["audit", "--exit-zero"]));
+    assert!(
+        stdout.contains("reason: not verifiable: no read permission (CredentialsRead)"),
+        "{stdout}"
+    );
+    // The technical detail and what to do follow the headline.
+    assert!(stdout.contains("lacks CredentialsRead"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "incomplete: 5265877635: not verifiable: no read permission (CredentialsRead): "
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: create an audit token"), "{stderr}");
+    assert!(
+        stderr.contains("error: 1 context was not read in full"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_read_permission_is_said_in_polish_under_lang_pl() {
+    let env = Env::new();
+    let (stdout, stderr) = run(env
+        .without_read()
+        .args(["audit", "--exit-zero", "--lang", "pl"]));
+    assert!(
+        stdout.contains(
+            "przyczyna: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("not verifiable"), "{stdout}");
+    assert!(
+        stderr.contains(
+            "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: nadaj tokenowi audytowemu uprawnienie CredentialsRead"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: 1 kontekst nie został odczytany w całości"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not verifiable"), "{stderr}");
+}
+
+/// `[report] lang = "pl"` in the config found in the working directory makes the messages
+/// Polish without `--lang`; the text output keeps following `--lang` only.
+#[test]
+fn the_config_language_makes_the_messages_polish() {
+    let env = Env::new();
+    std::fs::write(
+        env.dir.path().join("ksef-audit.toml"),
+        "[report]\nlang = \"pl\"\n",
+    )
+    .expect("config");
+    let (_, stderr) = run(env.without_read().arg("tokens"));
+    assert!(
+        stderr.contains(
+            "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_keeps_the_english_reason_and_adds_its_code() {
+    let env = Env::new();
+    run(env
+        .without_read()
+        .args(["audit", "--exit-zero", "--lang", "pl", "--format", "json"])
+        .args(["-o", "audit.json"]));
+    let raw = std::fs::read_to_string(env.dir.path().join("audit.json")).expect("audit.json");
+    let json: serde_json::Value = serde_json::from_str(&raw).expect("JSON");
+    assert_eq!(json["contexts"][0]["reason_code"], "no-read-permission");
+    let audit: AuditResults = serde_json::from_str(&raw).expect("audit JSON");
+    let ctx = &audit.contexts[0];
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    assert_eq!(ctx.reason_code, Some(ReasonCode::NoReadPermission));
+    assert!(
+        ctx.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("lacks CredentialsRead")),
+        "{:?}",
+        ctx.reason
+    );
+
+    // The tokens snapshot carries the code too, and re-reads the same.
+    run(env
+        .without_read()
+        .args(["tokens", "--format", "json", "-o", "snap.json"]));
+    let snap: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(env.dir.path().join("snap.json")).expect("snap.json"),
+    )
+    .expect("JSON");
+    assert_eq!(snap["contexts"][0]["reason_code"], "no-read-permission");
+}
+
+/// A snapshot written before codes existed (no `reason_code`) reads as a new one does.
+#[test]
+fn an_old_snapshot_without_a_code_gets_the_same_headline() {
+    let env = Env::new();
+    run(env
+        .without_read()
+        .args(["tokens", "--format", "json", "-o", "snap.json"]));
+    let path = env.dir.path().join("snap.json");
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("snap.json")).expect("JSON");
+    for c in snap["contexts"].as_array_mut().expect("contexts") {
+        c.as_object_mut().expect("object").remove("reason_code");
+    }
+    let old = env.dir.path().join("old.json");
+    std::fs::write(&old, serde_json::to_vec(&snap).expect("JSON")).expect("write");
+    let (stdout, stderr) = run(Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .current_dir(env.dir.path())
+        .args(["audit", "--exit-zero", "--lang", "pl", "--from"])
+        .arg(Path::new("old.json")));
+    assert!(
+        stdout.contains("nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"),
+        "{stderr}"
+    );
+}
