@@ -198,3 +198,85 @@ fn an_old_snapshot_without_a_code_gets_the_same_headline() {
         "{stderr}"
     );
 }
+
+/// `leaks` text in Polish: the urgent line agrees with its number (1 token, 3 tokeny,
+/// 5 tokenów), statuses are Polish words, and findings accepted in the baseline are counted.
+#[test]
+fn leaks_text_in_polish_agrees_with_its_numbers() {
+    use ksef_audit::model::{LeakStatus, Suppression, SuppressionKind};
+    use ksef_audit::render::Lang;
+    use ksef_audit::render::style::Style;
+
+    let text = |active: usize, revoked: usize, baselined: usize| -> String {
+        let mut findings = Vec::new();
+        for i in 0..active + revoked {
+            let mut f = finding(ALFA, &format!("20250101-EC-FA4E00000{i}-7E5700000{i}-E4"));
+            f.fingerprint = format!("{i:064}");
+            f.status = if i < active {
+                LeakStatus::Active
+            } else {
+                LeakStatus::Revoked
+            };
+            findings.push(f);
+        }
+        let mut results = leak_results(findings);
+        for i in 0..baselined {
+            let mut f = finding(ALFA, "20250101-EC-FA4E00000X-7E5700000X-E4");
+            f.fingerprint = format!("{:064}", 100 + i);
+            f.suppression = Some(Suppression {
+                kind: SuppressionKind::Baseline,
+                reason: None,
+                exception: None,
+            });
+            results.suppressed.push(f);
+        }
+        let mut out = Vec::new();
+        ksef_audit::render::leaks::render_text_styled(
+            &results,
+            false,
+            Style::default(),
+            Lang::Pl,
+            &mut out,
+        )
+        .expect("renders");
+        String::from_utf8(out).expect("utf-8")
+    };
+
+    let one = text(1, 1, 1);
+    assert!(
+        one.starts_with("PILNE: 1 wyciekły token jest nadal AKTYWNY w KSeF, unieważnij go natychmiast: 20250101-EC-FA4E000000"),
+        "{one}"
+    );
+    assert!(
+        one.contains("status: AKTYWNY w KSeF: unieważnij natychmiast"),
+        "{one}"
+    );
+    assert!(one.contains("status: unieważniony"), "{one}");
+    assert!(
+        one.contains("1 ustalenie przyjęte w linii bazowej"),
+        "{one}"
+    );
+    assert!(
+        one.contains("2 ustalenia (2 różne tokeny), wyłączone: 1, 0 błędów"),
+        "{one}"
+    );
+    let three = text(3, 0, 2);
+    assert!(
+        three.starts_with("PILNE: 3 wyciekłe tokeny są nadal AKTYWNE w KSeF"),
+        "{three}"
+    );
+    assert!(
+        three.contains("2 ustalenia przyjęte w linii bazowej"),
+        "{three}"
+    );
+    let five = text(5, 0, 12);
+    assert!(
+        five.starts_with("PILNE: 5 wyciekłych tokenów jest nadal AKTYWNYCH w KSeF"),
+        "{five}"
+    );
+    assert!(
+        five.contains("12 ustaleń przyjętych w linii bazowej"),
+        "{five}"
+    );
+    assert!(!five.contains("finding"), "{five}");
+}

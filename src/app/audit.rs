@@ -422,8 +422,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
         TokenSource::Live(settings) => {
             let inputs = read_inputs(&req.inputs)?;
-            let snapshot =
-                super::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
+            let snapshot = super::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
             (snapshot, digest, inputs)
         }

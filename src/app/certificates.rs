@@ -18,8 +18,8 @@ use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::evaluate::policy::{AuditWorld, evaluate};
 use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
-use crate::render::certificates::{self as render, CertificateListing};
 use crate::render::Lang;
+use crate::render::certificates::{self as render, CertificateListing};
 use crate::render::csv::CsvOptions;
 use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};
 

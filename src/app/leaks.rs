@@ -32,8 +32,8 @@ use crate::model::{
     AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, WindowPlan,
     fingerprint_hex,
 };
-use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::Lang;
+use crate::render::html::{ReportInput, ReportOptions, render_review};
 use crate::render::leaks::{LeakFormat, render_leaks};
 use crate::render::style::Style;
 use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
@@ -681,7 +681,10 @@ fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
                 "warning: {} {}",
                 lang.count(
                     results.unused_baseline.len() as u64,
-                    ("baseline entry matched nothing", "baseline entries matched nothing"),
+                    (
+                        "baseline entry matched nothing",
+                        "baseline entries matched nothing"
+                    ),
                     (
                         "wpis linii bazowej niczego nie dopasował",
                         "wpisy linii bazowej niczego nie dopasowały",

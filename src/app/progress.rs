@@ -25,12 +25,10 @@ impl FetchProgress {
         }
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(total as u64);
-            if let Ok(style) =
-                ProgressStyle::with_template(lang.t(
-                    "{spinner} contexts {pos}/{len} {wide_msg}",
-                    "{spinner} konteksty {pos}/{len} {wide_msg}",
-                ))
-            {
+            if let Ok(style) = ProgressStyle::with_template(lang.t(
+                "{spinner} contexts {pos}/{len} {wide_msg}",
+                "{spinner} konteksty {pos}/{len} {wide_msg}",
+            )) {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -133,7 +131,11 @@ fn done_line(e: &ProgressEvent, lang: Lang) -> Option<String> {
         ContextStatus::Complete => format!(
             "{nip}: {}, {}",
             lang.t("complete", "kompletny"),
-            lang.count(*tokens as u64, ("token", "tokens"), ("token", "tokeny", "tokenów"))
+            lang.count(
+                *tokens as u64,
+                ("token", "tokens"),
+                ("token", "tokeny", "tokenów")
+            )
         ),
         ContextStatus::Incomplete => format!(
             "{nip}: {}: {}",

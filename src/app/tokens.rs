@@ -13,8 +13,8 @@ use crate::collect::ksef::fetch_snapshot;
 use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
-use crate::render::csv::CsvOptions;
 use crate::render::Lang;
+use crate::render::csv::CsvOptions;
 use crate::render::style::Style;
 use crate::render::tokens as render;
 
@@ -111,7 +111,12 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     }
     out.flush()?;
     if !req.quiet {
-        summary(&mut super::output::stderr(), &snapshot, out.path(), req.lang)?;
+        summary(
+            &mut super::output::stderr(),
+            &snapshot,
+            out.path(),
+            req.lang,
+        )?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
         incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;

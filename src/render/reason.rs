@@ -110,9 +110,7 @@ fn help_pl(code: &ReasonCode) -> Option<&'static str> {
         R::NotAudited => {
             "dodaj ten NIP do kontekstów w konfiguracji albo usuń go z ewidencji tokenów"
         }
-        R::Internal => {
-            "uruchom ponownie; jeśli błąd się powtarza, zgłoś go autorom narzędzia"
-        }
+        R::Internal => "uruchom ponownie; jeśli błąd się powtarza, zgłoś go autorom narzędzia",
         R::RequestRefused | R::CertificatesNotReadable | R::Other(_) => return None,
     })
 }
@@ -140,7 +138,9 @@ pub fn cause(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Strin
             Some(first) => (*first).to_string(),
             None => match code {
                 Some(c) => c.to_string(),
-                None => lang.t("reason not recorded", "przyczyna nieznana").to_string(),
+                None => lang
+                    .t("reason not recorded", "przyczyna nieznana")
+                    .to_string(),
             },
         },
     }

@@ -129,9 +129,7 @@ impl ApiError {
             ApiError::Status { status, .. } if *status >= 500 => ReasonCode::ServerError,
             ApiError::Status { .. } => ReasonCode::RequestRefused,
             ApiError::Transport { .. } => ReasonCode::Network,
-            ApiError::Decode { .. } | ApiError::BodyTooLarge { .. } => {
-                ReasonCode::UnexpectedAnswer
-            }
+            ApiError::Decode { .. } | ApiError::BodyTooLarge { .. } => ReasonCode::UnexpectedAnswer,
             ApiError::AuthFailed { .. } => ReasonCode::CredentialRejected,
             ApiError::Auth { .. } => ReasonCode::SignInRefused,
             ApiError::PageCap { .. }

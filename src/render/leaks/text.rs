@@ -9,8 +9,8 @@ use super::word;
 use crate::model::escape_terminal;
 use crate::model::{Confidence, LeakFinding, LeakResults, LeakStatus, Severity, SuppressionKind};
 use crate::render::html::i18n;
-use crate::render::{Lang, RenderError};
 use crate::render::style::{Style, Tone};
+use crate::render::{Lang, RenderError};
 use crate::rule::matcher::redact_text;
 
 /// A name from outside (file, archive member, author) as the terminal shows it: tokens
@@ -254,10 +254,7 @@ fn write_all(
         writeln!(
             out,
             "{} ({}): {}",
-            lang.t(
-                "unused baseline entries",
-                "nieużywane wpisy linii bazowej"
-            ),
+            lang.t("unused baseline entries", "nieużywane wpisy linii bazowej"),
             r.unused_baseline.len(),
             lang.t(
                 "these fingerprints were not found any more",
@@ -339,11 +336,7 @@ fn write_all(
                 ("token", "różne tokeny", "różnych tokenów")
             ),
             r.suppressed.len(),
-            lang.count(
-                r.errors.len() as u64,
-                ("", ""),
-                ("błąd", "błędy", "błędów")
-            ),
+            lang.count(r.errors.len() as u64, ("", ""), ("błąd", "błędy", "błędów")),
             lang.count(files, ("", ""), ("plik", "pliki", "plików")),
             lang.count(r.stats.bytes, ("", ""), ("bajt", "bajty", "bajtów")),
         ),

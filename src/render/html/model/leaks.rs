@@ -56,11 +56,7 @@ impl Ctx<'_> {
         match context_reason {
             Some(c) => self.tr("leak_status_unknown_ctx").replace(
                 "{reason}",
-                &super::urgent::context_reason(
-                    self,
-                    c.reason_code.as_ref(),
-                    c.reason.as_deref(),
-                ),
+                &super::urgent::context_reason(self, c.reason_code.as_ref(), c.reason.as_deref()),
             ),
             None => self.tr(&format!("leak_status_{status_key}")),
         }
