@@ -229,7 +229,11 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
             err,
             "error: context {}: the token list could not be read in full, so the inventory lacks its tokens: {}",
             c.nip,
-            c.reason.as_deref().unwrap_or("no reason given")
+            crate::render::reason::one_line(
+                crate::render::Lang::En,
+                c.reason_code.as_ref(),
+                c.reason.as_deref()
+            )
         )?;
     }
     if !global.quiet {

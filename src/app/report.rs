@@ -208,7 +208,11 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
             None => "cannot write the report to standard output".to_string(),
         })?;
     if let Some(p) = out.path().filter(|_| !req.quiet) {
-        say!("report written to {}", crate::model::shown_path(p));
+        say!(
+            "{} {}",
+            opts.lang.t("report written to", "raport zapisano w pliku"),
+            crate::model::shown_path(p)
+        );
     }
     // A report is a rendering, not a check: it never fails on findings, but an
     // incomplete audit is still an incomplete run.
