@@ -458,6 +458,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     let mut err = super::output::stderr();
     if !req.quiet {
         for w in &run.results.warnings {
+            let w = crate::render::warning::localised(req.message_lang, w);
             let _ = writeln!(err, "warning: {w}");
         }
     }

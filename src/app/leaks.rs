@@ -673,7 +673,11 @@ fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
     let _ = super::messages::write_scan_errors(&mut err, lang, results.errors.len());
     if !quiet {
         for w in &results.warnings {
-            let _ = writeln!(err, "warning: {w}");
+            let _ = writeln!(
+                err,
+                "warning: {}",
+                crate::render::warning::localised(lang, w)
+            );
         }
         if !results.unused_baseline.is_empty() {
             let _ = writeln!(

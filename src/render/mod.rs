@@ -13,6 +13,7 @@ pub mod reason;
 pub mod rules;
 pub mod style;
 pub mod tokens;
+pub mod warning;
 
 pub use error::RenderError;
 pub use html::Lang;

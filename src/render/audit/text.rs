@@ -406,12 +406,16 @@ pub fn render_text(
         }
     }
     for w in &results.warnings {
+        let w = crate::render::warning::localised(opts.lang, w);
         let mut lines = w.lines();
         if let Some(first) = lines.next() {
             writeln!(out, "{} {first}", opts.t("warning:", "ostrzeżenie:"))?;
         }
         for l in lines {
-            writeln!(out, "  {l}")?;
+            match (opts.lang, l.strip_prefix("help: ")) {
+                (Lang::Pl, Some(h)) => writeln!(out, "  co zrobić: {h}")?,
+                _ => writeln!(out, "  {l}")?,
+            }
         }
     }
     let s = &results.summary;

@@ -267,7 +267,11 @@ fn write_all(
         writeln!(out)?;
     }
     for w in &r.warnings {
-        writeln!(out, "warning: {w}")?;
+        writeln!(
+            out,
+            "warning: {}",
+            crate::render::warning::localised(lang, w)
+        )?;
     }
     for e in &r.errors {
         writeln!(out, "error: {}: {}", e.path, e.message)?;
