@@ -106,7 +106,7 @@ fn no_read_permission_is_said_in_polish_under_lang_pl() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("help: nadaj tokenowi audytowemu uprawnienie CredentialsRead"),
+        stderr.contains("help: utwórz dla tego NIP token audytowy z uprawnieniem CredentialsRead"),
         "{stderr}"
     );
     assert!(

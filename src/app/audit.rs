@@ -449,7 +449,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             Lang::Pl => say!(
                 "nie pokazano {} poniżej istotności „{}” (--min-severity)",
                 lang.count(n as u64, ("", ""), ("ustalenia", "ustaleń", "ustaleń")),
-                crate::render::html::i18n::tr(Lang::Pl, &format!("sev_{}", min.as_str()))
+                crate::render::csv::CsvOptions::new(false, Lang::Pl).word(min.as_str())
             ),
         }
     }

@@ -225,7 +225,7 @@ fn git_options(
                         "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
                     ),
                     (false, Lang::Pl) => say!(
-                        "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma wkrótce zniknie\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
+                        "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma jest przestarzała\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
                     ),
                 }
                 opts.since = Some(since.clone());
@@ -690,12 +690,12 @@ fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
                         "baseline entries matched nothing"
                     ),
                     (
-                        "wpis linii bazowej niczego nie dopasował",
-                        "wpisy linii bazowej niczego nie dopasowały",
-                        "wpisów linii bazowej niczego nie dopasowało"
+                        "wpis linii bazowej do niczego nie pasuje",
+                        "wpisy linii bazowej do niczego nie pasują",
+                        "wpisów linii bazowej do niczego nie pasuje"
                     )
                 ),
-                lang.t("(listed in the output)", "(wymienione w wyniku)")
+                lang.t("(listed in the output)", "(lista w wyniku)")
             );
         }
     }

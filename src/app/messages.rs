@@ -122,8 +122,8 @@ pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Re
         w,
         "help: {}",
         lang.t(
-            "fix the access to the files listed above (permissions, broken archives) or exclude them with --exclude, then scan again",
-            "popraw dostęp do wymienionych wyżej plików (uprawnienia, uszkodzone archiwa) albo wyłącz je opcją --exclude i uruchom skanowanie ponownie"
+            "check the files listed above (permissions, broken archives) or exclude them with --exclude, then scan again",
+            "sprawdź wymienione wyżej pliki (uprawnienia, uszkodzone archiwa) albo wyłącz je opcją --exclude i uruchom skanowanie ponownie"
         )
     )
 }
@@ -161,6 +161,6 @@ mod tests {
         let mut out = Vec::new();
         write_scan_errors(&mut out, Lang::Pl, 22).expect("writes");
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.starts_with("error: 22 pliki nie zostały przeskanowane (skanowanie jest niepełne; kod wyjścia 2)\nhelp: popraw"));
+        assert!(text.starts_with("error: 22 pliki nie zostały przeskanowane (skanowanie jest niepełne; kod wyjścia 2)\nhelp: sprawdź"));
     }
 }

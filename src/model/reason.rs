@@ -111,6 +111,12 @@ fn classify_line(line: &str) -> Option<ReasonCode> {
         ReasonCode::ListingInconsistent
     } else if has("runaway") {
         ReasonCode::ListingRunaway
+    } else if has("no KSeF token for this context")
+        || (has("environment variable KSEF_TOKEN") && has("is not set"))
+        || has(": token-file ")
+        || has("token file '")
+    {
+        ReasonCode::CredentialUnavailable
     } else if has("check the network and the base URL") {
         ReasonCode::Network
     } else if has("authentication failed with status") || has("HTTP 401") {
@@ -236,6 +242,14 @@ mod tests {
                 ReasonCode::CertificatesNotReadable,
             ),
             ("not audited", ReasonCode::NotAudited),
+            (
+                "context 3756977049: no KSeF token for this context\nhelp: set KSEF_TOKEN_3756977049",
+                ReasonCode::CredentialUnavailable,
+            ),
+            (
+                "context 3756977049: token file 'k.txt' is empty",
+                ReasonCode::CredentialUnavailable,
+            ),
         ];
         for (text, code) in cases {
             assert_eq!(ReasonCode::classify_text(text), Some(code), "{text}");

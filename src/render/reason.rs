@@ -65,7 +65,7 @@ fn phrase(lang: Lang, code: &ReasonCode) -> Option<&'static str> {
         ),
         R::ListingInterrupted => lang.t(
             "the listing stopped midway",
-            "odczyt listy przerwał się w połowie",
+            "odczyt listy przerwał się w trakcie",
         ),
         R::GrantsNotReadable => lang.t(
             "permission grants could not be read",
@@ -86,17 +86,17 @@ fn help_pl(code: &ReasonCode) -> Option<&'static str> {
     use ReasonCode as R;
     Some(match code {
         R::NoReadPermission => {
-            "nadaj tokenowi audytowemu uprawnienie CredentialsRead (sam odczyt) lub CredentialsManage (odczyt i unieważnianie) albo utwórz dla tego NIP nowy token z CredentialsRead i użyj go"
+            "utwórz dla tego NIP token audytowy z uprawnieniem CredentialsRead (sam odczyt) lub CredentialsManage (odczyt i unieważnianie) i użyj go zamiast obecnego"
         }
         R::AuditorNotListed => "sprawdź, czy token audytowy należy do tego NIP",
         R::PermissionsUnknown => {
             "użyj tokenu KSeF z uprawnieniem CredentialsRead dla tego NIP (KSEF_TOKEN_<NIP>)"
         }
         R::SignInRefused | R::CredentialRejected => {
-            "sprawdź w KSeF, czy token nie został unieważniony, a certyfikat jest ważny, i uruchom ponownie"
+            "sprawdź w KSeF, czy token nie został unieważniony lub czy certyfikat jest nadal ważny, i uruchom ponownie"
         }
         R::CredentialUnavailable => {
-            "podaj token lub certyfikat dla tego NIP tak, jak opisują to szczegóły"
+            "wskaż token lub certyfikat dla tego NIP (zmienna KSEF_TOKEN_<NIP>, `token-file` albo certyfikat w ksef-audit.toml)"
         }
         R::RateLimited => "uruchom ponownie później albo zwiększ [ksef] max-retry-after",
         R::ServerError | R::ListingInconsistent | R::ListingRunaway => {
@@ -212,8 +212,9 @@ pub fn one_line(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> St
 }
 
 /// The lines on stderr that explain an exit 2 for one context:
-/// `incomplete: NIP: <headline>[: <first technical line, in English>]` and `help:` lines
-/// (in Polish under `--lang pl` where the code has Polish advice). The `incomplete:` and
+/// `incomplete: NIP: <headline>[: <first technical line, in English>]` and the first `help:`
+/// line (in Polish under `--lang pl` where the code has Polish advice; there the technical
+/// line is left out where the advice says enough). The `incomplete:` and
 /// `help:` prefixes stay English in both languages: scripts grep for them.
 pub fn exit_lines(
     lang: Lang,
@@ -222,8 +223,28 @@ pub fn exit_lines(
     text: Option<&str>,
 ) -> Vec<String> {
     let p = parts(lang, code, text);
-    let first = match (lang, p.detail.first()) {
-        (Lang::En, Some(d)) => format!("incomplete: {nip}: {}: {d}", p.headline),
+    // In Polish the advice says it, except where only the technical detail can (which
+    // credential is missing, what KSeF refused, a code this version does not know).
+    let with_detail = lang == Lang::En
+        || !matches!(
+            code_of(code, text),
+            Some(
+                ReasonCode::NoReadPermission
+                    | ReasonCode::AuditorNotListed
+                    | ReasonCode::PermissionsUnknown
+                    | ReasonCode::CredentialRejected
+                    | ReasonCode::RateLimited
+                    | ReasonCode::ServerError
+                    | ReasonCode::Network
+                    | ReasonCode::ListingRunaway
+                    | ReasonCode::ListingInconsistent
+                    | ReasonCode::ListingInterrupted
+                    | ReasonCode::GrantsNotReadable
+                    | ReasonCode::NotAudited
+            )
+        );
+    let first = match (with_detail, p.detail.first()) {
+        (true, Some(d)) => format!("incomplete: {nip}: {}: {d}", p.headline),
         _ => format!("incomplete: {nip}: {}", p.headline),
     };
     let mut out = vec![first];
@@ -286,13 +307,21 @@ mod tests {
         assert!(en[2].starts_with("help: create an audit token"));
         let pl = lines(Lang::Pl, Some(&code), Some(LACKS));
         assert!(pl[1].starts_with("szczegóły techniczne: the auditing token"));
-        assert!(pl[2].starts_with("co zrobić: nadaj tokenowi audytowemu"));
+        assert!(pl[2].starts_with("co zrobić: utwórz dla tego NIP token audytowy"));
         let err = exit_lines(Lang::Pl, "5265877635", Some(&code), Some(LACKS));
         assert_eq!(
             err[0],
             "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
         );
-        assert!(err[1].starts_with("help: nadaj tokenowi"));
+        assert!(err[1].starts_with("help: utwórz dla tego NIP token audytowy"));
+        // Which credential is missing only the detail says: it stays, after the headline.
+        let missing =
+            "context 3756977049: no KSeF token for this context\nhelp: set KSEF_TOKEN_3756977049";
+        let err = exit_lines(Lang::Pl, "3756977049", None, Some(missing));
+        assert_eq!(
+            err[0],
+            "incomplete: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
+        );
     }
 
     #[test]

@@ -246,7 +246,7 @@ fn write_all(
             ),
             lang.t(
                 "(not listed; -v lists them)",
-                "(nie wypisano ich; -v je wypisuje)"
+                "(lista pominięta; -v ją pokazuje)"
             )
         )?;
     }
@@ -298,7 +298,7 @@ fn write_all(
                 ),
             },
             if r.placeholders.is_empty() {
-                lang.t("; -v lists them", "; -v je wypisuje")
+                lang.t("; -v lists them", "; -v pokazuje miejsca")
             } else {
                 ":"
             }
