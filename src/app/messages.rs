@@ -20,8 +20,10 @@ pub fn message_lang(flag: Option<ReportLang>, config: Option<&Config>) -> Lang {
     }
 }
 
-/// An incomplete context as the messages need it.
+/// A context as the messages need it.
+#[derive(Clone, Copy)]
 pub struct Unread<'a> {
+    pub incomplete: bool,
     pub nip: &'a str,
     pub code: Option<&'a ReasonCode>,
     pub reason: Option<&'a str>,
@@ -30,6 +32,7 @@ pub struct Unread<'a> {
 impl<'a> From<&'a ContextSnapshot> for Unread<'a> {
     fn from(c: &'a ContextSnapshot) -> Unread<'a> {
         Unread {
+            incomplete: c.status == ContextStatus::Incomplete,
             nip: &c.nip,
             code: c.reason_code.as_ref(),
             reason: c.reason.as_deref(),
@@ -40,6 +43,7 @@ impl<'a> From<&'a ContextSnapshot> for Unread<'a> {
 impl<'a> From<&'a AuditContext> for Unread<'a> {
     fn from(c: &'a AuditContext) -> Unread<'a> {
         Unread {
+            incomplete: c.status == ContextStatus::Incomplete,
             nip: &c.nip,
             code: c.reason_code.as_ref(),
             reason: c.reason.as_deref(),
@@ -47,28 +51,29 @@ impl<'a> From<&'a AuditContext> for Unread<'a> {
     }
 }
 
-/// The incomplete contexts of a snapshot.
-pub fn unread_snapshot(contexts: &[ContextSnapshot]) -> Vec<Unread<'_>> {
-    contexts
-        .iter()
-        .filter(|c| c.status == ContextStatus::Incomplete)
-        .map(Unread::from)
-        .collect()
-}
-
-/// The incomplete contexts of an audit.
-pub fn unread_audit(contexts: &[AuditContext]) -> Vec<Unread<'_>> {
-    contexts
-        .iter()
-        .filter(|c| c.status == ContextStatus::Incomplete)
-        .map(Unread::from)
-        .collect()
+impl<'a> From<&Unread<'a>> for Unread<'a> {
+    fn from(u: &Unread<'a>) -> Unread<'a> {
+        *u
+    }
 }
 
 /// For each incomplete context `incomplete: NIP: <headline>` and what to do, then one line
 /// with their count and the exit code. Nothing when every context was read.
-pub fn write_incomplete(w: &mut dyn Write, lang: Lang, unread: &[Unread<'_>]) -> io::Result<()> {
-    for u in unread {
+pub fn write_incomplete<'a, C>(
+    w: &mut dyn Write,
+    lang: Lang,
+    contexts: impl IntoIterator<Item = &'a C>,
+) -> io::Result<()>
+where
+    C: 'a,
+    &'a C: Into<Unread<'a>>,
+{
+    let unread: Vec<Unread<'a>> = contexts
+        .into_iter()
+        .map(Into::into)
+        .filter(|u: &Unread<'a>| u.incomplete)
+        .collect();
+    for u in &unread {
         for line in reason::exit_lines(lang, u.nip, u.code, u.reason) {
             writeln!(w, "{line}")?;
         }
@@ -136,6 +141,7 @@ mod tests {
         let reason = "the auditing token X lacks CredentialsRead and CredentialsManage, so KSeF shows only that token, not the whole list";
         let unread: Vec<Unread<'_>> = (0..n)
             .map(|_| Unread {
+                incomplete: true,
                 nip: "5265877635",
                 code: None,
                 reason: Some(reason),

@@ -224,8 +224,8 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
     // The reason for exit 2 is always on stderr (also with -q).
     if let Some(a) = &input.audit {
-        let unread = super::messages::unread_audit(&a.contexts);
-        let _ = super::messages::write_incomplete(&mut super::output::stderr(), opts.lang, &unread);
+        let _ =
+            super::messages::write_incomplete(&mut super::output::stderr(), opts.lang, &a.contexts);
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::messages::{message_lang, unread_snapshot, write_incomplete};
+use super::messages::{message_lang, write_incomplete};
 use super::progress::FetchProgress;
 use crate::cli::{ColorChoice, GlobalArgs, TokensArgs, TokensFormat};
 use crate::collect::ksef::fetch_snapshot;
@@ -202,7 +202,7 @@ pub fn summary(
 /// `incomplete: NIP: reason` and what to do for every incomplete context, then their
 /// count (why the run exits 2), in `lang`.
 pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
-    write_incomplete(w, lang, &unread_snapshot(&snapshot.contexts))?;
+    write_incomplete(w, lang, &snapshot.contexts)?;
     Ok(())
 }
 
