@@ -220,6 +220,12 @@ impl Command {
             Command::Tokens(a) => Some(a.color.color),
             Command::Audit(a) => Some(a.color.color),
             Command::Leaks(a) => Some(a.color.color),
+            Command::Permissions(a) => Some(a.color.color),
+            Command::Certificates(a) => Some(a.color.color),
+            Command::Rules(RulesArgs {
+                action: RulesAction::List { color, .. },
+                ..
+            }) => Some(color.color),
             _ => None,
         };
         Scope {
@@ -395,10 +401,12 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
-    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// Language of the table, the summary and the CSV headers and values: en or pl
     /// (default: en)
     #[arg(long, value_enum, value_name = "LANG")]
     pub lang: Option<ReportLang>,
+    #[command(flatten)]
+    pub color: ColorArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -423,6 +431,12 @@ pub struct CertificatesArgs {
     /// Inventory CSV with a `certificate_serial` column (default: `[audit] inventory`)
     #[arg(long, value_name = "CSV")]
     pub inventory: Option<PathBuf>,
+    /// Language of the table, the summary, the finding texts and the CSV headers and values:
+    /// en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
+    #[command(flatten)]
+    pub color: ColorArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -788,7 +802,14 @@ pub struct RulesArgs {
 #[derive(Debug, Subcommand)]
 pub enum RulesAction {
     /// List every rule
-    List,
+    List {
+        /// Language of the headings and of the titles (policy rules have Polish titles): en
+        /// or pl (default: en)
+        #[arg(long, value_enum, value_name = "LANG")]
+        lang: Option<ReportLang>,
+        #[command(flatten)]
+        color: ColorArg,
+    },
     /// Show one rule in full
     Explain {
         /// Rule id or name (POL001, credential-without-owner, ksef-token-v2)

@@ -274,7 +274,13 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     };
     let path = demo.out_dir.join("certificates.txt");
     write_file(&path, |w| {
-        super::certificates::write(w, &listing, crate::cli::TokensFormat::Table, false)
+        super::certificates::write(
+            w,
+            &listing,
+            crate::cli::TokensFormat::Table,
+            false,
+            crate::render::Lang::En,
+        )
     })?;
     demo.outputs
         .push(("KSeF certificates with findings (table)".into(), path));
@@ -451,7 +457,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         demo.fixture.contexts.len()
     )?;
     if let Some(snapshot) = &demo.snapshot {
-        tokens_cmd::summary(&mut out, snapshot, None)?;
+        tokens_cmd::summary(&mut out, snapshot, None, crate::render::Lang::En)?;
         if snapshot
             .contexts
             .iter()

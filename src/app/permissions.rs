@@ -7,11 +7,14 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{TokenSource, fetch, outcome, read_snapshot};
+use super::tokens::{
+    TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot,
+};
 use crate::cli::{GlobalArgs, PermissionsArgs, TokensFormat};
 use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
+use crate::render::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::grants as render;
 
@@ -31,11 +34,28 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     // Grant descriptions are free text from KSeF: a token pasted there is not written out.
     super::redact::redact_snapshot(&mut snapshot);
     let mut out = Output::open(args.output.as_deref())?;
-    let csv = CsvOptions::new(args.csv_excel, super::lang(args.lang));
-    write(&mut out, &snapshot, args.format, csv)?;
+    let lang = super::lang(args.lang);
+    let csv = CsvOptions::new(args.csv_excel, lang);
+    if args.format == TokensFormat::Table && !args.csv_excel {
+        let style = super::table_style(global.color, &mut out);
+        // Colour codes are ours; the data is escaped first so it cannot add its own.
+        let shown = if style.color {
+            super::output::escaped(&snapshot)?
+        } else {
+            snapshot.clone()
+        };
+        render::write_table_styled(&mut out, &shown, style, lang)
+            .context("cannot write the permission grants")?;
+    } else {
+        write(&mut out, &snapshot, args.format, csv)?;
+    }
     out.flush()?;
-    if !global.quiet {
-        summary(&mut super::output::stderr(), &snapshot)?;
+    let mut err = super::output::stderr();
+    if global.quiet {
+        // Quiet keeps the errors: the reason for exit 2 is always on stderr.
+        incomplete_reasons(&mut err, &snapshot, lang)?;
+    } else {
+        summary(&mut err, &snapshot, lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -55,26 +75,41 @@ pub fn write(
     .context("cannot write the permission grants")
 }
 
-/// `N contexts: C complete, I incomplete; G grants` plus the reasons.
-fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
+/// `N contexts: C complete, I incomplete; G grants` plus the reasons, in `lang`.
+fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
     let incomplete: Vec<_> = snapshot
         .contexts
         .iter()
         .filter(|c| c.status == ContextStatus::Incomplete)
         .collect();
+    let total = snapshot.contexts.len();
     let grants: usize = snapshot.contexts.iter().map(|c| c.grants.len()).sum();
-    writeln!(
-        w,
-        "{} contexts: {} complete, {} incomplete; {grants} grants",
-        snapshot.contexts.len(),
-        snapshot.contexts.len() - incomplete.len(),
-        incomplete.len()
-    )?;
+    match lang {
+        Lang::En => writeln!(
+            w,
+            "{total} contexts: {} complete, {} incomplete; {grants} grants",
+            total - incomplete.len(),
+            incomplete.len()
+        )?,
+        Lang::Pl => writeln!(
+            w,
+            "{}: kompletne: {}, niekompletne: {}; {}",
+            contexts_pl(total),
+            total - incomplete.len(),
+            incomplete.len(),
+            lang.count(
+                grants as u64,
+                ("", ""),
+                ("uprawnienie", "uprawnienia", "uprawnień")
+            )
+        )?,
+    }
     for c in incomplete {
         let reason = c.reason.as_deref().unwrap_or("unknown reason");
         writeln!(
             w,
-            "incomplete: {}: {}",
+            "{} {}: {}",
+            lang.t("incomplete:", "niekompletny:"),
             c.nip,
             reason.lines().last().unwrap_or(reason)
         )?;

@@ -12,8 +12,8 @@ use crate::collect::ksef::fetch_snapshot;
 use crate::config::{KsefSettings, RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
+use crate::render::Lang;
 use crate::render::csv::CsvOptions;
-use crate::render::style::Style;
 use crate::render::tokens as render;
 
 /// Where `tokens` takes the token list from.
@@ -43,6 +43,8 @@ pub struct TokensRequest {
     pub verbose: u8,
     /// `--color` (the table).
     pub color: ColorChoice,
+    /// `--lang`: the table, the summary and the CSV (which also carries it in its options).
+    pub lang: Lang,
 }
 
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
@@ -74,6 +76,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         quiet: global.quiet,
         verbose: global.verbose,
         color: global.color,
+        lang: super::lang(args.lang),
     })
 }
 
@@ -85,28 +88,24 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     };
     let mut out = Output::open(req.output.as_deref())?;
     if req.format == TokenFormat::Table {
-        let style = Style {
-            color: super::colored(req.color, &out),
-            width: super::table_width(&out),
-        };
+        let style = super::table_style(req.color, &mut out);
         let mut shown = snapshot.clone();
         super::redact::redact_snapshot(&mut shown);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         if style.color {
             shown = super::output::escaped(&shown)?;
-            out.keep_escapes();
         }
-        render::write_table_styled(&mut out, &shown, style)
+        render::write_table_styled(&mut out, &shown, style, req.lang)
             .context("cannot write the token list")?;
     } else {
         write(&mut out, &snapshot, req.format)?;
     }
     out.flush()?;
     if !req.quiet {
-        summary(&mut super::output::stderr(), &snapshot, out.path())?;
+        summary(&mut super::output::stderr(), &snapshot, out.path(), req.lang)?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut super::output::stderr(), &snapshot)?;
+        incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -152,14 +151,19 @@ pub fn outcome(snapshot: &TokenSnapshot) -> Outcome {
     }
 }
 
-/// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons.
-pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Path>) -> Result<()> {
+/// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons, in `lang`.
+pub fn summary(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+    written: Option<&Path>,
+    lang: Lang,
+) -> Result<()> {
     let total = snapshot.contexts.len();
-    let incomplete: Vec<_> = snapshot
+    let incomplete = snapshot
         .contexts
         .iter()
         .filter(|c| c.status == ContextStatus::Incomplete)
-        .collect();
+        .count();
     let tokens: usize = snapshot.contexts.iter().map(|c| c.tokens.len()).sum();
     let active = snapshot
         .contexts
@@ -169,20 +173,41 @@ pub fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, written: Option<&Pat
         .count();
     writeln!(
         w,
-        "{total} context{}: {} complete, {} incomplete; {tokens} tokens ({active} active)",
-        if total == 1 { "" } else { "s" },
-        total - incomplete.len(),
-        incomplete.len()
+        "{}",
+        match lang {
+            Lang::En => format!(
+                "{}: {} complete, {incomplete} incomplete; {tokens} tokens ({active} active)",
+                lang.count(total as u64, ("context", "contexts"), ("", "", "")),
+                total - incomplete,
+            ),
+            Lang::Pl => format!(
+                "{}: kompletne: {}, niekompletne: {incomplete}; {} (aktywne: {active})",
+                contexts_pl(total),
+                total - incomplete,
+                lang.count(tokens as u64, ("", ""), ("token", "tokeny", "tokenów")),
+            ),
+        }
     )?;
-    incomplete_reasons(w, snapshot)?;
+    incomplete_reasons(w, snapshot, lang)?;
     if let Some(p) = written {
-        writeln!(w, "written to {}", crate::model::shown_path(p))?;
+        writeln!(
+            w,
+            "{} {}",
+            lang.t("written to", "zapisano do pliku"),
+            crate::model::shown_path(p)
+        )?;
     }
     Ok(())
 }
 
-/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2).
-pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
+/// `N kontekst/konteksty/kontekstów`: the count that starts every listing summary in Polish.
+pub fn contexts_pl(n: usize) -> String {
+    Lang::Pl.count(n as u64, ("", ""), ("kontekst", "konteksty", "kontekstów"))
+}
+
+/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2); the
+/// label in `lang`, the reason as it is.
+pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
     for c in &snapshot.contexts {
         if c.status != ContextStatus::Incomplete {
             continue;
@@ -190,7 +215,8 @@ pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result
         let reason = c.reason.as_deref().unwrap_or("reason not given");
         writeln!(
             w,
-            "incomplete: {}: {}",
+            "{} {}: {}",
+            lang.t("incomplete:", "niekompletny:"),
             c.nip,
             reason.lines().next().unwrap_or(reason)
         )?;

@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod leaks;
 pub mod rules;
 pub mod style;
+pub mod table;
 pub mod tokens;
 
 pub use error::RenderError;

@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use crate::model::{
-    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
+    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity,
 };
 use crate::render::html::i18n::{self, Lang};
 use crate::render::style::{Style, Tone};
@@ -111,12 +111,9 @@ fn findings_block(
 }
 
 impl TextOptions {
-    /// `en` in English, `pl` in Polish: every label of the text summary has its two words here.
+    /// `en` in English, `pl` in Polish ([`Lang::t`]).
     fn t(&self, en: &'static str, pl: &'static str) -> &'static str {
-        match self.lang {
-            Lang::En => en,
-            Lang::Pl => pl,
-        }
+        self.lang.t(en, pl)
     }
 
     /// A severity as a word: `critical` in English, `krytyczne` in Polish (as the reports).
@@ -127,14 +124,9 @@ impl TextOptions {
         }
     }
 
-    /// `n` and its noun: `3 tokens` in English; `1 token`, `3 tokeny`, `5 tokenów` in Polish.
+    /// `n` and its noun ([`Lang::count`]).
     fn count(&self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
-        let noun = match self.lang {
-            Lang::En if n == 1 => en.0,
-            Lang::En => en.1,
-            Lang::Pl => plural_pl(n, pl.0, pl.1, pl.2),
-        };
-        format!("{n} {noun}")
+        self.lang.count(n, en, pl)
     }
 }
 
@@ -277,7 +269,7 @@ pub fn render_text(
             Lang::Pl => format!(
                 "{:>4} {} (aktywne: {active})",
                 c.tokens.len(),
-                plural_pl(c.tokens.len() as u64, "token", "tokeny", "tokenów")
+                opts.lang.noun(c.tokens.len() as u64, ("", ""), ("token", "tokeny", "tokenów"))
             ),
         };
         write!(
