@@ -213,7 +213,7 @@ fn csv_doc_lists_every_column_in_both_languages() {
     use ksef_audit::render::audit::{
         CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL,
     };
-    use ksef_audit::render::{grants, tokens};
+    use ksef_audit::render::{certificates, grants, tokens};
     let audit_en: Vec<&str> = CSV_HEADERS
         .iter()
         .chain(CSV_SUBJECT_COLUMNS)
@@ -226,9 +226,14 @@ fn csv_doc_lists_every_column_in_both_languages() {
         .collect();
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/csv.md"))
         .expect("docs/csv.md");
-    let tables: [(&str, &[&str], &[&str]); 3] = [
+    let tables: [(&str, &[&str], &[&str]); 4] = [
         ("tokens", &tokens::CSV_COLUMNS, &tokens::CSV_COLUMNS_PL),
         ("permissions", &grants::CSV_COLUMNS, &grants::CSV_COLUMNS_PL),
+        (
+            "certificates",
+            &certificates::CSV_COLUMNS,
+            &certificates::CSV_COLUMNS_PL,
+        ),
         ("audit", &audit_en, &audit_pl),
     ];
     for (name, en, pl) in tables {

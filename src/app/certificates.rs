@@ -10,9 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{
-    TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot,
-};
+use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
 use crate::cli::{CertificatesArgs, GlobalArgs, TokensFormat};
 use crate::collect::inventory::read_inventory;
 use crate::collect::staff::load_staff;
@@ -20,8 +18,8 @@ use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;
 use crate::evaluate::policy::{AuditWorld, evaluate};
 use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
-use crate::render::certificates::{self as render, CertificateListing};
 use crate::render::Lang;
+use crate::render::certificates::{self as render, CertificateListing};
 use crate::render::csv::CsvOptions;
 use crate::render::style::Style;
 use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};

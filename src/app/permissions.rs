@@ -7,9 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{
-    TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot,
-};
+use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
 use crate::cli::{GlobalArgs, PermissionsArgs, TokensFormat};
 use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;

@@ -102,7 +102,12 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     }
     out.flush()?;
     if !req.quiet {
-        summary(&mut super::output::stderr(), &snapshot, out.path(), req.lang)?;
+        summary(
+            &mut super::output::stderr(),
+            &snapshot,
+            out.path(),
+            req.lang,
+        )?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
         incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;

@@ -184,7 +184,8 @@ pub fn write_csv(
                 csv_time(c.request_date, opts),
                 opts.word(&(certs.signed_in_with.as_deref() == Some(serial.as_str())).to_string())
                     .into_owned(),
-                opts.word(&listing.in_inventory(&ctx.nip, serial)).into_owned(),
+                opts.word(&listing.in_inventory(&ctx.nip, serial))
+                    .into_owned(),
                 listing
                     .row_of(&ctx.nip, serial)
                     .and_then(|e| e.owner.clone())
@@ -324,12 +325,7 @@ pub fn write_table_styled(
                 .collect()
         })
         .collect();
-    let shown = layout.columns(
-        w,
-        blocks.iter().flatten().map(Vec::as_slice),
-        style,
-        lang,
-    )?;
+    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
     for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
         let certs = &ctx.certificates;
         let status = context_status(ctx.status, false, style, lang);

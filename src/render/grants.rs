@@ -108,9 +108,9 @@ const DELEGATE: usize = 5;
 const TARGET: usize = 6;
 const SINCE: usize = 7;
 
-/// The grant table's columns: the holder's name, the target and the grant id shrink first,
-/// then SINCE, TARGET, KIND, DELEGATE and NAME are left out, in that order. HOLDER and
-/// PERMISSION always stay.
+/// The grant table's columns: the holder's name and the target shrink first, then SINCE,
+/// TARGET, KIND, GRANT ID (a cut id is of no use), DELEGATE and NAME are left out, in that
+/// order. HOLDER and PERMISSION always stay.
 fn layout(lang: Lang) -> Layout<'static> {
     Layout {
         header: match lang {
@@ -135,8 +135,8 @@ fn layout(lang: Lang) -> Layout<'static> {
                 "NADANO",
             ],
         },
-        shrink: &[(NAME, 12), (TARGET, 12), (GRANT_ID, 13)],
-        drop: &[SINCE, TARGET, KIND, DELEGATE, NAME],
+        shrink: &[(NAME, 12), (TARGET, 12)],
+        drop: &[SINCE, TARGET, KIND, GRANT_ID, DELEGATE, NAME],
         elsewhere: (
             "--format csv has every column",
             "--format csv zawiera wszystkie kolumny",
@@ -190,12 +190,7 @@ pub fn write_table_styled(
         .iter()
         .map(|c| c.grants.iter().map(|g| table_row(g, lang)).collect())
         .collect();
-    let shown = layout.columns(
-        w,
-        blocks.iter().flatten().map(Vec::as_slice),
-        style,
-        lang,
-    )?;
+    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
     for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
         let status = context_status(ctx.status, false, style, lang);
         let counted = lang.count(

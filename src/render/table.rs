@@ -90,8 +90,10 @@ impl Layout<'_> {
                 shown[d] = false;
             }
             let mut widths = natural.to_vec();
+            // A column is never cut narrower than its heading.
             for &(col, min) in self.shrink {
-                widths[col] = natural[col].min(min);
+                let heading = self.header.get(col).map_or(0, |h| h.chars().count());
+                widths[col] = natural[col].min(min.max(heading));
             }
             let min = line(&shown, &widths);
             if min > limit && drop != last {
@@ -240,8 +242,16 @@ mod tests {
     #[test]
     fn coloured_cells_keep_the_columns_aligned() {
         let rows = vec![
-            vec![Cell::from("x"), Cell::toned("HIGH", Some(Tone::Bad)), "t".into()],
-            vec![Cell::from("yy"), Cell::toned("LOW", Some(Tone::Note)), "u".into()],
+            vec![
+                Cell::from("x"),
+                Cell::toned("HIGH", Some(Tone::Bad)),
+                "t".into(),
+            ],
+            vec![
+                Cell::from("yy"),
+                Cell::toned("LOW", Some(Tone::Note)),
+                "u".into(),
+            ],
         ];
         let layout = Layout {
             header: &["ID", "SEV", "TITLE"],

@@ -137,7 +137,12 @@ pub(crate) fn write_environment_line(
 /// A context's status as the listing tables write it: `complete` in green, the incomplete
 /// word in red (`INCOMPLETE` when `loud`, else `incomplete`; Polish `kompletny`,
 /// `NIEKOMPLETNY`).
-pub(crate) fn context_status(status: ContextStatus, loud: bool, style: Style, lang: Lang) -> String {
+pub(crate) fn context_status(
+    status: ContextStatus,
+    loud: bool,
+    style: Style,
+    lang: Lang,
+) -> String {
     match (status, loud) {
         (ContextStatus::Complete, _) => style.paint(Tone::Good, lang.t("complete", "kompletny")),
         (ContextStatus::Incomplete, true) => {
@@ -232,12 +237,7 @@ pub fn write_table_styled(
         .iter()
         .map(|c| c.tokens.iter().map(|t| table_row(t, lang)).collect())
         .collect();
-    let shown = layout.columns(
-        w,
-        blocks.iter().flatten().map(Vec::as_slice),
-        style,
-        lang,
-    )?;
+    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
     for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
         let status = context_status(ctx.status, true, style, lang);
         let counted = lang.count(

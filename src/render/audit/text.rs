@@ -269,7 +269,11 @@ pub fn render_text(
             Lang::Pl => format!(
                 "{:>4} {} (aktywne: {active})",
                 c.tokens.len(),
-                opts.lang.noun(c.tokens.len() as u64, ("", ""), ("token", "tokeny", "tokenów"))
+                opts.lang.noun(
+                    c.tokens.len() as u64,
+                    ("", ""),
+                    ("token", "tokeny", "tokenów")
+                )
             ),
         };
         write!(

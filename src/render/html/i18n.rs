@@ -42,7 +42,12 @@ impl Lang {
     }
 
     /// The noun form [`Lang::count`] puts after `n` (for a count written elsewhere).
-    pub fn noun<'a>(self, n: u64, en: (&'a str, &'a str), pl: (&'a str, &'a str, &'a str)) -> &'a str {
+    pub fn noun<'a>(
+        self,
+        n: u64,
+        en: (&'a str, &'a str),
+        pl: (&'a str, &'a str, &'a str),
+    ) -> &'a str {
         match self {
             Lang::En if n == 1 => en.0,
             Lang::En => en.1,
@@ -813,6 +818,37 @@ pub fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_noun_form_of_their_number() {
+        let tokens =
+            |lang: Lang, n| lang.count(n, ("token", "tokens"), ("token", "tokeny", "tokenów"));
+        assert_eq!(tokens(Lang::En, 1), "1 token");
+        assert_eq!(tokens(Lang::En, 2), "2 tokens");
+        let pl: Vec<String> = [0, 1, 2, 4, 5, 12, 13, 14, 21, 22, 104, 112]
+            .into_iter()
+            .map(|n| tokens(Lang::Pl, n))
+            .collect();
+        assert_eq!(
+            pl,
+            [
+                "0 tokenów",
+                "1 token",
+                "2 tokeny",
+                "4 tokeny",
+                "5 tokenów",
+                "12 tokenów",
+                "13 tokenów",
+                "14 tokenów",
+                "21 tokenów",
+                "22 tokeny",
+                "104 tokeny",
+                "112 tokenów"
+            ]
+        );
+        assert_eq!(Lang::Pl.t("complete", "kompletny"), "kompletny");
+        assert_eq!(Lang::En.t("complete", "kompletny"), "complete");
+    }
 
     #[test]
     fn keys_are_unique_and_translated() {
