@@ -19,9 +19,7 @@ use crate::render::csv::{CsvOptions, CsvWriter, csv_time, value_word};
 use crate::render::html::i18n;
 use crate::render::style::{Style, Tone};
 use crate::render::table::{Cell, Layout};
-use crate::render::tokens::{
-    context_csv_head, context_status, write_context_heading, write_environment_line,
-};
+use crate::render::tokens::{Block, Listing, context_csv_head};
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {
@@ -302,13 +300,11 @@ pub fn write_table_styled(
     lang: Lang,
 ) -> io::Result<()> {
     let snapshot = listing.snapshot;
-    write_environment_line(w, snapshot, lang)?;
     let mut by_nip: BTreeMap<&str, Vec<&AuditFinding>> = BTreeMap::new();
     for f in listing.findings {
         by_nip.entry(f.nip.as_str()).or_default().push(f);
     }
-    let layout = layout(lang);
-    let blocks: Vec<Vec<Vec<Cell>>> = snapshot
+    let blocks: Vec<Block> = snapshot
         .contexts
         .iter()
         .map(|ctx| {
@@ -319,22 +315,47 @@ pub fn write_table_styled(
                         .cmp(&b.certificate_serial_number),
                 )
             });
-            sorted
-                .into_iter()
-                .map(|c| table_row(listing, &ctx.nip, c, lang))
-                .collect()
+            Block {
+                counted: lang.count(
+                    sorted.len() as u64,
+                    ("certificate", "certificates"),
+                    ("certyfikat", "certyfikaty", "certyfikatów"),
+                ),
+                rows: sorted
+                    .into_iter()
+                    .map(|c| table_row(listing, &ctx.nip, c, lang))
+                    .collect(),
+            }
         })
         .collect();
-    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
-    for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
+    let table = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: false,
+    };
+    // Before a context's table: why it lists nothing, the sign-in and the limits; after it,
+    // the findings.
+    table.write(w, &blocks, &mut |w, ctx, after| {
+        if after {
+            for f in by_nip.get(ctx.nip.as_str()).into_iter().flatten() {
+                let severity = match lang {
+                    Lang::En => f.severity.as_str(),
+                    Lang::Pl => i18n::tr(lang, &format!("sev_{}", f.severity.as_str())),
+                };
+                writeln!(
+                    w,
+                    "  {} {} {}: {}",
+                    style.paint(Tone::of(f.severity), severity),
+                    f.rule_id,
+                    f.rule,
+                    f.words(lang == Lang::Pl).0
+                )?;
+            }
+            return Ok(());
+        }
         let certs = &ctx.certificates;
-        let status = context_status(ctx.status, false, style, lang);
-        let counted = lang.count(
-            certs.list.len() as u64,
-            ("certificate", "certificates"),
-            ("certyfikat", "certyfikaty", "certyfikatów"),
-        );
-        write_context_heading(w, ctx, &status, &counted)?;
         // An incomplete context's reason is in the heading already.
         if let (None, Some(why)) = (&ctx.reason, not_read(ctx)) {
             writeln!(w, "  - {why}")?;
@@ -347,52 +368,23 @@ pub fn write_table_styled(
             )?;
         }
         if let Some(l) = &certs.limits {
-            match lang {
-                Lang::En => writeln!(
-                    w,
-                    "  limits: {} of {} certificates and {} of {} enrolments left{}",
-                    l.certificate.remaining,
-                    l.certificate.limit,
-                    l.enrollment.remaining,
-                    l.enrollment.limit,
-                    if l.can_request {
-                        ""
-                    } else {
-                        "; no new certificate can be requested"
-                    }
-                )?,
-                Lang::Pl => writeln!(
-                    w,
-                    "  limity: pozostało certyfikatów {} z {}, wniosków o certyfikat {} z {}{}",
-                    l.certificate.remaining,
-                    l.certificate.limit,
-                    l.enrollment.remaining,
-                    l.enrollment.limit,
-                    if l.can_request {
-                        ""
-                    } else {
-                        "; nie można złożyć wniosku o nowy certyfikat"
-                    }
-                )?,
-            }
-        }
-        if !rows.is_empty() {
-            layout.write_block(w, rows, &shown, style)?;
-        }
-        for f in by_nip.get(ctx.nip.as_str()).into_iter().flatten() {
-            let severity = match lang {
-                Lang::En => f.severity.as_str(),
-                Lang::Pl => i18n::tr(lang, &format!("sev_{}", f.severity.as_str())),
+            let (c, e) = (&l.certificate, &l.enrollment);
+            let limits = match lang {
+                Lang::En => format!(
+                    "limits: {} of {} certificates and {} of {} enrolments left",
+                    c.remaining, c.limit, e.remaining, e.limit
+                ),
+                Lang::Pl => format!(
+                    "limity: pozostało certyfikatów {} z {}, wniosków o certyfikat {} z {}",
+                    c.remaining, c.limit, e.remaining, e.limit
+                ),
             };
-            writeln!(
-                w,
-                "  {} {} {}: {}",
-                style.paint(Tone::of(f.severity), severity),
-                f.rule_id,
-                f.rule,
-                f.words(lang == Lang::Pl).0
-            )?;
+            let closed = lang.t(
+                "; no new certificate can be requested",
+                "; nie można złożyć wniosku o nowy certyfikat",
+            );
+            writeln!(w, "  {limits}{}", if l.can_request { "" } else { closed })?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }

@@ -10,9 +10,7 @@ use crate::render::Lang;
 use crate::render::csv::{CsvOptions, CsvWriter, value_word};
 use crate::render::style::{Style, Tone};
 use crate::render::table::{Cell, Layout};
-use crate::render::tokens::{
-    context_csv_head, context_status, write_context_heading, write_environment_line,
-};
+use crate::render::tokens::{Listing, context_csv_head};
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -183,25 +181,20 @@ pub fn write_table_styled(
     style: Style,
     lang: Lang,
 ) -> io::Result<()> {
-    write_environment_line(w, snapshot, lang)?;
-    let layout = layout(lang);
-    let blocks: Vec<Vec<Vec<Cell>>> = snapshot
-        .contexts
-        .iter()
-        .map(|c| c.grants.iter().map(|g| table_row(g, lang)).collect())
-        .collect();
-    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
-    for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
-        let status = context_status(ctx.status, false, style, lang);
-        let counted = lang.count(
-            ctx.grants.len() as u64,
+    let listing = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: false,
+    };
+    listing.write_items(
+        w,
+        |c| &c.grants,
+        (
             ("grant", "grants"),
             ("uprawnienie", "uprawnienia", "uprawnień"),
-        );
-        write_context_heading(w, ctx, &status, &counted)?;
-        if !rows.is_empty() {
-            layout.write_block(w, rows, &shown, style)?;
-        }
-    }
-    Ok(())
+        ),
+        |g| table_row(g, lang),
+    )
 }

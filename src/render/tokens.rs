@@ -118,7 +118,7 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
 }
 
 /// `KSeF environment: LABEL (URL), fetched TIME`: the first line of every listing table.
-pub(crate) fn write_environment_line(
+fn write_environment_line(
     w: &mut dyn Write,
     snapshot: &TokenSnapshot,
     lang: Lang,
@@ -137,12 +137,7 @@ pub(crate) fn write_environment_line(
 /// A context's status as the listing tables write it: `complete` in green, the incomplete
 /// word in red (`INCOMPLETE` when `loud`, else `incomplete`; Polish `kompletny`,
 /// `NIEKOMPLETNY`).
-pub(crate) fn context_status(
-    status: ContextStatus,
-    loud: bool,
-    style: Style,
-    lang: Lang,
-) -> String {
+fn context_status(status: ContextStatus, loud: bool, style: Style, lang: Lang) -> String {
     match (status, loud) {
         (ContextStatus::Complete, _) => style.paint(Tone::Good, lang.t("complete", "kompletny")),
         (ContextStatus::Incomplete, true) => {
@@ -156,7 +151,7 @@ pub(crate) fn context_status(
 
 /// The heading of one context's block: a blank line, `NIP name: status, N nouns` (`counted`,
 /// e.g. `6 tokens`), and each line of the reason it is incomplete as `  ! …`.
-pub(crate) fn write_context_heading(
+fn write_context_heading(
     w: &mut dyn Write,
     ctx: &ContextSnapshot,
     status: &str,
@@ -221,6 +216,70 @@ fn layout(lang: Lang) -> Layout<'static> {
     }
 }
 
+/// One context's block in a listing table: the count in its heading (`6 tokens`) and its rows.
+pub(crate) struct Block {
+    pub counted: String,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A listing table (`tokens`, `permissions`, `certificates`): the environment line, the note on
+/// columns left out, then per context its heading and its rows, the same columns throughout.
+pub(crate) struct Listing<'a> {
+    pub snapshot: &'a TokenSnapshot,
+    pub layout: Layout<'a>,
+    pub style: Style,
+    pub lang: Lang,
+    /// `INCOMPLETE` in capitals (tokens) rather than `incomplete`.
+    pub loud: bool,
+}
+
+impl Listing<'_> {
+    /// Writes the listing, one block per context in order; `around` adds a context's own lines
+    /// after its heading (`false`) and after its rows (`true`).
+    pub fn write(
+        &self,
+        w: &mut dyn Write,
+        blocks: &[Block],
+        around: &mut dyn FnMut(&mut dyn Write, &ContextSnapshot, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let (style, lang) = (self.style, self.lang);
+        write_environment_line(w, self.snapshot, lang)?;
+        let all_rows = blocks.iter().flat_map(|b| &b.rows).map(Vec::as_slice);
+        let shown = self.layout.columns(w, all_rows, style, lang)?;
+        for (ctx, block) in self.snapshot.contexts.iter().zip(blocks) {
+            let status = context_status(ctx.status, self.loud, style, lang);
+            write_context_heading(w, ctx, &status, &block.counted)?;
+            around(w, ctx, false)?;
+            if !block.rows.is_empty() {
+                self.layout.write_block(w, &block.rows, &shown, style)?;
+            }
+            around(w, ctx, true)?;
+        }
+        Ok(())
+    }
+
+    /// [`Listing::write`] for a listing of one kind of item per context (tokens, grants),
+    /// counted with `nouns` (English, Polish) and nothing around the tables.
+    pub fn write_items<T>(
+        &self,
+        w: &mut dyn Write,
+        items: impl Fn(&ContextSnapshot) -> &[T],
+        nouns: ((&str, &str), (&str, &str, &str)),
+        row: impl Fn(&T) -> Vec<Cell>,
+    ) -> io::Result<()> {
+        let blocks: Vec<Block> = self
+            .snapshot
+            .contexts
+            .iter()
+            .map(|c| Block {
+                counted: self.lang.count(items(c).len() as u64, nouns.0, nouns.1),
+                rows: items(c).iter().map(&row).collect(),
+            })
+            .collect();
+        self.write(w, &blocks, &mut |_, _, _| Ok(()))
+    }
+}
+
 /// [`write_table`] for a terminal, in `lang`: statuses coloured, the table fitted to
 /// `style.width` (with a note naming the columns left out; CSV and JSON always have every
 /// column).
@@ -230,27 +289,19 @@ pub fn write_table_styled(
     style: Style,
     lang: Lang,
 ) -> io::Result<()> {
-    write_environment_line(w, snapshot, lang)?;
-    let layout = layout(lang);
-    let blocks: Vec<Vec<Vec<Cell>>> = snapshot
-        .contexts
-        .iter()
-        .map(|c| c.tokens.iter().map(|t| table_row(t, lang)).collect())
-        .collect();
-    let shown = layout.columns(w, blocks.iter().flatten().map(Vec::as_slice), style, lang)?;
-    for (ctx, rows) in snapshot.contexts.iter().zip(&blocks) {
-        let status = context_status(ctx.status, true, style, lang);
-        let counted = lang.count(
-            ctx.tokens.len() as u64,
-            ("token", "tokens"),
-            ("token", "tokeny", "tokenów"),
-        );
-        write_context_heading(w, ctx, &status, &counted)?;
-        if !rows.is_empty() {
-            layout.write_block(w, rows, &shown, style)?;
-        }
-    }
-    Ok(())
+    let listing = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: true,
+    };
+    listing.write_items(
+        w,
+        |c| &c.tokens,
+        (("token", "tokens"), ("token", "tokeny", "tokenów")),
+        |t| table_row(t, lang),
+    )
 }
 
 fn table_row(t: &TokenRecord, lang: Lang) -> Vec<Cell> {
