@@ -187,9 +187,7 @@ fn rules_list_in_polish_shows_the_polish_titles() {
     );
     assert!(page.contains("krytyczna"), "{page}");
     assert!(
-        page.contains(
-            " reguł polityki, 5 reguł wykrywania wycieków. `ksef-audit rules explain NAZWA`"
-        ),
+        page.contains(" reguł polityki, 5 reguł wycieków. `ksef-audit rules explain NAZWA`"),
         "{page}"
     );
 }

@@ -18,7 +18,7 @@ use crate::render::Lang;
 use crate::render::csv::{CsvOptions, CsvWriter, csv_time, value_word};
 use crate::render::html::i18n;
 use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout};
+use crate::render::table::{Cell, Layout, day};
 use crate::render::tokens::{Block, Listing, context_csv_head};
 
 /// Everything the certificate listing shows.
@@ -263,7 +263,7 @@ fn table_row(
             value_word(lang, c.status.as_str()),
             (!active).then_some(Tone::Dim),
         ),
-        c.valid_to.format("%Y-%m-%d").to_string().into(),
+        day(c.valid_to, lang),
         // Days left of a certificate in use: red within a month, yellow within two.
         Cell::toned(
             days.to_string(),
@@ -274,12 +274,7 @@ fn table_row(
                 _ => None,
             },
         ),
-        last_used(c)
-            .map_or_else(
-                || lang.t("never", "nigdy").to_string(),
-                |d| d.format("%Y-%m-%d").to_string(),
-            )
-            .into(),
+        last_used(c).map_or_else(|| lang.t("never", "nigdy").into(), |d| day(d, lang)),
         match listing.row_of(nip, serial) {
             Some(e) => Cell::from(format!("{} {}", lang.t("row", "wiersz"), e.row)),
             None if listing.inventory_given => {

@@ -9,8 +9,8 @@ use crate::model::{GrantRecord, GrantScope, TokenSnapshot};
 use crate::render::Lang;
 use crate::render::csv::{CsvOptions, CsvWriter, value_word};
 use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout};
-use crate::render::tokens::{Listing, context_csv_head};
+use crate::render::table::{Cell, Layout, day};
+use crate::render::tokens::{Listing, context_csv_head, id_type};
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -156,7 +156,12 @@ fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
     vec![
         g.id.clone().into(),
         g.kind.to_string().into(),
-        format!("{} {}", g.holder.kind, g.holder.masked()).into(),
+        format!(
+            "{} {}",
+            id_type(g.holder.kind.as_str(), lang),
+            g.holder.masked()
+        )
+        .into(),
         g.holder_name().unwrap_or_default().into(),
         Cell::toned(g.scope.to_string(), scope_tone(&g.scope)),
         // A holder who may pass the permission on is what `delegable-grant` finds.
@@ -169,7 +174,7 @@ fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
             Some(Tone::Warn),
         ),
         target(g).into(),
-        g.start_date.format("%Y-%m-%d").to_string().into(),
+        day(g.start_date, lang),
     ]
 }
 

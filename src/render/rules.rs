@@ -153,11 +153,7 @@ pub fn write_list(
     let leak_count = lang.count(
         leaks.len() as u64,
         ("leak rule", "leak rules"),
-        (
-            "reguła wykrywania wycieków",
-            "reguły wykrywania wycieków",
-            "reguł wykrywania wycieków",
-        ),
+        ("reguła wycieków", "reguły wycieków", "reguł wycieków"),
     );
     writeln!(
         w,

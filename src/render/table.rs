@@ -161,6 +161,11 @@ impl Layout<'_> {
     }
 }
 
+/// A day as a table cell: `2026-11-30` in English, `30.11.2026` in Polish (docs/polish.md).
+pub fn day(t: chrono::DateTime<chrono::Utc>, lang: Lang) -> Cell {
+    Cell::from(t.format(lang.t("%Y-%m-%d", "%d.%m.%Y")).to_string())
+}
+
 /// `cell` cut to `width` characters, ending in `…` when cut.
 pub fn cut_cell(cell: &str, width: usize) -> String {
     if cell.chars().count() <= width {

@@ -10,7 +10,7 @@ use crate::model::{
 use crate::render::Lang;
 use crate::render::csv::{CsvOptions, CsvWriter, value_word};
 use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout, cut_cell};
+use crate::render::table::{Cell, Layout, cut_cell, day};
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -130,7 +130,9 @@ fn write_environment_line(
         snapshot.environment.label,
         snapshot.environment.base_url,
         lang.t("fetched", "pobrano"),
-        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
+        snapshot
+            .fetched_at
+            .format(lang.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
     )
 }
 
@@ -304,10 +306,21 @@ pub fn write_table_styled(
     )
 }
 
+/// An identifier type as a table shows it: KSeF's name (`Pesel`, `Nip`) in English, `PESEL`,
+/// `NIP` in Polish, as the words are written (docs/polish.md).
+pub(crate) fn id_type(kind: &str, lang: Lang) -> &str {
+    match (lang, kind) {
+        (Lang::Pl, "Pesel") => "PESEL",
+        (Lang::Pl, "Nip") => "NIP",
+        _ => kind,
+    }
+}
+
 fn table_row(t: &TokenRecord, lang: Lang) -> Vec<Cell> {
+    let kind = id_type(&t.author_identifier.kind, lang);
     let author = match t.author_identifier.kind.as_str() {
-        "Pesel" => format!("Pesel {}", mask_pesel(&t.author_identifier.value)),
-        kind => format!("{kind} {}", t.author_identifier.value),
+        "Pesel" => format!("{kind} {}", mask_pesel(&t.author_identifier.value)),
+        _ => format!("{kind} {}", t.author_identifier.value),
     };
     let shown = mask_pesels_in(&t.description);
     let description = cut_cell(&shown, DESCRIPTION_WIDTH);
@@ -315,11 +328,9 @@ fn table_row(t: &TokenRecord, lang: Lang) -> Vec<Cell> {
         t.reference_number.clone().into(),
         value_word(lang, t.status.as_str()).into_owned().into(),
         permissions(t).into(),
-        t.date_created.format("%Y-%m-%d").to_string().into(),
+        day(t.date_created, lang),
         t.last_use_date
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| lang.t("never", "nigdy").into())
-            .into(),
+            .map_or_else(|| lang.t("never", "nigdy").into(), |d| day(d, lang)),
         author.into(),
         description.into(),
     ]
