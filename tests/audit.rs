@@ -245,6 +245,30 @@ fn malformed_inventory_names_row_and_column_of_every_problem() {
     );
 }
 
+/// Issue 14: the terminal text leads with what must not wait (the reports' "Act now"):
+/// leavers' live tokens come before the contexts and the findings.
+#[test]
+fn issue_14_text_leads_with_act_now() {
+    let results = audit(&args("basic"));
+    let mut out = Vec::new();
+    render(&results, &AuditOutput::Text, &mut out).expect("text");
+    let text = String::from_utf8(out).expect("utf-8");
+    let act = text.find("Act now\n").expect("an Act now block");
+    let contexts = text.find("Contexts\n").expect("contexts");
+    assert!(act < contexts, "{text}");
+    let block = &text[act..contexts];
+    assert!(
+        block.contains("HIGH       Tokens owned by people who have left the firm. Still active: 1"),
+        "{block}"
+    );
+    // A clean audit has no such block.
+    let mut clean = results.clone();
+    clean.findings.clear();
+    let mut out = Vec::new();
+    render(&clean, &AuditOutput::Text, &mut out).expect("text");
+    assert!(!String::from_utf8(out).expect("utf-8").contains("Act now"));
+}
+
 /// Issue 14: the terminal report in Polish (labels, finding texts, evidence, plural forms).
 #[test]
 fn issue_14_polish_report_text() {
