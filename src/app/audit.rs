@@ -314,6 +314,7 @@ pub fn evaluate(
     if let Some(d) = snapshot_digest {
         digests.insert("snapshot".to_string(), d);
     }
+    let leak_rules = crate::rule::leak::load_leak_rules(None)?;
     let world = AuditWorld {
         snapshot: &snapshot,
         inventory: &inventory,
@@ -326,7 +327,13 @@ pub fn evaluate(
         &world,
         AuditSettings {
             rules: &req.rules,
-            exceptions: exceptions.map(|e| ExceptionSet::new(e, now.date_naive())),
+            exceptions: exceptions.map(|e| {
+                ExceptionSet::new(e, now.date_naive()).without_rules(|r| {
+                    leak_rules
+                        .iter()
+                        .any(|l| l.name.eq_ignore_ascii_case(r) || l.id.eq_ignore_ascii_case(r))
+                })
+            }),
             baseline: baseline.as_ref(),
             firm: req.firm.clone(),
             input_digests: digests,
