@@ -115,7 +115,7 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     out.flush()?;
     let mut err = super::output::stderr();
     if global.quiet {
-        incomplete_reasons(&mut err, &snapshot, lang)?;
+        incomplete_reasons(&mut err, &snapshot)?;
     } else {
         summary(&mut err, &listing, lang)?;
     }
@@ -228,13 +228,7 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> R
             continue;
         }
         let reason = c.reason.as_deref().unwrap_or("reason not given");
-        writeln!(
-            w,
-            "{} {}: {}",
-            lang.t("incomplete:", "niekompletny:"),
-            c.nip,
-            reason.trim_end()
-        )?;
+        writeln!(w, "incomplete: {}: {}", c.nip, reason.trim_end())?;
     }
     let token_only = snapshot
         .contexts

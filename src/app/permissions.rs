@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     let mut err = super::output::stderr();
     if global.quiet {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut err, &snapshot, lang)?;
+        incomplete_reasons(&mut err, &snapshot)?;
     } else {
         summary(&mut err, &snapshot, lang)?;
     }
@@ -106,8 +106,7 @@ fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()
         let reason = c.reason.as_deref().unwrap_or("unknown reason");
         writeln!(
             w,
-            "{} {}: {}",
-            lang.t("incomplete:", "niekompletny:"),
+            "incomplete: {}: {}",
             c.nip,
             reason.lines().last().unwrap_or(reason)
         )?;

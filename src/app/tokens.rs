@@ -110,7 +110,7 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
         )?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;
+        incomplete_reasons(&mut super::output::stderr(), &snapshot)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -193,7 +193,7 @@ pub fn summary(
             ),
         }
     )?;
-    incomplete_reasons(w, snapshot, lang)?;
+    incomplete_reasons(w, snapshot)?;
     if let Some(p) = written {
         writeln!(
             w,
@@ -210,9 +210,8 @@ pub fn contexts_pl(n: usize) -> String {
     Lang::Pl.count(n as u64, ("", ""), ("kontekst", "konteksty", "kontekstów"))
 }
 
-/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2); the
-/// label in `lang`, the reason as it is.
-pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
+/// `incomplete: NIP: reason` for every incomplete context (why the run exits 2).
+pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot) -> Result<()> {
     for c in &snapshot.contexts {
         if c.status != ContextStatus::Incomplete {
             continue;
@@ -220,8 +219,7 @@ pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lan
         let reason = c.reason.as_deref().unwrap_or("reason not given");
         writeln!(
             w,
-            "{} {}: {}",
-            lang.t("incomplete:", "niekompletny:"),
+            "incomplete: {}: {}",
             c.nip,
             reason.lines().next().unwrap_or(reason)
         )?;

@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use crate::model::{
-    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity,
+    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
 };
 use crate::render::html::Urgent;
 use crate::render::html::i18n::{self, Lang};
@@ -112,7 +112,7 @@ fn findings_block(
 }
 
 impl TextOptions {
-    /// `en` in English, `pl` in Polish ([`Lang::t`]).
+    /// `en` in English, `pl` in Polish: every label of the text summary has its two words here.
     fn t(&self, en: &'static str, pl: &'static str) -> &'static str {
         self.lang.t(en, pl)
     }
@@ -125,7 +125,7 @@ impl TextOptions {
         }
     }
 
-    /// `n` and its noun ([`Lang::count`]).
+    /// `n` and its noun: `3 tokens` in English; `1 token`, `3 tokeny`, `5 tokenów` in Polish.
     fn count(&self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
         self.lang.count(n, en, pl)
     }
@@ -286,11 +286,7 @@ pub fn render_text(
             Lang::Pl => format!(
                 "{:>4} {} (aktywne: {active})",
                 c.tokens.len(),
-                opts.lang.noun(
-                    c.tokens.len() as u64,
-                    ("", ""),
-                    ("token", "tokeny", "tokenów")
-                )
+                plural_pl(c.tokens.len() as u64, "token", "tokeny", "tokenów")
             ),
         };
         write!(

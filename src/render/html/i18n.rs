@@ -26,33 +26,24 @@ impl Lang {
         }
     }
 
-    /// `en` in English, `pl` in Polish: the one helper every terminal text uses for the two
-    /// words of a label (the audit summary, the listing tables, `rules list`).
-    pub fn t(self, en: &'static str, pl: &'static str) -> &'static str {
+    /// `en` in English, `pl` in Polish: the one helper the text outputs (audit summary,
+    /// leaks, reasons, warnings) pick their words with.
+    pub fn t<'a>(self, en: &'a str, pl: &'a str) -> &'a str {
         match self {
             Lang::En => en,
             Lang::Pl => pl,
         }
     }
 
-    /// `n` and its noun: `1 token`, `3 tokens` in English; `1 token`, `3 tokeny`,
-    /// `5 tokenów`, `12 tokenów`, `22 tokeny` in Polish ([`plural_pl`](crate::model::plural_pl)).
+    /// `n` and its noun: `1 file`, `3 files` in English; `1 plik`, `3 pliki`, `5 plików`,
+    /// `12 plików`, `22 pliki` in Polish (`pl` = singular, 2–4 form, 5+ form).
     pub fn count(self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
-        format!("{n} {}", self.noun(n, en, pl))
-    }
-
-    /// The noun form [`Lang::count`] puts after `n` (for a count written elsewhere).
-    pub fn noun<'a>(
-        self,
-        n: u64,
-        en: (&'a str, &'a str),
-        pl: (&'a str, &'a str, &'a str),
-    ) -> &'a str {
-        match self {
+        let noun = match self {
             Lang::En if n == 1 => en.0,
             Lang::En => en.1,
             Lang::Pl => crate::model::plural_pl(n, pl.0, pl.1, pl.2),
-        }
+        };
+        format!("{n} {noun}")
     }
 }
 
