@@ -41,6 +41,33 @@ pub fn local_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A date as people read it in `lang`: `2026-11-30` in English, `30.11.2026` in Polish.
+pub fn show_date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::En => d.to_string(),
+        Lang::Pl => d.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A local (Europe/Warsaw) date-time in `lang`: `2026-11-22 05:40 CET`, `22.11.2026 05:40 CET`.
+pub fn show_time(lang: Lang, t: DateTime<Utc>) -> String {
+    match lang {
+        Lang::En => local_time(t),
+        Lang::Pl => t
+            .with_timezone(&Warsaw)
+            .format("%d.%m.%Y %H:%M %Z")
+            .to_string(),
+    }
+}
+
+/// A decimal number in `lang`: `1.5` in English, `1,5` in Polish.
+pub fn show_decimal(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Pl => text.replace('.', ","),
+    }
+}
+
 pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Warsaw).date_naive()
 }
@@ -161,20 +188,25 @@ impl Ctx<'_> {
         i18n::tr(self.lang, key).to_string()
     }
 
+    /// A date as the report's reader writes it (`30.11.2026` in Polish).
+    fn date(&self, d: NaiveDate) -> String {
+        show_date(self.lang, d)
+    }
+
     fn finding_row(&self, f: &AuditFinding) -> FindingRow {
         let due = if f.excepted {
             String::new()
         } else {
             self.due
                 .get(&f.severity)
-                .map(ToString::to_string)
+                .map(|d| self.date(*d))
                 .unwrap_or_default()
         };
         let (exc_owner, exc_reason, exc_expires) = match &f.exception {
             Some(e) => (
                 self.mask.text(&e.owner),
                 self.mask.text(&e.reason),
-                e.expires.to_string(),
+                self.date(e.expires),
             ),
             None => Default::default(),
         };
@@ -216,7 +248,7 @@ impl Ctx<'_> {
             target: self.mask.text(&e.target),
             reason: self.mask.text(&e.reason),
             owner: self.mask.text(&e.owner),
-            expires: e.expires.to_string(),
+            expires: self.date(e.expires),
             status,
             status_label: i18n::tr(self.lang, &format!("exc_status_{status}")).to_string(),
             matched: e.matched,

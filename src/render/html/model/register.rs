@@ -87,7 +87,7 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
             let due = facts
                 .due
                 .get(&sev)
-                .map(ToString::to_string)
+                .map(|d| cx.date(*d))
                 .unwrap_or_default();
             let mut items: BTreeMap<(String, String), u32> = BTreeMap::new();
             for f in a

@@ -152,10 +152,10 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
                     tr(key)
                         .replace("{n}", &n.to_string())
                         .replace("{days}", &facts.due_days.critical.to_string())
-                        // Polish: the number with the noun form it takes (1 dzień, 7 dni).
+                        // Polish: the number with the noun form „w ciągu” takes (1 dnia, 7 dni).
                         .replace(
                             "{days_pl}",
-                            &crate::model::days_pl(facts.due_days.critical.into()),
+                            &crate::model::days_pl_gen(facts.due_days.critical.into()),
                         ),
                 );
             }
