@@ -118,7 +118,7 @@ impl GrantKind {
     /// The kind in Polish (docs/polish.md); an unknown kind as it came.
     pub fn polish(&self) -> &str {
         match self {
-            GrantKind::Person => "osoba fizyczna",
+            GrantKind::Person => "osoba",
             GrantKind::Entity => "podmiot",
             GrantKind::AuthorizationGranted => "uprawnienie podmiotowe nadane",
             GrantKind::AuthorizationReceived => "uprawnienie podmiotowe otrzymane",

@@ -165,7 +165,7 @@ impl View<'_> {
             parts.push(
                 w(
                     "grant {id} ({kind}): {type} {holder} holds {scope} since {date}",
-                    "uprawnienie {id} ({kind}): {type} {holder} ma {scope} od {date}",
+                    "nadanie {id} ({kind}): {type} {holder} ma {scope} od {date}",
                 )
                 .replace("{id}", &g.id)
                 .replace("{kind}", if pl { g.kind.polish() } else { g.kind.as_str() })
@@ -184,12 +184,13 @@ impl View<'_> {
                 );
             }
             if let Some(t) = &g.target {
-                parts.push(format!(
-                    "{} {} {}",
-                    w("target", "dotyczy"),
-                    t.kind.label(pl),
-                    t.masked()
-                ));
+                // A target without a value (`AllPartners`) is named by its type alone.
+                let value = t.masked();
+                parts.push(match (pl, value == t.kind.as_str()) {
+                    (false, _) => format!("target {} {value}", t.kind),
+                    (true, true) => format!("dotyczy: {}", t.kind.label(true)),
+                    (true, false) => format!("dotyczy: {} {value}", t.kind.label(true)),
+                });
             }
             parts.extend(details.iter().map(|d| d.text(pl).to_string()));
             return parts.join("; ");

@@ -466,7 +466,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "changes_summary",
         "{new} new, {resolved} resolved, {persisting} persisting; {first} found in clients audited for the first time; {unchecked} not re-checked (client not audited in full this quarter).",
-        "Nowe: {new}, rozwiązane: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient niezbadany w całości): {unchecked}.",
+        "nowe: {new}, rozwiązane: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient niezbadany w całości): {unchecked}.",
     ),
     (
         "changes_no_previous",

@@ -336,7 +336,7 @@ fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
                 others.join(", ")
             ),
             format!(
-                "inne aktywne tokeny systemu '{key}' ({n}): {}",
+                "inne aktywne tokeny systemu „{key}” ({n}): {}",
                 others.join(", ")
             ),
         )
@@ -357,7 +357,7 @@ fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     (!listed.eq_ignore_ascii_case(&found)).then(|| {
         Detail::new(
             format!("the inventory says '{listed}' but the token was found in '{found}'"),
-            format!("ewidencja podaje '{listed}', a token znaleziono w '{found}'"),
+            format!("ewidencja podaje „{listed}”, a token znaleziono w środowisku „{found}”"),
         )
     })
 }
@@ -425,7 +425,8 @@ fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
             prints("fingerprint")
         ),
         format!(
-            "kolumna {cols} zawiera wartość tokena KSeF: {}",
+            "kolumna {} zawiera wartość tokena KSeF: {}",
+            polish_quotes(&cols),
             prints_pl("odcisk")
         ),
     ))
@@ -623,7 +624,7 @@ fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> 
         Detail::new(
             format!("the access register approves nothing for {who} in this context"),
             format!(
-                "rejestr dostępów nie zatwierdza dla {who_pl} żadnego uprawnienia w tym kontekście"
+                "rejestr dostępów nie zatwierdza w tym kontekście żadnego uprawnienia posiadacza: {who_pl}"
             ),
         )
     } else {
@@ -682,6 +683,14 @@ fn left_words(m: &StaffMember, pl: bool) -> String {
         (Some(d), true) => format!("nie pracuje już w firmie (od {})", d.format("%d.%m.%Y")),
         (None, true) => "nie pracuje już w firmie".into(),
     }
+}
+
+/// Text quoted with ASCII quotes (`'Uwagi'`, as the inventory reader names a column) with
+/// Polish quotation marks instead (`„Uwagi”`).
+fn polish_quotes(text: &str) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"'([^']*)'").expect("static regex compiles"));
+    re.replace_all(text, "„$1”").into_owned()
 }
 
 /// Redacted previews (`…(64 chars)`) with their length note in Polish (`…(64 znaki)`).
