@@ -262,19 +262,28 @@ fn polish_due_days_take_the_right_noun_form() {
     assert!(page.contains("krytyczne 1 dzień,"), "plan intro");
     // „w ciągu” takes the genitive: „w ciągu 1 dnia” (docs/polish.md).
     assert!(page.contains("w ciągu 1 dnia "), "decision");
-    assert!(!page.contains("w ciągu 1 dzień"), "no nominative after „w ciągu”");
+    assert!(
+        !page.contains("w ciągu 1 dzień"),
+        "no nominative after „w ciągu”"
+    );
     let one_dni = regex::Regex::new(r"\b1 dni\b").expect("regex");
     assert!(!one_dni.is_match(&page), "no \"1 dni\"");
 }
 
 /// Patterns a native speaker rejects, with what docs/polish.md asks for instead.
 const BAD_POLISH: &[(&str, &str)] = &[
-    (r"\btokenu\b", "„tokena” (the genitive of the MF docs), not „tokenu”"),
+    (
+        r"\btokenu\b",
+        "„tokena” (the genitive of the MF docs), not „tokenu”",
+    ),
     (r"\brotacj", "„wymiana”, not „rotacja”"),
     (r"\bPesel\b", "PESEL in capitals"),
     (r"\(\d+ chars\)", "„znaki/znaków”, not „chars”"),
     (r"w ciągu 1 dzień", "„w ciągu 1 dnia”"),
-    (r"\bzostało 1 dzień|\b1 dni\b|\bza 1 dni\b", "the verb and noun agree with 1"),
+    (
+        r"\bzostało 1 dzień|\b1 dni\b|\bza 1 dni\b",
+        "the verb and noun agree with 1",
+    ),
     (
         r"\b(Pending|Revoking|Revoked|Failed|Blocked)\b",
         "a KSeF status in Polish (oczekujący, unieważniony…)",
@@ -311,7 +320,11 @@ fn polish_labels_and_rule_texts_avoid_known_mistakes() {
     use ksef_audit::render::html::i18n::{Lang, table};
     let mut problems = Vec::new();
     for (key, text) in table(Lang::Pl) {
-        problems.extend(bad_polish(text, true).into_iter().map(|p| format!("i18n {key}: {p}")));
+        problems.extend(
+            bad_polish(text, true)
+                .into_iter()
+                .map(|p| format!("i18n {key}: {p}")),
+        );
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/policy");
     for entry in std::fs::read_dir(&dir).expect("rules/policy") {
@@ -321,7 +334,9 @@ fn polish_labels_and_rule_texts_avoid_known_mistakes() {
             .parse()
             .expect("toml");
         for rule in doc.values().filter_map(|v| v.as_array()).flatten() {
-            let Some(rule) = rule.as_table() else { continue };
+            let Some(rule) = rule.as_table() else {
+                continue;
+            };
             for (field, value) in rule.iter().filter(|(k, _)| k.ends_with("-pl")) {
                 let text = value.as_str().unwrap_or_default();
                 problems.extend(
@@ -360,5 +375,8 @@ fn polish_review_text_avoids_known_mistakes() {
         .map(|m| m.as_str())
         .take(5)
         .collect();
-    assert!(iso_dates.is_empty(), "ISO dates in the Polish review: {iso_dates:?}");
+    assert!(
+        iso_dates.is_empty(),
+        "ISO dates in the Polish review: {iso_dates:?}"
+    );
 }

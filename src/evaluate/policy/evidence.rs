@@ -70,18 +70,17 @@ impl View<'_> {
                 .map_or(String::new(), |g| g.holder.kind.label(pl).to_string()),
             "scope" => self.grant.map_or(String::new(), |g| g.scope.to_string()),
             "certificate-serial" => self.reference.clone(),
-            "certificate-subject" => self
-                .certificate()
-                .map_or_else(|| w("unknown", "nieznany"), |c| c.subject_identifier.masked()),
-            "certificate-status" => self
-                .certificate()
-                .map_or_else(
-                    || w("not listed", "niewykazany"),
-                    |c| match pl {
-                        true => c.status.polish().to_string(),
-                        false => c.status.to_string(),
-                    },
-                ),
+            "certificate-subject" => self.certificate().map_or_else(
+                || w("unknown", "nieznany"),
+                |c| c.subject_identifier.masked(),
+            ),
+            "certificate-status" => self.certificate().map_or_else(
+                || w("not listed", "niewykazany"),
+                |c| match pl {
+                    true => c.status.polish().to_string(),
+                    false => c.status.to_string(),
+                },
+            ),
             "valid-to" => self
                 .certificate()
                 .map_or(String::new(), |c| date(c.valid_to.date_naive())),
@@ -127,7 +126,11 @@ impl View<'_> {
                         w("certificate", "certyfikat"),
                         c.certificate_serial_number,
                         if pl { c.kind.polish() } else { c.kind.as_str() },
-                        if pl { c.status.polish() } else { c.status.as_str() },
+                        if pl {
+                            c.status.polish()
+                        } else {
+                            c.status.as_str()
+                        },
                         w("subject", "podmiot"),
                         c.subject_identifier.masked(),
                         w("valid", "ważny od"),
@@ -150,7 +153,8 @@ impl View<'_> {
             match self.entry {
                 Some(e) => parts.push(format!(
                     "{}{}",
-                    w("inventory row {row}", "wiersz {row} ewidencji").replace("{row}", &e.row.to_string()),
+                    w("inventory row {row}", "wiersz {row} ewidencji")
+                        .replace("{row}", &e.row.to_string()),
                     e.owner
                         .as_deref()
                         .map(|o| format!(" ({} {o})", w("owner", "właściciel")))
@@ -210,7 +214,11 @@ impl View<'_> {
         match self.token {
             Known::Yes(t) => {
                 if t.status != TokenStatus::Active {
-                    let status = if pl { t.status.polish() } else { t.status.as_str() };
+                    let status = if pl {
+                        t.status.polish()
+                    } else {
+                        t.status.as_str()
+                    };
                     parts.push(format!("{} {status}", w("status", "status")));
                 }
                 let created = t.date_created;

@@ -699,7 +699,10 @@ fn polish_previews(text: &str) -> String {
     let re = RE.get_or_init(|| Regex::new(r"\((\d+) chars\)").expect("static regex compiles"));
     re.replace_all(text, |c: &regex::Captures| {
         let n: u64 = c[1].parse().unwrap_or(0);
-        format!("({n} {})", crate::model::plural_pl(n, "znak", "znaki", "znaków"))
+        format!(
+            "({n} {})",
+            crate::model::plural_pl(n, "znak", "znaki", "znaków")
+        )
     })
     .into_owned()
 }
