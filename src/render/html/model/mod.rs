@@ -60,6 +60,22 @@ pub fn show_time(lang: Lang, t: DateTime<Utc>) -> String {
     }
 }
 
+/// A count in `lang`: `1234` in English, `1 234` in Polish (a no-break space between thousands).
+pub fn show_count(lang: Lang, n: u32) -> String {
+    let digits = n.to_string();
+    if lang == Lang::En || digits.len() < 4 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A decimal number in `lang`: `1.5` in English, `1,5` in Polish.
 pub fn show_decimal(lang: Lang, text: &str) -> String {
     match lang {
@@ -122,6 +138,11 @@ fn fmt_pct(v: Option<f64>) -> String {
 
 fn fmt_opt(v: Option<u32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// `fmt_opt` in `lang` (`1 234` in Polish).
+fn fmt_opt_in(lang: Lang, v: Option<u32>) -> String {
+    v.map(|v| show_count(lang, v)).unwrap_or_else(|| "–".into())
 }
 
 /// Change text and direction. `higher_is_better` decides whether growth is good news.
@@ -350,6 +371,27 @@ impl FindingRow {
                 .iter()
                 .position(|s| s.as_str() == self.severity)
                 .unwrap_or(Severity::ALL.len())
+    }
+}
+
+#[cfg(test)]
+mod polish_number_tests {
+    use super::*;
+
+    #[test]
+    fn polish_counts_group_thousands_and_decimals_take_a_comma() {
+        assert_eq!(show_count(Lang::Pl, 999), "999");
+        assert_eq!(show_count(Lang::Pl, 1234), "1\u{a0}234");
+        assert_eq!(show_count(Lang::Pl, 1234567), "1\u{a0}234\u{a0}567");
+        assert_eq!(show_count(Lang::En, 1234), "1234");
+        assert_eq!(show_decimal(Lang::Pl, "0.1 s"), "0,1 s");
+        assert_eq!(
+            show_date(
+                Lang::Pl,
+                NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+            ),
+            "30.11.2026"
+        );
     }
 }
 
