@@ -355,7 +355,7 @@ pub fn render_text(
         let heading = match opts.lang {
             Lang::En => format!("Excepted ({}: listed, not failing the run)", excepted.len()),
             Lang::Pl => format!(
-                "Wyłączone: {} (wymienione, nie wpływają na wynik)",
+                "Wyłączone: {} (wymienione, ale nie wpływają na wynik)",
                 excepted.len()
             ),
         };

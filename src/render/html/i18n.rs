@@ -228,7 +228,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "decision_incomplete",
         "Have the audit token granted read access for clients that could not be audited in full ({n}).",
-        "Zapewnić tokenowi audytowemu dostęp do odczytu u klientów, których nie udało się zbadać w całości ({n}).",
+        "Uzyskać token audytowy z uprawnieniem do odczytu u klientów, których nie udało się zbadać w całości ({n}).",
     ),
     (
         "decision_none",
