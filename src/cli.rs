@@ -636,12 +636,19 @@ pub struct MergeArgs {
     /// JSON results of `leaks` (shards or repositories) or of `audit` (several runs), all of one kind
     #[arg(value_name = "FILE", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
-    #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
-    pub format: LeaksFormat,
+    /// Output format: text, json, jsonl, csv, sarif for leaks; json, text, csv for audits
+    /// (default: json; inferred from the extension of --output)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LeaksFormat>,
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Language of CSV headers and values and of the text: en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

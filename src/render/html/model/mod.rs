@@ -294,9 +294,21 @@ fn anchor(nip: &str, mask: &Masker) -> String {
 /// Builds the whole report view.
 /// Builds the whole report view, section by section (one file per section).
 pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> ReportView {
-    let lang = opts.lang;
-    let facts = &input.facts;
-    let tr = |k: &str| i18n::tr(lang, k).to_string();
+    with_ctx(input, opts, |cx| build_view(cx, kind))
+}
+
+/// The "Act now" facts of the report `input` would give, worst first: other outputs (the
+/// audit text, the demo's summary) lead with them too.
+pub fn urgent_facts(input: &ReportInput, lang: Lang) -> Vec<Urgent> {
+    let opts = ReportOptions {
+        lang,
+        ..ReportOptions::default()
+    };
+    with_ctx(input, &opts, urgent::urgent)
+}
+
+/// Runs `f` with the context every section reads.
+fn with_ctx<T>(input: &ReportInput, opts: &ReportOptions, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
     let now = opts.now.unwrap_or_else(Utc::now);
     let audit = input.audit.as_ref();
     let leaks = input.leaks.as_ref();
@@ -306,14 +318,14 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         .unwrap_or(now);
     let mask = cover::masker(input, opts);
     let cx = Ctx {
-        lang,
+        lang: opts.lang,
         mask: &mask,
-        due: &facts.due,
+        due: &input.facts.due,
         as_of: local_date(as_of_time),
         as_of_time,
         now,
         opts,
-        facts,
+        facts: &input.facts,
         audit,
         leaks,
         quarter: opts
@@ -321,7 +333,13 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             .clone()
             .unwrap_or_else(|| quarter_of(as_of_time)),
     };
-    let (age, last_use) = trend::distributions(&cx);
+    f(&cx)
+}
+
+fn build_view(cx: &Ctx<'_>, kind: ReportKind) -> ReportView {
+    let (lang, facts) = (cx.lang, cx.facts);
+    let tr = |k: &str| i18n::tr(lang, k).to_string();
+    let (age, last_use) = trend::distributions(cx);
     let (kind_key, title_key) = match kind {
         ReportKind::Review => ("review", "title_review"),
         ReportKind::Quarterly => ("quarterly", "title_quarterly"),
@@ -331,20 +349,20 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         kind: kind_key,
         t: i18n::table(lang),
         title: tr(title_key),
-        cover: cover::cover(&cx),
-        score: summary::score(&cx),
-        kpis: summary::kpi_rows(&cx),
-        risks: summary::risks(&cx),
-        headline: summary::headline(&cx),
-        decisions: summary::decisions(&cx),
-        trend: trend::trend(&cx),
-        changes: changes::changes(&cx),
-        clients: clients::clients(&cx),
+        cover: cover::cover(cx),
+        score: summary::score(cx),
+        kpis: summary::kpi_rows(cx),
+        risks: summary::risks(cx),
+        headline: summary::headline(cx),
+        decisions: summary::decisions(cx),
+        trend: trend::trend(cx),
+        changes: changes::changes(cx),
+        clients: clients::clients(cx),
         age,
         last_use,
-        recon: register::recon(&cx),
-        exceptions: register::exceptions(&cx),
-        plan: register::plan(&cx),
+        recon: register::recon(cx),
+        exceptions: register::exceptions(cx),
+        plan: register::plan(cx),
         plan_intro: tr("plan_intro")
             .replace("{c}", &facts.due_days.critical.to_string())
             .replace(
@@ -354,13 +372,13 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             .replace("{h}", &facts.due_days.high.to_string())
             .replace("{m}", &facts.due_days.medium.to_string())
             .replace("{l}", &facts.due_days.low.to_string()),
-        leaks: leaks::leaks(&cx),
-        appendix: appendix::appendix(&cx),
-        review: appendix::review(&cx),
-        has_audit: audit.is_some(),
-        urgent: urgent::urgent(&cx),
-        certificates: certificates::certificates(&cx),
-        grants: grants::grants(&cx),
+        leaks: leaks::leaks(cx),
+        appendix: appendix::appendix(cx),
+        review: appendix::review(cx),
+        has_audit: cx.audit.is_some(),
+        urgent: urgent::urgent(cx),
+        certificates: certificates::certificates(cx),
+        grants: grants::grants(cx),
     }
 }
 
