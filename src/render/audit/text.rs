@@ -219,7 +219,7 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
             opts.t("owner", "zaakceptował(a):"),
             e.owner,
             opts.t("until", "do"),
-            e.expires
+            e.expires.format(opts.t("%Y-%m-%d", "%d.%m.%Y"))
         )?;
     }
     writeln!(out, "{}{}", label("id:", "id:"), f.id)?;
@@ -241,7 +241,9 @@ pub fn render_text(
         results.environment.label,
         results.environment.base_url,
         opts.t("as of", "stan na"),
-        results.generated_at.format("%Y-%m-%d %H:%M UTC")
+        results
+            .generated_at
+            .format(opts.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
     )?;
     if let Some(firm) = &results.firm {
         writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;
@@ -367,7 +369,7 @@ pub fn render_text(
         let heading = match opts.lang {
             Lang::En => format!("Excepted ({}: listed, not failing the run)", excepted.len()),
             Lang::Pl => format!(
-                "Wyłączone: {} (wymienione, nie wpływają na wynik)",
+                "Wyłączone: {} (wymienione, ale nie wpływają na wynik)",
                 excepted.len()
             ),
         };
