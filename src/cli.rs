@@ -358,7 +358,8 @@ const COMPLETIONS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit completions powershell >> $PROFILE";
 const CALENDAR_EXAMPLES: &str = "EXAMPLES:
   ksef-audit calendar --audit audit.json -o ksef-reminders.ics
-  ksef-audit calendar --audit audit.json --days-before 21 --per-owner reminders/";
+  ksef-audit calendar --audit audit.json --days-before 21 --per-owner reminders/
+  ksef-audit calendar --audit audit.json --lang pl -o przypomnienia.ics   event texts in Polish";
 const MAN_EXAMPLES: &str = "EXAMPLES:
   ksef-audit man > ksef-audit.1 && man ./ksef-audit.1
   ksef-audit man --dir /usr/local/share/man/man1   one page per command";
@@ -894,6 +895,9 @@ pub struct CalendarArgs {
     /// Write the calendar to FILE (`.ics`) instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Language of the event texts: en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub quiet: QuietArg,
 }
