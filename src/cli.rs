@@ -220,6 +220,12 @@ impl Command {
             Command::Tokens(a) => Some(a.color.color),
             Command::Audit(a) => Some(a.color.color),
             Command::Leaks(a) => Some(a.color.color),
+            Command::Permissions(a) => Some(a.color.color),
+            Command::Certificates(a) => Some(a.color.color),
+            Command::Rules(RulesArgs {
+                action: RulesAction::List { color, .. },
+                ..
+            }) => Some(color.color),
             _ => None,
         };
         Scope {
@@ -352,7 +358,8 @@ const COMPLETIONS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit completions powershell >> $PROFILE";
 const CALENDAR_EXAMPLES: &str = "EXAMPLES:
   ksef-audit calendar --audit audit.json -o ksef-reminders.ics
-  ksef-audit calendar --audit audit.json --days-before 21 --per-owner reminders/";
+  ksef-audit calendar --audit audit.json --days-before 21 --per-owner reminders/
+  ksef-audit calendar --audit audit.json --lang pl -o przypomnienia.ics   event texts in Polish";
 const MAN_EXAMPLES: &str = "EXAMPLES:
   ksef-audit man > ksef-audit.1 && man ./ksef-audit.1
   ksef-audit man --dir /usr/local/share/man/man1   one page per command";
@@ -395,10 +402,12 @@ pub struct PermissionsArgs {
     /// Re-render a saved `tokens --format json` snapshot instead of calling KSeF
     #[arg(long, value_name = "SNAPSHOT")]
     pub from: Option<PathBuf>,
-    /// Language of CSV headers and values, finding texts and the text summary: en or pl
+    /// Language of the table, the summary and the CSV headers and values: en or pl
     /// (default: en)
     #[arg(long, value_enum, value_name = "LANG")]
     pub lang: Option<ReportLang>,
+    #[command(flatten)]
+    pub color: ColorArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -423,6 +432,12 @@ pub struct CertificatesArgs {
     /// Inventory CSV with a `certificate_serial` column (default: `[audit] inventory`)
     #[arg(long, value_name = "CSV")]
     pub inventory: Option<PathBuf>,
+    /// Language of the table, the summary, the finding texts and the CSV headers and values:
+    /// en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
+    #[command(flatten)]
+    pub color: ColorArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }
@@ -636,12 +651,19 @@ pub struct MergeArgs {
     /// JSON results of `leaks` (shards or repositories) or of `audit` (several runs), all of one kind
     #[arg(value_name = "FILE", required = true)]
     pub inputs: Vec<PathBuf>,
-    /// Output format (text, json, jsonl, csv, sarif for leaks; json for audits)
-    #[arg(long, value_enum, default_value_t = LeaksFormat::Json)]
-    pub format: LeaksFormat,
+    /// Output format: text, json, jsonl, csv, sarif for leaks; json, text, csv for audits
+    /// (default: json; inferred from the extension of --output)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<LeaksFormat>,
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV for Excel with Polish settings: semicolons, a UTF-8 BOM (implies --format csv)
+    #[arg(long)]
+    pub csv_excel: bool,
+    /// Language of CSV headers and values and of the text: en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
@@ -788,7 +810,14 @@ pub struct RulesArgs {
 #[derive(Debug, Subcommand)]
 pub enum RulesAction {
     /// List every rule
-    List,
+    List {
+        /// Language of the headings and of the titles (policy rules have Polish titles): en
+        /// or pl (default: en)
+        #[arg(long, value_enum, value_name = "LANG")]
+        lang: Option<ReportLang>,
+        #[command(flatten)]
+        color: ColorArg,
+    },
     /// Show one rule in full
     Explain {
         /// Rule id or name (POL001, credential-without-owner, ksef-token-v2)
@@ -866,6 +895,9 @@ pub struct CalendarArgs {
     /// Write the calendar to FILE (`.ics`) instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Language of the event texts: en or pl (default: en)
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<ReportLang>,
     #[command(flatten)]
     pub quiet: QuietArg,
 }

@@ -245,6 +245,58 @@ fn malformed_inventory_names_row_and_column_of_every_problem() {
     );
 }
 
+/// One exceptions file serves `audit` and `leaks`: the audit leaves the leak rules'
+/// exceptions alone, but an exception for a misspelt rule still warns.
+#[test]
+fn audit_ignores_the_leak_scans_exceptions_but_not_a_typo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |rule: &str| {
+        format!(
+            "[[exception]]\nrule = \"{rule}\"\ntarget = \"2025*\"\nreason = \"r\"\nowner = \"sec@example.test\"\nexpires = \"2999-12-31\"\n\n"
+        )
+    };
+    let path = dir.path().join("exceptions.toml");
+    std::fs::write(
+        &path,
+        entry("ksef-token-v2") + &entry("LEAK003") + &entry("rotaton-due"),
+    )
+    .expect("write");
+    let mut a = args("basic");
+    a.exceptions = Some(path);
+    let results = audit(&a);
+    let warned: Vec<&String> = results
+        .warnings
+        .iter()
+        .filter(|w| w.contains("matched no finding"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("'rotaton-due'"), "{warned:?}");
+}
+
+/// Issue 14: the terminal text leads with what must not wait (the reports' "Act now"):
+/// leavers' live tokens come before the contexts and the findings.
+#[test]
+fn issue_14_text_leads_with_act_now() {
+    let results = audit(&args("basic"));
+    let mut out = Vec::new();
+    render(&results, &AuditOutput::Text, &mut out).expect("text");
+    let text = String::from_utf8(out).expect("utf-8");
+    let act = text.find("Act now\n").expect("an Act now block");
+    let contexts = text.find("Contexts\n").expect("contexts");
+    assert!(act < contexts, "{text}");
+    let block = &text[act..contexts];
+    assert!(
+        block.contains("HIGH       Tokens owned by people who have left the firm. Still active: 1"),
+        "{block}"
+    );
+    // A clean audit has no such block.
+    let mut clean = results.clone();
+    clean.findings.clear();
+    let mut out = Vec::new();
+    render(&clean, &AuditOutput::Text, &mut out).expect("text");
+    assert!(!String::from_utf8(out).expect("utf-8").contains("Act now"));
+}
+
 /// Issue 14: the terminal report in Polish (labels, finding texts, evidence, plural forms).
 #[test]
 fn issue_14_polish_report_text() {

@@ -164,14 +164,28 @@ fn dockerfile_is_multi_stage_and_runs_as_non_root() {
 fn no_placeholder_urls_and_one_project_url() {
     let url = ksef_audit::model::PROJECT_URL;
     assert!(ksef_audit::rule::DOCS_RULES_URL.starts_with(url));
-    for path in [
+    let docs = std::fs::read_dir("docs")
+        .expect("docs/")
+        .map(|e| e.expect("docs entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .map(|p| p.to_string_lossy().into_owned());
+    let files = [
         "README.md",
         ".pre-commit-hooks.yaml",
         "action.yml",
         "Cargo.toml",
-    ] {
-        let text = std::fs::read_to_string(path).expect(path);
-        for bad in ["<org>", "github.com/OWNER", "example.com/ksef-audit"] {
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(docs);
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect(&path);
+        for bad in [
+            "<org>",
+            "github.com/OWNER",
+            "example.com/ksef-audit",
+            "example.com/",
+        ] {
             assert!(!text.contains(bad), "{path} contains the placeholder {bad}");
         }
     }
@@ -181,4 +195,88 @@ fn no_placeholder_urls_and_one_project_url() {
         "the README's CI recipe uses the action"
     );
     assert!(url.ends_with("ksef-audit/ksef-audit"));
+}
+
+/// The ```yaml blocks of a Markdown file, parsed.
+fn yaml_blocks(path: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.split("```yaml\n")
+        .skip(1)
+        .map(|rest| rest.split("\n```").next().expect("block end"))
+        .map(|block| {
+            serde_yaml::from_str(block).unwrap_or_else(|e| panic!("{path}: a YAML block: {e}"))
+        })
+        .collect()
+}
+
+#[test]
+fn scale_out_recipes_shard_and_merge_without_compiling() {
+    let blocks = yaml_blocks("docs/scale-out.md");
+    let workflow = blocks
+        .iter()
+        .find(|b| b.get("jobs").is_some())
+        .expect("a GitHub Actions workflow");
+    let jobs = &workflow["jobs"];
+    let scan = &jobs["scan"];
+    let shards = scan["strategy"]["matrix"]["shard"]
+        .as_sequence()
+        .expect("a matrix over shards")
+        .len();
+    let steps = |job: &Value| format!("{:?}", job["steps"]);
+    let scan_steps = steps(scan);
+    assert!(
+        scan_steps.contains(&format!("--shard ${{{{ matrix.shard }}}}/{shards}")),
+        "each job scans its shard of {shards}: {scan_steps}"
+    );
+    assert!(scan_steps.contains("actions/upload-artifact"));
+    let merge = &jobs["merge"];
+    assert_eq!(merge["needs"].as_str(), Some("scan"));
+    let merge_steps = steps(merge);
+    assert!(merge_steps.contains("ksef-audit merge") && merge_steps.contains("--format sarif"));
+    assert!(merge_steps.contains("github/codeql-action/upload-sarif"));
+    for job in [scan, merge] {
+        let text = steps(job);
+        assert!(
+            !text.contains("cargo install"),
+            "no compiling in CI: {text}"
+        );
+        assert!(
+            text.contains("ksef-audit/ksef-audit@"),
+            "installs with the action"
+        );
+    }
+
+    let k8s = blocks
+        .iter()
+        .find(|b| b.get("kind").and_then(Value::as_str) == Some("Job"))
+        .expect("a Kubernetes Job");
+    let spec = &k8s["spec"];
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    let completions = spec["completions"].as_u64().expect("completions");
+    let args = format!("{:?}", spec["template"]["spec"]["containers"][0]["args"]);
+    assert!(
+        args.contains(&format!(
+            "--shard $((JOB_COMPLETION_INDEX + 1))/{completions}"
+        )),
+        "the 0-based index becomes shard 1..={completions}: {args}"
+    );
+}
+
+#[test]
+fn the_action_can_install_without_scanning() {
+    let action = load("action.yml");
+    assert!(action["inputs"].get("scan").is_some(), "a scan input");
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    for step in steps {
+        let name = step.get("name").and_then(Value::as_str).unwrap_or("");
+        let cond = step.get("if").and_then(Value::as_str).unwrap_or("");
+        if name.starts_with("Download") {
+            assert!(cond.is_empty(), "the download always runs");
+        } else {
+            assert!(
+                cond.contains("inputs.scan == 'true'"),
+                "{name} runs only when scanning"
+            );
+        }
+    }
 }

@@ -387,6 +387,17 @@ fn demo_exits_0_and_writes_its_outputs() {
         "{text}"
     );
     assert!(text.contains("tokens.json"), "{text}");
+    // The summary leads with what must not wait: the leaked token KSeF still accepts first.
+    let act = text.find("act now:\n").expect("an act now block");
+    assert!(
+        act < text.find("7 contexts:").expect("contexts line"),
+        "{text}"
+    );
+    let first = text[act..].lines().nth(1).expect("a first urgent line");
+    assert!(
+        first.starts_with("  CRITICAL  Leaked token ") && first.contains("still works in KSeF"),
+        "{first}"
+    );
     let snap: TokenSnapshot =
         serde_json::from_slice(&std::fs::read(out_dir.join("tokens.json")).expect("snapshot"))
             .expect("JSON");

@@ -351,6 +351,36 @@ fn exceptions_file_waives_with_reason_and_owner() {
     );
 }
 
+/// One exceptions file serves `audit` and `leaks`: a leak scan leaves the policy rules'
+/// exceptions alone (no "matched no finding" for them), but a misspelt rule still warns.
+#[test]
+fn a_leak_scan_ignores_the_audits_exceptions_but_not_a_typo() {
+    let dir = leaky();
+    let entry = |rule: &str| {
+        format!(
+            "[[exception]]\nrule = \"{rule}\"\ntarget = \"2025*\"\nreason = \"r\"\nowner = \"sec@example.test\"\nexpires = \"2999-12-31\"\n\n"
+        )
+    };
+    let text = entry("rotation-due") + &entry("POL002") + &entry("ksef-tokn-v2");
+    let ex = tree(&[("exceptions.toml", &text)]);
+    let r = results_of(
+        leaks()
+            .arg(dir.path())
+            .arg("--exceptions")
+            .arg(ex.path().join("exceptions.toml"))
+            .args(["--format", "json"]),
+        1,
+    );
+    assert_eq!(r.findings.len(), 1);
+    let warned: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("matched no finding"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("'ksef-tokn-v2'"), "{warned:?}");
+}
+
 /// Excludes skip files; a file over --max-file-size is scanned in windows (issue 12: it used
 /// to be skipped with a warning and exit 0).
 #[test]

@@ -213,7 +213,7 @@ fn csv_doc_lists_every_column_in_both_languages() {
     use ksef_audit::render::audit::{
         CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL,
     };
-    use ksef_audit::render::{grants, tokens};
+    use ksef_audit::render::{certificates, grants, tokens};
     let audit_en: Vec<&str> = CSV_HEADERS
         .iter()
         .chain(CSV_SUBJECT_COLUMNS)
@@ -226,9 +226,14 @@ fn csv_doc_lists_every_column_in_both_languages() {
         .collect();
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/csv.md"))
         .expect("docs/csv.md");
-    let tables: [(&str, &[&str], &[&str]); 3] = [
+    let tables: [(&str, &[&str], &[&str]); 4] = [
         ("tokens", &tokens::CSV_COLUMNS, &tokens::CSV_COLUMNS_PL),
         ("permissions", &grants::CSV_COLUMNS, &grants::CSV_COLUMNS_PL),
+        (
+            "certificates",
+            &certificates::CSV_COLUMNS,
+            &certificates::CSV_COLUMNS_PL,
+        ),
         ("audit", &audit_en, &audit_pl),
     ];
     for (name, en, pl) in tables {
@@ -260,6 +265,123 @@ fn polish_due_days_take_the_right_noun_form() {
         .expect("runs");
     let page = text(&out.stdout);
     assert!(page.contains("krytyczne 1 dzień,"), "plan intro");
-    assert!(page.contains("w ciągu 1 dzień ("), "decision");
-    assert!(!page.contains(" 1 dni"), "no \"1 dni\"");
+    // „w ciągu” takes the genitive: „w ciągu 1 dnia” (docs/polish.md).
+    assert!(page.contains("w ciągu 1 dnia "), "decision");
+    assert!(
+        !page.contains("w ciągu 1 dzień"),
+        "no nominative after „w ciągu”"
+    );
+    let one_dni = regex::Regex::new(r"\b1 dni\b").expect("regex");
+    assert!(!one_dni.is_match(&page), "no \"1 dni\"");
+}
+
+/// Patterns a native speaker rejects, with what docs/polish.md asks for instead.
+const BAD_POLISH: &[(&str, &str)] = &[
+    (
+        r"\btokenu\b",
+        "„tokena” (the genitive of the MF docs), not „tokenu”",
+    ),
+    (r"\brotacj", "„wymiana”, not „rotacja”"),
+    (r"\bPesel\b", "PESEL in capitals"),
+    (r"\(\d+ chars\)", "„znaki/znaków”, not „chars”"),
+    (r"w ciągu 1 dzień", "„w ciągu 1 dnia”"),
+    (
+        r"\bzostało 1 dzień|\b1 dni\b|\bza 1 dni\b",
+        "the verb and noun agree with 1",
+    ),
+    (
+        r"\b(Pending|Revoking|Revoked|Failed|Blocked)\b",
+        "a KSeF status in Polish (oczekujący, unieważniony…)",
+    ),
+    (r"\b[Uu]suń (to )?uprawnienie", "„odbierz uprawnienie”"),
+];
+
+/// Patterns for the texts the tool itself writes (not user data): also English words and
+/// ASCII quotes.
+const BAD_POLISH_OWN: &[(&str, &str)] = &[
+    (r"'[^'\s][^']*'", "Polish quotation marks „…”, not '…'"),
+    (r"\b(days|unknown|none|the|and|of)\b", "an English word"),
+];
+
+fn bad_polish(text: &str, own: bool) -> Vec<String> {
+    // Placeholders (`{days}`) and code (`DELETE /…`) are not prose.
+    let code = regex::Regex::new(r"\{[^}]*\}|`[^`]*`").expect("regex");
+    let text = &*code.replace_all(text, "");
+    let patterns = BAD_POLISH
+        .iter()
+        .chain(if own { BAD_POLISH_OWN } else { &[] });
+    patterns
+        .filter_map(|(pattern, want)| {
+            let re = regex::Regex::new(pattern).expect("pattern");
+            re.find(text)
+                .map(|m| format!("„{}” in „{text}”: {want}", m.as_str()))
+        })
+        .collect()
+}
+
+/// The Polish report labels and the rules' Polish texts follow docs/polish.md.
+#[test]
+fn polish_labels_and_rule_texts_avoid_known_mistakes() {
+    use ksef_audit::render::html::i18n::{Lang, table};
+    let mut problems = Vec::new();
+    for (key, text) in table(Lang::Pl) {
+        problems.extend(
+            bad_polish(text, true)
+                .into_iter()
+                .map(|p| format!("i18n {key}: {p}")),
+        );
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/policy");
+    for entry in std::fs::read_dir(&dir).expect("rules/policy") {
+        let path = entry.expect("entry").path();
+        let doc: toml::Table = std::fs::read_to_string(&path)
+            .expect("read")
+            .parse()
+            .expect("toml");
+        for rule in doc.values().filter_map(|v| v.as_array()).flatten() {
+            let Some(rule) = rule.as_table() else {
+                continue;
+            };
+            for (field, value) in rule.iter().filter(|(k, _)| k.ends_with("-pl")) {
+                let text = value.as_str().unwrap_or_default();
+                problems.extend(
+                    bad_polish(text, true)
+                        .into_iter()
+                        .map(|p| format!("{} {field}: {p}", path.display())),
+                );
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The Polish review of the demo firm (messages, evidence, remediation) follows
+/// docs/polish.md, and shows dates as Polish readers write them.
+#[test]
+fn polish_review_text_avoids_known_mistakes() {
+    let html = run(&["report", "--audit", "audit.json", "--lang", "pl"]);
+    let page = text(&html.stdout);
+    let tags = regex::Regex::new(r"<[^>]+>").expect("regex");
+    let words = tags.replace_all(&page, "\n");
+    let problems: Vec<String> = words
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .flat_map(|l| bad_polish(l, false))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let iso = regex::Regex::new(r"\b20\d\d-\d\d-\d\d\b").expect("regex");
+    let polish = regex::Regex::new(r"\b\d\d\.\d\d\.20\d\d\b").expect("regex");
+    assert!(polish.is_match(&words), "dates as 30.11.2026");
+    // The warnings (last section) still come in English from the audit; see docs/polish.md.
+    let before_warnings = words.split("Ostrzeżenia").next().unwrap_or_default();
+    let iso_dates: Vec<&str> = iso
+        .find_iter(before_warnings)
+        .map(|m| m.as_str())
+        .take(5)
+        .collect();
+    assert!(
+        iso_dates.is_empty(),
+        "ISO dates in the Polish review: {iso_dates:?}"
+    );
 }

@@ -423,7 +423,7 @@ fn cli_writes_html_and_exits_2_for_an_incomplete_audit() {
         .assert()
         .code(2);
     let html = std::fs::read_to_string(&out).expect("written");
-    assert!(html.contains("Zakres: zbadano 2 z 3 NIP; niekompletne: 1"));
+    assert!(html.contains("Zakres: zbadane konteksty NIP: 2 z 3; niekompletne: 1"));
     assert!(!html.contains("85010112345"));
 
     // A complete audit renders with exit 0.

@@ -233,3 +233,60 @@ fn an_error_in_one_shard_makes_the_merged_result_an_error() {
         "{part}"
     );
 }
+
+/// `merge` writes CSV for Polish Excel like `leaks` does: `--csv-excel` (BOM, semicolons),
+/// `--lang pl` headers, `-o x.csv` infers CSV, and `--csv-excel` with another format is an error.
+#[test]
+fn merge_writes_csv_for_polish_excel() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write_tree(&dir.path().join("tree"));
+    for k in 1..=2 {
+        let out = format!("shard{k}.json");
+        let shard = format!("{k}/2");
+        run(
+            dir.path(),
+            &[
+                "leaks", "tree", "--format", "json", "-o", &out, "--shard", &shard,
+            ],
+        );
+    }
+    let parts = ["shard1.json", "shard2.json"];
+    let mut args = vec!["merge", "--csv-excel", "--lang", "pl", "-o", "merged.csv"];
+    args.extend(parts);
+    assert_eq!(run(dir.path(), &args), 1, "findings exit 1");
+    let csv = std::fs::read_to_string(dir.path().join("merged.csv")).expect("csv");
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    let header = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .expect("header");
+    assert!(
+        header.starts_with("Id reguły;Reguła;Istotność;"),
+        "{header}"
+    );
+    assert_eq!(csv.lines().count(), 1 + 13, "one row per finding:\n{csv}");
+
+    let mut args = vec!["merge", "-o", "plain.csv"];
+    args.extend(parts);
+    run(dir.path(), &args);
+    let plain = std::fs::read_to_string(dir.path().join("plain.csv")).expect("csv");
+    assert!(
+        plain.starts_with("rule_id,"),
+        "CSV from the extension: {plain}"
+    );
+
+    let mut args = vec!["merge", "--csv-excel", "--format", "sarif"];
+    args.extend(parts);
+    let out = bin()
+        .current_dir(dir.path())
+        .args(&args)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--csv-excel writes CSV, but --format sarif"),
+        "{err}"
+    );
+}

@@ -24,6 +24,8 @@ use crate::error::Outcome;
 use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
+use crate::evaluate::posture::{report_facts, report_rules};
+use crate::model::ReportRules;
 use crate::model::{
     AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
     fingerprint_hex, validate_nip,
@@ -32,7 +34,7 @@ use crate::render::Lang;
 use crate::render::audit::{
     CsvOptions, Grouping, TextOptions, render_csv, render_json, render_text,
 };
-use crate::render::html::ReportOptions;
+use crate::render::html::{DueDays, ReportInput, ReportOptions, Urgent, urgent_facts};
 use crate::render::style::Style;
 use crate::rule::policy::PolicyRuleSet;
 
@@ -315,6 +317,7 @@ pub fn evaluate(
     if let Some(d) = snapshot_digest {
         digests.insert("snapshot".to_string(), d);
     }
+    let leak_rules = crate::rule::leak::load_leak_rules(None)?;
     let world = AuditWorld {
         snapshot: &snapshot,
         inventory: &inventory,
@@ -327,7 +330,13 @@ pub fn evaluate(
         &world,
         AuditSettings {
             rules: &req.rules,
-            exceptions: exceptions.map(|e| ExceptionSet::new(e, now.date_naive())),
+            exceptions: exceptions.map(|e| {
+                ExceptionSet::new(e, now.date_naive()).without_rules(|r| {
+                    leak_rules
+                        .iter()
+                        .any(|l| l.name.eq_ignore_ascii_case(r) || l.id.eq_ignore_ascii_case(r))
+                })
+            }),
             baseline: baseline.as_ref(),
             firm: req.firm.clone(),
             input_digests: digests,
@@ -341,13 +350,13 @@ pub fn evaluate(
         results,
         fail_on: req.fail_on,
         staff,
-        report_rules: crate::evaluate::posture::report_rules(&req.rules),
+        report_rules: report_rules(&req.rules),
     })
 }
 
 /// Writes the results as text, JSON or CSV to `out` in English (HTML: [`write_results`]).
 pub fn render(results: &AuditResults, output: &AuditOutput, out: &mut dyn Write) -> Result<()> {
-    render_with(results, output, TextView::default(), out)
+    render_in(results, output, Lang::En, out)
 }
 
 /// [`render`] in `lang` (text summary, CSV headers, values and finding texts).
@@ -361,7 +370,8 @@ pub fn render_in(
         lang,
         ..TextView::default()
     };
-    render_with(results, output, view, out)
+    let rules = report_rules(&crate::rule::policy::load_policy_rules(None)?);
+    render_with(results, output, view, &rules, out)
 }
 
 /// How the text output looks: grouping, colour and language.
@@ -374,10 +384,12 @@ pub struct TextView {
 
 /// [`render`] with the text grouped, coloured and in the language `view` says (CSV takes
 /// its language from `view` too).
+/// The text leads with the reports' "Act now" facts; `rules` give their rule titles.
 pub fn render_with(
     results: &AuditResults,
     output: &AuditOutput,
     view: TextView,
+    rules: &ReportRules,
     out: &mut dyn Write,
 ) -> Result<()> {
     match output {
@@ -392,6 +404,7 @@ pub fn render_with(
                 style: view.style,
                 lang: view.lang,
             },
+            &urgent_lines(results, rules, view.lang),
             out,
         )?,
         AuditOutput::Html(_) => bail!(
@@ -399,6 +412,23 @@ pub fn render_with(
         ),
     }
     Ok(())
+}
+
+/// The "Act now" facts of `results` (without leak results: those lead `leaks` itself).
+fn urgent_lines(results: &AuditResults, rules: &ReportRules, lang: Lang) -> Vec<Urgent> {
+    let input = ReportInput {
+        facts: report_facts(
+            Some(results),
+            None,
+            &[],
+            DueDays::default(),
+            rules,
+            results.generated_at,
+        ),
+        audit: Some(results.clone()),
+        ..ReportInput::default()
+    };
+    urgent_facts(&input, lang)
 }
 
 /// `ksef-audit audit`: flags + config -> [`AuditRequest`] -> [`audit`].
@@ -494,12 +524,12 @@ fn write_output(
             let mut shown = results.clone();
             shown.findings.retain(|f| f.severity >= min);
             let hidden = results.findings.len() - shown.findings.len();
-            render_with(&shown, output, view, &mut out)?;
+            render_with(&shown, output, view, &run.report_rules, &mut out)?;
             Some((hidden, min))
         }
         _ => {
             if matches!(output, AuditOutput::Text) {
-                render_with(results, output, view, &mut out)?;
+                render_with(results, output, view, &run.report_rules, &mut out)?;
             } else {
                 write_results_in(run, output, req.lang, &mut out)?;
             }

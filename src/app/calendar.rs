@@ -21,6 +21,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let opts = CalendarOptions {
         days_before: args.days_before,
         now: Utc::now(),
+        lang: super::lang(args.lang),
     };
     let mut out = Output::open(args.output.as_deref())?;
     out.write_all(render_ics(&reminders, &opts).as_bytes())

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{TokenSource, fetch, incomplete_reasons, outcome, read_snapshot};
+use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
 use crate::cli::{CertificatesArgs, GlobalArgs, TokensFormat};
 use crate::collect::inventory::read_inventory;
 use crate::collect::staff::load_staff;
@@ -21,6 +21,7 @@ use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
 use crate::render::Lang;
 use crate::render::certificates::{self as render, CertificateListing};
 use crate::render::csv::CsvOptions;
+use crate::render::style::Style;
 use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};
 
 /// The report section of the certificate rules (`report-section` in their TOML).
@@ -80,7 +81,7 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
             settings,
             global.quiet,
             global.verbose,
-            super::messages::message_lang(None, config.as_ref()),
+            super::messages::message_lang(args.lang, config.as_ref()),
         ),
     };
     // Certificate names are free text from KSeF: a token pasted there is not written out.
@@ -93,12 +94,38 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
         inventory_given: inventory_path.is_some(),
         now: snapshot.fetched_at,
     };
+    // `--lang`, else `[report] lang`: the table, the summary and the messages.
+    let lang = super::messages::message_lang(args.lang, config.as_ref());
     let mut out = Output::open(args.output.as_deref())?;
-    write(&mut out, &listing, format, args.csv_excel)?;
+    if format == TokensFormat::Table {
+        let style = super::table_style(global.color, &mut out);
+        // Colour codes are ours; the data is escaped first so it cannot add its own.
+        let (shown, shown_findings) = if style.color {
+            (
+                super::output::escaped(&snapshot)?,
+                super::output::escaped(&findings)?,
+            )
+        } else {
+            (snapshot.clone(), findings.clone())
+        };
+        let listing = CertificateListing {
+            snapshot: &shown,
+            findings: &shown_findings,
+            ..listing
+        };
+        render::write_table_styled(&mut out, &listing, style, lang)
+            .context("cannot write the certificate list")?;
+    } else {
+        write(
+            &mut out,
+            &listing,
+            format,
+            args.csv_excel,
+            super::lang(args.lang),
+        )?;
+    }
     out.flush()?;
     let mut err = super::output::stderr();
-    // Messages follow `[report] lang` (certificates has no `--lang` of its own).
-    let lang = super::messages::message_lang(None, config.as_ref());
     if global.quiet {
         incomplete_reasons(&mut err, &snapshot, lang)?;
     } else {
@@ -130,23 +157,28 @@ pub fn certificate_findings(
     evaluate(&world, &selected).findings
 }
 
-/// Writes the listing in the chosen format (`excel` implies CSV).
+/// Writes the listing in the chosen format (`excel` implies CSV), in `lang`.
 pub fn write(
     w: &mut dyn Write,
     listing: &CertificateListing<'_>,
     format: TokensFormat,
     excel: bool,
+    lang: Lang,
 ) -> Result<()> {
     match (format, excel) {
-        (_, true) => render::write_csv(w, listing, CsvOptions::excel(crate::render::Lang::En)),
-        (TokensFormat::Csv, false) => render::write_csv(w, listing, CsvOptions::default()),
+        (_, true) | (TokensFormat::Csv, false) => {
+            render::write_csv(w, listing, CsvOptions::new(excel, lang))
+        }
         (TokensFormat::Json, false) => render::write_json(w, listing),
-        (TokensFormat::Table, false) => render::write_table(w, listing),
+        (TokensFormat::Table, false) => {
+            render::write_table_styled(w, listing, Style::default(), lang)
+        }
     }
     .context("cannot write the certificate list")
 }
 
-/// `N contexts: C complete, I incomplete; K certificates read in S contexts; F findings`.
+/// `N contexts: C complete, I incomplete; K certificates read in S contexts; F findings`,
+/// in `lang`.
 fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> Result<()> {
     let snapshot = listing.snapshot;
     let total = snapshot.contexts.len();
@@ -161,18 +193,48 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> R
         .filter(|c| c.certificates.signed_in_with.is_some())
         .collect();
     let certificates: usize = read.iter().map(|c| c.certificates.list.len()).sum();
-    writeln!(
-        w,
-        "{total} context{}: {} complete, {incomplete} incomplete; {certificates} certificate{} in {} context{} signed in with a certificate; {} finding{}",
-        if total == 1 { "" } else { "s" },
-        total - incomplete,
-        if certificates == 1 { "" } else { "s" },
-        read.len(),
-        if read.len() == 1 { "" } else { "s" },
-        listing.findings.len(),
-        if listing.findings.len() == 1 { "" } else { "s" },
-    )?;
-    // With every `help:` line: a certificate problem's says what to set.
+    let findings = listing.findings.len();
+    match lang {
+        Lang::En => writeln!(
+            w,
+            "{total} context{}: {} complete, {incomplete} incomplete; {certificates} certificate{} in {} context{} signed in with a certificate; {findings} finding{}",
+            if total == 1 { "" } else { "s" },
+            total - incomplete,
+            if certificates == 1 { "" } else { "s" },
+            read.len(),
+            if read.len() == 1 { "" } else { "s" },
+            if findings == 1 { "" } else { "s" },
+        )?,
+        // `3 certyfikaty w 1 kontekście zalogowanym certyfikatem`, `… w 2 kontekstach
+        // zalogowanych certyfikatem`.
+        Lang::Pl => writeln!(
+            w,
+            "{}: kompletne: {}, niekompletne: {incomplete}; {} w {} {} certyfikatem; {}",
+            contexts_pl(total),
+            total - incomplete,
+            lang.count(
+                certificates as u64,
+                ("", ""),
+                ("certyfikat", "certyfikaty", "certyfikatów")
+            ),
+            lang.count(
+                read.len() as u64,
+                ("", ""),
+                ("kontekście", "kontekstach", "kontekstach")
+            ),
+            if read.len() == 1 {
+                "zalogowanym"
+            } else {
+                "zalogowanych"
+            },
+            lang.count(
+                findings as u64,
+                ("", ""),
+                ("ustalenie", "ustalenia", "ustaleń")
+            ),
+        )?,
+    }
+    // With the first `help:` line: a certificate problem's says what to set.
     incomplete_reasons(w, snapshot, lang)?;
     let token_only = snapshot
         .contexts
@@ -183,11 +245,26 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> R
         })
         .count();
     if token_only > 0 {
-        writeln!(
-            w,
-            "note: {token_only} context{} signed in with a token; KSeF shows certificates only to a certificate sign-in (`certificate` and `private-key` in the config)",
-            if token_only == 1 { "" } else { "s" },
-        )?;
+        match lang {
+            Lang::En => writeln!(
+                w,
+                "note: {token_only} context{} signed in with a token; KSeF shows certificates only to a certificate sign-in (`certificate` and `private-key` in the config)",
+                if token_only == 1 { "" } else { "s" },
+            )?,
+            Lang::Pl => writeln!(
+                w,
+                "uwaga: {} tokenem; KSeF pokazuje certyfikaty tylko po zalogowaniu certyfikatem (`certificate` i `private-key` w konfiguracji)",
+                lang.count(
+                    token_only as u64,
+                    ("", ""),
+                    (
+                        "kontekst zalogowany",
+                        "konteksty zalogowane",
+                        "kontekstów zalogowanych"
+                    )
+                ),
+            )?,
+        }
     }
     Ok(())
 }

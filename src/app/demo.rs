@@ -274,7 +274,13 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     };
     let path = demo.out_dir.join("certificates.txt");
     write_file(&path, |w| {
-        super::certificates::write(w, &listing, crate::cli::TokensFormat::Table, false)
+        super::certificates::write(
+            w,
+            &listing,
+            crate::cli::TokensFormat::Table,
+            false,
+            crate::render::Lang::En,
+        )
     })?;
     demo.outputs
         .push(("KSeF certificates with findings (table)".into(), path));
@@ -450,6 +456,13 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         "ksef-audit demo: example firm, {} client contexts",
         demo.fixture.contexts.len()
     )?;
+    let urgent = act_now(demo)?;
+    if !urgent.is_empty() {
+        writeln!(out, "act now:")?;
+        for u in &urgent {
+            writeln!(out, "  {:<9} {}", u.severity.to_uppercase(), u.text)?;
+        }
+    }
     if let Some(snapshot) = &demo.snapshot {
         tokens_cmd::summary(&mut out, snapshot, None, crate::render::Lang::En)?;
         if snapshot
@@ -515,6 +528,32 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         writeln!(out, "  {what}: {}", crate::model::shown_path(path))?;
     }
     Ok(())
+}
+
+/// The reports' "Act now" facts of the demo's audit and leak scan: they lead its summary.
+fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::Urgent>> {
+    let Some(audit) = &demo.audit else {
+        return Ok(Vec::new());
+    };
+    let rules =
+        crate::evaluate::posture::report_rules(&crate::rule::policy::load_policy_rules(None)?);
+    let input = crate::render::html::ReportInput {
+        facts: crate::evaluate::posture::report_facts(
+            Some(audit),
+            demo.leaks.as_ref(),
+            &[],
+            crate::model::DueDays::default(),
+            &rules,
+            audit.generated_at,
+        ),
+        audit: Some(audit.clone()),
+        leaks: demo.leaks.clone(),
+        ..Default::default()
+    };
+    Ok(crate::render::html::urgent_facts(
+        &input,
+        crate::render::Lang::En,
+    ))
 }
 
 /// The three commands to try next, on the files the demo wrote.

@@ -391,7 +391,13 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let rules = load_leak_rules(req.rules.as_deref())?;
     let scanner = Scanner::new(&rules)?;
     let baseline = baseline(req.baseline.as_deref())?;
-    let mut exceptions = exceptions(req.exceptions.as_deref())?;
+    let mut exceptions = match exceptions(req.exceptions.as_deref())? {
+        Some(set) => {
+            let policy = crate::rule::policy::load_policy_rules(None)?;
+            Some(set.without_rules(|r| policy.get(r).is_some()))
+        }
+        None => None,
+    };
 
     let (mut scan, target) = collect(&scanner, req)?;
     for (rule, message) in scanner.failed_rules() {

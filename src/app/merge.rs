@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::Output;
-use super::audit::{AuditOutput, render};
+use super::audit::{AuditOutput, render_in};
 use crate::cli::{GlobalArgs, LeaksFormat, MergeArgs};
 use crate::collect::results::{load_audit_results, load_leak_results};
 use crate::config::RuleDirs;
@@ -23,6 +23,15 @@ use crate::rule::leak::load_leak_rules;
 pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
     let config = super::load_config(global, RuleDirs::NotRead)?;
     let kind = document_kind(&args.inputs[0])?;
+    let format = crate::cli::choose_format(
+        args.format,
+        args.csv_excel,
+        args.output.as_deref(),
+        LeaksFormat::Json,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let lang = super::lang(args.lang);
+    let csv = crate::render::csv::CsvOptions::new(args.csv_excel, lang);
     let mut out = Output::open(args.output.as_deref())?;
     let outcome = if kind == LEAKS_KIND {
         let docs = args
@@ -32,7 +41,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
         super::redact::redact_leaks(&mut merged);
-        let format = match args.format {
+        let format = match format {
             LeaksFormat::Text => LeakFormat::Text,
             LeaksFormat::Json => LeakFormat::Json,
             LeaksFormat::Jsonl => LeakFormat::Jsonl,
@@ -42,8 +51,12 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
                 "merge writes text, json, jsonl, csv or sarif\nhelp: render HTML from the merged JSON with `ksef-audit report --leaks FILE`"
             ),
         };
-        let rules = load_leak_rules(None)?;
-        render_leaks(&merged, &rules, format, &mut out)?;
+        if format == LeakFormat::Csv {
+            crate::render::leaks::render_csv_with(&merged, csv, &mut out)?;
+        } else {
+            let rules = load_leak_rules(None)?;
+            render_leaks(&merged, &rules, format, &mut out)?;
+        }
         if !global.quiet {
             let mut err = super::output::stderr();
             for e in &merged.errors {
@@ -59,15 +72,18 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
         super::redact::redact_audit(&mut merged);
-        let output = match args.format {
+        let output = match format {
             LeaksFormat::Json => AuditOutput::Json,
             LeaksFormat::Text => AuditOutput::Text,
-            LeaksFormat::Csv => AuditOutput::Csv { excel: false },
+            LeaksFormat::Csv => AuditOutput::Csv {
+                excel: args.csv_excel,
+            },
             other => bail!(
-                "audit results merge to json, text or csv, not {other:?}\nhelp: pass --format json"
+                "audit results merge to json, text or csv, not {}\nhelp: pass --format json",
+                crate::cli::format_extension(other)
             ),
         };
-        render(&merged, &output, &mut out)?;
+        render_in(&merged, &output, lang, &mut out)?;
         outcome(&merged, args.fail_on.unwrap_or(config.audit.fail_on), false)
     };
     out.flush().context("cannot write the output")?;

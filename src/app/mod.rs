@@ -215,6 +215,20 @@ pub fn table_width(out: &Output) -> Option<usize> {
         .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
 }
 
+/// How a table is written to `out` under `--color choice`: coloured or not ([`colored`]), and
+/// fitted to [`table_width`]. With colour on, `out` keeps the escape codes as they are, so the
+/// caller must have escaped every data string ([`output::escaped`]) first.
+pub fn table_style(choice: ColorChoice, out: &mut Output) -> crate::render::style::Style {
+    let style = crate::render::style::Style {
+        color: colored(choice, out),
+        width: table_width(out),
+    };
+    if style.color {
+        out.keep_escapes();
+    }
+    style
+}
+
 /// Loads and validates the config (every section, every problem at once).
 pub fn load_config(global: &GlobalArgs, rules: RuleDirs) -> Result<Config> {
     let from_env = global.config.is_none() && config_from_env().is_some();

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use super::Output;
-use super::tokens::{TokenSource, fetch, incomplete_reasons, outcome, read_snapshot};
+use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
 use crate::cli::{GlobalArgs, PermissionsArgs, TokensFormat};
 use crate::config::{RuleDirs, resolve_settings};
 use crate::error::Outcome;
@@ -36,13 +36,26 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     super::redact::redact_snapshot(&mut snapshot);
     let mut out = Output::open(args.output.as_deref())?;
     let csv = CsvOptions::new(args.csv_excel, super::lang(args.lang));
-    write(&mut out, &snapshot, args.format, csv)?;
-    out.flush()?;
-    if !global.quiet {
-        summary(&mut super::output::stderr(), &snapshot, lang)?;
+    if args.format == TokensFormat::Table && !args.csv_excel {
+        let style = super::table_style(global.color, &mut out);
+        // Colour codes are ours; the data is escaped first so it cannot add its own.
+        let shown = if style.color {
+            super::output::escaped(&snapshot)?
+        } else {
+            snapshot.clone()
+        };
+        render::write_table_styled(&mut out, &shown, style, lang)
+            .context("cannot write the permission grants")?;
     } else {
+        write(&mut out, &snapshot, args.format, csv)?;
+    }
+    out.flush()?;
+    let mut err = super::output::stderr();
+    if global.quiet {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut super::output::stderr(), &snapshot, lang)?;
+        incomplete_reasons(&mut err, &snapshot, lang)?;
+    } else {
+        summary(&mut err, &snapshot, lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -62,21 +75,35 @@ pub fn write(
     .context("cannot write the permission grants")
 }
 
-/// `N contexts: C complete, I incomplete; G grants` plus the reasons.
+/// `N contexts: C complete, I incomplete; G grants` plus the reasons, in `lang`.
 fn summary(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lang) -> Result<()> {
     let incomplete: Vec<_> = snapshot
         .contexts
         .iter()
         .filter(|c| c.status == ContextStatus::Incomplete)
         .collect();
+    let total = snapshot.contexts.len();
     let grants: usize = snapshot.contexts.iter().map(|c| c.grants.len()).sum();
-    writeln!(
-        w,
-        "{} contexts: {} complete, {} incomplete; {grants} grants",
-        snapshot.contexts.len(),
-        snapshot.contexts.len() - incomplete.len(),
-        incomplete.len()
-    )?;
+    match lang {
+        Lang::En => writeln!(
+            w,
+            "{total} contexts: {} complete, {} incomplete; {grants} grants",
+            total - incomplete.len(),
+            incomplete.len()
+        )?,
+        Lang::Pl => writeln!(
+            w,
+            "{}: kompletne: {}, niekompletne: {}; {}",
+            contexts_pl(total),
+            total - incomplete.len(),
+            incomplete.len(),
+            lang.count(
+                grants as u64,
+                ("", ""),
+                ("uprawnienie", "uprawnienia", "uprawnień")
+            )
+        )?,
+    }
     incomplete_reasons(w, snapshot, lang)?;
     Ok(())
 }

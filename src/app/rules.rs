@@ -5,11 +5,12 @@ use std::io::Write;
 use anyhow::{Result, bail};
 
 use super::Output;
-use crate::cli::{GlobalArgs, RulesAction, RulesArgs};
+use crate::cli::{ColorChoice, GlobalArgs, RulesAction, RulesArgs};
 use crate::config::RuleDirs;
 use crate::error::Outcome;
 use crate::evaluate::policy::check_rule_examples;
 use crate::evaluate::selftest::selftest_leak_rules;
+use crate::render::Lang;
 use crate::render::rules;
 use crate::rule::leak::{LeakRule, load_leak_rules};
 use crate::rule::policy::PolicyRuleSet;
@@ -17,7 +18,8 @@ use crate::rule::policy::PolicyRuleSet;
 /// What `rules` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RulesTask {
-    List,
+    /// `rules list`, in a language.
+    List(Lang),
     Explain(String),
     Check,
 }
@@ -28,18 +30,26 @@ pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
     let policy = config.policy_rules(args.rules.as_deref())?;
     let leaks = load_leak_rules(args.rules.as_deref())?;
     let task = match &args.action {
-        RulesAction::List => RulesTask::List,
+        RulesAction::List { lang, .. } => RulesTask::List(super::lang(*lang)),
         RulesAction::Explain { name } => RulesTask::Explain(name.clone()),
         RulesAction::Check => RulesTask::Check,
     };
-    rules_task(&task, &policy, &leaks)
+    rules_task(&task, &policy, &leaks, global.color)
 }
 
 /// The `rules` pipeline: list, explain or check the loaded rules.
-pub fn rules_task(task: &RulesTask, policy: &PolicyRuleSet, leaks: &[LeakRule]) -> Result<Outcome> {
+pub fn rules_task(
+    task: &RulesTask,
+    policy: &PolicyRuleSet,
+    leaks: &[LeakRule],
+    color: ColorChoice,
+) -> Result<Outcome> {
     let mut out = Output::open(None)?;
     match task {
-        RulesTask::List => out.write_all(rules::list(policy, leaks).as_bytes())?,
+        RulesTask::List(lang) => {
+            let style = super::table_style(color, &mut out);
+            rules::write_list(&mut out, policy, leaks, style, *lang)?;
+        }
         RulesTask::Explain(name) => match policy.get(name) {
             Some(rule) => out.write_all(rules::explain(rule).as_bytes())?,
             None if leaks

@@ -15,7 +15,6 @@ use crate::error::Outcome;
 use crate::model::{ContextStatus, TokenSnapshot};
 use crate::render::Lang;
 use crate::render::csv::CsvOptions;
-use crate::render::style::Style;
 use crate::render::tokens as render;
 
 /// Where `tokens` takes the token list from.
@@ -45,7 +44,8 @@ pub struct TokensRequest {
     pub verbose: u8,
     /// `--color` (the table).
     pub color: ColorChoice,
-    /// Language of the messages on stderr (`--lang`, else `[report] lang`).
+    /// `--lang`, else `[report] lang`: the table, the summary, the messages on stderr and
+    /// the CSV (which also carries it in its options).
     pub lang: Lang,
 }
 
@@ -93,18 +93,14 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     };
     let mut out = Output::open(req.output.as_deref())?;
     if req.format == TokenFormat::Table {
-        let style = Style {
-            color: super::colored(req.color, &out),
-            width: super::table_width(&out),
-        };
+        let style = super::table_style(req.color, &mut out);
         let mut shown = snapshot.clone();
         super::redact::redact_snapshot(&mut shown);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         if style.color {
             shown = super::output::escaped(&shown)?;
-            out.keep_escapes();
         }
-        render::write_table_styled(&mut out, &shown, style)
+        render::write_table_styled(&mut out, &shown, style, req.lang)
             .context("cannot write the token list")?;
     } else {
         write(&mut out, &snapshot, req.format)?;
@@ -165,7 +161,7 @@ pub fn outcome(snapshot: &TokenSnapshot) -> Outcome {
     }
 }
 
-/// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons.
+/// `N contexts: C complete, I incomplete; T tokens (A active)` plus the reasons, in `lang`.
 pub fn summary(
     w: &mut dyn Write,
     snapshot: &TokenSnapshot,
@@ -173,11 +169,11 @@ pub fn summary(
     lang: Lang,
 ) -> Result<()> {
     let total = snapshot.contexts.len();
-    let incomplete: Vec<_> = snapshot
+    let incomplete = snapshot
         .contexts
         .iter()
         .filter(|c| c.status == ContextStatus::Incomplete)
-        .collect();
+        .count();
     let tokens: usize = snapshot.contexts.iter().map(|c| c.tokens.len()).sum();
     let active = snapshot
         .contexts
@@ -187,16 +183,36 @@ pub fn summary(
         .count();
     writeln!(
         w,
-        "{total} context{}: {} complete, {} incomplete; {tokens} tokens ({active} active)",
-        if total == 1 { "" } else { "s" },
-        total - incomplete.len(),
-        incomplete.len()
+        "{}",
+        match lang {
+            Lang::En => format!(
+                "{}: {} complete, {incomplete} incomplete; {tokens} tokens ({active} active)",
+                lang.count(total as u64, ("context", "contexts"), ("", "", "")),
+                total - incomplete,
+            ),
+            Lang::Pl => format!(
+                "{}: kompletne: {}, niekompletne: {incomplete}; {} (aktywne: {active})",
+                contexts_pl(total),
+                total - incomplete,
+                lang.count(tokens as u64, ("", ""), ("token", "tokeny", "tokenów")),
+            ),
+        }
     )?;
     incomplete_reasons(w, snapshot, lang)?;
     if let Some(p) = written {
-        writeln!(w, "written to {}", crate::model::shown_path(p))?;
+        writeln!(
+            w,
+            "{} {}",
+            lang.t("written to", "zapisano do pliku"),
+            crate::model::shown_path(p)
+        )?;
     }
     Ok(())
+}
+
+/// `N kontekst/konteksty/kontekstów`: the count that starts every listing summary in Polish.
+pub fn contexts_pl(n: usize) -> String {
+    Lang::Pl.count(n as u64, ("", ""), ("kontekst", "konteksty", "kontekstów"))
 }
 
 /// `incomplete: NIP: reason` and what to do for every incomplete context, then their

@@ -14,9 +14,33 @@ open_enum! {
     CertificateStatus { Active, Blocked, Revoked, Expired }
 }
 
+impl CertificateStatus {
+    /// The status in Polish (docs/polish.md); an unknown status as it came.
+    pub fn polish(&self) -> &str {
+        match self {
+            CertificateStatus::Active => "aktywny",
+            CertificateStatus::Blocked => "zablokowany",
+            CertificateStatus::Revoked => "unieważniony",
+            CertificateStatus::Expired => "wygasły",
+            CertificateStatus::Other(s) => s,
+        }
+    }
+}
+
 open_enum! {
     /// `KsefCertificateType` in the contract.
     CertificateType { Authentication, Offline }
+}
+
+impl CertificateType {
+    /// The type in Polish: `uwierzytelniający`, `offline`; an unknown type as it came.
+    pub fn polish(&self) -> &str {
+        match self {
+            CertificateType::Authentication => "uwierzytelniający",
+            CertificateType::Offline => "offline",
+            CertificateType::Other(s) => s,
+        }
+    }
 }
 
 /// `CertificateSubjectIdentifier`: `Nip`, `Pesel` or `Fingerprint`.

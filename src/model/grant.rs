@@ -22,6 +22,24 @@ open_enum! {
     IdentifierType { Nip, Pesel, Fingerprint, InternalId, AllPartners, System, PeppolId, NipVatUe }
 }
 
+impl IdentifierType {
+    /// The identifier's type as people write it: `PESEL`, `NIP`, and in Polish
+    /// `odcisk certyfikatu`, `identyfikator wewnętrzny`…; in English, the KSeF name.
+    pub fn label(&self, polish: bool) -> &str {
+        match (self, polish) {
+            (_, false) => self.as_str(),
+            (IdentifierType::Pesel, true) => "PESEL",
+            (IdentifierType::Nip, true) => "NIP",
+            (IdentifierType::Fingerprint, true) => "odcisk certyfikatu",
+            (IdentifierType::InternalId, true) => "identyfikator wewnętrzny",
+            (IdentifierType::AllPartners, true) => "wszyscy partnerzy",
+            (IdentifierType::System, true) => "system",
+            (IdentifierType::NipVatUe, true) => "NIP VAT UE",
+            _ => self.as_str(),
+        }
+    }
+}
+
 open_enum! {
     /// What a grant allows: `PersonPermissionScope` and `EntityPermissionItemScope`
     /// (the token permissions), plus `InvoicePermissionType` of entity authorizations.
@@ -97,6 +115,17 @@ impl GrantScope {
 }
 
 impl GrantKind {
+    /// The kind in Polish (docs/polish.md); an unknown kind as it came.
+    pub fn polish(&self) -> &str {
+        match self {
+            GrantKind::Person => "osoba",
+            GrantKind::Entity => "podmiot",
+            GrantKind::AuthorizationGranted => "uprawnienie podmiotowe nadane",
+            GrantKind::AuthorizationReceived => "uprawnienie podmiotowe otrzymane",
+            GrantKind::Other(s) => s,
+        }
+    }
+
     /// Grants of these kinds are revoked with `DELETE /permissions/authorizations/grants/{id}`.
     pub fn is_authorization(&self) -> bool {
         matches!(

@@ -325,9 +325,37 @@ pub fn days_pl(n: i64) -> String {
     }
 }
 
+/// `n` days in the genitive, after „w ciągu”, „od”, „do”: `1 dnia`, `2 dni`, `5 dni`
+/// (`w ciągu 1 dzień` is wrong; `days_pl` is for „za 1 dzień”, „1 dzień temu”).
+pub fn days_pl_gen(n: i64) -> String {
+    if n.unsigned_abs() == 1 {
+        format!("{n} dnia")
+    } else {
+        format!("{n} dni")
+    }
+}
+
+/// Days left, the verb agreeing with the number: `został 1 dzień`, `zostały 2 dni`,
+/// `zostało 5 dni` (never `zostało 1 dzień`).
+pub fn days_left_pl(n: i64) -> String {
+    let verb = plural_pl(n.unsigned_abs(), "został", "zostały", "zostało");
+    format!("{verb} {}", days_pl(n))
+}
+
 #[cfg(test)]
 mod plural_tests {
     use super::*;
+
+    #[test]
+    fn polish_days_agree_with_their_preposition_and_verb() {
+        assert_eq!(days_pl_gen(1), "1 dnia");
+        assert_eq!(days_pl_gen(7), "7 dni");
+        assert_eq!(days_left_pl(1), "został 1 dzień");
+        assert_eq!(days_left_pl(3), "zostały 3 dni");
+        assert_eq!(days_left_pl(22), "zostały 22 dni");
+        assert_eq!(days_left_pl(12), "zostało 12 dni");
+        assert_eq!(days_left_pl(0), "zostało 0 dni");
+    }
 
     #[test]
     fn polish_plurals_follow_one_few_many() {

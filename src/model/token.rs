@@ -81,6 +81,19 @@ impl TokenStatus {
         matches!(self, TokenStatus::Active | TokenStatus::Other(_))
     }
 
+    /// The status in Polish, as people read it (docs/polish.md): `aktywny`, `oczekujący`,
+    /// `w trakcie unieważniania`, `unieważniony`, `błędny`; an unknown status as it came.
+    pub fn polish(&self) -> &str {
+        match self {
+            TokenStatus::Active => "aktywny",
+            TokenStatus::Pending => "oczekujący",
+            TokenStatus::Revoking => "w trakcie unieważniania",
+            TokenStatus::Revoked => "unieważniony",
+            TokenStatus::Failed => "błędny",
+            TokenStatus::Other(s) => s,
+        }
+    }
+
     /// The status as policy rules judge it: a status this version does not know is
     /// judged as `Active` (live); messages and outputs keep the real one.
     pub fn policy_str(&self) -> &str {

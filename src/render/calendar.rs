@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::model::{AuditResults, CertificateStatus, TokenStatus};
+use crate::render::html::i18n::Lang;
+use crate::render::html::model::show_date;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,6 +23,16 @@ pub enum ReminderKind {
 }
 
 impl ReminderKind {
+    /// "token KSeF" / "KSeF token", as the subject of a sentence.
+    fn subject(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (ReminderKind::Token, Lang::En) => "KSeF token",
+            (ReminderKind::Certificate, Lang::En) => "KSeF certificate",
+            (ReminderKind::Token, Lang::Pl) => "Token KSeF",
+            (ReminderKind::Certificate, Lang::Pl) => "Certyfikat KSeF",
+        }
+    }
+
     fn word(self) -> &'static str {
         match self {
             ReminderKind::Token => "token",
@@ -107,6 +119,65 @@ pub struct CalendarOptions {
     pub days_before: u32,
     /// `DTSTAMP` of every event.
     pub now: DateTime<Utc>,
+    /// Language of the event texts (`--lang`).
+    pub lang: Lang,
+}
+
+/// The summary and description lines of the event for `r`.
+fn event_texts(r: &Reminder, lang: Lang) -> (String, Vec<String>) {
+    let t = |en, pl| lang.t(en, pl);
+    let subject = r.kind.subject(lang);
+    let due = show_date(lang, r.due);
+    let summary = match lang {
+        Lang::En => format!(
+            "{subject} {} (NIP {}) expires on {due}: rotate it",
+            r.reference, r.nip
+        ),
+        Lang::Pl => format!(
+            "{subject} {} (NIP {}) wygasa {due}: wymień go",
+            r.reference, r.nip
+        ),
+    };
+    let client = r
+        .client
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    let mut details = vec![
+        match lang {
+            Lang::En => format!("The {subject} {} expires on {due}.", r.reference),
+            Lang::Pl => format!("{subject} {} wygasa {due}.", r.reference),
+        },
+        format!("{} NIP {}{client}", t("Client:", "Klient:"), r.nip),
+    ];
+    if let Some(d) = &r.description {
+        details.push(format!("{} {d}", t("Description:", "Opis:")));
+    }
+    if let Some(s) = &r.system {
+        details.push(format!("System: {s}"));
+    }
+    details.push(format!(
+        "{} {}",
+        t("Owner:", "Właściciel:"),
+        r.owner.as_deref().unwrap_or(t(
+            "none named in the inventory",
+            "nie wskazano go w ewidencji"
+        ))
+    ));
+    details.push(
+        match r.kind {
+            ReminderKind::Token => t(
+                "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke).",
+                "Wygeneruj nowy token, przełącz na niego system, a potem unieważnij ten (ksef-audit revoke).",
+            ),
+            ReminderKind::Certificate => t(
+                "Request a new KSeF certificate, install it wherever this one is used, then have its owner revoke this one (only the owner can).",
+                "Złóż wniosek o nowy certyfikat KSeF, zainstaluj go wszędzie tam, gdzie używany jest ten, a potem poproś jego właściciela o unieważnienie tego certyfikatu (może to zrobić tylko właściciel).",
+            ),
+        }
+        .into(),
+    );
+    (summary, details)
 }
 
 /// A calendar of `reminders` (an empty calendar when there are none).
@@ -120,48 +191,19 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
         ),
         "CALSCALE:GREGORIAN".into(),
         "METHOD:PUBLISH".into(),
-        "X-WR-CALNAME:KSeF credential expiry reminders".into(),
+        format!(
+            "X-WR-CALNAME:{}",
+            opts.lang.t(
+                "KSeF credential expiry reminders",
+                "Przypomnienia o wygaśnięciu tokenów i certyfikatów KSeF"
+            )
+        ),
     ];
     let stamp = opts.now.format("%Y%m%dT%H%M%SZ").to_string();
     for r in reminders {
         let day = r.due - Duration::days(i64::from(opts.days_before));
         let kind = r.kind.word();
-        let summary = format!(
-            "KSeF {kind} {} (NIP {}) expires on {}: rotate it",
-            r.reference, r.nip, r.due
-        );
-        let mut details = vec![
-            format!("The KSeF {kind} {} expires on {}.", r.reference, r.due),
-            format!(
-                "Client: NIP {}{}",
-                r.nip,
-                r.client
-                    .as_deref()
-                    .map(|c| format!(" ({c})"))
-                    .unwrap_or_default()
-            ),
-        ];
-        if let Some(d) = &r.description {
-            details.push(format!("Description: {d}"));
-        }
-        if let Some(s) = &r.system {
-            details.push(format!("System: {s}"));
-        }
-        details.push(format!(
-            "Owner: {}",
-            r.owner.as_deref().unwrap_or("none named in the inventory")
-        ));
-        details.push(
-            match r.kind {
-                ReminderKind::Token => {
-                    "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke)."
-                }
-                ReminderKind::Certificate => {
-                    "Request a new KSeF certificate, install it wherever this one is used, then have its owner revoke this one (only the owner can)."
-                }
-            }
-            .into(),
-        );
+        let (summary, details) = event_texts(r, opts.lang);
         lines.push("BEGIN:VEVENT".into());
         lines.push(format!(
             "UID:ksef-audit-{kind}-{}-{}-{}@ksef-audit",

@@ -11,12 +11,15 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    AuditFinding, CertificateRecord, ContextSnapshot, ContextStatus, InventoryEntry, TokenSnapshot,
+    AuditFinding, CertificateRecord, CertificateStatus, ContextSnapshot, InventoryEntry,
+    TokenSnapshot,
 };
-use crate::render::csv::{CsvOptions, CsvWriter, csv_time};
-use crate::render::tokens::{
-    context_csv_head, write_aligned, write_context_heading, write_environment_line,
-};
+use crate::render::Lang;
+use crate::render::csv::{CsvOptions, CsvWriter, csv_time, value_word};
+use crate::render::html::i18n;
+use crate::render::style::{Style, Tone};
+use crate::render::table::{Cell, Layout, day};
+use crate::render::tokens::{Block, Listing, context_csv_head};
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {
@@ -54,6 +57,31 @@ pub const CSV_COLUMNS: [&str; 21] = [
     "in_inventory",
     "owner",
     "findings",
+];
+
+/// The same columns with Polish headers (`--lang pl`; docs/csv.md).
+pub const CSV_COLUMNS_PL: [&str; 21] = [
+    "Środowisko",
+    "NIP",
+    "Nazwa klienta",
+    "Stan kontekstu",
+    "Przyczyna niekompletności",
+    "Lista certyfikatów odczytana",
+    "Numer seryjny certyfikatu",
+    "Nazwa",
+    "Typ",
+    "Typ podmiotu",
+    "Podmiot",
+    "Status",
+    "Ważny od",
+    "Ważny do",
+    "Pozostało dni",
+    "Ostatnie użycie",
+    "Data wniosku",
+    "Użyty do logowania",
+    "W ewidencji",
+    "Właściciel",
+    "Ustalenia",
 ];
 
 impl CertificateListing<'_> {
@@ -97,13 +125,6 @@ fn not_read(ctx: &ContextSnapshot) -> Option<String> {
     None
 }
 
-fn status_word(status: ContextStatus) -> &'static str {
-    match status {
-        ContextStatus::Complete => "complete",
-        ContextStatus::Incomplete => "incomplete",
-    }
-}
-
 fn last_used(c: &CertificateRecord) -> Option<DateTime<Utc>> {
     c.last_use_date.filter(|_| !c.never_used())
 }
@@ -126,7 +147,7 @@ pub fn write_csv(
     opts: CsvOptions,
 ) -> io::Result<()> {
     let mut out = CsvWriter::new(w, opts)?;
-    out.row(CSV_COLUMNS)?;
+    out.row(opts.headers(&CSV_COLUMNS, &CSV_COLUMNS_PL))?;
     let days_col = CSV_COLUMNS
         .iter()
         .position(|c| *c == "days_left")
@@ -138,7 +159,7 @@ pub fn write_csv(
         if head[4].is_empty() {
             head[4] = not_read.clone().unwrap_or_default();
         }
-        head.push(not_read.is_none().to_string());
+        head.push(opts.word(&not_read.is_none().to_string()).into_owned());
         if certs.list.is_empty() {
             let mut row = head.clone();
             row.resize(CSV_COLUMNS.len(), String::new());
@@ -153,14 +174,16 @@ pub fn write_csv(
                 c.kind.to_string(),
                 c.subject_identifier.kind.clone(),
                 c.subject_identifier.masked(),
-                c.status.to_string(),
+                opts.word(c.status.as_str()).into_owned(),
                 csv_time(c.valid_from, opts),
                 csv_time(c.valid_to, opts),
                 c.days_left(listing.now).to_string(),
                 last_used(c).map(|d| csv_time(d, opts)).unwrap_or_default(),
                 csv_time(c.request_date, opts),
-                (certs.signed_in_with.as_deref() == Some(serial.as_str())).to_string(),
-                listing.in_inventory(&ctx.nip, serial),
+                opts.word(&(certs.signed_in_with.as_deref() == Some(serial.as_str())).to_string())
+                    .into_owned(),
+                opts.word(&listing.in_inventory(&ctx.nip, serial))
+                    .into_owned(),
                 listing
                     .row_of(&ctx.nip, serial)
                     .and_then(|e| e.owner.clone())
@@ -175,94 +198,188 @@ pub fn write_csv(
 
 /// One block per context: a header line, the limits, a table, then the findings.
 pub fn write_table(w: &mut dyn Write, listing: &CertificateListing<'_>) -> io::Result<()> {
+    write_table_styled(w, listing, Style::default(), Lang::En)
+}
+
+const NAME: usize = 1;
+const SUBJECT: usize = 2;
+const LAST_USED: usize = 6;
+const INVENTORY: usize = 7;
+const FINDINGS: usize = 8;
+
+/// The certificate table's columns: the name and the findings shrink first, then LAST USED,
+/// INVENTORY, SUBJECT, NAME and FINDINGS are left out, in that order. SERIAL, STATUS,
+/// VALID TO and DAYS LEFT always stay.
+fn layout(lang: Lang) -> Layout<'static> {
+    Layout {
+        header: match lang {
+            Lang::En => &[
+                "SERIAL",
+                "NAME",
+                "SUBJECT",
+                "STATUS",
+                "VALID TO",
+                "DAYS LEFT",
+                "LAST USED",
+                "INVENTORY",
+                "FINDINGS",
+            ],
+            Lang::Pl => &[
+                "NUMER SERYJNY",
+                "NAZWA",
+                "PODMIOT",
+                "STATUS",
+                "WAŻNY DO",
+                "POZOSTAŁO DNI",
+                "OSTATNIE UŻYCIE",
+                "EWIDENCJA",
+                "USTALENIA",
+            ],
+        },
+        shrink: &[(NAME, 12), (FINDINGS, 16)],
+        drop: &[LAST_USED, INVENTORY, SUBJECT, NAME, FINDINGS],
+        elsewhere: (
+            "--format csv has every column",
+            "--format csv zawiera wszystkie kolumny",
+        ),
+    }
+}
+
+fn table_row(
+    listing: &CertificateListing<'_>,
+    nip: &str,
+    c: &CertificateRecord,
+    lang: Lang,
+) -> Vec<Cell> {
+    let serial = &c.certificate_serial_number;
+    let days = c.days_left(listing.now);
+    let active = c.status == CertificateStatus::Active;
+    let rules = listing.rules_of(nip, serial).join(" ");
+    vec![
+        serial.clone().into(),
+        c.name.clone().into(),
+        c.subject_identifier.masked().into(),
+        Cell::toned(
+            value_word(lang, c.status.as_str()),
+            (!active).then_some(Tone::Dim),
+        ),
+        day(c.valid_to, lang),
+        // Days left of a certificate in use: red within a month, yellow within two.
+        Cell::toned(
+            days.to_string(),
+            match days {
+                _ if !active => None,
+                ..=30 => Some(Tone::Bad),
+                31..=60 => Some(Tone::Warn),
+                _ => None,
+            },
+        ),
+        last_used(c).map_or_else(|| lang.t("never", "nigdy").into(), |d| day(d, lang)),
+        match listing.row_of(nip, serial) {
+            Some(e) => Cell::from(format!("{} {}", lang.t("row", "wiersz"), e.row)),
+            None if listing.inventory_given => {
+                Cell::toned(lang.t("missing", "brak"), Some(Tone::Warn))
+            }
+            None => Cell::default(),
+        },
+        Cell::toned(rules, Some(Tone::Warn)),
+    ]
+}
+
+/// [`write_table`] for a terminal, in `lang`: statuses, days left and findings coloured,
+/// the table fitted to `style.width` (with a note naming the columns left out).
+pub fn write_table_styled(
+    w: &mut dyn Write,
+    listing: &CertificateListing<'_>,
+    style: Style,
+    lang: Lang,
+) -> io::Result<()> {
     let snapshot = listing.snapshot;
-    write_environment_line(w, snapshot)?;
     let mut by_nip: BTreeMap<&str, Vec<&AuditFinding>> = BTreeMap::new();
     for f in listing.findings {
         by_nip.entry(f.nip.as_str()).or_default().push(f);
     }
-    for ctx in &snapshot.contexts {
-        let certs = &ctx.certificates;
-        write_context_heading(
-            w,
-            ctx,
-            status_word(ctx.status),
-            certs.list.len(),
-            "certificate",
-        )?;
-        // An incomplete context's reason is in the heading already.
-        if let (None, Some(why)) = (&ctx.reason, not_read(ctx)) {
-            writeln!(w, "  - {why}")?;
-        }
-        if let Some(serial) = &certs.signed_in_with {
-            writeln!(w, "  signed in with certificate {serial}")?;
-        }
-        if let Some(l) = &certs.limits {
-            writeln!(
-                w,
-                "  limits: {} of {} certificates and {} of {} enrolments left{}",
-                l.certificate.remaining,
-                l.certificate.limit,
-                l.enrollment.remaining,
-                l.enrollment.limit,
-                if l.can_request {
-                    ""
-                } else {
-                    "; no new certificate can be requested"
-                }
-            )?;
-        }
-        if !certs.list.is_empty() {
-            let mut rows = vec![
-                [
-                    "SERIAL",
-                    "NAME",
-                    "SUBJECT",
-                    "STATUS",
-                    "VALID TO",
-                    "DAYS LEFT",
-                    "LAST USED",
-                    "INVENTORY",
-                    "FINDINGS",
-                ]
-                .map(str::to_string)
-                .to_vec(),
-            ];
-            let mut sorted: Vec<&CertificateRecord> = certs.list.iter().collect();
+    let blocks: Vec<Block> = snapshot
+        .contexts
+        .iter()
+        .map(|ctx| {
+            let mut sorted: Vec<&CertificateRecord> = ctx.certificates.list.iter().collect();
             sorted.sort_by(|a, b| {
                 a.valid_to.cmp(&b.valid_to).then(
                     a.certificate_serial_number
                         .cmp(&b.certificate_serial_number),
                 )
             });
-            for c in sorted {
-                let serial = &c.certificate_serial_number;
-                rows.push(vec![
-                    serial.clone(),
-                    c.name.clone(),
-                    c.subject_identifier.masked(),
-                    c.status.to_string(),
-                    c.valid_to.format("%Y-%m-%d").to_string(),
-                    c.days_left(listing.now).to_string(),
-                    last_used(c)
-                        .map_or_else(|| "never".to_string(), |d| d.format("%Y-%m-%d").to_string()),
-                    match listing.row_of(&ctx.nip, serial) {
-                        Some(e) => format!("row {}", e.row),
-                        None if listing.inventory_given => "missing".into(),
-                        None => String::new(),
-                    },
-                    listing.rules_of(&ctx.nip, serial).join(" "),
-                ]);
+            Block {
+                counted: lang.count(
+                    sorted.len() as u64,
+                    ("certificate", "certificates"),
+                    ("certyfikat", "certyfikaty", "certyfikatów"),
+                ),
+                rows: sorted
+                    .into_iter()
+                    .map(|c| table_row(listing, &ctx.nip, c, lang))
+                    .collect(),
             }
-            write_aligned(w, &rows)?;
+        })
+        .collect();
+    let table = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: false,
+    };
+    // Before a context's table: why it lists nothing, the sign-in and the limits; after it,
+    // the findings.
+    table.write(w, &blocks, &mut |w, ctx, after| {
+        if after {
+            for f in by_nip.get(ctx.nip.as_str()).into_iter().flatten() {
+                let severity = match lang {
+                    Lang::En => f.severity.as_str(),
+                    Lang::Pl => i18n::tr(lang, &format!("sev_{}", f.severity.as_str())),
+                };
+                writeln!(
+                    w,
+                    "  {} {} {}: {}",
+                    style.paint(Tone::of(f.severity), severity),
+                    f.rule_id,
+                    f.rule,
+                    f.words(lang == Lang::Pl).0
+                )?;
+            }
+            return Ok(());
         }
-        for f in by_nip.get(ctx.nip.as_str()).into_iter().flatten() {
+        let certs = &ctx.certificates;
+        // An incomplete context's reason is in the heading already.
+        if let (None, Some(why)) = (&ctx.reason, not_read(ctx)) {
+            writeln!(w, "  - {why}")?;
+        }
+        if let Some(serial) = &certs.signed_in_with {
             writeln!(
                 w,
-                "  {} {} {}: {}",
-                f.severity, f.rule_id, f.rule, f.message
+                "  {} {serial}",
+                lang.t("signed in with certificate", "zalogowano certyfikatem")
             )?;
         }
-    }
-    Ok(())
+        if let Some(l) = &certs.limits {
+            let (c, e) = (&l.certificate, &l.enrollment);
+            let limits = match lang {
+                Lang::En => format!(
+                    "limits: {} of {} certificates and {} of {} enrolments left",
+                    c.remaining, c.limit, e.remaining, e.limit
+                ),
+                Lang::Pl => format!(
+                    "limity: pozostało certyfikatów {} z {}, wniosków o certyfikat {} z {}",
+                    c.remaining, c.limit, e.remaining, e.limit
+                ),
+            };
+            let closed = lang.t(
+                "; no new certificate can be requested",
+                "; nie można złożyć wniosku o nowy certyfikat",
+            );
+            writeln!(w, "  {limits}{}", if l.can_request { "" } else { closed })?;
+        }
+        Ok(())
+    })
 }

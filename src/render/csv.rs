@@ -54,10 +54,16 @@ impl CsvOptions {
     /// A value word (severity, status, yes/no, …) in the options' language; any other
     /// text comes back as it is.
     pub fn word<'a>(&self, word: &'a str) -> Cow<'a, str> {
-        match self.lang {
-            Lang::Pl => polish_word(word).map_or(Cow::Borrowed(word), Cow::Borrowed),
-            Lang::En => Cow::Borrowed(word),
-        }
+        value_word(self.lang, word)
+    }
+}
+
+/// A value word (severity, status, yes/no, …) in `lang`, as the CSV files and the terminal
+/// tables write it; any other text comes back as it is.
+pub fn value_word(lang: Lang, word: &str) -> Cow<'_, str> {
+    match lang {
+        Lang::Pl => polish_word(word).map_or(Cow::Borrowed(word), Cow::Borrowed),
+        Lang::En => Cow::Borrowed(word),
     }
 }
 
@@ -84,6 +90,10 @@ const POLISH_WORDS: &[(&str, &str)] = &[
     ("Revoked", "unieważniony"),
     ("revoked", "unieważniony"),
     ("Failed", "błędny"),
+    ("Blocked", "zablokowany"),
+    ("Expired", "wygasły"),
+    ("yes", "tak"),
+    ("no", "nie"),
     ("unknown", "nieznany"),
     ("unverified", "niesprawdzony"),
     ("baseline", "linia bazowa"),

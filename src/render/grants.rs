@@ -5,11 +5,12 @@
 
 use std::io::{self, Write};
 
-use crate::model::{ContextStatus, GrantRecord, TokenSnapshot};
-use crate::render::csv::{CsvOptions, CsvWriter};
-use crate::render::tokens::{
-    context_csv_head, write_aligned, write_context_heading, write_environment_line,
-};
+use crate::model::{GrantRecord, GrantScope, TokenSnapshot};
+use crate::render::Lang;
+use crate::render::csv::{CsvOptions, CsvWriter, value_word};
+use crate::render::style::{Style, Tone};
+use crate::render::table::{Cell, Layout, day};
+use crate::render::tokens::{Listing, context_csv_head, id_type};
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -51,13 +52,6 @@ pub const CSV_COLUMNS_PL: [&str; 14] = [
 /// joins need the identifiers).
 /// The JSON snapshot is the one `tokens` writes (it holds the grants).
 pub use crate::render::tokens::write_json;
-
-fn status_word(status: ContextStatus) -> &'static str {
-    match status {
-        ContextStatus::Complete => "complete",
-        ContextStatus::Incomplete => "incomplete",
-    }
-}
 
 fn target(g: &GrantRecord) -> String {
     g.target
@@ -102,38 +96,110 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
 
 /// One block per context: a header line (status, count, reason) and a table.
 pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    write_environment_line(w, snapshot)?;
-    for ctx in &snapshot.contexts {
-        write_context_heading(w, ctx, status_word(ctx.status), ctx.grants.len(), "grant")?;
-        if ctx.grants.is_empty() {
-            continue;
-        }
-        let header = [
-            "GRANT ID",
-            "KIND",
-            "HOLDER",
-            "NAME",
-            "PERMISSION",
-            "DELEGATE",
-            "TARGET",
-            "SINCE",
-        ];
-        let rows: Vec<Vec<String>> = std::iter::once(header.map(str::to_string).to_vec())
-            .chain(ctx.grants.iter().map(|g| {
-                [
-                    g.id.clone(),
-                    g.kind.to_string(),
-                    format!("{} {}", g.holder.kind, g.holder.masked()),
-                    g.holder_name().unwrap_or_default(),
-                    g.scope.to_string(),
-                    if g.can_delegate { "yes" } else { "" }.to_string(),
-                    target(g),
-                    g.start_date.format("%Y-%m-%d").to_string(),
-                ]
-                .to_vec()
-            }))
-            .collect();
-        write_aligned(w, &rows)?;
+    write_table_styled(w, snapshot, Style::default(), Lang::En)
+}
+
+const GRANT_ID: usize = 0;
+const KIND: usize = 1;
+const NAME: usize = 3;
+const DELEGATE: usize = 5;
+const TARGET: usize = 6;
+const SINCE: usize = 7;
+
+/// The grant table's columns: the holder's name and the target shrink first, then SINCE,
+/// TARGET, KIND, GRANT ID (a cut id is of no use), DELEGATE and NAME are left out, in that
+/// order. HOLDER and PERMISSION always stay.
+fn layout(lang: Lang) -> Layout<'static> {
+    Layout {
+        header: match lang {
+            Lang::En => &[
+                "GRANT ID",
+                "KIND",
+                "HOLDER",
+                "NAME",
+                "PERMISSION",
+                "DELEGATE",
+                "TARGET",
+                "SINCE",
+            ],
+            Lang::Pl => &[
+                "ID UPRAWNIENIA",
+                "RODZAJ",
+                "POSIADACZ",
+                "NAZWA",
+                "UPRAWNIENIE",
+                "PRZEKAZYWANIE",
+                "CEL",
+                "NADANO",
+            ],
+        },
+        shrink: &[(NAME, 12), (TARGET, 12)],
+        drop: &[SINCE, TARGET, KIND, GRANT_ID, DELEGATE, NAME],
+        elsewhere: (
+            "--format csv has every column",
+            "--format csv zawiera wszystkie kolumny",
+        ),
     }
-    Ok(())
+}
+
+/// The tone of a permission: the administrative ones (what `admin-permission` finds) red,
+/// issuing invoices yellow.
+fn scope_tone(scope: &GrantScope) -> Option<Tone> {
+    match scope {
+        GrantScope::CredentialsManage | GrantScope::SubunitManage => Some(Tone::Bad),
+        GrantScope::InvoiceWrite => Some(Tone::Warn),
+        _ => None,
+    }
+}
+
+fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
+    vec![
+        g.id.clone().into(),
+        g.kind.to_string().into(),
+        format!(
+            "{} {}",
+            id_type(g.holder.kind.as_str(), lang),
+            g.holder.masked()
+        )
+        .into(),
+        g.holder_name().unwrap_or_default().into(),
+        Cell::toned(g.scope.to_string(), scope_tone(&g.scope)),
+        // A holder who may pass the permission on is what `delegable-grant` finds.
+        Cell::toned(
+            if g.can_delegate {
+                value_word(lang, "yes").into_owned()
+            } else {
+                String::new()
+            },
+            Some(Tone::Warn),
+        ),
+        target(g).into(),
+        day(g.start_date, lang),
+    ]
+}
+
+/// [`write_table`] for a terminal, in `lang`: statuses and risky permissions coloured, the
+/// table fitted to `style.width` (with a note naming the columns left out).
+pub fn write_table_styled(
+    w: &mut dyn Write,
+    snapshot: &TokenSnapshot,
+    style: Style,
+    lang: Lang,
+) -> io::Result<()> {
+    let listing = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: false,
+    };
+    listing.write_items(
+        w,
+        |c| &c.grants,
+        (
+            ("grant", "grants"),
+            ("uprawnienie", "uprawnienia", "uprawnień"),
+        ),
+        |g| table_row(g, lang),
+    )
 }

@@ -12,6 +12,7 @@ pub mod leaks;
 pub mod reason;
 pub mod rules;
 pub mod style;
+pub mod table;
 pub mod tokens;
 pub mod warning;
 

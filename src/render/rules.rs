@@ -2,6 +2,12 @@
 
 use std::fmt::Write as _;
 
+use crate::model::{Severity, escape_terminal_text};
+use crate::render::Lang;
+use crate::render::csv::value_word;
+use crate::render::style::{Style, Tone};
+use crate::render::table::{Cell, Layout};
+use crate::rule::RuleStatus;
 use crate::rule::leak::LeakRule;
 use crate::rule::policy::{PolicyRule, PolicyRuleSet, RawCondition};
 
@@ -54,50 +60,109 @@ pub fn condition_text(c: &RawCondition, rule: &PolicyRule) -> String {
     s
 }
 
-/// `rules list`: one line per rule, policy rules then leak rules.
-pub fn list(policy: &PolicyRuleSet, leaks: &[LeakRule]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<7} {:<30} {:<9} {:<7} {:<16} DESCRIPTION",
-        "ID", "NAME", "SEVERITY", "STATUS", "KIND"
-    );
-    for r in &policy.rules {
-        let sev = if r.enabled {
-            r.severity.to_string()
+const NAME: usize = 1;
+const STATUS: usize = 3;
+const KIND: usize = 4;
+const TITLE: usize = 5;
+
+/// The `rules list` columns: the title (description) is cut first, then KIND, STATUS and
+/// NAME are left out, in that order. ID and SEVERITY always stay.
+fn list_layout(lang: Lang) -> Layout<'static> {
+    Layout {
+        header: match lang {
+            Lang::En => &["ID", "NAME", "SEVERITY", "STATUS", "KIND", "DESCRIPTION"],
+            Lang::Pl => &["ID", "NAZWA", "ISTOTNOŚĆ", "STATUS", "RODZAJ", "TYTUŁ"],
+        },
+        shrink: &[(TITLE, 20)],
+        drop: &[KIND, STATUS, NAME],
+        elsewhere: (
+            "`ksef-audit rules explain NAME` shows a rule in full",
+            "`ksef-audit rules explain NAZWA` pokazuje całą regułę",
+        ),
+    }
+}
+
+/// A rule's status as `rules list` writes it (`stabilna`, `wstępna`, `wycofana` in Polish,
+/// agreeing with *reguła*).
+fn status_word(status: RuleStatus, lang: Lang) -> &'static str {
+    match status {
+        RuleStatus::Stable => lang.t("stable", "stabilna"),
+        RuleStatus::Preview => lang.t("preview", "wstępna"),
+        RuleStatus::Deprecated => lang.t("deprecated", "wycofana"),
+    }
+}
+
+/// `rules list`: one line per rule, policy rules then leak rules, in aligned columns fitted
+/// to `style.width`, severities coloured. In Polish the last column is the rule's Polish
+/// title (`title-pl`); leak rules, which have none, keep their English description.
+pub fn write_list(
+    w: &mut dyn std::io::Write,
+    policy: &PolicyRuleSet,
+    leaks: &[LeakRule],
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
+    // Rule files given with --rules are data: escaped before colour codes are added.
+    let data = |s: &str| -> Cell {
+        if style.color {
+            escape_terminal_text(s).into_owned().into()
         } else {
-            "disabled".into()
+            s.into()
+        }
+    };
+    let severity = |sev: Severity, enabled: bool| {
+        if enabled {
+            Cell::toned(value_word(lang, sev.as_str()), Some(Tone::of(sev)))
+        } else {
+            Cell::toned(lang.t("disabled", "wyłączona"), Some(Tone::Dim))
+        }
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for r in &policy.rules {
+        let title = match (lang, &r.title_pl) {
+            (Lang::Pl, Some(pl)) => pl.clone(),
+            _ => first_sentence(&one_paragraph(&r.description)).to_string(),
         };
-        let _ = writeln!(
-            out,
-            "{:<7} {:<30} {:<9} {:<7} {:<16} {}",
-            r.id,
-            r.name,
-            sev,
-            r.status,
-            format!("policy/{}", r.subject.as_str()),
-            first_sentence(&r.description)
-        );
+        rows.push(vec![
+            data(&r.id),
+            data(&r.name),
+            severity(r.severity, r.enabled),
+            status_word(r.status, lang).into(),
+            format!("policy/{}", r.subject.as_str()).into(),
+            data(&title),
+        ]);
     }
     for r in leaks {
-        let _ = writeln!(
-            out,
-            "{:<7} {:<30} {:<9} {:<7} {:<16} {}",
-            r.id,
-            r.name,
-            r.severity,
-            r.status,
-            "leak",
-            first_sentence(&one_paragraph(&r.description))
-        );
+        rows.push(vec![
+            data(&r.id),
+            data(&r.name),
+            severity(r.severity, true),
+            status_word(r.status, lang).into(),
+            "leak".into(),
+            data(first_sentence(&one_paragraph(&r.description))),
+        ]);
     }
-    let _ = writeln!(
-        out,
-        "\n{} policy rules, {} leak rules. `ksef-audit rules explain NAME` shows one in full.",
-        policy.rules.len(),
-        leaks.len()
+    let layout = list_layout(lang);
+    let shown = layout.columns(w, rows.iter().map(Vec::as_slice), style, lang)?;
+    layout.write_block(w, &rows, &shown, style)?;
+    let policy_count = lang.count(
+        policy.rules.len() as u64,
+        ("policy rule", "policy rules"),
+        ("reguła polityki", "reguły polityki", "reguł polityki"),
     );
-    out
+    let leak_count = lang.count(
+        leaks.len() as u64,
+        ("leak rule", "leak rules"),
+        ("reguła wycieków", "reguły wycieków", "reguł wycieków"),
+    );
+    writeln!(
+        w,
+        "\n{policy_count}, {leak_count}. {}",
+        lang.t(
+            "`ksef-audit rules explain NAME` shows one in full.",
+            "`ksef-audit rules explain NAZWA` pokazuje jedną regułę w całości."
+        )
+    )
 }
 
 /// `rules explain NAME`.

@@ -7,9 +7,11 @@ use super::csv::csv_time;
 use crate::model::{
     ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel, mask_pesels_in,
 };
-use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::Lang;
+use crate::render::csv::{CsvOptions, CsvWriter, value_word};
+use crate::render::reason;
 use crate::render::style::{Style, Tone};
-use crate::render::{Lang, reason};
+use crate::render::table::{Cell, Layout, cut_cell, day};
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -117,53 +119,48 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
 }
 
 /// `KSeF environment: LABEL (URL), fetched TIME`: the first line of every listing table.
-pub(crate) fn write_environment_line(
+fn write_environment_line(
     w: &mut dyn Write,
     snapshot: &TokenSnapshot,
+    lang: Lang,
 ) -> io::Result<()> {
     writeln!(
         w,
-        "KSeF environment: {} ({}), fetched {}",
+        "{} {} ({}), {} {}",
+        lang.t("KSeF environment:", "Środowisko KSeF:"),
         snapshot.environment.label,
         snapshot.environment.base_url,
-        snapshot.fetched_at.format("%Y-%m-%d %H:%M UTC")
+        lang.t("fetched", "pobrano"),
+        snapshot
+            .fetched_at
+            .format(lang.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
     )
 }
 
-/// Lines of cells padded to column widths, indented by two spaces.
-pub(crate) fn write_aligned(w: &mut dyn Write, rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = Vec::new();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            let n = cell.chars().count();
-            match widths.get_mut(i) {
-                Some(w) => *w = (*w).max(n),
-                None => widths.push(n),
-            }
+/// A context's status as the listing tables write it: `complete` in green, the incomplete
+/// word in red (`INCOMPLETE` when `loud`, else `incomplete`; Polish `kompletny`,
+/// `NIEKOMPLETNY`).
+fn context_status(status: ContextStatus, loud: bool, style: Style, lang: Lang) -> String {
+    match (status, loud) {
+        (ContextStatus::Complete, _) => style.paint(Tone::Good, lang.t("complete", "kompletny")),
+        (ContextStatus::Incomplete, true) => {
+            style.paint(Tone::Alarm, lang.t("INCOMPLETE", "NIEKOMPLETNY"))
+        }
+        (ContextStatus::Incomplete, false) => {
+            style.paint(Tone::Alarm, lang.t("incomplete", "niekompletny"))
         }
     }
-    for row in rows {
-        let mut line = String::from("  ");
-        for (i, cell) in row.iter().enumerate() {
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(w, "{}", line.trim_end())?;
-    }
-    Ok(())
 }
 
-/// The heading of one context's block: a blank line, `NIP name: status, N nouns`, and each
-/// line of the reason it is incomplete as `  ! …`.
-pub(crate) fn write_context_heading(
+/// The heading of one context's block: a blank line, `NIP name: status, N nouns` (`counted`,
+/// e.g. `6 tokens`), and each line of the reason it is incomplete (`render::reason`, in
+/// `lang`) as `  ! …`.
+fn write_context_heading(
     w: &mut dyn Write,
     ctx: &ContextSnapshot,
     status: &str,
-    count: usize,
-    noun: &str,
+    counted: &str,
+    lang: Lang,
 ) -> io::Result<()> {
     writeln!(w)?;
     let name = ctx
@@ -171,15 +168,9 @@ pub(crate) fn write_context_heading(
         .as_deref()
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
-    writeln!(
-        w,
-        "{}{name}: {status}, {count} {noun}{}",
-        ctx.nip,
-        if count == 1 { "" } else { "s" }
-    )?;
+    writeln!(w, "{}{name}: {status}, {counted}", ctx.nip)?;
     if ctx.reason.is_some() {
-        // The tables are English for now: the reason follows the table's language.
-        let why = reason::lines(Lang::En, ctx.reason_code.as_ref(), ctx.reason.as_deref());
+        let why = reason::lines(lang, ctx.reason_code.as_ref(), ctx.reason.as_deref());
         for line in why {
             writeln!(w, "  ! {line}")?;
         }
@@ -189,172 +180,163 @@ pub(crate) fn write_context_heading(
 
 /// One block per context: a header line (status, counts, reason) and a table.
 pub fn write_table(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<()> {
-    write_table_styled(w, snapshot, Style::default())
+    write_table_styled(w, snapshot, Style::default(), Lang::En)
 }
 
-const HEADER: [&str; 7] = [
-    "REFERENCE",
-    "STATUS",
-    "PERMISSIONS",
-    "CREATED",
-    "LAST USED",
-    "AUTHOR",
-    "DESCRIPTION",
-];
 const PERMISSIONS: usize = 2;
 const CREATED: usize = 3;
 const AUTHOR: usize = 5;
 const DESCRIPTION: usize = 6;
-/// Narrowest a shrunk column gets (description, permissions) before columns are dropped.
-const MIN_DESCRIPTION: usize = 16;
-const MIN_PERMISSIONS: usize = 20;
 
-/// The columns shown and their widths when the table must fit `limit` characters: first the
-/// description and the permissions shrink (cut with `…`), then CREATED, AUTHOR, PERMISSIONS
-/// and DESCRIPTION are left out, in that order. REFERENCE, STATUS and LAST USED always stay.
-fn fit(natural: &[usize; 7], limit: Option<usize>) -> ([bool; 7], [usize; 7]) {
-    let mut shown = [true; 7];
-    let Some(limit) = limit else {
-        return (shown, *natural);
-    };
-    let line = |shown: &[bool; 7], widths: &[usize; 7]| {
-        let cols: Vec<usize> = (0..7).filter(|&i| shown[i]).map(|i| widths[i]).collect();
-        2 + cols.iter().sum::<usize>() + 2 * cols.len().saturating_sub(1)
-    };
-    for drop in [
-        None,
-        Some(CREATED),
-        Some(AUTHOR),
-        Some(PERMISSIONS),
-        Some(DESCRIPTION),
-    ] {
-        if let Some(d) = drop {
-            shown[d] = false;
-        }
-        let mut widths = *natural;
-        widths[DESCRIPTION] = natural[DESCRIPTION].min(MIN_DESCRIPTION);
-        widths[PERMISSIONS] = natural[PERMISSIONS].min(MIN_PERMISSIONS);
-        let min = line(&shown, &widths);
-        if min > limit && drop != Some(DESCRIPTION) {
-            continue;
-        }
-        // Give the room left to the description, then to the permissions.
-        let mut room = limit.saturating_sub(min);
-        for col in [DESCRIPTION, PERMISSIONS] {
-            if shown[col] {
-                let more = natural[col].saturating_sub(widths[col]).min(room);
-                widths[col] += more;
-                room -= more;
+/// The token table's columns: the description and the permissions shrink first (to 16 and
+/// 20 characters), then CREATED, AUTHOR, PERMISSIONS and DESCRIPTION are left out, in that
+/// order. REFERENCE, STATUS and LAST USED always stay.
+fn layout(lang: Lang) -> Layout<'static> {
+    Layout {
+        header: match lang {
+            Lang::En => &[
+                "REFERENCE",
+                "STATUS",
+                "PERMISSIONS",
+                "CREATED",
+                "LAST USED",
+                "AUTHOR",
+                "DESCRIPTION",
+            ],
+            Lang::Pl => &[
+                "NUMER REFERENCYJNY",
+                "STATUS",
+                "UPRAWNIENIA",
+                "UTWORZONY",
+                "OSTATNIE UŻYCIE",
+                "AUTOR",
+                "OPIS",
+            ],
+        },
+        shrink: &[(DESCRIPTION, 16), (PERMISSIONS, 20)],
+        drop: &[CREATED, AUTHOR, PERMISSIONS, DESCRIPTION],
+        elsewhere: (
+            "--format csv has every column",
+            "--format csv zawiera wszystkie kolumny",
+        ),
+    }
+}
+
+/// One context's block in a listing table: the count in its heading (`6 tokens`) and its rows.
+pub(crate) struct Block {
+    pub counted: String,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A listing table (`tokens`, `permissions`, `certificates`): the environment line, the note on
+/// columns left out, then per context its heading and its rows, the same columns throughout.
+pub(crate) struct Listing<'a> {
+    pub snapshot: &'a TokenSnapshot,
+    pub layout: Layout<'a>,
+    pub style: Style,
+    pub lang: Lang,
+    /// `INCOMPLETE` in capitals (tokens) rather than `incomplete`.
+    pub loud: bool,
+}
+
+impl Listing<'_> {
+    /// Writes the listing, one block per context in order; `around` adds a context's own lines
+    /// after its heading (`false`) and after its rows (`true`).
+    pub fn write(
+        &self,
+        w: &mut dyn Write,
+        blocks: &[Block],
+        around: &mut dyn FnMut(&mut dyn Write, &ContextSnapshot, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let (style, lang) = (self.style, self.lang);
+        write_environment_line(w, self.snapshot, lang)?;
+        let all_rows = blocks.iter().flat_map(|b| &b.rows).map(Vec::as_slice);
+        let shown = self.layout.columns(w, all_rows, style, lang)?;
+        for (ctx, block) in self.snapshot.contexts.iter().zip(blocks) {
+            let status = context_status(ctx.status, self.loud, style, lang);
+            write_context_heading(w, ctx, &status, &block.counted, lang)?;
+            around(w, ctx, false)?;
+            if !block.rows.is_empty() {
+                self.layout.write_block(w, &block.rows, &shown, style)?;
             }
+            around(w, ctx, true)?;
         }
-        return (shown, widths);
+        Ok(())
     }
-    (shown, *natural)
+
+    /// [`Listing::write`] for a listing of one kind of item per context (tokens, grants),
+    /// counted with `nouns` (English, Polish) and nothing around the tables.
+    pub fn write_items<T>(
+        &self,
+        w: &mut dyn Write,
+        items: impl Fn(&ContextSnapshot) -> &[T],
+        nouns: ((&str, &str), (&str, &str, &str)),
+        row: impl Fn(&T) -> Vec<Cell>,
+    ) -> io::Result<()> {
+        let blocks: Vec<Block> = self
+            .snapshot
+            .contexts
+            .iter()
+            .map(|c| Block {
+                counted: self.lang.count(items(c).len() as u64, nouns.0, nouns.1),
+                rows: items(c).iter().map(&row).collect(),
+            })
+            .collect();
+        self.write(w, &blocks, &mut |_, _, _| Ok(()))
+    }
 }
 
-/// `cell` cut to `width` characters, ending in `…` when cut.
-fn cut_cell(cell: &str, width: usize) -> String {
-    if cell.chars().count() <= width {
-        return cell.to_string();
-    }
-    let mut s: String = cell.chars().take(width.saturating_sub(1)).collect();
-    s.push('…');
-    s
-}
-
-/// [`write_table`] for a terminal: statuses coloured, the table fitted to `style.width`
-/// (with a note naming the columns left out; CSV and JSON always have every column).
+/// [`write_table`] for a terminal, in `lang`: statuses coloured, the table fitted to
+/// `style.width` (with a note naming the columns left out; CSV and JSON always have every
+/// column).
 pub fn write_table_styled(
     w: &mut dyn Write,
     snapshot: &TokenSnapshot,
     style: Style,
+    lang: Lang,
 ) -> io::Result<()> {
-    write_environment_line(w, snapshot)?;
-    // Which columns fit is decided once, from the widest values of all contexts, so every
-    // context shows the same columns.
-    let mut widest = HEADER.map(|h| h.chars().count());
-    for t in snapshot.contexts.iter().flat_map(|c| &c.tokens) {
-        for (i, cell) in table_row(t).iter().enumerate() {
-            widest[i] = widest[i].max(cell.chars().count());
-        }
-    }
-    let (shown, _) = fit(&widest, style.width);
-    let left_out: Vec<&str> = (0..7).filter(|&i| !shown[i]).map(|i| HEADER[i]).collect();
-    if !left_out.is_empty() {
-        writeln!(
-            w,
-            "(not shown, the terminal is too narrow: {}; --format csv has every column)",
-            left_out.join(", ")
-        )?;
-    }
-    for ctx in &snapshot.contexts {
-        let status = match ctx.status {
-            ContextStatus::Complete => style.paint(Tone::Good, status_word(ctx)),
-            ContextStatus::Incomplete => style.paint(Tone::Alarm, status_word(ctx)),
-        };
-        write_context_heading(w, ctx, &status, ctx.tokens.len(), "token")?;
-        if ctx.tokens.is_empty() {
-            continue;
-        }
-        let rows: Vec<[String; 7]> = ctx.tokens.iter().map(table_row).collect();
-        let mut natural = HEADER.map(|h| h.chars().count());
-        for row in &rows {
-            for (i, cell) in row.iter().enumerate() {
-                natural[i] = natural[i].max(cell.chars().count());
-            }
-        }
-        let (_, widths) = fit(&natural, style.width);
-        write_row(w, &HEADER.map(str::to_string), &widths, &shown)?;
-        for row in &rows {
-            write_row(w, row, &widths, &shown)?;
-        }
-    }
-    Ok(())
+    let listing = Listing {
+        snapshot,
+        layout: layout(lang),
+        style,
+        lang,
+        loud: true,
+    };
+    listing.write_items(
+        w,
+        |c| &c.tokens,
+        (("token", "tokens"), ("token", "tokeny", "tokenów")),
+        |t| table_row(t, lang),
+    )
 }
 
-fn write_row(
-    w: &mut dyn Write,
-    cells: &[String; 7],
-    widths: &[usize; 7],
-    shown: &[bool; 7],
-) -> io::Result<()> {
-    let mut line = String::from("  ");
-    let last = (0..7).rev().find(|&i| shown[i]).unwrap_or(0);
-    for (i, cell) in cells.iter().enumerate() {
-        if !shown[i] {
-            continue;
-        }
-        let cell = cut_cell(cell, widths[i]);
-        line.push_str(&cell);
-        if i < last {
-            let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
-            line.extend(std::iter::repeat_n(' ', pad));
-        }
+/// An identifier type as a table shows it: KSeF's name (`Pesel`, `Nip`) in English, `PESEL`,
+/// `NIP` in Polish, as the words are written (docs/polish.md).
+pub(crate) fn id_type(kind: &str, lang: Lang) -> &str {
+    match (lang, kind) {
+        (Lang::Pl, "Pesel") => "PESEL",
+        (Lang::Pl, "Nip") => "NIP",
+        _ => kind,
     }
-    writeln!(w, "{}", line.trim_end())
 }
 
-fn table_row(t: &TokenRecord) -> [String; 7] {
+fn table_row(t: &TokenRecord, lang: Lang) -> Vec<Cell> {
+    let kind = id_type(&t.author_identifier.kind, lang);
     let author = match t.author_identifier.kind.as_str() {
-        "Pesel" => format!("Pesel {}", mask_pesel(&t.author_identifier.value)),
-        kind => format!("{kind} {}", t.author_identifier.value),
+        "Pesel" => format!("{kind} {}", mask_pesel(&t.author_identifier.value)),
+        _ => format!("{kind} {}", t.author_identifier.value),
     };
     let shown = mask_pesels_in(&t.description);
-    let mut description: String = shown.chars().take(DESCRIPTION_WIDTH).collect();
-    if shown.chars().count() > DESCRIPTION_WIDTH {
-        description.pop();
-        description.push('…');
-    }
-    [
-        t.reference_number.clone(),
-        t.status.to_string(),
-        permissions(t),
-        t.date_created.format("%Y-%m-%d").to_string(),
+    let description = cut_cell(&shown, DESCRIPTION_WIDTH);
+    vec![
+        t.reference_number.clone().into(),
+        value_word(lang, t.status.as_str()).into_owned().into(),
+        permissions(t).into(),
+        day(t.date_created, lang),
         t.last_use_date
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_else(|| "never".into()),
-        author,
-        description,
+            .map_or_else(|| lang.t("never", "nigdy").into(), |d| day(d, lang)),
+        author.into(),
+        description.into(),
     ]
 }
 
@@ -377,31 +359,6 @@ fn status_word(ctx: &ContextSnapshot) -> &'static str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn narrow_terminals_shrink_then_drop_low_value_columns() {
-        // reference 36, status 6, permissions 60, created 10, last used 10, author 18, description 48
-        let natural = [36, 6, 60, 10, 10, 18, 48];
-        let (shown, widths) = fit(&natural, None);
-        assert_eq!((shown, widths), ([true; 7], natural));
-        // 140 columns: everything stays, description and permissions cut to fit.
-        let (shown, widths) = fit(&natural, Some(140));
-        assert_eq!(shown, [true; 7]);
-        let total = 2 + widths.iter().sum::<usize>() + 12;
-        assert!(total <= 140, "{widths:?}");
-        assert!(widths[DESCRIPTION] >= MIN_DESCRIPTION && widths[DESCRIPTION] < 48);
-        // 120 columns: CREATED goes first; 100: AUTHOR too; 80: PERMISSIONS too.
-        let (shown, _) = fit(&natural, Some(120));
-        assert_eq!(shown, [true, true, true, false, true, true, true]);
-        let (shown, _) = fit(&natural, Some(100));
-        assert_eq!(shown, [true, true, true, false, true, false, true]);
-        let (shown, widths) = fit(&natural, Some(80));
-        assert_eq!(shown, [true, true, false, false, true, false, true]);
-        let used: usize = (0..7).filter(|&i| shown[i]).map(|i| widths[i]).sum();
-        assert!(2 + used + 2 * 3 <= 80, "{widths:?}");
-        let (shown, _) = fit(&natural, Some(40));
-        assert!(shown[0] && shown[1] && shown[4]);
-        assert_eq!(cut_cell("abcdefgh", 5), "abcd…");
-    }
     use crate::model::EnvironmentRef;
 
     fn snapshot() -> TokenSnapshot {

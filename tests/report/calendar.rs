@@ -223,3 +223,43 @@ fn issue_10_calendar_has_an_event_before_each_certificate_expiry() {
         "no PESEL in the event: {block}"
     );
 }
+
+/// Issue 14: `--lang pl` writes the event texts in Polish (dates as 30.11.2026), still a
+/// calendar the parser accepts, with the same events and dates.
+#[test]
+fn issue_14_calendar_in_polish() {
+    if parser_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ics = dir.path().join("przypomnienia.ics");
+    BinCommand::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["calendar", "--lang", "pl", "--audit"])
+        .arg(fixture())
+        .arg("-o")
+        .arg(&ics)
+        .assert()
+        .success();
+    let events = parse(&ics);
+    assert!(!events.is_empty());
+    let date = regex::Regex::new(r"wygasa \d{2}\.\d{2}\.\d{4}").expect("regex");
+    for e in &events {
+        assert!(
+            e[3].starts_with("Token KSeF ") || e[3].starts_with("Certyfikat KSeF "),
+            "{e:?}"
+        );
+        assert!(
+            e[3].contains(" wygasa ") && e[3].ends_with(": wymień go"),
+            "{e:?}"
+        );
+        assert!(date.is_match(&e[3]), "{e:?}");
+    }
+    let text = std::fs::read_to_string(&ics)
+        .expect("ics")
+        .replace("\r\n ", "");
+    assert!(
+        text.contains("Właściciel:") && !text.contains("Owner:"),
+        "{text}"
+    );
+}

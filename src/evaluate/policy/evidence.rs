@@ -21,7 +21,7 @@ impl View<'_> {
     ) -> Option<String> {
         let t = self.token();
         let e = self.entry;
-        let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let date = |d: NaiveDate| person_date(d, pl);
         let w = |en: &str, polish: &str| if pl { polish } else { en }.to_string();
         Some(match key {
             "nip" => self.ctx.snap.nip.clone(),
@@ -29,7 +29,10 @@ impl View<'_> {
             "owner" => e
                 .and_then(|e| e.owner.clone())
                 .unwrap_or_else(|| w("no owner", "brak właściciela")),
-            "status" => t.map_or(w("unknown", "nieznany"), |t| t.status.to_string()),
+            "status" => t.map_or(w("unknown", "nieznany"), |t| match pl {
+                true => t.status.polish().to_string(),
+                false => t.status.to_string(),
+            }),
             "system" => e
                 .and_then(|e| e.system.clone())
                 .or_else(|| t.and_then(|t| system_key(t, None)))
@@ -64,15 +67,20 @@ impl View<'_> {
             "holder" => self.grant.map_or(String::new(), |g| g.holder.masked()),
             "holder-type" => self
                 .grant
-                .map_or(String::new(), |g| g.holder.kind.to_string()),
+                .map_or(String::new(), |g| g.holder.kind.label(pl).to_string()),
             "scope" => self.grant.map_or(String::new(), |g| g.scope.to_string()),
             "certificate-serial" => self.reference.clone(),
-            "certificate-subject" => self
-                .certificate()
-                .map_or_else(|| "unknown".into(), |c| c.subject_identifier.masked()),
-            "certificate-status" => self
-                .certificate()
-                .map_or_else(|| "not listed".into(), |c| c.status.to_string()),
+            "certificate-subject" => self.certificate().map_or_else(
+                || w("unknown", "nieznany"),
+                |c| c.subject_identifier.masked(),
+            ),
+            "certificate-status" => self.certificate().map_or_else(
+                || w("not listed", "niewykazany"),
+                |c| match pl {
+                    true => c.status.polish().to_string(),
+                    false => c.status.to_string(),
+                },
+            ),
             "valid-to" => self
                 .certificate()
                 .map_or(String::new(), |c| date(c.valid_to.date_naive())),
@@ -109,7 +117,7 @@ impl View<'_> {
                             format!(
                                 "{} {}",
                                 w("last used", "ostatnio użyty"),
-                                d.format("%Y-%m-%d")
+                                person_date(d.date_naive(), pl)
                             )
                         })
                     };
@@ -117,14 +125,18 @@ impl View<'_> {
                         "{} {} ({}, {}): {} {}, {} {} {} {}, {used}",
                         w("certificate", "certyfikat"),
                         c.certificate_serial_number,
-                        c.kind,
-                        c.status,
+                        if pl { c.kind.polish() } else { c.kind.as_str() },
+                        if pl {
+                            c.status.polish()
+                        } else {
+                            c.status.as_str()
+                        },
                         w("subject", "podmiot"),
                         c.subject_identifier.masked(),
                         w("valid", "ważny od"),
-                        c.valid_from.format("%Y-%m-%d"),
+                        person_date(c.valid_from.date_naive(), pl),
                         w("to", "do"),
-                        c.valid_to.format("%Y-%m-%d"),
+                        person_date(c.valid_to.date_naive(), pl),
                     ));
                 }
                 None => parts.push(format!(
@@ -140,9 +152,9 @@ impl View<'_> {
             }
             match self.entry {
                 Some(e) => parts.push(format!(
-                    "{} {}{}",
-                    w("inventory row", "wiersz ewidencji"),
-                    e.row,
+                    "{}{}",
+                    w("inventory row {row}", "wiersz {row} ewidencji")
+                        .replace("{row}", &e.row.to_string()),
                     e.owner
                         .as_deref()
                         .map(|o| format!(" ({} {o})", w("owner", "właściciel")))
@@ -157,17 +169,14 @@ impl View<'_> {
             parts.push(
                 w(
                     "grant {id} ({kind}): {type} {holder} holds {scope} since {date}",
-                    "uprawnienie {id} ({kind}): {type} {holder} ma {scope} od {date}",
+                    "nadanie {id} ({kind}): {type} {holder} ma {scope} od {date}",
                 )
                 .replace("{id}", &g.id)
-                .replace("{kind}", &g.kind.to_string())
-                .replace("{type}", &g.holder.kind.to_string())
+                .replace("{kind}", if pl { g.kind.polish() } else { g.kind.as_str() })
+                .replace("{type}", g.holder.kind.label(pl))
                 .replace("{holder}", &g.holder.masked())
                 .replace("{scope}", &g.scope.to_string())
-                .replace(
-                    "{date}",
-                    &g.start_date.date_naive().format("%Y-%m-%d").to_string(),
-                ),
+                .replace("{date}", &person_date(g.start_date.date_naive(), pl)),
             );
             if g.can_delegate {
                 parts.push(
@@ -179,15 +188,23 @@ impl View<'_> {
                 );
             }
             if let Some(t) = &g.target {
-                parts.push(format!("{} {} {}", w("target", "cel"), t.kind, t.masked()));
+                // A target without a value (`AllPartners`) is named by its type alone.
+                let value = t.masked();
+                parts.push(match (pl, value == t.kind.as_str()) {
+                    (false, _) => format!("target {} {value}", t.kind),
+                    (true, true) => format!("dotyczy: {}", t.kind.label(true)),
+                    (true, false) => format!("dotyczy: {} {value}", t.kind.label(true)),
+                });
             }
             parts.extend(details.iter().map(|d| d.text(pl).to_string()));
             return parts.join("; ");
         }
-        let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let date = |d: NaiveDate| person_date(d, pl);
         let ago = |n: i64| match (n, pl) {
             (0, false) => "today".to_string(),
             (0, true) => "dziś".to_string(),
+            (1, true) => "wczoraj".to_string(),
+            (-1, true) => "jutro".to_string(),
             (1, false) => "1 day ago".to_string(),
             (n, false) if n < 0 => format!("in {} days", -n),
             (n, false) => format!("{n} days ago"),
@@ -197,7 +214,12 @@ impl View<'_> {
         match self.token {
             Known::Yes(t) => {
                 if t.status != TokenStatus::Active {
-                    parts.push(format!("{} {}", w("status", "status"), t.status));
+                    let status = if pl {
+                        t.status.polish()
+                    } else {
+                        t.status.as_str()
+                    };
+                    parts.push(format!("{} {status}", w("status", "status")));
                 }
                 let created = t.date_created;
                 parts.push(format!(
@@ -224,7 +246,10 @@ impl View<'_> {
                 }
                 if fields.contains(&Field::TokenDescription) {
                     if personal_data(&t.description, true, true, true).is_empty() {
-                        parts.push(format!("{} '{}'", w("description", "opis"), t.description));
+                        parts.push(match pl {
+                            true => format!("opis „{}”", t.description),
+                            false => format!("description '{}'", t.description),
+                        });
                     } else {
                         parts.push(
                             w(
@@ -239,7 +264,7 @@ impl View<'_> {
             Known::No => parts.push(
                 w(
                     "KSeF lists no token {reference} in context {nip}",
-                    "KSeF nie wykazuje tokenu {reference} w kontekście {nip}",
+                    "KSeF nie wykazuje tokena {reference} w kontekście {nip}",
                 )
                 .replace("{reference}", &self.reference)
                 .replace("{nip}", &self.ctx.snap.nip),
@@ -256,14 +281,14 @@ impl View<'_> {
             None => {}
             Some(e) => {
                 if rule.subject == Subject::InventoryEntry {
-                    parts.push(row("inventory row {row}", "wiersz ewidencji {row}", e.row));
+                    parts.push(row("inventory row {row}", "wiersz {row} ewidencji", e.row));
                 }
                 if fields.contains(&Field::InventoryOwner) {
                     parts.push(match &e.owner {
                         Some(o) => format!("{} {o}", w("owner", "właściciel")),
                         None => row(
                             "inventory row {row} names no owner",
-                            "wiersz ewidencji {row} nie wskazuje właściciela",
+                            "wiersz {row} ewidencji nie wskazuje właściciela",
                             e.row,
                         ),
                     });
@@ -285,7 +310,7 @@ impl View<'_> {
                         }
                         None => row(
                             "inventory row {row} has no planned expiry",
-                            "wiersz ewidencji {row} nie ma planowanej daty wygaśnięcia",
+                            "wiersz {row} ewidencji nie ma planowanej daty wygaśnięcia",
                             e.row,
                         ),
                     });
@@ -308,4 +333,11 @@ fn rule_fields(conds: &[RawCondition]) -> BTreeSet<Field> {
         }
     }
     out
+}
+
+/// A date in a finding's words: ISO (`2026-11-30`) in English, `30.11.2026` in Polish
+/// (docs/polish.md).
+fn person_date(d: NaiveDate, pl: bool) -> String {
+    let format = if pl { "%d.%m.%Y" } else { "%Y-%m-%d" };
+    d.format(format).to_string()
 }

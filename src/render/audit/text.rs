@@ -3,6 +3,7 @@ use std::io::Write;
 use crate::model::{
     AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
 };
+use crate::render::html::Urgent;
 use crate::render::html::i18n::{self, Lang};
 use crate::render::reason;
 use crate::render::style::{Style, Tone};
@@ -219,7 +220,7 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
             opts.t("owner", "zaakceptował(a):"),
             e.owner,
             opts.t("until", "do"),
-            e.expires
+            e.expires.format(opts.t("%Y-%m-%d", "%d.%m.%Y"))
         )?;
     }
     writeln!(out, "{}{}", label("id:", "id:"), f.id)?;
@@ -231,6 +232,7 @@ fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io:
 pub fn render_text(
     results: &AuditResults,
     opts: TextOptions,
+    urgent: &[Urgent],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(
@@ -240,18 +242,27 @@ pub fn render_text(
         results.environment.label,
         results.environment.base_url,
         opts.t("as of", "stan na"),
-        results.generated_at.format("%Y-%m-%d %H:%M UTC")
+        results
+            .generated_at
+            .format(opts.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
     )?;
     if let Some(firm) = &results.firm {
         writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;
     }
     writeln!(out)?;
     let style = opts.style;
+    act_now(out, urgent, opts)?;
     writeln!(
         out,
         "{}",
         style.paint(Tone::Heading, opts.t("Contexts", "Konteksty"))
     )?;
+    let name_width = results
+        .contexts
+        .iter()
+        .map(|c| c.name.as_deref().unwrap_or("").chars().count())
+        .max()
+        .unwrap_or(0);
     for c in &results.contexts {
         let (text, excepted) = counts(results, &c.nip, opts);
         let status = match c.status {
@@ -266,7 +277,15 @@ pub fn render_text(
         let active = c.tokens.iter().filter(|t| t.token.status.is_live()).count();
         let tokens = match opts.lang {
             // `  12 tokens (3 active)`, the count right-aligned as before.
-            Lang::En => format!("{:>4} tokens ({active} active)", c.tokens.len()),
+            Lang::En => format!(
+                "{:>4} {} ({active} active)",
+                c.tokens.len(),
+                if c.tokens.len() == 1 {
+                    "token "
+                } else {
+                    "tokens"
+                }
+            ),
             Lang::Pl => format!(
                 "{:>4} {} (aktywne: {active})",
                 c.tokens.len(),
@@ -275,7 +294,7 @@ pub fn render_text(
         };
         write!(
             out,
-            "  {}  {:<28}  {}  {tokens}  {text}",
+            "  {}  {:<name_width$}  {}  {tokens}  {text}",
             c.nip, name, status
         )?;
         if excepted > 0 {
@@ -353,7 +372,7 @@ pub fn render_text(
         let heading = match opts.lang {
             Lang::En => format!("Excepted ({}: listed, not failing the run)", excepted.len()),
             Lang::Pl => format!(
-                "Wyłączone: {} (wymienione, nie wpływają na wynik)",
+                "Wyłączone: {} (wymienione, ale nie wpływają na wynik)",
                 excepted.len()
             ),
         };
@@ -489,4 +508,25 @@ pub fn render_text(
             s.contexts_complete,
         ),
     }
+}
+
+/// What must not wait for the rest, before everything else: active leaks, contexts not read in
+/// full, leavers' live access (the reports' "Act now", from [`crate::render::html::urgent_facts`]).
+fn act_now(out: &mut dyn Write, urgent: &[Urgent], opts: TextOptions) -> std::io::Result<()> {
+    if urgent.is_empty() {
+        return Ok(());
+    }
+    let heading = i18n::tr(opts.lang, "urgent_title");
+    writeln!(out, "{}", opts.style.paint(Tone::Alarm, heading))?;
+    for u in urgent {
+        let severity = Severity::ALL
+            .iter()
+            .find(|s| s.as_str() == u.severity)
+            .copied()
+            .unwrap_or(Severity::High);
+        let label = opts.sev(severity).to_uppercase();
+        let label = opts.style.paint_padded(Tone::of(severity), &label, 9);
+        writeln!(out, "  {label}  {}", u.text)?;
+    }
+    writeln!(out)
 }

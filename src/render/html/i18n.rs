@@ -69,7 +69,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "coverage_line",
         "{audited} of {total} NIPs audited; {incomplete} incomplete",
-        "zbadano {audited} z {total} NIP; niekompletne: {incomplete}",
+        "zbadane konteksty NIP: {audited} z {total}; niekompletne: {incomplete}",
     ),
     (
         "coverage_none",
@@ -93,7 +93,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "exec_intro",
         "How exposed the firm is through its KSeF tokens (keys that let software issue and read invoices on a client's behalf), and what changed since last quarter.",
-        "Na ile firma jest narażona przez swoje tokeny KSeF (klucze, którymi oprogramowanie wystawia i odczytuje faktury w imieniu klienta) i co zmieniło się od poprzedniego kwartału.",
+        "W jakim stopniu firma jest narażona na ryzyko przez swoje tokeny KSeF (klucze, którymi oprogramowanie wystawia i odczytuje faktury w imieniu klienta) i co zmieniło się od poprzedniego kwartału.",
     ),
     (
         "headline_up",
@@ -186,17 +186,17 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "kpi_leaked",
         "Leaked tokens found",
-        "Znalezione wycieki tokenów",
+        "Znalezione wyciekłe tokeny",
     ),
     (
         "kpi_leaked_active",
         "Leaked tokens still active",
-        "Wycieki tokenów nadal aktywnych",
+        "Wyciekłe tokeny nadal aktywne",
     ),
     (
         "kpi_open_crit_high",
         "Open critical and high findings",
-        "Otwarte ustalenia krytyczne i wysokie",
+        "Otwarte ustalenia o istotności krytycznej i wysokiej",
     ),
     (
         "kpi_exc_active",
@@ -228,7 +228,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "decision_fix_critical",
         "Approve fixing the critical findings within {days} days ({n}).",
-        "Zatwierdzić usunięcie ustaleń krytycznych w ciągu {days_pl} ({n}).",
+        "Zatwierdzić usunięcie w ciągu {days_pl} problemów wskazanych w ustaleniach krytycznych ({n}).",
     ),
     (
         "decision_expired_exceptions",
@@ -248,7 +248,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "decision_incomplete",
         "Have the audit token granted read access for clients that could not be audited in full ({n}).",
-        "Zapewnić tokenowi audytowemu dostęp do odczytu u klientów, których nie udało się zbadać w całości ({n}).",
+        "Uzyskać token audytowy z uprawnieniem do odczytu u klientów, których nie udało się zbadać w całości ({n}).",
     ),
     (
         "decision_none",
@@ -267,7 +267,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "urgent_incomplete",
         "NIP {nip}{name} could not be audited in full: {reason}. Its tokens are not verifiable until the audit token can read them.",
-        "Kontekstu NIP {nip}{name} nie udało się zbadać w całości: {reason}. Jego tokenów nie da się sprawdzić, dopóki token audytowy nie uzyska prawa odczytu.",
+        "Kontekstu NIP {nip}{name} nie udało się zbadać w całości: {reason}. Jego tokenów nie da się sprawdzić, dopóki token audytowy nie uzyska uprawnienia do odczytu.",
     ),
     (
         "urgent_leaver",
@@ -277,7 +277,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "urgent_leaver_certificate",
         "KSeF certificate {serial} of {subject} (NIP {nip}) belongs to someone who left the firm and works until {date}: only its owner can revoke it, so ask them now and remove their permissions meanwhile.",
-        "Certyfikat KSeF {serial} osoby {subject} (NIP {nip}) należy do kogoś, kto odszedł z firmy, i działa do {date}: unieważnić go może tylko jego właściciel, więc należy go o to poprosić, a do tego czasu odebrać mu uprawnienia.",
+        "Certyfikat KSeF {serial} ({subject}, NIP {nip}) należy do osoby, która odeszła z firmy, i działa do {date}. Unieważnić go może tylko jego właściciel: należy go o to poprosić, a do tego czasu odebrać mu uprawnienia.",
     ),
     ("certs_title", "KSeF certificates", "Certyfikaty KSeF"),
     (
@@ -293,22 +293,22 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "certs_not_read",
         "No context signed in with a KSeF certificate, so no certificate list was read (KSeF shows certificates only to a certificate sign-in).",
-        "Żaden kontekst nie logował się certyfikatem KSeF, więc lista certyfikatów nie została odczytana (KSeF pokazuje certyfikaty tylko po zalogowaniu certyfikatem).",
+        "W żadnym kontekście narzędzie nie logowało się certyfikatem KSeF, więc listy certyfikatów nie odczytano (KSeF pokazuje certyfikaty tylko po zalogowaniu certyfikatem).",
     ),
     ("certs_date", "Expires", "Wygasa"),
-    ("certs_days_left", "Days left", "Dni do końca"),
+    ("certs_days_left", "Days left", "Pozostało dni"),
     ("certs_serial", "Serial number", "Numer seryjny"),
     ("certs_subject", "Subject", "Podmiot"),
     ("certs_expired", "expired", "wygasł"),
     (
         "sunset_title",
         "Readiness for the end of KSeF tokens",
-        "Gotowość na koniec tokenów KSeF",
+        "Gotowość na wycofanie tokenów KSeF",
     ),
     (
         "sunset_line",
         "KSeF tokens stop working on {date} (announced by the Ministry of Finance, not yet law; {days} days from now): {tokens} integrations in {dependent} of {total} client contexts still depend on tokens.",
-        "Tokeny KSeF przestaną działać {date} (zapowiedź Ministerstwa Finansów, jeszcze nie przepis; za {days} dni): {tokens} integracji w {dependent} z {total} kontekstów klientów nadal zależy od tokenów.",
+        "Tokeny KSeF przestaną działać {date} (zapowiedź Ministerstwa Finansów, jeszcze nie przepis; pozostało dni: {days}). Integracje nadal zależne od tokenów: {tokens}, w kontekstach klientów: {dependent} z {total}.",
     ),
     ("sunset_tokens", "Active tokens", "Aktywne tokeny"),
     (
@@ -321,13 +321,13 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "sunset_state_partly",
         "certificate sign-in, tokens remain",
-        "logowanie certyfikatem, tokeny pozostały",
+        "logowanie certyfikatem, ale tokeny nadal aktywne",
     ),
     ("sunset_state_tokens", "tokens only", "tylko tokeny"),
     (
         "urgent_grant_leaver",
         "People who left the firm still hold permission grants (grants: {n}, people: {people}, client contexts: {contexts}). They can sign in and act for the client without any token. Remove the grants (`ksef-audit revoke --from audit.json --grants`).",
-        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia (uprawnienia: {n}, osoby: {people}, konteksty klientów: {contexts}). Mogą zalogować się i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
+        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia (uprawnienia: {n}, osoby: {people}, konteksty klientów: {contexts}). Mogą się zalogować i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
     ),
     (
         "decision_revoke_grants",
@@ -348,7 +348,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "grants_trend",
         "Last quarter: {prev} open findings about grants ({change}); grants held by leavers then: {leavers_prev}.",
-        "Poprzedni kwartał: {prev} otwartych ustaleń dotyczących uprawnień ({change}); uprawnienia osób, które odeszły: {leavers_prev}.",
+        "Poprzedni kwartał: otwarte ustalenia dotyczące uprawnień: {prev} ({change}); uprawnienia osób, które odeszły z firmy: {leavers_prev}.",
     ),
     (
         "grants_trend_first",
@@ -380,10 +380,10 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("grant_holder_status", "Who", "Kto"),
     ("grant_scope", "Permission", "Uprawnienie"),
     ("grant_since", "Since", "Od"),
-    ("grant_delegable", "May delegate", "Może przekazać"),
-    ("grant_target", "Target", "Zakres"),
+    ("grant_delegable", "May delegate", "Może przekazywać dalej"),
+    ("grant_target", "Target", "Dotyczy"),
     ("grant_findings", "Findings", "Ustalenia"),
-    ("grant_holder_left", "left the firm", "odszedł z firmy"),
+    ("grant_holder_left", "left the firm", "były pracownik"),
     ("grant_holder_unknown", "unknown", "nieznany"),
     ("grant_holder_staff", "staff", "pracownik"),
     ("grant_holder_known_party", "known party", "znany podmiot"),
@@ -416,7 +416,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "urgent_more",
         "… and {n} more of this kind.",
-        "… oraz {n} więcej tego rodzaju.",
+        "… i inne tego rodzaju (liczba: {n}).",
     ),
     (
         "changes_by_rule",
@@ -437,12 +437,17 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("sev_low", "low", "niskie"),
     ("sev_info", "info", "informacyjne"),
     ("severity", "Severity", "Istotność"),
+    // the same as table column headers (first word capitalised)
+    ("col_critical", "Critical", "Krytyczne"),
+    ("col_high", "High", "Wysokie"),
+    ("col_medium", "Medium", "Średnie"),
+    ("col_low", "Low", "Niskie"),
     ("risk_count", "cases", "przypadki"),
     // plain-language titles of the leak groups (policy rule titles live in rules/policy)
     (
         "leak_group_active",
         "Leaked tokens that still work: anyone holding them can issue and read invoices",
-        "Wyciekłe tokeny, które nadal działają: każdy, kto je ma, może wystawiać i czytać faktury",
+        "Wyciekłe tokeny, które nadal działają: każdy, kto je ma, może wystawiać i odczytywać faktury",
     ),
     (
         "leak_group_found",
@@ -462,7 +467,7 @@ const TABLE: &[(&str, &str, &str)] = &[
         "No earlier quarters were given (--previous): the trend starts with this quarter.",
         "Nie podano wcześniejszych kwartałów (--previous): trend zaczyna się od tego kwartału.",
     ),
-    ("trend_audited", "NIPs audited", "Zbadane NIP"),
+    ("trend_audited", "NIPs audited", "Zbadane konteksty"),
     (
         "changes_title",
         "New, resolved and persisting findings",
@@ -471,7 +476,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "changes_summary",
         "{new} new, {resolved} resolved, {persisting} persisting; {first} found in clients audited for the first time; {unchecked} not re-checked (client not audited in full this quarter).",
-        "nowe: {new}, rozwiązane: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient nie zbadany w całości): {unchecked}.",
+        "nowe: {new}, rozwiązane: {resolved}, utrzymujące się: {persisting}; u klientów badanych po raz pierwszy: {first}; niesprawdzone ponownie (klient niezbadany w całości): {unchecked}.",
     ),
     (
         "changes_no_previous",
@@ -491,7 +496,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "clients_title",
         "Clients (ten worst first)",
-        "Klienci (dziesięciu najsłabszych na początku)",
+        "Klienci (najpierw dziesięciu najsłabszych)",
     ),
     ("client_first_audit", "first audit", "pierwszy audyt"),
     ("nip", "NIP", "NIP"),
@@ -503,7 +508,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("crit_short", "Crit.", "Kryt."),
     ("high_short", "High", "Wys."),
     ("med_short", "Med.", "Śr."),
-    ("low_short", "Low", "Nis."),
+    ("low_short", "Low", "Nisk."),
     (
         "worst_ten",
         "among the ten worst",
@@ -613,7 +618,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "leaks_scanned",
         "Scanned {root} ({mode}): {files} files, {blobs} git blobs.",
-        "Przeskanowano {root} ({mode}): plików {files}, obiektów git {blobs}.",
+        "Przeskanowano {root} ({mode}): plików: {files}, obiektów git: {blobs}.",
     ),
     ("leak_token", "Token (redacted)", "Token (zamaskowany)"),
     ("leak_where", "Found in", "Znaleziono w"),
@@ -675,7 +680,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     (
         "method_3",
         "Files and git history were scanned for token values; a leaked token's status was checked with KSeF by its reference number, without sending the secret anywhere.",
-        "Pliki i historię git przeszukano pod kątem wartości tokenów; status wyciekłego tokenu sprawdzono w KSeF po numerze referencyjnym, bez wysyłania sekretu.",
+        "Pliki i historię git przeszukano pod kątem wartości tokenów; status wyciekłego tokena sprawdzono w KSeF po numerze referencyjnym, bez wysyłania sekretu.",
     ),
     (
         "method_4",
@@ -736,7 +741,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("reference", "Reference", "Numer referencyjny"),
     ("owner", "Owner", "Właściciel"),
     ("evidence", "Evidence", "Dowód"),
-    ("remediation", "Remediation", "Naprawa"),
+    ("remediation", "Remediation", "Zalecenie"),
     ("due", "Due", "Termin"),
     (
         "no_findings",
@@ -799,6 +804,37 @@ pub fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_noun_form_of_their_number() {
+        let tokens =
+            |lang: Lang, n| lang.count(n, ("token", "tokens"), ("token", "tokeny", "tokenów"));
+        assert_eq!(tokens(Lang::En, 1), "1 token");
+        assert_eq!(tokens(Lang::En, 2), "2 tokens");
+        let pl: Vec<String> = [0, 1, 2, 4, 5, 12, 13, 14, 21, 22, 104, 112]
+            .into_iter()
+            .map(|n| tokens(Lang::Pl, n))
+            .collect();
+        assert_eq!(
+            pl,
+            [
+                "0 tokenów",
+                "1 token",
+                "2 tokeny",
+                "4 tokeny",
+                "5 tokenów",
+                "12 tokenów",
+                "13 tokenów",
+                "14 tokenów",
+                "21 tokenów",
+                "22 tokeny",
+                "104 tokeny",
+                "112 tokenów"
+            ]
+        );
+        assert_eq!(Lang::Pl.t("complete", "kompletny"), "kompletny");
+        assert_eq!(Lang::En.t("complete", "kompletny"), "complete");
+    }
 
     #[test]
     fn keys_are_unique_and_translated() {

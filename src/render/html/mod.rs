@@ -21,7 +21,7 @@ pub use crate::model::DueDays;
 pub use crate::render::csv::CsvOptions;
 pub use csv_out::{CsvTable, render_csv};
 pub use i18n::Lang;
-pub use model::ReportView;
+pub use model::{ReportView, Urgent, urgent_facts};
 
 pub use crate::render::RenderError;
 

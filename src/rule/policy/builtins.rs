@@ -269,15 +269,21 @@ fn author_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     let t = v.token()?;
     let m = v.staff_author(&t.author_identifier)?;
     (m.status == StaffStatus::Left).then(|| {
-        let who = format!(
-            "{} ({} {})",
-            m.name.as_deref().unwrap_or(&m.id),
-            t.author_identifier.kind,
-            mask_identifier(&t.author_identifier)
-        );
+        let who = |pl: bool| {
+            format!(
+                "{} ({} {})",
+                m.name.as_deref().unwrap_or(&m.id),
+                IdentifierType::from(t.author_identifier.kind.as_str()).label(pl),
+                mask_identifier(&t.author_identifier)
+            )
+        };
         Detail::new(
-            format!("created by {who}, who {}", left_words(m, false)),
-            format!("utworzony przez: {who}; ta osoba {}", left_words(m, true)),
+            format!("created by {}, who {}", who(false), left_words(m, false)),
+            format!(
+                "utworzony przez: {}; ta osoba {}",
+                who(true),
+                left_words(m, true)
+            ),
         )
     })
 }
@@ -330,7 +336,7 @@ fn duplicate_active(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
                 others.join(", ")
             ),
             format!(
-                "inne aktywne tokeny systemu '{key}' ({n}): {}",
+                "inne aktywne tokeny systemu „{key}” ({n}): {}",
                 others.join(", ")
             ),
         )
@@ -351,7 +357,7 @@ fn environment_mismatch(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     (!listed.eq_ignore_ascii_case(&found)).then(|| {
         Detail::new(
             format!("the inventory says '{listed}' but the token was found in '{found}'"),
-            format!("ewidencja podaje '{listed}', a token znaleziono w '{found}'"),
+            format!("ewidencja podaje „{listed}”, a token znaleziono w środowisku „{found}”"),
         )
     })
 }
@@ -411,14 +417,17 @@ fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // The preview's length note in Polish: `…(64 chars)` -> `…(64 znaki)`.
+    let prints_pl = |word: &str| polish_previews(&prints(word));
     Some(Detail::new(
         format!(
             "column {cols} holds a KSeF token value: {}",
             prints("fingerprint")
         ),
         format!(
-            "kolumna {cols} zawiera wartość tokenu KSeF: {}",
-            prints("odcisk")
+            "kolumna {} zawiera wartość tokena KSeF: {}",
+            polish_quotes(&cols),
+            prints_pl("odcisk")
         ),
     ))
 }
@@ -428,12 +437,13 @@ fn grant_staff<'a>(v: &'a dyn SubjectView, g: &GrantRecord) -> Option<&'a StaffM
     g.holder_keys().into_iter().find_map(|k| v.staff_holder(k))
 }
 
-/// `Jan Nowak (Pesel 85*******45)`: the name when known, the identifier masked.
-pub fn describe_holder(g: &GrantRecord, staff: Option<&StaffMember>) -> String {
+/// `Jan Nowak (Pesel 85*******45)`: the name when known, the identifier masked; in Polish
+/// the identifier's type as people write it (`PESEL 85*******45`).
+pub fn describe_holder(g: &GrantRecord, staff: Option<&StaffMember>, pl: bool) -> String {
     let name = staff
         .and_then(|m| m.name.clone())
         .or_else(|| g.holder_name());
-    let id = format!("{} {}", g.holder.kind, g.holder.masked());
+    let id = format!("{} {}", g.holder.kind.label(pl), g.holder.masked());
     match name {
         Some(n) => format!("{n} ({id})"),
         None => id,
@@ -447,7 +457,8 @@ fn grant_holder_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
     }
     let m = grant_staff(v, g)?;
     (m.status == StaffStatus::Left).then(|| {
-        let who = describe_holder(g, Some(m));
+        let who = describe_holder(g, Some(m), false);
+        let who_pl = describe_holder(g, Some(m), true);
         Detail::new(
             format!(
                 "{who} {} and still holds {} in this context",
@@ -455,7 +466,7 @@ fn grant_holder_left(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
                 g.scope
             ),
             format!(
-                "{who}: ta osoba {}, a nadal ma {} w tym kontekście",
+                "{who_pl}: ta osoba {}, a nadal ma {} w tym kontekście",
                 left_words(m, true),
                 g.scope
             ),
@@ -479,11 +490,12 @@ fn grant_holder_unknown(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
             || v.known_party(k).is_some()
     });
     (!known).then(|| {
-        let who = describe_holder(g, None);
+        let who = describe_holder(g, None, false);
+        let who_pl = describe_holder(g, None, true);
         Detail::new(
             format!("{who} is on neither the staff list nor the config's known parties"),
             format!(
-                "{who} nie figuruje ani na liście pracowników, ani wśród znanych podmiotów z konfiguracji"
+                "{who_pl} nie figuruje ani na liście pracowników, ani wśród znanych podmiotów z konfiguracji"
             ),
         )
     })
@@ -526,7 +538,7 @@ fn too_many_credentials_managers(v: &dyn SubjectView, rule: &PolicyRule) -> Opti
                 place + 1,
             ),
             format!(
-                "posiadacze CredentialsManage w tym kontekście: {} (limit: {limit}); to nadanie jest {}. według wieku; wszystkie: {all}",
+                "posiadacze CredentialsManage w tym kontekście: {} (limit: {limit}); to nadanie jest {}. od najstarszego; wszystkie: {all}",
                 managers.len(),
                 place + 1,
             ),
@@ -569,14 +581,15 @@ fn grant_holder_in_many_contexts(v: &dyn SubjectView, rule: &PolicyRule) -> Opti
     }
     let nips: BTreeSet<&str> = v.contexts_held_by(key).into_iter().collect();
     (nips.len() > limit).then(|| {
-        let who = describe_holder(g, grant_staff(v, g));
+        let who = describe_holder(g, grant_staff(v, g), false);
+        let who_pl = describe_holder(g, grant_staff(v, g), true);
         Detail::new(
             format!(
                 "{who} holds grants in {} client contexts (limit {limit})",
                 nips.len()
             ),
             format!(
-                "{who} ma uprawnienia u klientów (kontekstów: {}; limit: {limit})",
+                "{who_pl} ma uprawnienia w kontekstach klientów: {} (limit: {limit})",
                 nips.len()
             ),
         )
@@ -606,10 +619,13 @@ fn grant_beyond_register(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> 
         return None;
     }
     Some(if approved.is_empty() {
-        let who = describe_holder(g, grant_staff(v, g));
+        let who = describe_holder(g, grant_staff(v, g), false);
+        let who_pl = describe_holder(g, grant_staff(v, g), true);
         Detail::new(
             format!("the access register approves nothing for {who} in this context"),
-            format!("rejestr dostępów nie zatwierdza niczego dla {who} w tym kontekście"),
+            format!(
+                "rejestr dostępów nie zatwierdza w tym kontekście żadnego uprawnienia posiadacza: {who_pl}"
+            ),
         )
     } else {
         let approved = approved
@@ -664,9 +680,31 @@ fn left_words(m: &StaffMember, pl: bool) -> String {
     match (m.left_on, pl) {
         (Some(d), false) => format!("left on {}", d.format("%Y-%m-%d")),
         (None, false) => "has left".into(),
-        (Some(d), true) => format!("nie pracuje już w firmie (od {})", d.format("%Y-%m-%d")),
+        (Some(d), true) => format!("nie pracuje już w firmie (od {})", d.format("%d.%m.%Y")),
         (None, true) => "nie pracuje już w firmie".into(),
     }
+}
+
+/// Text quoted with ASCII quotes (`'Uwagi'`, as the inventory reader names a column) with
+/// Polish quotation marks instead (`„Uwagi”`).
+fn polish_quotes(text: &str) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"'([^']*)'").expect("static regex compiles"));
+    re.replace_all(text, "„$1”").into_owned()
+}
+
+/// Redacted previews (`…(64 chars)`) with their length note in Polish (`…(64 znaki)`).
+fn polish_previews(text: &str) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"\((\d+) chars\)").expect("static regex compiles"));
+    re.replace_all(text, |c: &regex::Captures| {
+        let n: u64 = c[1].parse().unwrap_or(0);
+        format!(
+            "({n} {})",
+            crate::model::plural_pl(n, "znak", "znaki", "znaków")
+        )
+    })
+    .into_owned()
 }
 
 /// The Polish words for a kind [`personal_data`] names.
@@ -814,12 +852,13 @@ fn certificate_expires_within(v: &dyn SubjectView, rule: &PolicyRule) -> Option<
     const DAY: i64 = 86_400;
     (left > after * DAY && left <= days * DAY).then(|| {
         let to = c.valid_to.format("%Y-%m-%d %H:%M UTC");
+        let to_pl = c.valid_to.format("%d.%m.%Y %H:%M UTC");
         let n = c.days_left(v.now());
         Detail::new(
             format!("valid to {to} ({n} days left)"),
             format!(
-                "ważny do {to} (zostało {n} {})",
-                crate::model::plural_pl(n.max(0) as u64, "dzień", "dni", "dni")
+                "ważny do {to_pl} ({})",
+                crate::model::days_left_pl(n.max(0))
             ),
         )
     })
@@ -857,10 +896,11 @@ fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, Detail)>
     } else {
         format!("KSeF stops accepting tokens on {end} (announced, not yet law)")
     };
+    let end_pl = end.format("%d.%m.%Y");
     let when_pl = if own {
-        format!("jego własna ważność kończy się {end} (podaje ją KSeF)")
+        format!("jego własna ważność kończy się {end_pl} (podaje ją KSeF)")
     } else {
-        format!("KSeF przestaje przyjmować tokeny {end} (zapowiedź, jeszcze nie przepis)")
+        format!("KSeF przestaje przyjmować tokeny {end_pl} (zapowiedź, jeszcze nie przepis)")
     };
     let words = match left {
         n if n < 0 => format!("{when}: {} days ago", -n),
@@ -868,11 +908,10 @@ fn token_sunset(v: &dyn SubjectView, rule: &PolicyRule) -> Option<(i64, Detail)>
         1 => format!("{when}: 1 day left"),
         n => format!("{when}: {n} days left"),
     };
-    let days_pl = |n: i64| crate::model::plural_pl(n.unsigned_abs(), "dzień", "dni", "dni");
     let words_pl = match left {
-        n if n < 0 => format!("{when_pl}: {} {} temu", -n, days_pl(n)),
+        n if n < 0 => format!("{when_pl}: {} temu", crate::model::days_pl(-n)),
         0 => format!("{when_pl}: dziś"),
-        n => format!("{when_pl}: zostało {n} {}", days_pl(n)),
+        n => format!("{when_pl}: {}", crate::model::days_left_pl(n)),
     };
     Some((left, Detail::new(words, words_pl)))
 }

@@ -22,8 +22,11 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
                         status,
                         status_label: tr(&format!("ctx_{status}")),
                         reason: context_reason_line(cx, c),
-                        fetched_local: local_time(c.fetched_at),
-                        duration: format!("{:.1} s", c.duration_ms as f64 / 1000.0),
+                        fetched_local: show_time(cx.lang, c.fetched_at),
+                        duration: show_decimal(
+                            cx.lang,
+                            &format!("{:.1} s", c.duration_ms as f64 / 1000.0),
+                        ),
                         tokens: c.tokens.len() as u32,
                     }
                 })
@@ -100,15 +103,15 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
                             },
                             owner: mask.opt_text(t.owner.as_deref()),
                             system: mask.opt_text(t.system.as_deref()),
-                            created: local_date(t.token.date_created).to_string(),
+                            created: cx.date(local_date(t.token.date_created)),
                             last_use: t
                                 .token
                                 .last_use_date
-                                .map(|d| local_date(d).to_string())
+                                .map(|d| cx.date(local_date(d)))
                                 .unwrap_or_else(|| tr("never")),
                             planned_expiry: t
                                 .planned_expiry
-                                .map(|d| d.to_string())
+                                .map(|d| cx.date(d))
                                 .unwrap_or_default(),
                             in_inventory: t.in_inventory,
                             extra: extra_columns

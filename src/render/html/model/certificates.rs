@@ -35,7 +35,7 @@ pub(super) fn certificates(cx: &Ctx<'_>) -> Certificates {
             expiring.push((
                 due,
                 CertificateRow {
-                    date: due.to_string(),
+                    date: cx.date(due),
                     days_left,
                     nip: cx.mask.nip(&c.nip),
                     client: cx.mask.opt_text(c.name.as_deref()),
@@ -100,7 +100,7 @@ fn readiness(cx: &Ctx<'_>, contexts: &[AuditContext]) -> Readiness {
     let tokens: usize = rows.iter().map(|r| r.tokens).sum();
     let line = cx
         .tr("sunset_line")
-        .replace("{date}", &sunset.to_string())
+        .replace("{date}", &cx.date(sunset))
         .replace("{days}", &(sunset - cx.as_of).num_days().to_string())
         .replace("{tokens}", &tokens.to_string())
         .replace("{dependent}", &dependent.to_string())
@@ -123,7 +123,7 @@ pub(super) fn leaver_certificates(cx: &Ctx<'_>) -> Vec<(Severity, String)> {
                 }) => (
                     subject.clone(),
                     valid_to
-                        .map(|d| d.date_naive().to_string())
+                        .map(|d| cx.date(d.date_naive()))
                         .unwrap_or_default(),
                 ),
                 _ => (String::new(), String::new()),

@@ -2,6 +2,29 @@
 
 use super::*;
 
+/// The label of an input's digest: `audit: inventory`; in Polish `audyt: ewidencja`.
+fn digest_name(lang: Lang, run: &str, input: &str) -> String {
+    if lang == Lang::En {
+        return format!("{run}: {input}");
+    }
+    let run = match run {
+        "audit" => "audyt",
+        "leaks" => "wycieki",
+        other => other,
+    };
+    let input = match input {
+        "inventory" => "ewidencja",
+        "snapshot" => "lista tokenów",
+        "staff" => "lista pracowników",
+        "exceptions" => "wyjątki",
+        "access-register" => "rejestr dostępów",
+        "config" => "konfiguracja",
+        "baseline" => "linia bazowa",
+        other => other,
+    };
+    format!("{run}: {input}")
+}
+
 /// The cover: firm, quarter, environment, coverage and input digests.
 pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
     let now = cx.now;
@@ -41,7 +64,7 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
     if let Some(a) = audit {
         for (name, value) in &a.digests.inputs {
             digests.push(Digest {
-                name: format!("audit: {name}"),
+                name: digest_name(cx.lang, "audit", name),
                 value: value.clone(),
             });
         }
@@ -49,7 +72,7 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
     if let Some(l) = leaks {
         for (name, value) in &l.digests.inputs {
             digests.push(Digest {
-                name: format!("leaks: {name}"),
+                name: digest_name(cx.lang, "leaks", name),
                 value: value.clone(),
             });
         }
@@ -66,9 +89,12 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
     Cover {
         firm,
         quarter: quarter.clone(),
-        generated_local: local_time(now),
-        generated_utc: now.format("%Y-%m-%d %H:%M UTC").to_string(),
-        as_of_local: local_time(as_of_time),
+        generated_local: show_time(cx.lang, now),
+        generated_utc: match cx.lang {
+            Lang::En => now.format("%Y-%m-%d %H:%M UTC").to_string(),
+            Lang::Pl => now.format("%d.%m.%Y %H:%M UTC").to_string(),
+        },
+        as_of_local: show_time(cx.lang, as_of_time),
         tool_version: TOOL_VERSION.to_string(),
         environment: audit
             .map(|a| format!("{} ({})", a.environment.label, a.environment.base_url))

@@ -127,14 +127,16 @@ fn grant_row(
         nip: cx.mask.nip(nip),
         client: cx.mask.opt_text(client),
         anchor: anchor(nip, cx.mask),
-        holder_type: g.holder_type.clone(),
+        holder_type: crate::model::IdentifierType::from(g.holder_type.as_str())
+            .label(cx.lang == Lang::Pl)
+            .to_string(),
         // Masked in the audit document already; `text` masks a PESEL that reached a name.
         holder: cx.mask.text(&g.holder),
         name: cx.mask.opt_text(g.holder_name.as_deref()),
         status,
         status_label: cx.tr(&format!("grant_holder_{}", status.replace('-', "_"))),
         scope: g.scope.clone(),
-        since: local_date(g.start_date).to_string(),
+        since: cx.date(local_date(g.start_date)),
         delegable: g.can_delegate,
         target: g
             .target

@@ -41,6 +41,49 @@ pub fn local_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A date as people read it in `lang`: `2026-11-30` in English, `30.11.2026` in Polish.
+pub fn show_date(lang: Lang, d: NaiveDate) -> String {
+    match lang {
+        Lang::En => d.to_string(),
+        Lang::Pl => d.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A local (Europe/Warsaw) date-time in `lang`: `2026-11-22 05:40 CET`, `22.11.2026 05:40 CET`.
+pub fn show_time(lang: Lang, t: DateTime<Utc>) -> String {
+    match lang {
+        Lang::En => local_time(t),
+        Lang::Pl => t
+            .with_timezone(&Warsaw)
+            .format("%d.%m.%Y %H:%M %Z")
+            .to_string(),
+    }
+}
+
+/// A count in `lang`: `1234` in English, `1 234` in Polish (a no-break space between thousands).
+pub fn show_count(lang: Lang, n: u32) -> String {
+    let digits = n.to_string();
+    if lang == Lang::En || digits.len() < 4 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal number in `lang`: `1.5` in English, `1,5` in Polish.
+pub fn show_decimal(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => text.to_string(),
+        Lang::Pl => text.replace('.', ","),
+    }
+}
+
 pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Warsaw).date_naive()
 }
@@ -95,6 +138,11 @@ fn fmt_pct(v: Option<f64>) -> String {
 
 fn fmt_opt(v: Option<u32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// `fmt_opt` in `lang` (`1 234` in Polish).
+fn fmt_opt_in(lang: Lang, v: Option<u32>) -> String {
+    v.map(|v| show_count(lang, v)).unwrap_or_else(|| "–".into())
 }
 
 /// Change text and direction. `higher_is_better` decides whether growth is good news.
@@ -161,20 +209,25 @@ impl Ctx<'_> {
         i18n::tr(self.lang, key).to_string()
     }
 
+    /// A date as the report's reader writes it (`30.11.2026` in Polish).
+    fn date(&self, d: NaiveDate) -> String {
+        show_date(self.lang, d)
+    }
+
     fn finding_row(&self, f: &AuditFinding) -> FindingRow {
         let due = if f.excepted {
             String::new()
         } else {
             self.due
                 .get(&f.severity)
-                .map(ToString::to_string)
+                .map(|d| self.date(*d))
                 .unwrap_or_default()
         };
         let (exc_owner, exc_reason, exc_expires) = match &f.exception {
             Some(e) => (
                 self.mask.text(&e.owner),
                 self.mask.text(&e.reason),
-                e.expires.to_string(),
+                self.date(e.expires),
             ),
             None => Default::default(),
         };
@@ -216,7 +269,7 @@ impl Ctx<'_> {
             target: self.mask.text(&e.target),
             reason: self.mask.text(&e.reason),
             owner: self.mask.text(&e.owner),
-            expires: e.expires.to_string(),
+            expires: self.date(e.expires),
             status,
             status_label: i18n::tr(self.lang, &format!("exc_status_{status}")).to_string(),
             matched: e.matched,
@@ -241,9 +294,21 @@ fn anchor(nip: &str, mask: &Masker) -> String {
 /// Builds the whole report view.
 /// Builds the whole report view, section by section (one file per section).
 pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> ReportView {
-    let lang = opts.lang;
-    let facts = &input.facts;
-    let tr = |k: &str| i18n::tr(lang, k).to_string();
+    with_ctx(input, opts, |cx| build_view(cx, kind))
+}
+
+/// The "Act now" facts of the report `input` would give, worst first: other outputs (the
+/// audit text, the demo's summary) lead with them too.
+pub fn urgent_facts(input: &ReportInput, lang: Lang) -> Vec<Urgent> {
+    let opts = ReportOptions {
+        lang,
+        ..ReportOptions::default()
+    };
+    with_ctx(input, &opts, urgent::urgent)
+}
+
+/// Runs `f` with the context every section reads.
+fn with_ctx<T>(input: &ReportInput, opts: &ReportOptions, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
     let now = opts.now.unwrap_or_else(Utc::now);
     let audit = input.audit.as_ref();
     let leaks = input.leaks.as_ref();
@@ -253,14 +318,14 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         .unwrap_or(now);
     let mask = cover::masker(input, opts);
     let cx = Ctx {
-        lang,
+        lang: opts.lang,
         mask: &mask,
-        due: &facts.due,
+        due: &input.facts.due,
         as_of: local_date(as_of_time),
         as_of_time,
         now,
         opts,
-        facts,
+        facts: &input.facts,
         audit,
         leaks,
         quarter: opts
@@ -268,7 +333,13 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             .clone()
             .unwrap_or_else(|| quarter_of(as_of_time)),
     };
-    let (age, last_use) = trend::distributions(&cx);
+    f(&cx)
+}
+
+fn build_view(cx: &Ctx<'_>, kind: ReportKind) -> ReportView {
+    let (lang, facts) = (cx.lang, cx.facts);
+    let tr = |k: &str| i18n::tr(lang, k).to_string();
+    let (age, last_use) = trend::distributions(cx);
     let (kind_key, title_key) = match kind {
         ReportKind::Review => ("review", "title_review"),
         ReportKind::Quarterly => ("quarterly", "title_quarterly"),
@@ -278,20 +349,20 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
         kind: kind_key,
         t: i18n::table(lang),
         title: tr(title_key),
-        cover: cover::cover(&cx),
-        score: summary::score(&cx),
-        kpis: summary::kpi_rows(&cx),
-        risks: summary::risks(&cx),
-        headline: summary::headline(&cx),
-        decisions: summary::decisions(&cx),
-        trend: trend::trend(&cx),
-        changes: changes::changes(&cx),
-        clients: clients::clients(&cx),
+        cover: cover::cover(cx),
+        score: summary::score(cx),
+        kpis: summary::kpi_rows(cx),
+        risks: summary::risks(cx),
+        headline: summary::headline(cx),
+        decisions: summary::decisions(cx),
+        trend: trend::trend(cx),
+        changes: changes::changes(cx),
+        clients: clients::clients(cx),
         age,
         last_use,
-        recon: register::recon(&cx),
-        exceptions: register::exceptions(&cx),
-        plan: register::plan(&cx),
+        recon: register::recon(cx),
+        exceptions: register::exceptions(cx),
+        plan: register::plan(cx),
         plan_intro: tr("plan_intro")
             .replace("{c}", &facts.due_days.critical.to_string())
             .replace(
@@ -301,13 +372,13 @@ pub fn build(input: &ReportInput, opts: &ReportOptions, kind: ReportKind) -> Rep
             .replace("{h}", &facts.due_days.high.to_string())
             .replace("{m}", &facts.due_days.medium.to_string())
             .replace("{l}", &facts.due_days.low.to_string()),
-        leaks: leaks::leaks(&cx),
-        appendix: appendix::appendix(&cx),
-        review: appendix::review(&cx),
-        has_audit: audit.is_some(),
-        urgent: urgent::urgent(&cx),
-        certificates: certificates::certificates(&cx),
-        grants: grants::grants(&cx),
+        leaks: leaks::leaks(cx),
+        appendix: appendix::appendix(cx),
+        review: appendix::review(cx),
+        has_audit: cx.audit.is_some(),
+        urgent: urgent::urgent(cx),
+        certificates: certificates::certificates(cx),
+        grants: grants::grants(cx),
     }
 }
 
@@ -318,6 +389,27 @@ impl FindingRow {
                 .iter()
                 .position(|s| s.as_str() == self.severity)
                 .unwrap_or(Severity::ALL.len())
+    }
+}
+
+#[cfg(test)]
+mod polish_number_tests {
+    use super::*;
+
+    #[test]
+    fn polish_counts_group_thousands_and_decimals_take_a_comma() {
+        assert_eq!(show_count(Lang::Pl, 999), "999");
+        assert_eq!(show_count(Lang::Pl, 1234), "1\u{a0}234");
+        assert_eq!(show_count(Lang::Pl, 1234567), "1\u{a0}234\u{a0}567");
+        assert_eq!(show_count(Lang::En, 1234), "1234");
+        assert_eq!(show_decimal(Lang::Pl, "0.1 s"), "0,1 s");
+        assert_eq!(
+            show_date(
+                Lang::Pl,
+                NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+            ),
+            "30.11.2026"
+        );
     }
 }
 

@@ -84,11 +84,7 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
             Severity::Low,
         ] {
             let days = facts.due_days.for_severity(sev);
-            let due = facts
-                .due
-                .get(&sev)
-                .map(ToString::to_string)
-                .unwrap_or_default();
+            let due = facts.due.get(&sev).map(|d| cx.date(*d)).unwrap_or_default();
             let mut items: BTreeMap<(String, String), u32> = BTreeMap::new();
             for f in a
                 .findings

@@ -152,10 +152,10 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
                     tr(key)
                         .replace("{n}", &n.to_string())
                         .replace("{days}", &facts.due_days.critical.to_string())
-                        // Polish: the number with the noun form it takes (1 dzień, 7 dni).
+                        // Polish: the number with the noun form „w ciągu” takes (1 dnia, 7 dni).
                         .replace(
                             "{days_pl}",
-                            &crate::model::days_pl(facts.due_days.critical.into()),
+                            &crate::model::days_pl_gen(facts.due_days.critical.into()),
                         ),
                 );
             }
@@ -248,11 +248,17 @@ fn kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi> {
                 if *is_pct {
                     fmt_pct(v)
                 } else {
-                    fmt_opt(v.map(|v| v as u32))
+                    fmt_opt_in(lang, v.map(|v| v as u32))
                 }
             };
             // "Active tokens": neither direction is good or bad news.
-            let (chg, mut dir) = change(c, p, *better_up, if *is_pct { " pp" } else { "" });
+            // Percentage points: „p.p.” in Polish.
+            let unit = match (*is_pct, lang) {
+                (false, _) => "",
+                (true, Lang::En) => " pp",
+                (true, Lang::Pl) => " p.p.",
+            };
+            let (chg, mut dir) = change(c, p, *better_up, unit);
             if *key == "kpi_active" && dir != "na" {
                 dir = "same";
             }
@@ -294,8 +300,8 @@ fn grant_kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi>
             }
             Kpi {
                 label: i18n::tr(lang, key).to_string(),
-                value: get(&c).to_string(),
-                previous: fmt_opt(p.as_ref().map(get)),
+                value: show_count(lang, get(&c)),
+                previous: fmt_opt_in(lang, p.as_ref().map(get)),
                 change: chg,
                 dir,
             }
