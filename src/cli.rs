@@ -326,7 +326,8 @@ const LEAKS_EXAMPLES: &str = "EXAMPLES:
   ksef-audit leaks --git --since \"2 weeks ago\"       commits of the last two weeks
   ksef-audit leaks . --write-baseline ksef.baseline   accept today's findings, review the file
   ksef-audit leaks . --baseline ksef.baseline         report only findings not in the baseline
-  ksef-audit leaks . -o leaks.json -o leaks.sarif     two formats from one scan";
+  ksef-audit leaks . -o leaks.json -o leaks.sarif     two formats from one scan
+  ksef-audit leaks . --group-by owner --inventory inventory.csv   whose tokens leaked";
 const REPORT_EXAMPLES: &str = "EXAMPLES:
   ksef-audit report --audit audit.json --leaks leaks.json -o review.html
   ksef-audit report --kind quarterly --audit audit.json --previous q3.json --lang pl -o q4.html
@@ -628,6 +629,13 @@ pub struct LeaksArgs {
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Show only findings at or above this severity in text and CSV (JSON and SARIF keep every
+    /// finding; the exit code still follows --fail-on)
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+    /// Text output: group the tokens found by rule, client (NIP) or owner (from the inventory)
+    #[arg(long, value_enum, value_name = "BY")]
+    pub group_by: Option<GroupBy>,
     /// Scan only shard K of N (1-based): files by a hash of their path, git blobs by object id,
     /// commit messages by commit id. Combine the N results with `ksef-audit merge`
     #[arg(long, value_name = "K/N")]

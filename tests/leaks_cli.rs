@@ -351,6 +351,55 @@ fn exceptions_file_waives_with_reason_and_owner() {
     );
 }
 
+/// Issue 14, point 6: `leaks --group-by rule` puts each rule's tokens under a heading, and
+/// `--min-severity` hides lower findings from text and CSV (saying how many) but never from
+/// the exit code.
+#[test]
+fn leaks_group_by_rule_and_min_severity() {
+    let dir = tree(&[
+        ("a.env", &format!("KSEF_TOKEN={TOKEN}\n")),
+        (
+            "b.env",
+            "KSEF_TOKEN=k3J9xQ2mZ7pL4vR8tY1wB6nC5hG0dF2sA9eU3iO7\n",
+        ),
+    ]);
+    let out = leaks()
+        .arg(dir.path())
+        .args(["--group-by", "rule"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v2 = text
+        .find("ksef-token-v2 (LEAK001): 1 token\n")
+        .expect("LEAK001 heading");
+    let v1 = text
+        .find("ksef-token-40-char (LEAK002): 1 token\n")
+        .expect("LEAK002 heading");
+    assert!(
+        v2 < text.find("a.env:1:12").expect("a.env") && v1 > v2,
+        "{text}"
+    );
+    assert!(text.find("b.env:1:12").expect("b.env") > v1, "{text}");
+
+    let out = leaks()
+        .arg(dir.path())
+        .args(["--min-severity", "critical", "--format", "csv"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "the exit code still sees both");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "header only"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 finding(s) below critical not shown (--min-severity)"),
+        "{err}"
+    );
+}
+
 /// One exceptions file serves `audit` and `leaks`: a leak scan leaves the policy rules'
 /// exceptions alone (no "matched no finding" for them), but a misspelt rule still warns.
 #[test]

@@ -236,6 +236,7 @@ fn leaks_text_in_polish_agrees_with_its_numbers() {
             false,
             Style::default(),
             Lang::Pl,
+            None,
             &mut out,
         )
         .expect("renders");

@@ -180,11 +180,7 @@ impl AuditRequest {
             nips,
             firm: config.firm.clone(),
             outputs,
-            group_by: args.group_by.map(|g| match g {
-                GroupBy::Rule => Grouping::Rule,
-                GroupBy::Client => Grouping::Client,
-                GroupBy::Owner => Grouping::Owner,
-            }),
+            group_by: args.group_by.map(grouping),
             color: global.color,
             quiet: global.quiet,
             verbose: global.verbose,
@@ -431,6 +427,15 @@ fn urgent_lines(results: &AuditResults, rules: &ReportRules, lang: Lang) -> Vec<
     urgent_facts(&input, lang)
 }
 
+/// The text layout's grouping for `--group-by` (`audit` and `leaks`).
+pub fn grouping(by: GroupBy) -> Grouping {
+    match by {
+        GroupBy::Rule => Grouping::Rule,
+        GroupBy::Client => Grouping::Client,
+        GroupBy::Owner => Grouping::Owner,
+    }
+}
+
 /// `ksef-audit audit`: flags + config -> [`AuditRequest`] -> [`audit`].
 pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
     let config = super::load_config(global, RuleDirs::Read(args.rules.clone()))?;
@@ -473,15 +478,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     }
     let lang = req.message_lang;
     if let (Some((n, min)), false) = (hidden, req.quiet) {
-        match lang {
-            Lang::En => say!("{n} finding(s) below {min} not shown (--min-severity)"),
-            // "nie pokazano" takes the genitive: 1 ustalenia, 2 ustaleń, 5 ustaleń.
-            Lang::Pl => say!(
-                "nie pokazano {} poniżej istotności „{}” (--min-severity)",
-                lang.count(n as u64, ("", ""), ("ustalenia", "ustaleń", "ustaleń")),
-                crate::render::csv::CsvOptions::new(false, Lang::Pl).word(min.as_str())
-            ),
-        }
+        super::messages::say_hidden(lang, n, min);
     }
     // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
     // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.

@@ -95,6 +95,10 @@ pub struct LeaksRequest {
     pub verbose: u8,
     /// `--lang`: language of the text output.
     pub lang: Lang,
+    /// `--min-severity`: text and CSV show only findings at or above it.
+    pub min_severity: Option<Severity>,
+    /// `--group-by`: the text groups the tokens found.
+    pub group_by: Option<crate::render::audit::Grouping>,
     /// Language of the messages on stderr: `--lang`, else `[report] lang`.
     pub message_lang: Lang,
 }
@@ -192,6 +196,8 @@ impl LeaksRequest {
             verbose: global.verbose,
             lang: super::lang(args.lang),
             message_lang: super::messages::message_lang(args.lang, Some(config)),
+            min_severity: args.min_severity,
+            group_by: args.group_by.map(super::audit::grouping),
         })
     }
 }
@@ -313,8 +319,9 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             results.errors.len(),
         );
     }
+    let mut hidden = None;
     for (output, path) in &req.outputs {
-        write_output(req, &results, &rules, output, path.as_deref())?;
+        hidden = write_output(req, &results, &rules, output, path.as_deref())?.or(hidden);
         if let (Some(p), false, true) = (path, req.quiet, req.outputs.len() > 1) {
             say!(
                 "{} {}",
@@ -323,18 +330,33 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             );
         }
     }
+    if let (Some((n, min)), false) = (hidden, req.quiet) {
+        super::messages::say_hidden(req.message_lang, n, min);
+    }
     Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
 }
 
-/// Writes one output of a finished scan.
+/// Writes one output of a finished scan; `Some((hidden, min))` when --min-severity hid
+/// findings from it (text and CSV only).
 fn write_output(
     req: &LeaksRequest,
     results: &LeakResults,
     rules: &[LeakRule],
     output: &LeaksOutput,
     path: Option<&Path>,
-) -> Result<()> {
+) -> Result<Option<(usize, Severity)>> {
     let mut out = Output::open(path)?;
+    let shown;
+    let (results, hidden) = match (req.min_severity, output) {
+        (Some(min), LeaksOutput::Format(LeakFormat::Text) | LeaksOutput::Csv(_)) => {
+            let mut kept = results.clone();
+            kept.findings.retain(|f| f.severity >= min);
+            let hidden = results.findings.len() - kept.findings.len();
+            shown = kept;
+            (&shown, Some((hidden, min)))
+        }
+        _ => (results, None),
+    };
     match output {
         LeaksOutput::Format(LeakFormat::Text) => {
             let style = Style {
@@ -355,6 +377,7 @@ fn write_output(
                 req.verbose > 0,
                 style,
                 req.lang,
+                req.group_by,
                 &mut out,
             )?
         }
@@ -378,7 +401,8 @@ fn write_output(
                 .context("cannot write the output")?;
         }
     }
-    out.flush().context("cannot write the output")
+    out.flush().context("cannot write the output")?;
+    Ok(hidden)
 }
 
 /// Everything `leaks` does before `--verify` and output: rules, collection, scanning,

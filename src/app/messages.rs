@@ -133,6 +133,19 @@ pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Re
     )
 }
 
+/// "N finding(s) below SEVERITY not shown (--min-severity)", on stderr, in `lang`.
+pub fn say_hidden(lang: Lang, hidden: usize, min: crate::model::Severity) {
+    match lang {
+        Lang::En => say!("{hidden} finding(s) below {min} not shown (--min-severity)"),
+        // "nie pokazano" takes the genitive: 1 ustalenia, 2 ustaleń, 5 ustaleń.
+        Lang::Pl => say!(
+            "nie pokazano {} poniżej istotności „{}” (--min-severity)",
+            lang.count(hidden as u64, ("", ""), ("ustalenia", "ustaleń", "ustaleń")),
+            crate::render::csv::CsvOptions::new(false, Lang::Pl).word(min.as_str())
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

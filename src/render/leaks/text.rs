@@ -8,6 +8,7 @@ use super::io_err;
 use super::word;
 use crate::model::escape_terminal;
 use crate::model::{Confidence, LeakFinding, LeakResults, LeakStatus, Severity, SuppressionKind};
+use crate::render::audit::Grouping;
 use crate::render::html::i18n;
 use crate::render::style::{Style, Tone};
 use crate::render::{Lang, RenderError};
@@ -163,11 +164,73 @@ fn write_group(
     Ok(())
 }
 
+/// The tokens found under a heading per rule, client (NIP) or owner: rules and clients in
+/// order of their most severe token (the results' order), owners by name with "no owner"
+/// last. Each token keeps its place in the results' order.
+/// One token's findings (every place it was found).
+type Token<'f> = Vec<&'f LeakFinding>;
+
+fn grouped<'a, 'f>(
+    tokens: &'a [Token<'f>],
+    by: Grouping,
+    lang: Lang,
+) -> Vec<(String, Vec<&'a Token<'f>>)> {
+    let key = |f: &LeakFinding| -> (u8, String) {
+        match by {
+            Grouping::Rule => (0, format!("{} ({})", f.rule, f.rule_id)),
+            Grouping::Client => match &f.nip {
+                Some(nip) => (0, format!("NIP {nip}")),
+                None => (1, lang.t("(no NIP)", "(bez NIP)").to_string()),
+            },
+            Grouping::Owner => match &f.owner {
+                Some(o) => (0, o.clone()),
+                None => (
+                    1,
+                    lang.t(
+                        "(no owner in the inventory)",
+                        "(brak właściciela w ewidencji)",
+                    )
+                    .to_string(),
+                ),
+            },
+        }
+    };
+    let mut groups: Vec<((u8, String), Vec<&Token<'f>>)> = Vec::new();
+    for g in tokens {
+        let k = key(g[0]);
+        match groups.iter_mut().find(|(existing, _)| *existing == k) {
+            Some((_, members)) => members.push(g),
+            None => groups.push((k, vec![g])),
+        }
+    }
+    if by == Grouping::Owner {
+        groups.sort_by(|a, b| a.0.cmp(&b.0));
+    } else {
+        // The "no NIP" group after every client.
+        groups.sort_by_key(|(k, _)| k.0);
+    }
+    groups
+        .into_iter()
+        .map(|((_, name), members)| {
+            let heading = format!(
+                "{name}: {}",
+                lang.count(
+                    members.len() as u64,
+                    ("token", "tokens"),
+                    ("token", "tokeny", "tokenów")
+                )
+            );
+            (heading, members)
+        })
+        .collect()
+}
+
 fn write_all(
     r: &LeakResults,
     list_baselined: bool,
     style: Style,
     lang: Lang,
+    group_by: Option<Grouping>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let active = groups(&r.findings);
@@ -203,9 +266,22 @@ fn write_all(
             refs.join(", ")
         )?;
     }
-    for g in &active {
-        write_group(out, g, false, style, lang)?;
-        writeln!(out)?;
+    match group_by {
+        None => {
+            for g in &active {
+                write_group(out, g, false, style, lang)?;
+                writeln!(out)?;
+            }
+        }
+        Some(by) => {
+            for (heading, members) in grouped(&active, by, lang) {
+                writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
+                for g in members {
+                    write_group(out, g, false, style, lang)?;
+                    writeln!(out)?;
+                }
+            }
+        }
     }
     // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
     // what is new, not the same old list every run.
@@ -348,7 +424,7 @@ fn write_all(
 }
 
 pub fn render(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
-    write_all(results, true, Style::default(), Lang::En, out).map_err(io_err("text"))
+    write_all(results, true, Style::default(), Lang::En, None, out).map_err(io_err("text"))
 }
 
 /// Like `render`; `list_baselined: false` shows findings accepted in the baseline as a count.
@@ -357,16 +433,26 @@ pub fn render_with(
     list_baselined: bool,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    write_all(results, list_baselined, Style::default(), Lang::En, out).map_err(io_err("text"))
+    write_all(
+        results,
+        list_baselined,
+        Style::default(),
+        Lang::En,
+        None,
+        out,
+    )
+    .map_err(io_err("text"))
 }
 
-/// Like `render_with`, coloured as `style` says, in `lang` (`--lang`).
+/// Like `render_with`, coloured as `style` says, in `lang` (`--lang`), the tokens grouped
+/// as `group_by` says (`--group-by`).
 pub fn render_styled(
     results: &LeakResults,
     list_baselined: bool,
     style: Style,
     lang: Lang,
+    group_by: Option<Grouping>,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    write_all(results, list_baselined, style, lang, out).map_err(io_err("text"))
+    write_all(results, list_baselined, style, lang, group_by, out).map_err(io_err("text"))
 }
