@@ -263,15 +263,22 @@ pub fn render_text(
         .map(|c| c.name.as_deref().unwrap_or("").chars().count())
         .max()
         .unwrap_or(0);
+    // As wide as the longer status word: INCOMPLETE, NIEKOMPLETNY.
+    let status_width = match opts.lang {
+        Lang::En => 10,
+        Lang::Pl => 12,
+    };
     for c in &results.contexts {
         let (text, excepted) = counts(results, &c.nip, opts);
         let status = match c.status {
             ContextStatus::Complete => {
-                style.paint_padded(Tone::Good, opts.t("complete", "kompletny"), 10)
+                style.paint_padded(Tone::Good, opts.t("complete", "kompletny"), status_width)
             }
-            ContextStatus::Incomplete => {
-                style.paint_padded(Tone::Alarm, opts.t("INCOMPLETE", "NIEKOMPLETNY"), 10)
-            }
+            ContextStatus::Incomplete => style.paint_padded(
+                Tone::Alarm,
+                opts.t("INCOMPLETE", "NIEKOMPLETNY"),
+                status_width,
+            ),
         };
         let name = c.name.as_deref().unwrap_or("");
         let active = c.tokens.iter().filter(|t| t.token.status.is_live()).count();
