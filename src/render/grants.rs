@@ -155,7 +155,11 @@ fn scope_tone(scope: &GrantScope) -> Option<Tone> {
 fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
     vec![
         g.id.clone().into(),
-        g.kind.to_string().into(),
+        match lang {
+            Lang::En => g.kind.to_string(),
+            Lang::Pl => g.kind.polish().to_string(),
+        }
+        .into(),
         format!(
             "{} {}",
             id_type(g.holder.kind.as_str(), lang),
