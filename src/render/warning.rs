@@ -91,7 +91,11 @@ fn fill(template: &str, caps: &regex::Captures<'_>) -> String {
                     crate::model::plural_pl(n, one, few, many)
                 ));
             }
-            _ => out.push_str(value),
+            // `{d}`, a date: as Polish readers write it (30.11.2026), as in all Polish text.
+            _ => match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                Ok(date) if name == "d" => out.push_str(&date.format("%d.%m.%Y").to_string()),
+                _ => out.push_str(value),
+            },
         }
         rest = &rest[open + close + 1..];
     }
@@ -113,11 +117,11 @@ mod tests {
         let cases = [
             (
                 "exception for rule 'unused-token' on '20250520-EC-C69AF20980-5627E2FF49-F3' expired on 2026-11-25 (ksef-audit.exceptions.toml:10): 1 finding(s) are active again\nhelp: renew it with a new reason and date, or fix the findings",
-                "wyjątek dla reguły 'unused-token' (cel: '20250520-EC-C69AF20980-5627E2FF49-F3') wygasł 2026-11-25 (ksef-audit.exceptions.toml:10): 1 ustalenie znów jest aktywne\nhelp: odnów go z nowym uzasadnieniem i datą albo usuń przyczyny tych ustaleń",
+                "wyjątek dla reguły 'unused-token' (cel: '20250520-EC-C69AF20980-5627E2FF49-F3') wygasł 25.11.2026 (ksef-audit.exceptions.toml:10): 1 ustalenie znów jest aktywne\nhelp: odnów go z nowym uzasadnieniem i datą albo usuń przyczyny tych ustaleń",
             ),
             (
                 "exception for rule 'x' on 'y' expired on 2026-11-25 (e.toml:3): 12 finding(s) are active again\nhelp: renew it with a new reason and date, or fix the findings",
-                "wyjątek dla reguły 'x' (cel: 'y') wygasł 2026-11-25 (e.toml:3): 12 ustaleń znów jest aktywnych\nhelp: odnów go z nowym uzasadnieniem i datą albo usuń przyczyny tych ustaleń",
+                "wyjątek dla reguły 'x' (cel: 'y') wygasł 25.11.2026 (e.toml:3): 12 ustaleń znów jest aktywnych\nhelp: odnów go z nowym uzasadnieniem i datą albo usuń przyczyny tych ustaleń",
             ),
             (
                 "exception for rule 'never-used' on '99*' matched no finding (ksef-audit.exceptions.toml:17)\nhelp: remove it, or check the rule name and target",
