@@ -24,7 +24,7 @@ use crate::error::Outcome;
 use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
 use crate::evaluate::exceptions::ExceptionSet;
 use crate::evaluate::policy::AuditWorld;
-use crate::evaluate::posture::{report_facts, report_rules};
+use crate::evaluate::posture::report_rules;
 use crate::model::ReportRules;
 use crate::model::{
     AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
@@ -313,7 +313,19 @@ pub fn evaluate(
     if let Some(d) = snapshot_digest {
         digests.insert("snapshot".to_string(), d);
     }
-    let leak_rules = crate::rule::leak::load_leak_rules(None)?;
+    // One exceptions file serves audit and leaks: the leak rules' exceptions are not ours.
+    let exceptions = match exceptions {
+        Some(entries) => {
+            let leak_rules = crate::rule::leak::load_leak_rules(None)?;
+            let is_leak_rule = |r: &str| {
+                leak_rules
+                    .iter()
+                    .any(|l| l.name.eq_ignore_ascii_case(r) || l.id.eq_ignore_ascii_case(r))
+            };
+            Some(ExceptionSet::new(entries, now.date_naive()).without_rules(is_leak_rule))
+        }
+        None => None,
+    };
     let world = AuditWorld {
         snapshot: &snapshot,
         inventory: &inventory,
@@ -326,13 +338,7 @@ pub fn evaluate(
         &world,
         AuditSettings {
             rules: &req.rules,
-            exceptions: exceptions.map(|e| {
-                ExceptionSet::new(e, now.date_naive()).without_rules(|r| {
-                    leak_rules
-                        .iter()
-                        .any(|l| l.name.eq_ignore_ascii_case(r) || l.id.eq_ignore_ascii_case(r))
-                })
-            }),
+            exceptions,
             baseline: baseline.as_ref(),
             firm: req.firm.clone(),
             input_digests: digests,
@@ -400,7 +406,7 @@ pub fn render_with(
                 style: view.style,
                 lang: view.lang,
             },
-            &urgent_lines(results, rules, view.lang),
+            &urgent_lines(results, None, rules, view.lang),
             out,
         )?,
         AuditOutput::Html(_) => bail!(
@@ -410,20 +416,20 @@ pub fn render_with(
     Ok(())
 }
 
-/// The "Act now" facts of `results` (without leak results: those lead `leaks` itself).
-fn urgent_lines(results: &AuditResults, rules: &ReportRules, lang: Lang) -> Vec<Urgent> {
+/// The reports' "Act now" facts of `results` and, when given, a leak scan: they lead the
+/// audit text (without leaks: those lead `leaks` itself) and the demo's summary.
+pub fn urgent_lines(
+    results: &AuditResults,
+    leaks: Option<&crate::model::LeakResults>,
+    rules: &ReportRules,
+    lang: Lang,
+) -> Vec<Urgent> {
     let input = ReportInput {
-        facts: report_facts(
-            Some(results),
-            None,
-            &[],
-            DueDays::default(),
-            rules,
-            results.generated_at,
-        ),
         audit: Some(results.clone()),
+        leaks: leaks.cloned(),
         ..ReportInput::default()
     };
+    let input = super::report::with_facts(input, DueDays::default(), rules, results.generated_at);
     urgent_facts(&input, lang)
 }
 
@@ -561,19 +567,16 @@ pub fn write_results_in(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let input = crate::render::html::ReportInput {
-        audit: Some(run.results.clone()),
-        staff: run.staff.clone(),
-        facts: crate::evaluate::posture::report_facts(
-            Some(&run.results),
-            None,
-            &[],
-            opts.due_days,
-            &run.report_rules,
-            run.results.generated_at,
-        ),
-        ..Default::default()
-    };
+    let input = super::report::with_facts(
+        ReportInput {
+            audit: Some(run.results.clone()),
+            staff: run.staff.clone(),
+            ..ReportInput::default()
+        },
+        opts.due_days,
+        &run.report_rules,
+        run.results.generated_at,
+    );
     let html = crate::render::html::render_review(&input, &opts)?;
     out.write_all(html.as_bytes())?;
     Ok(())

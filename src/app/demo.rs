@@ -537,21 +537,10 @@ fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::Urgent>> {
     };
     let rules =
         crate::evaluate::posture::report_rules(&crate::rule::policy::load_policy_rules(None)?);
-    let input = crate::render::html::ReportInput {
-        facts: crate::evaluate::posture::report_facts(
-            Some(audit),
-            demo.leaks.as_ref(),
-            &[],
-            crate::model::DueDays::default(),
-            &rules,
-            audit.generated_at,
-        ),
-        audit: Some(audit.clone()),
-        leaks: demo.leaks.clone(),
-        ..Default::default()
-    };
-    Ok(crate::render::html::urgent_facts(
-        &input,
+    Ok(super::audit::urgent_lines(
+        audit,
+        demo.leaks.as_ref(),
+        &rules,
         crate::render::Lang::En,
     ))
 }

@@ -384,18 +384,15 @@ fn write_output(
         LeaksOutput::Format(format) => render_leaks(results, rules, *format, &mut out)?,
         LeaksOutput::Csv(opts) => crate::render::leaks::render_csv_with(results, *opts, &mut out)?,
         LeaksOutput::Html(opts) => {
-            let input = ReportInput {
-                leaks: Some(results.clone()),
-                facts: crate::evaluate::posture::report_facts(
-                    None,
-                    Some(results),
-                    &[],
-                    opts.due_days,
-                    &Default::default(),
-                    results.generated_at,
-                ),
-                ..ReportInput::default()
-            };
+            let input = super::report::with_facts(
+                ReportInput {
+                    leaks: Some(results.clone()),
+                    ..ReportInput::default()
+                },
+                opts.due_days,
+                &Default::default(),
+                results.generated_at,
+            );
             let html = render_review(&input, opts)?;
             out.write_all(html.as_bytes())
                 .context("cannot write the output")?;

@@ -138,6 +138,26 @@ impl ReportRequest {
     }
 }
 
+/// `input` with its facts (scores, KPIs, due dates, the comparison with earlier quarters)
+/// decided from its own audit, leak results and earlier quarters: the one place a report
+/// input is paired with its facts.
+pub fn with_facts(
+    mut input: ReportInput,
+    due_days: DueDays,
+    rules: &crate::model::ReportRules,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ReportInput {
+    input.facts = report_facts(
+        input.audit.as_ref(),
+        input.leaks.as_ref(),
+        &input.previous,
+        due_days,
+        rules,
+        now,
+    );
+    input
+}
+
 /// `ksef-audit report`: flags + config -> [`ReportRequest`] -> [`report`].
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
     let cfg = super::load_config(global, RuleDirs::NotRead)?;
@@ -175,10 +195,8 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }
     // Report sections and rule titles are metadata of the built-in rules.
     let rules = report_rules(&load_policy_rules(None)?);
-    input.facts = report_facts(
-        input.audit.as_ref(),
-        input.leaks.as_ref(),
-        &input.previous,
+    let input = with_facts(
+        input,
         opts.due_days,
         &rules,
         opts.now.unwrap_or_else(chrono::Utc::now),
@@ -345,20 +363,18 @@ pub fn write_demo_reports(
             .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
         written.push(path);
     }
-    let input = ReportInput {
-        audit: Some(audit.clone()),
-        leaks: leaks.cloned(),
-        facts: report_facts(
-            Some(audit),
-            leaks,
-            &previous,
-            DueDays::default(),
-            &report_rules(&load_policy_rules(None)?),
-            chrono::Utc::now(),
-        ),
-        previous,
-        staff: staff.to_vec(),
-    };
+    let input = with_facts(
+        ReportInput {
+            audit: Some(audit.clone()),
+            leaks: leaks.cloned(),
+            previous,
+            staff: staff.to_vec(),
+            ..ReportInput::default()
+        },
+        DueDays::default(),
+        &report_rules(&load_policy_rules(None)?),
+        chrono::Utc::now(),
+    );
     for (name, kind, lang) in [
         ("report-review.html", ReportKind::Review, Lang::En),
         ("report-quarterly.html", ReportKind::Quarterly, Lang::En),

@@ -54,14 +54,7 @@ fn grouped<'a>(
             },
         }
     };
-    let mut groups: Vec<((u8, String), Vec<&AuditFinding>)> = Vec::new();
-    for f in findings {
-        let k = key(f);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, members)) => members.push(f),
-            None => groups.push((k, vec![f])),
-        }
-    }
+    let mut groups = crate::render::group_in_order(findings.iter().copied(), |f| key(f));
     match by {
         // Most severe rule first, then the larger group, then by id.
         Grouping::Rule => groups.sort_by(|(ka, a), (kb, b)| {

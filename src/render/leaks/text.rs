@@ -1,7 +1,6 @@
 //! `--format text`: findings grouped by token (fingerprint), the places listed under each;
 //! then suppressed findings, scan errors, unused baseline entries and a summary line.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::io_err;
@@ -44,16 +43,10 @@ fn location(f: &LeakFinding) -> String {
 
 /// Groups by fingerprint, keeping the order of first appearance (results are sorted).
 fn groups(findings: &[LeakFinding]) -> Vec<Vec<&LeakFinding>> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut by: BTreeMap<&str, Vec<&LeakFinding>> = BTreeMap::new();
-    for f in findings {
-        let e = by.entry(f.fingerprint.as_str()).or_default();
-        if e.is_empty() {
-            order.push(&f.fingerprint);
-        }
-        e.push(f);
-    }
-    order.into_iter().filter_map(|fp| by.remove(fp)).collect()
+    crate::render::group_in_order(findings, |f| f.fingerprint.as_str())
+        .into_iter()
+        .map(|(_, members)| members)
+        .collect()
 }
 
 /// A leak's status as a person reads it: what to do for an active one, and why an unknown
@@ -195,14 +188,7 @@ fn grouped<'a, 'f>(
             },
         }
     };
-    let mut groups: Vec<((u8, String), Vec<&Token<'f>>)> = Vec::new();
-    for g in tokens {
-        let k = key(g[0]);
-        match groups.iter_mut().find(|(existing, _)| *existing == k) {
-            Some((_, members)) => members.push(g),
-            None => groups.push((k, vec![g])),
-        }
-    }
+    let mut groups = crate::render::group_in_order(tokens, |g| key(g[0]));
     if by == Grouping::Owner {
         groups.sort_by(|a, b| a.0.cmp(&b.0));
     } else {
