@@ -35,23 +35,38 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     }
     if !global.quiet {
         let owners = by_owner(&reminders).len();
-        say!(
-            "calendar: {} reminders ({} of KSeF certificates; {} days before each planned expiry), {} owners{}",
-            reminders.len(),
-            reminders
-                .iter()
-                .filter(|r| r.kind == crate::render::calendar::ReminderKind::Certificate)
-                .count(),
-            args.days_before,
-            owners,
-            match out.path() {
-                Some(p) => format!("; written to {}", crate::model::shown_path(p)),
-                None => String::new(),
-            }
-        );
+        let certificates = reminders
+            .iter()
+            .filter(|r| r.kind == crate::render::calendar::ReminderKind::Certificate)
+            .count();
+        let lang = opts.lang;
+        let written = match out.path() {
+            Some(p) => format!(
+                "; {} {}",
+                lang.t("written to", "zapisano w pliku"),
+                crate::model::shown_path(p)
+            ),
+            None => String::new(),
+        };
+        match lang {
+            crate::render::Lang::En => say!(
+                "calendar: {} reminders ({certificates} of KSeF certificates; {} days before each planned expiry), {owners} owners{written}",
+                reminders.len(),
+                args.days_before,
+            ),
+            crate::render::Lang::Pl => say!(
+                "kalendarz: przypomnienia: {} (w tym certyfikatów KSeF: {certificates}; {} przed każdą planowaną datą wygaśnięcia), właściciele: {owners}{written}",
+                reminders.len(),
+                crate::model::days_pl(i64::from(args.days_before)),
+            ),
+        }
         if reminders.is_empty() {
             say!(
-                "help: no active token has a planned expiry date and no KSeF certificate was read; add one per token in the inventory's planned-expiry column"
+                "{}",
+                lang.t(
+                    "help: no active token has a planned expiry date and no KSeF certificate was read; add one per token in the inventory's planned-expiry column",
+                    "help: żaden aktywny token nie ma planowanej daty wygaśnięcia i nie odczytano żadnego certyfikatu KSeF; wpisz ją dla każdego tokena w kolumnie planowanej daty wygaśnięcia w ewidencji"
+                )
             );
         }
     }

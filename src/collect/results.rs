@@ -23,7 +23,7 @@ pub struct DocumentKind {
 
 /// `tokens --format json`.
 pub const TOKENS_DOCUMENT: DocumentKind = DocumentKind {
-    what: "tokens snapshot",
+    what: "a tokens snapshot",
     kind: SNAPSHOT_KIND,
     schema_version: SNAPSHOT_SCHEMA_VERSION,
     written_by: "ksef-audit tokens --format json --output FILE",
@@ -64,7 +64,7 @@ pub enum ResultsError {
         doc: DocumentKind,
         message: String,
     },
-    #[error("'{}' is a '{found}' document, not a {} ('{}')\nhelp: --{flag} takes the JSON written by `{}`", crate::model::shown_path(path), doc.what, doc.kind, doc.written_by)]
+    #[error("'{}' is a '{found}' document, not {} ('{}')\nhelp: --{flag} takes the JSON written by `{}`", crate::model::shown_path(path), doc.what, doc.kind, doc.written_by)]
     Kind {
         path: PathBuf,
         flag: &'static str,

@@ -189,9 +189,30 @@ pub fn redact_token_shapes(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// Redacted previews (`…(64 chars)`) with their length note in Polish (`…(64 znaki)`).
+pub fn previews_pl(text: &str) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r"\((\d+) chars\)").expect("static regex compiles"));
+    re.replace_all(text, |c: &regex::Captures| {
+        let n: u64 = c[1].parse().unwrap_or(0);
+        format!("({n} {})", plural_pl(n, "znak", "znaki", "znaków"))
+    })
+    .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_say_their_length_in_polish() {
+        assert_eq!(previews_pl("fa4e…(64 chars)"), "fa4e…(64 znaki)");
+        assert_eq!(
+            previews_pl("k3J9…(40 chars) and x…(1 chars)"),
+            "k3J9…(40 znaków) and x…(1 znak)"
+        );
+        assert_eq!(previews_pl("no preview"), "no preview");
+    }
 
     #[test]
     fn issue_13_terminal_escapes_controls_and_bidi() {

@@ -35,6 +35,15 @@ impl Lang {
         }
     }
 
+    /// A redacted secret preview (`fa4e…(64 chars)`) with its length note in this language
+    /// (`fa4e…(64 znaki)`).
+    pub fn preview(self, redacted: &str) -> String {
+        match self {
+            Lang::En => redacted.to_string(),
+            Lang::Pl => crate::model::previews_pl(redacted),
+        }
+    }
+
     /// `n` and its noun: `1 file`, `3 files` in English; `1 plik`, `3 pliki`, `5 plików`,
     /// `12 plików`, `22 pliki` in Polish (`pl` = singular, 2–4 form, 5+ form).
     pub fn count(self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {

@@ -69,7 +69,7 @@ fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
             .map(|d| crate::render::csv::csv_time(d, opts))
             .unwrap_or_default(),
         f.fingerprint.clone(),
-        f.redacted.clone(),
+        opts.lang.preview(&f.redacted),
         opt(&f.reference_number),
         opt(&f.nip),
         opts.word(&word(&f.confidence)).into_owned(),

@@ -104,7 +104,7 @@ fn write_group(
         style.paint(Tone::of(f.severity), &severity_text(f.severity, lang)),
         f.rule_id,
         f.rule,
-        f.redacted,
+        lang.preview(&f.redacted),
         lang.t("confidence", "pewność:"),
         confidence_text(f.confidence, lang),
         lang.t("status", "status:"),

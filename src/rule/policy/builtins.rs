@@ -418,7 +418,7 @@ fn secret_in_inventory(v: &dyn SubjectView, _: &PolicyRule) -> Option<Detail> {
             .join(", ")
     };
     // The preview's length note in Polish: `…(64 chars)` -> `…(64 znaki)`.
-    let prints_pl = |word: &str| polish_previews(&prints(word));
+    let prints_pl = |word: &str| crate::model::previews_pl(&prints(word));
     Some(Detail::new(
         format!(
             "column {cols} holds a KSeF token value: {}",
@@ -691,20 +691,6 @@ fn polish_quotes(text: &str) -> String {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| Regex::new(r"'([^']*)'").expect("static regex compiles"));
     re.replace_all(text, "„$1”").into_owned()
-}
-
-/// Redacted previews (`…(64 chars)`) with their length note in Polish (`…(64 znaki)`).
-fn polish_previews(text: &str) -> String {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"\((\d+) chars\)").expect("static regex compiles"));
-    re.replace_all(text, |c: &regex::Captures| {
-        let n: u64 = c[1].parse().unwrap_or(0);
-        format!(
-            "({n} {})",
-            crate::model::plural_pl(n, "znak", "znaki", "znaków")
-        )
-    })
-    .into_owned()
 }
 
 /// The Polish words for a kind [`personal_data`] names.

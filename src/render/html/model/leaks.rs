@@ -111,7 +111,7 @@ impl Ctx<'_> {
             rule: f.rule.clone(),
             severity: sev_key(severity),
             sev_label: sev_label(self.lang, severity),
-            redacted: self.mask.text(&f.redacted),
+            redacted: self.mask.text(&self.lang.preview(&f.redacted)),
             nip: f
                 .nip
                 .as_deref()
