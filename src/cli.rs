@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{Severity, Shard};
+use ksef_model::Severity;
+use ksef_model::Shard;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -1,3 +1,4 @@
-//! How a run ends: see [`crate::model::Outcome`]. Kept as a path for callers of `error::Outcome`.
+//! How a run ends: see [`ksef_model::Outcome`]. Kept as a path for callers of `error::Outcome`.
 
-pub use crate::model::{ERROR_EXIT, Outcome};
+pub use ksef_model::ERROR_EXIT;
+pub use ksef_model::Outcome;

@@ -6,12 +6,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod collect;
 pub mod config;
 pub mod demo;
-pub mod error;
-pub mod evaluate;
-pub mod model;
+pub mod inputs;
 pub mod render;
-pub mod rule;
-pub mod simulator;

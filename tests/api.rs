@@ -8,19 +8,33 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use ksef_audit::collect::ksef::auth::authenticate_with;
-use ksef_audit::collect::ksef::http::{Transport, http_client};
-use ksef_audit::collect::ksef::models::PublicKeyCertificate;
-use ksef_audit::collect::ksef::{
-    ApiError, Progress, ProgressEvent, fetch_snapshot_async, revoke_tokens, verify_leaks,
-};
-use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
+use ksef_client::auth::authenticate_with;
+use ksef_client::http::Transport;
+use ksef_client::http::http_client;
+use ksef_client::models::PublicKeyCertificate;
+use ksef_client::ApiError;
+use ksef_client::Progress;
+use ksef_client::ProgressEvent;
+use ksef_client::fetch_snapshot_async;
+use ksef_client::revoke_tokens;
+use ksef_client::verify_leaks;
+use ksef_client::settings::ContextSpec;
+use ksef_client::settings::CredentialSource;
+use ksef_client::settings::KsefSettings;
 use ksef_audit::demo::demo_firm;
-use ksef_audit::evaluate::leaks::apply_leak_verdicts;
-use ksef_audit::model::{
-    ContextSnapshot, ContextStatus, EnvironmentRef, LeakStatus, Secret, Severity, TokenStatus,
-};
-use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
+use ksef_leaks::findings::apply_leak_verdicts;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::EnvironmentRef;
+use ksef_model::LeakStatus;
+use ksef_model::Secret;
+use ksef_model::Severity;
+use ksef_model::TokenStatus;
+use ksef_sim as simulator;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 
 use support::fixture::*;
 
@@ -440,7 +454,7 @@ fn revoke_tokens_revokes_in_the_right_context() {
         .expect("beta");
     let mut extra = beta.tokens[0].clone();
     extra.record.reference_number = "20260116-EC-B0D17A0002-0000000002-00".into();
-    extra.record.requested_permissions = vec![ksef_audit::model::Permission::InvoiceRead];
+    extra.record.requested_permissions = vec![ksef_model::Permission::InvoiceRead];
     extra.record.description = "Beta-Symfonia-prod-2026".into();
     beta.tokens.push(extra);
     let sim = rt.block_on(start(fixture));
@@ -594,7 +608,7 @@ async fn issue_13_streamed_body_is_cut_at_the_cap() {
         vec![],
     );
     let t = Transport::new(http_client(&s).expect("client"), &s, ALFA, Progress::none());
-    let call = ksef_audit::collect::ksef::http::Call::new(
+    let call = ksef_client::http::Call::new(
         reqwest::Method::GET,
         "/security/public-key-certificates",
     );
@@ -634,7 +648,7 @@ async fn issue_13_endless_cursor_stops_at_the_hourly_page_cap() {
     // The default page cap (1000) stays; the client-side limiter is off so the test
     // runs in a second (with it, 120 pages take 4 minutes: still no hourly wait).
     assert_eq!(s.max_pages, 1000);
-    s.rate_limits = ksef_audit::config::RateLimits {
+    s.rate_limits = ksef_model::RateLimits {
         per_second: 100_000,
         per_minute: 100_000,
         per_hour: 100_000,

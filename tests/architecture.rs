@@ -411,7 +411,7 @@ fn forbidden_imports_are_caught_in_every_form() {
             "fn f() { let s = crate::evaluate::audit::apply_baseline(x); }\n",
         ),
         file("src/config.rs", "use crate::cli::GlobalArgs;\n"),
-        file("src/main.rs", "use ksef_audit::collect::ksef;\n"),
+        file("src/main.rs", "use ksef_client;\n"),
         file("src/model/mod.rs", "pub use crate::rule::RuleStatus;\n"),
     ];
     let bad = violations(&files);
@@ -421,7 +421,7 @@ fn forbidden_imports_are_caught_in_every_form() {
         "src/evaluate/scan/blob.rs:2: super::super::super::collect::sources::read_source (evaluate may not import collect)",
         "src/render/html/model.rs:1: crate::evaluate::audit::apply_baseline (render may not import evaluate)",
         "src/config.rs:1: crate::cli::GlobalArgs (config may not import cli)",
-        "src/main.rs:1: ksef_audit::collect::ksef (main may not import collect)",
+        "src/main.rs:1: ksef_client (main may not import collect)",
         "src/model/mod.rs:1: crate::rule::RuleStatus (model may not import rule)",
     ];
     assert_eq!(bad, expected);

@@ -9,15 +9,22 @@ mod simulator;
 
 use std::path::{Path, PathBuf};
 
-use ksef_audit::app::audit::{
-    AuditOutput, AuditRequest, audit_snapshot, read_snapshot, render, render_in,
-};
-use ksef_audit::cli::{AuditArgs, AuditFormat, GlobalArgs};
-use ksef_audit::collect::inventory::read_inventory;
+use ksef_audit::app::audit::AuditOutput;
+use ksef_audit::app::audit::AuditRequest;
+use ksef_audit::app::audit::audit_snapshot;
+use ksef_audit::app::audit::read_snapshot;
+use ksef_audit::app::audit::render;
+use ksef_audit::app::audit::render_in;
+use ksef_audit::cli::AuditArgs;
+use ksef_audit::cli::AuditFormat;
+use ksef_audit::cli::GlobalArgs;
+use ksef_audit::inputs::inventory::read_inventory;
 use ksef_audit::config::Config;
-use ksef_audit::error::Outcome;
-use ksef_audit::evaluate::audit::outcome;
-use ksef_audit::model::{AuditResults, BaselineState, Severity};
+use ksef_model::Outcome;
+use ksef_policy::audit::outcome;
+use ksef_model::AuditResults;
+use ksef_model::BaselineState;
+use ksef_model::Severity;
 
 fn fixture(scenario: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -300,7 +307,7 @@ fn issue_14_text_leads_with_act_now() {
 /// Issue 14: the terminal report in Polish (labels, finding texts, evidence, plural forms).
 #[test]
 fn issue_14_polish_report_text() {
-    use ksef_audit::render::Lang;
+    use ksef_model::i18n::Lang;
     let results = audit(&args("basic"));
     let mut out = Vec::new();
     render_in(&results, &AuditOutput::Text, Lang::Pl, &mut out).expect("text");
@@ -331,8 +338,10 @@ fn issue_14_polish_report_text() {
 /// Polish value words, identifiers as they are.
 #[test]
 fn issue_14_polish_excel_csv() {
-    use ksef_audit::render::Lang;
-    use ksef_audit::render::audit::{CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS_PL};
+    use ksef_model::i18n::Lang;
+    use ksef_audit::render::audit::CSV_HEADERS;
+    use ksef_audit::render::audit::CSV_HEADERS_PL;
+    use ksef_audit::render::audit::CSV_SUBJECT_COLUMNS_PL;
     let results = audit(&args("basic"));
     let mut out = Vec::new();
     render_in(

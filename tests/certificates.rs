@@ -7,11 +7,24 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
-use ksef_audit::collect::ksef::{Progress, fetch_snapshot_async};
-use ksef_audit::config::{CertificateFiles, ContextSpec, CredentialSource, KsefSettings};
-use ksef_audit::model::{CertificateRecord, ContextStatus, EnvironmentRef};
-use ksef_audit::simulator::ca::{CertSubject, IssuedCertificate, KeyKind, ScenarioCa};
-use ksef_audit::simulator::{self, Fixture, FixtureContext, SimHandle, SimOptions};
+use ksef_client::Progress;
+use ksef_client::fetch_snapshot_async;
+use ksef_client::settings::CertificateFiles;
+use ksef_client::settings::ContextSpec;
+use ksef_client::settings::CredentialSource;
+use ksef_client::settings::KsefSettings;
+use ksef_model::CertificateRecord;
+use ksef_model::ContextStatus;
+use ksef_model::EnvironmentRef;
+use ksef_sim::ca::CertSubject;
+use ksef_sim::ca::IssuedCertificate;
+use ksef_sim::ca::KeyKind;
+use ksef_sim::ca::ScenarioCa;
+use ksef_sim as simulator;
+use ksef_sim::Fixture;
+use ksef_sim::FixtureContext;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 
 const NIP: &str = "5265877635";
 

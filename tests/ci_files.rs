@@ -162,8 +162,8 @@ fn dockerfile_is_multi_stage_and_runs_as_non_root() {
 
 #[test]
 fn no_placeholder_urls_and_one_project_url() {
-    let url = ksef_audit::model::PROJECT_URL;
-    assert!(ksef_audit::rule::DOCS_RULES_URL.starts_with(url));
+    let url = ksef_model::PROJECT_URL;
+    assert!(ksef_rules::DOCS_RULES_URL.starts_with(url));
     let docs = std::fs::read_dir("docs")
         .expect("docs/")
         .map(|e| e.expect("docs entry").path())

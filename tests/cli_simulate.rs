@@ -5,7 +5,8 @@ use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
 use chrono::Utc;
-use ksef_audit::demo::{demo_auditor_tokens, demo_firm};
+use ksef_audit::demo::demo_auditor_tokens;
+use ksef_audit::demo::demo_firm;
 
 #[test]
 fn non_loopback_address_is_refused_with_exit_2() {

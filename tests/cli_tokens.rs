@@ -7,8 +7,11 @@ mod support;
 use std::process::Output;
 
 use assert_cmd::Command;
-use ksef_audit::model::{ContextStatus, Secret, TokenSnapshot};
-use ksef_audit::simulator::{Fixture, SimHandle};
+use ksef_model::ContextStatus;
+use ksef_model::Secret;
+use ksef_model::TokenSnapshot;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
 use support::fixture::*;
 
 struct Env {
@@ -307,9 +310,9 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
         finding(ALFA, ALFA_REVOKED),
         finding(BETA, BETA_AUDITOR),
     ]);
-    results.findings[0].status = ksef_audit::model::LeakStatus::Active;
-    results.findings[1].status = ksef_audit::model::LeakStatus::Revoked;
-    results.findings[2].status = ksef_audit::model::LeakStatus::Active;
+    results.findings[0].status = ksef_model::LeakStatus::Active;
+    results.findings[1].status = ksef_model::LeakStatus::Revoked;
+    results.findings[2].status = ksef_model::LeakStatus::Active;
     let leaks = env.dir.path().join("leaks.json");
     std::fs::write(&leaks, serde_json::to_vec(&results).expect("json")).expect("write");
 

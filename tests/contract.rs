@@ -6,10 +6,12 @@
 use base64::Engine;
 use serde_json::Value;
 
-use ksef_audit::collect::ksef::error::parse_error_body;
-use ksef_audit::collect::ksef::models::*;
-use ksef_audit::collect::ksef::tokens::PAGE_SIZE;
-use ksef_audit::model::{Permission, TokenRecord, TokenStatus};
+use ksef_client::error::parse_error_body;
+use ksef_client::models::*;
+use ksef_client::tokens::PAGE_SIZE;
+use ksef_model::Permission;
+use ksef_model::TokenRecord;
+use ksef_model::TokenStatus;
 
 mod support;
 

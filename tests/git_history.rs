@@ -4,8 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use ksef_audit::collect::sources::git::{GitScanOptions, GitSummary, ScanError, scan_history};
-use ksef_audit::model::{crc8, fingerprint_hex};
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::git::GitSummary;
+use ksef_leaks::sources::git::ScanError;
+use ksef_leaks::sources::git::scan_history;
+use ksef_model::crc8;
+use ksef_model::fingerprint_hex;
 
 /// A synthetic KSeF 2.0 token with a valid reference check (never a real one).
 fn fake_token(n: u32) -> String {

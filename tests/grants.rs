@@ -11,18 +11,32 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use ksef_audit::collect::ksef::Progress;
-use ksef_audit::collect::ksef::auth::{Session, authenticate};
-use ksef_audit::collect::ksef::grants::{
-    GrantsError, delete_grant, list_person_grants, operation_status, read_grants, revoke_grant,
-};
-use ksef_audit::collect::ksef::http::{Transport, http_client};
-use ksef_audit::config::KsefSettings;
-use ksef_audit::model::{
-    EnvironmentRef, GrantIdentifier, GrantKind, GrantRecord, GrantScope, IdentifierType,
-    Permission, PermissionState, Secret,
-};
-use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
+use ksef_client::Progress;
+use ksef_client::auth::Session;
+use ksef_client::auth::authenticate;
+use ksef_client::grants::GrantsError;
+use ksef_client::grants::delete_grant;
+use ksef_client::grants::list_person_grants;
+use ksef_client::grants::operation_status;
+use ksef_client::grants::read_grants;
+use ksef_client::grants::revoke_grant;
+use ksef_client::http::Transport;
+use ksef_client::http::http_client;
+use ksef_client::settings::KsefSettings;
+use ksef_model::EnvironmentRef;
+use ksef_model::GrantIdentifier;
+use ksef_model::GrantKind;
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::IdentifierType;
+use ksef_model::Permission;
+use ksef_model::PermissionState;
+use ksef_model::Secret;
+use ksef_sim as simulator;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 
 use support::fixture::*;
 use support::schema::validate;
@@ -674,11 +688,12 @@ async fn signed_in_raw(sim: &SimHandle, nip: &str, secret: &Secret) -> Secret {
 
 #[test]
 fn contract_examples_parse_and_the_query_bodies_validate() {
-    use ksef_audit::collect::ksef::grants::{
-        PermissionsOperationResponse, PermissionsOperationStatusResponse,
-        QueryEntityAuthorizationPermissionsResponse, QueryEntityPermissionsResponse,
-        QueryPersonPermissionsResponse, query_body,
-    };
+    use ksef_client::grants::PermissionsOperationResponse;
+    use ksef_client::grants::PermissionsOperationStatusResponse;
+    use ksef_client::grants::QueryEntityAuthorizationPermissionsResponse;
+    use ksef_client::grants::QueryEntityPermissionsResponse;
+    use ksef_client::grants::QueryPersonPermissionsResponse;
+    use ksef_client::grants::query_body;
     let root = permissions_contract();
     let example = |path: &str, method: &str, status: &str| -> Value {
         root["paths"][path][method]["responses"][status]["content"]["application/json"]["example"]
@@ -746,7 +761,7 @@ fn contract_examples_parse_and_the_query_bodies_validate() {
 
 #[test]
 fn snapshots_written_before_grants_still_read_and_new_ones_keep_them() {
-    use ksef_audit::model::TokenSnapshot;
+    use ksef_model::TokenSnapshot;
     let old: TokenSnapshot =
         serde_json::from_str(include_str!("fixtures/inventory/basic/snapshot.json"))
             .expect("an older snapshot reads");

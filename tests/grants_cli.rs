@@ -12,11 +12,19 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::model::{
-    AuditResults, ContextStatus, GrantIdentifier, GrantKind, GrantRecord, GrantScope,
-    PermissionState, TokenSnapshot,
-};
-use ksef_audit::simulator::{self, Faults, Fixture, SimHandle, SimOptions};
+use ksef_model::AuditResults;
+use ksef_model::ContextStatus;
+use ksef_model::GrantIdentifier;
+use ksef_model::GrantKind;
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::PermissionState;
+use ksef_model::TokenSnapshot;
+use ksef_sim as simulator;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 use support::fixture::*;
 
 /// Jan Nowak, on the staff list as `left`.
@@ -602,7 +610,7 @@ fn the_demo_reports_show_grant_findings_without_a_pesel() {
         .iter()
         .flat_map(|c| &c.grants)
         .flat_map(|g| g.holder_keys())
-        .filter(|k| k.kind == ksef_audit::model::IdentifierType::Pesel)
+        .filter(|k| k.kind == ksef_model::IdentifierType::Pesel)
         .map(|k| k.value().to_string())
         .collect();
     assert!(!pesels.is_empty(), "the demo firm's grants name people");

@@ -8,8 +8,11 @@ use std::process::Output;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use ksef_audit::model::{ContextStatus, TokenSnapshot};
-use ksef_audit::simulator::{self, SimHandle, SimOptions};
+use ksef_model::ContextStatus;
+use ksef_model::TokenSnapshot;
+use ksef_sim as simulator;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 use support::fixture::*;
 
 struct Sim {

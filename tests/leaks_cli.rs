@@ -10,7 +10,8 @@ mod verify;
 use std::path::Path;
 
 use assert_cmd::Command;
-use ksef_audit::model::{LeakResults, SuppressionKind};
+use ksef_model::LeakResults;
+use ksef_model::SuppressionKind;
 use predicates::prelude::*;
 
 /// Synthetic (never issued) KSeF 2.0 token; the reference's CRC and the NIP check digit are valid.
@@ -238,7 +239,7 @@ fn baseline_suppresses_by_content_and_reports_unused_entries() {
         .assert()
         .code(0); // issue 14: writing a baseline accepts the findings
     let text = std::fs::read_to_string(&baseline).expect("baseline");
-    let fp = ksef_audit::model::fingerprint_hex(TOKEN.as_bytes());
+    let fp = ksef_model::fingerprint_hex(TOKEN.as_bytes());
     // Each fingerprint line is annotated for a reviewer: rule, place, redacted preview, date.
     let line = text
         .lines()

@@ -210,10 +210,13 @@ fn tokens_csv_keeps_english_machine_headers_without_lang() {
 /// docs/csv.md documents every column of the public layouts in both languages, in order.
 #[test]
 fn csv_doc_lists_every_column_in_both_languages() {
-    use ksef_audit::render::audit::{
-        CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL,
-    };
-    use ksef_audit::render::{certificates, grants, tokens};
+    use ksef_audit::render::audit::CSV_HEADERS;
+    use ksef_audit::render::audit::CSV_HEADERS_PL;
+    use ksef_audit::render::audit::CSV_SUBJECT_COLUMNS;
+    use ksef_audit::render::audit::CSV_SUBJECT_COLUMNS_PL;
+    use ksef_audit::render::certificates;
+    use ksef_audit::render::grants;
+    use ksef_audit::render::tokens;
     let audit_en: Vec<&str> = CSV_HEADERS
         .iter()
         .chain(CSV_SUBJECT_COLUMNS)
@@ -322,7 +325,8 @@ fn bad_polish(text: &str, own: bool) -> Vec<String> {
 /// The Polish report labels and the rules' Polish texts follow docs/polish.md.
 #[test]
 fn polish_labels_and_rule_texts_avoid_known_mistakes() {
-    use ksef_audit::render::html::i18n::{Lang, table};
+    use ksef_model::i18n::Lang;
+    use ksef_model::i18n::table;
     let mut problems = Vec::new();
     for (key, text) in table(Lang::Pl) {
         problems.extend(

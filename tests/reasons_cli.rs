@@ -10,8 +10,11 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use ksef_audit::model::{AuditResults, ContextStatus, ReasonCode};
-use ksef_audit::simulator::{Fixture, SimHandle};
+use ksef_model::AuditResults;
+use ksef_model::ContextStatus;
+use ksef_model::ReasonCode;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
 use support::fixture::*;
 
 struct Env {
@@ -203,8 +206,10 @@ fn an_old_snapshot_without_a_code_gets_the_same_headline() {
 /// 5 tokenów), statuses are Polish words, and findings accepted in the baseline are counted.
 #[test]
 fn leaks_text_in_polish_agrees_with_its_numbers() {
-    use ksef_audit::model::{LeakStatus, Suppression, SuppressionKind};
-    use ksef_audit::render::Lang;
+    use ksef_model::LeakStatus;
+    use ksef_model::Suppression;
+    use ksef_model::SuppressionKind;
+    use ksef_model::i18n::Lang;
     use ksef_audit::render::style::Style;
 
     let text = |active: usize, revoked: usize, baselined: usize| -> String {

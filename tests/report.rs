@@ -10,14 +10,23 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_audit::evaluate::posture::{report_facts, report_rules};
-use ksef_audit::model::{
-    AuditResults, DueDays, LeakResults, ReportFacts, StaffMember, StaffStatus,
-};
-use ksef_audit::render::html::{
-    self, CsvOptions, CsvTable, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
-};
-use ksef_audit::rule::policy::load_policy_rules;
+use ksef_policy::posture::report_facts;
+use ksef_policy::posture::report_rules;
+use ksef_model::AuditResults;
+use ksef_model::DueDays;
+use ksef_model::LeakResults;
+use ksef_model::ReportFacts;
+use ksef_model::StaffMember;
+use ksef_model::StaffStatus;
+use ksef_audit::render::html;
+use ksef_audit::render::html::CsvOptions;
+use ksef_audit::render::html::CsvTable;
+use ksef_model::i18n::Lang;
+use ksef_audit::render::html::NipMasking;
+use ksef_audit::render::html::ReportInput;
+use ksef_audit::render::html::ReportKind;
+use ksef_audit::render::html::ReportOptions;
+use ksef_policy::rule::load_policy_rules;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

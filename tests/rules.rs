@@ -1,9 +1,9 @@
 //! Rule files: load-time checks, every rule's own examples, and the generated docs.
 
-use ksef_audit::evaluate::policy::check_rule_examples;
+use ksef_policy::evaluate::check_rule_examples;
 use ksef_audit::render::rules::markdown;
-use ksef_audit::rule::leak::builtin_leak_rules;
-use ksef_audit::rule::policy::builtin_policy_rules;
+use ksef_rules::leak::builtin_leak_rules;
+use ksef_policy::rule::builtin_policy_rules;
 
 macro_rules! rule_examples {
     ($($test:ident => $name:literal),+ $(,)?) => {
@@ -115,8 +115,8 @@ fn two_rule_files_with_the_same_id_are_refused_naming_both_files() {
         ("leaks/a.toml", LEAK_RULE.replace("NAME", "first-key")),
         ("leaks/b.toml", LEAK_RULE.replace("NAME", "second-key")),
     ]);
-    let policy = ksef_audit::rule::policy::load_policy_rules(Some(dir.path())).map(|_| ());
-    let leaks = ksef_audit::rule::leak::load_leak_rules(Some(dir.path())).map(|_| ());
+    let policy = ksef_policy::rule::load_policy_rules(Some(dir.path())).map(|_| ());
+    let leaks = ksef_rules::leak::load_leak_rules(Some(dir.path())).map(|_| ());
     for (kind, id, result) in [("policy", "POL900", policy), ("leaks", "LEAK900", leaks)] {
         let file = |name: &str| dir.path().join(kind).join(name).display().to_string();
         let msg = result.expect_err("duplicate id").to_string();
@@ -137,7 +137,7 @@ fn a_rule_taking_the_name_of_a_built_in_one_is_refused_naming_both_files() {
         "policy/mine.toml",
         POLICY_RULE.replace("test-rule", "never-used"),
     )]);
-    let msg = ksef_audit::rule::policy::load_policy_rules(Some(dir.path()))
+    let msg = ksef_policy::rule::load_policy_rules(Some(dir.path()))
         .expect_err("name taken")
         .to_string();
     let builtin = builtin_policy_rules().expect("built-ins");
@@ -160,10 +160,10 @@ fn a_rules_dir_rule_with_a_built_in_id_replaces_it() {
         .replace("test-rule", "never-used")
         .replace("severity = \"low\"", "severity = \"critical\"");
     let dir = rules_dir(&[("policy/mine.toml", text)]);
-    let loaded = ksef_audit::rule::policy::load_policy_rules(Some(dir.path())).expect("loads");
+    let loaded = ksef_policy::rule::load_policy_rules(Some(dir.path())).expect("loads");
     assert_eq!(loaded.rules.len(), set.rules.len());
     let replaced = loaded.get("never-used").expect("never-used");
-    assert_eq!(replaced.severity, ksef_audit::model::Severity::Critical);
+    assert_eq!(replaced.severity, ksef_model::Severity::Critical);
     assert!(
         replaced.origin.ends_with("mine.toml"),
         "{}",
@@ -215,9 +215,9 @@ fn flat_rules_dir_mixing_policy_and_leak_files_loads_each_kind_once() {
         let name = src.file_name().expect("file name");
         std::fs::copy(&src, dir.path().join(name)).expect("copy rule file");
     }
-    let policy = ksef_audit::rule::policy::load_policy_rules(Some(dir.path()))
+    let policy = ksef_policy::rule::load_policy_rules(Some(dir.path()))
         .expect("policy loader skips the leak file");
-    let leaks = ksef_audit::rule::leak::load_leak_rules(Some(dir.path()))
+    let leaks = ksef_rules::leak::load_leak_rules(Some(dir.path()))
         .expect("leak loader skips the policy file");
     assert_eq!(
         policy.rules.len(),

@@ -4,11 +4,15 @@
 
 use std::path::PathBuf;
 
-use ksef_audit::collect::sources::{ArchiveLimits, WalkOptions, read_expanded, walk_files};
-use ksef_audit::evaluate::leaks::LeakScan;
-use ksef_audit::evaluate::scan::{Scanner, scan_files};
-use ksef_audit::model::fingerprint_hex;
-use ksef_audit::rule::leak::builtin_leak_rules;
+use ksef_leaks::sources::ArchiveLimits;
+use ksef_leaks::sources::WalkOptions;
+use ksef_leaks::sources::read_expanded;
+use ksef_leaks::sources::walk_files;
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::scan_files;
+use ksef_model::fingerprint_hex;
+use ksef_rules::leak::builtin_leak_rules;
 
 fn scan_mixed() -> LeakScan {
     scan_tree("tests/fixtures/trees/mixed")
@@ -287,7 +291,7 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
     assert!(r.contains("PNOPL-"), "{r}");
     assert!(!r.contains("80010112345"), "PESEL must be masked: {r}");
     assert!(!r.contains(&key_body[..20]), "{r}");
-    assert_eq!(found[0].severity, ksef_audit::model::Severity::Critical);
+    assert_eq!(found[0].severity, ksef_model::Severity::Critical);
 
     // a password literal next to it raises the key and is a finding of its own
     let with_password = format!("{both}\n# for the tests\nkeyPassword = \"Tajne-Haslo-77\"\n");
@@ -296,7 +300,7 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
         .matches;
     let ids: Vec<&str> = found.iter().map(|m| m.rule_id.as_str()).collect();
     assert_eq!(ids, ["LEAK004", "LEAK005"]);
-    assert_eq!(found[0].confidence, ksef_audit::model::Confidence::High);
+    assert_eq!(found[0].confidence, ksef_model::Confidence::High);
     assert!(
         !found[1].redacted.contains("Tajne"),
         "{}",

@@ -43,8 +43,8 @@ fn fake_token(n: u32) -> String {
         0xA0_0000_0000u64 + u64::from(n),
         0xFA4E_u64 * u64::from(n + 1)
     );
-    let reference = format!("{head}-{:02X}", ksef_audit::model::crc8(head.as_bytes()));
-    let secret = ksef_audit::model::fingerprint_hex(format!("fake-secret-{n}").as_bytes());
+    let reference = format!("{head}-{:02X}", ksef_model::crc8(head.as_bytes()));
+    let secret = ksef_model::fingerprint_hex(format!("fake-secret-{n}").as_bytes());
     format!("{reference}|nip-5265877635|{secret}")
 }
 

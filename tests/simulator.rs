@@ -8,10 +8,17 @@ use std::path::Path;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, TimeZone, Utc};
-use ksef_audit::model::{Identifier, Permission, TokenRecord, TokenStatus};
-use ksef_audit::simulator::{
-    Faults, Fixture, FixtureContext, FixtureToken, SimHandle, SimOptions, start,
-};
+use ksef_model::Identifier;
+use ksef_model::Permission;
+use ksef_model::TokenRecord;
+use ksef_model::TokenStatus;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::FixtureContext;
+use ksef_sim::FixtureToken;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
+use ksef_sim::start;
 use reqwest::StatusCode;
 use rsa::RsaPublicKey;
 use serde_json::{Value, json};

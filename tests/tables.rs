@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 mod support;
 
-use ksef_audit::model::TokenSnapshot;
-use ksef_audit::render::Lang;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 use ksef_audit::render::style::Style;
 use support::cli::{ksef_audit, text};
 

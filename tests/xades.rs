@@ -11,19 +11,26 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use chrono::{Duration, Utc};
-use ksef_audit::collect::ksef::keys::{
-    KeyError, SigningCredential, load_pem_credential, load_pkcs12_credential,
-};
-use ksef_audit::collect::ksef::xades::{
-    AuthTokenRequest, ContextIdentifier, SignedRequest, SubjectIdentifierType,
-    sign_auth_token_request,
-};
-use ksef_audit::model::Secret;
-use ksef_audit::simulator::ca::{CertSubject, IssuedCertificate, KeyKind, ScenarioCa};
-use ksef_audit::simulator::xades::{
-    Answer, CertificateProblem, Rejection, SignatureAlgorithm, verify_auth_request,
-    verify_signed_request,
-};
+use ksef_client::keys::KeyError;
+use ksef_client::keys::SigningCredential;
+use ksef_client::keys::load_pem_credential;
+use ksef_client::keys::load_pkcs12_credential;
+use ksef_client::xades::AuthTokenRequest;
+use ksef_client::xades::ContextIdentifier;
+use ksef_client::xades::SignedRequest;
+use ksef_client::xades::SubjectIdentifierType;
+use ksef_client::xades::sign_auth_token_request;
+use ksef_model::Secret;
+use ksef_sim::ca::CertSubject;
+use ksef_sim::ca::IssuedCertificate;
+use ksef_sim::ca::KeyKind;
+use ksef_sim::ca::ScenarioCa;
+use ksef_sim::xades::Answer;
+use ksef_sim::xades::CertificateProblem;
+use ksef_sim::xades::Rejection;
+use ksef_sim::xades::SignatureAlgorithm;
+use ksef_sim::xades::verify_auth_request;
+use ksef_sim::xades::verify_signed_request;
 
 const CHALLENGE: &str = "20250625-CR-20F5EE4000-DA48AE4124-46";
 const NIP: &str = "5265877635";
@@ -586,7 +593,8 @@ fn signxml_verifies_the_xades_properties_too() {
 fn dotnet_shaped(issued: &IssuedCertificate, document_transforms: &str) -> String {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    use ksef_audit::simulator::xades::{C14nMethod, canonicalize};
+    use ksef_sim::xades::C14nMethod;
+    use ksef_sim::xades::canonicalize;
     use p256::pkcs8::DecodePrivateKey;
     use sha2::{Digest, Sha256};
     use x509_cert::der::Decode;

@@ -11,32 +11,55 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Output;
-use super::tokens::TokenSource;
-use crate::cli::{AuditArgs, AuditFormat, ColorChoice, GlobalArgs, GroupBy};
-use crate::collect::access_register::load_access_register;
-use crate::collect::exceptions::{DEFAULT_EXCEPTIONS_FILE, ExceptionEntry, load_exceptions};
-use crate::collect::inventory::{Inventory, read_inventory};
-use crate::collect::results::{load_audit_results, load_token_snapshot};
-use crate::collect::staff::load_staff;
-use crate::config::{Config, RuleDirs, resolve_settings};
-use crate::error::Outcome;
-use crate::evaluate::audit::{AuditSettings, outcome, run_audit};
-use crate::evaluate::exceptions::ExceptionSet;
-use crate::evaluate::policy::AuditWorld;
-use crate::evaluate::posture::report_rules;
-use crate::model::ReportRules;
-use crate::model::{
-    AccessRegister, AuditResults, KnownParty, Severity, StaffMember, TokenSnapshot,
-    fingerprint_hex, validate_nip,
-};
-use crate::render::Lang;
-use crate::render::audit::{
-    CsvOptions, Grouping, TextOptions, render_csv, render_json, render_text,
-};
-use crate::render::html::{DueDays, ReportInput, ReportOptions, Urgent, urgent_facts};
+use crate::app::Output;
+use crate::app::tokens::TokenSource;
+use crate::cli::AuditArgs;
+use crate::cli::AuditFormat;
+use crate::cli::ColorChoice;
+use crate::cli::GlobalArgs;
+use crate::cli::GroupBy;
+use crate::inputs::access_register::load_access_register;
+use crate::inputs::exceptions::DEFAULT_EXCEPTIONS_FILE;
+use crate::inputs::exceptions::ExceptionEntry;
+use crate::inputs::exceptions::load_exceptions;
+use crate::inputs::inventory::Inventory;
+use crate::inputs::inventory::read_inventory;
+use crate::inputs::results::load_audit_results;
+use crate::inputs::results::load_token_snapshot;
+use crate::inputs::staff::load_staff;
+use crate::config::Config;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings;
+use ksef_model::Outcome;
+use ksef_policy::audit::AuditSettings;
+use ksef_policy::audit::outcome;
+use ksef_policy::audit::run_audit;
+use ksef_policy::exceptions::ExceptionSet;
+use ksef_policy::evaluate::AuditWorld;
+use ksef_policy::posture::report_rules;
+use ksef_model::ReportRules;
+use ksef_model::AccessRegister;
+use ksef_model::AuditResults;
+use ksef_model::KnownParty;
+use ksef_model::Severity;
+use ksef_model::StaffMember;
+use ksef_model::TokenSnapshot;
+use ksef_model::fingerprint_hex;
+use ksef_model::validate_nip;
+use ksef_model::i18n::Lang;
+use crate::render::audit::CsvOptions;
+use crate::render::audit::Grouping;
+use crate::render::audit::TextOptions;
+use crate::render::audit::render_csv;
+use crate::render::audit::render_json;
+use crate::render::audit::render_text;
+use crate::render::html::DueDays;
+use crate::render::html::ReportInput;
+use crate::render::html::ReportOptions;
+use crate::render::html::Urgent;
+use crate::render::html::urgent_facts;
 use crate::render::style::Style;
-use crate::rule::policy::PolicyRuleSet;
+use ksef_policy::rule::PolicyRuleSet;
 
 /// Parses `--now`: RFC 3339, or a date (midnight UTC).
 pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
@@ -150,9 +173,9 @@ impl AuditRequest {
                     AuditFormat::Json => AuditOutput::Json,
                     AuditFormat::Text => AuditOutput::Text,
                     AuditFormat::Html => {
-                        let mut opts = super::report::options_from_config(config);
+                        let mut opts = crate::app::report::options_from_config(config);
                         if args.lang.is_some() {
-                            opts.lang = super::lang(args.lang);
+                            opts.lang = crate::app::lang(args.lang);
                         }
                         AuditOutput::Html(Box::new(opts))
                     }
@@ -186,8 +209,8 @@ impl AuditRequest {
             verbose: global.verbose,
             known_parties: config.known_parties.clone(),
             min_severity: args.min_severity,
-            lang: super::lang(args.lang),
-            message_lang: super::messages::message_lang(args.lang, Some(config)),
+            lang: crate::app::lang(args.lang),
+            message_lang: crate::app::messages::message_lang(args.lang, Some(config)),
         })
     }
 }
@@ -225,7 +248,7 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let staff = match &paths.staff {
         Some(p) => {
             let staff = load_staff(p)?;
-            let bytes = crate::model::input::read_limited(p, crate::model::input::MAX_TABLE_BYTES);
+            let bytes = ksef_model::input::read_limited(p, ksef_model::input::MAX_TABLE_BYTES);
             if let Ok(b) = bytes {
                 digests.insert("staff".into(), fingerprint_hex(&b));
             }
@@ -236,7 +259,7 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
-            if let Ok(b) = crate::model::input::read_limited(p, crate::model::input::MAX_TOML_BYTES)
+            if let Ok(b) = ksef_model::input::read_limited(p, ksef_model::input::MAX_TOML_BYTES)
             {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
@@ -271,7 +294,7 @@ pub struct AuditRun {
     /// The staff list (the HTML report names token authors with it).
     pub staff: Vec<StaffMember>,
     /// Rule name -> report section (the rules' `report-section`), for the HTML review.
-    pub report_rules: crate::model::ReportRules,
+    pub report_rules: ksef_model::ReportRules,
 }
 
 /// Reads the inputs of `req` and audits `snapshot` with them.
@@ -316,7 +339,7 @@ pub fn evaluate(
     // One exceptions file serves audit and leaks: the leak rules' exceptions are not ours.
     let exceptions = match exceptions {
         Some(entries) => {
-            let leak_rules = crate::rule::leak::load_leak_rules(None)?;
+            let leak_rules = ksef_rules::leak::load_leak_rules(None)?;
             let is_leak_rule = |r: &str| {
                 leak_rules
                     .iter()
@@ -347,7 +370,7 @@ pub fn evaluate(
     );
     warnings.append(&mut results.warnings);
     results.warnings = warnings;
-    super::redact::redact_audit(&mut results);
+    crate::app::redact::redact_audit(&mut results);
     Ok(AuditRun {
         results,
         fail_on: req.fail_on,
@@ -372,7 +395,7 @@ pub fn render_in(
         lang,
         ..TextView::default()
     };
-    let rules = report_rules(&crate::rule::policy::load_policy_rules(None)?);
+    let rules = report_rules(&ksef_policy::rule::load_policy_rules(None)?);
     render_with(results, output, view, &rules, out)
 }
 
@@ -420,7 +443,7 @@ pub fn render_with(
 /// audit text (without leaks: those lead `leaks` itself) and the demo's summary.
 pub fn urgent_lines(
     results: &AuditResults,
-    leaks: Option<&crate::model::LeakResults>,
+    leaks: Option<&ksef_model::LeakResults>,
     rules: &ReportRules,
     lang: Lang,
 ) -> Vec<Urgent> {
@@ -429,7 +452,7 @@ pub fn urgent_lines(
         leaks: leaks.cloned(),
         ..ReportInput::default()
     };
-    let input = super::report::with_facts(input, DueDays::default(), rules, results.generated_at);
+    let input = crate::app::report::with_facts(input, DueDays::default(), rules, results.generated_at);
     urgent_facts(&input, lang)
 }
 
@@ -444,7 +467,7 @@ pub fn grouping(by: GroupBy) -> Grouping {
 
 /// `ksef-audit audit`: flags + config -> [`AuditRequest`] -> [`audit`].
 pub fn run(args: &AuditArgs, global: &GlobalArgs) -> Result<Outcome> {
-    let config = super::load_config(global, RuleDirs::Read(args.rules.clone()))?;
+    let config = crate::app::load_config(global, RuleDirs::Read(args.rules.clone()))?;
     let request = AuditRequest::new(args, global, &config)?;
     let source = match &args.from {
         Some(from) => TokenSource::Snapshot(from.clone()),
@@ -463,7 +486,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
         TokenSource::Live(settings) => {
             let inputs = read_inputs(&req.inputs)?;
-            let snapshot = super::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
+            let snapshot = crate::app::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
             (snapshot, digest, inputs)
         }
@@ -478,24 +501,24 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
             say!(
                 "{} {}",
                 req.message_lang.t("written to", "zapisano w pliku"),
-                crate::model::shown_path(p)
+                ksef_model::shown_path(p)
             );
         }
     }
     let lang = req.message_lang;
     if let (Some((n, min)), false) = (hidden, req.quiet) {
-        super::messages::say_hidden(lang, n, min);
+        crate::app::messages::say_hidden(lang, n, min);
     }
     // Warnings and the reason for an exit 2 go to stderr whatever the format (the text on
     // stdout shows them too, but `2>err.txt` must hold them); -q keeps only the reasons.
-    let mut err = super::output::stderr();
+    let mut err = crate::app::output::stderr();
     if !req.quiet {
         for w in &run.results.warnings {
-            let w = crate::render::warning::localised(req.message_lang, w);
+            let w = ksef_model::i18n::warning::localised(req.message_lang, w);
             let _ = writeln!(err, "warning: {w}");
         }
     }
-    let _ = super::messages::write_incomplete(&mut err, lang, &run.results.contexts);
+    let _ = crate::app::messages::write_incomplete(&mut err, lang, &run.results.contexts);
     Ok(outcome(&run.results, run.fail_on, req.fail_on_new).with_exit_zero(req.exit_zero))
 }
 
@@ -507,7 +530,7 @@ fn write_output(
     path: Option<&Path>,
 ) -> Result<Option<(usize, Severity)>> {
     let mut out = Output::open(path)?;
-    let color = matches!(output, AuditOutput::Text) && super::colored(req.color, &out);
+    let color = matches!(output, AuditOutput::Text) && crate::app::colored(req.color, &out);
     let view = TextView {
         group_by: req.group_by,
         style: Style { color, width: None },
@@ -516,7 +539,7 @@ fn write_output(
     // Colour codes are ours; the data is escaped first so it cannot add its own.
     let escaped;
     let results = if color {
-        escaped = super::output::escaped(&run.results)?;
+        escaped = crate::app::output::escaped(&run.results)?;
         out.keep_escapes();
         &escaped
     } else {
@@ -567,7 +590,7 @@ pub fn write_results_in(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let input = super::report::with_facts(
+    let input = crate::app::report::with_facts(
         ReportInput {
             audit: Some(run.results.clone()),
             staff: run.staff.clone(),
@@ -588,7 +611,7 @@ pub fn write_results_in(
 pub fn demo_audit(
     out_dir: &Path,
     snapshot: &TokenSnapshot,
-    fixture: &crate::simulator::Fixture,
+    fixture: &ksef_sim::Fixture,
 ) -> Result<(AuditResults, Vec<(String, PathBuf)>)> {
     let now = snapshot.fetched_at;
     let records = crate::demo::demo_records(fixture, now);
@@ -596,7 +619,7 @@ pub fn demo_audit(
     let mut write = |name: &str, what: &str, text: &[u8]| -> Result<PathBuf> {
         let path = out_dir.join(name);
         std::fs::write(&path, text)
-            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
+            .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&path)))?;
         outputs.push((what.to_string(), path.clone()));
         Ok(path)
     };
@@ -618,7 +641,7 @@ pub fn demo_audit(
     // The register is an input of the audit, not one of the demo's listed outputs.
     let register = out_dir.join("access-register.csv");
     std::fs::write(&register, records.access_register_csv.as_bytes())
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&register)))?;
+        .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&register)))?;
     let config = Config::default();
     let request = AuditRequest {
         inputs: AuditInputPaths {

@@ -7,27 +7,31 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use crate::cli::{CalendarArgs, GlobalArgs};
-use crate::collect::results::load_audit_results;
-use crate::error::Outcome;
-use crate::render::calendar::{CalendarOptions, by_owner, reminders_from_audit, render_ics};
+use crate::cli::CalendarArgs;
+use crate::cli::GlobalArgs;
+use crate::inputs::results::load_audit_results;
+use ksef_model::Outcome;
+use crate::render::calendar::CalendarOptions;
+use crate::render::calendar::by_owner;
+use crate::render::calendar::reminders_from_audit;
+use crate::render::calendar::render_ics;
 
-use super::Output;
+use crate::app::Output;
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let mut audit = load_audit_results(&args.audit, "audit")?.value;
-    super::redact::redact_audit(&mut audit);
+    crate::app::redact::redact_audit(&mut audit);
     let reminders = reminders_from_audit(&audit);
     let opts = CalendarOptions {
         days_before: args.days_before,
         now: Utc::now(),
-        lang: super::lang(args.lang),
+        lang: crate::app::lang(args.lang),
     };
     let mut out = Output::open(args.output.as_deref())?;
     out.write_all(render_ics(&reminders, &opts).as_bytes())
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write calendar '{}'", crate::model::shown_path(p)),
+            Some(p) => format!("cannot write calendar '{}'", ksef_model::shown_path(p)),
             None => "cannot write the calendar to standard output".to_string(),
         })?;
     if let Some(dir) = &args.per_owner {
@@ -44,20 +48,20 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
             Some(p) => format!(
                 "; {} {}",
                 lang.t("written to", "zapisano w pliku"),
-                crate::model::shown_path(p)
+                ksef_model::shown_path(p)
             ),
             None => String::new(),
         };
         match lang {
-            crate::render::Lang::En => say!(
+            ksef_model::i18n::Lang::En => say!(
                 "calendar: {} reminders ({certificates} of KSeF certificates; {} days before each planned expiry), {owners} owners{written}",
                 reminders.len(),
                 args.days_before,
             ),
-            crate::render::Lang::Pl => say!(
+            ksef_model::i18n::Lang::Pl => say!(
                 "kalendarz: przypomnienia: {} (w tym certyfikatów KSeF: {certificates}; {} przed każdą planowaną datą wygaśnięcia), właściciele: {owners}{written}",
                 reminders.len(),
-                crate::model::days_pl(i64::from(args.days_before)),
+                ksef_model::days_pl(i64::from(args.days_before)),
             ),
         }
         if reminders.is_empty() {
@@ -81,7 +85,7 @@ fn write_per_owner(
     std::fs::create_dir_all(dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(dir)
+            ksef_model::shown_path(dir)
         )
     })?;
     for (stem, items) in by_owner(reminders) {
@@ -89,7 +93,7 @@ fn write_per_owner(
         std::fs::write(&path, render_ics(&items, opts)).with_context(|| {
             format!(
                 "cannot write calendar '{}'",
-                crate::model::shown_path(&path)
+                ksef_model::shown_path(&path)
             )
         })?;
     }

@@ -9,20 +9,34 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::Output;
-use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
-use crate::cli::{CertificatesArgs, GlobalArgs, TokensFormat};
-use crate::collect::inventory::read_inventory;
-use crate::collect::staff::load_staff;
-use crate::config::{RuleDirs, resolve_settings};
-use crate::error::Outcome;
-use crate::evaluate::policy::{AuditWorld, evaluate};
-use crate::model::{AuditFinding, Inventory, StaffMember, TokenSnapshot};
-use crate::render::Lang;
-use crate::render::certificates::{self as render, CertificateListing};
+use crate::app::Output;
+use crate::app::tokens::TokenSource;
+use crate::app::tokens::contexts_pl;
+use crate::app::tokens::fetch;
+use crate::app::tokens::incomplete_reasons;
+use crate::app::tokens::outcome;
+use crate::app::tokens::read_snapshot;
+use crate::cli::CertificatesArgs;
+use crate::cli::GlobalArgs;
+use crate::cli::TokensFormat;
+use crate::inputs::inventory::read_inventory;
+use crate::inputs::staff::load_staff;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings;
+use ksef_model::Outcome;
+use ksef_policy::evaluate::AuditWorld;
+use ksef_policy::evaluate::evaluate;
+use ksef_model::AuditFinding;
+use ksef_model::Inventory;
+use ksef_model::StaffMember;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use crate::render::certificates as render;
+use crate::render::certificates::CertificateListing;
 use crate::render::csv::CsvOptions;
 use crate::render::style::Style;
-use crate::rule::policy::{PolicyRuleSet, builtin_policy_rules};
+use ksef_policy::rule::PolicyRuleSet;
+use ksef_policy::rule::builtin_policy_rules;
 
 /// The report section of the certificate rules (`report-section` in their TOML).
 pub const CERTIFICATE_SECTION: &str = "certificates";
@@ -38,9 +52,9 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     .map_err(anyhow::Error::msg)?;
     // Live runs need the config; `--from` reads it only when one is named or present.
     let config = match (&args.from, &global.config) {
-        (None, _) | (Some(_), Some(_)) => Some(super::load_config(global, RuleDirs::NotRead)?),
+        (None, _) | (Some(_), Some(_)) => Some(crate::app::load_config(global, RuleDirs::NotRead)?),
         (Some(_), None) if std::path::Path::new("ksef-audit.toml").exists() => {
-            Some(super::load_config(global, RuleDirs::NotRead)?)
+            Some(crate::app::load_config(global, RuleDirs::NotRead)?)
         }
         (Some(_), None) => None,
     };
@@ -81,11 +95,11 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
             settings,
             global.quiet,
             global.verbose,
-            super::messages::message_lang(args.lang, config.as_ref()),
+            crate::app::messages::message_lang(args.lang, config.as_ref()),
         ),
     };
     // Certificate names are free text from KSeF: a token pasted there is not written out.
-    super::redact::redact_snapshot(&mut snapshot);
+    crate::app::redact::redact_snapshot(&mut snapshot);
     let findings = certificate_findings(&snapshot, &inventory, &staff, &rules);
     let listing = CertificateListing {
         snapshot: &snapshot,
@@ -95,15 +109,15 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
         now: snapshot.fetched_at,
     };
     // `--lang`, else `[report] lang`: the table, the summary and the messages.
-    let lang = super::messages::message_lang(args.lang, config.as_ref());
+    let lang = crate::app::messages::message_lang(args.lang, config.as_ref());
     let mut out = Output::open(args.output.as_deref())?;
     if format == TokensFormat::Table {
-        let style = super::table_style(global.color, &mut out);
+        let style = crate::app::table_style(global.color, &mut out);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         let (shown, shown_findings) = if style.color {
             (
-                super::output::escaped(&snapshot)?,
-                super::output::escaped(&findings)?,
+                crate::app::output::escaped(&snapshot)?,
+                crate::app::output::escaped(&findings)?,
             )
         } else {
             (snapshot.clone(), findings.clone())
@@ -121,11 +135,11 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
             &listing,
             format,
             args.csv_excel,
-            super::lang(args.lang),
+            crate::app::lang(args.lang),
         )?;
     }
     out.flush()?;
-    let mut err = super::output::stderr();
+    let mut err = crate::app::output::stderr();
     if global.quiet {
         incomplete_reasons(&mut err, &snapshot, lang)?;
     } else {
@@ -185,7 +199,7 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> R
     let incomplete = snapshot
         .contexts
         .iter()
-        .filter(|c| c.status == crate::model::ContextStatus::Incomplete)
+        .filter(|c| c.status == ksef_model::ContextStatus::Incomplete)
         .count();
     let read: Vec<_> = snapshot
         .contexts
@@ -240,7 +254,7 @@ fn summary(w: &mut dyn Write, listing: &CertificateListing<'_>, lang: Lang) -> R
         .contexts
         .iter()
         .filter(|c| {
-            c.status == crate::model::ContextStatus::Complete
+            c.status == ksef_model::ContextStatus::Complete
                 && c.certificates.signed_in_with.is_none()
         })
         .count();

@@ -19,20 +19,37 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use super::leaks::{self as leaks_cmd, LeakScanRequest};
-use super::tokens::{self as tokens_cmd, TokenFormat};
-use crate::cli::{DemoArgs, GlobalArgs};
-use crate::collect::sources::git::GitScanOptions;
-use crate::collect::staff::load_staff;
-use crate::config::{CertificateFiles, Config, ContextSpec, CredentialSource, KsefSettings};
-use crate::demo::{
-    DEMO_CERTIFICATE_NIP, demo_auditor_tokens, demo_firm, demo_signing_subject, signing_record,
-    write_demo_repo,
-};
-use crate::error::Outcome;
-use crate::model::{ContextStatus, EnvironmentRef, LeakResults, LeakStatus, TokenSnapshot};
-use crate::render::leaks::{LeakFormat, render_leaks};
-use crate::simulator::{self, Fixture, SimHandle, SimOptions};
+use crate::app::leaks as leaks_cmd;
+use crate::app::leaks::LeakScanRequest;
+use crate::app::tokens as tokens_cmd;
+use crate::app::tokens::TokenFormat;
+use crate::cli::DemoArgs;
+use crate::cli::GlobalArgs;
+use ksef_leaks::sources::git::GitScanOptions;
+use crate::inputs::staff::load_staff;
+use ksef_client::settings::CertificateFiles;
+use crate::config::Config;
+use ksef_client::settings::ContextSpec;
+use ksef_client::settings::CredentialSource;
+use ksef_client::settings::KsefSettings;
+use crate::demo::DEMO_CERTIFICATE_NIP;
+use crate::demo::demo_auditor_tokens;
+use crate::demo::demo_firm;
+use crate::demo::demo_signing_subject;
+use crate::demo::signing_record;
+use crate::demo::write_demo_repo;
+use ksef_model::Outcome;
+use ksef_model::ContextStatus;
+use ksef_model::EnvironmentRef;
+use ksef_model::LeakResults;
+use ksef_model::LeakStatus;
+use ksef_model::TokenSnapshot;
+use crate::render::leaks::LeakFormat;
+use crate::render::leaks::render_leaks;
+use ksef_sim as simulator;
+use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
+use ksef_sim::SimOptions;
 
 /// Default output directory.
 pub const DEFAULT_OUT_DIR: &str = "ksef-audit-demo";
@@ -48,7 +65,7 @@ pub struct Demo {
     pub settings: KsefSettings,
     pub snapshot: Option<TokenSnapshot>,
     /// Results of the audit step.
-    pub audit: Option<crate::model::AuditResults>,
+    pub audit: Option<ksef_model::AuditResults>,
     /// The example repository written by step 4.
     pub repo: Option<PathBuf>,
     /// Results of the history scan of step 5.
@@ -87,7 +104,7 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
     std::fs::create_dir_all(&out_dir).with_context(|| {
         format!(
             "cannot create the demo directory '{}'",
-            crate::model::shown_path(&out_dir)
+            ksef_model::shown_path(&out_dir)
         )
     })?;
     let mut fixture = demo_firm(Utc::now());
@@ -151,7 +168,9 @@ impl DemoCertificate {
 /// Issues the demo's certificate into `out_dir/ksef-certificate/` and lists it in the
 /// fixture (call before the simulator starts).
 pub fn demo_certificate(out_dir: &Path, fixture: &mut Fixture) -> Result<DemoCertificate> {
-    use crate::simulator::ca::{CertSubject, KeyKind, ScenarioCa};
+    use ksef_sim::ca::CertSubject;
+    use ksef_sim::ca::KeyKind;
+    use ksef_sim::ca::ScenarioCa;
     let ca = ScenarioCa::generate("ksef-audit demo CA", KeyKind::P256)
         .context("cannot create the demo's certificate authority")?;
     let (pesel, given_name, surname) = demo_signing_subject();
@@ -217,7 +236,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, crate::render::Lang::En);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, ksef_model::i18n::Lang::En);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Json)
@@ -238,7 +257,7 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let Some(snapshot) = &demo.snapshot else {
         return Ok(());
     };
-    let (results, outputs) = super::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
+    let (results, outputs) = crate::app::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
     demo.outputs.extend(outputs);
     demo.audit = Some(results);
     let config = demo.out_dir.join(crate::config::DEFAULT_CONFIG_FILE);
@@ -259,12 +278,12 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
         return Ok(());
     };
     let mut snapshot = snapshot.clone();
-    super::redact::redact_snapshot(&mut snapshot);
+    crate::app::redact::redact_snapshot(&mut snapshot);
     let snapshot = &snapshot;
-    let inventory = crate::collect::inventory::read_inventory(&demo.out_dir.join("inventory.csv"))?;
+    let inventory = crate::inputs::inventory::read_inventory(&demo.out_dir.join("inventory.csv"))?;
     let staff = load_staff(&demo.out_dir.join("staff.csv"))?;
-    let rules = crate::rule::policy::builtin_policy_rules()?;
-    let findings = super::certificates::certificate_findings(snapshot, &inventory, &staff, &rules);
+    let rules = ksef_policy::rule::builtin_policy_rules()?;
+    let findings = crate::app::certificates::certificate_findings(snapshot, &inventory, &staff, &rules);
     let listing = crate::render::certificates::CertificateListing {
         snapshot,
         findings: &findings,
@@ -274,12 +293,12 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     };
     let path = demo.out_dir.join("certificates.txt");
     write_file(&path, |w| {
-        super::certificates::write(
+        crate::app::certificates::write(
             w,
             &listing,
             crate::cli::TokensFormat::Table,
             false,
-            crate::render::Lang::En,
+            ksef_model::i18n::Lang::En,
         )
     })?;
     demo.outputs
@@ -290,7 +309,7 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
 /// The demo's `ksef-audit.toml`: the example firm, its contexts and the files the audit step
 /// wrote, so `ksef-audit audit --from tokens.json` in the demo directory repeats the audit.
 pub fn demo_config_text(snapshot: &TokenSnapshot) -> String {
-    super::init::config_text(&super::init::StarterConfig {
+    crate::app::init::config_text(&crate::app::init::StarterConfig {
         written_by: "written by `ksef-audit demo` for the example firm".into(),
         firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
         environment: None,
@@ -324,7 +343,7 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
         Vec::new()
     };
     let written =
-        super::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
+        crate::app::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
     let (quarters, reports) = written.split_at(written.len().saturating_sub(3));
     for path in quarters {
         demo.outputs.push((
@@ -464,7 +483,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
         }
     }
     if let Some(snapshot) = &demo.snapshot {
-        tokens_cmd::summary(&mut out, snapshot, None, crate::render::Lang::En)?;
+        tokens_cmd::summary(&mut out, snapshot, None, ksef_model::i18n::Lang::En)?;
         if snapshot
             .contexts
             .iter()
@@ -478,7 +497,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
     }
     if let Some(audit) = &demo.audit {
         let s = &audit.summary;
-        let by_sev: Vec<String> = crate::model::Severity::ALL
+        let by_sev: Vec<String> = ksef_model::Severity::ALL
             .iter()
             .filter_map(|sev| {
                 s.findings_by_severity
@@ -522,10 +541,10 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
     writeln!(
         out,
         "outputs in {}:",
-        crate::model::shown_path(&demo.out_dir)
+        ksef_model::shown_path(&demo.out_dir)
     )?;
     for (what, path) in &demo.outputs {
-        writeln!(out, "  {what}: {}", crate::model::shown_path(path))?;
+        writeln!(out, "  {what}: {}", ksef_model::shown_path(path))?;
     }
     Ok(())
 }
@@ -536,18 +555,18 @@ fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::Urgent>> {
         return Ok(Vec::new());
     };
     let rules =
-        crate::evaluate::posture::report_rules(&crate::rule::policy::load_policy_rules(None)?);
-    Ok(super::audit::urgent_lines(
+        ksef_policy::posture::report_rules(&ksef_policy::rule::load_policy_rules(None)?);
+    Ok(crate::app::audit::urgent_lines(
         audit,
         demo.leaks.as_ref(),
         &rules,
-        crate::render::Lang::En,
+        ksef_model::i18n::Lang::En,
     ))
 }
 
 /// The three commands to try next, on the files the demo wrote.
 fn print_next_steps(demo: &Demo) -> Result<()> {
-    let dir = crate::model::shown_path(&demo.out_dir);
+    let dir = ksef_model::shown_path(&demo.out_dir);
     let mut out = std::io::stdout().lock();
     writeln!(out, "\nnext, try:")?;
     writeln!(
@@ -558,7 +577,7 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
         writeln!(
             out,
             "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
-            crate::model::shown_path(repo)
+            ksef_model::shown_path(repo)
         )?;
     }
     writeln!(
@@ -570,9 +589,9 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
 
 fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))?;
+        .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(path)))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w)?;
     w.flush()
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(path)))
+        .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(path)))
 }

@@ -9,10 +9,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{GlobalArgs, InitArgs};
-use crate::config::{DEFAULT_CONFIG_FILE, RuleDirs, parse_environment, resolve_settings};
-use crate::error::Outcome;
-use crate::model::{ContextStatus, EnvironmentRef, KnownParty, TokenSnapshot};
+use crate::cli::GlobalArgs;
+use crate::cli::InitArgs;
+use crate::config::DEFAULT_CONFIG_FILE;
+use crate::config::RuleDirs;
+use crate::config::parse_environment;
+use crate::config::resolve_settings;
+use ksef_model::Outcome;
+use ksef_model::ContextStatus;
+use ksef_model::EnvironmentRef;
+use ksef_model::KnownParty;
+use ksef_model::TokenSnapshot;
 
 /// The starter inventory's file name, next to the config.
 pub const STARTER_INVENTORY: &str = "inventory.csv";
@@ -181,15 +188,15 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         refuse_existing(&inventory_path, args.force)?;
     }
     let snapshot: Option<TokenSnapshot> = match (&args.from, args.live) {
-        (Some(path), _) => Some(super::tokens::read_snapshot(path)?),
+        (Some(path), _) => Some(crate::app::tokens::read_snapshot(path)?),
         (None, true) => {
-            let config = super::load_config(global, RuleDirs::NotRead)?;
+            let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             let settings = resolve_settings(&config)?;
-            Some(super::tokens::fetch(
+            Some(crate::app::tokens::fetch(
                 &settings,
                 global.quiet,
                 global.verbose,
-                super::messages::message_lang(None, Some(&config)),
+                crate::app::messages::message_lang(None, Some(&config)),
             ))
         }
         (None, false) => None,
@@ -229,8 +236,8 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
             err,
             "error: context {}: the token list could not be read in full, so the inventory lacks its tokens: {}",
             c.nip,
-            crate::render::reason::one_line(
-                crate::render::Lang::En,
+            ksef_model::i18n::reason::one_line(
+                ksef_model::i18n::Lang::En,
                 c.reason_code.as_ref(),
                 c.reason.as_deref()
             )
@@ -266,7 +273,8 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Flags, from_text};
+    use crate::config::Flags;
+    use crate::config::from_text;
 
     #[test]
     fn starter_configs_are_valid_configs() {

@@ -9,34 +9,59 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use super::Output;
-use super::progress::ScanProgress;
-use crate::cli::{ColorChoice, GlobalArgs, LeaksArgs, LeaksFormat};
-use crate::collect::exceptions::load_exceptions;
-use crate::collect::inventory::load_inventory;
-use crate::collect::ksef::verify_leaks;
-use crate::collect::sources::git::GitScanOptions;
-use crate::collect::sources::walk::WalkResult;
-use crate::collect::sources::{
-    ArchiveLimits, WalkOptions, expand, read_expanded, read_large_file, read_stdin, walk_files,
-};
-use crate::config::{Config, KsefSettings, RuleDirs, resolve_settings_for_nips};
-use crate::error::Outcome;
-use crate::evaluate::exceptions::ExceptionSet;
-use crate::evaluate::leaks::{
-    Baseline, LeakOptions, LeakScan, apply_leak_verdicts, build_leak_results, exception_targets,
-    leak_outcome,
-};
-use crate::evaluate::scan::{Scanner, scan_blob, scan_files, scan_large_files};
-use crate::model::{
-    AppliedException, LeakFinding, LeakResults, LeakTarget, Severity, Shard, WindowPlan,
-    fingerprint_hex,
-};
-use crate::render::Lang;
-use crate::render::html::{ReportInput, ReportOptions, render_review};
-use crate::render::leaks::{LeakFormat, render_leaks};
+use crate::app::Output;
+use crate::app::progress::ScanProgress;
+use crate::cli::ColorChoice;
+use crate::cli::GlobalArgs;
+use crate::cli::LeaksArgs;
+use crate::cli::LeaksFormat;
+use crate::inputs::exceptions::load_exceptions;
+use crate::inputs::inventory::load_inventory;
+use ksef_client::verify_leaks;
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::walk::WalkResult;
+use ksef_leaks::sources::ArchiveLimits;
+use ksef_leaks::sources::WalkOptions;
+use ksef_leaks::sources::expand;
+use ksef_leaks::sources::read_expanded;
+use ksef_leaks::sources::read_large_file;
+use ksef_leaks::sources::read_stdin;
+use ksef_leaks::sources::walk_files;
+use crate::config::Config;
+use ksef_client::settings::KsefSettings;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings_for_nips;
+use ksef_model::Outcome;
+use ksef_policy::exceptions::ExceptionSet;
+use ksef_leaks::findings::Baseline;
+use ksef_leaks::findings::LeakOptions;
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::findings::apply_leak_verdicts;
+use ksef_leaks::findings::build_leak_results;
+use ksef_leaks::findings::exception_targets;
+use ksef_leaks::findings::leak_outcome;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::scan_blob;
+use ksef_leaks::scan::scan_files;
+use ksef_leaks::scan::scan_large_files;
+use ksef_model::AppliedException;
+use ksef_model::LeakFinding;
+use ksef_model::LeakResults;
+use ksef_model::LeakTarget;
+use ksef_model::Severity;
+use ksef_model::Shard;
+use ksef_model::WindowPlan;
+use ksef_model::fingerprint_hex;
+use ksef_model::i18n::Lang;
+use crate::render::html::ReportInput;
+use crate::render::html::ReportOptions;
+use crate::render::html::render_review;
+use crate::render::leaks::LeakFormat;
+use crate::render::leaks::render_leaks;
 use crate::render::style::Style;
-use crate::rule::leak::{LeakRule, leak_rules_digest, load_leak_rules};
+use ksef_rules::leak::LeakRule;
+use ksef_rules::leak::leak_rules_digest;
+use ksef_rules::leak::load_leak_rules;
 
 /// How leak results are written.
 #[derive(Debug, Clone)]
@@ -121,16 +146,16 @@ impl LeaksRequest {
                 let output = match format {
                     LeaksFormat::Csv => LeaksOutput::Csv(crate::render::csv::CsvOptions::new(
                         args.csv_excel,
-                        super::lang(args.lang),
+                        crate::app::lang(args.lang),
                     )),
                     LeaksFormat::Text => LeaksOutput::Format(LeakFormat::Text),
                     LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
                     LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
                     LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
                     LeaksFormat::Html => {
-                        let mut opts = super::report::options_from_config(config);
+                        let mut opts = crate::app::report::options_from_config(config);
                         if args.lang.is_some() {
-                            opts.lang = super::lang(args.lang);
+                            opts.lang = crate::app::lang(args.lang);
                         }
                         LeaksOutput::Html(Box::new(opts))
                     }
@@ -147,7 +172,7 @@ impl LeaksRequest {
         };
         exclude.extend(args.exclude.iter().cloned());
         let config_max_file_size = if args.strict {
-            crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE
+            ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE
         } else {
             config.leaks.max_file_size
         };
@@ -158,7 +183,7 @@ impl LeaksRequest {
                     args,
                     Utc::now(),
                     global.quiet,
-                    super::messages::message_lang(args.lang, Some(config)),
+                    crate::app::messages::message_lang(args.lang, Some(config)),
                 ),
                 exclude,
                 max_file_size: args.max_file_size.unwrap_or(config_max_file_size),
@@ -181,7 +206,7 @@ impl LeaksRequest {
                     && (!config.leaks.exclude.is_empty()
                         || (args.max_file_size.is_none()
                             && config_max_file_size
-                                != crate::collect::sources::walk::DEFAULT_MAX_FILE_SIZE)),
+                                != ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE)),
                 shard: args.shard,
                 roots_from: args.roots_from.clone(),
                 progress: !global.quiet,
@@ -194,10 +219,10 @@ impl LeaksRequest {
             exit_zero: args.exit_zero,
             quiet: global.quiet,
             verbose: global.verbose,
-            lang: super::lang(args.lang),
-            message_lang: super::messages::message_lang(args.lang, Some(config)),
+            lang: crate::app::lang(args.lang),
+            message_lang: crate::app::messages::message_lang(args.lang, Some(config)),
             min_severity: args.min_severity,
-            group_by: args.group_by.map(super::audit::grouping),
+            group_by: args.group_by.map(crate::app::audit::grouping),
         })
     }
 }
@@ -222,7 +247,7 @@ fn git_options(
         since_time: None,
     };
     if let Some(since) = &args.since {
-        match super::leaks_git::parse_since(since, now) {
+        match crate::app::leaks_git::parse_since(since, now) {
             Some(t) => opts.since_time = Some(t),
             None => {
                 match (quiet, lang) {
@@ -243,7 +268,7 @@ fn git_options(
 
 /// `ksef-audit leaks`: flags + config -> [`LeaksRequest`] -> [`leaks`].
 pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
-    let config = super::load_config(global, RuleDirs::NotRead)?;
+    let config = crate::app::load_config(global, RuleDirs::NotRead)?;
     leaks(&LeaksRequest::new(args, global, &config)?)
 }
 
@@ -253,7 +278,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let lang = req.message_lang;
     if let Some(config) = &req.verify {
         let n = (results.findings.len() + results.suppressed.len()) as u64;
-        let spinner = super::progress::Spinner::start(
+        let spinner = crate::app::progress::Spinner::start(
             req.quiet,
             match lang {
                 Lang::En => format!("asking KSeF about {n} leaked token(s)"),
@@ -282,13 +307,13 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     if let Some(path) = &req.write_baseline {
         let text = Baseline::render_annotated(&results, Utc::now());
         std::fs::write(path, text).with_context(|| {
-            format!("cannot write baseline '{}'", crate::model::shown_path(path))
+            format!("cannot write baseline '{}'", ksef_model::shown_path(path))
         })?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
         report_problems(req.quiet, &results, lang);
         let count = Baseline::from_results(&results).fingerprints.len();
         if !req.quiet {
-            let shown = crate::model::shown_path(path);
+            let shown = ksef_model::shown_path(path);
             match lang {
                 Lang::En => say!(
                     "wrote {count} fingerprint{} to {shown} (review it, then commit it and pass --baseline {shown})",
@@ -313,8 +338,8 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         report_problems(req.quiet, &results, lang);
     } else {
         // The text on stdout lists the errors; stderr still says why the run exits 2.
-        let _ = super::messages::write_scan_errors(
-            &mut super::output::stderr(),
+        let _ = crate::app::messages::write_scan_errors(
+            &mut crate::app::output::stderr(),
             lang,
             results.errors.len(),
         );
@@ -326,12 +351,12 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
             say!(
                 "{} {}",
                 lang.t("written to", "zapisano w pliku"),
-                crate::model::shown_path(p)
+                ksef_model::shown_path(p)
             );
         }
     }
     if let (Some((n, min)), false) = (hidden, req.quiet) {
-        super::messages::say_hidden(req.message_lang, n, min);
+        crate::app::messages::say_hidden(req.message_lang, n, min);
     }
     Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
 }
@@ -360,13 +385,13 @@ fn write_output(
     match output {
         LeaksOutput::Format(LeakFormat::Text) => {
             let style = Style {
-                color: super::colored(req.color, &out),
+                color: crate::app::colored(req.color, &out),
                 width: None,
             };
             // Colour codes are ours; the data is escaped first so it cannot add its own.
             let escaped;
             let results = if style.color {
-                escaped = super::output::escaped(results)?;
+                escaped = crate::app::output::escaped(results)?;
                 out.keep_escapes();
                 &escaped
             } else {
@@ -384,7 +409,7 @@ fn write_output(
         LeaksOutput::Format(format) => render_leaks(results, rules, *format, &mut out)?,
         LeaksOutput::Csv(opts) => crate::render::leaks::render_csv_with(results, *opts, &mut out)?,
         LeaksOutput::Html(opts) => {
-            let input = super::report::with_facts(
+            let input = crate::app::report::with_facts(
                 ReportInput {
                     leaks: Some(results.clone()),
                     ..ReportInput::default()
@@ -414,7 +439,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let baseline = baseline(req.baseline.as_deref())?;
     let mut exceptions = match exceptions(req.exceptions.as_deref())? {
         Some(set) => {
-            let policy = crate::rule::policy::load_policy_rules(None)?;
+            let policy = ksef_policy::rule::load_policy_rules(None)?;
             Some(set.without_rules(|r| policy.get(r).is_some()))
         }
         None => None,
@@ -422,7 +447,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
 
     let (mut scan, target) = collect(&scanner, req)?;
     for (rule, message) in scanner.failed_rules() {
-        scan.issues.push(crate::model::ScanIssue {
+        scan.issues.push(ksef_model::ScanIssue {
             path: format!("rule {rule}"),
             message: format!("pattern does not compile, the rule matched nothing: {message}"),
         });
@@ -450,7 +475,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         results.exceptions = states;
         results.warnings.extend(warnings);
     }
-    super::redact::redact_leaks(&mut results);
+    crate::app::redact::redact_leaks(&mut results);
     Ok((results, rules))
 }
 
@@ -486,16 +511,16 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     let Some(path) = path else {
         return Ok(None);
     };
-    let text = crate::model::input::read_limited_text(path, crate::model::input::MAX_TABLE_BYTES)
+    let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
         .with_context(|| {
         format!(
             "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         )
     })?;
     Baseline::parse(&text)
         .map(Some)
-        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", crate::model::shown_path(path)))
+        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", ksef_model::shown_path(path)))
 }
 
 fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
@@ -508,7 +533,7 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
     if let Ok(bytes) =
-        crate::model::input::read_limited(path, crate::model::input::MAX_DOCUMENT_BYTES)
+        ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
     {
         results
             .digests
@@ -522,12 +547,12 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
     let mut paths = req.paths.clone();
     if let Some(file) = &req.roots_from {
         let text = if file.as_os_str() == "-" {
-            String::from_utf8_lossy(&read_stdin(crate::model::input::MAX_TABLE_BYTES)?).into_owned()
+            String::from_utf8_lossy(&read_stdin(ksef_model::input::MAX_TABLE_BYTES)?).into_owned()
         } else {
             std::fs::read_to_string(file).with_context(|| {
                 format!(
                     "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
-                    crate::model::shown_path(file)
+                    ksef_model::shown_path(file)
                 )
             })?
         };
@@ -540,7 +565,7 @@ fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
         if paths.is_empty() {
             anyhow::bail!(
                 "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
-                crate::model::shown_path(file)
+                ksef_model::shown_path(file)
             );
         }
     }
@@ -567,7 +592,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
         .collect();
 
     if let Some(git) = &req.git {
-        return super::leaks_git::collect_git(scanner, git, req, &paths, &limits);
+        return crate::app::leaks_git::collect_git(scanner, git, req, &paths, &limits);
     }
     let mut scan = LeakScan::default();
     if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
@@ -620,7 +645,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             },
             &mut scan,
         );
-        super::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
+        crate::app::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
         // Nothing read from a tree that has files: excludes or the size limit of a config file
         // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
         if req.config_filters
@@ -629,10 +654,10 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
             && scan.issues.is_empty()
             && roots.iter().any(|r| has_files(r))
         {
-            scan.issues.push(crate::model::ScanIssue {
+            scan.issues.push(ksef_model::ScanIssue {
                 path: roots
                     .iter()
-                    .map(|p| crate::model::shown_path(p).to_string())
+                    .map(|p| ksef_model::shown_path(p).to_string())
                     .collect::<Vec<_>>()
                     .join(" "),
                 message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
@@ -643,7 +668,7 @@ fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTa
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| crate::model::shown_path(p).to_string())
+            .map(|p| ksef_model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),
@@ -693,17 +718,17 @@ fn shard_walk(shard: Shard, walked: &mut WalkResult) {
 /// Scan errors (with their count and what to do) and warnings also go to stderr, whatever
 /// the output format; the sentences in `lang`.
 fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
-    let mut err = super::output::stderr();
+    let mut err = crate::app::output::stderr();
     for e in &results.errors {
         let _ = writeln!(err, "error: {}: {}", e.path, e.message);
     }
-    let _ = super::messages::write_scan_errors(&mut err, lang, results.errors.len());
+    let _ = crate::app::messages::write_scan_errors(&mut err, lang, results.errors.len());
     if !quiet {
         for w in &results.warnings {
             let _ = writeln!(
                 err,
                 "warning: {}",
-                crate::render::warning::localised(lang, w)
+                ksef_model::i18n::warning::localised(lang, w)
             );
         }
         if !results.unused_baseline.is_empty() {

@@ -6,15 +6,25 @@ use std::sync::Mutex;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
-use super::leaks::LeakScanRequest;
-use super::progress::ScanProgress;
-use crate::collect::sources::archive::archive_kind;
-use crate::collect::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
-use crate::collect::sources::{ArchiveLimits, expand, read_windows};
-use crate::evaluate::leaks::LeakScan;
-use crate::evaluate::scan::{Provenance, Scanner, scan_blob, scan_windowed};
-use crate::model::{LeakTarget, ScanIssue, Shard, WindowPlan};
-use crate::rule::matcher::redact_text;
+use crate::app::leaks::LeakScanRequest;
+use crate::app::progress::ScanProgress;
+use ksef_leaks::sources::archive::archive_kind;
+use ksef_leaks::sources::git::GitBlob;
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::git::scan_history_shard;
+use ksef_leaks::sources::ArchiveLimits;
+use ksef_leaks::sources::expand;
+use ksef_leaks::sources::read_windows;
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::scan::Provenance;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::scan_blob;
+use ksef_leaks::scan::scan_windowed;
+use ksef_model::LeakTarget;
+use ksef_model::ScanIssue;
+use ksef_model::Shard;
+use ksef_model::WindowPlan;
+use ksef_leaks::matcher::redact_text;
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
@@ -51,13 +61,13 @@ pub(super) fn collect_git(
         shallow |= repo_shallow;
         if let Some(c) = repo_coverage {
             coverage.push(if several {
-                format!("{}: {c}", crate::model::shown_path(repo))
+                format!("{}: {c}", ksef_model::shown_path(repo))
             } else {
                 c
             });
         }
         if several {
-            let name = crate::model::shown_path(repo).to_string();
+            let name = ksef_model::shown_path(repo).to_string();
             for c in &mut scan.candidates {
                 c.finding.repository = Some(name.clone());
             }
@@ -74,7 +84,7 @@ pub(super) fn collect_git(
     let target = LeakTarget {
         root: paths
             .iter()
-            .map(|p| crate::model::shown_path(p).to_string())
+            .map(|p| ksef_model::shown_path(p).to_string())
             .collect::<Vec<_>>()
             .join(" "),
         mode: "git".to_string(),
@@ -113,7 +123,7 @@ fn collect_repo(
     if summary.shallow {
         scan.warnings.push(format!(
             "'{}' is a shallow clone: commits before the shallow boundary were not scanned\nhelp: run `git fetch --unshallow` (in CI, check out with `fetch-depth: 0`) to scan the whole history",
-            crate::model::shown_path(repo)
+            ksef_model::shown_path(repo)
         ));
     }
     let coverage = (!opts.staged).then(|| summary.coverage.describe());

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::collect::sources::SourceFile;
-use crate::collect::sources::keyfiles::{KeyFileKind, key_files};
-use crate::collect::sources::walk::read_source;
-use crate::evaluate::leaks::LeakScan;
-use crate::evaluate::scan::{Scanner, candidate};
-use crate::rule::matcher::password_literal;
+use ksef_leaks::sources::SourceFile;
+use ksef_leaks::sources::keyfiles::KeyFileKind;
+use ksef_leaks::sources::keyfiles::key_files;
+use ksef_leaks::sources::walk::read_source;
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::candidate;
+use ksef_leaks::matcher::password_literal;
 
 /// At most this many distinct passwords are tried on each PKCS#12 file.
 const MAX_PASSWORDS: usize = 32;

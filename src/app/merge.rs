@@ -6,22 +6,29 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use super::Output;
-use super::audit::{AuditOutput, render_in};
-use crate::cli::{GlobalArgs, LeaksFormat, MergeArgs};
-use crate::collect::results::{load_audit_results, load_leak_results};
+use crate::app::Output;
+use crate::app::audit::AuditOutput;
+use crate::app::audit::render_in;
+use crate::cli::GlobalArgs;
+use crate::cli::LeaksFormat;
+use crate::cli::MergeArgs;
+use crate::inputs::results::load_audit_results;
+use crate::inputs::results::load_leak_results;
 use crate::config::RuleDirs;
-use crate::error::Outcome;
-use crate::evaluate::audit::outcome;
-use crate::evaluate::leaks::leak_outcome;
-use crate::evaluate::merge::{merge_audits, merge_leaks};
-use crate::model::{AUDIT_KIND, LEAKS_KIND};
-use crate::render::leaks::{LeakFormat, render_leaks};
-use crate::rule::leak::load_leak_rules;
+use ksef_model::Outcome;
+use ksef_policy::audit::outcome;
+use ksef_leaks::findings::leak_outcome;
+use ksef_policy::merge::merge_audits;
+use ksef_policy::merge::merge_leaks;
+use ksef_model::AUDIT_KIND;
+use ksef_model::LEAKS_KIND;
+use crate::render::leaks::LeakFormat;
+use crate::render::leaks::render_leaks;
+use ksef_rules::leak::load_leak_rules;
 
 /// `ksef-audit merge FILE…`.
 pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
-    let config = super::load_config(global, RuleDirs::NotRead)?;
+    let config = crate::app::load_config(global, RuleDirs::NotRead)?;
     let kind = document_kind(&args.inputs[0])?;
     let format = crate::cli::choose_format(
         args.format,
@@ -30,7 +37,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         LeaksFormat::Json,
     )
     .map_err(anyhow::Error::msg)?;
-    let lang = super::lang(args.lang);
+    let lang = crate::app::lang(args.lang);
     let csv = crate::render::csv::CsvOptions::new(args.csv_excel, lang);
     let mut out = Output::open(args.output.as_deref())?;
     let outcome = if kind == LEAKS_KIND {
@@ -40,7 +47,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .map(|p| load_leak_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
-        super::redact::redact_leaks(&mut merged);
+        crate::app::redact::redact_leaks(&mut merged);
         let format = match format {
             LeaksFormat::Text => LeakFormat::Text,
             LeaksFormat::Json => LeakFormat::Json,
@@ -58,7 +65,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             render_leaks(&merged, &rules, format, &mut out)?;
         }
         if !global.quiet {
-            let mut err = super::output::stderr();
+            let mut err = crate::app::output::stderr();
             for e in &merged.errors {
                 let _ = writeln!(err, "error: {}: {}", e.path, e.message);
             }
@@ -71,7 +78,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             .map(|p| load_audit_results(p, "merge").map(|l| l.value))
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged = merge_audits(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
-        super::redact::redact_audit(&mut merged);
+        crate::app::redact::redact_audit(&mut merged);
         let output = match format {
             LeaksFormat::Json => AuditOutput::Json,
             LeaksFormat::Text => AuditOutput::Text,
@@ -95,7 +102,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         )
     })?;
     #[derive(serde::Deserialize)]
@@ -105,7 +112,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
     let kind: Kind = serde_json::from_slice(&bytes).with_context(|| {
         format!(
             "'{}' is not valid JSON\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         )
     })?;
     match kind.kind.as_deref() {
@@ -113,7 +120,7 @@ fn document_kind(path: &Path) -> Result<&'static str> {
         Some(AUDIT_KIND) => Ok(AUDIT_KIND),
         other => bail!(
             "'{}' is a '{}' document; merge combines leaks or audit results\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
-            crate::model::shown_path(path),
+            ksef_model::shown_path(path),
             other.unwrap_or("(none)")
         ),
     }

@@ -6,15 +6,20 @@
 use std::io::{self, Write};
 
 use crate::cli::ReportLang;
-use crate::config::{Config, Language};
-use crate::model::{AuditContext, ContextSnapshot, ContextStatus, ReasonCode};
-use crate::render::{Lang, reason};
+use crate::config::Config;
+use crate::config::Language;
+use ksef_model::AuditContext;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::ReasonCode;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::reason;
 
 /// The language of stderr messages: `--lang`, else `[report] lang` of the config, else
 /// English.
 pub fn message_lang(flag: Option<ReportLang>, config: Option<&Config>) -> Lang {
     match (flag, config.map(|c| c.report.lang)) {
-        (Some(_), _) => super::lang(flag),
+        (Some(_), _) => crate::app::lang(flag),
         (None, Some(Language::Pl)) => Lang::Pl,
         (None, _) => Lang::En,
     }
@@ -134,7 +139,7 @@ pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Re
 }
 
 /// "N finding(s) below SEVERITY not shown (--min-severity)", on stderr, in `lang`.
-pub fn say_hidden(lang: Lang, hidden: usize, min: crate::model::Severity) {
+pub fn say_hidden(lang: Lang, hidden: usize, min: ksef_model::Severity) {
     match lang {
         Lang::En => say!("{hidden} finding(s) below {min} not shown (--min-severity)"),
         // "nie pokazano" takes the genitive: 1 ustalenia, 2 ustaleń, 5 ustaleń.

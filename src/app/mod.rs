@@ -38,12 +38,18 @@ pub use output::{Output, print_error};
 
 use anyhow::Result;
 
-use crate::cli::{Cli, ColorChoice, Command, GlobalArgs, LeadingArgs};
-use crate::config::{Config, Flags, RuleDirs};
-use crate::error::Outcome;
+use crate::cli::Cli;
+use crate::cli::ColorChoice;
+use crate::cli::Command;
+use crate::cli::GlobalArgs;
+use crate::cli::LeadingArgs;
+use crate::config::Config;
+use crate::config::Flags;
+use crate::config::RuleDirs;
+use ksef_model::Outcome;
 
 /// Exit code for a run that failed with an error (`main` maps errors to it).
-pub use crate::error::ERROR_EXIT;
+pub use ksef_model::ERROR_EXIT;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -146,13 +152,13 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
             std::fs::create_dir_all(dir).with_context(|| {
                 format!(
                     "cannot create directory '{}'",
-                    crate::model::shown_path(dir)
+                    ksef_model::shown_path(dir)
                 )
             })?;
             clap_mangen::generate_to(cmd, dir).with_context(|| {
                 format!(
                     "cannot write the manual pages to '{}'",
-                    crate::model::shown_path(dir)
+                    ksef_model::shown_path(dir)
                 )
             })?;
         }
@@ -166,10 +172,10 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
 }
 
 /// `--lang` as the renderers take it (English when not given).
-pub fn lang(flag: Option<crate::cli::ReportLang>) -> crate::render::Lang {
+pub fn lang(flag: Option<crate::cli::ReportLang>) -> ksef_model::i18n::Lang {
     match flag {
-        Some(crate::cli::ReportLang::Pl) => crate::render::Lang::Pl,
-        Some(crate::cli::ReportLang::En) | None => crate::render::Lang::En,
+        Some(crate::cli::ReportLang::Pl) => ksef_model::i18n::Lang::Pl,
+        Some(crate::cli::ReportLang::En) | None => ksef_model::i18n::Lang::En,
     }
 }
 

@@ -24,12 +24,12 @@ impl Output {
                     std::fs::create_dir_all(parent).with_context(|| {
                         format!(
                             "cannot create directory '{}' for the output",
-                            crate::model::shown_path(parent)
+                            ksef_model::shown_path(parent)
                         )
                     })?;
                 }
                 let file = File::create(p).with_context(|| {
-                    format!("cannot write output file '{}'", crate::model::shown_path(p))
+                    format!("cannot write output file '{}'", ksef_model::shown_path(p))
                 })?;
                 Ok(Output {
                     inner: Box::new(BufWriter::new(file)),
@@ -64,14 +64,14 @@ impl Output {
 }
 
 /// A copy of `value` with every string (and map key) escaped for a terminal
-/// ([`escape_terminal_text`](crate::model::escape_terminal_text)): a description or file
+/// ([`escape_terminal_text`](ksef_model::escape_terminal_text)): a description or file
 /// name cannot colour the terminal, move the cursor or reorder text, even when the output
 /// itself is coloured.
 pub fn escaped<T: Serialize + DeserializeOwned>(value: &T) -> Result<T> {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => {
-                if let std::borrow::Cow::Owned(e) = crate::model::escape_terminal_text(s) {
+                if let std::borrow::Cow::Owned(e) = ksef_model::escape_terminal_text(s) {
                     *s = e;
                 }
             }
@@ -80,7 +80,7 @@ pub fn escaped<T: Serialize + DeserializeOwned>(value: &T) -> Result<T> {
                 let old = std::mem::take(map);
                 for (k, mut item) in old {
                     walk(&mut item);
-                    map.insert(crate::model::escape_terminal_text(&k).into_owned(), item);
+                    map.insert(ksef_model::escape_terminal_text(&k).into_owned(), item);
                 }
             }
             _ => {}
@@ -102,7 +102,7 @@ impl Write for Output {
         match std::str::from_utf8(buf) {
             Ok(text) => self
                 .inner
-                .write_all(crate::model::escape_terminal_text(text).as_bytes())?,
+                .write_all(ksef_model::escape_terminal_text(text).as_bytes())?,
             Err(_) => {
                 for &b in buf {
                     if b.is_ascii_control() && b != b'\n' && b != b'\t' {
@@ -122,7 +122,7 @@ impl Write for Output {
 }
 
 /// A writer for people: every write has its token values redacted
-/// ([`crate::rule::matcher::redact_text`]) and its control and bidi characters other than
+/// ([`ksef_leaks::matcher::redact_text`]) and its control and bidi characters other than
 /// newline and tab written as `\u{…}` escapes, terminal or not (a CI log is read in a
 /// terminal later). Issue 13, point 14: an error echoing a file name, a cell or a server's
 /// message cannot colour the terminal, fake a line or reorder text.
@@ -138,7 +138,7 @@ pub fn stderr() -> Stderr {
 
 /// One piece of text made safe for stderr: tokens redacted, controls and bidi escaped.
 pub fn safe_text(text: &str) -> String {
-    crate::model::escape_terminal_text(&crate::rule::matcher::redact_text(text)).into_owned()
+    ksef_model::escape_terminal_text(&ksef_leaks::matcher::redact_text(text)).into_owned()
 }
 
 impl<W: Write> Write for Safe<W> {

@@ -6,25 +6,34 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::Output;
-use super::tokens::{TokenSource, contexts_pl, fetch, incomplete_reasons, outcome, read_snapshot};
-use crate::cli::{GlobalArgs, PermissionsArgs, TokensFormat};
-use crate::config::{RuleDirs, resolve_settings};
-use crate::error::Outcome;
-use crate::model::{ContextStatus, TokenSnapshot};
-use crate::render::Lang;
+use crate::app::Output;
+use crate::app::tokens::TokenSource;
+use crate::app::tokens::contexts_pl;
+use crate::app::tokens::fetch;
+use crate::app::tokens::incomplete_reasons;
+use crate::app::tokens::outcome;
+use crate::app::tokens::read_snapshot;
+use crate::cli::GlobalArgs;
+use crate::cli::PermissionsArgs;
+use crate::cli::TokensFormat;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings;
+use ksef_model::Outcome;
+use ksef_model::ContextStatus;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::grants as render;
 
 /// `ksef-audit permissions`.
 pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     let (source, lang) = match &args.from {
-        Some(path) => (TokenSource::Snapshot(path.clone()), super::lang(args.lang)),
+        Some(path) => (TokenSource::Snapshot(path.clone()), crate::app::lang(args.lang)),
         None => {
-            let config = super::load_config(global, RuleDirs::NotRead)?;
+            let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (
                 TokenSource::Live(resolve_settings(&config)?),
-                super::messages::message_lang(args.lang, Some(&config)),
+                crate::app::messages::message_lang(args.lang, Some(&config)),
             )
         }
     };
@@ -33,14 +42,14 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
         TokenSource::Live(settings) => fetch(settings, global.quiet, global.verbose, lang),
     };
     // Grant descriptions are free text from KSeF: a token pasted there is not written out.
-    super::redact::redact_snapshot(&mut snapshot);
+    crate::app::redact::redact_snapshot(&mut snapshot);
     let mut out = Output::open(args.output.as_deref())?;
-    let csv = CsvOptions::new(args.csv_excel, super::lang(args.lang));
+    let csv = CsvOptions::new(args.csv_excel, crate::app::lang(args.lang));
     if args.format == TokensFormat::Table && !args.csv_excel {
-        let style = super::table_style(global.color, &mut out);
+        let style = crate::app::table_style(global.color, &mut out);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         let shown = if style.color {
-            super::output::escaped(&snapshot)?
+            crate::app::output::escaped(&snapshot)?
         } else {
             snapshot.clone()
         };
@@ -50,7 +59,7 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
         write(&mut out, &snapshot, args.format, csv)?;
     }
     out.flush()?;
-    let mut err = super::output::stderr();
+    let mut err = crate::app::output::stderr();
     if global.quiet {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
         incomplete_reasons(&mut err, &snapshot, lang)?;

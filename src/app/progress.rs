@@ -5,9 +5,10 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::collect::ksef::{Progress, ProgressEvent};
-use crate::model::ContextStatus;
-use crate::render::Lang;
+use ksef_client::Progress;
+use ksef_client::ProgressEvent;
+use ksef_model::ContextStatus;
+use ksef_model::i18n::Lang;
 
 /// A progress sink and the bar behind it (finish it when the fetch is done).
 pub struct FetchProgress {
@@ -40,22 +41,22 @@ impl FetchProgress {
                 }),
                 ProgressEvent::Waiting {
                     nip, millis, why, ..
-                } if *millis >= 1000 => b.set_message(super::output::safe_text(&format!(
+                } if *millis >= 1000 => b.set_message(crate::app::output::safe_text(&format!(
                     "{nip}: {} {} s ({why})",
                     lang.t("waiting", "czekam"),
                     millis / 1000
                 ))),
-                ProgressEvent::Warning { nip, message } => b.println(super::output::safe_text(
+                ProgressEvent::Warning { nip, message } => b.println(crate::app::output::safe_text(
                     &format!("warning: {nip}: {message}"),
                 )),
                 ProgressEvent::Request { .. } if verbose > 0 => {
                     if let Some(line) = request_line(e) {
-                        b.println(super::output::safe_text(&line));
+                        b.println(crate::app::output::safe_text(&line));
                     }
                 }
                 ProgressEvent::ContextDone { .. } => {
                     if let Some(line) = done_line(e, lang) {
-                        b.println(super::output::safe_text(&line));
+                        b.println(crate::app::output::safe_text(&line));
                     }
                     b.inc(1);
                 }
@@ -86,7 +87,7 @@ impl FetchProgress {
                     _ => None,
                 };
                 if let Some(line) = line {
-                    let _ = writeln!(super::output::stderr(), "{line}");
+                    let _ = writeln!(crate::app::output::stderr(), "{line}");
                 }
             });
             FetchProgress {
@@ -140,7 +141,7 @@ fn done_line(e: &ProgressEvent, lang: Lang) -> Option<String> {
         ContextStatus::Incomplete => format!(
             "{nip}: {}: {}",
             lang.t("INCOMPLETE", "NIEKOMPLETNY"),
-            crate::render::reason::headline(lang, reason_code.as_ref(), reason.as_deref())
+            ksef_model::i18n::reason::headline(lang, reason_code.as_ref(), reason.as_deref())
         ),
     })
 }

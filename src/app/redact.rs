@@ -1,10 +1,13 @@
 //! Issue 13, points 4 and 5: every free-text field the tool writes passes the one redaction
-//! ([`crate::rule::matcher::redact_text`]): a token value pasted into a description, an owner,
+//! ([`ksef_leaks::matcher::redact_text`]): a token value pasted into a description, an owner,
 //! an exception's target/reason/owner or a message leaves only its preview and fingerprint.
 //! Applied after evaluation, so rules (POL017) still see the text as KSeF returned it.
 
-use crate::model::{AuditResults, ExceptionState, TokenRecord, TokenSnapshot};
-use crate::rule::matcher::redact_text;
+use ksef_model::AuditResults;
+use ksef_model::ExceptionState;
+use ksef_model::TokenRecord;
+use ksef_model::TokenSnapshot;
+use ksef_leaks::matcher::redact_text;
 
 fn redact(s: &mut String) {
     if let std::borrow::Cow::Owned(r) = redact_text(s) {
@@ -49,7 +52,7 @@ fn redact_exception_state(e: &mut ExceptionState) {
 /// The free text of leak results: exception fields, warnings, errors, and each finding's
 /// path, author, owner and system (already redacted by a scan; a results file read back may
 /// come from elsewhere or be edited).
-pub fn redact_leaks(results: &mut crate::model::LeakResults) {
+pub fn redact_leaks(results: &mut ksef_model::LeakResults) {
     results
         .exceptions
         .iter_mut()

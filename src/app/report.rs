@@ -8,21 +8,38 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::Duration;
 
-use crate::cli::{
-    GlobalArgs, MaskNip, ReportArgs, ReportFormat, ReportKind as CliKind, ReportLang, ReportTable,
-};
-use crate::collect::results::{load_audit_results, load_leak_results};
-use crate::collect::staff::load_staff;
-use crate::config::{Config, Language, RuleDirs};
-use crate::error::Outcome;
-use crate::evaluate::posture::{report_facts, report_rules};
-use crate::model::{AuditResults, LeakResults, Severity, StaffMember};
-use crate::render::html::{
-    self, CsvOptions, CsvTable, DueDays, Lang, NipMasking, ReportInput, ReportKind, ReportOptions,
-};
-use crate::rule::policy::load_policy_rules;
+use crate::cli::GlobalArgs;
+use crate::cli::MaskNip;
+use crate::cli::ReportArgs;
+use crate::cli::ReportFormat;
+use crate::cli::ReportKind as CliKind;
+use crate::cli::ReportLang;
+use crate::cli::ReportTable;
+use crate::inputs::results::load_audit_results;
+use crate::inputs::results::load_leak_results;
+use crate::inputs::staff::load_staff;
+use crate::config::Config;
+use crate::config::Language;
+use crate::config::RuleDirs;
+use ksef_model::Outcome;
+use ksef_policy::posture::report_facts;
+use ksef_policy::posture::report_rules;
+use ksef_model::AuditResults;
+use ksef_model::LeakResults;
+use ksef_model::Severity;
+use ksef_model::StaffMember;
+use crate::render::html;
+use crate::render::html::CsvOptions;
+use crate::render::html::CsvTable;
+use crate::render::html::DueDays;
+use ksef_model::i18n::Lang;
+use crate::render::html::NipMasking;
+use crate::render::html::ReportInput;
+use crate::render::html::ReportKind;
+use crate::render::html::ReportOptions;
+use ksef_policy::rule::load_policy_rules;
 
-use super::Output;
+use crate::app::Output;
 
 /// Report options from the (validated) `[report]` section of the config.
 pub fn options_from_config(cfg: &Config) -> ReportOptions {
@@ -80,7 +97,7 @@ impl ReportRequest {
             if !dir.is_dir() {
                 bail!(
                     "template directory '{}' does not exist\nhelp: --templates takes a directory with files named as in reports/ (base.html, quarterly.html, …)",
-                    crate::model::shown_path(dir)
+                    ksef_model::shown_path(dir)
                 );
             }
             opts.templates = Some(dir.clone());
@@ -144,7 +161,7 @@ impl ReportRequest {
 pub fn with_facts(
     mut input: ReportInput,
     due_days: DueDays,
-    rules: &crate::model::ReportRules,
+    rules: &ksef_model::ReportRules,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ReportInput {
     input.facts = report_facts(
@@ -160,7 +177,7 @@ pub fn with_facts(
 
 /// `ksef-audit report`: flags + config -> [`ReportRequest`] -> [`report`].
 pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<Outcome> {
-    let cfg = super::load_config(global, RuleDirs::NotRead)?;
+    let cfg = crate::app::load_config(global, RuleDirs::NotRead)?;
     report(&ReportRequest::new(args, global, &cfg)?)
 }
 
@@ -173,21 +190,21 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         opts.input_digests
             .push((format!("--audit {}", file_name(p)), l.digest));
         // A results file may come from elsewhere or be edited: the same redaction as a run.
-        super::redact::redact_audit(&mut l.value);
+        crate::app::redact::redact_audit(&mut l.value);
         input.audit = Some(l.value);
     }
     if let Some(p) = &req.leaks {
         let mut l = load_leak_results(p, "leaks")?;
         opts.input_digests
             .push((format!("--leaks {}", file_name(p)), l.digest));
-        super::redact::redact_leaks(&mut l.value);
+        crate::app::redact::redact_leaks(&mut l.value);
         input.leaks = Some(l.value);
     }
     for p in &req.previous {
         let mut l = load_audit_results(p, "previous")?;
         opts.input_digests
             .push((format!("--previous {}", file_name(p)), l.digest));
-        super::redact::redact_audit(&mut l.value);
+        crate::app::redact::redact_audit(&mut l.value);
         input.previous.push(l.value);
     }
     if let Some(p) = &req.staff {
@@ -222,14 +239,14 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     out.write_all(&bytes)
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {
-            Some(p) => format!("cannot write report '{}'", crate::model::shown_path(p)),
+            Some(p) => format!("cannot write report '{}'", ksef_model::shown_path(p)),
             None => "cannot write the report to standard output".to_string(),
         })?;
     if let Some(p) = out.path().filter(|_| !req.quiet) {
         say!(
             "{} {}",
             opts.lang.t("report written to", "raport zapisano w pliku"),
-            crate::model::shown_path(p)
+            ksef_model::shown_path(p)
         );
     }
     // A report is a rendering, not a check: it never fails on findings, but an
@@ -238,12 +255,12 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
         a.summary.contexts_incomplete > 0
             || a.contexts
                 .iter()
-                .any(|c| c.status == crate::model::ContextStatus::Incomplete)
+                .any(|c| c.status == ksef_model::ContextStatus::Incomplete)
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
     // The reason for exit 2 is always on stderr (also with -q).
     if let Some(a) = &input.audit {
         let _ =
-            super::messages::write_incomplete(&mut super::output::stderr(), opts.lang, &a.contexts);
+            crate::app::messages::write_incomplete(&mut crate::app::output::stderr(), opts.lang, &a.contexts);
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {
@@ -253,8 +270,8 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
                 e.message.lines().next().unwrap_or("")
             );
         }
-        let _ = super::messages::write_scan_errors(
-            &mut super::output::stderr(),
+        let _ = crate::app::messages::write_scan_errors(
+            &mut crate::app::output::stderr(),
             opts.lang,
             l.errors.len(),
         );
@@ -269,7 +286,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| crate::model::shown_path(p).to_string())
+        .unwrap_or_else(|| ksef_model::shown_path(p).to_string())
 }
 
 /// Two earlier quarters derived deterministically from the current results, so the
@@ -346,7 +363,7 @@ pub fn write_demo_reports(
     std::fs::create_dir_all(out_dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(out_dir)
+            ksef_model::shown_path(out_dir)
         )
     })?;
     let previous = demo_history(audit);
@@ -360,7 +377,7 @@ pub fn write_demo_reports(
         let mut json = Vec::new();
         crate::render::audit::render_json(q, &mut json)?;
         std::fs::write(&path, json)
-            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
+            .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&path)))?;
         written.push(path);
     }
     let input = with_facts(
@@ -390,7 +407,7 @@ pub fn write_demo_reports(
         };
         let path = out_dir.join(name);
         std::fs::write(&path, html)
-            .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&path)))?;
+            .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&path)))?;
         written.push(path);
     }
     Ok(written)

@@ -7,12 +7,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-use crate::cli::{GlobalArgs, RevokeArgs};
-use crate::collect::ksef::revoke_tokens;
-use crate::config::{Config, RuleDirs, resolve_settings_for_nips};
-use crate::error::Outcome;
-use crate::model::{LeakResults, LeakStatus, escape_terminal};
-use crate::rule::matcher::redact_text;
+use crate::cli::GlobalArgs;
+use crate::cli::RevokeArgs;
+use ksef_client::revoke_tokens;
+use crate::config::Config;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings_for_nips;
+use ksef_model::Outcome;
+use ksef_model::LeakResults;
+use ksef_model::LeakStatus;
+use ksef_model::escape_terminal;
+use ksef_leaks::matcher::redact_text;
 
 /// One token to revoke, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,10 +47,10 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
             );
         };
         let revoke_with = match args.yes {
-            true => Some(Box::new(super::load_config(global, RuleDirs::NotRead)?)),
+            true => Some(Box::new(crate::app::load_config(global, RuleDirs::NotRead)?)),
             false => None,
         };
-        return super::revoke_grants::revoke(&super::revoke_grants::GrantRevokeRequest {
+        return crate::app::revoke_grants::revoke(&crate::app::revoke_grants::GrantRevokeRequest {
             from: from.clone(),
             rules: args.rule.clone(),
             revoke_with,
@@ -57,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
         );
     };
     let revoke_with = match args.yes {
-        true => Some(Box::new(super::load_config(global, RuleDirs::NotRead)?)),
+        true => Some(Box::new(crate::app::load_config(global, RuleDirs::NotRead)?)),
         false => None,
     };
     revoke(&RevokeRequest {
@@ -73,7 +78,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let results = read_leaks(from)?;
     let (targets, mut refused) = checked_targets(&results);
     // Values from the (possibly edited) results file and the server's messages: escaped.
-    let mut out = super::output::Safe(std::io::stdout().lock());
+    let mut out = crate::app::output::Safe(std::io::stdout().lock());
     for r in &refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
     }
@@ -84,7 +89,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         writeln!(
             out,
             "nothing to revoke: no finding in '{}' has status active\nhelp: statuses come from `ksef-audit leaks --verify`",
-            crate::model::shown_path(from)
+            ksef_model::shown_path(from)
         )?;
         return Ok(Outcome::Clean);
     }
@@ -107,7 +112,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     };
     let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
     let settings = resolve_settings_for_nips(config, &nips)?;
-    let spinner = super::progress::Spinner::start(
+    let spinner = crate::app::progress::Spinner::start(
         req.quiet,
         format!("checking and revoking {} token(s) in KSeF", targets.len()),
     );
@@ -229,8 +234,8 @@ pub fn checked_targets(results: &LeakResults) -> (Vec<Target>, Vec<Refused>) {
                 .any(|r| &r.reference == reference && &r.nip == nip)
             {
                 refused.push(Refused {
-                    nip: crate::model::escape_terminal(nip).into_owned(),
-                    reference: crate::model::escape_terminal(reference).into_owned(),
+                    nip: ksef_model::escape_terminal(nip).into_owned(),
+                    reference: ksef_model::escape_terminal(reference).into_owned(),
                     reason: reason.into(),
                 });
             }
@@ -257,7 +262,7 @@ pub fn checked_targets(results: &LeakResults) -> (Vec<Target>, Vec<Refused>) {
 /// credential for the NIP): only a token that is Active in that NIP's context now is revoked,
 /// and never the token `ksef-audit` itself authenticates with.
 fn recheck_live(
-    settings: &crate::config::KsefSettings,
+    settings: &ksef_client::settings::KsefSettings,
     results: &LeakResults,
     targets: Vec<Target>,
 ) -> (Vec<Target>, Vec<Refused>) {
@@ -265,8 +270,8 @@ fn recheck_live(
     let mut keep = Vec::new();
     for t in targets {
         let own = settings.context(&t.nip).and_then(|c| {
-            match crate::collect::ksef::credentials::load_credential(&t.nip, &c.credential) {
-                Ok(crate::collect::ksef::credentials::Credential::KsefToken(s)) => {
+            match ksef_client::credentials::load_credential(&t.nip, &c.credential) {
+                Ok(ksef_client::credentials::Credential::KsefToken(s)) => {
                     s.expose().split('|').next().map(str::to_string)
                 }
                 _ => None,
@@ -290,8 +295,8 @@ fn recheck_live(
         })
     });
     check.suppressed.clear();
-    let verdicts = crate::collect::ksef::verify_leaks(&check, settings);
-    let failed: Vec<&crate::model::ScanIssue> = verdicts.errors.iter().collect();
+    let verdicts = ksef_client::verify_leaks(&check, settings);
+    let failed: Vec<&ksef_model::ScanIssue> = verdicts.errors.iter().collect();
     let mut out = Vec::new();
     for t in keep {
         match verdicts.statuses.get(&(t.nip.clone(), t.reference.clone())) {
@@ -314,5 +319,5 @@ fn recheck_live(
 }
 
 fn read_leaks(path: &Path) -> Result<LeakResults> {
-    Ok(crate::collect::results::load_leak_results(path, "from")?.value)
+    Ok(crate::inputs::results::load_leak_results(path, "from")?.value)
 }

@@ -10,16 +10,24 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::revoke::{Removal, write_removals};
-use crate::collect::ksef::{
-    AuditorIdentity, KsefSettings, Progress, auditor_identity, fetch_snapshot, revoke_grants,
-};
-use crate::config::{Config, resolve_settings_for_nips};
-use crate::error::Outcome;
-use crate::evaluate::policy::finding_id;
-use crate::model::{
-    AuditResults, ContextSnapshot, ContextStatus, FindingSubject, GrantRecord, escape_terminal,
-};
+use crate::app::revoke::Removal;
+use crate::app::revoke::write_removals;
+use ksef_client::AuditorIdentity;
+use ksef_client::KsefSettings;
+use ksef_client::Progress;
+use ksef_client::auditor_identity;
+use ksef_client::fetch_snapshot;
+use ksef_client::revoke_grants;
+use crate::config::Config;
+use crate::config::resolve_settings_for_nips;
+use ksef_model::Outcome;
+use ksef_policy::evaluate::finding_id;
+use ksef_model::AuditResults;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::FindingSubject;
+use ksef_model::GrantRecord;
+use ksef_model::escape_terminal;
 
 /// One grant to remove, as the results file describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,11 +155,11 @@ pub fn grant_targets(
 /// A `--rule` must name a grant rule (name or id) or a rule of the results file (a
 /// custom rule): a typo is an error, never an empty, successful run.
 fn check_rule_names(rules: &[String], results: &AuditResults) -> Result<()> {
-    let set = crate::rule::policy::builtin_policy_rules()?;
+    let set = ksef_policy::rule::builtin_policy_rules()?;
     let grant_rules: Vec<_> = set
         .rules
         .iter()
-        .filter(|r| r.subject == crate::rule::policy::Subject::Grant)
+        .filter(|r| r.subject == ksef_policy::rule::Subject::Grant)
         .collect();
     for given in rules {
         let same = |name: &str, id: &str| {
@@ -177,7 +185,7 @@ fn check_rule_names(rules: &[String], results: &AuditResults) -> Result<()> {
 /// The `revoke --grants` pipeline: list the targets; with a config, re-check each against
 /// a fresh listing and remove it.
 pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
-    let results = crate::collect::results::load_audit_results(&req.from, "from")?.value;
+    let results = crate::inputs::results::load_audit_results(&req.from, "from")?.value;
     check_rule_names(&req.rules, &results)?;
     let (targets, mut refused) = grant_targets(&results, &req.rules);
     let stdout = std::io::stdout();
@@ -260,7 +268,7 @@ fn describe(t: &GrantTarget) -> String {
     let name = t
         .holder_name
         .as_deref()
-        .map(|n| format!(" ({})", crate::model::cut(n, 60)))
+        .map(|n| format!(" ({})", ksef_model::cut(n, 60)))
         .unwrap_or_default();
     escape_terminal(&format!(
         "{}  {}  {} {}{name}  {}  [{}]",

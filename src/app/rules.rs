@@ -4,16 +4,20 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use super::Output;
-use crate::cli::{ColorChoice, GlobalArgs, RulesAction, RulesArgs};
+use crate::app::Output;
+use crate::cli::ColorChoice;
+use crate::cli::GlobalArgs;
+use crate::cli::RulesAction;
+use crate::cli::RulesArgs;
 use crate::config::RuleDirs;
-use crate::error::Outcome;
-use crate::evaluate::policy::check_rule_examples;
-use crate::evaluate::selftest::selftest_leak_rules;
-use crate::render::Lang;
+use ksef_model::Outcome;
+use ksef_policy::evaluate::check_rule_examples;
+use ksef_policy::selftest::selftest_leak_rules;
+use ksef_model::i18n::Lang;
 use crate::render::rules;
-use crate::rule::leak::{LeakRule, load_leak_rules};
-use crate::rule::policy::PolicyRuleSet;
+use ksef_rules::leak::LeakRule;
+use ksef_rules::leak::load_leak_rules;
+use ksef_policy::rule::PolicyRuleSet;
 
 /// What `rules` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +30,11 @@ pub enum RulesTask {
 
 /// `ksef-audit rules`: flags + config -> the rule sets -> [`rules_task`].
 pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
-    let config = super::load_config(global, RuleDirs::Read(args.rules.clone()))?;
+    let config = crate::app::load_config(global, RuleDirs::Read(args.rules.clone()))?;
     let policy = config.policy_rules(args.rules.as_deref())?;
     let leaks = load_leak_rules(args.rules.as_deref())?;
     let task = match &args.action {
-        RulesAction::List { lang, .. } => RulesTask::List(super::lang(*lang)),
+        RulesAction::List { lang, .. } => RulesTask::List(crate::app::lang(*lang)),
         RulesAction::Explain { name } => RulesTask::Explain(name.clone()),
         RulesAction::Check => RulesTask::Check,
     };
@@ -47,7 +51,7 @@ pub fn rules_task(
     let mut out = Output::open(None)?;
     match task {
         RulesTask::List(lang) => {
-            let style = super::table_style(color, &mut out);
+            let style = crate::app::table_style(color, &mut out);
             rules::write_list(&mut out, policy, leaks, style, *lang)?;
         }
         RulesTask::Explain(name) => match policy.get(name) {

@@ -8,17 +8,23 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
-use crate::cli::{GlobalArgs, SimulateArgs};
-use crate::demo::{demo_auditor_tokens, demo_firm};
-use crate::error::Outcome;
-use crate::simulator::{Faults, Fixture, SimOptions, create_private, start};
+use crate::cli::GlobalArgs;
+use crate::cli::SimulateArgs;
+use crate::demo::demo_auditor_tokens;
+use crate::demo::demo_firm;
+use ksef_model::Outcome;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::SimOptions;
+use ksef_sim::create_private;
+use ksef_sim::start;
 
 pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
     let addr = parse_loopback(&args.addr)?;
     let (fixture, source) = match &args.fixture {
         Some(path) => (
             Fixture::load(path)?,
-            format!("'{}'", crate::model::shown_path(path)),
+            format!("'{}'", ksef_model::shown_path(path)),
         ),
         None => (demo_firm(Utc::now()), "built-in demo firm".to_string()),
     };
@@ -71,7 +77,7 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
 /// What `simulate` prints after its address: the fixture, and how to point the tool at it.
 fn hints(
     out: &mut dyn Write,
-    handle: &crate::simulator::SimHandle,
+    handle: &ksef_sim::SimHandle,
     fixture: &Fixture,
     source: &str,
     written: Option<&(PathBuf, usize)>,
@@ -133,13 +139,13 @@ fn load_faults(path: &Path) -> Result<Faults> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read faults file '{}'",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         )
     })?;
     serde_json::from_str(&text).with_context(|| {
         format!(
             "faults file '{}' is not a valid faults object\nhelp: keys are rateLimitEvery, retryAfterSecs, unavailableFirst, authPollsInProgress, revokeSessionAfterAuth, slowAuthMs",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         )
     })
 }
@@ -169,7 +175,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     std::fs::create_dir_all(dir).with_context(|| {
         format!(
             "cannot create directory '{}'",
-            crate::model::shown_path(dir)
+            ksef_model::shown_path(dir)
         )
     })?;
     let tokens = demo_auditor_tokens(fixture);
@@ -182,7 +188,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
         create_private(&path, secret.expose().as_bytes()).with_context(|| {
             format!(
                 "cannot write token file '{}'",
-                crate::model::shown_path(&path)
+                ksef_model::shown_path(&path)
             )
         })?;
         let name = fixture
@@ -198,7 +204,7 @@ fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBu
     }
     let config_path = dir.join("ksef-audit.toml");
     create_private(&config_path, config.as_bytes())
-        .with_context(|| format!("cannot write '{}'", crate::model::shown_path(&config_path)))?;
+        .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&config_path)))?;
     Ok((dir.to_path_buf(), tokens.len()))
 }
 

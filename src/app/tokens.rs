@@ -5,15 +5,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::Output;
-use super::messages::{message_lang, write_incomplete};
-use super::progress::FetchProgress;
-use crate::cli::{ColorChoice, GlobalArgs, TokensArgs, TokensFormat};
-use crate::collect::ksef::fetch_snapshot;
-use crate::config::{KsefSettings, RuleDirs, resolve_settings};
-use crate::error::Outcome;
-use crate::model::{ContextStatus, TokenSnapshot};
-use crate::render::Lang;
+use crate::app::Output;
+use crate::app::messages::message_lang;
+use crate::app::messages::write_incomplete;
+use crate::app::progress::FetchProgress;
+use crate::cli::ColorChoice;
+use crate::cli::GlobalArgs;
+use crate::cli::TokensArgs;
+use crate::cli::TokensFormat;
+use ksef_client::fetch_snapshot;
+use ksef_client::settings::KsefSettings;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings;
+use ksef_model::Outcome;
+use ksef_model::ContextStatus;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::tokens as render;
 
@@ -59,9 +66,9 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
     )
     .map_err(anyhow::Error::msg)?;
     let (source, lang) = match &args.from {
-        Some(path) => (TokenSource::Snapshot(path.clone()), super::lang(args.lang)),
+        Some(path) => (TokenSource::Snapshot(path.clone()), crate::app::lang(args.lang)),
         None => {
-            let config = super::load_config(global, RuleDirs::NotRead)?;
+            let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (
                 TokenSource::Live(resolve_settings(&config)?),
                 message_lang(args.lang, Some(&config)),
@@ -74,7 +81,7 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
             TokensFormat::Table => TokenFormat::Table,
             TokensFormat::Json => TokenFormat::Json,
             TokensFormat::Csv => {
-                TokenFormat::Csv(CsvOptions::new(args.csv_excel, super::lang(args.lang)))
+                TokenFormat::Csv(CsvOptions::new(args.csv_excel, crate::app::lang(args.lang)))
             }
         },
         output: args.output.clone(),
@@ -93,12 +100,12 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     };
     let mut out = Output::open(req.output.as_deref())?;
     if req.format == TokenFormat::Table {
-        let style = super::table_style(req.color, &mut out);
+        let style = crate::app::table_style(req.color, &mut out);
         let mut shown = snapshot.clone();
-        super::redact::redact_snapshot(&mut shown);
+        crate::app::redact::redact_snapshot(&mut shown);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         if style.color {
-            shown = super::output::escaped(&shown)?;
+            shown = crate::app::output::escaped(&shown)?;
         }
         render::write_table_styled(&mut out, &shown, style, req.lang)
             .context("cannot write the token list")?;
@@ -108,14 +115,14 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     out.flush()?;
     if !req.quiet {
         summary(
-            &mut super::output::stderr(),
+            &mut crate::app::output::stderr(),
             &snapshot,
             out.path(),
             req.lang,
         )?;
     } else {
         // Quiet keeps the errors: the reason for exit 2 is always on stderr.
-        incomplete_reasons(&mut super::output::stderr(), &snapshot, req.lang)?;
+        incomplete_reasons(&mut crate::app::output::stderr(), &snapshot, req.lang)?;
     }
     Ok(outcome(&snapshot))
 }
@@ -125,8 +132,8 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8, lang: Lang) -> T
     let uses_file = settings
         .contexts
         .iter()
-        .any(|c| matches!(c.credential, crate::config::CredentialSource::File(_)));
-    if let (true, false, Some(caveat)) = (uses_file, quiet, crate::config::TOKEN_FILE_CHECK_CAVEAT)
+        .any(|c| matches!(c.credential, ksef_client::settings::CredentialSource::File(_)));
+    if let (true, false, Some(caveat)) = (uses_file, quiet, ksef_client::settings::TOKEN_FILE_CHECK_CAVEAT)
     {
         say!("warning: {caveat}");
     }
@@ -138,7 +145,7 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8, lang: Lang) -> T
 
 pub fn write(w: &mut dyn Write, snapshot: &TokenSnapshot, format: TokenFormat) -> Result<()> {
     let mut redacted = snapshot.clone();
-    super::redact::redact_snapshot(&mut redacted);
+    crate::app::redact::redact_snapshot(&mut redacted);
     let snapshot = &redacted;
     match format {
         TokenFormat::Table => render::write_table(w, snapshot),
@@ -204,7 +211,7 @@ pub fn summary(
             w,
             "{} {}",
             lang.t("written to", "zapisano do pliku"),
-            crate::model::shown_path(p)
+            ksef_model::shown_path(p)
         )?;
     }
     Ok(())
@@ -225,5 +232,5 @@ pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lan
 /// Reads a `tokens --format json` snapshot (for `--from`; the one reader in
 /// `collect::results`).
 pub fn read_snapshot(path: &Path) -> Result<TokenSnapshot> {
-    Ok(crate::collect::results::load_token_snapshot(path, "from")?.value)
+    Ok(crate::inputs::results::load_token_snapshot(path, "from")?.value)
 }

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::model::Severity;
+use ksef_model::Severity;
 
-/// The file looked for in the working directory and upward (see [`super::discover`]) when
+/// The file looked for in the working directory and upward (see [`crate::config::discover`]) when
 /// neither `--config` nor `KSEF_AUDIT_CONFIG` names one.
 pub const DEFAULT_CONFIG_FILE: &str = "ksef-audit.toml";
 /// What messages name as the source of the settings when no config file was read
@@ -12,23 +12,18 @@ pub const DEFAULT_CONFIG_FILE: &str = "ksef-audit.toml";
 pub const NO_CONFIG_FILE: &str = "command line";
 
 /// `[ksef] concurrency`: contexts fetched at once, and its allowed range.
-pub const CONCURRENCY: usize = 4;
+pub const CONCURRENCY: usize = ksef_client::settings::DEFAULT_CONCURRENCY;
 pub const MAX_CONCURRENCY: usize = 64;
 /// `[ksef] connect-timeout`.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const CONNECT_TIMEOUT: Duration = ksef_client::settings::DEFAULT_CONNECT_TIMEOUT;
 /// `[ksef] request-timeout`.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const REQUEST_TIMEOUT: Duration = ksef_client::settings::DEFAULT_REQUEST_TIMEOUT;
 /// `[ksef] max-retry-after`.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+pub const MAX_RETRY_AFTER: Duration = ksef_client::settings::DEFAULT_MAX_RETRY_AFTER;
 /// `[ksef] max-pages`.
-pub const MAX_PAGES: u32 = 1000;
+pub const MAX_PAGES: u32 = ksef_client::settings::DEFAULT_MAX_PAGES;
 /// `[ksef] auth-timeout`.
-pub const AUTH_TIMEOUT: Duration = Duration::from_secs(120);
-/// Retries of 5xx, timeouts and connection resets per request (not configurable).
-pub const MAX_RETRIES: u32 = 4;
-/// First backoff delay (not configurable).
-pub const RETRY_BASE: Duration = Duration::from_millis(500);
-
+pub const AUTH_TIMEOUT: Duration = ksef_client::settings::DEFAULT_AUTH_TIMEOUT;
 /// `[audit] fail-on`.
 pub const AUDIT_FAIL_ON: Severity = Severity::High;
 /// `[leaks] fail-on`: any finding fails the run.

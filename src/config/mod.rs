@@ -23,9 +23,12 @@ pub use ksef::*;
 pub use raw::RawConfig;
 pub use validate::is_leak_rule_name;
 
-use crate::model::{EnvironmentRef, Severity, toml_error_message};
-use crate::rule::RuleLoadError;
-use crate::rule::policy::PolicyRuleSet;
+use ksef_client::settings::CertificateFiles;
+use ksef_model::EnvironmentRef;
+use ksef_model::Severity;
+use ksef_model::toml_error_message;
+use ksef_rules::RuleLoadError;
+use ksef_policy::rule::PolicyRuleSet;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -106,7 +109,7 @@ pub struct Config {
     pub report: ReportConfig,
     pub rules: RulesConfig,
     /// `[[known-parties]]`: outside holders of grants the firm knows.
-    pub known_parties: Vec<crate::model::KnownParty>,
+    pub known_parties: Vec<ksef_model::KnownParty>,
 }
 
 /// `--env` and `--nip` as given.
@@ -153,28 +156,6 @@ pub struct ContextConfig {
     pub token_file: Option<PathBuf>,
     /// Certificate sign-in files (resolved), when the entry names them.
     pub certificate: Option<CertificateFiles>,
-}
-
-/// Where a context's KSeF certificate and private key are (paths only, never contents).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CertificateFiles {
-    /// `certificate` + `private-key`.
-    Pem {
-        certificate: PathBuf,
-        private_key: PathBuf,
-    },
-    /// `pkcs12`.
-    Pkcs12(PathBuf),
-}
-
-impl CertificateFiles {
-    /// The file holding the private key.
-    pub fn key_file(&self) -> &Path {
-        match self {
-            CertificateFiles::Pem { private_key, .. } => private_key,
-            CertificateFiles::Pkcs12(p) => p,
-        }
-    }
 }
 
 /// `[audit]`, checked.
@@ -230,7 +211,7 @@ pub enum Language {
 }
 
 /// Days to fix a finding, by severity (`[report.due-days]`); defaults in the model.
-pub use crate::model::DueDays;
+pub use ksef_model::DueDays;
 
 /// `[report]`, checked.
 #[derive(Debug, Clone, Default)]
@@ -274,7 +255,7 @@ impl Config {
         match &self.rules.policy {
             Some((dir, rules)) if dir.as_deref() == extra => Ok(rules.clone()),
             _ => {
-                let mut rules = crate::rule::policy::load_policy_rules(extra)?;
+                let mut rules = ksef_policy::rule::load_policy_rules(extra)?;
                 rules.apply_overrides(&self.rules.overrides, &is_leak_rule_name)?;
                 Ok(rules)
             }
@@ -285,7 +266,7 @@ impl Config {
 fn origin(path: Option<&Path>) -> String {
     path.map_or_else(
         || NO_CONFIG_FILE.to_string(),
-        |p| crate::model::shown_path(p).to_string(),
+        |p| ksef_model::shown_path(p).to_string(),
     )
 }
 
@@ -300,7 +281,7 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     let Some(path) = path else {
         return validate::validate(&RawConfig::default(), "", None, flags);
     };
-    let text = crate::model::input::read_limited_text(&path, crate::model::input::MAX_TOML_BYTES)
+    let text = ksef_model::input::read_limited_text(&path, ksef_model::input::MAX_TOML_BYTES)
         .map_err(|source| ConfigError::Read {
         path: path.clone(),
         source,

@@ -42,7 +42,7 @@ pub struct KnownPartyEntry {
     pub reason: Spanned<String>,
 }
 
-/// `[ksef]`. Defaults: [`super::defaults`].
+/// `[ksef]`. Defaults: [`crate::config::defaults`].
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct KsefSection {

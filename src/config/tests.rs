@@ -1,6 +1,7 @@
 use std::path::Path;
 
-use super::*;
+use crate::config::*;
+use ksef_client::settings::CredentialSource;
 
 fn flags(env: Option<&str>, nips: &[&str]) -> Flags {
     Flags {
@@ -273,27 +274,27 @@ fn config_is_discovered_upward_and_stops_at_the_repository_root() {
     // Outside the repository: never read from inside it.
     std::fs::write(dir.path().join(DEFAULT_CONFIG_FILE), "").expect("outer config");
     std::fs::create_dir(repo.join(".git")).expect(".git");
-    assert_eq!(super::discover(&deep), None);
+    assert_eq!(crate::config::discover(&deep), None);
     // At the repository's root: found from a subdirectory, as a relative path.
     std::fs::write(repo.join(DEFAULT_CONFIG_FILE), "").expect("config");
     assert_eq!(
-        super::discover(&deep),
+        crate::config::discover(&deep),
         Some(Path::new("../..").join(DEFAULT_CONFIG_FILE))
     );
     assert_eq!(
-        super::discover(&repo),
+        crate::config::discover(&repo),
         Some(Path::new(DEFAULT_CONFIG_FILE).to_path_buf())
     );
     // Without a repository the search goes on to the filesystem root.
     let plain = dir.path().join("plain").join("sub");
     std::fs::create_dir_all(&plain).expect("dirs");
     assert_eq!(
-        super::discover(&plain),
+        crate::config::discover(&plain),
         Some(Path::new("../..").join(DEFAULT_CONFIG_FILE))
     );
     // A `.git` file (a worktree or submodule) is a boundary too.
     let wt = dir.path().join("worktree");
     std::fs::create_dir_all(wt.join("src")).expect("dirs");
     std::fs::write(wt.join(".git"), "gitdir: elsewhere\n").expect(".git file");
-    assert_eq!(super::discover(&wt.join("src")), None);
+    assert_eq!(crate::config::discover(&wt.join("src")), None);
 }

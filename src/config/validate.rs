@@ -9,16 +9,35 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::raw::{AuditSection, KsefSection, LeaksSection, RawConfig, ReportSection};
-use super::{
-    AuditConfig, CertificateFiles, Config, ConfigError, ContextConfig, DueDays, Flags, KsefConfig,
-    KsefFlags, Language, LeaksConfig, Problem, ReportConfig, RuleDirs, RulesConfig,
-    check_private_file, defaults, parse_environment,
-};
-use crate::model::{Severity, line_col, validate_nip};
-use crate::rule::RuleLoadError;
-use crate::rule::leak::builtin_leak_rules;
-use crate::rule::policy::load_policy_rules;
+use crate::config::raw::AuditSection;
+use crate::config::raw::KsefSection;
+use crate::config::raw::LeaksSection;
+use crate::config::raw::RawConfig;
+use crate::config::raw::ReportSection;
+use crate::config::AuditConfig;
+use ksef_client::settings::CertificateFiles;
+use crate::config::Config;
+use crate::config::ConfigError;
+use crate::config::ContextConfig;
+use crate::config::DueDays;
+use crate::config::Flags;
+use crate::config::KsefConfig;
+use crate::config::KsefFlags;
+use crate::config::Language;
+use crate::config::LeaksConfig;
+use crate::config::Problem;
+use crate::config::ReportConfig;
+use crate::config::RuleDirs;
+use crate::config::RulesConfig;
+use ksef_client::settings::check_private_file;
+use crate::config::defaults;
+use crate::config::parse_environment;
+use ksef_model::Severity;
+use ksef_model::line_col;
+use ksef_model::validate_nip;
+use ksef_rules::RuleLoadError;
+use ksef_rules::leak::builtin_leak_rules;
+use ksef_policy::rule::load_policy_rules;
 
 /// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
 pub fn is_leak_rule_name(name: &str) -> bool {
@@ -74,7 +93,7 @@ pub(super) fn validate(
         let mut list = problems.list;
         list.sort_by_key(|(offset, _)| *offset);
         return Err(ConfigError::Invalid {
-            origin: super::origin(path),
+            origin: crate::config::origin(path),
             problems: list.into_iter().map(|(_, p)| p).collect(),
         });
     }
@@ -97,13 +116,13 @@ pub(super) fn validate(
 /// `[[known-parties]]`: each identifier valid (PESEL/NIP check digits, fingerprint
 /// length), name and reason given, no identifier twice.
 fn known_parties(
-    entries: &[toml::Spanned<super::raw::KnownPartyEntry>],
+    entries: &[toml::Spanned<crate::config::raw::KnownPartyEntry>],
     problems: &mut Problems,
-) -> Vec<crate::model::KnownParty> {
-    let mut out: Vec<crate::model::KnownParty> = Vec::new();
+) -> Vec<ksef_model::KnownParty> {
+    let mut out: Vec<ksef_model::KnownParty> = Vec::new();
     for e in entries {
         let e = e.get_ref();
-        let id = match crate::model::parse_holder_identifier(e.identifier.get_ref()) {
+        let id = match ksef_model::parse_holder_identifier(e.identifier.get_ref()) {
             Ok(id) => id,
             Err(msg) => {
                 problems.at(
@@ -125,7 +144,7 @@ fn known_parties(
         }
         if out
             .iter()
-            .any(|p| crate::model::same_holder(&p.identifier, &id))
+            .any(|p| ksef_model::same_holder(&p.identifier, &id))
         {
             problems.at(
                 e.identifier.span(),
@@ -137,7 +156,7 @@ fn known_parties(
             );
             continue;
         }
-        out.push(crate::model::KnownParty {
+        out.push(ksef_model::KnownParty {
             identifier: id,
             name: e.name.get_ref().trim().to_string(),
             reason: e.reason.get_ref().trim().to_string(),
@@ -228,7 +247,7 @@ fn ksef(
 /// the key file readable by its owner only. Checked here, before any network call.
 fn certificate_files(
     i: usize,
-    entry: &super::raw::ContextEntry,
+    entry: &crate::config::raw::ContextEntry,
     resolve: &dyn Fn(&PathBuf) -> PathBuf,
     problems: &mut Problems,
 ) -> Option<CertificateFiles> {
@@ -278,7 +297,7 @@ fn certificate_files(
             .unwrap_or_default();
         problems.at(span, format!(
             "contexts[{i}].certificate '{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
-            crate::model::shown_path(certificate)
+            ksef_model::shown_path(certificate)
         ));
     }
     let what = if matches!(files, CertificateFiles::Pkcs12(_)) {

@@ -8,12 +8,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::firm::demo_people;
-use crate::model::{
-    CertificateLimit, CertificateLimits, CertificateRecord, CertificateStatus, CertificateSubject,
-    CertificateType, TokenStatus,
-};
-use crate::simulator::Fixture;
+use crate::demo::firm::demo_people;
+use ksef_model::CertificateLimit;
+use ksef_model::CertificateLimits;
+use ksef_model::CertificateRecord;
+use ksef_model::CertificateStatus;
+use ksef_model::CertificateSubject;
+use ksef_model::CertificateType;
+use ksef_model::TokenStatus;
+use ksef_sim::Fixture;
 
 /// NIP of the client context the demo signs in to with a certificate (XAdES).
 pub const DEMO_CERTIFICATE_NIP: &str = "8123456701";
@@ -172,7 +175,7 @@ pub fn add_demo_certificates(fixture: &mut Fixture, now: DateTime<Utc>) {
             .filter(|t| {
                 !t.record
                     .description
-                    .starts_with(super::AUDITOR_DESCRIPTION_PREFIX)
+                    .starts_with(crate::demo::AUDITOR_DESCRIPTION_PREFIX)
             });
         for days in [60, 200] {
             if let Some(t) = active.next() {

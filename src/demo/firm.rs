@@ -5,10 +5,17 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{
-    Identifier, Permission, Secret, StaffMember, StaffStatus, TokenRecord, TokenStatus, crc8,
-};
-use crate::simulator::{Fixture, FixtureContext, FixtureToken};
+use ksef_model::Identifier;
+use ksef_model::Permission;
+use ksef_model::Secret;
+use ksef_model::StaffMember;
+use ksef_model::StaffStatus;
+use ksef_model::TokenRecord;
+use ksef_model::TokenStatus;
+use ksef_model::crc8;
+use ksef_sim::Fixture;
+use ksef_sim::FixtureContext;
+use ksef_sim::FixtureToken;
 
 /// Descriptions of the tool's own tokens start with this.
 pub const AUDITOR_DESCRIPTION_PREFIX: &str = "ksef-audit";
@@ -228,8 +235,8 @@ pub fn demo_firm(now: DateTime<Utc>) -> Fixture {
         .map(|client| client_context(client, &people, now, &mut rng))
         .collect();
     let mut fixture = Fixture { contexts };
-    super::grants::add_demo_grants(&mut fixture, now);
-    super::certificates::add_demo_certificates(&mut fixture, now);
+    crate::demo::grants::add_demo_grants(&mut fixture, now);
+    crate::demo::certificates::add_demo_certificates(&mut fixture, now);
     fixture
 }
 
@@ -470,7 +477,9 @@ pub fn demo_auditor_tokens(fixture: &Fixture) -> Vec<(String, Secret)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{is_token_reference, reference_check_ok, validate_nip};
+    use ksef_model::is_token_reference;
+    use ksef_model::reference_check_ok;
+    use ksef_model::validate_nip;
     use std::collections::HashSet;
 
     fn now() -> DateTime<Utc> {

@@ -17,12 +17,20 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{ACCOUNTING_FIRM_NIP, DemoPerson, demo_people};
-use crate::model::{
-    GrantIdentifier, GrantKind, GrantRecord, GrantScope, GrantSubject, IdentifierType, KnownParty,
-    PermissionState, SubjectDetailsType, fingerprint_hex,
-};
-use crate::simulator::Fixture;
+use crate::demo::ACCOUNTING_FIRM_NIP;
+use crate::demo::DemoPerson;
+use crate::demo::demo_people;
+use ksef_model::GrantIdentifier;
+use ksef_model::GrantKind;
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::GrantSubject;
+use ksef_model::IdentifierType;
+use ksef_model::KnownParty;
+use ksef_model::PermissionState;
+use ksef_model::SubjectDetailsType;
+use ksef_model::fingerprint_hex;
+use ksef_sim::Fixture;
 
 const ISKRA: &str = "5261048379";
 const ZLOTY_KLOS: &str = "7742901156";
@@ -565,7 +573,7 @@ mod tests {
 
     use super::*;
     use crate::demo::demo_firm;
-    use crate::model::validate_nip;
+    use ksef_model::validate_nip;
 
     fn now() -> DateTime<Utc> {
         "2026-03-01T09:00:00Z".parse().expect("date")

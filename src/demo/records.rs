@@ -1,14 +1,22 @@
 //! The example firm's own records: its token inventory (a Polish spreadsheet export:
 //! semicolons, Polish headers, `DD.MM.YYYY`), its staff list and its exceptions file.
 //!
-//! Written so that, audited against [`demo_firm`](super::demo_firm), every policy rule
+//! Written so that, audited against [`demo_firm`](crate::demo::demo_firm), every policy rule
 //! finds at least one case (a test checks this). Deterministic for a given fixture and `now`.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::firm::{ACCOUNTING_FIRM_NIP, AUDITOR_DESCRIPTION_PREFIX, demo_staff};
-use crate::model::{CertificateRecord, Permission, StaffStatus, TokenStatus, crc8};
-use crate::simulator::{Fixture, FixtureContext, FixtureToken};
+use crate::demo::firm::ACCOUNTING_FIRM_NIP;
+use crate::demo::firm::AUDITOR_DESCRIPTION_PREFIX;
+use crate::demo::firm::demo_staff;
+use ksef_model::CertificateRecord;
+use ksef_model::Permission;
+use ksef_model::StaffStatus;
+use ksef_model::TokenStatus;
+use ksef_model::crc8;
+use ksef_sim::Fixture;
+use ksef_sim::FixtureContext;
+use ksef_sim::FixtureToken;
 
 /// The three files, as text.
 #[derive(Debug, Clone)]
@@ -208,7 +216,7 @@ pub fn demo_records(fixture: &Fixture, now: DateTime<Utc>) -> DemoRecords {
         }
         // The certificates the firm keeps track of, and one it remembers wrongly.
         for c in &ctx.certificates {
-            if !super::certificates::listed_in_inventory(&c.certificate_serial_number) {
+            if !crate::demo::certificates::listed_in_inventory(&c.certificate_serial_number) {
                 continue;
             }
             let owner_of = staff
@@ -220,7 +228,7 @@ pub fn demo_records(fixture: &Fixture, now: DateTime<Utc>) -> DemoRecords {
         if !ctx.certificates.is_empty() {
             let mut row = Row::certificate(&ctx.nip, &ctx.certificates[0], owner(0));
             row.name = "certyfikat sprzed migracji".into();
-            row.serial = super::certificates::DEMO_UNKNOWN_SERIAL.into();
+            row.serial = crate::demo::certificates::DEMO_UNKNOWN_SERIAL.into();
             rows.push(row);
         }
     }

@@ -12,9 +12,13 @@ use gix::ObjectId;
 use gix::objs::tree::EntryKind;
 use thiserror::Error;
 
-use super::{AUDITOR_DESCRIPTION_PREFIX, demo_people};
-use crate::model::{TokenStatus, fingerprint_hex};
-use crate::simulator::{Fixture, FixtureContext, FixtureToken};
+use crate::demo::AUDITOR_DESCRIPTION_PREFIX;
+use crate::demo::demo_people;
+use ksef_model::TokenStatus;
+use ksef_model::fingerprint_hex;
+use ksef_sim::Fixture;
+use ksef_sim::FixtureContext;
+use ksef_sim::FixtureToken;
 
 /// Name of the example repository inside the demo output directory.
 pub const DEMO_REPO_DIR: &str = "example-repo";
@@ -275,7 +279,8 @@ const MAIN_RS: &str = "fn main() {\n    let token = std::env::var(\"KSEF_TOKEN\"
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::sources::git::{GitScanOptions, scan_history};
+    use ksef_leaks::sources::git::GitScanOptions;
+    use ksef_leaks::sources::git::scan_history;
     use crate::demo::demo_firm;
     use std::sync::Mutex;
 
@@ -325,8 +330,8 @@ mod tests {
         );
 
         // The real scanner finds the three tokens, and nothing among the decoys.
-        let rules = crate::rule::leak::load_leak_rules(None).expect("rules");
-        let scanner = crate::evaluate::scan::Scanner::new(&rules).expect("scanner");
+        let rules = ksef_rules::leak::load_leak_rules(None).expect("rules");
+        let scanner = ksef_leaks::scan::Scanner::new(&rules).expect("scanner");
         let found = Mutex::new(Vec::new());
         scan_history(&path, &GitScanOptions::default(), &|blob| {
             for m in scanner.scan_bytes(blob.data) {

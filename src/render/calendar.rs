@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::model::{AuditResults, CertificateStatus, TokenStatus};
-use crate::render::html::i18n::Lang;
+use ksef_model::AuditResults;
+use ksef_model::CertificateStatus;
+use ksef_model::TokenStatus;
+use ksef_model::i18n::Lang;
 use crate::render::html::model::show_date;
 
 /// What a reminder is about.
@@ -187,7 +189,7 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
         "VERSION:2.0".into(),
         format!(
             "PRODID:-//ksef-audit//ksef-audit {}//EN",
-            crate::model::TOOL_VERSION
+            ksef_model::TOOL_VERSION
         ),
         "CALSCALE:GREGORIAN".into(),
         "METHOD:PUBLISH".into(),

@@ -10,16 +10,26 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{
-    AuditFinding, CertificateRecord, CertificateStatus, ContextSnapshot, InventoryEntry,
-    TokenSnapshot,
-};
-use crate::render::Lang;
-use crate::render::csv::{CsvOptions, CsvWriter, csv_time, value_word};
-use crate::render::html::i18n;
-use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout, day};
-use crate::render::tokens::{Block, Listing, context_csv_head};
+use ksef_model::AuditFinding;
+use ksef_model::CertificateRecord;
+use ksef_model::CertificateStatus;
+use ksef_model::ContextSnapshot;
+use ksef_model::InventoryEntry;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
+use crate::render::csv::csv_time;
+use crate::render::csv::value_word;
+use ksef_model::i18n;
+use crate::render::style::Style;
+use crate::render::style::Tone;
+use crate::render::table::Cell;
+use crate::render::table::Layout;
+use crate::render::table::day;
+use crate::render::tokens::Block;
+use crate::render::tokens::Listing;
+use crate::render::tokens::context_csv_head;
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::render::html::i18n::Lang;
+use ksef_model::i18n::Lang;
 
 /// How a CSV file is laid out (the one options type for every CSV writer).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -5,12 +5,21 @@
 
 use std::io::{self, Write};
 
-use crate::model::{GrantRecord, GrantScope, TokenSnapshot};
-use crate::render::Lang;
-use crate::render::csv::{CsvOptions, CsvWriter, value_word};
-use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout, day};
-use crate::render::tokens::{Listing, context_csv_head, id_type};
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
+use crate::render::csv::value_word;
+use crate::render::style::Style;
+use crate::render::style::Tone;
+use crate::render::table::Cell;
+use crate::render::table::Layout;
+use crate::render::table::day;
+use crate::render::tokens::Listing;
+use crate::render::tokens::context_csv_head;
+use crate::render::tokens::id_type;
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [

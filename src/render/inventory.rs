@@ -6,9 +6,12 @@
 
 use std::io::{self, Write};
 
-use crate::model::{Permission, TokenSnapshot, TokenStatus};
-use crate::render::csv::{CsvOptions, CsvWriter};
-use crate::rule::policy::builtins::personal_data;
+use ksef_model::Permission;
+use ksef_model::TokenSnapshot;
+use ksef_model::TokenStatus;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
+use ksef_policy::builtins::personal_data;
 
 /// Column headers of the starter inventory, in order (each one is an alias the inventory
 /// reader accepts: `nip`, `reference_number`, `name`, `system`, `environment`, `owner`,
@@ -27,7 +30,7 @@ pub const STARTER_HEADERS: [&str; 9] = [
 
 /// Writes the starter inventory of `snapshot`; returns the number of token rows.
 pub fn write_starter_inventory(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<usize> {
-    let mut out = CsvWriter::new(w, CsvOptions::excel(crate::render::Lang::Pl))?;
+    let mut out = CsvWriter::new(w, CsvOptions::excel(ksef_model::i18n::Lang::Pl))?;
     out.row(STARTER_HEADERS)?;
     let listed = snapshot.fetched_at.format("%Y-%m-%d");
     let mut rows = 0;

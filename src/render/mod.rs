@@ -9,15 +9,12 @@ pub mod grants;
 pub mod html;
 pub mod inventory;
 pub mod leaks;
-pub mod reason;
 pub mod rules;
 pub mod style;
 pub mod table;
 pub mod tokens;
-pub mod warning;
 
 pub use error::RenderError;
-pub use html::Lang;
 
 /// `items` in groups of equal `key`, the groups in order of their first member and each
 /// group in the items' order: how the text outputs group findings (by token, rule, client,

@@ -2,14 +2,19 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Severity, escape_terminal_text};
-use crate::render::Lang;
+use ksef_model::Severity;
+use ksef_model::escape_terminal_text;
+use ksef_model::i18n::Lang;
 use crate::render::csv::value_word;
-use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout};
-use crate::rule::RuleStatus;
-use crate::rule::leak::LeakRule;
-use crate::rule::policy::{PolicyRule, PolicyRuleSet, RawCondition};
+use crate::render::style::Style;
+use crate::render::style::Tone;
+use crate::render::table::Cell;
+use crate::render::table::Layout;
+use ksef_rules::RuleStatus;
+use ksef_rules::leak::LeakRule;
+use ksef_policy::rule::PolicyRule;
+use ksef_policy::rule::PolicyRuleSet;
+use ksef_policy::rule::RawCondition;
 
 fn first_sentence(s: &str) -> &str {
     let s = s.trim();
@@ -275,7 +280,7 @@ fn one_paragraph(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn example_toml(ex: &crate::rule::policy::Example) -> String {
+fn example_toml(ex: &ksef_policy::rule::Example) -> String {
     toml::to_string(ex).unwrap_or_default().trim().to_string()
 }
 

@@ -2,7 +2,7 @@
 //! turns it on. `app` decides (`--color`, `NO_COLOR`, a terminal or not); renderers only ask.
 //! Colour wraps fixed words the tool writes (severities, statuses, headings), never data.
 
-use crate::model::Severity;
+use ksef_model::Severity;
 
 /// What a styled word means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,9 @@
 
 use std::io::{self, Write};
 
-use crate::render::html::i18n::Lang;
-use crate::render::style::{Style, Tone};
+use ksef_model::i18n::Lang;
+use crate::render::style::Style;
+use crate::render::style::Tone;
 
 /// One cell: its text and, for a word the tool itself writes (a status, a severity), the tone
 /// it is coloured in.

@@ -3,15 +3,24 @@
 
 use std::io::{self, Write};
 
-use super::csv::csv_time;
-use crate::model::{
-    ContextSnapshot, ContextStatus, TokenRecord, TokenSnapshot, mask_pesel, mask_pesels_in,
-};
-use crate::render::Lang;
-use crate::render::csv::{CsvOptions, CsvWriter, value_word};
-use crate::render::reason;
-use crate::render::style::{Style, Tone};
-use crate::render::table::{Cell, Layout, cut_cell, day};
+use crate::render::csv::csv_time;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::TokenRecord;
+use ksef_model::TokenSnapshot;
+use ksef_model::mask_pesel;
+use ksef_model::mask_pesels_in;
+use ksef_model::i18n::Lang;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
+use crate::render::csv::value_word;
+use ksef_model::i18n::reason;
+use crate::render::style::Style;
+use crate::render::style::Tone;
+use crate::render::table::Cell;
+use crate::render::table::Layout;
+use crate::render::table::cut_cell;
+use crate::render::table::day;
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;
@@ -359,7 +368,7 @@ fn status_word(ctx: &ContextSnapshot) -> &'static str {
 mod tests {
     use super::*;
 
-    use crate::model::EnvironmentRef;
+    use ksef_model::EnvironmentRef;
 
     fn snapshot() -> TokenSnapshot {
         let token: TokenRecord = serde_json::from_value(serde_json::json!({
@@ -391,7 +400,7 @@ mod tests {
             };
         TokenSnapshot {
             schema_version: 1,
-            kind: crate::model::SNAPSHOT_KIND.into(),
+            kind: ksef_model::SNAPSHOT_KIND.into(),
             tool_version: "0.1.0".into(),
             environment: EnvironmentRef {
                 label: "test".into(),
@@ -469,7 +478,7 @@ mod tests {
         write_csv(
             &mut out,
             &snapshot(),
-            CsvOptions::excel(crate::render::Lang::En),
+            CsvOptions::excel(ksef_model::i18n::Lang::En),
         )
         .expect("renders");
         let text = String::from_utf8(out).expect("utf-8");

@@ -4,12 +4,15 @@ use chrono::{TimeZone, Utc};
 
 use ksef_audit::app::audit::demo_audit;
 use ksef_audit::demo::demo_firm;
-use ksef_audit::model::{
-    ContextSnapshot, ContextStatus, EnvironmentRef, Permission, SNAPSHOT_KIND,
-    SNAPSHOT_SCHEMA_VERSION, TokenSnapshot,
-};
-use ksef_audit::rule::policy::builtin_policy_rules;
-use ksef_audit::simulator::Fixture;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::EnvironmentRef;
+use ksef_model::Permission;
+use ksef_model::SNAPSHOT_KIND;
+use ksef_model::SNAPSHOT_SCHEMA_VERSION;
+use ksef_model::TokenSnapshot;
+use ksef_policy::rule::builtin_policy_rules;
+use ksef_sim::Fixture;
 
 /// What a fetch of the fixture gives: every token of contexts whose auditor token can
 /// read credentials; the others incomplete.
@@ -57,7 +60,7 @@ fn snapshot_of(fixture: &Fixture, now: chrono::DateTime<Utc>) -> TokenSnapshot {
                 certificates: if c.certificates.is_empty() {
                     Default::default()
                 } else {
-                    ksef_audit::model::ContextCertificates {
+                    ksef_model::ContextCertificates {
                         signed_in_with: Some(c.certificates[0].certificate_serial_number.clone()),
                         list: c.certificates.clone(),
                         limits: c.certificate_limits.clone(),

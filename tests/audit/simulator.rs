@@ -5,14 +5,19 @@
 use chrono::Utc;
 
 use ksef_audit::app::audit::demo_audit;
-use ksef_audit::app::demo::{demo_certificate, demo_settings};
-use ksef_audit::collect::ksef::{Progress, fetch_snapshot};
+use ksef_audit::app::demo::demo_certificate;
+use ksef_audit::app::demo::demo_settings;
+use ksef_client::Progress;
+use ksef_client::fetch_snapshot;
 use ksef_audit::demo::demo_firm;
-use ksef_audit::error::Outcome;
-use ksef_audit::evaluate::audit::outcome;
-use ksef_audit::model::{ContextStatus, Severity};
-use ksef_audit::rule::policy::builtin_policy_rules;
-use ksef_audit::simulator::{self, Faults, SimOptions};
+use ksef_model::Outcome;
+use ksef_policy::audit::outcome;
+use ksef_model::ContextStatus;
+use ksef_model::Severity;
+use ksef_policy::rule::builtin_policy_rules;
+use ksef_sim as simulator;
+use ksef_sim::Faults;
+use ksef_sim::SimOptions;
 
 const INCOMPLETE: &str = "7742901156";
 

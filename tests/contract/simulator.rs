@@ -8,8 +8,11 @@ use crate::support::ksef::{certificate, encrypt_token, public_key};
 use crate::support::schema::{contract, validate};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ksef_audit::model::TokenStatus;
-use ksef_audit::simulator::{Faults, Fixture, SimOptions, start};
+use ksef_model::TokenStatus;
+use ksef_sim::Faults;
+use ksef_sim::Fixture;
+use ksef_sim::SimOptions;
+use ksef_sim::start;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 

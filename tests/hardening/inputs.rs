@@ -1,7 +1,7 @@
 //! Points 3, 9, 20, 21, 22: hostile or odd inputs on the command line and in files.
 
 use assert_cmd::Command;
-use ksef_audit::model::LeakResults;
+use ksef_model::LeakResults;
 
 /// Synthetic (never issued) KSeF 2.0 token; the reference's CRC and the NIP check digit are valid.
 pub const TOKEN: &str = "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";

@@ -2,8 +2,9 @@
 
 use crate::inputs::cmd;
 use crate::support::fixture::*;
-use ksef_audit::model::LeakStatus;
-use ksef_audit::simulator::{self, SimOptions};
+use ksef_model::LeakStatus;
+use ksef_sim as simulator;
+use ksef_sim::SimOptions;
 
 #[test]
 fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {

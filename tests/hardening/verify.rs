@@ -3,11 +3,19 @@
 use std::time::Duration;
 
 use crate::support::fixture::*;
-use ksef_audit::collect::ksef::verify_leaks;
-use ksef_audit::config::{ContextSpec, CredentialSource, KsefSettings};
-use ksef_audit::evaluate::leaks::{apply_leak_verdicts, leak_outcome};
-use ksef_audit::model::{EnvironmentRef, LeakStatus, Outcome, Secret, Severity};
-use ksef_audit::simulator::{self, SimOptions};
+use ksef_client::verify_leaks;
+use ksef_client::settings::ContextSpec;
+use ksef_client::settings::CredentialSource;
+use ksef_client::settings::KsefSettings;
+use ksef_leaks::findings::apply_leak_verdicts;
+use ksef_leaks::findings::leak_outcome;
+use ksef_model::EnvironmentRef;
+use ksef_model::LeakStatus;
+use ksef_model::Outcome;
+use ksef_model::Secret;
+use ksef_model::Severity;
+use ksef_sim as simulator;
+use ksef_sim::SimOptions;
 
 fn settings(base_url: &str, nip: &str, secret: Secret) -> KsefSettings {
     let mut s = KsefSettings::new(
@@ -87,7 +95,7 @@ fn issue_13_verify_403_names_the_missing_permission() {
 
 #[test]
 fn issue_13_verify_and_revoke_fetch_the_certificates_once_per_run() {
-    use ksef_audit::collect::ksef::revoke_tokens;
+    use ksef_client::revoke_tokens;
     let rt = runtime();
     let fixture = basic();
     let (alfa, beta) = (

@@ -3,8 +3,11 @@
 
 use crate::support::fixture::*;
 use assert_cmd::Command;
-use ksef_audit::model::{LeakResults, LeakStatus, Severity};
-use ksef_audit::simulator::{self, SimOptions};
+use ksef_model::LeakResults;
+use ksef_model::LeakStatus;
+use ksef_model::Severity;
+use ksef_sim as simulator;
+use ksef_sim::SimOptions;
 
 #[test]
 fn verify_marks_active_leaks_critical_and_revoked_ones_revoked() {
@@ -22,7 +25,7 @@ fn verify_marks_active_leaks_critical_and_revoked_ones_revoked() {
             if r == ALFA_INVOICING || r == ALFA_REVOKED {
                 t.secret = Some(format!(
                     "fa4efa4e{}",
-                    &ksef_audit::model::fingerprint_hex(format!("verify test {i}").as_bytes())
+                    &ksef_model::fingerprint_hex(format!("verify test {i}").as_bytes())
                         [..56]
                 ));
             }

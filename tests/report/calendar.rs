@@ -8,7 +8,8 @@ use std::process::Command;
 
 use assert_cmd::Command as BinCommand;
 use chrono::{Duration, NaiveDate};
-use ksef_audit::model::{AuditResults, TokenStatus};
+use ksef_model::AuditResults;
+use ksef_model::TokenStatus;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results/audit-2026q4.json")

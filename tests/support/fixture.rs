@@ -5,11 +5,17 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use ksef_audit::model::{
-    Confidence, Digests, LEAKS_KIND, LeakFinding, LeakResults, LeakStats, LeakStatus, LeakTarget,
-    Secret, Severity,
-};
-use ksef_audit::simulator::Fixture;
+use ksef_model::Confidence;
+use ksef_model::Digests;
+use ksef_model::LEAKS_KIND;
+use ksef_model::LeakFinding;
+use ksef_model::LeakResults;
+use ksef_model::LeakStats;
+use ksef_model::LeakStatus;
+use ksef_model::LeakTarget;
+use ksef_model::Secret;
+use ksef_model::Severity;
+use ksef_sim::Fixture;
 
 pub const ALFA: &str = "5265877635";
 pub const BETA: &str = "7762811692";
@@ -29,7 +35,7 @@ pub fn basic() -> Fixture {
 pub fn basic_simulator() -> (
     tokio::runtime::Runtime,
     Fixture,
-    ksef_audit::simulator::SimHandle,
+    ksef_sim::SimHandle,
 ) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -38,9 +44,9 @@ pub fn basic_simulator() -> (
         .expect("runtime");
     let fixture = basic();
     let sim = rt
-        .block_on(ksef_audit::simulator::start(
+        .block_on(ksef_sim::start(
             fixture.clone(),
-            ksef_audit::simulator::SimOptions::default(),
+            ksef_sim::SimOptions::default(),
         ))
         .expect("simulator");
     (rt, fixture, sim)

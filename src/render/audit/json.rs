@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use crate::model::AuditResults;
+use ksef_model::AuditResults;
 
 /// The versioned JSON document (pretty, keys in a fixed order, a final newline).
 pub fn render_json(results: &AuditResults, out: &mut dyn Write) -> std::io::Result<()> {

@@ -1,4 +1,4 @@
-//! Renderers of [`AuditResults`](crate::model::AuditResults): text, JSON, CSV.
+//! Renderers of [`AuditResults`](ksef_model::AuditResults): text, JSON, CSV.
 //! They lay out a finished document and never decide pass or fail.
 
 mod csv;

@@ -1,12 +1,18 @@
 use std::io::Write;
 
-use crate::model::{
-    AuditFinding, AuditResults, BaselineState, ContextStatus, ExceptionStatus, Severity, plural_pl,
-};
+use ksef_model::AuditFinding;
+use ksef_model::AuditResults;
+use ksef_model::BaselineState;
+use ksef_model::ContextStatus;
+use ksef_model::ExceptionStatus;
+use ksef_model::Severity;
+use ksef_model::plural_pl;
 use crate::render::html::Urgent;
-use crate::render::html::i18n::{self, Lang};
-use crate::render::reason;
-use crate::render::style::{Style, Tone};
+use ksef_model::i18n;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::reason;
+use crate::render::style::Style;
+use crate::render::style::Tone;
 
 /// Text layout options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -425,7 +431,7 @@ pub fn render_text(
         }
     }
     for w in &results.warnings {
-        let w = crate::render::warning::localised(opts.lang, w);
+        let w = ksef_model::i18n::warning::localised(opts.lang, w);
         let mut lines = w.lines();
         if let Some(first) = lines.next() {
             writeln!(out, "{} {first}", opts.t("warning:", "ostrzeżenie:"))?;

@@ -5,11 +5,13 @@
 //! [`CSV_HEADERS`]) and adds the report's own columns after it, so a sheet built on
 //! one reads the other.
 
-use super::RenderError;
-use super::i18n::Lang;
-use super::model::ReportView;
-use crate::render::audit::{CSV_HEADERS, CSV_HEADERS_PL};
-use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::html::RenderError;
+use ksef_model::i18n::Lang;
+use crate::render::html::model::ReportView;
+use crate::render::audit::CSV_HEADERS;
+use crate::render::audit::CSV_HEADERS_PL;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvTable {

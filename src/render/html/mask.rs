@@ -5,7 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::{Identifier, StaffMember, mask_nip, mask_pesel};
+use ksef_model::Identifier;
+use ksef_model::StaffMember;
+use ksef_model::mask_nip;
+use ksef_model::mask_pesel;
 
 static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").expect("valid regex"));
 
@@ -88,7 +91,7 @@ impl Masker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::StaffStatus;
+    use ksef_model::StaffStatus;
 
     fn staff() -> Vec<StaffMember> {
         vec![StaffMember {

@@ -7,7 +7,6 @@
 
 pub mod chart;
 mod csv_out;
-pub mod i18n;
 pub mod mask;
 pub mod model;
 
@@ -17,15 +16,18 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 
-pub use crate::model::DueDays;
+pub use ksef_model::DueDays;
 pub use crate::render::csv::CsvOptions;
 pub use csv_out::{CsvTable, render_csv};
-pub use i18n::Lang;
 pub use model::{ReportView, Urgent, urgent_facts};
 
 pub use crate::render::RenderError;
 
-use crate::model::{AuditResults, LeakResults, ReportFacts, StaffMember};
+use ksef_model::i18n::Lang;
+use ksef_model::AuditResults;
+use ksef_model::LeakResults;
+use ksef_model::ReportFacts;
+use ksef_model::StaffMember;
 
 /// Built-in templates, by the name the templates use to refer to each other.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -161,30 +163,30 @@ fn read_template(dir: &Path, path: &Path) -> Result<String, String> {
     let root = dir.canonicalize().map_err(|e| {
         format!(
             "cannot read --templates '{}': {e}",
-            crate::model::shown_path(dir)
+            ksef_model::shown_path(dir)
         )
     })?;
     let real = path
         .canonicalize()
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", ksef_model::shown_path(path)))?;
     if !real.starts_with(&root) {
         return Err(format!(
             "'{}' leads outside '{}' (a symlink)",
-            crate::model::shown_path(path),
-            crate::model::shown_path(dir)
+            ksef_model::shown_path(path),
+            ksef_model::shown_path(dir)
         ));
     }
     let file = std::fs::File::open(&real)
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", ksef_model::shown_path(path)))?;
     let mut text = String::new();
     use std::io::Read;
     file.take(MAX_TEMPLATE_BYTES + 1)
         .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read '{}': {e}", crate::model::shown_path(path)))?;
+        .map_err(|e| format!("cannot read '{}': {e}", ksef_model::shown_path(path)))?;
     if text.len() as u64 > MAX_TEMPLATE_BYTES {
         return Err(format!(
             "'{}' is larger than {MAX_TEMPLATE_BYTES} bytes",
-            crate::model::shown_path(path)
+            ksef_model::shown_path(path)
         ));
     }
     Ok(text)

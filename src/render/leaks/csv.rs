@@ -3,10 +3,13 @@
 
 use std::io::Write;
 
-use super::word;
-use crate::model::{LeakFinding, LeakResults, SuppressionKind};
+use crate::render::leaks::word;
+use ksef_model::LeakFinding;
+use ksef_model::LeakResults;
+use ksef_model::SuppressionKind;
 use crate::render::RenderError;
-use crate::render::csv::{CsvOptions, CsvWriter};
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
 
 const HEADER: &[&str; 18] = &[
     "rule_id",
@@ -99,7 +102,7 @@ pub fn render_with(
     opts: CsvOptions,
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
-    let io = super::io_err("csv");
+    let io = crate::render::leaks::io_err("csv");
     let mut w = CsvWriter::new(out, opts).map_err(&io)?;
     w.row(opts.headers(HEADER, HEADER_PL)).map_err(&io)?;
     for f in results.findings.iter().chain(&results.suppressed) {

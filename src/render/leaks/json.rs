@@ -3,8 +3,9 @@
 
 use std::io::Write;
 
-use super::{encode_err, io_err};
-use crate::model::LeakResults;
+use crate::render::leaks::encode_err;
+use crate::render::leaks::io_err;
+use ksef_model::LeakResults;
 use crate::render::RenderError;
 
 pub fn render_json(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {

@@ -13,9 +13,9 @@ use std::io::Write;
 
 pub use sarif::sarif_document;
 
-use super::RenderError;
-use crate::model::LeakResults;
-use crate::rule::leak::LeakRule;
+use crate::render::RenderError;
+use ksef_model::LeakResults;
+use ksef_rules::leak::LeakRule;
 
 /// Output formats of `ksef-audit leaks` (HTML comes from `render::html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

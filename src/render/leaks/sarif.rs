@@ -6,11 +6,16 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use super::{encode_err, io_err};
-use crate::model::{LeakFinding, LeakResults, Severity, SuppressionKind, TOOL_VERSION};
+use crate::render::leaks::encode_err;
+use crate::render::leaks::io_err;
+use ksef_model::LeakFinding;
+use ksef_model::LeakResults;
+use ksef_model::Severity;
+use ksef_model::SuppressionKind;
+use ksef_model::TOOL_VERSION;
 use crate::render::RenderError;
-use crate::rule::help_uri;
-use crate::rule::leak::LeakRule;
+use ksef_rules::help_uri;
+use ksef_rules::leak::LeakRule;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -191,7 +196,7 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
                 "name": "ksef-audit",
                 "version": TOOL_VERSION,
                 "semanticVersion": TOOL_VERSION,
-                "informationUri": crate::rule::DOCS_RULES_URL,
+                "informationUri": ksef_rules::DOCS_RULES_URL,
                 "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
             }},
             "columnKind": "unicodeCodePoints",

@@ -1,6 +1,6 @@
 //! The appendix and the security review tables.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// The appendix: methodology, contexts, warnings.
 pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
@@ -218,17 +218,17 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
 fn count_words(lang: Lang, n: u64, key: &str, pl: (&str, &str, &str)) -> String {
     match lang {
         Lang::En => i18n::tr(lang, key).to_string(),
-        Lang::Pl => crate::model::plural_pl(n, pl.0, pl.1, pl.2).to_string(),
+        Lang::Pl => ksef_model::plural_pl(n, pl.0, pl.1, pl.2).to_string(),
     }
 }
 
 /// An incomplete context's reason for the appendix and the review: the headline, then the
 /// technical detail and what to do (`render::reason`); empty for a complete context.
-fn context_reason_line(cx: &Ctx<'_>, c: &crate::model::AuditContext) -> String {
+fn context_reason_line(cx: &Ctx<'_>, c: &ksef_model::AuditContext) -> String {
     if c.reason.is_none() && c.status == ContextStatus::Complete {
         return String::new();
     }
-    cx.mask.text(&crate::render::reason::one_line(
+    cx.mask.text(&ksef_model::i18n::reason::one_line(
         cx.lang,
         c.reason_code.as_ref(),
         c.reason.as_deref(),

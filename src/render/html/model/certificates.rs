@@ -2,10 +2,12 @@
 //! quarterly report) and the token-sunset readiness of each client (quarterly report).
 //! Leavers' certificates are urgent facts (see `urgent`).
 
-use super::*;
-use crate::model::{
-    ANNOUNCED_TOKEN_SUNSET, AuditContext, CertificateStatus, FindingSubject, TokenStatus,
-};
+use crate::render::html::model::*;
+use ksef_model::ANNOUNCED_TOKEN_SUNSET;
+use ksef_model::AuditContext;
+use ksef_model::CertificateStatus;
+use ksef_model::FindingSubject;
+use ksef_model::TokenStatus;
 
 /// Certificates expiring within this many days are on the calendar.
 pub const CALENDAR_DAYS: i64 = 90;

@@ -1,6 +1,6 @@
 //! What changed since the last quarter.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// New / resolved / persisting against the last previous quarter.
 pub(super) fn changes(cx: &Ctx<'_>) -> Changes {

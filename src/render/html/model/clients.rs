@@ -1,6 +1,6 @@
 //! The per-client table.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// The per-client table, worst first.
 pub(super) fn clients(cx: &Ctx<'_>) -> Vec<ClientRow> {

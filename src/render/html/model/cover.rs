@@ -1,6 +1,6 @@
 //! The cover page.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// The label of an input's digest: `audit: inventory`; in Polish `audyt: ewidencja`.
 fn digest_name(lang: Lang, run: &str, input: &str) -> String {
@@ -126,9 +126,9 @@ pub(super) fn masker(input: &ReportInput, opts: &ReportOptions) -> Masker {
         );
     }
     let masked: BTreeSet<String> = match &opts.mask_nip {
-        super::super::NipMasking::None => BTreeSet::new(),
-        super::super::NipMasking::All => all_nips,
-        super::super::NipMasking::Only(set) => set.clone(),
+        crate::render::html::NipMasking::None => BTreeSet::new(),
+        crate::render::html::NipMasking::All => all_nips,
+        crate::render::html::NipMasking::Only(set) => set.clone(),
     };
     Masker::new(&input.staff, masked)
 }

@@ -2,8 +2,9 @@
 //! grant figures against the last quarter (quarterly report). Holders come masked from
 //! the audit document; leavers and unknown holders are listed first.
 
-use super::*;
-use crate::model::{AuditedGrant, HolderStatus};
+use crate::render::html::model::*;
+use ksef_model::AuditedGrant;
+use ksef_model::HolderStatus;
 
 /// How many holders of a kind (leaver, unknown) the quarterly report names; the rest
 /// are counted.
@@ -127,7 +128,7 @@ fn grant_row(
         nip: cx.mask.nip(nip),
         client: cx.mask.opt_text(client),
         anchor: anchor(nip, cx.mask),
-        holder_type: crate::model::IdentifierType::from(g.holder_type.as_str())
+        holder_type: ksef_model::IdentifierType::from(g.holder_type.as_str())
             .label(cx.lang == Lang::Pl)
             .to_string(),
         // Masked in the audit document already; `text` masks a PESEL that reached a name.

@@ -1,6 +1,6 @@
 //! The leak scan section.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// The leak scan section.
 pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
@@ -56,7 +56,7 @@ impl Ctx<'_> {
         match context_reason {
             Some(c) => self.tr("leak_status_unknown_ctx").replace(
                 "{reason}",
-                &super::urgent::context_reason(self, c.reason_code.as_ref(), c.reason.as_deref()),
+                &crate::render::html::model::urgent::context_reason(self, c.reason_code.as_ref(), c.reason.as_deref()),
             ),
             None => self.tr(&format!("leak_status_{status_key}")),
         }
@@ -92,9 +92,9 @@ impl Ctx<'_> {
                 let kind = i18n::tr(
                     self.lang,
                     match s.kind {
-                        crate::model::SuppressionKind::Baseline => "supp_baseline",
-                        crate::model::SuppressionKind::Exception => "supp_exception",
-                        crate::model::SuppressionKind::Inline => "supp_inline",
+                        ksef_model::SuppressionKind::Baseline => "supp_baseline",
+                        ksef_model::SuppressionKind::Exception => "supp_exception",
+                        ksef_model::SuppressionKind::Inline => "supp_inline",
                     },
                 );
                 match s

@@ -22,14 +22,27 @@ mod view;
 
 pub use view::*;
 
-use super::chart::{self, BarChart, Distribution, LineChart};
-use super::i18n::{self, Lang};
-use super::mask::Masker;
-use super::{ReportInput, ReportKind, ReportOptions};
-use crate::model::{
-    AuditFinding, ContextStatus, EXPIRING_DAYS, ExceptionState, ExceptionStatus, KpiValues,
-    LeakFinding, LeakStatus, RuleTitle, Severity, TOOL_VERSION,
-};
+use crate::render::html::chart;
+use crate::render::html::chart::BarChart;
+use crate::render::html::chart::Distribution;
+use crate::render::html::chart::LineChart;
+use ksef_model::i18n;
+use ksef_model::i18n::Lang;
+use crate::render::html::mask::Masker;
+use crate::render::html::ReportInput;
+use crate::render::html::ReportKind;
+use crate::render::html::ReportOptions;
+use ksef_model::AuditFinding;
+use ksef_model::ContextStatus;
+use ksef_model::EXPIRING_DAYS;
+use ksef_model::ExceptionState;
+use ksef_model::ExceptionStatus;
+use ksef_model::KpiValues;
+use ksef_model::LeakFinding;
+use ksef_model::LeakStatus;
+use ksef_model::RuleTitle;
+use ksef_model::Severity;
+use ksef_model::TOOL_VERSION;
 
 // ---------------------------------------------------------------------------------------
 // Building
@@ -197,9 +210,9 @@ struct Ctx<'a> {
     as_of_time: DateTime<Utc>,
     now: DateTime<Utc>,
     opts: &'a ReportOptions,
-    facts: &'a crate::model::ReportFacts,
-    audit: Option<&'a crate::model::AuditResults>,
-    leaks: Option<&'a crate::model::LeakResults>,
+    facts: &'a ksef_model::ReportFacts,
+    audit: Option<&'a ksef_model::AuditResults>,
+    leaks: Option<&'a ksef_model::LeakResults>,
     /// The quarter label on the cover and the trend (`2026Q4`).
     quarter: String,
 }
@@ -367,7 +380,7 @@ fn build_view(cx: &Ctx<'_>, kind: ReportKind) -> ReportView {
             .replace("{c}", &facts.due_days.critical.to_string())
             .replace(
                 "{c_pl}",
-                &crate::model::days_pl(facts.due_days.critical.into()),
+                &ksef_model::days_pl(facts.due_days.critical.into()),
             )
             .replace("{h}", &facts.due_days.high.to_string())
             .replace("{m}", &facts.due_days.medium.to_string())

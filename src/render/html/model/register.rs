@@ -1,7 +1,7 @@
 //! Registers: inventory reconciliation, exceptions, remediation plan.
 
-use super::leaks::group_leaks;
-use super::*;
+use crate::render::html::model::leaks::group_leaks;
+use crate::render::html::model::*;
 
 /// Inventory reconciliation: untracked tokens and stale rows.
 pub(super) fn recon(cx: &Ctx<'_>) -> Recon {

@@ -1,7 +1,7 @@
 //! The management summary: score, KPIs, top risks, decisions, headline.
 
-use super::leaks::group_leaks;
-use super::*;
+use crate::render::html::model::leaks::group_leaks;
+use crate::render::html::model::*;
 
 /// The posture score panel (score, band, change against the last quarter).
 pub(super) fn score(cx: &Ctx<'_>) -> ScoreView {
@@ -155,7 +155,7 @@ pub(super) fn decisions(cx: &Ctx<'_>) -> Vec<String> {
                         // Polish: the number with the noun form „w ciągu” takes (1 dnia, 7 dni).
                         .replace(
                             "{days_pl}",
-                            &crate::model::days_pl_gen(facts.due_days.critical.into()),
+                            &ksef_model::days_pl_gen(facts.due_days.critical.into()),
                         ),
                 );
             }
@@ -279,7 +279,7 @@ fn grant_kpis(lang: Lang, cur: &KpiValues, prev: Option<&KpiValues>) -> Vec<Kpi>
         return Vec::new();
     };
     let p = prev.and_then(|p| p.grants);
-    type Getter = fn(&crate::model::GrantKpis) -> u32;
+    type Getter = fn(&ksef_model::GrantKpis) -> u32;
     let rows: [(&str, Getter); 4] = [
         ("kpi_grants_held", |g| g.held),
         ("kpi_grants_leavers", |g| g.leavers),

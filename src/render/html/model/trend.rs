@@ -1,6 +1,6 @@
 //! The trend section and the token distributions.
 
-use super::*;
+use crate::render::html::model::*;
 
 /// The trend over the earlier quarters and this one.
 pub(super) fn trend(cx: &Ctx<'_>) -> Trend {

@@ -4,8 +4,8 @@
 //! Each kind of urgent fact is one function; a later section (grants, certificates) adds
 //! its own and appends to [`urgent`].
 
-use super::leaks::group_leaks;
-use super::*;
+use crate::render::html::model::leaks::group_leaks;
+use crate::render::html::model::*;
 
 /// At most this many lines per kind; the rest is counted in one more line.
 const MAX_PER_KIND: usize = 6;
@@ -20,7 +20,7 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
     out.extend(incomplete_contexts(cx));
     out.extend(leavers(cx));
     // Grant leavers go before the first fact less severe than they are.
-    for u in super::grants::grant_leavers(cx) {
+    for u in crate::render::html::model::grants::grant_leavers(cx) {
         let rank = |s: &str| Severity::ALL.iter().position(|x| x.as_str() == s);
         let at = out
             .iter()
@@ -34,7 +34,7 @@ pub(super) fn urgent(cx: &Ctx<'_>) -> Vec<Urgent> {
 
 /// Working KSeF certificates of people who have left, one line each.
 fn leaver_certificates(cx: &Ctx<'_>) -> Vec<Urgent> {
-    let found = super::certificates::leaver_certificates(cx);
+    let found = crate::render::html::model::certificates::leaver_certificates(cx);
     let Some(worst) = found.iter().map(|(s, _)| *s).max() else {
         return Vec::new();
     };
@@ -158,9 +158,9 @@ fn leavers(cx: &Ctx<'_>) -> Vec<Urgent> {
 /// permission (CredentialsRead)" and the like, else the first line of the recorded reason.
 pub(super) fn context_reason(
     cx: &Ctx<'_>,
-    code: Option<&crate::model::ReasonCode>,
+    code: Option<&ksef_model::ReasonCode>,
     reason: Option<&str>,
 ) -> String {
     cx.mask
-        .text(&crate::render::reason::cause(cx.lang, code, reason))
+        .text(&ksef_model::i18n::reason::cause(cx.lang, code, reason))
 }

@@ -1,6 +1,6 @@
 //! The view types a template receives (serialised into the template context).
 
-use super::*;
+use crate::render::html::model::*;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {

@@ -1,0 +1,37 @@
+//! The KSeF API 2.0 client: token authentication, `GET/DELETE /tokens`, limits,
+//! retries, and the per-context fetch that builds a [`TokenSnapshot`](ksef_model::TokenSnapshot).
+//!
+//! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
+//! blocking wrappers that own a tokio runtime.
+
+pub mod auditor;
+pub mod auth;
+pub mod certificates;
+pub mod crypto;
+pub mod error;
+pub mod models;
+
+pub use error::ApiError;
+pub mod http;
+pub mod limiter;
+pub mod progress;
+pub mod tokens;
+
+pub use progress::{Progress, ProgressEvent};
+pub mod credentials;
+pub mod fetch;
+pub mod grants;
+pub mod keys;
+pub mod settings;
+pub mod signin;
+pub mod verify;
+pub mod xades;
+
+pub use crate::settings::ContextSpec;
+pub use crate::settings::CredentialSource;
+pub use crate::settings::KsefSettings;
+pub use fetch::{fetch_snapshot, fetch_snapshot_async};
+pub use verify::{
+    AuditorIdentity, GrantRevokeOutcome, RevokeOutcome, auditor_identity, revoke_grants,
+    revoke_tokens, verify_leaks,
+};

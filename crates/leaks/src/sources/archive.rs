@@ -1,0 +1,550 @@
+//! Archives opened in memory: zip (and zip-based office files: xlsx, docx, ods, odt, jar…),
+//! tar and the single-file compressors gzip, xz, bzip2 and zstd, nested to a bounded depth and
+//! a bounded expanded size. Entries are named `outer.zip!inner/path`; a compressed layer keeps
+//! its file's name (`logs.txt.gz`, `app.log.1.xz`, `bundle.tar.zst!etc/app.env`).
+
+use crate::matcher::redact_text;
+use std::io::{Cursor, Read};
+
+pub use ksef_model::Expansion;
+use ksef_model::ScanIssue;
+
+/// Bounds on what an archive may expand to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// Archive layers opened inside one file (a gzip layer counts).
+    pub max_depth: u32,
+    /// Bytes all members of one top-level file may expand to, together.
+    pub max_total: u64,
+    /// Bytes one member may expand to.
+    pub max_entry: u64,
+    /// Expansion ratio above which a member larger than 1 MiB is treated as a bomb.
+    pub max_ratio: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        ArchiveLimits {
+            max_depth: 4,
+            max_total: 512 * 1024 * 1024,
+            max_entry: 64 * 1024 * 1024,
+            max_ratio: 200,
+        }
+    }
+}
+
+const RATIO_FLOOR: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zip,
+    Compressed(Codec),
+    Tar,
+    Plain,
+}
+
+/// A single-file compressor: one stream in, one buffer out (logrotate's `.gz`, `.xz`,
+/// `.bz2`, `.zst`, and the outer layer of `.tar.gz` and friends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Gzip,
+    Xz,
+    Bzip2,
+    Zstd,
+}
+
+impl Codec {
+    /// The codec whose magic bytes start `data`.
+    pub fn sniff(data: &[u8]) -> Option<Codec> {
+        if data.starts_with(&[0x1f, 0x8b]) {
+            Some(Codec::Gzip)
+        } else if data.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0x00]) {
+            Some(Codec::Xz)
+        } else if data.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) {
+            Some(Codec::Zstd)
+        } else if data.len() >= 10
+            && data.starts_with(b"BZh")
+            && (b'1'..=b'9').contains(&data[3])
+            // a block (pi) or the end of an empty stream (sqrt pi): not a text saying "BZh9"
+            && (data[4..10] == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59]
+                || data[4..10] == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90])
+        {
+            Some(Codec::Bzip2)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Xz => "xz",
+            Codec::Bzip2 => "bzip2",
+            Codec::Zstd => "zstd",
+        }
+    }
+
+    /// Decompresses `data`, stopping after `cap + 1` bytes (the caller treats more than `cap`
+    /// as a bomb): nothing larger than that is ever held in memory.
+    pub fn decompress(self, data: &[u8], cap: u64) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let limit = cap.saturating_add(1);
+        match self {
+            Codec::Gzip => {
+                flate2::read::MultiGzDecoder::new(data)
+                    .take(limit)
+                    .read_to_end(&mut out)?;
+            }
+            Codec::Bzip2 => {
+                bzip2::read::MultiBzDecoder::new(data)
+                    .take(limit)
+                    .read_to_end(&mut out)?;
+            }
+            Codec::Xz => {
+                let mut sink = Capped { out, limit };
+                match lzma_rs::xz_decompress(&mut std::io::BufReader::new(data), &mut sink) {
+                    Ok(()) => {}
+                    // The cap was reached: what was read so far says "bomb".
+                    Err(_) if sink.out.len() as u64 >= limit => {}
+                    Err(e) => return Err(std::io::Error::other(e.to_string())),
+                }
+                out = sink.out;
+            }
+            Codec::Zstd => {
+                // Frame after frame (`zstd` writes one; concatenated files have several).
+                let mut rest = data;
+                while rest.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) && (out.len() as u64) < limit {
+                    let decoder = ruzstd::decoding::StreamingDecoder::new(&mut rest)
+                        .map_err(std::io::Error::other)?;
+                    decoder
+                        .take(limit - out.len() as u64)
+                        .read_to_end(&mut out)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A writer that keeps at most `limit` bytes and then fails (the xz decoder writes, it has
+/// no reader to `take` from).
+struct Capped {
+    out: Vec<u8>,
+    limit: u64,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.limit.saturating_sub(self.out.len() as u64) as usize;
+        if room == 0 {
+            return Err(std::io::Error::other("size limit reached"));
+        }
+        let n = buf.len().min(room);
+        self.out.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What kind of archive `data` starts like (`zip archive`, `xz file`, …), if any.
+pub fn archive_kind(data: &[u8]) -> Option<String> {
+    match kind(data) {
+        Kind::Plain => None,
+        Kind::Zip => Some("zip archive".into()),
+        Kind::Tar => Some("tar archive".into()),
+        Kind::Compressed(codec) => Some(format!("{} file", codec.name())),
+    }
+}
+
+fn kind(data: &[u8]) -> Kind {
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        Kind::Zip
+    } else if let Some(codec) = Codec::sniff(data) {
+        Kind::Compressed(codec)
+    } else if data.len() >= 512 && &data[257..262] == b"ustar" {
+        Kind::Tar
+    } else {
+        Kind::Plain
+    }
+}
+
+/// Calls `visit(name, bytes)` for `data` itself when it is not an archive, or for every
+/// (nested) member when it is.
+pub fn expand(
+    name: &str,
+    data: &[u8],
+    limits: &ArchiveLimits,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) -> Expansion {
+    let mut ex = Expansion::default();
+    let mut budget = limits.max_total;
+    walk(name, data, 0, limits, &mut budget, visit, &mut ex);
+    ex
+}
+
+fn issue(ex: &mut Expansion, path: &str, message: String) {
+    ex.issues.push(ScanIssue {
+        path: redact_text(path).into_owned(),
+        message,
+    });
+}
+
+fn walk(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    limits: &ArchiveLimits,
+    budget: &mut u64,
+    visit: &mut dyn FnMut(&str, &[u8]),
+    ex: &mut Expansion,
+) {
+    let k = kind(data);
+    if k != Kind::Plain && depth >= limits.max_depth {
+        issue(
+            ex,
+            name,
+            format!(
+                "archive nested deeper than {} levels, not opened\nhelp: extract it and scan the result",
+                limits.max_depth
+            ),
+        );
+        return;
+    }
+    match k {
+        Kind::Plain => {
+            if depth > 0 {
+                ex.members += 1;
+            }
+            ex.bytes += data.len() as u64;
+            // A token in a file or member name: the name is shown redacted, and scanned
+            // itself (as `NAME (name)`) so the token is reported even when only there.
+            let shown = redact_text(name);
+            if shown != name {
+                visit(&format!("{shown} (name)"), name.as_bytes());
+            }
+            visit(&shown, data);
+        }
+        Kind::Zip => walk_zip(name, data, depth, limits, budget, visit, ex),
+        Kind::Compressed(codec) => {
+            let cap = limits.max_entry.min(*budget);
+            let out = match codec.decompress(data, cap) {
+                Ok(out) => out,
+                Err(e) => {
+                    let codec = codec.name();
+                    issue(ex, name, format!("corrupt {codec} data, not scanned: {e}"));
+                    return;
+                }
+            };
+            let n = out.len() as u64;
+            if n > cap || (n > RATIO_FLOOR && n / (data.len() as u64).max(1) > limits.max_ratio) {
+                issue(ex, name, bomb_message(data.len() as u64, n, n > cap));
+                return;
+            }
+            *budget -= n;
+            walk(name, &out, depth + 1, limits, budget, visit, ex);
+        }
+        Kind::Tar => walk_tar(name, data, depth, limits, budget, visit, ex),
+    }
+}
+
+fn bomb_message(compressed: u64, expanded: u64, over_limit: bool) -> String {
+    if over_limit {
+        format!(
+            "archive bomb: expands beyond the size limit (from {compressed} bytes), skipped\nhelp: extract it with care and scan the result, or exclude it with --exclude"
+        )
+    } else {
+        format!(
+            "archive bomb: {compressed} bytes expand to {expanded} bytes, skipped\nhelp: extract it with care and scan the result, or exclude it with --exclude"
+        )
+    }
+}
+
+fn walk_zip(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    limits: &ArchiveLimits,
+    budget: &mut u64,
+    visit: &mut dyn FnMut(&str, &[u8]),
+    ex: &mut Expansion,
+) {
+    let mut zip = match zip::ZipArchive::new(Cursor::new(data)) {
+        Ok(z) => z,
+        Err(e) => {
+            issue(ex, name, format!("corrupt zip archive, not scanned: {e}"));
+            return;
+        }
+    };
+    for i in 0..zip.len() {
+        let mut file = match zip.by_index(i) {
+            Ok(f) => f,
+            Err(e) => {
+                issue(ex, name, format!("zip member {i} cannot be read: {e}"));
+                continue;
+            }
+        };
+        if file.is_dir() {
+            continue;
+        }
+        let member = format!(
+            "{name}!{}",
+            file.name()
+                .map(|n| n.into_owned())
+                .unwrap_or_else(|_| format!("#{i}"))
+        );
+        let (declared, compressed) = (file.size(), file.compressed_size().max(1));
+        let cap = limits.max_entry.min(*budget);
+        if declared > cap || (declared > RATIO_FLOOR && declared / compressed > limits.max_ratio) {
+            issue(
+                ex,
+                &member,
+                bomb_message(compressed, declared, declared > cap),
+            );
+            continue;
+        }
+        let mut buf = Vec::with_capacity(declared as usize);
+        if let Err(e) = (&mut file).take(cap + 1).read_to_end(&mut buf) {
+            issue(ex, &member, format!("zip member cannot be read: {e}"));
+            continue;
+        }
+        let n = buf.len() as u64;
+        if n > cap || (n > RATIO_FLOOR && n / compressed > limits.max_ratio) {
+            issue(ex, &member, bomb_message(compressed, n, n > cap));
+            continue;
+        }
+        *budget -= n;
+        walk(&member, &buf, depth + 1, limits, budget, visit, ex);
+    }
+}
+
+fn walk_tar(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    limits: &ArchiveLimits,
+    budget: &mut u64,
+    visit: &mut dyn FnMut(&str, &[u8]),
+    ex: &mut Expansion,
+) {
+    let mut archive = tar::Archive::new(Cursor::new(data));
+    let entries = match archive.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            issue(ex, name, format!("corrupt tar archive, not scanned: {e}"));
+            return;
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                issue(ex, name, format!("tar entry cannot be read: {e}"));
+                break;
+            }
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let member = format!(
+            "{name}!{}",
+            entry
+                .path()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| "?".into())
+        );
+        let cap = limits.max_entry.min(*budget);
+        if entry.size() > cap {
+            issue(ex, &member, bomb_message(entry.size(), entry.size(), true));
+            continue;
+        }
+        let mut buf = Vec::with_capacity(entry.size() as usize);
+        if let Err(e) = entry.read_to_end(&mut buf) {
+            issue(ex, &member, format!("tar entry cannot be read: {e}"));
+            continue;
+        }
+        *budget -= buf.len() as u64;
+        walk(&member, &buf, depth + 1, limits, budget, visit, ex);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (n, d) in entries {
+            w.start_file(*n, opts).expect("start");
+            w.write_all(d).expect("write");
+        }
+        w.finish().expect("finish").into_inner()
+    }
+
+    fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).expect("append");
+        tar.into_inner().expect("tar")
+    }
+
+    fn collect(name: &str, data: &[u8], limits: &ArchiveLimits) -> (Vec<String>, Expansion) {
+        let mut names = Vec::new();
+        let ex = expand(name, data, limits, &mut |n, _| names.push(n.to_string()));
+        (names, ex)
+    }
+
+    #[test]
+    fn nested_zip_in_tar_gz_names_every_layer() {
+        let inner = zip_of(&[("xl/sharedStrings.xml", b"<sst>hello</sst>")]);
+        let gz = compress(Codec::Gzip, &tar_of("docs/report.xlsx", &inner));
+        let (names, ex) = collect("b.tar.gz", &gz, &ArchiveLimits::default());
+        assert_eq!(
+            names,
+            vec!["b.tar.gz!docs/report.xlsx!xl/sharedStrings.xml"]
+        );
+        assert!(ex.issues.is_empty(), "{:?}", ex.issues);
+    }
+
+    #[test]
+    fn zip_bomb_is_reported_and_skipped() {
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        let bomb = zip_of(&[("zeros.bin", &zeros), ("ok.txt", b"fine")]);
+        let (names, ex) = collect("bomb.zip", &bomb, &ArchiveLimits::default());
+        assert_eq!(names, vec!["bomb.zip!ok.txt"]);
+        assert_eq!(ex.issues.len(), 1);
+        assert_eq!(ex.issues[0].path, "bomb.zip!zeros.bin");
+        assert!(ex.issues[0].message.contains("archive bomb"));
+    }
+
+    fn compress(codec: Codec, data: &[u8]) -> Vec<u8> {
+        match codec {
+            Codec::Gzip => {
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(data).expect("gz");
+                gz.finish().expect("gz")
+            }
+            Codec::Xz => {
+                let mut out = Vec::new();
+                lzma_rs::xz_compress(&mut std::io::BufReader::new(data), &mut out).expect("xz");
+                out
+            }
+            Codec::Bzip2 => {
+                let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+                bz.write_all(data).expect("bz2");
+                bz.finish().expect("bz2")
+            }
+            Codec::Zstd => {
+                ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+            }
+        }
+    }
+
+    const CODECS: [Codec; 4] = [Codec::Gzip, Codec::Xz, Codec::Bzip2, Codec::Zstd];
+
+    /// Issue 12: logrotate's `.xz`, `.bz2` and `.zst` are opened like `.gz`, alone and as the
+    /// outer layer of a tar; the name of the compressed file is kept.
+    #[test]
+    fn xz_bzip2_and_zstd_are_opened_like_gzip() {
+        let text = b"KSEF_TOKEN=placeholder-free text\n".repeat(50);
+        for codec in CODECS {
+            let data = compress(codec, &text);
+            assert_eq!(Codec::sniff(&data), Some(codec));
+            let mut got = Vec::new();
+            let ex = expand(
+                "app.log.1",
+                &data,
+                &ArchiveLimits::default(),
+                &mut |n, b| got.push((n.to_string(), b.to_vec())),
+            );
+            assert!(ex.issues.is_empty(), "{codec:?}: {:?}", ex.issues);
+            assert_eq!(
+                got,
+                vec![("app.log.1".to_string(), text.clone())],
+                "{codec:?}"
+            );
+
+            let packed = compress(codec, &tar_of("etc/app.env", &text));
+            let (names, ex) = collect("bundle.tar.x", &packed, &ArchiveLimits::default());
+            assert_eq!(names, vec!["bundle.tar.x!etc/app.env"], "{codec:?}");
+            assert!(ex.issues.is_empty(), "{codec:?}: {:?}", ex.issues);
+        }
+    }
+
+    /// The same bomb limits as gzip: beyond the entry size, or a ratio above the limit.
+    #[test]
+    fn compressed_bombs_and_corrupt_streams_are_reported() {
+        let text = b"a line of a log file that repeats itself\n".repeat(200);
+        let small = ArchiveLimits {
+            max_entry: 1000,
+            ..ArchiveLimits::default()
+        };
+        for codec in CODECS {
+            let (names, ex) = collect("big.log", &compress(codec, &text), &small);
+            assert!(names.is_empty(), "{codec:?}");
+            assert_eq!(ex.issues.len(), 1, "{codec:?}");
+            assert!(
+                ex.issues[0].message.contains("beyond the size limit"),
+                "{codec:?}: {}",
+                ex.issues[0].message
+            );
+
+            let mut broken = compress(codec, &text);
+            let cut = broken.len() / 2;
+            broken.truncate(cut.max(12));
+            let (_, ex) = collect("cut.log", &broken, &ArchiveLimits::default());
+            assert_eq!(ex.issues.len(), 1, "{codec:?}");
+            assert!(
+                ex.issues[0]
+                    .message
+                    .contains(&format!("corrupt {} data", codec.name())),
+                "{codec:?}: {}",
+                ex.issues[0].message
+            );
+        }
+        // ratio: 4 MiB of zeros (the encoders that really compress)
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        for codec in [Codec::Bzip2, Codec::Zstd] {
+            let (names, ex) = collect("zeros", &compress(codec, &zeros), &ArchiveLimits::default());
+            assert!(names.is_empty(), "{codec:?}");
+            assert!(ex.issues[0].message.contains("archive bomb"), "{codec:?}");
+        }
+    }
+
+    #[test]
+    fn text_starting_like_a_magic_number_is_plain() {
+        for text in [&b"BZh9 notes"[..], b"BZh91AY", b"(\xb5/ no"] {
+            assert_eq!(Codec::sniff(text), None);
+            let (names, ex) = collect("notes.txt", text, &ArchiveLimits::default());
+            assert_eq!(names, vec!["notes.txt"]);
+            assert!(ex.issues.is_empty());
+        }
+    }
+
+    #[test]
+    fn depth_limit_stops_nesting() {
+        let mut data = zip_of(&[("a.txt", b"x")]);
+        for i in 0..3 {
+            data = zip_of(&[(&format!("l{i}.zip"), &data)]);
+        }
+        let limits = ArchiveLimits {
+            max_depth: 2,
+            ..ArchiveLimits::default()
+        };
+        let (names, ex) = collect("deep.zip", &data, &limits);
+        assert!(names.is_empty());
+        assert!(
+            ex.issues[0].message.contains("nested deeper"),
+            "{:?}",
+            ex.issues
+        );
+    }
+}

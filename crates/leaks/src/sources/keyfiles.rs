@@ -1,0 +1,117 @@
+//! Key files and what lies beside them (issue 12, point 7): the matcher sees one buffer at a
+//! time, so a private key whose certificate is a sibling file (`firma.key` + `firma.crt`), or
+//! a PKCS#12 bundle whose password is written in a test elsewhere, needs the files found here.
+
+use std::collections::BTreeMap;
+
+use crate::sources::walk::SourceFile;
+
+/// Sibling files larger than this are not certificates.
+const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;
+
+/// What kind of key file a name suggests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFileKind {
+    /// `.p12`, `.pfx`
+    Pkcs12,
+    /// `.key`, `.pem`
+    Pem,
+}
+
+/// A key file and the certificate files of its directory.
+#[derive(Debug)]
+pub struct KeyFile<'a> {
+    pub file: &'a SourceFile,
+    pub kind: KeyFileKind,
+    /// `.crt`, `.cer`, `.pem`, `.der` files of the same directory (not the key file).
+    pub siblings: Vec<&'a SourceFile>,
+}
+
+fn extension(display: &str) -> String {
+    let file = display.rsplit('/').next().unwrap_or(display);
+    file.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn directory(display: &str) -> &str {
+    display.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// The key files among `files` (by extension), each with its directory's certificate files.
+pub fn key_files(files: &[SourceFile]) -> Vec<KeyFile<'_>> {
+    let mut certs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
+    for f in files {
+        if f.size <= MAX_CERTIFICATE_FILE
+            && ["crt", "cer", "pem", "der"].contains(&extension(&f.display).as_str())
+        {
+            certs.entry(directory(&f.display)).or_default().push(f);
+        }
+    }
+    files
+        .iter()
+        .filter_map(|f| {
+            let kind = match extension(&f.display).as_str() {
+                "p12" | "pfx" => KeyFileKind::Pkcs12,
+                "key" | "pem" => KeyFileKind::Pem,
+                _ => return None,
+            };
+            let siblings = certs
+                .get(directory(&f.display))
+                .map(|c| c.iter().copied().filter(|c| c.path != f.path).collect())
+                .unwrap_or_default();
+            Some(KeyFile {
+                file: f,
+                kind,
+                siblings,
+            })
+        })
+        .filter(|k| k.kind == KeyFileKind::Pkcs12 || !k.siblings.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(display: &str) -> SourceFile {
+        SourceFile {
+            path: display.into(),
+            display: display.into(),
+            size: 100,
+            stream: None,
+        }
+    }
+
+    #[test]
+    fn key_files_get_the_certificates_of_their_directory() {
+        let files: Vec<SourceFile> = [
+            "certs/firma.key",
+            "certs/firma.crt",
+            "certs/readme.md",
+            "other/cert.pem",
+            "lone/key.pem",
+            "test/ksef.P12",
+        ]
+        .into_iter()
+        .map(file)
+        .collect();
+        let found: Vec<(&str, KeyFileKind, Vec<&str>)> = key_files(&files)
+            .iter()
+            .map(|k| {
+                (
+                    k.file.display.as_str(),
+                    k.kind,
+                    k.siblings.iter().map(|s| s.display.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("certs/firma.key", KeyFileKind::Pem, vec!["certs/firma.crt"]),
+                ("test/ksef.P12", KeyFileKind::Pkcs12, vec![]),
+            ]
+        );
+    }
+}
