@@ -53,9 +53,6 @@ use ksef_sim::SimOptions;
 
 /// Default output directory.
 pub const DEFAULT_OUT_DIR: &str = "ksef-audit-demo";
-/// The environment label of the demo's results: its KSeF is the loopback simulator, not
-/// production, and every snapshot, audit and report says so.
-pub const DEMO_ENVIRONMENT_LABEL: &str = "simulator";
 
 /// Everything the steps share.
 pub struct Demo {
@@ -450,7 +447,7 @@ pub fn demo_settings(fixture: &Fixture, base_url: &str) -> KsefSettings {
         .collect();
     KsefSettings::new(
         EnvironmentRef {
-            label: DEMO_ENVIRONMENT_LABEL.to_string(),
+            label: crate::demo::DEMO_ENVIRONMENT_LABEL.to_string(),
             base_url: base_url.to_string(),
         },
         contexts,

@@ -3,6 +3,9 @@
 //! Used by `ksef-audit simulate` (default fixture) and `ksef-audit demo`.
 //! Everything is synthetic and deterministic for a given `now`.
 
+/// The environment label of the demo's simulator in results and reports.
+pub const DEMO_ENVIRONMENT_LABEL: &str = "simulator";
+
 mod certificates;
 mod firm;
 mod grants;

@@ -1,7 +1,7 @@
 //! The example firm's own records: its token inventory (a Polish spreadsheet export:
 //! semicolons, Polish headers, `DD.MM.YYYY`), its staff list and its exceptions file.
 //!
-//! Written so that, audited against [`demo_firm`](crate::demo::demo_firm), every policy rule
+//! Written so that, audited against [`demo_firm`](crate::demo_firm), every policy rule
 //! finds at least one case (a test checks this). Deterministic for a given fixture and `now`.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -72,7 +72,7 @@ impl Row {
             reference: t.record.reference_number.clone(),
             name: t.record.description.clone(),
             system,
-            environment: crate::app::demo::DEMO_ENVIRONMENT_LABEL.into(),
+            environment: crate::demo::DEMO_ENVIRONMENT_LABEL.into(),
             owner: owner.to_string(),
             permissions: t.record.requested_permissions.clone(),
             expires,
@@ -205,7 +205,7 @@ pub fn demo_records(fixture: &Fixture, now: DateTime<Utc>) -> DemoRecords {
                 reference,
                 name: "stary ERP (wyłączony)".into(),
                 system: "Symfonia".into(),
-                environment: crate::app::demo::DEMO_ENVIRONMENT_LABEL.into(),
+                environment: crate::demo::DEMO_ENVIRONMENT_LABEL.into(),
                 owner: owner(2).into(),
                 permissions: vec![Permission::InvoiceRead],
                 expires: Some(day(now, 90)),

@@ -12,6 +12,7 @@ use reqwest::Method;
 use crate::crypto;
 use crate::error::ApiError;
 use crate::http::Call;
+use crate::http::CertificateCache;
 use crate::http::Transport;
 use crate::models::AuthContextIdentifier;
 use crate::models::AuthenticationInitResponse;
@@ -268,44 +269,6 @@ async fn fetch_certificates(t: &Transport) -> Result<Vec<PublicKeyCertificate>, 
     Ok(t.json(&call).await?.1)
 }
 
-/// The Ministry of Finance's public-key certificates, fetched once and shared by every
-/// context of a run (`GET /security/public-key-certificates` is limited per client IP;
-/// 150 contexts must not ask 150 times). Fetched again only when KSeF withdrew the key
-/// used (21470) or no certificate in the list is valid any more.
-#[derive(Debug, Default)]
-pub struct CertificateCache(tokio::sync::Mutex<Option<Arc<Vec<PublicKeyCertificate>>>>);
-
-impl CertificateCache {
-    /// The shared list, fetched by the first caller (the others wait for it). A failed
-    /// fetch is not kept: the next context tries again.
-    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
-        let mut slot = self.0.lock().await;
-        if let Some(certs) = slot.as_ref() {
-            return Ok(Arc::clone(certs));
-        }
-        let certs = Arc::new(fetch_certificates(t).await?);
-        *slot = Some(Arc::clone(&certs));
-        Ok(certs)
-    }
-
-    /// A fresh list after `stale` failed, unless another context already fetched one.
-    pub async fn refresh(
-        &self,
-        t: &Transport,
-        stale: &Arc<Vec<PublicKeyCertificate>>,
-    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
-        let mut slot = self.0.lock().await;
-        if let Some(certs) = slot.as_ref()
-            && !Arc::ptr_eq(certs, stale)
-        {
-            return Ok(Arc::clone(certs));
-        }
-        let certs = Arc::new(fetch_certificates(t).await?);
-        *slot = Some(Arc::clone(&certs));
-        Ok(certs)
-    }
-}
-
 /// A failed authentication status in plain words.
 pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
     let (what, help) = match status.code {
@@ -449,5 +412,36 @@ mod tests {
         assert_eq!(s.claimed_permissions, Some(vec!["Owner".to_string()]));
         assert!(s.access_valid_until.is_some());
         assert!(!s.owned);
+    }
+}
+
+impl CertificateCache {
+    /// The shared list, fetched by the first caller (the others wait for it). A failed
+    /// fetch is not kept: the next context tries again.
+    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref() {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
+
+    /// A fresh list after `stale` failed, unless another context already fetched one.
+    pub async fn refresh(
+        &self,
+        t: &Transport,
+        stale: &Arc<Vec<PublicKeyCertificate>>,
+    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref()
+            && !Arc::ptr_eq(certs, stale)
+        {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
     }
 }

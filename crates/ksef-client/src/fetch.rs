@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use crate::auditor::READ_ALL;
 use crate::auditor::personal_permissions;
 use crate::auth;
-use crate::auth::CertificateCache;
+use crate::http::CertificateCache;
 use crate::auth::Session;
 use crate::certificates::certificate_limits;
 use crate::certificates::list_certificates;

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::auth::CertificateCache;
+use crate::models::PublicKeyCertificate;
 use crate::error::ApiError;
 use crate::error::help_for;
 use crate::error::parse_error_body;
@@ -89,6 +89,13 @@ impl<'a> Call<'a> {
         format!("{} {}", self.method, self.path)
     }
 }
+
+/// The Ministry of Finance's public-key certificates, fetched once and shared by every
+/// context of a run (`GET /security/public-key-certificates` is limited per client IP;
+/// 150 contexts must not ask 150 times). Fetched again only when KSeF withdrew the key
+/// used (21470) or no certificate in the list is valid any more.
+#[derive(Debug, Default)]
+pub struct CertificateCache(pub(crate) tokio::sync::Mutex<Option<Arc<Vec<PublicKeyCertificate>>>>);
 
 /// The transport of one context.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::auth::CertificateCache;
+use crate::http::CertificateCache;
 use crate::error::ApiError;
 use crate::fetch::open_session;
 use crate::fetch::runtime;

@@ -26,7 +26,7 @@ use crate::state::Challenge;
 use crate::state::PRUNE_AT;
 use crate::state::Sim;
 use crate::state::SimState;
-use crate::state::ksef_time;
+use crate::time::ksef_time;
 use crate::state::new_reference;
 use crate::tag;
 use ksef_model::Identifier;

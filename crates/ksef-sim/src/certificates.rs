@@ -160,7 +160,7 @@ async fn xades_signature(State(sim): SimRef, body: Bytes) -> Result<Response, Ap
         StatusCode::ACCEPTED,
         Json(json!({
             "referenceNumber": reference,
-            "authenticationToken": {"token": token, "validUntil": crate::state::ksef_time(valid_until)},
+            "authenticationToken": {"token": token, "validUntil": crate::time::ksef_time(valid_until)},
         })),
     )
         .into_response();

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use crate::state::ksef_time;
+use crate::time::ksef_time;
 
 /// A failed request, before it is rendered.
 #[derive(Debug, Clone, PartialEq)]

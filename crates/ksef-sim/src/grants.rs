@@ -259,7 +259,7 @@ fn item_json<T: serde::Serialize>(item: &T) -> Value {
     if let Some(date) = v.get("startDate").and_then(Value::as_str)
         && let Ok(parsed) = chrono::DateTime::parse_from_rfc3339(date)
     {
-        v["startDate"] = json!(crate::state::ksef_time(parsed.with_timezone(&Utc)));
+        v["startDate"] = json!(crate::time::ksef_time(parsed.with_timezone(&Utc)));
     }
     v
 }

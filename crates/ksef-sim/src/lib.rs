@@ -18,6 +18,7 @@ mod keys;
 mod limits;
 mod personal;
 mod state;
+mod time;
 mod tokens;
 pub mod xades;
 

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::errors::ApiFailure;
 use crate::state::Sim;
-use crate::state::ksef_time;
+use crate::time::ksef_time;
 use crate::tag;
 use crate::tokens::limit_other;
 use crate::tokens::page_size;

@@ -29,6 +29,7 @@ use ksef_model::crc8;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ksef_time;
 
     #[test]
     fn ksef_time_has_seven_fraction_digits_and_an_offset() {
@@ -40,15 +41,6 @@ mod tests {
         assert!(reference.starts_with("20250711-AU-"));
         assert!(ksef_model::reference_check_ok(&reference));
     }
-}
-
-/// Contract-style timestamp: 7 fractional digits and an explicit `+00:00`.
-pub fn ksef_time(t: DateTime<Utc>) -> String {
-    format!(
-        "{}.{:07}+00:00",
-        t.format("%Y-%m-%dT%H:%M:%S"),
-        t.timestamp_subsec_nanos() / 100
-    )
 }
 
 /// A fresh reference number `YYYYMMDD-TT-HHHHHHHHHH-HHHHHHHHHH-CC` with its CRC-8.

@@ -19,7 +19,7 @@ use crate::state::Caller;
 use crate::state::Revoking;
 use crate::state::Sim;
 use crate::state::SimState;
-use crate::state::ksef_time;
+use crate::time::ksef_time;
 use crate::tag;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;

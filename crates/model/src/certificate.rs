@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::identifiers::mask_nip;
 use crate::identifiers::mask_pesel;
-use crate::token::open_enum;
+use crate::open_enum::open_enum;
 
 open_enum! {
     /// `CertificateListItemStatus` in the contract.

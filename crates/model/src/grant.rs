@@ -12,7 +12,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::token::open_enum;
+use crate::open_enum::open_enum;
 use crate::Permission;
 use crate::mask_nip;
 use crate::mask_pesel;

@@ -14,6 +14,7 @@ mod identifiers;
 pub mod input;
 mod inventory;
 mod limits;
+mod open_enum;
 mod outcome;
 mod posture;
 mod reason;

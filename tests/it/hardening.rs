@@ -2,16 +2,11 @@
 //! One regression test per point, named `issue_13_<topic>`; the property tests of the parsers
 //! that take outside input live in `tests/properties.rs`.
 
-mod support;
 
-#[path = "hardening/verify.rs"]
 mod verify;
 
-#[path = "hardening/inputs.rs"]
 mod inputs;
 
-#[path = "hardening/output.rs"]
 mod output;
 
-#[path = "hardening/revoke.rs"]
 mod revoke;

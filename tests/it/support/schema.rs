@@ -5,7 +5,7 @@ use base64::Engine;
 use serde_json::Value;
 
 pub fn contract() -> Value {
-    let text = include_str!("../fixtures/contract/ksef-openapi-subset.json");
+    let text = include_str!("../../fixtures/contract/ksef-openapi-subset.json");
     serde_json::from_str(text).expect("contract parses")
 }
 

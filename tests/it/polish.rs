@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-mod support;
+use crate::support;
 
 use support::cli::{ksef_audit, text};
 

@@ -2,7 +2,7 @@
 //! token value anywhere in stdout or stderr. The simulator runs in the test process
 //! on loopback; the binary talks to it.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 

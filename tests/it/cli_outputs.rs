@@ -1,7 +1,7 @@
 //! Several outputs from one run (issue 14): `audit` writes every format from ONE KSeF fetch
 //! (the simulator counts the requests), `leaks` every format from one scan.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use support::fixture::*;

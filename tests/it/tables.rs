@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod support;
+use crate::support;
 
 use ksef_model::TokenSnapshot;
 use ksef_model::i18n::Lang;

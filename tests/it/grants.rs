@@ -3,7 +3,7 @@
 //! values survive, grants can be removed; and every grant answer of the simulator
 //! validates against the contract (`tests/fixtures/contract/ksef-openapi-permissions.json`).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -434,7 +434,7 @@ async fn removal_without_credentials_manage_names_it() {
 
 fn permissions_contract() -> Value {
     serde_json::from_str(include_str!(
-        "fixtures/contract/ksef-openapi-permissions.json"
+        "../fixtures/contract/ksef-openapi-permissions.json"
     ))
     .expect("contract parses")
 }
@@ -763,7 +763,7 @@ fn contract_examples_parse_and_the_query_bodies_validate() {
 fn snapshots_written_before_grants_still_read_and_new_ones_keep_them() {
     use ksef_model::TokenSnapshot;
     let old: TokenSnapshot =
-        serde_json::from_str(include_str!("fixtures/inventory/basic/snapshot.json"))
+        serde_json::from_str(include_str!("../fixtures/inventory/basic/snapshot.json"))
             .expect("an older snapshot reads");
     assert!(!old.contexts.is_empty());
     assert!(old.contexts.iter().all(|c| c.grants.is_empty()));

@@ -1,6 +1,6 @@
 //! The KSeF simulator over loopback, driven with reqwest as a client would.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Point 11: `revoke --yes` re-checks every target of an (edited) results file.
 
-use crate::inputs::cmd;
+use super::inputs::cmd;
 use crate::support::fixture::*;
 use ksef_model::LeakStatus;
 use ksef_sim as simulator;
@@ -8,7 +8,7 @@ use ksef_sim::SimOptions;
 
 #[test]
 fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {
-    let rt = crate::verify::runtime();
+    let rt = super::verify::runtime();
     let fixture = basic();
     let sim = rt
         .block_on(simulator::start(fixture.clone(), SimOptions::default()))

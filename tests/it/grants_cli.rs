@@ -4,7 +4,7 @@
 //! runs in the test process on loopback; the binary talks to it. No PESEL appears
 //! unmasked anywhere a person reads.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

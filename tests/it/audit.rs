@@ -1,10 +1,8 @@
 //! Whole-audit scenarios on committed fixtures (`tests/fixtures/inventory/<scenario>`).
 
 /// The demo firm: every rule fires.
-#[path = "audit/demo.rs"]
 mod demo;
 /// The whole audit against the simulator.
-#[path = "audit/simulator.rs"]
 mod simulator;
 
 use std::path::{Path, PathBuf};

@@ -13,10 +13,9 @@ use ksef_model::Permission;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 
-mod support;
+use crate::support;
 
 /// The simulator's answers against the contract.
-#[path = "contract/simulator.rs"]
 mod simulator;
 
 use support::schema::{contract, resolve, validate};

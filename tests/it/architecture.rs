@@ -1,40 +1,16 @@
-//! The layering of `src/` (notes/helpers.md, issue 8): imports flow one way,
-//! model <- rule <- config <- collect, evaluate <- render <- app <- main.
+//! The architecture, checked: the crate graph of the workspace (read with `cargo metadata`)
+//! and, inside every crate, imports between its top-level modules that run one way.
 //!
-//! Reads every `.rs` file under `src/`, finds what it imports from the crate (`use crate::x`,
-//! `crate::x::` paths in code, `use crate::{a, b}` groups, `super::super::x` escapes that leave
-//! the file's layer, and `ksef_audit::x` in the binary) and fails listing every `file:line:
-//! import` that the table below does not allow. Comments and string literals do not count.
+//! Cargo already refuses a cycle between crates; what it cannot refuse is a crate that
+//! depends on the wrong one (the model on anything, a library on the simulator, anyone on
+//! the binary), or two modules of one crate that import each other. Every `.rs` file of
+//! each crate is read; an import is `use crate::x`, a `crate::x::` path in code, a
+//! `use crate::{a, b}` group, or a `super::super::x` escape to the crate root. Comments
+//! and string literals do not count.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// What each layer (the first module under `src/`) may import besides itself.
-/// `None` = anything. This is the table of notes/helpers.md, word for word.
-const ALLOWED: &[(&str, Option<&[&str]>)] = &[
-    // model imports nothing of the crate but model.
-    ("model", Some(&[])),
-    ("rule", Some(&["model"])),
-    // config: model, rule (never cli).
-    ("config", Some(&["model", "rule"])),
-    // collect: model, rule, config (never evaluate/render/app).
-    ("collect", Some(&["model", "rule", "config"])),
-    // evaluate: model, rule, config (never collect/render/app).
-    ("evaluate", Some(&["model", "rule", "config"])),
-    // render: model, rule (never collect/evaluate/config/app).
-    ("render", Some(&["model", "rule"])),
-    ("simulator", Some(&["model"])),
-    // cli: model (clap types only).
-    ("cli", Some(&["model"])),
-    // app (+ demo): anything.
-    ("app", None),
-    ("demo", None),
-    // main: app, cli.
-    ("main", Some(&["app", "cli"])),
-    // Not named in helpers.md: `error` only re-exports `model::{Outcome, ERROR_EXIT}`
-    // (a path kept for old callers), so it sits on model.
-    ("error", Some(&["model"])),
-];
+use std::process::Command;
 
 /// One import found in a file: the layer it reaches, its line and the path as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +20,9 @@ struct Import {
     text: String,
 }
 
-/// Module path of a file under `src/`: `src/evaluate/scan/mod.rs` -> `[evaluate, scan]`.
+/// Module path of a file under a crate's `src/`: `crates/leaks/src/scan/mod.rs` -> `[scan]`.
 fn module_path(rel: &str) -> Vec<String> {
-    let rel = rel.strip_prefix("src/").unwrap_or(rel);
+    let rel = rel.split_once("src/").map_or(rel, |(_, r)| r);
     let rel = rel.strip_suffix(".rs").unwrap_or(rel);
     let mut parts: Vec<String> = rel.split('/').map(str::to_string).collect();
     if parts.last().is_some_and(|p| p == "mod") {
@@ -259,7 +235,7 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
                 inline.push((depth + 1, 1));
             }
         }
-        let crate_word = ["crate", "ksef_audit"].into_iter().find(|w| {
+        let crate_word = ["crate"].into_iter().find(|w| {
             starts_word(i) && word_at(i, w) && code[i + w.len()..].starts_with(&[':', ':'])
         });
         if let Some(w) = crate_word {
@@ -316,31 +292,142 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
     out
 }
 
-/// `file:line: import (layer may not import x)` for every import the table forbids.
-fn violations(files: &[(String, String)]) -> Vec<String> {
-    let layers: BTreeSet<&str> = ALLOWED.iter().map(|(l, _)| *l).collect();
+/// The workspace's crates as `(name, {normal dependencies among the members})`.
+fn crate_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+    let packages = meta["packages"].as_array().expect("packages");
+    let members: BTreeSet<String> = packages
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    packages
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .expect("dependencies")
+                .iter()
+                .filter(|d| d["kind"].is_null())
+                .filter_map(|d| d["name"].as_str())
+                .filter(|d| members.contains(*d))
+                .map(str::to_string)
+                .collect();
+            (p["name"].as_str().expect("name").to_string(), deps)
+        })
+        .collect()
+}
+
+/// What the crate graph must not do, one line per breach.
+fn graph_breaches(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let mut out = Vec::new();
+    if graph.len() < 6 {
+        out.push(format!("only {} workspace crates", graph.len()));
+    }
+    for (name, deps) in graph {
+        if name == MODEL && !deps.is_empty() {
+            out.push(format!("{MODEL} depends on {deps:?}: the model depends on no member"));
+        }
+        if deps.contains(BINARY) {
+            out.push(format!("{name} depends on the binary crate {BINARY}"));
+        }
+        if name != BINARY && deps.contains(SIMULATOR) {
+            out.push(format!("library crate {name} depends on the simulator {SIMULATOR}"));
+        }
+    }
+    out
+}
+
+const MODEL: &str = "ksef-model";
+const BINARY: &str = "ksef-audit";
+const SIMULATOR: &str = "ksef-sim";
+
+#[test]
+fn the_crate_graph_shows_the_architecture() {
+    let graph = crate_graph();
+    let breaches = graph_breaches(&graph);
+    assert!(breaches.is_empty(), "{}", breaches.join("\n"));
+}
+
+#[test]
+fn crate_graph_breaches_are_named() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [
+        (MODEL, vec!["ksef-rules"]),
+        ("ksef-policy", vec![MODEL, SIMULATOR]),
+        (SIMULATOR, vec![BINARY]),
+        (BINARY, vec![SIMULATOR]),
+    ]
+    .into_iter()
+    .map(|(n, d)| (n.to_string(), d.into_iter().map(str::to_string).collect()))
+    .collect();
+    assert_eq!(
+        graph_breaches(&graph),
+        [
+            "only 4 workspace crates",
+            "ksef-model depends on {\"ksef-rules\"}: the model depends on no member",
+            "library crate ksef-policy depends on the simulator ksef-sim",
+            "ksef-sim depends on the binary crate ksef-audit",
+        ]
+    );
+}
+
+/// Top-level module -> (module it imports -> first `file:line: import` that does).
+type ModuleGraph = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The import graph between the top-level modules of one crate (`lib.rs`/`main.rs` left out:
+/// the root only declares the modules; code from the first `#[cfg(test)]` on left out).
+fn module_graph(files: &[(String, String)]) -> ModuleGraph {
+    let mut graph = ModuleGraph::new();
     for (rel, text) in files {
         let module = module_path(rel);
-        if module.len() == 1 && module[0] == "lib" {
-            continue; // the crate root only declares the layers
-        }
-        let own = module[0].as_str();
-        let Some((_, allowed)) = ALLOWED.iter().find(|(l, _)| *l == own) else {
-            out.push(format!("{rel}: module '{own}' is in no layer of the table"));
+        let Some(own) = module.first().filter(|m| *m != "lib" && *m != "main") else {
             continue;
         };
-        for imp in imports(&module, text) {
-            if imp.layer == own || !layers.contains(imp.layer.as_str()) {
-                continue;
+        let edges = graph.entry(own.clone()).or_default();
+        // Unit tests may reach anywhere in their crate: only the product code is layered.
+        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for imp in imports(&module, product) {
+            if imp.layer != *own {
+                edges
+                    .entry(imp.layer)
+                    .or_insert_with(|| format!("{rel}:{}: {}", imp.line, imp.text));
             }
-            if let Some(allowed) = allowed
-                && !allowed.contains(&imp.layer.as_str())
-            {
-                out.push(format!(
-                    "{rel}:{}: {} ({own} may not import {})",
-                    imp.line, imp.text, imp.layer
-                ));
+        }
+    }
+    let known: BTreeSet<String> = graph.keys().cloned().collect();
+    for edges in graph.values_mut() {
+        edges.retain(|to, _| known.contains(to));
+    }
+    graph
+}
+
+/// Every pair of modules that import each other, directly or through others, with the
+/// import that closes the circle.
+fn circles(graph: &ModuleGraph) -> Vec<String> {
+    let reaches = |from: &str, to: &str| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(m) = stack.pop() {
+            if m == to {
+                return true;
+            }
+            if seen.insert(m.clone()) {
+                stack.extend(graph.get(&m).into_iter().flat_map(|e| e.keys().cloned()));
+            }
+        }
+        false
+    };
+    let mut out = Vec::new();
+    for (from, edges) in graph {
+        for (to, at) in edges {
+            if reaches(to, from) {
+                out.push(format!("{at} ({from} -> {to}, and {to} leads back to {from})"));
             }
         }
     }
@@ -359,7 +446,7 @@ fn read_src(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
         } else if path.extension().is_some_and(|x| x == "rs") {
             let rel = path
                 .strip_prefix(root)
-                .expect("under the crate")
+                .expect("under the workspace")
                 .to_string_lossy()
                 .replace('\\', "/");
             out.push((rel, std::fs::read_to_string(&path).expect("read source")));
@@ -368,20 +455,25 @@ fn read_src(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
 }
 
 #[test]
-fn imports_follow_the_layers() {
+fn modules_inside_each_crate_import_one_way() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    read_src(&root.join("src"), root, &mut files);
-    assert!(
-        files.len() > 50,
-        "found only {} files under src/",
-        files.len()
-    );
-    let bad = violations(&files);
+    let mut dirs = vec![root.join("src")];
+    let mut crates: Vec<_> = std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .map(|e| e.expect("entry").path().join("src"))
+        .collect();
+    crates.sort();
+    dirs.extend(crates);
+    let mut bad = Vec::new();
+    for dir in &dirs {
+        let mut files = Vec::new();
+        read_src(dir, root, &mut files);
+        assert!(!files.is_empty(), "no sources in {}", dir.display());
+        bad.extend(circles(&module_graph(&files)));
+    }
     assert!(
         bad.is_empty(),
-        "{} import(s) against the layering of notes/helpers.md \
-         (model <- rule <- config <- collect, evaluate <- render <- app <- main):\n{}",
+        "{} import(s) close a circle between the modules of one crate:\n{}",
         bad.len(),
         bad.join("\n")
     );
@@ -392,74 +484,47 @@ fn file(rel: &str, text: &str) -> (String, String) {
 }
 
 #[test]
-fn forbidden_imports_are_caught_in_every_form() {
+fn circles_are_caught_in_every_form() {
     let files = [
         file(
-            "src/rule/leak.rs",
-            "use crate::evaluate::scan::Scanner;\nuse crate::model::Severity;\n",
+            "crates/leaks/src/scan/blob.rs",
+            "use crate::{\n    matcher::Scanner,\n    findings::{LeakScan, x},\n};\n",
         ),
         file(
-            "src/collect/inventory.rs",
-            "use crate::{\n    model::InventoryEntry,\n    evaluate::{scan::Scanner, policy},\n};\n",
+            "crates/leaks/src/findings.rs",
+            "fn f() { let s = crate::scan::blob::BlobScan::default(); }\n",
         ),
         file(
-            "src/evaluate/scan/blob.rs",
-            "use super::Scanner;\nuse super::super::super::collect::sources::read_source;\n",
+            "crates/leaks/src/matcher/mod.rs",
+            "mod tests { use super::super::sources::walk; }\n",
         ),
-        file(
-            "src/render/html/model.rs",
-            "fn f() { let s = crate::evaluate::audit::apply_baseline(x); }\n",
-        ),
-        file("src/config.rs", "use crate::cli::GlobalArgs;\n"),
-        file("src/main.rs", "use ksef_client;\n"),
-        file("src/model/mod.rs", "pub use crate::rule::RuleStatus;\n"),
+        file("crates/leaks/src/sources/walk.rs", "use super::super::matcher::echo;\n"),
+        file("crates/leaks/src/lib.rs", "pub mod findings;\npub mod scan;\n"),
     ];
-    let bad = violations(&files);
-    let expected = [
-        "src/rule/leak.rs:1: crate::evaluate::scan::Scanner (rule may not import evaluate)",
-        "src/collect/inventory.rs:3: crate::{… evaluate …} (collect may not import evaluate)",
-        "src/evaluate/scan/blob.rs:2: super::super::super::collect::sources::read_source (evaluate may not import collect)",
-        "src/render/html/model.rs:1: crate::evaluate::audit::apply_baseline (render may not import evaluate)",
-        "src/config.rs:1: crate::cli::GlobalArgs (config may not import cli)",
-        "src/main.rs:1: ksef_client (main may not import collect)",
-        "src/model/mod.rs:1: crate::rule::RuleStatus (model may not import rule)",
-    ];
-    assert_eq!(bad, expected);
+    assert_eq!(
+        circles(&module_graph(&files)),
+        [
+            "crates/leaks/src/findings.rs:1: crate::scan::blob::BlobScan::default (findings -> scan, and scan leads back to findings)",
+            "crates/leaks/src/matcher/mod.rs:1: super::super::sources::walk (matcher -> sources, and sources leads back to matcher)",
+            "crates/leaks/src/scan/blob.rs:3: crate::{… findings …} (scan -> findings, and findings leads back to scan)",
+            "crates/leaks/src/sources/walk.rs:1: super::super::matcher::echo (sources -> matcher, and matcher leads back to sources)",
+        ]
+    );
 }
 
 #[test]
-fn allowed_imports_comments_strings_and_test_modules_pass() {
+fn one_way_imports_comments_and_strings_pass() {
     let files = [
-        file(
-            "src/evaluate/policy/view.rs",
-            "//! See [`crate::collect::inventory`].\nuse super::super::leaks;\nuse crate::{model::X, rule::policy::Y};\nconst S: &str = \"crate::app::run\";\nconst C: char = '{';\nfn f<'a>(x: &'a str) {}\nmod tests { use super::*; use super::super::Z; }\n",
-        ),
-        file(
-            "src/config.rs",
-            "use crate::model::Outcome;\n#[cfg(test)]\nmod tests {\n    use super::*;\n    use super::super::rule::RuleStatus;\n}\n",
-        ),
         file(
             "src/app/audit.rs",
-            "use crate::collect::staff; use crate::render::html;\n",
+            "//! See [`crate::render::html`].\nuse crate::{render::X, inputs::staff};\nconst S: &str = \"crate::app::run\";\nconst C: char = '{';\nfn f<'a>(x: &'a str) {}\n",
         ),
-        file("src/lib.rs", "pub mod app;\npub mod cli;\n"),
+        file("src/render/text.rs", "use crate::render::style::Style;\n// crate::app::run\n"),
         file(
-            "src/main.rs",
-            "use ksef_audit::cli::Cli;\nfn main() { ksef_audit::app::run(); }\n",
+            "src/inputs/staff.rs",
+            "#[cfg(test)]\nmod tests { use crate::app::run; }\n",
         ),
+        file("src/main.rs", "use ksef_audit::app;\n"),
     ];
-    assert_eq!(violations(&files), Vec::<String>::new());
-}
-
-#[test]
-fn a_test_module_escaping_to_the_root_is_still_an_import() {
-    // In `src/rule/mod.rs`, `mod tests { use super::super::evaluate; }` reaches the crate root.
-    let files = [file(
-        "src/rule/mod.rs",
-        "mod tests {\n    use super::super::evaluate::selftest;\n}\n",
-    )];
-    assert_eq!(
-        violations(&files),
-        ["src/rule/mod.rs:2: super::super::evaluate::selftest (rule may not import evaluate)"]
-    );
+    assert_eq!(circles(&module_graph(&files)), Vec::<String>::new());
 }

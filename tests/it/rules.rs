@@ -86,7 +86,7 @@ fn ids_are_numbered_pol_in_order() {
 }
 
 /// One valid policy rule, id `POL900`, name `test-rule`.
-const POLICY_RULE: &str = include_str!("fixtures/rules/minimal-policy.toml");
+const POLICY_RULE: &str = include_str!("../fixtures/rules/minimal-policy.toml");
 
 const LEAK_RULE: &str = "[[rule]]\nid='LEAK900'\nname='NAME'\nseverity='low'\nstatus='preview'\npattern='ACME-([a-z]{8}[0-9]{4})'\ndescription='d'\nremediation='r'\nexamples=['ACME-qwertyui1234']\nnegative_examples=['ACME-aaaa']\n";
 

@@ -1,7 +1,7 @@
 //! The KSeF client against the simulator on loopback: paging, limits, faults,
 //! completeness, cryptography, `--verify` and revocation.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! given in `KSEF_ACCESS_TOKEN_<NIP>`, and `simulate --write-tokens` into a directory
 //! that already holds files or links. The simulator runs in the test process.
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! keeps the English reason and adds its stable `reason_code`. The simulator runs in the
 //! test process on loopback; the binary talks to it.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

@@ -2,7 +2,6 @@
 //! list), escaping, masking, trend, CSV and the CLI's error messages.
 
 /// `ksef-audit calendar`, checked with an independent iCalendar parser.
-#[path = "report/calendar.rs"]
 mod calendar;
 
 use std::collections::BTreeSet;

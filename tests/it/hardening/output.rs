@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::inputs::{cmd, run};
+use super::inputs::{cmd, run};
 
 /// The basic audit fixture copied to a temporary directory, with `edit` applied to its inventory.
 fn basic_audit_dir(edit: impl Fn(String) -> String) -> tempfile::TempDir {
@@ -162,7 +162,7 @@ fn issue_13_report_templates_stay_inside_their_directory() {
 
 #[test]
 fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
-    use crate::inputs::{SECRET, TOKEN, tree};
+    use super::inputs::{SECRET, TOKEN, tree};
     let name = format!("backup-{TOKEN}.txt");
     let dir = tree(&[(name.as_str(), "nothing secret inside\n")]);
     for format in ["json", "text"] {
@@ -177,7 +177,7 @@ fn issue_13_token_in_a_file_name_is_redacted_and_reported() {
 
 #[test]
 fn issue_13_token_in_a_description_is_redacted_in_every_output() {
-    use crate::inputs::{SECRET, TOKEN};
+    use super::inputs::{SECRET, TOKEN};
     let dir = basic_audit_dir(|t| t);
     let snap = dir.path().join("snapshot.json");
     let mut v: serde_json::Value =
@@ -207,7 +207,7 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
 
 #[test]
 fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
-    use crate::inputs::{SECRET, TOKEN, tree};
+    use super::inputs::{SECRET, TOKEN, tree};
     let dir = tree(&[("clean.txt", "nothing secret inside\n")]);
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
@@ -274,7 +274,7 @@ fn audit_cmd(dir: &Path, extra: &[&str]) -> assert_cmd::Command {
 
 /// Token shapes glued to word characters, digits and hex (each hides the same secrets).
 fn glued_tokens() -> Vec<String> {
-    use crate::inputs::TOKEN;
+    use super::inputs::TOKEN;
     let v1 = "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD";
     vec![
         format!("{TOKEN}_old"),
@@ -287,7 +287,7 @@ fn glued_tokens() -> Vec<String> {
 }
 
 fn assert_no_secret(what: &str, all: &str) {
-    use crate::inputs::SECRET;
+    use super::inputs::SECRET;
     for secret in [
         SECRET,
         "FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD",
@@ -299,7 +299,7 @@ fn assert_no_secret(what: &str, all: &str) {
 
 #[test]
 fn issue_13_glued_tokens_are_redacted_in_every_echoed_message() {
-    use crate::inputs::tree;
+    use super::inputs::tree;
     for (i, token) in glued_tokens().iter().enumerate() {
         // exceptions file: a bad `expires` echoes the value
         let exceptions = format!(
@@ -371,7 +371,7 @@ fn issue_13_glued_token_in_a_description_is_redacted_in_every_output() {
 
 #[test]
 fn issue_13_glued_tokens_in_exceptions_are_redacted_in_every_output() {
-    use crate::inputs::{TOKEN, tree};
+    use super::inputs::{TOKEN, tree};
     let tokens = glued_tokens();
     // One exception that applies (to the leaked token) and one that matches nothing, each
     // with token values glued into its target, reason and owner.
@@ -409,7 +409,7 @@ fn issue_13_glued_tokens_in_exceptions_are_redacted_in_every_output() {
 
 #[test]
 fn issue_13_report_redacts_a_results_file_from_elsewhere() {
-    use crate::inputs::TOKEN;
+    use super::inputs::TOKEN;
     // An audit JSON written by an older build (or edited) with a raw token in a description.
     let dir = basic_audit_dir(|t| t);
     let mut v = audit_json(dir.path());
@@ -433,7 +433,7 @@ fn issue_13_report_redacts_a_results_file_from_elsewhere() {
 
 #[test]
 fn issue_13_token_in_an_archive_member_name_is_redacted_and_reported() {
-    use crate::inputs::{SECRET, TOKEN};
+    use super::inputs::{SECRET, TOKEN};
     use std::io::Write as _;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()

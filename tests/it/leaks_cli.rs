@@ -1,10 +1,8 @@
 //! `ksef-audit leaks` from the outside: exit codes, every format, baseline, inline markers,
 //! exceptions, stdin, SARIF against the official schema, and no full token in any output.
 
-mod support;
 
 /// `--verify` against the simulator.
-#[path = "leaks_cli/verify.rs"]
 mod verify;
 
 use std::path::Path;

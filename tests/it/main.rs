@@ -1,0 +1,33 @@
+//! One integration test binary over the crates' public API and the `ksef-audit` binary
+//! (trycmd cases in `tests/cli/`, insta snapshots in `tests/it/snapshots/`).
+
+mod support;
+
+mod api;
+mod architecture;
+mod audit;
+mod certificates;
+mod ci_files;
+mod cli;
+mod cli_certificates;
+mod cli_outputs;
+mod cli_simulate;
+mod cli_tokens;
+mod contract;
+mod git_history;
+mod grants;
+mod grants_cli;
+mod hardening;
+mod hardening_cli;
+mod init;
+mod leaks_cli;
+mod polish;
+mod properties;
+mod reasons_cli;
+mod report;
+mod rules;
+mod scan;
+mod shard_merge;
+mod simulator;
+mod tables;
+mod xades;
