@@ -18,6 +18,9 @@ use crate::cli::AuditFormat;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::GroupBy;
+use crate::config::Config;
+use crate::config::RuleDirs;
+use crate::config::resolve_settings;
 use crate::inputs::access_register::load_access_register;
 use crate::inputs::exceptions::DEFAULT_EXCEPTIONS_FILE;
 use crate::inputs::exceptions::ExceptionEntry;
@@ -27,26 +30,6 @@ use crate::inputs::inventory::read_inventory;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_token_snapshot;
 use crate::inputs::staff::load_staff;
-use crate::config::Config;
-use crate::config::RuleDirs;
-use crate::config::resolve_settings;
-use ksef_model::Outcome;
-use ksef_policy::audit::AuditSettings;
-use ksef_policy::audit::outcome;
-use ksef_policy::audit::run_audit;
-use ksef_policy::exceptions::ExceptionSet;
-use ksef_policy::evaluate::AuditWorld;
-use ksef_policy::posture::report_rules;
-use ksef_model::ReportRules;
-use ksef_model::AccessRegister;
-use ksef_model::AuditResults;
-use ksef_model::KnownParty;
-use ksef_model::Severity;
-use ksef_model::StaffMember;
-use ksef_model::TokenSnapshot;
-use ksef_model::fingerprint_hex;
-use ksef_model::validate_nip;
-use ksef_model::i18n::Lang;
 use crate::render::audit::CsvOptions;
 use crate::render::audit::Grouping;
 use crate::render::audit::TextOptions;
@@ -59,6 +42,23 @@ use crate::render::html::ReportOptions;
 use crate::render::html::Urgent;
 use crate::render::html::urgent_facts;
 use crate::render::style::Style;
+use ksef_model::AccessRegister;
+use ksef_model::AuditResults;
+use ksef_model::KnownParty;
+use ksef_model::Outcome;
+use ksef_model::ReportRules;
+use ksef_model::Severity;
+use ksef_model::StaffMember;
+use ksef_model::TokenSnapshot;
+use ksef_model::fingerprint_hex;
+use ksef_model::i18n::Lang;
+use ksef_model::validate_nip;
+use ksef_policy::audit::AuditSettings;
+use ksef_policy::audit::outcome;
+use ksef_policy::audit::run_audit;
+use ksef_policy::evaluate::AuditWorld;
+use ksef_policy::exceptions::ExceptionSet;
+use ksef_policy::posture::report_rules;
 use ksef_policy::rule::PolicyRuleSet;
 
 /// Parses `--now`: RFC 3339, or a date (midnight UTC).
@@ -259,8 +259,7 @@ pub fn read_inputs(paths: &AuditInputPaths) -> Result<AuditInputs> {
     let exceptions = match &paths.exceptions {
         Some(p) => {
             let entries = load_exceptions(p)?;
-            if let Ok(b) = ksef_model::input::read_limited(p, ksef_model::input::MAX_TOML_BYTES)
-            {
+            if let Ok(b) = ksef_model::input::read_limited(p, ksef_model::input::MAX_TOML_BYTES) {
                 digests.insert("exceptions".into(), fingerprint_hex(&b));
             }
             Some(entries)
@@ -452,7 +451,8 @@ pub fn urgent_lines(
         leaks: leaks.cloned(),
         ..ReportInput::default()
     };
-    let input = crate::app::report::with_facts(input, DueDays::default(), rules, results.generated_at);
+    let input =
+        crate::app::report::with_facts(input, DueDays::default(), rules, results.generated_at);
     urgent_facts(&input, lang)
 }
 
@@ -486,7 +486,8 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
         }
         TokenSource::Live(settings) => {
             let inputs = read_inputs(&req.inputs)?;
-            let snapshot = crate::app::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
+            let snapshot =
+                crate::app::tokens::fetch(settings, req.quiet, req.verbose, req.message_lang);
             let digest = fingerprint_hex(&serde_json::to_vec(&snapshot)?);
             (snapshot, digest, inputs)
         }

@@ -25,27 +25,27 @@ use crate::app::tokens as tokens_cmd;
 use crate::app::tokens::TokenFormat;
 use crate::cli::DemoArgs;
 use crate::cli::GlobalArgs;
-use ksef_leaks::sources::git::GitScanOptions;
-use crate::inputs::staff::load_staff;
-use ksef_client::settings::CertificateFiles;
 use crate::config::Config;
-use ksef_client::settings::ContextSpec;
-use ksef_client::settings::CredentialSource;
-use ksef_client::settings::KsefSettings;
 use crate::demo::DEMO_CERTIFICATE_NIP;
 use crate::demo::demo_auditor_tokens;
 use crate::demo::demo_firm;
 use crate::demo::demo_signing_subject;
 use crate::demo::signing_record;
 use crate::demo::write_demo_repo;
-use ksef_model::Outcome;
+use crate::inputs::staff::load_staff;
+use crate::render::leaks::LeakFormat;
+use crate::render::leaks::render_leaks;
+use ksef_client::settings::CertificateFiles;
+use ksef_client::settings::ContextSpec;
+use ksef_client::settings::CredentialSource;
+use ksef_client::settings::KsefSettings;
+use ksef_leaks::sources::git::GitScanOptions;
 use ksef_model::ContextStatus;
 use ksef_model::EnvironmentRef;
 use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
+use ksef_model::Outcome;
 use ksef_model::TokenSnapshot;
-use crate::render::leaks::LeakFormat;
-use crate::render::leaks::render_leaks;
 use ksef_sim as simulator;
 use ksef_sim::Fixture;
 use ksef_sim::SimHandle;
@@ -280,7 +280,8 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     let inventory = crate::inputs::inventory::read_inventory(&demo.out_dir.join("inventory.csv"))?;
     let staff = load_staff(&demo.out_dir.join("staff.csv"))?;
     let rules = ksef_policy::rule::builtin_policy_rules()?;
-    let findings = crate::app::certificates::certificate_findings(snapshot, &inventory, &staff, &rules);
+    let findings =
+        crate::app::certificates::certificate_findings(snapshot, &inventory, &staff, &rules);
     let listing = crate::render::certificates::CertificateListing {
         snapshot,
         findings: &findings,
@@ -535,11 +536,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             leaks.suppressed.len()
         )?;
     }
-    writeln!(
-        out,
-        "outputs in {}:",
-        ksef_model::shown_path(&demo.out_dir)
-    )?;
+    writeln!(out, "outputs in {}:", ksef_model::shown_path(&demo.out_dir))?;
     for (what, path) in &demo.outputs {
         writeln!(out, "  {what}: {}", ksef_model::shown_path(path))?;
     }
@@ -551,8 +548,7 @@ fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::Urgent>> {
     let Some(audit) = &demo.audit else {
         return Ok(Vec::new());
     };
-    let rules =
-        ksef_policy::posture::report_rules(&ksef_policy::rule::load_policy_rules(None)?);
+    let rules = ksef_policy::posture::report_rules(&ksef_policy::rule::load_policy_rules(None)?);
     Ok(crate::app::audit::urgent_lines(
         audit,
         demo.leaks.as_ref(),

@@ -15,10 +15,10 @@ use crate::config::DEFAULT_CONFIG_FILE;
 use crate::config::RuleDirs;
 use crate::config::parse_environment;
 use crate::config::resolve_settings;
-use ksef_model::Outcome;
 use ksef_model::ContextStatus;
 use ksef_model::EnvironmentRef;
 use ksef_model::KnownParty;
+use ksef_model::Outcome;
 use ksef_model::TokenSnapshot;
 
 /// The starter inventory's file name, next to the config.

@@ -15,24 +15,19 @@ use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksArgs;
 use crate::cli::LeaksFormat;
-use crate::inputs::exceptions::load_exceptions;
-use crate::inputs::inventory::load_inventory;
-use ksef_client::verify_leaks;
-use ksef_leaks::sources::git::GitScanOptions;
-use ksef_leaks::sources::walk::WalkResult;
-use ksef_leaks::sources::ArchiveLimits;
-use ksef_leaks::sources::WalkOptions;
-use ksef_leaks::sources::expand;
-use ksef_leaks::sources::read_expanded;
-use ksef_leaks::sources::read_large_file;
-use ksef_leaks::sources::read_stdin;
-use ksef_leaks::sources::walk_files;
 use crate::config::Config;
-use ksef_client::settings::KsefSettings;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings_for_nips;
-use ksef_model::Outcome;
-use ksef_policy::exceptions::ExceptionSet;
+use crate::inputs::exceptions::load_exceptions;
+use crate::inputs::inventory::load_inventory;
+use crate::render::html::ReportInput;
+use crate::render::html::ReportOptions;
+use crate::render::html::render_review;
+use crate::render::leaks::LeakFormat;
+use crate::render::leaks::render_leaks;
+use crate::render::style::Style;
+use ksef_client::settings::KsefSettings;
+use ksef_client::verify_leaks;
 use ksef_leaks::findings::Baseline;
 use ksef_leaks::findings::LeakOptions;
 use ksef_leaks::findings::LeakScan;
@@ -44,21 +39,26 @@ use ksef_leaks::scan::Scanner;
 use ksef_leaks::scan::scan_blob;
 use ksef_leaks::scan::scan_files;
 use ksef_leaks::scan::scan_large_files;
+use ksef_leaks::sources::ArchiveLimits;
+use ksef_leaks::sources::WalkOptions;
+use ksef_leaks::sources::expand;
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::read_expanded;
+use ksef_leaks::sources::read_large_file;
+use ksef_leaks::sources::read_stdin;
+use ksef_leaks::sources::walk::WalkResult;
+use ksef_leaks::sources::walk_files;
 use ksef_model::AppliedException;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
 use ksef_model::LeakTarget;
+use ksef_model::Outcome;
 use ksef_model::Severity;
 use ksef_model::Shard;
 use ksef_model::WindowPlan;
 use ksef_model::fingerprint_hex;
 use ksef_model::i18n::Lang;
-use crate::render::html::ReportInput;
-use crate::render::html::ReportOptions;
-use crate::render::html::render_review;
-use crate::render::leaks::LeakFormat;
-use crate::render::leaks::render_leaks;
-use crate::render::style::Style;
+use ksef_policy::exceptions::ExceptionSet;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::leak_rules_digest;
 use ksef_rules::leak::load_leak_rules;
@@ -306,9 +306,8 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     }
     if let Some(path) = &req.write_baseline {
         let text = Baseline::render_annotated(&results, Utc::now());
-        std::fs::write(path, text).with_context(|| {
-            format!("cannot write baseline '{}'", ksef_model::shown_path(path))
-        })?;
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write baseline '{}'", ksef_model::shown_path(path)))?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
         report_problems(req.quiet, &results, lang);
         let count = Baseline::from_results(&results).fingerprints.len();
@@ -513,11 +512,11 @@ fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
     };
     let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
         .with_context(|| {
-        format!(
-            "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-            ksef_model::shown_path(path)
-        )
-    })?;
+            format!(
+                "cannot read baseline '{}'\nhelp: create it with --write-baseline",
+                ksef_model::shown_path(path)
+            )
+        })?;
     Baseline::parse(&text)
         .map(Some)
         .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", ksef_model::shown_path(path)))
@@ -532,8 +531,7 @@ fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
 }
 
 fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) =
-        ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
+    if let Ok(bytes) = ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
     {
         results
             .digests

@@ -8,23 +8,23 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use crate::app::leaks::LeakScanRequest;
 use crate::app::progress::ScanProgress;
-use ksef_leaks::sources::archive::archive_kind;
-use ksef_leaks::sources::git::GitBlob;
-use ksef_leaks::sources::git::GitScanOptions;
-use ksef_leaks::sources::git::scan_history_shard;
-use ksef_leaks::sources::ArchiveLimits;
-use ksef_leaks::sources::expand;
-use ksef_leaks::sources::read_windows;
 use ksef_leaks::findings::LeakScan;
+use ksef_leaks::matcher::redact_text;
 use ksef_leaks::scan::Provenance;
 use ksef_leaks::scan::Scanner;
 use ksef_leaks::scan::scan_blob;
 use ksef_leaks::scan::scan_windowed;
+use ksef_leaks::sources::ArchiveLimits;
+use ksef_leaks::sources::archive::archive_kind;
+use ksef_leaks::sources::expand;
+use ksef_leaks::sources::git::GitBlob;
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::git::scan_history_shard;
+use ksef_leaks::sources::read_windows;
 use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
 use ksef_model::Shard;
 use ksef_model::WindowPlan;
-use ksef_leaks::matcher::redact_text;
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";

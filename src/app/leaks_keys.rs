@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::matcher::password_literal;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::candidate;
 use ksef_leaks::sources::SourceFile;
 use ksef_leaks::sources::keyfiles::KeyFileKind;
 use ksef_leaks::sources::keyfiles::key_files;
 use ksef_leaks::sources::walk::read_source;
-use ksef_leaks::findings::LeakScan;
-use ksef_leaks::scan::Scanner;
-use ksef_leaks::scan::candidate;
-use ksef_leaks::matcher::password_literal;
 
 /// At most this many distinct passwords are tried on each PKCS#12 file.
 const MAX_PASSWORDS: usize = 32;

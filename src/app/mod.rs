@@ -150,10 +150,7 @@ fn man(args: &crate::cli::ManArgs) -> Result<Outcome> {
     match &args.dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
-                format!(
-                    "cannot create directory '{}'",
-                    ksef_model::shown_path(dir)
-                )
+                format!("cannot create directory '{}'", ksef_model::shown_path(dir))
             })?;
             clap_mangen::generate_to(cmd, dir).with_context(|| {
                 format!(

@@ -46,9 +46,9 @@ impl FetchProgress {
                     lang.t("waiting", "czekam"),
                     millis / 1000
                 ))),
-                ProgressEvent::Warning { nip, message } => b.println(crate::app::output::safe_text(
-                    &format!("warning: {nip}: {message}"),
-                )),
+                ProgressEvent::Warning { nip, message } => b.println(
+                    crate::app::output::safe_text(&format!("warning: {nip}: {message}")),
+                ),
                 ProgressEvent::Request { .. } if verbose > 0 => {
                     if let Some(line) = request_line(e) {
                         b.println(crate::app::output::safe_text(&line));

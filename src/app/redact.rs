@@ -3,11 +3,11 @@
 //! an exception's target/reason/owner or a message leaves only its preview and fingerprint.
 //! Applied after evaluation, so rules (POL017) still see the text as KSeF returned it.
 
+use ksef_leaks::matcher::redact_text;
 use ksef_model::AuditResults;
 use ksef_model::ExceptionState;
 use ksef_model::TokenRecord;
 use ksef_model::TokenSnapshot;
-use ksef_leaks::matcher::redact_text;
 
 fn redact(s: &mut String) {
     if let std::borrow::Cow::Owned(r) = redact_text(s) {

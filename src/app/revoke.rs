@@ -9,15 +9,15 @@ use anyhow::{Result, bail};
 
 use crate::cli::GlobalArgs;
 use crate::cli::RevokeArgs;
-use ksef_client::revoke_tokens;
 use crate::config::Config;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings_for_nips;
-use ksef_model::Outcome;
+use ksef_client::revoke_tokens;
+use ksef_leaks::matcher::redact_text;
 use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
+use ksef_model::Outcome;
 use ksef_model::escape_terminal;
-use ksef_leaks::matcher::redact_text;
 
 /// One token to revoke, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,10 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
             );
         };
         let revoke_with = match args.yes {
-            true => Some(Box::new(crate::app::load_config(global, RuleDirs::NotRead)?)),
+            true => Some(Box::new(crate::app::load_config(
+                global,
+                RuleDirs::NotRead,
+            )?)),
             false => None,
         };
         return crate::app::revoke_grants::revoke(&crate::app::revoke_grants::GrantRevokeRequest {
@@ -62,7 +65,10 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
         );
     };
     let revoke_with = match args.yes {
-        true => Some(Box::new(crate::app::load_config(global, RuleDirs::NotRead)?)),
+        true => Some(Box::new(crate::app::load_config(
+            global,
+            RuleDirs::NotRead,
+        )?)),
         false => None,
     };
     revoke(&RevokeRequest {
@@ -269,14 +275,17 @@ fn recheck_live(
     let mut refused = Vec::new();
     let mut keep = Vec::new();
     for t in targets {
-        let own = settings.context(&t.nip).and_then(|c| {
-            match ksef_client::credentials::load_credential(&t.nip, &c.credential) {
-                Ok(ksef_client::credentials::Credential::KsefToken(s)) => {
-                    s.expose().split('|').next().map(str::to_string)
-                }
-                _ => None,
-            }
-        });
+        let own =
+            settings
+                .context(&t.nip)
+                .and_then(|c| {
+                    match ksef_client::credentials::load_credential(&t.nip, &c.credential) {
+                        Ok(ksef_client::credentials::Credential::KsefToken(s)) => {
+                            s.expose().split('|').next().map(str::to_string)
+                        }
+                        _ => None,
+                    }
+                });
         if own.as_deref() == Some(t.reference.as_str()) {
             refused.push(Refused {
                 nip: t.nip,

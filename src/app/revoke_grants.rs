@@ -12,22 +12,22 @@ use anyhow::Result;
 
 use crate::app::revoke::Removal;
 use crate::app::revoke::write_removals;
+use crate::config::Config;
+use crate::config::resolve_settings_for_nips;
 use ksef_client::AuditorIdentity;
 use ksef_client::KsefSettings;
 use ksef_client::Progress;
 use ksef_client::auditor_identity;
 use ksef_client::fetch_snapshot;
 use ksef_client::revoke_grants;
-use crate::config::Config;
-use crate::config::resolve_settings_for_nips;
-use ksef_model::Outcome;
-use ksef_policy::evaluate::finding_id;
 use ksef_model::AuditResults;
 use ksef_model::ContextSnapshot;
 use ksef_model::ContextStatus;
 use ksef_model::FindingSubject;
 use ksef_model::GrantRecord;
+use ksef_model::Outcome;
 use ksef_model::escape_terminal;
+use ksef_policy::evaluate::finding_id;
 
 /// One grant to remove, as the results file describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -136,12 +136,8 @@ fn hints(
 
 /// Reads `--faults FILE` (a JSON `Faults` object, camelCase keys).
 fn load_faults(path: &Path) -> Result<Faults> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read faults file '{}'",
-            ksef_model::shown_path(path)
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read faults file '{}'", ksef_model::shown_path(path)))?;
     serde_json::from_str(&text).with_context(|| {
         format!(
             "faults file '{}' is not a valid faults object\nhelp: keys are rateLimitEvery, retryAfterSecs, unavailableFirst, authPollsInProgress, revokeSessionAfterAuth, slowAuthMs",
@@ -172,12 +168,8 @@ fn parse_loopback(text: &str) -> Result<SocketAddr> {
 /// Writes `DIR/<nip>.token` (0600) for every context with an auditor token, and
 /// `DIR/ksef-audit.toml` naming them. Returns the directory and the count.
 fn write_tokens(dir: &Path, fixture: &Fixture, base_url: &str) -> Result<(PathBuf, usize)> {
-    std::fs::create_dir_all(dir).with_context(|| {
-        format!(
-            "cannot create directory '{}'",
-            ksef_model::shown_path(dir)
-        )
-    })?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory '{}'", ksef_model::shown_path(dir)))?;
     let tokens = demo_auditor_tokens(fixture);
     let mut config = format!(
         "# Written by `ksef-audit simulate --write-tokens`: the simulator's auditor tokens.\n\n[ksef]\nenvironment = {}\n",

@@ -3,15 +3,15 @@
 
 use std::path::PathBuf;
 
-use ksef_client::settings::{
-    CertificateFiles, ContextSpec, CredentialSource, KsefSettings, check_token_file, env_credential,
-};
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::config::ContextConfig;
 use crate::config::KsefConfig;
 use crate::config::Problem;
 use crate::config::defaults;
+use ksef_client::settings::{
+    CertificateFiles, ContextSpec, CredentialSource, KsefSettings, check_token_file, env_credential,
+};
 use ksef_model::EnvironmentRef;
 use ksef_model::validate_nip;
 
@@ -19,7 +19,6 @@ use ksef_model::validate_nip;
 pub const TEST_BASE_URL: &str = "https://api-test.ksef.mf.gov.pl/v2";
 pub const DEMO_BASE_URL: &str = "https://api-demo.ksef.mf.gov.pl/v2";
 pub const PROD_BASE_URL: &str = "https://api.ksef.mf.gov.pl/v2";
-
 
 /// Parses `test|demo|prod`, a URL (label `custom`) or `LABEL=URL`.
 pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
@@ -201,4 +200,3 @@ fn wanted_contexts<'a>(
     }
     wanted
 }
-

@@ -27,8 +27,8 @@ use ksef_client::settings::CertificateFiles;
 use ksef_model::EnvironmentRef;
 use ksef_model::Severity;
 use ksef_model::toml_error_message;
-use ksef_rules::RuleLoadError;
 use ksef_policy::rule::PolicyRuleSet;
+use ksef_rules::RuleLoadError;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -283,9 +283,9 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     };
     let text = ksef_model::input::read_limited_text(&path, ksef_model::input::MAX_TOML_BYTES)
         .map_err(|source| ConfigError::Read {
-        path: path.clone(),
-        source,
-    })?;
+            path: path.clone(),
+            source,
+        })?;
     let raw = parse(&path, &text)?;
     validate::validate(&raw, &text, Some(&path), flags)
 }

@@ -9,13 +9,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use crate::config::raw::AuditSection;
-use crate::config::raw::KsefSection;
-use crate::config::raw::LeaksSection;
-use crate::config::raw::RawConfig;
-use crate::config::raw::ReportSection;
 use crate::config::AuditConfig;
-use ksef_client::settings::CertificateFiles;
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::config::ContextConfig;
@@ -29,15 +23,21 @@ use crate::config::Problem;
 use crate::config::ReportConfig;
 use crate::config::RuleDirs;
 use crate::config::RulesConfig;
-use ksef_client::settings::check_private_file;
 use crate::config::defaults;
 use crate::config::parse_environment;
+use crate::config::raw::AuditSection;
+use crate::config::raw::KsefSection;
+use crate::config::raw::LeaksSection;
+use crate::config::raw::RawConfig;
+use crate::config::raw::ReportSection;
+use ksef_client::settings::CertificateFiles;
+use ksef_client::settings::check_private_file;
 use ksef_model::Severity;
 use ksef_model::line_col;
 use ksef_model::validate_nip;
+use ksef_policy::rule::load_policy_rules;
 use ksef_rules::RuleLoadError;
 use ksef_rules::leak::builtin_leak_rules;
-use ksef_policy::rule::load_policy_rules;
 
 /// True when `name` is a built-in leak rule (so `[rules.<name>]` is not a policy typo).
 pub fn is_leak_rule_name(name: &str) -> bool {

@@ -279,9 +279,9 @@ const MAIN_RS: &str = "fn main() {\n    let token = std::env::var(\"KSEF_TOKEN\"
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::demo_firm;
     use ksef_leaks::sources::git::GitScanOptions;
     use ksef_leaks::sources::git::scan_history;
-    use crate::demo::demo_firm;
     use std::sync::Mutex;
 
     #[test]

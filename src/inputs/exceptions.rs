@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use ksef_model::line_col;
 pub use ksef_model::ExceptionEntry;
 pub use ksef_model::is_glob;
+use ksef_model::line_col;
 
 /// The file looked for next to the config when no `--exceptions` is given.
 pub const DEFAULT_EXCEPTIONS_FILE: &str = "ksef-audit.exceptions.toml";

@@ -14,13 +14,13 @@ pub use crate::inputs::table::InventoryError;
 use crate::inputs::table::Table;
 use crate::inputs::table::parse_date;
 use crate::inputs::table::parse_table;
+pub use ksef_leaks::matcher::find_tokens;
 pub use ksef_model::Inventory;
-pub use ksef_model::SecretCell;
 use ksef_model::InventoryEntry;
 use ksef_model::Permission;
+pub use ksef_model::SecretCell;
 use ksef_model::is_token_reference;
 use ksef_model::validate_nip;
-pub use ksef_leaks::matcher::find_tokens;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
@@ -157,12 +157,13 @@ pub fn load_inventory(path: &Path) -> Result<Vec<InventoryEntry>, InventoryError
 
 /// Loads the inventory with its secret cells, columns and digest.
 pub fn read_inventory(path: &Path) -> Result<Inventory, InventoryError> {
-    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_TABLE_BYTES)
-        .map_err(|source| InventoryError::Read {
+    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_TABLE_BYTES).map_err(
+        |source| InventoryError::Read {
             kind: "inventory",
             path: path.to_path_buf(),
             source,
-        })?;
+        },
+    )?;
     parse_inventory(path, &bytes)
 }
 

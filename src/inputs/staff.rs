@@ -8,10 +8,10 @@ use crate::inputs::table::CellProblem;
 use crate::inputs::table::InventoryError;
 use crate::inputs::table::parse_date;
 use crate::inputs::table::parse_table;
-/// `true` when an 11-digit PESEL has a valid check digit (lives in `model` now).
-pub use ksef_model::pesel_ok;
 use ksef_model::StaffMember;
 use ksef_model::StaffStatus;
+/// `true` when an 11-digit PESEL has a valid check digit (lives in `model` now).
+pub use ksef_model::pesel_ok;
 use ksef_model::validate_nip;
 
 /// Canonical staff columns and the (normalised) headers accepted for each.
@@ -66,12 +66,13 @@ pub const STAFF_COLUMNS: &[(&str, &[&str])] = &[
 
 /// Loads the staff list, checking every row; fails once with every problem.
 pub fn load_staff(path: &Path) -> Result<Vec<StaffMember>, InventoryError> {
-    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_TABLE_BYTES)
-        .map_err(|source| InventoryError::Read {
+    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_TABLE_BYTES).map_err(
+        |source| InventoryError::Read {
             kind: "staff",
             path: path.to_path_buf(),
             source,
-        })?;
+        },
+    )?;
     parse_staff(path, &bytes)
 }
 

@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::render::html::model::show_date;
 use ksef_model::AuditResults;
 use ksef_model::CertificateStatus;
 use ksef_model::TokenStatus;
 use ksef_model::i18n::Lang;
-use crate::render::html::model::show_date;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -10,18 +10,10 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 
-use ksef_model::AuditFinding;
-use ksef_model::CertificateRecord;
-use ksef_model::CertificateStatus;
-use ksef_model::ContextSnapshot;
-use ksef_model::InventoryEntry;
-use ksef_model::TokenSnapshot;
-use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::csv::CsvWriter;
 use crate::render::csv::csv_time;
 use crate::render::csv::value_word;
-use ksef_model::i18n;
 use crate::render::style::Style;
 use crate::render::style::Tone;
 use crate::render::table::Cell;
@@ -30,6 +22,14 @@ use crate::render::table::day;
 use crate::render::tokens::Block;
 use crate::render::tokens::Listing;
 use crate::render::tokens::context_csv_head;
+use ksef_model::AuditFinding;
+use ksef_model::CertificateRecord;
+use ksef_model::CertificateStatus;
+use ksef_model::ContextSnapshot;
+use ksef_model::InventoryEntry;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n;
+use ksef_model::i18n::Lang;
 
 /// Everything the certificate listing shows.
 pub struct CertificateListing<'a> {

@@ -5,10 +5,6 @@
 
 use std::io::{self, Write};
 
-use ksef_model::GrantRecord;
-use ksef_model::GrantScope;
-use ksef_model::TokenSnapshot;
-use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::csv::CsvWriter;
 use crate::render::csv::value_word;
@@ -20,6 +16,10 @@ use crate::render::table::day;
 use crate::render::tokens::Listing;
 use crate::render::tokens::context_csv_head;
 use crate::render::tokens::id_type;
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 
 /// CSV columns, in order (part of the interface: add at the end only).
 pub const CSV_COLUMNS: [&str; 14] = [

@@ -6,11 +6,11 @@
 
 use std::io::{self, Write};
 
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
 use ksef_model::Permission;
 use ksef_model::TokenSnapshot;
 use ksef_model::TokenStatus;
-use crate::render::csv::CsvOptions;
-use crate::render::csv::CsvWriter;
 use ksef_policy::builtins::personal_data;
 
 /// Column headers of the starter inventory, in order (each one is an alias the inventory

@@ -2,19 +2,19 @@
 
 use std::fmt::Write as _;
 
-use ksef_model::Severity;
-use ksef_model::escape_terminal_text;
-use ksef_model::i18n::Lang;
 use crate::render::csv::value_word;
 use crate::render::style::Style;
 use crate::render::style::Tone;
 use crate::render::table::Cell;
 use crate::render::table::Layout;
-use ksef_rules::RuleStatus;
-use ksef_rules::leak::LeakRule;
+use ksef_model::Severity;
+use ksef_model::escape_terminal_text;
+use ksef_model::i18n::Lang;
 use ksef_policy::rule::PolicyRule;
 use ksef_policy::rule::PolicyRuleSet;
 use ksef_policy::rule::RawCondition;
+use ksef_rules::RuleStatus;
+use ksef_rules::leak::LeakRule;
 
 fn first_sentence(s: &str) -> &str {
     let s = s.trim();

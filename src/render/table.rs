@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
-use ksef_model::i18n::Lang;
 use crate::render::style::Style;
 use crate::render::style::Tone;
+use ksef_model::i18n::Lang;
 
 /// One cell: its text and, for a word the tool itself writes (a status, a severity), the tone
 /// it is coloured in.

@@ -3,24 +3,24 @@
 
 use std::io::{self, Write};
 
-use crate::render::csv::csv_time;
-use ksef_model::ContextSnapshot;
-use ksef_model::ContextStatus;
-use ksef_model::TokenRecord;
-use ksef_model::TokenSnapshot;
-use ksef_model::mask_pesel;
-use ksef_model::mask_pesels_in;
-use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::csv::CsvWriter;
+use crate::render::csv::csv_time;
 use crate::render::csv::value_word;
-use ksef_model::i18n::reason;
 use crate::render::style::Style;
 use crate::render::style::Tone;
 use crate::render::table::Cell;
 use crate::render::table::Layout;
 use crate::render::table::cut_cell;
 use crate::render::table::day;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::TokenRecord;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::reason;
+use ksef_model::mask_pesel;
+use ksef_model::mask_pesels_in;
 
 /// Longest description shown in the table (the JSON and CSV keep it whole).
 const DESCRIPTION_WIDTH: usize = 48;

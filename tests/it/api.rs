@@ -8,20 +8,20 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use ksef_client::auth::authenticate_with;
-use ksef_client::http::Transport;
-use ksef_client::http::http_client;
-use ksef_client::models::PublicKeyCertificate;
+use ksef_audit::demo::demo_firm;
 use ksef_client::ApiError;
 use ksef_client::Progress;
 use ksef_client::ProgressEvent;
+use ksef_client::auth::authenticate_with;
 use ksef_client::fetch_snapshot_async;
+use ksef_client::http::Transport;
+use ksef_client::http::http_client;
+use ksef_client::models::PublicKeyCertificate;
 use ksef_client::revoke_tokens;
-use ksef_client::verify_leaks;
 use ksef_client::settings::ContextSpec;
 use ksef_client::settings::CredentialSource;
 use ksef_client::settings::KsefSettings;
-use ksef_audit::demo::demo_firm;
+use ksef_client::verify_leaks;
 use ksef_leaks::findings::apply_leak_verdicts;
 use ksef_model::ContextSnapshot;
 use ksef_model::ContextStatus;
@@ -608,10 +608,8 @@ async fn issue_13_streamed_body_is_cut_at_the_cap() {
         vec![],
     );
     let t = Transport::new(http_client(&s).expect("client"), &s, ALFA, Progress::none());
-    let call = ksef_client::http::Call::new(
-        reqwest::Method::GET,
-        "/security/public-key-certificates",
-    );
+    let call =
+        ksef_client::http::Call::new(reqwest::Method::GET, "/security/public-key-certificates");
     let err = t.send(&call).await.expect_err("64 MiB is refused");
     assert!(
         matches!(err, ApiError::BodyTooLarge { limit_mib: 16, .. }),

@@ -296,11 +296,21 @@ fn imports(module: &[String], text: &str) -> Vec<Import> {
 fn crate_graph() -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
     let packages = meta["packages"].as_array().expect("packages");
     let members: BTreeSet<String> = packages
@@ -332,13 +342,17 @@ fn graph_breaches(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     }
     for (name, deps) in graph {
         if name == MODEL && !deps.is_empty() {
-            out.push(format!("{MODEL} depends on {deps:?}: the model depends on no member"));
+            out.push(format!(
+                "{MODEL} depends on {deps:?}: the model depends on no member"
+            ));
         }
         if deps.contains(BINARY) {
             out.push(format!("{name} depends on the binary crate {BINARY}"));
         }
         if name != BINARY && deps.contains(SIMULATOR) {
-            out.push(format!("library crate {name} depends on the simulator {SIMULATOR}"));
+            out.push(format!(
+                "library crate {name} depends on the simulator {SIMULATOR}"
+            ));
         }
     }
     out
@@ -427,7 +441,9 @@ fn circles(graph: &ModuleGraph) -> Vec<String> {
     for (from, edges) in graph {
         for (to, at) in edges {
             if reaches(to, from) {
-                out.push(format!("{at} ({from} -> {to}, and {to} leads back to {from})"));
+                out.push(format!(
+                    "{at} ({from} -> {to}, and {to} leads back to {from})"
+                ));
             }
         }
     }
@@ -498,8 +514,14 @@ fn circles_are_caught_in_every_form() {
             "crates/leaks/src/matcher/mod.rs",
             "mod tests { use super::super::sources::walk; }\n",
         ),
-        file("crates/leaks/src/sources/walk.rs", "use super::super::matcher::echo;\n"),
-        file("crates/leaks/src/lib.rs", "pub mod findings;\npub mod scan;\n"),
+        file(
+            "crates/leaks/src/sources/walk.rs",
+            "use super::super::matcher::echo;\n",
+        ),
+        file(
+            "crates/leaks/src/lib.rs",
+            "pub mod findings;\npub mod scan;\n",
+        ),
     ];
     assert_eq!(
         circles(&module_graph(&files)),
@@ -519,7 +541,10 @@ fn one_way_imports_comments_and_strings_pass() {
             "src/app/audit.rs",
             "//! See [`crate::render::html`].\nuse crate::{render::X, inputs::staff};\nconst S: &str = \"crate::app::run\";\nconst C: char = '{';\nfn f<'a>(x: &'a str) {}\n",
         ),
-        file("src/render/text.rs", "use crate::render::style::Style;\n// crate::app::run\n"),
+        file(
+            "src/render/text.rs",
+            "use crate::render::style::Style;\n// crate::app::run\n",
+        ),
         file(
             "src/inputs/staff.rs",
             "#[cfg(test)]\nmod tests { use crate::app::run; }\n",

@@ -16,13 +16,13 @@ use ksef_audit::app::audit::render_in;
 use ksef_audit::cli::AuditArgs;
 use ksef_audit::cli::AuditFormat;
 use ksef_audit::cli::GlobalArgs;
-use ksef_audit::inputs::inventory::read_inventory;
 use ksef_audit::config::Config;
-use ksef_model::Outcome;
-use ksef_policy::audit::outcome;
+use ksef_audit::inputs::inventory::read_inventory;
 use ksef_model::AuditResults;
 use ksef_model::BaselineState;
+use ksef_model::Outcome;
 use ksef_model::Severity;
+use ksef_policy::audit::outcome;
 
 fn fixture(scenario: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -336,10 +336,10 @@ fn issue_14_polish_report_text() {
 /// Polish value words, identifiers as they are.
 #[test]
 fn issue_14_polish_excel_csv() {
-    use ksef_model::i18n::Lang;
     use ksef_audit::render::audit::CSV_HEADERS;
     use ksef_audit::render::audit::CSV_HEADERS_PL;
     use ksef_audit::render::audit::CSV_SUBJECT_COLUMNS_PL;
+    use ksef_model::i18n::Lang;
     let results = audit(&args("basic"));
     let mut out = Vec::new();
     render_in(

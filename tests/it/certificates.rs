@@ -16,15 +16,15 @@ use ksef_client::settings::KsefSettings;
 use ksef_model::CertificateRecord;
 use ksef_model::ContextStatus;
 use ksef_model::EnvironmentRef;
-use ksef_sim::ca::CertSubject;
-use ksef_sim::ca::IssuedCertificate;
-use ksef_sim::ca::KeyKind;
-use ksef_sim::ca::ScenarioCa;
 use ksef_sim as simulator;
 use ksef_sim::Fixture;
 use ksef_sim::FixtureContext;
 use ksef_sim::SimHandle;
 use ksef_sim::SimOptions;
+use ksef_sim::ca::CertSubject;
+use ksef_sim::ca::IssuedCertificate;
+use ksef_sim::ca::KeyKind;
+use ksef_sim::ca::ScenarioCa;
 
 const NIP: &str = "5265877635";
 

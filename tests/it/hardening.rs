@@ -2,7 +2,6 @@
 //! One regression test per point, named `issue_13_<topic>`; the property tests of the parsers
 //! that take outside input live in `tests/properties.rs`.
 
-
 mod verify;
 
 mod inputs;

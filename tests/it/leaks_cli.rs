@@ -1,7 +1,6 @@
 //! `ksef-audit leaks` from the outside: exit codes, every format, baseline, inline markers,
 //! exceptions, stdin, SARIF against the official schema, and no full token in any output.
 
-
 /// `--verify` against the simulator.
 mod verify;
 

@@ -15,28 +15,28 @@ use proptest::prelude::*;
 use ksef_audit::inputs::access_register::parse_access_register;
 use ksef_audit::inputs::exceptions::parse_exceptions;
 use ksef_audit::inputs::inventory::parse_inventory;
+use ksef_audit::inputs::results::load_leak_results;
+use ksef_audit::inputs::results::load_token_snapshot;
+use ksef_audit::inputs::staff::parse_staff;
+use ksef_audit::render::csv::CsvOptions;
+use ksef_audit::render::csv::CsvWriter;
 use ksef_client::grants::QueryEntityAuthorizationPermissionsResponse;
 use ksef_client::grants::QueryEntityPermissionsResponse;
 use ksef_client::grants::QueryPersonPermissionsResponse;
 use ksef_client::models::QueryTokensResponse;
-use ksef_audit::inputs::results::load_leak_results;
-use ksef_audit::inputs::results::load_token_snapshot;
-use ksef_audit::inputs::staff::parse_staff;
+use ksef_leaks::matcher::builtin_scanner;
+use ksef_leaks::matcher::redact_text;
 use ksef_model::CertificateRecord;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantKind;
 use ksef_model::GrantRecord;
 use ksef_model::TokenSnapshot;
 use ksef_model::redact_token_shapes;
-use ksef_audit::render::csv::CsvOptions;
-use ksef_audit::render::csv::CsvWriter;
+use ksef_policy::rule::load::parse_policy_sources;
 use ksef_rules::RuleSource;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::validate_leak_rules;
 use ksef_rules::load::parse_rule_files;
-use ksef_leaks::matcher::builtin_scanner;
-use ksef_leaks::matcher::redact_text;
-use ksef_policy::rule::load::parse_policy_sources;
 
 /// `n`, or `PROPTEST_CASES` when set (for a longer run by hand).
 fn cases(n: u32) -> u32 {

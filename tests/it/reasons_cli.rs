@@ -206,11 +206,11 @@ fn an_old_snapshot_without_a_code_gets_the_same_headline() {
 /// 5 tokenów), statuses are Polish words, and findings accepted in the baseline are counted.
 #[test]
 fn leaks_text_in_polish_agrees_with_its_numbers() {
+    use ksef_audit::render::style::Style;
     use ksef_model::LeakStatus;
     use ksef_model::Suppression;
     use ksef_model::SuppressionKind;
     use ksef_model::i18n::Lang;
-    use ksef_audit::render::style::Style;
 
     let text = |active: usize, revoked: usize, baselined: usize| -> String {
         let mut findings = Vec::new();

@@ -9,22 +9,22 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use ksef_policy::posture::report_facts;
-use ksef_policy::posture::report_rules;
+use ksef_audit::render::html;
+use ksef_audit::render::html::CsvOptions;
+use ksef_audit::render::html::CsvTable;
+use ksef_audit::render::html::NipMasking;
+use ksef_audit::render::html::ReportInput;
+use ksef_audit::render::html::ReportKind;
+use ksef_audit::render::html::ReportOptions;
 use ksef_model::AuditResults;
 use ksef_model::DueDays;
 use ksef_model::LeakResults;
 use ksef_model::ReportFacts;
 use ksef_model::StaffMember;
 use ksef_model::StaffStatus;
-use ksef_audit::render::html;
-use ksef_audit::render::html::CsvOptions;
-use ksef_audit::render::html::CsvTable;
 use ksef_model::i18n::Lang;
-use ksef_audit::render::html::NipMasking;
-use ksef_audit::render::html::ReportInput;
-use ksef_audit::render::html::ReportKind;
-use ksef_audit::render::html::ReportOptions;
+use ksef_policy::posture::report_facts;
+use ksef_policy::posture::report_rules;
 use ksef_policy::rule::load_policy_rules;
 
 fn fixture(name: &str) -> PathBuf {

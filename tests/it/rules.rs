@@ -1,9 +1,9 @@
 //! Rule files: load-time checks, every rule's own examples, and the generated docs.
 
-use ksef_policy::evaluate::check_rule_examples;
 use ksef_audit::render::rules::markdown;
-use ksef_rules::leak::builtin_leak_rules;
+use ksef_policy::evaluate::check_rule_examples;
 use ksef_policy::rule::builtin_policy_rules;
+use ksef_rules::leak::builtin_leak_rules;
 
 macro_rules! rule_examples {
     ($($test:ident => $name:literal),+ $(,)?) => {

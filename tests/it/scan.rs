@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 
+use ksef_leaks::findings::LeakScan;
+use ksef_leaks::scan::Scanner;
+use ksef_leaks::scan::scan_files;
 use ksef_leaks::sources::ArchiveLimits;
 use ksef_leaks::sources::WalkOptions;
 use ksef_leaks::sources::read_expanded;
 use ksef_leaks::sources::walk_files;
-use ksef_leaks::findings::LeakScan;
-use ksef_leaks::scan::Scanner;
-use ksef_leaks::scan::scan_files;
 use ksef_model::fingerprint_hex;
 use ksef_rules::leak::builtin_leak_rules;
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::support;
 
+use ksef_audit::render::style::Style;
 use ksef_model::TokenSnapshot;
 use ksef_model::i18n::Lang;
-use ksef_audit::render::style::Style;
 use support::cli::{ksef_audit, text};
 
 fn listings() -> PathBuf {

@@ -11,11 +11,11 @@ use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::models::PublicKeyCertificate;
 use crate::error::ApiError;
 use crate::error::help_for;
 use crate::error::parse_error_body;
 use crate::limiter::Limiter;
+use crate::models::PublicKeyCertificate;
 use crate::progress::Progress;
 use crate::progress::ProgressEvent;
 use crate::settings::KsefSettings;

@@ -128,7 +128,6 @@ pub struct KsefSettings {
     pub rate_limits: RateLimits,
 }
 
-
 impl KsefSettings {
     /// Settings with default limits for an environment and contexts (demo, tests).
     pub fn new(environment: EnvironmentRef, contexts: Vec<ContextSpec>) -> KsefSettings {
@@ -213,10 +212,7 @@ pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
         )
     })?;
     if !meta.is_file() {
-        return Err(format!(
-            "'{}' is not a file",
-            ksef_model::shown_path(path)
-        ));
+        return Err(format!("'{}' is not a file", ksef_model::shown_path(path)));
     }
     #[cfg(unix)]
     {

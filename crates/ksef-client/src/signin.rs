@@ -21,12 +21,12 @@ use crate::keys::load_pem_credential;
 use crate::keys::load_pkcs12_credential;
 use crate::models::AuthenticationInitResponse;
 use crate::models::ChallengeResponse;
+use crate::settings::CertificateFiles;
 use crate::xades::AuthTokenRequest;
 use crate::xades::ContextIdentifier;
 use crate::xades::SubjectIdentifierType;
 use crate::xades::sign_auth_token_request;
 use crate::xades::signing_time_now;
-use crate::settings::CertificateFiles;
 
 /// Loads a context's certificate and key (password from the environment).
 pub fn load_signing_credential(

@@ -5,19 +5,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::http::CertificateCache;
 use crate::error::ApiError;
 use crate::fetch::open_session;
 use crate::fetch::runtime;
 use crate::grants::revoke_grant;
+use crate::http::CertificateCache;
 use crate::http::Transport;
 use crate::http::http_client;
 use crate::progress::Progress;
+use crate::settings::CredentialSource;
+use crate::settings::KsefSettings;
 use crate::signin::load_signing_credential;
 use crate::tokens::get_token;
 use crate::tokens::revoke_token;
-use crate::settings::CredentialSource;
-use crate::settings::KsefSettings;
 use ksef_model::ContextSnapshot;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantRecord;

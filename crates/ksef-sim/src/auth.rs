@@ -26,9 +26,9 @@ use crate::state::Challenge;
 use crate::state::PRUNE_AT;
 use crate::state::Sim;
 use crate::state::SimState;
-use crate::time::ksef_time;
 use crate::state::new_reference;
 use crate::tag;
+use crate::time::ksef_time;
 use ksef_model::Identifier;
 use ksef_model::TokenStatus;
 

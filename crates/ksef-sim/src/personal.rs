@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 
 use crate::errors::ApiFailure;
 use crate::state::Sim;
-use crate::time::ksef_time;
 use crate::tag;
+use crate::time::ksef_time;
 use crate::tokens::limit_other;
 use crate::tokens::page_size;
 

@@ -13,15 +13,15 @@ use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::errors::ApiFailure;
-use crate::faults::FaultCounters;
-use crate::limits::Limiter;
 use crate::Faults;
 use crate::Fixture;
 use crate::FixtureContext;
 use crate::RecordedRequest;
 use crate::SimKeys;
 use crate::SimOptions;
+use crate::errors::ApiFailure;
+use crate::faults::FaultCounters;
+use crate::limits::Limiter;
 use ksef_model::Permission;
 use ksef_model::TokenStatus;
 use ksef_model::crc8;

@@ -19,8 +19,8 @@ use crate::state::Caller;
 use crate::state::Revoking;
 use crate::state::Sim;
 use crate::state::SimState;
-use crate::time::ksef_time;
 use crate::tag;
+use crate::time::ksef_time;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 

@@ -14,6 +14,8 @@
 //! challenge and context ([`VerifiedAuthRequest::check`]).
 
 mod c14n;
+mod certificate;
+mod parts;
 
 use std::fmt;
 
@@ -32,7 +34,9 @@ use x509_cert::spki::ObjectIdentifier;
 use crate::ca::OID_COMMON_NAME;
 use crate::ca::OID_ORGANIZATION_IDENTIFIER;
 use crate::ca::OID_SERIAL_NUMBER;
+use certificate::{check_chain, check_signing_certificate, signer, signing_certificate};
 use ksef_model::mask_pesel;
+use parts::SignatureParts;
 
 pub use c14n::{Method as C14nMethod, canonicalize};
 
@@ -273,6 +277,32 @@ pub fn verify_signed_request(
         )));
     }
 
+    let signature = enveloped_signature(&doc, root)?;
+    let request = read_request(root, signature)?;
+
+    let parts = SignatureParts::read(signature)?;
+    let (cert_der, certificate) = signing_certificate(&parts)?;
+    check_references(&doc, root, signature, &parts)?;
+    let algorithm = verify_signature_value(&parts, &certificate)?;
+
+    check_signing_certificate(&parts, &cert_der, &certificate)?;
+    check_chain(&certificate, ca_der, now)?;
+
+    Ok(VerifiedAuthRequest {
+        challenge: request.challenge,
+        context: request.context,
+        subject_identifier_type: request.subject_identifier_type,
+        signer: signer(&cert_der, &certificate),
+        algorithm,
+        signing_time: parts.signing_time,
+    })
+}
+
+/// The one signature of the document, enveloped: a child of `AuthTokenRequest`.
+fn enveloped_signature<'a, 'i>(
+    doc: &'a Document<'i>,
+    root: Node<'a, 'i>,
+) -> Result<Node<'a, 'i>, Rejection> {
     let signatures: Vec<Node> = doc
         .descendants()
         .filter(|n| is(*n, DSIG_NS, "Signature"))
@@ -287,12 +317,16 @@ pub fn verify_signed_request(
             "the signature must be enveloped: a child of AuthTokenRequest".into(),
         ));
     }
-    let request = read_request(root, signature)?;
+    Ok(signature)
+}
 
-    let parts = SignatureParts::read(signature)?;
-    let (cert_der, certificate) = signing_certificate(&parts)?;
-
-    // References.
+/// Each reference (the document, then SignedProperties) canonicalised and its digest checked.
+fn check_references(
+    doc: &Document,
+    root: Node,
+    signature: Node,
+    parts: &SignatureParts,
+) -> Result<(), Rejection> {
     let mut document_done = false;
     let mut properties_done = false;
     for reference in &parts.references {
@@ -337,7 +371,7 @@ pub fn verify_signed_request(
                     ));
                 }
             };
-            let target = unique_id(&doc, id)?;
+            let target = unique_id(doc, id)?;
             if target != parts.signed_properties {
                 return Err(invalid("the SignedProperties Id is not unique"));
             }
@@ -363,7 +397,14 @@ pub fn verify_signed_request(
         ));
     }
 
-    // Signature value over SignedInfo.
+    Ok(())
+}
+
+/// The signature value over the canonical SignedInfo, with the certificate's key.
+fn verify_signature_value(
+    parts: &SignatureParts,
+    certificate: &Certificate,
+) -> Result<SignatureAlgorithm, Rejection> {
     let signed_info =
         c14n::canonicalize(parts.signed_info, None, parts.c14n).map_err(|e| invalid(&e))?;
     let spki_der = certificate
@@ -410,18 +451,7 @@ pub fn verify_signed_request(
         }
         other => return Err(invalid(&format!("unsupported signature method {other}"))),
     };
-
-    check_signing_certificate(&parts, &cert_der, &certificate)?;
-    check_chain(&certificate, ca_der, now)?;
-
-    Ok(VerifiedAuthRequest {
-        challenge: request.challenge,
-        context: request.context,
-        subject_identifier_type: request.subject_identifier_type,
-        signer: signer(&cert_der, &certificate),
-        algorithm,
-        signing_time: parts.signing_time,
-    })
+    Ok(algorithm)
 }
 
 /// Verifies and checks the challenge and, when given, the context (`kind`, `value`).
@@ -543,190 +573,6 @@ fn read_request(root: Node, signature: Node) -> Result<RequestFields, Rejection>
     })
 }
 
-struct ReferenceParts {
-    uri: String,
-    kind: Option<String>,
-    transforms: Vec<String>,
-    digest: Vec<u8>,
-}
-
-struct SignatureParts<'a, 'i> {
-    signed_info: Node<'a, 'i>,
-    c14n: C14nMethod,
-    signature_method: String,
-    references: Vec<ReferenceParts>,
-    signature_value: Vec<u8>,
-    certificates: Vec<Vec<u8>>,
-    signed_properties: Node<'a, 'i>,
-    signed_properties_id: String,
-    cert_digest: Vec<u8>,
-    issuer_serial: Option<String>,
-    signing_time: Option<DateTime<Utc>>,
-}
-
-fn b64(node: Node, what: &str) -> Result<Vec<u8>, Rejection> {
-    let compact: String = node
-        .text()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    STANDARD
-        .decode(compact)
-        .map_err(|_| invalid(&format!("{what} is not Base64")))
-}
-
-fn child<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Result<Node<'a, 'i>, Rejection> {
-    let found: Vec<_> = node.children().filter(|c| is(*c, ns, name)).collect();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(invalid(&format!(
-            "{} has no {name}",
-            node.tag_name().name()
-        ))),
-        _ => Err(invalid(&format!(
-            "{} has more than one {name}",
-            node.tag_name().name()
-        ))),
-    }
-}
-
-fn algorithm(node: Node) -> String {
-    node.attribute("Algorithm").unwrap_or("").to_string()
-}
-
-impl<'a, 'i> SignatureParts<'a, 'i> {
-    fn read(signature: Node<'a, 'i>) -> Result<SignatureParts<'a, 'i>, Rejection> {
-        let signed_info = child(signature, DSIG_NS, "SignedInfo")?;
-        let c14n_uri = algorithm(child(signed_info, DSIG_NS, "CanonicalizationMethod")?);
-        let c14n = C14nMethod::from_uri(&c14n_uri)
-            .ok_or_else(|| invalid(&format!("unsupported canonicalization {c14n_uri}")))?;
-        let signature_method = algorithm(child(signed_info, DSIG_NS, "SignatureMethod")?);
-        for el in element_children(signed_info).map_err(|e| invalid(&e))? {
-            if !(is(el, DSIG_NS, "CanonicalizationMethod")
-                || is(el, DSIG_NS, "SignatureMethod")
-                || is(el, DSIG_NS, "Reference"))
-            {
-                return Err(invalid("SignedInfo holds an unexpected element"));
-            }
-        }
-        let mut references = Vec::new();
-        for reference in signed_info
-            .children()
-            .filter(|c| is(*c, DSIG_NS, "Reference"))
-        {
-            let uri = reference
-                .attribute("URI")
-                .ok_or_else(|| invalid("a Reference has no URI"))?
-                .to_string();
-            let transforms = match reference.children().find(|c| is(*c, DSIG_NS, "Transforms")) {
-                None => Vec::new(),
-                Some(t) => {
-                    let mut list = Vec::new();
-                    for tr in element_children(t).map_err(|e| invalid(&e))? {
-                        let parameters = element_children(tr).map_err(|e| invalid(&e))?;
-                        if !is(tr, DSIG_NS, "Transform") {
-                            return Err(invalid("Transforms holds an unexpected element"));
-                        }
-                        if algorithm(tr) == FILTER2 && is_subtract_signature(&parameters) {
-                            list.push(FILTER2_SUBTRACT_SIGNATURE.to_string());
-                        } else if parameters.is_empty() {
-                            list.push(algorithm(tr));
-                        } else {
-                            return Err(invalid(
-                                "Transforms: only parameterless transforms and the XPath Filter 2.0 \
-                                 `subtract /descendant::ds:Signature` are supported",
-                            ));
-                        }
-                    }
-                    list
-                }
-            };
-            if algorithm(child(reference, DSIG_NS, "DigestMethod")?) != SHA256_URI {
-                return Err(invalid("every reference must use SHA-256"));
-            }
-            references.push(ReferenceParts {
-                uri,
-                kind: reference.attribute("Type").map(str::to_string),
-                transforms,
-                digest: b64(child(reference, DSIG_NS, "DigestValue")?, "DigestValue")?,
-            });
-        }
-        let signature_value = b64(
-            child(signature, DSIG_NS, "SignatureValue")?,
-            "SignatureValue",
-        )?;
-        let key_info = child(signature, DSIG_NS, "KeyInfo")?;
-        let x509_data = child(key_info, DSIG_NS, "X509Data")?;
-        let certificates = x509_data
-            .children()
-            .filter(|c| is(*c, DSIG_NS, "X509Certificate"))
-            .map(|c| b64(c, "X509Certificate"))
-            .collect::<Result<Vec<_>, _>>()?;
-
-        // Object / QualifyingProperties / SignedProperties.
-        let qualifying: Vec<Node> = signature
-            .children()
-            .filter(|c| is(*c, DSIG_NS, "Object"))
-            .flat_map(|o| {
-                o.children()
-                    .filter(|c| is(*c, XADES_NS, "QualifyingProperties"))
-            })
-            .collect();
-        let [qualifying] = qualifying.as_slice() else {
-            return Err(invalid(
-                "the signature needs exactly one xades:QualifyingProperties",
-            ));
-        };
-        if let Some(id) = signature.attribute("Id")
-            && qualifying.attribute("Target") != Some(&format!("#{id}"))
-        {
-            return Err(invalid(
-                "QualifyingProperties Target does not name this signature",
-            ));
-        }
-        let signed_properties = child(*qualifying, XADES_NS, "SignedProperties")?;
-        let signed_properties_id = signed_properties
-            .attribute("Id")
-            .ok_or_else(|| invalid("SignedProperties has no Id"))?
-            .to_string();
-        let sig_props = child(signed_properties, XADES_NS, "SignedSignatureProperties")?;
-        let signing_time = sig_props
-            .children()
-            .find(|c| is(*c, XADES_NS, "SigningTime"))
-            .and_then(|t| DateTime::parse_from_rfc3339(&text_of(t)).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let cert = child(
-            child(sig_props, XADES_NS, "SigningCertificate")?,
-            XADES_NS,
-            "Cert",
-        )?;
-        let digest = child(cert, XADES_NS, "CertDigest")?;
-        if algorithm(child(digest, DSIG_NS, "DigestMethod")?) != SHA256_URI {
-            return Err(invalid("SigningCertificate must use a SHA-256 CertDigest"));
-        }
-        let cert_digest = b64(child(digest, DSIG_NS, "DigestValue")?, "CertDigest")?;
-        let issuer_serial = cert
-            .children()
-            .find(|c| is(*c, XADES_NS, "IssuerSerial"))
-            .and_then(|is_| is_.children().find(|c| is(*c, DSIG_NS, "X509SerialNumber")))
-            .map(text_of);
-        Ok(SignatureParts {
-            signed_info,
-            c14n,
-            signature_method,
-            references,
-            signature_value,
-            certificates,
-            signed_properties,
-            signed_properties_id,
-            cert_digest,
-            issuer_serial,
-            signing_time,
-        })
-    }
-}
-
 /// The element with attribute `Id` = `id`; refuses duplicates (signature wrapping).
 fn unique_id<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Result<Node<'a, 'i>, Rejection> {
     let found: Vec<Node> = doc
@@ -740,168 +586,10 @@ fn unique_id<'a, 'i>(doc: &'a Document<'i>, id: &str) -> Result<Node<'a, 'i>, Re
     }
 }
 
-/// The `KeyInfo` certificate that `SigningCertificate` names.
-fn signing_certificate(parts: &SignatureParts) -> Result<(Vec<u8>, Certificate), Rejection> {
-    let der = parts
-        .certificates
-        .iter()
-        .find(|der| Sha256::digest(der).as_slice() == parts.cert_digest.as_slice())
-        .ok_or_else(|| invalid("no KeyInfo certificate matches the SigningCertificate digest"))?;
-    let certificate = Certificate::from_der(der).map_err(|_| {
-        cert_problem(
-            CertificateProblem::Invalid,
-            "the KeyInfo certificate cannot be decoded",
-        )
-    })?;
-    Ok((der.clone(), certificate))
-}
-
-fn check_signing_certificate(
-    parts: &SignatureParts,
-    _der: &[u8],
-    certificate: &Certificate,
-) -> Result<(), Rejection> {
-    let serial = BigUint::from_bytes_be(certificate.tbs_certificate.serial_number.as_bytes());
-    match &parts.issuer_serial {
-        Some(written) if written.parse::<BigUint>().ok() == Some(serial) => Ok(()),
-        Some(_) => Err(invalid(
-            "IssuerSerial does not name the signing certificate",
-        )),
-        None => Err(invalid("SigningCertificate has no IssuerSerial")),
-    }
-}
-
-/// The certificate must be issued (and signed) by the CA and valid at `now`.
-fn check_chain(
-    certificate: &Certificate,
-    ca_der: &[u8],
-    now: DateTime<Utc>,
-) -> Result<(), Rejection> {
-    use CertificateProblem::{ChainError, Invalid, Untrusted};
-    let bad = |problem, m: &str| cert_problem(problem, m);
-    let ca = Certificate::from_der(ca_der)
-        .map_err(|_| bad(ChainError, "the trusted CA certificate cannot be decoded"))?;
-    let tbs = &certificate.tbs_certificate;
-    if tbs.issuer != ca.tbs_certificate.subject {
-        return Err(bad(
-            Untrusted,
-            "the certificate was not issued by a trusted certification authority",
-        ));
-    }
-    let tbs_der = tbs
-        .to_der()
-        .map_err(|_| bad(Invalid, "the certificate cannot be re-encoded"))?;
-    let ca_spki = ca
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|_| bad(ChainError, "the CA key cannot be read"))?;
-    let sig = certificate.signature.raw_bytes();
-    let ok = if certificate.signature_algorithm.oid == OID_SHA256_WITH_RSA {
-        RsaPublicKey::from_public_key_der(&ca_spki).is_ok_and(|key| {
-            key.verify(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(&tbs_der),
-                sig,
-            )
-            .is_ok()
-        })
-    } else if certificate.signature_algorithm.oid == OID_ECDSA_WITH_SHA256 {
-        use p256::ecdsa::signature::Verifier;
-        match (
-            p256::ecdsa::VerifyingKey::from_public_key_der(&ca_spki),
-            p256::ecdsa::DerSignature::from_bytes(sig),
-        ) {
-            (Ok(key), Ok(sig)) => key.verify(&tbs_der, &sig).is_ok(),
-            _ => false,
-        }
-    } else {
-        false
-    };
-    if !ok {
-        return Err(bad(
-            ChainError,
-            "the certificate names the trusted certification authority, but its signature does not verify",
-        ));
-    }
-    let from = tbs
-        .validity
-        .not_before
-        .to_date_time()
-        .unix_duration()
-        .as_secs();
-    let to = tbs
-        .validity
-        .not_after
-        .to_date_time()
-        .unix_duration()
-        .as_secs();
-    let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
-    if now_secs < from {
-        return Err(bad(Invalid, "the certificate is not valid yet"));
-    }
-    if now_secs > to {
-        return Err(bad(Invalid, "the certificate has expired"));
-    }
-    Ok(())
-}
-
-fn attribute(certificate: &Certificate, oid: ObjectIdentifier) -> Option<String> {
-    certificate
-        .tbs_certificate
-        .subject
-        .0
-        .iter()
-        .find_map(|rdn| {
-            rdn.0.iter().find(|a| a.oid == oid).and_then(|a| {
-                std::str::from_utf8(a.value.value())
-                    .ok()
-                    .map(str::to_string)
-            })
-        })
-}
-
-/// The first run of `n` digits after `prefix` (KSeF: `(PNOPL|PESEL).*?(\d{11})`).
-fn number_after(value: &str, prefixes: &[&str], n: usize) -> Option<String> {
-    let rest = prefixes.iter().find_map(|p| value.strip_prefix(p))?;
-    let digits: Vec<char> = rest.chars().collect();
-    digits
-        .windows(n)
-        .find(|w| w.iter().all(char::is_ascii_digit))
-        .map(|w| w.iter().collect())
-}
-
-fn signer(der: &[u8], certificate: &Certificate) -> Signer {
-    let serial_number = attribute(certificate, OID_SERIAL_NUMBER);
-    let organization = attribute(certificate, OID_ORGANIZATION_IDENTIFIER);
-    let pesel = serial_number
-        .as_deref()
-        .and_then(|v| number_after(v, &["PNOPL", "PESEL"], 11));
-    let nip = serial_number
-        .as_deref()
-        .and_then(|v| number_after(v, &["TINPL", "NIP"], 10))
-        .or_else(|| {
-            organization
-                .as_deref()
-                .and_then(|v| number_after(v, &["VATPL"], 10))
-        });
-    let serial = certificate.tbs_certificate.serial_number.as_bytes();
-    let start = serial
-        .iter()
-        .position(|b| *b != 0)
-        .unwrap_or(serial.len().saturating_sub(1));
-    Signer {
-        pesel,
-        nip,
-        common_name: attribute(certificate, OID_COMMON_NAME),
-        fingerprint: hex::encode(Sha256::digest(der)),
-        serial_hex: hex::encode_upper(&serial[start..]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xades::certificate::number_after;
 
     #[test]
     fn subject_numbers_follow_the_ksef_patterns() {

@@ -12,10 +12,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::open_enum::open_enum;
 use crate::Permission;
 use crate::mask_nip;
 use crate::mask_pesel;
+use crate::open_enum::open_enum;
 
 open_enum! {
     /// Type of a grant's identifiers: holder (`Nip`, `Pesel`, `Fingerprint`, and

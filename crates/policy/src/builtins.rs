@@ -15,18 +15,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 use regex::Regex;
 
 use crate::rule::PolicyRule;
+use ksef_leaks::matcher::find_tokens;
 use ksef_model::AccessHolder;
 use ksef_model::AccessRegister;
+use ksef_model::CertificateRecord;
+use ksef_model::ContextCertificates;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantRecord;
 use ksef_model::GrantScope;
-use ksef_model::IdentifierType;
-use ksef_model::KnownParty;
-use ksef_model::same_holder;
-use ksef_model::CertificateRecord;
-use ksef_model::ContextCertificates;
 use ksef_model::Identifier;
+use ksef_model::IdentifierType;
 use ksef_model::InventoryEntry;
+use ksef_model::KnownParty;
 use ksef_model::Permission;
 use ksef_model::SecretCell;
 use ksef_model::StaffMember;
@@ -35,7 +35,7 @@ use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 use ksef_model::mask_pesel;
 use ksef_model::pesel_ok;
-use ksef_leaks::matcher::find_tokens;
+use ksef_model::same_holder;
 
 /// What a built-in may look at: the subject (a token and/or its inventory row) and its
 /// surroundings, as plain values.
@@ -853,10 +853,7 @@ fn certificate_expires_within(v: &dyn SubjectView, rule: &PolicyRule) -> Option<
         let n = c.days_left(v.now());
         Detail::new(
             format!("valid to {to} ({n} days left)"),
-            format!(
-                "ważny do {to_pl} ({})",
-                ksef_model::days_left_pl(n.max(0))
-            ),
+            format!("ważny do {to_pl} ({})", ksef_model::days_left_pl(n.max(0))),
         )
     })
 }

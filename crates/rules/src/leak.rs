@@ -9,6 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::RuleLoadError;
+use crate::RuleProblem;
+use crate::RuleStatus;
 use crate::load::Identified;
 use crate::load::RuleFiles;
 use crate::load::RuleKind;
@@ -17,9 +20,6 @@ use crate::load::is_kebab;
 use crate::load::is_rule_id;
 use crate::load::merge_unique;
 use crate::load::parse_rule_files;
-use crate::RuleLoadError;
-use crate::RuleProblem;
-use crate::RuleStatus;
 use ksef_model::Severity;
 
 /// What the scanner checks on a match before reporting it (beyond the placeholder filter,

@@ -3,12 +3,12 @@
 
 use std::io::Write;
 
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
 use ksef_model::AuditFinding;
 use ksef_model::AuditResults;
 use ksef_model::BaselineState;
 use ksef_model::i18n::Lang;
-use crate::render::csv::CsvOptions;
-use crate::render::csv::CsvWriter;
 
 /// Column headers of the audit findings table (layout version 1).
 pub const CSV_HEADERS: &[&str; 16] = &[

@@ -1,18 +1,18 @@
 use std::io::Write;
 
+use crate::render::html::Urgent;
+use crate::render::style::Style;
+use crate::render::style::Tone;
 use ksef_model::AuditFinding;
 use ksef_model::AuditResults;
 use ksef_model::BaselineState;
 use ksef_model::ContextStatus;
 use ksef_model::ExceptionStatus;
 use ksef_model::Severity;
-use ksef_model::plural_pl;
-use crate::render::html::Urgent;
 use ksef_model::i18n;
 use ksef_model::i18n::Lang;
 use ksef_model::i18n::reason;
-use crate::render::style::Style;
-use crate::render::style::Tone;
+use ksef_model::plural_pl;
 
 /// Text layout options.
 #[derive(Debug, Clone, Copy, Default)]

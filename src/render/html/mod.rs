@@ -16,18 +16,18 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 
-pub use ksef_model::DueDays;
 pub use crate::render::csv::CsvOptions;
 pub use csv_out::{CsvTable, render_csv};
+pub use ksef_model::DueDays;
 pub use model::{ReportView, Urgent, urgent_facts};
 
 pub use crate::render::RenderError;
 
-use ksef_model::i18n::Lang;
 use ksef_model::AuditResults;
 use ksef_model::LeakResults;
 use ksef_model::ReportFacts;
 use ksef_model::StaffMember;
+use ksef_model::i18n::Lang;
 
 /// Built-in templates, by the name the templates use to refer to each other.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[

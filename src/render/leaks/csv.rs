@@ -3,13 +3,13 @@
 
 use std::io::Write;
 
+use crate::render::RenderError;
+use crate::render::csv::CsvOptions;
+use crate::render::csv::CsvWriter;
 use crate::render::leaks::word;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
 use ksef_model::SuppressionKind;
-use crate::render::RenderError;
-use crate::render::csv::CsvOptions;
-use crate::render::csv::CsvWriter;
 
 const HEADER: &[&str; 18] = &[
     "rule_id",

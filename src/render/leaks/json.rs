@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
+use crate::render::RenderError;
 use crate::render::leaks::encode_err;
 use crate::render::leaks::io_err;
 use ksef_model::LeakResults;
-use crate::render::RenderError;
 
 pub fn render_json(results: &LeakResults, out: &mut dyn Write) -> Result<(), RenderError> {
     serde_json::to_writer_pretty(&mut *out, results).map_err(encode_err("json"))?;

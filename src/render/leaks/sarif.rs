@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
+use crate::render::RenderError;
 use crate::render::leaks::encode_err;
 use crate::render::leaks::io_err;
 use ksef_model::LeakFinding;
@@ -13,7 +14,6 @@ use ksef_model::LeakResults;
 use ksef_model::Severity;
 use ksef_model::SuppressionKind;
 use ksef_model::TOOL_VERSION;
-use crate::render::RenderError;
 use ksef_rules::help_uri;
 use ksef_rules::leak::LeakRule;
 

@@ -3,22 +3,22 @@
 
 use std::io::Write;
 
+use crate::render::RenderError;
+use crate::render::audit::Grouping;
 use crate::render::leaks::io_err;
 use crate::render::leaks::word;
-use ksef_model::escape_terminal;
+use crate::render::style::Style;
+use crate::render::style::Tone;
+use ksef_leaks::matcher::redact_text;
 use ksef_model::Confidence;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
 use ksef_model::Severity;
 use ksef_model::SuppressionKind;
-use crate::render::audit::Grouping;
+use ksef_model::escape_terminal;
 use ksef_model::i18n;
-use crate::render::style::Style;
-use crate::render::style::Tone;
 use ksef_model::i18n::Lang;
-use crate::render::RenderError;
-use ksef_leaks::matcher::redact_text;
 
 /// A name from outside (file, archive member, author) as the terminal shows it: tokens
 /// redacted, control and bidi characters escaped.

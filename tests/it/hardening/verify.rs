@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use crate::support::fixture::*;
-use ksef_client::verify_leaks;
 use ksef_client::settings::ContextSpec;
 use ksef_client::settings::CredentialSource;
 use ksef_client::settings::KsefSettings;
+use ksef_client::verify_leaks;
 use ksef_leaks::findings::apply_leak_verdicts;
 use ksef_leaks::findings::leak_outcome;
 use ksef_model::EnvironmentRef;

@@ -25,8 +25,7 @@ fn verify_marks_active_leaks_critical_and_revoked_ones_revoked() {
             if r == ALFA_INVOICING || r == ALFA_REVOKED {
                 t.secret = Some(format!(
                     "fa4efa4e{}",
-                    &ksef_model::fingerprint_hex(format!("verify test {i}").as_bytes())
-                        [..56]
+                    &ksef_model::fingerprint_hex(format!("verify test {i}").as_bytes())[..56]
                 ));
             }
         }

@@ -32,11 +32,7 @@ pub fn basic() -> Fixture {
 }
 
 /// The basic fixture served by a simulator on loopback, with the runtime it runs on.
-pub fn basic_simulator() -> (
-    tokio::runtime::Runtime,
-    Fixture,
-    ksef_sim::SimHandle,
-) {
+pub fn basic_simulator() -> (tokio::runtime::Runtime, Fixture, ksef_sim::SimHandle) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

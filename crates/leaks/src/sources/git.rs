@@ -17,13 +17,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 pub use crate::sources::ScanError;
-use ksef_model::ScanIssue;
-use ksef_model::Shard;
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
 use gix::hashtable::HashSet;
 use gix::objs::{CommitRefIter, Find, Kind, TreeRefIter};
+use ksef_model::ScanIssue;
+use ksef_model::Shard;
 use rayon::prelude::*;
 
 /// Which part of the history to scan.

@@ -86,10 +86,7 @@ fn fill(template: &str, caps: &regex::Captures<'_>) -> String {
         match forms.map(|f| f.split('|').collect::<Vec<_>>()).as_deref() {
             Some([one, few, many]) => {
                 let n = value.parse::<u64>().unwrap_or(0);
-                out.push_str(&format!(
-                    "{n} {}",
-                    crate::plural_pl(n, one, few, many)
-                ));
+                out.push_str(&format!("{n} {}", crate::plural_pl(n, one, few, many)));
             }
             // `{d}`, a date: as Polish readers write it (30.11.2026), as in all Polish text.
             _ => match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {

@@ -56,7 +56,11 @@ impl Ctx<'_> {
         match context_reason {
             Some(c) => self.tr("leak_status_unknown_ctx").replace(
                 "{reason}",
-                &crate::render::html::model::urgent::context_reason(self, c.reason_code.as_ref(), c.reason.as_deref()),
+                &crate::render::html::model::urgent::context_reason(
+                    self,
+                    c.reason_code.as_ref(),
+                    c.reason.as_deref(),
+                ),
             ),
             None => self.tr(&format!("leak_status_{status_key}")),
         }

@@ -22,16 +22,14 @@ mod view;
 
 pub use view::*;
 
+use crate::render::html::ReportInput;
+use crate::render::html::ReportKind;
+use crate::render::html::ReportOptions;
 use crate::render::html::chart;
 use crate::render::html::chart::BarChart;
 use crate::render::html::chart::Distribution;
 use crate::render::html::chart::LineChart;
-use ksef_model::i18n;
-use ksef_model::i18n::Lang;
 use crate::render::html::mask::Masker;
-use crate::render::html::ReportInput;
-use crate::render::html::ReportKind;
-use crate::render::html::ReportOptions;
 use ksef_model::AuditFinding;
 use ksef_model::ContextStatus;
 use ksef_model::EXPIRING_DAYS;
@@ -43,6 +41,8 @@ use ksef_model::LeakStatus;
 use ksef_model::RuleTitle;
 use ksef_model::Severity;
 use ksef_model::TOOL_VERSION;
+use ksef_model::i18n;
+use ksef_model::i18n::Lang;
 
 // ---------------------------------------------------------------------------------------
 // Building
