@@ -27,7 +27,7 @@ use crate::render::leaks::LeakFormat;
 use crate::render::leaks::render_leaks;
 use crate::render::style::Style;
 use ksef_client::settings::KsefSettings;
-use ksef_client::verify_leaks;
+use ksef_client::verify::verify_leaks;
 use ksef_leaks::findings::Baseline;
 use ksef_leaks::findings::LeakOptions;
 use ksef_leaks::findings::LeakScan;

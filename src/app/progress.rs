@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use ksef_client::Progress;
-use ksef_client::ProgressEvent;
+use ksef_client::progress::Progress;
+use ksef_client::progress::ProgressEvent;
 use ksef_model::ContextStatus;
 use ksef_model::i18n::Lang;
 

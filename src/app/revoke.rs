@@ -12,7 +12,7 @@ use crate::cli::RevokeArgs;
 use crate::config::Config;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings_for_nips;
-use ksef_client::revoke_tokens;
+use ksef_client::verify::revoke_tokens;
 use ksef_leaks::matcher::redact_text;
 use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
@@ -304,7 +304,7 @@ fn recheck_live(
         })
     });
     check.suppressed.clear();
-    let verdicts = ksef_client::verify_leaks(&check, settings);
+    let verdicts = ksef_client::verify::verify_leaks(&check, settings);
     let failed: Vec<&ksef_model::ScanIssue> = verdicts.errors.iter().collect();
     let mut out = Vec::new();
     for t in keep {

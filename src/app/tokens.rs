@@ -17,7 +17,7 @@ use crate::config::RuleDirs;
 use crate::config::resolve_settings;
 use crate::render::csv::CsvOptions;
 use crate::render::tokens as render;
-use ksef_client::fetch_snapshot;
+use ksef_client::fetch::fetch_snapshot;
 use ksef_client::settings::KsefSettings;
 use ksef_model::ContextStatus;
 use ksef_model::Outcome;

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
-use ksef_client::Progress;
-use ksef_client::fetch_snapshot_async;
+use ksef_client::fetch::fetch_snapshot_async;
+use ksef_client::progress::Progress;
 use ksef_client::settings::CertificateFiles;
 use ksef_client::settings::ContextSpec;
 use ksef_client::settings::CredentialSource;

@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use ksef_client::Progress;
 use ksef_client::auth::Session;
 use ksef_client::auth::authenticate;
 use ksef_client::grants::GrantsError;
@@ -22,6 +21,7 @@ use ksef_client::grants::read_grants;
 use ksef_client::grants::revoke_grant;
 use ksef_client::http::Transport;
 use ksef_client::http::http_client;
+use ksef_client::progress::Progress;
 use ksef_client::settings::KsefSettings;
 use ksef_model::EnvironmentRef;
 use ksef_model::GrantIdentifier;

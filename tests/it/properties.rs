@@ -33,9 +33,9 @@ use ksef_model::GrantRecord;
 use ksef_model::TokenSnapshot;
 use ksef_model::redact_token_shapes;
 use ksef_policy::rule::load::parse_policy_sources;
-use ksef_rules::RuleSource;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::validate_leak_rules;
+use ksef_rules::load::RuleSource;
 use ksef_rules::load::parse_rule_files;
 
 /// `n`, or `PROPTEST_CASES` when set (for a longer run by hand).

@@ -17,7 +17,7 @@ const PAGE_SIZE: u32 = 100;
 const MAX_PAGES: u32 = 10;
 
 /// The permissions that let a caller see every token of the context.
-pub const READ_ALL: [&str; 2] = ["CredentialsRead", "CredentialsManage"];
+pub(crate) const READ_ALL: [&str; 2] = ["CredentialsRead", "CredentialsManage"];
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -37,7 +37,7 @@ struct QueryPersonalPermissionsResponse {
 
 /// The caller's own active permissions in the current context (their scopes, as KSeF
 /// names them). Stops early once one of [`READ_ALL`] is seen.
-pub async fn personal_permissions(
+pub(crate) async fn personal_permissions(
     t: &Transport,
     session: &mut Session,
 ) -> Result<Vec<String>, ApiError> {

@@ -48,7 +48,7 @@ pub struct Session {
 
 impl Session {
     /// A session from an already-obtained access token (not closed by the tool).
-    pub fn from_access_token(token: Secret) -> Session {
+    pub(crate) fn from_access_token(token: Secret) -> Session {
         let claims = jwt_claims(token.expose());
         let exp = claims
             .as_ref()
@@ -92,7 +92,7 @@ impl Session {
 }
 
 /// The reference number of a KSeF token: everything before the first `|`.
-pub fn token_reference(token: &Secret) -> Option<String> {
+pub(crate) fn token_reference(token: &Secret) -> Option<String> {
     let (reference, rest) = token.expose().split_once('|')?;
     (!reference.is_empty() && !rest.is_empty()).then(|| reference.trim().to_string())
 }
@@ -118,7 +118,7 @@ pub fn context_identifier(nip: &str, token: &Secret) -> AuthContextIdentifier {
 }
 
 /// Picks the certificate to encrypt with from the published list.
-pub type CertificateSelector =
+pub(crate) type CertificateSelector =
     for<'c> fn(&'c [PublicKeyCertificate], DateTime<Utc>) -> Option<&'c PublicKeyCertificate>;
 
 /// Runs the whole token-authentication flow for context `nip`.
@@ -270,7 +270,7 @@ async fn fetch_certificates(t: &Transport) -> Result<Vec<PublicKeyCertificate>, 
 }
 
 /// A failed authentication status in plain words.
-pub fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
+pub(crate) fn auth_failure(nip: &str, status: &StatusInfo) -> ApiError {
     let (what, help) = match status.code {
         415 => (
             "KSeF found no permissions for this token in the context",

@@ -20,7 +20,7 @@ use ksef_model::CertificateLimits;
 use ksef_model::CertificateRecord;
 
 /// Largest page the contract allows.
-pub const CERTIFICATE_PAGE_SIZE: u32 = 50;
+pub(crate) const CERTIFICATE_PAGE_SIZE: u32 = 50;
 const QUERY: &str = "POST /certificates/query";
 
 #[derive(Debug, Deserialize)]
@@ -31,7 +31,7 @@ struct QueryCertificatesResponse {
 }
 
 /// Every certificate visible to the session, in KSeF's order.
-pub async fn list_certificates(
+pub(crate) async fn list_certificates(
     t: &Transport,
     session: &mut Session,
     max_pages: u32,

@@ -17,7 +17,7 @@ pub enum Credential {
 }
 
 /// Largest token file read (a KSeF token is under 200 bytes).
-pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
 
 /// The UTF-8 byte-order mark some Windows editors put at the start of a file.
 const BOM: char = '\u{feff}';
@@ -28,7 +28,7 @@ pub fn load_credential(nip: &str, source: &CredentialSource) -> Result<Credentia
 
 /// [`load_credential`], telling `note` about what was mended on the way (a UTF-8
 /// byte-order mark stripped from the value); notes never hold the value.
-pub fn load_credential_noting(
+pub(crate) fn load_credential_noting(
     nip: &str,
     source: &CredentialSource,
     note: &mut dyn FnMut(String),

@@ -13,10 +13,10 @@ use crate::models::PublicKeyCertificate;
 use ksef_model::Secret;
 
 /// Usage value of the certificate meant for KSeF token encryption.
-pub const TOKEN_ENCRYPTION_USAGE: &str = "KsefTokenEncryption";
+pub(crate) const TOKEN_ENCRYPTION_USAGE: &str = "KsefTokenEncryption";
 
 /// The currently valid `KsefTokenEncryption` certificate with the latest `validFrom`.
-pub fn select_certificate(
+pub(crate) fn select_certificate(
     certs: &[PublicKeyCertificate],
     now: DateTime<Utc>,
 ) -> Option<&PublicKeyCertificate> {
@@ -147,6 +147,6 @@ pub(crate) mod tests {
     /// A different digest than SHA-256 (SHA-512 stands in for the SHA-1 default of
     /// some libraries: the point is only that the hash must match).
     mod sha1_stub {
-        pub type Sha1Like = sha2::Sha512;
+        pub(crate) type Sha1Like = sha2::Sha512;
     }
 }

@@ -277,7 +277,7 @@ pub fn parse_error_body(body: &str) -> ErrorBody {
 }
 
 /// A `help:` hint for an HTTP status / KSeF code, when there is a useful one.
-pub fn help_for(status: u16, body: &ErrorBody) -> Option<String> {
+pub(crate) fn help_for(status: u16, body: &ErrorBody) -> Option<String> {
     match (status, body.code, body.reason_code.as_deref()) {
         (_, Some(21418), _) => Some("the continuation token was refused; run again".into()),
         (_, Some(21470), _) => Some("the public key was withdrawn; run again to fetch the current one".into()),

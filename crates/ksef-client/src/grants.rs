@@ -33,14 +33,14 @@ use ksef_model::PersonPermission;
 use ksef_model::ReasonCode;
 
 /// Largest page the contract allows.
-pub const GRANT_PAGE_SIZE: u32 = 100;
+pub(crate) const GRANT_PAGE_SIZE: u32 = 100;
 
-pub const PERSONS_ENDPOINT: &str = "POST /permissions/query/persons/grants";
-pub const ENTITIES_ENDPOINT: &str = "POST /permissions/query/entities/grants";
-pub const AUTHORIZATIONS_ENDPOINT: &str = "POST /permissions/query/authorizations/grants";
+pub(crate) const PERSONS_ENDPOINT: &str = "POST /permissions/query/persons/grants";
+pub(crate) const ENTITIES_ENDPOINT: &str = "POST /permissions/query/entities/grants";
+pub(crate) const AUTHORIZATIONS_ENDPOINT: &str = "POST /permissions/query/authorizations/grants";
 
 /// Permissions that let the auditor read every grant of a context.
-pub const READ_PERMISSIONS: [Permission; 2] =
+pub(crate) const READ_PERMISSIONS: [Permission; 2] =
     [Permission::CredentialsRead, Permission::CredentialsManage];
 
 /// Why the grants of a context could not be read (or a grant not removed).
@@ -194,7 +194,7 @@ pub struct PermissionsOperationStatusResponse {
 
 /// Fails early, without a request, when the auditor's own permissions are known and
 /// include neither `CredentialsRead` nor `CredentialsManage`.
-pub fn check_auditor_permissions(
+pub(crate) fn check_auditor_permissions(
     nip: &str,
     permissions: Option<&[Permission]>,
 ) -> Result<(), GrantsError> {
@@ -256,7 +256,7 @@ pub async fn list_person_grants(
 }
 
 /// `entities/grants`: invoice permissions this context received from other entities.
-pub async fn list_entity_grants(
+pub(crate) async fn list_entity_grants(
     t: &Transport,
     session: &mut Session,
     max_pages: u32,
@@ -281,7 +281,7 @@ pub async fn list_entity_grants(
 
 /// `authorizations/grants`: `AuthorizationGranted` (this context authorized others,
 /// `queryType = Granted`) or `AuthorizationReceived` (`Received`).
-pub async fn list_authorization_grants(
+pub(crate) async fn list_authorization_grants(
     t: &Transport,
     session: &mut Session,
     kind: GrantKind,
@@ -321,7 +321,7 @@ pub fn query_body(kind: &GrantKind) -> Value {
 /// Page bookkeeping of one listing: the cap, and ids already read (offset paging over
 /// a list that changes may repeat an item; a page of nothing new with `hasMore` is a loop).
 #[derive(Debug)]
-pub struct OffsetPaging {
+pub(crate) struct OffsetPaging {
     nip: String,
     endpoint: String,
     max_pages: u32,
@@ -341,7 +341,7 @@ impl OffsetPaging {
     }
 
     /// Starts the next page: the `pageOffset` to send.
-    pub fn begin(&mut self) -> Result<u32, GrantsError> {
+    pub(crate) fn begin(&mut self) -> Result<u32, GrantsError> {
         if self.pages >= self.max_pages {
             return Err(GrantsError::PageCap {
                 nip: self.nip.clone(),
@@ -509,7 +509,7 @@ pub async fn delete_grant(
 
 /// `DELETE /permissions/authorizations/grants/{permissionId}` (self-invoicing, tax
 /// representative, RR and PEF authorizations).
-pub async fn delete_authorization_grant(
+pub(crate) async fn delete_authorization_grant(
     t: &Transport,
     session: &mut Session,
     id: &str,

@@ -22,7 +22,7 @@ use crate::settings::KsefSettings;
 use ksef_model::Secret;
 
 /// Header carrying the `GET /tokens` cursor.
-pub const CONTINUATION_HEADER: &str = "x-continuation-token";
+pub(crate) const CONTINUATION_HEADER: &str = "x-continuation-token";
 /// Most 429 answers honoured for one request before giving up.
 const MAX_RATE_LIMIT_WAITS: u32 = 8;
 /// Upper bound of one backoff delay.
@@ -31,7 +31,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// records is about 60 KiB; anything near this size is not a KSeF answer. The body is
 /// read in chunks and reading stops at the cap, so a hostile server cannot make the
 /// tool hold more than this.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// One request, described before it is sent (so it can be re-sent).
 #[derive(Debug)]
@@ -146,7 +146,7 @@ impl Transport {
     }
 
     /// Uses `certificates` (shared with other contexts) instead of its own list.
-    pub fn sharing(mut self, certificates: &Arc<CertificateCache>) -> Transport {
+    pub(crate) fn sharing(mut self, certificates: &Arc<CertificateCache>) -> Transport {
         self.certificates = Arc::clone(certificates);
         self
     }
@@ -388,7 +388,7 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// `Retry-After` as seconds: an integer (what KSeF sends) or an HTTP date.
-pub fn parse_retry_after(value: &str) -> Option<u64> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<u64> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(secs);
@@ -400,7 +400,7 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 
 /// Exponential backoff (`base * 2^(attempt-1)`, capped) with "equal jitter": half the
 /// delay fixed, half random (`jitter` in `[0, 1)`).
-pub fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
+pub(crate) fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
     let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
     let capped = exp.min(MAX_BACKOFF);
     capped / 2 + capped.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)

@@ -27,7 +27,7 @@ use zeroize::Zeroizing;
 use ksef_model::Secret;
 
 /// Environment variable with the key password for every context.
-pub const KEY_PASSWORD_ENV: &str = "KSEF_KEY_PASSWORD";
+pub(crate) const KEY_PASSWORD_ENV: &str = "KSEF_KEY_PASSWORD";
 
 const OID_RSA: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -36,7 +36,7 @@ const OID_P256: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 
 /// Smallest RSA modulus KSeF accepts for XAdES signatures.
-pub const MIN_RSA_BITS: usize = 2048;
+pub(crate) const MIN_RSA_BITS: usize = 2048;
 
 /// A problem with a certificate, a key file or its password. Never carries key material.
 #[derive(Debug, Error)]
@@ -199,7 +199,7 @@ fn check_key_strength(key: &PrivateKey) -> Result<(), String> {
 
 /// The key password for a context: `KSEF_KEY_PASSWORD_<NIP>`, else `KSEF_KEY_PASSWORD`.
 /// `env` looks a variable up (pass `|name| std::env::var(name).ok()`); empty values count as unset.
-pub fn key_password(nip: &str, env: impl Fn(&str) -> Option<String>) -> Option<Secret> {
+pub(crate) fn key_password(nip: &str, env: impl Fn(&str) -> Option<String>) -> Option<Secret> {
     [password_env_for(nip), KEY_PASSWORD_ENV.to_string()]
         .iter()
         .filter_map(|name| env(name))
@@ -208,13 +208,13 @@ pub fn key_password(nip: &str, env: impl Fn(&str) -> Option<String>) -> Option<S
 }
 
 /// Name of the per-context password variable: `KSEF_KEY_PASSWORD_<NIP>`.
-pub fn password_env_for(nip: &str) -> String {
+pub(crate) fn password_env_for(nip: &str) -> String {
     format!("{KEY_PASSWORD_ENV}_{nip}")
 }
 
 /// Refuses a file holding a private key when it is not a regular file or is
 /// readable by group or others (Unix).
-pub fn check_key_file(path: &Path) -> Result<(), KeyError> {
+pub(crate) fn check_key_file(path: &Path) -> Result<(), KeyError> {
     let meta = std::fs::metadata(path).map_err(|source| KeyError::Read {
         path: path.to_path_buf(),
         source,

@@ -11,13 +11,11 @@ pub mod crypto;
 pub mod error;
 pub mod models;
 
-pub use error::ApiError;
 pub mod http;
 pub mod limiter;
 pub mod progress;
 pub mod tokens;
 
-pub use progress::{Progress, ProgressEvent};
 pub mod credentials;
 pub mod fetch;
 pub mod grants;
@@ -26,12 +24,3 @@ pub mod settings;
 pub mod signin;
 pub mod verify;
 pub mod xades;
-
-pub use crate::settings::ContextSpec;
-pub use crate::settings::CredentialSource;
-pub use crate::settings::KsefSettings;
-pub use fetch::{fetch_snapshot, fetch_snapshot_async};
-pub use verify::{
-    AuditorIdentity, GrantRevokeOutcome, RevokeOutcome, auditor_identity, revoke_grants,
-    revoke_tokens, verify_leaks,
-};

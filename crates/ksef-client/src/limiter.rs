@@ -29,7 +29,7 @@ impl Windows {
 
     /// Records a request at `now` and returns `None` when every window has room;
     /// otherwise returns how long to wait before asking again (nothing recorded).
-    pub fn try_acquire(&mut self, now: Instant) -> Option<Duration> {
+    pub(crate) fn try_acquire(&mut self, now: Instant) -> Option<Duration> {
         let horizon = self
             .limits
             .iter()
@@ -79,7 +79,7 @@ impl Limiter {
         }
     }
 
-    pub async fn acquire(&self) -> Duration {
+    pub(crate) async fn acquire(&self) -> Duration {
         let mut waited = Duration::ZERO;
         loop {
             let wait = self.windows.lock().await.try_acquire(Instant::now());

@@ -20,9 +20,9 @@ pub const DEFAULT_MAX_PAGES: u32 = 1000;
 /// Bounded wait for a sign-in to complete.
 pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(120);
 /// Retries of 5xx, timeouts and connection resets per request (not configurable).
-pub const MAX_RETRIES: u32 = 4;
+pub(crate) const MAX_RETRIES: u32 = 4;
 /// First backoff delay (not configurable).
-pub const RETRY_BASE: Duration = Duration::from_millis(500);
+pub(crate) const RETRY_BASE: Duration = Duration::from_millis(500);
 
 /// Where a context's KSeF certificate and private key are (paths only, never contents).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,17 +47,17 @@ impl CertificateFiles {
 }
 
 /// Environment variable holding the KSeF token of one NIP: `KSEF_TOKEN_<NIP>`.
-pub fn token_env_var(nip: &str) -> String {
+pub(crate) fn token_env_var(nip: &str) -> String {
     format!("KSEF_TOKEN_{nip}")
 }
 
 /// Environment variable holding an already-obtained access token: `KSEF_ACCESS_TOKEN_<NIP>`.
-pub fn access_token_env_var(nip: &str) -> String {
+pub(crate) fn access_token_env_var(nip: &str) -> String {
     format!("KSEF_ACCESS_TOKEN_{nip}")
 }
 
 /// The token of the only context, when exactly one is audited.
-pub const SINGLE_TOKEN_ENV_VAR: &str = "KSEF_TOKEN";
+pub(crate) const SINGLE_TOKEN_ENV_VAR: &str = "KSEF_TOKEN";
 
 /// Where the KSeF credential of one context comes from. Holds names, never values,
 /// except `InMemory` (demo and tests), whose value is a [`Secret`].

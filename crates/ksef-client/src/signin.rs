@@ -29,7 +29,7 @@ use crate::xades::sign_auth_token_request;
 use crate::xades::signing_time_now;
 
 /// Loads a context's certificate and key (password from the environment).
-pub fn load_signing_credential(
+pub(crate) fn load_signing_credential(
     nip: &str,
     files: &CertificateFiles,
 ) -> Result<SigningCredential, ApiError> {
@@ -56,7 +56,7 @@ pub fn load_signing_credential(
 }
 
 /// Signs in to context `nip` with a KSeF certificate.
-pub async fn authenticate_with_certificate(
+pub(crate) async fn authenticate_with_certificate(
     t: &Transport,
     credential: &SigningCredential,
     auth_timeout: Duration,

@@ -22,7 +22,7 @@ pub const PAGE_SIZE: u32 = 100;
 /// could not be read without waiting out the hourly limit, and no real context holds
 /// that many tokens (see docs/ksef-assumptions.md). A cursor that goes on past it is
 /// a runaway, stopped within minutes instead of hours.
-pub const RUNAWAY_PAGES: u32 = RateLimits::TOKENS.per_hour;
+pub(crate) const RUNAWAY_PAGES: u32 = RateLimits::TOKENS.per_hour;
 
 /// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages (never more
 /// than [`RUNAWAY_PAGES`]), or a cursor that repeats the previous one, is a runaway
@@ -48,7 +48,7 @@ impl Paging {
     }
 
     /// Starts the next page: returns the cursor to send (None for the first page).
-    pub fn begin(&mut self) -> Result<Option<&str>, ApiError> {
+    pub(crate) fn begin(&mut self) -> Result<Option<&str>, ApiError> {
         if self.pages >= self.max_pages.min(RUNAWAY_PAGES) {
             if self.max_pages < RUNAWAY_PAGES {
                 return Err(ApiError::PageCap {
@@ -105,7 +105,7 @@ pub struct Listing {
 
 impl Listing {
     /// Why the listing cannot be trusted as whole, when it repeated tokens.
-    pub fn inconsistency(&self) -> Option<String> {
+    pub(crate) fn inconsistency(&self) -> Option<String> {
         let (reference, first, again) = self.first_duplicate.as_ref()?;
         Some(format!(
             "GET /tokens listed {} token{} more than once (duplicates seen, e.g. {reference} on pages {first} and {again}); a listing that repeats tokens may also have skipped some, so it is not complete ({} distinct tokens kept)\nhelp: run again later; if it persists, report it to KSeF support",
@@ -195,7 +195,7 @@ pub async fn get_token(
 }
 
 /// `DELETE /tokens/{ref}` (204: revocation started).
-pub async fn revoke_token(
+pub(crate) async fn revoke_token(
     t: &Transport,
     session: &mut Session,
     reference: &str,

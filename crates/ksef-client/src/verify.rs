@@ -31,7 +31,7 @@ use ksef_model::TokenStatus;
 use ksef_model::same_holder;
 
 /// What KSeF says of a token, as a leak status.
-pub fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
+pub(crate) fn leak_status(status: Option<&TokenStatus>) -> LeakStatus {
     match status {
         // A Pending token becomes usable by itself: as dangerous as an active one.
         Some(TokenStatus::Active | TokenStatus::Pending) => LeakStatus::Active,

@@ -39,7 +39,7 @@ pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 /// XAdES 1.3.2 namespace.
 pub const XADES_NS: &str = "http://uri.etsi.org/01903/v1.3.2#";
 /// Exclusive XML canonicalisation 1.0 (without comments).
-pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+pub(crate) const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// The enveloped-signature transform.
 pub const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 /// SHA-256 digest method.
@@ -202,8 +202,9 @@ impl AuthTokenRequest {
         )
     }
 
+    #[cfg(test)]
     /// The unsigned document (with an XML declaration).
-    pub fn to_unsigned_xml(&self) -> String {
+    pub(crate) fn to_unsigned_xml(&self) -> String {
         format!("{XML_DECLARATION}{}", self.root_with(""))
     }
 }
@@ -211,7 +212,7 @@ impl AuthTokenRequest {
 const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// The signing time the official client uses: now minus one minute (clock skew).
-pub fn signing_time_now() -> DateTime<Utc> {
+pub(crate) fn signing_time_now() -> DateTime<Utc> {
     Utc::now() - Duration::minutes(1)
 }
 

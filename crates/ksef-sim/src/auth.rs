@@ -18,7 +18,6 @@ use serde_json::{Value, json};
 use crate::errors::ApiFailure;
 use crate::errors::DESC_CHALLENGE;
 use crate::errors::DESC_KEY;
-use crate::limits::RateLimits;
 use crate::state::AuthOperation;
 use crate::state::AuthStatus;
 use crate::state::BearerKind;
@@ -30,6 +29,7 @@ use crate::state::new_reference;
 use crate::tag;
 use crate::time::ksef_time;
 use ksef_model::Identifier;
+use ksef_model::RateLimits;
 use ksef_model::TokenStatus;
 
 type SimRef = State<Arc<Sim>>;
@@ -103,7 +103,7 @@ pub async fn challenge(
     .into_response())
 }
 
-pub async fn public_keys(
+pub(crate) async fn public_keys(
     State(sim): SimRef,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Result<Response, ApiFailure> {
@@ -143,7 +143,7 @@ struct InitTokenAuthenticationRequest {
     // `authorizationPolicy` (IP allow-lists) is accepted and not enforced.
 }
 
-pub async fn ksef_token(
+pub(crate) async fn ksef_token(
     State(sim): SimRef,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Bytes,
@@ -480,7 +480,10 @@ pub async fn refresh(State(sim): SimRef, headers: HeaderMap) -> Result<Response,
     Ok(tag(Json(body).into_response(), nip))
 }
 
-pub async fn close_session(State(sim): SimRef, headers: HeaderMap) -> Result<Response, ApiFailure> {
+pub(crate) async fn close_session(
+    State(sim): SimRef,
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
     let mut st = sim.lock();
     let bearer = st.bearer(&headers)?;
     if bearer.kind == BearerKind::Operation {

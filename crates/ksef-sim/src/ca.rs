@@ -28,19 +28,20 @@ use zeroize::Zeroizing;
 use crate::SimError;
 
 /// countryName (2.5.4.6).
-pub const OID_COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
+pub(crate) const OID_COUNTRY: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
 /// commonName (2.5.4.3).
-pub const OID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+pub(crate) const OID_COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 /// serialNumber (2.5.4.5): `PNOPL-<PESEL>` or `TINPL-<NIP>` for a person.
-pub const OID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
+pub(crate) const OID_SERIAL_NUMBER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.5");
 /// givenName (2.5.4.42).
-pub const OID_GIVEN_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.42");
+pub(crate) const OID_GIVEN_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.42");
 /// surname (2.5.4.4).
-pub const OID_SURNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.4");
+pub(crate) const OID_SURNAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.4");
 /// organizationName (2.5.4.10).
-pub const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+pub(crate) const OID_ORGANIZATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
 /// organizationIdentifier (2.5.4.97): `VATPL-<NIP>` for a firm.
-pub const OID_ORGANIZATION_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.97");
+pub(crate) const OID_ORGANIZATION_IDENTIFIER: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.5.4.97");
 
 /// Key type of a generated key pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +101,7 @@ impl CertSubject {
 
 /// A name from (type, value) pairs, one attribute per RDN, in the order given.
 /// countryName and serialNumber are PrintableString (RFC 5280), the rest UTF8String.
-pub fn build_name(attributes: &[(ObjectIdentifier, &str)]) -> Result<Name, SimError> {
+pub(crate) fn build_name(attributes: &[(ObjectIdentifier, &str)]) -> Result<Name, SimError> {
     let mut rdns = Vec::with_capacity(attributes.len());
     for (oid, value) in attributes {
         let tag = if *oid == OID_COUNTRY || *oid == OID_SERIAL_NUMBER {

@@ -37,12 +37,12 @@ pub enum ApiFailure {
     Unavailable,
 }
 
-pub const DESC_VALIDATION: &str = "Błąd walidacji danych wejściowych.";
-pub const DESC_CHALLENGE: &str = "Nieprawidłowe wyzwanie autoryzacyjne.";
-pub const DESC_NOT_AUTHORIZED: &str = "Brak autoryzacji.";
-pub const DESC_NOT_AUTHENTICATED: &str = "Brak uwierzytelnienia.";
-pub const DESC_CONTINUATION: &str = "Przekazany token kontynuacji ma nieprawidłowy format.";
-pub const DESC_KEY: &str =
+pub(crate) const DESC_VALIDATION: &str = "Błąd walidacji danych wejściowych.";
+pub(crate) const DESC_CHALLENGE: &str = "Nieprawidłowe wyzwanie autoryzacyjne.";
+pub(crate) const DESC_NOT_AUTHORIZED: &str = "Brak autoryzacji.";
+pub(crate) const DESC_NOT_AUTHENTICATED: &str = "Brak uwierzytelnienia.";
+pub(crate) const DESC_CONTINUATION: &str = "Przekazany token kontynuacji ma nieprawidłowy format.";
+pub(crate) const DESC_KEY: &str =
     "Przesłany identyfikator klucza jest nieznany lub wskazuje na wycofany klucz.";
 
 impl ApiFailure {
@@ -56,7 +56,7 @@ impl ApiFailure {
     }
 
     /// 400 21301 (not authorized: redeemed, status, revoked KSeF token).
-    pub fn not_authorized(detail: impl Into<String>) -> ApiFailure {
+    pub(crate) fn not_authorized(detail: impl Into<String>) -> ApiFailure {
         ApiFailure::BadRequest {
             code: 21301,
             description: DESC_NOT_AUTHORIZED,
@@ -65,7 +65,7 @@ impl ApiFailure {
     }
 
     /// 400 21304 (authentication operation not found).
-    pub fn operation_not_found(reference: &str) -> ApiFailure {
+    pub(crate) fn operation_not_found(reference: &str) -> ApiFailure {
         ApiFailure::BadRequest {
             code: 21304,
             description: DESC_NOT_AUTHENTICATED,
@@ -75,7 +75,7 @@ impl ApiFailure {
         }
     }
 
-    pub fn bad_continuation() -> ApiFailure {
+    pub(crate) fn bad_continuation() -> ApiFailure {
         ApiFailure::BadRequest {
             code: 21418,
             description: DESC_CONTINUATION,
@@ -83,7 +83,7 @@ impl ApiFailure {
         }
     }
 
-    pub fn unauthorized(detail: impl Into<String>) -> ApiFailure {
+    pub(crate) fn unauthorized(detail: impl Into<String>) -> ApiFailure {
         ApiFailure::Unauthorized {
             detail: detail.into(),
         }
@@ -210,7 +210,7 @@ impl IntoResponse for ApiFailure {
 }
 
 /// Middleware: renders [`ApiFailure`] extensions into bodies in the format the request asked for.
-pub async fn render_failures(request: Request<Body>, next: Next) -> Response {
+pub(crate) async fn render_failures(request: Request<Body>, next: Next) -> Response {
     let problem = request
         .headers()
         .get("x-error-format")

@@ -100,7 +100,7 @@ impl SimKeys {
         [&self.token, &self.symmetric]
     }
 
-    pub fn by_public_key_id(&self, id: &str) -> Option<&SimCertificate> {
+    pub(crate) fn by_public_key_id(&self, id: &str) -> Option<&SimCertificate> {
         self.certificates()
             .into_iter()
             .find(|c| c.public_key_id == id)

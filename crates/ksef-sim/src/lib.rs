@@ -44,7 +44,6 @@ pub use faults::Faults;
 pub use files::create_private;
 pub use fixture::{Fixture, FixtureContext, FixtureToken};
 pub use keys::{SimCertificate, SimKeys, USAGE_SYMMETRIC, USAGE_TOKEN};
-pub use limits::RateLimits;
 
 use state::Sim;
 

@@ -1,9 +1,8 @@
 //! Sliding-window rate limits, as the contract's `x-rate-limits`.
 
+use ksef_model::RateLimits;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
-
-pub use ksef_model::RateLimits;
 
 /// The three sliding windows of a limit, with the Polish word KSeF uses in its message.
 fn windows(limits: &RateLimits) -> [(u32, Duration, &'static str); 3] {
@@ -16,7 +15,7 @@ fn windows(limits: &RateLimits) -> [(u32, Duration, &'static str); 3] {
 
 /// A refusal: how long to wait and the message for the 429 body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exceeded {
+pub(crate) struct Exceeded {
     pub retry_after_secs: u64,
     pub detail: String,
 }

@@ -44,7 +44,7 @@ mod tests {
 }
 
 /// A fresh reference number `YYYYMMDD-TT-HHHHHHHHHH-HHHHHHHHHH-CC` with its CRC-8.
-pub fn new_reference(kind: &str, now: DateTime<Utc>) -> String {
+pub(crate) fn new_reference(kind: &str, now: DateTime<Utc>) -> String {
     let mut rng = rand::thread_rng();
     let a: u64 = rng.gen_range(0..1u64 << 40);
     let b: u64 = rng.gen_range(0..1u64 << 40);
@@ -53,12 +53,12 @@ pub fn new_reference(kind: &str, now: DateTime<Utc>) -> String {
 }
 
 /// Maps of a long-running simulator are pruned of expired entries at this size.
-pub const PRUNE_AT: usize = 4096;
+pub(crate) const PRUNE_AT: usize = 4096;
 /// The request log keeps at most this many entries (the oldest half is dropped).
-pub const REQUEST_LOG_MAX: usize = 100_000;
+pub(crate) const REQUEST_LOG_MAX: usize = 100_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BearerKind {
+pub(crate) enum BearerKind {
     /// `authenticationToken` of `POST /auth/ksef-token`.
     Operation,
     Access,
@@ -92,13 +92,13 @@ pub struct Challenge {
 
 /// Final (or current) status of an authentication operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthStatus {
+pub(crate) struct AuthStatus {
     pub code: u16,
     pub description: &'static str,
     pub details: Vec<String>,
 }
 
-pub const FAILED_TOKEN: &str =
+pub(crate) const FAILED_TOKEN: &str =
     "Uwierzytelnianie zakończone niepowodzeniem z powodu błędnego tokenu";
 
 impl AuthStatus {
@@ -116,14 +116,14 @@ impl AuthStatus {
             details: vec![],
         }
     }
-    pub fn no_permissions() -> AuthStatus {
+    pub(crate) fn no_permissions() -> AuthStatus {
         AuthStatus {
             code: 415,
             description: "Uwierzytelnianie zakończone niepowodzeniem",
             details: vec!["Brak przypisanych uprawnień".into()],
         }
     }
-    pub fn revoked_by_user() -> AuthStatus {
+    pub(crate) fn revoked_by_user() -> AuthStatus {
         AuthStatus {
             code: 425,
             description: "Uwierzytelnienie unieważnione",
@@ -133,7 +133,7 @@ impl AuthStatus {
             ],
         }
     }
-    pub fn bad_token(detail: impl Into<String>) -> AuthStatus {
+    pub(crate) fn bad_token(detail: impl Into<String>) -> AuthStatus {
         AuthStatus {
             code: 450,
             description: FAILED_TOKEN,
@@ -143,7 +143,7 @@ impl AuthStatus {
 }
 
 #[derive(Debug, Clone)]
-pub struct AuthOperation {
+pub(crate) struct AuthOperation {
     pub start: DateTime<Utc>,
     /// Index into `contexts` of the requested context, when it exists.
     pub context: Option<usize>,
@@ -173,7 +173,7 @@ pub struct Revoking {
 
 /// Who is calling a protected endpoint (resolved from an access token).
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub context: usize,
     pub nip: String,
     pub token_ref: Option<String>,
@@ -183,7 +183,7 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn can_read_all(&self) -> bool {
+    pub(crate) fn can_read_all(&self) -> bool {
         self.permissions.iter().any(|p| {
             matches!(
                 p,
@@ -191,12 +191,12 @@ impl Caller {
             )
         })
     }
-    pub fn can_manage(&self) -> bool {
+    pub(crate) fn can_manage(&self) -> bool {
         self.permissions.contains(&Permission::CredentialsManage)
     }
 }
 
-pub struct SimState {
+pub(crate) struct SimState {
     pub contexts: Vec<FixtureContext>,
     /// referenceNumber -> (context index, token index)
     pub token_index: HashMap<String, (usize, usize)>,
@@ -301,7 +301,7 @@ impl Sim {
     }
 
     /// Effective faults of a context (its own, else the global ones).
-    pub fn faults_for(st: &SimState, context: Option<usize>) -> Faults {
+    pub(crate) fn faults_for(st: &SimState, context: Option<usize>) -> Faults {
         context
             .and_then(|ci| st.contexts.get(ci))
             .and_then(|c| c.faults.clone())
@@ -310,7 +310,7 @@ impl Sim {
 }
 
 /// The bearer token of a request, if any (`Authorization: Bearer …`).
-pub fn bearer_of(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_of(headers: &HeaderMap) -> Option<&str> {
     let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
@@ -369,7 +369,7 @@ impl SimState {
     }
 
     /// Applies due `Revoking -> Revoked` transitions for one token (on read).
-    pub fn settle_revocation(&mut self, reference: &str, delay: Duration) {
+    pub(crate) fn settle_revocation(&mut self, reference: &str, delay: Duration) {
         let Some(rev) = self.revoking.get_mut(reference) else {
             return;
         };

@@ -14,20 +14,20 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::errors::ApiFailure;
-use crate::limits::RateLimits;
 use crate::state::Caller;
 use crate::state::Revoking;
 use crate::state::Sim;
 use crate::state::SimState;
 use crate::tag;
 use crate::time::ksef_time;
+use ksef_model::RateLimits;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 
 type SimRef = State<Arc<Sim>>;
 
 /// Contract limits of group `other`, per context and endpoint.
-pub fn limit_other(
+pub(crate) fn limit_other(
     sim: &Sim,
     st: &mut SimState,
     nip: &str,
@@ -59,7 +59,7 @@ fn gate(sim: &Sim, st: &mut SimState, caller: &Caller, endpoint: &str) -> Result
 }
 
 /// A token record as the API sends it (contract-style timestamps).
-pub fn record_json(record: &TokenRecord) -> Value {
+pub(crate) fn record_json(record: &TokenRecord) -> Value {
     let mut value = serde_json::to_value(record).unwrap_or(Value::Null);
     value["dateCreated"] = json!(ksef_time(record.date_created));
     value["lastUseDate"] = json!(record.last_use_date.map(ksef_time));
@@ -388,7 +388,7 @@ fn find_visible(
     Ok(found)
 }
 
-pub async fn get_one(
+pub(crate) async fn get_one(
     State(sim): SimRef,
     headers: HeaderMap,
     Path(reference): Path<String>,

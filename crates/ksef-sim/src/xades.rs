@@ -91,7 +91,7 @@ pub enum CertificateProblem {
 
 impl CertificateProblem {
     /// The `details` line of the 460 status, as the service writes it.
-    pub fn ksef_detail(self) -> &'static str {
+    pub(crate) fn ksef_detail(self) -> &'static str {
         match self {
             CertificateProblem::Invalid => "Nieważny certyfikat",
             CertificateProblem::ChainError => "Błąd weryfikacji łańcucha certyfikatów",

@@ -104,8 +104,9 @@ impl GrantScope {
         }
     }
 
+    #[cfg(test)]
     /// `SelfInvoicing`, `RRInvoicing`, `TaxRepresentative`, `PefInvoicing`.
-    pub fn is_entity_authorization(&self) -> bool {
+    pub(crate) fn is_entity_authorization(&self) -> bool {
         matches!(
             self,
             GrantScope::SelfInvoicing

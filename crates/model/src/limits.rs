@@ -22,9 +22,4 @@ impl RateLimits {
         per_minute: 0,
         per_hour: 0,
     };
-    pub const UNLIMITED: RateLimits = RateLimits {
-        per_second: 0,
-        per_minute: 0,
-        per_hour: 0,
-    };
 }

@@ -82,7 +82,7 @@ reason_codes! {
 impl ReasonCode {
     /// The code an English reason written before codes existed stands for: each line in
     /// turn, the first that says something known wins. `None` when nothing is recognised.
-    pub fn classify_text(reason: &str) -> Option<ReasonCode> {
+    pub(crate) fn classify_text(reason: &str) -> Option<ReasonCode> {
         reason.lines().find_map(classify_line)
     }
 }

@@ -493,7 +493,7 @@ pub struct WindowPlan {
 impl WindowPlan {
     /// Bytes two windows share: half of it (128 KiB) is the longest match plus its context
     /// (a PEM key and its certificate, 20 lines around a value) a window is sure to hold.
-    pub const OVERLAP: usize = 256 * 1024;
+    pub(crate) const OVERLAP: usize = 256 * 1024;
 
     /// Windows of `max_file_size` bytes (at least four overlaps), so memory stays within the
     /// limit the user set.

@@ -8,7 +8,6 @@ pub mod leak;
 pub mod load;
 
 pub use error::RuleLoadError;
-pub use load::{RuleFiles, RuleKind, RuleSource, first_rule_id, read_rule_dir};
 
 use std::fmt;
 

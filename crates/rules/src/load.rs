@@ -36,7 +36,7 @@ impl RuleKind {
     }
 
     /// The id prefix of this kind.
-    pub fn id_prefix(self) -> &'static str {
+    pub(crate) fn id_prefix(self) -> &'static str {
         match self {
             RuleKind::Policy => "POL",
             RuleKind::Leak => "LEAK",
@@ -107,7 +107,7 @@ fn is_kind(id: &str, kind: RuleKind) -> bool {
 
 /// The id of the first rule in a rule file (`POL001`, `LEAK002`), telling its kind when
 /// a flat `--rules DIR` mixes policy and leak files.
-pub fn first_rule_id(text: &str) -> Option<String> {
+pub(crate) fn first_rule_id(text: &str) -> Option<String> {
     let table = toml::from_str::<toml::Table>(text).ok()?;
     let id = table
         .get("rule")?
@@ -119,7 +119,7 @@ pub fn first_rule_id(text: &str) -> Option<String> {
 }
 
 /// Reads every `*.toml` file of `dir`, sorted by name.
-pub fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
+pub(crate) fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
     let read_err = |source| RuleLoadError::Read {
         path: dir.to_path_buf(),
         source,

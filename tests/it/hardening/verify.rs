@@ -6,7 +6,7 @@ use crate::support::fixture::*;
 use ksef_client::settings::ContextSpec;
 use ksef_client::settings::CredentialSource;
 use ksef_client::settings::KsefSettings;
-use ksef_client::verify_leaks;
+use ksef_client::verify::verify_leaks;
 use ksef_leaks::findings::apply_leak_verdicts;
 use ksef_leaks::findings::leak_outcome;
 use ksef_model::EnvironmentRef;
@@ -95,7 +95,7 @@ fn issue_13_verify_403_names_the_missing_permission() {
 
 #[test]
 fn issue_13_verify_and_revoke_fetch_the_certificates_once_per_run() {
-    use ksef_client::revoke_tokens;
+    use ksef_client::verify::revoke_tokens;
     let rt = runtime();
     let fixture = basic();
     let (alfa, beta) = (

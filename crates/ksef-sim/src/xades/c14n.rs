@@ -22,7 +22,7 @@ pub enum Method {
 impl Method {
     /// The method for an algorithm URI; `None` for anything else (including the
     /// `#WithComments` variants and C14N 1.1).
-    pub fn from_uri(uri: &str) -> Option<Method> {
+    pub(crate) fn from_uri(uri: &str) -> Option<Method> {
         match uri {
             "http://www.w3.org/TR/2001/REC-xml-c14n-20010315" => Some(Method::Inclusive),
             "http://www.w3.org/2001/10/xml-exc-c14n#" => Some(Method::Exclusive),

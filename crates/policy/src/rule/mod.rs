@@ -158,7 +158,7 @@ impl PolicyRuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ksef_rules::RuleSource;
+    use ksef_rules::load::RuleSource;
 
     fn src(text: &str) -> Vec<RuleSource> {
         vec![RuleSource {
