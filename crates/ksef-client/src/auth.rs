@@ -215,7 +215,7 @@ pub(crate) async fn complete_sign_in(
 ) -> Result<Session, ApiError> {
     let nip = t.nip.clone();
     let op = &init.authentication_token.token;
-    let status_path = format!("/auth/{}", init.reference_number);
+    let status_path = t.id_path("/auth", &init.reference_number, &Method::GET)?;
     let started = Instant::now();
     let mut interval = Duration::from_millis(200);
     loop {

@@ -85,6 +85,26 @@ pub enum ApiError {
         "context {nip}: GET /tokens: the continuation token repeated itself after {pages} pages; stopped as a runaway cursor"
     )]
     CursorLoop { nip: String, pages: u32 },
+    #[error(
+        "context {nip}: {endpoint}: KSeF answered with a redirect (HTTP {status}{}); refused: KSeF never redirects, and a signed request must not go elsewhere\nhelp: check the base URL (--env or [ksef] environment): it must be the API's own address, not a proxy that redirects",
+        location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default()
+    )]
+    Redirect {
+        nip: String,
+        endpoint: String,
+        status: u16,
+        /// The `Location` header, without user info, cut to 120 characters.
+        location: Option<String>,
+    },
+    #[error(
+        "context {nip}: {endpoint}: '{shown}' is not a KSeF reference number (36 letters, digits and '-'); not sent\nhelp: take the reference number from `ksef-audit tokens` or the KSeF answer, as it is"
+    )]
+    BadReference {
+        nip: String,
+        endpoint: String,
+        /// The value as received, control characters replaced, cut to 40 characters.
+        shown: String,
+    },
     #[error("context {nip}: {message}{}", help_suffix(help))]
     Credential {
         nip: String,
@@ -129,7 +149,10 @@ impl ApiError {
             ApiError::Status { status, .. } if *status >= 500 => ReasonCode::ServerError,
             ApiError::Status { .. } => ReasonCode::RequestRefused,
             ApiError::Transport { .. } => ReasonCode::Network,
-            ApiError::Decode { .. } | ApiError::BodyTooLarge { .. } => ReasonCode::UnexpectedAnswer,
+            ApiError::Decode { .. }
+            | ApiError::BodyTooLarge { .. }
+            | ApiError::Redirect { .. }
+            | ApiError::BadReference { .. } => ReasonCode::UnexpectedAnswer,
             ApiError::AuthFailed { .. } => ReasonCode::CredentialRejected,
             ApiError::Auth { .. } => ReasonCode::SignInRefused,
             ApiError::PageCap { .. }

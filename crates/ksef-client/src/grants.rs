@@ -463,7 +463,7 @@ fn refusal(e: &ApiError) -> Option<Option<Vec<String>>> {
 }
 
 fn check_id(nip: &str, id: &str) -> Result<(), GrantsError> {
-    if id.len() == 36 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    if crate::http::is_ksef_id(id) {
         Ok(())
     } else {
         Err(GrantsError::BadId {

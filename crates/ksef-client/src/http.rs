@@ -118,6 +118,9 @@ pub fn http_client(settings: &KsefSettings) -> Result<reqwest::Client, reqwest::
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.request_timeout)
         .user_agent(concat!("ksef-audit/", env!("CARGO_PKG_VERSION")))
+        // KSeF never redirects: a 3xx is an answer to refuse, never a place to re-send a
+        // signed request or a bearer token to.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
 }
 
@@ -241,6 +244,9 @@ impl Transport {
             if status.is_success() {
                 return Ok((status, headers, body));
             }
+            if status.is_redirection() {
+                return Err(self.redirect_error(&endpoint, status, &headers));
+            }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let retry_after = headers
                     .get(RETRY_AFTER)
@@ -300,6 +306,37 @@ impl Transport {
             message: format!("the response does not match the KSeF contract: {e}"),
         })?;
         Ok((headers, value))
+    }
+
+    fn redirect_error(&self, endpoint: &str, status: StatusCode, headers: &HeaderMap) -> ApiError {
+        let location = headers.get(reqwest::header::LOCATION).map(|v| {
+            shown(
+                &ksef_model::without_userinfo(&String::from_utf8_lossy(v.as_bytes())),
+                120,
+            )
+        });
+        ApiError::Redirect {
+            nip: self.nip.clone(),
+            endpoint: endpoint.to_string(),
+            status: status.as_u16(),
+            location,
+        }
+    }
+
+    /// `prefix/ID` when `id` is a KSeF reference number or permission id (36 letters,
+    /// digits and '-', the contract's `ReferenceNumber`), percent-encoded as one path
+    /// segment; a value from a file or an answer never steers the URL path.
+    pub fn id_path(&self, prefix: &str, id: &str, method: &Method) -> Result<String, ApiError> {
+        if is_ksef_id(id) {
+            let segment = percent_encoding::utf8_percent_encode(id, PATH_SEGMENT);
+            Ok(format!("{prefix}/{segment}"))
+        } else {
+            Err(ApiError::BadReference {
+                nip: self.nip.clone(),
+                endpoint: format!("{method} {prefix}/{{referenceNumber}}"),
+                shown: shown(id, 40),
+            })
+        }
     }
 
     fn too_large(&self, endpoint: &str) -> ApiError {
@@ -406,6 +443,27 @@ pub(crate) fn backoff(base: Duration, attempt: u32, jitter: f64) -> Duration {
     capped / 2 + capped.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
 }
 
+/// Everything but unreserved characters is encoded in a path segment.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A KSeF reference number or permission id: 36 letters, digits and '-'.
+pub fn is_ksef_id(id: &str) -> bool {
+    id.len() == 36 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Text from the other side for a message: control characters replaced, at most `max`
+/// characters.
+fn shown(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,5 +484,100 @@ mod tests {
         assert_eq!(backoff(base, 3, 0.0), Duration::from_secs(1));
         assert_eq!(backoff(base, 40, 1.0), MAX_BACKOFF);
         assert!(backoff(base, 40, 0.0) >= MAX_BACKOFF / 2);
+    }
+
+    /// A stand-in for KSeF that answers every request with `answer`, and one that counts
+    /// the connections it gets.
+    async fn redirecting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let other = elsewhere.local_addr().expect("addr");
+        let hits = std::sync::Arc::new(AtomicUsize::new(0));
+        let counted = std::sync::Arc::clone(&hits);
+        tokio::spawn(async move {
+            while let Ok((_conn, _)) = elsewhere.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let ksef = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = ksef.local_addr().expect("addr");
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = ksef.accept().await {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+                let answer = format!(
+                    "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://user:pw@{other}/v2/auth/xades-signature\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = conn.write_all(answer.as_bytes()).await;
+            }
+        });
+        (format!("http://{addr}/v2"), hits)
+    }
+
+    fn transport(base_url: String) -> Transport {
+        let environment = ksef_model::EnvironmentRef {
+            label: "test".into(),
+            base_url,
+        };
+        let settings = KsefSettings::new(environment, Vec::new());
+        let http = http_client(&settings).expect("client");
+        Transport::new(http, &settings, "5265877635", Progress::default())
+    }
+
+    #[tokio::test]
+    async fn issue_21_a_redirect_is_refused_and_never_followed() {
+        let (base, hits) = redirecting_server().await;
+        let t = transport(base);
+        let call = Call::new(Method::POST, "/auth/xades-signature").xml("<signed/>".into());
+        let err = t.send(&call).await.expect_err("a redirect is an error");
+        let message = err.to_string();
+        assert!(
+            matches!(err, ApiError::Redirect { status: 307, .. }),
+            "{message}"
+        );
+        assert!(
+            message.contains("redirect (HTTP 307 to http://127.0.0.1:"),
+            "{message}"
+        );
+        assert!(!message.contains("user:pw"), "{message}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn issue_21_a_hostile_reference_never_steers_the_path() {
+        let t = transport("http://127.0.0.1:9/v2".into());
+        let good = "20251010-AU-1A2B3C4D5E-6F7A8B9C0D-AB";
+        assert_eq!(
+            t.id_path("/tokens", good, &Method::GET).expect("valid"),
+            format!("/tokens/{good}")
+        );
+        for hostile in [
+            "../../tokens",
+            "20251010-AU-1A2B3C4D5E-6F7A8B9C0/../x",
+            "20251010-AU-1A2B3C4D5E-6F7A8B9C0D-A?",
+            "20251010-AU-1A2B3C4D5E-6F7A8B9C0D-A\n",
+            "",
+        ] {
+            let err = t
+                .id_path("/auth", hostile, &Method::GET)
+                .expect_err(hostile);
+            let first_line = err
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                first_line.contains("is not a KSeF reference number; not sent")
+                    || first_line.contains("is not a KSeF reference number (36"),
+                "{first_line}"
+            );
+        }
     }
 }

@@ -183,10 +183,9 @@ pub async fn get_token(
     session: &mut Session,
     reference: &str,
 ) -> Result<Option<TokenRecord>, ApiError> {
+    let path = t.id_path("/tokens", reference, &Method::GET)?;
     let access = session.access(t).await?.clone();
-    let call = Call::new(Method::GET, format!("/tokens/{reference}"))
-        .bearer(&access)
-        .limited();
+    let call = Call::new(Method::GET, path).bearer(&access).limited();
     match t.json::<TokenRecord>(&call).await {
         Ok((_, rec)) => Ok(Some(rec)),
         Err(e) if matches!(e.http_status(), Some(404)) => Ok(None),
@@ -200,10 +199,9 @@ pub(crate) async fn revoke_token(
     session: &mut Session,
     reference: &str,
 ) -> Result<(), ApiError> {
+    let path = t.id_path("/tokens", reference, &Method::DELETE)?;
     let access = session.access(t).await?.clone();
-    let call = Call::new(Method::DELETE, format!("/tokens/{reference}"))
-        .bearer(&access)
-        .limited();
+    let call = Call::new(Method::DELETE, path).bearer(&access).limited();
     t.send(&call).await.map(|_| ())
 }
 

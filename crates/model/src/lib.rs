@@ -64,7 +64,7 @@ pub use text::{
 pub use text_position::{line_col, toml_error_message};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
-    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus,
+    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus, without_userinfo,
 };
 
 /// The tool's own version, recorded in every result document.

@@ -129,7 +129,7 @@ impl EnvironmentRef {
 }
 
 /// `scheme://user:pass@host/…` -> `scheme://host/…`; other text is returned as it is.
-pub(crate) fn without_userinfo(url: &str) -> String {
+pub fn without_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
