@@ -798,3 +798,64 @@ async fn issue_13_certificates_are_fetched_once_per_run() {
     assert_eq!(requests_to(&sim, "POST", "/auth/ksef-token"), 2);
     sim.shutdown().await;
 }
+
+/// Every limit off, on both sides: a runaway listing then runs as fast as it can.
+async fn alfa_unlimited(faults: Faults) -> (SimHandle, Secret, KsefSettings) {
+    let fixture = basic();
+    let auditor = token(&fixture, ALFA, ALFA_AUDITOR);
+    let sim = simulator::start(
+        fixture,
+        SimOptions {
+            rate_limits: false,
+            ..SimOptions::default()
+        },
+    )
+    .await
+    .expect("simulator starts");
+    sim.set_faults(Some(ALFA), faults);
+    let mut s = settings(&sim, vec![(ALFA, Some(auditor.clone()))]);
+    s.rate_limits = ksef_model::RateLimits {
+        per_second: 0,
+        per_minute: 0,
+        per_hour: 0,
+    };
+    (sim, auditor, s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_21_an_endless_grant_listing_stops_at_the_token_listings_cap() {
+    let (sim, _, s) = alfa_unlimited(Faults {
+        endless_grants: true,
+        ..Faults::default()
+    })
+    .await;
+    assert_eq!(s.max_pages, 1000, "the default cap alone would read 1000 pages");
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    let ctx = &snap.contexts[0];
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert!(reason.contains("gave more than 120 pages of grants"), "{reason}");
+    let pages = sim
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/permissions/query/persons/grants"))
+        .count();
+    assert_eq!(pages, 120, "one hour of the contract's limit, no more");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_21_a_context_past_its_byte_budget_is_incomplete_not_an_abort() {
+    let (sim, _, mut s) = alfa_unlimited(Faults {
+        endless_grants: true,
+        ..Faults::default()
+    })
+    .await;
+    s.context_budget = 64 * 1024;
+    let snap = fetch_snapshot_async(&s, Progress::none()).await;
+    let ctx = &snap.contexts[0];
+    assert_eq!(ctx.status, ContextStatus::Incomplete);
+    let reason = ctx.reason.as_deref().expect("reason");
+    assert!(reason.contains("passed 0 MiB") || reason.contains("the answers for this context passed"), "{reason}");
+    sim.shutdown().await;
+}

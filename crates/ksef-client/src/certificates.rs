@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::listing::{ListingClock, page_cap};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
@@ -38,7 +39,14 @@ pub(crate) async fn list_certificates(
 ) -> Result<Vec<CertificateRecord>, String> {
     let mut all: Vec<CertificateRecord> = Vec::new();
     let mut seen = HashSet::new();
+    let clock = ListingClock::start();
+    let max_pages = page_cap(max_pages);
     for page in 0..max_pages {
+        if let Some(minutes) = clock.overrun() {
+            return Err(format!(
+                "{QUERY}: still listing certificates after {minutes} minutes ({page} pages); stopped as a runaway listing"
+            ));
+        }
         let answer = async {
             let access = session.access(t).await?.clone();
             let mut call = Call::new(Method::POST, "/certificates/query")

@@ -70,6 +70,14 @@ pub enum ApiError {
         limit_mib: usize,
     },
     #[error(
+        "context {nip}: {endpoint}: the answers for this context passed {budget_mib} MiB, far more than a real context's listings; stopped reading, so the context is incomplete\nhelp: check that the base URL points at KSeF API 2.0; if it does, report the oversized answers to KSeF support"
+    )]
+    OverBudget {
+        nip: String,
+        endpoint: String,
+        budget_mib: usize,
+    },
+    #[error(
         "context {nip}: GET /tokens: gave more than {pages} pages; stopped as a runaway cursor\nhelp: raise [ksef] max-pages if the context really has that many tokens"
     )]
     PageCap { nip: String, pages: u32 },
@@ -80,6 +88,15 @@ pub enum ApiError {
         nip: String,
         pages: u32,
         tokens: usize,
+    },
+    #[error(
+        "context {nip}: {endpoint}: still listing after {minutes} minutes ({pages} pages); stopped as a runaway listing\nhelp: run again later; if it persists, report the endless listing to KSeF support"
+    )]
+    ListingTooLong {
+        nip: String,
+        endpoint: String,
+        minutes: u64,
+        pages: u32,
     },
     #[error(
         "context {nip}: GET /tokens: the continuation token repeated itself after {pages} pages; stopped as a runaway cursor"
@@ -151,13 +168,15 @@ impl ApiError {
             ApiError::Transport { .. } => ReasonCode::Network,
             ApiError::Decode { .. }
             | ApiError::BodyTooLarge { .. }
+            | ApiError::OverBudget { .. }
             | ApiError::Redirect { .. }
             | ApiError::BadReference { .. } => ReasonCode::UnexpectedAnswer,
             ApiError::AuthFailed { .. } => ReasonCode::CredentialRejected,
             ApiError::Auth { .. } => ReasonCode::SignInRefused,
             ApiError::PageCap { .. }
             | ApiError::RunawayListing { .. }
-            | ApiError::CursorLoop { .. } => ReasonCode::ListingRunaway,
+            | ApiError::CursorLoop { .. }
+            | ApiError::ListingTooLong { .. } => ReasonCode::ListingRunaway,
             ApiError::Credential { .. } => ReasonCode::CredentialUnavailable,
         }
     }

@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use thiserror::Error;
 
+use crate::listing::{ListingClock, page_cap};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
@@ -95,6 +96,15 @@ pub enum GrantsError {
         page: u32,
     },
     #[error(
+        "context {nip}: {endpoint}: still listing grants after {minutes} minutes ({pages} pages); stopped as a runaway listing\nhelp: run again later; if it persists, report the endless listing to KSeF support"
+    )]
+    TooLong {
+        nip: String,
+        endpoint: String,
+        minutes: u64,
+        pages: u32,
+    },
+    #[error(
         "context {nip}: '{id}' is not a KSeF permission id (36 characters: letters, digits, '-')"
     )]
     BadId { nip: String, id: String },
@@ -113,7 +123,9 @@ impl GrantsError {
                 }
                 other => other,
             },
-            GrantsError::PageCap { .. } | GrantsError::Runaway { .. } => {
+            GrantsError::PageCap { .. }
+            | GrantsError::Runaway { .. }
+            | GrantsError::TooLong { .. } => {
                 ReasonCode::GrantsNotReadable
             }
             GrantsError::BadId { .. } => ReasonCode::GrantsNotReadable,
@@ -327,6 +339,7 @@ pub(crate) struct OffsetPaging {
     max_pages: u32,
     pages: u32,
     seen: HashSet<String>,
+    clock: ListingClock,
 }
 
 impl OffsetPaging {
@@ -334,14 +347,23 @@ impl OffsetPaging {
         OffsetPaging {
             nip: nip.to_string(),
             endpoint: endpoint.to_string(),
-            max_pages,
+            max_pages: page_cap(max_pages),
             pages: 0,
             seen: HashSet::new(),
+            clock: ListingClock::start(),
         }
     }
 
     /// Starts the next page: the `pageOffset` to send.
     pub(crate) fn begin(&mut self) -> Result<u32, GrantsError> {
+        if let Some(minutes) = self.clock.overrun() {
+            return Err(GrantsError::TooLong {
+                nip: self.nip.clone(),
+                endpoint: self.endpoint.clone(),
+                minutes,
+                pages: self.pages,
+            });
+        }
         if self.pages >= self.max_pages {
             return Err(GrantsError::PageCap {
                 nip: self.nip.clone(),

@@ -4,6 +4,7 @@
 //! turned into [`ApiError`]s.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
@@ -110,6 +111,9 @@ pub struct Transport {
     pub progress: Progress,
     /// The MF certificates, shared by every context of a run (see [`Transport::sharing`]).
     pub certificates: Arc<CertificateCache>,
+    /// Bytes this context's answers brought so far, and how many they may bring.
+    received: Arc<AtomicUsize>,
+    budget: usize,
 }
 
 /// Builds the shared HTTP client with connect and request timeouts.
@@ -145,6 +149,8 @@ impl Transport {
             max_retry_after: settings.max_retry_after,
             progress,
             certificates: Arc::default(),
+            received: Arc::default(),
+            budget: settings.context_budget,
         }
     }
 
@@ -229,8 +235,19 @@ impl Transport {
                     message: format!("{endpoint}: KSeF warning: {w}"),
                 });
             }
-            let body = match read_capped(response, MAX_BODY_BYTES).await {
-                Ok(Some(b)) => b,
+            let remaining = self.budget.saturating_sub(self.received.load(Ordering::Relaxed));
+            let body = match read_capped(response, MAX_BODY_BYTES.min(remaining)).await {
+                Ok(Some(b)) => {
+                    self.received.fetch_add(b.len(), Ordering::Relaxed);
+                    b
+                }
+                Ok(None) if remaining < MAX_BODY_BYTES => {
+                    return Err(ApiError::OverBudget {
+                        nip: self.nip.clone(),
+                        endpoint,
+                        budget_mib: self.budget / (1024 * 1024),
+                    });
+                }
                 Ok(None) => return Err(self.too_large(&endpoint)),
                 Err(e) if is_transient(&e) && failures < self.max_retries => {
                     failures += 1;

@@ -13,6 +13,7 @@ pub mod models;
 
 pub mod http;
 pub mod limiter;
+mod listing;
 pub mod progress;
 pub mod tokens;
 

@@ -19,6 +19,9 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_PAGES: u32 = 1000;
 /// Bounded wait for a sign-in to complete.
 pub const DEFAULT_AUTH_TIMEOUT: Duration = Duration::from_secs(120);
+/// Everything one context's answers may bring (64 MiB): real listings of a context are
+/// a few MiB at most; past this the context is incomplete rather than the process growing.
+pub const DEFAULT_CONTEXT_BUDGET: usize = 64 * 1024 * 1024;
 /// Retries of 5xx, timeouts and connection resets per request (not configurable).
 pub(crate) const MAX_RETRIES: u32 = 4;
 /// First backoff delay (not configurable).
@@ -126,6 +129,8 @@ pub struct KsefSettings {
     pub retry_base: Duration,
     /// Client-side limiter for the token endpoints (10/s, 30/min, 120/h per context).
     pub rate_limits: RateLimits,
+    /// Bytes all answers of one context may bring together ([`DEFAULT_CONTEXT_BUDGET`]).
+    pub context_budget: usize,
 }
 
 impl KsefSettings {
@@ -143,6 +148,7 @@ impl KsefSettings {
             max_retries: MAX_RETRIES,
             retry_base: RETRY_BASE,
             rate_limits: RateLimits::TOKENS,
+            context_budget: DEFAULT_CONTEXT_BUDGET,
         }
     }
 

@@ -4,25 +4,18 @@ use std::collections::HashMap;
 
 use reqwest::Method;
 
+use crate::listing::{ListingClock, RUNAWAY_PAGES};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
 use crate::http::Transport;
 use crate::models::QueryTokensResponse;
 use crate::progress::ProgressEvent;
-use ksef_model::RateLimits;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 
 /// Largest page the contract allows.
 pub const PAGE_SIZE: u32 = 100;
-
-/// Most `GET /tokens` pages a real listing can take: the contract allows 120 requests
-/// an hour per context and endpoint, so a listing longer than that (12,000 tokens)
-/// could not be read without waiting out the hourly limit, and no real context holds
-/// that many tokens (see docs/ksef-assumptions.md). A cursor that goes on past it is
-/// a runaway, stopped within minutes instead of hours.
-pub(crate) const RUNAWAY_PAGES: u32 = RateLimits::TOKENS.per_hour;
 
 /// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages (never more
 /// than [`RUNAWAY_PAGES`]), or a cursor that repeats the previous one, is a runaway
@@ -34,6 +27,7 @@ pub struct Paging {
     pages: u32,
     tokens: usize,
     cursor: Option<String>,
+    clock: ListingClock,
 }
 
 impl Paging {
@@ -44,11 +38,20 @@ impl Paging {
             pages: 0,
             tokens: 0,
             cursor: None,
+            clock: ListingClock::start(),
         }
     }
 
     /// Starts the next page: returns the cursor to send (None for the first page).
     pub(crate) fn begin(&mut self) -> Result<Option<&str>, ApiError> {
+        if let Some(minutes) = self.clock.overrun() {
+            return Err(ApiError::ListingTooLong {
+                nip: self.nip.clone(),
+                endpoint: "GET /tokens".into(),
+                minutes,
+                pages: self.pages,
+            });
+        }
         if self.pages >= self.max_pages.min(RUNAWAY_PAGES) {
             if self.max_pages < RUNAWAY_PAGES {
                 return Err(ApiError::PageCap {

@@ -33,6 +33,9 @@ pub struct Faults {
     /// `GET /tokens` answers 200 with a body this many MiB long (valid JSON padded with
     /// spaces); 0 = off.
     pub huge_body_mib: u64,
+    /// Person grant listings never end: every page past the real list brings one new
+    /// grant and says `hasMore` (a runaway listing).
+    pub endless_grants: bool,
 }
 
 impl Default for Faults {
@@ -48,6 +51,7 @@ impl Default for Faults {
             endless_cursor: false,
             repeat_listing: false,
             huge_body_mib: 0,
+            endless_grants: false,
         }
     }
 }

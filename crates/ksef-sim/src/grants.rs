@@ -338,7 +338,18 @@ async fn query_persons(
             .filter(|g| matches_identifier(&target, g.target.as_ref()))
             .filter(|g| matches_identifier(&context, g.context.as_ref()))
             .collect();
+        let endless = Sim::faults_for(st, Some(caller.context)).endless_grants;
+        let model = items.first().map(|g| g.to_person());
         let (page, more) = page_of(items, &paging);
+        if endless && !more {
+            // Past the real list: one invented grant per page, and always more.
+            let invented = model.map(|mut g| {
+                g.id = format!("endless-grant-{:022}", paging.offset);
+                item_json(&g)
+            });
+            return Ok(Json(json!({"permissions": invented.into_iter().collect::<Vec<_>>(), "hasMore": true}))
+                .into_response());
+        }
         Ok(Json(json!({
             "permissions": page.iter().map(|g| item_json(&g.to_person())).collect::<Vec<_>>(),
             "hasMore": more,
