@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 use crate::compare::CurrentChange;
 use crate::compare::GoneChange;
 use crate::compare::compare;
-use crate::exceptions::ExceptionSet;
 use crate::evaluate::AuditWorld;
 use crate::evaluate::Evaluation;
 use crate::evaluate::evaluate;
 use crate::evaluate::sort_findings;
-use ksef_model::Outcome;
+use crate::exceptions::ExceptionSet;
+use crate::rule::PolicyRuleSet;
 use ksef_model::AUDIT_KIND;
 use ksef_model::AUDIT_SCHEMA_VERSION;
 use ksef_model::AuditContext;
@@ -23,10 +23,10 @@ use ksef_model::AuditSummary;
 use ksef_model::BaselineState;
 use ksef_model::ContextStatus;
 use ksef_model::Digests;
+use ksef_model::Outcome;
 use ksef_model::Severity;
 use ksef_model::TOOL_VERSION;
 use ksef_model::TokenStatus;
-use crate::rule::PolicyRuleSet;
 
 /// Everything besides the world that shapes the result document.
 pub struct AuditSettings<'a> {

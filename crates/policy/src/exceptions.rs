@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use globset::{Glob, GlobMatcher};
 
 use ksef_model::AppliedException;
+use ksef_model::ExceptionEntry;
 use ksef_model::ExceptionState;
 use ksef_model::ExceptionStatus;
-use ksef_model::ExceptionEntry;
 use ksef_model::is_glob;
 
 struct Tracked {

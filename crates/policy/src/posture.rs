@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Europe::Warsaw;
 
 use crate::compare::report_changes;
+use crate::rule::PolicyRuleSet;
 use ksef_model::AuditFinding;
 use ksef_model::AuditPosture;
 use ksef_model::AuditResults;
@@ -29,7 +30,6 @@ use ksef_model::ReportRules;
 use ksef_model::RuleTitle;
 use ksef_model::Severity;
 use ksef_model::TokenStatus;
-use crate::rule::PolicyRuleSet;
 
 /// Weights of open findings in the posture score.
 pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [

@@ -2,8 +2,8 @@
 //! the real policy evaluation (policy rules). `cargo test` (`tests/rules.rs`) and
 //! `ksef-audit rules check` call these; the rule layer only loads and checks rules.
 
-use ksef_rules::leak::LeakRule;
 use ksef_leaks::matcher::Scanner;
+use ksef_rules::leak::LeakRule;
 
 pub use crate::evaluate::check_rule_examples;
 

@@ -5,20 +5,20 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::evaluate::view::Known;
-use crate::evaluate::view::View;
-use crate::evaluate::view::age_days;
-use crate::evaluate::view::age_days_dt;
-use ksef_model::TokenStatus;
-use ksef_model::days_pl;
 use crate::builtins::Detail;
 use crate::builtins::join_or;
 use crate::builtins::personal_data;
 use crate::builtins::system_key;
+use crate::evaluate::view::Known;
+use crate::evaluate::view::View;
+use crate::evaluate::view::age_days;
+use crate::evaluate::view::age_days_dt;
 use crate::rule::Field;
 use crate::rule::PolicyRule;
 use crate::rule::RawCondition;
 use crate::rule::Subject;
+use ksef_model::TokenStatus;
+use ksef_model::days_pl;
 
 impl View<'_> {
     /// The value of a message placeholder; `pl`: the words it falls back on in Polish.

@@ -8,6 +8,14 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use crate::evaluate::AuditWorld;
 use crate::evaluate::evaluate;
+use crate::rule::Example;
+use crate::rule::ExampleCertificate;
+use crate::rule::ExampleEntry;
+use crate::rule::ExampleGrant;
+use crate::rule::ExampleRegisterRow;
+use crate::rule::ExampleToken;
+use crate::rule::PolicyRule;
+use crate::rule::Subject;
 use ksef_model::AccessHolder;
 use ksef_model::AccessRegister;
 use ksef_model::AccessRegisterEntry;
@@ -40,14 +48,6 @@ use ksef_model::TokenRecord;
 use ksef_model::TokenSnapshot;
 use ksef_model::TokenStatus;
 use ksef_model::fingerprint_hex;
-use crate::rule::Example;
-use crate::rule::ExampleCertificate;
-use crate::rule::ExampleEntry;
-use crate::rule::ExampleGrant;
-use crate::rule::ExampleRegisterRow;
-use crate::rule::ExampleToken;
-use crate::rule::PolicyRule;
-use crate::rule::Subject;
 
 /// `Type:value` of an example (`AllPartners` alone).
 fn example_identifier(s: &str) -> Result<GrantIdentifier, String> {

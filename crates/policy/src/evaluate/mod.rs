@@ -18,6 +18,11 @@ use chrono::{DateTime, Utc};
 pub use examples::{EXAMPLE_NIP, check_rule_examples, example_now, run_example};
 use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
+use crate::builtins::Detail;
+pub use crate::builtins::personal_data;
+use crate::rule::PolicyRule;
+use crate::rule::Subject;
+use crate::rule::render_template;
 use ksef_model::AccessRegister;
 use ksef_model::AuditContext;
 use ksef_model::AuditFinding;
@@ -42,11 +47,6 @@ use ksef_model::TokenStatus;
 use ksef_model::fingerprint_hex;
 use ksef_model::same_holder;
 use ksef_rules::help_uri;
-use crate::builtins::Detail;
-pub use crate::builtins::personal_data;
-use crate::rule::PolicyRule;
-use crate::rule::Subject;
-use crate::rule::render_template;
 
 /// Everything the audit looks at, and the moment it judges ages against.
 pub struct AuditWorld<'a> {

@@ -6,6 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::builtins::Detail;
+use crate::builtins::system_key;
+use crate::rule::Condition;
+use crate::rule::Field;
+use crate::rule::PolicyRule;
+use crate::rule::SubjectView;
+use crate::rule::Test;
 use ksef_model::AccessRegister;
 use ksef_model::CertificateRecord;
 use ksef_model::ContextCertificates;
@@ -24,13 +31,6 @@ use ksef_model::StaffMember;
 use ksef_model::TokenRecord;
 use ksef_model::TokenStatus;
 use ksef_model::same_holder;
-use crate::builtins::Detail;
-use crate::builtins::system_key;
-use crate::rule::Condition;
-use crate::rule::Field;
-use crate::rule::PolicyRule;
-use crate::rule::SubjectView;
-use crate::rule::Test;
 
 #[derive(Clone, Copy)]
 pub(super) enum Known<T> {

@@ -4,12 +4,14 @@
 
 use std::path::Path;
 
-use crate::rule::compile::compile_conditions;
-use crate::rule::message::check_template;
-use crate::rule::schema::RawPolicyRule;
 use crate::rule::BUILTIN_FILES;
 use crate::rule::PolicyRule;
 use crate::rule::PolicyRuleSet;
+use crate::rule::compile::compile_conditions;
+use crate::rule::message::check_template;
+use crate::rule::schema::RawPolicyRule;
+use ksef_rules::RuleLoadError;
+use ksef_rules::RuleProblem;
 use ksef_rules::load::Identified;
 use ksef_rules::load::RuleFiles;
 use ksef_rules::load::RuleKind;
@@ -18,8 +20,6 @@ use ksef_rules::load::is_kebab;
 use ksef_rules::load::is_rule_id;
 use ksef_rules::load::merge_unique;
 use ksef_rules::load::parse_rule_files;
-use ksef_rules::RuleLoadError;
-use ksef_rules::RuleProblem;
 
 /// The built-in policy rules.
 pub fn builtin_policy_rules() -> Result<PolicyRuleSet, RuleLoadError> {

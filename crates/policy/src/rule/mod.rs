@@ -10,7 +10,6 @@
 //! [`message`] (templates), `overrides` (`[rules.<name>]` from the config). Running the
 //! rules and their examples is `evaluate`'s job.
 
-
 pub mod compile;
 pub mod load;
 pub mod message;
