@@ -36,7 +36,7 @@ use ksef_rules::leak::validate_leak_rules;
 use ksef_rules::load::parse_rule_files;
 use ksef_leaks::matcher::builtin_scanner;
 use ksef_leaks::matcher::redact_text;
-use ksef_policy::rule::load::parse_policy_sources;
+use ksef_policy::rule::parse_policy_sources;
 
 /// `n`, or `PROPTEST_CASES` when set (for a longer run by hand).
 fn cases(n: u32) -> u32 {

@@ -20,7 +20,7 @@ use crate::rule::PolicyRule;
 
 /// The system a token serves: the inventory's `system`, else the software part of an
 /// `Entity-Software-Environment-Year` description.
-pub fn system_key(token: &TokenRecord, entry: Option<&InventoryEntry>) -> Option<String> {
+pub(crate) fn system_key(token: &TokenRecord, entry: Option<&InventoryEntry>) -> Option<String> {
     if let Some(s) = entry.and_then(|e| e.system.as_deref()) {
         return Some(s.trim().to_lowercase());
     }
@@ -29,7 +29,7 @@ pub fn system_key(token: &TokenRecord, entry: Option<&InventoryEntry>) -> Option
 }
 
 /// `A, B` or `empty` for no permissions.
-pub fn join_or(perms: &[Permission], empty: &str) -> String {
+pub(crate) fn join_or(perms: &[Permission], empty: &str) -> String {
     if perms.is_empty() {
         empty.to_string()
     } else {

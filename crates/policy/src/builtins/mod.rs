@@ -9,7 +9,7 @@
 //! **Adding a built-in** = one file here (its `BUILTIN` and function) + one row in
 //! `registry.rs` + the rule's TOML that calls it. Nothing else.
 //!
-//! A built-in sees its subject through [`SubjectView`] (implemented by the evaluation) and
+//! A built-in sees its subject through `SubjectView` (implemented by the evaluation) and
 //! returns `Some(detail)` when it holds (the detail, in English and Polish, joins the
 //! finding's evidence), `None` when it does not.
 
@@ -55,17 +55,16 @@ use ksef_model::TokenRecord;
 
 use crate::rule::PolicyRule;
 
-pub use helpers::join_or;
+pub(crate) use helpers::join_or;
 pub use helpers::personal_data;
-pub use helpers::system_key;
-pub use registry::BUILTINS;
-pub use registry::DATE_PARAMETERS;
-pub use registry::builtin_names;
-pub use registry::find_builtin;
+pub(crate) use helpers::system_key;
+pub(crate) use registry::DATE_PARAMETERS;
+pub(crate) use registry::builtin_names;
+pub(crate) use registry::find_builtin;
 
 /// What a built-in may look at: the subject (a token and/or its inventory row) and its
 /// surroundings, as plain values.
-pub trait SubjectView {
+pub(crate) trait SubjectView {
     /// The KSeF token, when KSeF lists it.
     fn token(&self) -> Option<&TokenRecord>;
     /// The inventory row, when the inventory lists the token.
@@ -130,13 +129,13 @@ pub trait SubjectView {
 
 /// What a built-in saw, in plain words, in English and in Polish (`--lang pl`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Detail {
-    pub en: String,
-    pub pl: String,
+pub(crate) struct Detail {
+    pub(crate) en: String,
+    pub(crate) pl: String,
 }
 
 impl Detail {
-    pub fn new(en: impl Into<String>, pl: impl Into<String>) -> Detail {
+    pub(crate) fn new(en: impl Into<String>, pl: impl Into<String>) -> Detail {
         Detail {
             en: en.into(),
             pl: pl.into(),
@@ -144,25 +143,25 @@ impl Detail {
     }
 
     /// The words in Polish when `pl`, else in English.
-    pub fn text(&self, pl: bool) -> &str {
+    pub(crate) fn text(&self, pl: bool) -> &str {
         if pl { &self.pl } else { &self.en }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.en.is_empty() && self.pl.is_empty()
     }
 }
 
 /// A built-in condition's function: `Some(detail)` when it holds.
-pub type BuiltinCheck = fn(&dyn SubjectView, &PolicyRule) -> Option<Detail>;
+pub(crate) type BuiltinCheck = fn(&dyn SubjectView, &PolicyRule) -> Option<Detail>;
 
 /// One registered built-in.
-pub struct Builtin {
+pub(crate) struct Builtin {
     /// The name rules call it by.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Parameters it reads from its rule (the loader checks the rule declares them).
-    pub parameters: &'static [&'static str],
-    pub check: BuiltinCheck,
+    pub(crate) parameters: &'static [&'static str],
+    pub(crate) check: BuiltinCheck,
 }
 
 impl fmt::Debug for Builtin {

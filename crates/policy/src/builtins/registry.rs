@@ -3,7 +3,7 @@
 use super::Builtin;
 
 /// The registry: name -> function.
-pub static BUILTINS: &[Builtin] = &[
+pub(crate) static BUILTINS: &[Builtin] = &[
     super::owner_left::BUILTIN,
     super::author_left::BUILTIN,
     super::excess_permissions::BUILTIN,
@@ -26,12 +26,12 @@ pub static BUILTINS: &[Builtin] = &[
 ];
 
 /// The registered built-in called `name`.
-pub fn find_builtin(name: &str) -> Option<&'static Builtin> {
+pub(crate) fn find_builtin(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
 }
 
 /// The registered names, for messages.
-pub fn builtin_names() -> String {
+pub(crate) fn builtin_names() -> String {
     BUILTINS
         .iter()
         .map(|b| b.name)
@@ -40,7 +40,7 @@ pub fn builtin_names() -> String {
 }
 
 /// Parameters that hold a date: checked when rules load and when the config overrides them.
-pub const DATE_PARAMETERS: &[&str] = &["sunset"];
+pub(crate) const DATE_PARAMETERS: &[&str] = &["sunset"];
 
 #[cfg(test)]
 mod tests {

@@ -200,14 +200,14 @@ fn example_certificates(ex: &Example) -> Result<ContextCertificates, String> {
 }
 
 /// The moment rule examples are judged against: 2026-01-15 12:00 UTC.
-pub fn example_now() -> DateTime<Utc> {
+pub(crate) fn example_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0)
         .single()
         .unwrap_or_default()
 }
 
 /// NIP of the context in rule examples.
-pub const EXAMPLE_NIP: &str = "5265877635";
+pub(crate) const EXAMPLE_NIP: &str = "5265877635";
 
 fn example_reference(i: usize) -> String {
     format!("20251101-EC-{:010X}-{:010X}-00", i + 1, i + 1)
@@ -307,7 +307,7 @@ fn example_entry(
 }
 
 /// Runs one example through `rule` and returns how many findings it gave.
-pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
+pub(crate) fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
     let rows = example_rows(rule, ex)?;
     let staff = example_staff(ex)?;
     let now = example_now();

@@ -54,7 +54,7 @@ impl Identified for PolicyRule {
 }
 
 /// Parses and checks rule files; every problem is collected, then the load fails once.
-pub fn parse_policy_files(files: &RuleFiles) -> Result<PolicyRuleSet, RuleLoadError> {
+pub(crate) fn parse_policy_files(files: &RuleFiles) -> Result<PolicyRuleSet, RuleLoadError> {
     let mut problems = Vec::new();
     let mut digest_input = String::new();
     for source in files.all() {
