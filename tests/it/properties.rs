@@ -32,7 +32,7 @@ use ksef_model::GrantKind;
 use ksef_model::GrantRecord;
 use ksef_model::TokenSnapshot;
 use ksef_model::redact_token_shapes;
-use ksef_policy::rule::load::parse_policy_sources;
+use ksef_policy::rule::parse_policy_sources;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::validate_leak_rules;
 use ksef_rules::load::RuleSource;

@@ -5,7 +5,7 @@
 
 pub mod audit;
 pub mod builtins;
-pub mod compare;
+mod compare;
 pub mod evaluate;
 pub mod exceptions;
 pub mod merge;

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::builtins::Detail;
+use crate::builtins::SubjectView;
 use crate::builtins::system_key;
 use crate::rule::Condition;
 use crate::rule::Field;
 use crate::rule::PolicyRule;
-use crate::rule::SubjectView;
 use crate::rule::Test;
 use ksef_model::AccessRegister;
 use ksef_model::CertificateRecord;
