@@ -4,7 +4,7 @@
 //! Never prints or reads the environment.
 
 pub mod audit;
-pub mod builtins;
+
 mod compare;
 pub mod evaluate;
 pub mod exceptions;

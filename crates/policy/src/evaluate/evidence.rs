@@ -5,10 +5,6 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::builtins::Detail;
-use crate::builtins::join_or;
-use crate::builtins::personal_data;
-use crate::builtins::system_key;
 use crate::evaluate::view::Known;
 use crate::evaluate::view::View;
 use crate::evaluate::view::age_days;
@@ -17,6 +13,10 @@ use crate::rule::Field;
 use crate::rule::PolicyRule;
 use crate::rule::RawCondition;
 use crate::rule::Subject;
+use crate::rule::builtins::Detail;
+use crate::rule::builtins::join_or;
+use crate::rule::builtins::personal_data;
+use crate::rule::builtins::system_key;
 use ksef_model::GrantRecord;
 use ksef_model::TokenStatus;
 use ksef_model::days_pl;

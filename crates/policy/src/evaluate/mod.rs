@@ -18,9 +18,9 @@ use chrono::{DateTime, Utc};
 pub use examples::check_rule_examples;
 use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
-use crate::builtins::Detail;
 use crate::rule::PolicyRule;
 use crate::rule::Subject;
+use crate::rule::builtins::Detail;
 use crate::rule::render_template;
 use ksef_model::AccessRegister;
 use ksef_model::AuditContext;

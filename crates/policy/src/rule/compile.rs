@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::builtins::Builtin;
-use crate::builtins::builtin_names;
-use crate::builtins::find_builtin;
+use crate::rule::builtins::Builtin;
+use crate::rule::builtins::builtin_names;
+use crate::rule::builtins::find_builtin;
 use crate::rule::schema::Field;
 use crate::rule::schema::Op;
 use crate::rule::schema::RawCondition;

@@ -126,7 +126,7 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
             ));
         }
     }
-    for name in crate::builtins::DATE_PARAMETERS {
+    for name in crate::rule::builtins::DATE_PARAMETERS {
         if let Some(value) = raw.parameters.get(*name)
             && !is_date_value(value)
         {

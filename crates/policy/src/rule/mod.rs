@@ -7,9 +7,10 @@
 //!
 //! One file per job: `schema` (what a rule file may say), `load` (checks, the rule set),
 //! `compile` (conditions), `message` (templates), `overrides` (`[rules.<name>]` from the
-//! config). The built-in conditions are [`crate::builtins`]; running the rules and their
+//! config). The built-in conditions are [`crate::rule::builtins`]; running the rules and their
 //! examples is [`crate::evaluate`]'s job.
 
+pub mod builtins;
 mod compile;
 mod load;
 mod message;
@@ -26,7 +27,7 @@ pub(crate) use schema::{
     ExampleCertificate, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken, Field,
 };
 
-use crate::builtins::Builtin;
+use crate::rule::builtins::Builtin;
 use ksef_model::Severity;
 use ksef_rules::RuleStatus;
 
