@@ -155,10 +155,10 @@ impl AuditRequest {
             default.exists().then_some(default)
         });
         let chosen = crate::cli::choose_outputs(
-            &args.format,
-            args.csv_excel,
-            &args.output,
-            args.output_dir.as_deref(),
+            &args.outputs.format,
+            args.csv_excel.csv_excel,
+            &args.outputs.output,
+            args.outputs.output_dir.as_deref(),
             "audit",
             AuditFormat::Text,
         )
@@ -168,14 +168,14 @@ impl AuditRequest {
             .map(|(format, path)| {
                 let output = match format {
                     AuditFormat::Csv => AuditOutput::Csv {
-                        excel: args.csv_excel,
+                        excel: args.csv_excel.csv_excel,
                     },
                     AuditFormat::Json => AuditOutput::Json,
                     AuditFormat::Text => AuditOutput::Text,
                     AuditFormat::Html => {
                         let mut opts = crate::app::report::options_from_config(config);
-                        if args.lang.is_some() {
-                            opts.lang = crate::app::lang(args.lang);
+                        if args.lang.lang.is_some() {
+                            opts.lang = crate::app::lang(args.lang.lang);
                         }
                         AuditOutput::Html(Box::new(opts))
                     }
@@ -209,8 +209,8 @@ impl AuditRequest {
             verbose: global.verbose,
             known_parties: config.known_parties.clone(),
             min_severity: args.min_severity,
-            lang: crate::app::lang(args.lang),
-            message_lang: crate::app::messages::message_lang(args.lang, Some(config)),
+            lang: crate::app::lang(args.lang.lang),
+            message_lang: crate::app::messages::message_lang(args.lang.lang, Some(config)),
         })
     }
 }
