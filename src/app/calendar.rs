@@ -10,11 +10,11 @@ use chrono::Utc;
 use crate::cli::CalendarArgs;
 use crate::cli::GlobalArgs;
 use crate::inputs::results::load_audit_results;
-use ksef_model::Outcome;
 use crate::render::calendar::CalendarOptions;
 use crate::render::calendar::by_owner;
 use crate::render::calendar::reminders_from_audit;
 use crate::render::calendar::render_ics;
+use ksef_model::Outcome;
 
 use crate::app::Output;
 
@@ -82,19 +82,12 @@ fn write_per_owner(
     reminders: &[crate::render::calendar::Reminder],
     opts: &CalendarOptions,
 ) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| {
-        format!(
-            "cannot create directory '{}'",
-            ksef_model::shown_path(dir)
-        )
-    })?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create directory '{}'", ksef_model::shown_path(dir)))?;
     for (stem, items) in by_owner(reminders) {
         let path = dir.join(format!("{stem}.ics"));
         std::fs::write(&path, render_ics(&items, opts)).with_context(|| {
-            format!(
-                "cannot write calendar '{}'",
-                ksef_model::shown_path(&path)
-            )
+            format!("cannot write calendar '{}'", ksef_model::shown_path(&path))
         })?;
     }
     Ok(())

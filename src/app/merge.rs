@@ -12,18 +12,18 @@ use crate::app::audit::render_in;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksFormat;
 use crate::cli::MergeArgs;
+use crate::config::RuleDirs;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_leak_results;
-use crate::config::RuleDirs;
-use ksef_model::Outcome;
-use ksef_policy::audit::outcome;
-use ksef_leaks::findings::leak_outcome;
-use ksef_policy::merge::merge_audits;
-use ksef_policy::merge::merge_leaks;
-use ksef_model::AUDIT_KIND;
-use ksef_model::LEAKS_KIND;
 use crate::render::leaks::LeakFormat;
 use crate::render::leaks::render_leaks;
+use ksef_leaks::findings::leak_outcome;
+use ksef_model::AUDIT_KIND;
+use ksef_model::LEAKS_KIND;
+use ksef_model::Outcome;
+use ksef_policy::audit::outcome;
+use ksef_policy::merge::merge_audits;
+use ksef_policy::merge::merge_leaks;
 use ksef_rules::leak::load_leak_rules;
 
 /// `ksef-audit merge FILE…`.

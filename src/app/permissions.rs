@@ -18,17 +18,20 @@ use crate::cli::PermissionsArgs;
 use crate::cli::TokensFormat;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings;
-use ksef_model::Outcome;
-use ksef_model::ContextStatus;
-use ksef_model::TokenSnapshot;
-use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::grants as render;
+use ksef_model::ContextStatus;
+use ksef_model::Outcome;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 
 /// `ksef-audit permissions`.
 pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     let (source, lang) = match &args.from {
-        Some(path) => (TokenSource::Snapshot(path.clone()), crate::app::lang(args.lang.lang)),
+        Some(path) => (
+            TokenSource::Snapshot(path.clone()),
+            crate::app::lang(args.lang.lang),
+        ),
         None => {
             let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (

@@ -15,28 +15,28 @@ use crate::cli::ReportFormat;
 use crate::cli::ReportKind as CliKind;
 use crate::cli::ReportLang;
 use crate::cli::ReportTable;
-use crate::inputs::results::load_audit_results;
-use crate::inputs::results::load_leak_results;
-use crate::inputs::staff::load_staff;
 use crate::config::Config;
 use crate::config::Language;
 use crate::config::RuleDirs;
-use ksef_model::Outcome;
-use ksef_policy::posture::report_facts;
-use ksef_policy::posture::report_rules;
-use ksef_model::AuditResults;
-use ksef_model::LeakResults;
-use ksef_model::Severity;
-use ksef_model::StaffMember;
+use crate::inputs::results::load_audit_results;
+use crate::inputs::results::load_leak_results;
+use crate::inputs::staff::load_staff;
 use crate::render::html;
 use crate::render::html::CsvOptions;
 use crate::render::html::CsvTable;
 use crate::render::html::DueDays;
-use ksef_model::i18n::Lang;
 use crate::render::html::NipMasking;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportKind;
 use crate::render::html::ReportOptions;
+use ksef_model::AuditResults;
+use ksef_model::LeakResults;
+use ksef_model::Outcome;
+use ksef_model::Severity;
+use ksef_model::StaffMember;
+use ksef_model::i18n::Lang;
+use ksef_policy::posture::report_facts;
+use ksef_policy::posture::report_rules;
 use ksef_policy::rule::load_policy_rules;
 
 use crate::app::Output;
@@ -259,8 +259,11 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }) || input.leaks.as_ref().is_some_and(|l| !l.errors.is_empty());
     // The reason for exit 2 is always on stderr (also with -q).
     if let Some(a) = &input.audit {
-        let _ =
-            crate::app::messages::write_incomplete(&mut crate::app::output::stderr(), opts.lang, &a.contexts);
+        let _ = crate::app::messages::write_incomplete(
+            &mut crate::app::output::stderr(),
+            opts.lang,
+            &a.contexts,
+        );
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {

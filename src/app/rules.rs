@@ -10,14 +10,14 @@ use crate::cli::GlobalArgs;
 use crate::cli::RulesAction;
 use crate::cli::RulesArgs;
 use crate::config::RuleDirs;
-use ksef_model::Outcome;
-use ksef_policy::evaluate::check_rule_examples;
-use ksef_policy::selftest::selftest_leak_rules;
-use ksef_model::i18n::Lang;
 use crate::render::rules;
+use ksef_model::Outcome;
+use ksef_model::i18n::Lang;
+use ksef_policy::evaluate::check_rule_examples;
+use ksef_policy::rule::PolicyRuleSet;
+use ksef_policy::selftest::selftest_leak_rules;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::load_leak_rules;
-use ksef_policy::rule::PolicyRuleSet;
 
 /// What `rules` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

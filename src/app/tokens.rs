@@ -13,16 +13,16 @@ use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::TokensArgs;
 use crate::cli::TokensFormat;
-use ksef_client::fetch_snapshot;
-use ksef_client::settings::KsefSettings;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings;
-use ksef_model::Outcome;
-use ksef_model::ContextStatus;
-use ksef_model::TokenSnapshot;
-use ksef_model::i18n::Lang;
 use crate::render::csv::CsvOptions;
 use crate::render::tokens as render;
+use ksef_client::fetch_snapshot;
+use ksef_client::settings::KsefSettings;
+use ksef_model::ContextStatus;
+use ksef_model::Outcome;
+use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
 
 /// Where `tokens` takes the token list from.
 pub enum TokenSource {
@@ -66,7 +66,10 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
     )
     .map_err(anyhow::Error::msg)?;
     let (source, lang) = match &args.from {
-        Some(path) => (TokenSource::Snapshot(path.clone()), crate::app::lang(args.lang.lang)),
+        Some(path) => (
+            TokenSource::Snapshot(path.clone()),
+            crate::app::lang(args.lang.lang),
+        ),
         None => {
             let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (
@@ -80,9 +83,10 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         format: match format {
             TokensFormat::Table => TokenFormat::Table,
             TokensFormat::Json => TokenFormat::Json,
-            TokensFormat::Csv => {
-                TokenFormat::Csv(CsvOptions::new(args.csv_excel.csv_excel, crate::app::lang(args.lang.lang)))
-            }
+            TokensFormat::Csv => TokenFormat::Csv(CsvOptions::new(
+                args.csv_excel.csv_excel,
+                crate::app::lang(args.lang.lang),
+            )),
         },
         output: args.output.output.clone(),
         quiet: global.quiet,
@@ -129,12 +133,17 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
 
 /// Fetches with a progress display on stderr (its words in `lang`).
 pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8, lang: Lang) -> TokenSnapshot {
-    let uses_file = settings
-        .contexts
-        .iter()
-        .any(|c| matches!(c.credential, ksef_client::settings::CredentialSource::File(_)));
-    if let (true, false, Some(caveat)) = (uses_file, quiet, ksef_client::settings::TOKEN_FILE_CHECK_CAVEAT)
-    {
+    let uses_file = settings.contexts.iter().any(|c| {
+        matches!(
+            c.credential,
+            ksef_client::settings::CredentialSource::File(_)
+        )
+    });
+    if let (true, false, Some(caveat)) = (
+        uses_file,
+        quiet,
+        ksef_client::settings::TOKEN_FILE_CHECK_CAVEAT,
+    ) {
         say!("warning: {caveat}");
     }
     let display = FetchProgress::new(quiet, verbose, settings.contexts.len(), lang);
