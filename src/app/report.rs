@@ -87,7 +87,7 @@ impl ReportRequest {
     /// The request `report` flags and the config describe (flags win over the config).
     pub fn new(args: &ReportArgs, global: &GlobalArgs, cfg: &Config) -> Result<ReportRequest> {
         let mut opts = options_from_config(cfg);
-        if let Some(lang) = args.lang {
+        if let Some(lang) = args.lang.lang {
             opts.lang = match lang {
                 ReportLang::En => Lang::En,
                 ReportLang::Pl => Lang::Pl,
@@ -121,9 +121,9 @@ impl ReportRequest {
             CliKind::Quarterly => ReportKind::Quarterly,
         };
         let format = crate::cli::choose_format(
-            args.format,
-            args.csv_excel,
-            args.output.as_deref(),
+            args.format.format,
+            args.csv_excel.csv_excel,
+            args.output.output.as_deref(),
             ReportFormat::Html,
         )
         .map_err(anyhow::Error::msg)?;
@@ -138,7 +138,7 @@ impl ReportRequest {
                         CsvTable::Clients
                     }
                 },
-                excel: args.csv_excel,
+                excel: args.csv_excel.csv_excel,
             },
         };
         Ok(ReportRequest {
@@ -149,7 +149,7 @@ impl ReportRequest {
             kind,
             output,
             options: opts,
-            output_path: args.output.clone(),
+            output_path: args.output.output.clone(),
             quiet: global.quiet,
         })
     }

@@ -227,7 +227,16 @@ fn write_all(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let active = groups(&r.findings);
-    // Urgent first: a leaked token KSeF still accepts leads the output.
+    urgent(out, r, style, lang)?;
+    tokens_found(out, &active, group_by, style, lang)?;
+    suppressed(out, r, list_baselined, style, lang)?;
+    unused_baseline(out, r, lang)?;
+    warnings_errors_placeholders(out, r, lang)?;
+    summary(out, r, active.len(), lang)
+}
+
+/// Urgent first: a leaked token KSeF still accepts leads the output.
+fn urgent(out: &mut dyn Write, r: &LeakResults, style: Style, lang: Lang) -> std::io::Result<()> {
     let live: Vec<&LeakFinding> = r
         .findings
         .iter()
@@ -259,15 +268,26 @@ fn write_all(
             refs.join(", ")
         )?;
     }
+    Ok(())
+}
+
+/// Each token found, with every place it was found, under group headings when asked.
+fn tokens_found(
+    out: &mut dyn Write,
+    active: &[Token<'_>],
+    group_by: Option<Grouping>,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     match group_by {
         None => {
-            for g in &active {
+            for g in active {
                 write_group(out, g, false, style, lang)?;
                 writeln!(out)?;
             }
         }
         Some(by) => {
-            for (heading, members) in grouped(&active, by, lang) {
+            for (heading, members) in grouped(active, by, lang) {
                 writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
                 for g in members {
                     write_group(out, g, false, style, lang)?;
@@ -276,8 +296,18 @@ fn write_all(
             }
         }
     }
-    // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
-    // what is new, not the same old list every run.
+    Ok(())
+}
+
+/// The suppressed findings: listed, except those accepted in the baseline, which are a count
+/// unless asked for (-v): a CI log shows what is new, not the same old list every run.
+fn suppressed(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    list_baselined: bool,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     let (baselined, listed): (Vec<LeakFinding>, Vec<LeakFinding>) =
         r.suppressed.iter().cloned().partition(|f| {
             !list_baselined
@@ -319,6 +349,11 @@ fn write_all(
             )
         )?;
     }
+    Ok(())
+}
+
+/// The baseline's entries this run did not find any more.
+fn unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     if !r.unused_baseline.is_empty() {
         writeln!(
             out,
@@ -335,6 +370,15 @@ fn write_all(
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+/// The run's warnings and errors, and the placeholder values not reported.
+fn warnings_errors_placeholders(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    lang: Lang,
+) -> std::io::Result<()> {
     for w in &r.warnings {
         writeln!(
             out,
@@ -376,6 +420,11 @@ fn write_all(
             writeln!(out, "  {}:{} {} ({})", p.path, p.line, p.rule_id, p.reason)?;
         }
     }
+    Ok(())
+}
+
+/// The last lines: git coverage, then findings, distinct tokens, errors and what was scanned.
+fn summary(out: &mut dyn Write, r: &LeakResults, tokens: usize, lang: Lang) -> std::io::Result<()> {
     if let Some(coverage) = &r.target.coverage {
         writeln!(out, "git: {coverage}")?;
     }
@@ -386,8 +435,8 @@ fn write_all(
             "{} finding{} ({} distinct token{}), {} suppressed, {} error{}; scanned {} file{}, {} bytes",
             r.findings.len(),
             if r.findings.len() == 1 { "" } else { "s" },
-            active.len(),
-            if active.len() == 1 { "" } else { "s" },
+            tokens,
+            if tokens == 1 { "" } else { "s" },
             r.suppressed.len(),
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" },
@@ -404,7 +453,7 @@ fn write_all(
                 ("ustalenie", "ustalenia", "ustaleń")
             ),
             lang.count(
-                active.len() as u64,
+                tokens as u64,
                 ("", ""),
                 ("token", "różne tokeny", "różnych tokenów")
             ),
