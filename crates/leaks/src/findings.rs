@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 
 use crate::scan::LeakCandidate;
-use ksef_model::Outcome;
 use ksef_model::AppliedException;
 use ksef_model::Digests;
 use ksef_model::ExceptionState;
@@ -20,6 +19,7 @@ use ksef_model::LeakStats;
 use ksef_model::LeakStatus;
 use ksef_model::LeakTarget;
 use ksef_model::LeakVerdicts;
+use ksef_model::Outcome;
 use ksef_model::PlaceholderDrop;
 use ksef_model::ScanIssue;
 use ksef_model::Severity;

@@ -15,13 +15,13 @@ use base64::engine::general_purpose::STANDARD;
 use x509_cert::Certificate;
 use x509_cert::der::{Decode, Encode};
 
+use crate::matcher::Hit;
+use crate::matcher::RawMatch;
+use crate::matcher::Scanner;
 use crate::matcher::keys::KEY_LABELS;
 use crate::matcher::keys::KsefCertificate;
 use crate::matcher::keys::ksef_certificate;
 use crate::matcher::keys::pem_blocks;
-use crate::matcher::Hit;
-use crate::matcher::RawMatch;
-use crate::matcher::Scanner;
 use ksef_model::Confidence;
 
 /// Object identifier of PKCS#7 `data` (1.2.840.113549.1.7.1), DER-encoded: a PFX starts with

@@ -11,14 +11,14 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::matcher::context::ContextPass;
-use crate::matcher::context::Shape;
 use crate::matcher::CompiledRule;
 use crate::matcher::Hit;
 use crate::matcher::Locator;
 use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use crate::matcher::check_match;
+use crate::matcher::context::ContextPass;
+use crate::matcher::context::Shape;
 use crate::matcher::decode;
 use crate::matcher::dedupe;
 use crate::matcher::keys;
@@ -239,7 +239,12 @@ impl Scanner {
         }
     }
 
-    fn key_pass(&self, signals: &crate::matcher::context::Signals, text: &[u8], out: &mut Vec<RawMatch>) {
+    fn key_pass(
+        &self,
+        signals: &crate::matcher::context::Signals,
+        text: &[u8],
+        out: &mut Vec<RawMatch>,
+    ) {
         let found = keys::scan_keys(signals, text);
         let password_found = !found.passwords.is_empty();
         if let Some(ri) = self.extra.key {

@@ -928,10 +928,7 @@ mod tests {
         let enc = V2.replace('|', "%7C");
         let m = scanner().scan_bytes(format!("GET /x?t={enc} HTTP/1.1").as_bytes());
         assert_eq!(m.len(), 1);
-        assert_eq!(
-            m[0].fingerprint,
-            ksef_model::fingerprint_hex(V2.as_bytes())
-        );
+        assert_eq!(m[0].fingerprint, ksef_model::fingerprint_hex(V2.as_bytes()));
         assert_eq!(m[0].encoding, Some("url"));
     }
 
@@ -963,10 +960,7 @@ mod tests {
             (m[0].line, m[0].column, m[0].encoding),
             (3, 15, Some("base64"))
         );
-        assert_eq!(
-            m[0].fingerprint,
-            ksef_model::fingerprint_hex(V2.as_bytes())
-        );
+        assert_eq!(m[0].fingerprint, ksef_model::fingerprint_hex(V2.as_bytes()));
 
         let b64_40 = base64::engine::general_purpose::STANDARD
             .encode("FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2");

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::findings::LeakScan;
+use crate::matcher::RawMatch;
+use crate::matcher::Scanner;
 use ksef_model::Expansion;
 use ksef_model::LeakFinding;
 use ksef_model::LeakStatus;
 use ksef_model::PlaceholderDrop;
 use ksef_model::ScanIssue;
-use crate::matcher::RawMatch;
-use crate::matcher::Scanner;
 
 /// Where a git blob came from (the git source maps its own provenance onto this).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,16 +7,16 @@
 
 use rayon::prelude::*;
 
-use crate::scan::blob::BlobScan;
-use crate::scan::blob::Provenance;
-use crate::scan::blob::candidate;
 use crate::findings::LeakScan;
-use ksef_model::PlaceholderDrop;
-use ksef_model::ScanIssue;
-use ksef_model::WindowPlan;
 use crate::matcher::Scanner;
 use crate::matcher::redact_text;
 use crate::matcher::to_utf8;
+use crate::scan::blob::BlobScan;
+use crate::scan::blob::Provenance;
+use crate::scan::blob::candidate;
+use ksef_model::PlaceholderDrop;
+use ksef_model::ScanIssue;
+use ksef_model::WindowPlan;
 
 /// Where the scan of one windowed file stands.
 struct Progress {
