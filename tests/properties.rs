@@ -35,7 +35,7 @@ use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::validate_leak_rules;
 use ksef_rules::load::parse_rule_files;
 use ksef_leaks::matcher::builtin_scanner;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_policy::rule::load::parse_policy_sources;
 
 /// `n`, or `PROPTEST_CASES` when set (for a longer run by hand).

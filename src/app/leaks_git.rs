@@ -24,7 +24,7 @@ use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
 use ksef_model::Shard;
 use ksef_model::WindowPlan;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 
 /// What a finding in a commit message names as its path.
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";

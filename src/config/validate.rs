@@ -33,7 +33,7 @@ use ksef_client::settings::check_private_file;
 use crate::config::defaults;
 use crate::config::parse_environment;
 use ksef_model::Severity;
-use ksef_model::line_col;
+use ksef_leaks::redact::line_col;
 use ksef_model::validate_nip;
 use ksef_rules::RuleLoadError;
 use ksef_rules::leak::builtin_leak_rules;
@@ -56,7 +56,8 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     fn at(&mut self, span: Range<usize>, message: String) {
-        let at = Some(line_col(self.text, span.start));
+        let (line, column) = line_col(self.text.as_bytes(), span.start);
+        let at = Some((line as usize, column as usize));
         self.list.push((span.start, Problem { at, message }));
     }
 }

@@ -18,7 +18,7 @@ use crate::render::style::Style;
 use crate::render::style::Tone;
 use ksef_model::i18n::Lang;
 use crate::render::RenderError;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 
 /// A name from outside (file, archive member, author) as the terminal shows it: tokens
 /// redacted, control and bidi characters escaped.

@@ -3,7 +3,7 @@
 //! a bounded expanded size. Entries are named `outer.zip!inner/path`; a compressed layer keeps
 //! its file's name (`logs.txt.gz`, `app.log.1.xz`, `bundle.tar.zst!etc/app.env`).
 
-use crate::matcher::redact_text;
+use crate::redact::redact_text;
 use std::io::{Cursor, Read};
 
 pub use ksef_model::Expansion;

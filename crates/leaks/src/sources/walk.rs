@@ -202,7 +202,7 @@ fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, op
 /// is an issue too (the run exits 2), never a silent skip.
 pub fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
     let issue = |message: String| ScanIssue {
-        path: crate::matcher::redact_text(&file.display).into_owned(),
+        path: crate::redact::redact_text(&file.display).into_owned(),
         message,
     };
     let Some(limit) = file.stream else {

@@ -47,7 +47,7 @@ pub fn read_large_file(
     visit: &mut dyn FnMut(u64, &[u8], bool),
 ) -> Result<u64, ScanIssue> {
     let issue = |message: String| ScanIssue {
-        path: crate::matcher::redact_text(&file.display).into_owned(),
+        path: crate::redact::redact_text(&file.display).into_owned(),
         message,
     };
     let mut f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
