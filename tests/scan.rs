@@ -9,7 +9,7 @@ use ksef_leaks::sources::WalkOptions;
 use ksef_leaks::sources::read_expanded;
 use ksef_leaks::sources::walk_files;
 use ksef_leaks::findings::LeakScan;
-use ksef_leaks::scan::Scanner;
+use ksef_leaks::matcher::Scanner;
 use ksef_leaks::scan::scan_files;
 use ksef_model::fingerprint_hex;
 use ksef_rules::leak::builtin_leak_rules;

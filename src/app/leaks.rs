@@ -1,4 +1,5 @@
-//! `ksef-audit leaks`: collect (walk, archives, stdin) -> scan -> suppress/correlate -> render.
+//! `ksef-audit leaks`: flags and config -> a request -> [`ksef_leaks::scan::scan_leaks`]
+//! (walk, archives, stdin or git history; suppression; inventory) -> `--verify` -> render.
 //!
 //! [`run`] turns the flags and the [`Config`] into a [`LeaksRequest`] and calls
 //! [`leaks`]; the demo calls [`scan`] with a [`LeakScanRequest`] of its own.
@@ -15,50 +16,42 @@ use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksArgs;
 use crate::cli::LeaksFormat;
-use crate::inputs::exceptions::load_exceptions;
-use crate::inputs::inventory::load_inventory;
-use ksef_client::verify_leaks;
-use ksef_leaks::sources::git::GitScanOptions;
-use ksef_leaks::sources::walk::WalkResult;
-use ksef_leaks::sources::ArchiveLimits;
-use ksef_leaks::sources::WalkOptions;
-use ksef_leaks::sources::expand;
-use ksef_leaks::sources::read_expanded;
-use ksef_leaks::sources::read_large_file;
-use ksef_leaks::sources::read_stdin;
-use ksef_leaks::sources::walk_files;
 use crate::config::Config;
-use ksef_client::settings::KsefSettings;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings_for_nips;
-use ksef_model::Outcome;
-use ksef_policy::exceptions::ExceptionSet;
-use ksef_leaks::findings::Baseline;
-use ksef_leaks::findings::LeakOptions;
-use ksef_leaks::findings::LeakScan;
-use ksef_leaks::findings::apply_leak_verdicts;
-use ksef_leaks::findings::build_leak_results;
-use ksef_leaks::findings::exception_targets;
-use ksef_leaks::findings::leak_outcome;
-use ksef_leaks::scan::Scanner;
-use ksef_leaks::scan::scan_blob;
-use ksef_leaks::scan::scan_files;
-use ksef_leaks::scan::scan_large_files;
-use ksef_model::AppliedException;
-use ksef_model::LeakFinding;
-use ksef_model::LeakResults;
-use ksef_model::LeakTarget;
-use ksef_model::Severity;
-use ksef_model::Shard;
-use ksef_model::WindowPlan;
-use ksef_model::fingerprint_hex;
-use ksef_model::i18n::Lang;
+use crate::inputs::exceptions::load_exceptions;
+use crate::inputs::inventory::load_inventory;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportOptions;
 use crate::render::html::render_review;
 use crate::render::leaks::LeakFormat;
 use crate::render::leaks::render_leaks;
 use crate::render::style::Style;
+use ksef_client::settings::KsefSettings;
+use ksef_client::verify_leaks;
+use ksef_leaks::findings::Baseline;
+use ksef_leaks::findings::LeakOptions;
+use ksef_leaks::findings::apply_leak_verdicts;
+use ksef_leaks::findings::exception_targets;
+use ksef_leaks::findings::hide_below;
+use ksef_leaks::findings::leak_outcome;
+use ksef_leaks::matcher::Scanner;
+use ksef_leaks::scan::Progress;
+use ksef_leaks::scan::ProgressPass;
+use ksef_leaks::scan::ScanRequest;
+use ksef_leaks::scan::record_input;
+use ksef_leaks::scan::scan_leaks;
+use ksef_leaks::sources::DEFAULT_MAX_FILE_SIZE;
+use ksef_leaks::sources::git::GitScanOptions;
+use ksef_leaks::sources::git::parse_since;
+use ksef_model::AppliedException;
+use ksef_model::LeakFinding;
+use ksef_model::LeakResults;
+use ksef_model::Outcome;
+use ksef_model::Severity;
+use ksef_model::Shard;
+use ksef_model::i18n::Lang;
+use ksef_policy::exceptions::ExceptionSet;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::leak_rules_digest;
 use ksef_rules::leak::load_leak_rules;
@@ -100,6 +93,46 @@ pub struct LeakScanRequest {
     pub roots_from: Option<PathBuf>,
     /// Show progress on stderr (when it is a terminal).
     pub progress: bool,
+}
+
+impl LeakScanRequest {
+    /// What the scanner reads: the sources and their limits.
+    fn sources(&self) -> ScanRequest {
+        ScanRequest {
+            paths: self.paths.clone(),
+            roots_from: self.roots_from.clone(),
+            git: self.git.clone(),
+            exclude: self.exclude.clone(),
+            max_file_size: self.max_file_size,
+            shard: self.shard,
+            config_filters: self.config_filters,
+            list_placeholders: self.list_placeholders,
+        }
+    }
+}
+
+/// A scan's progress on stderr ([`ScanProgress`]), unless `--quiet`.
+struct ShownProgress(bool);
+
+impl Progress for ShownProgress {
+    fn start(
+        &self,
+        unit: &'static str,
+        items: Option<u64>,
+        bytes: Option<u64>,
+    ) -> Box<dyn ProgressPass + '_> {
+        Box::new(ScanProgress::new(self.0, unit, items, bytes))
+    }
+}
+
+impl ProgressPass for ScanProgress {
+    fn item(&self, bytes: u64) {
+        ScanProgress::item(self, bytes);
+    }
+
+    fn finish(&self) {
+        ScanProgress::finish(self);
+    }
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -172,7 +205,7 @@ impl LeaksRequest {
         };
         exclude.extend(args.exclude.iter().cloned());
         let config_max_file_size = if args.strict {
-            ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE
+            DEFAULT_MAX_FILE_SIZE
         } else {
             config.leaks.max_file_size
         };
@@ -205,8 +238,7 @@ impl LeaksRequest {
                 config_filters: !args.strict
                     && (!config.leaks.exclude.is_empty()
                         || (args.max_file_size.is_none()
-                            && config_max_file_size
-                                != ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE)),
+                            && config_max_file_size != DEFAULT_MAX_FILE_SIZE)),
                 shard: args.shard,
                 roots_from: args.roots_from.clone(),
                 progress: !global.quiet,
@@ -247,7 +279,7 @@ fn git_options(
         since_time: None,
     };
     if let Some(since) = &args.since {
-        match crate::app::leaks_git::parse_since(since, now) {
+        match parse_since(since, now) {
             Some(t) => opts.since_time = Some(t),
             None => {
                 match (quiet, lang) {
@@ -306,9 +338,8 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     }
     if let Some(path) = &req.write_baseline {
         let text = Baseline::render_annotated(&results, Utc::now());
-        std::fs::write(path, text).with_context(|| {
-            format!("cannot write baseline '{}'", ksef_model::shown_path(path))
-        })?;
+        std::fs::write(path, text)
+            .with_context(|| format!("cannot write baseline '{}'", ksef_model::shown_path(path)))?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
         report_problems(req.quiet, &results, lang);
         let count = Baseline::from_results(&results).fingerprints.len();
@@ -375,8 +406,7 @@ fn write_output(
     let (results, hidden) = match (req.min_severity, output) {
         (Some(min), LeaksOutput::Format(LeakFormat::Text) | LeaksOutput::Csv(_)) => {
             let mut kept = results.clone();
-            kept.findings.retain(|f| f.severity >= min);
-            let hidden = results.findings.len() - kept.findings.len();
+            let hidden = hide_below(&mut kept, min);
             shown = kept;
             (&shown, Some((hidden, min)))
         }
@@ -427,8 +457,9 @@ fn write_output(
     Ok(hidden)
 }
 
-/// Everything `leaks` does before `--verify` and output: rules, collection, scanning,
-/// suppression (baseline, exceptions, inline markers) and inventory correlation.
+/// Everything `leaks` does before `--verify` and output: the inputs read, then
+/// [`scan_leaks`] (collection, scanning, suppression, inventory correlation), then the
+/// exceptions' states and the one redaction.
 pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     let inventory = match &req.inventory {
         Some(path) => load_inventory(path)?,
@@ -436,7 +467,7 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
     };
     let rules = load_leak_rules(req.rules.as_deref())?;
     let scanner = Scanner::new(&rules)?;
-    let baseline = baseline(req.baseline.as_deref())?;
+    let baseline = req.baseline.as_deref().map(Baseline::read).transpose()?;
     let mut exceptions = match exceptions(req.exceptions.as_deref())? {
         Some(set) => {
             let policy = ksef_policy::rule::load_policy_rules(None)?;
@@ -444,32 +475,24 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         }
         None => None,
     };
-
-    let (mut scan, target) = collect(&scanner, req)?;
-    for (rule, message) in scanner.failed_rules() {
-        scan.issues.push(ksef_model::ScanIssue {
-            path: format!("rule {rule}"),
-            message: format!("pattern does not compile, the rule matched nothing: {message}"),
-        });
-    }
-
     let mut check = |f: &LeakFinding| -> Option<AppliedException> {
         let set = exceptions.as_mut()?;
         set.check(&f.rule, &f.rule_id, &exception_targets(f))
     };
-    let opts = LeakOptions {
+    let judge = LeakOptions {
         strict: req.strict,
         baseline: baseline.as_ref(),
         exceptions: Some(&mut check),
         inventory: &inventory,
     };
-    let placeholders = if req.list_placeholders {
-        scan.placeholders.clone()
-    } else {
-        Vec::new()
-    };
-    let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
-    results.placeholders = placeholders;
+    let progress = ShownProgress(req.progress);
+    let mut results = scan_leaks(
+        &scanner,
+        leak_rules_digest(&rules),
+        &req.sources(),
+        judge,
+        &progress,
+    )?;
     if let Some(set) = exceptions {
         let (states, warnings) = set.finish();
         results.exceptions = states;
@@ -507,212 +530,12 @@ pub fn verify_with(settings: &KsefSettings, results: &mut LeakResults) {
     apply_leak_verdicts(results, verdicts);
 }
 
-fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
-        .with_context(|| {
-        format!(
-            "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-            ksef_model::shown_path(path)
-        )
-    })?;
-    Baseline::parse(&text)
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", ksef_model::shown_path(path)))
-}
-
 fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
     let Some(path) = path else {
         return Ok(None);
     };
     let entries = load_exceptions(path)?;
     Ok(Some(ExceptionSet::new(entries, Utc::now().date_naive())))
-}
-
-fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) =
-        ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
-    {
-        results
-            .digests
-            .inputs
-            .insert(name.to_string(), fingerprint_hex(&bytes));
-    }
-}
-
-/// The paths given and those of `--roots-from` (one per line, `#` comments, `-`: stdin).
-fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
-    let mut paths = req.paths.clone();
-    if let Some(file) = &req.roots_from {
-        let text = if file.as_os_str() == "-" {
-            String::from_utf8_lossy(&read_stdin(ksef_model::input::MAX_TABLE_BYTES)?).into_owned()
-        } else {
-            std::fs::read_to_string(file).with_context(|| {
-                format!(
-                    "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
-                    ksef_model::shown_path(file)
-                )
-            })?
-        };
-        paths.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(PathBuf::from),
-        );
-        if paths.is_empty() {
-            anyhow::bail!(
-                "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
-                ksef_model::shown_path(file)
-            );
-        }
-    }
-    if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    Ok(paths)
-}
-
-/// Walks the paths (or reads stdin) and scans everything in parallel.
-fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
-    let paths = all_paths(req)?;
-    let exclude = req.exclude.clone();
-    let max_file_size = req.max_file_size;
-    let limits = ArchiveLimits {
-        max_entry: max_file_size,
-        ..ArchiveLimits::default()
-    };
-    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
-    let roots: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-
-    if let Some(git) = &req.git {
-        return crate::app::leaks_git::collect_git(scanner, git, req, &paths, &limits);
-    }
-    let mut scan = LeakScan::default();
-    if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
-        let data = read_stdin(max_file_size)?;
-        scan.stats.files += 1;
-        scan.absorb(scan_blob(scanner, None, |visit| {
-            expand("-", &data, &limits, visit)
-        }));
-    }
-    if !roots.is_empty() {
-        let walked = walk_files(
-            &roots,
-            &WalkOptions {
-                exclude,
-                max_file_size,
-            },
-        )?;
-        let mut walked = walked;
-        if let Some(shard) = req.shard {
-            shard_walk(shard, &mut walked);
-        }
-        scan.issues.extend(walked.issues);
-        let all = walked.files.iter().chain(&walked.large);
-        let progress = ScanProgress::new(
-            req.progress,
-            "files",
-            Some(all.clone().count() as u64),
-            Some(all.map(|f| f.size).sum()),
-        );
-        // Over --max-file-size: read in overlapping windows, never skipped in silence.
-        scan_large_files(
-            scanner,
-            &walked.large,
-            WindowPlan::for_limit(max_file_size),
-            |f| f.display.as_str(),
-            |f, visit| {
-                let read = read_large_file(f, WindowPlan::for_limit(max_file_size), visit);
-                progress.item(f.size);
-                read
-            },
-            &mut scan,
-        );
-        scan_files(
-            scanner,
-            &walked.files,
-            |f, visit| {
-                let read = read_expanded(f, &limits, visit);
-                progress.item(f.size);
-                read
-            },
-            &mut scan,
-        );
-        crate::app::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
-        // Nothing read from a tree that has files: excludes or the size limit of a config file
-        // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
-        if req.config_filters
-            && walked.files.is_empty()
-            && walked.large.is_empty()
-            && scan.issues.is_empty()
-            && roots.iter().any(|r| has_files(r))
-        {
-            scan.issues.push(ksef_model::ScanIssue {
-                path: roots
-                    .iter()
-                    .map(|p| ksef_model::shown_path(p).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
-            });
-        }
-        progress.finish();
-    }
-    let target = LeakTarget {
-        root: paths
-            .iter()
-            .map(|p| ksef_model::shown_path(p).to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),
-        since: None,
-        staged: false,
-        shallow: false,
-        coverage: None,
-        shard: req.shard,
-    };
-    Ok((scan, target))
-}
-
-/// Whether `root` (a directory) holds any file outside `.git/`.
-fn has_files(root: &Path) -> bool {
-    if !root.is_dir() {
-        return false;
-    }
-    walkdir_any(root, 0)
-}
-
-fn walkdir_any(dir: &Path, depth: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    for e in entries.flatten() {
-        if e.file_name() == ".git" {
-            continue;
-        }
-        match e.file_type() {
-            Ok(t) if t.is_file() => return true,
-            Ok(t) if t.is_dir() && depth < 32 && walkdir_any(&e.path(), depth + 1) => {
-                return true;
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-/// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
-fn shard_walk(shard: Shard, walked: &mut WalkResult) {
-    walked.files.retain(|f| shard.owns_path(&f.display));
-    walked.large.retain(|f| shard.owns_path(&f.display));
-    walked.issues.retain(|i| shard.owns_path(&i.path));
 }
 
 /// Scan errors (with their count and what to do) and warnings also go to stderr, whatever

@@ -29,7 +29,7 @@ struct Progress {
 /// Scans one large blob. `read(visit)` is the source's window reader: it calls
 /// `visit(start, bytes, last)` for each window and returns the bytes read, or why it could
 /// not read them.
-pub fn scan_windowed(
+pub(crate) fn scan_windowed(
     scanner: &Scanner,
     name: &str,
     plan: WindowPlan,
@@ -154,7 +154,7 @@ fn offset_of(text: &[u8], line: u64, column: u64) -> usize {
 /// Scans files over the size limit, in parallel, window by window. `read(file, visit)` is
 /// the source's reader (`collect::sources::read_large_file`); `name(file)` the name findings
 /// give it.
-pub fn scan_large_files<F: Sync>(
+pub(crate) fn scan_large_files<F: Sync>(
     scanner: &Scanner,
     files: &[F],
     plan: WindowPlan,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sources::walk::SourceFile;
+use crate::sources::SourceFile;
 
 /// Sibling files larger than this are not certificates.
 const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;

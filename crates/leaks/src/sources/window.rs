@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use ksef_model::ScanIssue;
 use ksef_model::WindowPlan;
 
-use crate::sources::walk::SourceFile;
+use crate::sources::SourceFile;
 
 /// Calls `visit(start, bytes, last)` for each window of `r`: `start` is the window's offset in
 /// the stream, `last` is true for the final one. Returns the bytes read.
@@ -56,7 +56,7 @@ pub fn read_large_file(
         .take(512)
         .read_to_end(&mut head)
         .map_err(|e| issue(format!("cannot read: {e}")))?;
-    if let Some(kind) = crate::sources::archive::archive_kind(&head) {
+    if let Some(kind) = crate::sources::archive_kind(&head) {
         return Err(issue(format!(
             "{kind} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it, or extract it and scan the result",
             file.size

@@ -12,6 +12,7 @@
 //! object ids and one commit node per commit, never blob contents beyond those in flight.
 
 mod commits;
+mod since;
 mod staged;
 mod walk;
 
@@ -24,9 +25,11 @@ use gix::ObjectId;
 use gix::bstr::{BString, ByteVec};
 use gix::objs::Find;
 
-pub use crate::sources::ScanError;
+use crate::sources::ScanError;
 use ksef_model::ScanIssue;
 use ksef_model::Shard;
+
+pub use since::parse_since;
 
 /// Which part of the history to scan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,7 +131,7 @@ pub fn scan_history(
 /// [`scan_history`] of one shard: the walk is the same in every shard (so provenance is
 /// too), but only the blobs whose object id and the commit messages whose commit id belong
 /// to `shard` are read and handed to the sink.
-pub fn scan_history_shard(
+pub(crate) fn scan_history_shard(
     repo: &Path,
     opts: &GitScanOptions,
     shard: Option<Shard>,
