@@ -24,11 +24,10 @@ mod tests;
 /// the one home is [`crate::redact::redact_text`].
 #[doc(hidden)]
 pub use crate::redact::redact_text;
-pub use bundle::looks_like_pkcs12;
-pub use decode::{TextEncoding, to_utf8};
+pub(crate) use decode::to_utf8;
 pub use extra::{Dropped, ScanOutput};
-pub use keys::{KsefCertificate, ksef_certificate, password_literal};
-pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
+pub(crate) use keys::password_literal;
+pub(crate) use placeholder::is_placeholder;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::OnceLock;
@@ -52,7 +51,7 @@ use ksef_rules::leak::SecretCheck;
 use ksef_rules::leak::builtin_leak_rules;
 
 /// Inline markers that waive a finding on their line (unless `--strict`).
-pub const INLINE_MARKERS: &[&str] = &[
+const INLINE_MARKERS: &[&str] = &[
     "ksef-audit:allow",
     "gitleaks:allow",
     "pragma: allowlist secret",
@@ -248,7 +247,7 @@ impl Scanner {
 
     /// Rules whose pattern parsed but failed to compile when first needed (e.g. over the
     /// regex size limit), with the reason: they matched nothing, so the scan is incomplete.
-    pub fn failed_rules(&self) -> Vec<(String, String)> {
+    pub(crate) fn failed_rules(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
             .filter_map(|r| match r.regex.get() {
@@ -256,11 +255,6 @@ impl Scanner {
                 _ => None,
             })
             .collect()
-    }
-
-    /// The rules' ids and names, in load order.
-    pub fn rule_ids(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.rules.iter().map(|r| (r.id.as_str(), r.name.as_str()))
     }
 
     /// All findings in `data` (any encoding), in order of position.

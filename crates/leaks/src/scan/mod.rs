@@ -10,4 +10,4 @@ mod window;
 
 pub(crate) use blob::BlobScan;
 pub use blob::{LeakCandidate, scan_files};
-pub use run::{NoProgress, Progress, ProgressPass, ScanRequest, record_input, scan_leaks};
+pub use run::{Progress, ProgressPass, ScanRequest, record_input, scan_leaks};

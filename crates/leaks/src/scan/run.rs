@@ -55,20 +55,6 @@ pub trait ProgressPass: Sync {
     fn finish(&self);
 }
 
-/// Progress shown nowhere.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn start(&self, _: &'static str, _: Option<u64>, _: Option<u64>) -> Box<dyn ProgressPass + '_> {
-        Box::new(NoProgress)
-    }
-}
-
-impl ProgressPass for NoProgress {
-    fn item(&self, _: u64) {}
-    fn finish(&self) {}
-}
-
 /// Scans what `req` names with `scanner` and judges the matches (`judge`: inline markers,
 /// baseline, exceptions, inventory): the results before `--verify`. `rules_digest` names
 /// the rules the scanner was built from.

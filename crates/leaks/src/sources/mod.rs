@@ -119,7 +119,7 @@ pub enum ScanError {
 }
 
 /// Reads standard input (`-`), at most `limit` bytes (`--max-file-size`): more is an error.
-pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ScanError> {
+pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>, ScanError> {
     let data = walk::read_bounded(std::io::stdin().lock(), limit).map_err(ScanError::Stdin)?;
     data.ok_or(ScanError::StdinTooLarge { limit })
 }

@@ -11,7 +11,7 @@ use crate::sources::SourceFile;
 
 /// Calls `visit(start, bytes, last)` for each window of `r`: `start` is the window's offset in
 /// the stream, `last` is true for the final one. Returns the bytes read.
-pub fn read_windows(
+pub(crate) fn read_windows(
     r: impl Read,
     plan: WindowPlan,
     visit: &mut dyn FnMut(u64, &[u8], bool),
@@ -41,7 +41,7 @@ pub fn read_windows(
 
 /// Reads a file over the size limit in windows. An archive or compressed file that large is
 /// not opened (its members cannot be streamed here): an issue, so the run exits 2.
-pub fn read_large_file(
+pub(crate) fn read_large_file(
     file: &SourceFile,
     plan: WindowPlan,
     visit: &mut dyn FnMut(u64, &[u8], bool),
