@@ -19,8 +19,6 @@ pub mod certificates;
 pub mod demo;
 pub mod init;
 pub mod leaks;
-mod leaks_git;
-mod leaks_keys;
 pub mod merge;
 pub mod messages;
 pub mod output;

@@ -15,7 +15,7 @@ pub use crate::inputs::table::CellProblem;
 pub use crate::inputs::table::InventoryError;
 use crate::inputs::table::Table;
 use crate::inputs::table::parse_table;
-pub use ksef_leaks::matcher::find_tokens;
+use ksef_leaks::matcher::find_tokens;
 pub use ksef_model::Inventory;
 use ksef_model::InventoryEntry;
 pub use ksef_model::SecretCell;

@@ -25,7 +25,7 @@ use ksef_client::grants::QueryEntityPermissionsResponse;
 use ksef_client::grants::QueryPersonPermissionsResponse;
 use ksef_client::models::QueryTokensResponse;
 use ksef_leaks::matcher::builtin_scanner;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_model::CertificateRecord;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantKind;

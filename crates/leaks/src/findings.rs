@@ -3,10 +3,12 @@
 //! ordering, and the exit decision.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use crate::scan::LeakCandidate;
+use crate::sources::ScanError;
 use ksef_model::AppliedException;
 use ksef_model::Digests;
 use ksef_model::ExceptionState;
@@ -40,7 +42,7 @@ pub struct LeakScan {
 
 impl LeakScan {
     /// Adds what one blob gave.
-    pub fn absorb(&mut self, blob: crate::scan::BlobScan) {
+    pub(crate) fn absorb(&mut self, blob: crate::scan::BlobScan) {
         self.candidates.extend(blob.candidates);
         self.stats.errors += blob.issues.len() as u64;
         self.issues.extend(blob.issues);
@@ -59,9 +61,22 @@ pub struct Baseline {
 const BASELINE_HEADER: &str = "# ksef-audit leaks baseline: SHA-256 fingerprints of accepted findings, one per line.\n# Written by `ksef-audit leaks --write-baseline`; sorted so that it merges cleanly.\n";
 
 impl Baseline {
+    /// Reads the baseline file at `path` ([`Baseline::parse`]).
+    pub fn read(path: &Path) -> Result<Baseline, ScanError> {
+        let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
+            .map_err(|source| ScanError::BaselineRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Baseline::parse(&text).map_err(|message| ScanError::BaselineInvalid {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
     /// Parses a baseline file: one lowercase hex SHA-256 per line, `#` comments, blank lines.
     /// Errors name the line.
-    pub fn parse(text: &str) -> Result<Baseline, String> {
+    pub(crate) fn parse(text: &str) -> Result<Baseline, String> {
         let mut fingerprints = BTreeSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -82,7 +97,8 @@ impl Baseline {
     }
 
     /// The file text: header, then sorted unique fingerprints.
-    pub fn render(&self) -> String {
+    #[cfg(test)]
+    fn render(&self) -> String {
         let mut out = String::from(BASELINE_HEADER);
         for fp in &self.fingerprints {
             out.push_str(fp);
@@ -169,7 +185,7 @@ pub fn exception_targets(f: &LeakFinding) -> Vec<&str> {
 
 /// Sets `owner` and `system` of findings whose reference number (and NIP, when both have
 /// one) is in the inventory.
-pub fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryEntry]) {
+fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryEntry]) {
     for f in findings {
         let Some(reference) = &f.reference_number else {
             continue;
@@ -186,7 +202,7 @@ pub fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryE
 }
 
 /// Builds the result document. `scan.candidates` may come from any mix of sources.
-pub fn build_leak_results(
+pub(crate) fn build_leak_results(
     target: LeakTarget,
     scan: LeakScan,
     mut opts: LeakOptions<'_>,
@@ -309,6 +325,13 @@ pub fn sort_findings(findings: &mut [LeakFinding]) {
             .then_with(|| a.column.cmp(&b.column))
             .then_with(|| a.commit.cmp(&b.commit))
     });
+}
+
+/// `--min-severity`: drops the active findings below `min`; returns how many were dropped.
+pub fn hide_below(results: &mut LeakResults, min: Severity) -> usize {
+    let before = results.findings.len();
+    results.findings.retain(|f| f.severity >= min);
+    before - results.findings.len()
 }
 
 /// 2 with any scan error, else 1 with an active finding at or above `fail_on`, else 0.

@@ -9,7 +9,7 @@ use crate::render::leaks::io_err;
 use crate::render::leaks::word;
 use crate::render::style::Style;
 use crate::render::style::Tone;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_model::Confidence;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
@@ -227,16 +227,25 @@ fn write_all(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let active = groups(&r.findings);
-    urgent(out, r, style, lang)?;
-    tokens_found(out, &active, group_by, style, lang)?;
-    suppressed(out, r, list_baselined, style, lang)?;
-    unused_baseline(out, r, lang)?;
-    warnings_errors_placeholders(out, r, lang)?;
-    summary(out, r, active.len(), lang)
+    write_urgent(out, r, style, lang)?;
+    write_active(out, &active, group_by, style, lang)?;
+    write_suppressed(out, r, list_baselined, style, lang)?;
+    write_unused_baseline(out, r, lang)?;
+    write_problems(out, r, lang)?;
+    write_placeholders(out, r, lang)?;
+    if let Some(coverage) = &r.target.coverage {
+        writeln!(out, "git: {coverage}")?;
+    }
+    write_summary(out, r, active.len(), lang)
 }
 
 /// Urgent first: a leaked token KSeF still accepts leads the output.
-fn urgent(out: &mut dyn Write, r: &LeakResults, style: Style, lang: Lang) -> std::io::Result<()> {
+fn write_urgent(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     let live: Vec<&LeakFinding> = r
         .findings
         .iter()
@@ -271,8 +280,8 @@ fn urgent(out: &mut dyn Write, r: &LeakResults, style: Style, lang: Lang) -> std
     Ok(())
 }
 
-/// Each token found, with every place it was found, under group headings when asked.
-fn tokens_found(
+/// The active findings, one group per token, under headings with `--group-by`.
+fn write_active(
     out: &mut dyn Write,
     active: &[Token<'_>],
     group_by: Option<Grouping>,
@@ -299,9 +308,9 @@ fn tokens_found(
     Ok(())
 }
 
-/// The suppressed findings: listed, except those accepted in the baseline, which are a count
-/// unless asked for (-v): a CI log shows what is new, not the same old list every run.
-fn suppressed(
+/// Suppressed findings; those accepted in the baseline are a count unless asked for (-v): a
+/// CI log shows what is new, not the same old list every run.
+fn write_suppressed(
     out: &mut dyn Write,
     r: &LeakResults,
     list_baselined: bool,
@@ -352,8 +361,7 @@ fn suppressed(
     Ok(())
 }
 
-/// The baseline's entries this run did not find any more.
-fn unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
+fn write_unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     if !r.unused_baseline.is_empty() {
         writeln!(
             out,
@@ -373,12 +381,8 @@ fn unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io:
     Ok(())
 }
 
-/// The run's warnings and errors, and the placeholder values not reported.
-fn warnings_errors_placeholders(
-    out: &mut dyn Write,
-    r: &LeakResults,
-    lang: Lang,
-) -> std::io::Result<()> {
+/// Warnings, then scan errors.
+fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     for w in &r.warnings {
         writeln!(
             out,
@@ -389,6 +393,11 @@ fn warnings_errors_placeholders(
     for e in &r.errors {
         writeln!(out, "error: {}: {}", e.path, e.message)?;
     }
+    Ok(())
+}
+
+/// How many values were dropped as placeholders (and where, with -v).
+fn write_placeholders(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     if r.stats.placeholders > 0 {
         let count = lang.count(
             r.stats.placeholders,
@@ -423,11 +432,13 @@ fn warnings_errors_placeholders(
     Ok(())
 }
 
-/// The last lines: git coverage, then findings, distinct tokens, errors and what was scanned.
-fn summary(out: &mut dyn Write, r: &LeakResults, tokens: usize, lang: Lang) -> std::io::Result<()> {
-    if let Some(coverage) = &r.target.coverage {
-        writeln!(out, "git: {coverage}")?;
-    }
+/// The summary line: findings, distinct tokens, suppressed, errors, files and bytes.
+fn write_summary(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    distinct: usize,
+    lang: Lang,
+) -> std::io::Result<()> {
     let files = r.stats.files.max(r.stats.blobs);
     match lang {
         Lang::En => writeln!(
@@ -435,8 +446,8 @@ fn summary(out: &mut dyn Write, r: &LeakResults, tokens: usize, lang: Lang) -> s
             "{} finding{} ({} distinct token{}), {} suppressed, {} error{}; scanned {} file{}, {} bytes",
             r.findings.len(),
             if r.findings.len() == 1 { "" } else { "s" },
-            tokens,
-            if tokens == 1 { "" } else { "s" },
+            distinct,
+            if distinct == 1 { "" } else { "s" },
             r.suppressed.len(),
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" },
@@ -453,7 +464,7 @@ fn summary(out: &mut dyn Write, r: &LeakResults, tokens: usize, lang: Lang) -> s
                 ("ustalenie", "ustalenia", "ustaleń")
             ),
             lang.count(
-                tokens as u64,
+                distinct as u64,
                 ("", ""),
                 ("token", "różne tokeny", "różnych tokenów")
             ),

@@ -1,17 +1,17 @@
-//! The key-file pass of `leaks` (files mode, issue 12 point 7): after the per-file scan,
+//! The key-file pass of a files scan (issue 12 point 7): after the per-file scan,
 //! private keys whose KSeF certificate is a sibling file, and PKCS#12 bundles opened with the
 //! passwords LEAK005 found (the matcher sees one buffer at a time; this joins the files).
 
 use std::collections::BTreeMap;
 
-use ksef_leaks::findings::LeakScan;
-use ksef_leaks::matcher::password_literal;
-use ksef_leaks::scan::Scanner;
-use ksef_leaks::scan::candidate;
-use ksef_leaks::sources::SourceFile;
-use ksef_leaks::sources::keyfiles::KeyFileKind;
-use ksef_leaks::sources::keyfiles::key_files;
-use ksef_leaks::sources::walk::read_source;
+use crate::findings::LeakScan;
+use crate::matcher::Scanner;
+use crate::matcher::password_literal;
+use crate::scan::blob::candidate;
+use crate::sources::KeyFileKind;
+use crate::sources::SourceFile;
+use crate::sources::key_files;
+use crate::sources::read_source;
 
 /// At most this many distinct passwords are tried on each PKCS#12 file.
 const MAX_PASSWORDS: usize = 32;
