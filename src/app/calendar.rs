@@ -16,7 +16,7 @@ use crate::render::calendar::reminders_from_audit;
 use crate::render::calendar::render_ics;
 use ksef_model::Outcome;
 
-use crate::app::Output;
+use crate::app::output::Output;
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let mut audit = load_audit_results(&args.audit, "audit")?.value;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::app::tokens::TokenSource;
 use crate::app::tokens::contexts_pl;
 use crate::app::tokens::fetch;

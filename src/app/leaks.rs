@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksArgs;

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::app::Output;
 use crate::app::audit::AuditOutput;
 use crate::app::audit::render_in;
+use crate::app::output::Output;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksFormat;
 use crate::cli::MergeArgs;

@@ -32,7 +32,7 @@ pub mod rules;
 mod simulate;
 pub mod tokens;
 
-pub use output::{Output, print_error};
+use output::Output;
 
 use anyhow::Result;
 
@@ -45,9 +45,6 @@ use crate::config::Config;
 use crate::config::Flags;
 use crate::config::RuleDirs;
 use ksef_model::Outcome;
-
-/// Exit code for a run that failed with an error (`main` maps errors to it).
-pub use ksef_model::ERROR_EXIT;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {

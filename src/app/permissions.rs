@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::app::tokens::TokenSource;
 use crate::app::tokens::contexts_pl;
 use crate::app::tokens::fetch;
@@ -83,7 +83,7 @@ pub fn write(
 ) -> Result<()> {
     match (format, csv.excel) {
         (_, true) | (TokensFormat::Csv, false) => render::write_csv(w, snapshot, csv),
-        (TokensFormat::Json, false) => render::write_json(w, snapshot),
+        (TokensFormat::Json, false) => crate::render::tokens::write_json(w, snapshot),
         (TokensFormat::Table, false) => render::write_table(w, snapshot),
     }
     .context("cannot write the permission grants")

@@ -21,15 +21,15 @@ use crate::config::RuleDirs;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_leak_results;
 use crate::inputs::staff::load_staff;
+use crate::render::csv::CsvOptions;
 use crate::render::html;
-use crate::render::html::CsvOptions;
 use crate::render::html::CsvTable;
-use crate::render::html::DueDays;
 use crate::render::html::NipMasking;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportKind;
 use crate::render::html::ReportOptions;
 use ksef_model::AuditResults;
+use ksef_model::DueDays;
 use ksef_model::LeakResults;
 use ksef_model::Outcome;
 use ksef_model::Severity;
@@ -39,7 +39,7 @@ use ksef_policy::posture::report_facts;
 use ksef_policy::posture::report_rules;
 use ksef_policy::rule::load_policy_rules;
 
-use crate::app::Output;
+use crate::app::output::Output;
 
 /// Report options from the (validated) `[report]` section of the config.
 pub fn options_from_config(cfg: &Config) -> ReportOptions {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::RulesAction;

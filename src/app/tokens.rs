@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
 use crate::app::messages::message_lang;
 use crate::app::messages::write_incomplete;
+use crate::app::output::Output;
 use crate::app::progress::FetchProgress;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use ksef_leaks::redact::line_col;
-pub use ksef_model::ExceptionEntry;
-pub use ksef_model::is_glob;
+use ksef_model::ExceptionEntry;
+use ksef_model::is_glob;
 
 /// The file looked for next to the config when no `--exceptions` is given.
 pub const DEFAULT_EXCEPTIONS_FILE: &str = "ksef-audit.exceptions.toml";

@@ -11,14 +11,14 @@ mod row;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-pub use crate::inputs::table::CellProblem;
-pub use crate::inputs::table::InventoryError;
+use crate::inputs::table::CellProblem;
+use crate::inputs::table::InventoryError;
 use crate::inputs::table::Table;
 use crate::inputs::table::parse_table;
 use ksef_leaks::matcher::find_tokens;
-pub use ksef_model::Inventory;
+use ksef_model::Inventory;
 use ksef_model::InventoryEntry;
-pub use ksef_model::SecretCell;
+use ksef_model::SecretCell;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[

@@ -6,7 +6,7 @@ use super::inputs::{AuditInputs, read_inputs};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 
-use crate::inputs::exceptions::ExceptionEntry;
+use ksef_model::ExceptionEntry;
 
 use ksef_model::AuditResults;
 use ksef_model::Severity;

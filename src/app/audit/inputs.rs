@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::inputs::access_register::load_access_register;
-use crate::inputs::exceptions::ExceptionEntry;
 use crate::inputs::exceptions::load_exceptions;
-use crate::inputs::inventory::Inventory;
 use crate::inputs::inventory::read_inventory;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_token_snapshot;
 use crate::inputs::staff::load_staff;
 use ksef_model::AccessRegister;
 use ksef_model::AuditResults;
+use ksef_model::ExceptionEntry;
+use ksef_model::Inventory;
 use ksef_model::StaffMember;
 use ksef_model::TokenSnapshot;
 use ksef_model::fingerprint_hex;

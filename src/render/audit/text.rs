@@ -4,7 +4,7 @@ mod findings;
 
 use std::io::Write;
 
-use crate::render::html::Urgent;
+use crate::render::html::model::Urgent;
 use crate::render::style::Style;
 use crate::render::style::Tone;
 use findings::{finding, findings_block};
@@ -446,7 +446,7 @@ fn summary(
 }
 
 /// What must not wait for the rest, before everything else: active leaks, contexts not read in
-/// full, leavers' live access (the reports' "Act now", from [`crate::render::html::urgent_facts`]).
+/// full, leavers' live access (the reports' "Act now", from [`crate::render::html::model::urgent_facts`]).
 fn act_now(out: &mut dyn Write, urgent: &[Urgent], opts: TextOptions) -> std::io::Result<()> {
     if urgent.is_empty() {
         return Ok(());
