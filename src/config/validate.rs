@@ -31,7 +31,7 @@ use crate::config::raw::RawConfig;
 use crate::config::raw::ReportSection;
 use ksef_client::settings::CertificateFiles;
 use ksef_client::settings::check_private_file;
-use ksef_leaks::redact::line_col;
+use ksef_leaks::position::line_col;
 use ksef_model::DueDays;
 use ksef_model::Severity;
 use ksef_model::validate_nip;

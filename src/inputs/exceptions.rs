@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use ksef_leaks::redact::line_col;
+use ksef_leaks::position::line_col;
 use ksef_model::ExceptionEntry;
 use ksef_model::is_glob;
 

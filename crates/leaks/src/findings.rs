@@ -7,7 +7,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::scan::LeakCandidate;
 use crate::sources::ScanError;
 use ksef_model::AppliedException;
 use ksef_model::Digests;
@@ -29,6 +28,28 @@ use ksef_model::Suppression;
 use ksef_model::SuppressionKind;
 use ksef_model::TOOL_VERSION;
 
+/// A finding before suppression: `build_leak_results` decides whether it is active.
+#[derive(Debug, Clone)]
+pub struct LeakCandidate {
+    pub finding: LeakFinding,
+    /// An inline marker is on the line (ignored with `--strict`).
+    pub inline_allowed: bool,
+}
+
+/// What scanning one blob gave.
+#[derive(Debug, Default)]
+pub(crate) struct BlobScan {
+    pub(crate) candidates: Vec<LeakCandidate>,
+    /// Parts that could not be scanned (bombs, corrupt archives): the run exits 2.
+    pub(crate) issues: Vec<ScanIssue>,
+    /// Archive members scanned (0 for a plain blob).
+    pub(crate) members: u64,
+    /// Bytes scanned, after expansion.
+    pub(crate) bytes: u64,
+    /// Values dropped as placeholders, and where.
+    pub(crate) placeholders: Vec<PlaceholderDrop>,
+}
+
 /// Everything the sources produced in one run.
 #[derive(Debug, Default)]
 pub struct LeakScan {
@@ -42,7 +63,7 @@ pub struct LeakScan {
 
 impl LeakScan {
     /// Adds what one blob gave.
-    pub(crate) fn absorb(&mut self, blob: crate::scan::BlobScan) {
+    pub(crate) fn absorb(&mut self, blob: BlobScan) {
         self.candidates.extend(blob.candidates);
         self.stats.errors += blob.issues.len() as u64;
         self.issues.extend(blob.issues);

@@ -13,7 +13,7 @@ pub fn toml_error_message(text: &str, err: &toml::de::Error) -> String {
 }
 
 /// 1-based line and column of a byte offset (the one public helper for everyone else is
-/// `ksef_leaks::redact::line_col`; the model depends on no other crate).
+/// `ksef_leaks::position::line_col`; the model depends on no other crate).
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

@@ -310,7 +310,7 @@ impl Scanner {
                 (true, false) => "encrypted",
             };
             let hit = key_hit(ri, b.start, b.end, der, certificate, state, Some(cert_name));
-            let (line, column) = crate::redact::line_col(key_file, b.start);
+            let (line, column) = crate::position::line_col(key_file, b.start);
             let mut m = self.located(hit, line, column);
             if encrypted && !password_found {
                 m.confidence = Confidence::Medium;

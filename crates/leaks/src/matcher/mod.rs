@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::redact::Locator;
+use crate::position::Locator;
 use compile::CompiledRule;
 use compile::ascii_variant;
 use compile::candidate_windows;

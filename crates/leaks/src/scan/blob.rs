@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use rayon::prelude::*;
 
-use crate::findings::LeakScan;
+use crate::findings::{BlobScan, LeakCandidate, LeakScan};
 use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use ksef_model::Expansion;
@@ -23,28 +23,6 @@ pub(crate) struct Provenance {
     pub(crate) commit: String,
     pub(crate) author: String,
     pub(crate) date: DateTime<Utc>,
-}
-
-/// A finding before suppression: `build_leak_results` decides whether it is active.
-#[derive(Debug, Clone)]
-pub struct LeakCandidate {
-    pub finding: LeakFinding,
-    /// An inline marker is on the line (ignored with `--strict`).
-    pub inline_allowed: bool,
-}
-
-/// What scanning one blob gave.
-#[derive(Debug, Default)]
-pub(crate) struct BlobScan {
-    pub(crate) candidates: Vec<LeakCandidate>,
-    /// Parts that could not be scanned (bombs, corrupt archives): the run exits 2.
-    pub(crate) issues: Vec<ScanIssue>,
-    /// Archive members scanned (0 for a plain blob).
-    pub(crate) members: u64,
-    /// Bytes scanned, after expansion.
-    pub(crate) bytes: u64,
-    /// Values dropped as placeholders, and where.
-    pub(crate) placeholders: Vec<PlaceholderDrop>,
 }
 
 /// Scans one blob. `expand(visit)` is the source's reader: it calls `visit(name, bytes)` for

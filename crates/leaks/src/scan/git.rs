@@ -179,7 +179,7 @@ fn scan_large_blob(
     path: &str,
     provenance: Option<&Provenance>,
     blob: GitBlob<'_>,
-) -> Result<crate::scan::blob::BlobScan, ScanIssue> {
+) -> Result<crate::findings::BlobScan, ScanIssue> {
     let p = blob.provenance;
     let plan = WindowPlan::for_limit(limits.max_entry);
     match archive_kind(blob.data) {

@@ -8,6 +8,5 @@ mod keys;
 mod run;
 mod window;
 
-pub(crate) use blob::BlobScan;
-pub use blob::{LeakCandidate, scan_files};
+pub use blob::scan_files;
 pub use run::{Progress, ProgressPass, ScanRequest, record_input, scan_leaks};

@@ -7,11 +7,11 @@
 
 use rayon::prelude::*;
 
+use crate::findings::BlobScan;
 use crate::findings::LeakScan;
 use crate::matcher::Scanner;
 use crate::matcher::to_utf8;
 use crate::redact::redact_text;
-use crate::scan::blob::BlobScan;
 use crate::scan::blob::Provenance;
 use crate::scan::blob::candidate;
 use ksef_model::PlaceholderDrop;
@@ -266,7 +266,7 @@ mod tests {
     fn offsets_of_lines_and_columns() {
         let text = "ab\nżółw x\n\nyz".as_bytes();
         for offset in [0, 1, 3, 5, 10, 12, 13] {
-            let (line, column) = crate::redact::line_col(text, offset);
+            let (line, column) = crate::position::line_col(text, offset);
             assert_eq!(offset_of(text, line, column), offset);
         }
     }
