@@ -130,7 +130,7 @@ pub struct LangArg {
 }
 
 /// `--format` of a command that writes one output. Its formats `F` and its default are the
-/// command's, so each command gives it its help ([`help_for`]).
+/// command's, so each command gives it its help (`help_for`).
 #[derive(Debug, Clone, Copy, Args)]
 pub struct FormatArg<F>
 where
@@ -156,7 +156,7 @@ pub struct OutputArg {
 
 /// `--format`, `-o` and `--output-dir` of a command that writes several outputs from one run
 /// (see `choose_outputs`). The formats' extensions and the files' names are the command's, so
-/// each command gives these flags their help ([`help_for`]).
+/// each command gives these flags their help (`help_for`).
 #[derive(Debug, Clone, Args)]
 pub struct OutputsArgs<F>
 where

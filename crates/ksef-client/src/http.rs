@@ -108,7 +108,7 @@ pub struct Transport {
     retry_base: Duration,
     max_retry_after: Duration,
     pub progress: Progress,
-    /// The MF certificates, shared by every context of a run (see [`Transport::sharing`]).
+    /// The MF certificates, shared by every context of a run (see `Transport::sharing`).
     pub certificates: Arc<CertificateCache>,
 }
 

@@ -82,7 +82,7 @@ pub struct Baseline {
 const BASELINE_HEADER: &str = "# ksef-audit leaks baseline: SHA-256 fingerprints of accepted findings, one per line.\n# Written by `ksef-audit leaks --write-baseline`; sorted so that it merges cleanly.\n";
 
 impl Baseline {
-    /// Reads the baseline file at `path` ([`Baseline::parse`]).
+    /// Reads the baseline file at `path` (`Baseline::parse`).
     pub fn read(path: &Path) -> Result<Baseline, ScanError> {
         let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
             .map_err(|source| ScanError::BaselineRead {
@@ -131,7 +131,7 @@ impl Baseline {
     /// The file text with each fingerprint annotated for a reviewer, on its own line (so the
     /// file still sorts and merges line by line): `FP  # rule (ID) place "preview" date`. The
     /// preview is the finding's redacted form, never the secret; `date` is the commit's date,
-    /// else `today`. [`Baseline::parse`] reads only the fingerprint.
+    /// else `today`. `Baseline::parse` reads only the fingerprint.
     pub fn render_annotated(results: &LeakResults, today: DateTime<Utc>) -> String {
         let mut notes: std::collections::BTreeMap<&str, String> = Default::default();
         for f in results.findings.iter().chain(&results.suppressed) {

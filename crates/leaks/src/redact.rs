@@ -1,6 +1,6 @@
 //! The one redaction, echo and line/column module, for every crate and the binary: free text
 //! the tool writes or echoes passes [`redact_text`]; messages quote input values through
-//! [`echo`] and [`problem_lines`]; positions in a buffer are [`line_col`] (1-based line,
+//! [`echo`] and [`problem_lines`]; positions in a buffer are `line_col` (1-based line,
 //! column in characters).
 
 use std::borrow::Cow;
@@ -51,7 +51,7 @@ pub fn echo(value: &str, max: usize) -> String {
 const MAX_PROBLEMS_SHOWN: usize = 50;
 
 /// Problem lines for a message: each redacted, cut to 500 characters and escaped, at most
-/// [`MAX_PROBLEMS_SHOWN`] of them, then `… and N more (M problems in all)`.
+/// `MAX_PROBLEMS_SHOWN` of them, then `… and N more (M problems in all)`.
 pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> String {
     let mut out: Vec<String> = problems
         .iter()

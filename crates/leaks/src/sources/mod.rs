@@ -1,5 +1,5 @@
-//! Where leak scans read bytes from: directory trees ([`walk`]), archives inside them
-//! ([`archive`]) and standard input; git history ([`git`]).
+//! Where leak scans read bytes from: directory trees (`walk`), archives inside them
+//! (`archive`) and standard input; git history ([`git`]).
 
 mod archive;
 pub mod git;
