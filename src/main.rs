@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use ksef_audit::app::ERROR_EXIT;
 use ksef_audit::cli::Cli;
+use ksef_model::ERROR_EXIT;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // Redacted and escaped: an error may echo a file name or a cell (issue 13, 14).
-            ksef_audit::app::print_error(&err);
+            ksef_audit::app::output::print_error(&err);
             ExitCode::from(ERROR_EXIT)
         }
     }

@@ -16,7 +16,7 @@ use crate::render::calendar::reminders_from_audit;
 use crate::render::calendar::render_ics;
 use ksef_model::Outcome;
 
-use crate::app::Output;
+use crate::app::output::Output;
 
 pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let mut audit = load_audit_results(&args.audit, "audit")?.value;
@@ -25,9 +25,9 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let opts = CalendarOptions {
         days_before: args.days_before,
         now: Utc::now(),
-        lang: crate::app::lang(args.lang),
+        lang: crate::app::lang(args.lang.lang),
     };
-    let mut out = Output::open(args.output.as_deref())?;
+    let mut out = Output::open(args.output.output.as_deref())?;
     out.write_all(render_ics(&reminders, &opts).as_bytes())
         .and_then(|()| out.flush())
         .with_context(|| match out.path() {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::app::tokens::TokenSource;
 use crate::app::tokens::contexts_pl;
 use crate::app::tokens::fetch;
@@ -44,9 +44,9 @@ pub const CERTIFICATE_SECTION: &str = "certificates";
 /// `ksef-audit certificates`.
 pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     let format = crate::cli::choose_format(
-        args.format,
-        args.csv_excel,
-        args.output.as_deref(),
+        args.format.format,
+        args.csv_excel.csv_excel,
+        args.output.output.as_deref(),
         TokensFormat::Table,
     )
     .map_err(anyhow::Error::msg)?;
@@ -95,7 +95,7 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
             settings,
             global.quiet,
             global.verbose,
-            crate::app::messages::message_lang(args.lang, config.as_ref()),
+            crate::app::messages::message_lang(args.lang.lang, config.as_ref()),
         ),
     };
     // Certificate names are free text from KSeF: a token pasted there is not written out.
@@ -109,8 +109,8 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
         now: snapshot.fetched_at,
     };
     // `--lang`, else `[report] lang`: the table, the summary and the messages.
-    let lang = crate::app::messages::message_lang(args.lang, config.as_ref());
-    let mut out = Output::open(args.output.as_deref())?;
+    let lang = crate::app::messages::message_lang(args.lang.lang, config.as_ref());
+    let mut out = Output::open(args.output.output.as_deref())?;
     if format == TokensFormat::Table {
         let style = crate::app::table_style(global.color, &mut out);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
@@ -134,8 +134,8 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
             &mut out,
             &listing,
             format,
-            args.csv_excel,
-            crate::app::lang(args.lang),
+            args.csv_excel.csv_excel,
+            crate::app::lang(args.lang.lang),
         )?;
     }
     out.flush()?;

@@ -257,7 +257,9 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let (results, outputs) = crate::app::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
     demo.outputs.extend(outputs);
     demo.audit = Some(results);
-    let config = demo.out_dir.join(crate::config::DEFAULT_CONFIG_FILE);
+    let config = demo
+        .out_dir
+        .join(crate::config::defaults::DEFAULT_CONFIG_FILE);
     write_file(&config, |w| {
         Ok(w.write_all(demo_config_text(snapshot).as_bytes())?)
     })?;
@@ -544,7 +546,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
 }
 
 /// The reports' "Act now" facts of the demo's audit and leak scan: they lead its summary.
-fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::Urgent>> {
+fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::model::Urgent>> {
     let Some(audit) = &demo.audit else {
         return Ok(Vec::new());
     };

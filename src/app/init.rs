@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::GlobalArgs;
 use crate::cli::InitArgs;
-use crate::config::DEFAULT_CONFIG_FILE;
 use crate::config::RuleDirs;
+use crate::config::defaults::DEFAULT_CONFIG_FILE;
 use crate::config::parse_environment;
 use crate::config::resolve_settings;
 use ksef_model::ContextStatus;

@@ -1,7 +1,11 @@
-//! `ksef-audit leaks`: collect (walk, archives, stdin) -> scan -> suppress/correlate -> render.
+//! `ksef-audit leaks`: flags and config -> a request -> [`scan`] (the inputs the binary
+//! reads, then [`ksef_leaks::scan::scan_leaks`]) -> `--verify` -> outputs.
 //!
 //! [`run`] turns the flags and the [`Config`] into a [`LeaksRequest`] and calls
 //! [`leaks`]; the demo calls [`scan`] with a [`LeakScanRequest`] of its own.
+
+mod messages;
+mod scan;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,59 +13,34 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::Utc;
 
-use crate::app::Output;
-use crate::app::progress::ScanProgress;
+use crate::app::output::Output;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksArgs;
 use crate::cli::LeaksFormat;
 use crate::config::Config;
 use crate::config::RuleDirs;
-use crate::config::resolve_settings_for_nips;
-use crate::inputs::exceptions::load_exceptions;
-use crate::inputs::inventory::load_inventory;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportOptions;
 use crate::render::html::render_review;
 use crate::render::leaks::LeakFormat;
 use crate::render::leaks::render_leaks;
 use crate::render::style::Style;
-use ksef_client::settings::KsefSettings;
-use ksef_client::verify::verify_leaks;
 use ksef_leaks::findings::Baseline;
-use ksef_leaks::findings::LeakOptions;
-use ksef_leaks::findings::LeakScan;
-use ksef_leaks::findings::apply_leak_verdicts;
-use ksef_leaks::findings::build_leak_results;
-use ksef_leaks::findings::exception_targets;
+use ksef_leaks::findings::hide_below;
 use ksef_leaks::findings::leak_outcome;
-use ksef_leaks::scan::Scanner;
-use ksef_leaks::scan::scan_blob;
-use ksef_leaks::scan::scan_files;
-use ksef_leaks::scan::scan_large_files;
-use ksef_leaks::sources::ArchiveLimits;
-use ksef_leaks::sources::WalkOptions;
-use ksef_leaks::sources::expand;
+use ksef_leaks::scan::record_input;
+use ksef_leaks::sources::DEFAULT_MAX_FILE_SIZE;
 use ksef_leaks::sources::git::GitScanOptions;
-use ksef_leaks::sources::read_expanded;
-use ksef_leaks::sources::read_large_file;
-use ksef_leaks::sources::read_stdin;
-use ksef_leaks::sources::walk::WalkResult;
-use ksef_leaks::sources::walk_files;
-use ksef_model::AppliedException;
-use ksef_model::LeakFinding;
+use ksef_leaks::sources::git::parse_since;
 use ksef_model::LeakResults;
-use ksef_model::LeakTarget;
 use ksef_model::Outcome;
 use ksef_model::Severity;
-use ksef_model::Shard;
-use ksef_model::WindowPlan;
-use ksef_model::fingerprint_hex;
 use ksef_model::i18n::Lang;
-use ksef_policy::exceptions::ExceptionSet;
 use ksef_rules::leak::LeakRule;
-use ksef_rules::leak::leak_rules_digest;
-use ksef_rules::leak::load_leak_rules;
+
+use scan::verify;
+pub use scan::{LeakScanRequest, scan, verify_with};
 
 /// How leak results are written.
 #[derive(Debug, Clone)]
@@ -71,35 +50,6 @@ pub enum LeaksOutput {
     Csv(crate::render::csv::CsvOptions),
     /// The security review, with the options of `[report]`.
     Html(Box<ReportOptions>),
-}
-
-/// What to scan and how to judge it (flags already merged with `[leaks]`/`[audit]`).
-#[derive(Debug, Clone, Default)]
-pub struct LeakScanRequest {
-    /// Files or directories (`-`: standard input); empty: the current directory.
-    pub paths: Vec<PathBuf>,
-    /// Scan git history (of the one repository in `paths`) instead of files.
-    pub git: Option<GitScanOptions>,
-    pub exclude: Vec<String>,
-    pub max_file_size: u64,
-    /// Extra leak rules (`--rules DIR`).
-    pub rules: Option<PathBuf>,
-    pub baseline: Option<PathBuf>,
-    pub exceptions: Option<PathBuf>,
-    pub inventory: Option<PathBuf>,
-    /// Ignore inline allow markers.
-    pub strict: bool,
-    /// `-v`: list where placeholders were dropped (the count is always given).
-    pub list_placeholders: bool,
-    /// Excludes or the size limit come (also) from a config file, which may be the scanned
-    /// repository's own: a scan that then reads nothing from a non-empty tree is an error.
-    pub config_filters: bool,
-    /// `--shard K/N`: only this part of the work.
-    pub shard: Option<Shard>,
-    /// `--roots-from FILE`: more paths (or repositories), one per line.
-    pub roots_from: Option<PathBuf>,
-    /// Show progress on stderr (when it is a terminal).
-    pub progress: bool,
 }
 
 /// Everything `ksef-audit leaks` does, without clap types.
@@ -172,7 +122,7 @@ impl LeaksRequest {
         };
         exclude.extend(args.exclude.iter().cloned());
         let config_max_file_size = if args.strict {
-            ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE
+            DEFAULT_MAX_FILE_SIZE
         } else {
             config.leaks.max_file_size
         };
@@ -205,8 +155,7 @@ impl LeaksRequest {
                 config_filters: !args.strict
                     && (!config.leaks.exclude.is_empty()
                         || (args.max_file_size.is_none()
-                            && config_max_file_size
-                                != ksef_leaks::sources::walk::DEFAULT_MAX_FILE_SIZE)),
+                            && config_max_file_size != DEFAULT_MAX_FILE_SIZE)),
                 shard: args.shard,
                 roots_from: args.roots_from.clone(),
                 progress: !global.quiet,
@@ -247,18 +196,10 @@ fn git_options(
         since_time: None,
     };
     if let Some(since) = &args.since {
-        match crate::app::leaks_git::parse_since(since, now) {
+        match parse_since(since, now) {
             Some(t) => opts.since_time = Some(t),
             None => {
-                match (quiet, lang) {
-                    (true, _) => {}
-                    (false, Lang::En) => say!(
-                        "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
-                    ),
-                    (false, Lang::Pl) => say!(
-                        "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma jest przestarzała\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
-                    ),
-                }
+                messages::since_is_a_revision(quiet, lang, since);
                 opts.since = Some(since.clone());
             }
         }
@@ -278,20 +219,8 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let lang = req.message_lang;
     if let Some(config) = &req.verify {
         let n = (results.findings.len() + results.suppressed.len()) as u64;
-        let spinner = crate::app::progress::Spinner::start(
-            req.quiet,
-            match lang {
-                Lang::En => format!("asking KSeF about {n} leaked token(s)"),
-                Lang::Pl => format!(
-                    "pytam KSeF o {}",
-                    lang.count(
-                        n,
-                        ("", ""),
-                        ("wyciekły token", "wyciekłe tokeny", "wyciekłych tokenów")
-                    )
-                ),
-            },
-        );
+        let spinner =
+            crate::app::progress::Spinner::start(req.quiet, messages::asking_ksef(lang, n));
         verify(config, &mut results)?;
         spinner.finish();
     }
@@ -309,20 +238,10 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         std::fs::write(path, text)
             .with_context(|| format!("cannot write baseline '{}'", ksef_model::shown_path(path)))?;
         // Writing a baseline accepts today's findings: a summary, exit 0 (errors still exit 2).
-        report_problems(req.quiet, &results, lang);
+        messages::report_problems(req.quiet, &results, lang);
         let count = Baseline::from_results(&results).fingerprints.len();
         if !req.quiet {
-            let shown = ksef_model::shown_path(path);
-            match lang {
-                Lang::En => say!(
-                    "wrote {count} fingerprint{} to {shown} (review it, then commit it and pass --baseline {shown})",
-                    if count == 1 { "" } else { "s" },
-                ),
-                Lang::Pl => say!(
-                    "zapisano {} w {shown} (przejrzyj plik, zatwierdź go w repozytorium i podawaj --baseline {shown})",
-                    lang.count(count as u64, ("", ""), ("odcisk", "odciski", "odcisków")),
-                ),
-            }
+            messages::baseline_written(lang, count, path);
         }
         return Ok(if results.errors.is_empty() {
             Outcome::Clean
@@ -334,7 +253,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         matches!(output, LeaksOutput::Format(LeakFormat::Text)) && path.is_none()
     });
     if !shown_in_output {
-        report_problems(req.quiet, &results, lang);
+        messages::report_problems(req.quiet, &results, lang);
     } else {
         // The text on stdout lists the errors; stderr still says why the run exits 2.
         let _ = crate::app::messages::write_scan_errors(
@@ -374,8 +293,7 @@ fn write_output(
     let (results, hidden) = match (req.min_severity, output) {
         (Some(min), LeaksOutput::Format(LeakFormat::Text) | LeaksOutput::Csv(_)) => {
             let mut kept = results.clone();
-            kept.findings.retain(|f| f.severity >= min);
-            let hidden = results.findings.len() - kept.findings.len();
+            let hidden = hide_below(&mut kept, min);
             shown = kept;
             (&shown, Some((hidden, min)))
         }
@@ -424,329 +342,4 @@ fn write_output(
     }
     out.flush().context("cannot write the output")?;
     Ok(hidden)
-}
-
-/// Everything `leaks` does before `--verify` and output: rules, collection, scanning,
-/// suppression (baseline, exceptions, inline markers) and inventory correlation.
-pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
-    let inventory = match &req.inventory {
-        Some(path) => load_inventory(path)?,
-        None => Vec::new(),
-    };
-    let rules = load_leak_rules(req.rules.as_deref())?;
-    let scanner = Scanner::new(&rules)?;
-    let baseline = baseline(req.baseline.as_deref())?;
-    let mut exceptions = match exceptions(req.exceptions.as_deref())? {
-        Some(set) => {
-            let policy = ksef_policy::rule::load_policy_rules(None)?;
-            Some(set.without_rules(|r| policy.get(r).is_some()))
-        }
-        None => None,
-    };
-
-    let (mut scan, target) = collect(&scanner, req)?;
-    for (rule, message) in scanner.failed_rules() {
-        scan.issues.push(ksef_model::ScanIssue {
-            path: format!("rule {rule}"),
-            message: format!("pattern does not compile, the rule matched nothing: {message}"),
-        });
-    }
-
-    let mut check = |f: &LeakFinding| -> Option<AppliedException> {
-        let set = exceptions.as_mut()?;
-        set.check(&f.rule, &f.rule_id, &exception_targets(f))
-    };
-    let opts = LeakOptions {
-        strict: req.strict,
-        baseline: baseline.as_ref(),
-        exceptions: Some(&mut check),
-        inventory: &inventory,
-    };
-    let placeholders = if req.list_placeholders {
-        scan.placeholders.clone()
-    } else {
-        Vec::new()
-    };
-    let mut results = build_leak_results(target, scan, opts, leak_rules_digest(&rules), Utc::now());
-    results.placeholders = placeholders;
-    if let Some(set) = exceptions {
-        let (states, warnings) = set.finish();
-        results.exceptions = states;
-        results.warnings.extend(warnings);
-    }
-    crate::app::redact::redact_leaks(&mut results);
-    Ok((results, rules))
-}
-
-/// `--verify`: asks KSeF, with the firm's own credential for each NIP, about each leaked
-/// reference number (never the secret). Active leaked tokens become critical.
-pub fn verify(config: &Config, results: &mut LeakResults) -> Result<()> {
-    let mut nips: Vec<String> = results
-        .findings
-        .iter()
-        .chain(&results.suppressed)
-        .filter(|f| f.reference_number.is_some())
-        .filter_map(|f| f.nip.clone())
-        .collect();
-    nips.sort();
-    nips.dedup();
-    if nips.is_empty() {
-        return Ok(());
-    }
-    let settings = resolve_settings_for_nips(config, &nips)
-        .context("--verify needs KSeF access for the NIPs of the findings")?;
-    verify_with(&settings, results);
-    Ok(())
-}
-
-/// Looks the leaked references up in KSeF with `settings` (collect) and applies the verdicts
-/// (evaluate: status, an active leaked token becomes critical, findings sorted again).
-pub fn verify_with(settings: &KsefSettings, results: &mut LeakResults) {
-    let verdicts = verify_leaks(results, settings);
-    apply_leak_verdicts(results, verdicts);
-}
-
-fn baseline(path: Option<&Path>) -> Result<Option<Baseline>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
-        .with_context(|| {
-            format!(
-                "cannot read baseline '{}'\nhelp: create it with --write-baseline",
-                ksef_model::shown_path(path)
-            )
-        })?;
-    Baseline::parse(&text)
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("baseline '{}': {e}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline", ksef_model::shown_path(path)))
-}
-
-fn exceptions(path: Option<&Path>) -> Result<Option<ExceptionSet>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let entries = load_exceptions(path)?;
-    Ok(Some(ExceptionSet::new(entries, Utc::now().date_naive())))
-}
-
-fn record_input(results: &mut LeakResults, name: &str, path: &Path) {
-    if let Ok(bytes) = ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
-    {
-        results
-            .digests
-            .inputs
-            .insert(name.to_string(), fingerprint_hex(&bytes));
-    }
-}
-
-/// The paths given and those of `--roots-from` (one per line, `#` comments, `-`: stdin).
-fn all_paths(req: &LeakScanRequest) -> Result<Vec<PathBuf>> {
-    let mut paths = req.paths.clone();
-    if let Some(file) = &req.roots_from {
-        let text = if file.as_os_str() == "-" {
-            String::from_utf8_lossy(&read_stdin(ksef_model::input::MAX_TABLE_BYTES)?).into_owned()
-        } else {
-            std::fs::read_to_string(file).with_context(|| {
-                format!(
-                    "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
-                    ksef_model::shown_path(file)
-                )
-            })?
-        };
-        paths.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(PathBuf::from),
-        );
-        if paths.is_empty() {
-            anyhow::bail!(
-                "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
-                ksef_model::shown_path(file)
-            );
-        }
-    }
-    if paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    Ok(paths)
-}
-
-/// Walks the paths (or reads stdin) and scans everything in parallel.
-fn collect(scanner: &Scanner, req: &LeakScanRequest) -> Result<(LeakScan, LeakTarget)> {
-    let paths = all_paths(req)?;
-    let exclude = req.exclude.clone();
-    let max_file_size = req.max_file_size;
-    let limits = ArchiveLimits {
-        max_entry: max_file_size,
-        ..ArchiveLimits::default()
-    };
-    let stdin = paths.iter().any(|p| p.as_os_str() == "-");
-    let roots: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-
-    if let Some(git) = &req.git {
-        return crate::app::leaks_git::collect_git(scanner, git, req, &paths, &limits);
-    }
-    let mut scan = LeakScan::default();
-    if stdin && req.shard.is_none_or(|s| s.owns_path("-")) {
-        let data = read_stdin(max_file_size)?;
-        scan.stats.files += 1;
-        scan.absorb(scan_blob(scanner, None, |visit| {
-            expand("-", &data, &limits, visit)
-        }));
-    }
-    if !roots.is_empty() {
-        let walked = walk_files(
-            &roots,
-            &WalkOptions {
-                exclude,
-                max_file_size,
-            },
-        )?;
-        let mut walked = walked;
-        if let Some(shard) = req.shard {
-            shard_walk(shard, &mut walked);
-        }
-        scan.issues.extend(walked.issues);
-        let all = walked.files.iter().chain(&walked.large);
-        let progress = ScanProgress::new(
-            req.progress,
-            "files",
-            Some(all.clone().count() as u64),
-            Some(all.map(|f| f.size).sum()),
-        );
-        // Over --max-file-size: read in overlapping windows, never skipped in silence.
-        scan_large_files(
-            scanner,
-            &walked.large,
-            WindowPlan::for_limit(max_file_size),
-            |f| f.display.as_str(),
-            |f, visit| {
-                let read = read_large_file(f, WindowPlan::for_limit(max_file_size), visit);
-                progress.item(f.size);
-                read
-            },
-            &mut scan,
-        );
-        scan_files(
-            scanner,
-            &walked.files,
-            |f, visit| {
-                let read = read_expanded(f, &limits, visit);
-                progress.item(f.size);
-                read
-            },
-            &mut scan,
-        );
-        crate::app::leaks_keys::scan_key_files(scanner, &walked.files, &mut scan);
-        // Nothing read from a tree that has files: excludes or the size limit of a config file
-        // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
-        if req.config_filters
-            && walked.files.is_empty()
-            && walked.large.is_empty()
-            && scan.issues.is_empty()
-            && roots.iter().any(|r| has_files(r))
-        {
-            scan.issues.push(ksef_model::ScanIssue {
-                path: roots
-                    .iter()
-                    .map(|p| ksef_model::shown_path(p).to_string())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
-            });
-        }
-        progress.finish();
-    }
-    let target = LeakTarget {
-        root: paths
-            .iter()
-            .map(|p| ksef_model::shown_path(p).to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        mode: if roots.is_empty() { "stdin" } else { "files" }.to_string(),
-        since: None,
-        staged: false,
-        shallow: false,
-        coverage: None,
-        shard: req.shard,
-    };
-    Ok((scan, target))
-}
-
-/// Whether `root` (a directory) holds any file outside `.git/`.
-fn has_files(root: &Path) -> bool {
-    if !root.is_dir() {
-        return false;
-    }
-    walkdir_any(root, 0)
-}
-
-fn walkdir_any(dir: &Path, depth: u32) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    for e in entries.flatten() {
-        if e.file_name() == ".git" {
-            continue;
-        }
-        match e.file_type() {
-            Ok(t) if t.is_file() => return true,
-            Ok(t) if t.is_dir() && depth < 32 && walkdir_any(&e.path(), depth + 1) => {
-                return true;
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-/// Keeps the files (and over-size files, and unreadable paths) of one shard, by path.
-fn shard_walk(shard: Shard, walked: &mut WalkResult) {
-    walked.files.retain(|f| shard.owns_path(&f.display));
-    walked.large.retain(|f| shard.owns_path(&f.display));
-    walked.issues.retain(|i| shard.owns_path(&i.path));
-}
-
-/// Scan errors (with their count and what to do) and warnings also go to stderr, whatever
-/// the output format; the sentences in `lang`.
-fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
-    let mut err = crate::app::output::stderr();
-    for e in &results.errors {
-        let _ = writeln!(err, "error: {}: {}", e.path, e.message);
-    }
-    let _ = crate::app::messages::write_scan_errors(&mut err, lang, results.errors.len());
-    if !quiet {
-        for w in &results.warnings {
-            let _ = writeln!(
-                err,
-                "warning: {}",
-                ksef_model::i18n::warning::localised(lang, w)
-            );
-        }
-        if !results.unused_baseline.is_empty() {
-            let _ = writeln!(
-                err,
-                "warning: {} {}",
-                lang.count(
-                    results.unused_baseline.len() as u64,
-                    (
-                        "baseline entry matched nothing",
-                        "baseline entries matched nothing"
-                    ),
-                    (
-                        "wpis linii bazowej do niczego nie pasuje",
-                        "wpisy linii bazowej do niczego nie pasują",
-                        "wpisów linii bazowej do niczego nie pasuje"
-                    )
-                ),
-                lang.t("(listed in the output)", "(lista w wyniku)")
-            );
-        }
-    }
 }

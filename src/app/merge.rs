@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::app::Output;
 use crate::app::audit::AuditOutput;
 use crate::app::audit::render_in;
+use crate::app::output::Output;
 use crate::cli::GlobalArgs;
 use crate::cli::LeaksFormat;
 use crate::cli::MergeArgs;
@@ -31,15 +31,15 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
     let config = crate::app::load_config(global, RuleDirs::NotRead)?;
     let kind = document_kind(&args.inputs[0])?;
     let format = crate::cli::choose_format(
-        args.format,
-        args.csv_excel,
-        args.output.as_deref(),
+        args.format.format,
+        args.csv_excel.csv_excel,
+        args.output.output.as_deref(),
         LeaksFormat::Json,
     )
     .map_err(anyhow::Error::msg)?;
-    let lang = crate::app::lang(args.lang);
-    let csv = crate::render::csv::CsvOptions::new(args.csv_excel, lang);
-    let mut out = Output::open(args.output.as_deref())?;
+    let lang = crate::app::lang(args.lang.lang);
+    let csv = crate::render::csv::CsvOptions::new(args.csv_excel.csv_excel, lang);
+    let mut out = Output::open(args.output.output.as_deref())?;
     let outcome = if kind == LEAKS_KIND {
         let docs = args
             .inputs
@@ -83,7 +83,7 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             LeaksFormat::Json => AuditOutput::Json,
             LeaksFormat::Text => AuditOutput::Text,
             LeaksFormat::Csv => AuditOutput::Csv {
-                excel: args.csv_excel,
+                excel: args.csv_excel.csv_excel,
             },
             other => bail!(
                 "audit results merge to json, text or csv, not {}\nhelp: pass --format json",

@@ -19,8 +19,6 @@ pub mod certificates;
 pub mod demo;
 pub mod init;
 pub mod leaks;
-mod leaks_git;
-mod leaks_keys;
 pub mod merge;
 pub mod messages;
 pub mod output;
@@ -34,7 +32,7 @@ pub mod rules;
 mod simulate;
 pub mod tokens;
 
-pub use output::{Output, print_error};
+use output::Output;
 
 use anyhow::Result;
 
@@ -47,9 +45,6 @@ use crate::config::Config;
 use crate::config::Flags;
 use crate::config::RuleDirs;
 use ksef_model::Outcome;
-
-/// Exit code for a run that failed with an error (`main` maps errors to it).
-pub use ksef_model::ERROR_EXIT;
 
 /// Runs one command. Errors are printed by `main` with their cause chain and exit 2.
 pub fn run(cli: Cli) -> Result<Outcome> {

@@ -122,7 +122,7 @@ impl Write for Output {
 }
 
 /// A writer for people: every write has its token values redacted
-/// ([`ksef_leaks::matcher::redact_text`]) and its control and bidi characters other than
+/// ([`ksef_leaks::redact::redact_text`]) and its control and bidi characters other than
 /// newline and tab written as `\u{…}` escapes, terminal or not (a CI log is read in a
 /// terminal later). Issue 13, point 14: an error echoing a file name, a cell or a server's
 /// message cannot colour the terminal, fake a line or reorder text.
@@ -138,7 +138,7 @@ pub fn stderr() -> Stderr {
 
 /// One piece of text made safe for stderr: tokens redacted, controls and bidi escaped.
 pub fn safe_text(text: &str) -> String {
-    ksef_model::escape_terminal_text(&ksef_leaks::matcher::redact_text(text)).into_owned()
+    ksef_model::escape_terminal_text(&ksef_leaks::redact::redact_text(text)).into_owned()
 }
 
 impl<W: Write> Write for Safe<W> {

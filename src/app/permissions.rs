@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::app::tokens::TokenSource;
 use crate::app::tokens::contexts_pl;
 use crate::app::tokens::fetch;
@@ -30,13 +30,13 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     let (source, lang) = match &args.from {
         Some(path) => (
             TokenSource::Snapshot(path.clone()),
-            crate::app::lang(args.lang),
+            crate::app::lang(args.lang.lang),
         ),
         None => {
             let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (
                 TokenSource::Live(resolve_settings(&config)?),
-                crate::app::messages::message_lang(args.lang, Some(&config)),
+                crate::app::messages::message_lang(args.lang.lang, Some(&config)),
             )
         }
     };
@@ -46,9 +46,11 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     };
     // Grant descriptions are free text from KSeF: a token pasted there is not written out.
     crate::app::redact::redact_snapshot(&mut snapshot);
-    let mut out = Output::open(args.output.as_deref())?;
-    let csv = CsvOptions::new(args.csv_excel, crate::app::lang(args.lang));
-    if args.format == TokensFormat::Table && !args.csv_excel {
+    let mut out = Output::open(args.output.output.as_deref())?;
+    let csv = CsvOptions::new(args.csv_excel.csv_excel, crate::app::lang(args.lang.lang));
+    // `--format` has a default (table): the extension of `-o FILE` does not choose here.
+    let format = args.format.format.unwrap_or(TokensFormat::Table);
+    if format == TokensFormat::Table && !args.csv_excel.csv_excel {
         let style = crate::app::table_style(global.color, &mut out);
         // Colour codes are ours; the data is escaped first so it cannot add its own.
         let shown = if style.color {
@@ -59,7 +61,7 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
         render::write_table_styled(&mut out, &shown, style, lang)
             .context("cannot write the permission grants")?;
     } else {
-        write(&mut out, &snapshot, args.format, csv)?;
+        write(&mut out, &snapshot, format, csv)?;
     }
     out.flush()?;
     let mut err = crate::app::output::stderr();
@@ -81,7 +83,7 @@ pub fn write(
 ) -> Result<()> {
     match (format, csv.excel) {
         (_, true) | (TokensFormat::Csv, false) => render::write_csv(w, snapshot, csv),
-        (TokensFormat::Json, false) => render::write_json(w, snapshot),
+        (TokensFormat::Json, false) => crate::render::tokens::write_json(w, snapshot),
         (TokensFormat::Table, false) => render::write_table(w, snapshot),
     }
     .context("cannot write the permission grants")

@@ -1,9 +1,9 @@
 //! Issue 13, points 4 and 5: every free-text field the tool writes passes the one redaction
-//! ([`ksef_leaks::matcher::redact_text`]): a token value pasted into a description, an owner,
+//! ([`ksef_leaks::redact::redact_text`]): a token value pasted into a description, an owner,
 //! an exception's target/reason/owner or a message leaves only its preview and fingerprint.
 //! Applied after evaluation, so rules (POL017) still see the text as KSeF returned it.
 
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_model::AuditResults;
 use ksef_model::ExceptionState;
 use ksef_model::TokenRecord;

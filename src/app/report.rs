@@ -21,15 +21,15 @@ use crate::config::RuleDirs;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_leak_results;
 use crate::inputs::staff::load_staff;
+use crate::render::csv::CsvOptions;
 use crate::render::html;
-use crate::render::html::CsvOptions;
 use crate::render::html::CsvTable;
-use crate::render::html::DueDays;
 use crate::render::html::NipMasking;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportKind;
 use crate::render::html::ReportOptions;
 use ksef_model::AuditResults;
+use ksef_model::DueDays;
 use ksef_model::LeakResults;
 use ksef_model::Outcome;
 use ksef_model::Severity;
@@ -39,7 +39,7 @@ use ksef_policy::posture::report_facts;
 use ksef_policy::posture::report_rules;
 use ksef_policy::rule::load_policy_rules;
 
-use crate::app::Output;
+use crate::app::output::Output;
 
 /// Report options from the (validated) `[report]` section of the config.
 pub fn options_from_config(cfg: &Config) -> ReportOptions {
@@ -87,7 +87,7 @@ impl ReportRequest {
     /// The request `report` flags and the config describe (flags win over the config).
     pub fn new(args: &ReportArgs, global: &GlobalArgs, cfg: &Config) -> Result<ReportRequest> {
         let mut opts = options_from_config(cfg);
-        if let Some(lang) = args.lang {
+        if let Some(lang) = args.lang.lang {
             opts.lang = match lang {
                 ReportLang::En => Lang::En,
                 ReportLang::Pl => Lang::Pl,
@@ -121,9 +121,9 @@ impl ReportRequest {
             CliKind::Quarterly => ReportKind::Quarterly,
         };
         let format = crate::cli::choose_format(
-            args.format,
-            args.csv_excel,
-            args.output.as_deref(),
+            args.format.format,
+            args.csv_excel.csv_excel,
+            args.output.output.as_deref(),
             ReportFormat::Html,
         )
         .map_err(anyhow::Error::msg)?;
@@ -138,7 +138,7 @@ impl ReportRequest {
                         CsvTable::Clients
                     }
                 },
-                excel: args.csv_excel,
+                excel: args.csv_excel.csv_excel,
             },
         };
         Ok(ReportRequest {
@@ -149,7 +149,7 @@ impl ReportRequest {
             kind,
             output,
             options: opts,
-            output_path: args.output.clone(),
+            output_path: args.output.output.clone(),
             quiet: global.quiet,
         })
     }

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::config::RuleDirs;
 use crate::config::resolve_settings_for_nips;
 use ksef_client::verify::revoke_tokens;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
 use ksef_model::Outcome;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 
-use crate::app::Output;
+use crate::app::output::Output;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
 use crate::cli::RulesAction;
@@ -34,7 +34,7 @@ pub fn run(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome> {
     let policy = config.policy_rules(args.rules.as_deref())?;
     let leaks = load_leak_rules(args.rules.as_deref())?;
     let task = match &args.action {
-        RulesAction::List { lang, .. } => RulesTask::List(crate::app::lang(*lang)),
+        RulesAction::List { lang, .. } => RulesTask::List(crate::app::lang(lang.lang)),
         RulesAction::Explain { name } => RulesTask::Explain(name.clone()),
         RulesAction::Check => RulesTask::Check,
     };

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::app::Output;
 use crate::app::messages::message_lang;
 use crate::app::messages::write_incomplete;
+use crate::app::output::Output;
 use crate::app::progress::FetchProgress;
 use crate::cli::ColorChoice;
 use crate::cli::GlobalArgs;
@@ -59,22 +59,22 @@ pub struct TokensRequest {
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
 pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
     let format = crate::cli::choose_format(
-        args.format,
-        args.csv_excel,
-        args.output.as_deref(),
+        args.format.format,
+        args.csv_excel.csv_excel,
+        args.output.output.as_deref(),
         TokensFormat::Table,
     )
     .map_err(anyhow::Error::msg)?;
     let (source, lang) = match &args.from {
         Some(path) => (
             TokenSource::Snapshot(path.clone()),
-            crate::app::lang(args.lang),
+            crate::app::lang(args.lang.lang),
         ),
         None => {
             let config = crate::app::load_config(global, RuleDirs::NotRead)?;
             (
                 TokenSource::Live(resolve_settings(&config)?),
-                message_lang(args.lang, Some(&config)),
+                message_lang(args.lang.lang, Some(&config)),
             )
         }
     };
@@ -83,11 +83,12 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         format: match format {
             TokensFormat::Table => TokenFormat::Table,
             TokensFormat::Json => TokenFormat::Json,
-            TokensFormat::Csv => {
-                TokenFormat::Csv(CsvOptions::new(args.csv_excel, crate::app::lang(args.lang)))
-            }
+            TokensFormat::Csv => TokenFormat::Csv(CsvOptions::new(
+                args.csv_excel.csv_excel,
+                crate::app::lang(args.lang.lang),
+            )),
         },
-        output: args.output.clone(),
+        output: args.output.output.clone(),
         quiet: global.quiet,
         verbose: global.verbose,
         color: global.color,

@@ -44,7 +44,7 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
     {
         return Err(format!(
             "environment label '{}' may contain only letters, digits, '-' and '_'",
-            ksef_leaks::matcher::echo(label, 80)
+            ksef_leaks::redact::echo(label, 80)
         ));
     }
     match url::Url::parse(url) {
@@ -56,7 +56,7 @@ pub fn parse_environment(value: &str) -> Result<EnvironmentRef, String> {
         }
         _ => Err(format!(
             "'{}' is not a KSeF environment: expected test, demo, prod, an http(s) URL, or LABEL=URL",
-            ksef_leaks::matcher::echo(value, 80)
+            ksef_leaks::redact::echo(value, 80)
         )),
     }
 }

@@ -18,9 +18,10 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-pub use defaults::{DEFAULT_CONFIG_FILE, NO_CONFIG_FILE};
+use defaults::DEFAULT_CONFIG_FILE;
+use defaults::NO_CONFIG_FILE;
 pub use ksef::*;
-pub use raw::RawConfig;
+use raw::RawConfig;
 pub use validate::is_leak_rule_name;
 
 use ksef_client::settings::CertificateFiles;
@@ -211,7 +212,7 @@ pub enum Language {
 }
 
 /// Days to fix a finding, by severity (`[report.due-days]`); defaults in the model.
-pub use ksef_model::DueDays;
+use ksef_model::DueDays;
 
 /// `[report]`, checked.
 #[derive(Debug, Clone, Default)]

@@ -13,7 +13,6 @@ use crate::config::AuditConfig;
 use crate::config::Config;
 use crate::config::ConfigError;
 use crate::config::ContextConfig;
-use crate::config::DueDays;
 use crate::config::Flags;
 use crate::config::KsefConfig;
 use crate::config::KsefFlags;
@@ -32,8 +31,9 @@ use crate::config::raw::RawConfig;
 use crate::config::raw::ReportSection;
 use ksef_client::settings::CertificateFiles;
 use ksef_client::settings::check_private_file;
+use ksef_leaks::position::line_col;
+use ksef_model::DueDays;
 use ksef_model::Severity;
-use ksef_model::line_col;
 use ksef_model::validate_nip;
 use ksef_policy::rule::load_policy_rules;
 use ksef_rules::RuleLoadError;
@@ -56,7 +56,8 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     fn at(&mut self, span: Range<usize>, message: String) {
-        let at = Some(line_col(self.text, span.start));
+        let (line, column) = line_col(self.text.as_bytes(), span.start);
+        let at = Some((line as usize, column as usize));
         self.list.push((span.start, Problem { at, message }));
     }
 }

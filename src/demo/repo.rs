@@ -331,7 +331,7 @@ mod tests {
 
         // The real scanner finds the three tokens, and nothing among the decoys.
         let rules = ksef_rules::leak::load_leak_rules(None).expect("rules");
-        let scanner = ksef_leaks::scan::Scanner::new(&rules).expect("scanner");
+        let scanner = ksef_leaks::matcher::Scanner::new(&rules).expect("scanner");
         let found = Mutex::new(Vec::new());
         scan_history(&path, &GitScanOptions::default(), &|blob| {
             for m in scanner.scan_bytes(blob.data) {

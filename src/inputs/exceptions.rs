@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-pub use ksef_model::ExceptionEntry;
-pub use ksef_model::is_glob;
-use ksef_model::line_col;
+use ksef_leaks::position::line_col;
+use ksef_model::ExceptionEntry;
+use ksef_model::is_glob;
 
 /// The file looked for next to the config when no `--exceptions` is given.
 pub const DEFAULT_EXCEPTIONS_FILE: &str = "ksef-audit.exceptions.toml";
@@ -22,7 +22,7 @@ pub enum ExceptionsError {
         #[source]
         source: std::io::Error,
     },
-    #[error("exceptions file '{path}' has {} problem(s):\n{}\nhelp: every [[exception]] needs rule, target, reason, owner and expires (YYYY-MM-DD)", problems.len(), ksef_leaks::matcher::problem_lines(problems, "  - "))]
+    #[error("exceptions file '{path}' has {} problem(s):\n{}\nhelp: every [[exception]] needs rule, target, reason, owner and expires (YYYY-MM-DD)", problems.len(), ksef_leaks::redact::problem_lines(problems, "  - "))]
     Invalid {
         path: PathBuf,
         problems: Vec<String>,
@@ -67,7 +67,7 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
     let mut problems = Vec::new();
     let mut entries = Vec::new();
     for spanned in raw.exception {
-        let (line, _) = line_col(text, spanned.span().start);
+        let line = line_col(text.as_bytes(), spanned.span().start).0 as usize;
         let raw = spanned.into_inner();
         let mut field = |name: &str, value: Option<String>| -> String {
             match value.map(|v| v.trim().to_string()) {
@@ -87,7 +87,7 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
             Some(Err(text)) => {
                 problems.push(format!(
                     "line {line}: 'expires' is '{}', expected a date like 2026-12-31",
-                    ksef_leaks::matcher::echo(&text, 80)
+                    ksef_leaks::redact::echo(&text, 80)
                 ));
                 None
             }
@@ -101,7 +101,7 @@ pub fn parse_exceptions(path: &Path, text: &str) -> Result<Vec<ExceptionEntry>, 
         {
             problems.push(format!(
                 "line {line}: target '{}' is not a valid glob: {e}",
-                ksef_leaks::matcher::echo(&target, 80)
+                ksef_leaks::redact::echo(&target, 80)
             ));
         }
         if let Some(expires) = expires {

@@ -6,21 +6,19 @@
 //! value is never kept: the cell is replaced by a redacted preview and reported as a
 //! [`SecretCell`] (the `secret-in-inventory` rule turns it into a critical finding).
 
-use std::collections::{BTreeMap, BTreeSet};
+mod row;
+
+use std::collections::BTreeSet;
 use std::path::Path;
 
-pub use crate::inputs::table::CellProblem;
-pub use crate::inputs::table::InventoryError;
+use crate::inputs::table::CellProblem;
+use crate::inputs::table::InventoryError;
 use crate::inputs::table::Table;
-use crate::inputs::table::parse_date;
 use crate::inputs::table::parse_table;
-pub use ksef_leaks::matcher::find_tokens;
-pub use ksef_model::Inventory;
+use ksef_leaks::matcher::find_tokens;
+use ksef_model::Inventory;
 use ksef_model::InventoryEntry;
-use ksef_model::Permission;
-pub use ksef_model::SecretCell;
-use ksef_model::is_token_reference;
-use ksef_model::validate_nip;
+use ksef_model::SecretCell;
 
 /// Canonical inventory columns and the (normalised) headers accepted for each.
 pub const INVENTORY_COLUMNS: &[(&str, &[&str])] = &[
@@ -233,8 +231,7 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
     let known: BTreeSet<usize> = table.columns.values().copied().collect();
     let mut entries = Vec::new();
     let mut secrets = Vec::new();
-    let mut seen_refs: BTreeMap<String, usize> = BTreeMap::new();
-    let mut seen_serials: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen = row::Seen::default();
     let mut certificate_entries = Vec::new();
     for (row, cells) in &table.rows {
         let row = *row;
@@ -248,158 +245,8 @@ pub fn parse_inventory(path: &Path, bytes: &[u8]) -> Result<Inventory, Inventory
                 message,
             });
         };
-        let nip = match table.cell(&cells, "nip") {
-            None => {
-                problem("nip", "the NIP is empty".into());
-                String::new()
-            }
-            Some(raw) => match validate_nip(raw) {
-                Ok(n) => n,
-                Err(e) => {
-                    problem("nip", format!("bad NIP '{raw}': {e}"));
-                    String::new()
-                }
-            },
-        };
-        let serial = match table.cell(&cells, "certificate_serial") {
-            None => None,
-            Some(raw) => match normalize_serial(raw) {
-                Some(s) => {
-                    if let Some(first) = seen_serials.get(&s) {
-                        problem(
-                            "certificate_serial",
-                            format!(
-                                "certificate serial number '{raw}' is listed twice (first in row {first})"
-                            ),
-                        );
-                    } else {
-                        seen_serials.insert(s.clone(), row);
-                    }
-                    Some(s)
-                }
-                None => {
-                    problem(
-                        "certificate_serial",
-                        format!(
-                            "'{raw}' is not a certificate serial number (expected hexadecimal digits, e.g. 018209160C631F1E)"
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        let certificate_only = table.cell(&cells, "reference_number").is_none()
-            && table.columns.contains_key("certificate_serial");
-        let reference = match table.cell(&cells, "reference_number") {
-            None if certificate_only => {
-                if serial.is_none() && table.cell(&cells, "certificate_serial").is_none() {
-                    problem(
-                        "reference_number",
-                        "the row names neither a token reference number nor a certificate serial number".into(),
-                    );
-                }
-                String::new()
-            }
-            None => {
-                problem("reference_number", "the reference number is empty".into());
-                String::new()
-            }
-            Some(r) if !is_token_reference(r) => {
-                problem(
-                    "reference_number",
-                    format!(
-                        "'{r}' is not a KSeF token reference number (expected YYYYMMDD-EC-XXXXXXXXXX-XXXXXXXXXX-XX)"
-                    ),
-                );
-                String::new()
-            }
-            Some(r) => {
-                if let Some(first) = seen_refs.get(r) {
-                    problem(
-                        "reference_number",
-                        format!("reference number '{r}' is listed twice (first in row {first})"),
-                    );
-                } else {
-                    seen_refs.insert(r.to_string(), row);
-                }
-                r.to_string()
-            }
-        };
-        let environment =
-            table
-                .cell(&cells, "environment")
-                .and_then(|e| match e.to_ascii_lowercase().as_str() {
-                    // `simulator`: the label of the demo's (and `simulate`'s) loopback KSeF.
-                    v @ ("prod" | "demo" | "test" | "simulator") => Some(v.to_string()),
-                    "production" | "produkcja" | "prd" => Some("prod".into()),
-                    "testowe" | "te" => Some("test".into()),
-                    "tr" => Some("demo".into()),
-                    _ => {
-                        problem(
-                            "environment",
-                            format!("unknown environment '{e}' (expected prod, demo or test)"),
-                        );
-                        None
-                    }
-                });
-        let mut permissions = Vec::new();
-        if let Some(cell) = table.cell(&cells, "permissions") {
-            for part in cell
-                .split(|c: char| c == ';' || c == ',' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-            {
-                match Permission::parse_known(part) {
-                    Some(p) => {
-                        if !permissions.contains(&p) {
-                            permissions.push(p);
-                        }
-                    }
-                    None => problem(
-                        "permissions",
-                        format!(
-                            "unknown permission '{part}' (expected any of: {})",
-                            Permission::KNOWN.join(", ")
-                        ),
-                    ),
-                }
-            }
-        }
-        let expires = table
-            .cell(&cells, "expires")
-            .and_then(|d| match parse_date(d) {
-                Some(date) => Some(date),
-                None => {
-                    problem(
-                        "expires",
-                        format!("bad date '{d}' (expected YYYY-MM-DD or DD.MM.YYYY)"),
-                    );
-                    None
-                }
-            });
-        let text = |c: &str| table.cell(&cells, c).map(str::to_string);
-        let extra: BTreeMap<String, String> = cells
-            .iter()
-            .enumerate()
-            .filter(|(i, v)| !known.contains(i) && !v.trim().is_empty())
-            .filter_map(|(i, v)| {
-                let h = table.headers.get(i)?;
-                (!h.is_empty()).then(|| (h.clone(), v.trim().to_string()))
-            })
-            .collect();
-        let entry = InventoryEntry {
-            row,
-            nip,
-            reference_number: reference,
-            name: text("name"),
-            system: text("system"),
-            environment,
-            owner: text("owner"),
-            permissions,
-            expires,
-            notes: text("notes"),
-            extra,
-            certificate_serial: serial,
-        };
+        let (entry, certificate_only) =
+            row::parse_row(&table, row, &cells, &known, &mut seen, &mut problem);
         if entry.certificate_serial.is_some() {
             certificate_entries.push(entry.clone());
         }
@@ -439,6 +286,7 @@ fn check_extra_headers(table: &Table, problems: &mut Vec<CellProblem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ksef_model::Permission;
 
     fn parse(text: &str) -> Result<Inventory, InventoryError> {
         parse_inventory(Path::new("inv.csv"), text.as_bytes())

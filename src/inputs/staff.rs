@@ -11,7 +11,7 @@ use crate::inputs::table::parse_table;
 use ksef_model::StaffMember;
 use ksef_model::StaffStatus;
 /// `true` when an 11-digit PESEL has a valid check digit (lives in `model` now).
-pub use ksef_model::pesel_ok;
+use ksef_model::pesel_ok;
 use ksef_model::validate_nip;
 
 /// Canonical staff columns and the (normalised) headers accepted for each.

@@ -67,7 +67,7 @@ fn format_problems(kind: &str, path: &Path, problems: &[CellProblem]) -> String 
     // Echoed values are redacted, cut and escaped; at most 50 problems are listed.
     let prefix = format!("  {kind} '{}' ", ksef_model::shown_path(path));
     out.push('\n');
-    out.push_str(&ksef_leaks::matcher::problem_lines(problems, &prefix));
+    out.push_str(&ksef_leaks::redact::problem_lines(problems, &prefix));
     out.push_str(&format!(
         "\nhelp: fix these cells and run again; `docs/inputs.md` describes the {kind} columns"
     ));

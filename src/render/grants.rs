@@ -57,11 +57,6 @@ pub const CSV_COLUMNS_PL: [&str; 14] = [
     "Data nadania",
 ];
 
-/// The snapshot as JSON (grants unmasked: the snapshot is the firm's own data and
-/// joins need the identifiers).
-/// The JSON snapshot is the one `tokens` writes (it holds the grants).
-pub use crate::render::tokens::write_json;
-
 fn target(g: &GrantRecord) -> String {
     g.target
         .as_ref()

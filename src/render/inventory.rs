@@ -11,7 +11,7 @@ use crate::render::csv::CsvWriter;
 use ksef_model::Permission;
 use ksef_model::TokenSnapshot;
 use ksef_model::TokenStatus;
-use ksef_policy::builtins::personal_data;
+use ksef_policy::rule::builtins::personal_data;
 
 /// Column headers of the starter inventory, in order (each one is an alias the inventory
 /// reader accepts: `nip`, `reference_number`, `name`, `system`, `environment`, `owner`,

@@ -16,6 +16,7 @@ use ksef_audit::app::audit::render_in;
 use ksef_audit::cli::AuditArgs;
 use ksef_audit::cli::AuditFormat;
 use ksef_audit::cli::GlobalArgs;
+use ksef_audit::cli::OutputsArgs;
 use ksef_audit::config::Config;
 use ksef_audit::inputs::inventory::read_inventory;
 use ksef_model::AuditResults;
@@ -38,7 +39,10 @@ fn args(scenario: &str) -> AuditArgs {
         inventory: opt("inventory.csv"),
         staff: opt("staff.csv"),
         exceptions: opt("exceptions.toml"),
-        format: vec![AuditFormat::Json],
+        outputs: OutputsArgs {
+            format: vec![AuditFormat::Json],
+            ..OutputsArgs::default()
+        },
         ..AuditArgs::default()
     }
 }

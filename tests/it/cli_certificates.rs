@@ -233,6 +233,16 @@ fn findings(doc: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn issue_10_certificates_command_in_every_format_without_key_material() {
     let env = Env::new();
+    json_run_writes_the_certificate_findings(&env);
+    table_from_the_snapshot_masks_the_pesel(&env);
+    csv_and_excel_from_the_snapshot(&env);
+    audit_covers_the_certificates_too(&env);
+    an_exception_names_the_certificate_by_serial(&env);
+}
+
+/// `certificates --format json -o certs.json`: the context, the signing certificate, every
+/// certificate finding with its serial, the PESEL masked, no key material anywhere.
+fn json_run_writes_the_certificate_findings(env: &Env) {
     let json = env
         .cmd()
         .args([
@@ -280,8 +290,10 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     assert_eq!(leaver["subject"]["kind"], "certificate");
     assert!(leaver["subject"]["valid_to"].is_string(), "{leaver}");
     assert!(text.contains("certificate_serial"));
+}
 
-    // The snapshot part still reads with `audit --from`; offline re-rendering needs no config.
+/// The snapshot part still reads with `audit --from`; offline re-rendering needs no config.
+fn table_from_the_snapshot_masks_the_pesel(env: &Env) {
     let table = env
         .cmd()
         .args([
@@ -311,7 +323,10 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
         )),
         "{t}"
     );
+}
 
+/// CSV from the snapshot (one row per KSeF certificate), and the Excel flavour with a BOM.
+fn csv_and_excel_from_the_snapshot(env: &Env) {
     let csv = env
         .cmd()
         .args(["certificates", "--from", "certs.json", "--format", "csv"])
@@ -336,8 +351,10 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
     assert_eq!(excel.status.code(), Some(0), "{}", stderr(&excel));
     assert!(excel.stdout.starts_with(b"\xEF\xBB\xBF"), "BOM");
     assert!(stdout(&excel).contains(";certificate_serial;"));
+}
 
-    // `audit` audits the certificates of the certificate-signed-in context too.
+/// `audit` audits the certificates of the certificate-signed-in context too.
+fn audit_covers_the_certificates_too(env: &Env) {
     let audit = env
         .cmd()
         .args([
@@ -364,8 +381,10 @@ fn issue_10_certificates_command_in_every_format_without_key_material() {
         doc["contexts"][0]["certificates"]["list"].is_array(),
         "audit keeps the list"
     );
+}
 
-    // An exception can name the certificate by its serial number.
+/// An exception can name the certificate by its serial number; the snapshot keeps all three.
+fn an_exception_names_the_certificate_by_serial(env: &Env) {
     std::fs::write(
         env.path("exc.toml"),
         format!(

@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
+use ksef_leaks::sources::ScanError;
 use ksef_leaks::sources::git::GitScanOptions;
 use ksef_leaks::sources::git::GitSummary;
-use ksef_leaks::sources::git::ScanError;
 use ksef_leaks::sources::git::scan_history;
 use ksef_model::crc8;
 use ksef_model::fingerprint_hex;

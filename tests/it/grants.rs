@@ -476,6 +476,26 @@ async fn conforms(
     (status, body)
 }
 
+const PERSONS: &str = "/permissions/query/persons/grants";
+const ENTITIES: &str = "/permissions/query/entities/grants";
+const AUTHORIZATIONS: &str = "/permissions/query/authorizations/grants";
+
+/// The permissions contract and a client of the simulator, for checking its grant answers.
+struct GrantApi<'a> {
+    root: Value,
+    http: reqwest::Client,
+    sim: &'a SimHandle,
+}
+
+impl GrantApi<'_> {
+    /// A request to `path` of the simulator with `bearer`.
+    fn req(&self, method: Method, path: &str, bearer: &Secret) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.sim.base_url))
+            .bearer_auth(bearer.expose())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_grant_answer_validates_against_the_contract() {
     // The demo's grants have every shape: subject details, fingerprints, AllPartners.
@@ -488,34 +508,39 @@ async fn every_grant_answer_validates_against_the_contract() {
     let reader = token(&fixture, ALFA, ALFA_AUDITOR);
     let (sim, t, mut session) = signed_in(fixture, BETA, BETA_AUDITOR).await;
     let access = session.access(&t).await.expect("access").clone();
-    let root = permissions_contract();
-    let http = reqwest::Client::new();
-    let req = |method: Method, path: &str, bearer: &Secret| {
-        http.request(method, format!("{}{path}", sim.base_url))
-            .bearer_auth(bearer.expose())
+    let api = GrantApi {
+        root: permissions_contract(),
+        http: reqwest::Client::new(),
+        sim: &sim,
     };
-    const PERSONS: &str = "/permissions/query/persons/grants";
-    const ENTITIES: &str = "/permissions/query/entities/grants";
-    const AUTHORIZATIONS: &str = "/permissions/query/authorizations/grants";
 
+    let items = grant_listings_conform(&api, &access).await;
+    grant_listing_refusals_conform(&api, &access).await;
+    grant_removal_conforms(&api, &access, &items, &reader).await;
+    grant_listing_rate_limit_conforms(&api, &access).await;
+}
+
+/// The persons' grants (a page with more to come, then all of them in every shape), the
+/// entities' grants and the authorizations granted and received; returns all persons' grants.
+async fn grant_listings_conform(api: &GrantApi<'_>, access: &Secret) -> Vec<Value> {
     let (status, page) = conforms(
-        &root,
+        &api.root,
         PERSONS,
         "post",
-        req(
+        api.req(
             Method::POST,
             &format!("{PERSONS}?pageOffset=1&pageSize=10"),
-            &access,
+            access,
         )
         .json(&json!({"queryType": "PermissionsInCurrentContext"})),
     )
     .await;
     assert_eq!((status, page["hasMore"].as_bool()), (200, Some(true)));
     let (_, all) = conforms(
-        &root,
+        &api.root,
         PERSONS,
         "post",
-        req(Method::POST, &format!("{PERSONS}?pageSize=100"), &access)
+        api.req(Method::POST, &format!("{PERSONS}?pageSize=100"), access)
             .json(&json!({"queryType": "PermissionsInCurrentContext"})),
     )
     .await;
@@ -537,18 +562,19 @@ async fn every_grant_answer_validates_against_the_contract() {
             .any(|p| p["subjectEntityDetails"]["fullName"].is_string())
     );
     conforms(
-        &root,
+        &api.root,
         ENTITIES,
         "post",
-        req(Method::POST, ENTITIES, &access).json(&json!({})),
+        api.req(Method::POST, ENTITIES, access).json(&json!({})),
     )
     .await;
     for query_type in ["Granted", "Received"] {
         let (_, body) = conforms(
-            &root,
+            &api.root,
             AUTHORIZATIONS,
             "post",
-            req(Method::POST, AUTHORIZATIONS, &access).json(&json!({"queryType": query_type})),
+            api.req(Method::POST, AUTHORIZATIONS, access)
+                .json(&json!({"queryType": query_type})),
         )
         .await;
         assert!(
@@ -558,23 +584,30 @@ async fn every_grant_answer_validates_against_the_contract() {
                 .is_empty()
         );
     }
+    items.clone()
+}
+
+/// A listing refused: 400 (legacy and Problem Details), 401 without a bearer, 403 for a
+/// token of another context without CredentialsRead/Manage.
+async fn grant_listing_refusals_conform(api: &GrantApi<'_>, access: &Secret) {
     // 400: legacy and Problem Details.
     let (status, _) = conforms(
-        &root,
+        &api.root,
         PERSONS,
         "post",
-        req(Method::POST, PERSONS, &access).json(&json!({"queryType": "Everything"})),
+        api.req(Method::POST, PERSONS, access)
+            .json(&json!({"queryType": "Everything"})),
     )
     .await;
     assert_eq!(status, 400);
     let (status, body) = conforms(
-        &root,
+        &api.root,
         AUTHORIZATIONS,
         "post",
-        req(
+        api.req(
             Method::POST,
             &format!("{AUTHORIZATIONS}?pageSize=500"),
-            &access,
+            access,
         )
         .header("X-Error-Format", "problem-details")
         .json(&json!({"queryType": "Granted"})),
@@ -583,21 +616,22 @@ async fn every_grant_answer_validates_against_the_contract() {
     assert_eq!((status, &body["errors"][0]["code"]), (400, &json!(21405)));
     // 401 without a bearer.
     let (status, _) = conforms(
-        &root,
+        &api.root,
         ENTITIES,
         "post",
-        http.post(format!("{}{ENTITIES}", sim.base_url))
+        api.http
+            .post(format!("{}{ENTITIES}", api.sim.base_url))
             .json(&json!({})),
     )
     .await;
     assert_eq!(status, 401);
     // 403 for a token of another context without CredentialsRead/Manage.
-    let other = signed_in_raw(&sim, ALFA, &token(&basic(), ALFA, ALFA_INVOICING)).await;
+    let other = signed_in_raw(api.sim, ALFA, &token(&basic(), ALFA, ALFA_INVOICING)).await;
     let (status, body) = conforms(
-        &root,
+        &api.root,
         PERSONS,
         "post",
-        req(Method::POST, PERSONS, &other)
+        api.req(Method::POST, PERSONS, &other)
             .json(&json!({"queryType": "PermissionsInCurrentContext"})),
     )
     .await;
@@ -605,52 +639,61 @@ async fn every_grant_answer_validates_against_the_contract() {
         (status, body["reasonCode"].as_str()),
         (403, Some("missing-permissions"))
     );
-    // Removal: 202, then its operation; 400 for an unknown id; 403 without CredentialsManage.
+}
+
+/// Removal: 202, then its operation; 400 for an unknown id; 403 without CredentialsManage
+/// (a session of `reader`).
+async fn grant_removal_conforms(
+    api: &GrantApi<'_>,
+    access: &Secret,
+    items: &[Value],
+    reader: &Secret,
+) {
     let first = items[0]["id"].as_str().expect("id").to_string();
     let common = "/permissions/common/grants/{permissionId}";
     let (status, op) = conforms(
-        &root,
+        &api.root,
         common,
         "delete",
-        req(
+        api.req(
             Method::DELETE,
             &format!("/permissions/common/grants/{first}"),
-            &access,
+            access,
         ),
     )
     .await;
     assert_eq!(status, 202);
     let reference = op["referenceNumber"].as_str().expect("reference");
     let (status, _) = conforms(
-        &root,
+        &api.root,
         "/permissions/operations/{referenceNumber}",
         "get",
-        req(
+        api.req(
             Method::GET,
             &format!("/permissions/operations/{reference}"),
-            &access,
+            access,
         ),
     )
     .await;
     assert_eq!(status, 200);
     let (status, _) = conforms(
-        &root,
+        &api.root,
         common,
         "delete",
-        req(
+        api.req(
             Method::DELETE,
             &format!("/permissions/common/grants/{first}"),
-            &access,
+            access,
         ),
     )
     .await;
     assert_eq!(status, 400);
-    let read_only = signed_in_raw(&sim, ALFA, &reader).await;
+    let read_only = signed_in_raw(api.sim, ALFA, reader).await;
     let (status, _) = conforms(
-        &root,
+        &api.root,
         "/permissions/authorizations/grants/{permissionId}",
         "delete",
-        req(
+        api.req(
             Method::DELETE,
             &format!("/permissions/authorizations/grants/{}", id(1)),
             &read_only,
@@ -658,8 +701,11 @@ async fn every_grant_answer_validates_against_the_contract() {
     )
     .await;
     assert_eq!(status, 403);
-    // 429 with Retry-After.
-    sim.set_faults(
+}
+
+/// 429 with Retry-After.
+async fn grant_listing_rate_limit_conforms(api: &GrantApi<'_>, access: &Secret) {
+    api.sim.set_faults(
         Some(BETA),
         Faults {
             rate_limit_every: Some(1),
@@ -667,10 +713,10 @@ async fn every_grant_answer_validates_against_the_contract() {
         },
     );
     let (status, _) = conforms(
-        &root,
+        &api.root,
         ENTITIES,
         "post",
-        req(Method::POST, ENTITIES, &access).json(&json!({})),
+        api.req(Method::POST, ENTITIES, access).json(&json!({})),
     )
     .await;
     assert_eq!(status, 429);

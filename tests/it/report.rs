@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
+use ksef_audit::render::csv::CsvOptions;
 use ksef_audit::render::html;
-use ksef_audit::render::html::CsvOptions;
 use ksef_audit::render::html::CsvTable;
 use ksef_audit::render::html::NipMasking;
 use ksef_audit::render::html::ReportInput;

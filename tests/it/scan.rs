@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use ksef_leaks::findings::LeakScan;
-use ksef_leaks::scan::Scanner;
+use ksef_leaks::matcher::Scanner;
 use ksef_leaks::scan::scan_files;
 use ksef_leaks::sources::ArchiveLimits;
 use ksef_leaks::sources::WalkOptions;

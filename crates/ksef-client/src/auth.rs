@@ -344,6 +344,37 @@ fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>>
     serde_json::from_slice(&bytes).ok()
 }
 
+impl CertificateCache {
+    /// The shared list, fetched by the first caller (the others wait for it). A failed
+    /// fetch is not kept: the next context tries again.
+    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref() {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
+
+    /// A fresh list after `stale` failed, unless another context already fetched one.
+    pub async fn refresh(
+        &self,
+        t: &Transport,
+        stale: &Arc<Vec<PublicKeyCertificate>>,
+    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
+        let mut slot = self.0.lock().await;
+        if let Some(certs) = slot.as_ref()
+            && !Arc::ptr_eq(certs, stale)
+        {
+            return Ok(Arc::clone(certs));
+        }
+        let certs = Arc::new(fetch_certificates(t).await?);
+        *slot = Some(Arc::clone(&certs));
+        Ok(certs)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,36 +443,5 @@ mod tests {
         assert_eq!(s.claimed_permissions, Some(vec!["Owner".to_string()]));
         assert!(s.access_valid_until.is_some());
         assert!(!s.owned);
-    }
-}
-
-impl CertificateCache {
-    /// The shared list, fetched by the first caller (the others wait for it). A failed
-    /// fetch is not kept: the next context tries again.
-    pub async fn get(&self, t: &Transport) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
-        let mut slot = self.0.lock().await;
-        if let Some(certs) = slot.as_ref() {
-            return Ok(Arc::clone(certs));
-        }
-        let certs = Arc::new(fetch_certificates(t).await?);
-        *slot = Some(Arc::clone(&certs));
-        Ok(certs)
-    }
-
-    /// A fresh list after `stale` failed, unless another context already fetched one.
-    pub async fn refresh(
-        &self,
-        t: &Transport,
-        stale: &Arc<Vec<PublicKeyCertificate>>,
-    ) -> Result<Arc<Vec<PublicKeyCertificate>>, ApiError> {
-        let mut slot = self.0.lock().await;
-        if let Some(certs) = slot.as_ref()
-            && !Arc::ptr_eq(certs, stale)
-        {
-            return Ok(Arc::clone(certs));
-        }
-        let certs = Arc::new(fetch_certificates(t).await?);
-        *slot = Some(Arc::clone(&certs));
-        Ok(certs)
     }
 }

@@ -109,7 +109,7 @@ pub struct Transport {
     retry_base: Duration,
     max_retry_after: Duration,
     pub progress: Progress,
-    /// The MF certificates, shared by every context of a run (see [`Transport::sharing`]).
+    /// The MF certificates, shared by every context of a run (see `Transport::sharing`).
     pub certificates: Arc<CertificateCache>,
     /// Bytes this context's answers brought so far, and how many they may bring.
     received: Arc<AtomicUsize>,

@@ -6,7 +6,7 @@
 //! - a PKCS#12 bundle (`.p12` / `.pfx`).
 //!
 //! The password comes from the environment, never from argv: `KSEF_KEY_PASSWORD_<NIP>`
-//! first, then `KSEF_KEY_PASSWORD` ([`key_password`]). Files holding a key that are
+//! first, then `KSEF_KEY_PASSWORD` (`key_password`). Files holding a key that are
 //! readable by group or others are refused. RSA (at least 2048 bits) and EC P-256 keys
 //! are accepted. Key material is zeroized when dropped and never printed: `Debug`
 //! shows the certificate's serial number and a placeholder.
@@ -88,7 +88,7 @@ pub enum KeyError {
 /// The private key of a sign-in credential. Zeroized on drop (by the `rsa` and
 /// `p256` types), never printed.
 pub enum PrivateKey {
-    /// RSA, at least [`MIN_RSA_BITS`]; signs with RSASSA-PKCS1-v1_5 and SHA-256.
+    /// RSA, at least `MIN_RSA_BITS`; signs with RSASSA-PKCS1-v1_5 and SHA-256.
     Rsa(Box<RsaPrivateKey>),
     /// ECDSA on P-256; signs with SHA-256.
     EcP256(p256::ecdsa::SigningKey),

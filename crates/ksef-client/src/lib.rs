@@ -1,7 +1,7 @@
 //! The KSeF API 2.0 client: token authentication, `GET/DELETE /tokens`, limits,
 //! retries, and the per-context fetch that builds a [`TokenSnapshot`](ksef_model::TokenSnapshot).
 //!
-//! The only async code of the crate. [`fetch_snapshot`] and [`verify_leaks`] are
+//! The only async code of the crate. `fetch_snapshot` and `verify_leaks` are
 //! blocking wrappers that own a tokio runtime.
 
 pub mod auditor;

@@ -18,7 +18,7 @@ use ksef_model::TokenStatus;
 pub const PAGE_SIZE: u32 = 100;
 
 /// Cursor bookkeeping for `GET /tokens`. More than `max_pages` pages (never more
-/// than [`RUNAWAY_PAGES`]), or a cursor that repeats the previous one, is a runaway
+/// than `RUNAWAY_PAGES`), or a cursor that repeats the previous one, is a runaway
 /// cursor and an error: a partial list is never returned as if it were whole.
 #[derive(Debug)]
 pub struct Paging {

@@ -3,10 +3,11 @@
 //! ordering, and the exit decision.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::scan::LeakCandidate;
+use crate::sources::ScanError;
 use ksef_model::AppliedException;
 use ksef_model::Digests;
 use ksef_model::ExceptionState;
@@ -27,6 +28,28 @@ use ksef_model::Suppression;
 use ksef_model::SuppressionKind;
 use ksef_model::TOOL_VERSION;
 
+/// A finding before suppression: `build_leak_results` decides whether it is active.
+#[derive(Debug, Clone)]
+pub struct LeakCandidate {
+    pub finding: LeakFinding,
+    /// An inline marker is on the line (ignored with `--strict`).
+    pub inline_allowed: bool,
+}
+
+/// What scanning one blob gave.
+#[derive(Debug, Default)]
+pub(crate) struct BlobScan {
+    pub(crate) candidates: Vec<LeakCandidate>,
+    /// Parts that could not be scanned (bombs, corrupt archives): the run exits 2.
+    pub(crate) issues: Vec<ScanIssue>,
+    /// Archive members scanned (0 for a plain blob).
+    pub(crate) members: u64,
+    /// Bytes scanned, after expansion.
+    pub(crate) bytes: u64,
+    /// Values dropped as placeholders, and where.
+    pub(crate) placeholders: Vec<PlaceholderDrop>,
+}
+
 /// Everything the sources produced in one run.
 #[derive(Debug, Default)]
 pub struct LeakScan {
@@ -40,7 +63,7 @@ pub struct LeakScan {
 
 impl LeakScan {
     /// Adds what one blob gave.
-    pub fn absorb(&mut self, blob: crate::scan::BlobScan) {
+    pub(crate) fn absorb(&mut self, blob: BlobScan) {
         self.candidates.extend(blob.candidates);
         self.stats.errors += blob.issues.len() as u64;
         self.issues.extend(blob.issues);
@@ -59,9 +82,22 @@ pub struct Baseline {
 const BASELINE_HEADER: &str = "# ksef-audit leaks baseline: SHA-256 fingerprints of accepted findings, one per line.\n# Written by `ksef-audit leaks --write-baseline`; sorted so that it merges cleanly.\n";
 
 impl Baseline {
+    /// Reads the baseline file at `path` (`Baseline::parse`).
+    pub fn read(path: &Path) -> Result<Baseline, ScanError> {
+        let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TABLE_BYTES)
+            .map_err(|source| ScanError::BaselineRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Baseline::parse(&text).map_err(|message| ScanError::BaselineInvalid {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
     /// Parses a baseline file: one lowercase hex SHA-256 per line, `#` comments, blank lines.
     /// Errors name the line.
-    pub fn parse(text: &str) -> Result<Baseline, String> {
+    pub(crate) fn parse(text: &str) -> Result<Baseline, String> {
         let mut fingerprints = BTreeSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -82,7 +118,8 @@ impl Baseline {
     }
 
     /// The file text: header, then sorted unique fingerprints.
-    pub fn render(&self) -> String {
+    #[cfg(test)]
+    fn render(&self) -> String {
         let mut out = String::from(BASELINE_HEADER);
         for fp in &self.fingerprints {
             out.push_str(fp);
@@ -94,7 +131,7 @@ impl Baseline {
     /// The file text with each fingerprint annotated for a reviewer, on its own line (so the
     /// file still sorts and merges line by line): `FP  # rule (ID) place "preview" date`. The
     /// preview is the finding's redacted form, never the secret; `date` is the commit's date,
-    /// else `today`. [`Baseline::parse`] reads only the fingerprint.
+    /// else `today`. `Baseline::parse` reads only the fingerprint.
     pub fn render_annotated(results: &LeakResults, today: DateTime<Utc>) -> String {
         let mut notes: std::collections::BTreeMap<&str, String> = Default::default();
         for f in results.findings.iter().chain(&results.suppressed) {
@@ -169,7 +206,7 @@ pub fn exception_targets(f: &LeakFinding) -> Vec<&str> {
 
 /// Sets `owner` and `system` of findings whose reference number (and NIP, when both have
 /// one) is in the inventory.
-pub fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryEntry]) {
+fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryEntry]) {
     for f in findings {
         let Some(reference) = &f.reference_number else {
             continue;
@@ -186,7 +223,7 @@ pub fn correlate_inventory(findings: &mut [LeakFinding], inventory: &[InventoryE
 }
 
 /// Builds the result document. `scan.candidates` may come from any mix of sources.
-pub fn build_leak_results(
+pub(crate) fn build_leak_results(
     target: LeakTarget,
     scan: LeakScan,
     mut opts: LeakOptions<'_>,
@@ -309,6 +346,13 @@ pub fn sort_findings(findings: &mut [LeakFinding]) {
             .then_with(|| a.column.cmp(&b.column))
             .then_with(|| a.commit.cmp(&b.commit))
     });
+}
+
+/// `--min-severity`: drops the active findings below `min`; returns how many were dropped.
+pub fn hide_below(results: &mut LeakResults, min: Severity) -> usize {
+    let before = results.findings.len();
+    results.findings.retain(|f| f.severity >= min);
+    before - results.findings.len()
 }
 
 /// 2 with any scan error, else 1 with an active finding at or above `fail_on`, else 0.

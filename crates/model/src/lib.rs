@@ -61,7 +61,7 @@ pub use text::{
     cut, days_left_pl, days_pl, days_pl_gen, escape_problem, escape_terminal, escape_terminal_text,
     plural_pl, previews_pl, redact_token_shapes, secret_preview, shown_path,
 };
-pub use text_position::{line_col, toml_error_message};
+pub use text_position::toml_error_message;
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
     SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus, without_userinfo,

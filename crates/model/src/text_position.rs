@@ -12,8 +12,9 @@ pub fn toml_error_message(text: &str, err: &toml::de::Error) -> String {
     }
 }
 
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// 1-based line and column of a byte offset (the one public helper for everyone else is
+/// `ksef_leaks::position::line_col`; the model depends on no other crate).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

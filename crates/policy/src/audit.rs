@@ -82,7 +82,7 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
 
 /// Marks findings waived by an exception in force. Targets: reference number (or certificate
 /// serial number), NIP, finding id.
-pub fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
+pub(crate) fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
     for f in findings {
         let mut targets: Vec<&str> = vec![f.nip.as_str(), f.id.as_str()];
         if let Some(r) = &f.reference_number {
@@ -103,7 +103,7 @@ pub fn apply_exceptions(findings: &mut [AuditFinding], set: &mut ExceptionSet) {
 /// [`crate::compare`]: findings of contexts that are incomplete now are not called
 /// fixed (they could not be checked), and findings of a NIP the baseline did not cover
 /// completely get no mark (nothing to compare with; `--fail-on-new` still counts them).
-pub fn apply_baseline(
+pub(crate) fn apply_baseline(
     findings: &mut [AuditFinding],
     baseline: &AuditResults,
     contexts: &[AuditContext],
@@ -131,7 +131,7 @@ pub fn apply_baseline(
     fixed
 }
 
-pub fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditSummary {
+pub(crate) fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditSummary {
     let mut by_severity: BTreeMap<Severity, u32> = BTreeMap::new();
     let mut excepted = 0;
     for f in findings {
@@ -159,7 +159,7 @@ pub fn summarize(contexts: &[AuditContext], findings: &[AuditFinding]) -> AuditS
 
 /// Findings that fail the run: not excepted, at or above `fail_on`, and new when
 /// `only_new` (`--fail-on-new`).
-pub fn failing_findings(results: &AuditResults, fail_on: Severity, only_new: bool) -> usize {
+pub(crate) fn failing_findings(results: &AuditResults, fail_on: Severity, only_new: bool) -> usize {
     results
         .findings
         .iter()

@@ -26,7 +26,7 @@ use ksef_model::ContextStatus;
 
 /// Where a current finding stands against the earlier audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CurrentChange {
+pub(crate) enum CurrentChange {
     New,
     Persisting,
     FirstAudit,
@@ -34,22 +34,22 @@ pub enum CurrentChange {
 
 /// What became of an earlier finding that is gone now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GoneChange {
+pub(crate) enum GoneChange {
     Resolved,
     NotRechecked,
 }
 
 /// The result of [`compare`], by index into the two finding lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Comparison {
+pub(crate) struct Comparison {
     /// One entry per current finding, in order.
-    pub current: Vec<CurrentChange>,
+    pub(crate) current: Vec<CurrentChange>,
     /// Earlier findings absent now: index into the earlier findings and what became of it.
-    pub gone: Vec<(usize, GoneChange)>,
+    pub(crate) gone: Vec<(usize, GoneChange)>,
 }
 
 /// NIPs whose contexts were audited completely.
-pub fn complete_nips(contexts: &[AuditContext]) -> BTreeSet<&str> {
+pub(crate) fn complete_nips(contexts: &[AuditContext]) -> BTreeSet<&str> {
     contexts
         .iter()
         .filter(|c| c.status == ContextStatus::Complete)
@@ -64,7 +64,7 @@ fn has_grant_data(contexts: &[AuditContext], findings: &[AuditFinding]) -> bool 
 }
 
 /// Compares current findings (of `contexts`) with an earlier audit.
-pub fn compare(
+pub(crate) fn compare(
     findings: &[AuditFinding],
     contexts: &[AuditContext],
     earlier: &AuditResults,
@@ -111,7 +111,7 @@ pub fn compare(
 /// The quarterly report's comparison: `current` against the latest of `earlier` (by
 /// `generated_at`), keeping the open (not excepted) findings of each group. `None`
 /// without a current audit or an earlier one.
-pub fn report_changes(
+pub(crate) fn report_changes(
     current: Option<&AuditResults>,
     earlier: &[AuditResults],
 ) -> Option<ChangeSet> {

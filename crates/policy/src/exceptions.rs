@@ -50,10 +50,6 @@ impl ExceptionSet {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// The exception that waives a finding of `rule_name`/`rule_id` on any of `targets`
     /// (reference number, NIP, fingerprint, path), if one is in force.
     pub fn check(

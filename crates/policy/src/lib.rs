@@ -4,8 +4,8 @@
 //! Never prints or reads the environment.
 
 pub mod audit;
-pub mod builtins;
-pub mod compare;
+
+mod compare;
 pub mod evaluate;
 pub mod exceptions;
 pub mod merge;

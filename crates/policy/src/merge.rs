@@ -21,7 +21,7 @@ use crate::audit::summarize;
 use ksef_leaks::findings::sort_findings;
 
 /// Why documents cannot be merged.
-pub type MergeError = String;
+pub(crate) type MergeError = String;
 
 /// Merges leak results. Shards of one scan (same root and mode) become one unsharded
 /// document; documents of different roots become one multi-root document.

@@ -32,7 +32,7 @@ use ksef_model::Severity;
 use ksef_model::TokenStatus;
 
 /// Weights of open findings in the posture score.
-pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [
+pub(crate) const SCORE_WEIGHTS: [(Severity, f64); 4] = [
     (Severity::Critical, 1.0),
     (Severity::High, 0.5),
     (Severity::Medium, 0.2),
@@ -40,10 +40,10 @@ pub const SCORE_WEIGHTS: [(Severity, f64); 4] = [
 ];
 
 /// Highest score while a leaked token is still active.
-pub const ACTIVE_LEAK_CAP: u32 = 49;
+pub(crate) const ACTIVE_LEAK_CAP: u32 = 49;
 
 /// Posture score 0–100: `100 − 100 × weighted open findings ÷ active tokens`, floored at 0.
-pub fn posture_score(counts: &BTreeMap<Severity, u32>, active_tokens: u32) -> u32 {
+pub(crate) fn posture_score(counts: &BTreeMap<Severity, u32>, active_tokens: u32) -> u32 {
     let weighted: f64 = SCORE_WEIGHTS
         .iter()
         .map(|(s, w)| w * f64::from(counts.get(s).copied().unwrap_or(0)))
@@ -55,12 +55,12 @@ pub fn posture_score(counts: &BTreeMap<Severity, u32>, active_tokens: u32) -> u3
 }
 
 /// The calendar date of a moment in Europe/Warsaw (the firm's dates).
-pub fn local_date(t: DateTime<Utc>) -> NaiveDate {
+pub(crate) fn local_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&Warsaw).date_naive()
 }
 
 /// Open (non-excepted) audit findings by severity, for one NIP or all.
-pub fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Severity, u32> {
+pub(crate) fn open_counts(findings: &[AuditFinding], nip: Option<&str>) -> BTreeMap<Severity, u32> {
     let mut m = BTreeMap::new();
     for f in findings
         .iter()
@@ -169,7 +169,7 @@ fn pct(n: u32, d: u32) -> Option<f64> {
 }
 
 /// Exceptions of the audit and the leak scan, each (rule, target, expiry) once.
-pub fn exceptions_of<'a>(
+pub(crate) fn exceptions_of<'a>(
     a: Option<&'a AuditResults>,
     l: Option<&'a LeakResults>,
 ) -> Vec<&'a ExceptionState> {
@@ -244,7 +244,7 @@ fn kpi_values(a: &AuditResults, leaks: Option<&LeakResults>) -> KpiValues {
 }
 
 /// The posture of one audit (with a leak scan for the current quarter).
-pub fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
+pub(crate) fn assess(a: &AuditResults, leaks: Option<&LeakResults>) -> AuditPosture {
     let clients = a
         .contexts
         .iter()

@@ -5,8 +5,6 @@
 use ksef_leaks::matcher::Scanner;
 use ksef_rules::leak::LeakRule;
 
-pub use crate::evaluate::check_rule_examples;
-
 /// Runs each rule's examples through the scanner: every example must give a finding of its
 /// rule, no negative example may. Returns one line per failure (empty = all good).
 pub fn selftest_leak_rules(rules: &[LeakRule]) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! Rules are data: TOML files under `rules/`, built into the binary, checked at load time.
 //! `--rules DIR` adds or overrides them. This module holds what policy and leak rules
 //! share (the status, the problem type, the loader in [`load`]); `policy` and `leak` hold
-//! each kind, [`matcher`] the compiled leak rules over bytes.
+//! each kind, `matcher` the compiled leak rules over bytes.
 
 mod error;
 pub mod leak;

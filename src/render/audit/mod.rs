@@ -5,7 +5,6 @@ mod csv;
 mod json;
 mod text;
 
-pub use crate::render::csv::CsvOptions;
 pub use csv::{
     CSV_HEADERS, CSV_HEADERS_PL, CSV_SUBJECT_COLUMNS, CSV_SUBJECT_COLUMNS_PL, baseline_word,
     render_csv,

@@ -1,8 +1,13 @@
+//! The audit results as text: the contexts, the findings, what changed and a summary.
+
+mod findings;
+
 use std::io::Write;
 
-use crate::render::html::Urgent;
+use crate::render::html::model::Urgent;
 use crate::render::style::Style;
 use crate::render::style::Tone;
+use findings::{finding, findings_block};
 use ksef_model::AuditFinding;
 use ksef_model::AuditResults;
 use ksef_model::BaselineState;
@@ -34,81 +39,6 @@ pub enum Grouping {
     Rule,
     Client,
     Owner,
-}
-
-/// The findings in groups (heading, members), in the order a reader wants them: rules by
-/// their most severe finding, clients by NIP, owners by name with "no owner" last. Members
-/// keep their order (severity first).
-fn grouped<'a>(
-    findings: &[&'a AuditFinding],
-    by: Grouping,
-    opts: TextOptions,
-) -> Vec<(String, Vec<&'a AuditFinding>)> {
-    let key = |f: &AuditFinding| -> (u8, String) {
-        match by {
-            Grouping::Rule => (0, format!("{} ({})", f.rule, f.rule_id)),
-            Grouping::Client => (
-                0,
-                match &f.client_name {
-                    Some(n) => format!("{} {n}", f.nip),
-                    None => f.nip.clone(),
-                },
-            ),
-            Grouping::Owner => match &f.owner {
-                Some(o) => (0, o.clone()),
-                None => (1, opts.t("(no owner)", "(brak właściciela)").to_string()),
-            },
-        }
-    };
-    let mut groups = crate::render::group_in_order(findings.iter().copied(), |f| key(f));
-    match by {
-        // Most severe rule first, then the larger group, then by id.
-        Grouping::Rule => groups.sort_by(|(ka, a), (kb, b)| {
-            let top = |m: &[&AuditFinding]| m.iter().map(|f| f.severity).max();
-            top(b)
-                .cmp(&top(a))
-                .then(b.len().cmp(&a.len()))
-                .then(ka.cmp(kb))
-        }),
-        Grouping::Client | Grouping::Owner => groups.sort_by(|(ka, _), (kb, _)| ka.cmp(kb)),
-    }
-    groups.into_iter().map(|((_, k), m)| (k, m)).collect()
-}
-
-/// Writes `findings`, under group headings when asked.
-fn findings_block(
-    out: &mut dyn Write,
-    findings: &[&AuditFinding],
-    opts: TextOptions,
-) -> std::io::Result<()> {
-    let Some(by) = opts.group_by else {
-        for f in findings {
-            finding(out, f, opts)?;
-        }
-        return Ok(());
-    };
-    for (heading, members) in grouped(findings, by, opts) {
-        let what = match by {
-            Grouping::Rule => opts.t("rule", "reguła"),
-            Grouping::Client => opts.t("client", "klient"),
-            Grouping::Owner => opts.t("owner", "właściciel"),
-        };
-        writeln!(
-            out,
-            "{} {heading}: {}",
-            opts.style.paint(Tone::Heading, &format!("== {what}")),
-            opts.count(
-                members.len() as u64,
-                ("finding", "findings"),
-                ("ustalenie", "ustalenia", "ustaleń")
-            )
-        )?;
-        writeln!(out)?;
-        for f in members {
-            finding(out, f, opts)?;
-        }
-    }
-    Ok(())
 }
 
 impl TextOptions {
@@ -159,73 +89,6 @@ fn counts(results: &AuditResults, nip: &str, opts: TextOptions) -> (String, usiz
     (text, excepted)
 }
 
-fn finding(out: &mut dyn Write, f: &AuditFinding, opts: TextOptions) -> std::io::Result<()> {
-    let mark = match (opts.baseline, f.baseline) {
-        (true, Some(BaselineState::New)) => opts.t("  [new]", "  [nowe]"),
-        (true, Some(BaselineState::Unchanged)) => opts.t("  [unchanged]", "  [bez zmian]"),
-        (true, Some(BaselineState::Fixed)) => opts.t("  [fixed]", "  [rozwiązane]"),
-        _ => "",
-    };
-    let mark = match f.baseline {
-        Some(BaselineState::New) => opts.style.paint(Tone::Warn, mark),
-        _ => mark.to_string(),
-    };
-    // As wide as the longest usual severity word: CRITICAL, KRYTYCZNE.
-    let width = match opts.lang {
-        Lang::En => 8,
-        Lang::Pl => 9,
-    };
-    writeln!(
-        out,
-        "{}  {} ({}){mark}",
-        opts.style.paint_padded(
-            Tone::of(f.severity),
-            &opts.sev(f.severity).to_uppercase(),
-            width
-        ),
-        f.rule,
-        f.rule_id
-    )?;
-    let (message, evidence, remediation) = f.words(opts.lang == Lang::Pl);
-    writeln!(out, "  {message}")?;
-    let client = f
-        .client_name
-        .as_deref()
-        .map(|n| format!(" ({n})"))
-        .unwrap_or_default();
-    // Labels padded to one column (13 characters with the colon), in either language.
-    let label = |en: &'static str, pl: &'static str| format!("  {:<13}", opts.t(en, pl));
-    writeln!(out, "{}{}{client}", label("nip:", "NIP:"), f.nip)?;
-    if let Some(r) = &f.reference_number {
-        writeln!(out, "{}{r}", label("reference:", "numer ref.:"))?;
-    }
-    writeln!(
-        out,
-        "{}{}",
-        label("owner:", "właściciel:"),
-        f.owner.as_deref().unwrap_or(opts.t("(none)", "(brak)"))
-    )?;
-    writeln!(out, "{}{evidence}", label("evidence:", "dowód:"))?;
-    writeln!(out, "{}{remediation}", label("remediation:", "zalecenie:"))?;
-    if let Some(s) = &f.certificate_serial {
-        writeln!(out, "{}{s}", label("certificate:", "certyfikat:"))?;
-    }
-    if let Some(e) = &f.exception {
-        writeln!(
-            out,
-            "{}{} ({} {}, {} {})",
-            label("excepted:", "wyłączone:"),
-            e.reason,
-            opts.t("owner", "zaakceptował(a):"),
-            e.owner,
-            opts.t("until", "do"),
-            e.expires.format(opts.t("%Y-%m-%d", "%d.%m.%Y"))
-        )?;
-    }
-    writeln!(out, "{}{}", label("id:", "id:"), f.id)?;
-    writeln!(out)
-}
-
 /// Human-readable summary per context, then the actionable findings by severity,
 /// then excepted findings, fixed ones (with a baseline) and warnings.
 pub fn render_text(
@@ -234,6 +97,23 @@ pub fn render_text(
     urgent: &[Urgent],
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
+    title(out, results, opts)?;
+    act_now(out, urgent, opts)?;
+    contexts(out, results, opts)?;
+    let active: Vec<&AuditFinding> = results.findings.iter().filter(|f| !f.excepted).collect();
+    let excepted: Vec<&AuditFinding> = results.findings.iter().filter(|f| f.excepted).collect();
+    let (new, old): (Vec<&AuditFinding>, Vec<&AuditFinding>) = active
+        .iter()
+        .partition(|f| opts.baseline && f.baseline == Some(BaselineState::New));
+    actionable(out, &active, &new, &old, opts)?;
+    excepted_findings(out, &excepted, opts)?;
+    fixed(out, results, opts)?;
+    exceptions_and_warnings(out, results, opts)?;
+    summary(out, results, active.len(), new.len(), opts)
+}
+
+/// The first lines: environment, time, firm.
+fn title(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std::io::Result<()> {
     writeln!(
         out,
         "ksef-audit audit: {} {} ({}), {} {}",
@@ -249,8 +129,13 @@ pub fn render_text(
         writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// One line per context: NIP, name, status, tokens and finding counts, and why a context is
+/// incomplete.
+fn contexts(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std::io::Result<()> {
     let style = opts.style;
-    act_now(out, urgent, opts)?;
     writeln!(
         out,
         "{}",
@@ -322,11 +207,18 @@ pub fn render_text(
         }
     }
     writeln!(out)?;
-    let active: Vec<&AuditFinding> = results.findings.iter().filter(|f| !f.excepted).collect();
-    let excepted: Vec<&AuditFinding> = results.findings.iter().filter(|f| f.excepted).collect();
-    let (new, old): (Vec<&AuditFinding>, Vec<&AuditFinding>) = active
-        .iter()
-        .partition(|f| opts.baseline && f.baseline == Some(BaselineState::New));
+    Ok(())
+}
+
+/// The actionable findings; with a baseline, the new ones first and apart.
+fn actionable(
+    out: &mut dyn Write,
+    active: &[&AuditFinding],
+    new: &[&AuditFinding],
+    old: &[&AuditFinding],
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let style = opts.style;
     if active.is_empty() {
         writeln!(
             out,
@@ -349,7 +241,7 @@ pub fn render_text(
             writeln!(out, "  {}", opts.t("none", "brak"))?;
             writeln!(out)?;
         }
-        findings_block(out, &new, opts)?;
+        findings_block(out, new, opts)?;
         if !old.is_empty() {
             let heading = match opts.lang {
                 Lang::En => format!("Also in the baseline ({}, unchanged)", old.len()),
@@ -357,7 +249,7 @@ pub fn render_text(
             };
             writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
             writeln!(out)?;
-            findings_block(out, &old, opts)?;
+            findings_block(out, old, opts)?;
         }
     } else {
         let order = match opts.group_by {
@@ -372,8 +264,18 @@ pub fn render_text(
         };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
-        findings_block(out, &active, opts)?;
+        findings_block(out, active, opts)?;
     }
+    Ok(())
+}
+
+/// The excepted findings: listed, not failing the run.
+fn excepted_findings(
+    out: &mut dyn Write,
+    excepted: &[&AuditFinding],
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let style = opts.style;
     if !excepted.is_empty() {
         let heading = match opts.lang {
             Lang::En => format!("Excepted ({}: listed, not failing the run)", excepted.len()),
@@ -384,10 +286,16 @@ pub fn render_text(
         };
         writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
         writeln!(out)?;
-        for f in &excepted {
+        for f in excepted {
             finding(out, f, opts)?;
         }
     }
+    Ok(())
+}
+
+/// The findings fixed since the baseline.
+fn fixed(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std::io::Result<()> {
+    let style = opts.style;
     if !results.fixed.is_empty() {
         let heading = match opts.lang {
             Lang::En => format!("Fixed since the baseline ({})", results.fixed.len()),
@@ -406,6 +314,15 @@ pub fn render_text(
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+/// The exceptions file's counts and the run's warnings.
+fn exceptions_and_warnings(
+    out: &mut dyn Write,
+    results: &AuditResults,
+    opts: TextOptions,
+) -> std::io::Result<()> {
     let expired = results
         .exceptions
         .iter()
@@ -443,6 +360,18 @@ pub fn render_text(
             }
         }
     }
+    Ok(())
+}
+
+/// The last line: findings by severity, tokens, contexts and (with a baseline) what changed.
+fn summary(
+    out: &mut dyn Write,
+    results: &AuditResults,
+    active: usize,
+    new: usize,
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let style = opts.style;
     let s = &results.summary;
     let sev: Vec<String> = Severity::ALL
         .iter()
@@ -462,12 +391,12 @@ pub fn render_text(
         (false, _) => String::new(),
         (true, Lang::En) => format!(
             "; since the baseline: {} new, {} fixed",
-            new.len(),
+            new,
             results.fixed.len()
         ),
         (true, Lang::Pl) => format!(
             "; od linii bazowej: nowe: {}, rozwiązane: {}",
-            new.len(),
+            new,
             results.fixed.len()
         ),
     };
@@ -482,7 +411,7 @@ pub fn render_text(
         Lang::En => writeln!(
             out,
             "{summary} {} ({sev}), {} excepted; {} in {} ({} complete, {incomplete} incomplete){since}",
-            opts.count(active.len() as u64, ("finding", "findings"), ("", "", "")),
+            opts.count(active as u64, ("finding", "findings"), ("", "", "")),
             s.excepted,
             opts.count(u64::from(s.tokens_total), ("token", "tokens"), ("", "", "")),
             opts.count(
@@ -496,7 +425,7 @@ pub fn render_text(
             out,
             "{summary} {} ({sev}), wyłączone: {}; {} w {} (kompletne: {}, niekompletne: {incomplete}){since}",
             opts.count(
-                active.len() as u64,
+                active as u64,
                 ("", ""),
                 ("ustalenie", "ustalenia", "ustaleń")
             ),
@@ -517,7 +446,7 @@ pub fn render_text(
 }
 
 /// What must not wait for the rest, before everything else: active leaks, contexts not read in
-/// full, leavers' live access (the reports' "Act now", from [`crate::render::html::urgent_facts`]).
+/// full, leavers' live access (the reports' "Act now", from [`crate::render::html::model::urgent_facts`]).
 fn act_now(out: &mut dyn Write, urgent: &[Urgent], opts: TextOptions) -> std::io::Result<()> {
     if urgent.is_empty() {
         return Ok(());

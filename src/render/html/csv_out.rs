@@ -5,11 +5,11 @@
 //! [`CSV_HEADERS`]) and adds the report's own columns after it, so a sheet built on
 //! one reads the other.
 
+use crate::render::RenderError;
 use crate::render::audit::CSV_HEADERS;
 use crate::render::audit::CSV_HEADERS_PL;
 use crate::render::csv::CsvOptions;
 use crate::render::csv::CsvWriter;
-use crate::render::html::RenderError;
 use crate::render::html::model::ReportView;
 use ksef_model::i18n::Lang;
 

@@ -16,12 +16,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 
-pub use crate::render::csv::CsvOptions;
 pub use csv_out::{CsvTable, render_csv};
-pub use ksef_model::DueDays;
-pub use model::{ReportView, Urgent, urgent_facts};
+use ksef_model::DueDays;
+use model::ReportView;
 
-pub use crate::render::RenderError;
+use crate::render::RenderError;
 
 use ksef_model::AuditResults;
 use ksef_model::LeakResults;

@@ -9,7 +9,7 @@ use crate::render::leaks::io_err;
 use crate::render::leaks::word;
 use crate::render::style::Style;
 use crate::render::style::Tone;
-use ksef_leaks::matcher::redact_text;
+use ksef_leaks::redact::redact_text;
 use ksef_model::Confidence;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
@@ -227,7 +227,25 @@ fn write_all(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let active = groups(&r.findings);
-    // Urgent first: a leaked token KSeF still accepts leads the output.
+    write_urgent(out, r, style, lang)?;
+    write_active(out, &active, group_by, style, lang)?;
+    write_suppressed(out, r, list_baselined, style, lang)?;
+    write_unused_baseline(out, r, lang)?;
+    write_problems(out, r, lang)?;
+    write_placeholders(out, r, lang)?;
+    if let Some(coverage) = &r.target.coverage {
+        writeln!(out, "git: {coverage}")?;
+    }
+    write_summary(out, r, active.len(), lang)
+}
+
+/// Urgent first: a leaked token KSeF still accepts leads the output.
+fn write_urgent(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     let live: Vec<&LeakFinding> = r
         .findings
         .iter()
@@ -259,15 +277,26 @@ fn write_all(
             refs.join(", ")
         )?;
     }
+    Ok(())
+}
+
+/// The active findings, one group per token, under headings with `--group-by`.
+fn write_active(
+    out: &mut dyn Write,
+    active: &[Token<'_>],
+    group_by: Option<Grouping>,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     match group_by {
         None => {
-            for g in &active {
+            for g in active {
                 write_group(out, g, false, style, lang)?;
                 writeln!(out)?;
             }
         }
         Some(by) => {
-            for (heading, members) in grouped(&active, by, lang) {
+            for (heading, members) in grouped(active, by, lang) {
                 writeln!(out, "{}", style.paint(Tone::Heading, &heading))?;
                 for g in members {
                     write_group(out, g, false, style, lang)?;
@@ -276,8 +305,18 @@ fn write_all(
             }
         }
     }
-    // Findings accepted in the baseline are a count unless asked for (-v): a CI log shows
-    // what is new, not the same old list every run.
+    Ok(())
+}
+
+/// Suppressed findings; those accepted in the baseline are a count unless asked for (-v): a
+/// CI log shows what is new, not the same old list every run.
+fn write_suppressed(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    list_baselined: bool,
+    style: Style,
+    lang: Lang,
+) -> std::io::Result<()> {
     let (baselined, listed): (Vec<LeakFinding>, Vec<LeakFinding>) =
         r.suppressed.iter().cloned().partition(|f| {
             !list_baselined
@@ -319,6 +358,10 @@ fn write_all(
             )
         )?;
     }
+    Ok(())
+}
+
+fn write_unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     if !r.unused_baseline.is_empty() {
         writeln!(
             out,
@@ -335,6 +378,11 @@ fn write_all(
         }
         writeln!(out)?;
     }
+    Ok(())
+}
+
+/// Warnings, then scan errors.
+fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     for w in &r.warnings {
         writeln!(
             out,
@@ -345,6 +393,11 @@ fn write_all(
     for e in &r.errors {
         writeln!(out, "error: {}: {}", e.path, e.message)?;
     }
+    Ok(())
+}
+
+/// How many values were dropped as placeholders (and where, with -v).
+fn write_placeholders(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     if r.stats.placeholders > 0 {
         let count = lang.count(
             r.stats.placeholders,
@@ -376,9 +429,16 @@ fn write_all(
             writeln!(out, "  {}:{} {} ({})", p.path, p.line, p.rule_id, p.reason)?;
         }
     }
-    if let Some(coverage) = &r.target.coverage {
-        writeln!(out, "git: {coverage}")?;
-    }
+    Ok(())
+}
+
+/// The summary line: findings, distinct tokens, suppressed, errors, files and bytes.
+fn write_summary(
+    out: &mut dyn Write,
+    r: &LeakResults,
+    distinct: usize,
+    lang: Lang,
+) -> std::io::Result<()> {
     let files = r.stats.files.max(r.stats.blobs);
     match lang {
         Lang::En => writeln!(
@@ -386,8 +446,8 @@ fn write_all(
             "{} finding{} ({} distinct token{}), {} suppressed, {} error{}; scanned {} file{}, {} bytes",
             r.findings.len(),
             if r.findings.len() == 1 { "" } else { "s" },
-            active.len(),
-            if active.len() == 1 { "" } else { "s" },
+            distinct,
+            if distinct == 1 { "" } else { "s" },
             r.suppressed.len(),
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" },
@@ -404,7 +464,7 @@ fn write_all(
                 ("ustalenie", "ustalenia", "ustaleń")
             ),
             lang.count(
-                active.len() as u64,
+                distinct as u64,
                 ("", ""),
                 ("token", "różne tokeny", "różnych tokenów")
             ),

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use ksef_model::TokenStatus;
 use ksef_sim::Faults;
 use ksef_sim::Fixture;
+use ksef_sim::SimHandle;
 use ksef_sim::SimOptions;
 use ksef_sim::start;
 use reqwest::{Method, RequestBuilder, Response};
@@ -106,6 +107,17 @@ async fn every_answer_validates_against_the_contract() {
         checked: Vec::new(),
     };
 
+    let (request, op, au) = sign_in(&mut c, &token).await;
+    rejected_sign_ins(&mut c, &request).await;
+    let access = redeem_and_refresh(&mut c, &op, &au).await;
+    token_listing_and_removal(&mut c, &op, &access).await;
+    rate_limited_then_signed_out(&mut c, &sim, &access).await;
+    assert_every_status_exercised(&c);
+}
+
+/// Challenge, public key certificates and `/auth/ksef-token` (202); returns the request sent,
+/// the operation token and the authentication reference number.
+async fn sign_in(c: &mut Checker, token: &str) -> (Value, String, String) {
     let (_, challenge) = c
         .check(
             "/auth/challenge",
@@ -122,7 +134,7 @@ async fn every_answer_validates_against_the_contract() {
         .await;
     let cert = certificate(&certs, "KsefTokenEncryption");
     let (key, _) = public_key(cert);
-    let encrypted = encrypt_token(&key, &token, challenge["timestampMs"].as_i64().expect("ms"));
+    let encrypted = encrypt_token(&key, token, challenge["timestampMs"].as_i64().expect("ms"));
     let request = json!({
         "challenge": challenge["challenge"],
         "contextIdentifier": {"type": "Nip", "value": A},
@@ -142,8 +154,11 @@ async fn every_answer_validates_against_the_contract() {
         .expect("op")
         .to_string();
     let au = init["referenceNumber"].as_str().expect("au").to_string();
+    (request, op, au)
+}
 
-    // 400s: legacy and Problem Details; unknown key 21470.
+/// 400s: legacy and Problem Details; unknown key 21470.
+async fn rejected_sign_ins(c: &mut Checker, request: &Value) {
     let (status, _) = c
         .check(
             "/auth/ksef-token",
@@ -165,12 +180,16 @@ async fn every_answer_validates_against_the_contract() {
         )
         .await;
     assert_eq!((status, &body["errors"][0]["code"]), (400, &json!(21470)));
+}
 
+/// The authentication status (known and unknown), the redeem (once only) and the refresh;
+/// returns the access token.
+async fn redeem_and_refresh(c: &mut Checker, op: &str, au: &str) -> String {
     let (_, status_body) = c
         .check(
             "/auth/{referenceNumber}",
             "get",
-            c.req(Method::GET, &format!("/auth/{au}")).bearer_auth(&op),
+            c.req(Method::GET, &format!("/auth/{au}")).bearer_auth(op),
         )
         .await;
     assert_eq!(status_body["status"]["code"], 200);
@@ -178,21 +197,21 @@ async fn every_answer_validates_against_the_contract() {
         "/auth/{referenceNumber}",
         "get",
         c.req(Method::GET, "/auth/20250514-AU-2DFC46C000-3AC6D5877F-D4")
-            .bearer_auth(&op),
+            .bearer_auth(op),
     )
     .await;
     let (_, tokens) = c
         .check(
             "/auth/token/redeem",
             "post",
-            c.req(Method::POST, "/auth/token/redeem").bearer_auth(&op),
+            c.req(Method::POST, "/auth/token/redeem").bearer_auth(op),
         )
         .await;
     let (status, _) = c
         .check(
             "/auth/token/redeem",
             "post",
-            c.req(Method::POST, "/auth/token/redeem").bearer_auth(&op),
+            c.req(Method::POST, "/auth/token/redeem").bearer_auth(op),
         )
         .await;
     assert_eq!(status, 400);
@@ -211,7 +230,11 @@ async fn every_answer_validates_against_the_contract() {
             .bearer_auth(&refresh),
     )
     .await;
+    access
+}
 
+/// `/tokens`: the listing (200, 401, 403, 400 21418), one token, and its removal (403, 204).
+async fn token_listing_and_removal(c: &mut Checker, op: &str, access: &str) {
     let (status, list) = c
         .check(
             "/tokens",
@@ -220,7 +243,7 @@ async fn every_answer_validates_against_the_contract() {
                 Method::GET,
                 "/tokens?pageSize=10&status=Active&status=Revoked",
             )
-            .bearer_auth(&access),
+            .bearer_auth(access),
         )
         .await;
     assert_eq!(
@@ -232,14 +255,14 @@ async fn every_answer_validates_against_the_contract() {
     c.check(
         "/tokens",
         "get",
-        c.req(Method::GET, "/tokens").bearer_auth(&op),
+        c.req(Method::GET, "/tokens").bearer_auth(op),
     )
     .await; // 403
     c.check(
         "/tokens",
         "get",
         c.req(Method::GET, "/tokens")
-            .bearer_auth(&access)
+            .bearer_auth(access)
             .header("x-continuation-token", "garbage"),
     )
     .await; // 400 21418
@@ -247,23 +270,27 @@ async fn every_answer_validates_against_the_contract() {
         "/tokens/{referenceNumber}",
         "get",
         c.req(Method::GET, &format!("/tokens/{INVOICE_A}"))
-            .bearer_auth(&access),
+            .bearer_auth(access),
     )
     .await;
     c.check(
         "/tokens/{referenceNumber}",
         "delete",
         c.req(Method::DELETE, &format!("/tokens/{INVOICE_A}"))
-            .bearer_auth(&access),
+            .bearer_auth(access),
     )
     .await; // 403: no CredentialsManage
     c.check(
         "/tokens/{referenceNumber}",
         "delete",
         c.req(Method::DELETE, &format!("/tokens/{AUDITOR_A}"))
-            .bearer_auth(&access),
+            .bearer_auth(access),
     )
     .await; // 204: its own token
+}
+
+/// 429 under a rate limit, then the session is closed.
+async fn rate_limited_then_signed_out(c: &mut Checker, sim: &SimHandle, access: &str) {
     sim.set_faults(
         Some(A),
         Faults {
@@ -275,7 +302,7 @@ async fn every_answer_validates_against_the_contract() {
         .check(
             "/tokens",
             "get",
-            c.req(Method::GET, "/tokens").bearer_auth(&access),
+            c.req(Method::GET, "/tokens").bearer_auth(access),
         )
         .await;
     assert_eq!(status, 429);
@@ -283,10 +310,13 @@ async fn every_answer_validates_against_the_contract() {
         "/auth/sessions/current",
         "delete",
         c.req(Method::DELETE, "/auth/sessions/current")
-            .bearer_auth(&access),
+            .bearer_auth(access),
     )
     .await;
+}
 
+/// Every status the contract test means to cover was answered and checked.
+fn assert_every_status_exercised(c: &Checker) {
     let mut seen: Vec<&str> = c.checked.iter().map(String::as_str).collect();
     seen.sort();
     seen.dedup();

@@ -32,7 +32,7 @@ const PKCS7_DATA: &[u8] = &[
 
 /// Whether `data` looks like a PKCS#12 (PFX) file: a DER SEQUENCE, version 3, then the
 /// PKCS#7 `data` identifier near the start.
-pub fn looks_like_pkcs12(data: &[u8]) -> bool {
+pub(crate) fn looks_like_pkcs12(data: &[u8]) -> bool {
     data.first() == Some(&0x30)
         && data.len() > 64
         && data[..64.min(data.len())]
@@ -213,7 +213,7 @@ fn names_pair(key: &str, cert: &str) -> bool {
 impl Scanner {
     /// LEAK004 findings in a PKCS#12 file: its key, when a bag holds a KSeF certificate and
     /// the file opens with an empty password or one of `passwords`. Located at line 1.
-    pub fn scan_pkcs12(&self, data: &[u8], passwords: &[&str]) -> Vec<RawMatch> {
+    pub(crate) fn scan_pkcs12(&self, data: &[u8], passwords: &[&str]) -> Vec<RawMatch> {
         let Some(ri) = self.extra.key_rule() else {
             return Vec::new();
         };
@@ -244,7 +244,7 @@ impl Scanner {
     /// sibling file (`certs`: name and bytes). Keys with a KSeF certificate in their own file
     /// are left to the per-file pass. An encrypted PKCS#8 key is opened with `passwords`
     /// (LEAK005's) when one fits, and then paired by its public key.
-    pub fn scan_sibling_keys(
+    pub(crate) fn scan_sibling_keys(
         &self,
         key_name: &str,
         key_file: &[u8],
@@ -310,7 +310,7 @@ impl Scanner {
                 (true, false) => "encrypted",
             };
             let hit = key_hit(ri, b.start, b.end, der, certificate, state, Some(cert_name));
-            let (line, column) = crate::matcher::line_col(key_file, b.start);
+            let (line, column) = crate::position::line_col(key_file, b.start);
             let mut m = self.located(hit, line, column);
             if encrypted && !password_found {
                 m.confidence = Confidence::Medium;

@@ -23,14 +23,14 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 /// Lines around a value within which the word "ksef" gives context.
-pub const NEAR_LINES: usize = 20;
+pub(crate) const NEAR_LINES: usize = 20;
 
 /// Lines around a commented-out value within which a token assignment makes it a token.
 const COMMENT_NEAR_LINES: usize = 5;
 
 /// Which rule shape a candidate has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// 40 ASCII letters and digits (LEAK002).
     Alnum40,
     /// 64 upper-case hex digits (LEAK003).
@@ -39,10 +39,10 @@ pub enum Shape {
 
 /// A value found by the context pass: offsets into the scanned text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextHit {
-    pub shape: Shape,
-    pub start: usize,
-    pub end: usize,
+pub(crate) struct ContextHit {
+    pub(crate) shape: Shape,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// Words a token-like key may consist of besides "token" (anything else names another
@@ -121,18 +121,18 @@ const DIGEST_WORDS: &[&str] = &[
 
 /// Finds the values of the context pass in `text`. `path` is the buffer's name (a file path,
 /// `archive.zip!member`, a git path); empty when unknown.
-pub struct ContextPass {
+pub(crate) struct ContextPass {
     /// "ksef", "token" and "-----BEGIN ", case-insensitive: one pass gives every signal.
     words: AhoCorasick,
 }
 
 /// What one literal pass over a buffer found.
 #[derive(Debug, Default)]
-pub struct Signals {
-    pub ksef_at: Vec<usize>,
-    pub token: bool,
-    pub pem: bool,
-    pub path_ksef: bool,
+pub(crate) struct Signals {
+    pub(crate) ksef_at: Vec<usize>,
+    pub(crate) token: bool,
+    pub(crate) pem: bool,
+    pub(crate) path_ksef: bool,
 }
 
 impl Default for ContextPass {
@@ -150,7 +150,7 @@ impl Default for ContextPass {
 impl ContextPass {
     /// Values with KSeF context beyond their line. Cheap when the buffer has no "token" or
     /// no KSeF mention at all (one literal pass).
-    pub fn signals(&self, path: &str, text: &[u8]) -> Signals {
+    pub(crate) fn signals(&self, path: &str, text: &[u8]) -> Signals {
         let mut s = Signals {
             path_ksef: contains_ksef(path.as_bytes()),
             ..Signals::default()
@@ -167,7 +167,7 @@ impl ContextPass {
 
     /// [`ContextPass::signals`], or for a `quiet` buffer (no `ksef`, no PEM header: see
     /// `Scanner::scan`) the signals without a pass over it: only a KSeF path can matter.
-    pub fn signals_unless_quiet(&self, path: &str, text: &[u8], quiet: bool) -> Signals {
+    pub(crate) fn signals_unless_quiet(&self, path: &str, text: &[u8], quiet: bool) -> Signals {
         if quiet && !contains_ksef(path.as_bytes()) {
             return Signals::default();
         }
@@ -175,7 +175,7 @@ impl ContextPass {
     }
 
     /// Values with KSeF context beyond their line (`signals` from [`ContextPass::signals`]).
-    pub fn find(&self, signals: &Signals, text: &[u8]) -> Vec<ContextHit> {
+    pub(crate) fn find(&self, signals: &Signals, text: &[u8]) -> Vec<ContextHit> {
         let path_ksef = signals.path_ksef;
         let ksef_at = &signals.ksef_at;
         if !signals.token || (!path_ksef && ksef_at.is_empty()) {
@@ -344,7 +344,7 @@ fn key_before(text: &[u8], line_start: usize, start: usize, end: usize) -> Optio
 /// True when the value at `start..end` is assigned to a key naming a digest
 /// (`skrót_tokena_ksef = …`, `ksefTokenSha256: …`, `"fingerprint": "…"`): a SHA-256 of a token
 /// (our own outputs write them), not a token.
-pub fn assigned_to_digest_key(text: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn assigned_to_digest_key(text: &[u8], start: usize, end: usize) -> bool {
     let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |p| p + 1);
     // No `key = value` shape (`Skrót tokena KSeF (SHA-256): …`): the words just before it.
     let key = key_before(text, line_start, start, end).unwrap_or_else(|| {
@@ -368,7 +368,7 @@ fn postman_key(before: &[u8]) -> Option<String> {
 
 /// True when the key is token-like: it contains "token" and otherwise only generic words
 /// (or names KSeF), and no word of it names a digest.
-pub fn token_like(key: &str) -> bool {
+pub(crate) fn token_like(key: &str) -> bool {
     let words = split_words(key);
     if !words.iter().any(|w| w.contains("token")) {
         return false;
@@ -421,7 +421,7 @@ fn split_words(key: &str) -> Vec<String> {
 
 /// A 40-letter value made of CamelCase dictionary-like words and no digit
 /// (`AuthorizationTokenRequestBuilderFactory1` has a digit and is not one).
-pub fn is_camel_case_words(value: &str) -> bool {
+pub(crate) fn is_camel_case_words(value: &str) -> bool {
     let b = value.as_bytes();
     if b.iter().any(u8::is_ascii_digit) || !b.first().is_some_and(u8::is_ascii_uppercase) {
         return false;
@@ -562,97 +562,11 @@ impl LineIndex {
 /// (`prefix_…`, `…_old`, a SQLite or LevelDB record) is found, but not one that is part of
 /// a longer number (a digit before the reference) or a longer hex string (a hex digit after
 /// the secret).
-pub fn v2_boundary_ok(text: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn v2_boundary_ok(text: &[u8], start: usize, end: usize) -> bool {
     let before_ok = start == 0 || !text[start - 1].is_ascii_digit();
     let after_ok = end >= text.len() || !text[end].is_ascii_hexdigit();
     before_ok && after_ok
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_like_keys() {
-        for k in [
-            "token",
-            "TOKEN",
-            "authorisationToken",
-            "authorizationToken",
-            "ksefToken",
-            "apiToken",
-            "KSeF:Token",
-            "KSeF__Token",
-            "KSEF_TOKEN_V1",
-            "Ksef.Auth.Token",
-            "token_v1",
-        ] {
-            assert!(token_like(k), "{k}");
-        }
-        for k in [
-            "tokenFingerprint",
-            "token_sha256",
-            "tokenHash",
-            "token_checksum",
-            "skrót_tokena",
-            "tokenThumbprint",
-            "GITHUB_TOKEN",
-            "slackToken",
-            "fingerprint",
-            "sha256",
-        ] {
-            assert!(!token_like(k), "{k}");
-        }
-    }
-
-    /// Issue 12: SHA-256 fingerprints of tokens (which our own outputs and inventories write)
-    /// under digest keys are not tokens; the tokens beside them still are.
-    #[test]
-    fn digests_of_tokens_are_not_tokens() {
-        const HEX: &str = "FA4EFA4E0B1C2D3E4F5061728394A5B6C7D8E9F00112233445566778899AABBC";
-        let scanner = super::super::builtin_scanner();
-        for decoy in [
-            format!("skrót_tokena_ksef = {HEX}\n"),
-            format!("SKRÓT_TOKENA_KSEF={HEX}\n"),
-            format!("ksef_token_sha256: {HEX}\n"),
-            format!("{{\"ksefTokenFingerprint\": \"{HEX}\"}}\n"),
-            format!("ksef.token.digest={HEX}\n"),
-            format!("KSEF_TOKEN_HASH=\"{HEX}\"\n"),
-            format!("Skrót tokena KSeF (SHA-256): {HEX}\n"),
-            format!("<KsefTokenThumbprint>{HEX}</KsefTokenThumbprint>\n"),
-        ] {
-            let m = scanner.scan_bytes(decoy.as_bytes());
-            assert!(m.is_empty(), "{decoy}: {m:?}");
-        }
-        for real in [
-            format!("KSEF_TOKEN={HEX}\n"),
-            format!("skrót_tokena_ksef = 0000\nksef_token = {HEX}\n"),
-            format!("# stary token KSeF 1.0: {HEX}\n"),
-        ] {
-            let m = scanner.scan_bytes(real.as_bytes());
-            assert_eq!(m.len(), 1, "{real}: {m:?}");
-            assert_eq!(m[0].rule_id, "LEAK003");
-        }
-    }
-
-    #[test]
-    fn camel_case_words_are_recognised() {
-        assert!(is_camel_case_words(
-            "AuthorizationTokensRequestBuilderFactory"
-        ));
-        assert!(!is_camel_case_words(
-            "FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2"
-        ));
-        assert!(!is_camel_case_words(
-            "ZxQwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUiOpAs"
-        ));
-    }
-
-    #[test]
-    fn boundaries() {
-        let t = b"x_20250101|y";
-        assert!(v2_boundary_ok(t, 2, 10));
-        assert!(!v2_boundary_ok(b"120250101", 1, 9));
-        assert!(!v2_boundary_ok(b"20250101a", 0, 8));
-    }
-}
+mod tests;

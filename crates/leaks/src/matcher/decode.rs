@@ -7,14 +7,14 @@ use base64::engine::general_purpose::STANDARD_NO_PAD_INDIFFERENT;
 
 /// Which encoding a buffer was decoded from before matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
+pub(crate) enum TextEncoding {
     Utf8,
     Utf16Le,
     Utf16Be,
 }
 
 impl TextEncoding {
-    pub fn label(self) -> Option<&'static str> {
+    pub(crate) fn label(self) -> Option<&'static str> {
         match self {
             TextEncoding::Utf8 => None,
             TextEncoding::Utf16Le => Some("utf-16le"),
@@ -24,7 +24,7 @@ impl TextEncoding {
 }
 
 /// Returns the buffer as UTF-8 when it is UTF-16 (BOM or NUL-byte pattern), else unchanged.
-pub fn to_utf8(data: &[u8]) -> (Cow<'_, [u8]>, TextEncoding) {
+pub(crate) fn to_utf8(data: &[u8]) -> (Cow<'_, [u8]>, TextEncoding) {
     let enc = detect_utf16(data);
     let decoder = match enc {
         TextEncoding::Utf8 => return (Cow::Borrowed(data), enc),
@@ -72,7 +72,7 @@ fn detect_utf16(data: &[u8]) -> TextEncoding {
 }
 
 /// Shortest base64 run worth decoding (a 40-character token is 56 base64 characters).
-pub const MIN_BASE64_RUN: usize = 48;
+pub(crate) const MIN_BASE64_RUN: usize = 48;
 
 const fn b64_table() -> [bool; 256] {
     let mut t = [false; 256];
@@ -91,7 +91,7 @@ static B64: [bool; 256] = b64_table();
 ///
 /// Skips like Boyer-Moore: a run of `L` bytes starting at or after `i` must contain byte
 /// `i + L - 1`, so when that byte is not base64 the next `L` bytes need no look.
-pub fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
+pub(crate) fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
     const L: usize = MIN_BASE64_RUN;
     let mut runs = Vec::new();
     let n = data.len();
@@ -128,7 +128,7 @@ pub fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
 
 /// Decodes one base64 run to text; `None` when it is not valid base64 or not printable text
 /// (binary payloads such as certificates are not scanned as text).
-pub fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
     let trimmed: &[u8] = match run.iter().position(|b| *b == b'=') {
         Some(p) => &run[..p],
         None => run,
@@ -148,15 +148,15 @@ pub fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// A decoded view of a buffer with, for each byte of the view, the offset in the original.
-pub struct View {
-    pub text: Vec<u8>,
-    pub map: Vec<usize>,
-    pub label: &'static str,
+pub(crate) struct View {
+    pub(crate) text: Vec<u8>,
+    pub(crate) map: Vec<usize>,
+    pub(crate) label: &'static str,
 }
 
 impl View {
     /// The original offset of view offset `at`.
-    pub fn original(&self, at: usize) -> usize {
+    pub(crate) fn original(&self, at: usize) -> usize {
         self.map
             .get(at)
             .copied()
@@ -167,7 +167,7 @@ impl View {
 /// Escaped separators and strings (issue 12, point 3): `\u007c`, `\x7c`, `&#124;`,
 /// `&#x7c;`, `&vert;`, `%257C` become `|`; JSON string escapes (`\"`, `\/`, `\\`) are undone.
 /// None when the buffer holds none of them (the common case: one literal pass).
-pub fn escaped_view(text: &[u8]) -> Option<View> {
+pub(crate) fn escaped_view(text: &[u8]) -> Option<View> {
     const TRIGGERS: &[&[u8]] = &[
         b"\\u007", b"\\x7", b"&#124;", b"&#x7", b"&vert;", b"%257", b"\\\"",
     ];
@@ -216,7 +216,7 @@ fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
 /// Quoted-printable bodies (`.eml`): `=7C` and other `=XX` escapes decoded, soft line breaks
 /// (`=` at a line end) joined. Only for buffers that declare
 /// `Content-Transfer-Encoding: quoted-printable`.
-pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
+pub(crate) fn quoted_printable_view(text: &[u8]) -> Option<View> {
     // One SIMD literal search (the regex crate's prefilter), not a compare at every offset.
     static DECLARED: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     let declared = DECLARED.get_or_init(|| regex::bytes::Regex::new("(?i-u)quoted-printable").ok());
@@ -268,7 +268,7 @@ pub fn quoted_printable_view(text: &[u8]) -> Option<View> {
 /// [`base64_runs`]). Every base64 run (with its padding) lies inside one of them, and every
 /// block of [`wrapped_base64_blocks`] starts with a line that is one of at least 64 bytes: so a
 /// buffer is looked at once for both, and only these (rare) stretches again.
-pub fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
+pub(crate) fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
     const L: usize = MIN_BASE64_RUN;
     let is = |b: u8| B64[usize::from(b)] || b == b'=';
     let mut out = Vec::new();
@@ -297,7 +297,7 @@ pub fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
 }
 
 /// [`base64_runs`] of `data`, looked for only inside its `stretches` ([`base64_stretches`]).
-pub fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usize, usize)> {
+pub(crate) fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
     for &(s, e) in stretches {
         runs.extend(
@@ -310,7 +310,7 @@ pub fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usi
 }
 
 /// Whether [`wrapped_base64_blocks`] can find anything, from the buffer's stretches.
-pub fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
+pub(crate) fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
     stretches.iter().any(|(s, e)| e - s >= 64)
 }
 
@@ -318,7 +318,7 @@ pub fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
 /// Kubernetes secrets at 64): runs of at least two lines that are only base64, every line but
 /// the last exactly 64 or 76 characters (indentation allowed). Returns (start, end, joined)
 /// where start..end covers the lines in the original.
-pub fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
+pub(crate) fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)> {
     let mut out = Vec::new();
     let mut lines: Vec<(usize, usize)> = Vec::new(); // content ranges of the current block
     let mut width = 0;

@@ -13,7 +13,6 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::matcher::CompiledRule;
 use crate::matcher::Hit;
-use crate::matcher::Locator;
 use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use crate::matcher::check_match;
@@ -22,6 +21,7 @@ use crate::matcher::context::Shape;
 use crate::matcher::decode;
 use crate::matcher::dedupe;
 use crate::matcher::keys;
+use crate::position::Locator;
 use ksef_model::Confidence;
 use ksef_rules::leak::SecretCheck;
 
@@ -143,7 +143,7 @@ impl Extra {
             Some(reason) => {
                 dropped.push(Dropped {
                     rule_id: self.ids[h.rule].clone(),
-                    line: crate::matcher::line_col(text, h.start).0,
+                    line: crate::position::line_col(text, h.start).0,
                     reason,
                 });
                 false
@@ -311,7 +311,7 @@ impl Scanner {
         out: &mut Vec<RawMatch>,
         encoding: Option<&'static str>,
     ) {
-        let (line, column) = crate::matcher::line_col(text, hit.start);
+        let (line, column) = crate::position::line_col(text, hit.start);
         let allowed = self.inline_allowed(text, hit.start, hit.end);
         out.push(self.raw_match(hit, line, column, allowed, encoding));
     }
@@ -334,7 +334,7 @@ impl Scanner {
             let end = view.original(hit.end.saturating_sub(1)) + 1;
             hit.start = start;
             hit.end = end.max(start);
-            let (line, column) = crate::matcher::line_col(text, start);
+            let (line, column) = crate::position::line_col(text, start);
             let fp = ksef_model::fingerprint_hex(hit.secret.as_bytes());
             if out.iter().any(|m| m.fingerprint == fp && m.line == line) {
                 continue;
@@ -368,7 +368,7 @@ impl Scanner {
                 .filter(|h| h.end > prefix.len() && h.placeholder.is_none())
                 .collect();
             dedupe(&mut hits);
-            let (line, column) = crate::matcher::line_col(text, start);
+            let (line, column) = crate::position::line_col(text, start);
             for mut hit in hits {
                 let fp = ksef_model::fingerprint_hex(hit.secret.as_bytes());
                 if out.iter().any(|m| m.fingerprint == fp) {

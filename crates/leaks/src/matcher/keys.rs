@@ -22,7 +22,7 @@ use x509_cert::der::Decode;
 use ksef_model::mask_pesel;
 
 /// Lines between a key-file name and a password literal that still pair them.
-pub const PASSWORD_NEAR_LINES: usize = 5;
+pub(crate) const PASSWORD_NEAR_LINES: usize = 5;
 
 /// A PEM block: its label and the byte range of the whole block.
 #[derive(Debug)]
@@ -35,39 +35,39 @@ pub(super) struct Block {
 
 /// The certificate a key belongs to, as shown in a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KsefCertificate {
-    pub serial: String,
+pub(crate) struct KsefCertificate {
+    pub(crate) serial: String,
     /// `VATPL-1111111111`, `TINPL-…`, `PNOPL-12*******01` (PESEL masked) or the subject CN.
-    pub subject_id: String,
+    pub(crate) subject_id: String,
     /// The NIP of a `VATPL-`/`TINPL-` subject.
-    pub nip: Option<String>,
-    pub not_before: String,
-    pub not_after: String,
+    pub(crate) nip: Option<String>,
+    pub(crate) not_before: String,
+    pub(crate) not_after: String,
 }
 
 /// A private key of a KSeF certificate found in a buffer.
 #[derive(Debug, Clone)]
-pub struct KeyHit {
-    pub start: usize,
-    pub end: usize,
+pub(crate) struct KeyHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// The key's DER (for the fingerprint only; never shown).
-    pub der: Vec<u8>,
-    pub encrypted: bool,
-    pub certificate: KsefCertificate,
+    pub(crate) der: Vec<u8>,
+    pub(crate) encrypted: bool,
+    pub(crate) certificate: KsefCertificate,
 }
 
 /// A password literal next to a KSeF key.
 #[derive(Debug, Clone)]
-pub struct PasswordHit {
-    pub start: usize,
-    pub end: usize,
+pub(crate) struct PasswordHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// What the key pass found in one buffer.
 #[derive(Debug, Default)]
-pub struct KeyScan {
-    pub keys: Vec<KeyHit>,
-    pub passwords: Vec<PasswordHit>,
+pub(crate) struct KeyScan {
+    pub(crate) keys: Vec<KeyHit>,
+    pub(crate) passwords: Vec<PasswordHit>,
 }
 
 /// Labels of PEM private keys.
@@ -80,7 +80,7 @@ pub(super) const KEY_LABELS: &[&str] = &[
 
 /// Finds KSeF certificate keys and their passwords. `path` gives KSeF context to passwords
 /// near a key-file name.
-pub fn scan_keys(signals: &crate::matcher::context::Signals, text: &[u8]) -> KeyScan {
+pub(crate) fn scan_keys(signals: &crate::matcher::context::Signals, text: &[u8]) -> KeyScan {
     let mut out = KeyScan::default();
     let has_pem = signals.pem;
     let blocks = if has_pem {
@@ -199,7 +199,7 @@ fn decode_body(body: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The certificate as shown in a finding, when it is a KSeF certificate.
-pub fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
+pub(crate) fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
     let cert = Certificate::from_der(der).ok()?;
     let tbs = &cert.tbs_certificate;
     // Attribute values as text (an `organizationIdentifier` shows as hex in the RFC 4514 form).
@@ -321,7 +321,7 @@ pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// The password literal on `line` (as LEAK005 reads it), if any.
-pub fn password_literal(line: &str) -> Option<&str> {
+pub(crate) fn password_literal(line: &str) -> Option<&str> {
     let (s, e) = password_in_line(line.as_bytes())?;
     line.get(s..e)
 }

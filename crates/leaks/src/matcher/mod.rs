@@ -10,35 +10,47 @@
 //! Secret is found as if the value were plain.
 
 mod bundle;
+mod compile;
 mod context;
 mod decode;
 mod extra;
+mod hit;
 mod keys;
 mod placeholder;
+#[cfg(test)]
+mod tests;
 
-pub use bundle::looks_like_pkcs12;
-pub use decode::{TextEncoding, to_utf8};
+/// Transitional second path: `src/app/revoke.rs` (outside this change) still imports it here;
+/// the one home is [`crate::redact::redact_text`].
+#[doc(hidden)]
+pub(crate) use decode::to_utf8;
 pub use extra::{Dropped, ScanOutput};
-pub use keys::{KsefCertificate, ksef_certificate, password_literal};
-pub use placeholder::{is_documentation_secret, is_placeholder, placeholder_reason};
+pub(crate) use keys::password_literal;
+pub(crate) use placeholder::is_placeholder;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
+use crate::position::Locator;
+use compile::CompiledRule;
+use compile::ascii_variant;
+use compile::candidate_windows;
+use compile::literal_regex;
+use hit::Hit;
+use hit::check_match;
+use hit::dedupe;
 use ksef_model::Confidence;
 use ksef_model::Secret;
 use ksef_model::Severity;
-use ksef_model::reference_check_ok;
-use ksef_model::validate_nip;
 use ksef_rules::RuleLoadError;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::SecretCheck;
 use ksef_rules::leak::builtin_leak_rules;
 
 /// Inline markers that waive a finding on their line (unless `--strict`).
-pub const INLINE_MARKERS: &[&str] = &[
+const INLINE_MARKERS: &[&str] = &[
     "ksef-audit:allow",
     "gitleaks:allow",
     "pragma: allowlist secret",
@@ -58,70 +70,6 @@ pub fn builtin_scanner() -> &'static Scanner {
 /// keeps its value in a `Secret`.
 pub fn find_tokens(text: &str) -> Vec<RawMatch> {
     builtin_scanner().scan_bytes(text.as_bytes())
-}
-
-/// The one redaction for free text the tool writes or echoes (API descriptions, exception
-/// fields, staff and inventory cells, config values, file and author names, error lines):
-/// every KSeF token in `text` becomes its preview and fingerprint
-/// (`ref|nip-…|abcd…(64 chars) sha256:0123456789ab`). First by shape, glued to anything
-/// ([`ksef_model::redact_token_shapes`]), then by the leak rules (encoded forms: base64,
-/// UTF-16, …). Text without one is returned as it is. (A lower-case 64-hex value is left
-/// alone: fingerprints are 64-hex too, and exception targets name them.)
-pub fn redact_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = ksef_model::redact_token_shapes(text);
-    let found = find_tokens(&text);
-    if found.is_empty() {
-        return text;
-    }
-    let mut out = text.into_owned();
-    for m in &found {
-        let value = m.secret.expose();
-        let shown = format!(
-            "{} sha256:{}",
-            m.redacted,
-            &m.fingerprint[..12.min(m.fingerprint.len())]
-        );
-        let encoded = value.replace('|', "%7C");
-        if out.contains(value) {
-            out = out.replace(value, &shown);
-        } else if out.contains(&encoded) {
-            out = out.replace(&encoded, &shown);
-        } else {
-            // Encoded some other way (base64, UTF-16 …): keep nothing of the text.
-            return std::borrow::Cow::Owned(shown);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// How a value from an input file is echoed in a message: tokens redacted ([`redact_text`]),
-/// then cut to `max` characters, then control and bidi characters escaped.
-pub fn echo(value: &str, max: usize) -> String {
-    ksef_model::escape_terminal(&ksef_model::cut(&redact_text(value), max)).into_owned()
-}
-
-/// At most this many problems of one input file are listed; the rest are counted.
-pub const MAX_PROBLEMS_SHOWN: usize = 50;
-
-/// Problem lines for a message: each redacted, cut to 500 characters and escaped, at most
-/// [`MAX_PROBLEMS_SHOWN`] of them, then `… and N more (M problems in all)`.
-pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> String {
-    let mut out: Vec<String> = problems
-        .iter()
-        .take(MAX_PROBLEMS_SHOWN)
-        .map(|p| {
-            let text = ksef_model::cut(&redact_text(&p.to_string()), 500).into_owned();
-            format!("{indent}{}", ksef_model::escape_problem(&text))
-        })
-        .collect();
-    if problems.len() > MAX_PROBLEMS_SHOWN {
-        out.push(format!(
-            "{indent}… and {} more ({} problems in all)",
-            problems.len() - MAX_PROBLEMS_SHOWN,
-            problems.len()
-        ));
-    }
-    out.join("\n")
 }
 
 /// How far (bytes) from a match an inline marker on the same line still counts.
@@ -153,107 +101,6 @@ pub struct RawMatch {
     pub fingerprint: String,
     /// Reference and NIP shown, secret masked.
     pub redacted: String,
-}
-
-struct CompiledRule {
-    id: String,
-    name: String,
-    severity: Severity,
-    check: SecretCheck,
-    pattern: String,
-    /// Compiled on first use: a rule whose keywords never occur costs nothing (compiling the
-    /// Unicode classes of one rule takes milliseconds; a pre-commit scan pays only for the
-    /// rules its file can trigger). `Err`: see [`Scanner::failed_rules`].
-    regex: OnceLock<Result<Regex, String>>,
-    /// The same pattern in ASCII mode, for windows of pure ASCII (see [`ascii_variant`]).
-    ascii: OnceLock<Option<Regex>>,
-}
-
-impl CompiledRule {
-    fn regex(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| compile_shared(&self.pattern, false))
-            .as_ref()
-            .ok()
-    }
-
-    /// The regex to run over `window`: the ASCII variant when the window is pure ASCII
-    /// (`window_ascii`) and the pattern has one, else the Unicode one.
-    fn regex_for(&self, window_ascii: bool) -> Option<&Regex> {
-        if window_ascii
-            && let Some(ascii) = self
-                .ascii
-                .get_or_init(|| ascii_variant(&self.pattern))
-                .as_ref()
-        {
-            return Some(ascii);
-        }
-        self.regex()
-    }
-}
-
-/// One ASCII-case-insensitive regex that matches where any of `literals` occurs (for
-/// `is_match` only): the regex crate searches such an alternation with SIMD (Teddy).
-pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
-    let mut lower: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
-    if lower.is_empty() || lower.iter().any(String::is_empty) {
-        return None;
-    }
-    lower.sort();
-    lower.dedup();
-    // A literal holding another one adds nothing to "does any occur" (`|nip-` and `nip-`);
-    // fewer, shorter literals make the SIMD search faster.
-    let kept: Vec<&String> = lower
-        .iter()
-        .filter(|l| !lower.iter().any(|o| o != *l && l.contains(o.as_str())))
-        .collect();
-    let escaped: Vec<String> = kept.iter().map(|l| regex::escape(l)).collect();
-    RegexBuilder::new(&format!("(?i-u:{})", escaped.join("|")))
-        .unicode(false)
-        .build()
-        .ok()
-}
-
-/// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the
-/// loaded rules and the one behind [`redact_text`] share their compiled regexes, so a
-/// one-file scan compiles each rule it needs once.
-fn compile_shared(pattern: &str, ascii: bool) -> Result<Regex, String> {
-    type Cache = std::sync::Mutex<std::collections::HashMap<(bool, String), Result<Regex, String>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (ascii, pattern.to_string());
-    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return found.clone();
-    }
-    // Compiled outside the lock: two threads may both compile a pattern the first time.
-    let compiled = RegexBuilder::new(pattern)
-        .unicode(!ascii)
-        .build()
-        .map_err(|e| e.to_string());
-    cache
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(key)
-        .or_insert(compiled)
-        .clone()
-}
-
-/// `pattern` compiled with Unicode off, when that gives the same matches on any pure-ASCII
-/// haystack: Unicode `\w`, `\d`, `\s`, `\b`, `.`, negated classes and case folding all agree
-/// with their ASCII forms on ASCII bytes. Not for patterns with non-ASCII characters or
-/// `\x`/`\u` escapes (a case-insensitive `ſ` or Kelvin sign matches ASCII `s`/`k` only in
-/// Unicode mode), nor for patterns that fail in ASCII mode (`\p{…}`). ASCII mode compiles in
-/// a fraction of the time (a Unicode `\w{0,24}` is thousands of states) and never needs the
-/// slow engines that Unicode word boundaries force onto non-ASCII input.
-fn ascii_variant(pattern: &str) -> Option<Regex> {
-    if !pattern.is_ascii()
-        || pattern.contains("\\x")
-        || pattern.contains("\\u")
-        || pattern.contains("\\U")
-    {
-        return None;
-    }
-    compile_shared(pattern, true).ok()
 }
 
 /// Leak rules compiled for matching. `Send + Sync`: share one across threads.
@@ -290,23 +137,6 @@ const COMBINED_MIN_LEN: usize = 16 * 1024;
 /// Lines after a candidate that a rule's own match may still need (multi-line rules span at
 /// most 32 lines today). Windows end there, so a rule never runs over the whole buffer.
 const WINDOW_LINES_AFTER: usize = 64;
-
-/// A match before it is located: offsets into the buffer that was matched.
-struct Hit {
-    rule: usize,
-    start: usize,
-    end: usize,
-    secret: String,
-    reference: Option<String>,
-    nip: Option<String>,
-    context: Option<String>,
-    confidence: Confidence,
-    url_encoded: bool,
-    /// Dropped as a placeholder, and why (counted, never reported as a finding).
-    placeholder: Option<&'static str>,
-    /// Shown instead of the redacted secret (a certificate key: serial, subject, validity).
-    detail: Option<String>,
-}
 
 impl Scanner {
     /// Compiles the rules (patterns are assumed validated; a bad one is still an error here).
@@ -416,7 +246,7 @@ impl Scanner {
 
     /// Rules whose pattern parsed but failed to compile when first needed (e.g. over the
     /// regex size limit), with the reason: they matched nothing, so the scan is incomplete.
-    pub fn failed_rules(&self) -> Vec<(String, String)> {
+    pub(crate) fn failed_rules(&self) -> Vec<(String, String)> {
         self.rules
             .iter()
             .filter_map(|r| match r.regex.get() {
@@ -424,11 +254,6 @@ impl Scanner {
                 _ => None,
             })
             .collect()
-    }
-
-    /// The rules' ids and names, in load order.
-    pub fn rule_ids(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.rules.iter().map(|r| (r.id.as_str(), r.name.as_str()))
     }
 
     /// All findings in `data` (any encoding), in order of position.
@@ -639,7 +464,7 @@ impl Scanner {
     ) -> RawMatch {
         let rule = &self.rules[hit.rule];
         let redacted = hit.detail.clone().unwrap_or_else(|| {
-            redact(
+            ksef_model::secret_preview(
                 &hit.secret,
                 hit.reference.as_deref(),
                 hit.context.as_deref(),
@@ -662,359 +487,5 @@ impl Scanner {
             encoding,
             redacted,
         }
-    }
-}
-
-/// Applies the rule's check and the placeholder filter to one capture.
-fn check_match(
-    rule: usize,
-    check: SecretCheck,
-    start: usize,
-    end: usize,
-    raw: &[u8],
-) -> Option<Hit> {
-    let raw = std::str::from_utf8(raw).ok()?;
-    let mut hit = Hit {
-        rule,
-        start,
-        end,
-        secret: String::new(),
-        reference: None,
-        nip: None,
-        context: None,
-        confidence: Confidence::Medium,
-        url_encoded: false,
-        placeholder: None,
-        detail: None,
-    };
-    match check {
-        SecretCheck::KsefV2 => {
-            let url_encoded = raw.contains('%');
-            let token = if url_encoded {
-                raw.replace("%7C", "|").replace("%7c", "|")
-            } else {
-                raw.to_string()
-            };
-            let mut parts = token.splitn(3, '|');
-            let (reference, context, secret) = (parts.next()?, parts.next()?, parts.next()?);
-            let nip = context
-                .strip_prefix("nip-")
-                .or_else(|| {
-                    context
-                        .strip_prefix("internalId-")
-                        .map(|r| &r[..r.len().min(10)])
-                })?
-                .to_string();
-            let reference_ok = reference_check_ok(reference);
-            hit.placeholder =
-                placeholder::v2_placeholder_reason(reference, &nip, secret, reference_ok);
-            let signals = u8::from(reference_ok) + u8::from(validate_nip(&nip).is_ok());
-            hit.confidence = match signals {
-                2 => Confidence::High,
-                1 => Confidence::Medium,
-                _ => Confidence::Low,
-            };
-            hit.reference = Some(reference.to_string());
-            hit.context = Some(context.to_string());
-            hit.nip = Some(nip);
-            hit.url_encoded = url_encoded;
-            hit.secret = token;
-        }
-        SecretCheck::KsefCertificateKey | SecretCheck::KeyPassword => return None,
-        SecretCheck::NotAllHex | SecretCheck::None => {
-            if check == SecretCheck::NotAllHex && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            if check == SecretCheck::NotAllHex && context::is_camel_case_words(raw) {
-                return None;
-            }
-            hit.placeholder = placeholder_reason(raw)
-                .or_else(|| is_documentation_secret(raw).then_some("documentation example"));
-            hit.secret = raw.to_string();
-        }
-    }
-    Some(hit)
-}
-
-/// Where any rule may match: from the line start of each match of the combined alternation to
-/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
-/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
-fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
-    let mut windows: Vec<(usize, usize)> = Vec::new();
-    for m in combined.find_iter(text) {
-        let lo = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |p| p + 1);
-        let mut hi = m.end();
-        for _ in 0..WINDOW_LINES_AFTER {
-            match memchr::memchr(b'\n', &text[hi..]) {
-                Some(p) => hi += p + 1,
-                None => {
-                    hi = text.len();
-                    break;
-                }
-            }
-        }
-        match windows.last_mut() {
-            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
-            _ => windows.push((lo, hi)),
-        }
-    }
-    windows
-}
-
-/// Overlapping matches keep the earliest, longest one.
-fn dedupe(hits: &mut Vec<Hit>) {
-    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-    let mut last_end = 0;
-    let mut first = true;
-    hits.retain(|h| {
-        if first || h.start >= last_end {
-            first = false;
-            last_end = h.end;
-            true
-        } else {
-            false
-        }
-    });
-}
-
-/// `ref|nip-…|abcd…` for KSeF 2.0 tokens, `abcd…` (first 4 characters) for other secrets.
-pub fn redact(secret: &str, reference: Option<&str>, context: Option<&str>) -> String {
-    ksef_model::secret_preview(secret, reference, context)
-}
-
-/// Line/column lookups for ascending offsets: newlines are counted once per buffer.
-#[derive(Default)]
-struct Locator {
-    pos: usize,
-    line: u64,
-}
-
-impl Locator {
-    fn locate(&mut self, text: &[u8], offset: usize) -> (u64, u64) {
-        let offset = offset.min(text.len());
-        if offset < self.pos {
-            *self = Locator::default();
-        }
-        self.line += memchr::memchr_iter(b'\n', &text[self.pos..offset]).count() as u64;
-        self.pos = offset;
-        let line_start = memchr::memrchr(b'\n', &text[..offset]).map_or(0, |p| p + 1);
-        let column = text[line_start..offset]
-            .iter()
-            .filter(|b| (**b & 0xC0) != 0x80)
-            .count() as u64
-            + 1;
-        (self.line + 1, column)
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &[u8], offset: usize) -> (u64, u64) {
-    let before = &text[..offset.min(text.len())];
-    let line = memchr::memchr_iter(b'\n', before).count() as u64 + 1;
-    let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
-    let column = before[line_start..]
-        .iter()
-        .filter(|b| (**b & 0xC0) != 0x80)
-        .count() as u64
-        + 1;
-    (line, column)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const V2: &str = "20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd";
-
-    fn scanner() -> &'static Scanner {
-        builtin_scanner()
-    }
-
-    #[test]
-    fn large_buffers_find_the_same_as_small_ones() {
-        let findings = [
-            format!("KSEF_TOKEN={V2}\n"),
-            "ksef:\n  url: https://ksef.mf.gov.pl\n  token: Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12\n".to_string(),
-        ];
-        let filler = "let amount = invoice.total(); // ksef token handling below\n".repeat(400);
-        for finding in &findings {
-            let small = scanner().scan_bytes(finding.as_bytes());
-            assert_eq!(small.len(), 1, "{finding}");
-            let big = format!("{filler}{finding}{filler}");
-            assert!(big.len() >= COMBINED_MIN_LEN);
-            let big = scanner().scan_bytes(big.as_bytes());
-            assert_eq!(big.len(), 1, "{finding}");
-            assert_eq!(
-                (big[0].rule_id.as_str(), big[0].line, big[0].column),
-                (
-                    small[0].rule_id.as_str(),
-                    400 + small[0].line,
-                    small[0].column
-                )
-            );
-            assert_eq!(big[0].fingerprint, small[0].fingerprint);
-        }
-    }
-
-    #[test]
-    fn ascii_variants_match_like_the_unicode_patterns_on_ascii_text() {
-        let rules = builtin_leak_rules().expect("built-in rules");
-        let filler = "int x = 1; // tokens, keys and ksef notes\n";
-        for rule in &rules {
-            let unicode = Regex::new(&rule.pattern).expect("pattern");
-            let Some(ascii) = ascii_variant(&rule.pattern) else {
-                continue;
-            };
-            for example in rule.examples.iter().chain(&rule.negative_examples) {
-                let text = format!("{filler}{example}\n{filler}");
-                if !text.is_ascii() {
-                    continue;
-                }
-                let spans = |re: &Regex| -> Vec<(usize, usize)> {
-                    re.captures_iter(text.as_bytes())
-                        .filter_map(|c| c.get(1).map(|g| (g.start(), g.end())))
-                        .collect()
-                };
-                assert_eq!(spans(&ascii), spans(&unicode), "{} on {example:?}", rule.id);
-            }
-        }
-        // Non-ASCII text keeps the Unicode pattern: `ż` is a word character there.
-        let text = "ksefż_token = Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12\n";
-        let m = scanner().scan_bytes(text.as_bytes());
-        assert_eq!(m.len(), 1, "{m:?}");
-        assert!(ascii_variant("(?i)\\x{17F}").is_none());
-        assert!(ascii_variant("has[lł]o").is_none());
-    }
-
-    #[test]
-    fn key_and_password_rules_do_not_wake_the_line_rules() {
-        // `pass` and `has` (LEAK005's keywords) are in nearly every file; only the key pass
-        // uses them.
-        let text = b"this has a password field and passes the hash";
-        assert!(scanner().active_rules(text).is_empty());
-        assert!(scanner().scan_bytes(text).is_empty());
-    }
-
-    #[test]
-    fn scanner_is_send_and_sync() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<Scanner>();
-    }
-
-    #[test]
-    fn v2_token_is_located_with_reference_nip_and_high_confidence() {
-        let text = format!("# config\r\nA=1\r\n  KSEF_TOKEN=\"{V2}\"\r\n");
-        let m = scanner().scan_bytes(text.as_bytes());
-        assert_eq!(m.len(), 1, "{m:?}");
-        let m = &m[0];
-        assert_eq!((m.rule_id.as_str(), m.line, m.column), ("LEAK001", 3, 15));
-        assert_eq!(
-            m.reference_number.as_deref(),
-            Some("20250101-EC-FA4EFA4E00-0000000001-49")
-        );
-        assert_eq!(m.nip.as_deref(), Some("1111111111"));
-        assert_eq!(m.confidence, Confidence::High);
-        assert_eq!(m.fingerprint, ksef_model::fingerprint_hex(V2.as_bytes()));
-        assert!(!m.redacted.contains("facefeed0000"), "{}", m.redacted);
-        assert!(
-            m.redacted
-                .starts_with("20250101-EC-FA4EFA4E00-0000000001-49|nip-1111111111|face")
-        );
-        assert!(!m.inline_allowed);
-    }
-
-    #[test]
-    fn url_encoded_token_has_the_same_fingerprint() {
-        let enc = V2.replace('|', "%7C");
-        let m = scanner().scan_bytes(format!("GET /x?t={enc} HTTP/1.1").as_bytes());
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].fingerprint, ksef_model::fingerprint_hex(V2.as_bytes()));
-        assert_eq!(m[0].encoding, Some("url"));
-    }
-
-    #[test]
-    fn bad_crc_and_nip_lower_confidence_but_keep_the_match() {
-        let t = "20260201-EC-1A2B3C4D5E-1122334455-AB|nip-1234567890|0badc0de1111222233334444555566667777888899990000aaaabbbbccccdddd";
-        let m = scanner().scan_bytes(t.as_bytes());
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].confidence, Confidence::Low);
-    }
-
-    #[test]
-    fn utf16_and_base64_values_are_decoded() {
-        let line = format!("KSEF_TOKEN={V2}\r\n");
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(line.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
-        let m = scanner().scan_bytes(&utf16);
-        assert_eq!(m.len(), 1);
-        assert_eq!(m[0].encoding, Some("utf-16le"));
-
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::STANDARD.encode(V2);
-        let k8s = format!("kind: Secret\ndata:\n  KSEF_TOKEN: {b64}\n");
-        let m = scanner().scan_bytes(k8s.as_bytes());
-        assert_eq!(m.len(), 1, "{m:?}");
-        assert_eq!(
-            (m[0].line, m[0].column, m[0].encoding),
-            (3, 15, Some("base64"))
-        );
-        assert_eq!(m[0].fingerprint, ksef_model::fingerprint_hex(V2.as_bytes()));
-
-        let b64_40 = base64::engine::general_purpose::STANDARD
-            .encode("FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3U2");
-        let m = scanner().scan_bytes(format!("data:\n  KSEF_TOKEN: {b64_40}\n").as_bytes());
-        assert_eq!(m.len(), 1, "{m:?}");
-        assert_eq!(m[0].rule_id, "LEAK002");
-    }
-
-    #[test]
-    fn inline_markers_flag_the_match() {
-        for marker in [
-            "# ksef-audit:allow",
-            "// gitleaks:allow",
-            "# pragma: allowlist secret",
-        ] {
-            let m = scanner().scan_bytes(format!("T={V2} {marker}\nU={V2}\n").as_bytes());
-            assert_eq!(m.len(), 2);
-            assert!(m[0].inline_allowed, "{marker}");
-            assert!(!m[1].inline_allowed, "{marker}");
-        }
-    }
-
-    #[test]
-    fn look_alikes_are_not_matched() {
-        let text = "\
-commit 3f786850e387550fdab836ed7e6dc881de23001b
-sha256: facefeed0000111122223333444455556666777788889999aaaabbbbccccdddd
-FACEFEED0000111122223333444455556666777788889999AAAABBBBCCCCDDDD  ksef.tar.gz
-ref 20250101-EC-FA4EFA4E00-0000000001-49
-invoice 1111111111-20250101-FA4EFA4E0000-7D
------BEGIN CERTIFICATE-----
-MIIBszCCAVmgAwIBAgIUQ2bX5M7q6r9g1k3yQm0k7xZx2wIwCgYIKoZIzj0EAwIwEjEQMA4GA1UEAwwHa3NlZi1jYTAe
------END CERTIFICATE-----
-GITHUB_TOKEN=ghp_FAKEksefT0kenForTestsOnly9Q8W7E6R5T4Y3
-";
-        let m = scanner().scan_bytes(text.as_bytes());
-        assert!(m.is_empty(), "{m:?}");
-    }
-
-    #[test]
-    fn locator_agrees_with_line_col() {
-        let text = "a\nbb\n\nżółw x\r\nyy".as_bytes();
-        let mut loc = Locator::default();
-        for off in [0, 1, 2, 5, 6, 9, 12, 3, text.len()] {
-            assert_eq!(loc.locate(text, off), line_col(text, off), "offset {off}");
-        }
-    }
-
-    #[test]
-    fn very_long_line_reports_the_column() {
-        let mut s = "x".repeat(200_000);
-        s.push_str(&format!(";var t=\"{V2}\";"));
-        let m = scanner().scan_bytes(s.as_bytes());
-        assert_eq!(m.len(), 1);
-        assert_eq!((m[0].line, m[0].column), (1, 200_009));
     }
 }

@@ -32,14 +32,14 @@ const DOCUMENTATION_SECRETS: &[&str] = &[
 
 /// True for values that are obviously not a real secret: repeated characters, a short
 /// repeated unit, `xxxx`, `<your-token>`, `${VAR}`, `YOUR_TOKEN_HERE`-style text.
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     placeholder_reason(value).is_some()
 }
 
 /// Why `value` is a placeholder, by general evidence: a placeholder word (`your`, `xxxx`,
 /// `${`, a counting sequence such as `0123456789`), few distinct characters, or a short
 /// repeated unit. None for a value that may be real.
-pub fn placeholder_reason(value: &str) -> Option<&'static str> {
+pub(crate) fn placeholder_reason(value: &str) -> Option<&'static str> {
     let lower = value.to_ascii_lowercase();
     if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
         return Some("placeholder text");
@@ -66,7 +66,7 @@ pub fn placeholder_reason(value: &str) -> Option<&'static str> {
 /// so KSeF can never have issued it) together with a reference number that fails its check
 /// and whose random part is a counting sequence (`1234567890`, `ABCDEF0123`). Each of those
 /// alone only lowers confidence: real tokens are kept.
-pub fn v2_placeholder_reason(
+pub(crate) fn v2_placeholder_reason(
     reference: &str,
     nip: &str,
     secret: &str,
@@ -86,7 +86,7 @@ pub fn v2_placeholder_reason(
 }
 
 /// The NIP check digit computed from the first nine digits (10 = no valid NIP has them).
-pub fn nip_check_digit(nip: &str) -> Option<u32> {
+pub(crate) fn nip_check_digit(nip: &str) -> Option<u32> {
     const W: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
     let d: Vec<u32> = nip.chars().map(|c| c.to_digit(10)).collect::<Option<_>>()?;
     (d.len() == 10).then(|| d.iter().zip(W).map(|(a, w)| a * w).sum::<u32>() % 11)
@@ -101,7 +101,7 @@ fn is_counting(part: &str) -> bool {
 
 /// True when `secret` is a documentation example known by fingerprint (kept beside the
 /// general evidence: the published values are not in the repository to test the rule with).
-pub fn is_documentation_secret(secret: &str) -> bool {
+pub(crate) fn is_documentation_secret(secret: &str) -> bool {
     let fp = fingerprint_hex(secret.as_bytes());
     DOCUMENTATION_SECRETS.contains(&fp.as_str())
 }

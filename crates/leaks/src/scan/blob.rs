@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use rayon::prelude::*;
 
-use crate::findings::LeakScan;
+use crate::findings::{BlobScan, LeakCandidate, LeakScan};
 use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use ksef_model::Expansion;
@@ -18,40 +18,18 @@ use ksef_model::ScanIssue;
 
 /// Where a git blob came from (the git source maps its own provenance onto this).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Provenance {
+pub(crate) struct Provenance {
     /// The commit that introduced the blob (or whose message holds the token).
-    pub commit: String,
-    pub author: String,
-    pub date: DateTime<Utc>,
-}
-
-/// A finding before suppression: `build_leak_results` decides whether it is active.
-#[derive(Debug, Clone)]
-pub struct LeakCandidate {
-    pub finding: LeakFinding,
-    /// An inline marker is on the line (ignored with `--strict`).
-    pub inline_allowed: bool,
-}
-
-/// What scanning one blob gave.
-#[derive(Debug, Default)]
-pub struct BlobScan {
-    pub candidates: Vec<LeakCandidate>,
-    /// Parts that could not be scanned (bombs, corrupt archives): the run exits 2.
-    pub issues: Vec<ScanIssue>,
-    /// Archive members scanned (0 for a plain blob).
-    pub members: u64,
-    /// Bytes scanned, after expansion.
-    pub bytes: u64,
-    /// Values dropped as placeholders, and where.
-    pub placeholders: Vec<PlaceholderDrop>,
+    pub(crate) commit: String,
+    pub(crate) author: String,
+    pub(crate) date: DateTime<Utc>,
 }
 
 /// Scans one blob. `expand(visit)` is the source's reader: it calls `visit(name, bytes)` for
 /// each buffer of the blob (archive members are named `path!member`) and returns what it did,
 /// e.g. `|visit| collect::sources::expand("-", &data, &limits, visit)`. `provenance` is
 /// attached to every finding.
-pub fn scan_blob(
+pub(crate) fn scan_blob(
     scanner: &Scanner,
     provenance: Option<&Provenance>,
     expand: impl FnOnce(&mut dyn FnMut(&str, &[u8])) -> Expansion,
@@ -80,7 +58,7 @@ pub fn scan_blob(
 }
 
 /// Turns a located match into a finding at `path` (status `unverified`, no suppression).
-pub fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> LeakCandidate {
+pub(crate) fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> LeakCandidate {
     LeakCandidate {
         inline_allowed: m.inline_allowed,
         finding: LeakFinding {

@@ -1,10 +1,12 @@
-//! The leak scan over blobs: the sources hand buffers in, the rule layer's matcher
-//! ([`crate::matcher`]) finds secrets, this module turns matches into candidates.
+//! The leak scan: the sources hand buffers in, the matcher ([`crate::matcher`]) finds
+//! secrets, this module turns matches into candidates and runs whole scans ([`scan_leaks`]).
 
 mod blob;
+mod files;
+mod git;
+mod keys;
+mod run;
 mod window;
 
-pub use crate::matcher::RawMatch;
-pub use crate::matcher::Scanner;
-pub use blob::{BlobScan, LeakCandidate, Provenance, candidate, scan_blob, scan_files};
-pub use window::{scan_large_files, scan_windowed};
+pub use blob::scan_files;
+pub use run::{Progress, ProgressPass, ScanRequest, record_input, scan_leaks};

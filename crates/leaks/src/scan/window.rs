@@ -7,11 +7,11 @@
 
 use rayon::prelude::*;
 
+use crate::findings::BlobScan;
 use crate::findings::LeakScan;
 use crate::matcher::Scanner;
-use crate::matcher::redact_text;
 use crate::matcher::to_utf8;
-use crate::scan::blob::BlobScan;
+use crate::redact::redact_text;
 use crate::scan::blob::Provenance;
 use crate::scan::blob::candidate;
 use ksef_model::PlaceholderDrop;
@@ -29,7 +29,7 @@ struct Progress {
 /// Scans one large blob. `read(visit)` is the source's window reader: it calls
 /// `visit(start, bytes, last)` for each window and returns the bytes read, or why it could
 /// not read them.
-pub fn scan_windowed(
+pub(crate) fn scan_windowed(
     scanner: &Scanner,
     name: &str,
     plan: WindowPlan,
@@ -154,7 +154,7 @@ fn offset_of(text: &[u8], line: u64, column: u64) -> usize {
 /// Scans files over the size limit, in parallel, window by window. `read(file, visit)` is
 /// the source's reader (`collect::sources::read_large_file`); `name(file)` the name findings
 /// give it.
-pub fn scan_large_files<F: Sync>(
+pub(crate) fn scan_large_files<F: Sync>(
     scanner: &Scanner,
     files: &[F],
     plan: WindowPlan,
@@ -266,7 +266,7 @@ mod tests {
     fn offsets_of_lines_and_columns() {
         let text = "ab\nżółw x\n\nyz".as_bytes();
         for offset in [0, 1, 3, 5, 10, 12, 13] {
-            let (line, column) = crate::matcher::line_col(text, offset);
+            let (line, column) = crate::position::line_col(text, offset);
             assert_eq!(offset_of(text, line, column), offset);
         }
     }

@@ -3,10 +3,10 @@
 //! a bounded expanded size. Entries are named `outer.zip!inner/path`; a compressed layer keeps
 //! its file's name (`logs.txt.gz`, `app.log.1.xz`, `bundle.tar.zst!etc/app.env`).
 
-use crate::matcher::redact_text;
+use crate::redact::redact_text;
 use std::io::{Cursor, Read};
 
-pub use ksef_model::Expansion;
+use ksef_model::Expansion;
 use ksef_model::ScanIssue;
 
 /// Bounds on what an archive may expand to.
@@ -46,7 +46,7 @@ enum Kind {
 /// A single-file compressor: one stream in, one buffer out (logrotate's `.gz`, `.xz`,
 /// `.bz2`, `.zst`, and the outer layer of `.tar.gz` and friends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
+pub(crate) enum Codec {
     Gzip,
     Xz,
     Bzip2,
@@ -55,7 +55,7 @@ pub enum Codec {
 
 impl Codec {
     /// The codec whose magic bytes start `data`.
-    pub fn sniff(data: &[u8]) -> Option<Codec> {
+    pub(crate) fn sniff(data: &[u8]) -> Option<Codec> {
         if data.starts_with(&[0x1f, 0x8b]) {
             Some(Codec::Gzip)
         } else if data.starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0x00]) {
@@ -86,7 +86,7 @@ impl Codec {
 
     /// Decompresses `data`, stopping after `cap + 1` bytes (the caller treats more than `cap`
     /// as a bomb): nothing larger than that is ever held in memory.
-    pub fn decompress(self, data: &[u8], cap: u64) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn decompress(self, data: &[u8], cap: u64) -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
         let limit = cap.saturating_add(1);
         match self {
@@ -150,7 +150,7 @@ impl std::io::Write for Capped {
 }
 
 /// What kind of archive `data` starts like (`zip archive`, `xz file`, …), if any.
-pub fn archive_kind(data: &[u8]) -> Option<String> {
+pub(crate) fn archive_kind(data: &[u8]) -> Option<String> {
     match kind(data) {
         Kind::Plain => None,
         Kind::Zip => Some("zip archive".into()),
@@ -173,7 +173,7 @@ fn kind(data: &[u8]) -> Kind {
 
 /// Calls `visit(name, bytes)` for `data` itself when it is not an archive, or for every
 /// (nested) member when it is.
-pub fn expand(
+pub(crate) fn expand(
     name: &str,
     data: &[u8],
     limits: &ArchiveLimits,

@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::sources::walk::SourceFile;
+use crate::sources::SourceFile;
 
 /// Sibling files larger than this are not certificates.
 const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;
 
 /// What kind of key file a name suggests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyFileKind {
+pub(crate) enum KeyFileKind {
     /// `.p12`, `.pfx`
     Pkcs12,
     /// `.key`, `.pem`
@@ -20,11 +20,11 @@ pub enum KeyFileKind {
 
 /// A key file and the certificate files of its directory.
 #[derive(Debug)]
-pub struct KeyFile<'a> {
-    pub file: &'a SourceFile,
-    pub kind: KeyFileKind,
+pub(crate) struct KeyFile<'a> {
+    pub(crate) file: &'a SourceFile,
+    pub(crate) kind: KeyFileKind,
     /// `.crt`, `.cer`, `.pem`, `.der` files of the same directory (not the key file).
-    pub siblings: Vec<&'a SourceFile>,
+    pub(crate) siblings: Vec<&'a SourceFile>,
 }
 
 fn extension(display: &str) -> String {
@@ -39,7 +39,7 @@ fn directory(display: &str) -> &str {
 }
 
 /// The key files among `files` (by extension), each with its directory's certificate files.
-pub fn key_files(files: &[SourceFile]) -> Vec<KeyFile<'_>> {
+pub(crate) fn key_files(files: &[SourceFile]) -> Vec<KeyFile<'_>> {
     let mut certs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
     for f in files {
         if f.size <= MAX_CERTIFICATE_FILE

@@ -1,19 +1,25 @@
-//! Where leak scans read bytes from: directory trees ([`walk`]), archives inside them
-//! ([`archive`]) and standard input; git history ([`git`]).
+//! Where leak scans read bytes from: directory trees (`walk`), archives inside them
+//! (`archive`) and standard input; git history ([`git`]).
 
-pub mod archive;
+mod archive;
 pub mod git;
-pub mod keyfiles;
-pub mod walk;
-pub mod window;
+mod keyfiles;
+mod walk;
+mod window;
 
 use std::path::PathBuf;
 
 use thiserror::Error;
 
-pub use archive::{ArchiveLimits, Expansion, expand};
-pub use walk::{SourceFile, WalkOptions, walk_files};
-pub use window::{read_large_file, read_windows};
+use ksef_model::Expansion;
+use ksef_model::shown_path;
+
+pub use archive::ArchiveLimits;
+pub(crate) use archive::{archive_kind, expand};
+pub(crate) use keyfiles::{KeyFileKind, key_files};
+pub(crate) use walk::read_source;
+pub use walk::{DEFAULT_MAX_FILE_SIZE, SourceFile, WalkOptions, WalkResult, walk_files};
+pub(crate) use window::{read_large_file, read_windows};
 
 /// Reads one walked file and hands its buffers (the file, or every member of an archive) to
 /// `visit(name, bytes)`. The leak scan passes its matcher as `visit`; nothing here matches.
@@ -50,8 +56,42 @@ pub enum ScanError {
         #[source]
         source: globset::Error,
     },
-    #[error("git: {message}")]
-    Git { message: String },
+    #[error(
+        "cannot read --roots-from '{}'\nhelp: give a file with one path per line",
+        shown_path(.path)
+    )]
+    RootsFrom {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "--roots-from '{}' lists no path\nhelp: one path per line; `#` starts a comment",
+        shown_path(.path)
+    )]
+    RootsFromEmpty { path: PathBuf },
+    #[error(
+        "cannot read baseline '{}'\nhelp: create it with --write-baseline",
+        shown_path(.path)
+    )]
+    BaselineRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "baseline '{}': {message}\nhelp: a baseline holds one SHA-256 fingerprint per line; regenerate it with --write-baseline",
+        shown_path(.path)
+    )]
+    BaselineInvalid { path: PathBuf, message: String },
+    #[error(
+        "--git reads repositories, not standard input\nhelp: pass repository paths, or list them in a file for --roots-from"
+    )]
+    GitStdin,
+    #[error(
+        "--staged checks the index of one repository, got {count} paths\nhelp: run it once per repository"
+    )]
+    StagedSeveral { count: usize },
     #[error(
         "cannot open git repository '{path}': {message}\nhelp: pass a work tree, a bare repository or a mirror"
     )]
@@ -79,7 +119,7 @@ pub enum ScanError {
 }
 
 /// Reads standard input (`-`), at most `limit` bytes (`--max-file-size`): more is an error.
-pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ScanError> {
+pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>, ScanError> {
     let data = walk::read_bounded(std::io::stdin().lock(), limit).map_err(ScanError::Stdin)?;
     data.ok_or(ScanError::StdinTooLarge { limit })
 }

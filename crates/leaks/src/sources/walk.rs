@@ -200,9 +200,9 @@ fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, op
 
 /// Reads one listed file; an error becomes a [`ScanIssue`]. A stream larger than its limit
 /// is an issue too (the run exits 2), never a silent skip.
-pub fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
+pub(crate) fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
     let issue = |message: String| ScanIssue {
-        path: crate::matcher::redact_text(&file.display).into_owned(),
+        path: crate::redact::redact_text(&file.display).into_owned(),
         message,
     };
     let Some(limit) = file.stream else {
@@ -219,7 +219,7 @@ pub fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
 }
 
 /// Reads at most `limit` bytes; `None` when there is more.
-pub fn read_bounded(r: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_bounded(r: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let mut buf = Vec::new();
     r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;

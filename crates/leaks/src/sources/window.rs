@@ -7,11 +7,11 @@ use std::io::{BufRead, BufReader, Read};
 use ksef_model::ScanIssue;
 use ksef_model::WindowPlan;
 
-use crate::sources::walk::SourceFile;
+use crate::sources::SourceFile;
 
 /// Calls `visit(start, bytes, last)` for each window of `r`: `start` is the window's offset in
 /// the stream, `last` is true for the final one. Returns the bytes read.
-pub fn read_windows(
+pub(crate) fn read_windows(
     r: impl Read,
     plan: WindowPlan,
     visit: &mut dyn FnMut(u64, &[u8], bool),
@@ -41,13 +41,13 @@ pub fn read_windows(
 
 /// Reads a file over the size limit in windows. An archive or compressed file that large is
 /// not opened (its members cannot be streamed here): an issue, so the run exits 2.
-pub fn read_large_file(
+pub(crate) fn read_large_file(
     file: &SourceFile,
     plan: WindowPlan,
     visit: &mut dyn FnMut(u64, &[u8], bool),
 ) -> Result<u64, ScanIssue> {
     let issue = |message: String| ScanIssue {
-        path: crate::matcher::redact_text(&file.display).into_owned(),
+        path: crate::redact::redact_text(&file.display).into_owned(),
         message,
     };
     let mut f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
@@ -56,7 +56,7 @@ pub fn read_large_file(
         .take(512)
         .read_to_end(&mut head)
         .map_err(|e| issue(format!("cannot read: {e}")))?;
-    if let Some(kind) = crate::sources::archive::archive_kind(&head) {
+    if let Some(kind) = crate::sources::archive_kind(&head) {
         return Err(issue(format!(
             "{kind} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it, or extract it and scan the result",
             file.size

@@ -1,5 +1,5 @@
 //! The one home of translation: the report language and every label in English and Polish
-//! ([`labels`]), the reasons a context is incomplete ([`reason`]) and warnings ([`warning`]).
+//! (`labels`), the reasons a context is incomplete ([`reason`]) and warnings ([`warning`]).
 
 mod labels;
 pub mod reason;

@@ -5,10 +5,6 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::builtins::Detail;
-use crate::builtins::join_or;
-use crate::builtins::personal_data;
-use crate::builtins::system_key;
 use crate::evaluate::view::Known;
 use crate::evaluate::view::View;
 use crate::evaluate::view::age_days;
@@ -17,6 +13,11 @@ use crate::rule::Field;
 use crate::rule::PolicyRule;
 use crate::rule::RawCondition;
 use crate::rule::Subject;
+use crate::rule::builtins::Detail;
+use crate::rule::builtins::join_or;
+use crate::rule::builtins::personal_data;
+use crate::rule::builtins::system_key;
+use ksef_model::GrantRecord;
 use ksef_model::TokenStatus;
 use ksef_model::days_pl;
 
@@ -113,114 +114,89 @@ impl View<'_> {
     /// The evidence line: what was seen of the grant, or of the token and its inventory row,
     /// then the built-ins' details; in Polish when `pl`.
     pub(super) fn evidence(&self, rule: &PolicyRule, details: &[Detail], pl: bool) -> String {
-        // The one place the evidence words live, in both languages.
-        let w = |en: &'static str, polish: &'static str| if pl { polish } else { en };
-        let fields = rule_fields(&rule.raw_when);
-        let mut parts: Vec<String> = Vec::new();
-        if rule.subject == Subject::Certificate {
-            match self.certificate() {
-                Some(c) => {
-                    let used = if c.never_used() {
-                        w("never used", "nigdy nieużyty").to_string()
-                    } else {
-                        c.last_use_date.map_or_else(String::new, |d| {
-                            format!(
-                                "{} {}",
-                                w("last used", "ostatnio użyty"),
-                                person_date(d.date_naive(), pl)
-                            )
-                        })
-                    };
-                    parts.push(format!(
-                        "{} {} ({}, {}): {} {}, {} {} {} {}, {used}",
-                        w("certificate", "certyfikat"),
-                        c.certificate_serial_number,
-                        if pl { c.kind.polish() } else { c.kind.as_str() },
-                        if pl {
-                            c.status.polish()
-                        } else {
-                            c.status.as_str()
-                        },
-                        w("subject", "podmiot"),
-                        c.subject_identifier.masked(),
-                        w("valid", "ważny od"),
-                        person_date(c.valid_from.date_naive(), pl),
-                        w("to", "do"),
-                        person_date(c.valid_to.date_naive(), pl),
-                    ));
-                }
-                None => parts.push(format!(
-                    "{} {}: {} {}",
-                    w("certificate", "certyfikat"),
-                    self.reference,
-                    w(
-                        "not on KSeF's certificate list of context",
-                        "nie ma go na liście certyfikatów KSeF kontekstu"
-                    ),
-                    self.ctx.snap.nip
-                )),
-            }
-            match self.entry {
-                Some(e) => parts.push(format!(
-                    "{}{}",
-                    w("inventory row {row}", "wiersz {row} ewidencji")
-                        .replace("{row}", &e.row.to_string()),
-                    e.owner
-                        .as_deref()
-                        .map(|o| format!(" ({} {o})", w("owner", "właściciel")))
-                        .unwrap_or_default()
-                )),
-                None => parts.push(w("not in the inventory", "brak w ewidencji").into()),
-            }
-            parts.extend(details.iter().map(|d| d.text(pl).to_string()));
-            return parts.join("; ");
-        }
-        if let Some(g) = self.grant {
-            parts.push(
-                w(
-                    "grant {id} ({kind}): {type} {holder} holds {scope} since {date}",
-                    "nadanie {id} ({kind}): {type} {holder} ma {scope} od {date}",
-                )
-                .replace("{id}", &g.id)
-                .replace("{kind}", if pl { g.kind.polish() } else { g.kind.as_str() })
-                .replace("{type}", g.holder.kind.label(pl))
-                .replace("{holder}", &g.holder.masked())
-                .replace("{scope}", &g.scope.to_string())
-                .replace("{date}", &person_date(g.start_date.date_naive(), pl)),
-            );
-            if g.can_delegate {
-                parts.push(
-                    w(
-                        "may delegate (canDelegate)",
-                        "może przekazywać dalej (canDelegate)",
-                    )
-                    .into(),
-                );
-            }
-            if let Some(t) = &g.target {
-                // A target without a value (`AllPartners`) is named by its type alone.
-                let value = t.masked();
-                parts.push(match (pl, value == t.kind.as_str()) {
-                    (false, _) => format!("target {} {value}", t.kind),
-                    (true, true) => format!("dotyczy: {}", t.kind.label(true)),
-                    (true, false) => format!("dotyczy: {} {value}", t.kind.label(true)),
-                });
-            }
-            parts.extend(details.iter().map(|d| d.text(pl).to_string()));
-            return parts.join("; ");
-        }
-        let date = |d: NaiveDate| person_date(d, pl);
-        let ago = |n: i64| match (n, pl) {
-            (0, false) => "today".to_string(),
-            (0, true) => "dziś".to_string(),
-            (1, true) => "wczoraj".to_string(),
-            (-1, true) => "jutro".to_string(),
-            (1, false) => "1 day ago".to_string(),
-            (n, false) if n < 0 => format!("in {} days", -n),
-            (n, false) => format!("{n} days ago"),
-            (n, true) if n < 0 => format!("za {}", days_pl(-n)),
-            (n, true) => format!("{} temu", days_pl(n)),
+        let mut parts = if rule.subject == Subject::Certificate {
+            let mut parts = vec![self.certificate_evidence(pl)];
+            parts.push(self.certificate_row_evidence(pl));
+            parts
+        } else if let Some(g) = self.grant {
+            grant_evidence(g, pl)
+        } else {
+            let fields = rule_fields(&rule.raw_when);
+            let mut parts = self.token_evidence(&fields, pl);
+            parts.extend(self.entry_evidence(rule, &fields, pl));
+            parts
         };
+        parts.extend(details.iter().map(|d| d.text(pl).to_string()));
+        parts.join("; ")
+    }
+
+    /// The certificate as KSeF lists it, or that KSeF does not list it.
+    fn certificate_evidence(&self, pl: bool) -> String {
+        let w = words(pl);
+        let Some(c) = self.certificate() else {
+            return format!(
+                "{} {}: {} {}",
+                w("certificate", "certyfikat"),
+                self.reference,
+                w(
+                    "not on KSeF's certificate list of context",
+                    "nie ma go na liście certyfikatów KSeF kontekstu"
+                ),
+                self.ctx.snap.nip
+            );
+        };
+        let used = if c.never_used() {
+            w("never used", "nigdy nieużyty").to_string()
+        } else {
+            c.last_use_date.map_or_else(String::new, |d| {
+                format!(
+                    "{} {}",
+                    w("last used", "ostatnio użyty"),
+                    person_date(d.date_naive(), pl)
+                )
+            })
+        };
+        format!(
+            "{} {} ({}, {}): {} {}, {} {} {} {}, {used}",
+            w("certificate", "certyfikat"),
+            c.certificate_serial_number,
+            if pl { c.kind.polish() } else { c.kind.as_str() },
+            if pl {
+                c.status.polish()
+            } else {
+                c.status.as_str()
+            },
+            w("subject", "podmiot"),
+            c.subject_identifier.masked(),
+            w("valid", "ważny od"),
+            person_date(c.valid_from.date_naive(), pl),
+            w("to", "do"),
+            person_date(c.valid_to.date_naive(), pl),
+        )
+    }
+
+    /// The certificate's inventory row and its owner, or that the inventory lacks it.
+    fn certificate_row_evidence(&self, pl: bool) -> String {
+        let w = words(pl);
+        match self.entry {
+            Some(e) => format!(
+                "{}{}",
+                w("inventory row {row}", "wiersz {row} ewidencji")
+                    .replace("{row}", &e.row.to_string()),
+                e.owner
+                    .as_deref()
+                    .map(|o| format!(" ({} {o})", w("owner", "właściciel")))
+                    .unwrap_or_default()
+            ),
+            None => w("not in the inventory", "brak w ewidencji").into(),
+        }
+    }
+
+    /// What was seen of the token: status, creation, last use, and the permissions and
+    /// description when the rule looks at them.
+    fn token_evidence(&self, fields: &BTreeSet<Field>, pl: bool) -> Vec<String> {
+        let w = words(pl);
+        let mut parts = Vec::new();
         match self.token {
             Known::Yes(t) => {
                 if t.status != TokenStatus::Active {
@@ -235,15 +211,15 @@ impl View<'_> {
                 parts.push(format!(
                     "{} {}, {}",
                     w("created", "utworzony"),
-                    date(created.date_naive()),
-                    ago(age_days_dt(self.now, created))
+                    person_date(created.date_naive(), pl),
+                    ago(age_days_dt(self.now, created), pl)
                 ));
                 parts.push(match t.last_use_date {
                     Some(d) => format!(
                         "{} {}, {}",
                         w("last used", "ostatnio użyty"),
-                        date(d.date_naive()),
-                        ago(age_days_dt(self.now, d))
+                        person_date(d.date_naive(), pl),
+                        ago(age_days_dt(self.now, d), pl)
                     ),
                     None => w("never used", "nigdy nieużyty").into(),
                 });
@@ -255,20 +231,7 @@ impl View<'_> {
                     ));
                 }
                 if fields.contains(&Field::TokenDescription) {
-                    if personal_data(&t.description, true, true, true).is_empty() {
-                        parts.push(match pl {
-                            true => format!("opis „{}”", t.description),
-                            false => format!("description '{}'", t.description),
-                        });
-                    } else {
-                        parts.push(
-                            w(
-                                "description not shown (it holds personal data)",
-                                "opisu nie pokazano (zawiera dane osobowe)",
-                            )
-                            .into(),
-                        );
-                    }
+                    parts.push(description_evidence(&t.description, pl));
                 }
             }
             Known::No => parts.push(
@@ -281,9 +244,17 @@ impl View<'_> {
             ),
             Known::Unknown => {}
         }
+        parts
+    }
+
+    /// What was seen of the inventory row: the row, its owner and planned expiry when the
+    /// rule looks at them, or that the inventory lacks the credential.
+    fn entry_evidence(&self, rule: &PolicyRule, fields: &BTreeSet<Field>, pl: bool) -> Vec<String> {
+        let w = words(pl);
         let row = |en: &'static str, polish: &'static str, row: usize| {
             w(en, polish).replace("{row}", &row.to_string())
         };
+        let mut parts = Vec::new();
         match self.entry {
             None if rule.subject == Subject::Credential && fields.contains(&Field::Inventory) => {
                 parts.push(w("not in the inventory", "brak w ewidencji").into())
@@ -305,19 +276,7 @@ impl View<'_> {
                 }
                 if fields.contains(&Field::InventoryExpires) {
                     parts.push(match e.expires {
-                        Some(d) => {
-                            let a = age_days(self.now, d);
-                            let when = match a {
-                                0 => w("today", "dziś").to_string(),
-                                a if a > 0 => format!("{} {}", w("passed", "termin minął"), ago(a)),
-                                a => ago(a),
-                            };
-                            format!(
-                                "{} {} ({when})",
-                                w("planned expiry", "planowane wygaśnięcie"),
-                                date(d)
-                            )
-                        }
+                        Some(d) => self.expiry_evidence(d, pl),
                         None => row(
                             "inventory row {row} has no planned expiry",
                             "wiersz {row} ewidencji nie ma planowanej daty wygaśnięcia",
@@ -327,8 +286,94 @@ impl View<'_> {
                 }
             }
         }
-        parts.extend(details.iter().map(|d| d.text(pl).to_string()));
-        parts.join("; ")
+        parts
+    }
+
+    /// The planned expiry of the inventory row and how far it is.
+    fn expiry_evidence(&self, d: NaiveDate, pl: bool) -> String {
+        let w = words(pl);
+        let when = match age_days(self.now, d) {
+            0 => w("today", "dziś").to_string(),
+            a if a > 0 => format!("{} {}", w("passed", "termin minął"), ago(a, pl)),
+            a => ago(a, pl),
+        };
+        format!(
+            "{} {} ({when})",
+            w("planned expiry", "planowane wygaśnięcie"),
+            person_date(d, pl)
+        )
+    }
+}
+
+/// The grant: id, kind, holder, scope and start, delegation and target.
+fn grant_evidence(g: &GrantRecord, pl: bool) -> Vec<String> {
+    let w = words(pl);
+    let mut parts = vec![
+        w(
+            "grant {id} ({kind}): {type} {holder} holds {scope} since {date}",
+            "nadanie {id} ({kind}): {type} {holder} ma {scope} od {date}",
+        )
+        .replace("{id}", &g.id)
+        .replace("{kind}", if pl { g.kind.polish() } else { g.kind.as_str() })
+        .replace("{type}", g.holder.kind.label(pl))
+        .replace("{holder}", &g.holder.masked())
+        .replace("{scope}", &g.scope.to_string())
+        .replace("{date}", &person_date(g.start_date.date_naive(), pl)),
+    ];
+    if g.can_delegate {
+        parts.push(
+            w(
+                "may delegate (canDelegate)",
+                "może przekazywać dalej (canDelegate)",
+            )
+            .into(),
+        );
+    }
+    if let Some(t) = &g.target {
+        // A target without a value (`AllPartners`) is named by its type alone.
+        let value = t.masked();
+        parts.push(match (pl, value == t.kind.as_str()) {
+            (false, _) => format!("target {} {value}", t.kind),
+            (true, true) => format!("dotyczy: {}", t.kind.label(true)),
+            (true, false) => format!("dotyczy: {} {value}", t.kind.label(true)),
+        });
+    }
+    parts
+}
+
+/// The token's description, unless it holds personal data.
+fn description_evidence(description: &str, pl: bool) -> String {
+    if personal_data(description, true, true, true).is_empty() {
+        match pl {
+            true => format!("opis „{description}”"),
+            false => format!("description '{description}'"),
+        }
+    } else {
+        words(pl)(
+            "description not shown (it holds personal data)",
+            "opisu nie pokazano (zawiera dane osobowe)",
+        )
+        .into()
+    }
+}
+
+/// The one place the evidence words live, in both languages: `w(english, polish)`.
+fn words(pl: bool) -> impl Fn(&'static str, &'static str) -> &'static str {
+    move |en, polish| if pl { polish } else { en }
+}
+
+/// How long ago (or, negative, how far ahead) `n` days are: `3 days ago`, `za 3 dni`.
+fn ago(n: i64, pl: bool) -> String {
+    match (n, pl) {
+        (0, false) => "today".to_string(),
+        (0, true) => "dziś".to_string(),
+        (1, true) => "wczoraj".to_string(),
+        (-1, true) => "jutro".to_string(),
+        (1, false) => "1 day ago".to_string(),
+        (n, false) if n < 0 => format!("in {} days", -n),
+        (n, false) => format!("{n} days ago"),
+        (n, true) if n < 0 => format!("za {}", days_pl(-n)),
+        (n, true) => format!("{} temu", days_pl(n)),
     }
 }
 

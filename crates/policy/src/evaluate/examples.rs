@@ -200,14 +200,14 @@ fn example_certificates(ex: &Example) -> Result<ContextCertificates, String> {
 }
 
 /// The moment rule examples are judged against: 2026-01-15 12:00 UTC.
-pub fn example_now() -> DateTime<Utc> {
+pub(crate) fn example_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0)
         .single()
         .unwrap_or_default()
 }
 
 /// NIP of the context in rule examples.
-pub const EXAMPLE_NIP: &str = "5265877635";
+pub(crate) const EXAMPLE_NIP: &str = "5265877635";
 
 fn example_reference(i: usize) -> String {
     format!("20251101-EC-{:010X}-{:010X}-00", i + 1, i + 1)
@@ -307,7 +307,56 @@ fn example_entry(
 }
 
 /// Runs one example through `rule` and returns how many findings it gave.
-pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
+pub(crate) fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
+    let rows = example_rows(rule, ex)?;
+    let staff = example_staff(ex)?;
+    let now = example_now();
+    let snapshot = example_snapshot(ex, &rows.main_ref, rows.tokens, rows.certificates, now)?;
+    let known_parties = ex
+        .known_parties
+        .iter()
+        .map(|p| {
+            Ok(KnownParty {
+                identifier: example_identifier(p)?,
+                name: "example party".into(),
+                reason: "example".into(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let register = ex
+        .access_register
+        .as_deref()
+        .map(example_register)
+        .transpose()?;
+    let inventory = example_inventory(rows.entries, rows.certificate_entries, rows.secrets);
+    let world = AuditWorld {
+        snapshot: &snapshot,
+        inventory: &inventory,
+        staff: &staff,
+        now,
+        known_parties: &known_parties,
+        access_register: register.as_ref(),
+    };
+    let mut rule = rule.clone();
+    rule.enabled = true;
+    let eval = evaluate(&world, &[&rule]);
+    Ok(eval.findings.len())
+}
+
+/// What an example's tokens and inventory rows become.
+struct ExampleRows {
+    /// Reference of the example's own token.
+    main_ref: String,
+    tokens: Vec<TokenRecord>,
+    entries: Vec<InventoryEntry>,
+    certificate_entries: Vec<InventoryEntry>,
+    secrets: Vec<SecretCell>,
+    certificates: ContextCertificates,
+}
+
+/// The example's token, its inventory row (a certificate's row for a certificate rule), its
+/// certificates and the other tokens with their rows.
+fn example_rows(rule: &PolicyRule, ex: &Example) -> Result<ExampleRows, String> {
     let mut tokens = Vec::new();
     let mut entries = Vec::new();
     let mut secrets = Vec::new();
@@ -339,8 +388,8 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         }
     }
     let certificates = example_certificates(ex)?;
-    if let Some(t) = &main {
-        tokens.push(t.clone());
+    if let Some(t) = main {
+        tokens.push(t);
     }
     for (i, other) in ex.others.iter().enumerate() {
         let r = other
@@ -354,8 +403,19 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         }
         tokens.push(t);
     }
-    let staff: Vec<StaffMember> = ex
-        .staff
+    Ok(ExampleRows {
+        main_ref,
+        tokens,
+        entries,
+        certificate_entries,
+        secrets,
+        certificates,
+    })
+}
+
+/// The staff list of an example (rows from 2, as in a CSV file).
+fn example_staff(ex: &Example) -> Result<Vec<StaffMember>, String> {
+    ex.staff
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -374,14 +434,22 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
                 left_on: None,
             })
         })
-        .collect::<Result<_, String>>()?;
-    let ctx_ex = ex.context.clone();
-    let now = example_now();
-    let environment = ctx_ex
-        .as_ref()
-        .map_or_else(|| "prod".to_string(), |c| c.environment.clone());
-    let auditor = ctx_ex.as_ref().is_some_and(|c| c.auditor);
-    let auditor_permissions = match ctx_ex.as_ref().and_then(|c| c.auditor_permissions.clone()) {
+        .collect()
+}
+
+/// The KSeF snapshot of an example: its context (tokens, grants, certificates, the tool's
+/// own token) and one more context per other client NIP its grants name.
+fn example_snapshot(
+    ex: &Example,
+    main_ref: &str,
+    tokens: Vec<TokenRecord>,
+    certificates: ContextCertificates,
+    now: DateTime<Utc>,
+) -> Result<TokenSnapshot, String> {
+    let ctx_ex = ex.context.as_ref();
+    let environment = ctx_ex.map_or_else(|| "prod".to_string(), |c| c.environment.clone());
+    let auditor = ctx_ex.is_some_and(|c| c.auditor);
+    let auditor_permissions = match ctx_ex.and_then(|c| c.auditor_permissions.as_ref()) {
         Some(list) => Some(
             list.iter()
                 .map(|p| {
@@ -397,23 +465,7 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         grants_by_nip.entry(nip).or_default().push(grant);
     }
     let grants = grants_by_nip.remove(EXAMPLE_NIP).unwrap_or_default();
-    let known_parties = ex
-        .known_parties
-        .iter()
-        .map(|p| {
-            Ok(KnownParty {
-                identifier: example_identifier(p)?,
-                name: "example party".into(),
-                reason: "example".into(),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let register = ex
-        .access_register
-        .as_deref()
-        .map(example_register)
-        .transpose()?;
-    let snapshot = TokenSnapshot {
+    let mut snapshot = TokenSnapshot {
         schema_version: ksef_model::SNAPSHOT_SCHEMA_VERSION,
         kind: ksef_model::SNAPSHOT_KIND.into(),
         tool_version: ksef_model::TOOL_VERSION.into(),
@@ -433,12 +485,11 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
             duration_ms: 0,
             grants,
             certificates,
-            auditor_reference: auditor.then(|| main_ref.clone()),
+            auditor_reference: auditor.then(|| main_ref.to_string()),
             auditor_permissions,
             tokens,
         }],
     };
-    let mut snapshot = snapshot;
     // Other client contexts of the example (grants with their own `nip`).
     for (nip, grants) in grants_by_nip {
         let mut other = snapshot.contexts[0].clone();
@@ -449,6 +500,15 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
         other.certificates = ContextCertificates::default();
         snapshot.contexts.push(other);
     }
+    Ok(snapshot)
+}
+
+/// The inventory of an example: its rows, with the columns a real file would have.
+fn example_inventory(
+    entries: Vec<InventoryEntry>,
+    certificate_entries: Vec<InventoryEntry>,
+    secrets: Vec<SecretCell>,
+) -> Inventory {
     let mut columns: BTreeSet<String> = ["nip", "reference_number", "permissions"]
         .iter()
         .map(|s| s.to_string())
@@ -457,25 +517,13 @@ pub fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, String> {
     if !certificate_entries.is_empty() {
         columns.insert("certificate_serial".into());
     }
-    let inventory = Inventory {
+    Inventory {
         entries,
         certificate_entries,
         secrets,
         columns,
         digest: String::new(),
-    };
-    let world = AuditWorld {
-        snapshot: &snapshot,
-        inventory: &inventory,
-        staff: &staff,
-        now,
-        known_parties: &known_parties,
-        access_register: register.as_ref(),
-    };
-    let mut rule = rule.clone();
-    rule.enabled = true;
-    let eval = evaluate(&world, &[&rule]);
-    Ok(eval.findings.len())
+    }
 }
 
 /// Runs every example of `rule`; returns one message per failure.

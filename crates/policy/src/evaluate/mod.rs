@@ -4,24 +4,23 @@
 //! fetch time), so the same inputs always give the same findings.
 //!
 //! One file per job: this one runs the rules over every subject and builds findings;
-//! `view` is what a rule sees of a subject, `evidence` words the finding, [`examples`]
+//! `view` is what a rule sees of a subject, `evidence` words the finding, `examples`
 //! runs each rule's own examples.
 
 mod evidence;
-pub mod examples;
+mod examples;
 mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-pub use examples::{EXAMPLE_NIP, check_rule_examples, example_now, run_example};
+pub use examples::check_rule_examples;
 use view::{Ctx, GrantWorld, Known, StaffIndex, View};
 
-use crate::builtins::Detail;
-pub use crate::builtins::personal_data;
 use crate::rule::PolicyRule;
 use crate::rule::Subject;
+use crate::rule::builtins::Detail;
 use crate::rule::render_template;
 use ksef_model::AccessRegister;
 use ksef_model::AuditContext;
@@ -63,10 +62,10 @@ pub struct AuditWorld<'a> {
 /// What the rules found, before exceptions and baseline are applied.
 #[derive(Debug, Clone, Default)]
 pub struct Evaluation {
-    pub contexts: Vec<AuditContext>,
+    pub(crate) contexts: Vec<AuditContext>,
     /// Sorted by severity (highest first), rule id, NIP, reference, id.
     pub findings: Vec<AuditFinding>,
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Stable finding id: lowercase hex SHA-256 of `rule \n nip \n reference`.
@@ -75,7 +74,7 @@ pub fn finding_id(rule: &str, nip: &str, reference: &str) -> String {
 }
 
 /// Sorts findings: severity (highest first), rule id, NIP, reference, id.
-pub fn sort_findings(findings: &mut [AuditFinding]) {
+pub(crate) fn sort_findings(findings: &mut [AuditFinding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::builtins::Detail;
-use crate::builtins::system_key;
 use crate::rule::Condition;
 use crate::rule::Field;
 use crate::rule::PolicyRule;
-use crate::rule::SubjectView;
 use crate::rule::Test;
+use crate::rule::builtins::Detail;
+use crate::rule::builtins::SubjectView;
+use crate::rule::builtins::system_key;
 use ksef_model::AccessRegister;
 use ksef_model::CertificateRecord;
 use ksef_model::ContextCertificates;

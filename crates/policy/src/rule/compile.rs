@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::builtins::Builtin;
-use crate::builtins::builtin_names;
-use crate::builtins::find_builtin;
+use crate::rule::builtins::Builtin;
+use crate::rule::builtins::builtin_names;
+use crate::rule::builtins::find_builtin;
 use crate::rule::schema::Field;
 use crate::rule::schema::Op;
 use crate::rule::schema::RawCondition;
@@ -15,7 +15,7 @@ use crate::rule::schema::Subject;
 
 /// A compiled condition.
 #[derive(Debug, Clone)]
-pub enum Condition {
+pub(crate) enum Condition {
     Field {
         field: Field,
         test: Test,
@@ -27,7 +27,7 @@ pub enum Condition {
 
 /// An operator with its resolved operand.
 #[derive(Debug, Clone)]
-pub enum Test {
+pub(crate) enum Test {
     Missing,
     Present,
     Equals(String),
@@ -100,7 +100,7 @@ fn subject_fields(subject: Subject) -> &'static [Field] {
 }
 
 /// Compiles conditions against the rule's (effective) parameters.
-pub fn compile_conditions(
+pub(crate) fn compile_conditions(
     raw: &[RawCondition],
     subject: Subject,
     params: &BTreeMap<String, toml::Value>,

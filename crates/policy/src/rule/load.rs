@@ -1,4 +1,4 @@
-//! Loading policy rules: the shared loader (`rule::load`) reads and parses the files; this
+//! Loading policy rules: the shared loader (`ksef_rules::load`) reads and parses the files; this
 //! checks each rule (id, name, texts, parameters, conditions, built-in parameters, message,
 //! examples) and builds the [`PolicyRuleSet`].
 
@@ -54,7 +54,7 @@ impl Identified for PolicyRule {
 }
 
 /// Parses and checks rule files; every problem is collected, then the load fails once.
-pub fn parse_policy_files(files: &RuleFiles) -> Result<PolicyRuleSet, RuleLoadError> {
+fn parse_policy_files(files: &RuleFiles) -> Result<PolicyRuleSet, RuleLoadError> {
     let mut problems = Vec::new();
     let mut digest_input = String::new();
     for source in files.all() {
@@ -126,7 +126,7 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
             ));
         }
     }
-    for name in crate::builtins::DATE_PARAMETERS {
+    for name in crate::rule::builtins::DATE_PARAMETERS {
         if let Some(value) = raw.parameters.get(*name)
             && !is_date_value(value)
         {

@@ -4,7 +4,7 @@
 use crate::rule::PolicyRule;
 
 /// Placeholders a message template may use besides the rule's parameters.
-pub const TEMPLATE_FIELDS: &[&str] = &[
+pub(crate) const TEMPLATE_FIELDS: &[&str] = &[
     "nip",
     "reference",
     "owner",
@@ -69,7 +69,7 @@ pub(crate) fn check_template(rule: &PolicyRule) -> Result<(), String> {
 }
 
 /// Fills `{placeholder}`s from `lookup` (unknown ones are left as written).
-pub fn render_template(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn render_template(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find('{') {

@@ -5,34 +5,34 @@
 //! group alternatives with `any`, or call a registered Rust built-in (by name) for logic
 //! that needs the staff list or other tokens.
 //!
-//! One file per job: [`schema`] (what a rule file may say), [`load`] (checks, the rule set),
-//! [`compile`] (conditions), [`builtins`] (the registry of built-in conditions),
-//! [`message`] (templates), `overrides` (`[rules.<name>]` from the config). Running the
-//! rules and their examples is `evaluate`'s job.
+//! One file per job: `schema` (what a rule file may say), `load` (checks, the rule set),
+//! `compile` (conditions), `message` (templates), `overrides` (`[rules.<name>]` from the
+//! config). The built-in conditions are [`crate::rule::builtins`]; running the rules and their
+//! examples is [`crate::evaluate`]'s job.
 
-pub mod compile;
-pub mod load;
-pub mod message;
+pub mod builtins;
+mod compile;
+mod load;
+mod message;
 mod overrides;
-pub mod schema;
+mod schema;
 
 use std::collections::BTreeMap;
 
-pub use crate::builtins::{BUILTINS, Builtin, SubjectView, find_builtin};
-pub use compile::{Condition, Test, compile_conditions};
-pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_files, parse_policy_sources};
-pub use message::{TEMPLATE_FIELDS, render_template};
-pub use schema::{
-    Example, ExampleCertificate, ExampleContext, ExampleEntry, ExampleGrant, ExampleLimits,
-    ExampleOther, ExampleRegisterRow, ExampleStaff, ExampleToken, Examples, Field, FieldKind, Op,
-    RawCondition, Subject,
+pub(crate) use compile::{Condition, Test};
+pub use load::{builtin_policy_rules, load_policy_rules, parse_policy_sources};
+pub(crate) use message::render_template;
+pub use schema::{Example, Examples, RawCondition, Subject};
+pub(crate) use schema::{
+    ExampleCertificate, ExampleEntry, ExampleGrant, ExampleRegisterRow, ExampleToken, Field,
 };
 
+use crate::rule::builtins::Builtin;
 use ksef_model::Severity;
 use ksef_rules::RuleStatus;
 
 /// The built-in policy rule files, in file name order.
-pub const BUILTIN_FILES: &[(&str, &str)] = &[
+pub(crate) const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "rules/policy/inventory.toml",
         include_str!("../../../../rules/policy/inventory.toml"),
@@ -85,29 +85,29 @@ pub struct PolicyRule {
     /// The report section that lists this rule's findings (`report-section`), if any.
     pub report_section: Option<String>,
     /// Plain-language title for reports (`title`, `title-pl`), if the rule has one.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     pub title_pl: Option<String>,
     /// Effective parameter values.
     pub parameters: BTreeMap<String, toml::Value>,
     /// Parameter defaults from the rule file.
     pub defaults: BTreeMap<String, toml::Value>,
     pub raw_when: Vec<RawCondition>,
-    pub when: Vec<Condition>,
+    pub(crate) when: Vec<Condition>,
     pub examples: Examples,
     /// The file the rule came from.
     pub origin: String,
 }
 
 impl PolicyRule {
-    pub fn param_i64(&self, name: &str) -> Option<i64> {
+    pub(crate) fn param_i64(&self, name: &str) -> Option<i64> {
         self.parameters.get(name).and_then(toml::Value::as_integer)
     }
 
-    pub fn param_bool(&self, name: &str) -> Option<bool> {
+    pub(crate) fn param_bool(&self, name: &str) -> Option<bool> {
         self.parameters.get(name).and_then(toml::Value::as_bool)
     }
 
-    pub fn param_list(&self, name: &str) -> Vec<String> {
+    pub(crate) fn param_list(&self, name: &str) -> Vec<String> {
         match self.parameters.get(name) {
             Some(toml::Value::Array(items)) => items
                 .iter()
@@ -119,7 +119,7 @@ impl PolicyRule {
     }
 
     /// Built-ins this rule calls.
-    pub fn builtins(&self) -> Vec<&'static Builtin> {
+    pub(crate) fn builtins(&self) -> Vec<&'static Builtin> {
         fn walk(conds: &[Condition], out: &mut Vec<&'static Builtin>) {
             for c in conds {
                 match c {
@@ -140,7 +140,7 @@ impl PolicyRule {
 pub struct PolicyRuleSet {
     pub rules: Vec<PolicyRule>,
     /// Lowercase hex SHA-256 over every rule file (origin + text) and the overrides.
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 impl PolicyRuleSet {
@@ -150,7 +150,7 @@ impl PolicyRuleSet {
             .find(|r| r.name == name_or_id || r.id.eq_ignore_ascii_case(name_or_id))
     }
 
-    pub fn enabled(&self) -> impl Iterator<Item = &PolicyRule> {
+    pub(crate) fn enabled(&self) -> impl Iterator<Item = &PolicyRule> {
         self.rules.iter().filter(|r| r.enabled)
     }
 }

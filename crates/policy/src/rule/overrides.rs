@@ -57,7 +57,7 @@ impl PolicyRuleSet {
                     },
                     param => match rule.defaults.get(param) {
                         Some(_)
-                            if crate::builtins::DATE_PARAMETERS.contains(&param)
+                            if crate::rule::builtins::DATE_PARAMETERS.contains(&param)
                                 && !crate::rule::load::is_date_value(value) =>
                         {
                             problems.push(problem(

@@ -41,7 +41,7 @@ impl Subject {
 
 /// How a field can be tested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
+pub(crate) enum FieldKind {
     /// Only `missing` / `present`.
     Presence,
     Text,
@@ -53,16 +53,16 @@ macro_rules! closed_set {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-        pub enum $name { $($variant,)+ }
+        pub(crate) enum $name { $($variant,)+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+            pub(crate) const ALL: &'static [$name] = &[$($name::$variant,)+];
 
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)+ }
             }
 
-            pub fn parse(s: &str) -> Option<$name> {
+            pub(crate) fn parse(s: &str) -> Option<$name> {
                 match s { $($text => Some($name::$variant),)+ _ => None }
             }
 
@@ -117,7 +117,7 @@ closed_set! {
 }
 
 impl Field {
-    pub fn kind(self) -> FieldKind {
+    pub(crate) fn kind(self) -> FieldKind {
         match self {
             Field::Token | Field::Inventory | Field::Certificate | Field::CertificatesRead => {
                 FieldKind::Presence
@@ -207,25 +207,25 @@ pub struct RawCondition {
 /// (the rule self-test in `evaluate` judges them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleToken {
+pub(crate) struct ExampleToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub(crate) reference: Option<String>,
     #[serde(default = "default_status")]
-    pub status: String,
+    pub(crate) status: String,
     #[serde(default = "default_description")]
-    pub description: String,
+    pub(crate) description: String,
     #[serde(default = "default_permissions")]
-    pub permissions: Vec<String>,
+    pub(crate) permissions: Vec<String>,
     #[serde(default = "default_created")]
-    pub created: NaiveDate,
+    pub(crate) created: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used: Option<NaiveDate>,
+    pub(crate) last_used: Option<NaiveDate>,
     /// `Type:value`, e.g. `Pesel:85010112345` (default `Nip:5265877635`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
+    pub(crate) author: Option<String>,
     /// A validity end KSeF may list for tokens in future (kept as `validTo`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_to: Option<NaiveDate>,
+    pub(crate) valid_to: Option<NaiveDate>,
 }
 
 fn default_status() -> String {
@@ -244,66 +244,66 @@ fn default_created() -> NaiveDate {
 /// The inventory row of a rule example.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleEntry {
+pub(crate) struct ExampleEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub(crate) owner: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
+    pub(crate) system: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<String>,
+    pub(crate) environment: Option<String>,
     /// Approved permissions (default: the token's own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
+    pub(crate) permissions: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<NaiveDate>,
+    pub(crate) expires: Option<NaiveDate>,
     /// Column into which the firm pasted a token value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_in: Option<String>,
+    pub(crate) secret_in: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleStaff {
-    pub id: String,
+pub(crate) struct ExampleStaff {
+    pub(crate) id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pesel: Option<String>,
+    pub(crate) pesel: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nip: Option<String>,
+    pub(crate) nip: Option<String>,
     /// `active` or `left`.
-    pub status: String,
+    pub(crate) status: String,
     /// Certificate fingerprint (64 hex digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
+    pub(crate) fingerprint: Option<String>,
 }
 
 /// A permission grant in a rule example (subject `grant`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleGrant {
+pub(crate) struct ExampleGrant {
     /// Default: a generated id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// The context the grant is in (default: the example context).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nip: Option<String>,
+    pub(crate) nip: Option<String>,
     /// `Person` (default), `Entity`, `AuthorizationGranted`, `AuthorizationReceived`.
     #[serde(default = "default_grant_kind")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// `Type:value`, e.g. `Pesel:85010112345` (default), `Nip:…`, `Fingerprint:…`.
     #[serde(default = "default_holder")]
-    pub holder: String,
+    pub(crate) holder: String,
     /// The PESEL/NIP KSeF knows behind a fingerprint, `Type:value`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity: Option<String>,
+    pub(crate) identity: Option<String>,
     #[serde(default = "default_scope")]
-    pub scope: String,
+    pub(crate) scope: String,
     #[serde(default = "default_created")]
-    pub created: NaiveDate,
+    pub(crate) created: NaiveDate,
     #[serde(default)]
-    pub can_delegate: bool,
+    pub(crate) can_delegate: bool,
     /// `AllPartners`, or `Type:value` of one client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
 }
 
 fn default_grant_kind() -> String {
@@ -320,25 +320,25 @@ fn default_scope() -> String {
 /// limits of a `context` rule).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleCertificate {
+pub(crate) struct ExampleCertificate {
     /// Default: `018209160C631F1E`.
     #[serde(default = "default_serial")]
-    pub serial: String,
+    pub(crate) serial: String,
     #[serde(default = "default_status")]
-    pub status: String,
+    pub(crate) status: String,
     /// `Authentication` (default) or `Offline`.
     #[serde(default = "default_certificate_type", rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// `Type:value`, e.g. `Pesel:85010112345` (default), `Nip:…`, `Fingerprint:…`.
     #[serde(default = "default_holder")]
-    pub subject: String,
+    pub(crate) subject: String,
     #[serde(default = "default_valid_to")]
-    pub valid_to: NaiveDate,
+    pub(crate) valid_to: NaiveDate,
     /// Omit for a certificate never used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used: Option<NaiveDate>,
+    pub(crate) last_used: Option<NaiveDate>,
     #[serde(default = "default_created")]
-    pub requested: NaiveDate,
+    pub(crate) requested: NaiveDate,
 }
 
 fn default_serial() -> String {
@@ -354,35 +354,35 @@ fn default_valid_to() -> NaiveDate {
 /// Certificate limits (`GET /certificates/limits`) in a rule example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleLimits {
-    pub enrollment_remaining: i64,
-    pub enrollment_limit: i64,
-    pub certificate_remaining: i64,
-    pub certificate_limit: i64,
+pub(crate) struct ExampleLimits {
+    pub(crate) enrollment_remaining: i64,
+    pub(crate) enrollment_limit: i64,
+    pub(crate) certificate_remaining: i64,
+    pub(crate) certificate_limit: i64,
 }
 
 /// A row of the approved access register in a rule example.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleRegisterRow {
+pub(crate) struct ExampleRegisterRow {
     /// Default: the example context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nip: Option<String>,
+    pub(crate) nip: Option<String>,
     /// `Type:value` or a staff id.
-    pub holder: String,
-    pub permissions: Vec<String>,
+    pub(crate) holder: String,
+    pub(crate) permissions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleContext {
+pub(crate) struct ExampleContext {
     #[serde(default = "default_env")]
-    pub environment: String,
+    pub(crate) environment: String,
     /// The example token is the one the tool itself authenticates with.
     #[serde(default)]
-    pub auditor: bool,
+    pub(crate) auditor: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auditor_permissions: Option<Vec<String>>,
+    pub(crate) auditor_permissions: Option<Vec<String>>,
 }
 
 fn default_env() -> String {
@@ -392,10 +392,10 @@ fn default_env() -> String {
 /// Another token of the example's context, with its inventory row when listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ExampleOther {
-    pub token: ExampleToken,
+pub(crate) struct ExampleOther {
+    pub(crate) token: ExampleToken,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory: Option<ExampleEntry>,
+    pub(crate) inventory: Option<ExampleEntry>,
 }
 
 /// One rule example: a credential plus its joined inventory row, and what else
@@ -407,39 +407,39 @@ pub struct Example {
     pub note: String,
     /// Omit for an inventory row whose token KSeF does not know.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<ExampleToken>,
+    pub(crate) token: Option<ExampleToken>,
     /// Omit for a token the inventory does not list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory: Option<ExampleEntry>,
+    pub(crate) inventory: Option<ExampleEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub others: Vec<ExampleOther>,
+    pub(crate) others: Vec<ExampleOther>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub staff: Vec<ExampleStaff>,
+    pub(crate) staff: Vec<ExampleStaff>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<ExampleContext>,
+    pub(crate) context: Option<ExampleContext>,
     /// The grant a `subject = "grant"` rule judges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant: Option<ExampleGrant>,
+    pub(crate) grant: Option<ExampleGrant>,
     /// Other grants, in this context or (with `nip`) in other client contexts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub other_grants: Vec<ExampleGrant>,
+    pub(crate) other_grants: Vec<ExampleGrant>,
     /// Identifiers (`Type:value`) of the config's `[[known-parties]]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub known_parties: Vec<String>,
+    pub(crate) known_parties: Vec<String>,
     /// The approved access register, when the example has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_register: Option<Vec<ExampleRegisterRow>>,
+    pub(crate) access_register: Option<Vec<ExampleRegisterRow>>,
     /// The KSeF certificate a `subject = "certificate"` rule judges (omit for an inventory
     /// row naming a certificate KSeF does not list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<ExampleCertificate>,
+    pub(crate) certificate: Option<ExampleCertificate>,
     /// The certificate limits of the context, when read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate_limits: Option<ExampleLimits>,
+    pub(crate) certificate_limits: Option<ExampleLimits>,
     /// Whether the context's certificate list was read (default: it was, when the example
     /// has a certificate, limits, or a certificate inventory row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificates_read: Option<bool>,
+    pub(crate) certificates_read: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -50,141 +50,25 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
 /// The security review: by context, by rule, excepted.
 pub(super) fn review(cx: &Ctx<'_>) -> Review {
     let lang = cx.lang;
-    let tr = |k: &str| cx.tr(k);
-    let audit = cx.audit;
-    let mask = cx.mask;
-    let mut review = match audit {
-        Some(a) => {
-            let contexts = a
+    let mut review = match cx.audit {
+        Some(a) => Review {
+            findings: a.findings.iter().map(|f| cx.finding_row(f)).collect(),
+            contexts: a
                 .contexts
                 .iter()
-                .map(|c| {
-                    let extra_columns: Vec<String> = c
-                        .tokens
-                        .iter()
-                        .flat_map(|t| t.inventory_extra.keys().cloned())
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    let status = match c.status {
-                        ContextStatus::Complete => "complete",
-                        ContextStatus::Incomplete => "incomplete",
-                    };
-                    let mut findings: Vec<FindingRow> = a
-                        .findings
-                        .iter()
-                        .filter(|f| f.nip == c.nip && !f.excepted)
-                        .map(|f| cx.finding_row(f))
-                        .collect();
-                    findings.sort_by(|x, y| {
-                        y.severity_rank()
-                            .cmp(&x.severity_rank())
-                            .then(x.rule.cmp(&y.rule))
-                            .then(x.reference.cmp(&y.reference))
-                    });
-                    let tokens = c
-                        .tokens
-                        .iter()
-                        .map(|t| TokenRow {
-                            reference: t.token.reference_number.clone(),
-                            description: mask.text(&t.token.description),
-                            status: i18n::lookup(lang, &format!("token_status_{}", t.token.status))
-                                .map_or_else(|| t.token.status.to_string(), str::to_string),
-                            permissions: t
-                                .token
-                                .requested_permissions
-                                .iter()
-                                .map(|p| p.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            author: match &t.author_name {
-                                Some(n) => mask.text(n),
-                                None => mask.identifier(&t.token.author_identifier),
-                            },
-                            owner: mask.opt_text(t.owner.as_deref()),
-                            system: mask.opt_text(t.system.as_deref()),
-                            created: cx.date(local_date(t.token.date_created)),
-                            last_use: t
-                                .token
-                                .last_use_date
-                                .map(|d| cx.date(local_date(d)))
-                                .unwrap_or_else(|| tr("never")),
-                            planned_expiry: t
-                                .planned_expiry
-                                .map(|d| cx.date(d))
-                                .unwrap_or_default(),
-                            in_inventory: t.in_inventory,
-                            extra: extra_columns
-                                .iter()
-                                .map(|k| {
-                                    mask.opt_text(t.inventory_extra.get(k).map(String::as_str))
-                                })
-                                .collect(),
-                        })
-                        .collect();
-                    ReviewContext {
-                        nip: mask.nip(&c.nip),
-                        name: mask.opt_text(c.name.as_deref()),
-                        anchor: anchor(&c.nip, mask),
-                        status,
-                        status_label: tr(&format!("ctx_{status}")),
-                        reason: context_reason_line(cx, c),
-                        findings,
-                        tokens,
-                        extra_columns: extra_columns.iter().map(|k| mask.text(k)).collect(),
-                    }
-                })
-                .collect();
-            let mut rules: BTreeMap<&str, (Severity, &str, u32, BTreeSet<&str>, &str)> =
-                BTreeMap::new();
-            for f in a.findings.iter().filter(|f| !f.excepted) {
-                let e = rules.entry(&f.rule).or_insert((
-                    f.severity,
-                    &f.rule_id,
-                    0,
-                    BTreeSet::new(),
-                    &f.help_uri,
-                ));
-                e.0 = e.0.max(f.severity);
-                e.2 += 1;
-                e.3.insert(&f.nip);
-            }
-            let mut by_rule: Vec<RuleRow> = rules
-                .into_iter()
-                .map(|(rule, (sev, id, n, nips, help))| RuleRow {
-                    rule: rule.to_string(),
-                    rule_id: id.to_string(),
-                    rule_title: rule_title(lang, &cx.facts.rule_titles, rule),
-                    severity: sev_key(sev),
-                    sev_label: sev_label(lang, sev),
-                    count: n,
-                    contexts: nips.len() as u32,
-                    help: rule_link(help, rule),
-                })
-                .collect();
-            by_rule.sort_by(|a, b| {
-                Severity::ALL
-                    .iter()
-                    .position(|s| s.as_str() == a.severity)
-                    .cmp(&Severity::ALL.iter().position(|s| s.as_str() == b.severity))
-                    .then(b.count.cmp(&a.count))
-                    .then(a.rule.cmp(&b.rule))
-            });
-            Review {
-                findings: a.findings.iter().map(|f| cx.finding_row(f)).collect(),
-                contexts,
-                by_rule,
-                excepted: a
-                    .findings
-                    .iter()
-                    .filter(|f| f.excepted)
-                    .map(|f| cx.finding_row(f))
-                    .collect(),
-                open_count: a.findings.iter().filter(|f| !f.excepted).count() as u32,
-                open_label: String::new(),
-                excepted_label: String::new(),
-            }
-        }
+                .map(|c| review_context(cx, a, c))
+                .collect(),
+            by_rule: by_rule(cx, a),
+            excepted: a
+                .findings
+                .iter()
+                .filter(|f| f.excepted)
+                .map(|f| cx.finding_row(f))
+                .collect(),
+            open_count: a.findings.iter().filter(|f| !f.excepted).count() as u32,
+            open_label: String::new(),
+            excepted_label: String::new(),
+        },
         None => Review {
             findings: Vec::new(),
             contexts: Vec::new(),
@@ -212,6 +96,133 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
         ("wyłączone", "wyłączone", "wyłączonych"),
     );
     review
+}
+
+/// One context of the review: its open findings (most severe first) and its tokens, with
+/// the inventory's extra columns of any of them.
+fn review_context(
+    cx: &Ctx<'_>,
+    a: &ksef_model::AuditResults,
+    c: &ksef_model::AuditContext,
+) -> ReviewContext {
+    let tr = |k: &str| cx.tr(k);
+    let mask = cx.mask;
+    let extra_columns: Vec<String> = c
+        .tokens
+        .iter()
+        .flat_map(|t| t.inventory_extra.keys().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let status = match c.status {
+        ContextStatus::Complete => "complete",
+        ContextStatus::Incomplete => "incomplete",
+    };
+    let mut findings: Vec<FindingRow> = a
+        .findings
+        .iter()
+        .filter(|f| f.nip == c.nip && !f.excepted)
+        .map(|f| cx.finding_row(f))
+        .collect();
+    findings.sort_by(|x, y| {
+        y.severity_rank()
+            .cmp(&x.severity_rank())
+            .then(x.rule.cmp(&y.rule))
+            .then(x.reference.cmp(&y.reference))
+    });
+    let tokens = c
+        .tokens
+        .iter()
+        .map(|t| token_row(cx, t, &extra_columns))
+        .collect();
+    ReviewContext {
+        nip: mask.nip(&c.nip),
+        name: mask.opt_text(c.name.as_deref()),
+        anchor: anchor(&c.nip, mask),
+        status,
+        status_label: tr(&format!("ctx_{status}")),
+        reason: context_reason_line(cx, c),
+        findings,
+        tokens,
+        extra_columns: extra_columns.iter().map(|k| mask.text(k)).collect(),
+    }
+}
+
+/// One token of a context in the review, with its values of the `extra_columns`.
+fn token_row(cx: &Ctx<'_>, t: &ksef_model::AuditedToken, extra_columns: &[String]) -> TokenRow {
+    let lang = cx.lang;
+    let mask = cx.mask;
+    TokenRow {
+        reference: t.token.reference_number.clone(),
+        description: mask.text(&t.token.description),
+        status: i18n::lookup(lang, &format!("token_status_{}", t.token.status))
+            .map_or_else(|| t.token.status.to_string(), str::to_string),
+        permissions: t
+            .token
+            .requested_permissions
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        author: match &t.author_name {
+            Some(n) => mask.text(n),
+            None => mask.identifier(&t.token.author_identifier),
+        },
+        owner: mask.opt_text(t.owner.as_deref()),
+        system: mask.opt_text(t.system.as_deref()),
+        created: cx.date(local_date(t.token.date_created)),
+        last_use: t
+            .token
+            .last_use_date
+            .map(|d| cx.date(local_date(d)))
+            .unwrap_or_else(|| cx.tr("never")),
+        planned_expiry: t.planned_expiry.map(|d| cx.date(d)).unwrap_or_default(),
+        in_inventory: t.in_inventory,
+        extra: extra_columns
+            .iter()
+            .map(|k| mask.opt_text(t.inventory_extra.get(k).map(String::as_str)))
+            .collect(),
+    }
+}
+
+/// The open findings by rule: most severe rule first, then the most findings, then by name.
+fn by_rule(cx: &Ctx<'_>, a: &ksef_model::AuditResults) -> Vec<RuleRow> {
+    let lang = cx.lang;
+    let mut rules: BTreeMap<&str, (Severity, &str, u32, BTreeSet<&str>, &str)> = BTreeMap::new();
+    for f in a.findings.iter().filter(|f| !f.excepted) {
+        let e = rules.entry(&f.rule).or_insert((
+            f.severity,
+            &f.rule_id,
+            0,
+            BTreeSet::new(),
+            &f.help_uri,
+        ));
+        e.0 = e.0.max(f.severity);
+        e.2 += 1;
+        e.3.insert(&f.nip);
+    }
+    let mut by_rule: Vec<RuleRow> = rules
+        .into_iter()
+        .map(|(rule, (sev, id, n, nips, help))| RuleRow {
+            rule: rule.to_string(),
+            rule_id: id.to_string(),
+            rule_title: rule_title(lang, &cx.facts.rule_titles, rule),
+            severity: sev_key(sev),
+            sev_label: sev_label(lang, sev),
+            count: n,
+            contexts: nips.len() as u32,
+            help: rule_link(help, rule),
+        })
+        .collect();
+    by_rule.sort_by(|a, b| {
+        Severity::ALL
+            .iter()
+            .position(|s| s.as_str() == a.severity)
+            .cmp(&Severity::ALL.iter().position(|s| s.as_str() == b.severity))
+            .then(b.count.cmp(&a.count))
+            .then(a.rule.cmp(&b.rule))
+    });
+    by_rule
 }
 
 /// The words after a count: the English label as it is, the Polish noun form the count takes.

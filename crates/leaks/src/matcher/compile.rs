@@ -1,0 +1,137 @@
+//! Rule patterns compiled for matching: each rule's regex (and its ASCII variant) on first
+//! use, shared by every scanner of the process, and the literal and alternation regexes that
+//! decide where the rules run at all.
+
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use ksef_model::Severity;
+use ksef_rules::leak::SecretCheck;
+
+use super::WINDOW_LINES_AFTER;
+
+pub(super) struct CompiledRule {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) severity: Severity,
+    pub(super) check: SecretCheck,
+    pub(super) pattern: String,
+    /// Compiled on first use: a rule whose keywords never occur costs nothing (compiling the
+    /// Unicode classes of one rule takes milliseconds; a pre-commit scan pays only for the
+    /// rules its file can trigger). `Err`: see [`Scanner::failed_rules`].
+    pub(super) regex: OnceLock<Result<Regex, String>>,
+    /// The same pattern in ASCII mode, for windows of pure ASCII (see [`ascii_variant`]).
+    pub(super) ascii: OnceLock<Option<Regex>>,
+}
+
+impl CompiledRule {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| compile_shared(&self.pattern, false))
+            .as_ref()
+            .ok()
+    }
+
+    /// The regex to run over `window`: the ASCII variant when the window is pure ASCII
+    /// (`window_ascii`) and the pattern has one, else the Unicode one.
+    pub(super) fn regex_for(&self, window_ascii: bool) -> Option<&Regex> {
+        if window_ascii
+            && let Some(ascii) = self
+                .ascii
+                .get_or_init(|| ascii_variant(&self.pattern))
+                .as_ref()
+        {
+            return Some(ascii);
+        }
+        self.regex()
+    }
+}
+
+/// One ASCII-case-insensitive regex that matches where any of `literals` occurs (for
+/// `is_match` only): the regex crate searches such an alternation with SIMD (Teddy).
+pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
+    let mut lower: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+    if lower.is_empty() || lower.iter().any(String::is_empty) {
+        return None;
+    }
+    lower.sort();
+    lower.dedup();
+    // A literal holding another one adds nothing to "does any occur" (`|nip-` and `nip-`);
+    // fewer, shorter literals make the SIMD search faster.
+    let kept: Vec<&String> = lower
+        .iter()
+        .filter(|l| !lower.iter().any(|o| o != *l && l.contains(o.as_str())))
+        .collect();
+    let escaped: Vec<String> = kept.iter().map(|l| regex::escape(l)).collect();
+    RegexBuilder::new(&format!("(?i-u:{})", escaped.join("|")))
+        .unicode(false)
+        .build()
+        .ok()
+}
+
+/// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the
+/// loaded rules and the one behind [`crate::redact::redact_text`] share their compiled regexes, so a
+/// one-file scan compiles each rule it needs once.
+fn compile_shared(pattern: &str, ascii: bool) -> Result<Regex, String> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<(bool, String), Result<Regex, String>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (ascii, pattern.to_string());
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    // Compiled outside the lock: two threads may both compile a pattern the first time.
+    let compiled = RegexBuilder::new(pattern)
+        .unicode(!ascii)
+        .build()
+        .map_err(|e| e.to_string());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(key)
+        .or_insert(compiled)
+        .clone()
+}
+
+/// `pattern` compiled with Unicode off, when that gives the same matches on any pure-ASCII
+/// haystack: Unicode `\w`, `\d`, `\s`, `\b`, `.`, negated classes and case folding all agree
+/// with their ASCII forms on ASCII bytes. Not for patterns with non-ASCII characters or
+/// `\x`/`\u` escapes (a case-insensitive `ſ` or Kelvin sign matches ASCII `s`/`k` only in
+/// Unicode mode), nor for patterns that fail in ASCII mode (`\p{…}`). ASCII mode compiles in
+/// a fraction of the time (a Unicode `\w{0,24}` is thousands of states) and never needs the
+/// slow engines that Unicode word boundaries force onto non-ASCII input.
+pub(super) fn ascii_variant(pattern: &str) -> Option<Regex> {
+    if !pattern.is_ascii()
+        || pattern.contains("\\x")
+        || pattern.contains("\\u")
+        || pattern.contains("\\U")
+    {
+        return None;
+    }
+    compile_shared(pattern, true).ok()
+}
+/// Where any rule may match: from the line start of each match of the combined alternation to
+/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
+/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
+pub(super) fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    for m in combined.find_iter(text) {
+        let lo = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |p| p + 1);
+        let mut hi = m.end();
+        for _ in 0..WINDOW_LINES_AFTER {
+            match memchr::memchr(b'\n', &text[hi..]) {
+                Some(p) => hi += p + 1,
+                None => {
+                    hi = text.len();
+                    break;
+                }
+            }
+        }
+        match windows.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => windows.push((lo, hi)),
+        }
+    }
+    windows
+}
