@@ -12,11 +12,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::listing::{ListingClock, page_cap};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
 use crate::http::Transport;
+use crate::listing::{ListingClock, page_cap};
 use ksef_model::CertificateLimits;
 use ksef_model::CertificateRecord;
 

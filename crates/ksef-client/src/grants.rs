@@ -18,11 +18,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use thiserror::Error;
 
-use crate::listing::{ListingClock, page_cap};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
 use crate::http::Transport;
+use crate::listing::{ListingClock, page_cap};
 use crate::models::StatusInfo;
 use ksef_model::EntityAuthorization;
 use ksef_model::EntityPermission;
@@ -125,9 +125,7 @@ impl GrantsError {
             },
             GrantsError::PageCap { .. }
             | GrantsError::Runaway { .. }
-            | GrantsError::TooLong { .. } => {
-                ReasonCode::GrantsNotReadable
-            }
+            | GrantsError::TooLong { .. } => ReasonCode::GrantsNotReadable,
             GrantsError::BadId { .. } => ReasonCode::GrantsNotReadable,
         }
     }

@@ -235,7 +235,9 @@ impl Transport {
                     message: format!("{endpoint}: KSeF warning: {w}"),
                 });
             }
-            let remaining = self.budget.saturating_sub(self.received.load(Ordering::Relaxed));
+            let remaining = self
+                .budget
+                .saturating_sub(self.received.load(Ordering::Relaxed));
             let body = match read_capped(response, MAX_BODY_BYTES.min(remaining)).await {
                 Ok(Some(b)) => {
                     self.received.fetch_add(b.len(), Ordering::Relaxed);

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 
 use reqwest::Method;
 
-use crate::listing::{ListingClock, RUNAWAY_PAGES};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::http::Call;
 use crate::http::Transport;
+use crate::listing::{ListingClock, RUNAWAY_PAGES};
 use crate::models::QueryTokensResponse;
 use crate::progress::ProgressEvent;
 use ksef_model::TokenRecord;

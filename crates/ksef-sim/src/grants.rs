@@ -347,8 +347,10 @@ async fn query_persons(
                 g.id = format!("endless-grant-{:022}", paging.offset);
                 item_json(&g)
             });
-            return Ok(Json(json!({"permissions": invented.into_iter().collect::<Vec<_>>(), "hasMore": true}))
-                .into_response());
+            return Ok(Json(
+                json!({"permissions": invented.into_iter().collect::<Vec<_>>(), "hasMore": true}),
+            )
+            .into_response());
         }
         Ok(Json(json!({
             "permissions": page.iter().map(|g| item_json(&g.to_person())).collect::<Vec<_>>(),

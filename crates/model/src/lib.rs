@@ -64,7 +64,8 @@ pub use text::{
 pub use text_position::toml_error_message;
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
-    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus, without_userinfo,
+    SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus,
+    without_userinfo,
 };
 
 /// The tool's own version, recorded in every result document.
