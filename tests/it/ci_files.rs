@@ -22,10 +22,10 @@ fn uses_of(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Mapping(m) => {
             for (k, val) in m {
-                if k.as_str() == Some("uses") {
-                    if let Some(u) = val.as_str() {
-                        out.push(u.to_owned());
-                    }
+                if k.as_str() == Some("uses")
+                    && let Some(u) = val.as_str()
+                {
+                    out.push(u.to_owned());
                 }
                 uses_of(val, out);
             }
