@@ -628,3 +628,44 @@ fn scale_out_recipes_shard_and_merge_without_compiling() {
     let merged = format!("{merge:?}").matches("/results/leaks-").count();
     assert_eq!(merged, n, "merges every shard's file: {merge:?}");
 }
+
+#[test]
+fn readme_installs_three_ways_and_has_recipes_for_github_gitlab_and_azure() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let install = readme
+        .split("\n## Install\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("an Install section");
+    for needle in [
+        "cargo install --locked --path .",
+        "ghcr.io/ksef-audit/ksef-audit:",
+        "SHA256SUMS",
+        "docs/install.md",
+    ] {
+        assert!(install.contains(needle), "Install lacks {needle}");
+    }
+    let blocks = yaml_blocks("README.md");
+    let text: Vec<String> = blocks.iter().map(|b| format!("{b:?}")).collect();
+    assert!(
+        text.iter().any(|b| b.contains("ksef-audit/ksef-audit@")),
+        "GitHub"
+    );
+    assert!(
+        text.iter()
+            .any(|b| b.contains("ci/gitlab/ksef-audit.gitlab-ci.yml") && b.contains("integrity")),
+        "GitLab"
+    );
+    assert!(
+        text.iter().any(|b| b.contains("PublishTestResults@2")),
+        "Azure DevOps"
+    );
+    // The README's pre-commit hooks point here.
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks");
+    if hooks.contains("README") {
+        assert!(
+            hooks.contains("Install"),
+            "the hooks name the Install section"
+        );
+    }
+}

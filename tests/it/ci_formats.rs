@@ -320,3 +320,115 @@ fn gitlab_needs_format_json_extension_stays_json() {
         "a .json file is the JSON results"
     );
 }
+
+/// The `script:` of the GitLab template's hidden `.ksef-audit` job, as one shell script.
+fn gitlab_template_script() -> String {
+    let text = std::fs::read_to_string("ci/gitlab/ksef-audit.gitlab-ci.yml").expect("template");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+    doc[".ksef-audit"]["script"]
+        .as_sequence()
+        .expect("script")
+        .iter()
+        .map(|l| l.as_str().expect("a script line").to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Runs the template's script in a clone of the demo repository with ksef-audit on PATH,
+/// as GitLab's runner would (`sh -c`), with `env` set; returns the clone and the exit code.
+fn run_gitlab_script(env: &[(&str, &str)]) -> (tempfile::TempDir, Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    std::fs::copy(env!("CARGO_BIN_EXE_ksef-audit"), bin.join("ksef-audit")).expect("copy");
+    let repo = dir.path().join("repo");
+    let clone = Command::new("git")
+        .args(["clone", "--quiet"])
+        .arg(demo().join("example-repo"))
+        .arg(&repo)
+        .output()
+        .expect("git clone");
+    assert!(clone.status.success(), "{}", text(&clone.stderr));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // The template's `variables:` (global, then the job's), as GitLab sets them.
+    let template: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string("ci/gitlab/ksef-audit.gitlab-ci.yml").expect("template"),
+    )
+    .expect("YAML");
+    let variables: Vec<(String, String)> = [
+        &template["variables"],
+        &template[".ksef-audit"]["variables"],
+    ]
+    .into_iter()
+    .filter_map(serde_yaml::Value::as_mapping)
+    .flatten()
+    .map(|(k, v)| {
+        (
+            k.as_str().expect("name").to_string(),
+            v.as_str().expect("a string value").to_string(),
+        )
+    })
+    .collect();
+    assert!(variables.iter().any(|(k, _)| k == "KSEF_AUDIT_ARGS"));
+    let out = Command::new("sh")
+        .args(["-c", &gitlab_template_script()])
+        .env_clear()
+        .envs(variables)
+        .env("PATH", path)
+        .envs(env.iter().copied())
+        .current_dir(&repo)
+        .output()
+        .expect("sh");
+    (dir, out.status.code(), text(&out.stderr))
+}
+
+fn check_gitlab_artifacts(repo: &Path, failures: usize) {
+    let report = std::fs::read_to_string(repo.join("gl-secret-detection-report.json"))
+        .expect("the secret_detection report is written");
+    let doc: Value = serde_json::from_str(&report).expect("json");
+    let errors = gitlab_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(
+        doc["vulnerabilities"].as_array().map(Vec::len),
+        Some(failures)
+    );
+    assert_no_secret("the template's GitLab report", &report);
+    let junit = std::fs::read_to_string(repo.join("ksef-audit-junit.xml"))
+        .expect("the junit report is written");
+    let xml = roxmltree::Document::parse(&junit).expect("XML");
+    assert_eq!(
+        xml.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        failures
+    );
+    assert_no_secret("the template's JUnit report", &junit);
+}
+
+#[test]
+fn gitlab_template_script_writes_both_reports_on_the_demo_repository() {
+    let (dir, code, stderr) = run_gitlab_script(&[]);
+    assert_eq!(code, Some(1), "active findings fail the job: {stderr}");
+    check_gitlab_artifacts(&dir.path().join("repo"), active_findings());
+}
+
+#[test]
+fn gitlab_template_script_on_a_merge_request_scans_only_its_commits() {
+    let repo = demo().join("example-repo");
+    let head = Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .expect("git");
+    let head = text(&head.stdout).trim().to_string();
+    // A merge request that adds nothing: no vulnerabilities, the job passes.
+    let (dir, code, stderr) =
+        run_gitlab_script(&[("CI_MERGE_REQUEST_DIFF_BASE_SHA", head.as_str())]);
+    assert_eq!(code, Some(0), "{stderr}");
+    check_gitlab_artifacts(&dir.path().join("repo"), 0);
+}
