@@ -32,6 +32,15 @@ if ! python3 -c 'import icalendar' 2>/dev/null; then
     || python3 -m pip install --quiet --break-system-packages icalendar
 fi
 
+# tests/it/ci_formats.rs reads `--format junit` with an independent JUnit parser (junitparser);
+# under CI=true it fails when the parser is missing.
+if ! python3 -c 'import junitparser' 2>/dev/null; then
+  echo "installing junitparser" >&2
+  python3 -m pip install --quiet junitparser 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages junitparser
+fi
+
 xmlsec1 --version
 python3 -c 'import icalendar; print("icalendar", icalendar.__version__)'
+python3 -c 'import junitparser; print("junitparser", junitparser.version)'
 python3 -c 'import signxml, lxml; print("signxml ok, lxml", lxml.__version__)'

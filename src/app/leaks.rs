@@ -102,6 +102,8 @@ impl LeaksRequest {
                     LeaksFormat::Json => LeaksOutput::Format(LeakFormat::Json),
                     LeaksFormat::Jsonl => LeaksOutput::Format(LeakFormat::Jsonl),
                     LeaksFormat::Sarif => LeaksOutput::Format(LeakFormat::Sarif),
+                    LeaksFormat::Gitlab => LeaksOutput::Format(LeakFormat::Gitlab),
+                    LeaksFormat::Junit => LeaksOutput::Format(LeakFormat::Junit),
                     LeaksFormat::Html => {
                         let mut opts = crate::app::report::options_from_config(config);
                         if args.lang.is_some() {

@@ -54,8 +54,10 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             LeaksFormat::Jsonl => LeakFormat::Jsonl,
             LeaksFormat::Csv => LeakFormat::Csv,
             LeaksFormat::Sarif => LeakFormat::Sarif,
+            LeaksFormat::Gitlab => LeakFormat::Gitlab,
+            LeaksFormat::Junit => LeakFormat::Junit,
             LeaksFormat::Html => bail!(
-                "merge writes text, json, jsonl, csv or sarif\nhelp: render HTML from the merged JSON with `ksef-audit report --leaks FILE`"
+                "merge writes text, json, jsonl, csv, sarif, gitlab or junit\nhelp: render HTML from the merged JSON with `ksef-audit report --leaks FILE`"
             ),
         };
         if format == LeakFormat::Csv {
@@ -87,7 +89,9 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
             },
             other => bail!(
                 "audit results merge to json, text or csv, not {}\nhelp: pass --format json",
-                crate::cli::format_extension(other)
+                clap::ValueEnum::to_possible_value(&other)
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
             ),
         };
         render_in(&merged, &output, lang, &mut out)?;

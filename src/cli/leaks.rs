@@ -28,6 +28,8 @@ pub enum LeaksFormat {
     Csv,
     Sarif,
     Html,
+    Gitlab,
+    Junit,
 }
 
 // `--format`, `-o`, `--output-dir`, `--csv-excel` and `--lang` are the shared `OutputsArgs`,
@@ -40,11 +42,12 @@ pub struct LeaksArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format, or several separated by commas with --output-dir (default: text;
-    /// inferred from the extension of --output: .json, .jsonl, .csv, .sarif, .html, .txt)
+    /// inferred from the extension of --output: .json, .jsonl, .csv, .sarif, .html, .txt,
+    /// .junit.xml; gitlab needs --format)
     #[arg(long, value_enum, value_name = "FORMAT", value_delimiter = ',')]
     pub format: Vec<LeaksFormat>,
     /// Write to FILE instead of standard output; repeat to write several formats from one scan,
-    /// each named by its extension (.txt, .json, .jsonl, .csv, .sarif, .html)
+    /// each named by its extension (.txt, .json, .jsonl, .csv, .sarif, .html, .junit.xml)
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<PathBuf>,
     /// Write every --format into DIR as leaks.txt, leaks.json, leaks.sarif, … (one scan for all)

@@ -18,7 +18,7 @@ const EXAMPLES: &str = "EXAMPLES:
     after_help = EXAMPLES,
     mut_args(help_for(
         "format",
-        "Output format: text, json, jsonl, csv, sarif for leaks; json, text, csv for audits \
+        "Output format: text, json, jsonl, csv, sarif, gitlab, junit for leaks; json, text, csv for audits \
          (default: json; inferred from the extension of --output)"
     ))
 )]

@@ -6,8 +6,14 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 /// The format `-o FILE`'s extension names (`.csv` -> "csv"), lower-cased; `None` without one.
+/// Two-part extensions name a format only where the name is unambiguous: `.junit.xml` is junit.
 fn extension_format(output: Option<&Path>) -> Option<String> {
-    output?
+    let output = output?;
+    let name = output.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".junit.xml") {
+        return Some("junit".into());
+    }
+    output
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
@@ -49,7 +55,12 @@ pub fn format_extension<F: ValueEnum>(format: F) -> String {
         .to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default();
-    if name == "text" { "txt".into() } else { name }
+    match name.as_str() {
+        "text" => "txt".into(),
+        "junit" => "junit.xml".into(),
+        "gitlab" => "gitlab.json".into(),
+        _ => name,
+    }
 }
 
 fn format_name<F: ValueEnum>(format: F) -> String {
@@ -312,5 +323,17 @@ mod tests {
         );
         let leaks = choose_format(None, false, Some(Path::new("x.sarif")), LeaksFormat::Text);
         assert_eq!(leaks, Ok(LeaksFormat::Sarif));
+        // Two-part extensions: only `.junit.xml` names a format; GitLab's report is JSON.
+        let junit = choose_format(
+            None,
+            false,
+            Some(Path::new("r.JUnit.xml")),
+            LeaksFormat::Text,
+        );
+        assert_eq!(junit, Ok(LeaksFormat::Junit));
+        let plain = choose_format(None, false, Some(Path::new("r.xml")), LeaksFormat::Text);
+        assert_eq!(plain, Ok(LeaksFormat::Text));
+        let gl = choose_format(None, false, Some(Path::new("gl.json")), LeaksFormat::Text);
+        assert_eq!(gl, Ok(LeaksFormat::Json));
     }
 }

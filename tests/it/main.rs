@@ -8,6 +8,7 @@ mod architecture;
 mod audit;
 mod certificates;
 mod ci_files;
+mod ci_formats;
 mod cli;
 mod cli_certificates;
 mod cli_outputs;

@@ -1,11 +1,14 @@
-//! Leak results in text, JSON, JSON Lines, CSV and SARIF 2.1.0. Renderers take a finished
+//! Leak results in text, JSON, JSON Lines, CSV, SARIF 2.1.0, a GitLab secret-detection report
+//! and JUnit XML. Renderers take a finished
 //! [`LeakResults`] and a writer; they never decide pass or fail.
 
 mod csv;
 pub use csv::render_with as render_csv_with;
 pub use text::render_styled as render_text_styled;
 pub use text::render_with as render_text_with;
+mod gitlab;
 mod json;
+mod junit;
 mod sarif;
 mod text;
 
@@ -25,9 +28,12 @@ pub enum LeakFormat {
     Jsonl,
     Csv,
     Sarif,
+    Gitlab,
+    Junit,
 }
 
-/// Writes `results` in `format`; `rules` describe the rules in SARIF.
+/// Writes `results` in `format`; `rules` describe the rules in SARIF and GitLab, and give
+/// JUnit its passing cases.
 pub fn render_leaks(
     results: &LeakResults,
     rules: &[LeakRule],
@@ -40,6 +46,8 @@ pub fn render_leaks(
         LeakFormat::Jsonl => json::render_jsonl(results, out),
         LeakFormat::Csv => csv::render(results, out),
         LeakFormat::Sarif => sarif::render(results, rules, out),
+        LeakFormat::Gitlab => gitlab::render(results, rules, out),
+        LeakFormat::Junit => junit::render(results, rules, out),
     }
 }
 
