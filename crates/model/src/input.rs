@@ -19,7 +19,7 @@ pub const MAX_KEY_BYTES: u64 = MIB;
 
 /// `limit` for people: "64 KiB", "16 MiB".
 pub fn shown_limit(limit: u64) -> String {
-    if limit >= MIB && limit % MIB == 0 {
+    if limit >= MIB && limit.is_multiple_of(MIB) {
         format!("{} MiB", limit / MIB)
     } else {
         format!("{} KiB", limit.div_ceil(1024))

@@ -234,10 +234,10 @@ fn issue_21_core_dumps_are_disabled() {
     let _ = child.wait();
     let fields: Vec<&str> = limits.split_whitespace().collect();
     assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{limits}");
-    if let (Ok(owner), Ok(me)) = (owner, me) {
-        if me != 0 {
-            assert_eq!(owner, 0, "the process is still dumpable");
-        }
+    if let (Ok(owner), Ok(me)) = (owner, me)
+        && me != 0
+    {
+        assert_eq!(owner, 0, "the process is still dumpable");
     }
 }
 
