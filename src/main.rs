@@ -1,5 +1,4 @@
-use std::io;
-use std::process::ExitCode;
+use std::{io, process::ExitCode};
 
 use clap::Parser;
 
@@ -7,6 +6,7 @@ use ksef_audit::cli::Cli;
 use ksef_model::ERROR_EXIT;
 
 fn main() -> ExitCode {
+    ksef_audit::app::process::disable_core_dumps();
     let cli = Cli::parse();
     match ksef_audit::app::run(cli) {
         Ok(outcome) => outcome.exit_code(),

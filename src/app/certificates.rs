@@ -113,15 +113,12 @@ pub fn run(global: &GlobalArgs, args: &CertificatesArgs) -> Result<Outcome> {
     let mut out = Output::open(args.output.output.as_deref())?;
     if format == TokensFormat::Table {
         let style = crate::app::table_style(global.color, &mut out);
-        // Colour codes are ours; the data is escaped first so it cannot add its own.
-        let (shown, shown_findings) = if style.color {
-            (
-                crate::app::output::escaped(&snapshot)?,
-                crate::app::output::escaped(&findings)?,
-            )
-        } else {
-            (snapshot.clone(), findings.clone())
-        };
+        // The data is escaped first, terminal or not (a file or pipe is read in a terminal
+        // later); colour codes are ours.
+        let (shown, shown_findings) = (
+            crate::app::output::escaped(&snapshot)?,
+            crate::app::output::escaped(&findings)?,
+        );
         let listing = CertificateListing {
             snapshot: &shown,
             findings: &shown_findings,

@@ -307,15 +307,11 @@ fn write_output(
                 color: crate::app::colored(req.color, &out),
                 width: None,
             };
-            // Colour codes are ours; the data is escaped first so it cannot add its own.
-            let escaped;
-            let results = if style.color {
-                escaped = crate::app::output::escaped(results)?;
-                out.keep_escapes();
-                &escaped
-            } else {
-                results
-            };
+            // The data is escaped, terminal or not (a file or pipe is read in a terminal
+            // later); colour codes are ours, added after.
+            let escaped = crate::app::output::escaped(results)?;
+            out.keep_escapes();
+            let results = &escaped;
             crate::render::leaks::render_text_styled(
                 results,
                 req.verbose > 0,

@@ -23,6 +23,7 @@ pub mod merge;
 pub mod messages;
 pub mod output;
 pub mod permissions;
+pub mod process;
 mod progress;
 pub mod redact;
 pub mod report;

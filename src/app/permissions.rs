@@ -52,12 +52,9 @@ pub fn run(global: &GlobalArgs, args: &PermissionsArgs) -> Result<Outcome> {
     let format = args.format.format.unwrap_or(TokensFormat::Table);
     if format == TokensFormat::Table && !args.csv_excel.csv_excel {
         let style = crate::app::table_style(global.color, &mut out);
-        // Colour codes are ours; the data is escaped first so it cannot add its own.
-        let shown = if style.color {
-            crate::app::output::escaped(&snapshot)?
-        } else {
-            snapshot.clone()
-        };
+        // The data is escaped first, terminal or not (a file or pipe is read in a terminal
+        // later); colour codes are ours.
+        let shown = crate::app::output::escaped(&snapshot)?;
         render::write_table_styled(&mut out, &shown, style, lang)
             .context("cannot write the permission grants")?;
     } else {

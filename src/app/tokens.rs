@@ -107,10 +107,9 @@ pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
         let style = crate::app::table_style(req.color, &mut out);
         let mut shown = snapshot.clone();
         crate::app::redact::redact_snapshot(&mut shown);
-        // Colour codes are ours; the data is escaped first so it cannot add its own.
-        if style.color {
-            shown = crate::app::output::escaped(&shown)?;
-        }
+        // The data is escaped first, terminal or not (a file or pipe is read in a terminal
+        // later); colour codes are ours.
+        shown = crate::app::output::escaped(&shown)?;
         render::write_table_styled(&mut out, &shown, style, req.lang)
             .context("cannot write the token list")?;
     } else {

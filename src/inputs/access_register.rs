@@ -63,11 +63,13 @@ const SCOPES: &[&str] = &[
 
 /// Loads the register, checking every row; fails once with every problem.
 pub fn load_access_register(path: &Path) -> Result<AccessRegister, InventoryError> {
-    let bytes = std::fs::read(path).map_err(|source| InventoryError::Read {
-        kind: "access-register",
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_TABLE_BYTES).map_err(
+        |source| InventoryError::Read {
+            kind: "access-register",
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     parse_access_register(path, &bytes)
 }
 

@@ -240,6 +240,23 @@ pub fn parse_table(
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
+                // Cells past the last heading belong to no column: a shifted or merged row
+                // (a stray delimiter), reported rather than dropped (issue 21, point 19).
+                // Empty trailing cells (a spreadsheet's extra delimiters) are fine.
+                if cells.len() > headers.len()
+                    && cells[headers.len()..].iter().any(|c| !c.trim().is_empty())
+                {
+                    problems.push(CellProblem {
+                        row: Some(row),
+                        column: Some(column_letter(headers.len())),
+                        message: format!(
+                            "{} cells, but the header row has {}: the cells from column {} on belong to no column\nhelp: check for a stray delimiter in this row",
+                            cells.len(),
+                            headers.len(),
+                            column_letter(headers.len())
+                        ),
+                    });
+                }
                 rows.push((row, cells));
             }
             Err(e) => problems.push(CellProblem {
@@ -288,6 +305,32 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 21: a row (the last one too) with more cells than headings is reported with its
+    /// row; empty trailing cells are not.
+    #[test]
+    fn issue_21_row_with_extra_cells_is_reported() {
+        let mut problems = Vec::new();
+        let text = b"nip,name\n1111111111,a\n1111111111,b,extra\n";
+        parse_table(
+            text,
+            &[("nip", &[]), ("name", &[])],
+            &["nip"],
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].row, Some(3));
+        assert!(problems[0].message.contains("3 cells"), "{problems:?}");
+        let mut problems = Vec::new();
+        let text = b"nip,name\n1111111111,a,,\n";
+        parse_table(
+            text,
+            &[("nip", &[]), ("name", &[])],
+            &["nip"],
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 
     #[test]
     fn headers_compare_without_case_and_spaces() {

@@ -151,6 +151,20 @@ impl Layout<'_> {
         shown: &[bool],
         style: Style,
     ) -> io::Result<()> {
+        // One row per line: a newline (or any control or bidi character) in a value from
+        // KSeF or a file is written as `\u{…}`, so it cannot fake a row (issue 21, point 19).
+        let rows: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| Cell {
+                        text: ksef_model::escape_terminal(&c.text).into_owned(),
+                        tone: c.tone,
+                    })
+                    .collect()
+            })
+            .collect();
+        let rows = rows.as_slice();
         let natural = natural(self.header, rows.iter().map(Vec::as_slice));
         let (_, widths) = self.fit(&natural, style.width);
         let header: Vec<Cell> = self.header.iter().map(|&h| Cell::from(h)).collect();

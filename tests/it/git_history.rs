@@ -670,3 +670,110 @@ fn issue_12_large_blobs_are_scanned_in_windows() {
         "{errors}"
     );
 }
+
+/// Issue 21, point 8: a repository with one commit, for hostile changes to its `.git`.
+#[cfg(unix)]
+fn small_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git(dir.path(), "alice", &["init", "-q"]);
+    write(dir.path(), "a.txt", "nothing\n");
+    commit(dir.path(), "alice", "first");
+    dir
+}
+
+/// Runs `leaks --git` (plus `extra`) on `repo` with a time limit; returns (code, stdout and
+/// stderr).
+#[cfg(unix)]
+fn hostile_git(repo: &Path, extra: &[&str]) -> (i32, String) {
+    let out = assert_cmd::Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .env_clear()
+        .args(["leaks", "--git"])
+        .args(extra)
+        .arg(repo)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo")
+        .success();
+    assert!(ok, "mkfifo");
+}
+
+/// Metadata files gix reads whole, each made a link to `/dev/zero` or a FIFO: refused with
+/// the file named, exit 2 (a hang, memory exhaustion or a silent exit 1 before).
+#[cfg(unix)]
+#[test]
+fn issue_21_git_metadata_links_and_fifos_are_refused() {
+    for name in [
+        "HEAD",
+        "config",
+        "packed-refs",
+        "shallow",
+        "objects/info/alternates",
+    ] {
+        for fifo in [false, true] {
+            let repo = small_repo();
+            let path = repo.path().join(".git").join(name);
+            let _ = std::fs::remove_file(&path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            if fifo {
+                mkfifo(&path);
+            } else {
+                std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
+            }
+            let (code, err) = hostile_git(repo.path(), &[]);
+            assert_eq!(code, 2, "{name} (fifo {fifo}): {err}");
+            assert!(err.contains(name), "{name} (fifo {fifo}): {err}");
+        }
+    }
+}
+
+/// `--staged` with a FIFO as the index: refused, not waited on.
+#[cfg(unix)]
+#[test]
+fn issue_21_git_staged_fifo_index_is_refused() {
+    let repo = small_repo();
+    let index = repo.path().join(".git/index");
+    std::fs::remove_file(&index).expect("rm index");
+    mkfifo(&index);
+    let (code, err) = hostile_git(repo.path(), &["--staged"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("index"), "{err}");
+}
+
+/// Reflogs: a FIFO, a link to `/dev/zero`, a self-linked directory and a reflog over the limit
+/// under `.git/logs` are
+/// reported by name (exit 2) and the scan ends; a directory link is never followed.
+#[cfg(unix)]
+#[test]
+fn issue_21_git_hostile_reflogs_are_reported_not_followed() {
+    let repo = small_repo();
+    let logs = repo.path().join(".git/logs");
+    std::fs::create_dir_all(&logs).expect("logs");
+    mkfifo(&logs.join("fifo"));
+    std::os::unix::fs::symlink("/dev/zero", logs.join("zero")).expect("symlink");
+    std::os::unix::fs::symlink(".", logs.join("a")).expect("symlink");
+    // A huge reflog (sparse: no disk used) is refused by its size, never read whole.
+    let big = std::fs::File::create(logs.join("big")).expect("big");
+    big.set_len(64 * 1024 * 1024 + 1).expect("set_len");
+    let (code, err) = hostile_git(repo.path(), &[]);
+    assert_eq!(code, 2, "{err}");
+    for name in ["logs/fifo", "logs/zero", "logs/a", "logs/big"] {
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}

@@ -6,6 +6,8 @@ mod verify;
 
 mod inputs;
 
+mod bounded;
+
 mod output;
 
 mod revoke;

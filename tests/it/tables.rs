@@ -191,3 +191,39 @@ fn rules_list_in_polish_shows_the_polish_titles() {
         "{page}"
     );
 }
+
+/// Issue 21, point 19: control and bidi characters of a KSeF description are escaped in the
+/// table written to a file or pipe (not only on a terminal), and a newline cannot start a
+/// fake row.
+#[test]
+fn issue_21_table_escapes_controls_off_a_terminal() {
+    let mut snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(listings().join("snapshot.json")).expect("fixture"))
+            .expect("json");
+    snap["contexts"][0]["tokens"][0]["description"] =
+        "ok\u{1b}[31mred\u{7}\r\u{202e}txt\n  9999999999  FAKE-ROW".into();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("snapshot.json");
+    std::fs::write(&path, serde_json::to_vec(&snap).expect("json")).expect("write");
+    for command in ["tokens", "permissions"] {
+        let out = ksef_audit(dir.path())
+            .args([command, "--from"])
+            .arg(&path)
+            .args(["--format", "table"])
+            .output()
+            .expect("runs");
+        let page = text(&out.stdout);
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!page.contains(bad), "{command}: raw {bad:?} in:\n{page}");
+        }
+        assert!(
+            !page
+                .lines()
+                .any(|l| l.trim_start().starts_with("9999999999")),
+            "{command}: a newline made a fake row:\n{page}"
+        );
+        if command == "tokens" {
+            assert!(page.contains("\\u{1b}[31mred"), "{page}");
+        }
+    }
+}

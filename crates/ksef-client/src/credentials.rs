@@ -113,6 +113,13 @@ fn read_token_file(path: &std::path::Path) -> Result<String, (String, Option<Str
             None,
         )
     };
+    // A FIFO would block the open, a device never end: only a regular file is read.
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(cannot(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not a regular file; give a regular file",
+        )));
+    }
     let file = std::fs::File::open(path).map_err(cannot)?;
     let mut bytes = Vec::new();
     file.take(MAX_TOKEN_FILE_BYTES + 1)

@@ -236,8 +236,10 @@ pub(crate) fn check_key_file(path: &Path) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// Every certificate and key file: a regular file of at most
+/// [`ksef_model::input::MAX_KEY_BYTES`] (a FIFO would hang, `/dev/zero` eat memory).
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    std::fs::read(path)
+    ksef_model::input::read_limited(path, ksef_model::input::MAX_KEY_BYTES)
         .map(Zeroizing::new)
         .map_err(|source| KeyError::Read {
             path: path.to_path_buf(),

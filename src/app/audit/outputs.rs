@@ -178,9 +178,10 @@ pub(super) fn write_output(
         style: Style { color, width: None },
         lang: req.lang,
     };
-    // Colour codes are ours; the data is escaped first so it cannot add its own.
+    // Text is escaped, terminal or not (a file or pipe is read in a terminal later); colour
+    // codes are ours, added after.
     let escaped;
-    let results = if color {
+    let results = if matches!(output, AuditOutput::Text) {
         escaped = crate::app::output::escaped(&run.results)?;
         out.keep_escapes();
         &escaped

@@ -77,6 +77,14 @@ fn scan_trees(
         shard_walk(shard, &mut walked);
     }
     scan.issues.extend(std::mem::take(&mut walked.issues));
+    // Links are not followed (a link may leave the tree or loop): counted and listed.
+    scan.stats.skipped += walked.links.len() as u64;
+    for link in &walked.links {
+        scan.warnings.push(format!(
+            "'{}' is a symbolic link, not followed: skipped\nhelp: scan its target by naming it on the command line",
+            crate::redact::redact_text(link)
+        ));
+    }
     let all = walked.files.iter().chain(&walked.large);
     let pass = progress.start(
         "files",
@@ -157,4 +165,5 @@ fn shard_walk(shard: Shard, walked: &mut WalkResult) {
     walked.files.retain(|f| shard.owns_path(&f.display));
     walked.large.retain(|f| shard.owns_path(&f.display));
     walked.issues.retain(|i| shard.owns_path(&i.path));
+    walked.links.retain(|l| shard.owns_path(l));
 }

@@ -118,10 +118,12 @@ fn all_paths(req: &ScanRequest) -> Result<Vec<PathBuf>, ScanError> {
         let text = if file.as_os_str() == "-" {
             String::from_utf8_lossy(&read_stdin(ksef_model::input::MAX_TABLE_BYTES)?).into_owned()
         } else {
-            std::fs::read_to_string(file).map_err(|source| ScanError::RootsFrom {
-                path: file.clone(),
-                source,
-            })?
+            ksef_model::input::read_limited_text(file, ksef_model::input::MAX_TABLE_BYTES).map_err(
+                |source| ScanError::RootsFrom {
+                    path: file.clone(),
+                    source,
+                },
+            )?
         };
         paths.extend(
             text.lines()

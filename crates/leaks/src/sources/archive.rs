@@ -102,12 +102,7 @@ impl Codec {
             }
             Codec::Xz => {
                 let mut sink = Capped { out, limit };
-                match lzma_rs::xz_decompress(&mut std::io::BufReader::new(data), &mut sink) {
-                    Ok(()) => {}
-                    // The cap was reached: what was read so far says "bomb".
-                    Err(_) if sink.out.len() as u64 >= limit => {}
-                    Err(e) => return Err(std::io::Error::other(e.to_string())),
-                }
+                xz_streams(data, &mut sink)?;
                 out = sink.out;
             }
             Codec::Zstd => {
@@ -124,6 +119,60 @@ impl Codec {
         }
         Ok(out)
     }
+}
+
+const XZ_MAGIC: &[u8] = &[0xFD, b'7', b'z', b'X', b'Z', 0x00];
+
+/// Decodes every stream of an `.xz` file (`xz` concatenates them: `cat a.xz b.xz`, or
+/// `xz -T` on some versions), with the stream padding (zero bytes) between them. lzma-rs
+/// decodes one stream and refuses anything after it, so each stream is cut out first: it
+/// ends with the footer magic `YZ`, followed by padding and the next stream's header or
+/// the end of the file. A cut that does not decode is not a stream end: the next is tried
+/// (a bounded number of times).
+fn xz_streams(data: &[u8], sink: &mut Capped) -> std::io::Result<()> {
+    const MAX_TRIES: usize = 64;
+    let mut start = 0;
+    let mut tries = 0;
+    while start < data.len() {
+        let rest = &data[start..];
+        let mut last_error = None;
+        let mut next = None;
+        for end in (2..=rest.len()).filter(|&e| &rest[e - 2..e] == b"YZ") {
+            let after = &rest[end..];
+            let padding = after.iter().take_while(|&&b| b == 0).count();
+            let padding = padding - padding % 4;
+            let tail = &after[padding..];
+            if !(tail.is_empty() || tail.starts_with(XZ_MAGIC)) {
+                continue;
+            }
+            tries += 1;
+            if tries > MAX_TRIES {
+                break;
+            }
+            let kept = sink.out.len();
+            match lzma_rs::xz_decompress(&mut &rest[..end], sink) {
+                Ok(()) => {
+                    next = Some(start + end + padding);
+                    break;
+                }
+                // The cap was reached: what was read so far says "bomb".
+                Err(_) if sink.out.len() as u64 >= sink.limit => return Ok(()),
+                Err(e) => {
+                    sink.out.truncate(kept);
+                    last_error = Some(e.to_string());
+                }
+            }
+        }
+        match next {
+            Some(n) => start = n,
+            None => {
+                return Err(std::io::Error::other(
+                    last_error.unwrap_or_else(|| "no complete xz stream".into()),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A writer that keeps at most `limit` bytes and then fails (the xz decoder writes, it has
@@ -449,6 +498,27 @@ mod tests {
     }
 
     const CODECS: [Codec; 4] = [Codec::Gzip, Codec::Xz, Codec::Bzip2, Codec::Zstd];
+
+    /// Issue 21: `cat a.xz b.xz` (with stream padding or not) is one valid `.xz` file.
+    #[test]
+    fn issue_21_multi_stream_xz_is_read_whole() {
+        let mut two = compress(Codec::Xz, b"first stream\n");
+        let one = two.len();
+        two.extend_from_slice(&compress(Codec::Xz, b"second stream\n"));
+        let out = Codec::Xz.decompress(&two, 1 << 20).expect("two streams");
+        assert_eq!(out, b"first stream\nsecond stream\n");
+        // Stream padding (a multiple of four zero bytes) between and after the streams.
+        let mut padded = two[..one].to_vec();
+        padded.extend_from_slice(&[0; 8]);
+        padded.extend_from_slice(&two[one..]);
+        padded.extend_from_slice(&[0; 4]);
+        let out = Codec::Xz.decompress(&padded, 1 << 20).expect("padded");
+        assert_eq!(out, b"first stream\nsecond stream\n");
+        // Garbage after a stream is still corrupt.
+        let mut bad = two[..one].to_vec();
+        bad.extend_from_slice(b"garbage");
+        assert!(Codec::Xz.decompress(&bad, 1 << 20).is_err());
+    }
 
     /// Issue 12: logrotate's `.xz`, `.bz2` and `.zst` are opened like `.gz`, alone and as the
     /// outer layer of a tar; the name of the compressed file is kept.

@@ -49,6 +49,9 @@ pub struct WalkResult {
     pub large: Vec<SourceFile>,
     /// Paths that could not be read: the run exits 2.
     pub issues: Vec<ScanIssue>,
+    /// Symbolic links met in the walk (shown names): never followed, counted as skipped and
+    /// listed, so what they point to is not silently missing.
+    pub links: Vec<String>,
 }
 
 struct Excludes {
@@ -160,7 +163,8 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let is_link = entry.path_is_symlink() && entry.depth() > 0;
+            if !is_link && !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
             let rel = rel_display(entry.path(), root);
@@ -170,6 +174,10 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
             } else {
                 rel
             };
+            if is_link {
+                out.links.push(display);
+                continue;
+            }
             match entry.metadata() {
                 Ok(m) => push_file(&mut out, entry.into_path(), display, m.len(), opts),
                 Err(e) => out.issues.push(ScanIssue {
@@ -181,6 +189,7 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
     }
     out.files.sort_by(|a, b| a.display.cmp(&b.display));
     out.large.sort_by(|a, b| a.display.cmp(&b.display));
+    out.links.sort();
     Ok(out)
 }
 

@@ -429,7 +429,13 @@ fn read_reflogs(repo: &gix::Repository, ctx: &Ctx) -> Reflogs {
     let mut out = Reflogs::default();
     let stash_log = repo.common_dir().join("logs").join("refs").join("stash");
     for file in reflog_files(repo) {
-        let text = match std::fs::read(&file) {
+        let checked =
+            super::guard::check_file(repo.common_dir(), &file, super::guard::MAX_METADATA_BYTES)
+                .and_then(|()| {
+                    ksef_model::input::read_limited(&file, super::guard::MAX_METADATA_BYTES)
+                        .map_err(|e| e.to_string())
+                });
+        let text = match checked {
             Ok(text) => text,
             Err(e) => {
                 ctx.issue(
@@ -475,7 +481,8 @@ fn reflog_files(repo: &gix::Repository) -> Vec<std::path::PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            // Never follow a directory link (`a -> .` loops); a file link is checked when read.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 dirs.push(path);
             } else {
                 files.push(path);

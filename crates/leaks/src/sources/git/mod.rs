@@ -12,6 +12,7 @@
 //! object ids and one commit node per commit, never blob contents beyond those in flight.
 
 mod commits;
+mod guard;
 mod since;
 mod staged;
 mod walk;
@@ -141,6 +142,10 @@ pub(crate) fn scan_history_shard(
         path: repo.to_path_buf(),
         message: e.to_string(),
     };
+    guard::check_metadata(repo).map_err(|message| ScanError::GitOpen {
+        path: repo.to_path_buf(),
+        message,
+    })?;
     let shared = gix::discover(repo).map_err(|e| ScanError::GitOpen {
         path: repo.to_path_buf(),
         message: e.to_string(),
