@@ -109,11 +109,11 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
             }
             f
         };
-        stats.files += doc.stats.files;
-        stats.blobs += doc.stats.blobs;
-        stats.bytes += doc.stats.bytes;
-        stats.skipped += doc.stats.skipped;
-        stats.placeholders += doc.stats.placeholders;
+        stats.files = stats.files.saturating_add(doc.stats.files);
+        stats.blobs = stats.blobs.saturating_add(doc.stats.blobs);
+        stats.bytes = stats.bytes.saturating_add(doc.stats.bytes);
+        stats.skipped = stats.skipped.saturating_add(doc.stats.skipped);
+        stats.placeholders = stats.placeholders.saturating_add(doc.stats.placeholders);
         findings.extend(doc.findings.into_iter().map(repository));
         suppressed.extend(doc.suppressed.into_iter().map(repository));
         errors.extend(doc.errors);
@@ -133,7 +133,7 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
                     exceptions.insert(key, e);
                 }
                 Some(seen) => {
-                    seen.matched += e.matched;
+                    seen.matched = seen.matched.saturating_add(e.matched);
                     if seen.status == ExceptionStatus::Unused && e.status == ExceptionStatus::Active
                     {
                         seen.status = ExceptionStatus::Active;
@@ -353,7 +353,7 @@ pub fn merge_audits(mut docs: Vec<AuditResults>) -> Result<AuditResults, MergeEr
                     exceptions.insert(key, e);
                 }
                 Some(seen) => {
-                    seen.matched += e.matched;
+                    seen.matched = seen.matched.saturating_add(e.matched);
                     if seen.status == ExceptionStatus::Unused && e.status == ExceptionStatus::Active
                     {
                         seen.status = ExceptionStatus::Active;
