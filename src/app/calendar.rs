@@ -27,6 +27,27 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
         now: Utc::now(),
         lang: crate::app::lang(args.lang.lang),
     };
+    let lang = crate::app::lang(args.lang.lang);
+    for r in reminders.iter().filter(|r| {
+        !global.quiet && crate::render::calendar::event_day(r.due, args.days_before).is_none()
+    }) {
+        say!(
+            "warning: {} {} (NIP {}): {} {} - {} {}",
+            r.kind.word(),
+            r.reference,
+            r.nip,
+            lang.t(
+                "no reminder: the planned date",
+                "brak przypomnienia: planowana data"
+            ),
+            r.due,
+            args.days_before,
+            lang.t(
+                "days is outside the dates a calendar can hold",
+                "dni wypada poza zakresem dat kalendarza"
+            )
+        );
+    }
     let mut out = Output::open(args.output.output.as_deref())?;
     out.write_all(render_ics(&reminders, &opts).as_bytes())
         .and_then(|()| out.flush())
@@ -74,7 +95,23 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
             );
         }
     }
-    Ok(Outcome::Clean)
+    // Reminders of an incomplete audit are incomplete too: exit 2, as `report` does (the
+    // calendar is still written, and the reason is on stderr, also with -q).
+    let _ = crate::app::messages::write_incomplete(
+        &mut crate::app::output::stderr(),
+        opts.lang,
+        &audit.contexts,
+    );
+    let incomplete = audit.summary.contexts_incomplete > 0
+        || audit
+            .contexts
+            .iter()
+            .any(|c| c.status == ksef_model::ContextStatus::Incomplete);
+    Ok(if incomplete {
+        Outcome::Incomplete
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn write_per_owner(

@@ -76,6 +76,8 @@ pub struct LeaksRequest {
     pub group_by: Option<crate::render::audit::Grouping>,
     /// Language of the messages on stderr: `--lang`, else `[report] lang`.
     pub message_lang: Lang,
+    /// `--since` as given when it is a date or a span, recorded in the results' target.
+    pub since_date: Option<String>,
 }
 
 impl LeaksRequest {
@@ -174,6 +176,10 @@ impl LeaksRequest {
             message_lang: crate::app::messages::message_lang(args.lang, Some(config)),
             min_severity: args.min_severity,
             group_by: args.group_by.map(crate::app::audit::grouping),
+            since_date: args
+                .since
+                .clone()
+                .filter(|s| parse_since(s, Utc::now()).is_some()),
         })
     }
 }
@@ -218,6 +224,9 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
 /// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
 pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let (mut results, rules) = scan(&req.scan)?;
+    if results.target.mode == "git" {
+        results.target.since_date.clone_from(&req.since_date);
+    }
     let lang = req.message_lang;
     if let Some(config) = &req.verify {
         let n = (results.findings.len() + results.suppressed.len()) as u64;

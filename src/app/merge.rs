@@ -44,7 +44,10 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         let docs = args
             .inputs
             .iter()
-            .map(|p| load_leak_results(p, "merge").map(|l| l.value))
+            .map(|p| {
+                load_leak_results(p, "merge")
+                    .map(|l| (ksef_model::shown_path(p).to_string(), l.value))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut merged = merge_leaks(docs).map_err(|e| anyhow!("cannot merge: {e}"))?;
         crate::app::redact::redact_leaks(&mut merged);

@@ -54,6 +54,9 @@ pub struct TokensRequest {
     /// `--lang`, else `[report] lang`: the table, the summary, the messages on stderr and
     /// the CSV (which also carries it in its options).
     pub lang: Lang,
+    /// `--nip`: with `--from`, only these contexts of the snapshot are shown and decide the
+    /// exit code (a live listing reads only them already).
+    pub nips: Vec<String>,
 }
 
 /// `ksef-audit tokens`: flags + config -> [`TokensRequest`] -> [`list_tokens`].
@@ -93,13 +96,14 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> Result<Outcome> {
         verbose: global.verbose,
         color: global.color,
         lang,
+        nips: global.nips.clone(),
     })
 }
 
 /// The `tokens` pipeline: read or fetch the snapshot, write it, summarise on stderr.
 pub fn list_tokens(req: &TokensRequest) -> Result<Outcome> {
     let snapshot = match &req.source {
-        TokenSource::Snapshot(path) => read_snapshot(path)?,
+        TokenSource::Snapshot(path) => only_contexts(read_snapshot(path)?, &req.nips)?,
         TokenSource::Live(settings) => fetch(settings, req.quiet, req.verbose, req.lang),
     };
     let mut out = Output::open(req.output.as_deref())?;
@@ -241,4 +245,21 @@ pub fn incomplete_reasons(w: &mut dyn Write, snapshot: &TokenSnapshot, lang: Lan
 /// `collect::results`).
 pub fn read_snapshot(path: &Path) -> Result<TokenSnapshot> {
     Ok(crate::inputs::results::load_token_snapshot(path, "from")?.value)
+}
+
+/// The contexts of a saved snapshot that `--nip` asks for (all without `--nip`); a NIP the
+/// snapshot does not have is an error.
+fn only_contexts(mut snapshot: TokenSnapshot, nips: &[String]) -> Result<TokenSnapshot> {
+    if nips.is_empty() {
+        return Ok(snapshot);
+    }
+    snapshot.contexts.retain(|c| nips.contains(&c.nip));
+    for n in nips {
+        if !snapshot.contexts.iter().any(|c| &c.nip == n) {
+            anyhow::bail!(
+                "--nip {n}: the snapshot has no such context\nhelp: list the snapshot's contexts with `ksef-audit tokens --from SNAPSHOT`"
+            );
+        }
+    }
+    Ok(snapshot)
 }

@@ -16,6 +16,7 @@ use ksef_model::AuditResults;
 use ksef_model::CertificateStatus;
 use ksef_model::TokenStatus;
 use ksef_model::i18n::Lang;
+use ksef_model::mask_pesels_in;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,7 +36,7 @@ impl ReminderKind {
         }
     }
 
-    fn word(self) -> &'static str {
+    pub fn word(self) -> &'static str {
         match self {
             ReminderKind::Token => "token",
             ReminderKind::Certificate => "certificate",
@@ -182,6 +183,17 @@ fn event_texts(r: &Reminder, lang: Lang) -> (String, Vec<String>) {
     (summary, details)
 }
 
+/// The day of the event for a credential due on `due`: `days_before` days earlier. `None`
+/// when that day (or the day after it) is outside the dates a calendar can hold (a hostile
+/// or mistyped `planned_expiry`, a huge `--days-before`): the reminder is left out, never a
+/// panic.
+pub fn event_day(due: NaiveDate, days_before: u32) -> Option<NaiveDate> {
+    let day = due.checked_sub_signed(Duration::days(i64::from(days_before)))?;
+    // Years an iCalendar DATE (4 digits) can write.
+    let year = chrono::Datelike::year(&day);
+    ((1..=9998).contains(&year)).then_some(day)
+}
+
 /// A calendar of `reminders` (an empty calendar when there are none).
 pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
     let mut lines: Vec<String> = vec![
@@ -203,7 +215,12 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
     ];
     let stamp = opts.now.format("%Y%m%dT%H%M%SZ").to_string();
     for r in reminders {
-        let day = r.due - Duration::days(i64::from(opts.days_before));
+        // A date the calendar cannot hold is left out; the command warns (see `event_day`).
+        let Some((day, next)) = event_day(r.due, opts.days_before)
+            .and_then(|d| Some((d, d.checked_add_signed(Duration::days(1))?)))
+        else {
+            continue;
+        };
         let kind = r.kind.word();
         let (summary, details) = event_texts(r, opts.lang);
         lines.push("BEGIN:VEVENT".into());
@@ -215,12 +232,12 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
         ));
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
-        lines.push(format!(
-            "DTEND;VALUE=DATE:{}",
-            (day + Duration::days(1)).format("%Y%m%d")
-        ));
+        lines.push(format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
+        // PESELs in free text (descriptions, names) are masked as in the tables.
+        let summary = mask_pesels_in(&summary).into_owned();
+        let details = mask_pesels_in(&details.join("\n")).into_owned();
         lines.push(format!("SUMMARY:{}", escape_text(&summary)));
-        lines.push(format!("DESCRIPTION:{}", escape_text(&details.join("\n"))));
+        lines.push(format!("DESCRIPTION:{}", escape_text(&details)));
         lines.push("CATEGORIES:KSeF".into());
         lines.push("TRANSP:TRANSPARENT".into());
         if let Some(owner) = &r.owner {
@@ -277,7 +294,7 @@ fn file_stem(owner: &str) -> String {
 /// else the `invalid:nomail` address calendar programs use for people without one.
 fn attendee(owner: &str) -> String {
     let owner = owner.trim();
-    let cn = quote_param(owner);
+    let cn = quote_param(&mask_pesels_in(owner));
     if is_email(owner) {
         format!("ATTENDEE;CN={cn};ROLE=REQ-PARTICIPANT:mailto:{owner}")
     } else {
@@ -290,9 +307,10 @@ fn is_email(s: &str) -> bool {
         Some((user, host)) => {
             !user.is_empty()
                 && host.contains('.')
+                && !host.contains('@')
                 && !s
                     .chars()
-                    .any(|c| c.is_whitespace() || "<>\"(),;:".contains(c))
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:\\[]".contains(c))
         }
         None => false,
     }
@@ -380,5 +398,23 @@ mod tests {
         );
         assert_eq!(file_stem("Anna Nowak"), "anna_nowak");
         assert_eq!(file_stem("../../etc"), "etc");
+    }
+
+    #[test]
+    fn issue_21_owners_with_control_characters_are_not_mailed() {
+        for owner in ["x\u{1}y@evil.example.pl", "a@b.pl\r\nX-EVIL:1", "a@b@c.pl"] {
+            let line = attendee(owner);
+            assert!(line.ends_with(":invalid:nomail"), "{line:?}");
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn issue_21_event_days_out_of_range_are_none() {
+        let due = NaiveDate::from_ymd_opt(2027, 1, 31).expect("date");
+        assert_eq!(event_day(due, 100_000_000), None);
+        assert_eq!(event_day(NaiveDate::MIN, 0), None);
+        assert_eq!(event_day(NaiveDate::MAX, 0), None);
+        assert_eq!(event_day(due, 14), NaiveDate::from_ymd_opt(2027, 1, 17));
     }
 }

@@ -408,3 +408,30 @@ fn demo_exits_0_and_writes_its_outputs() {
     assert!(snap.contexts.iter().map(|c| c.tokens.len()).sum::<usize>() > 300);
     assert!(out_dir.join("tokens.txt").exists());
 }
+
+/// Issue 21, point 20: `tokens --from SNAPSHOT --nip X` shows only the contexts asked for,
+/// and only they decide the exit code.
+#[test]
+fn issue_21_tokens_from_a_snapshot_honours_nip() {
+    let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/inventory/incomplete/snapshot.json");
+    let run = |nip: &str| {
+        Command::cargo_bin("ksef-audit")
+            .expect("binary")
+            .env_remove("KSEF_AUDIT_CONFIG")
+            .args(["tokens", "--format", "json", "--nip", nip, "--from"])
+            .arg(&snapshot)
+            .output()
+            .expect("runs")
+    };
+    let out = run("7773103964");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let snap: TokenSnapshot = serde_json::from_slice(&out.stdout).expect("JSON snapshot");
+    let nips: Vec<&str> = snap.contexts.iter().map(|c| c.nip.as_str()).collect();
+    assert_eq!(nips, ["7773103964"]);
+    let out = run("5261040828");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run("1111111111");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no such context"), "{}", stderr(&out));
+}

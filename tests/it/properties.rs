@@ -26,12 +26,16 @@ use ksef_client::grants::QueryPersonPermissionsResponse;
 use ksef_client::models::QueryTokensResponse;
 use ksef_leaks::matcher::builtin_scanner;
 use ksef_leaks::redact::redact_text;
+use ksef_model::AuditResults;
 use ksef_model::CertificateRecord;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantKind;
 use ksef_model::GrantRecord;
+use ksef_model::LeakResults;
 use ksef_model::TokenSnapshot;
 use ksef_model::redact_token_shapes;
+use ksef_policy::merge::merge_audits;
+use ksef_policy::merge::merge_leaks;
 use ksef_policy::rule::parse_policy_sources;
 use ksef_rules::leak::LeakRule;
 use ksef_rules::leak::validate_leak_rules;
@@ -180,6 +184,48 @@ const AUTHORIZATIONS_BODY: &str = r#"{"hasMore": false, "authorizationGrants": [
 
 const CERTIFICATES_BODY: &str = r#"[{"certificateSerialNumber": "0321B1A2C3D4", "name": "Kasa 1", "type": "Authentication", "commonName": "Jan Nowak", "status": "Active", "subjectIdentifier": {"type": "Pesel", "value": "85010112345"}, "validFrom": "2025-01-01T00:00:00Z", "validTo": "2027-01-01T00:00:00Z", "lastUseDate": "0001-01-01T00:00:00Z", "requestDate": "2024-12-20T00:00:00Z"}]"#;
 
+const LEAKS_DOC: &str = include_str!("../fixtures/results/leaks-2026q4.json");
+const AUDIT_Q3: &str = include_str!("../fixtures/results/audit-2026q3.json");
+const AUDIT_Q4: &str = include_str!("../fixtures/results/audit-2026q4.json");
+
+/// A leak results document as `merge` reads it: a real one with some values replaced, a
+/// shard of any numbers (hostile ones included) and counts up to `u64::MAX`.
+fn leak_shard() -> impl Strategy<Value = serde_json::Value> {
+    (
+        mutated(LEAKS_DOC),
+        prop::option::of((
+            prop_oneof![0..4u64, Just(u64::from(u32::MAX)), any::<u64>()],
+            prop_oneof![0..4u64, 1020..1030u64, Just(4_000_000_000u64), any::<u64>()],
+        )),
+        prop::option::of(any::<u64>()),
+        prop::option::of("[0-9a-f]{0,40}"),
+    )
+        .prop_map(|(mut doc, shard, files, head)| {
+            // Only where the mutation left objects (indexing a non-object would panic here).
+            let set = |doc: &mut serde_json::Value, at: &str, key: &str, v: serde_json::Value| {
+                if let Some(o) = doc.pointer_mut(at).and_then(|o| o.as_object_mut()) {
+                    o.insert(key.to_string(), v);
+                }
+            };
+            if let Some((index, count)) = shard {
+                let shard = serde_json::json!({"index": index, "count": count});
+                set(&mut doc, "/target", "shard", shard);
+            }
+            if let Some(n) = files {
+                set(&mut doc, "/stats", "files", n.into());
+            }
+            if let Some(h) = head {
+                set(&mut doc, "/target", "head", h.into());
+            }
+            doc
+        })
+}
+
+/// An audit results document as `merge` reads it: one of the fixtures, some values replaced.
+fn audit_doc() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![mutated(AUDIT_Q3), mutated(AUDIT_Q4)]
+}
+
 /// Uses a parsed grant the way the audit does: record, display, revoke call.
 fn use_grant(rec: &GrantRecord) {
     let _ = rec.holder.masked();
@@ -303,6 +349,46 @@ proptest! {
                 let _ = load_token_snapshot(&path, "from");
                 let _ = load_leak_results(&path, "from");
             });
+        }
+    }
+
+    /// Issue 21: the documents `merge` reads (leak shards, audits) never make it panic, and
+    /// a merge never hides a hostile shard or claims to be complete with a gap.
+    #[test]
+    fn issue_21_merge_never_panics_on_hostile_documents(
+        leaks in prop::collection::vec(leak_shard(), 1..4),
+        audits in prop::collection::vec(audit_doc(), 1..4),
+    ) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut parts = Vec::new();
+        for (i, doc) in leaks.iter().enumerate() {
+            // Through the reader `merge` uses, then straight from the value.
+            let path = dir.path().join(format!("s{i}.json"));
+            std::fs::write(&path, serde_json::to_vec(doc).expect("json")).expect("write");
+            bounded("leak results reader", || {
+                let _ = load_leak_results(&path, "merge");
+            });
+            if let Ok(d) = serde_json::from_value::<LeakResults>(doc.clone()) {
+                parts.push((format!("s{i}.json"), d));
+            }
+        }
+        if !parts.is_empty() {
+            let merged = bounded("merge of leaks", || merge_leaks(parts));
+            if let Ok(m) = merged {
+                prop_assert!(m.target.shard.is_none());
+                let _ = serde_json::to_string(&m).expect("serialises");
+            }
+        }
+        let docs: Vec<AuditResults> = audits
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect();
+        if !docs.is_empty() {
+            let newest = docs.iter().map(|d| d.generated_at).max();
+            if let Ok(m) = bounded("merge of audits", || merge_audits(docs)) {
+                prop_assert_eq!(Some(m.generated_at), newest);
+                let _ = serde_json::to_string(&m).expect("serialises");
+            }
         }
     }
 

@@ -225,11 +225,13 @@ fn an_error_in_one_shard_makes_the_merged_result_an_error() {
     run(dir.path(), &["merge", "-o", "part.json", "ok.json"]);
     let part = json(&dir.path().join("part.json"));
     assert!(
-        part["warnings"]
+        part["errors"]
             .as_array()
-            .expect("warnings")
+            .expect("errors")
             .iter()
-            .any(|w| w.as_str().is_some_and(|w| w.contains("2/2 missing"))),
+            .any(|e| e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("2/2 missing"))),
         "{part}"
     );
 }
@@ -288,5 +290,288 @@ fn merge_writes_csv_for_polish_excel() {
     assert!(
         err.contains("--csv-excel writes CSV, but --format sarif"),
         "{err}"
+    );
+}
+
+/// Runs `ksef-audit ARGS`: exit code and stderr.
+fn run_err(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = bin().current_dir(dir).args(args).output().expect("runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Writes shards `K/N` of `leaks ARGS` as `sK-N.json` in `dir`.
+fn shards(dir: &Path, args: &[&str], count: u32, indexes: &[u32]) {
+    for k in indexes {
+        let out = format!("s{k}-{count}.json");
+        let shard = format!("{k}/{count}");
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--format", "json", "-o", &out, "--shard", &shard]);
+        run(dir, &a);
+    }
+}
+
+fn error_messages(doc: &Value) -> String {
+    doc["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 21, point 1: a merge that lacks a shard, repeats one or mixes shard counts is
+/// incomplete (exit 2, the gap named in JSON, text and SARIF), and a repeat is counted once.
+#[test]
+fn issue_21_missing_repeated_or_mixed_shards_exit_2_and_say_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    write_tree(&d.join("tree"));
+    shards(d, &["leaks", "tree"], 3, &[1, 2, 3]);
+    shards(d, &["leaks", "tree"], 2, &[1]);
+    assert_eq!(
+        run(
+            d,
+            &[
+                "merge",
+                "-o",
+                "all.json",
+                "s1-3.json",
+                "s2-3.json",
+                "s3-3.json"
+            ]
+        ),
+        1,
+        "the whole set merges as before"
+    );
+    let all = json(&d.join("all.json"));
+
+    // A missing shard: exit 2, named in JSON, text and SARIF.
+    let (code, _) = run_err(d, &["merge", "-o", "gap.json", "s1-3.json", "s2-3.json"]);
+    assert_eq!(code, 2);
+    let gap = json(&d.join("gap.json"));
+    assert!(error_messages(&gap).contains("3/3 missing"), "{gap}");
+    let (code, _) = run_err(
+        d,
+        &[
+            "merge",
+            "--format",
+            "sarif",
+            "-o",
+            "gap.sarif",
+            "s1-3.json",
+            "s2-3.json",
+        ],
+    );
+    assert_eq!(code, 2, "the format never changes the exit code");
+    let sarif = json(&d.join("gap.sarif"));
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    let notes = inv["toolExecutionNotifications"].to_string();
+    assert!(
+        notes.contains("3/3 missing") && notes.contains("error"),
+        "{notes}"
+    );
+    let out = bin()
+        .current_dir(d)
+        .args(["merge", "--format", "text", "s1-3.json", "s2-3.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("3/3 missing"), "{text}");
+
+    // A repeated shard: exit 2, and its stats are not counted twice.
+    let (code, _) = run_err(
+        d,
+        &[
+            "merge",
+            "-o",
+            "twice.json",
+            "s1-3.json",
+            "s1-3.json",
+            "s2-3.json",
+            "s3-3.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    let twice = json(&d.join("twice.json"));
+    assert!(error_messages(&twice).contains("given twice"), "{twice}");
+    for key in ["files", "blobs", "skipped"] {
+        assert_eq!(twice["stats"][key], all["stats"][key], "{key}");
+    }
+    assert_eq!(twice["findings"], all["findings"]);
+
+    // Mixed shard counts: exit 2, named.
+    let (code, _) = run_err(
+        d,
+        &[
+            "merge",
+            "-o",
+            "mixed.json",
+            "s1-2.json",
+            "s2-3.json",
+            "s3-3.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    let mixed = json(&d.join("mixed.json"));
+    assert!(
+        error_messages(&mixed).contains("different splits"),
+        "{mixed}"
+    );
+}
+
+/// Issue 21, point 2: every leak result records its scan identity, and `merge` refuses
+/// shards of one shard set that are parts of different scans (naming the files); results of
+/// different roots still merge into one multi-root document.
+#[test]
+fn issue_21_shards_of_different_scans_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    make_repo(&d.join("repo"), 0);
+    shards(d, &["leaks", "--git", "repo"], 2, &[1, 2]);
+    let one = json(&d.join("s1-2.json"));
+    let head = one["target"]["head"].as_str().expect("HEAD recorded");
+    assert_eq!(head.len(), 40, "{head}");
+    assert!(one["tool_version"].is_string() && one["digests"]["rules"].is_string());
+    assert_eq!(one["target"]["staged"], false);
+    run(
+        d,
+        &[
+            "leaks",
+            "--git",
+            "repo",
+            "--since",
+            "HEAD",
+            "--format",
+            "json",
+            "-o",
+            "since.json",
+            "--shard",
+            "2/2",
+        ],
+    );
+    assert_eq!(json(&d.join("since.json"))["target"]["since"], "HEAD");
+    run(
+        d,
+        &[
+            "leaks",
+            "--git",
+            "repo",
+            "--since",
+            "2026-01-01",
+            "--format",
+            "json",
+            "-o",
+            "date.json",
+            "--shard",
+            "2/2",
+        ],
+    );
+    assert_eq!(
+        json(&d.join("date.json"))["target"]["since_date"],
+        "2026-01-01"
+    );
+
+    for other in ["since.json", "date.json"] {
+        let (code, err) = run_err(d, &["merge", "-o", "m.json", "s1-2.json", other]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("different scans") && err.contains("s1-2.json") && err.contains(other),
+            "{err}"
+        );
+    }
+    // Another HEAD: a commit after shard 1 was scanned.
+    std::fs::write(d.join("repo/new.env"), "x=1\n").expect("write");
+    git(&d.join("repo"), &["add", "-A"]);
+    git(&d.join("repo"), &["commit", "-q", "-m", "later"]);
+    run(
+        d,
+        &[
+            "leaks",
+            "--git",
+            "repo",
+            "--format",
+            "json",
+            "-o",
+            "later.json",
+            "--shard",
+            "2/2",
+        ],
+    );
+    let (code, err) = run_err(d, &["merge", "-o", "m.json", "s1-2.json", "later.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("HEAD"), "{err}");
+    // The matching shard still merges.
+    assert_eq!(
+        run(d, &["merge", "-o", "m.json", "s1-2.json", "s2-2.json"]),
+        1
+    );
+    assert_eq!(json(&d.join("m.json"))["target"]["head"], head);
+}
+
+/// Issue 21, point 13: a shard count past the limit, `0/0` and `7/2` are refused with a
+/// message naming the file (exit 2), never an abort.
+#[test]
+fn issue_21_hostile_shard_numbers_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    write_tree(&d.join("tree"));
+    shards(d, &["leaks", "tree"], 2, &[1]);
+    let base = json(&d.join("s1-2.json"));
+    for (index, count) in [(1u64, 4_000_000_000u64), (0, 0), (7, 2), (1, 1025)] {
+        let mut doc = base.clone();
+        doc["target"]["shard"] = serde_json::json!({"index": index, "count": count});
+        std::fs::write(d.join("evil.json"), doc.to_string()).expect("write");
+        let (code, err) = run_err(d, &["merge", "-o", "m.json", "evil.json", "s1-2.json"]);
+        assert_eq!(code, 2, "{index}/{count}: {err}");
+        assert!(err.contains("evil.json") && err.contains("shard"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// Issue 21, point 3: audits merge by `generated_at`, not by argument order: a context
+/// incomplete in the newest document stays incomplete (and the merge exits 2).
+#[test]
+fn issue_21_audits_merge_newest_last_whatever_the_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results");
+    let q3 = fixtures.join("audit-2026q3.json");
+    let q4 = fixtures.join("audit-2026q4.json");
+    for (name, args) in [("a.json", [&q4, &q3]), ("b.json", [&q3, &q4])] {
+        let out = d.join(name);
+        let code = bin()
+            .args(["merge", "-o"])
+            .arg(&out)
+            .args(args)
+            .output()
+            .expect("runs")
+            .status
+            .code();
+        assert_eq!(
+            code,
+            Some(2),
+            "{name}: the newest run could not read a context"
+        );
+        let doc = json(&out);
+        assert_eq!(doc["generated_at"], "2026-11-20T09:00:00Z");
+        let ctx = doc["contexts"]
+            .as_array()
+            .expect("contexts")
+            .iter()
+            .find(|c| c["nip"] == "7762811692")
+            .expect("context")
+            .clone();
+        assert_eq!(ctx["status"], "incomplete", "{name}");
+        assert_eq!(doc["summary"]["contexts_incomplete"], 1, "{name}");
+    }
+    assert_eq!(
+        json(&d.join("a.json"))["contexts"],
+        json(&d.join("b.json"))["contexts"]
     );
 }

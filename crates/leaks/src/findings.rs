@@ -405,6 +405,8 @@ mod tests {
             shallow: false,
             coverage: None,
             shard: None,
+            since_date: None,
+            head: None,
         }
     }
 

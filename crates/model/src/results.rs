@@ -437,6 +437,18 @@ pub struct LeakTarget {
     /// `--shard K/N`: this run scanned only that part of the work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// `--since` as given when it is a date or a span (`2026-01-01`, `90d`); a revision
+    /// given to `--since` or `--since-commit` is in `since`. Absent in documents written
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_date: Option<String>,
+    /// Git: the commit HEAD pointed at when the scan started (one per root, in the order
+    /// of `root`, separated by spaces; `-` for a repository without one). With `root`,
+    /// `mode`, `since`, `since_date`, `staged`, the rules digest and the tool version it
+    /// is the scan's identity: `merge` refuses shards of one shard set whose identity
+    /// differs. Absent for files and in documents written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

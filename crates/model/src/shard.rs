@@ -15,6 +15,26 @@ pub struct Shard {
 }
 
 impl Shard {
+    /// The most parts a scan may be split into (`--shard K/N` with `N <= MAX_COUNT`).
+    pub const MAX_COUNT: u32 = 1024;
+
+    /// `Ok` when `1 <= index <= count <= MAX_COUNT`; else why not (a shard read from a
+    /// results file is checked before it is used).
+    pub fn check(self) -> Result<(), String> {
+        if self.count == 0 || self.index == 0 || self.index > self.count {
+            return Err(format!(
+                "shard {self} is not a part of a scan: expected K/N with 1 <= K <= N"
+            ));
+        }
+        if self.count > Self::MAX_COUNT {
+            return Err(format!(
+                "shard {self}: a scan is split into at most {} shards",
+                Self::MAX_COUNT
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether the item with this 64-bit key belongs to the shard.
     pub fn owns(self, key: u64) -> bool {
         key % u64::from(self.count) == u64::from(self.index - 1)
@@ -58,10 +78,12 @@ impl FromStr for Shard {
         let (k, n) = s.split_once('/').ok_or_else(|| format!("'{s}': {help}"))?;
         let index: u32 = k.trim().parse().map_err(|_| format!("'{s}': {help}"))?;
         let count: u32 = n.trim().parse().map_err(|_| format!("'{s}': {help}"))?;
+        let shard = Shard { index, count };
         if count == 0 || index == 0 || index > count {
             return Err(format!("'{s}': {help}"));
         }
-        Ok(Shard { index, count })
+        shard.check().map_err(|e| format!("'{s}': {e}"))?;
+        Ok(shard)
     }
 }
 
@@ -72,8 +94,21 @@ mod tests {
     #[test]
     fn shards_parse_and_reject_bad_input() {
         assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
-        for bad in ["0/3", "4/3", "1/0", "x/3", "3", ""] {
+        for bad in [
+            "0/3",
+            "4/3",
+            "1/0",
+            "x/3",
+            "3",
+            "",
+            "1/1025",
+            "1/4000000000",
+        ] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        assert!("1024/1024".parse::<Shard>().is_ok());
+        for (index, count) in [(0, 0), (7, 2), (1, 4_000_000_000)] {
+            assert!(Shard { index, count }.check().is_err());
         }
     }
 

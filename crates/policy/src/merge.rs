@@ -15,6 +15,7 @@ use ksef_model::ExceptionStatus;
 use ksef_model::LeakFinding;
 use ksef_model::LeakResults;
 use ksef_model::LeakStats;
+use ksef_model::ScanIssue;
 use ksef_model::Shard;
 
 use crate::audit::summarize;
@@ -24,8 +25,26 @@ use ksef_leaks::findings::sort_findings;
 pub(crate) type MergeError = String;
 
 /// Merges leak results. Shards of one scan (same root and mode) become one unsharded
-/// document; documents of different roots become one multi-root document.
-pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
+/// document; documents of different roots become one multi-root document. Each part is
+/// named (its file) so that what cannot be merged says which parts.
+///
+/// Refused (an error): parts of different kinds of source, a shard that is not a part of a
+/// scan (`0/0`, `7/2`, more than [`Shard::MAX_COUNT`] shards), and shards of one shard set
+/// (same root and shard count) whose scan identity (HEAD commit, `--since`, `--staged`, rules
+/// digest, tool version) differs. Merged, but incomplete (an entry in `errors`, so the run
+/// exits 2): a shard set that lacks a shard, repeats one (the repeat is not counted again) or
+/// mixes shard counts.
+pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, MergeError> {
+    if parts.is_empty() {
+        return Err("nothing to merge".into());
+    }
+    for (name, d) in &parts {
+        if let Some(shard) = d.target.shard {
+            shard.check().map_err(|e| format!("'{name}': {e}"))?;
+        }
+    }
+    check_shard_identities(&parts)?;
+    let (docs, gaps) = drop_repeated_shards(parts);
     let Some(first) = docs.first() else {
         return Err("nothing to merge".into());
     };
@@ -48,6 +67,8 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
     out.target.root = roots.join(" ");
     out.target.shallow = docs.iter().any(|d| d.target.shallow);
     out.target.shard = None;
+    let heads = unique(docs.iter().filter_map(|d| d.target.head.clone()));
+    out.target.head = (!heads.is_empty()).then(|| heads.join(" "));
     out.placeholders.clear();
     // As one run over several repositories: each repository's coverage, named by its root.
     let coverage: Vec<String> = docs
@@ -71,9 +92,8 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
         .map(|d| d.generated_at)
         .max()
         .unwrap_or(out.generated_at);
-    for warning in shard_gaps(&docs) {
-        out.warnings.push(warning);
-    }
+    let mut gap_errors = gaps;
+    gap_errors.extend(shard_gaps(&docs));
 
     let mut stats = LeakStats::default();
     let mut findings = Vec::new();
@@ -89,11 +109,11 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
             }
             f
         };
-        stats.files += doc.stats.files;
-        stats.blobs += doc.stats.blobs;
-        stats.bytes += doc.stats.bytes;
-        stats.skipped += doc.stats.skipped;
-        stats.placeholders += doc.stats.placeholders;
+        stats.files = stats.files.saturating_add(doc.stats.files);
+        stats.blobs = stats.blobs.saturating_add(doc.stats.blobs);
+        stats.bytes = stats.bytes.saturating_add(doc.stats.bytes);
+        stats.skipped = stats.skipped.saturating_add(doc.stats.skipped);
+        stats.placeholders = stats.placeholders.saturating_add(doc.stats.placeholders);
         findings.extend(doc.findings.into_iter().map(repository));
         suppressed.extend(doc.suppressed.into_iter().map(repository));
         errors.extend(doc.errors);
@@ -113,7 +133,7 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
                     exceptions.insert(key, e);
                 }
                 Some(seen) => {
-                    seen.matched += e.matched;
+                    seen.matched = seen.matched.saturating_add(e.matched);
                     if seen.status == ExceptionStatus::Unused && e.status == ExceptionStatus::Active
                     {
                         seen.status = ExceptionStatus::Active;
@@ -126,6 +146,7 @@ pub fn merge_leaks(docs: Vec<LeakResults>) -> Result<LeakResults, MergeError> {
     dedupe_findings(&mut suppressed);
     sort_findings(&mut findings);
     sort_findings(&mut suppressed);
+    errors.extend(gap_errors);
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     errors.dedup();
     stats.errors = errors.len() as u64;
@@ -155,8 +176,84 @@ fn dedupe_findings(findings: &mut Vec<LeakFinding>) {
     });
 }
 
-/// Warnings for shard sets that do not cover the whole scan (a missing or repeated shard).
-fn shard_gaps(docs: &[LeakResults]) -> Vec<String> {
+/// What makes a part of a shard set one scan: the root, the kind of source, what history
+/// was asked for, HEAD, the rules and the tool.
+fn scan_identity(d: &LeakResults) -> String {
+    let t = &d.target;
+    format!(
+        "mode {}, HEAD {}, --since {}, --since date {}, --staged {}, rules {}, tool {}",
+        t.mode,
+        t.head.as_deref().unwrap_or("(not recorded)"),
+        t.since.as_deref().unwrap_or("(none)"),
+        t.since_date.as_deref().unwrap_or("(none)"),
+        t.staged,
+        d.digests.rules,
+        d.tool_version
+    )
+}
+
+/// Refuses shards of one shard set (same root and shard count) that are parts of different
+/// scans, naming the parts and what differs.
+fn check_shard_identities(parts: &[(String, LeakResults)]) -> Result<(), MergeError> {
+    let mut sets: BTreeMap<(&str, u32), Vec<(&str, String)>> = BTreeMap::new();
+    for (name, d) in parts {
+        if let Some(s) = d.target.shard {
+            sets.entry((&d.target.root, s.count))
+                .or_default()
+                .push((name, scan_identity(d)));
+        }
+    }
+    let mut problems = Vec::new();
+    for ((root, count), members) in sets {
+        if unique(members.iter().map(|(_, id)| id.clone())).len() > 1 {
+            problems.push(format!(
+                "the shards of '{root}' (of {count}) are parts of different scans:\n{}",
+                members
+                    .iter()
+                    .map(|(name, id)| format!("  '{name}': {id}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\nhelp: merge the shards of one scan: run every `--shard K/N` with the same flags on the same commit",
+            problems.join("\n")
+        ))
+    }
+}
+
+/// The parts without repeated shards (the same shard of one root given twice is counted
+/// once), and an error for each repeat.
+fn drop_repeated_shards(parts: Vec<(String, LeakResults)>) -> (Vec<LeakResults>, Vec<ScanIssue>) {
+    let mut seen: BTreeMap<(String, u32, u32), String> = BTreeMap::new();
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (name, d) in parts {
+        if let Some(s) = d.target.shard {
+            let key = (d.target.root.clone(), s.index, s.count);
+            if let Some(first) = seen.get(&key) {
+                errors.push(ScanIssue {
+                    path: d.target.root.clone(),
+                    message: format!(
+                        "shard {s} given twice ('{first}' and '{name}'): counted once; the merged result is incomplete"
+                    ),
+                });
+                continue;
+            }
+            seen.insert(key, name);
+        }
+        docs.push(d);
+    }
+    (docs, errors)
+}
+
+/// Errors for shard sets that do not cover the whole scan (a missing shard, or shards of
+/// different splits): the merged result is incomplete, so the run exits 2.
+fn shard_gaps(docs: &[LeakResults]) -> Vec<ScanIssue> {
     let mut by_root: BTreeMap<&str, Vec<Shard>> = BTreeMap::new();
     for d in docs {
         if let Some(s) = d.target.shard {
@@ -167,28 +264,35 @@ fn shard_gaps(docs: &[LeakResults]) -> Vec<String> {
     for (root, shards) in by_root {
         let counts = unique(shards.iter().map(|s| s.count));
         if counts.len() > 1 {
-            out.push(format!(
-                "'{root}': shards of different splits merged ({})",
-                shards
-                    .iter()
-                    .map(Shard::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            out.push(ScanIssue {
+                path: root.to_string(),
+                message: format!(
+                    "shards of different splits merged ({}): the merged result is incomplete",
+                    shards
+                        .iter()
+                        .map(Shard::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
             continue;
         }
         let count = counts[0];
         let have: BTreeSet<u32> = shards.iter().map(|s| s.index).collect();
-        let missing: Vec<String> = (1..=count)
+        // `count` is at most `Shard::MAX_COUNT` (checked before).
+        let missing: Vec<String> = (1..=count.min(Shard::MAX_COUNT))
             .filter(|k| !have.contains(k))
             .map(|k| format!("{k}/{count}"))
             .collect();
         if !missing.is_empty() {
-            out.push(format!(
-                "'{root}': shard{} {} missing: the merged result covers only part of the scan",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
-            ));
+            out.push(ScanIssue {
+                path: root.to_string(),
+                message: format!(
+                    "shard{} {} missing: the merged result covers only part of the scan",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ),
+            });
         }
     }
     out
@@ -202,13 +306,17 @@ fn unique<T: Ord + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
         .collect()
 }
 
-/// Merges audit results of several runs: contexts by NIP (a later run replaces an earlier
-/// one's context), findings deduplicated by id, summary recomputed.
-pub fn merge_audits(docs: Vec<AuditResults>) -> Result<AuditResults, MergeError> {
-    let Some(first) = docs.first() else {
+/// Merges audit results of several runs: contexts by NIP (a newer run, by `generated_at`,
+/// replaces an older one's context whatever the order of the arguments, so a context
+/// incomplete in the newest document stays incomplete), findings deduplicated by id,
+/// summary recomputed.
+pub fn merge_audits(mut docs: Vec<AuditResults>) -> Result<AuditResults, MergeError> {
+    // Oldest first (a stable sort: documents of the same time keep their order).
+    docs.sort_by_key(|d| d.generated_at);
+    let Some(newest) = docs.last() else {
         return Err("nothing to merge".into());
     };
-    let mut out = first.clone();
+    let mut out = newest.clone();
     let envs = unique(docs.iter().map(|d| d.environment.label.clone()));
     if envs.len() > 1 {
         return Err(format!(
@@ -226,13 +334,16 @@ pub fn merge_audits(docs: Vec<AuditResults>) -> Result<AuditResults, MergeError>
     let mut fixed = Vec::new();
     let mut warnings = Vec::new();
     let mut exceptions: BTreeMap<(String, String), ExceptionState> = BTreeMap::new();
-    for doc in docs {
+    // NIP -> the document (index, oldest first) whose context the merge keeps.
+    let mut winner: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, doc) in docs.into_iter().enumerate() {
         for c in doc.contexts {
             contexts.retain(|seen: &ksef_model::AuditContext| seen.nip != c.nip);
+            winner.insert(c.nip.clone(), i);
             contexts.push(c);
         }
-        findings.extend(doc.findings);
-        fixed.extend(doc.fixed);
+        findings.extend(doc.findings.into_iter().map(|f| (i, f)));
+        fixed.extend(doc.fixed.into_iter().map(|f| (i, f)));
         warnings.extend(doc.warnings);
         out.digests.inputs.extend(doc.digests.inputs);
         for e in doc.exceptions {
@@ -242,7 +353,7 @@ pub fn merge_audits(docs: Vec<AuditResults>) -> Result<AuditResults, MergeError>
                     exceptions.insert(key, e);
                 }
                 Some(seen) => {
-                    seen.matched += e.matched;
+                    seen.matched = seen.matched.saturating_add(e.matched);
                     if seen.status == ExceptionStatus::Unused && e.status == ExceptionStatus::Active
                     {
                         seen.status = ExceptionStatus::Active;
@@ -252,10 +363,23 @@ pub fn merge_audits(docs: Vec<AuditResults>) -> Result<AuditResults, MergeError>
         }
     }
     contexts.sort_by(|a, b| a.nip.cmp(&b.nip));
-    let mut ids = HashSet::new();
-    findings.retain(|f| ids.insert(f.id.clone()));
-    let mut ids = HashSet::new();
-    fixed.retain(|f| ids.insert(f.id.clone()));
+    // A context's findings come from the document whose context is kept (an older run's
+    // findings never stand in for a newer run that could not read the context), the newest
+    // copy of each.
+    let keep = |list: Vec<(usize, ksef_model::AuditFinding)>| {
+        let mut ids = HashSet::new();
+        let mut kept: Vec<ksef_model::AuditFinding> = list
+            .into_iter()
+            .rev()
+            .filter(|(i, f)| winner.get(&f.nip).is_none_or(|w| w == i))
+            .map(|(_, f)| f)
+            .filter(|f| ids.insert(f.id.clone()))
+            .collect();
+        kept.reverse();
+        kept
+    };
+    let mut findings = keep(findings);
+    let mut fixed = keep(fixed);
     crate::evaluate::sort_findings(&mut findings);
     crate::evaluate::sort_findings(&mut fixed);
     out.summary = summarize(&contexts, &findings);

@@ -82,7 +82,8 @@ fn issue_14_calendar_has_one_event_per_planned_expiry_days_before() {
         .arg("--per-owner")
         .arg(&owners)
         .assert()
-        .success();
+        // The fixture has an incomplete context: the calendar is written, the run exits 2.
+        .code(2);
 
     let audit: AuditResults =
         serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json");
@@ -198,7 +199,8 @@ fn issue_10_calendar_has_an_event_before_each_certificate_expiry() {
         .args(["--days-before", "10", "-o"])
         .arg(&ics)
         .assert()
-        .success();
+        // The fixture has an incomplete context: the calendar is written, the run exits 2.
+        .code(2);
     let events = parse(&ics);
     let certs: Vec<&Vec<String>> = events
         .iter()
@@ -241,7 +243,8 @@ fn issue_14_calendar_in_polish() {
         .arg("-o")
         .arg(&ics)
         .assert()
-        .success();
+        // The fixture has an incomplete context: the calendar is written, the run exits 2.
+        .code(2);
     let events = parse(&ics);
     assert!(!events.is_empty());
     let date = regex::Regex::new(r"wygasa \d{2}\.\d{2}\.\d{4}").expect("regex");
@@ -263,4 +266,117 @@ fn issue_14_calendar_in_polish() {
         text.contains("Właściciel:") && !text.contains("Owner:"),
         "{text}"
     );
+}
+
+/// Runs `calendar --audit DOC ARGS` on a changed copy of the fixture: (exit code, the
+/// unfolded calendar, stderr).
+fn calendar_of(doc: &serde_json::Value, args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audit_path = dir.path().join("audit.json");
+    std::fs::write(&audit_path, doc.to_string()).expect("write");
+    let ics = dir.path().join("reminders.ics");
+    let out = BinCommand::cargo_bin("ksef-audit")
+        .expect("binary")
+        .args(["calendar", "--audit"])
+        .arg(&audit_path)
+        .args(args)
+        .arg("-o")
+        .arg(&ics)
+        .output()
+        .expect("runs");
+    let text = std::fs::read_to_string(&ics)
+        .unwrap_or_default()
+        .replace("\r\n ", "");
+    (
+        out.status.code(),
+        text,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fixture_doc() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture()).expect("fixture")).expect("json")
+}
+
+/// The fixture without its incomplete context.
+fn complete_doc() -> serde_json::Value {
+    let mut doc = fixture_doc();
+    let contexts: Vec<serde_json::Value> = doc["contexts"]
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .filter(|c| c["status"] == "complete")
+        .cloned()
+        .collect();
+    doc["contexts"] = serde_json::Value::Array(contexts);
+    doc["summary"]["contexts_incomplete"] = 0.into();
+    doc
+}
+
+/// Issue 21, point 9: a PESEL in a token description never appears in clear in the calendar.
+#[test]
+fn issue_21_calendar_masks_pesels() {
+    let mut doc = complete_doc();
+    doc["contexts"][0]["name"] = "Jan Kowalski 85010112345".into();
+    let (code, text, _) = calendar_of(&doc, &[]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("PESEL 85*******45"), "{text}");
+    assert!(!text.contains("85010112345"), "{text}");
+}
+
+/// Issue 21, point 11: a huge `--days-before` or a planned expiry at the end of the
+/// calendar never panics: the reminder is left out with a warning.
+#[test]
+fn issue_21_calendar_out_of_range_dates_do_not_panic() {
+    let doc = complete_doc();
+    let (code, text, err) = calendar_of(&doc, &["--days-before", "100000000"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("outside the dates a calendar can hold"),
+        "{err}"
+    );
+    assert!(
+        text.contains("BEGIN:VCALENDAR") && !text.contains("BEGIN:VEVENT"),
+        "{text}"
+    );
+
+    let mut doc = complete_doc();
+    doc["contexts"][0]["tokens"][0]["planned_expiry"] = "-262143-01-01".into();
+    let (code, text, err) = calendar_of(&doc, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("-262143-01-01"), "{err}");
+    assert!(
+        text.contains("BEGIN:VEVENT"),
+        "the other reminders stay: {text}"
+    );
+}
+
+/// Issue 21, point 12: an owner with control characters is not an e-mail address and never
+/// lands raw in `ATTENDEE`.
+#[test]
+fn issue_21_calendar_owner_with_control_characters_is_not_mailed() {
+    let mut doc = complete_doc();
+    doc["contexts"][0]["tokens"][0]["owner"] = "x\u{1}y@evil.example.pl".into();
+    let (code, text, _) = calendar_of(&doc, &[]);
+    assert_eq!(code, Some(0));
+    assert!(!text.contains("mailto:x"), "{text}");
+    assert!(!text.contains('\u{1}'), "{text}");
+    assert!(
+        text.contains("CN=\"xy@evil.example.pl\";ROLE=REQ-PARTICIPANT:invalid:nomail"),
+        "{text}"
+    );
+}
+
+/// Issue 21, point 20: `calendar` on an audit with an incomplete context still writes the
+/// calendar and exits 2, as `report` does.
+#[test]
+fn issue_21_calendar_of_an_incomplete_audit_exits_2() {
+    let (code, text, err) = calendar_of(&fixture_doc(), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(text.contains("BEGIN:VEVENT"), "{text}");
+    assert!(err.contains("7762811692"), "{err}");
+    let (code, _, _) = calendar_of(&complete_doc(), &[]);
+    assert_eq!(code, Some(0));
 }

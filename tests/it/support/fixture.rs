@@ -100,6 +100,8 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
             shallow: false,
             coverage: None,
             shard: None,
+            since_date: None,
+            head: None,
         },
         digests: Digests::default(),
         stats: LeakStats::default(),

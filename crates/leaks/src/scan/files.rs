@@ -53,6 +53,8 @@ pub(super) fn collect_files(
         shallow: false,
         coverage: None,
         shard: req.shard,
+        since_date: None,
+        head: None,
     };
     Ok((scan, target))
 }

@@ -45,8 +45,10 @@ pub(super) fn collect_git(
     let mut all = LeakScan::default();
     let mut shallow = false;
     let mut coverage: Vec<String> = Vec::new();
+    let mut heads: Vec<String> = Vec::new();
     for repo in paths {
         let repo_scan = collect_repo(scanner, opts, req, repo, limits, progress)?;
+        heads.push(repo_scan.head);
         let mut scan = repo_scan.scan;
         shallow |= repo_scan.shallow;
         if let Some(c) = repo_scan.coverage {
@@ -79,6 +81,8 @@ pub(super) fn collect_git(
         shallow,
         coverage: (!coverage.is_empty()).then(|| coverage.join("; ")),
         shard: req.shard,
+        since_date: None,
+        head: (!heads.is_empty()).then(|| heads.join(" ")),
     };
     Ok((all, target))
 }
@@ -90,6 +94,8 @@ struct RepoScan {
     shallow: bool,
     /// What beyond the refs' history was covered (not for `--staged`).
     coverage: Option<String>,
+    /// The commit HEAD points at (`-` when there is none).
+    head: String,
 }
 
 /// One repository's history.
@@ -122,9 +128,20 @@ fn collect_repo(
     }
     Ok(RepoScan {
         scan,
+        head: head_commit(repo),
         shallow: summary.shallow,
         coverage: (!opts.staged).then(|| summary.coverage.describe()),
     })
+}
+
+/// The commit HEAD of the repository at `repo` points at, for the scan's identity; `-` for
+/// an unborn branch or a HEAD that cannot be read (the scan itself has read the repository
+/// by then, so what is refused there is refused before this).
+fn head_commit(repo: &Path) -> String {
+    gix::discover(repo)
+        .ok()
+        .and_then(|r| r.head_id().ok().map(|id| id.to_string()))
+        .unwrap_or_else(|| "-".to_string())
 }
 
 fn scan_git_blob(
