@@ -334,7 +334,7 @@ fn revoke_lists_in_a_dry_run_and_revokes_with_yes() {
     // this test revoked it before).
     let yes = env
         .cmd()
-        .args(["revoke", "--yes", "--from"])
+        .args(["revoke", "--yes", "--max-actions", "10", "--from"])
         .arg(&leaks)
         .env(
             "KSEF_TOKEN_5265877635",

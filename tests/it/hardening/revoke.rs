@@ -28,7 +28,15 @@ fn issue_13_revoke_rechecks_targets_of_an_edited_results_file() {
     std::fs::write(&leaks, serde_json::to_vec(&results).expect("json")).expect("write");
     let out = cmd()
         .env("KSEF_TOKEN_7762811692", beta.expose())
-        .args(["--env", &sim.base_url, "revoke", "--yes", "--from"])
+        .args([
+            "--env",
+            &sim.base_url,
+            "revoke",
+            "--yes",
+            "--max-actions",
+            "10",
+            "--from",
+        ])
         .arg(&leaks)
         .output()
         .expect("runs");
