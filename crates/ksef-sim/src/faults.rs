@@ -33,6 +33,9 @@ pub struct Faults {
     /// `GET /tokens` answers 200 with a body this many MiB long (valid JSON padded with
     /// spaces); 0 = off.
     pub huge_body_mib: u64,
+    /// `GET /tokens/{ref}` answers this HTTP status (with a Problem Details body) instead
+    /// of looking the reference up, e.g. 404 for a reference KSeF does not know.
+    pub token_lookup_status: Option<u16>,
 }
 
 impl Default for Faults {
@@ -48,6 +51,7 @@ impl Default for Faults {
             endless_cursor: false,
             repeat_listing: false,
             huge_body_mib: 0,
+            token_lookup_status: None,
         }
     }
 }

@@ -357,6 +357,10 @@ pub enum LeakStatus {
     Revoked,
     Unknown,
     Unverified,
+    /// KSeF answered 404 for the reference in the finding's context: it does not know it
+    /// (never issued there, or a forged or mistyped reference). The finding stays.
+    #[serde(rename = "not-found")]
+    NotFound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
