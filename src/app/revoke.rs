@@ -332,8 +332,18 @@ fn recheck_live(
                 reference: t.reference,
                 reason: "this is the credential ksef-audit authenticates with for this NIP; revoke it by hand if you mean to".into(),
             });
-        } else {
-            keep.push(t);
+            continue;
+        }
+        match refind_secret(results, &t) {
+            Ok(()) => keep.push(t),
+            Err(reason) => refused.push(Refused {
+                nip: t.nip,
+                reference: t.reference,
+                reason: format!(
+                    "the leaked secret cannot be re-found: {}",
+                    escape_terminal(&reason)
+                ),
+            }),
         }
     }
     let mut check = results.clone();
@@ -365,6 +375,29 @@ fn recheck_live(
         }
     }
     (out, refused)
+}
+
+/// The secret of `t`, re-found where one of its active findings says it is (the file under
+/// the scanned root, or the blob at the finding's commit) with the finding's fingerprint,
+/// reference and NIP. A preview and a fingerprint in a results file are not evidence.
+fn refind_secret(results: &LeakResults, t: &Target) -> Result<(), String> {
+    let mut why = String::from("no active finding names it");
+    for f in results.findings.iter().filter(|f| {
+        f.status == LeakStatus::Active
+            && f.nip.as_deref() == Some(t.nip.as_str())
+            && f.reference_number.as_deref() == Some(t.reference.as_str())
+    }) {
+        let root = f.repository.as_deref().unwrap_or(&results.target.root);
+        if root == "-" {
+            why = "it was read from standard input, which cannot be read again".into();
+            continue;
+        }
+        match ksef_leaks::refind::refind(Path::new(root), f) {
+            Ok(()) => return Ok(()),
+            Err(e) => why = e,
+        }
+    }
+    Err(why)
 }
 
 fn read_leaks(path: &Path) -> Result<LeakResults> {
