@@ -332,6 +332,9 @@ fn describe_live(nip: &str, g: &GrantRecord) -> String {
     .into_owned()
 }
 
+/// The grants to remove, by NIP, and the targets refused.
+type Rechecked = (Vec<(String, GrantRecord)>, Vec<GrantRefused>);
+
 /// Reads each target's context again with the firm's credential: only a grant KSeF lists
 /// now, with the holder and permission the results file names, is removed, and never one
 /// held by the auditing credential itself. A context whose grants cannot be read fully
@@ -341,7 +344,7 @@ fn recheck_live(
     config: &Config,
     staff: Option<&[ksef_model::StaffMember]>,
     targets: Vec<GrantTarget>,
-) -> Result<(Vec<(String, GrantRecord)>, Vec<GrantRefused>)> {
+) -> Result<Rechecked> {
     let fresh = fetch_snapshot(settings, Progress::none());
     let live = live_grant_findings(config, &fresh, staff.unwrap_or_default())?;
     let mut candidates = Vec::new();
