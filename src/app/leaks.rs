@@ -267,10 +267,10 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         messages::report_problems(req.quiet, &results, lang);
     } else {
         // The text on stdout lists the errors; stderr still says why the run exits 2.
-        let _ = crate::app::messages::write_scan_errors(
+        let _ = crate::app::messages::write_leak_errors(
             &mut crate::app::output::stderr(),
             lang,
-            results.errors.len(),
+            &results.errors,
         );
     }
     let mut hidden = None;

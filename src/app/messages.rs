@@ -106,6 +106,31 @@ where
     Ok(())
 }
 
+/// After a leak scan's errors: the files that could not be scanned (with
+/// [`write_scan_errors`]) and, apart, the contexts whose `--verify` failed.
+pub fn write_leak_errors(
+    w: &mut dyn Write,
+    lang: Lang,
+    errors: &[ksef_model::ScanIssue],
+) -> io::Result<()> {
+    let verify = errors
+        .iter()
+        .filter(|e| e.path.starts_with("--verify "))
+        .count();
+    write_scan_errors(w, lang, errors.len() - verify)?;
+    if verify > 0 {
+        writeln!(
+            w,
+            "error: {}",
+            lang.t(
+                "verification failed for the contexts listed above (exit code 2)",
+                "weryfikacja nie powiodła się dla wymienionych wyżej kontekstów (kod wyjścia 2)"
+            )
+        )?;
+    }
+    Ok(())
+}
+
 /// After scan errors: their count, that the scan is partial, and what to do.
 pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Result<()> {
     if errors == 0 {

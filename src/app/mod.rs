@@ -29,6 +29,7 @@ pub mod redact;
 pub mod report;
 pub mod revoke;
 pub mod revoke_grants;
+pub mod revoke_plan;
 pub mod rules;
 mod simulate;
 pub mod tokens;

@@ -85,6 +85,12 @@ pub fn redact_leaks(results: &mut ksef_model::LeakResults) {
 pub fn redact_audit(results: &mut AuditResults) {
     for c in &mut results.contexts {
         for t in &mut c.tokens {
+            // Issue 21, point 18: no PESEL in full; the join key is its hash.
+            let author = &mut t.token.author_identifier;
+            if author.kind == "Pesel" && !author.value.contains('*') {
+                t.author_key = Some(ksef_model::pesel_key(&author.value));
+                author.value = ksef_model::mask_pesel(&author.value);
+            }
             redact_token(&mut t.token);
             redact_opt(&mut t.owner);
             redact_opt(&mut t.system);

@@ -273,10 +273,10 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
                 e.message.lines().next().unwrap_or("")
             );
         }
-        let _ = crate::app::messages::write_scan_errors(
+        let _ = crate::app::messages::write_leak_errors(
             &mut crate::app::output::stderr(),
             opts.lang,
-            l.errors.len(),
+            &l.errors,
         );
     }
     Ok(if incomplete {

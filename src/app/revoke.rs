@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
+use crate::app::revoke_plan::ActionBounds;
+use crate::app::revoke_plan::Plan;
+use crate::app::revoke_plan::confirm;
 use crate::cli::GlobalArgs;
 use crate::cli::RevokeArgs;
 use crate::config::Config;
@@ -36,6 +39,8 @@ pub struct RevokeRequest {
     pub revoke_with: Option<Box<Config>>,
     /// `-q`: no progress on stderr.
     pub quiet: bool,
+    /// `--nip` and `--max-actions`.
+    pub bounds: ActionBounds,
 }
 
 /// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
@@ -57,6 +62,8 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
             from: from.clone(),
             rules: args.rule.clone(),
             revoke_with,
+            bounds: bounds(global, args)?,
+            staff: args.staff.clone(),
         });
     }
     let Some(from) = &args.from else {
@@ -75,6 +82,22 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
         from: from.clone(),
         revoke_with,
         quiet: global.quiet,
+        bounds: bounds(global, args)?,
+    })
+}
+
+/// `--nip` (validated) and `--max-actions`.
+fn bounds(global: &GlobalArgs, args: &RevokeArgs) -> Result<ActionBounds> {
+    let mut nips = Vec::new();
+    for n in &global.nips {
+        nips.push(
+            ksef_model::validate_nip(n)
+                .map_err(|e| anyhow::anyhow!("--nip '{}': {e}", escape_terminal(n)))?,
+        );
+    }
+    Ok(ActionBounds {
+        nips,
+        max_actions: args.max_actions,
     })
 }
 
@@ -82,11 +105,22 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
 pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let from = &req.from;
     let results = read_leaks(from)?;
-    let (targets, mut refused) = checked_targets(&results);
+    let (mut targets, mut refused) = checked_targets(&results);
+    let before = targets.len();
+    targets.retain(|t| req.bounds.in_scope(&t.nip));
+    refused.retain(|r| req.bounds.in_scope(&r.nip));
+    let outside = before - targets.len();
     // Values from the (possibly edited) results file and the server's messages: escaped.
     let mut out = crate::app::output::Safe(std::io::stdout().lock());
     for r in &refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
+    }
+    if outside > 0 {
+        writeln!(
+            out,
+            "{outside} token(s) outside --nip {} left alone",
+            req.bounds.nips.join(", ")
+        )?;
     }
     if targets.is_empty() && !refused.is_empty() {
         return Ok(Outcome::Incomplete);
@@ -127,10 +161,17 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
     }
     refused.extend(live_refused);
+    spinner.finish();
     let pairs: Vec<(String, String)> = targets
         .iter()
         .map(|t| (t.nip.clone(), t.reference.clone()))
         .collect();
+    let plan = Plan {
+        grants: Vec::new(),
+        tokens: pairs.clone(),
+    };
+    out.flush()?;
+    confirm(&plan, &req.bounds)?;
     let outcomes: Vec<Removal> = revoke_tokens(&settings, &pairs)
         .into_iter()
         .map(|o| Removal {
@@ -139,7 +180,6 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
             result: o.result.map(|()| String::new()),
         })
         .collect();
-    spinner.finish();
     write_removals(
         &mut out,
         &outcomes,
@@ -292,8 +332,18 @@ fn recheck_live(
                 reference: t.reference,
                 reason: "this is the credential ksef-audit authenticates with for this NIP; revoke it by hand if you mean to".into(),
             });
-        } else {
-            keep.push(t);
+            continue;
+        }
+        match refind_secret(results, &t) {
+            Ok(()) => keep.push(t),
+            Err(reason) => refused.push(Refused {
+                nip: t.nip,
+                reference: t.reference,
+                reason: format!(
+                    "the leaked secret cannot be re-found: {}",
+                    escape_terminal(&reason)
+                ),
+            }),
         }
     }
     let mut check = results.clone();
@@ -325,6 +375,29 @@ fn recheck_live(
         }
     }
     (out, refused)
+}
+
+/// The secret of `t`, re-found where one of its active findings says it is (the file under
+/// the scanned root, or the blob at the finding's commit) with the finding's fingerprint,
+/// reference and NIP. A preview and a fingerprint in a results file are not evidence.
+fn refind_secret(results: &LeakResults, t: &Target) -> Result<(), String> {
+    let mut why = String::from("no active finding names it");
+    for f in results.findings.iter().filter(|f| {
+        f.status == LeakStatus::Active
+            && f.nip.as_deref() == Some(t.nip.as_str())
+            && f.reference_number.as_deref() == Some(t.reference.as_str())
+    }) {
+        let root = f.repository.as_deref().unwrap_or(&results.target.root);
+        if root == "-" {
+            why = "it was read from standard input, which cannot be read again".into();
+            continue;
+        }
+        match ksef_leaks::refind::refind(Path::new(root), f) {
+            Ok(()) => return Ok(()),
+            Err(e) => why = e,
+        }
+    }
+    Err(why)
 }
 
 fn read_leaks(path: &Path) -> Result<LeakResults> {

@@ -12,6 +12,13 @@ use anyhow::Result;
 
 use crate::app::revoke::Removal;
 use crate::app::revoke::write_removals;
+use crate::app::revoke_plan::ActionBounds;
+use crate::app::revoke_plan::Plan;
+use crate::app::revoke_plan::STAFF_RULES;
+use crate::app::revoke_plan::confirm;
+use crate::app::revoke_plan::live_grant_findings;
+use crate::app::revoke_plan::protected_grant;
+use crate::app::revoke_plan::staff_list;
 use crate::config::Config;
 use crate::config::resolve_settings_for_nips;
 use ksef_client::fetch::fetch_snapshot;
@@ -65,6 +72,10 @@ pub struct GrantRevokeRequest {
     pub rules: Vec<String>,
     /// With `--yes`: the config the KSeF settings come from. `None`: a dry run.
     pub revoke_with: Option<Box<Config>>,
+    /// `--nip` and `--max-actions`.
+    pub bounds: ActionBounds,
+    /// `--staff` (else the config's `[audit] staff`).
+    pub staff: Option<PathBuf>,
 }
 
 /// Open (not excepted) findings about grants, one target per (NIP, grant id), checked
@@ -187,11 +198,22 @@ fn check_rule_names(rules: &[String], results: &AuditResults) -> Result<()> {
 pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     let results = crate::inputs::results::load_audit_results(&req.from, "from")?.value;
     check_rule_names(&req.rules, &results)?;
-    let (targets, mut refused) = grant_targets(&results, &req.rules);
+    let (mut targets, mut refused) = grant_targets(&results, &req.rules);
+    let outside = targets.len();
+    targets.retain(|t| req.bounds.in_scope(&t.nip));
+    refused.retain(|r| req.bounds.in_scope(&r.nip));
+    let outside = outside - targets.len();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for r in &refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
+    }
+    if outside > 0 {
+        writeln!(
+            out,
+            "{outside} grant(s) outside --nip {} left alone",
+            req.bounds.nips.join(", ")
+        )?;
     }
     if targets.is_empty() && !refused.is_empty() {
         return Ok(Outcome::Incomplete);
@@ -217,7 +239,7 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
         }
         writeln!(
             out,
-            "dry run: nothing was revoked; run again with --yes to revoke them (each grant is re-checked in KSeF first)"
+            "dry run: nothing was revoked; run again with --yes to revoke them (each grant is re-read in KSeF and its rule evaluated again first; holder names come from KSeF then)"
         )?;
         return Ok(Outcome::Clean);
     };
@@ -229,11 +251,27 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
         .collect();
     let mut settings = resolve_settings_for_nips(config, &nips)?;
     settings.contexts.retain(|c| nips.contains(&c.nip));
-    let (checked, live_refused) = recheck_live(&settings, targets);
+    let staff = staff_list(&req.staff, config)?;
+    let (checked, live_refused) = recheck_live(&settings, config, staff.as_deref(), targets)?;
     for r in &live_refused {
         writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
     }
     refused.extend(live_refused);
+    let plan = Plan {
+        grants: checked
+            .iter()
+            .map(|(nip, g)| (nip.clone(), g.id.clone()))
+            .collect(),
+        tokens: Vec::new(),
+    };
+    if !plan.is_empty() {
+        writeln!(out, "will revoke {}:", plan.summary())?;
+        for (nip, g) in &checked {
+            writeln!(out, "  {}", describe_live(nip, g))?;
+        }
+    }
+    out.flush()?;
+    confirm(&plan, &req.bounds)?;
     let removals: Vec<Removal> = revoke_grants(&settings, &checked)
         .into_iter()
         .map(|o| Removal {
@@ -263,15 +301,11 @@ fn rules_named(rules: &[String]) -> String {
     names.join(", ")
 }
 
-/// `NIP  GRANT  Pesel 85*******45 (Jan Nowak)  CredentialsManage  [grant-held-by-leaver]`.
+/// `NIP  GRANT  Pesel 85*******45  CredentialsManage  [grant-held-by-leaver]`. No holder
+/// name: the results file's names are not evidence (the live run shows KSeF's).
 fn describe(t: &GrantTarget) -> String {
-    let name = t
-        .holder_name
-        .as_deref()
-        .map(|n| format!(" ({})", ksef_model::cut(n, 60)))
-        .unwrap_or_default();
     escape_terminal(&format!(
-        "{}  {}  {} {}{name}  {}  [{}]",
+        "{}  {}  {} {}  {}  [{}]",
         t.nip,
         t.grant_id,
         t.holder_type,
@@ -282,21 +316,45 @@ fn describe(t: &GrantTarget) -> String {
     .into_owned()
 }
 
+/// `NIP  GRANT  Pesel 85*******45 (Jan Nowak)  CredentialsManage`, the name as KSeF gives it.
+fn describe_live(nip: &str, g: &GrantRecord) -> String {
+    let name = g
+        .holder_name()
+        .map(|n| format!(" ({})", ksef_model::cut(&n, 60)))
+        .unwrap_or_default();
+    escape_terminal(&format!(
+        "{nip}  {}  {} {}{name}  {}",
+        g.id,
+        g.holder.kind,
+        g.holder.masked(),
+        g.scope
+    ))
+    .into_owned()
+}
+
+/// The grants to remove, by NIP, and the targets refused.
+type Rechecked = (Vec<(String, GrantRecord)>, Vec<GrantRefused>);
+
 /// Reads each target's context again with the firm's credential: only a grant KSeF lists
 /// now, with the holder and permission the results file names, is removed, and never one
 /// held by the auditing credential itself. A context whose grants cannot be read fully
 /// refuses all its targets.
 fn recheck_live(
     settings: &KsefSettings,
+    config: &Config,
+    staff: Option<&[ksef_model::StaffMember]>,
     targets: Vec<GrantTarget>,
-) -> (Vec<(String, GrantRecord)>, Vec<GrantRefused>) {
+) -> Result<Rechecked> {
     let fresh = fetch_snapshot(settings, Progress::none());
-    let mut keep = Vec::new();
+    let live = live_grant_findings(config, &fresh, staff.unwrap_or_default())?;
+    let mut candidates = Vec::new();
     let mut refused = Vec::new();
     for t in targets {
         let ctx = fresh.contexts.iter().find(|c| c.nip == t.nip);
-        match check_one(settings, ctx, &t) {
-            Ok(g) => keep.push((t.nip, g)),
+        let checked = check_one(settings, ctx, &t)
+            .and_then(|g| rederive(&t, staff.is_some(), &live).map(|()| g));
+        match checked {
+            Ok(g) => candidates.push((t.nip, g)),
             Err(reason) => refused.push(GrantRefused {
                 nip: t.nip,
                 grant_id: t.grant_id,
@@ -304,7 +362,51 @@ fn recheck_live(
             }),
         }
     }
-    (keep, refused)
+    // The firm's own grants and a context's last CredentialsManage stay, whatever names them.
+    let mut keep = Vec::new();
+    for (nip, g) in &candidates {
+        let removing: BTreeSet<String> = candidates
+            .iter()
+            .filter(|(n, o)| n == nip && o.id != g.id)
+            .map(|(_, o)| o.id.clone())
+            .collect();
+        let Some(ctx) = fresh.contexts.iter().find(|c| &c.nip == nip) else {
+            continue;
+        };
+        match protected_grant(ctx, g, &removing) {
+            Some(reason) => refused.push(GrantRefused {
+                nip: nip.clone(),
+                grant_id: g.id.clone(),
+                reason,
+            }),
+            None => keep.push((nip.clone(), g.clone())),
+        }
+    }
+    Ok((keep, refused))
+}
+
+/// The rules that named `t`, evaluated again on KSeF's data now: each must still find the
+/// grant. The leaver and stranger rules need the staff list (a stranger is someone not on it).
+fn rederive(
+    t: &GrantTarget,
+    have_staff: bool,
+    live: &BTreeSet<(String, String, String)>,
+) -> Result<(), String> {
+    for rule in &t.rules {
+        if !have_staff && STAFF_RULES.contains(&rule.as_str()) {
+            return Err(format!(
+                "{} is judged against the staff list and none was given; help: pass --staff FILE or set [audit] staff in the config",
+                escape_terminal(rule)
+            ));
+        }
+        if !live.contains(&(rule.clone(), t.nip.clone(), t.grant_id.clone())) {
+            return Err(format!(
+                "{} does not find this grant in what KSeF lists now (with the staff list and config of this run); the results file is not evidence",
+                escape_terminal(rule)
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_one(

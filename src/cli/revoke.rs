@@ -9,7 +9,8 @@ use super::shared::KsefCommonArgs;
 const EXAMPLES: &str = "EXAMPLES:
   ksef-audit revoke --from leaks.json          list what would be revoked (dry run)
   ksef-audit revoke --from leaks.json --yes    revoke the active leaked tokens
-  ksef-audit revoke --from audit.json --grants remove the grants the audit found (dry run)";
+  ksef-audit revoke --from audit.json --grants remove the grants the audit found (dry run)
+  ksef-audit revoke --from audit.json --grants --yes --staff staff.csv --nip 5265877635 --max-actions 5";
 
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -28,6 +29,14 @@ pub struct RevokeArgs {
     /// leaver rules grant-held-by-leaver and read-grant-held-by-leaver)
     #[arg(long, value_name = "RULE", requires = "grants")]
     pub rule: Vec<String>,
+    /// With --yes and no terminal to confirm on (scripts, CI): the most removals this run
+    /// may make; a plan with more is refused before anything is done
+    #[arg(long, value_name = "N")]
+    pub max_actions: Option<usize>,
+    /// With --grants --yes: the staff list the leaver and stranger rules are re-checked
+    /// against (default: the config's `[audit] staff`)
+    #[arg(long, value_name = "FILE", requires = "grants")]
+    pub staff: Option<PathBuf>,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }

@@ -96,6 +96,7 @@ const POLISH_WORDS: &[(&str, &str)] = &[
     ("no", "nie"),
     ("unknown", "nieznany"),
     ("unverified", "niesprawdzony"),
+    ("not-found", "nieznany w KSeF"),
     ("baseline", "linia bazowa"),
     ("exception", "wyjątek"),
     ("inline", "znacznik w pliku"),

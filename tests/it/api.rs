@@ -429,6 +429,15 @@ fn verify_leaks_sets_status_and_raises_active_ones_to_critical() {
         "{:?}",
         results.warnings
     );
+    // KSeF answers 400 for the unknown reference: an error naming it (exit 2, issue 21
+    // point 16), while the NIP's other references were verified.
+    assert!(
+        results.errors.iter().any(|e| e
+            .message
+            .contains("verification failed for context 5265877635: KSeF rejected the lookup of 20250101-EC-0000000000-0000000000-00")),
+        "{:?}",
+        results.errors
+    );
     // Only the firm's own credential was used: every lookup is by reference.
     let lookups: Vec<_> = sim
         .requests()

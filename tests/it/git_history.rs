@@ -777,3 +777,42 @@ fn issue_21_git_hostile_reflogs_are_reported_not_followed() {
         assert!(err.contains(name), "{name}: {err}");
     }
 }
+
+/// Issue 21, point 4: `revoke` re-finds a leaked secret in the blob at the finding's commit
+/// (and only there, with the finding's fingerprint, reference and NIP).
+#[test]
+fn issue_21_refind_reads_the_blob_at_the_findings_commit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let repo = dir.path();
+    git(repo, "alice", &["init", "-q"]);
+    let text = format!("KSEF_TOKEN={}\n", fake_token(3));
+    write(repo, "app/.env", &text);
+    let added = commit(repo, "alice", "add config");
+    std::fs::remove_file(repo.join("app/.env")).expect("rm");
+    write(repo, "app/README", "nothing here\n");
+    let removed = commit(repo, "alice", "remove config");
+    let m = ksef_leaks::matcher::find_tokens(&text)
+        .into_iter()
+        .next()
+        .expect("a match");
+    let mut f = crate::support::fixture::finding(
+        m.nip.as_deref().expect("nip"),
+        m.reference_number.as_deref().expect("reference"),
+    );
+    f.path = "app/.env".into();
+    f.fingerprint = m.fingerprint.clone();
+    f.commit = Some(added);
+    assert_eq!(ksef_leaks::refind::refind(repo, &f), Ok(()));
+    // Not in the working tree any more, nor at the later commit.
+    let mut gone = f.clone();
+    gone.commit = Some(removed);
+    assert!(ksef_leaks::refind::refind(repo, &gone).is_err());
+    let mut file = f.clone();
+    file.commit = None;
+    assert!(ksef_leaks::refind::refind(repo, &file).is_err());
+    // Another fingerprint or reference is not the secret that is there.
+    let mut forged = f.clone();
+    forged.fingerprint = fingerprint_hex(b"other");
+    let err = ksef_leaks::refind::refind(repo, &forged).expect_err("refused");
+    assert!(err.contains("no secret with this fingerprint"), "{err}");
+}

@@ -113,6 +113,11 @@ struct Env {
 
 impl Env {
     fn new(alfa: usize) -> Env {
+        Env::with_grants(alfa, Vec::new())
+    }
+
+    /// [`Env::new`] with `extra` grants in Beta.
+    fn with_grants(alfa: usize, extra: Vec<GrantRecord>) -> Env {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -122,6 +127,7 @@ impl Env {
         for ctx in &mut fixture.contexts {
             if ctx.nip == BETA {
                 ctx.grants = beta_grants();
+                ctx.grants.extend(extra.iter().cloned());
             } else if ctx.nip == ALFA {
                 ctx.grants = alfa_grants(alfa);
             }
@@ -495,7 +501,17 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
 
     let yes = env
         .cmd()
-        .args(["revoke", "--grants", "--yes", "--from", "audit.json"])
+        .args([
+            "revoke",
+            "--grants",
+            "--yes",
+            "--max-actions",
+            "10",
+            "--staff",
+            "staff.csv",
+            "--from",
+            "audit.json",
+        ])
         .args(rules)
         .output()
         .expect("runs");
@@ -531,7 +547,17 @@ fn revoke_grants_lists_in_a_dry_run_and_removes_after_a_live_recheck_with_yes() 
     // Run again: KSeF no longer lists them, so nothing more is removed.
     let again = env
         .cmd()
-        .args(["revoke", "--grants", "--yes", "--from", "audit.json"])
+        .args([
+            "revoke",
+            "--grants",
+            "--yes",
+            "--max-actions",
+            "10",
+            "--staff",
+            "staff.csv",
+            "--from",
+            "audit.json",
+        ])
         .args(rules)
         .output()
         .expect("runs");
@@ -576,7 +602,17 @@ fn revoke_grants_refuses_an_edited_results_file() {
     std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
     let out = env
         .cmd()
-        .args(["revoke", "--grants", "--yes", "--from", "audit.json"])
+        .args([
+            "revoke",
+            "--grants",
+            "--yes",
+            "--max-actions",
+            "10",
+            "--staff",
+            "staff.csv",
+            "--from",
+            "audit.json",
+        ])
         .args(["--rule", "POL021"])
         .output()
         .expect("runs");
@@ -666,4 +702,191 @@ fn the_demo_reports_show_grant_findings_without_a_pesel() {
             "grant findings keep PESEL {p}"
         );
     }
+}
+
+/// The leaver's finding copied onto another grant of Beta, with its id recomputed as the audit
+/// computes it: every check of the document itself passes.
+fn forge_leaver_finding(env: &Env, grant: &GrantRecord) {
+    let path = env.path("audit.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    let findings = doc["findings"].as_array_mut().expect("findings");
+    let mut forged = findings
+        .iter()
+        .find(|f| f["grant_id"] == serde_json::json!(id(1)))
+        .expect("the leaver's finding")
+        .clone();
+    forged["grant_id"] = serde_json::json!(grant.id);
+    forged["subject"]["grant_id"] = serde_json::json!(grant.id);
+    forged["subject"]["holder"] = serde_json::json!(grant.holder.masked());
+    forged["subject"]["holder_name"] = serde_json::json!("Jan Nowak");
+    forged["subject"]["permissions"] = serde_json::json!([grant.scope.as_str()]);
+    forged["id"] = serde_json::json!(ksef_policy::evaluate::finding_id(
+        "grant-held-by-leaver",
+        BETA,
+        &grant.id
+    ));
+    findings.push(forged);
+    std::fs::write(&path, serde_json::to_vec(&doc).expect("json")).expect("write");
+}
+
+/// Issue 21, point 4: a finding with a recomputed id naming a co-owner's CredentialsManage
+/// grant is refused, because the rule that named it, evaluated again on what KSeF lists now
+/// with the staff list, does not find it; the honest finding still goes through.
+#[test]
+fn issue_21_revoke_refuses_a_forged_finding_naming_a_co_owners_credentials_manage_grant() {
+    let co_owner = grant(
+        5,
+        GrantIdentifier::pesel(STAFF_PESEL),
+        GrantScope::CredentialsManage,
+        true,
+    );
+    let env = Env::with_grants(0, vec![co_owner.clone()]);
+    env.audit_beta();
+    forge_leaver_finding(&env, &co_owner);
+    let out = env
+        .cmd()
+        .args(["revoke", "--grants", "--yes", "--max-actions", "10"])
+        .args(["--staff", "staff.csv", "--from", "audit.json"])
+        .output()
+        .expect("runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains(&format!(
+            "REFUSED  {BETA}  {}: grant-held-by-leaver does not find this grant",
+            id(5)
+        )),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("revoked  {BETA}  {}", id(1))),
+        "{all}"
+    );
+    assert!(!all.contains("Jan Nowak"), "names come from KSeF: {all}");
+    assert_eq!(
+        env.deletes(),
+        vec![format!("/permissions/common/grants/{}", id(1))],
+        "{all}"
+    );
+}
+
+/// Issue 21, point 4: without a staff list the leaver rule cannot be re-derived: refused.
+#[test]
+fn issue_21_revoke_without_a_staff_list_refuses_leaver_grants() {
+    let env = Env::new(0);
+    env.audit_beta();
+    let out = env
+        .cmd()
+        .args(["revoke", "--grants", "--yes", "--max-actions", "10"])
+        .args(["--from", "audit.json"])
+        .output()
+        .expect("runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains(&format!("REFUSED  {BETA}  {}", id(1))) && all.contains("staff list"),
+        "{all}"
+    );
+    assert!(env.deletes().is_empty(), "{all}");
+}
+
+/// Issue 21, point 4: the last CredentialsManage grant of a context is never removed, even
+/// when an honest finding names it.
+#[test]
+fn issue_21_revoke_never_removes_the_last_credentials_manage_grant() {
+    let g = grant(
+        1,
+        GrantIdentifier::pesel(LEAVER_PESEL),
+        GrantScope::CredentialsManage,
+        false,
+    );
+    let mut ctx = ksef_model::ContextSnapshot {
+        nip: BETA.into(),
+        name: None,
+        environment: "test".into(),
+        status: ContextStatus::Complete,
+        reason: None,
+        reason_code: None,
+        fetched_at: Utc::now(),
+        duration_ms: 0,
+        auditor_reference: None,
+        auditor_permissions: None,
+        tokens: Vec::new(),
+        grants: vec![g.clone()],
+        certificates: Default::default(),
+    };
+    assert!(
+        ksef_audit::app::revoke_plan::protected_grant(&ctx, &g, &Default::default())
+            .is_some_and(|r| r.contains("last CredentialsManage"))
+    );
+    let own = grant(
+        4,
+        GrantIdentifier::nip(BETA),
+        GrantScope::InvoiceRead,
+        false,
+    );
+    ctx.grants.push(own.clone());
+    assert!(
+        ksef_audit::app::revoke_plan::protected_grant(&ctx, &own, &Default::default())
+            .is_some_and(|r| r.contains("firm's own grant"))
+    );
+}
+
+/// Issue 21, point 5: `--nip` scopes every action of `revoke --grants --yes`.
+#[test]
+fn issue_21_revoke_yes_is_scoped_by_nip() {
+    let env = Env::new(0);
+    env.audit_beta();
+    let out = env
+        .cmd()
+        .args([
+            "--nip",
+            ALFA,
+            "revoke",
+            "--grants",
+            "--yes",
+            "--max-actions",
+            "10",
+        ])
+        .args(["--staff", "staff.csv", "--from", "audit.json"])
+        .output()
+        .expect("runs");
+    let all = text(&out);
+    assert!(all.contains("outside --nip"), "{all}");
+    assert!(env.deletes().is_empty(), "another NIP's grants: {all}");
+}
+
+/// Issue 21, point 5: without a terminal, `--yes` needs `--max-actions N` and refuses a plan
+/// with more actions (exit 2, nothing removed).
+#[test]
+fn issue_21_revoke_yes_without_a_terminal_needs_max_actions() {
+    let env = Env::new(0);
+    env.audit_beta();
+    let rules = ["--rule", "POL021", "--rule", "POL023"];
+    let out = env
+        .cmd()
+        .args(["revoke", "--grants", "--yes", "--staff", "staff.csv"])
+        .args(["--from", "audit.json"])
+        .args(rules)
+        .output()
+        .expect("runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("2 grant(s) in 1 context(s)") && all.contains("--max-actions N"),
+        "{all}"
+    );
+    assert!(env.deletes().is_empty(), "{all}");
+    let out = env
+        .cmd()
+        .args(["revoke", "--grants", "--yes", "--max-actions", "1"])
+        .args(["--staff", "staff.csv", "--from", "audit.json"])
+        .args(rules)
+        .output()
+        .expect("runs");
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("more than --max-actions 1"), "{all}");
+    assert!(env.deletes().is_empty(), "{all}");
 }

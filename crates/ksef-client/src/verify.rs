@@ -79,7 +79,7 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
                 &mut out,
                 &nip,
                 format!(
-                    "{} finding(s) could not be verified: no KSeF credential for this NIP",
+                    "verification failed for context {nip}: no KSeF credential for this NIP ({} finding(s) stay unverified)",
                     refs.len()
                 ),
             );
@@ -95,7 +95,9 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
                 fail(
                     &mut out,
                     nip,
-                    format!("cannot start the async runtime: {e}"),
+                    format!(
+                        "verification failed for context {nip}: cannot start the async runtime: {e}"
+                    ),
                 );
             }
             return out;
@@ -108,7 +110,19 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
             match lookup(settings, nip, refs, &certificates).await {
                 Ok(found) => {
                     for (reference, status) in found {
-                        out.statuses.insert((nip.clone(), reference), status);
+                        if let Err(e) = &status {
+                            fail(
+                                &mut out,
+                                nip,
+                                format!(
+                                    "verification failed for context {nip}: KSeF rejected the lookup of {reference}: {e}"
+                                ),
+                            );
+                        }
+                        out.statuses.insert(
+                            (nip.clone(), reference),
+                            status.unwrap_or(LeakStatus::Unknown),
+                        );
                     }
                 }
                 Err(e) => {
@@ -128,10 +142,10 @@ pub fn verify_leaks(results: &LeakResults, settings: &KsefSettings) -> LeakVerdi
 fn verify_failure(nip: &str, e: &ApiError) -> String {
     if e.http_status() == Some(403) {
         format!(
-            "KSeF refused the token lookup (HTTP 403): the credential for NIP {nip} lacks the CredentialsRead permission; the findings stay unverified\n{e}\nhelp: give the token in KSEF_TOKEN_{nip} the CredentialsRead (or CredentialsManage) permission"
+            "verification failed for context {nip}: KSeF refused the token lookup (HTTP 403): the credential lacks the CredentialsRead permission; the findings stay unverified\n{e}\nhelp: give the token in KSEF_TOKEN_{nip} the CredentialsRead (or CredentialsManage) permission"
         )
     } else {
-        format!("the findings could not be verified: {e}")
+        format!("verification failed for context {nip}: {e}")
     }
 }
 
@@ -140,7 +154,7 @@ async fn lookup(
     nip: &str,
     refs: &[String],
     certificates: &Arc<CertificateCache>,
-) -> Result<Vec<(String, LeakStatus)>, ApiError> {
+) -> Result<Vec<(String, Result<LeakStatus, ApiError>)>, ApiError> {
     let spec = settings.context(nip).ok_or_else(|| ApiError::Credential {
         nip: nip.to_string(),
         message: "not an audited context".into(),
@@ -156,9 +170,12 @@ async fn lookup(
     let mut out = Vec::new();
     for reference in refs {
         let status = match get_token(&t, &mut session, reference).await {
-            Ok(rec) => leak_status(rec.as_ref().map(|r| &r.status)),
-            // Not found in this context (a malformed or foreign reference).
-            Err(e) if e.http_status() == Some(400) => LeakStatus::Unknown,
+            Ok(Some(rec)) => Ok(leak_status(Some(&rec.status))),
+            // 404: KSeF does not know this reference in this context. The finding stays.
+            Ok(None) => Ok(LeakStatus::NotFound),
+            // 400: this lookup was rejected (an error, exit 2); the other references go on.
+            Err(e) if e.http_status() == Some(400) => Err(e),
+            // 5xx, 403, …: the NIP's verification failed (exit 2).
             Err(e) => {
                 let _ = session.close(&t).await;
                 return Err(e);

@@ -36,6 +36,9 @@ pub struct Faults {
     /// Person grant listings never end: every page past the real list brings one new
     /// grant and says `hasMore` (a runaway listing).
     pub endless_grants: bool,
+    /// `GET /tokens/{ref}` answers this HTTP status (with a Problem Details body) instead
+    /// of looking the reference up, e.g. 404 for a reference KSeF does not know.
+    pub token_lookup_status: Option<u16>,
 }
 
 impl Default for Faults {
@@ -52,6 +55,7 @@ impl Default for Faults {
             repeat_listing: false,
             huge_body_mib: 0,
             endless_grants: false,
+            token_lookup_status: None,
         }
     }
 }

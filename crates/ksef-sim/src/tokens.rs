@@ -396,6 +396,11 @@ pub(crate) async fn get_one(
     let mut st = sim.lock();
     let caller = st.caller(&headers)?;
     let nip = Some(caller.nip.clone());
+    if let Some(code) = Sim::faults_for(&st, Some(caller.context)).token_lookup_status {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = json!({"status": code, "title": status.canonical_reason().unwrap_or("error")});
+        return Ok(tag((status, Json(body)).into_response(), nip));
+    }
     let result = (|| {
         gate(&sim, &mut st, &caller, "GET /tokens/{referenceNumber}")?;
         let (ci, ti) = find_visible(&st, &caller, &reference, false)?;

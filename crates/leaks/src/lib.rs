@@ -6,5 +6,6 @@ pub mod findings;
 pub mod matcher;
 pub mod position;
 pub mod redact;
+pub mod refind;
 pub mod scan;
 pub mod sources;

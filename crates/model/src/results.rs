@@ -91,6 +91,21 @@ pub struct AuditedToken {
     /// Extra inventory columns, shown in reports.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inventory_extra: BTreeMap<String, String>,
+    /// When the author is a person: [`pesel_key`] of the PESEL, the join key readers
+    /// (`report --staff`) match a staff list on. The document keeps `authorIdentifier`
+    /// masked (`85*******45`); only the snapshot keeps the PESEL in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_key: Option<String>,
+}
+
+/// The join key of a PESEL in documents that must not hold it: `sha256:` and the lowercase
+/// hex SHA-256 of `ksef-audit pesel\n` + the PESEL. A key to join on, not anonymisation:
+/// the PESEL space is small enough to search.
+pub fn pesel_key(pesel: &str) -> String {
+    format!(
+        "sha256:{}",
+        crate::fingerprint_hex(format!("ksef-audit pesel\n{}", pesel.trim()).as_bytes())
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -357,6 +372,10 @@ pub enum LeakStatus {
     Revoked,
     Unknown,
     Unverified,
+    /// KSeF answered 404 for the reference in the finding's context: it does not know it
+    /// (never issued there, or a forged or mistyped reference). The finding stays.
+    #[serde(rename = "not-found")]
+    NotFound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -56,7 +56,7 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
     for e in &results.errors {
         let _ = writeln!(err, "error: {}: {}", e.path, e.message);
     }
-    let _ = crate::app::messages::write_scan_errors(&mut err, lang, results.errors.len());
+    let _ = crate::app::messages::write_leak_errors(&mut err, lang, &results.errors);
     if !quiet {
         for w in &results.warnings {
             let _ = writeln!(

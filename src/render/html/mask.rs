@@ -21,6 +21,9 @@ static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+").expect("val
 #[derive(Debug, Clone, Default)]
 pub struct Masker {
     staff_by_pesel: HashMap<String, String>,
+    /// [`ksef_model::pesel_key`] of each staff PESEL -> name, for documents that keep only
+    /// the key (audit results).
+    staff_by_key: HashMap<String, String>,
     masked_nips: BTreeSet<String>,
 }
 
@@ -33,8 +36,13 @@ impl Masker {
                 let name = m.name.clone().unwrap_or_else(|| m.id.clone());
                 Some((pesel, name))
             })
+            .collect::<HashMap<_, _>>();
+        let staff_by_key = staff_by_pesel
+            .iter()
+            .map(|(p, n)| (ksef_model::pesel_key(p), n.clone()))
             .collect();
         Masker {
+            staff_by_key,
             staff_by_pesel,
             masked_nips,
         }
@@ -54,6 +62,18 @@ impl Masker {
         match self.staff_by_pesel.get(pesel) {
             Some(name) => name.clone(),
             None => mask_pesel(pesel),
+        }
+    }
+
+    /// A token's author in audit results: the staff name found by the PESEL's join key,
+    /// else the (already masked) identifier.
+    pub fn audited_author(&self, id: &Identifier, key: Option<&str>) -> String {
+        if let Some(name) = key.and_then(|k| self.staff_by_key.get(k)) {
+            return name.clone();
+        }
+        match id.kind.as_str() {
+            "Pesel" if id.value.contains('*') => id.value.clone(),
+            _ => self.identifier(id),
         }
     }
 

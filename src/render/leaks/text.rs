@@ -75,6 +75,12 @@ fn status_text(status: LeakStatus, lang: Lang) -> String {
             .into(),
         LeakStatus::Revoked => lang.t("revoked", "unieważniony").into(),
         LeakStatus::Unverified => lang.t("unverified", "niesprawdzony").into(),
+        LeakStatus::NotFound => lang
+            .t(
+                "KSeF does not know this reference (HTTP 404 in its context): check the finding by hand",
+                "KSeF nie zna tego numeru referencyjnego (HTTP 404 w jego kontekście): sprawdź ustalenie ręcznie",
+            )
+            .into(),
     }
 }
 

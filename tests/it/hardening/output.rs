@@ -488,3 +488,69 @@ fn issue_13_token_in_a_grant_description_is_redacted_in_every_output() {
         }
     }
 }
+
+/// Issue 21, point 18: audit.json keeps no PESEL in full in token authors, only the masked
+/// PESEL and its join key; `report --staff` still names the authors through the key.
+#[test]
+fn issue_21_audit_json_keeps_token_authors_masked_and_report_joins_on_the_key() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out_dir = dir.path().join("demo");
+    run(
+        cmd()
+            .current_dir(dir.path())
+            .args(["demo", "--out"])
+            .arg(&out_dir),
+        0,
+    );
+    let audit: ksef_model::AuditResults =
+        serde_json::from_slice(&std::fs::read(out_dir.join("audit.json")).expect("read"))
+            .expect("audit json");
+    let staff = std::fs::read_to_string(out_dir.join("staff.csv")).expect("staff");
+    let members: Vec<(String, String)> = staff
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells.len() > 2 && cells[2].len() == 11)
+                .then(|| (cells[1].to_string(), cells[2].to_string()))
+        })
+        .collect();
+    let mut joined = None;
+    let mut pesel_authors = 0;
+    for t in audit.contexts.iter().flat_map(|c| &c.tokens) {
+        let a = &t.token.author_identifier;
+        if a.kind != "Pesel" {
+            continue;
+        }
+        pesel_authors += 1;
+        assert!(
+            a.value.contains('*') && a.value.len() == 11,
+            "author kept in full: {}",
+            a.value
+        );
+        let key = t.author_key.as_deref().expect("a join key");
+        assert!(key.starts_with("sha256:"), "{key}");
+        if let Some((name, _)) = members
+            .iter()
+            .find(|(_, p)| ksef_model::pesel_key(p) == key)
+        {
+            joined = Some(name.clone());
+        }
+    }
+    assert!(pesel_authors > 0, "the demo has tokens made by persons");
+    let name = joined.expect("a PESEL author is on the demo's staff list");
+    let html = out_dir.join("review.html");
+    run(
+        cmd()
+            .current_dir(&out_dir)
+            .args(["report", "--audit", "audit.json", "--staff", "staff.csv"])
+            .args(["--kind", "review", "-o"])
+            .arg(&html),
+        2, // the demo has an incomplete context
+    );
+    let text = std::fs::read_to_string(&html).expect("html");
+    assert!(text.contains(&name), "the author named through the key");
+    for (_, pesel) in &members {
+        assert!(!text.contains(pesel.as_str()), "raw PESEL in the report");
+    }
+}

@@ -114,3 +114,40 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
         placeholders: vec![],
     }
 }
+
+/// Gives the tokens `refs` of `fixture` random-looking (still synthetic) secrets: the basic
+/// fixture's are repeated patterns, which the scanner rightly treats as placeholders.
+pub fn realistic_secrets(fixture: &mut Fixture, refs: &[&str]) {
+    for ctx in &mut fixture.contexts {
+        for t in &mut ctx.tokens {
+            if refs.contains(&t.record.reference_number.as_str()) {
+                t.secret = Some(format!(
+                    "fa4efa4e{}",
+                    &ksef_model::fingerprint_hex(t.record.reference_number.as_bytes())[..56]
+                ));
+            }
+        }
+    }
+}
+
+/// Writes `KSEF_TOKEN=<secret>` to `dir/name` and returns the active finding a scan of it
+/// gives (the real fingerprint and preview), as `leaks --verify` would record it.
+pub fn leaked_in_file(dir: &Path, name: &str, secret: &Secret) -> LeakFinding {
+    let text = format!("KSEF_TOKEN={}\n", secret.expose());
+    std::fs::write(dir.join(name), &text).expect("write the leak");
+    let m = ksef_leaks::matcher::find_tokens(&text)
+        .into_iter()
+        .next()
+        .expect("the scanner finds the token");
+    let nip = m.nip.clone().expect("a NIP");
+    let reference = m.reference_number.clone().expect("a reference");
+    LeakFinding {
+        path: name.into(),
+        line: Some(m.line),
+        column: Some(m.column),
+        fingerprint: m.fingerprint,
+        redacted: m.redacted,
+        status: LeakStatus::Active,
+        ..finding(&nip, &reference)
+    }
+}

@@ -462,6 +462,7 @@ fn audit_context(
                 planned_expiry: entry.and_then(|e| e.expires),
                 system: entry.and_then(|e| e.system.clone()),
                 inventory_extra: entry.map(|e| e.extra.clone()).unwrap_or_default(),
+                author_key: None,
             }
         })
         .collect();

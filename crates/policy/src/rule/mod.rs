@@ -150,7 +150,8 @@ impl PolicyRuleSet {
             .find(|r| r.name == name_or_id || r.id.eq_ignore_ascii_case(name_or_id))
     }
 
-    pub(crate) fn enabled(&self) -> impl Iterator<Item = &PolicyRule> {
+    /// The rules the config leaves enabled.
+    pub fn enabled(&self) -> impl Iterator<Item = &PolicyRule> {
         self.rules.iter().filter(|r| r.enabled)
     }
 }

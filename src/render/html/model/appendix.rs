@@ -166,7 +166,7 @@ fn token_row(cx: &Ctx<'_>, t: &ksef_model::AuditedToken, extra_columns: &[String
             .join(", "),
         author: match &t.author_name {
             Some(n) => mask.text(n),
-            None => mask.identifier(&t.token.author_identifier),
+            None => mask.audited_author(&t.token.author_identifier, t.author_key.as_deref()),
         },
         owner: mask.opt_text(t.owner.as_deref()),
         system: mask.opt_text(t.system.as_deref()),

@@ -75,6 +75,7 @@ impl Ctx<'_> {
             LeakStatus::Revoked => "revoked",
             LeakStatus::Unknown => "unknown",
             LeakStatus::Unverified => "unverified",
+            LeakStatus::NotFound => "not-found",
         };
         let locations = group
             .iter()

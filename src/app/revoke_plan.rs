@@ -1,0 +1,204 @@
+//! What `revoke` (and later `offboard`) may do, decided in one place: the scope (`--nip`),
+//! the live re-derivation of every grant action (the rule that named it is evaluated again
+//! on what KSeF lists now, with the staff list), the firm's own and last-manager guards, and
+//! the confirmation (`--yes` on a terminal asks, without a terminal `--max-actions N` bounds).
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use crate::config::Config;
+use ksef_model::ContextSnapshot;
+use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
+use ksef_model::StaffMember;
+use ksef_model::TokenSnapshot;
+use ksef_policy::evaluate::AuditWorld;
+
+/// The rules whose findings depend on the staff list: never re-derived without it.
+pub const STAFF_RULES: [&str; 3] = [
+    "grant-held-by-leaver",
+    "read-grant-held-by-leaver",
+    "grant-held-by-stranger",
+];
+
+/// How far `--yes` may go.
+#[derive(Debug, Clone, Default)]
+pub struct ActionBounds {
+    /// `--nip`: only these contexts (empty: all).
+    pub nips: Vec<String>,
+    /// `--max-actions N`: the most actions a run without a terminal may take.
+    pub max_actions: Option<usize>,
+}
+
+impl ActionBounds {
+    /// Whether a target of context `nip` is within `--nip`.
+    pub fn in_scope(&self, nip: &str) -> bool {
+        self.nips.is_empty() || self.nips.iter().any(|n| n == nip)
+    }
+}
+
+/// What is about to be done: `(nip, key)` per grant and per token.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub grants: Vec<(String, String)>,
+    pub tokens: Vec<(String, String)>,
+}
+
+impl Plan {
+    pub fn len(&self) -> usize {
+        self.grants.len() + self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `2 grant(s) in 1 context(s) and 1 token(s) in 1 context(s)`.
+    pub fn summary(&self) -> String {
+        let contexts = |items: &[(String, String)]| {
+            items
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<BTreeSet<_>>()
+                .len()
+        };
+        let mut parts = Vec::new();
+        if !self.grants.is_empty() || self.tokens.is_empty() {
+            parts.push(format!(
+                "{} grant(s) in {} context(s)",
+                self.grants.len(),
+                contexts(&self.grants)
+            ));
+        }
+        if !self.tokens.is_empty() {
+            parts.push(format!(
+                "{} token(s) in {} context(s)",
+                self.tokens.len(),
+                contexts(&self.tokens)
+            ));
+        }
+        parts.join(" and ")
+    }
+}
+
+/// Asks before acting. On a terminal: the plan's summary and a `yes` typed back. Without a
+/// terminal (CI): `--max-actions N` must be given and the plan must not exceed it. An
+/// `Err` is an exit 2 that says why; nothing has been done.
+pub fn confirm(plan: &Plan, bounds: &ActionBounds) -> Result<()> {
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let Some(max) = bounds.max_actions else {
+            bail!(
+                "refusing to revoke {} without a terminal to confirm on: standard input is not a terminal\nhelp: add --max-actions N (the most removals this run may make) to use --yes in scripts and CI",
+                plan.summary()
+            );
+        };
+        if plan.len() > max {
+            bail!(
+                "refusing to revoke {}: that is {} action(s), more than --max-actions {max}; nothing was revoked\nhelp: check the plan with a dry run (without --yes), narrow it with --nip, or raise --max-actions",
+                plan.summary(),
+                plan.len()
+            );
+        }
+        return Ok(());
+    }
+    if let Some(max) = bounds.max_actions
+        && plan.len() > max
+    {
+        bail!(
+            "refusing to revoke {}: that is {} action(s), more than --max-actions {max}; nothing was revoked",
+            plan.summary(),
+            plan.len()
+        );
+    }
+    let mut err = std::io::stderr().lock();
+    write!(err, "revoke {}? type yes to go on: ", plan.summary())?;
+    err.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y") {
+        bail!("not confirmed: nothing was revoked");
+    }
+    Ok(())
+}
+
+/// The staff list for re-deriving grant actions: `--staff`, else the config's `[audit] staff`.
+pub fn staff_list(flag: &Option<PathBuf>, config: &Config) -> Result<Option<Vec<StaffMember>>> {
+    let path = flag.clone().or_else(|| config.audit.staff.clone());
+    match path {
+        Some(p) => Ok(Some(crate::inputs::staff::load_staff(&p)?)),
+        None => Ok(None),
+    }
+}
+
+/// The rules of `config` evaluated on a fresh listing: `(rule name, nip, grant id)` of every
+/// grant finding KSeF's data (with the staff list, known parties and access register)
+/// gives now.
+pub fn live_grant_findings(
+    config: &Config,
+    fresh: &TokenSnapshot,
+    staff: &[StaffMember],
+) -> Result<BTreeSet<(String, String, String)>> {
+    let rules = config.policy_rules(None)?;
+    let register = match &config.audit.access_register {
+        Some(p) => Some(crate::inputs::access_register::load_access_register(p)?),
+        None => None,
+    };
+    let inventory = ksef_model::Inventory::default();
+    let world = AuditWorld {
+        snapshot: fresh,
+        inventory: &inventory,
+        staff,
+        now: fresh.fetched_at,
+        known_parties: &config.known_parties,
+        access_register: register.as_ref(),
+    };
+    let enabled: Vec<_> = rules.enabled().collect();
+    let evaluation = ksef_policy::evaluate::evaluate(&world, &enabled);
+    Ok(evaluation
+        .findings
+        .into_iter()
+        .filter_map(|f| f.grant_id.map(|g| (f.rule, f.nip, g)))
+        .collect())
+}
+
+/// Why a grant must never be removed by `revoke`, whatever names it: the firm's own grants
+/// (held by the context itself) and the last CredentialsManage of a context (counting the
+/// other removals of this run, `removing`).
+pub fn protected_grant(
+    ctx: &ContextSnapshot,
+    g: &GrantRecord,
+    removing: &BTreeSet<String>,
+) -> Option<String> {
+    let own = !g.held_by_other()
+        || g.holder_keys()
+            .iter()
+            .any(|k| k.kind == ksef_model::IdentifierType::Nip && k.value() == ctx.nip);
+    if own {
+        return Some(
+            "this is the firm's own grant (held by the context itself); revoke never removes it"
+                .into(),
+        );
+    }
+    if g.scope == GrantScope::CredentialsManage {
+        let others = ctx
+            .grants
+            .iter()
+            .filter(|o| {
+                o.id != g.id
+                    && o.scope == GrantScope::CredentialsManage
+                    && !removing.contains(&o.id)
+            })
+            .count();
+        if others == 0 {
+            return Some("it is the last CredentialsManage grant of this context; removing it could lock the firm out of managing credentials".into());
+        }
+    }
+    None
+}
