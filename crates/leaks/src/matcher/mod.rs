@@ -368,7 +368,8 @@ impl Scanner {
         }
         let combined = self.combined.get_or_init(|| {
             let alternation = self.alternation.as_deref()?;
-            RegexBuilder::new(alternation)
+            let ascii_words = compile::ascii_word_boundaries(alternation);
+            RegexBuilder::new(ascii_words.as_deref().unwrap_or(alternation))
                 .size_limit(64 << 20)
                 .dfa_size_limit(64 << 20)
                 .build()
