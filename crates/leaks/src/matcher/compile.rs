@@ -28,7 +28,10 @@ pub(super) struct CompiledRule {
 impl CompiledRule {
     fn regex(&self) -> Option<&Regex> {
         self.regex
-            .get_or_init(|| compile_shared(&self.pattern, false))
+            .get_or_init(|| {
+                let pattern = ascii_word_boundaries(&self.pattern);
+                compile_shared(pattern.as_deref().unwrap_or(&self.pattern), false)
+            })
             .as_ref()
             .ok()
     }
@@ -68,6 +71,62 @@ pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
         .unicode(false)
         .build()
         .ok()
+}
+
+/// `pattern` with its word boundaries (`\b`, `\B`, `\b{start}`, …) made ASCII, its classes
+/// left Unicode. The regex engines' fast automata cannot decide a Unicode word boundary next
+/// to a non-ASCII byte, so a Unicode `\b` sends every search over non-ASCII text (a package
+/// index, a Polish CSV export) to the slowest engine, ten times slower. The secrets the rules
+/// capture are ASCII (`[A-Za-z0-9]`, hex, digits), and an ASCII boundary still says "no more
+/// ASCII letters or digits here". `None` when the pattern has no Unicode boundary or does not
+/// parse (then it is compiled as written, and its error reported as such).
+pub(super) fn ascii_word_boundaries(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+    fn rewrite(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Look(look) => Hir::look(match look {
+                Look::WordUnicode => Look::WordAscii,
+                Look::WordUnicodeNegate => Look::WordAsciiNegate,
+                Look::WordStartUnicode => Look::WordStartAscii,
+                Look::WordEndUnicode => Look::WordEndAscii,
+                Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+                Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+                other => *other,
+            }),
+            HirKind::Repetition(rep) => Hir::repetition(Repetition {
+                sub: Box::new(rewrite(&rep.sub)),
+                ..rep.clone()
+            }),
+            HirKind::Capture(cap) => Hir::capture(Capture {
+                sub: Box::new(rewrite(&cap.sub)),
+                ..cap.clone()
+            }),
+            HirKind::Concat(subs) => Hir::concat(subs.iter().map(rewrite).collect()),
+            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(rewrite).collect()),
+            _ => hir.clone(),
+        }
+    }
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let unicode_words = regex_syntax::hir::LookSet::empty()
+        .insert(regex_syntax::hir::Look::WordUnicode)
+        .insert(regex_syntax::hir::Look::WordUnicodeNegate)
+        .insert(regex_syntax::hir::Look::WordStartUnicode)
+        .insert(regex_syntax::hir::Look::WordEndUnicode)
+        .insert(regex_syntax::hir::Look::WordStartHalfUnicode)
+        .insert(regex_syntax::hir::Look::WordEndHalfUnicode);
+    if hir
+        .properties()
+        .look_set()
+        .intersect(unicode_words)
+        .is_empty()
+    {
+        return None;
+    }
+    let mut out = String::new();
+    regex_syntax::hir::print::Printer::new()
+        .print(&rewrite(&hir), &mut out)
+        .ok()?;
+    Some(out)
 }
 
 /// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the
@@ -111,9 +170,17 @@ pub(super) fn ascii_variant(pattern: &str) -> Option<Regex> {
     }
     compile_shared(pattern, true).ok()
 }
+/// Largest window that overlapping windows are merged into (256 KiB). In text that mentions
+/// tokens on every line (CI logs, package indexes, exports) merging would make one window of
+/// the whole buffer, and a rule regex that must fall back to its slow engine (Unicode word
+/// boundaries on non-ASCII text) would run over all of it; past this size the next window
+/// starts at its own line, overlapping the last, and the matches found twice are dropped.
+const MAX_MERGED_WINDOW: usize = 256 * 1024;
+
 /// Where any rule may match: from the line start of each match of the combined alternation to
-/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
-/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
+/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged up to
+/// [`MAX_MERGED_WINDOW`]. Every match of a single rule starts inside (or at) a match of the
+/// alternation, so it lies whole in at least one window.
 pub(super) fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for m in combined.find_iter(text) {
@@ -129,7 +196,10 @@ pub(super) fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, us
             }
         }
         match windows.last_mut() {
-            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            Some(last) if lo <= last.1 && last.1 - last.0 < MAX_MERGED_WINDOW => {
+                last.1 = last.1.max(hi);
+            }
+            Some(last) if hi <= last.1 => {}
             _ => windows.push((lo, hi)),
         }
     }

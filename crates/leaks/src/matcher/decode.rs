@@ -150,17 +150,59 @@ pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
 /// A decoded view of a buffer with, for each byte of the view, the offset in the original.
 pub(crate) struct View {
     pub(crate) text: Vec<u8>,
-    pub(crate) map: Vec<usize>,
+    /// Where runs of the view start, as (view offset, original offset); inside a run both
+    /// advance together. One entry per decoded escape, not one per byte: a view of a 64 MiB
+    /// window costs the window again, not eight times it.
+    runs: Vec<(usize, usize)>,
     pub(crate) label: &'static str,
 }
 
 impl View {
-    /// The original offset of view offset `at`.
+    fn builder(capacity: usize) -> View {
+        View {
+            text: Vec::with_capacity(capacity),
+            runs: Vec::new(),
+            label: "",
+        }
+    }
+
+    /// Appends `bytes`, all taken from original offset `from`.
+    fn push(&mut self, bytes: &[u8], from: usize) {
+        for (k, b) in bytes.iter().enumerate() {
+            let at = self.text.len();
+            let continues = self
+                .runs
+                .last()
+                .is_some_and(|(v, o)| o + (at - v) == from + k && k == 0);
+            if !continues {
+                self.runs.push((at, from));
+            }
+            self.text.push(*b);
+        }
+    }
+
+    /// Appends `bytes` copied as they are from original offset `from`.
+    fn copy(&mut self, bytes: &[u8], from: usize) {
+        let at = self.text.len();
+        if !self.runs.last().is_some_and(|(v, o)| o + (at - v) == from) {
+            self.runs.push((at, from));
+        }
+        self.text.extend_from_slice(bytes);
+    }
+
+    /// The original offset of view offset `at` (one past the last byte for the end).
     pub(crate) fn original(&self, at: usize) -> usize {
-        self.map
-            .get(at)
-            .copied()
-            .unwrap_or_else(|| self.map.last().map_or(0, |l| l + 1))
+        if at >= self.text.len() {
+            return match self.text.len() {
+                0 => 0,
+                n => self.original(n - 1) + 1,
+            };
+        }
+        let run = self
+            .runs
+            .partition_point(|(v, _)| *v <= at)
+            .saturating_sub(1);
+        self.runs.get(run).map_or(at, |(v, o)| o + (at - v))
     }
 }
 
@@ -177,8 +219,7 @@ pub(crate) fn escaped_view(text: &[u8]) -> Option<View> {
     {
         return None;
     }
-    let mut out = Vec::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
+    let mut view = View::builder(text.len());
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
@@ -198,15 +239,15 @@ pub(crate) fn escaped_view(text: &[u8]) -> Option<View> {
         } else {
             (&rest[..1], 1)
         };
-        out.extend_from_slice(emit);
-        map.extend(std::iter::repeat_n(i, emit.len()));
+        if used == emit.len() {
+            view.copy(emit, i);
+        } else {
+            view.push(emit, i);
+        }
         i += used;
     }
-    Some(View {
-        text: out,
-        map,
-        label: "escaped",
-    })
+    view.label = "escaped";
+    Some(view)
 }
 
 fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
@@ -219,7 +260,9 @@ fn starts_ci(hay: &[u8], needle: &[u8]) -> bool {
 pub(crate) fn quoted_printable_view(text: &[u8]) -> Option<View> {
     // One SIMD literal search (the regex crate's prefilter), not a compare at every offset.
     static DECLARED: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let declared = DECLARED.get_or_init(|| regex::bytes::Regex::new("(?i-u)quoted-printable").ok());
+    let declared = DECLARED.get_or_init(|| {
+        regex::bytes::Regex::new("(?i-u)content-transfer-encoding:[ \t]*quoted-printable").ok()
+    });
     let lower_hit = match declared {
         Some(re) => re.is_match(text),
         None => text
@@ -230,38 +273,37 @@ pub(crate) fn quoted_printable_view(text: &[u8]) -> Option<View> {
         return None;
     }
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::with_capacity(text.len());
-    let mut map = Vec::with_capacity(text.len());
+    let mut view = View::builder(text.len());
     let mut i = 0;
     while i < text.len() {
-        if text[i] == b'=' {
-            if text[i + 1..].starts_with(b"\r\n") {
-                i += 3;
-                continue;
-            }
-            if text[i + 1..].starts_with(b"\n") {
-                i += 2;
-                continue;
-            }
-            if let (Some(h), Some(l)) = (
-                text.get(i + 1).and_then(|b| hex(*b)),
-                text.get(i + 2).and_then(|b| hex(*b)),
-            ) {
-                out.push(h * 16 + l);
-                map.push(i);
-                i += 3;
-                continue;
-            }
+        // Copy up to the next '=' in one go.
+        let next = memchr::memchr(b'=', &text[i..]).map_or(text.len(), |p| i + p);
+        if next > i {
+            view.copy(&text[i..next], i);
+            i = next;
+            continue;
         }
-        out.push(text[i]);
-        map.push(i);
+        if text[i + 1..].starts_with(b"\r\n") {
+            i += 3;
+            continue;
+        }
+        if text[i + 1..].starts_with(b"\n") {
+            i += 2;
+            continue;
+        }
+        if let (Some(h), Some(l)) = (
+            text.get(i + 1).and_then(|b| hex(*b)),
+            text.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            view.push(&[h * 16 + l], i);
+            i += 3;
+            continue;
+        }
+        view.copy(&text[i..=i], i);
         i += 1;
     }
-    Some(View {
-        text: out,
-        map,
-        label: "quoted-printable",
-    })
+    view.label = "quoted-printable";
+    Some(view)
 }
 
 /// Runs of at least [`MIN_BASE64_RUN`] base64 characters or `=`, in one skipping pass (as
@@ -367,6 +409,31 @@ pub(crate) fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_23_a_mention_of_quoted_printable_is_no_declaration() {
+        let tsv = b"name\tsummary\nqp\tdecodes quoted-printable mail =7C fast\n";
+        assert!(quoted_printable_view(tsv).is_none());
+        let mail = b"Content-Transfer-Encoding: quoted-printable\n\nKSEF=7Cx\n";
+        assert_eq!(
+            quoted_printable_view(mail).map(|v| v.text),
+            Some(b"Content-Transfer-Encoding: quoted-printable\n\nKSEF|x\n".to_vec())
+        );
+    }
+
+    #[test]
+    fn issue_23_a_view_maps_offsets_with_one_entry_per_escape() {
+        let mut text = vec![b'a'; 1 << 20];
+        text.extend_from_slice(b"x\\u007cy");
+        text.extend(vec![b'b'; 1 << 20]);
+        let view = escaped_view(&text).expect("an escape");
+        assert!(view.runs.len() <= 3, "{} runs", view.runs.len());
+        let bar = view.text.iter().position(|b| *b == b'|').expect("decoded");
+        assert_eq!(view.original(bar), (1 << 20) + 1);
+        assert_eq!(view.original(bar + 1), (1 << 20) + 7);
+        assert_eq!(view.original(0), 0);
+        assert_eq!(view.original(view.text.len()), text.len());
+    }
 
     #[test]
     fn wrapped_base64_needs_a_long_run() {

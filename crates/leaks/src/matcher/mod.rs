@@ -347,6 +347,10 @@ impl Scanner {
         for (lo, hi) in self.windows(text) {
             self.match_rules_in(text, lo, hi, active, &mut hits);
         }
+        // Capped windows overlap (see `candidate_windows`): a match in the overlap is found
+        // once per window.
+        let mut seen = std::collections::HashSet::new();
+        hits.retain(|h| seen.insert((h.rule, h.start, h.end)));
         hits
     }
 
@@ -364,7 +368,8 @@ impl Scanner {
         }
         let combined = self.combined.get_or_init(|| {
             let alternation = self.alternation.as_deref()?;
-            RegexBuilder::new(alternation)
+            let ascii_words = compile::ascii_word_boundaries(alternation);
+            RegexBuilder::new(ascii_words.as_deref().unwrap_or(alternation))
                 .size_limit(64 << 20)
                 .dfa_size_limit(64 << 20)
                 .build()

@@ -187,3 +187,19 @@ fn very_long_line_reports_the_column() {
     assert_eq!(m.len(), 1);
     assert_eq!((m[0].line, m[0].column), (1, 200_009));
 }
+
+#[test]
+fn issue_23_word_boundaries_become_ascii_and_classes_stay_unicode() {
+    use super::compile::ascii_word_boundaries;
+    let rewritten =
+        ascii_word_boundaries(r"(?i:ksef[\w.\-]{0,24}?token)\s*=\s*\b([A-Za-z0-9]{40})\b")
+            .expect("has Unicode boundaries");
+    assert!(rewritten.contains(r"(?-u:\b)"), "{rewritten}");
+    let re = regex::bytes::Regex::new(&rewritten).expect("compiles");
+    let token = "Zx9Q".repeat(10);
+    // A Polish letter inside the key still counts as a word character (Unicode class).
+    let text = format!("zażółć: ksef_żeton_token = {token} gęślą");
+    let caps = re.captures(text.as_bytes()).expect("found");
+    assert_eq!(&caps[1], token.as_bytes());
+    assert!(ascii_word_boundaries(r"([0-9A-F]{64})").is_none());
+}
