@@ -106,7 +106,8 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
 
 /// `ksef-audit/leaks` or `ksef-audit/audit`, from the document's `kind`.
 fn document_kind(path: &Path) -> Result<&'static str> {
-    let bytes = std::fs::read(path).with_context(|| {
+    let bytes = ksef_model::input::read_limited(path, ksef_model::input::MAX_DOCUMENT_BYTES)
+        .with_context(|| {
         format!(
             "cannot read '{}'\nhelp: give the JSON files written by `leaks --format json` or `audit --format json`",
             ksef_model::shown_path(path)

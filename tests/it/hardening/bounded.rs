@@ -126,6 +126,25 @@ fn issue_21_roots_from_dev_zero_is_refused() {
     assert!(err.contains("not a regular file (a device)"), "{err}");
 }
 
+/// The first document `merge` reads is bounded like every other (it read `/dev/zero` to
+/// exhaustion).
+#[cfg(unix)]
+#[test]
+fn issue_21_merge_first_argument_is_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = cmd()
+        .current_dir(dir.path())
+        .args(["merge", "/dev/zero", "/dev/zero"])
+        .timeout(LIMIT)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read '/dev/zero'"), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
+}
+
 /// Runs `f` on a thread; fails (instead of hanging) when it has not returned in time.
 fn within<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
