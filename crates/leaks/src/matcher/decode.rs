@@ -184,7 +184,7 @@ impl View {
     /// Appends `bytes` copied as they are from original offset `from`.
     fn copy(&mut self, bytes: &[u8], from: usize) {
         let at = self.text.len();
-        if !self.runs.last().is_some_and(|(v, o)| o + (at - v) == from) {
+        if self.runs.last().is_none_or(|(v, o)| o + (at - v) != from) {
             self.runs.push((at, from));
         }
         self.text.extend_from_slice(bytes);
