@@ -227,3 +227,56 @@ fn issue_21_table_escapes_controls_off_a_terminal() {
         }
     }
 }
+
+/// Issue 21, point 19: the `audit` text and the `leaks` text escape control and bidi characters
+/// from KSeF descriptions and file names when written to a pipe, as the tables do.
+#[test]
+fn issue_21_audit_and_leaks_text_escape_controls_off_a_terminal() {
+    let bad = ['\u{1b}', '\u{7}', '\r', '\u{202e}'];
+    let hostile = "ok\u{1b}[31mred\u{7}\r\u{202e}txt";
+    let mut snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(listings().join("snapshot.json")).expect("fixture"))
+            .expect("json");
+    for token in snap["contexts"][0]["tokens"]
+        .as_array_mut()
+        .expect("tokens")
+    {
+        token["description"] = format!("{hostile} 85010112345").into();
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("snapshot.json");
+    std::fs::write(&path, serde_json::to_vec(&snap).expect("json")).expect("write");
+    let out = ksef_audit(dir.path())
+        .args(["audit", "--from"])
+        .arg(&path)
+        .args(["--format", "text"])
+        .output()
+        .expect("runs");
+    let page = text(&out.stdout);
+    assert!(page.contains("red"), "the description is shown:\n{page}");
+    for c in bad {
+        assert!(!page.contains(c), "audit: raw {c:?} in:\n{page}");
+    }
+
+    // A file whose name carries the same characters, holding a token.
+    let tree = tempfile::tempdir().expect("tempdir");
+    let name = format!("cfg{hostile}.env");
+    let head = "20260115-EC-A000000001-00000FA4E0";
+    let reference = format!("{head}-{:02X}", ksef_model::crc8(head.as_bytes()));
+    let secret = ksef_model::fingerprint_hex(b"fake-secret-escape");
+    std::fs::write(
+        tree.path().join(&name),
+        format!("KSEF_TOKEN={reference}|nip-5265877635|{secret}\n"),
+    )
+    .expect("write");
+    let out = ksef_audit(tree.path())
+        .args(["leaks", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert!(page.contains("cfg"), "the file is named:\n{page}");
+    for c in bad {
+        assert!(!page.contains(c), "leaks: raw {c:?} in:\n{page}");
+    }
+}
