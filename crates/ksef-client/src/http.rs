@@ -474,13 +474,10 @@ pub fn is_ksef_id(id: &str) -> bool {
     id.len() == 36 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// Text from the other side for a message: control characters replaced, at most `max`
-/// characters.
+/// Text from the other side for a message: control and bidi characters escaped, cut to
+/// `max` characters (the helpers every message uses).
 fn shown(text: &str, max: usize) -> String {
-    text.chars()
-        .take(max)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    ksef_model::escape_terminal(&ksef_model::cut(text, max)).into_owned()
 }
 
 #[cfg(test)]

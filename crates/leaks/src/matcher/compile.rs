@@ -170,17 +170,9 @@ pub(super) fn ascii_variant(pattern: &str) -> Option<Regex> {
     }
     compile_shared(pattern, true).ok()
 }
-/// Largest window that overlapping windows are merged into (256 KiB). In text that mentions
-/// tokens on every line (CI logs, package indexes, exports) merging would make one window of
-/// the whole buffer, and a rule regex that must fall back to its slow engine (Unicode word
-/// boundaries on non-ASCII text) would run over all of it; past this size the next window
-/// starts at its own line, overlapping the last, and the matches found twice are dropped.
-const MAX_MERGED_WINDOW: usize = 256 * 1024;
-
 /// Where any rule may match: from the line start of each match of the combined alternation to
-/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged up to
-/// [`MAX_MERGED_WINDOW`]. Every match of a single rule starts inside (or at) a match of the
-/// alternation, so it lies whole in at least one window.
+/// [`WINDOW_LINES_AFTER`] lines past its end, overlapping windows merged. Every match of a
+/// single rule starts inside (or at) a match of the alternation, so it lies in one window.
 pub(super) fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, usize)> {
     let mut windows: Vec<(usize, usize)> = Vec::new();
     for m in combined.find_iter(text) {
@@ -196,10 +188,7 @@ pub(super) fn candidate_windows(combined: &Regex, text: &[u8]) -> Vec<(usize, us
             }
         }
         match windows.last_mut() {
-            Some(last) if lo <= last.1 && last.1 - last.0 < MAX_MERGED_WINDOW => {
-                last.1 = last.1.max(hi);
-            }
-            Some(last) if hi <= last.1 => {}
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
             _ => windows.push((lo, hi)),
         }
     }

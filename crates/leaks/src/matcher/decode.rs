@@ -166,22 +166,8 @@ impl View {
         }
     }
 
-    /// Appends `bytes`, all taken from original offset `from`.
-    fn push(&mut self, bytes: &[u8], from: usize) {
-        for (k, b) in bytes.iter().enumerate() {
-            let at = self.text.len();
-            let continues = self
-                .runs
-                .last()
-                .is_some_and(|(v, o)| o + (at - v) == from + k && k == 0);
-            if !continues {
-                self.runs.push((at, from));
-            }
-            self.text.push(*b);
-        }
-    }
-
-    /// Appends `bytes` copied as they are from original offset `from`.
+    /// Appends `bytes`, the first taken from original offset `from` (a decoded escape is one
+    /// byte from where the escape starts; the run it ends is cut at the next copy).
     fn copy(&mut self, bytes: &[u8], from: usize) {
         let at = self.text.len();
         if self.runs.last().is_none_or(|(v, o)| o + (at - v) != from) {
@@ -239,11 +225,7 @@ pub(crate) fn escaped_view(text: &[u8]) -> Option<View> {
         } else {
             (&rest[..1], 1)
         };
-        if used == emit.len() {
-            view.copy(emit, i);
-        } else {
-            view.push(emit, i);
-        }
+        view.copy(emit, i);
         i += used;
     }
     view.label = "escaped";
@@ -295,7 +277,7 @@ pub(crate) fn quoted_printable_view(text: &[u8]) -> Option<View> {
             text.get(i + 1).and_then(|b| hex(*b)),
             text.get(i + 2).and_then(|b| hex(*b)),
         ) {
-            view.push(&[h * 16 + l], i);
+            view.copy(&[h * 16 + l], i);
             i += 3;
             continue;
         }

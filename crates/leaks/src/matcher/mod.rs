@@ -347,10 +347,6 @@ impl Scanner {
         for (lo, hi) in self.windows(text) {
             self.match_rules_in(text, lo, hi, active, &mut hits);
         }
-        // Capped windows overlap (see `candidate_windows`): a match in the overlap is found
-        // once per window.
-        let mut seen = std::collections::HashSet::new();
-        hits.retain(|h| seen.insert((h.rule, h.start, h.end)));
         hits
     }
 
