@@ -5,7 +5,9 @@
 //! The built-in rules (`rules/leaks/*.toml`) are embedded in the binary; `--rules DIR` adds rules
 //! from `DIR/leaks/*.toml` (or `DIR/*.toml`), and a rule there with a built-in id replaces it.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -138,15 +140,35 @@ fn parse_files(sources: &[RuleSource], problems: &mut Vec<RuleProblem>) -> Vec<L
         .collect()
 }
 
-/// The number of capture groups of `pattern`, or why it does not parse. Parsing is cheap;
-/// the matcher compiles a pattern only when a buffer holds one of its rule's keywords.
+/// The number of capture groups of `pattern`, or why it does not parse. The matcher
+/// compiles a pattern only when a buffer holds one of its rule's keywords.
 pub fn capture_groups(pattern: &str) -> Result<usize, String> {
-    regex_syntax::ParserBuilder::new()
+    parsed_pattern(pattern).map(|hir| hir.properties().explicit_captures_len())
+}
+
+/// `pattern` parsed for byte-oriented matching, once per process: validating the rules,
+/// building each scanner and deriving the matcher's variants share one parse (with its
+/// Unicode case folding, a millisecond a rule: a one-file scan would parse each rule four
+/// times).
+pub fn parsed_pattern(pattern: &str) -> Result<Arc<regex_syntax::hir::Hir>, String> {
+    type Parsed = Result<Arc<regex_syntax::hir::Hir>, String>;
+    static CACHE: OnceLock<Mutex<HashMap<String, Parsed>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return found.clone();
+    }
+    let parsed = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
         .parse(pattern)
-        .map(|hir| hir.properties().explicit_captures_len())
-        .map_err(|e| e.to_string())
+        .map(Arc::new)
+        .map_err(|e| e.to_string());
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(pattern.to_string())
+        .or_insert(parsed)
+        .clone()
 }
 
 /// Static checks: ids, names, patterns (compile, one capture group), docs and examples present.

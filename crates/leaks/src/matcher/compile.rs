@@ -23,6 +23,9 @@ pub(super) struct CompiledRule {
     pub(super) regex: OnceLock<Result<Regex, String>>,
     /// The same pattern in ASCII mode, for windows of pure ASCII (see [`ascii_variant`]).
     pub(super) ascii: OnceLock<Option<Regex>>,
+    /// A byte-level superset of the pattern, run before the Unicode regex on windows with
+    /// non-ASCII text (see [`wide_variant`]).
+    pub(super) wide: OnceLock<Option<Regex>>,
 }
 
 impl CompiledRule {
@@ -36,16 +39,26 @@ impl CompiledRule {
             .ok()
     }
 
-    /// The regex to run over `window`: the ASCII variant when the window is pure ASCII
-    /// (`window_ascii`) and the pattern has one, else the Unicode one.
-    pub(super) fn regex_for(&self, window_ascii: bool) -> Option<&Regex> {
-        if window_ascii
-            && let Some(ascii) = self
+    /// The regex to run over `window`: the ASCII variant when the window is pure ASCII and
+    /// the pattern has one, else the Unicode one — unless the pattern's cheap superset shows
+    /// that it cannot match `window` at all (`None` then, and the Unicode regex, whose
+    /// compilation costs tens of milliseconds, is never built for it).
+    pub(super) fn regex_for(&self, window: &[u8], window_ascii: bool) -> Option<&Regex> {
+        if window_ascii {
+            if let Some(ascii) = self
                 .ascii
                 .get_or_init(|| ascii_variant(&self.pattern))
                 .as_ref()
+            {
+                return Some(ascii);
+            }
+        } else if let Some(wide) = self
+            .wide
+            .get_or_init(|| wide_variant(&self.pattern))
+            .as_ref()
+            && !wide.is_match(window)
         {
-            return Some(ascii);
+            return None;
         }
         self.regex()
     }
@@ -81,32 +94,8 @@ pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
 /// ASCII letters or digits here". `None` when the pattern has no Unicode boundary or does not
 /// parse (then it is compiled as written, and its error reported as such).
 pub(super) fn ascii_word_boundaries(pattern: &str) -> Option<String> {
-    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
-    fn rewrite(hir: &Hir) -> Hir {
-        match hir.kind() {
-            HirKind::Look(look) => Hir::look(match look {
-                Look::WordUnicode => Look::WordAscii,
-                Look::WordUnicodeNegate => Look::WordAsciiNegate,
-                Look::WordStartUnicode => Look::WordStartAscii,
-                Look::WordEndUnicode => Look::WordEndAscii,
-                Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
-                Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
-                other => *other,
-            }),
-            HirKind::Repetition(rep) => Hir::repetition(Repetition {
-                sub: Box::new(rewrite(&rep.sub)),
-                ..rep.clone()
-            }),
-            HirKind::Capture(cap) => Hir::capture(Capture {
-                sub: Box::new(rewrite(&cap.sub)),
-                ..cap.clone()
-            }),
-            HirKind::Concat(subs) => Hir::concat(subs.iter().map(rewrite).collect()),
-            HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(rewrite).collect()),
-            _ => hir.clone(),
-        }
-    }
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    use regex_syntax::hir::{Hir, HirKind};
+    let hir = ksef_rules::leak::parsed_pattern(pattern).ok()?;
     let unicode_words = regex_syntax::hir::LookSet::empty()
         .insert(regex_syntax::hir::Look::WordUnicode)
         .insert(regex_syntax::hir::Look::WordUnicodeNegate)
@@ -124,9 +113,98 @@ pub(super) fn ascii_word_boundaries(pattern: &str) -> Option<String> {
     }
     let mut out = String::new();
     regex_syntax::hir::print::Printer::new()
-        .print(&rewrite(&hir), &mut out)
+        .print(
+            &map_leaves(&hir, &|leaf| match leaf.kind() {
+                HirKind::Look(look) => Hir::look(ascii_look(*look)),
+                _ => leaf.clone(),
+            }),
+            &mut out,
+        )
         .ok()?;
     Some(out)
+}
+
+/// A byte-level superset of `pattern`: every Unicode class becomes its ASCII part or any
+/// run of 1–4 non-ASCII bytes (one UTF-8 character or more), word boundaries become ASCII,
+/// literals stay. Whatever `pattern` matches in UTF-8 text, this matches too (each character
+/// of a class match maps to one piece), so "no match here" is exact. It compiles in a
+/// fraction of a millisecond where the Unicode pattern takes tens (a Unicode `\w{0,24}` or
+/// `[^{}]{0,400}` is thousands of NFA states): a small file with non-ASCII text and a
+/// keyword (a Polish README) pays only for this unless a rule can really match. `None` when
+/// the pattern does not parse.
+pub(super) fn wide_variant(pattern: &str) -> Option<Regex> {
+    use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, HirKind, Repetition};
+    fn class(unicode: &regex_syntax::hir::ClassUnicode) -> Hir {
+        let ascii: Vec<ClassBytesRange> = unicode
+            .ranges()
+            .iter()
+            .filter(|r| r.start().is_ascii())
+            .map(|r| ClassBytesRange::new(r.start() as u8, r.end().min('\x7f') as u8))
+            .collect();
+        let ascii = Hir::class(Class::Bytes(ClassBytes::new(ascii)));
+        if unicode.ranges().iter().all(|r| r.end().is_ascii()) {
+            return ascii;
+        }
+        let high = Hir::repetition(Repetition {
+            min: 1,
+            max: Some(4),
+            greedy: true,
+            sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([
+                ClassBytesRange::new(0x80, 0xFF),
+            ])))),
+        });
+        Hir::alternation(vec![ascii, high])
+    }
+    let hir = ksef_rules::leak::parsed_pattern(pattern).ok()?;
+    let mut out = String::new();
+    regex_syntax::hir::print::Printer::new()
+        .print(
+            &map_leaves(&hir, &|leaf| match leaf.kind() {
+                HirKind::Class(Class::Unicode(unicode)) => class(unicode),
+                HirKind::Look(look) => Hir::look(ascii_look(*look)),
+                _ => leaf.clone(),
+            }),
+            &mut out,
+        )
+        .ok()?;
+    compile_shared(&out, false).ok()
+}
+
+/// `hir` with each leaf (literal, class, assertion) replaced by `leaf` of it.
+fn map_leaves(
+    hir: &regex_syntax::hir::Hir,
+    leaf: &dyn Fn(&regex_syntax::hir::Hir) -> regex_syntax::hir::Hir,
+) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Repetition};
+    match hir.kind() {
+        HirKind::Repetition(rep) => Hir::repetition(Repetition {
+            sub: Box::new(map_leaves(&rep.sub, leaf)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(Capture {
+            sub: Box::new(map_leaves(&cap.sub, leaf)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(|h| map_leaves(h, leaf)).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.iter().map(|h| map_leaves(h, leaf)).collect())
+        }
+        _ => leaf(hir),
+    }
+}
+
+/// The ASCII form of a Unicode word boundary; other assertions unchanged.
+fn ascii_look(look: regex_syntax::hir::Look) -> regex_syntax::hir::Look {
+    use regex_syntax::hir::Look;
+    match look {
+        Look::WordUnicode => Look::WordAscii,
+        Look::WordUnicodeNegate => Look::WordAsciiNegate,
+        Look::WordStartUnicode => Look::WordStartAscii,
+        Look::WordEndUnicode => Look::WordEndAscii,
+        Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+        Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+        other => other,
+    }
 }
 
 /// Compiles `pattern` (in ASCII mode with `ascii`), once per process: the scanner of the

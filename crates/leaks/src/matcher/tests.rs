@@ -66,6 +66,41 @@ fn ascii_variants_match_like_the_unicode_patterns_on_ascii_text() {
 }
 
 #[test]
+fn wide_variants_match_wherever_the_unicode_patterns_do() {
+    let rules = builtin_leak_rules().expect("built-in rules");
+    // Non-ASCII around and inside the matches: word characters (`ż`, `ł`), other letters
+    // and symbols (`—`, `€`, a 4-byte emoji) where the patterns allow any character.
+    let wrappers = [
+        ("Zażółć gęślą jaźń — ", " — koniec €\n"),
+        ("🚀 notatki: ", "\n🚀\n"),
+    ];
+    let mut checked = 0;
+    for rule in &rules {
+        let unicode = Regex::new(&rule.pattern).expect("pattern");
+        let wide = wide_variant(&rule.pattern).expect("every built-in pattern has one");
+        for example in &rule.examples {
+            let polish = example.replacen("ksef", "ksef_główny_", 1);
+            for (before, after) in wrappers {
+                for body in [example.as_str(), polish.as_str()] {
+                    let text = format!("{before}{body}{after}");
+                    if unicode.is_match(text.as_bytes()) {
+                        checked += 1;
+                        assert!(wide.is_match(text.as_bytes()), "{} on {text:?}", rule.id);
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= 8, "too few examples matched: {checked}");
+    // And it still rules text out: no keyword context, no match.
+    let wide = wide_variant(r"(?i:ksef\w{0,12}token)\s*=\s*([A-Za-z0-9]{40})").expect("wide");
+    assert!(!wide.is_match("Zażółć gęślą jaźń: ksef token".as_bytes()));
+    assert!(
+        wide.is_match("ksef_głównytoken = Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12".as_bytes())
+    );
+}
+
+#[test]
 fn key_and_password_rules_do_not_wake_the_line_rules() {
     // `pass` and `has` (LEAK005's keywords) are in nearly every file; only the key pass
     // uses them.
