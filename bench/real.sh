@@ -19,6 +19,9 @@
 #                                      no clone, same planted tokens)
 #   RG_MULTILINE=1                     also time `rg -uu -U` with every rule pattern (slow: the
 #                                      multi-line parts of LEAK002/LEAK003 need -U)
+#   DENSE=FILE                         keyword-dense text (a package index, CI logs, a database
+#                                      dump) for the third case; default: Debian's package
+#                                      index from /var/lib/apt/lists, decompressed
 #
 # Figures are hyperfine MEDIANS. ripgrep's fair baseline is `rg -uu` with the two single-line
 # KSeF patterns that Kingfisher also gets (LEAK001 and the one-line form of LEAK002): the same
@@ -27,7 +30,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(dirname "$here")"
-[ $# -ge 1 ] || { sed -n '2,17p' "$0"; exit 64; }
+[ $# -ge 1 ] || { sed -n '2,20p' "$0"; exit 64; }
 REPO="$(cd "$1" && pwd)"
 TREE="$(cd "${2:-$1}" && pwd)"
 WORK="${BENCH_WORK:-/work/benchdata/real-work}"
@@ -100,6 +103,8 @@ kingfisher_cmd() { echo "kingfisher scan $1 --no-validate --no-update-check --lo
 # --- the copies, with planted tokens -------------------------------------------------------
 # The same two patterns as one-line regexes, for the fair ripgrep baseline.
 rg_fair="$WORK/rg-fair-patterns.txt"
+# The I/O floor: ripgrep reading everything for a literal that never occurs.
+floor_literal="zq7xv-never-occurs-k9wj"
 cat >"$rg_fair" <<'PATS'
 \b(20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-[A-Z]{2}-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2}(?:\||%7[cC])(?:nip-\d{10}|internalId-\d{10}-\d{5})(?:\||%7[cC])[0-9a-fA-F]{64})\b
 (?i)ksef[\w.\-]{0,24}?(?:token|secret)\w{0,12}["']?\s*(?:=>|:=|[:=>])\s*["']?([A-Za-z0-9]{40})\b
@@ -109,7 +114,9 @@ tree="$WORK/tree"
 repo="$WORK/repo.git"
 one="$WORK/one-file.env"
 clean_one="$WORK/one-file-clean.c"
-if [ -n "${REUSE:-}" ] && [ -d "$tree" ] && [ -d "$repo" ] && [ -s "$WORK/tokens-tree.txt" ] && [ -s "$WORK/tokens-history.txt" ]; then
+dense="$WORK/dense.txt"
+dense_one="$WORK/keyword-dense-README.md"
+if [ -n "${REUSE:-}" ] && [ -d "$tree" ] && [ -d "$repo" ] && [ -s "$WORK/tokens-tree.txt" ] && [ -s "$WORK/tokens-history.txt" ] && [ -s "$WORK/tokens-dense.txt" ]; then
     echo "== reusing $tree and $repo (REUSE=1)" >&2
 else
 echo "== copying $TREE to $tree (without .git) and planting $TREE_TOKENS tokens" >&2
@@ -146,6 +153,31 @@ git -C "$repo" update-ref refs/heads/planted "$commit"
 
 printf 'KSEF_TOKEN=%s\n' "$(python3 "$gen" token 3000)" >"$one"
 printf 'int main(void) { return 0; }\n' >"$clean_one"
+
+echo "== keyword-dense text, with 20 planted tokens" >&2
+if [ -n "${DENSE:-}" ]; then
+    cp "$DENSE" "$dense"
+else
+    index="$(ls /var/lib/apt/lists/*_main_binary-*_Packages* 2>/dev/null | head -n 1)"
+    [ -n "$index" ] || { echo "no package index: set DENSE=FILE" >&2; exit 66; }
+    case "$index" in
+        *.lz4) lz4 -dc "$index" ;; *.xz) xz -dc "$index" ;; *.gz) gzip -dc "$index" ;; *) cat "$index" ;;
+    esac >"$dense"
+fi
+python3 - "$gen" "$dense" "$WORK/tokens-dense.txt" <<'PY'
+import importlib.util, random, sys
+spec = importlib.util.spec_from_file_location("gen", sys.argv[1])
+gen = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen)
+lines = open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read().split("\n")
+rng = random.Random(7)
+tokens = [gen.fake_token(5000 + i) for i in range(20)]
+for t in tokens:
+    lines.insert(rng.randrange(len(lines)), "Description: deploy with KSEF_TOKEN=%s" % t)
+open(sys.argv[2], "w", encoding="utf-8", errors="surrogateescape").write("\n".join(lines))
+open(sys.argv[3], "w").write("\n".join(tokens) + "\n")
+PY
+cp "$repo_root/README.md" "$dense_one"
 fi
 
 # --- recall: every tool finds every planted token -------------------------------------------
@@ -178,6 +210,11 @@ planted = [f for f in d["findings"] if f["path"].startswith("planted-")]
 assert planted and all(f.get("commit") and f.get("author") for f in planted), "provenance missing"
 print("  provenance kept: commit and author on every planted finding", file=sys.stderr)
 PY
+"$bin" leaks --quiet --exit-zero --format json -o "$out/ours-dense.json" "$dense" || true
+fps "$WORK/tokens-dense.txt" >"$WORK/fp-dense.txt"
+check "ksef-audit leaks (keyword-dense)" "$WORK/fp-dense.txt" "$out/ours-dense.json"
+rg -uu -o -N --no-filename -f "$rg_fair" "$dense" >"$out/rg-dense.txt" || true
+check "rg -uu (keyword-dense)" "$WORK/tokens-dense.txt" "$out/rg-dense.txt"
 if [ "$kf" = 1 ]; then
     $(kingfisher_cmd "$tree" "--format jsonl") >"$out/kf-tree.jsonl" 2>/dev/null || true
     check "kingfisher (tree)" "$WORK/tokens-tree.txt" "$out/kf-tree.jsonl"
@@ -191,11 +228,12 @@ median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"
 # --- speed ------------------------------------------------------------------------------------
 echo "== working tree (load $(load))" >&2
 tree_cmds=(-n ksef-audit "$bin leaks --quiet --exit-zero --format json --output /dev/null $tree"
-    -n rg "rg -uu -c -f $rg_fair $tree")
+    -n rg "rg -uu -c -f $rg_fair $tree"
+    -n rg-floor "rg -uu -c -F $floor_literal $tree")
 [ "$kf" = 1 ] && tree_cmds+=(-n kingfisher "$(kingfisher_cmd "$tree" "--format json") -o /dev/null")
 [ -n "${RG_MULTILINE:-}" ] && tree_cmds+=(-n rg-multiline "rg -uu -c -U -f $patterns $tree")
 hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$out/tree.json" "${tree_cmds[@]}" >&2
-read -r t_ours t_rg t_kf t_rgu < <(median "$out/tree.json")
+read -r t_ours t_rg t_floor t_kf t_rgu < <(median "$out/tree.json")
 [ "$kf" = 1 ] || { t_rgu="${t_kf:-}"; t_kf=""; }
 load_tree="$(load)"
 
@@ -207,11 +245,23 @@ hyperfine --runs "$HISTORY_RUNS" -i --output=null --export-json "$out/history.js
 read -r h_ours h_cat h_kf < <(median "$out/history.json")
 load_hist="$(load)"
 
+echo "== keyword-dense text (load $(load))" >&2
+hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$out/dense.json" \
+    -n ksef-audit "$bin leaks --quiet --exit-zero --format json --output /dev/null $dense" \
+    -n rg "rg -uu -c -f $rg_fair $dense" \
+    -n rg-floor "rg -uu -c -F $floor_literal $dense" >&2
+read -r d_ours d_rg d_floor < <(median "$out/dense.json")
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+rss_dense="$(rss "$bin" leaks --quiet --exit-zero --format json --output /dev/null "$dense")"
+rss_dense_rg="$(rss rg -uu -c -f "$rg_fair" "$dense")"
+load_dense="$(load)"
+
 echo "== one file (load $(load))" >&2
 hyperfine -N --warmup 3 --runs 30 -i --export-json "$out/one.json" \
     -n one-file-token "$bin leaks --quiet --exit-zero $one" \
-    -n one-file-clean "$bin leaks --quiet --exit-zero $clean_one" >&2
-read -r one_token one_clean < <(median "$out/one.json")
+    -n one-file-clean "$bin leaks --quiet --exit-zero $clean_one" \
+    -n one-file-keyword-dense "$bin leaks --quiet --exit-zero $dense_one" >&2
+read -r one_token one_clean one_dense < <(median "$out/one.json")
 
 echo "== heap (anonymous memory, without mapped packs)" >&2
 read -r rss_hist anon_hist < <("$here/peak-mem.sh" "$bin" leaks --quiet --exit-zero --format json --output /dev/null --git "$repo")
@@ -226,6 +276,7 @@ machine: $(nproc) cores; $(rg --version | head -n 1); $(hyperfine --version); $(
 working tree: $TREE, $(find "$tree" -type f | wc -l) files, $(du -sm "$tree" | cut -f1) MiB, $TREE_TOKENS planted tokens (load $load_tree)
   ksef-audit leaks TREE          $(printf '%8.3f' "$t_ours") s
   rg -uu (2 KSeF patterns)       $(printf '%8.3f' "$t_rg") s   ksef-audit/rg = $(ratio "$t_ours" "$t_rg")
+  rg -uu a literal (I/O floor)   $(printf '%8.3f' "$t_floor") s   ksef-audit/floor = $(ratio "$t_ours" "$t_floor")
   rg -uu -U (every rule pattern) $([ -n "${t_rgu:-}" ] && echo "$(printf '%8.3f' "$t_rgu") s   ksef-audit/rg-U = $(ratio "$t_ours" "$t_rgu")" || echo "not run (RG_MULTILINE=1)")
   kingfisher (2 KSeF rules)      $(printf '%8.3f' "${t_kf:-0}") s   ksef-audit/kingfisher = $(ratio "$t_ours" "${t_kf:-0}")
 history: $REPO, $commits commits, $objs objects, 4 planted tokens (load $load_hist)
@@ -233,10 +284,15 @@ history: $REPO, $commits commits, $objs objects, 4 planted tokens (load $load_hi
   git cat-file --batch-all-objects --batch --unordered
                                  $(printf '%8.3f' "$h_cat") s   ksef-audit/cat-file = $(ratio "$h_ours" "$h_cat")
   kingfisher --git-history full  $(printf '%8.3f' "${h_kf:-0}") s   ksef-audit/kingfisher = $(ratio "$h_ours" "${h_kf:-0}")
+keyword-dense text: $(du -m "$dense" | cut -f1) MiB, 20 planted tokens (load $load_dense)
+  ksef-audit leaks FILE          $(printf '%8.3f' "$d_ours") s   max RSS $rss_dense KiB
+  rg -uu (2 KSeF patterns)       $(printf '%8.3f' "$d_rg") s   max RSS $rss_dense_rg KiB   ksef-audit/rg = $(ratio "$d_ours" "$d_rg")
+  rg -uu a literal (I/O floor)   $(printf '%8.3f' "$d_floor") s   ksef-audit/floor = $(ratio "$d_ours" "$d_floor")
 peak memory (KiB)                max RSS  anonymous
   --git                          $rss_hist  $anon_hist
   working tree                   $rss_tree  $anon_tree
 one file (pre-commit)
   with a token                   $(python3 -c "print('%.1f ms' % ($one_token * 1000))")
   without                        $(python3 -c "print('%.1f ms' % ($one_clean * 1000))")
+  keyword-dense (README.md)      $(python3 -c "print('%.1f ms' % ($one_dense * 1000))")
 REPORT

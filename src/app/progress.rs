@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use indicatif::{ProgressBar, ProgressStyle};
 
 use ksef_client::progress::Progress;
@@ -148,12 +150,22 @@ fn done_line(e: &ProgressEvent, lang: Lang) -> Option<String> {
 
 /// Progress of a leak scan on stderr: files (or blobs), bytes, rate and, when the total is
 /// known, ETA. Only on a terminal and without `--quiet`; otherwise every call is a no-op.
+/// The bar counts bytes as they are scanned (a large file window by window), so the rate and
+/// ETA are those of real work; the ETA appears once some bytes are done; archive members are
+/// counted beside the files (the total could not know them).
 pub struct ScanProgress {
     bar: Option<ProgressBar>,
     unit: &'static str,
-    items: std::sync::atomic::AtomicU64,
+    items: AtomicU64,
     total_items: Option<u64>,
+    members: AtomicU64,
+    member_bytes: AtomicU64,
+    eta_shown: std::sync::atomic::AtomicBool,
 }
+
+const WITH_TOTAL: &str = "{spinner} {msg} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}";
+const BEFORE_RATE: &str = "{spinner} {msg} {bytes}/{total_bytes} (estimating) {elapsed}";
+const WITHOUT_TOTAL: &str = "{spinner} {msg} {bytes} {binary_bytes_per_sec} {elapsed}";
 
 impl ScanProgress {
     /// `unit`: what an item is (`files`, `blobs`). With `total_bytes`, the bar shows an ETA.
@@ -165,57 +177,79 @@ impl ScanProgress {
     ) -> ScanProgress {
         let bar = (show && std::io::stderr().is_terminal()).then(|| {
             let (bar, template) = match total_bytes {
-                Some(total) => (
-                    ProgressBar::new(total),
-                    "{spinner} {msg} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-                ),
-                None => (
-                    ProgressBar::no_length(),
-                    "{spinner} {msg} {bytes} {binary_bytes_per_sec} {elapsed}",
-                ),
+                Some(total) => (ProgressBar::new(total), BEFORE_RATE),
+                None => (ProgressBar::no_length(), WITHOUT_TOTAL),
             };
-            if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
-            }
+            set_template(&bar, template);
             bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar
         });
         let progress = ScanProgress {
             bar,
             unit,
-            items: std::sync::atomic::AtomicU64::new(0),
+            items: AtomicU64::new(0),
             total_items,
+            members: AtomicU64::new(0),
+            member_bytes: AtomicU64::new(0),
+            eta_shown: std::sync::atomic::AtomicBool::new(total_bytes.is_none()),
         };
         progress.show_items(0);
         progress
     }
 
-    /// One item (file or blob) of `bytes` done.
+    /// One item (file or blob) done, `bytes` of it not yet counted by [`ScanProgress::read`].
     pub fn item(&self, bytes: u64) {
-        let Some(bar) = &self.bar else { return };
-        bar.inc(bytes);
-        let done = self
-            .items
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
+        self.read(bytes);
+        let done = self.items.fetch_add(1, Ordering::Relaxed) + 1;
         if done.is_multiple_of(64) || Some(done) == self.total_items {
             self.show_items(done);
         }
     }
 
-    fn show_items(&self, done: u64) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(match self.total_items {
-                Some(total) => format!("{} {done}/{total}", self.unit),
-                None => format!("{} {done}", self.unit),
-            });
+    /// `bytes` scanned of an item still in progress.
+    pub fn read(&self, bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(bytes);
+        if bytes > 0 && !self.eta_shown.swap(true, Ordering::Relaxed) {
+            set_template(bar, WITH_TOTAL);
         }
+    }
+
+    /// An archive member of `bytes` (decompressed) scanned.
+    pub fn member(&self, bytes: u64) {
+        self.member_bytes.fetch_add(bytes, Ordering::Relaxed);
+        let members = self.members.fetch_add(1, Ordering::Relaxed) + 1;
+        if members.is_multiple_of(64) {
+            self.show_items(self.items.load(Ordering::Relaxed));
+        }
+    }
+
+    fn show_items(&self, done: u64) {
+        let Some(bar) = &self.bar else { return };
+        let mut message = match self.total_items {
+            Some(total) => format!("{} {done}/{total}", self.unit),
+            None => format!("{} {done}", self.unit),
+        };
+        let members = self.members.load(Ordering::Relaxed);
+        if members > 0 {
+            message.push_str(&format!(
+                " + {members} archive members ({} unpacked)",
+                indicatif::HumanBytes(self.member_bytes.load(Ordering::Relaxed))
+            ));
+        }
+        bar.set_message(message);
     }
 
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+fn set_template(bar: &ProgressBar, template: &str) {
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
     }
 }
 

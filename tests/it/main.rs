@@ -23,6 +23,7 @@ mod hardening_cli;
 mod init;
 mod leaks_cli;
 mod polish;
+mod progress_tty;
 mod properties;
 mod reasons_cli;
 mod report;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 
 use crate::app::progress::ScanProgress;
+use crate::app::progress::Spinner;
 use crate::config::Config;
 use crate::config::resolve_settings_for_nips;
 use crate::inputs::exceptions::load_exceptions;
@@ -78,23 +79,48 @@ impl LeakScanRequest {
     }
 }
 
-/// A scan's progress on stderr ([`ScanProgress`]), unless `--quiet`.
-struct ShownProgress(bool);
+/// A scan's progress on stderr ([`ScanProgress`]), unless `--quiet`; while the items are
+/// counted, a spinner that claims no total.
+struct ShownProgress {
+    show: bool,
+    counting: std::sync::Mutex<Option<Spinner>>,
+}
 
 impl Progress for ShownProgress {
+    fn counting(&self, unit: &'static str) {
+        let spinner = Spinner::start(!self.show, format!("{unit}: counting…"));
+        *self.counting.lock().unwrap_or_else(|e| e.into_inner()) = Some(spinner);
+    }
+
     fn start(
         &self,
         unit: &'static str,
         items: Option<u64>,
         bytes: Option<u64>,
     ) -> Box<dyn ProgressPass + '_> {
-        Box::new(ScanProgress::new(self.0, unit, items, bytes))
+        if let Some(spinner) = self
+            .counting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            spinner.finish();
+        }
+        Box::new(ScanProgress::new(self.show, unit, items, bytes))
     }
 }
 
 impl ProgressPass for ScanProgress {
     fn item(&self, bytes: u64) {
         ScanProgress::item(self, bytes);
+    }
+
+    fn read(&self, bytes: u64) {
+        ScanProgress::read(self, bytes);
+    }
+
+    fn member(&self, bytes: u64) {
+        ScanProgress::member(self, bytes);
     }
 
     fn finish(&self) {
@@ -130,7 +156,10 @@ pub fn scan(req: &LeakScanRequest) -> Result<(LeakResults, Vec<LeakRule>)> {
         exceptions: Some(&mut check),
         inventory: &inventory,
     };
-    let progress = ShownProgress(req.progress);
+    let progress = ShownProgress {
+        show: req.progress,
+        counting: std::sync::Mutex::new(None),
+    };
     let mut results = scan_leaks(
         &scanner,
         leak_rules_digest(&rules),

@@ -68,6 +68,7 @@ fn scan_trees(
     progress: &dyn Progress,
     scan: &mut LeakScan,
 ) -> Result<(), ScanError> {
+    progress.counting("files");
     let mut walked = walk_files(
         roots,
         &WalkOptions {
@@ -101,8 +102,17 @@ fn scan_trees(
         plan,
         |f| f.display.as_str(),
         |f, visit| {
-            let read = read_large_file(f, plan, visit);
-            pass.item(f.size);
+            // Credited window by window, as each is scanned: a large file moves the bar.
+            let mut credited = 0;
+            let read = read_large_file(f, plan, &mut |offset, data, last| {
+                visit(offset, data, last);
+                let end = offset + data.len() as u64;
+                if end > credited {
+                    pass.read(end - credited);
+                    credited = end;
+                }
+            });
+            pass.item(f.size.saturating_sub(credited));
             read
         },
         scan,
@@ -111,7 +121,12 @@ fn scan_trees(
         scanner,
         &walked.files,
         |f, visit| {
-            let read = read_expanded(f, limits, visit);
+            let read = read_expanded(f, limits, &mut |name, data| {
+                if name != f.display {
+                    pass.member(data.len() as u64);
+                }
+                visit(name, data);
+            });
             pass.item(f.size);
             read
         },

@@ -38,6 +38,9 @@ pub struct ScanRequest {
 
 /// Where a scan reports its progress (a bar on a terminal, say); the scan prints nothing.
 pub trait Progress: Sync {
+    /// The items of a pass are being found (a tree walked): no total can be claimed yet.
+    /// Ends when the pass [`Progress::start`]s.
+    fn counting(&self, _unit: &'static str) {}
     /// A pass over items begins: `unit` names them (`files`, `blobs`); the totals when known.
     fn start(
         &self,
@@ -49,8 +52,12 @@ pub trait Progress: Sync {
 
 /// One pass of a scan, as [`Progress::start`] began it.
 pub trait ProgressPass: Sync {
-    /// One item (file or blob) of `bytes` done.
+    /// One item (file or blob) done, `bytes` of it not yet reported by [`ProgressPass::read`].
     fn item(&self, bytes: u64);
+    /// `bytes` of an item still being scanned (a large file's window), as they are read.
+    fn read(&self, _bytes: u64) {}
+    /// An archive member of `bytes` (decompressed) scanned: more to read than the total said.
+    fn member(&self, _bytes: u64) {}
     /// The pass is over.
     fn finish(&self);
 }
