@@ -13,6 +13,7 @@
 
 mod commits;
 mod guard;
+mod siblings;
 mod since;
 mod staged;
 mod walk;
@@ -30,6 +31,7 @@ use crate::sources::ScanError;
 use ksef_model::ScanIssue;
 use ksef_model::Shard;
 
+pub(crate) use siblings::certificates_beside;
 pub use since::parse_since;
 
 /// Which part of the history to scan.
