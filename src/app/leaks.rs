@@ -200,7 +200,9 @@ fn git_options(
     let mut opts = GitScanOptions {
         since: args.since_commit.clone(),
         staged: args.staged,
-        unreachable: args.unreachable,
+        // Dangling commits are searched by default: on real repositories it costs no more
+        // than the noise of the run (docs/git-history.md).
+        unreachable: !args.no_unreachable,
         since_time: None,
     };
     if let Some(since) = &args.since {

@@ -791,3 +791,54 @@ fn issue_21_refind_reads_the_blob_at_the_findings_commit() {
     let err = ksef_leaks::refind::refind(repo, &forged).expect_err("refused");
     assert!(err.contains("no secret with this fingerprint"), "{err}");
 }
+
+/// Issue 22, point 4: `leaks --git` searches dangling commits by default (measured: no cost
+/// beyond the noise of a run, docs/git-history.md), says so in the SARIF notifications, and
+/// `--no-unreachable` leaves them out.
+#[test]
+fn dangling_commits_are_searched_by_default() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    git(work, "alice", &["init", "-q"]);
+    write(work, "README.md", "nothing here\n");
+    commit(work, "alice", "readme");
+    write(
+        work,
+        "conf/.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(3)),
+    );
+    let lost = commit(work, "alice", "add env");
+    git(work, "alice", &["reset", "-q", "--hard", "HEAD~1"]);
+    git(
+        work,
+        "alice",
+        &["reflog", "expire", "--expire=now", "--all"],
+    );
+    let run = |extra: &[&str]| {
+        let out = crate::support::cli::ksef_audit(work)
+            .args(["leaks", "--git", "--format", "sarif"])
+            .args(extra)
+            .arg(".")
+            .output()
+            .expect("runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+        (out.status.code(), doc)
+    };
+    let (code, doc) = run(&[]);
+    assert_eq!(code, Some(1));
+    let run0 = &doc["runs"][0];
+    let results = run0["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{results:?}");
+    let text = results[0]["message"]["text"].as_str().unwrap_or("");
+    assert!(text.contains(&format!("in commit {lost}")), "{text}");
+    let notes = run0["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(
+        notes.contains("dangling commits (1)") && !notes.contains("not searched"),
+        "{notes}"
+    );
+    let (code, doc) = run(&["--no-unreachable"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("dangling objects not searched"), "{notes}");
+}

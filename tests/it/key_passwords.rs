@@ -288,4 +288,26 @@ fn history_pairs_keys_and_folds_passwords_across_commits() {
         .expect("password finding");
     assert_eq!(listed["history"]["commits"], 4);
     assert_eq!(listed["history"]["last_commit"], last.as_str());
+    // SARIF: the message names the span, the properties carry it
+    let rules = ksef_rules::leak::builtin_leak_rules().expect("rules");
+    let sarif = ksef_audit::render::leaks::sarif_document(&results, &rules);
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "LEAK005")
+        .expect("LEAK005 result");
+    let text = result["message"]["text"].as_str().unwrap_or("");
+    assert!(
+        text.contains(&format!("in 4 commits, first {first}, last {last}")),
+        "{text}"
+    );
+    assert_eq!(result["properties"]["history"]["commits"], 4);
+    assert!(!sarif.to_string().contains(WEAK));
+    // text: one line for the password, naming the span
+    let mut out = Vec::new();
+    ksef_audit::render::leaks::render_text_with(&results, false, &mut out).expect("text");
+    let out = String::from_utf8_lossy(&out);
+    assert!(out.contains("in 4 commits, last"), "{out}");
+    assert!(!out.contains(WEAK), "{out}");
 }

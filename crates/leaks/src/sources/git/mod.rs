@@ -98,7 +98,8 @@ pub struct GitCoverage {
     pub dangling_commits: u64,
     /// Unreachable blobs in the object database (named `(dangling blob)`).
     pub dangling_blobs: u64,
-    /// Dangling objects were looked for (`--unreachable`).
+    /// Dangling objects were looked for (the default of `--git`; not with `--no-unreachable`
+    /// or a `--since` range).
     pub dangling_searched: bool,
 }
 
@@ -115,7 +116,7 @@ impl GitCoverage {
             if self.dangling_searched {
                 ""
             } else {
-                " (dangling objects not searched: --unreachable)"
+                " (dangling objects not searched: a --since range or --no-unreachable)"
             }
         )
     }
