@@ -182,6 +182,57 @@ fn files_report_only_passwords_that_matter() {
     );
 }
 
+/// A weak password in the same file as the encrypted key it opens: both reported, the password
+/// naming the key's line and fingerprint; a weak one beside a key it does not open is not.
+#[test]
+fn a_weak_password_opening_the_key_of_its_own_file_is_reported() {
+    let (cert, key) = certificate_and_key(SUBJECT, PRODUCTION_ISSUER, 0x5A3E);
+    let dir = tempfile::tempdir().expect("tmp");
+    let bundle = format!(
+        "{cert}{}\nkey_password = \"{WEAK}\"\n",
+        encrypted(&key, WEAK)
+    );
+    write(dir.path(), "ksef/auth.pem", &bundle);
+    let other = format!(
+        "{cert}{}\nkey_password = \"{WEAK}\"\n",
+        encrypted(&key, "Zx8!kq2LmT")
+    );
+    write(dir.path(), "ksef2/auth.pem", &other);
+    let results = scan_path(dir.path(), false, false);
+    assert_eq!(
+        found(&results),
+        vec![
+            ("LEAK004", "ksef/auth.pem", Severity::Critical),
+            ("LEAK004", "ksef2/auth.pem", Severity::Critical),
+            ("LEAK005", "ksef/auth.pem", Severity::Critical),
+        ]
+    );
+    let password = results
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "LEAK005")
+        .expect("password");
+    let key = results
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "LEAK004" && f.path == "ksef/auth.pem")
+        .expect("key");
+    assert!(
+        password.redacted.contains(&format!(
+            "it opens the key on line {} of this file (key fingerprint {})",
+            key.line.unwrap_or(0),
+            &key.fingerprint[..12]
+        )),
+        "{}",
+        password.redacted
+    );
+    assert!(
+        key.redacted.contains("its password is in the same file"),
+        "{}",
+        key.redacted
+    );
+}
+
 /// A strong password next to a key-file name is reported on its own (high), without a key.
 #[test]
 fn a_strong_password_is_reported_without_a_key() {
