@@ -619,6 +619,52 @@ mod tests {
     }
 
     #[test]
+    fn history_folds_one_secret_per_path_and_adds_spans() {
+        let at = |fp: &str, path: &str, commit: &str, day: u32, severity: Severity| {
+            let mut f = finding(fp, path);
+            f.commit = Some(commit.into());
+            f.date = Some(
+                DateTime::parse_from_rfc3339(&format!("2026-03-{day:02}T00:00:00Z"))
+                    .expect("t")
+                    .to_utc(),
+            );
+            f.severity = severity;
+            f
+        };
+        let mut findings = vec![
+            at("a", "x.env", "c3", 3, Severity::High),
+            at("a", "x.env", "c1", 1, Severity::High),
+            at("a", "x.env", "c2", 2, Severity::Critical),
+            // another path, another secret, no commit: kept apart
+            at("a", "y.env", "c2", 2, Severity::High),
+            at("b", "x.env", "c2", 2, Severity::High),
+            finding("a", "x.env"),
+        ];
+        fold_history(&mut findings);
+        assert_eq!(findings.len(), 4, "{findings:#?}");
+        let folded = findings
+            .iter()
+            .find(|f| f.history.is_some())
+            .expect("folded");
+        let h = folded.history.as_ref().expect("span");
+        assert_eq!(
+            (h.commits, h.first_commit.as_str(), h.last_commit.as_str()),
+            (3, "c1", "c3")
+        );
+        assert_eq!(folded.commit.as_deref(), Some("c1"));
+        assert_eq!(folded.severity, Severity::Critical);
+        // shards of one scan: spans add up
+        let mut other = folded.clone();
+        other.history = None;
+        other.commit = Some("c9".into());
+        other.date = Some(h.last_date + chrono::Duration::days(5));
+        let mut two = vec![folded.clone(), other];
+        fold_history(&mut two);
+        let h = two[0].history.as_ref().expect("span");
+        assert_eq!((h.commits, h.last_commit.as_str()), (4, "c9"));
+    }
+
+    #[test]
     fn inventory_gives_owner_and_system() {
         let mut f = vec![finding("a", "x")];
         let row = InventoryEntry {

@@ -473,6 +473,16 @@ mod tests {
     }
 
     #[test]
+    fn test_and_demo_issuers_are_told_from_production() {
+        assert_eq!(environment_of(Some("TEST CCK KSeF")), Some("TEST"));
+        assert_eq!(environment_of(Some("CCK KSeF DEMO")), Some("DEMO"));
+        assert_eq!(environment_of(Some("CCK KSeF")), None);
+        // a word, not a part of one
+        assert_eq!(environment_of(Some("Testowe CA")), None);
+        assert_eq!(environment_of(None), None);
+    }
+
+    #[test]
     fn assembled_pem_has_no_body() {
         let code = b"String pem = \"-----BEGIN PRIVATE KEY-----\\n\" + body + \"\\n-----END PRIVATE KEY-----\";";
         let blocks = pem_blocks(code);
