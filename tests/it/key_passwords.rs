@@ -362,3 +362,72 @@ fn history_pairs_keys_and_folds_passwords_across_commits() {
     assert!(out.contains("in 4 commits, last"), "{out}");
     assert!(!out.contains(WEAK), "{out}");
 }
+
+/// Point 2 for bundles: a PKCS#12 bundle of a TEST certificate committed first, the unit test
+/// holding its (weak) password a commit later: the bundle opens with the history's password.
+#[test]
+fn history_opens_a_bundle_with_a_password_of_a_later_commit() {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKeyChain};
+    use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+    use x509_cert::der::{DecodePem, Encode};
+    let (cert, key) = certificate_and_key(SUBJECT, TEST_ISSUER, 0x7E59);
+    let cert_der = x509_cert::Certificate::from_pem(&cert)
+        .expect("cert")
+        .to_der()
+        .expect("der");
+    let key_der = rsa::RsaPrivateKey::from_pkcs8_pem(&key)
+        .expect("key")
+        .to_pkcs8_der()
+        .expect("der");
+    let mut store = KeyStore::new();
+    let chain = PrivateKeyChain::new(
+        key_der.as_bytes(),
+        [1u8, 2, 3, 4],
+        [Certificate::from_der(&cert_der).expect("cert")],
+    );
+    store.add_entry("ksef", KeyStoreEntry::PrivateKeyChain(chain));
+    let p12 = store.writer(WEAK).write().expect("p12");
+    let dir = tempfile::tempdir().expect("tmp");
+    let repo = dir.path();
+    git(repo, "2026-03-01T10:00:00Z", &["init", "-q"]);
+    std::fs::create_dir_all(repo.join("src/test/resources")).expect("mkdir");
+    std::fs::write(repo.join("src/test/resources/firma.p12"), &p12).expect("write");
+    let bundle_commit = commit(repo, 1, "bundle");
+    write(
+        repo,
+        "src/test/java/pl/firma/ksef/CertTest.java",
+        &format!(
+            "package pl.firma.ksef;\nclass CertTest {{\n  KeyStore ks = load(\"resources/firma.p12\",\n      \"{WEAK}\".toCharArray());\n}}\n"
+        ),
+    );
+    commit(repo, 2, "test");
+    let results = scan_path(repo, true, false);
+    assert_eq!(
+        found(&results),
+        vec![
+            ("LEAK004", "src/test/resources/firma.p12", Severity::High),
+            (
+                "LEAK005",
+                "src/test/java/pl/firma/ksef/CertTest.java",
+                Severity::High
+            ),
+        ]
+    );
+    let bundle = finding(&results, "src/test/resources/firma.p12");
+    assert_eq!(bundle.commit.as_deref(), Some(bundle_commit.as_str()));
+    assert!(
+        bundle
+            .redacted
+            .contains("its password is in the repository"),
+        "{}",
+        bundle.redacted
+    );
+    let password = finding(&results, "src/test/java/pl/firma/ksef/CertTest.java");
+    assert!(
+        password
+            .redacted
+            .contains("it opens the key in src/test/resources/firma.p12"),
+        "{}",
+        password.redacted
+    );
+}
