@@ -792,20 +792,16 @@ fn issue_21_refind_reads_the_blob_at_the_findings_commit() {
     assert!(err.contains("no secret with this fingerprint"), "{err}");
 }
 
-/// Issue 22, point 4: `leaks --git` searches dangling commits by default (measured: no cost
-/// beyond the noise of a run, docs/git-history.md), says so in the SARIF notifications, and
-/// `--no-unreachable` leaves them out.
-#[test]
-fn dangling_commits_are_searched_by_default() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let work = dir.path();
+/// A repository in `work` whose second commit (token `n` in `conf/.env`) was reset away and
+/// its reflogs expired: a dangling commit, whose id is returned.
+fn repo_with_a_dangling_commit(work: &Path, n: u32) -> String {
     git(work, "alice", &["init", "-q"]);
     write(work, "README.md", "nothing here\n");
     commit(work, "alice", "readme");
     write(
         work,
         "conf/.env",
-        &format!("KSEF_TOKEN={}\n", fake_token(3)),
+        &format!("KSEF_TOKEN={}\n", fake_token(n)),
     );
     let lost = commit(work, "alice", "add env");
     git(work, "alice", &["reset", "-q", "--hard", "HEAD~1"]);
@@ -814,6 +810,17 @@ fn dangling_commits_are_searched_by_default() {
         "alice",
         &["reflog", "expire", "--expire=now", "--all"],
     );
+    lost
+}
+
+/// Issue 22, point 4: `leaks --git` searches dangling commits by default (measured: no cost
+/// beyond the noise of a run, docs/git-history.md), says so in the SARIF notifications, and
+/// `--no-unreachable` leaves them out.
+#[test]
+fn dangling_commits_are_searched_by_default() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    let lost = repo_with_a_dangling_commit(work, 3);
     let run = |extra: &[&str]| {
         let out = crate::support::cli::ksef_audit(work)
             .args(["leaks", "--git", "--format", "sarif"])
@@ -841,4 +848,28 @@ fn dangling_commits_are_searched_by_default() {
     assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
     let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
     assert!(notes.contains("dangling objects not searched"), "{notes}");
+}
+
+/// A `--since` range is about recent commits: the dangling ones are not searched there.
+#[test]
+fn a_since_range_leaves_dangling_commits_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    repo_with_a_dangling_commit(work, 4);
+    let out = crate::support::cli::ksef_audit(work)
+        .args(["leaks", "--since", "2000-01-01", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let coverage = doc["target"]["coverage"].as_str().unwrap_or("");
+    assert!(
+        coverage.contains("dangling objects not searched"),
+        "{coverage}"
+    );
 }
