@@ -171,6 +171,14 @@ fn files_report_only_passwords_that_matter() {
         "{}",
         password.redacted
     );
+    // placeholders within five lines of the key-file name are counted (listed with -v)
+    let readme: Vec<&str> = results
+        .placeholders
+        .iter()
+        .filter(|p| p.path == "README.md" && p.rule_id == "LEAK005")
+        .map(|p| p.reason.as_str())
+        .collect();
+    assert_eq!(readme.len(), 3, "{:?}", results.placeholders);
     // the weak password that opens nothing is counted with the placeholders, not reported
     assert!(
         results

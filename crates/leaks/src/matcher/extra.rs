@@ -171,7 +171,7 @@ impl Scanner {
         let signals = self.extra.context.signals_unless_quiet(path, text, quiet);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
-            self.key_pass(&signals, text, out);
+            self.key_pass(&signals, text, out, dropped);
         }
         let escaped = if quiet {
             None
@@ -244,6 +244,7 @@ impl Scanner {
         signals: &crate::matcher::context::Signals,
         text: &[u8],
         out: &mut Vec<RawMatch>,
+        dropped: &mut Vec<Dropped>,
     ) {
         let found = keys::scan_keys(signals, text);
         let passwords: Vec<String> = found
@@ -291,6 +292,11 @@ impl Scanner {
         let Some(ri) = self.extra.password else {
             return;
         };
+        dropped.extend(found.placeholders.iter().map(|(line, reason)| Dropped {
+            rule_id: self.rules[ri].id.clone(),
+            line: *line,
+            reason,
+        }));
         for (i, p) in found.passwords.iter().enumerate() {
             let value = passwords[i].clone();
             let n = value.chars().count();

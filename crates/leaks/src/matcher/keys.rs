@@ -111,6 +111,8 @@ pub(crate) struct PasswordHit {
 pub(crate) struct KeyScan {
     pub(crate) keys: Vec<KeyHit>,
     pub(crate) passwords: Vec<PasswordHit>,
+    /// Placeholder passwords where a password would be reported: (1-based line, why).
+    pub(crate) placeholders: Vec<(u64, &'static str)>,
 }
 
 /// Labels of PEM private keys.
@@ -165,15 +167,19 @@ pub(crate) fn scan_keys(signals: &crate::matcher::context::Signals, text: &[u8])
     if !key_in_file && key_file_lines.is_empty() {
         return out;
     }
-    for (start, end, line) in password_literals(text) {
-        if key_in_file
+    for (literal, line) in password_literals(text) {
+        let near = key_in_file
             || key_file_lines
                 .iter()
-                .any(|l| l.abs_diff(line) <= PASSWORD_NEAR_LINES)
-        {
-            let value = String::from_utf8_lossy(&text[start..end]);
-            let weak = password_bits(&value) < STRONG_PASSWORD_BITS;
-            out.passwords.push(PasswordHit { start, end, weak });
+                .any(|l| l.abs_diff(line) <= PASSWORD_NEAR_LINES);
+        match literal {
+            _ if !near => {}
+            Literal::Password(start, end) => {
+                let value = String::from_utf8_lossy(&text[start..end]);
+                let weak = password_bits(&value) < STRONG_PASSWORD_BITS;
+                out.passwords.push(PasswordHit { start, end, weak });
+            }
+            Literal::Placeholder(reason) => out.placeholders.push((line as u64 + 1, reason)),
         }
     }
     out
@@ -321,19 +327,40 @@ fn key_file_mentions(text: &[u8]) -> Vec<usize> {
 /// Quoted password literals: a key naming a password (`password`, `passphrase`, `pass`,
 /// `pwd`, `hasło`, `keyPassword`, `pfxPassword`, …) assigned a quoted literal, or a literal
 /// turned into a `char[]` (`"…".toCharArray()`). Returns (start, end, line) of the literal.
-fn password_literals(text: &[u8]) -> Vec<(usize, usize, usize)> {
+fn password_literals(text: &[u8]) -> Vec<(Literal, usize)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for (no, line) in text.split(|b| *b == b'\n').enumerate() {
-        if let Some((s, e)) = password_in_line(line) {
-            out.push((offset + s, offset + e, no));
+        match literal_in_line(line) {
+            Some(Literal::Password(s, e)) => {
+                out.push((Literal::Password(offset + s, offset + e), no));
+            }
+            Some(placeholder) => out.push((placeholder, no)),
+            None => {}
         }
         offset += line.len() + 1;
     }
     out
 }
 
-pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
+/// A quoted literal where a password is assigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Literal {
+    /// A password: its byte range.
+    Password(usize, usize),
+    /// A placeholder, and why (counted, never reported).
+    Placeholder(&'static str),
+}
+
+#[cfg(test)]
+fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
+    match literal_in_line(line)? {
+        Literal::Password(s, e) => Some((s, e)),
+        Literal::Placeholder(_) => None,
+    }
+}
+
+fn literal_in_line(line: &[u8]) -> Option<Literal> {
     let lower = String::from_utf8_lossy(line).to_lowercase();
     // `"secret".toCharArray()`
     if let Some(p) = lower.find("\".tochararray()") {
@@ -366,15 +393,15 @@ pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
     literal_ok(line, s, s + len)
 }
 
-/// A password literal worth reporting: 4 to 128 characters, not a placeholder
-/// ([`password_placeholder_reason`]), not a variable (`${VAR}`, `$VAR`, `%VAR%`), not the
-/// name of an environment variable (`p12_password_env="KSEF2_P12_PASSWORD"`) and not the
-/// argument of a lookup (`os.environ["…"]`, `System.getenv("…")`, `getProperty("…")`).
-fn literal_ok(line: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+/// A password literal worth reporting: 4 to 128 characters, not a variable (`${VAR}`,
+/// `$VAR`, `%VAR%`), not the name of an environment variable
+/// (`p12_password_env="KSEF2_P12_PASSWORD"`), not the argument of a lookup
+/// (`os.environ["…"]`, `System.getenv("…")`, `getProperty("…")`), and not a placeholder
+/// ([`password_placeholder_reason`]: then [`Literal::Placeholder`]).
+fn literal_ok(line: &[u8], s: usize, e: usize) -> Option<Literal> {
     let value = std::str::from_utf8(&line[s..e]).ok()?;
     let n = value.chars().count();
     if !(4..=128).contains(&n)
-        || password_placeholder_reason(value).is_some()
         || value.contains('$')
         || (value.starts_with('%') && value.ends_with('%'))
         || is_env_name(value)
@@ -382,7 +409,10 @@ fn literal_ok(line: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
     {
         return None;
     }
-    Some((s, e))
+    Some(match password_placeholder_reason(value) {
+        Some(reason) => Literal::Placeholder(reason),
+        None => Literal::Password(s, e),
+    })
 }
 
 /// `KSEF2_P12_PASSWORD`, `KEY_PASS`: upper-case letters and digits joined by underscores,
