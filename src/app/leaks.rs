@@ -200,7 +200,13 @@ fn git_options(
     let mut opts = GitScanOptions {
         since: args.since_commit.clone(),
         staged: args.staged,
-        unreachable: args.unreachable,
+        // Dangling commits are searched by default in a whole-history scan: on real
+        // repositories it costs no more than the noise of the run (docs/git-history.md). A
+        // `--since` range (a date or a revision) is about recent commits: not there.
+        unreachable: !args.no_unreachable
+            && args.since.is_none()
+            && args.since_commit.is_none()
+            && !args.staged,
         since_time: None,
     };
     if let Some(since) = &args.since {

@@ -99,8 +99,12 @@ pub struct LeaksArgs {
     #[arg(long)]
     pub staged: bool,
     /// With --git: also scan unreachable (dangling) commits and blobs of the object database
+    /// (the default for a whole-history scan; kept for older scripts)
     #[arg(long, requires = "git", conflicts_with_all = ["since", "staged"])]
     pub unreachable: bool,
+    /// With --git: leave out the unreachable (dangling) commits and blobs
+    #[arg(long, requires = "git", conflicts_with = "unreachable")]
+    pub no_unreachable: bool,
     /// Fail (exit 1) on findings at or above this severity (default: any)
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

@@ -36,33 +36,8 @@ fn git(dir: &Path, who: &str, args: &[&str]) -> String {
         "bob" => ("Bob Kowalski", "bob@example.com"),
         _ => ("Carol Wiśniewska", "carol@example.com"),
     };
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "protocol.file.allow=always",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", name)
-        .env("GIT_AUTHOR_EMAIL", email)
-        .env("GIT_COMMITTER_NAME", name)
-        .env("GIT_COMMITTER_EMAIL", email)
-        .env("GIT_AUTHOR_DATE", "2026-01-15T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-15T10:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let date = "2026-01-15T10:00:00Z";
+    crate::support::git::git(dir, &crate::support::git::Who::at(name, email, date), args)
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
@@ -815,4 +790,86 @@ fn issue_21_refind_reads_the_blob_at_the_findings_commit() {
     forged.fingerprint = fingerprint_hex(b"other");
     let err = ksef_leaks::refind::refind(repo, &forged).expect_err("refused");
     assert!(err.contains("no secret with this fingerprint"), "{err}");
+}
+
+/// A repository in `work` whose second commit (token `n` in `conf/.env`) was reset away and
+/// its reflogs expired: a dangling commit, whose id is returned.
+fn repo_with_a_dangling_commit(work: &Path, n: u32) -> String {
+    git(work, "alice", &["init", "-q"]);
+    write(work, "README.md", "nothing here\n");
+    commit(work, "alice", "readme");
+    write(
+        work,
+        "conf/.env",
+        &format!("KSEF_TOKEN={}\n", fake_token(n)),
+    );
+    let lost = commit(work, "alice", "add env");
+    git(work, "alice", &["reset", "-q", "--hard", "HEAD~1"]);
+    git(
+        work,
+        "alice",
+        &["reflog", "expire", "--expire=now", "--all"],
+    );
+    lost
+}
+
+/// Issue 22, point 4: `leaks --git` searches dangling commits by default (measured: no cost
+/// beyond the noise of a run, docs/git-history.md), says so in the SARIF notifications, and
+/// `--no-unreachable` leaves them out.
+#[test]
+fn dangling_commits_are_searched_by_default() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    let lost = repo_with_a_dangling_commit(work, 3);
+    let run = |extra: &[&str]| {
+        let out = crate::support::cli::ksef_audit(work)
+            .args(["leaks", "--git", "--format", "sarif"])
+            .args(extra)
+            .arg(".")
+            .output()
+            .expect("runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+        (out.status.code(), doc)
+    };
+    let (code, doc) = run(&[]);
+    assert_eq!(code, Some(1));
+    let run0 = &doc["runs"][0];
+    let results = run0["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{results:?}");
+    let text = results[0]["message"]["text"].as_str().unwrap_or("");
+    assert!(text.contains(&format!("in commit {lost}")), "{text}");
+    let notes = run0["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(
+        notes.contains("dangling commits (1)") && !notes.contains("not searched"),
+        "{notes}"
+    );
+    let (code, doc) = run(&["--no-unreachable"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
+    let notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("dangling objects not searched"), "{notes}");
+}
+
+/// A `--since` range is about recent commits: the dangling ones are not searched there.
+#[test]
+fn a_since_range_leaves_dangling_commits_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let work = dir.path();
+    repo_with_a_dangling_commit(work, 4);
+    let out = crate::support::cli::ksef_audit(work)
+        .args(["leaks", "--since", "2000-01-01", "--format", "json", "."])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let coverage = doc["target"]["coverage"].as_str().unwrap_or("");
+    assert!(
+        coverage.contains("dangling objects not searched"),
+        "{coverage}"
+    );
 }

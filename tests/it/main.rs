@@ -21,6 +21,7 @@ mod grants_cli;
 mod hardening;
 mod hardening_cli;
 mod init;
+mod key_passwords;
 mod leaks_cli;
 mod polish;
 mod progress_tty;

@@ -225,7 +225,7 @@ fn issue12_tree_gives_exactly_the_planted_findings() {
 
 /// A certificate (PEM) and its RSA private key (PKCS#8 PEM), generated for the test: no key
 /// is ever committed.
-fn certificate_and_key(subject: &str, issuer: &str, serial: u32) -> (String, String) {
+pub(crate) fn certificate_and_key(subject: &str, issuer: &str, serial: u32) -> (String, String) {
     use rsa::pkcs1v15::SigningKey;
     use rsa::pkcs8::{EncodePrivateKey, LineEnding};
     use spki::EncodePublicKey;
@@ -291,7 +291,22 @@ fn ksef_certificate_keys_and_their_passwords_are_found() {
     assert!(r.contains("PNOPL-"), "{r}");
     assert!(!r.contains("80010112345"), "PESEL must be masked: {r}");
     assert!(!r.contains(&key_body[..20]), "{r}");
+    // issued by the TEST environment's CA: said so, and high rather than critical
+    assert!(r.contains("KSeF TEST environment"), "{r}");
+    assert_eq!(found[0].severity, ksef_model::Severity::High);
+    let (prod_cert, prod_key) = certificate_and_key(
+        "CN=Jan Kowalski,serialNumber=PNOPL-80010112345,C=PL",
+        "CN=CCK KSeF,C=PL",
+        0x4B53_4547,
+    );
+    let found = scanner
+        .scan(
+            "certs/prod.pem",
+            format!("{prod_cert}{prod_key}").as_bytes(),
+        )
+        .matches;
     assert_eq!(found[0].severity, ksef_model::Severity::Critical);
+    assert!(!found[0].redacted.contains("TEST"), "{}", found[0].redacted);
 
     // a password literal next to it raises the key and is a finding of its own
     let with_password = format!("{both}\n# for the tests\nkeyPassword = \"Tajne-Haslo-77\"\n");
@@ -443,19 +458,8 @@ fn issue12_pkcs12_bundles_and_sibling_certificates() {
         certificate_and_key("CN=www.example.test,C=PL", "CN=Example CA,C=PL", 9);
     let (ksef_cert_der, ksef_key_der) = der(&ksef_cert, &ksef_key);
 
-    let encrypted = |password: &str| {
-        let params =
-            pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &[7u8; 16], &[9u8; 16])
-                .expect("params");
-        pkcs8::PrivateKeyInfo::try_from(ksef_key_der.as_slice())
-            .expect("info")
-            .encrypt_with_params(params, password)
-            .expect("encrypt")
-            .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
-            .expect("pem")
-            .to_string()
-            .into_bytes()
-    };
+    let encrypted =
+        |password: &str| crate::key_passwords::encrypted_der(&ksef_key_der, password).into_bytes();
 
     let dir = tempfile::tempdir().expect("tmp");
     let files: Vec<(&str, Vec<u8>)> = vec![

@@ -108,26 +108,9 @@ fn three_tree_shards_merge_to_the_findings_of_one_run() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Alice Nowak")
-        .env("GIT_AUTHOR_EMAIL", "alice@example.com")
-        .env("GIT_COMMITTER_NAME", "Alice Nowak")
-        .env("GIT_COMMITTER_EMAIL", "alice@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-15T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-15T10:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}");
+    let who =
+        crate::support::git::Who::at("Alice Nowak", "alice@example.com", "2026-01-15T10:00:00Z");
+    crate::support::git::git(dir, &who, args);
 }
 
 fn make_repo(root: &Path, offset: u32) {

@@ -2,13 +2,14 @@
 //! (inline markers, baseline, exceptions — keyed on content, never on line numbers),
 //! ordering, and the exit decision.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use crate::sources::ScanError;
 use ksef_model::AppliedException;
+use ksef_model::CommitSpan;
 use ksef_model::Digests;
 use ksef_model::ExceptionState;
 use ksef_model::InventoryEntry;
@@ -34,6 +35,16 @@ pub struct LeakCandidate {
     pub finding: LeakFinding,
     /// An inline marker is on the line (ignored with `--strict`).
     pub inline_allowed: bool,
+    /// A key password (LEAK005): its value, until the scan has tried it on the keys it found.
+    pub(crate) password: Option<CandidatePassword>,
+}
+
+/// The value of a key-password candidate, kept only while the scan runs.
+#[derive(Debug, Clone)]
+pub(crate) struct CandidatePassword {
+    pub(crate) secret: ksef_model::Secret,
+    /// Too weak to report unless it opens a key of the same scan.
+    pub(crate) weak: bool,
 }
 
 /// What scanning one blob gave.
@@ -270,6 +281,8 @@ pub(crate) fn build_leak_results(
             findings.push(f);
         }
     }
+    fold_history(&mut findings);
+    fold_history(&mut suppressed);
     sort_findings(&mut findings);
     sort_findings(&mut suppressed);
     let unused_baseline = opts
@@ -334,6 +347,89 @@ pub fn apply_leak_verdicts(results: &mut LeakResults, verdicts: LeakVerdicts) {
     sort_findings(&mut results.suppressed);
 }
 
+/// Git history: one finding per distinct secret per path. The findings of one rule with the
+/// same secret (fingerprint) at the same path of the same repository, each from a commit that
+/// added a version of the file still holding it, become the first of them (the highest
+/// severity wins) with [`CommitSpan`] naming how many commits, the first and the last. Spans
+/// already folded (shards of one scan) add up. Findings without a commit are kept as they are.
+pub fn fold_history(findings: &mut Vec<LeakFinding>) {
+    type Key = (Option<String>, String, String, String);
+    let mut groups: BTreeMap<Key, Vec<LeakFinding>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        match (&f.commit, f.date) {
+            (Some(_), Some(_)) => {
+                let key = (
+                    f.repository.clone(),
+                    f.path.clone(),
+                    f.rule_id.clone(),
+                    f.fingerprint.clone(),
+                );
+                groups.entry(key).or_default().push(f);
+            }
+            _ => out.push(f),
+        }
+    }
+    for (_, group) in groups {
+        out.push(fold_group(group));
+    }
+    *findings = out;
+}
+
+/// One finding for a group of [`fold_history`] (all with a commit and a date).
+fn fold_group(mut group: Vec<LeakFinding>) -> LeakFinding {
+    if group.len() == 1 {
+        return group.remove(0);
+    }
+    // (date, commit) of each end of each member's span
+    let ends = |f: &LeakFinding| match &f.history {
+        Some(h) => (
+            h.commits,
+            (h.first_date, h.first_commit.clone()),
+            (h.last_date, h.last_commit.clone()),
+        ),
+        None => {
+            let at = (
+                f.date.unwrap_or_default(),
+                f.commit.clone().unwrap_or_default(),
+            );
+            (1, at.clone(), at)
+        }
+    };
+    let mut commits = 0u64;
+    let mut first: Option<(DateTime<Utc>, String)> = None;
+    let mut last: Option<(DateTime<Utc>, String)> = None;
+    for f in &group {
+        let (n, a, b) = ends(f);
+        commits = commits.saturating_add(n);
+        first = Some(first.map_or(a.clone(), |x| x.min(a)));
+        last = Some(last.map_or(b.clone(), |x| x.max(b)));
+    }
+    let severity = group
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Info);
+    group.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| ends(a).1.cmp(&ends(b).1))
+    });
+    let mut keep = group.remove(0);
+    let (first, last) = (first.unwrap_or_default(), last.unwrap_or_default());
+    keep.severity = severity;
+    keep.commit = Some(first.1.clone());
+    keep.date = Some(first.0);
+    keep.history = Some(CommitSpan {
+        commits,
+        first_commit: first.1,
+        first_date: first.0,
+        last_commit: last.1,
+        last_date: last.0,
+    });
+    keep
+}
+
 /// Severity (highest first), rule id, repository, path, line, column, commit.
 pub fn sort_findings(findings: &mut [LeakFinding]) {
     findings.sort_by(|a, b| {
@@ -393,6 +489,7 @@ mod tests {
             system: None,
             suppression: None,
             repository: None,
+            history: None,
         }
     }
 
@@ -419,6 +516,7 @@ mod tests {
             candidates: vec![LeakCandidate {
                 finding: f,
                 inline_allowed: false,
+                password: None,
             }],
             ..LeakScan::default()
         };
@@ -463,14 +561,17 @@ mod tests {
                 LeakCandidate {
                     finding: finding("a", "x.env"),
                     inline_allowed: false,
+                    password: None,
                 },
                 LeakCandidate {
                     finding: finding("b", "y.env"),
                     inline_allowed: true,
+                    password: None,
                 },
                 LeakCandidate {
                     finding: finding("c", "z.env"),
                     inline_allowed: true,
+                    password: None,
                 },
             ],
             ..LeakScan::default()
@@ -501,6 +602,7 @@ mod tests {
             candidates: vec![LeakCandidate {
                 finding: finding("b", "y.env"),
                 inline_allowed: true,
+                password: None,
             }],
             ..LeakScan::default()
         };
@@ -514,6 +616,52 @@ mod tests {
         assert_eq!(r.findings.len(), 1);
         assert_eq!(leak_outcome(&r, Severity::High), Outcome::Findings);
         assert_eq!(leak_outcome(&r, Severity::Critical), Outcome::Clean);
+    }
+
+    #[test]
+    fn history_folds_one_secret_per_path_and_adds_spans() {
+        let at = |fp: &str, path: &str, commit: &str, day: u32, severity: Severity| {
+            let mut f = finding(fp, path);
+            f.commit = Some(commit.into());
+            f.date = Some(
+                DateTime::parse_from_rfc3339(&format!("2026-03-{day:02}T00:00:00Z"))
+                    .expect("t")
+                    .to_utc(),
+            );
+            f.severity = severity;
+            f
+        };
+        let mut findings = vec![
+            at("a", "x.env", "c3", 3, Severity::High),
+            at("a", "x.env", "c1", 1, Severity::High),
+            at("a", "x.env", "c2", 2, Severity::Critical),
+            // another path, another secret, no commit: kept apart
+            at("a", "y.env", "c2", 2, Severity::High),
+            at("b", "x.env", "c2", 2, Severity::High),
+            finding("a", "x.env"),
+        ];
+        fold_history(&mut findings);
+        assert_eq!(findings.len(), 4, "{findings:#?}");
+        let folded = findings
+            .iter()
+            .find(|f| f.history.is_some())
+            .expect("folded");
+        let h = folded.history.as_ref().expect("span");
+        assert_eq!(
+            (h.commits, h.first_commit.as_str(), h.last_commit.as_str()),
+            (3, "c1", "c3")
+        );
+        assert_eq!(folded.commit.as_deref(), Some("c1"));
+        assert_eq!(folded.severity, Severity::Critical);
+        // shards of one scan: spans add up
+        let mut other = folded.clone();
+        other.history = None;
+        other.commit = Some("c9".into());
+        other.date = Some(h.last_date + chrono::Duration::days(5));
+        let mut two = vec![folded.clone(), other];
+        fold_history(&mut two);
+        let h = two[0].history.as_ref().expect("span");
+        assert_eq!((h.commits, h.last_commit.as_str()), (4, "c9"));
     }
 
     #[test]

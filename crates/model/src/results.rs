@@ -435,6 +435,22 @@ pub struct LeakFinding {
     /// The repository (root as given) when one run scanned several (`--git repo1 repo2`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
+    /// Git history: the same secret at the same path in several commits is one finding;
+    /// this lists them (`commit` is the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<CommitSpan>,
+}
+
+/// The commits that added the same secret at the same path (each a new version of the file
+/// that still holds it): how many, the first and the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitSpan {
+    /// How many commits added a version holding the secret (at least 2).
+    pub commits: u64,
+    pub first_commit: String,
+    pub first_date: DateTime<Utc>,
+    pub last_commit: String,
+    pub last_date: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ use ksef_model::ScanIssue;
 use ksef_model::Shard;
 
 use crate::audit::summarize;
+use ksef_leaks::findings::fold_history;
 use ksef_leaks::findings::sort_findings;
 
 /// Why documents cannot be merged.
@@ -144,6 +145,9 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
     }
     dedupe_findings(&mut findings);
     dedupe_findings(&mut suppressed);
+    // A secret kept at one path across commits may have parts in several shards.
+    fold_history(&mut findings);
+    fold_history(&mut suppressed);
     sort_findings(&mut findings);
     sort_findings(&mut suppressed);
     errors.extend(gap_errors);

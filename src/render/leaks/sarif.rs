@@ -119,8 +119,13 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
         physical["region"] = Value::Object(region);
     }
     let mut message = format!("KSeF token {} found ({})", f.redacted, f.rule);
-    if let Some(c) = &f.commit {
-        message.push_str(&format!(" in commit {c}"));
+    match (&f.commit, &f.history) {
+        (Some(_), Some(h)) => message.push_str(&format!(
+            " in {} commits, first {}, last {}",
+            h.commits, h.first_commit, h.last_commit
+        )),
+        (Some(c), None) => message.push_str(&format!(" in commit {c}")),
+        _ => {}
     }
     let mut result = json!({
         "ruleId": f.rule_id,
@@ -140,6 +145,15 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
     });
     if let Some(i) = rule_index {
         result["ruleIndex"] = json!(i);
+    }
+    if let Some(h) = &f.history {
+        result["properties"]["history"] = json!({
+            "commits": h.commits,
+            "firstCommit": h.first_commit,
+            "firstDate": h.first_date,
+            "lastCommit": h.last_commit,
+            "lastDate": h.last_date,
+        });
     }
     if let Some(s) = &f.suppression {
         let kind = match s.kind {
@@ -178,7 +192,7 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
         .chain(&results.suppressed)
         .map(|f| result_json(f, index(&f.rule_id)))
         .collect();
-    let notifications: Vec<Value> = results
+    let mut notifications: Vec<Value> = results
         .errors
         .iter()
         .map(|e| {
@@ -188,6 +202,13 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
             })
         })
         .collect();
+    // A history scan says what it covered beyond the refs (dangling commits among them).
+    if let Some(coverage) = &results.target.coverage {
+        notifications.push(json!({
+            "level": "note",
+            "message": { "text": format!("git history {}", one_line(coverage)) },
+        }));
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",

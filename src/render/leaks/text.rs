@@ -43,6 +43,15 @@ fn location(f: &LeakFinding) -> String {
         if let Some(d) = f.date {
             s.push_str(&format!(", {}", d.format("%Y-%m-%d")));
         }
+        if let Some(h) = &f.history {
+            let last: String = h.last_commit.chars().take(12).collect();
+            s.push_str(&format!(
+                "; in {} commits, last {} on {}",
+                h.commits,
+                shown_name(&last),
+                h.last_date.format("%Y-%m-%d")
+            ));
+        }
         s.push(')');
     }
     s

@@ -209,25 +209,14 @@ fn issue_13_token_in_a_description_is_redacted_in_every_output() {
 fn issue_13_token_in_a_git_author_is_redacted_and_reported() {
     use super::inputs::{SECRET, TOKEN, tree};
     let dir = tree(&[("clean.txt", "nothing secret inside\n")]);
+    let (name, email) = (format!("Jan {TOKEN}_old"), format!("{TOKEN}@example.com"));
+    let who = crate::support::git::Who {
+        author: (&name, &email),
+        committer: ("Jan", "jan@example.com"),
+        date: None,
+    };
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .current_dir(dir.path())
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", format!("Jan {TOKEN}_old"))
-            .env("GIT_AUTHOR_EMAIL", format!("{TOKEN}@example.com"))
-            .env("GIT_COMMITTER_NAME", "Jan")
-            .env("GIT_COMMITTER_EMAIL", "jan@example.com")
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "{out:?}");
+        crate::support::git::git(dir.path(), &who, args);
     };
     git(&["init", "-q"]);
     git(&["add", "."]);

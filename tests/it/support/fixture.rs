@@ -83,6 +83,7 @@ pub fn finding(nip: &str, reference: &str) -> LeakFinding {
         system: None,
         suppression: None,
         repository: None,
+        history: None,
     }
 }
 

@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod fixture;
+pub mod git;
 pub mod ksef;
 pub mod schema;

@@ -45,8 +45,8 @@ pub(crate) fn looks_like_pkcs12(data: &[u8]) -> bool {
 struct Opened {
     key_der: Vec<u8>,
     certificate: KsefCertificate,
-    /// Opened without a password (an empty one).
-    no_password: bool,
+    /// The index of the password that opened it; None: an empty password.
+    password: Option<usize>,
 }
 
 /// Key-derivation iterations above this are refused: a crafted bundle must not stall the scan
@@ -124,7 +124,7 @@ fn open_pkcs12_within(data: &[u8], passwords: &[&str], iterations: u64) -> Optio
         return Some(Opened {
             key_der: chain.key().to_vec(),
             certificate,
-            no_password: i == 0,
+            password: i.checked_sub(1),
         });
     }
     None
@@ -157,8 +157,9 @@ const SCRYPT: &[u8] = &[
     0x06, 0x09, 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x04, 0x0B,
 ];
 
-/// The public key of an encrypted PKCS#8 key that opens with one of `passwords`.
-fn public_key_with_password(der: &[u8], passwords: &[&str]) -> Option<Vec<u8>> {
+/// The public key of an encrypted PKCS#8 key that opens with one of `passwords`, and the
+/// index of that password.
+pub(crate) fn public_key_with_password(der: &[u8], passwords: &[&str]) -> Option<(usize, Vec<u8>)> {
     if passwords.is_empty()
         || max_iterations(der, 0) > MAX_ITERATIONS
         || memchr::memmem::find(der, SCRYPT).is_some()
@@ -166,9 +167,9 @@ fn public_key_with_password(der: &[u8], passwords: &[&str]) -> Option<Vec<u8>> {
         return None;
     }
     let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).ok()?;
-    passwords.iter().find_map(|password| {
+    passwords.iter().enumerate().find_map(|(i, password)| {
         let plain = info.decrypt(password).ok()?;
-        public_key_of("PRIVATE KEY", plain.as_bytes())
+        Some((i, public_key_of("PRIVATE KEY", plain.as_bytes())?))
     })
 }
 
@@ -223,12 +224,12 @@ impl Scanner {
         let Some(opened) = open_pkcs12(data, passwords) else {
             return Vec::new();
         };
-        let state = if opened.no_password {
+        let state = if opened.password.is_none() {
             "PKCS#12 bundle without a password"
         } else {
             "PKCS#12 bundle, its password is in the repository"
         };
-        let hit = key_hit(
+        let mut hit = key_hit(
             ri,
             0,
             data.len(),
@@ -237,6 +238,7 @@ impl Scanner {
             state,
             None,
         );
+        hit.opened_with = opened.password;
         vec![self.located(hit, 1, 1)]
     }
 
@@ -296,7 +298,10 @@ impl Scanner {
                 _ => None,
             };
             let password_found = opened.is_some();
-            let public = opened.or_else(|| public_key_of(&b.label, der));
+            let opened_with = opened.as_ref().map(|(i, _)| *i);
+            let public = opened
+                .map(|(_, public)| public)
+                .or_else(|| public_key_of(&b.label, der));
             let paired = ksef_certs.iter().find(|(name, spki, _)| match &public {
                 Some(public) => public == spki,
                 None => encrypted && names_pair(key_name, name),
@@ -309,7 +314,8 @@ impl Scanner {
                 (true, true) => "encrypted, its password is in the repository",
                 (true, false) => "encrypted",
             };
-            let hit = key_hit(ri, b.start, b.end, der, certificate, state, Some(cert_name));
+            let mut hit = key_hit(ri, b.start, b.end, der, certificate, state, Some(cert_name));
+            hit.opened_with = opened_with;
             let (line, column) = crate::position::line_col(key_file, b.start);
             let mut m = self.located(hit, line, column);
             if encrypted && !password_found {
@@ -343,20 +349,15 @@ fn key_hit(
         })
         .unwrap_or_default();
     Hit {
-        rule,
-        start,
-        end,
         secret: STANDARD.encode(key_der),
-        reference: None,
         nip: cert.nip.clone(),
-        context: None,
         confidence: Confidence::High,
-        url_encoded: false,
-        placeholder: None,
+        severity: cert.key_severity(),
         detail: Some(format!(
-            "private key ({state}) of KSeF certificate serial {}, subject {}, valid {} to {}{beside}",
-            cert.serial, cert.subject_id, cert.not_before, cert.not_after
+            "private key ({state}) of {}{beside}",
+            cert.describe()
         )),
+        ..Hit::at(rule, start, end)
     }
 }
 

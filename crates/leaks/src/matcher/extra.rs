@@ -171,7 +171,7 @@ impl Scanner {
         let signals = self.extra.context.signals_unless_quiet(path, text, quiet);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
-            self.key_pass(&signals, text, out);
+            self.key_pass(&signals, text, out, dropped);
         }
         let escaped = if quiet {
             None
@@ -244,63 +244,93 @@ impl Scanner {
         signals: &crate::matcher::context::Signals,
         text: &[u8],
         out: &mut Vec<RawMatch>,
+        dropped: &mut Vec<Dropped>,
     ) {
         let found = keys::scan_keys(signals, text);
-        let password_found = !found.passwords.is_empty();
+        let passwords: Vec<String> = found
+            .passwords
+            .iter()
+            .map(|p| String::from_utf8_lossy(&text[p.start..p.end]).into_owned())
+            .collect();
+        // Encrypted keys of this buffer opened with its passwords: (password index, key).
+        let opened: Vec<(usize, &keys::KeyHit)> = found
+            .keys
+            .iter()
+            .filter(|k| k.encrypted)
+            .filter_map(|k| {
+                let tried: Vec<&str> = passwords.iter().map(String::as_str).collect();
+                let (i, _) = crate::matcher::bundle::public_key_with_password(&k.der, &tried)?;
+                Some((i, k))
+            })
+            .collect();
         if let Some(ri) = self.extra.key {
             for k in &found.keys {
-                let cert = &k.certificate;
-                let state = match (k.encrypted, password_found) {
+                let state = match (k.encrypted, opened.iter().any(|(_, o)| o.start == k.start)) {
                     (false, _) => "unencrypted",
                     (true, true) => "encrypted, its password is in the same file",
-                    (true, false) => "encrypted",
+                    (true, false) if passwords.is_empty() => "encrypted",
+                    (true, false) => "encrypted, a password is in the same file",
                 };
                 let hit = Hit {
-                    rule: ri,
-                    start: k.start,
-                    end: k.end,
                     secret: STANDARD.encode(&k.der),
-                    reference: None,
-                    nip: cert.nip.clone(),
-                    context: None,
-                    confidence: if k.encrypted && !password_found {
+                    nip: k.certificate.nip.clone(),
+                    confidence: if k.encrypted && opened.is_empty() {
                         Confidence::Medium
                     } else {
                         Confidence::High
                     },
-                    url_encoded: false,
-                    placeholder: None,
+                    severity: k.certificate.key_severity(),
                     detail: Some(format!(
-                        "private key ({state}) of KSeF certificate serial {}, subject {}, valid {} to {}",
-                        cert.serial, cert.subject_id, cert.not_before, cert.not_after
+                        "private key ({state}) of {}",
+                        k.certificate.describe()
                     )),
+                    ..Hit::at(ri, k.start, k.end)
                 };
                 self.push_located(hit, text, out, None);
             }
         }
-        if let Some(ri) = self.extra.password {
-            for p in &found.passwords {
-                let value = String::from_utf8_lossy(&text[p.start..p.end]).into_owned();
-                let n = value.chars().count();
-                let hit = Hit {
-                    rule: ri,
-                    start: p.start,
-                    end: p.end,
-                    secret: value,
-                    reference: None,
-                    nip: found.keys.first().and_then(|k| k.certificate.nip.clone()),
-                    context: None,
-                    confidence: if found.keys.is_empty() {
-                        Confidence::Medium
-                    } else {
-                        Confidence::High
-                    },
-                    url_encoded: false,
-                    placeholder: None,
-                    detail: Some(format!("password of a KSeF certificate key ({n} chars)")),
-                };
-                self.push_located(hit, text, out, None);
-            }
+        let Some(ri) = self.extra.password else {
+            return;
+        };
+        dropped.extend(found.placeholders.iter().map(|(line, reason)| Dropped {
+            rule_id: self.rules[ri].id.clone(),
+            line: *line,
+            reason,
+        }));
+        for (i, p) in found.passwords.iter().enumerate() {
+            let value = passwords[i].clone();
+            let n = value.chars().count();
+            let key = opened.iter().find(|(o, _)| *o == i).map(|(_, k)| *k);
+            let detail = match key {
+                Some(k) => {
+                    let (line, _) = crate::position::line_col(text, k.start);
+                    let fp = ksef_model::fingerprint_hex(STANDARD.encode(&k.der).as_bytes());
+                    format!(
+                        "password of a KSeF certificate key ({n} chars); it opens the key on line {line} of this file (key fingerprint {}) of {}",
+                        &fp[..12],
+                        k.certificate.describe()
+                    )
+                }
+                None => format!("password of a KSeF certificate key ({n} chars)"),
+            };
+            let hit = Hit {
+                secret: value,
+                nip: found.keys.first().and_then(|k| k.certificate.nip.clone()),
+                confidence: if found.keys.is_empty() {
+                    Confidence::Medium
+                } else {
+                    Confidence::High
+                },
+                severity: key.map(|k| {
+                    k.certificate
+                        .key_severity()
+                        .unwrap_or(ksef_model::Severity::Critical)
+                }),
+                weak_password: p.weak && key.is_none(),
+                detail: Some(detail),
+                ..Hit::at(ri, p.start, p.end)
+            };
+            self.push_located(hit, text, out, None);
         }
     }
 

@@ -2,6 +2,7 @@
 //! matches reduced to one.
 
 use ksef_model::Confidence;
+use ksef_model::Severity;
 use ksef_model::reference_check_ok;
 use ksef_model::validate_nip;
 use ksef_rules::leak::SecretCheck;
@@ -24,6 +25,35 @@ pub(super) struct Hit {
     pub(super) placeholder: Option<&'static str>,
     /// Shown instead of the redacted secret (a certificate key: serial, subject, validity).
     pub(super) detail: Option<String>,
+    /// Replaces the rule's severity (a key of a TEST or DEMO certificate, a password that
+    /// opens a key).
+    pub(super) severity: Option<Severity>,
+    /// A password literal too weak to report unless it opens a key of the same scan.
+    pub(super) weak_password: bool,
+    /// A key opened with the password at this index of those given.
+    pub(super) opened_with: Option<usize>,
+}
+
+impl Hit {
+    /// A hit of `rule` at `start..end` with nothing else known yet.
+    pub(super) fn at(rule: usize, start: usize, end: usize) -> Hit {
+        Hit {
+            rule,
+            start,
+            end,
+            secret: String::new(),
+            reference: None,
+            nip: None,
+            context: None,
+            confidence: Confidence::Medium,
+            url_encoded: false,
+            placeholder: None,
+            detail: None,
+            severity: None,
+            weak_password: false,
+            opened_with: None,
+        }
+    }
 }
 
 /// Applies the rule's check and the placeholder filter to one capture.
@@ -35,19 +65,7 @@ pub(super) fn check_match(
     raw: &[u8],
 ) -> Option<Hit> {
     let raw = std::str::from_utf8(raw).ok()?;
-    let mut hit = Hit {
-        rule,
-        start,
-        end,
-        secret: String::new(),
-        reference: None,
-        nip: None,
-        context: None,
-        confidence: Confidence::Medium,
-        url_encoded: false,
-        placeholder: None,
-        detail: None,
-    };
+    let mut hit = Hit::at(rule, start, end);
     match check {
         SecretCheck::KsefV2 => {
             let url_encoded = raw.contains('%');

@@ -21,6 +21,10 @@ use x509_cert::der::Decode;
 
 use ksef_model::mask_pesel;
 
+use crate::matcher::placeholder::STRONG_PASSWORD_BITS;
+use crate::matcher::placeholder::password_bits;
+use crate::matcher::placeholder::password_placeholder_reason;
+
 /// Lines between a key-file name and a password literal that still pair them.
 pub(crate) const PASSWORD_NEAR_LINES: usize = 5;
 
@@ -43,6 +47,43 @@ pub(crate) struct KsefCertificate {
     pub(crate) nip: Option<String>,
     pub(crate) not_before: String,
     pub(crate) not_after: String,
+    /// `TEST` or `DEMO` when the issuer is the CA of that KSeF environment (`TEST CCK KSeF`,
+    /// `DEMO CCK KSeF`); None for production (`CCK KSeF`) and other issuers.
+    pub(crate) environment: Option<&'static str>,
+}
+
+impl KsefCertificate {
+    /// How a finding names the certificate: serial, subject, validity, and its environment
+    /// when it is not production.
+    pub(crate) fn describe(&self) -> String {
+        let environment = self
+            .environment
+            .map(|e| format!(", issued in the KSeF {e} environment (not production)"))
+            .unwrap_or_default();
+        format!(
+            "KSeF certificate serial {}, subject {}, valid {} to {}{environment}",
+            self.serial, self.subject_id, self.not_before, self.not_after
+        )
+    }
+
+    /// The severity of its key: a TEST or DEMO certificate logs in to a test environment
+    /// only, one step below a production key (None: the rule's own).
+    pub(crate) fn key_severity(&self) -> Option<ksef_model::Severity> {
+        self.environment.map(|_| ksef_model::Severity::High)
+    }
+}
+
+/// `TEST` or `DEMO` when a word of the issuer's common name says so (`TEST CCK KSeF`,
+/// `CCK KSeF DEMO`); the subject is not asked (a company may be called "Test").
+fn environment_of(issuer_cn: Option<&str>) -> Option<&'static str> {
+    let cn = issuer_cn?;
+    let words: Vec<String> = cn
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    ["TEST", "DEMO"]
+        .into_iter()
+        .find(|e| words.iter().any(|w| w == e))
 }
 
 /// A private key of a KSeF certificate found in a buffer.
@@ -61,6 +102,8 @@ pub(crate) struct KeyHit {
 pub(crate) struct PasswordHit {
     pub(crate) start: usize,
     pub(crate) end: usize,
+    /// Worth fewer than [`STRONG_PASSWORD_BITS`]: reported only when it opens a key.
+    pub(crate) weak: bool,
 }
 
 /// What the key pass found in one buffer.
@@ -68,6 +111,8 @@ pub(crate) struct PasswordHit {
 pub(crate) struct KeyScan {
     pub(crate) keys: Vec<KeyHit>,
     pub(crate) passwords: Vec<PasswordHit>,
+    /// Placeholder passwords where a password would be reported: (1-based line, why).
+    pub(crate) placeholders: Vec<(u64, &'static str)>,
 }
 
 /// Labels of PEM private keys.
@@ -122,13 +167,19 @@ pub(crate) fn scan_keys(signals: &crate::matcher::context::Signals, text: &[u8])
     if !key_in_file && key_file_lines.is_empty() {
         return out;
     }
-    for (start, end, line) in password_literals(text) {
-        if key_in_file
+    for (literal, line) in password_literals(text) {
+        let near = key_in_file
             || key_file_lines
                 .iter()
-                .any(|l| l.abs_diff(line) <= PASSWORD_NEAR_LINES)
-        {
-            out.passwords.push(PasswordHit { start, end });
+                .any(|l| l.abs_diff(line) <= PASSWORD_NEAR_LINES);
+        match literal {
+            _ if !near => {}
+            Literal::Password(start, end) => {
+                let value = String::from_utf8_lossy(&text[start..end]);
+                let weak = password_bits(&value) < STRONG_PASSWORD_BITS;
+                out.passwords.push(PasswordHit { start, end, weak });
+            }
+            Literal::Placeholder(reason) => out.placeholders.push((line as u64 + 1, reason)),
         }
     }
     out
@@ -233,6 +284,7 @@ pub(crate) fn ksef_certificate(der: &[u8]) -> Option<KsefCertificate> {
         nip,
         not_before: tbs.validity.not_before.to_date_time().to_string(),
         not_after: tbs.validity.not_after.to_date_time().to_string(),
+        environment: environment_of(common_name(&tbs.issuer.to_string()).as_deref()),
     })
 }
 
@@ -275,19 +327,40 @@ fn key_file_mentions(text: &[u8]) -> Vec<usize> {
 /// Quoted password literals: a key naming a password (`password`, `passphrase`, `pass`,
 /// `pwd`, `hasło`, `keyPassword`, `pfxPassword`, …) assigned a quoted literal, or a literal
 /// turned into a `char[]` (`"…".toCharArray()`). Returns (start, end, line) of the literal.
-fn password_literals(text: &[u8]) -> Vec<(usize, usize, usize)> {
+fn password_literals(text: &[u8]) -> Vec<(Literal, usize)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for (no, line) in text.split(|b| *b == b'\n').enumerate() {
-        if let Some((s, e)) = password_in_line(line) {
-            out.push((offset + s, offset + e, no));
+        match literal_in_line(line) {
+            Some(Literal::Password(s, e)) => {
+                out.push((Literal::Password(offset + s, offset + e), no));
+            }
+            Some(placeholder) => out.push((placeholder, no)),
+            None => {}
         }
         offset += line.len() + 1;
     }
     out
 }
 
-pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
+/// A quoted literal where a password is assigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Literal {
+    /// A password: its byte range.
+    Password(usize, usize),
+    /// A placeholder, and why (counted, never reported).
+    Placeholder(&'static str),
+}
+
+#[cfg(test)]
+fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
+    match literal_in_line(line)? {
+        Literal::Password(s, e) => Some((s, e)),
+        Literal::Placeholder(_) => None,
+    }
+}
+
+fn literal_in_line(line: &[u8]) -> Option<Literal> {
     let lower = String::from_utf8_lossy(line).to_lowercase();
     // `"secret".toCharArray()`
     if let Some(p) = lower.find("\".tochararray()") {
@@ -320,20 +393,77 @@ pub(super) fn password_in_line(line: &[u8]) -> Option<(usize, usize)> {
     literal_ok(line, s, s + len)
 }
 
-/// The password literal on `line` (as LEAK005 reads it), if any.
-pub(crate) fn password_literal(line: &str) -> Option<&str> {
-    let (s, e) = password_in_line(line.as_bytes())?;
-    line.get(s..e)
-}
-
-/// A password literal worth reporting: 4 to 128 characters, not a placeholder or variable.
-fn literal_ok(line: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+/// A password literal worth reporting: 4 to 128 characters, not a variable (`${VAR}`,
+/// `$VAR`, `%VAR%`), not the name of an environment variable
+/// (`p12_password_env="KSEF2_P12_PASSWORD"`), not the argument of a lookup
+/// (`os.environ["…"]`, `System.getenv("…")`, `getProperty("…")`), and not a placeholder
+/// ([`password_placeholder_reason`]: then [`Literal::Placeholder`]).
+fn literal_ok(line: &[u8], s: usize, e: usize) -> Option<Literal> {
     let value = std::str::from_utf8(&line[s..e]).ok()?;
     let n = value.chars().count();
-    if !(4..=128).contains(&n) || crate::matcher::is_placeholder(value) || value.contains('$') {
+    if !(4..=128).contains(&n)
+        || value.contains('$')
+        || (value.starts_with('%') && value.ends_with('%'))
+        || is_env_name(value)
+        || names_a_variable(&line[..s])
+    {
         return None;
     }
-    Some((s, e))
+    Some(match password_placeholder_reason(value) {
+        Some(reason) => Literal::Placeholder(reason),
+        None => Literal::Password(s, e),
+    })
+}
+
+/// `KSEF2_P12_PASSWORD`, `KEY_PASS`: upper-case letters and digits joined by underscores,
+/// the shape of an environment variable's name (a password this regular is no secret).
+fn is_env_name(value: &str) -> bool {
+    value.contains('_')
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether the text before a literal makes it a name rather than a value: a lookup
+/// (`getenv(`, `environ[`, `environ.get(`, `getProperty(`, `env(`, `process.env[`) or a key
+/// that names a variable or file rather than the password (`…_env`, `…_var`, `…_name`,
+/// `…_file`, `…_path`, `…Env`).
+fn names_a_variable(before: &[u8]) -> bool {
+    let before = String::from_utf8_lossy(before).to_lowercase();
+    let trimmed = before.trim_end_matches(['"', '\'', ' ', '\t']);
+    let call = trimmed.trim_end_matches(['(', '[', ' ']);
+    if trimmed.len() != call.len()
+        && [
+            "getenv",
+            "environ",
+            "environ.get",
+            "getproperty",
+            "env",
+            "process.env",
+            "env::var",
+            "getenvironmentvariable",
+        ]
+        .iter()
+        .any(|w| call.ends_with(w))
+    {
+        return true;
+    }
+    let key = trimmed.trim_end_matches([':', '=', ' ', '\t', '>']);
+    let key = key.trim_end_matches(['"', '\'']);
+    [
+        "_env",
+        "-env",
+        ".env",
+        "env",
+        "_var",
+        "_name",
+        "_file",
+        "_path",
+        "_location",
+    ]
+    .iter()
+    .any(|w| key.ends_with(w))
 }
 
 #[cfg(test)]
@@ -345,15 +475,41 @@ mod tests {
         let get = |l: &str| password_in_line(l.as_bytes()).map(|(s, e)| l[s..e].to_string());
         assert_eq!(get("key.password=Tajne123!").as_deref(), None);
         assert_eq!(
-            get("String keyPassword = \"Tajne123!\";").as_deref(),
-            Some("Tajne123!")
+            get("String keyPassword = \"Wq7!rTz2Lp\";").as_deref(),
+            Some("Wq7!rTz2Lp")
         );
+        // a placeholder word and a counting run
+        assert_eq!(get("String keyPassword = \"Tajne123!\";").as_deref(), None);
         assert_eq!(
             get("ks.load(in, \"Haslo-2024\".toCharArray());").as_deref(),
             Some("Haslo-2024")
         );
         assert_eq!(get("password: \"${KEY_PASSWORD}\"").as_deref(), None);
         assert_eq!(get("password: \"<your-password>\"").as_deref(), None);
+        // names of environment variables and lookups, not passwords (issue 22, point 1)
+        for line in [
+            "p12_password_env=\"KSEF2_P12_PASSWORD\"",
+            "key_password_env = \"KSEF2_KEY_PASSWORD\"",
+            "keyPasswordEnv: \"ksef-key-pass\"",
+            "char[] p = System.getenv(\"KSEF_P12_PASSWORD\").toCharArray();",
+            "password = os.environ[\"ksef_pass\"]",
+            "password: \"%KSEF_PASSWORD%\"",
+            "password_file = \"/run/secrets/ksef\"",
+            "password = \"_____token_password_____\"",
+            "\"twoje-haslo\".toCharArray()",
+        ] {
+            assert_eq!(get(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn test_and_demo_issuers_are_told_from_production() {
+        assert_eq!(environment_of(Some("TEST CCK KSeF")), Some("TEST"));
+        assert_eq!(environment_of(Some("CCK KSeF DEMO")), Some("DEMO"));
+        assert_eq!(environment_of(Some("CCK KSeF")), None);
+        // a word, not a part of one
+        assert_eq!(environment_of(Some("Testowe CA")), None);
+        assert_eq!(environment_of(None), None);
     }
 
     #[test]

@@ -25,8 +25,6 @@ mod tests;
 #[doc(hidden)]
 pub(crate) use decode::to_utf8;
 pub use extra::{Dropped, ScanOutput};
-pub(crate) use keys::password_literal;
-pub(crate) use placeholder::is_placeholder;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::sync::OnceLock;
@@ -103,6 +101,13 @@ pub struct RawMatch {
     pub fingerprint: String,
     /// Reference and NIP shown, secret masked.
     pub redacted: String,
+    /// A match of the key-password rule (LEAK005): the scan tries it on the keys it found.
+    pub key_password: bool,
+    /// A password literal too weak to report on its own: the scan keeps it only when it opens
+    /// a key found in the same scan.
+    pub weak_password: bool,
+    /// A key finding: opened with the password at this index of those the scan gave.
+    pub opened_with: Option<usize>,
 }
 
 /// Leak rules compiled for matching. `Send + Sync`: share one across threads.
@@ -475,7 +480,7 @@ impl Scanner {
         RawMatch {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
-            severity: rule.severity,
+            severity: hit.severity.unwrap_or(rule.severity),
             line,
             column,
             fingerprint: secret.fingerprint(),
@@ -487,6 +492,9 @@ impl Scanner {
             inline_allowed,
             encoding,
             redacted,
+            key_password: rule.check == SecretCheck::KeyPassword,
+            weak_password: hit.weak_password,
+            opened_with: hit.opened_with,
         }
     }
 }

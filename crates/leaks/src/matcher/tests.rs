@@ -148,10 +148,13 @@ fn url_encoded_token_has_the_same_fingerprint() {
 
 #[test]
 fn bad_crc_and_nip_lower_confidence_but_keep_the_match() {
-    let t = "20260201-EC-1A2B3C4D5E-1122334455-AB|nip-1234567890|0badc0de1111222233334444555566667777888899990000aaaabbbbccccdddd";
+    let t = "20260201-EC-1A2B3C4D5E-1122334455-AB|nip-1234567890|5ca1ab1edec0de5afe1abe1ba5edfab1e0bad1dea7c0de51debead5c0fe12ba7";
     let m = scanner().scan_bytes(t.as_bytes());
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].confidence, Confidence::Low);
+    // the same NIP with a patterned secret: a documentation sample (issue 22, point 4)
+    let t = "20260201-EC-1A2B3C4D5E-1122334455-AB|nip-1234567890|0badc0de1111222233334444555566667777888899990000aaaabbbbccccdddd";
+    assert!(scanner().scan_bytes(t.as_bytes()).is_empty());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use rayon::prelude::*;
 
-use crate::findings::{BlobScan, LeakCandidate, LeakScan};
+use crate::findings::{BlobScan, CandidatePassword, LeakCandidate, LeakScan};
 use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use ksef_model::Expansion;
@@ -59,8 +59,13 @@ pub(crate) fn scan_blob(
 
 /// Turns a located match into a finding at `path` (status `unverified`, no suppression).
 pub(crate) fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>) -> LeakCandidate {
+    let password = m.key_password.then(|| CandidatePassword {
+        secret: m.secret.clone(),
+        weak: m.weak_password,
+    });
     LeakCandidate {
         inline_allowed: m.inline_allowed,
+        password,
         finding: LeakFinding {
             rule: m.rule_name,
             rule_id: m.rule_id,
@@ -81,6 +86,7 @@ pub(crate) fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>
             system: None,
             suppression: None,
             repository: None,
+            history: None,
         },
     }
 }

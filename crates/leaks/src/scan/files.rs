@@ -8,7 +8,7 @@ use crate::matcher::Scanner;
 use crate::scan::Progress;
 use crate::scan::ScanRequest;
 use crate::scan::blob::{scan_blob, scan_files};
-use crate::scan::keys::scan_key_files;
+use crate::scan::keys::{scan_key_files, settle_passwords};
 use crate::scan::run::shown_paths;
 use crate::scan::window::scan_large_files;
 use crate::sources::{
@@ -42,7 +42,10 @@ pub(super) fn collect_files(
             expand("-", &data, limits, visit)
         }));
     }
-    if !roots.is_empty() {
+    if roots.is_empty() {
+        // no key files to open: only weak passwords to drop
+        settle_passwords(&mut scan, &[], &[]);
+    } else {
         scan_trees(scanner, req, &roots, limits, progress, &mut scan)?;
     }
     let target = LeakTarget {

@@ -10,11 +10,15 @@ use crate::redact::redact_text;
 use crate::scan::Progress;
 use crate::scan::ScanRequest;
 use crate::scan::blob::{Provenance, scan_blob};
+use crate::scan::keys::{
+    add_keys, pkcs12_with_passwords, scan_passwords, settle_passwords, sibling_keys,
+};
 use crate::scan::run::shown_paths;
 use crate::scan::window::scan_windowed;
 use crate::sources::ArchiveLimits;
 use crate::sources::ScanError;
-use crate::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
+use crate::sources::git::{GitBlob, GitScanOptions, certificates_beside, scan_history_shard};
+use crate::sources::{KeyFileKind, MAX_CERTIFICATE_FILE, key_file_kind};
 use crate::sources::{archive_kind, expand, read_windows};
 use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
@@ -108,15 +112,19 @@ fn collect_repo(
     progress: &dyn Progress,
 ) -> Result<RepoScan, ScanError> {
     let scan = Mutex::new(LeakScan::default());
+    let keys = Mutex::new(Vec::new());
     let pass = progress.start("blobs", None, None);
     let sink = |blob: GitBlob<'_>| {
         pass.item(blob.data.len() as u64);
+        keep_key_blob(&keys, blob);
         scan_git_blob(scanner, limits, &scan, blob)
     };
     let summary = scan_history_shard(repo, opts, req.shard, &sink);
     pass.finish();
     let summary = summary?;
     let mut scan = scan.into_inner().unwrap_or_else(|e| e.into_inner());
+    let keys = keys.into_inner().unwrap_or_else(|e| e.into_inner());
+    history_keys(scanner, repo, keys, &mut scan);
     scan.stats.blobs += summary.blobs;
     scan.stats.errors += summary.issues.len() as u64;
     scan.issues.extend(summary.issues);
@@ -132,6 +140,78 @@ fn collect_repo(
         shallow: summary.shallow,
         coverage: (!opts.staged).then(|| summary.coverage.describe()),
     })
+}
+
+/// A key file of the history (a PEM key or a PKCS#12 bundle), kept for the key pass.
+struct KeyBlob {
+    path: String,
+    kind: KeyFileKind,
+    provenance: Provenance,
+    data: Vec<u8>,
+}
+
+/// At most this many key files of one history go to the key pass.
+const MAX_KEY_BLOBS: usize = 1024;
+
+/// Keeps a copy of `blob` when it is a key file of a commit (by name; a PEM file only with a
+/// private key in it): key files are few and small, the key pass needs them after the walk.
+fn keep_key_blob(keys: &Mutex<Vec<KeyBlob>>, blob: GitBlob<'_>) {
+    let p = blob.provenance;
+    if p.commit.is_empty() || p.commit_message || p.path.contains('!') {
+        return;
+    }
+    let Some(kind) = key_file_kind(&p.path) else {
+        return;
+    };
+    if blob.data.len() as u64 > MAX_CERTIFICATE_FILE
+        || (kind == KeyFileKind::Pem
+            && memchr::memmem::find(blob.data, b"PRIVATE KEY-----").is_none())
+    {
+        return;
+    }
+    let mut keys = keys.lock().unwrap_or_else(|e| e.into_inner());
+    if keys.len() < MAX_KEY_BLOBS {
+        keys.push(KeyBlob {
+            path: p.path.clone(),
+            kind,
+            provenance: Provenance {
+                commit: p.commit.clone(),
+                author: redact_text(&p.author).into_owned(),
+                date: p.date,
+            },
+            data: blob.data.to_vec(),
+        });
+    }
+}
+
+/// The key pass of a history (issue 22, point 2): each key file with the certificates beside
+/// it in the commit that added it, each PKCS#12 bundle and encrypted key with the passwords
+/// found anywhere in the history; then the passwords are settled.
+fn history_keys(scanner: &Scanner, repo: &Path, mut keys: Vec<KeyBlob>, scan: &mut LeakScan) {
+    keys.sort_by(|a, b| (a.provenance.date, &a.path).cmp(&(b.provenance.date, &b.path)));
+    let passwords = scan_passwords(scan);
+    let tried: Vec<&str> = passwords.iter().map(|p| p.expose()).collect();
+    let mut opened = Vec::new();
+    for key in keys {
+        let found = match key.kind {
+            KeyFileKind::Pkcs12 => pkcs12_with_passwords(scanner, &key.data, &tried),
+            KeyFileKind::Pem => {
+                match certificates_beside(repo, &key.provenance.commit, &key.path) {
+                    Ok(certs) => sibling_keys(scanner, &key.path, &key.data, &certs, &tried),
+                    Err(message) => {
+                        scan.warnings.push(format!(
+                            "'{}' in commit {}: its directory could not be read to pair the key with a certificate: {message}",
+                            redact_text(&key.path),
+                            key.provenance.commit
+                        ));
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        add_keys(found, &key.path, Some(&key.provenance), scan, &mut opened);
+    }
+    settle_passwords(scan, &passwords, &opened);
 }
 
 /// The commit HEAD of the repository at `repo` points at, for the scan's identity; `-` for

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use crate::sources::SourceFile;
 
-/// Sibling files larger than this are not certificates.
-const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;
+/// Sibling files larger than this are not certificates (nor key files worth opening).
+pub(crate) const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;
 
 /// What kind of key file a name suggests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,28 +34,36 @@ fn extension(display: &str) -> String {
         .unwrap_or_default()
 }
 
-fn directory(display: &str) -> &str {
+pub(crate) fn directory(display: &str) -> &str {
     display.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// What kind of key file a name suggests, if any.
+pub(crate) fn key_file_kind(name: &str) -> Option<KeyFileKind> {
+    match extension(name).as_str() {
+        "p12" | "pfx" => Some(KeyFileKind::Pkcs12),
+        "key" | "pem" => Some(KeyFileKind::Pem),
+        _ => None,
+    }
+}
+
+/// Whether a name is that of a certificate file: `.crt`, `.cer`, `.pem`, `.der`.
+pub(crate) fn is_certificate_name(name: &str) -> bool {
+    ["crt", "cer", "pem", "der"].contains(&extension(name).as_str())
 }
 
 /// The key files among `files` (by extension), each with its directory's certificate files.
 pub(crate) fn key_files(files: &[SourceFile]) -> Vec<KeyFile<'_>> {
     let mut certs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
     for f in files {
-        if f.size <= MAX_CERTIFICATE_FILE
-            && ["crt", "cer", "pem", "der"].contains(&extension(&f.display).as_str())
-        {
+        if f.size <= MAX_CERTIFICATE_FILE && is_certificate_name(&f.display) {
             certs.entry(directory(&f.display)).or_default().push(f);
         }
     }
     files
         .iter()
         .filter_map(|f| {
-            let kind = match extension(&f.display).as_str() {
-                "p12" | "pfx" => KeyFileKind::Pkcs12,
-                "key" | "pem" => KeyFileKind::Pem,
-                _ => return None,
-            };
+            let kind = key_file_kind(&f.display)?;
             let siblings = certs
                 .get(directory(&f.display))
                 .map(|c| c.iter().copied().filter(|c| c.path != f.path).collect())

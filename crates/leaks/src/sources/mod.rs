@@ -16,7 +16,9 @@ use ksef_model::shown_path;
 
 pub use archive::ArchiveLimits;
 pub(crate) use archive::{archive_kind, expand};
-pub(crate) use keyfiles::{KeyFileKind, key_files};
+pub(crate) use keyfiles::{
+    KeyFileKind, MAX_CERTIFICATE_FILE, directory, is_certificate_name, key_file_kind, key_files,
+};
 pub(crate) use walk::read_source;
 pub use walk::{DEFAULT_MAX_FILE_SIZE, SourceFile, WalkOptions, WalkResult, walk_files};
 pub(crate) use window::{read_large_file, read_windows};

@@ -13,6 +13,7 @@
 
 mod commits;
 mod guard;
+mod siblings;
 mod since;
 mod staged;
 mod walk;
@@ -30,6 +31,7 @@ use crate::sources::ScanError;
 use ksef_model::ScanIssue;
 use ksef_model::Shard;
 
+pub(crate) use siblings::certificates_beside;
 pub use since::parse_since;
 
 /// Which part of the history to scan.
@@ -96,7 +98,8 @@ pub struct GitCoverage {
     pub dangling_commits: u64,
     /// Unreachable blobs in the object database (named `(dangling blob)`).
     pub dangling_blobs: u64,
-    /// Dangling objects were looked for (`--unreachable`).
+    /// Dangling objects were looked for (the default of `--git`; not with `--no-unreachable`
+    /// or a `--since` range).
     pub dangling_searched: bool,
 }
 
@@ -113,7 +116,7 @@ impl GitCoverage {
             if self.dangling_searched {
                 ""
             } else {
-                " (dangling objects not searched: --unreachable)"
+                " (dangling objects not searched: a --since range or --no-unreachable)"
             }
         )
     }
