@@ -22,6 +22,7 @@ mod hardening;
 mod hardening_cli;
 mod init;
 mod leaks_cli;
+mod offboard;
 mod polish;
 mod properties;
 mod reasons_cli;

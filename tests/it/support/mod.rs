@@ -5,3 +5,4 @@ pub mod cli;
 pub mod fixture;
 pub mod ksef;
 pub mod schema;
+pub mod sim;

@@ -1,0 +1,324 @@
+//! What a person can still do, derived from one listing of every context: the tokens they
+//! authored (in use or not), the grants they hold, their KSeF certificates, and the
+//! contexts that could not be read. Pure: the same function plans the dry run and
+//! re-derives every action from the fresh listing `--yes` reads before acting.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::app::revoke_plan::protected_grant;
+use ksef_client::verify::AuditorIdentity;
+use ksef_model::CertificateStatus;
+use ksef_model::ContextSnapshot;
+use ksef_model::ContextStatus;
+use ksef_model::GrantIdentifier;
+use ksef_model::GrantRecord;
+use ksef_model::IdentifierType;
+use ksef_model::Inventory;
+use ksef_model::OffboardAction;
+use ksef_model::OffboardContext;
+use ksef_model::OffboardItem;
+use ksef_model::OffboardKind;
+use ksef_model::OffboardResult;
+use ksef_model::Permission;
+use ksef_model::StaffMember;
+use ksef_model::StaffStatus;
+use ksef_model::TokenRecord;
+use ksef_model::TokenSnapshot;
+use ksef_model::TokenStatus;
+use ksef_model::same_holder;
+
+/// Who may carry out an action the auditing credential can.
+pub const BY_TOOL: &str = "ksef-audit (CredentialsManage)";
+
+/// What the plan is derived from.
+pub struct PlanInputs<'a> {
+    pub snapshot: &'a TokenSnapshot,
+    pub person: &'a StaffMember,
+    pub staff: &'a [StaffMember],
+    pub inventory: &'a Inventory,
+    /// `[offboard] in-use-days`.
+    pub in_use_days: u32,
+    /// Days to rotate an in-use token (`[report.due-days] critical`).
+    pub rotate_days: u32,
+    pub now: DateTime<Utc>,
+    /// The contexts the tool signs in to with a certificate.
+    pub certificate_nips: &'a BTreeSet<String>,
+    /// The auditing credential's identity per NIP (its own grants are never removed).
+    pub identities: &'a BTreeMap<String, AuditorIdentity>,
+}
+
+/// The plan: contexts, items, and the grant records of the items to remove.
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    pub contexts: Vec<OffboardContext>,
+    pub items: Vec<OffboardItem>,
+    /// `(nip, grant)` of every `Remove` item, for the removal call.
+    pub grants: Vec<(String, GrantRecord)>,
+}
+
+/// The person's identifiers as KSeF names token authors and grant holders.
+fn identifiers(person: &StaffMember) -> Vec<GrantIdentifier> {
+    let mut ids = Vec::new();
+    if let Some(p) = &person.pesel {
+        ids.push(GrantIdentifier::pesel(p.clone()));
+    }
+    if let Some(f) = &person.fingerprint {
+        ids.push(GrantIdentifier::new(IdentifierType::Fingerprint, f.clone()));
+    }
+    ids
+}
+
+/// Every context, token, grant and certificate of `inputs.person`.
+pub fn derive(inputs: &PlanInputs) -> Derived {
+    let ids = identifiers(inputs.person);
+    let mut out = Derived::default();
+    let mut serials = BTreeSet::new();
+    for ctx in &inputs.snapshot.contexts {
+        out.contexts.push(context(ctx, inputs.certificate_nips));
+        for t in ctx.tokens.iter().filter(|t| authored(t, &ids)) {
+            out.items.push(token_item(inputs, ctx, t));
+        }
+        grant_items(inputs, ctx, &ids, &mut out);
+        for c in &ctx.certificates.list {
+            let mine = c
+                .subject_identifier
+                .pesel()
+                .is_some_and(|p| inputs.person.pesel.as_deref() == Some(p));
+            let live = matches!(
+                c.status,
+                CertificateStatus::Active | CertificateStatus::Other(_)
+            );
+            if mine && live && serials.insert(c.certificate_serial_number.clone()) {
+                out.items.push(certificate_item(ctx, c, inputs));
+            }
+        }
+    }
+    out
+}
+
+fn context(ctx: &ContextSnapshot, certificate_nips: &BTreeSet<String>) -> OffboardContext {
+    let complete = ctx.status == ContextStatus::Complete;
+    OffboardContext {
+        nip: ctx.nip.clone(),
+        name: ctx.name.clone(),
+        status: if complete { "complete" } else { "incomplete" }.into(),
+        reason: (!complete).then(|| {
+            ctx.reason
+                .clone()
+                .unwrap_or_else(|| "the context could not be read in full".into())
+        }),
+        reason_code: (!complete).then(|| ctx.reason_code.clone()).flatten(),
+        signed_in_with: if certificate_nips.contains(&ctx.nip) {
+            "certificate"
+        } else {
+            "token"
+        }
+        .into(),
+    }
+}
+
+/// An Active or Pending token (or a status this version does not know) authored by the
+/// person's PESEL or certificate fingerprint.
+fn authored(t: &TokenRecord, ids: &[GrantIdentifier]) -> bool {
+    let live = matches!(
+        t.status,
+        TokenStatus::Active | TokenStatus::Pending | TokenStatus::Other(_)
+    );
+    let author = GrantIdentifier::new(
+        IdentifierType::from(t.author_identifier.kind.as_str()),
+        t.author_identifier.value.clone(),
+    );
+    live && ids.iter().any(|id| same_holder(id, &author))
+}
+
+/// Who can revoke a token or remove a grant in `ctx`: the tool when its credential has
+/// CredentialsManage, else whoever holds it there.
+fn who_can(ctx: &ContextSnapshot) -> String {
+    match &ctx.auditor_permissions {
+        Some(p) if p.contains(&Permission::CredentialsManage) => BY_TOOL.into(),
+        Some(_) => {
+            "a holder of CredentialsManage in this context (the auditing credential lacks it)"
+                .into()
+        }
+        None => {
+            "ksef-audit if its credential holds CredentialsManage here, else a holder of it".into()
+        }
+    }
+}
+
+fn token_item(inputs: &PlanInputs, ctx: &ContextSnapshot, t: &TokenRecord) -> OffboardItem {
+    let permission = t
+        .requested_permissions
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut item = OffboardItem {
+        kind: OffboardKind::Token,
+        nip: ctx.nip.clone(),
+        reference_number: Some(t.reference_number.clone()),
+        grant_id: None,
+        certificate_serial: None,
+        permission,
+        action: OffboardAction::Revoke,
+        result: OffboardResult::Planned,
+        who_can: who_can(ctx),
+        owner: None,
+        system: None,
+        due: None,
+        note: String::new(),
+    };
+    if ctx.auditor_reference.as_deref() == Some(t.reference_number.as_str()) {
+        item.action = OffboardAction::Keep;
+        item.result = OffboardResult::Left;
+        item.note = "this is the credential ksef-audit signs in with for this context: replace it with a token of a current employee, then revoke it by hand".into();
+        return item;
+    }
+    let entry = inputs
+        .inventory
+        .entries
+        .iter()
+        .find(|e| e.nip == ctx.nip && e.reference_number == t.reference_number);
+    let colleague = entry
+        .and_then(|e| e.owner.as_deref())
+        .and_then(|owner| active_colleague(inputs, owner));
+    let since = inputs.now - Duration::days(i64::from(inputs.in_use_days));
+    let recently = t.last_use_date.filter(|d| *d >= since);
+    if colleague.is_none() && recently.is_none() {
+        item.note = match entry.and_then(|e| e.owner.as_deref()) {
+            Some(_) => format!(
+                "not in use: its inventory owner is not an active colleague and it was not used in the last {} days",
+                inputs.in_use_days
+            ),
+            None => format!(
+                "not in use: nobody owns it in the inventory and it was not used in the last {} days",
+                inputs.in_use_days
+            ),
+        };
+        return item;
+    }
+    item.action = OffboardAction::RotateThenRevoke;
+    item.owner = colleague
+        .map(|c| c.id.clone())
+        .or_else(|| entry.and_then(|e| e.owner.clone()));
+    item.system = entry
+        .and_then(|e| e.system.clone())
+        .or_else(|| Some(t.description.clone()).filter(|d| !d.trim().is_empty()));
+    item.due = Some((inputs.now + Duration::days(i64::from(inputs.rotate_days))).date_naive());
+    let why = match (colleague, recently) {
+        (Some(c), Some(d)) => format!(
+            "in use: {} owns it in the inventory and it was used on {}",
+            c.id,
+            d.date_naive()
+        ),
+        (Some(c), None) => format!("in use: {} owns it in the inventory", c.id),
+        (None, Some(d)) => format!("in use: it was used on {}", d.date_naive()),
+        (None, None) => String::new(),
+    };
+    item.note = format!(
+        "{why}; the person may have kept a copy of its secret, so it must be replaced, not kept: rotate: {} replaces it in {}, then revoke",
+        item.owner.as_deref().unwrap_or("its owner"),
+        item.system.as_deref().unwrap_or("the system that uses it"),
+    );
+    item
+}
+
+/// An active member of staff other than the person, named by the inventory's `owner`.
+fn active_colleague<'a>(inputs: &PlanInputs<'a>, owner: &str) -> Option<&'a StaffMember> {
+    inputs.staff.iter().find(|s| {
+        s.status == StaffStatus::Active
+            && s.id != inputs.person.id
+            && (s.id.eq_ignore_ascii_case(owner.trim())
+                || s.name.as_deref().is_some_and(|n| n == owner.trim()))
+    })
+}
+
+fn grant_items(
+    inputs: &PlanInputs,
+    ctx: &ContextSnapshot,
+    ids: &[GrantIdentifier],
+    out: &mut Derived,
+) {
+    let held: Vec<&GrantRecord> = ctx
+        .grants
+        .iter()
+        .filter(|g| {
+            g.holder_keys()
+                .iter()
+                .any(|k| ids.iter().any(|id| same_holder(id, k)))
+        })
+        .collect();
+    let removing: BTreeSet<String> = held.iter().map(|g| g.id.clone()).collect();
+    for g in held {
+        let mut others = removing.clone();
+        others.remove(&g.id);
+        let own = inputs
+            .identities
+            .get(&ctx.nip)
+            .is_some_and(|i| matches!(i, AuditorIdentity::Known(_)) && i.may_hold(g));
+        let protected = if own {
+            Some("it is the access ksef-audit itself works with in this context; remove it by hand once another credential is in place".to_string())
+        } else {
+            protected_grant(ctx, g, &others)
+        };
+        let mut item = OffboardItem {
+            kind: OffboardKind::Grant,
+            nip: ctx.nip.clone(),
+            reference_number: None,
+            grant_id: Some(g.id.clone()),
+            certificate_serial: None,
+            permission: g.scope.to_string(),
+            action: OffboardAction::Remove,
+            result: OffboardResult::Planned,
+            who_can: who_can(ctx),
+            owner: None,
+            system: None,
+            due: None,
+            note: match &g.target {
+                Some(t) => format!(
+                    "given through an intermediary, for {} {}",
+                    t.kind,
+                    t.masked()
+                ),
+                None => String::new(),
+            },
+        };
+        match protected {
+            Some(reason) => {
+                item.action = OffboardAction::Keep;
+                item.result = OffboardResult::Left;
+                item.note = reason;
+            }
+            None => out.grants.push((ctx.nip.clone(), g.clone())),
+        }
+        out.items.push(item);
+    }
+}
+
+fn certificate_item(
+    ctx: &ContextSnapshot,
+    c: &ksef_model::CertificateRecord,
+    inputs: &PlanInputs,
+) -> OffboardItem {
+    OffboardItem {
+        kind: OffboardKind::Certificate,
+        nip: ctx.nip.clone(),
+        reference_number: None,
+        grant_id: None,
+        certificate_serial: Some(c.certificate_serial_number.clone()),
+        permission: c.kind.to_string(),
+        action: OffboardAction::OwnerRevokes,
+        result: OffboardResult::Left,
+        who_can: format!("only its owner, {}", inputs.person.id),
+        owner: Some(inputs.person.id.clone()),
+        system: None,
+        due: None,
+        note: format!(
+            "KSeF lets only the certificate's owner revoke it, and it carries every right the person holds in every context until {}: the owner signs in to KSeF (the taxpayer application, with the certificate or a trusted profile), opens the certificates list and revokes serial {}; ask for it before their last day, then run offboard again to confirm it is gone",
+            c.valid_to.date_naive(),
+            c.certificate_serial_number
+        ),
+    }
+}
