@@ -569,3 +569,47 @@ fn issue_24_offboard_yes_without_a_terminal_needs_max_actions_and_does_nothing()
     );
     assert!(env.deletes().is_empty(), "{:?}", env.deletes());
 }
+
+/// A grant removal KSeF reports failed (its operation status) is a failed action, the
+/// grant stays, the token is still revoked, and the run exits 2; `revoke --grants` shares it.
+#[test]
+fn issue_24_offboard_yes_follows_each_grant_removal_to_its_operation_status() {
+    let env = Env::new();
+    env.sim().set_faults(
+        Some(A),
+        ksef_sim::Faults {
+            grant_operation_code: Some(410),
+            ..ksef_sim::Faults::default()
+        },
+    );
+    let out = env.offboard(&["--nip", A, "--yes", "--max-actions", "5", "-o", "done.json"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    let done = actions(&env.path("done.json"));
+    assert!(
+        done.contains(&row("grant", A, &grant_id(1), "remove", "failed")),
+        "{done:?}"
+    );
+    assert!(
+        done.contains(&row("token", A, &reference(3), "revoke", "done")),
+        "{done:?}"
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(env.path("done.json")).expect("done")).expect("json");
+    let note = doc["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["kind"] == "grant")
+        .and_then(|a| a["note"].as_str())
+        .unwrap_or("")
+        .to_string();
+    assert!(note.contains("failed (status 410)"), "{note}");
+    let requests = env.sim().requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "GET" && r.path.contains("/permissions/operations/")),
+        "the operation status was asked for"
+    );
+}
