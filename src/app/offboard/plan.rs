@@ -202,7 +202,8 @@ fn token_item(inputs: &PlanInputs, ctx: &ContextSnapshot, t: &TokenRecord) -> Of
     item.action = OffboardAction::RotateThenRevoke;
     item.owner = colleague
         .map(|c| c.id.clone())
-        .or_else(|| entry.and_then(|e| e.owner.clone()));
+        .or_else(|| entry.and_then(|e| e.owner.clone()))
+        .filter(|o| !o.trim().eq_ignore_ascii_case(&inputs.person.id));
     item.system = entry
         .and_then(|e| e.system.clone())
         .or_else(|| Some(t.description.clone()).filter(|d| !d.trim().is_empty()));
@@ -320,5 +321,110 @@ fn certificate_item(
             c.valid_to.date_naive(),
             c.certificate_serial_number
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NIP: &str = "5265877635";
+    const FP: &str = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
+
+    fn token(n: u32, author: (&str, &str), used_days_ago: Option<i64>) -> serde_json::Value {
+        let now = Utc::now();
+        serde_json::json!({
+            "referenceNumber": format!("R{n}"),
+            "authorIdentifier": {"type": author.0, "value": author.1},
+            "contextIdentifier": {"type": "Nip", "value": NIP},
+            "description": "Optima", "requestedPermissions": ["InvoiceWrite"],
+            "dateCreated": now.to_rfc3339(), "status": "Active",
+            "lastUseDate": used_days_ago.map(|d| (now - Duration::days(d)).to_rfc3339()),
+        })
+    }
+
+    fn grant(id: &str, holder: (&str, &str), scope: &str, target: bool) -> serde_json::Value {
+        let mut g = serde_json::json!({
+            "id": id, "kind": "Person", "holder": {"type": holder.0, "value": holder.1},
+            "scope": scope, "startDate": "2025-06-01T08:00:00Z",
+        });
+        if target {
+            g["target"] = serde_json::json!({"type": "Nip", "value": "7762811692"});
+        }
+        g
+    }
+
+    #[test]
+    fn fingerprints_intermediaries_recent_use_and_the_last_manager_are_judged() {
+        let snapshot: TokenSnapshot = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "kind": "ksef-audit/tokens", "tool_version": "0",
+            "environment": {"label": "test", "base_url": "http://x"},
+            "fetched_at": Utc::now().to_rfc3339(),
+            "contexts": [{
+                "nip": NIP, "environment": "test", "status": "complete",
+                "fetched_at": Utc::now().to_rfc3339(),
+                "auditor_permissions": ["CredentialsManage"],
+                "tokens": [
+                    token(1, ("Fingerprint", &FP.to_uppercase()), None),
+                    token(2, ("Pesel", "85010112345"), Some(5)),
+                    token(3, ("Pesel", "88020212344"), None),
+                ],
+                "grants": [
+                    grant("g1", ("Fingerprint", FP), "InvoiceRead", true),
+                    grant("g2", ("Pesel", "85010112345"), "CredentialsManage", false),
+                ],
+            }],
+        }))
+        .expect("snapshot");
+        let person = StaffMember {
+            row: 2,
+            id: "jan@firma.pl".into(),
+            name: None,
+            pesel: Some("85010112345".into()),
+            nip: None,
+            fingerprint: Some(FP.into()),
+            status: StaffStatus::Left,
+            left_on: None,
+        };
+        let derived = derive(&PlanInputs {
+            snapshot: &snapshot,
+            person: &person,
+            staff: std::slice::from_ref(&person),
+            inventory: &Inventory::default(),
+            in_use_days: 30,
+            rotate_days: 7,
+            now: Utc::now(),
+            certificate_nips: &BTreeSet::new(),
+            identities: &BTreeMap::new(),
+        });
+        let got: Vec<(String, OffboardAction)> = derived
+            .items
+            .iter()
+            .map(|i| {
+                let key = i.reference_number.clone().or(i.grant_id.clone());
+                (key.unwrap_or_default(), i.action)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("R1".into(), OffboardAction::Revoke),
+                ("R2".into(), OffboardAction::RotateThenRevoke),
+                ("g1".into(), OffboardAction::Remove),
+                ("g2".into(), OffboardAction::Keep),
+            ]
+        );
+        assert!(
+            derived.items[2].note.contains("intermediary"),
+            "{:?}",
+            derived.items[2]
+        );
+        assert!(derived.items[3].note.contains("last CredentialsManage"));
+        assert_eq!(
+            derived.items[1].owner, None,
+            "the person is no owner to rotate it"
+        );
+        assert_eq!(derived.grants.len(), 1, "only g1 is removed");
+        assert_eq!(derived.items[0].who_can, BY_TOOL);
     }
 }
