@@ -224,3 +224,27 @@ pub fn protected_grant(
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_question_names_the_person_and_counts_contexts_once() {
+        let pair = |n: &str, k: &str| (n.to_string(), k.to_string());
+        let mut plan = Plan {
+            grants: vec![pair("5265877635", "g1")],
+            tokens: vec![pair("5265877635", "r1"), pair("7762811692", "r2")],
+            person: None,
+        };
+        assert_eq!(
+            plan.phrase(),
+            "revoke 1 grant(s) in 1 context(s) and 2 token(s) in 2 context(s)"
+        );
+        plan.person = Some("jan@firma.pl".into());
+        assert_eq!(
+            plan.phrase(),
+            "revoke 2 token(s) and remove 1 grant(s) in 2 context(s) of jan@firma.pl"
+        );
+    }
+}

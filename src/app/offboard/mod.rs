@@ -75,7 +75,8 @@ pub fn run(global: &GlobalArgs, args: &OffboardArgs) -> Result<Outcome> {
         );
     };
     let staff_list = crate::inputs::staff::load_staff(&staff)?;
-    let who = resolve(&args.person, &staff_list).map_err(anyhow::Error::msg)?;
+    let who = resolve(&args.person, &staff_list)
+        .map_err(|e| anyhow::anyhow!("staff list '{}': {e}", ksef_model::shown_path(&staff)))?;
     let stem = format!(
         "offboard-{}-{}",
         file_part(&who.id),
@@ -135,7 +136,8 @@ pub fn offboard(
     settings: &KsefSettings,
 ) -> Result<Outcome> {
     let staff = crate::inputs::staff::load_staff(&req.staff)?;
-    let person = resolve(&req.person, &staff).map_err(anyhow::Error::msg)?;
+    let person = resolve(&req.person, &staff)
+        .map_err(|e| anyhow::anyhow!("staff list '{}': {e}", ksef_model::shown_path(&req.staff)))?;
     let inventory = match &req.inventory {
         Some(p) => crate::inputs::inventory::read_inventory(p)?,
         None => Inventory::default(),
@@ -151,6 +153,19 @@ pub fn offboard(
     let mut record = world.record(req, &derived);
     if req.carry_out {
         carry_out(req, &world, &mut record)?;
+        if !req.quiet {
+            let count = |r: OffboardResult| record.actions.iter().filter(|a| a.result == r).count();
+            say!(
+                "offboard: {} done, {} failed, {} left (in use, owner-only or protected){}",
+                count(OffboardResult::Done),
+                count(OffboardResult::Failed),
+                count(OffboardResult::Left),
+                record
+                    .access_gone_on
+                    .map(|d| format!("; access is certainly gone on {d}"))
+                    .unwrap_or_default()
+            );
+        }
     }
     write_outputs(req, &record)?;
     Ok(outcome(&record, req.carry_out))
