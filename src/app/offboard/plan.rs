@@ -14,6 +14,7 @@ use ksef_model::ContextSnapshot;
 use ksef_model::ContextStatus;
 use ksef_model::GrantIdentifier;
 use ksef_model::GrantRecord;
+use ksef_model::GrantScope;
 use ksef_model::IdentifierType;
 use ksef_model::Inventory;
 use ksef_model::OffboardAction;
@@ -134,18 +135,59 @@ fn authored(t: &TokenRecord, ids: &[GrantIdentifier]) -> bool {
 }
 
 /// Who can revoke a token or remove a grant in `ctx`: the tool when its credential has
-/// CredentialsManage, else whoever holds it there.
-fn who_can(ctx: &ContextSnapshot) -> String {
+/// CredentialsManage, else whoever holds it there (named by staff id, else masked).
+fn who_can(inputs: &PlanInputs, ctx: &ContextSnapshot) -> String {
+    let holders = managers(inputs, ctx);
+    let others = match holders.is_empty() {
+        true => "a holder of CredentialsManage in this context".to_string(),
+        false => format!("a holder of CredentialsManage here: {}", holders.join(", ")),
+    };
     match &ctx.auditor_permissions {
         Some(p) if p.contains(&Permission::CredentialsManage) => BY_TOOL.into(),
-        Some(_) => {
-            "a holder of CredentialsManage in this context (the auditing credential lacks it)"
-                .into()
+        Some(_) => format!("{others} (the auditing credential lacks it)"),
+        None => format!("ksef-audit if its credential holds CredentialsManage here, else {others}"),
+    }
+}
+
+/// The holders of CredentialsManage in `ctx` other than the person, at most three: a staff
+/// member by id, the firm itself by NIP, anyone else masked.
+fn managers(inputs: &PlanInputs, ctx: &ContextSnapshot) -> Vec<String> {
+    let person = identifiers(inputs.person);
+    let mut out: Vec<String> = Vec::new();
+    for g in ctx
+        .grants
+        .iter()
+        .filter(|g| g.scope == GrantScope::CredentialsManage)
+    {
+        let keys = g.holder_keys();
+        if keys
+            .iter()
+            .any(|k| person.iter().any(|p| same_holder(p, k)))
+        {
+            continue;
         }
-        None => {
-            "ksef-audit if its credential holds CredentialsManage here, else a holder of it".into()
+        let staff = inputs.staff.iter().find(|s| {
+            identifiers(s)
+                .iter()
+                .any(|id| keys.iter().any(|k| same_holder(id, k)))
+        });
+        let name = match staff {
+            Some(s) => s.id.clone(),
+            None if g.holder.kind == IdentifierType::Nip && g.holder.value() == ctx.nip => {
+                format!("the firm itself (NIP {})", ctx.nip)
+            }
+            None => format!("{} {}", g.holder.kind, g.holder.masked()),
+        };
+        if !out.contains(&name) {
+            out.push(name);
         }
     }
+    if out.len() > 3 {
+        let more = out.len() - 3;
+        out.truncate(3);
+        out.push(format!("{more} more"));
+    }
+    out
 }
 
 fn token_item(inputs: &PlanInputs, ctx: &ContextSnapshot, t: &TokenRecord) -> OffboardItem {
@@ -164,7 +206,7 @@ fn token_item(inputs: &PlanInputs, ctx: &ContextSnapshot, t: &TokenRecord) -> Of
         permission,
         action: OffboardAction::Revoke,
         result: OffboardResult::Planned,
-        who_can: who_can(ctx),
+        who_can: who_can(inputs, ctx),
         owner: None,
         system: None,
         due: None,
@@ -273,7 +315,7 @@ fn grant_items(
             permission: g.scope.to_string(),
             action: OffboardAction::Remove,
             result: OffboardResult::Planned,
-            who_can: who_can(ctx),
+            who_can: who_can(inputs, ctx),
             owner: None,
             system: None,
             due: None,
@@ -354,28 +396,55 @@ mod tests {
         g
     }
 
-    #[test]
-    fn fingerprints_intermediaries_recent_use_and_the_last_manager_are_judged() {
-        let snapshot: TokenSnapshot = serde_json::from_value(serde_json::json!({
+    /// One context of `NIP` whose auditing credential has `auditor`.
+    fn snapshot(
+        auditor: &str,
+        tokens: Vec<serde_json::Value>,
+        grants: Vec<serde_json::Value>,
+    ) -> TokenSnapshot {
+        serde_json::from_value(serde_json::json!({
             "schema_version": 1, "kind": "ksef-audit/tokens", "tool_version": "0",
             "environment": {"label": "test", "base_url": "http://x"},
             "fetched_at": Utc::now().to_rfc3339(),
             "contexts": [{
                 "nip": NIP, "environment": "test", "status": "complete",
                 "fetched_at": Utc::now().to_rfc3339(),
-                "auditor_permissions": ["CredentialsManage"],
-                "tokens": [
-                    token(1, ("Fingerprint", &FP.to_uppercase()), None),
-                    token(2, ("Pesel", "85010112345"), Some(5)),
-                    token(3, ("Pesel", "88020212344"), None),
-                ],
-                "grants": [
-                    grant("g1", ("Fingerprint", FP), "InvoiceRead", true),
-                    grant("g2", ("Pesel", "85010112345"), "CredentialsManage", false),
-                ],
+                "auditor_permissions": [auditor],
+                "tokens": tokens,
+                "grants": grants,
             }],
         }))
-        .expect("snapshot");
+        .expect("snapshot")
+    }
+
+    fn plan(snapshot: &TokenSnapshot, person: &StaffMember, staff: &[StaffMember]) -> Derived {
+        derive(&PlanInputs {
+            snapshot,
+            person,
+            staff,
+            inventory: &Inventory::default(),
+            in_use_days: 30,
+            rotate_days: 7,
+            now: Utc::now(),
+            certificate_nips: &BTreeSet::new(),
+            identities: &BTreeMap::new(),
+        })
+    }
+
+    #[test]
+    fn fingerprints_intermediaries_recent_use_and_the_last_manager_are_judged() {
+        let snapshot = snapshot(
+            "CredentialsManage",
+            vec![
+                token(1, ("Fingerprint", &FP.to_uppercase()), None),
+                token(2, ("Pesel", "85010112345"), Some(5)),
+                token(3, ("Pesel", "88020212344"), None),
+            ],
+            vec![
+                grant("g1", ("Fingerprint", FP), "InvoiceRead", true),
+                grant("g2", ("Pesel", "85010112345"), "CredentialsManage", false),
+            ],
+        );
         let person = StaffMember {
             row: 2,
             id: "jan@firma.pl".into(),
@@ -386,17 +455,7 @@ mod tests {
             status: StaffStatus::Left,
             left_on: None,
         };
-        let derived = derive(&PlanInputs {
-            snapshot: &snapshot,
-            person: &person,
-            staff: std::slice::from_ref(&person),
-            inventory: &Inventory::default(),
-            in_use_days: 30,
-            rotate_days: 7,
-            now: Utc::now(),
-            certificate_nips: &BTreeSet::new(),
-            identities: &BTreeMap::new(),
-        });
+        let derived = plan(&snapshot, &person, std::slice::from_ref(&person));
         let got: Vec<(String, OffboardAction)> = derived
             .items
             .iter()
@@ -426,5 +485,44 @@ mod tests {
         );
         assert_eq!(derived.grants.len(), 1, "only g1 is removed");
         assert_eq!(derived.items[0].who_can, BY_TOOL);
+    }
+
+    #[test]
+    fn without_credentials_manage_the_plan_names_who_holds_it_without_a_pesel() {
+        let snapshot = snapshot(
+            "CredentialsRead",
+            vec![token(1, ("Pesel", "85010112345"), None)],
+            vec![
+                grant("g1", ("Pesel", "88020212344"), "CredentialsManage", false),
+                grant("g2", ("Nip", NIP), "CredentialsManage", false),
+                grant("g3", ("Pesel", "92071512346"), "CredentialsManage", false),
+            ],
+        );
+        let member = |id: &str, pesel: &str, status| StaffMember {
+            row: 2,
+            id: id.into(),
+            name: None,
+            pesel: Some(pesel.into()),
+            nip: None,
+            fingerprint: None,
+            status,
+            left_on: None,
+        };
+        let staff = vec![
+            member("jan@firma.pl", "85010112345", StaffStatus::Left),
+            member("anna@firma.pl", "88020212344", StaffStatus::Active),
+        ];
+        let derived = plan(&snapshot, &staff[0], &staff);
+        let who = &derived.items[0].who_can;
+        assert!(who.contains("anna@firma.pl"), "{who}");
+        assert!(
+            who.contains(&format!("the firm itself (NIP {NIP})")),
+            "{who}"
+        );
+        assert!(who.contains("lacks it"), "{who}");
+        assert!(
+            !who.contains("92071512346") && !who.contains("88020212344"),
+            "{who}"
+        );
     }
 }
