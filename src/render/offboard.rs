@@ -74,7 +74,7 @@ fn item_key(item: &OffboardItem) -> &str {
 
 /// What to do, in words: the rotation with its owner, system and due date, the owner's
 /// steps for a certificate; else the note.
-fn guidance(item: &OffboardItem, lang: Lang) -> String {
+fn guidance(item: &OffboardItem, in_use_days: u32, lang: Lang) -> String {
     let owner = item
         .owner
         .as_deref()
@@ -102,6 +102,15 @@ fn guidance(item: &OffboardItem, lang: Lang) -> String {
                 item.certificate_serial.as_deref().unwrap_or("")
             ),
         },
+        OffboardAction::Revoke
+            if lang == Lang::Pl
+                && item.kind == OffboardKind::Token
+                && item.result == OffboardResult::Planned =>
+        {
+            format!(
+                "nieużywany: żaden obecny pracownik nie jest jego właścicielem w inwentarzu i nie był używany w ostatnich {in_use_days} dniach"
+            )
+        }
         _ => item.note.clone(),
     }
 }
@@ -177,7 +186,7 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
             action_label(a.action, lang),
             result_label(a.result, lang)
         );
-        let g = guidance(a, lang);
+        let g = guidance(a, record.in_use_days, lang);
         if !g.is_empty() {
             let _ = writeln!(s, "              {g}");
         }
@@ -290,7 +299,7 @@ fn html(record: &OffboardRecord, lang: Lang) -> Result<String, RenderError> {
             action: action_label(a.action, lang),
             result: result_label(a.result, lang),
             failed: a.result == OffboardResult::Failed,
-            guidance: match (a.result, guidance(a, lang)) {
+            guidance: match (a.result, guidance(a, record.in_use_days, lang)) {
                 (OffboardResult::Failed, g) if g != a.note => format!("{g} {}", a.note),
                 (_, g) => g,
             },
@@ -475,6 +484,11 @@ mod tests {
         assert!(s.contains("KSeF says no"), "the failure's reason: {s}");
         assert!(s.contains("na pewno wygasa 2026-12-13"), "{s}");
         assert!(s.contains("NIEPEŁNY  7762811692"), "{s}");
+        let mut planned = record();
+        planned.actions[0].action = OffboardAction::Revoke;
+        planned.actions[0].result = OffboardResult::Planned;
+        let s = text(&planned, Lang::Pl);
+        assert!(s.contains("w ostatnich 30 dniach"), "{s}");
     }
 
     #[test]
