@@ -7,10 +7,10 @@ use clap::{Args, ValueEnum};
 use super::shared::{KsefCommonArgs, LangArg, OutputsArgs, help_for};
 
 const EXAMPLES: &str = "EXAMPLES:
-  ksef-audit offboard jan@firma.pl --staff staff.csv --inventory inventory.csv   the plan (dry run)
-  ksef-audit offboard \"Jan Nowak\" --output-dir records/                        the record as .txt, .json, .html
-  ksef-audit offboard jan@firma.pl --yes                                          revoke and remove, asking once
-  ksef-audit offboard jan@firma.pl --yes --max-actions 20 --revoke-in-use        in CI, in-use tokens too";
+  ksef-audit offboard jan@firma.pl --staff staff.csv          the plan (dry run)
+  ksef-audit offboard \"Jan Nowak\" --output-dir records/       the record as .txt, .json, .html
+  ksef-audit offboard jan@firma.pl --yes                      act, asking once on a terminal
+  ksef-audit offboard jan@firma.pl --yes --max-actions 20     in a script or CI";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OffboardFormat {
@@ -31,6 +31,10 @@ pub enum OffboardFormat {
         "output",
         "Write the record to FILE instead of standard output; repeat for several formats, each \
          named by its extension (.txt, .json, .html)"
+    )),
+    mut_args(help_for(
+        "lang",
+        "Language of the record (text and HTML): en or pl (default: en)"
     )),
     mut_args(help_for(
         "output_dir",
