@@ -5,7 +5,8 @@
 //! 1. start the simulator with the example firm
 //! 2. `tokens`: fetch every context and write the snapshot (JSON) and a table
 //! 3. `audit`: the example firm's inventory, staff list and exceptions against the snapshot
-//!    (and a `ksef-audit.toml` naming them, so the audit can be repeated in that directory)
+//!    (and a `ksef-audit.toml` naming them, so the audit can be repeated in that directory),
+//!    the certificates, and `offboard` (a dry run) for a person who left: the plan and its record
 //! 4. an example git repository with leaked tokens (work tree, history, commit message)
 //! 5. `leaks`: its working tree, then its whole history, linked to the inventory and
 //!    verified against the simulator (is each leaked token still active?)
@@ -82,6 +83,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
         .and_then(|()| step_certificates(&mut demo))
+        .and_then(|()| step_offboard(&mut demo))
         .and_then(|()| step_example_repo(&mut demo))
         .and_then(|()| step_leaks(&mut demo))
         .and_then(|()| step_report(&mut demo));
@@ -303,6 +305,59 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
     })?;
     demo.outputs
         .push(("KSeF certificates with findings (table)".into(), path));
+    Ok(())
+}
+
+/// The leaver the demo's offboarding step plans for (left 120 days ago; authored tokens,
+/// holds grants and a KSeF certificate in several contexts).
+pub const DEMO_OFFBOARD_PERSON: &str = "piotr.wisniewski@bilans.example.pl";
+
+/// Step 3c: `ksef-audit offboard` (dry run) for a person who left: the plan and the record
+/// (text, JSON, HTML) in `offboard/`, with the staff list and inventory the audit step wrote.
+pub fn step_offboard(demo: &mut Demo) -> Result<()> {
+    let dir = demo.out_dir.join("offboard");
+    let stem = format!(
+        "offboard-{}-{}",
+        crate::app::offboard::file_part(DEMO_OFFBOARD_PERSON),
+        Utc::now().format("%Y-%m-%d")
+    );
+    let outputs: Vec<_> = [
+        (crate::cli::OffboardFormat::Text, "txt"),
+        (crate::cli::OffboardFormat::Json, "json"),
+        (crate::cli::OffboardFormat::Html, "html"),
+    ]
+    .into_iter()
+    .map(|(f, ext)| (f, Some(dir.join(format!("{stem}.{ext}")))))
+    .collect();
+    let request = crate::app::offboard::OffboardRequest {
+        person: DEMO_OFFBOARD_PERSON.into(),
+        staff: demo.out_dir.join("staff.csv"),
+        inventory: Some(demo.out_dir.join("inventory.csv")),
+        carry_out: false,
+        revoke_in_use: false,
+        bounds: Default::default(),
+        outputs: outputs.clone(),
+        lang: ksef_model::i18n::Lang::En,
+        quiet: true,
+        verbose: 0,
+    };
+    let config = Config {
+        firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
+        ..Config::default()
+    };
+    crate::app::offboard::offboard(&request, &config, &demo.settings)?;
+    for (format, path) in outputs {
+        let what = match format {
+            crate::cli::OffboardFormat::Text => "offboarding plan for a leaver (text)",
+            crate::cli::OffboardFormat::Json => "offboarding record (JSON)",
+            crate::cli::OffboardFormat::Html => {
+                "offboarding record (HTML, for the compliance file)"
+            }
+        };
+        if let Some(p) = path {
+            demo.outputs.push((what.into(), p));
+        }
+    }
     Ok(())
 }
 

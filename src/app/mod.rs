@@ -21,6 +21,7 @@ pub mod init;
 pub mod leaks;
 pub mod merge;
 pub mod messages;
+pub mod offboard;
 pub mod output;
 pub mod permissions;
 pub mod process;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Report(args) => report::run(global, args),
         Command::Merge(args) => merge::run(global, args),
         Command::Revoke(args) => revoke::run(global, args),
+        Command::Offboard(args) => offboard::run(global, args),
         Command::Rules(args) => rules::run(args, global),
         Command::Simulate(args) => simulate::run(global, args),
         Command::Demo(args) => demo::run(global, args),

@@ -169,6 +169,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let plan = Plan {
         grants: Vec::new(),
         tokens: pairs.clone(),
+        person: None,
     };
     out.flush()?;
     confirm(&plan, &req.bounds)?;

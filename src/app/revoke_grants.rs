@@ -263,6 +263,7 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
             .map(|(nip, g)| (nip.clone(), g.id.clone()))
             .collect(),
         tokens: Vec::new(),
+        person: None,
     };
     if !plan.is_empty() {
         writeln!(out, "will revoke {}:", plan.summary())?;

@@ -45,6 +45,8 @@ impl ActionBounds {
 pub struct Plan {
     pub grants: Vec<(String, String)>,
     pub tokens: Vec<(String, String)>,
+    /// `offboard`: whose access this is (staff id), named in the question.
+    pub person: Option<String>,
 }
 
 impl Plan {
@@ -82,6 +84,26 @@ impl Plan {
         }
         parts.join(" and ")
     }
+
+    /// What confirming does: `revoke 2 grant(s) in 1 context(s)`; for one person (`offboard`)
+    /// `revoke 1 token(s) and remove 1 grant(s) in 2 context(s) of jan@firma.pl`.
+    pub fn phrase(&self) -> String {
+        let Some(person) = &self.person else {
+            return format!("revoke {}", self.summary());
+        };
+        let contexts = self
+            .grants
+            .iter()
+            .chain(&self.tokens)
+            .map(|(n, _)| n.as_str())
+            .collect::<BTreeSet<_>>()
+            .len();
+        format!(
+            "revoke {} token(s) and remove {} grant(s) in {contexts} context(s) of {person}",
+            self.tokens.len(),
+            self.grants.len()
+        )
+    }
 }
 
 /// Asks before acting. On a terminal: the plan's summary and a `yes` typed back. Without a
@@ -95,14 +117,14 @@ pub fn confirm(plan: &Plan, bounds: &ActionBounds) -> Result<()> {
     if !stdin.is_terminal() {
         let Some(max) = bounds.max_actions else {
             bail!(
-                "refusing to revoke {} without a terminal to confirm on: standard input is not a terminal\nhelp: add --max-actions N (the most removals this run may make) to use --yes in scripts and CI",
-                plan.summary()
+                "refusing to {} without a terminal to confirm on: standard input is not a terminal\nhelp: add --max-actions N (the most removals this run may make) to use --yes in scripts and CI",
+                plan.phrase()
             );
         };
         if plan.len() > max {
             bail!(
-                "refusing to revoke {}: that is {} action(s), more than --max-actions {max}; nothing was revoked\nhelp: check the plan with a dry run (without --yes), narrow it with --nip, or raise --max-actions",
-                plan.summary(),
+                "refusing to {}: that is {} action(s), more than --max-actions {max}; nothing was revoked\nhelp: check the plan with a dry run (without --yes), narrow it with --nip, or raise --max-actions",
+                plan.phrase(),
                 plan.len()
             );
         }
@@ -112,13 +134,13 @@ pub fn confirm(plan: &Plan, bounds: &ActionBounds) -> Result<()> {
         && plan.len() > max
     {
         bail!(
-            "refusing to revoke {}: that is {} action(s), more than --max-actions {max}; nothing was revoked",
-            plan.summary(),
+            "refusing to {}: that is {} action(s), more than --max-actions {max}; nothing was revoked",
+            plan.phrase(),
             plan.len()
         );
     }
     let mut err = std::io::stderr().lock();
-    write!(err, "revoke {}? type yes to go on: ", plan.summary())?;
+    write!(err, "{}? type yes to go on: ", plan.phrase())?;
     err.flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
@@ -201,4 +223,28 @@ pub fn protected_grant(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_question_names_the_person_and_counts_contexts_once() {
+        let pair = |n: &str, k: &str| (n.to_string(), k.to_string());
+        let mut plan = Plan {
+            grants: vec![pair("5265877635", "g1")],
+            tokens: vec![pair("5265877635", "r1"), pair("7762811692", "r2")],
+            person: None,
+        };
+        assert_eq!(
+            plan.phrase(),
+            "revoke 1 grant(s) in 1 context(s) and 2 token(s) in 2 context(s)"
+        );
+        plan.person = Some("jan@firma.pl".into());
+        assert_eq!(
+            plan.phrase(),
+            "revoke 2 token(s) and remove 1 grant(s) in 2 context(s) of jan@firma.pl"
+        );
+    }
 }

@@ -12,6 +12,7 @@ mod init;
 mod leaks;
 mod man;
 mod merge;
+mod offboard;
 mod outputs;
 mod permissions;
 mod report;
@@ -30,6 +31,7 @@ pub use init::InitArgs;
 pub use leaks::{LeaksArgs, LeaksFormat};
 pub use man::ManArgs;
 pub use merge::MergeArgs;
+pub use offboard::{OffboardArgs, OffboardFormat};
 pub use outputs::{choose_format, choose_outputs, format_extension};
 pub use permissions::PermissionsArgs;
 pub use report::{MaskNip, ReportArgs, ReportFormat, ReportKind, ReportTable};
@@ -122,6 +124,7 @@ impl Command {
             Command::Report(_) => "report",
             Command::Merge(_) => "merge",
             Command::Revoke(_) => "revoke",
+            Command::Offboard(_) => "offboard",
             Command::Rules(_) => "rules",
             Command::Simulate(_) => "simulate",
             Command::Demo(_) => "demo",
@@ -141,7 +144,8 @@ impl Command {
             | Command::Init(InitArgs { common, .. })
             | Command::Audit(AuditArgs { common, .. })
             | Command::Leaks(LeaksArgs { common, .. })
-            | Command::Revoke(RevokeArgs { common, .. }) => (
+            | Command::Revoke(RevokeArgs { common, .. })
+            | Command::Offboard(OffboardArgs { common, .. }) => (
                 Some(&common.config.config),
                 Some(&common.ksef),
                 log(&common.log),
@@ -194,6 +198,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Revoke tokens or (--grants) permission grants found by an audit (dry run unless --yes)
     Revoke(RevokeArgs),
+    /// Everything a person who left can still do in every context: the plan, --yes to act, the record
+    Offboard(OffboardArgs),
     /// List, explain and check the policy and leak rules
     Rules(RulesArgs),
     /// Serve a KSeF API simulator on loopback

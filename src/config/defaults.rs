@@ -26,6 +26,11 @@ pub const MAX_PAGES: u32 = ksef_client::settings::DEFAULT_MAX_PAGES;
 pub const AUTH_TIMEOUT: Duration = ksef_client::settings::DEFAULT_AUTH_TIMEOUT;
 /// `[audit] fail-on`.
 pub const AUDIT_FAIL_ON: Severity = Severity::High;
+/// `[offboard] in-use-days`: a leaver's token used within this many days is in use (rotate
+/// before revoking).
+pub const OFFBOARD_IN_USE_DAYS: u32 = 30;
+/// Largest `[offboard] in-use-days` accepted (ten years).
+pub const MAX_OFFBOARD_IN_USE_DAYS: u32 = 3650;
 /// `[leaks] fail-on`: any finding fails the run.
 pub const LEAKS_FAIL_ON: Severity = Severity::Info;
 /// `[leaks] max-file-size`: 64 MiB.

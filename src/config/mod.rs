@@ -108,6 +108,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub leaks: LeaksConfig,
     pub report: ReportConfig,
+    pub offboard: OffboardConfig,
     pub rules: RulesConfig,
     /// `[[known-parties]]`: outside holders of grants the firm knows.
     pub known_parties: Vec<ksef_model::KnownParty>,
@@ -178,6 +179,21 @@ impl Default for AuditConfig {
             exceptions: None,
             access_register: None,
             fail_on: defaults::AUDIT_FAIL_ON,
+        }
+    }
+}
+
+/// `[offboard]`, checked.
+#[derive(Debug, Clone)]
+pub struct OffboardConfig {
+    /// A token the person authored that was used within this many days is in use.
+    pub in_use_days: u32,
+}
+
+impl Default for OffboardConfig {
+    fn default() -> Self {
+        OffboardConfig {
+            in_use_days: defaults::OFFBOARD_IN_USE_DAYS,
         }
     }
 }

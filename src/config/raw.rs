@@ -26,6 +26,8 @@ pub struct RawConfig {
     pub leaks: LeaksSection,
     #[serde(default)]
     pub report: ReportSection,
+    #[serde(default)]
+    pub offboard: OffboardSection,
     /// `[[known-parties]]`: outside holders of grants the firm knows.
     #[serde(default)]
     pub known_parties: Vec<Spanned<KnownPartyEntry>>,
@@ -88,6 +90,14 @@ pub struct AuditSection {
     pub fail_on: Option<Spanned<String>>,
     /// Approved access register CSV (grants: NIP, holder, permissions).
     pub access_register: Option<PathBuf>,
+}
+
+/// `[offboard]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OffboardSection {
+    /// A token the person authored that was used within this many days is in use.
+    pub in_use_days: Option<Spanned<u32>>,
 }
 
 /// `[leaks]`.

@@ -298,3 +298,18 @@ fn config_is_discovered_upward_and_stops_at_the_repository_root() {
     std::fs::write(wt.join(".git"), "gitdir: elsewhere\n").expect(".git file");
     assert_eq!(crate::config::discover(&wt.join("src")), None);
 }
+
+#[test]
+fn offboard_in_use_days_defaults_to_30_and_is_checked() {
+    let p = Path::new("k.toml");
+    assert_eq!(config("", p, &flags(None, &[])).offboard.in_use_days, 30);
+    let c = config("[offboard]\nin-use-days = 45\n", p, &flags(None, &[]));
+    assert_eq!(c.offboard.in_use_days, 45);
+    let err = from_text(p, "[offboard]\nin-use-days = 0\n", &flags(None, &[]))
+        .expect_err("0 days is refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("line 2") && msg.contains("in-use-days"),
+        "{msg}"
+    );
+}

@@ -88,6 +88,7 @@ pub(super) fn validate(
     let audit = audit(&raw.audit, &resolve, &mut problems);
     let leaks = leaks(&raw.leaks, &resolve, &mut problems);
     let report = report(&raw.report, &resolve, &mut problems);
+    let offboard = offboard(&raw.offboard, &mut problems);
     let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
     let known_parties = known_parties(&raw.known_parties, &mut problems);
     if !problems.list.is_empty() {
@@ -109,9 +110,33 @@ pub(super) fn validate(
         audit,
         leaks,
         report,
+        offboard,
         rules,
         known_parties,
     })
+}
+
+/// `[offboard]`: `in-use-days` from 1 to [`defaults::MAX_OFFBOARD_IN_USE_DAYS`].
+fn offboard(
+    section: &crate::config::raw::OffboardSection,
+    problems: &mut Problems,
+) -> crate::config::OffboardConfig {
+    let mut config = crate::config::OffboardConfig::default();
+    if let Some(days) = &section.in_use_days {
+        let n = *days.get_ref();
+        if (1..=defaults::MAX_OFFBOARD_IN_USE_DAYS).contains(&n) {
+            config.in_use_days = n;
+        } else {
+            problems.at(
+                days.span(),
+                format!(
+                    "[offboard] in-use-days = {n} is out of range\nhelp: give a number of days from 1 to {}",
+                    defaults::MAX_OFFBOARD_IN_USE_DAYS
+                ),
+            );
+        }
+    }
+    config
 }
 
 /// `[[known-parties]]`: each identifier valid (PESEL/NIP check digits, fingerprint

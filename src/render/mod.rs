@@ -9,6 +9,7 @@ pub mod grants;
 pub mod html;
 pub mod inventory;
 pub mod leaks;
+pub mod offboard;
 pub mod rules;
 pub mod style;
 pub mod table;

@@ -12,16 +12,15 @@ use base64::Engine;
 use chrono::{Duration, Utc};
 use ksef_model::CertificateRecord;
 use ksef_model::TokenSnapshot;
-use ksef_sim as simulator;
 use ksef_sim::Fixture;
 use ksef_sim::FixtureContext;
-use ksef_sim::SimHandle;
-use ksef_sim::SimOptions;
 use ksef_sim::ca::CertSubject;
 use ksef_sim::ca::IssuedCertificate;
 use ksef_sim::ca::KeyKind;
 use ksef_sim::ca::ScenarioCa;
 use pkcs8::der::pem::LineEnding;
+
+use crate::support::sim::RunningSim;
 
 const NIP: &str = "5265877635";
 const PASSWORD: &str = "Tajne-Haslo-Do-Klucza-42";
@@ -53,8 +52,7 @@ fn record(
 }
 
 struct Env {
-    rt: tokio::runtime::Runtime,
-    sim: Option<SimHandle>,
+    sim: RunningSim,
     dir: tempfile::TempDir,
     issued: IssuedCertificate,
     config: PathBuf,
@@ -89,15 +87,8 @@ impl Env {
                 certificate_limits: None,
             }],
         };
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let sim = rt
-            .block_on(simulator::start(fixture, SimOptions::default()))
-            .expect("simulator");
-        sim.trust_ca(ca.certificate_der());
+        let sim = RunningSim::start(fixture);
+        sim.handle().trust_ca(ca.certificate_der());
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         std::fs::write(d.join("cert.pem"), issued.certificate_pem()).expect("cert");
@@ -123,8 +114,7 @@ impl Env {
         )
         .expect("config");
         Env {
-            rt,
-            sim: Some(sim),
+            sim,
             dir,
             issued,
             config,
@@ -143,7 +133,7 @@ impl Env {
             .env("KSEF_KEY_PASSWORD", PASSWORD)
             .arg("--config")
             .arg(&self.config)
-            .args(["--env", &self.sim.as_ref().expect("running").base_url]);
+            .args(["--env", &self.sim.handle().base_url]);
         c
     }
 
@@ -172,14 +162,6 @@ impl Env {
     fn assert_clean(&self, out: &Output) {
         self.assert_no_key_material("stdout", &out.stdout);
         self.assert_no_key_material("stderr", &out.stderr);
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(sim) = self.sim.take() {
-            self.rt.block_on(sim.shutdown());
-        }
     }
 }
 

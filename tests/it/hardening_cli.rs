@@ -10,36 +10,25 @@ use std::time::Duration;
 use assert_cmd::Command;
 use ksef_model::ContextStatus;
 use ksef_model::TokenSnapshot;
-use ksef_sim as simulator;
 use ksef_sim::SimHandle;
-use ksef_sim::SimOptions;
 use support::fixture::*;
+use support::sim::RunningSim;
 
 struct Sim {
-    rt: tokio::runtime::Runtime,
-    sim: Option<SimHandle>,
+    sim: RunningSim,
     dir: tempfile::TempDir,
 }
 
 impl Sim {
     fn start() -> Sim {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let sim = rt
-            .block_on(simulator::start(basic(), SimOptions::default()))
-            .expect("simulator");
         Sim {
-            rt,
-            sim: Some(sim),
+            sim: RunningSim::start(basic()),
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
     fn handle(&self) -> &SimHandle {
-        self.sim.as_ref().expect("running")
+        self.sim.handle()
     }
 
     /// `tokens --format json` for Alfa with an access token of `reference`.
@@ -66,14 +55,6 @@ impl Sim {
         assert!(!text.contains(&jwt), "the access token was printed");
         let snap = serde_json::from_slice(&out.stdout).expect("JSON snapshot");
         (out, snap)
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        if let Some(sim) = self.sim.take() {
-            self.rt.block_on(sim.shutdown());
-        }
     }
 }
 

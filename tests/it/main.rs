@@ -23,6 +23,7 @@ mod hardening_cli;
 mod init;
 mod key_passwords;
 mod leaks_cli;
+mod offboard;
 mod polish;
 mod progress_tty;
 mod properties;

@@ -366,16 +366,24 @@ pub struct GrantRevokeOutcome {
     pub result: Result<String, String>,
 }
 
+/// How often, and how far apart, a grant removal's operation status is asked for before
+/// the removal is reported as not confirmed.
+const OPERATION_POLLS: u32 = 10;
+const OPERATION_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Removes `(nip, grant)` pairs with the call each grant's kind needs, one session per
-/// NIP. Blocking. The caller has re-checked each grant against a fresh listing.
+/// NIP, and follows each removal's operation status (`GET /permissions/operations/{ref}`)
+/// until KSeF says it is done (200) or failed (400 and up). Blocking. The caller has
+/// re-checked each grant against a fresh listing.
 pub fn revoke_grants(
     settings: &KsefSettings,
     targets: &[(String, GrantRecord)],
 ) -> Vec<GrantRevokeOutcome> {
     per_nip_session(settings, targets.to_vec(), async |t, session, grant| {
-        revoke_grant(t, session, grant)
+        let reference = revoke_grant(t, session, grant)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        follow_operation(t, session, &reference).await
     })
     .into_iter()
     .map(|(nip, grant, result)| GrantRevokeOutcome {
@@ -384,6 +392,36 @@ pub fn revoke_grants(
         result,
     })
     .collect()
+}
+
+/// Asks for the status of removal `reference` until it ends: `Ok(reference)` when done, the
+/// status's description when it failed or did not end in time.
+async fn follow_operation(
+    t: &Transport,
+    session: &mut crate::auth::Session,
+    reference: &str,
+) -> Result<String, String> {
+    for poll in 0..OPERATION_POLLS {
+        if poll > 0 {
+            tokio::time::sleep(OPERATION_POLL_INTERVAL).await;
+        }
+        let status = crate::grants::operation_status(t, session, reference)
+            .await
+            .map_err(|e| format!("removal requested (KSeF operation {reference}), but its status cannot be read: {e}"))?;
+        match status.code {
+            100..=199 => continue,
+            200..=299 => return Ok(reference.to_string()),
+            code => {
+                return Err(format!(
+                    "KSeF operation {reference} failed (status {code}): {}",
+                    status.description
+                ));
+            }
+        }
+    }
+    Err(format!(
+        "removal requested (KSeF operation {reference}), but KSeF had not finished it after {OPERATION_POLLS} checks; `ksef-audit permissions` shows whether the grant is gone"
+    ))
 }
 
 #[cfg(test)]

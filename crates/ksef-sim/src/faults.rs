@@ -39,6 +39,9 @@ pub struct Faults {
     /// `GET /tokens/{ref}` answers this HTTP status (with a Problem Details body) instead
     /// of looking the reference up, e.g. 404 for a reference KSeF does not know.
     pub token_lookup_status: Option<u16>,
+    /// `GET /permissions/operations/{ref}` of a grant removal answers this status code
+    /// (100 still in progress, 400 and up failed) instead of 200 done; the grant stays.
+    pub grant_operation_code: Option<u16>,
 }
 
 impl Default for Faults {
@@ -56,6 +59,7 @@ impl Default for Faults {
             huge_body_mib: 0,
             endless_grants: false,
             token_lookup_status: None,
+            grant_operation_code: None,
         }
     }
 }

@@ -485,7 +485,12 @@ fn revoke(
                     "Uprawnienie o identyfikatorze {id} nie zostało znalezione."
                 ))
             })?;
-        grants.remove(at);
+        let fails = Sim::faults_for(st, Some(caller.context))
+            .grant_operation_code
+            .is_some_and(|c| c != 200);
+        if !fails {
+            st.contexts[caller.context].grants.remove(at);
+        }
         let reference = new_reference("EG", Utc::now());
         Ok((
             StatusCode::ACCEPTED,
@@ -528,8 +533,16 @@ async fn operation_status(
                 "Operacja o numerze referencyjnym {reference} nie została znaleziona."
             )));
         }
+        let code = Sim::faults_for(st, Some(caller.context))
+            .grant_operation_code
+            .unwrap_or(200);
+        let description = match code {
+            100..=199 => "Operacja w toku",
+            200..=299 => "Operacja zakończona sukcesem",
+            _ => "Operacja zakończona niepowodzeniem",
+        };
         Ok(Json(json!({
-            "status": {"code": 200, "description": "Operacja zakończona sukcesem"}
+            "status": {"code": code, "description": description}
         }))
         .into_response())
     })

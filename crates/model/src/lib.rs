@@ -14,6 +14,7 @@ mod identifiers;
 pub mod input;
 mod inventory;
 mod limits;
+mod offboard;
 mod open_enum;
 mod outcome;
 mod posture;
@@ -47,6 +48,11 @@ pub use identifiers::{
 };
 pub use inventory::{Inventory, InventoryEntry, SecretCell, StaffMember, StaffStatus};
 pub use limits::RateLimits;
+pub use offboard::{
+    OFFBOARD_KIND, OFFBOARD_SCHEMA_VERSION, OffboardAction, OffboardContext, OffboardItem,
+    OffboardKind, OffboardPerson, OffboardRecord, OffboardResult, REFRESH_TOKEN_LIFETIME_DAYS,
+    access_gone_on,
+};
 pub use outcome::{ERROR_EXIT, Outcome};
 pub use posture::{
     AuditPosture, ClientPosture, DueDays, EXPIRING_DAYS, GrantKpis, KpiValues, ReportFacts,

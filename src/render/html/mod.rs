@@ -68,6 +68,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "partials/grants.html",
         include_str!("../../../reports/partials/grants.html"),
     ),
+    (
+        "offboard.html",
+        include_str!("../../../reports/offboard.html"),
+    ),
 ];
 
 /// What a report is made from.
@@ -227,6 +231,17 @@ pub fn render_view(
     opts: &ReportOptions,
 ) -> Result<String, RenderError> {
     let env = environment(opts.templates.as_deref());
+    let tmpl = env
+        .get_template(template)
+        .map_err(|e| template_error(template, &e))?;
+    tmpl.render(Serde(view))
+        .map_err(|e| template_error(template, &e))
+}
+
+/// Renders a page that is not a report (the offboarding record) from the built-in
+/// templates: its view is computed by the caller, the template only lays it out.
+pub fn render_page<T: serde::Serialize>(view: &T, template: &str) -> Result<String, RenderError> {
+    let env = environment(None);
     let tmpl = env
         .get_template(template)
         .map_err(|e| template_error(template, &e))?;

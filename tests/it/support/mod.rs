@@ -6,3 +6,4 @@ pub mod fixture;
 pub mod git;
 pub mod ksef;
 pub mod schema;
+pub mod sim;
