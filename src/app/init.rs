@@ -36,6 +36,10 @@ pub struct StarterConfig {
     pub environment_note: Option<String>,
     /// `(nip, name)` of each client context.
     pub contexts: Vec<(String, Option<String>)>,
+    /// The credential keys of a context (`token-file`, or `certificate` and
+    /// `private-key`) with their paths relative to the config, by NIP; a context without
+    /// gets the commented `token-file` example.
+    pub credentials: std::collections::BTreeMap<String, Vec<(String, String)>>,
     /// `[audit]` paths, relative to the config.
     pub inventory: Option<String>,
     pub staff: Option<String>,
@@ -96,7 +100,17 @@ pub fn config_text(c: &StarterConfig) -> String {
     for (nip, name) in &c.contexts {
         let _ = writeln!(s, "[[contexts]]\nnip = {}", toml_string(nip));
         key_line(&mut s, "name", name.as_deref(), "Alfa sp. z o.o.");
-        let _ = writeln!(s, "# token-file = \"secrets/{nip}.token\"\n");
+        match c.credentials.get(nip) {
+            Some(keys) => {
+                for (key, path) in keys {
+                    let _ = writeln!(s, "{key} = {}", toml_string(path));
+                }
+                s.push('\n');
+            }
+            None => {
+                let _ = writeln!(s, "# token-file = \"secrets/{nip}.token\"\n");
+            }
+        }
     }
     s.push_str(
         "\n[audit]\n# The firm's token inventory (`ksef-audit init --from SNAPSHOT` starts one).\n",
@@ -294,12 +308,24 @@ mod tests {
             exceptions: None,
             access_register: None,
             known_parties: Vec::new(),
+            credentials: [(
+                "5265877635".to_string(),
+                vec![(
+                    "token-file".to_string(),
+                    "secrets/5265877635.token".to_string(),
+                )],
+            )]
+            .into(),
         });
         let config = from_text(Path::new("ksef-audit.toml"), &full, &Flags::default())
             .expect("full starter");
         assert_eq!(config.firm.as_deref(), Some("Biuro \"Cudzysłów\""));
         assert!(
             full.contains("# token-file = \"secrets/7762811692.token\""),
+            "{full}"
+        );
+        assert!(
+            full.contains("\ntoken-file = \"secrets/5265877635.token\""),
             "{full}"
         );
     }
