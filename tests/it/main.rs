@@ -15,6 +15,7 @@ mod cli_outputs;
 mod cli_simulate;
 mod cli_tokens;
 mod contract;
+mod doctor;
 mod git_history;
 mod grants;
 mod grants_cli;

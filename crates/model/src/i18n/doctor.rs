@@ -141,7 +141,7 @@ pub fn config_heading(lang: Lang) -> &'static str {
 
 /// The label before a fix.
 pub fn fix_label(lang: Lang) -> &'static str {
-    lang.t("fix", "naprawa")
+    lang.t("fix", "co zrobić")
 }
 
 /// The closing line: ready or not, with the counts.
