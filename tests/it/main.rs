@@ -25,6 +25,7 @@ mod init;
 mod leaks_cli;
 mod polish;
 mod properties;
+mod quickstart;
 mod reasons_cli;
 mod report;
 mod rules;
