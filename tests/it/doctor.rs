@@ -245,9 +245,9 @@ fn issue_25_doctor_speaks_polish() {
     let shown = stdout(&out);
     assert_eq!(out.status.code(), Some(1));
     for phrase in [
-        "plik tokenu 'beta.token' mogą czytać grupa lub inni (tryb 644)",
+        "plik tokena „beta.token” mogą czytać grupa lub inni (tryb 644)",
         "co zrobić: chmod 600 beta.token",
-        "klucz prywatny z 'mismatched.key' nie pasuje do certyfikatu z 'mismatched.pem'",
+        "klucz prywatny z „mismatched.key” nie pasuje do certyfikatu z „mismatched.pem”",
         "certyfikat wygasł",
         "niegotowe: poprawne: ",
         "kontekst 5265877635",

@@ -207,7 +207,8 @@ pub(crate) fn key_password(nip: &str, env: impl Fn(&str) -> Option<String>) -> O
         .map(Secret::new)
 }
 
-/// Loads the certificate and key a context's [`CertificateFiles`] name, the password from
+/// Loads the certificate and key a context's
+/// [`CertificateFiles`](crate::settings::CertificateFiles) name, the password from
 /// `KSEF_KEY_PASSWORD_<NIP>` / `KSEF_KEY_PASSWORD`: what certificate sign-in uses, and
 /// what `doctor` checks before any network call.
 pub fn load_context_credential(

@@ -81,7 +81,7 @@ fn english(fact: &Fact) -> (String, Option<String>) {
 fn polish(fact: &Fact) -> (String, Option<String>) {
     let s = |m: String, f: Option<&str>| (m, f.map(str::to_string));
     match fact {
-        Fact::ConfigRead { path } => s(format!("konfiguracja '{path}' wczytana"), None),
+        Fact::ConfigRead { path } => s(format!("konfiguracja „{path}” wczytana"), None),
         Fact::ConfigProblem { message } => {
             let (m, h) = split_help(message);
             (format!("błąd w konfiguracji (szczegóły techniczne): {m}"), h)
@@ -89,21 +89,21 @@ fn polish(fact: &Fact) -> (String, Option<String>) {
         Fact::Environment { label, url } => s(format!("środowisko KSeF: {label} ({url})"), None),
         Fact::NoEnvironment { .. } => s("nie podano środowiska KSeF: polecenia łączące się z KSeF nie zadziałają (`audit --from` i `leaks` tak)".into(), Some("ustaw `environment` w sekcji [ksef] (test, demo, prod albo adres URL) albo podaj --env")),
         Fact::NoContexts => s("nie skonfigurowano żadnego kontekstu".into(), Some("dodaj wpis [[contexts]] z `nip = \"...\"` dla każdego klienta albo podaj --nip")),
-        Fact::TokenFileReady { path } => s(format!("plik tokenu '{path}': istnieje, czytelny tylko dla właściciela, zawiera token KSeF"), None),
-        Fact::TokenFileUnreadable { path, error } => s(format!("nie można odczytać pliku tokenu '{path}' (szczegóły techniczne: {error})"), Some("sprawdź ścieżkę (ścieżki względne liczone są od katalogu pliku konfiguracji)")),
-        Fact::TokenFileNotAFile { path } => s(format!("'{path}' nie jest plikiem tokenu"), Some("wskaż w `token-file` plik z tokenem")),
-        Fact::TokenFileExposed { path, mode } => (format!("plik tokenu '{path}' mogą czytać grupa lub inni (tryb {mode:03o})"), chmod(path)),
+        Fact::TokenFileReady { path } => s(format!("plik tokena „{path}”: istnieje, czytelny tylko dla właściciela, zawiera token KSeF"), None),
+        Fact::TokenFileUnreadable { path, error } => s(format!("nie można odczytać pliku tokena „{path}” (szczegóły techniczne: {error})"), Some("sprawdź ścieżkę (ścieżki względne liczone są od katalogu pliku konfiguracji)")),
+        Fact::TokenFileNotAFile { path } => s(format!("„{path}” nie jest plikiem tokena"), Some("wskaż w `token-file` plik z tokenem")),
+        Fact::TokenFileExposed { path, mode } => (format!("plik tokena „{path}” mogą czytać grupa lub inni (tryb {mode:03o})"), chmod(path)),
         Fact::TokenUnusable { detail } => {
             let (m, h) = split_help(detail);
             (format!("token nie nadaje się do użycia (szczegóły techniczne): {m}"), h)
         }
         Fact::EnvTokenSet { var } => s(format!("token KSeF ze zmiennej środowiskowej {var}"), None),
-        Fact::EnvTokenMissing { nip } => (format!("brak tokenu KSeF: zmienna środowiskowa KSEF_TOKEN_{nip} nie jest ustawiona, a `token-file` nie jest skonfigurowany"), Some(format!("ustaw KSEF_TOKEN_{nip}=<token> albo dodaj `token-file` do wpisu [[contexts]] tego kontekstu"))),
-        Fact::KeyFileUnreadable { path, error } => s(format!("nie można odczytać pliku klucza '{path}' (szczegóły techniczne: {error})"), Some("sprawdź ścieżkę (ścieżki względne liczone są od katalogu pliku konfiguracji)")),
-        Fact::KeyFileExposed { path, mode } => (format!("plik klucza prywatnego '{path}' mogą czytać grupa lub inni (tryb {mode:03o})"), chmod(path)),
+        Fact::EnvTokenMissing { nip } => (format!("brak tokena KSeF: zmienna środowiskowa KSEF_TOKEN_{nip} nie jest ustawiona, a `token-file` nie jest skonfigurowany"), Some(format!("ustaw KSEF_TOKEN_{nip}=<token> albo dodaj `token-file` do wpisu [[contexts]] tego kontekstu"))),
+        Fact::KeyFileUnreadable { path, error } => s(format!("nie można odczytać pliku klucza „{path}” (szczegóły techniczne: {error})"), Some("sprawdź ścieżkę (ścieżki względne liczone są od katalogu pliku konfiguracji)")),
+        Fact::KeyFileExposed { path, mode } => (format!("plik klucza prywatnego „{path}” mogą czytać grupa lub inni (tryb {mode:03o})"), chmod(path)),
         Fact::KeyMatches { fingerprint } => s(format!("certyfikat i klucz prywatny pasują do siebie (SHA-256 {fingerprint})"), None),
-        Fact::KeyMismatch { certificate, key } => s(format!("klucz prywatny z '{key}' nie pasuje do certyfikatu z '{certificate}'"), Some("podaj klucz, dla którego wystawiono ten certyfikat")),
-        Fact::KeyPasswordMissing { path, var } => (format!("plik '{path}' jest zaszyfrowany, a hasło nie jest ustawione"), Some(format!("ustaw {var} (albo KSEF_KEY_PASSWORD)"))),
+        Fact::KeyMismatch { certificate, key } => s(format!("klucz prywatny z „{key}” nie pasuje do certyfikatu z „{certificate}”"), Some("podaj klucz, dla którego wystawiono ten certyfikat")),
+        Fact::KeyPasswordMissing { path, var } => (format!("plik „{path}” jest zaszyfrowany, a hasło nie jest ustawione"), Some(format!("ustaw {var} (albo KSEF_KEY_PASSWORD)"))),
         Fact::CertificateUnusable { detail } => {
             let (m, h) = split_help(detail);
             (format!("certyfikat nie nadaje się do użycia (szczegóły techniczne): {m}"), h)
@@ -119,7 +119,7 @@ fn polish(fact: &Fact) -> (String, Option<String>) {
         }
         Fact::CanAudit { permissions } => s(format!("audyt możliwy: uprawnienia {}", perms(permissions, "właściciela")), None),
         Fact::CannotAudit { permissions } => s(format!("audyt niemożliwy: uprawnienia {}, brak CredentialsRead i CredentialsManage", perms(permissions, "żadne")), Some("nadaj danym uwierzytelniającym audytu uprawnienie CredentialsRead (audyt) albo CredentialsManage (audyt i unieważnianie)")),
-        Fact::AuditPermissionUnknown { reason } => s(format!("nie udało się ustalić uprawnień (szczegóły techniczne): {reason}"), Some("użyj tokenu KSeF z uprawnieniem CredentialsRead dla tego NIP")),
+        Fact::AuditPermissionUnknown { reason } => s(format!("nie udało się ustalić uprawnień (szczegóły techniczne): {reason}"), Some("użyj tokena KSeF z uprawnieniem CredentialsRead dla tego NIP")),
         Fact::CanRevoke => s("unieważnianie możliwe: uprawnienie CredentialsManage".into(), None),
         Fact::CannotRevoke { permissions } => s(format!("unieważnianie niemożliwe: uprawnienia {}, brak CredentialsManage", perms(permissions, "żadne")), Some("`revoke` wymaga uprawnienia CredentialsManage; audyt działa bez niego")),
     }

@@ -610,7 +610,7 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     (
         "supp_token_file",
         "your configured token file: keep it out of the repository (.gitignore)",
-        "plik tokenu z Twojej konfiguracji: trzymaj go poza repozytorium (.gitignore)",
+        "plik tokena z Twojej konfiguracji: trzymaj go poza repozytorium (.gitignore)",
     ),
     // KSeF token statuses as people read them (an unknown status is shown as it came)
     ("token_status_Active", "Active", "aktywny"),
