@@ -34,6 +34,7 @@ pub(super) fn facts(
         _ => {
             return vec![Fact::EnvTokenMissing {
                 nip: context.nip.clone(),
+                single,
             }];
         }
     };

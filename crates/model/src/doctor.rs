@@ -60,8 +60,10 @@ pub enum Fact {
     EnvTokenSet {
         var: String,
     },
+    /// `single`: the only context checked, so `KSEF_TOKEN` would do too.
     EnvTokenMissing {
         nip: String,
+        single: bool,
     },
     KeyFileUnreadable {
         path: String,

@@ -51,7 +51,10 @@ fn english(fact: &Fact) -> (String, Option<String>) {
         Fact::TokenFileExposed { path, mode } => (format!("token file '{path}' is readable by group or others (mode {mode:03o})"), chmod(path)),
         Fact::TokenUnusable { detail } => split_help(detail),
         Fact::EnvTokenSet { var } => s(format!("KSeF token from environment variable {var}"), None),
-        Fact::EnvTokenMissing { nip } => (format!("no KSeF token: environment variable KSEF_TOKEN_{nip} is not set and no `token-file` is configured"), Some(format!("export KSEF_TOKEN_{nip}=<token>, or add `token-file` to the context's [[contexts]] entry"))),
+        Fact::EnvTokenMissing { nip, single } => {
+            let or = if *single { " (or KSEF_TOKEN)" } else { "" };
+            (format!("no KSeF token: environment variable KSEF_TOKEN_{nip}{or} is not set and no `token-file` is configured"), Some(format!("export KSEF_TOKEN_{nip}=<token>, or add `token-file` to the context's [[contexts]] entry")))
+        }
         Fact::KeyFileUnreadable { path, error } => s(format!("key file '{path}' cannot be read: {error}"), Some("check the path (relative paths are resolved against the config file's directory)")),
         Fact::KeyFileExposed { path, mode } => (format!("private key file '{path}' is readable by group or others (mode {mode:03o})"), chmod(path)),
         Fact::KeyMatches { fingerprint } => s(format!("certificate and private key belong together (SHA-256 {fingerprint})"), None),
@@ -98,7 +101,10 @@ fn polish(fact: &Fact) -> (String, Option<String>) {
             (format!("token nie nadaje się do użycia (szczegóły techniczne): {m}"), h)
         }
         Fact::EnvTokenSet { var } => s(format!("token KSeF ze zmiennej środowiskowej {var}"), None),
-        Fact::EnvTokenMissing { nip } => (format!("brak tokena KSeF: zmienna środowiskowa KSEF_TOKEN_{nip} nie jest ustawiona, a `token-file` nie jest skonfigurowany"), Some(format!("ustaw KSEF_TOKEN_{nip}=<token> albo dodaj `token-file` do wpisu [[contexts]] tego kontekstu"))),
+        Fact::EnvTokenMissing { nip, single } => {
+            let or = if *single { " (ani KSEF_TOKEN)" } else { "" };
+            (format!("brak tokena KSeF: zmienna środowiskowa KSEF_TOKEN_{nip}{or} nie jest ustawiona, a `token-file` nie jest skonfigurowany"), Some(format!("ustaw KSEF_TOKEN_{nip}=<token> albo dodaj `token-file` do wpisu [[contexts]] tego kontekstu")))
+        }
         Fact::KeyFileUnreadable { path, error } => s(format!("nie można odczytać pliku klucza „{path}” (szczegóły techniczne: {error})"), Some("sprawdź ścieżkę (ścieżki względne liczone są od katalogu pliku konfiguracji)")),
         Fact::KeyFileExposed { path, mode } => (format!("plik klucza prywatnego „{path}” mogą czytać grupa lub inni (tryb {mode:03o})"), chmod(path)),
         Fact::KeyMatches { fingerprint } => s(format!("certyfikat i klucz prywatny pasują do siebie (SHA-256 {fingerprint})"), None),
