@@ -26,7 +26,7 @@ fn phrase(lang: Lang, code: &ReasonCode) -> Option<&'static str> {
         ),
         R::AuditorNotListed => lang.t(
             "the auditing token is missing from KSeF's list",
-            "tokena audytowego nie ma na liście z KSeF",
+            "tokenu audytowego nie ma na liście z KSeF",
         ),
         R::PermissionsUnknown => lang.t(
             "the auditor's permissions are unknown",
@@ -35,11 +35,11 @@ fn phrase(lang: Lang, code: &ReasonCode) -> Option<&'static str> {
         R::SignInRefused => lang.t("sign-in refused by KSeF", "KSeF odmówił logowania"),
         R::CredentialRejected => lang.t(
             "token or certificate not accepted by KSeF",
-            "KSeF nie przyjął tokena lub certyfikatu",
+            "KSeF nie przyjął tokenu lub certyfikatu",
         ),
         R::CredentialUnavailable => lang.t(
             "no usable token or certificate for this NIP",
-            "brak tokena lub certyfikatu do logowania dla tego NIP",
+            "brak tokenu lub certyfikatu do logowania dla tego NIP",
         ),
         R::RateLimited => lang.t(
             "KSeF rate limit reached",
@@ -90,7 +90,7 @@ fn help_pl(code: &ReasonCode) -> Option<&'static str> {
         }
         R::AuditorNotListed => "sprawdź, czy token audytowy należy do tego NIP",
         R::PermissionsUnknown => {
-            "użyj tokena KSeF z uprawnieniem CredentialsRead dla tego NIP (KSEF_TOKEN_<NIP>)"
+            "użyj tokenu KSeF z uprawnieniem CredentialsRead dla tego NIP (KSEF_TOKEN_<NIP>)"
         }
         R::SignInRefused | R::CredentialRejected => {
             "sprawdź w KSeF, czy token nie został unieważniony lub czy certyfikat jest nadal ważny, i uruchom ponownie"
@@ -320,7 +320,7 @@ mod tests {
         let err = exit_lines(Lang::Pl, "3756977049", None, Some(missing));
         assert_eq!(
             err[0],
-            "incomplete: 3756977049: nie można zweryfikować: brak tokena lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
+            "incomplete: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
         );
     }
 
