@@ -15,30 +15,26 @@ pub fn online_settings(
     config: &Config,
     offline: &[DoctorCheck],
 ) -> Result<Option<KsefSettings>, ConfigError> {
-    let passed = |nip: &str| {
-        offline.iter().any(|c| c.nip.as_deref() == Some(nip))
-            && offline
-                .iter()
-                .filter(|c| c.nip.as_deref() == Some(nip))
-                .all(|c| c.fact.status() != CheckStatus::Failed)
-    };
     let environment_known = offline
         .iter()
         .any(|c| matches!(c.fact, Fact::Environment { .. }));
-    let mut scoped = config.clone();
-    let wanted: Vec<String> = offline
-        .iter()
-        .filter_map(|c| c.nip.clone())
-        .filter(|nip| passed(nip))
-        .fold(Vec::new(), |mut v, nip| {
-            if !v.contains(&nip) {
-                v.push(nip);
-            }
-            v
-        });
+    // The contexts in order, then those with a failed check left out.
+    let mut wanted: Vec<String> = Vec::new();
+    for nip in offline.iter().filter_map(|c| c.nip.as_ref()) {
+        if !wanted.contains(nip) {
+            wanted.push(nip.clone());
+        }
+    }
+    wanted.retain(|nip| {
+        offline
+            .iter()
+            .filter(|c| c.nip.as_ref() == Some(nip))
+            .all(|c| c.fact.status() != CheckStatus::Failed)
+    });
     if !environment_known || wanted.is_empty() {
         return Ok(None);
     }
+    let mut scoped = config.clone();
     scoped.flags.nips = wanted;
     resolve_settings(&scoped).map(Some)
 }
@@ -75,7 +71,10 @@ fn sign_in_failed(code: Option<&ReasonCode>) -> bool {
 fn facts(snap: &ContextSnapshot) -> Vec<Fact> {
     let reason = snap.reason.clone().unwrap_or_default();
     if snap.status == ContextStatus::Incomplete && sign_in_failed(snap.reason_code.as_ref()) {
-        return vec![Fact::SignInFailed { reason }];
+        return vec![Fact::SignInFailed {
+            code: snap.reason_code.as_ref().map(|c| c.as_str().to_string()),
+            reason,
+        }];
     }
     let names = |list: &[Permission]| list.iter().map(|p| p.as_str().to_string()).collect();
     let audit = match (&snap.auditor_permissions, &snap.reason_code) {

@@ -10,7 +10,9 @@ use chrono::{Duration, Utc};
 use ksef_sim::ca::{CertSubject, IssuedCertificate, KeyKind, ScenarioCa};
 
 use crate::support::cli::{ksef_audit, text};
-use crate::support::fixture::{ALFA, ALFA_AUDITOR, ALFA_INVOICING, BETA, basic_simulator, token};
+use crate::support::fixture::{
+    ALFA, ALFA_AUDITOR, ALFA_INVOICING, ALFA_REVOKED, BETA, basic_simulator, token,
+};
 
 /// A KSeF 2.0 token's shape, not a real one.
 const SHAPED_TOKEN: &str = "20260110-EC-A0D17A0001-0000000001-F6|nip-5265877635|0123abcd";
@@ -308,5 +310,18 @@ fn issue_25_doctor_online_signs_in_and_reads_the_auditing_permissions() {
     );
     let secret = token(&fixture, ALFA, ALFA_INVOICING);
     assert!(!text(&out.stdout).contains(secret.expose()));
+
+    // A revoked token: the sign-in fails, said with KSeF's reason and what to do.
+    write_config(ALFA_REVOKED);
+    for (lang, said) in [
+        ("en", "✘ sign-in failed: "),
+        ("pl", "✘ logowanie nieudane: "),
+    ] {
+        let out = doctor(dir.path(), &["--online", "-q", "--lang", lang]);
+        let shown = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{shown}");
+        assert!(shown.contains(said), "{shown}");
+        assert!(!shown.contains("permission"), "{shown}");
+    }
     rt.block_on(sim.shutdown());
 }

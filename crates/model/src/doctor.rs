@@ -102,7 +102,9 @@ pub enum Fact {
         not_before: NaiveDate,
     },
     SignedIn,
+    /// `code`: the reason's code as KSeF's answer was classified (`credential-rejected`, …).
     SignInFailed {
+        code: Option<String>,
         reason: String,
     },
     CanAudit {

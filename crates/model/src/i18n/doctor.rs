@@ -69,10 +69,7 @@ fn english(fact: &Fact) -> (String, Option<String>) {
         Fact::CertificateExpired { not_after } => s(format!("certificate expired on {not_after}"), Some("request a new KSeF certificate and point `certificate`/`private-key` at it")),
         Fact::CertificateNotYetValid { not_before } => s(format!("certificate is not valid before {not_before}"), Some("check the computer's clock, or wait until the certificate's start date")),
         Fact::SignedIn => s("signed in to KSeF".into(), None),
-        Fact::SignInFailed { reason } => {
-            let (m, h) = split_help(reason);
-            (format!("sign-in failed: {m}"), h.or_else(|| Some("check the credential and the environment".into())))
-        }
+        Fact::SignInFailed { code, reason } => sign_in_failed(Lang::En, code.as_deref(), reason),
         Fact::CanAudit { permissions } => s(format!("may audit: the credential holds {}", perms(permissions, "owner rights")), None),
         Fact::CannotAudit { permissions } => s(format!("cannot audit: the credential holds {}, neither CredentialsRead nor CredentialsManage", perms(permissions, "no permission")), Some("give the auditing credential CredentialsRead (audit) or CredentialsManage (audit and revoke)")),
         Fact::AuditPermissionUnknown { reason } => s(format!("the credential's permissions could not be established: {reason}"), Some("use a KSeF token with CredentialsRead for this NIP")),
@@ -119,16 +116,36 @@ fn polish(fact: &Fact) -> (String, Option<String>) {
         Fact::CertificateExpired { not_after } => s(format!("certyfikat wygasł {not_after}"), Some("wystąp o nowy certyfikat KSeF i wskaż go w `certificate`/`private-key`")),
         Fact::CertificateNotYetValid { not_before } => s(format!("certyfikat jest ważny dopiero od {not_before}"), Some("sprawdź zegar komputera albo poczekaj do początku ważności certyfikatu")),
         Fact::SignedIn => s("zalogowano do KSeF".into(), None),
-        Fact::SignInFailed { reason } => {
-            let (m, h) = split_help(reason);
-            (format!("logowanie nieudane: {m}"), h.or_else(|| Some("sprawdź dane uwierzytelniające i środowisko".into())))
-        }
+        Fact::SignInFailed { code, reason } => sign_in_failed(Lang::Pl, code.as_deref(), reason),
         Fact::CanAudit { permissions } => s(format!("audyt możliwy: uprawnienia {}", perms(permissions, "właściciela")), None),
         Fact::CannotAudit { permissions } => s(format!("audyt niemożliwy: uprawnienia {}, brak CredentialsRead i CredentialsManage", perms(permissions, "żadne")), Some("nadaj danym uwierzytelniającym audytu uprawnienie CredentialsRead (audyt) albo CredentialsManage (audyt i unieważnianie)")),
         Fact::AuditPermissionUnknown { reason } => s(format!("nie udało się ustalić uprawnień (szczegóły techniczne): {reason}"), Some("użyj tokena KSeF z uprawnieniem CredentialsRead dla tego NIP")),
         Fact::CanRevoke => s("unieważnianie możliwe: uprawnienie CredentialsManage".into(), None),
         Fact::CannotRevoke { permissions } => s(format!("unieważnianie niemożliwe: uprawnienia {}, brak CredentialsManage", perms(permissions, "żadne")), Some("`revoke` wymaga uprawnienia CredentialsManage; audyt działa bez niego")),
     }
+}
+
+/// A refused sign-in in the reader's words: the reason's headline and detail, its advice
+/// as the fix.
+fn sign_in_failed(lang: Lang, code: Option<&str>, reason: &str) -> (String, Option<String>) {
+    let code = code.map(crate::ReasonCode::from);
+    let label = lang.t("help:", "co zrobić:");
+    let (help, lines): (Vec<String>, Vec<String>) =
+        crate::i18n::reason::lines(lang, code.as_ref(), Some(reason))
+            .into_iter()
+            .partition(|l| l.starts_with(label));
+    let fix = help
+        .first()
+        .map(|h| h.trim_start_matches(label).trim().to_string())
+        .unwrap_or_else(|| {
+            lang.t(
+                "check the credential and the environment",
+                "sprawdź dane uwierzytelniające i środowisko",
+            )
+            .to_string()
+        });
+    let lead = lang.t("sign-in failed", "logowanie nieudane");
+    (format!("{lead}: {}", lines.join("\n")), Some(fix))
 }
 
 /// The heading of one context's checks: `context 5265877635 (Alfa)`.
