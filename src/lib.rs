@@ -11,5 +11,6 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod inputs;
 pub mod render;

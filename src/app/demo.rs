@@ -262,15 +262,81 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     let config = demo
         .out_dir
         .join(crate::config::defaults::DEFAULT_CONFIG_FILE);
+    let credentials = write_credentials(&demo.out_dir, &demo.settings)?;
     write_file(&config, |w| {
-        Ok(w.write_all(demo_config_text(snapshot).as_bytes())?)
+        Ok(w.write_all(demo_config_text(snapshot, credentials).as_bytes())?)
     })?;
     demo.outputs.push((
-        "config naming the inventory, staff list and exceptions (found from that directory)".into(),
-        config,
+        "config naming the inventory, staff list, exceptions and each context's credential (found from that directory)".into(),
+        config.clone(),
     ));
+    step_doctor(demo, config)
+}
+
+/// `ksef-audit doctor` on the config the demo wrote: every context's credential checked
+/// offline, the lines written to `doctor.txt`.
+fn step_doctor(demo: &mut Demo, config: PathBuf) -> Result<()> {
+    let flags = crate::config::Flags {
+        config: Some(config),
+        ..crate::config::Flags::default()
+    };
+    let (config, problems) = crate::config::load_collecting(&flags)?;
+    let checks = crate::doctor::offline_checks(&config, &problems, &|_| None, Utc::now(), false);
+    let path = demo.out_dir.join("doctor.txt");
+    write_file(&path, |w| {
+        Ok(crate::render::doctor::write_text(
+            w,
+            &checks,
+            false,
+            ksef_model::i18n::Lang::En,
+        )?)
+    })?;
+    demo.outputs
+        .push(("`ksef-audit doctor` on that config".into(), path));
     Ok(())
 }
+
+/// Each context's auditor token written to `OUT/secrets/NIP.token` (mode 600), so the
+/// config the demo writes names a credential for every context (`ksef-audit doctor` in
+/// that directory checks them); the certificate context names its certificate and key.
+/// Returns the config keys by NIP, paths relative to `out_dir`.
+fn write_credentials(
+    out_dir: &Path,
+    settings: &KsefSettings,
+) -> Result<std::collections::BTreeMap<String, Vec<(String, String)>>> {
+    let relative = |p: &Path| {
+        p.strip_prefix(out_dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut keys = std::collections::BTreeMap::new();
+    for spec in &settings.contexts {
+        let lines = match &spec.credential {
+            CredentialSource::InMemory(secret) => {
+                let dir = out_dir.join(DEMO_SECRETS_DIR);
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create '{}'", dir.display()))?;
+                let file = dir.join(format!("{}.token", spec.nip));
+                write_private(&file, format!("{}\n", secret.expose()).as_bytes())?;
+                vec![("token-file".to_string(), relative(&file))]
+            }
+            CredentialSource::Certificate(CertificateFiles::Pem {
+                certificate,
+                private_key,
+            }) => vec![
+                ("certificate".to_string(), relative(certificate)),
+                ("private-key".to_string(), relative(private_key)),
+            ],
+            _ => continue,
+        };
+        keys.insert(spec.nip.clone(), lines);
+    }
+    Ok(keys)
+}
+
+/// Where the demo writes its contexts' auditor tokens, under its directory.
+pub const DEMO_SECRETS_DIR: &str = "secrets";
 
 /// Step 3b: `ksef-audit certificates` on the snapshot with the inventory and staff list the
 /// audit step wrote: the certificate list of the context signed in with a certificate.
@@ -363,7 +429,10 @@ pub fn step_offboard(demo: &mut Demo) -> Result<()> {
 
 /// The demo's `ksef-audit.toml`: the example firm, its contexts and the files the audit step
 /// wrote, so `ksef-audit audit --from tokens.json` in the demo directory repeats the audit.
-pub fn demo_config_text(snapshot: &TokenSnapshot) -> String {
+pub fn demo_config_text(
+    snapshot: &TokenSnapshot,
+    credentials: std::collections::BTreeMap<String, Vec<(String, String)>>,
+) -> String {
     crate::app::init::config_text(&crate::app::init::StarterConfig {
         written_by: "written by `ksef-audit demo` for the example firm".into(),
         firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
@@ -382,6 +451,7 @@ pub fn demo_config_text(snapshot: &TokenSnapshot) -> String {
         exceptions: Some("ksef-audit.exceptions.toml".into()),
         access_register: Some("access-register.csv".into()),
         known_parties: crate::demo::demo_known_parties(),
+        credentials,
     })
 }
 
@@ -622,6 +692,10 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
     writeln!(
         out,
         "  (cd {dir} && ksef-audit audit --from tokens.json)   # reads the ksef-audit.toml the demo wrote"
+    )?;
+    writeln!(
+        out,
+        "  (cd {dir} && ksef-audit doctor)   # checks that config: each context's token file or certificate"
     )?;
     if let Some(repo) = &demo.repo {
         writeln!(

@@ -36,6 +36,10 @@ pub struct StarterConfig {
     pub environment_note: Option<String>,
     /// `(nip, name)` of each client context.
     pub contexts: Vec<(String, Option<String>)>,
+    /// The credential keys of a context (`token-file`, or `certificate` and
+    /// `private-key`) with their paths relative to the config, by NIP; a context without
+    /// gets the commented `token-file` example.
+    pub credentials: std::collections::BTreeMap<String, Vec<(String, String)>>,
     /// `[audit]` paths, relative to the config.
     pub inventory: Option<String>,
     pub staff: Option<String>,
@@ -96,7 +100,17 @@ pub fn config_text(c: &StarterConfig) -> String {
     for (nip, name) in &c.contexts {
         let _ = writeln!(s, "[[contexts]]\nnip = {}", toml_string(nip));
         key_line(&mut s, "name", name.as_deref(), "Alfa sp. z o.o.");
-        let _ = writeln!(s, "# token-file = \"secrets/{nip}.token\"\n");
+        match c.credentials.get(nip) {
+            Some(keys) => {
+                for (key, path) in keys {
+                    let _ = writeln!(s, "{key} = {}", toml_string(path));
+                }
+                s.push('\n');
+            }
+            None => {
+                let _ = writeln!(s, "# token-file = \"secrets/{nip}.token\"\n");
+            }
+        }
     }
     s.push_str(
         "\n[audit]\n# The firm's token inventory (`ksef-audit init --from SNAPSHOT` starts one).\n",
@@ -157,6 +171,53 @@ pub fn environment_value(env: &EnvironmentRef) -> String {
     }
 }
 
+/// What `init --force` keeps of the config it overwrites: the environment and each
+/// context's credential keys, as written (so a rewritten config still signs in).
+#[derive(Default)]
+struct Kept {
+    environment: Option<String>,
+    credentials: std::collections::BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// [`Kept`] of the config at `path`; nothing when there is none or it does not parse.
+fn kept_from(path: &Path) -> Kept {
+    let Ok(text) = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TOML_BYTES)
+    else {
+        return Kept::default();
+    };
+    let Ok(raw) = crate::config::parse(path, &text) else {
+        return Kept::default();
+    };
+    let mut kept = Kept {
+        environment: raw.ksef.environment.map(toml::Spanned::into_inner),
+        ..Kept::default()
+    };
+    for entry in raw.contexts {
+        let e = entry.into_inner();
+        let Ok(nip) = ksef_model::validate_nip(e.nip.get_ref()) else {
+            continue;
+        };
+        let shown = |p: &Path| p.to_string_lossy().into_owned();
+        let mut keys = Vec::new();
+        if let Some(p) = &e.token_file {
+            keys.push(("token-file".to_string(), shown(p)));
+        }
+        for (key, value) in [
+            ("certificate", &e.certificate),
+            ("private-key", &e.private_key),
+            ("pkcs12", &e.pkcs12),
+        ] {
+            if let Some(p) = value {
+                keys.push((key.to_string(), shown(p.get_ref())));
+            }
+        }
+        if !keys.is_empty() {
+            kept.credentials.insert(nip, keys);
+        }
+    }
+    kept
+}
+
 /// Fails, naming the file and `--force`, when `path` exists and may not be overwritten.
 fn refuse_existing(path: &Path, force: bool) -> Result<()> {
     if path.exists() && !force {
@@ -208,9 +269,25 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         written_by: format!("written by `ksef-audit init` on {today}"),
         ..StarterConfig::default()
     };
+    let kept = kept_from(&config_path);
+    starter.environment = match &global.env {
+        Some(flag) => Some(environment_value(
+            &parse_environment(flag).map_err(|e| anyhow::anyhow!("--env: {e}"))?,
+        )),
+        None => snapshot
+            .as_ref()
+            .map(|s| environment_value(&s.environment))
+            .or(kept.environment),
+    };
+    starter.credentials = kept.credentials;
+    starter.contexts = global
+        .nips
+        .iter()
+        .filter_map(|n| ksef_model::validate_nip(n).ok())
+        .map(|nip| (nip, None))
+        .collect();
     let mut rows = None;
     if let Some(snapshot) = &snapshot {
-        starter.environment = Some(environment_value(&snapshot.environment));
         starter.contexts = snapshot
             .contexts
             .iter()
@@ -259,7 +336,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         }
         writeln!(
             err,
-            "next: edit {}, then run `ksef-audit audit`",
+            "next: edit {}, run `ksef-audit doctor`, then `ksef-audit audit`",
             config_path.display()
         )?;
     }
@@ -294,12 +371,24 @@ mod tests {
             exceptions: None,
             access_register: None,
             known_parties: Vec::new(),
+            credentials: [(
+                "5265877635".to_string(),
+                vec![(
+                    "token-file".to_string(),
+                    "secrets/5265877635.token".to_string(),
+                )],
+            )]
+            .into(),
         });
         let config = from_text(Path::new("ksef-audit.toml"), &full, &Flags::default())
             .expect("full starter");
         assert_eq!(config.firm.as_deref(), Some("Biuro \"Cudzysłów\""));
         assert!(
             full.contains("# token-file = \"secrets/7762811692.token\""),
+            "{full}"
+        );
+        assert!(
+            full.contains("\ntoken-file = \"secrets/5265877635.token\""),
             "{full}"
         );
     }

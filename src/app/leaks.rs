@@ -6,6 +6,7 @@
 
 mod messages;
 mod scan;
+mod token_files;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -78,6 +79,8 @@ pub struct LeaksRequest {
     pub message_lang: Lang,
     /// `--since` as given when it is a date or a span, recorded in the results' target.
     pub since_date: Option<String>,
+    /// The config's `token-file`s: found where the user was told to keep them, a note.
+    pub token_files: Vec<PathBuf>,
 }
 
 impl LeaksRequest {
@@ -176,6 +179,12 @@ impl LeaksRequest {
             message_lang: crate::app::messages::message_lang(args.lang, Some(config)),
             min_severity: args.min_severity,
             group_by: args.group_by.map(crate::app::audit::grouping),
+            token_files: config
+                .ksef
+                .contexts
+                .iter()
+                .filter_map(|c| c.token_file.clone())
+                .collect(),
             since_date: args
                 .since
                 .clone()
@@ -230,6 +239,7 @@ pub fn run(global: &GlobalArgs, args: &LeaksArgs) -> Result<Outcome> {
 /// The `leaks` pipeline: scan, `--verify`, record inputs, write the baseline, output.
 pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     let (mut results, rules) = scan(&req.scan)?;
+    token_files::note_configured_token_files(&mut results, &req.scan.paths, &req.token_files);
     if results.target.mode == "git" {
         results.target.since_date.clone_from(&req.since_date);
     }

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod calendar;
 pub mod certificates;
 pub mod demo;
+pub mod doctor;
 pub mod init;
 pub mod leaks;
 pub mod merge;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Demo(args) => demo::run(global, args),
         Command::Calendar(args) => calendar::run(global, args),
         Command::Init(args) => init::run(global, args),
+        Command::Doctor(args) => doctor::run(global, args),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     }

@@ -8,6 +8,7 @@ mod calendar;
 mod certificates;
 mod completions;
 mod demo;
+mod doctor;
 mod init;
 mod leaks;
 mod man;
@@ -27,6 +28,7 @@ pub use calendar::CalendarArgs;
 pub use certificates::CertificatesArgs;
 pub use completions::{CompletionsArgs, Shell};
 pub use demo::DemoArgs;
+pub use doctor::{DoctorArgs, DoctorFormat};
 pub use init::InitArgs;
 pub use leaks::{LeaksArgs, LeaksFormat};
 pub use man::ManArgs;
@@ -128,6 +130,7 @@ impl Command {
             Command::Rules(_) => "rules",
             Command::Simulate(_) => "simulate",
             Command::Demo(_) => "demo",
+            Command::Doctor(_) => "doctor",
             Command::Calendar(_) => "calendar",
             Command::Completions(_) => "completions",
             Command::Man(_) => "man",
@@ -142,6 +145,7 @@ impl Command {
             | Command::Permissions(PermissionsArgs { common, .. })
             | Command::Certificates(CertificatesArgs { common, .. })
             | Command::Init(InitArgs { common, .. })
+            | Command::Doctor(DoctorArgs { common, .. })
             | Command::Audit(AuditArgs { common, .. })
             | Command::Leaks(LeaksArgs { common, .. })
             | Command::Revoke(RevokeArgs { common, .. })
@@ -208,6 +212,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write calendar reminders (iCalendar) before each planned token expiry and certificate expiry
     Calendar(CalendarArgs),
+    /// Check the set-up before the first audit: config, credentials, certificates (--online: sign-in, permissions)
+    Doctor(DoctorArgs),
     /// Start out: write a commented ksef-audit.toml and, from a token listing, a starter inventory
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell)

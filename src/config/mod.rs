@@ -47,6 +47,11 @@ pub enum ConfigError {
         origin: String,
         problems: Vec<Problem>,
     },
+    /// No config file was given and none was found.
+    #[error(
+        "no {DEFAULT_CONFIG_FILE} here or in a parent directory (up to the repository root)\nhelp: run `ksef-audit init` to write one, or pass --config FILE"
+    )]
+    NotFound,
     /// The rules the `[rules.*]` overrides apply to could not be loaded.
     #[error(transparent)]
     Rules(#[from] RuleLoadError),
@@ -298,13 +303,34 @@ pub fn load(flags: &Flags) -> Result<Config, ConfigError> {
     let Some(path) = path else {
         return validate::validate(&RawConfig::default(), "", None, flags);
     };
-    let text = ksef_model::input::read_limited_text(&path, ksef_model::input::MAX_TOML_BYTES)
+    let (text, raw) = read(&path)?;
+    validate::validate(&raw, &text, Some(&path), flags)
+}
+
+/// The config file's text (bounded) and its raw layer.
+fn read(path: &Path) -> Result<(String, RawConfig), ConfigError> {
+    let text = ksef_model::input::read_limited_text(path, ksef_model::input::MAX_TOML_BYTES)
         .map_err(|source| ConfigError::Read {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         })?;
-    let raw = parse(&path, &text)?;
-    validate::validate(&raw, &text, Some(&path), flags)
+    let raw = parse(path, &text)?;
+    Ok((text, raw))
+}
+
+/// A config read for `doctor`: the file must exist and parse, and then every problem is
+/// collected instead of failing, with the config as far as it is valid. Certificate and
+/// key files are not looked at (`doctor` checks each itself).
+pub fn load_collecting(flags: &Flags) -> Result<(Config, Vec<Problem>), ConfigError> {
+    let path = match &flags.config {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| discover(&cwd))
+            .ok_or(ConfigError::NotFound)?,
+    };
+    let (text, raw) = read(&path)?;
+    validate::validate_collecting(&raw, &text, Some(&path), flags, false)
 }
 
 /// The config file a command run in `start` reads when neither `--config` nor

@@ -52,6 +52,9 @@ pub fn is_leak_rule_name(name: &str) -> bool {
 struct Problems<'a> {
     text: &'a str,
     list: Vec<(usize, Problem)>,
+    /// Whether certificate and key files are looked at (not for `doctor`, which checks
+    /// them itself, one line each).
+    check_files: bool,
 }
 
 impl Problems<'_> {
@@ -69,6 +72,27 @@ pub(super) fn validate(
     path: Option<&Path>,
     flags: &Flags,
 ) -> Result<Config, ConfigError> {
+    let (config, problems) = validate_collecting(raw, text, path, flags, true)?;
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError::Invalid {
+            origin: crate::config::origin(path),
+            problems,
+        })
+    }
+}
+
+/// Checks every section and returns the config as far as it is valid (an entry with a
+/// problem is left out) with every problem in file order. With `check_files` false the
+/// certificate and key files are not looked at.
+pub(super) fn validate_collecting(
+    raw: &RawConfig,
+    text: &str,
+    path: Option<&Path>,
+    flags: &Flags,
+    check_files: bool,
+) -> Result<(Config, Vec<Problem>), ConfigError> {
     let base = path
         .and_then(Path::parent)
         .map(Path::to_path_buf)
@@ -83,6 +107,7 @@ pub(super) fn validate(
     let mut problems = Problems {
         text,
         list: Vec::new(),
+        check_files,
     };
     let ksef = ksef(&raw.ksef, raw, &resolve, &mut problems);
     let audit = audit(&raw.audit, &resolve, &mut problems);
@@ -91,15 +116,9 @@ pub(super) fn validate(
     let offboard = offboard(&raw.offboard, &mut problems);
     let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
     let known_parties = known_parties(&raw.known_parties, &mut problems);
-    if !problems.list.is_empty() {
-        let mut list = problems.list;
-        list.sort_by_key(|(offset, _)| *offset);
-        return Err(ConfigError::Invalid {
-            origin: crate::config::origin(path),
-            problems: list.into_iter().map(|(_, p)| p).collect(),
-        });
-    }
-    Ok(Config {
+    let mut list = problems.list;
+    list.sort_by_key(|(offset, _)| *offset);
+    let config = Config {
         path: path.map(Path::to_path_buf),
         firm: raw.firm.clone(),
         flags: KsefFlags {
@@ -113,7 +132,8 @@ pub(super) fn validate(
         offboard,
         rules,
         known_parties,
-    })
+    };
+    Ok((config, list.into_iter().map(|(_, p)| p).collect()))
 }
 
 /// `[offboard]`: `in-use-days` from 1 to [`defaults::MAX_OFFBOARD_IN_USE_DAYS`].
@@ -312,6 +332,9 @@ fn certificate_files(
             key_span.clone(), format!(
             "contexts[{i}]: `token-file` and a certificate both given\nhelp: keep one way to sign in per context"
         ));
+    }
+    if !problems.check_files {
+        return Some(files);
     }
     if let CertificateFiles::Pem { certificate, .. } = &files
         && let Err(e) = std::fs::metadata(certificate)

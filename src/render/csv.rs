@@ -100,6 +100,7 @@ const POLISH_WORDS: &[(&str, &str)] = &[
     ("baseline", "linia bazowa"),
     ("exception", "wyjątek"),
     ("inline", "znacznik w pliku"),
+    ("configured-token-file", "plik tokena z konfiguracji"),
     ("audit", "audyt"),
     ("leaks", "wycieki"),
 ];

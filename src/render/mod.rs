@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod certificates;
 pub mod csv;
+pub mod doctor;
 mod error;
 pub mod grants;
 pub mod html;

@@ -317,3 +317,44 @@ fn init_live_lists_the_tokens_itself() {
         .collect();
     assert!(drift.is_empty(), "drift findings: {drift:?}");
 }
+
+/// Issue 20 point 7: `init --env URL --nip NIP` writes a config `tokens` can use as is, and
+/// `init --from … --force` over it keeps the environment and each context's token file.
+#[test]
+fn issue_20_init_writes_the_environment_and_force_keeps_the_token_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = run(ksef_audit(dir.path()).args([
+        "init",
+        "--env",
+        "sim=http://127.0.0.1:8089/v2",
+        "--nip",
+        "5265877635",
+    ]));
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let config = std::fs::read_to_string(dir.path().join("ksef-audit.toml")).expect("config");
+    assert!(
+        config.contains("\nenvironment = \"sim=http://127.0.0.1:8089/v2\""),
+        "{config}"
+    );
+    assert!(
+        config.contains("[[contexts]]\nnip = \"5265877635\""),
+        "{config}"
+    );
+
+    let edited = config.replace(
+        "# token-file = \"secrets/5265877635.token\"",
+        "token-file = \"secrets/alfa.token\"",
+    );
+    assert_ne!(edited, config);
+    std::fs::write(dir.path().join("ksef-audit.toml"), edited).expect("edit");
+    let snapshot = snapshot_copy(dir.path());
+    let again = run(ksef_audit(dir.path())
+        .args(["init", "--force", "--from"])
+        .arg(&snapshot));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let config = std::fs::read_to_string(dir.path().join("ksef-audit.toml")).expect("config");
+    assert!(
+        config.contains("\ntoken-file = \"secrets/alfa.token\""),
+        "{config}"
+    );
+}

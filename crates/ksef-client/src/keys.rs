@@ -207,6 +207,26 @@ pub(crate) fn key_password(nip: &str, env: impl Fn(&str) -> Option<String>) -> O
         .map(Secret::new)
 }
 
+/// Loads the certificate and key a context's
+/// [`CertificateFiles`](crate::settings::CertificateFiles) name, the password from
+/// `KSEF_KEY_PASSWORD_<NIP>` / `KSEF_KEY_PASSWORD`: what certificate sign-in uses, and
+/// what `doctor` checks before any network call.
+pub fn load_context_credential(
+    nip: &str,
+    files: &crate::settings::CertificateFiles,
+) -> Result<SigningCredential, KeyError> {
+    let password = key_password(nip, |name| std::env::var(name).ok());
+    match files {
+        crate::settings::CertificateFiles::Pem {
+            certificate,
+            private_key,
+        } => load_pem_credential(certificate, private_key, password.as_ref(), nip),
+        crate::settings::CertificateFiles::Pkcs12(path) => {
+            load_pkcs12_credential(path, password.as_ref(), nip)
+        }
+    }
+}
+
 /// Name of the per-context password variable: `KSEF_KEY_PASSWORD_<NIP>`.
 pub(crate) fn password_env_for(nip: &str) -> String {
     format!("{KEY_PASSWORD_ENV}_{nip}")

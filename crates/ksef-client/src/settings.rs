@@ -208,29 +208,50 @@ pub fn check_token_file(path: &Path) -> Result<(), String> {
     check_private_file(path, "token")
 }
 
-/// A file holding a secret (`what`: "token", "private key") must exist, be a file and
+/// What is wrong with a file that holds a secret (never its contents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrivateFileProblem {
+    /// It cannot be read (missing, no access); the I/O error as text.
+    Unreadable(String),
+    /// It is a directory, a FIFO or a device.
+    NotAFile,
+    /// Group or others may read it (Unix mode bits).
+    Exposed { mode: u32 },
+}
+
+/// What is wrong with a file holding a secret, if anything: it must exist, be a file and
 /// be readable by its owner only.
-pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        format!(
-            "'{}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)",
-            ksef_model::shown_path(path)
-        )
-    })?;
+pub fn private_file_problem(path: &Path) -> Option<PrivateFileProblem> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return Some(PrivateFileProblem::Unreadable(e.to_string())),
+    };
     if !meta.is_file() {
-        return Err(format!("'{}' is not a file", ksef_model::shown_path(path)));
+        return Some(PrivateFileProblem::NotAFile);
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(format!(
-                "'{}' is readable by group or others (mode {mode:03o}), so the {what} is refused\nhelp: run `chmod 600 {}`",
-                ksef_model::shown_path(path),
-                ksef_model::shown_path(path)
-            ));
+            return Some(PrivateFileProblem::Exposed { mode });
         }
     }
-    Ok(())
+    None
+}
+
+/// A file holding a secret (`what`: "token", "private key") must exist, be a file and
+/// be readable by its owner only.
+pub fn check_private_file(path: &Path, what: &str) -> Result<(), String> {
+    let shown = ksef_model::shown_path(path);
+    match private_file_problem(path) {
+        None => Ok(()),
+        Some(PrivateFileProblem::Unreadable(e)) => Err(format!(
+            "'{shown}' cannot be read: {e}\nhelp: check the path (relative paths are resolved against the config file's directory)"
+        )),
+        Some(PrivateFileProblem::NotAFile) => Err(format!("'{shown}' is not a file")),
+        Some(PrivateFileProblem::Exposed { mode }) => Err(format!(
+            "'{shown}' is readable by group or others (mode {mode:03o}), so the {what} is refused\nhelp: run `chmod 600 {shown}`"
+        )),
+    }
 }

@@ -16,9 +16,7 @@ use crate::error::ApiError;
 use crate::http::Call;
 use crate::http::Transport;
 use crate::keys::SigningCredential;
-use crate::keys::key_password;
-use crate::keys::load_pem_credential;
-use crate::keys::load_pkcs12_credential;
+use crate::keys::load_context_credential;
 use crate::models::AuthenticationInitResponse;
 use crate::models::ChallengeResponse;
 use crate::settings::CertificateFiles;
@@ -33,14 +31,7 @@ pub(crate) fn load_signing_credential(
     nip: &str,
     files: &CertificateFiles,
 ) -> Result<SigningCredential, ApiError> {
-    let password = key_password(nip, |name| std::env::var(name).ok());
-    let loaded = match files {
-        CertificateFiles::Pem {
-            certificate,
-            private_key,
-        } => load_pem_credential(certificate, private_key, password.as_ref(), nip),
-        CertificateFiles::Pkcs12(path) => load_pkcs12_credential(path, password.as_ref(), nip),
-    };
+    let loaded = load_context_credential(nip, files);
     loaded.map_err(|e| {
         let text = e.to_string();
         let (message, help) = match text.split_once("\nhelp: ") {

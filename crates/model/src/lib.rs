@@ -7,6 +7,7 @@ pub const PROJECT_URL: &str = "https://github.com/ksef-audit/ksef-audit";
 
 mod certificate;
 mod changes;
+mod doctor;
 mod exception;
 mod grant;
 pub mod i18n;
@@ -32,6 +33,10 @@ pub use certificate::{
     CertificateStatus, CertificateSubject, CertificateType, ContextCertificates,
 };
 pub use changes::ChangeSet;
+pub use doctor::{
+    CERTIFICATE_WARN_DAYS, CheckStatus, DOCTOR_KIND, DOCTOR_SCHEMA_VERSION, DoctorCheck,
+    DoctorCheckJson, DoctorCounts, DoctorReport, Fact,
+};
 pub use exception::{ExceptionEntry, is_glob};
 pub use grant::{
     AccessHolder, AccessRegister, AccessRegisterEntry, KnownParty, parse_holder_identifier,

@@ -384,6 +384,10 @@ pub enum SuppressionKind {
     Baseline,
     Exception,
     Inline,
+    /// A token file the config names (`token-file`), in the working tree and not tracked by
+    /// git: the tool's own credential, a note to keep it out of the repository.
+    #[serde(rename = "configured-token-file")]
+    ConfiguredTokenFile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

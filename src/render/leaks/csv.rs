@@ -85,6 +85,7 @@ fn row(f: &LeakFinding, opts: CsvOptions) -> Vec<String> {
                 SuppressionKind::Baseline => "baseline",
                 SuppressionKind::Exception => "exception",
                 SuppressionKind::Inline => "inline",
+                SuppressionKind::ConfiguredTokenFile => "configured-token-file",
             })
             .map(|w| opts.word(w).into_owned())
             .unwrap_or_default(),

@@ -158,7 +158,9 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
     if let Some(s) = &f.suppression {
         let kind = match s.kind {
             SuppressionKind::Inline => "inSource",
-            SuppressionKind::Baseline | SuppressionKind::Exception => "external",
+            SuppressionKind::Baseline
+            | SuppressionKind::Exception
+            | SuppressionKind::ConfiguredTokenFile => "external",
         };
         let mut sup = json!({ "kind": kind, "status": "accepted" });
         if let Some(reason) = &s.reason {

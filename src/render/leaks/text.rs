@@ -162,6 +162,9 @@ fn write_group(
                     SuppressionKind::Inline => {
                         format!(" [{}]", lang.t("inline marker", "znacznik w pliku"))
                     }
+                    SuppressionKind::ConfiguredTokenFile => {
+                        format!(" [{}]", ksef_model::i18n::tr(lang, "supp_token_file"))
+                    }
                     SuppressionKind::Exception => format!(
                         " [{} {}]",
                         lang.t("exception:", "wyjątek:"),

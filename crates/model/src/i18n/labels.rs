@@ -607,6 +607,11 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     ("supp_baseline", "baseline", "linia bazowa"),
     ("supp_exception", "exception", "wyjątek"),
     ("supp_inline", "inline", "znacznik w pliku"),
+    (
+        "supp_token_file",
+        "your configured token file: keep it out of the repository (.gitignore)",
+        "plik tokena z Twojej konfiguracji: trzymaj go poza repozytorium (.gitignore)",
+    ),
     // KSeF token statuses as people read them (an unknown status is shown as it came)
     ("token_status_Active", "Active", "aktywny"),
     ("token_status_Pending", "Pending", "oczekujący"),

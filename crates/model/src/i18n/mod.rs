@@ -1,6 +1,7 @@
 //! The one home of translation: the report language and every label in English and Polish
 //! (`labels`), the reasons a context is incomplete ([`reason`]) and warnings ([`warning`]).
 
+pub mod doctor;
 mod labels;
 pub mod reason;
 pub mod warning;

@@ -14,6 +14,14 @@ use crate::i18n::Lang;
 /// capture of that name; `{n:one|few|many}` a Polish plural form for capture `n`.
 const PATTERNS: &[(&str, &str)] = &[
     (
+        r"^your configured token files: (?P<f>.*) — keep them out of the repository \(\.gitignore\); not reported as leaks$",
+        "pliki tokenów z Twojej konfiguracji: {f} — trzymaj je poza repozytorium (.gitignore); nie zgłoszono ich jako wycieków",
+    ),
+    (
+        r"^your configured token files (?P<f>.*) are tracked by git or held in its history, so they stay findings\nhelp: remove them from the repository \(`git rm --cached FILE`, then rewrite its history\), revoke the tokens and keep the files in \.gitignore$",
+        "pliki tokenów z Twojej konfiguracji {f} są śledzone przez git albo zapisane w jego historii, więc pozostają ustaleniami\nhelp: usuń je z repozytorium (`git rm --cached PLIK`, potem przepisz historię), unieważnij tokeny i dodaj pliki do .gitignore",
+    ),
+    (
         r"^exception for rule '(?P<r>[^']*)' on '(?P<t>[^']*)' expired on (?P<d>\S+) \((?P<p>[^)]*)\): (?P<n>\d+) finding\(s\) are active again\nhelp: renew it with a new reason and date, or fix the findings$",
         "wyjątek dla reguły '{r}' (cel: '{t}') wygasł {d} ({p}): {n:ustalenie znów jest aktywne|ustalenia znów są aktywne|ustaleń znów jest aktywnych}\nhelp: odnów go z nowym uzasadnieniem i datą albo usuń przyczyny tych ustaleń",
     ),

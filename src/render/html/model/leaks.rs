@@ -100,6 +100,7 @@ impl Ctx<'_> {
                         ksef_model::SuppressionKind::Baseline => "supp_baseline",
                         ksef_model::SuppressionKind::Exception => "supp_exception",
                         ksef_model::SuppressionKind::Inline => "supp_inline",
+                        ksef_model::SuppressionKind::ConfiguredTokenFile => "supp_token_file",
                     },
                 );
                 match s
