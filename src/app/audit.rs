@@ -76,6 +76,8 @@ pub struct AuditRequest {
     pub outputs: Vec<(AuditOutput, Option<PathBuf>)>,
     /// `--group-by`: text output grouped by rule, client or owner.
     pub group_by: Option<Grouping>,
+    /// `--expand`: text lists every finding in its own block instead of the items.
+    pub expand: bool,
     /// `--color`.
     pub color: ColorChoice,
     pub quiet: bool,
@@ -122,6 +124,7 @@ impl AuditRequest {
             firm: config.firm.clone(),
             outputs,
             group_by: args.group_by.map(grouping),
+            expand: args.expand,
             color: global.color,
             quiet: global.quiet,
             verbose: global.verbose,

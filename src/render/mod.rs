@@ -13,6 +13,7 @@ pub mod rules;
 pub mod style;
 pub mod table;
 pub mod tokens;
+pub mod wrap;
 
 pub use error::RenderError;
 

@@ -67,6 +67,7 @@ pub fn demo_audit(
         firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
         outputs: vec![(AuditOutput::Json, None)],
         group_by: None,
+        expand: false,
         color: ColorChoice::Never,
         quiet: true,
         verbose: 0,
