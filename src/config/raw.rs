@@ -88,6 +88,8 @@ pub struct AuditSection {
     pub fail_on: Option<Spanned<String>>,
     /// Approved access register CSV (grants: NIP, holder, permissions).
     pub access_register: Option<PathBuf>,
+    /// The last day KSeF tokens may be issued, `YYYY-MM-DD`.
+    pub token_last_issuance: Option<Spanned<String>>,
 }
 
 /// `[leaks]`.

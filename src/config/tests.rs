@@ -298,3 +298,30 @@ fn config_is_discovered_upward_and_stops_at_the_repository_root() {
     std::fs::write(wt.join(".git"), "gitdir: elsewhere\n").expect(".git file");
     assert_eq!(crate::config::discover(&wt.join("src")), None);
 }
+
+#[test]
+fn token_last_issuance_defaults_to_the_regulation_and_a_bad_date_names_the_key() {
+    let f = flags(Some("test"), &[]);
+    assert_eq!(
+        no_config(&f).audit.token_last_issuance,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date")
+    );
+    let c = config(
+        "[audit]\ntoken-last-issuance = \"2027-06-30\"\n",
+        Path::new("k.toml"),
+        &f,
+    );
+    assert_eq!(
+        c.audit.token_last_issuance,
+        chrono::NaiveDate::from_ymd_opt(2027, 6, 30).expect("date")
+    );
+    let err = from_text(
+        Path::new("k.toml"),
+        "[audit]\ntoken-last-issuance = \"end of 2026\"\n",
+        &f,
+    )
+    .expect_err("not a date");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("[audit] token-last-issuance"), "{msg}");
+    assert!(msg.contains("YYYY-MM-DD"), "{msg}");
+}

@@ -343,7 +343,33 @@ fn audit(
             defaults::AUDIT_FAIL_ON,
             problems,
         ),
+        token_last_issuance: date(
+            section.token_last_issuance.as_ref(),
+            "[audit] token-last-issuance",
+            problems,
+        )
+        .unwrap_or_else(ksef_model::default_token_last_issuance),
     }
+}
+
+/// A `YYYY-MM-DD` date key; a bad value is a problem at its place.
+fn date(
+    value: Option<&Spanned<String>>,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<chrono::NaiveDate> {
+    let value = value?;
+    chrono::NaiveDate::parse_from_str(value.get_ref().trim(), "%Y-%m-%d")
+        .map_err(|_| {
+            problems.at(
+                value.span(),
+                format!(
+                    "{key}: '{}' is not a date; write it as YYYY-MM-DD, e.g. \"2026-12-31\"",
+                    value.get_ref()
+                ),
+            );
+        })
+        .ok()
 }
 
 fn leaks(

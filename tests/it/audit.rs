@@ -1,8 +1,9 @@
 //! Whole-audit scenarios on committed fixtures (`tests/fixtures/inventory/<scenario>`).
 
+/// The whole audit against the simulator.
+mod advice;
 /// The demo firm: every rule fires.
 mod demo;
-/// The whole audit against the simulator.
 mod items;
 mod simulator;
 

@@ -68,6 +68,7 @@ pub fn demo_audit(
         outputs: vec![(AuditOutput::Json, None)],
         group_by: None,
         expand: false,
+        token_last_issuance: config.audit.token_last_issuance,
         color: ColorChoice::Never,
         quiet: true,
         verbose: 0,

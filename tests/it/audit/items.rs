@@ -8,14 +8,19 @@ use ksef_model::Severity;
 
 use crate::support::cli::{ksef_audit, text};
 
-/// The demo written to `dir` once, and `audit --from tokens.json` in it, piped, at 100 columns.
-fn demo_audit_text(dir: &Path, extra: &[&str]) -> (String, AuditResults) {
+/// The demo firm written into `dir/d` (its directory returned).
+pub(super) fn demo(dir: &Path) -> std::path::PathBuf {
     let out = ksef_audit(dir)
         .args(["demo", "--out", "d", "-q"])
         .output()
         .expect("demo runs");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let demo = dir.join("d");
+    dir.join("d")
+}
+
+/// The demo written to `dir` once, and `audit --from tokens.json` in it, piped, at 100 columns.
+fn demo_audit_text(dir: &Path, extra: &[&str]) -> (String, AuditResults) {
+    let demo = demo(dir);
     let out = ksef_audit(&demo)
         .env("COLUMNS", "100")
         .args(["audit", "--from", "tokens.json"])
