@@ -16,7 +16,6 @@ use ksef_model::AuditResults;
 use ksef_model::CertificateStatus;
 use ksef_model::TokenStatus;
 use ksef_model::i18n::Lang;
-use ksef_model::mask_pesels_in;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -269,9 +268,10 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
         lines.push(format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-        // PESELs in free text (descriptions, names) are masked as in the tables.
-        let summary = mask_pesels_in(&summary).into_owned();
-        let details = mask_pesels_in(&details.join("\n")).into_owned();
+        // The one outbound filter: PESELs masked as in the tables, tokens redacted,
+        // control and bidi characters escaped.
+        let summary = ksef_leaks::redact::outbound(&summary).into_owned();
+        let details = ksef_leaks::redact::outbound(&details.join("\n")).into_owned();
         lines.push(format!("SUMMARY:{}", escape_text(&summary)));
         lines.push(format!("DESCRIPTION:{}", escape_text(&details)));
         lines.push("CATEGORIES:KSeF".into());
@@ -330,7 +330,7 @@ fn file_stem(owner: &str) -> String {
 /// else the `invalid:nomail` address calendar programs use for people without one.
 fn attendee(owner: &str) -> String {
     let owner = owner.trim();
-    let cn = quote_param(&mask_pesels_in(owner));
+    let cn = quote_param(&ksef_model::mask_pesels_in(owner));
     if is_email(owner) {
         format!("ATTENDEE;CN={cn};ROLE=REQ-PARTICIPANT:mailto:{owner}")
     } else {

@@ -5,6 +5,7 @@ mod advice;
 /// The demo firm: every rule fires.
 mod demo;
 mod items;
+mod outbound;
 mod simulator;
 
 use std::path::{Path, PathBuf};
