@@ -369,3 +369,135 @@ fn by_subject<'a>(f: &AuditFinding, left: &[&'a StaffMember]) -> Option<&'a Staf
         .collect();
     (found.len() == 1).then(|| found[0])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ksef_model::InventoryEntry;
+    use ksef_model::Severity;
+
+    fn finding(rule: &str, nip: &str, reference: &str) -> AuditFinding {
+        AuditFinding {
+            id: format!("{rule}-{nip}-{reference}"),
+            rule: rule.into(),
+            rule_id: "POL000".into(),
+            severity: Severity::Medium,
+            nip: nip.into(),
+            client_name: None,
+            reference_number: Some(reference.into()),
+            owner: None,
+            message: format!("{rule} {reference}"),
+            evidence: String::new(),
+            remediation: "do it".into(),
+            help_uri: String::new(),
+            excepted: false,
+            exception: None,
+            baseline: None,
+            subject: None,
+            grant_id: None,
+            certificate_serial: None,
+            pl: None,
+        }
+    }
+
+    fn row(i: usize, owner: Option<&str>, expires: bool) -> InventoryEntry {
+        InventoryEntry {
+            row: i + 2,
+            nip: "5265877635".into(),
+            reference_number: format!("ref-{i}"),
+            name: None,
+            system: None,
+            environment: None,
+            owner: owner.map(str::to_string),
+            permissions: Vec::new(),
+            expires: expires.then(|| chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("date")),
+            notes: None,
+            extra: Default::default(),
+            certificate_serial: None,
+        }
+    }
+
+    fn run(findings: &[AuditFinding], inventory: &Inventory) -> Vec<AuditItem> {
+        items(&ItemInput {
+            findings,
+            contexts: &[],
+            rules: &[],
+            staff: &[],
+            inventory,
+        })
+    }
+
+    #[test]
+    fn a_starter_inventory_is_one_item_with_its_counts() {
+        let inventory = Inventory {
+            entries: (0..10)
+                .map(|i| row(i, (i < 2).then_some("a@b.pl"), i < 1))
+                .collect(),
+            ..Inventory::default()
+        };
+        let mut findings = Vec::new();
+        for i in 0..10 {
+            let nip = if i % 2 == 0 {
+                "5265877635"
+            } else {
+                "7762811692"
+            };
+            if i >= 2 {
+                findings.push(finding("missing-owner", nip, &format!("ref-{i}")));
+            }
+            findings.push(finding("no-planned-expiry", nip, &format!("ref-{i}")));
+        }
+        findings.push(finding("unused-token", "5265877635", "ref-1"));
+        let items = run(&findings, &inventory);
+        let starter: Vec<_> = items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Inventory)
+            .collect();
+        assert_eq!(starter.len(), 1, "{items:#?}");
+        assert!(
+            starter[0]
+                .title
+                .contains("8 row(s) without owner, 9 without planned expiry"),
+            "{}",
+            starter[0].title
+        );
+        assert_eq!(starter[0].finding_ids.len(), 18);
+        assert_eq!(items.len(), 2, "the other rule stays its own item");
+    }
+
+    #[test]
+    fn a_filled_in_inventory_keeps_one_item_per_rule_and_context() {
+        let inventory = Inventory {
+            entries: (0..10)
+                .map(|i| row(i, (i > 0).then_some("a@b.pl"), true))
+                .collect(),
+            ..Inventory::default()
+        };
+        let findings = [finding("missing-owner", "5265877635", "ref-0")];
+        let items = run(&findings, &inventory);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].kind, ItemKind::Rule);
+        assert_eq!(items[0].nip.as_deref(), Some("5265877635"));
+    }
+
+    #[test]
+    fn certificates_missing_from_an_inventory_without_certificates_are_one_item() {
+        let rule = "certificate-not-in-inventory";
+        let findings = [
+            finding(rule, "5265877635", "A1"),
+            finding(rule, "5265877635", "A2"),
+            finding(rule, "7762811692", "B1"),
+        ];
+        let items = run(&findings, &Inventory::default());
+        assert_eq!(items.len(), 1, "{items:#?}");
+        assert_eq!(items[0].kind, ItemKind::Firm);
+        assert_eq!(items[0].nips.len(), 2);
+        assert_eq!(items[0].finding_ids.len(), 3);
+        // With a certificate in the inventory, one item per context.
+        let mut listed = Inventory::default();
+        listed
+            .certificate_entries
+            .push(row(0, Some("a@b.pl"), true));
+        assert_eq!(run(&findings, &listed).len(), 2);
+    }
+}
