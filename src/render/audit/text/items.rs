@@ -16,7 +16,8 @@ use crate::render::wrap::wrap;
 /// At most this many credentials are named per item line; `--expand` lists every one.
 const SHOWN_CREDENTIALS: usize = 3;
 
-/// Writes `lines` of one paragraph, wrapped at the width.
+/// Writes one paragraph wrapped at the width: `first` leads, continuation lines start with
+/// `rest`, or (when `rest` is empty) with spaces as wide as `first`.
 fn para(
     out: &mut dyn Write,
     opts: TextOptions,
@@ -24,6 +25,8 @@ fn para(
     rest: &str,
     text: &str,
 ) -> std::io::Result<()> {
+    let under = " ".repeat(first.chars().count());
+    let rest = if rest.is_empty() { &under } else { rest };
     for l in wrap(text, opts.width(), first, rest) {
         writeln!(out, "{l}")?;
     }
@@ -121,7 +124,7 @@ fn group(out: &mut dyn Write, members: &[&AuditItem], opts: TextOptions) -> std:
             out,
             opts,
             &format!("  {} ", opts.t("do:", "co zrobić:")),
-            "      ",
+            "",
             action(first, opts),
         )?;
     }
@@ -132,7 +135,7 @@ fn group(out: &mut dyn Write, members: &[&AuditItem], opts: TextOptions) -> std:
                 out,
                 opts,
                 &format!("      {} ", opts.t("do:", "co zrobić:")),
-                "          ",
+                "",
                 action(item, opts),
             )?;
         }
