@@ -115,3 +115,49 @@ fn expand_prints_every_finding_block() {
     let blocks = out.lines().filter(|l| l.starts_with("  id: ")).count();
     assert_eq!(blocks, results.findings.len(), "{out}");
 }
+
+#[test]
+fn merged_audits_keep_the_items_of_the_findings_they_keep() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = demo(dir.path());
+    for (nip, file) in [("5261048379", "a.json"), ("5832219473", "b.json")] {
+        let out = ksef_audit(&demo)
+            .args(["audit", "--from", "tokens.json", "--nip", nip])
+            .args(["--format", "json", "-o", file, "-q"])
+            .output()
+            .expect("audit runs");
+        assert!(out.status.code().is_some(), "{}", text(&out.stderr));
+    }
+    let out = ksef_audit(&demo)
+        .args(["merge", "a.json", "b.json", "-o", "m.json", "-q"])
+        .output()
+        .expect("merge runs");
+    assert!(out.status.code().is_some(), "{}", text(&out.stderr));
+    let merged: AuditResults =
+        serde_json::from_str(&std::fs::read_to_string(demo.join("m.json")).expect("m.json"))
+            .expect("merged document");
+    let ids: std::collections::BTreeSet<&str> = merged
+        .findings
+        .iter()
+        .filter(|f| !f.excepted)
+        .map(|f| f.id.as_str())
+        .collect();
+    assert!(ids.len() > 10);
+    let gathered: std::collections::BTreeSet<&str> = merged
+        .items
+        .iter()
+        .flat_map(|i| i.finding_ids.iter().map(String::as_str))
+        .collect();
+    assert_eq!(
+        ids, gathered,
+        "every kept finding is in an item, no item names another"
+    );
+    let finding_nips: std::collections::BTreeSet<&str> =
+        merged.findings.iter().map(|f| f.nip.as_str()).collect();
+    for i in &merged.items {
+        assert!(
+            i.nips.iter().all(|n| finding_nips.contains(n.as_str())),
+            "{i:?}"
+        );
+    }
+}
