@@ -88,7 +88,12 @@ pub(super) fn validate(
     let audit = audit(&raw.audit, &resolve, &mut problems);
     let leaks = leaks(&raw.leaks, &resolve, &mut problems);
     let report = report(&raw.report, &resolve, &mut problems);
-    let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
+    let overrides = with_sign_in_end(
+        &raw.rules,
+        raw.audit.token_sign_in_end.as_ref(),
+        &mut problems,
+    );
+    let rules = rules(&overrides, &flags.rules, &mut problems)?;
     let known_parties = known_parties(&raw.known_parties, &mut problems);
     if !problems.list.is_empty() {
         let mut list = problems.list;
@@ -468,6 +473,34 @@ fn report(
         sole_traders,
         templates: section.templates.as_ref().map(resolve),
     }
+}
+
+/// Rules whose `sunset` parameter is the end of token sign-in.
+const SUNSET_RULES: [&str; 2] = ["token-sunset-approaching", "token-sunset-near"];
+
+/// The `[rules.*]` overrides with `[audit] token-sign-in-end` as the token-sunset rules'
+/// `sunset`, where their own table does not set one.
+fn with_sign_in_end(
+    overrides: &BTreeMap<String, Spanned<toml::Table>>,
+    end: Option<&Spanned<String>>,
+    problems: &mut Problems,
+) -> BTreeMap<String, Spanned<toml::Table>> {
+    let mut out = overrides.clone();
+    let Some(day) = date(end, "[audit] token-sign-in-end", problems) else {
+        return out;
+    };
+    let span = end.map(Spanned::span).unwrap_or_default();
+    for name in SUNSET_RULES {
+        let entry = out
+            .entry(name.to_string())
+            .or_insert_with(|| Spanned::new(span.clone(), toml::Table::new()));
+        if !entry.get_ref().contains_key("sunset") {
+            let mut table = entry.get_ref().clone();
+            table.insert("sunset".into(), day.format("%Y-%m-%d").to_string().into());
+            *entry = Spanned::new(entry.span(), table);
+        }
+    }
+    out
 }
 
 /// `[rules.*]`: each override is applied to the rules it names, one at a time, so each
