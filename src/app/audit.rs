@@ -44,7 +44,7 @@ use ksef_policy::audit::outcome;
 use ksef_policy::rule::PolicyRuleSet;
 
 /// Parses `--now`: RFC 3339, or a date (midnight UTC).
-fn parse_now(s: &str) -> Result<DateTime<Utc>> {
+pub fn parse_now(s: &str) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -76,6 +76,10 @@ pub struct AuditRequest {
     pub outputs: Vec<(AuditOutput, Option<PathBuf>)>,
     /// `--group-by`: text output grouped by rule, client or owner.
     pub group_by: Option<Grouping>,
+    /// `--expand`: text lists every finding in its own block instead of the items.
+    pub expand: bool,
+    /// `[audit] token-last-issuance`: after it, advice moves integrations to certificates.
+    pub token_last_issuance: chrono::NaiveDate,
     /// `--color`.
     pub color: ColorChoice,
     pub quiet: bool,
@@ -122,6 +126,8 @@ impl AuditRequest {
             firm: config.firm.clone(),
             outputs,
             group_by: args.group_by.map(grouping),
+            expand: args.expand,
+            token_last_issuance: config.audit.token_last_issuance,
             color: global.color,
             quiet: global.quiet,
             verbose: global.verbose,

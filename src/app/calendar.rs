@@ -22,9 +22,14 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
     let mut audit = load_audit_results(&args.audit, "audit")?.value;
     crate::app::redact::redact_audit(&mut audit);
     let reminders = reminders_from_audit(&audit);
+    let config = crate::app::load_config(global, crate::config::RuleDirs::NotRead)?;
     let opts = CalendarOptions {
         days_before: args.days_before,
-        now: Utc::now(),
+        now: match &args.now {
+            Some(s) => crate::app::audit::parse_now(s)?,
+            None => Utc::now(),
+        },
+        token_last_issuance: config.audit.token_last_issuance,
         lang: crate::app::lang(args.lang.lang),
     };
     let lang = crate::app::lang(args.lang.lang);

@@ -163,6 +163,7 @@ pub fn certificate_findings(
         staff,
         now: snapshot.fetched_at,
         known_parties: &[],
+        token_last_issuance: ksef_model::default_token_last_issuance(),
         access_register: None,
     };
     evaluate(&world, &selected).findings

@@ -71,7 +71,7 @@ pub fn escaped<T: Serialize + DeserializeOwned>(value: &T) -> Result<T> {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::String(s) => {
-                if let std::borrow::Cow::Owned(e) = ksef_model::escape_terminal_text(s) {
+                if let std::borrow::Cow::Owned(e) = ksef_leaks::redact::outbound(s) {
                     *s = e;
                 }
             }
@@ -80,7 +80,7 @@ pub fn escaped<T: Serialize + DeserializeOwned>(value: &T) -> Result<T> {
                 let old = std::mem::take(map);
                 for (k, mut item) in old {
                     walk(&mut item);
-                    map.insert(ksef_model::escape_terminal_text(&k).into_owned(), item);
+                    map.insert(ksef_leaks::redact::outbound(&k).into_owned(), item);
                 }
             }
             _ => {}
@@ -138,7 +138,7 @@ pub fn stderr() -> Stderr {
 
 /// One piece of text made safe for stderr: tokens redacted, controls and bidi escaped.
 pub fn safe_text(text: &str) -> String {
-    ksef_model::escape_terminal_text(&ksef_leaks::redact::redact_text(text)).into_owned()
+    ksef_leaks::redact::outbound(text).into_owned()
 }
 
 impl<W: Write> Write for Safe<W> {

@@ -179,6 +179,7 @@ pub fn live_grant_findings(
         staff,
         now: fresh.fetched_at,
         known_parties: &config.known_parties,
+        token_last_issuance: config.audit.token_last_issuance,
         access_register: register.as_ref(),
     };
     let enabled: Vec<_> = rules.enabled().collect();

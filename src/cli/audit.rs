@@ -67,6 +67,10 @@ pub struct AuditArgs {
     /// Text output: group the findings by rule, client (NIP) or owner
     #[arg(long, value_enum, value_name = "BY")]
     pub group_by: Option<GroupBy>,
+    /// Text output: every finding in its own block instead of the items (one rule in one
+    /// context, one person who left)
+    #[arg(long)]
+    pub expand: bool,
     #[command(flatten)]
     pub csv_excel: CsvExcelArg,
     /// Fail (exit 1) on findings at or above this severity (default: high)

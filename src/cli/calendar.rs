@@ -23,6 +23,10 @@ pub struct CalendarArgs {
     /// How many days before the planned expiry the reminder falls
     #[arg(long, value_name = "DAYS", default_value_t = 14)]
     pub days_before: u32,
+    /// Judge reminders against this moment (RFC 3339 or YYYY-MM-DD; default: now): a
+    /// reminder whose day has passed falls on it and says it is overdue
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
     /// Also write one calendar per owner into DIR (`OWNER.ics`, `unassigned.ics`)
     #[arg(long, value_name = "DIR")]
     pub per_owner: Option<PathBuf>,

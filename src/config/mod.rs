@@ -174,6 +174,8 @@ pub struct AuditConfig {
     pub fail_on: Severity,
     /// Approved access register CSV for grants.
     pub access_register: Option<PathBuf>,
+    /// `token-last-issuance`: the last day KSeF tokens may be issued (default 2026-12-31).
+    pub token_last_issuance: chrono::NaiveDate,
 }
 
 impl Default for AuditConfig {
@@ -184,6 +186,7 @@ impl Default for AuditConfig {
             exceptions: None,
             access_register: None,
             fail_on: defaults::AUDIT_FAIL_ON,
+            token_last_issuance: ksef_model::default_token_last_issuance(),
         }
     }
 }

@@ -90,6 +90,11 @@ pub struct AuditSection {
     pub fail_on: Option<Spanned<String>>,
     /// Approved access register CSV (grants: NIP, holder, permissions).
     pub access_register: Option<PathBuf>,
+    /// The last day KSeF tokens may be issued, `YYYY-MM-DD`.
+    pub token_last_issuance: Option<Spanned<String>>,
+    /// The end of token sign-in (announced), `YYYY-MM-DD`: the token-sunset rules' `sunset`
+    /// unless a `[rules.*]` table sets it.
+    pub token_sign_in_end: Option<Spanned<String>>,
 }
 
 /// `[offboard]`.

@@ -313,3 +313,65 @@ fn offboard_in_use_days_defaults_to_30_and_is_checked() {
         "{msg}"
     );
 }
+
+#[test]
+fn token_last_issuance_defaults_to_the_regulation_and_a_bad_date_names_the_key() {
+    let f = flags(Some("test"), &[]);
+    assert_eq!(
+        no_config(&f).audit.token_last_issuance,
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date")
+    );
+    let c = config(
+        "[audit]\ntoken-last-issuance = \"2027-06-30\"\n",
+        Path::new("k.toml"),
+        &f,
+    );
+    assert_eq!(
+        c.audit.token_last_issuance,
+        chrono::NaiveDate::from_ymd_opt(2027, 6, 30).expect("date")
+    );
+    let err = from_text(
+        Path::new("k.toml"),
+        "[audit]\ntoken-last-issuance = \"end of 2026\"\n",
+        &f,
+    )
+    .expect_err("not a date");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("[audit] token-last-issuance"), "{msg}");
+    assert!(msg.contains("YYYY-MM-DD"), "{msg}");
+}
+
+#[test]
+fn token_sign_in_end_sets_the_sunset_rules_unless_their_table_does() {
+    let f = Flags {
+        rules: RuleDirs::Read(None),
+        ..flags(Some("test"), &[])
+    };
+    let sunset = |c: &Config, rule: &str| {
+        let set = c.policy_rules(None).expect("rules");
+        let r = set.rules.iter().find(|r| r.name == rule).expect("rule");
+        r.parameters["sunset"]
+            .as_str()
+            .expect("a string")
+            .to_string()
+    };
+    let c = config(
+        "[audit]\ntoken-sign-in-end = \"2028-03-31\"\n[rules.token-sunset-near]\nsunset = \"2028-06-30\"\n",
+        Path::new("k.toml"),
+        &f,
+    );
+    assert_eq!(sunset(&c, "token-sunset-approaching"), "2028-03-31");
+    assert_eq!(sunset(&c, "token-sunset-near"), "2028-06-30");
+    let c = config("", Path::new("k.toml"), &f);
+    assert_eq!(sunset(&c, "token-sunset-approaching"), "2027-11-30");
+    let err = from_text(
+        Path::new("k.toml"),
+        "[audit]\ntoken-sign-in-end = \"soon\"\n",
+        &f,
+    )
+    .expect_err("not a date");
+    assert!(
+        format!("{err:#}").contains("[audit] token-sign-in-end"),
+        "{err:#}"
+    );
+}

@@ -114,7 +114,12 @@ pub(super) fn validate_collecting(
     let leaks = leaks(&raw.leaks, &resolve, &mut problems);
     let report = report(&raw.report, &resolve, &mut problems);
     let offboard = offboard(&raw.offboard, &mut problems);
-    let rules = rules(&raw.rules, &flags.rules, &mut problems)?;
+    let overrides = with_sign_in_end(
+        &raw.rules,
+        raw.audit.token_sign_in_end.as_ref(),
+        &mut problems,
+    );
+    let rules = rules(&overrides, &flags.rules, &mut problems)?;
     let known_parties = known_parties(&raw.known_parties, &mut problems);
     let mut list = problems.list;
     list.sort_by_key(|(offset, _)| *offset);
@@ -391,7 +396,33 @@ fn audit(
             defaults::AUDIT_FAIL_ON,
             problems,
         ),
+        token_last_issuance: date(
+            section.token_last_issuance.as_ref(),
+            "[audit] token-last-issuance",
+            problems,
+        )
+        .unwrap_or_else(ksef_model::default_token_last_issuance),
     }
+}
+
+/// A `YYYY-MM-DD` date key; a bad value is a problem at its place.
+fn date(
+    value: Option<&Spanned<String>>,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<chrono::NaiveDate> {
+    let value = value?;
+    chrono::NaiveDate::parse_from_str(value.get_ref().trim(), "%Y-%m-%d")
+        .map_err(|_| {
+            problems.at(
+                value.span(),
+                format!(
+                    "{key}: '{}' is not a date; write it as YYYY-MM-DD, e.g. \"2026-12-31\"",
+                    value.get_ref()
+                ),
+            );
+        })
+        .ok()
 }
 
 fn leaks(
@@ -490,6 +521,34 @@ fn report(
         sole_traders,
         templates: section.templates.as_ref().map(resolve),
     }
+}
+
+/// Rules whose `sunset` parameter is the end of token sign-in.
+const SUNSET_RULES: [&str; 2] = ["token-sunset-approaching", "token-sunset-near"];
+
+/// The `[rules.*]` overrides with `[audit] token-sign-in-end` as the token-sunset rules'
+/// `sunset`, where their own table does not set one.
+fn with_sign_in_end(
+    overrides: &BTreeMap<String, Spanned<toml::Table>>,
+    end: Option<&Spanned<String>>,
+    problems: &mut Problems,
+) -> BTreeMap<String, Spanned<toml::Table>> {
+    let mut out = overrides.clone();
+    let Some(day) = date(end, "[audit] token-sign-in-end", problems) else {
+        return out;
+    };
+    let span = end.map(Spanned::span).unwrap_or_default();
+    for name in SUNSET_RULES {
+        let entry = out
+            .entry(name.to_string())
+            .or_insert_with(|| Spanned::new(span.clone(), toml::Table::new()));
+        if !entry.get_ref().contains_key("sunset") {
+            let mut table = entry.get_ref().clone();
+            table.insert("sunset".into(), day.format("%Y-%m-%d").to_string().into());
+            *entry = Spanned::new(entry.span(), table);
+        }
+    }
+    out
 }
 
 /// `[rules.*]`: each override is applied to the rules it names, one at a time, so each

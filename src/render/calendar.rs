@@ -16,7 +16,6 @@ use ksef_model::AuditResults;
 use ksef_model::CertificateStatus;
 use ksef_model::TokenStatus;
 use ksef_model::i18n::Lang;
-use ksef_model::mask_pesels_in;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -120,24 +119,42 @@ pub fn certificate_reminders(audit: &AuditResults) -> Vec<Reminder> {
 pub struct CalendarOptions {
     /// The event falls this many days before the due date.
     pub days_before: u32,
-    /// `DTSTAMP` of every event.
+    /// `DTSTAMP` of every event, and the day reminders are judged against (`--now`): a
+    /// reminder whose day has passed falls on this day and says it is overdue.
     pub now: DateTime<Utc>,
+    /// The last day KSeF tokens may be issued (`[audit] token-last-issuance`): after it a
+    /// token's reminder advises a KSeF certificate, not a new token.
+    pub token_last_issuance: NaiveDate,
     /// Language of the event texts (`--lang`).
     pub lang: Lang,
 }
 
 /// The summary and description lines of the event for `r`.
-fn event_texts(r: &Reminder, lang: Lang) -> (String, Vec<String>) {
+fn event_texts(r: &Reminder, opts: &CalendarOptions, overdue: bool) -> (String, Vec<String>) {
+    let lang = opts.lang;
     let t = |en, pl| lang.t(en, pl);
     let subject = r.kind.subject(lang);
     let due = show_date(lang, r.due);
+    let issuable = ksef_model::tokens_issuable(opts.now.date_naive(), opts.token_last_issuance);
+    let what = match (r.kind, issuable) {
+        (ReminderKind::Token, false) => t(
+            "move it to a KSeF certificate",
+            "przenieś integrację na certyfikat KSeF",
+        ),
+        _ => t("rotate it", "wymień go"),
+    };
+    let late = if overdue {
+        t("OVERDUE: ", "PO TERMINIE: ")
+    } else {
+        ""
+    };
     let summary = match lang {
         Lang::En => format!(
-            "{subject} {} (NIP {}) expires on {due}: rotate it",
+            "{late}{subject} {} (NIP {}) expires on {due}: {what}",
             r.reference, r.nip
         ),
         Lang::Pl => format!(
-            "{subject} {} (NIP {}) wygasa {due}: wymień go",
+            "{late}{subject} {} (NIP {}) wygasa {due}: {what}",
             r.reference, r.nip
         ),
     };
@@ -167,11 +184,24 @@ fn event_texts(r: &Reminder, lang: Lang) -> (String, Vec<String>) {
             "nie wskazano go w ewidencji"
         ))
     ));
+    if overdue {
+        details.push(
+            t(
+                "This reminder is overdue: its day has passed.",
+                "To przypomnienie jest po terminie: jego dzień już minął.",
+            )
+            .into(),
+        );
+    }
     details.push(
         match r.kind {
-            ReminderKind::Token => t(
+            ReminderKind::Token if issuable => t(
                 "Issue a new token, switch the system to it, then revoke this one (ksef-audit revoke).",
                 "Wygeneruj nowy token, przełącz na niego system, a potem unieważnij ten (ksef-audit revoke).",
+            ),
+            ReminderKind::Token => t(
+                "KSeF tokens can no longer be issued: move the integration to a KSeF certificate, then revoke this token (ksef-audit revoke).",
+                "Nowych tokenów KSeF nie można już wydawać: przenieś integrację na certyfikat KSeF, a potem unieważnij ten token (ksef-audit revoke).",
             ),
             ReminderKind::Certificate => t(
                 "Request a new KSeF certificate, install it wherever this one is used, then have its owner revoke this one (only the owner can).",
@@ -216,13 +246,18 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
     let stamp = opts.now.format("%Y%m%dT%H%M%SZ").to_string();
     for r in reminders {
         // A date the calendar cannot hold is left out; the command warns (see `event_day`).
-        let Some((day, next)) = event_day(r.due, opts.days_before)
-            .and_then(|d| Some((d, d.checked_add_signed(Duration::days(1))?)))
+        // A reminder whose day has passed falls on today and says it is overdue.
+        let today = opts.now.date_naive();
+        let Some((day, overdue)) =
+            event_day(r.due, opts.days_before).map(|d| (d.max(today), d < today))
         else {
             continue;
         };
+        let Some(next) = day.checked_add_signed(Duration::days(1)) else {
+            continue;
+        };
         let kind = r.kind.word();
-        let (summary, details) = event_texts(r, opts.lang);
+        let (summary, details) = event_texts(r, opts, overdue);
         lines.push("BEGIN:VEVENT".into());
         lines.push(format!(
             "UID:ksef-audit-{kind}-{}-{}-{}@ksef-audit",
@@ -233,9 +268,10 @@ pub fn render_ics(reminders: &[Reminder], opts: &CalendarOptions) -> String {
         lines.push(format!("DTSTAMP:{stamp}"));
         lines.push(format!("DTSTART;VALUE=DATE:{}", day.format("%Y%m%d")));
         lines.push(format!("DTEND;VALUE=DATE:{}", next.format("%Y%m%d")));
-        // PESELs in free text (descriptions, names) are masked as in the tables.
-        let summary = mask_pesels_in(&summary).into_owned();
-        let details = mask_pesels_in(&details.join("\n")).into_owned();
+        // The one outbound filter: PESELs masked as in the tables, tokens redacted,
+        // control and bidi characters escaped.
+        let summary = ksef_leaks::redact::outbound(&summary).into_owned();
+        let details = ksef_leaks::redact::outbound(&details.join("\n")).into_owned();
         lines.push(format!("SUMMARY:{}", escape_text(&summary)));
         lines.push(format!("DESCRIPTION:{}", escape_text(&details)));
         lines.push("CATEGORIES:KSeF".into());
@@ -294,7 +330,7 @@ fn file_stem(owner: &str) -> String {
 /// else the `invalid:nomail` address calendar programs use for people without one.
 fn attendee(owner: &str) -> String {
     let owner = owner.trim();
-    let cn = quote_param(&mask_pesels_in(owner));
+    let cn = quote_param(&ksef_model::mask_pesels_in(owner));
     if is_email(owner) {
         format!("ATTENDEE;CN={cn};ROLE=REQ-PARTICIPANT:mailto:{owner}")
     } else {

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod style;
 pub mod table;
 pub mod tokens;
+pub mod wrap;
 
 pub use error::RenderError;
 

@@ -41,6 +41,22 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The one outbound filter for text people read (terminal, text, CSV, HTML, calendar, SARIF
+/// messages): PESELs masked as in the tables (`85*******45`), tokens redacted
+/// ([`redact_text`]), control and bidi characters other than newline and tab escaped
+/// (`\u{…}`). Text that needs none of it is returned as it is.
+pub fn outbound(text: &str) -> Cow<'_, str> {
+    let redacted = redact_text(text);
+    let masked = match ksef_model::mask_pesels_in(&redacted) {
+        Cow::Borrowed(_) => redacted,
+        Cow::Owned(m) => Cow::Owned(m),
+    };
+    match ksef_model::escape_terminal_text(&masked) {
+        Cow::Borrowed(_) => masked,
+        Cow::Owned(e) => Cow::Owned(e),
+    }
+}
+
 /// How a value from an input file is echoed in a message: tokens redacted ([`redact_text`]),
 /// then cut to `max` characters, then control and bidi characters escaped.
 pub fn echo(value: &str, max: usize) -> String {
@@ -69,4 +85,30 @@ pub fn problem_lines<T: std::fmt::Display>(problems: &[T], indent: &str) -> Stri
         ));
     }
     out.join("\n")
+}
+
+#[cfg(test)]
+mod outbound_tests {
+    use super::outbound;
+
+    #[test]
+    fn outbound_masks_pesels_redacts_tokens_and_escapes_controls() {
+        let token = format!(
+            "20250110-EC-0000000001-0000000001-01|nip-5265877635|{}",
+            "ab12".repeat(16)
+        );
+        let text = format!("token Tomka 96050930871 {token} \u{1b}[2J\u{202e}end");
+        let out = outbound(&text);
+        assert!(!out.contains("96050930871"), "{out}");
+        assert!(out.contains("96*******71"), "{out}");
+        assert!(!out.contains(&"ab12".repeat(16)), "{out}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out}"
+        );
+        assert!(matches!(
+            outbound("plain text"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

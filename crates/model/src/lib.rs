@@ -26,6 +26,7 @@ mod severity;
 mod shard;
 mod text;
 mod text_position;
+mod timeline;
 mod token;
 
 pub use certificate::{
@@ -73,6 +74,7 @@ pub use text::{
     plural_pl, previews_pl, redact_token_shapes, secret_preview, shown_path,
 };
 pub use text_position::toml_error_message;
+pub use timeline::{default_token_last_issuance, tokens_issuable};
 pub use token::{
     ContextIdentifier, ContextSnapshot, ContextStatus, EnvironmentRef, Identifier, Permission,
     SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION, TokenRecord, TokenSnapshot, TokenStatus,

@@ -353,6 +353,69 @@ pub struct AuditResults {
     #[serde(default)]
     pub warnings: Vec<String>,
     pub summary: AuditSummary,
+    /// The findings as a person acts on them (see [`AuditItem`]): one rule in one context,
+    /// one person who left, or one firm-wide fact. Absent in documents written before items
+    /// existed (they still read); `findings` stays the per-credential list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<AuditItem>,
+}
+
+/// What an item gathers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    /// One rule in one client context.
+    Rule,
+    /// One rule across every context, for a fact that is the same for the whole firm
+    /// (the inventory lists no certificate at all).
+    Firm,
+    /// A starter inventory: the rows without an owner or a planned expiry, in one item.
+    Inventory,
+    /// One person who left the firm and still has access: every leaver finding about them.
+    Person,
+}
+
+/// One thing to act on: the non-excepted findings it gathers, the credentials they name, and
+/// the words a person reads. Computed from the findings by `ksef_policy::items`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub kind: ItemKind,
+    /// The most severe finding's severity.
+    pub severity: Severity,
+    /// Rule names of the findings, most severe first (`admin-permission`).
+    pub rules: Vec<String>,
+    /// Their ids (`POL007`), in the same order.
+    pub rule_ids: Vec<String>,
+    /// The client context (`rule` items); absent for items across contexts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_name: Option<String>,
+    /// The contexts the findings are in (NIPs), sorted.
+    pub nips: Vec<String>,
+    /// `person` items: the staff list's id or e-mail, never a PESEL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+    /// What it is about, in English and in Polish: the rule's title (`rule`, `firm` items),
+    /// the person and what they keep (`person`), the rows to fill in (`inventory`).
+    pub title: String,
+    pub title_pl: String,
+    /// The finding's own message, when the item gathers exactly one finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_pl: Option<String>,
+    /// What to do, in English and in Polish.
+    pub action: String,
+    pub action_pl: String,
+    /// The command that acts on it, when there is one (`ksef-audit offboard …`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The credentials the findings name: token reference numbers, grant ids, certificate
+    /// serial numbers, `row N` of the inventory. Sorted, without repeats.
+    pub credentials: Vec<String>,
+    /// Ids of the findings it gathers (in `findings`).
+    pub finding_ids: Vec<String>,
 }
 
 /// How sure the scanner is that a match is a real token.

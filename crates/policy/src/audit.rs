@@ -60,6 +60,13 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
     };
     sort_findings(&mut findings);
     let summary = summarize(&contexts, &findings);
+    let items = crate::items::items(&crate::items::ItemInput {
+        findings: &findings,
+        contexts: &contexts,
+        rules: &rules,
+        staff: world.staff,
+        inventory: world.inventory,
+    });
     AuditResults {
         schema_version: AUDIT_SCHEMA_VERSION,
         kind: AUDIT_KIND.into(),
@@ -77,6 +84,7 @@ pub fn run_audit(world: &AuditWorld<'_>, settings: AuditSettings<'_>) -> AuditRe
         exceptions: exception_states,
         warnings,
         summary,
+        items,
     }
 }
 

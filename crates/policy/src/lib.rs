@@ -8,6 +8,7 @@ pub mod audit;
 mod compare;
 pub mod evaluate;
 pub mod exceptions;
+pub mod items;
 pub mod merge;
 pub mod posture;
 pub mod rule;

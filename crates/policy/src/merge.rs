@@ -310,6 +310,23 @@ fn unique<T: Ord + Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
         .collect()
 }
 
+/// The items whose findings all stay in the merged document (newest first, one copy each):
+/// an item of a context a newer run replaced goes with its findings.
+fn kept_items(
+    mut items: Vec<ksef_model::AuditItem>,
+    findings: &[ksef_model::AuditFinding],
+) -> Vec<ksef_model::AuditItem> {
+    let ids: HashSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    items.reverse();
+    items.retain(|item| {
+        item.finding_ids.iter().all(|id| ids.contains(id.as_str()))
+            && seen.insert(item.finding_ids.clone())
+    });
+    crate::items::sort_items(&mut items);
+    items
+}
+
 /// Merges audit results of several runs: contexts by NIP (a newer run, by `generated_at`,
 /// replaces an older one's context whatever the order of the arguments, so a context
 /// incomplete in the newest document stays incomplete), findings deduplicated by id,
@@ -337,6 +354,7 @@ pub fn merge_audits(mut docs: Vec<AuditResults>) -> Result<AuditResults, MergeEr
     let mut findings = Vec::new();
     let mut fixed = Vec::new();
     let mut warnings = Vec::new();
+    let mut items = Vec::new();
     let mut exceptions: BTreeMap<(String, String), ExceptionState> = BTreeMap::new();
     // NIP -> the document (index, oldest first) whose context the merge keeps.
     let mut winner: BTreeMap<String, usize> = BTreeMap::new();
@@ -349,6 +367,7 @@ pub fn merge_audits(mut docs: Vec<AuditResults>) -> Result<AuditResults, MergeEr
         findings.extend(doc.findings.into_iter().map(|f| (i, f)));
         fixed.extend(doc.fixed.into_iter().map(|f| (i, f)));
         warnings.extend(doc.warnings);
+        items.extend(doc.items);
         out.digests.inputs.extend(doc.digests.inputs);
         for e in doc.exceptions {
             let key = (e.rule.clone(), e.target.clone());
@@ -387,6 +406,7 @@ pub fn merge_audits(mut docs: Vec<AuditResults>) -> Result<AuditResults, MergeEr
     crate::evaluate::sort_findings(&mut findings);
     crate::evaluate::sort_findings(&mut fixed);
     out.summary = summarize(&contexts, &findings);
+    out.items = kept_items(items, &findings);
     out.contexts = contexts;
     out.findings = findings;
     out.fixed = fixed;

@@ -67,6 +67,8 @@ pub fn demo_audit(
         firm: Some(crate::demo::DEMO_FIRM_NAME.to_string()),
         outputs: vec![(AuditOutput::Json, None)],
         group_by: None,
+        expand: false,
+        token_last_issuance: config.audit.token_last_issuance,
         color: ColorChoice::Never,
         quiet: true,
         verbose: 0,

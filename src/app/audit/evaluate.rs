@@ -68,6 +68,7 @@ pub(super) fn evaluate(
         staff: &staff,
         now,
         known_parties: &req.known_parties,
+        token_last_issuance: req.token_last_issuance,
         access_register: access_register.as_ref(),
     };
     let mut results = run_audit(

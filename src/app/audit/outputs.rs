@@ -101,6 +101,10 @@ pub fn render_in(
 #[derive(Debug, Clone, Copy, Default)]
 struct TextView {
     group_by: Option<Grouping>,
+    /// `--expand`.
+    expand: bool,
+    /// The width text is wrapped at.
+    width: usize,
     style: Style,
     lang: Lang,
 }
@@ -124,6 +128,8 @@ fn render_with(
                 baseline: results.findings.iter().any(|f| f.baseline.is_some())
                     || !results.fixed.is_empty(),
                 group_by: view.group_by,
+                expand: view.expand,
+                width: view.width,
                 style: view.style,
                 lang: view.lang,
             },
@@ -175,6 +181,8 @@ pub(super) fn write_output(
     let color = matches!(output, AuditOutput::Text) && crate::app::colored(req.color, &out);
     let view = TextView {
         group_by: req.group_by,
+        expand: req.expand,
+        width: crate::render::wrap::text_width(out.is_terminal()),
         style: Style { color, width: None },
         lang: req.lang,
     };
@@ -192,6 +200,7 @@ pub(super) fn write_output(
         (Some(min), AuditOutput::Text | AuditOutput::Csv { .. }) => {
             let mut shown = results.clone();
             shown.findings.retain(|f| f.severity >= min);
+            shown.items.retain(|i| i.severity >= min);
             let hidden = results.findings.len() - shown.findings.len();
             render_with(&shown, output, view, &run.report_rules, &mut out)?;
             Some((hidden, min))

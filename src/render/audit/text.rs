@@ -1,6 +1,7 @@
 //! The audit results as text: the contexts, the findings, what changed and a summary.
 
 mod findings;
+mod items;
 
 use std::io::Write;
 
@@ -31,6 +32,10 @@ pub struct TextOptions {
     pub group_by: Option<Grouping>,
     /// Colour (severities, statuses, headings).
     pub style: Style,
+    /// `--expand`: every finding in its own block (as before items), not the items.
+    pub expand: bool,
+    /// The width lines are wrapped at (0: 100).
+    pub width: usize,
 }
 
 /// How the findings are grouped (`audit --group-by`).
@@ -42,6 +47,11 @@ pub enum Grouping {
 }
 
 impl TextOptions {
+    /// The width lines are wrapped at.
+    fn width(&self) -> usize {
+        if self.width == 0 { 100 } else { self.width }
+    }
+
     /// `en` in English, `pl` in Polish: every label of the text summary has its two words here.
     fn t(&self, en: &'static str, pl: &'static str) -> &'static str {
         self.lang.t(en, pl)
@@ -98,18 +108,53 @@ pub fn render_text(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     title(out, results, opts)?;
-    act_now(out, urgent, opts)?;
-    contexts(out, results, opts)?;
     let active: Vec<&AuditFinding> = results.findings.iter().filter(|f| !f.excepted).collect();
     let excepted: Vec<&AuditFinding> = results.findings.iter().filter(|f| f.excepted).collect();
     let (new, old): (Vec<&AuditFinding>, Vec<&AuditFinding>) = active
         .iter()
         .partition(|f| opts.baseline && f.baseline == Some(BaselineState::New));
-    actionable(out, &active, &new, &old, opts)?;
+    summary(out, results, active.len(), new.len(), opts)?;
+    by_rule(out, &active, opts)?;
+    act_now(out, urgent, &items::critical_lines(results, opts), opts)?;
+    contexts(out, results, opts)?;
+    // Items need the document's `items`; a baseline or a grouping lists the findings.
+    let blocks =
+        opts.expand || opts.baseline || opts.group_by.is_some() || results.items.is_empty();
+    if blocks || active.is_empty() {
+        actionable(out, &active, &new, &old, opts)?;
+    } else {
+        items::items_section(out, results, opts)?;
+    }
     excepted_findings(out, &excepted, opts)?;
     fixed(out, results, opts)?;
-    exceptions_and_warnings(out, results, opts)?;
-    summary(out, results, active.len(), new.len(), opts)
+    exceptions_and_warnings(out, results, opts)
+}
+
+/// Findings per rule, one paragraph: the most frequent rule first.
+fn by_rule(
+    out: &mut dyn Write,
+    active: &[&AuditFinding],
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for f in active {
+        match counts.iter_mut().find(|(r, _)| *r == f.rule) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&f.rule, 1)),
+        }
+    }
+    if !counts.is_empty() {
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let text: Vec<String> = counts.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let label = opts.t("By rule:", "Według reguły:");
+        let rest = " ".repeat(label.chars().count() + 1);
+        for l in
+            crate::render::wrap::wrap(&text.join(", "), opts.width(), &format!("{label} "), &rest)
+        {
+            writeln!(out, "{l}")?;
+        }
+    }
+    writeln!(out)
 }
 
 /// The first lines: environment, time, firm.
@@ -183,26 +228,38 @@ fn contexts(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> s
                 plural_pl(c.tokens.len() as u64, "token", "tokeny", "tokenów")
             ),
         };
-        write!(
-            out,
-            "  {}  {:<name_width$}  {}  {tokens}  {text}",
-            c.nip, name, status
-        )?;
+        let mut text = text;
         if excepted > 0 {
             match opts.lang {
-                Lang::En => write!(out, "; {excepted} excepted")?,
-                Lang::Pl => write!(out, "; wyłączone: {excepted}")?,
+                Lang::En => text.push_str(&format!("; {excepted} excepted")),
+                Lang::Pl => text.push_str(&format!("; wyłączone: {excepted}")),
             }
         }
-        writeln!(out)?;
+        // The counts go on a line of their own when the row would not fit.
+        let plain = 2 + c.nip.len() + 2 + name_width + 2 + status_width + 2;
+        let plain = plain + tokens.chars().count() + 2 + text.chars().count();
+        let gap = if plain > opts.width() {
+            "\n              "
+        } else {
+            "  "
+        };
+        writeln!(
+            out,
+            "  {}  {:<name_width$}  {}  {tokens}{gap}{text}",
+            c.nip, name, status
+        )?;
         if c.reason.is_some() || c.status == ContextStatus::Incomplete {
             let label = opts.t("reason:", "przyczyna:");
             let why = reason::lines(opts.lang, c.reason_code.as_ref(), c.reason.as_deref());
             // Later lines stand under the first one's text.
             let width = label.chars().count();
+            let rest = " ".repeat(6 + width + 1);
             for (i, line) in why.iter().enumerate() {
                 let label = if i == 0 { label } else { "" };
-                writeln!(out, "      {label:<width$} {line}")?;
+                let first = format!("      {label:<width$} ");
+                for l in crate::render::wrap::wrap(line, opts.width(), &first, &rest) {
+                    writeln!(out, "{l}")?;
+                }
             }
         }
     }
@@ -350,13 +407,23 @@ fn exceptions_and_warnings(
     for w in &results.warnings {
         let w = ksef_model::i18n::warning::localised(opts.lang, w);
         let mut lines = w.lines();
+        let wrapped = |out: &mut dyn Write, first: &str, text: &str| -> std::io::Result<()> {
+            for l in crate::render::wrap::wrap(text, opts.width(), first, "    ") {
+                writeln!(out, "{l}")?;
+            }
+            Ok(())
+        };
         if let Some(first) = lines.next() {
-            writeln!(out, "{} {first}", opts.t("warning:", "ostrzeżenie:"))?;
+            wrapped(
+                out,
+                &format!("{} ", opts.t("warning:", "ostrzeżenie:")),
+                first,
+            )?;
         }
         for l in lines {
             match (opts.lang, l.strip_prefix("help: ")) {
-                (Lang::Pl, Some(h)) => writeln!(out, "  co zrobić: {h}")?,
-                _ => writeln!(out, "  {l}")?,
+                (Lang::Pl, Some(h)) => wrapped(out, "  co zrobić: ", h)?,
+                _ => wrapped(out, "  ", l)?,
             }
         }
     }
@@ -407,9 +474,8 @@ fn summary(
         incomplete
     };
     let summary = style.paint(Tone::Heading, opts.t("Summary:", "Podsumowanie:"));
-    match opts.lang {
-        Lang::En => writeln!(
-            out,
+    let line = match opts.lang {
+        Lang::En => format!(
             "{summary} {} ({sev}), {} excepted; {} in {} ({} complete, {incomplete} incomplete){since}",
             opts.count(active as u64, ("finding", "findings"), ("", "", "")),
             s.excepted,
@@ -421,8 +487,7 @@ fn summary(
             ),
             s.contexts_complete,
         ),
-        Lang::Pl => writeln!(
-            out,
+        Lang::Pl => format!(
             "{summary} {} ({sev}), wyłączone: {}; {} w {} (kompletne: {}, niekompletne: {incomplete}){since}",
             opts.count(
                 active as u64,
@@ -442,13 +507,23 @@ fn summary(
             ),
             s.contexts_complete,
         ),
+    };
+    let rest = " ".repeat(4);
+    for l in crate::render::wrap::wrap(&line, opts.width(), "", &rest) {
+        // The heading word keeps its colour: it is the line's first word.
+        writeln!(out, "{l}")?;
     }
+    Ok(())
 }
-
 /// What must not wait for the rest, before everything else: active leaks, contexts not read in
 /// full, leavers' live access (the reports' "Act now", from [`crate::render::html::model::urgent_facts`]).
-fn act_now(out: &mut dyn Write, urgent: &[Urgent], opts: TextOptions) -> std::io::Result<()> {
-    if urgent.is_empty() {
+fn act_now(
+    out: &mut dyn Write,
+    urgent: &[Urgent],
+    critical: &[String],
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    if urgent.is_empty() && critical.is_empty() {
         return Ok(());
     }
     let heading = i18n::tr(opts.lang, "urgent_title");
@@ -459,9 +534,31 @@ fn act_now(out: &mut dyn Write, urgent: &[Urgent], opts: TextOptions) -> std::io
             .find(|s| s.as_str() == u.severity)
             .copied()
             .unwrap_or(Severity::High);
-        let label = opts.sev(severity).to_uppercase();
-        let label = opts.style.paint_padded(Tone::of(severity), &label, 9);
-        writeln!(out, "  {label}  {}", u.text)?;
+        act_now_line(out, severity, &u.text, opts)?;
+    }
+    for text in critical {
+        act_now_line(out, Severity::Critical, text, opts)?;
     }
     writeln!(out)
+}
+
+/// One "Act now" line, wrapped under its text.
+fn act_now_line(
+    out: &mut dyn Write,
+    severity: Severity,
+    text: &str,
+    opts: TextOptions,
+) -> std::io::Result<()> {
+    let label = opts.sev(severity).to_uppercase();
+    let indent = " ".repeat(13);
+    let lines = crate::render::wrap::wrap(text, opts.width(), &indent, &indent);
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            let painted = opts.style.paint_padded(Tone::of(severity), &label, 9);
+            writeln!(out, "  {painted}  {}", l.trim_start())?;
+        } else {
+            writeln!(out, "{l}")?;
+        }
+    }
+    Ok(())
 }

@@ -127,6 +127,19 @@ pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
 fn environment(templates: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Every value a template prints passes the one outbound filter (PESELs masked, tokens
+    // redacted, controls escaped), then HTML escaping; markup the renderer built is kept.
+    env.set_formatter(
+        |out, state, value| match value.as_str().filter(|_| !value.is_safe()) {
+            Some(s) => match ksef_leaks::redact::outbound(s) {
+                std::borrow::Cow::Owned(o) => {
+                    minijinja::escape_formatter(out, state, &minijinja::Value::from(o))
+                }
+                std::borrow::Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+            },
+            None => minijinja::escape_formatter(out, state, value),
+        },
+    );
     let dir = templates.map(Path::to_path_buf);
     env.set_loader(move |name| {
         let refuse = |why: String| {

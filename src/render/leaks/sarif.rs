@@ -130,7 +130,7 @@ fn result_json(f: &LeakFinding, rule_index: Option<usize>) -> Value {
     let mut result = json!({
         "ruleId": f.rule_id,
         "level": level(f.severity),
-        "message": { "text": message },
+        "message": { "text": ksef_leaks::redact::outbound(&message) },
         "locations": [location(physical, f, in_message)],
         "partialFingerprints": { "ksefTokenSha256/v1": f.fingerprint },
         "properties": {
@@ -200,7 +200,7 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
         .map(|e| {
             json!({
                 "level": "error",
-                "message": { "text": format!("{}: {}", e.path, one_line(&e.message)) },
+                "message": { "text": ksef_leaks::redact::outbound(&format!("{}: {}", e.path, one_line(&e.message))) },
             })
         })
         .collect();

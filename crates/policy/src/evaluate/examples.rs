@@ -335,6 +335,7 @@ pub(crate) fn run_example(rule: &PolicyRule, ex: &Example) -> Result<usize, Stri
         staff: &staff,
         now,
         known_parties: &known_parties,
+        token_last_issuance: ksef_model::default_token_last_issuance(),
         access_register: register.as_ref(),
     };
     let mut rule = rule.clone();

@@ -13,7 +13,7 @@ mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 pub use examples::check_rule_examples;
 use view::{Ctx, GrantWorld, Known, StaffIndex, View};
@@ -55,6 +55,9 @@ pub struct AuditWorld<'a> {
     pub now: DateTime<Utc>,
     /// The config's `[[known-parties]]`: outside holders of grants the firm knows.
     pub known_parties: &'a [KnownParty],
+    /// The last day KSeF tokens may be issued (`[audit] token-last-issuance`): after it,
+    /// remediations advise a KSeF certificate instead of a new token.
+    pub token_last_issuance: NaiveDate,
     /// The approved access register (`--access-register`), when given.
     pub access_register: Option<&'a AccessRegister>,
 }
@@ -170,7 +173,7 @@ pub fn evaluate(world: &AuditWorld<'_>, rules: &[&PolicyRule]) -> Evaluation {
             for rule in rules.iter().filter(|r| r.subject == subject && r.enabled) {
                 let mut details = Vec::new();
                 if v.holds(rule, &rule.when, &mut details) {
-                    findings.push(make_finding(rule, v, &details));
+                    findings.push(make_finding(rule, v, &details, world.token_last_issuance));
                 }
             }
         };
@@ -294,7 +297,18 @@ fn build_view<'a>(
     }
 }
 
-fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[Detail]) -> AuditFinding {
+fn make_finding(
+    rule: &PolicyRule,
+    v: &View<'_>,
+    details: &[Detail],
+    last_issuance: NaiveDate,
+) -> AuditFinding {
+    // After the last day tokens may be issued, advice that would create one changes.
+    let after = v.now.date_naive() > last_issuance;
+    let (en, pl) = match (&rule.remediation_after_issuance, after) {
+        (Some(en), true) => (en, rule.remediation_after_issuance_pl.as_ref()),
+        _ => (&rule.remediation, rule.remediation_pl.as_ref()),
+    };
     let joined = |pl: bool| {
         details
             .iter()
@@ -315,7 +329,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[Detail]) -> AuditFin
     let pl = rule.message_pl.as_ref().map(|template| FindingText {
         message: render_template(template, &|k| v.placeholder(rule, k, &detail_pl, true)),
         evidence: v.evidence(rule, details, true),
-        remediation: remediation(rule.remediation_pl.as_deref().unwrap_or(&rule.remediation)),
+        remediation: remediation(pl.unwrap_or(en)),
     });
     AuditFinding {
         id: finding_id(&rule.name, &v.ctx.snap.nip, &v.reference),
@@ -329,7 +343,7 @@ fn make_finding(rule: &PolicyRule, v: &View<'_>, details: &[Detail]) -> AuditFin
         owner: v.entry.and_then(|e| e.owner.clone()),
         message,
         evidence: v.evidence(rule, details, false),
-        remediation: remediation(&rule.remediation),
+        remediation: remediation(en),
         help_uri: help_uri(&rule.name),
         excepted: false,
         exception: None,

@@ -161,6 +161,8 @@ fn check_rule(raw: RawPolicyRule, origin: &str) -> Result<PolicyRule, Vec<RulePr
         message: raw.message,
         message_pl: raw.message_pl,
         remediation_pl: raw.remediation_pl,
+        remediation_after_issuance: raw.remediation_after_issuance,
+        remediation_after_issuance_pl: raw.remediation_after_issuance_pl,
         report_section: raw.report_section,
         title: raw.title,
         title_pl: raw.title_pl,

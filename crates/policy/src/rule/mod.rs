@@ -82,6 +82,10 @@ pub struct PolicyRule {
     /// `message-pl`, `remediation-pl`: the Polish words of a finding (`--lang pl`).
     pub message_pl: Option<String>,
     pub remediation_pl: Option<String>,
+    /// `remediation-after-issuance` (`-pl`): the remediation once tokens can no longer be
+    /// issued, when it differs (the rule's advice would create a token).
+    pub remediation_after_issuance: Option<String>,
+    pub remediation_after_issuance_pl: Option<String>,
     /// The report section that lists this rule's findings (`report-section`), if any.
     pub report_section: Option<String>,
     /// Plain-language title for reports (`title`, `title-pl`), if the rule has one.

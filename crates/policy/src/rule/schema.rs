@@ -473,6 +473,12 @@ pub(crate) struct RawPolicyRule {
     pub(crate) message_pl: Option<String>,
     #[serde(default)]
     pub(crate) remediation_pl: Option<String>,
+    /// The remediation once KSeF tokens can no longer be issued (after the config's
+    /// `[audit] token-last-issuance`): what to do instead of creating a token.
+    #[serde(default)]
+    pub(crate) remediation_after_issuance: Option<String>,
+    #[serde(default)]
+    pub(crate) remediation_after_issuance_pl: Option<String>,
     /// The report section that lists this rule's findings (e.g. `untracked`).
     #[serde(default)]
     pub(crate) report_section: Option<String>,

@@ -116,7 +116,7 @@ pub(super) fn finding(
         f.rule_id
     )?;
     let (message, evidence, remediation) = f.words(opts.lang == Lang::Pl);
-    writeln!(out, "  {message}")?;
+    field(out, opts, "  ", message)?;
     let client = f
         .client_name
         .as_deref()
@@ -134,23 +134,31 @@ pub(super) fn finding(
         label("owner:", "właściciel:"),
         f.owner.as_deref().unwrap_or(opts.t("(none)", "(brak)"))
     )?;
-    writeln!(out, "{}{evidence}", label("evidence:", "dowód:"))?;
-    writeln!(out, "{}{remediation}", label("remediation:", "zalecenie:"))?;
+    field(out, opts, &label("evidence:", "dowód:"), evidence)?;
+    field(out, opts, &label("remediation:", "zalecenie:"), remediation)?;
     if let Some(s) = &f.certificate_serial {
         writeln!(out, "{}{s}", label("certificate:", "certyfikat:"))?;
     }
     if let Some(e) = &f.exception {
-        writeln!(
-            out,
-            "{}{} ({} {}, {} {})",
-            label("excepted:", "wyłączone:"),
+        let text = format!(
+            "{} ({} {}, {} {})",
             e.reason,
             opts.t("owner", "zaakceptował(a):"),
             e.owner,
             opts.t("until", "do"),
             e.expires.format(opts.t("%Y-%m-%d", "%d.%m.%Y"))
-        )?;
+        );
+        field(out, opts, &label("excepted:", "wyłączone:"), &text)?;
     }
     writeln!(out, "{}{}", label("id:", "id:"), f.id)?;
     writeln!(out)
+}
+
+/// A labelled field, wrapped at the width with continuation lines under its text.
+fn field(out: &mut dyn Write, opts: TextOptions, label: &str, text: &str) -> std::io::Result<()> {
+    let rest = " ".repeat(label.chars().count());
+    for l in crate::render::wrap::wrap(text, opts.width(), label, &rest) {
+        writeln!(out, "{l}")?;
+    }
+    Ok(())
 }
