@@ -364,7 +364,8 @@ pub struct Appendix {
     pub methodology: Vec<String>,
     pub contexts: Vec<ContextRow>,
     pub incomplete: Vec<ContextRow>,
-    pub warnings: Vec<String>,
+    /// Each warning's lines, in the report's language.
+    pub warnings: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
