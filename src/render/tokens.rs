@@ -140,9 +140,7 @@ fn write_environment_line(
         snapshot.environment.label,
         snapshot.environment.base_url,
         lang.t("fetched", "pobrano"),
-        snapshot
-            .fetched_at
-            .format(lang.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
+        lang.time(snapshot.fetched_at)
     )
 }
 

@@ -121,9 +121,7 @@ fn title(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std:
         results.environment.label,
         results.environment.base_url,
         opts.t("as of", "stan na"),
-        results
-            .generated_at
-            .format(opts.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
+        opts.lang.time(results.generated_at)
     )?;
     if let Some(firm) = &results.firm {
         writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;

@@ -157,7 +157,6 @@ pub struct Cover {
     pub firm: String,
     pub quarter: String,
     pub generated_local: String,
-    pub generated_utc: String,
     pub as_of_local: String,
     pub tool_version: String,
     pub environment: String,
