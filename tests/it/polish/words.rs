@@ -349,3 +349,48 @@ fn issue_20_polish_outputs_have_no_english_words_outside_user_data() {
         report.join("\n")
     );
 }
+
+/// Issue 20 point 5: the quarterly report is for the board: no Markdown and no API calls in
+/// either language; the commands are in the appendix's technical steps, in `<code>`.
+#[test]
+fn issue_20_quarterly_reports_show_no_markdown_or_api_calls() {
+    for lang in ["en", "pl"] {
+        let out = run(&[
+            "report",
+            "--audit",
+            "audit.json",
+            "--leaks",
+            "leaks.json",
+            "--staff",
+            "staff.csv",
+            "--kind",
+            "quarterly",
+            "--lang",
+            lang,
+        ]);
+        let page = text(&out.stdout);
+        let body = cut(&page, "<style", "</style>");
+        assert!(
+            !body.contains('`'),
+            "{lang}: a backtick in the quarterly report"
+        );
+        for call in ["GET /", "POST /", "DELETE /", "PUT /"] {
+            assert!(
+                !body.contains(call),
+                "{lang}: an API call '{call}' in the quarterly report"
+            );
+        }
+        let (management, appendix) = body.split_once("id=\"appendix\"").expect("an appendix");
+        assert!(
+            !management.contains("ksef-audit revoke"),
+            "{lang}: a command for the board"
+        );
+        assert!(appendix.contains("<code>ksef-audit revoke --from audit.json --grants</code>"));
+        let title = if lang == "pl" {
+            "dostęp do KSeF"
+        } else {
+            "KSeF access"
+        };
+        assert!(page.contains(title), "{lang}: the title names KSeF access");
+    }
+}
