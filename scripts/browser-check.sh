@@ -6,7 +6,9 @@
 # usage: scripts/browser-check.sh [REPORT.html [OUT_DIR]]
 # Without arguments, renders the quarterly (en, pl) and review reports of the fixtures
 # in tests/fixtures/results with the debug binary and checks each; pictures go to
-# target/browser-check/ (or $BROWSER_CHECK_OUT). Installs Debian's chromium and poppler-utils when missing.
+# target/browser-check/ (or $BROWSER_CHECK_OUT). Installs Debian's chromium, poppler-utils and
+# python3 when missing. Fails when a table's header row is not on the printed page (issue 20.6)
+# or a quarterly report takes more than 12 A4 pages.
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -38,6 +40,15 @@ if [ $# -eq 0 ]; then
   need_text "$out/quarterly.pdf" 1 2 "Act now" "urgent facts on the management page"
   need_text "$out/kwartalny.pdf" 1 2 "Podsumowanie dla zarządu" "Polish management summary on the first two pages"
   need_text "$out/review.pdf" 1 1 "still works in KSeF: revoke it now" "active leak on the review's first page"
+  # Issue 20.6: the quarterly report is for the board: a few pages, the per-client detail
+  # is in the security review.
+  for q in quarterly kwartalny; do
+    n=$(pdfinfo "$out/$q.pdf" | awk '/^Pages:/ {print $2}')
+    if [ "$n" -gt 12 ]; then
+      echo "error: $q.pdf has $n A4 pages; the quarterly report must fit in 12" >&2
+      rc=1
+    fi
+  done
   exit $rc
 fi
 report=$1
@@ -47,10 +58,11 @@ mkdir -p "$out"
 report=$(realpath "$report")
 out=$(realpath "$out")
 
-if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then
-  echo "installing chromium and poppler-utils" >&2
+if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null \
+   || ! command -v python3 >/dev/null; then
+  echo "installing chromium, poppler-utils and python3" >&2
   apt-get update -qq
-  apt-get install -y -qq chromium poppler-utils >/dev/null
+  apt-get install -y -qq chromium poppler-utils python3 >/dev/null
 fi
 
 profile=$(mktemp -d)
@@ -90,6 +102,25 @@ if grep -qi '<script' "$out/$base.dom.html"; then
   fail=1
 fi
 [ -s "$out/$base.dom.html" ] || { echo "error: empty DOM dump" >&2; fail=1; }
+# Issue 20.6: every table fits an A4 portrait page. Chromium clips what overflows the
+# printed page, so each table's header row (its cells in order, white space ignored) must
+# be in the PDF's text: a column pushed off the page takes its header with it.
+pdftotext -raw "$out/$base.pdf" "$out/$base.pdf.txt"
+if ! python3 - "$out/$base.dom.html" "$out/$base.pdf.txt" <<'PY'
+import html, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+printed = re.sub(r"\s+", "", open(sys.argv[2], encoding="utf-8").read())
+missing = 0
+for head in re.findall(r"<thead>(.*?)</thead>", dom, flags=re.S):
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)]
+    if re.sub(r"\s+", "", "".join(cells)) not in printed:
+        print(f"error: a table does not fit the printed A4 page: header {' | '.join(cells)}", file=sys.stderr)
+        missing += 1
+sys.exit(1 if missing else 0)
+PY
+then
+  fail=1
+fi
 [ -s "$out/$base.first-page.png" ] || { echo "error: no screenshot" >&2; fail=1; }
 pages=$(ls "$out/$base".print-*.png 2>/dev/null | wc -l)
 echo "$base: $pages A4 pages; screenshot $out/$base.first-page.png; print pages $out/$base.print-*.png"

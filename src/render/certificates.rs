@@ -122,14 +122,24 @@ impl CertificateListing<'_> {
 }
 
 /// Why a context shows no certificates, or `None` when its list was read.
-fn not_read(ctx: &ContextSnapshot) -> Option<String> {
+fn not_read(ctx: &ContextSnapshot, lang: Lang) -> Option<String> {
     let c = &ctx.certificates;
     if let Some(p) = &c.problem {
-        return Some(format!("certificate list not read: {p}"));
+        return Some(format!(
+            "{}: {p}",
+            lang.t(
+                "certificate list not read",
+                "nie odczytano listy certyfikatów"
+            )
+        ));
     }
     if c.signed_in_with.is_none() {
         return Some(
-            "signed in with a token: KSeF lists certificates only to a certificate sign-in".into(),
+            lang.t(
+                "signed in with a token: KSeF lists certificates only to a certificate sign-in",
+                "zalogowano tokenem: KSeF pokazuje certyfikaty tylko po zalogowaniu certyfikatem",
+            )
+            .to_string(),
         );
     }
     None
@@ -165,7 +175,7 @@ pub fn write_csv(
     for ctx in &listing.snapshot.contexts {
         let certs = &ctx.certificates;
         let mut head = context_csv_head(listing.snapshot, ctx, opts).to_vec();
-        let not_read = not_read(ctx);
+        let not_read = not_read(ctx, opts.lang);
         if head[4].is_empty() {
             head[4] = not_read.clone().unwrap_or_default();
         }
@@ -182,7 +192,7 @@ pub fn write_csv(
                 serial.clone(),
                 c.name.clone(),
                 c.kind.to_string(),
-                c.subject_identifier.kind.clone(),
+                crate::render::tokens::id_type(&c.subject_identifier.kind, opts.lang),
                 c.subject_identifier.masked(),
                 opts.word(c.status.as_str()).into_owned(),
                 csv_time(c.valid_from, opts),
@@ -362,7 +372,7 @@ pub fn write_table_styled(
         }
         let certs = &ctx.certificates;
         // An incomplete context's reason is in the heading already.
-        if let (None, Some(why)) = (&ctx.reason, not_read(ctx)) {
+        if let (None, Some(why)) = (&ctx.reason, not_read(ctx, lang)) {
             writeln!(w, "  - {why}")?;
         }
         if let Some(serial) = &certs.signed_in_with {

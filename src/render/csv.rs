@@ -112,13 +112,15 @@ fn polish_word(word: &str) -> Option<&'static str> {
         .map(|(_, pl)| *pl)
 }
 
-/// A time as a CSV cell: RFC 3339 for programs; `YYYY-MM-DD HH:MM:SS` (UTC, no fraction,
-/// no zone) in Excel mode, the form Excel parses as a date and time.
+/// A time as a CSV cell, in the firm's time zone (Europe/Warsaw): RFC 3339 with its offset
+/// for programs (`2026-12-06T14:03:00+01:00`); `YYYY-MM-DD HH:MM:SS` (Warsaw time, no
+/// fraction, no zone) in Excel mode, the form Excel parses as a date and time.
 pub fn csv_time(t: chrono::DateTime<chrono::Utc>, opts: CsvOptions) -> String {
+    let local = t.with_timezone(&chrono_tz::Europe::Warsaw);
     if opts.excel {
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
+        local.format("%Y-%m-%d %H:%M:%S").to_string()
     } else {
-        t.to_rfc3339()
+        local.to_rfc3339()
     }
 }
 
@@ -245,15 +247,19 @@ mod tests {
     }
 
     #[test]
-    fn excel_times_have_no_fraction_or_zone() {
+    fn excel_times_are_warsaw_times_without_fraction_or_zone() {
         let t = chrono::DateTime::parse_from_rfc3339("2026-11-20T10:15:30.123456Z")
             .expect("time")
             .to_utc();
         assert_eq!(
             csv_time(t, CsvOptions::excel(Lang::En)),
-            "2026-11-20 10:15:30"
+            "2026-11-20 11:15:30"
         );
-        assert!(csv_time(t, CsvOptions::default()).starts_with("2026-11-20T10:15:30.123456"));
+        // Programs get the same moment with Warsaw's offset.
+        assert_eq!(
+            csv_time(t, CsvOptions::default()),
+            "2026-11-20T11:15:30.123456+01:00"
+        );
     }
 
     #[test]

@@ -57,14 +57,25 @@ pub const CSV_COLUMNS_PL: [&str; 14] = [
     "Data nadania",
 ];
 
-fn target(g: &GrantRecord) -> String {
+fn target(g: &GrantRecord, lang: Lang) -> String {
     g.target
         .as_ref()
-        .map(|t| match t.value.as_deref() {
-            Some(_) => format!("{} {}", t.kind, t.masked()),
-            None => t.kind.to_string(),
+        .map(|t| {
+            let kind = t.kind.label(lang == Lang::Pl);
+            match t.value.as_deref() {
+                Some(_) => format!("{kind} {}", t.masked()),
+                None => kind.to_string(),
+            }
         })
         .unwrap_or_default()
+}
+
+/// A grant's kind: the KSeF name in English, its Polish label in Polish.
+fn kind(g: &GrantRecord, lang: Lang) -> String {
+    match lang {
+        Lang::En => g.kind.to_string(),
+        Lang::Pl => g.kind.polish().to_string(),
+    }
 }
 
 /// One row per grant, plus one row per context without grants (so an incomplete
@@ -83,13 +94,13 @@ pub fn write_csv(w: &mut dyn Write, snapshot: &TokenSnapshot, opts: CsvOptions) 
             let mut row = head.to_vec();
             row.extend([
                 g.id.clone(),
-                g.kind.to_string(),
-                g.holder.kind.to_string(),
+                kind(g, opts.lang),
+                id_type(g.holder.kind.as_str(), opts.lang),
                 g.holder.masked(),
                 g.holder_name().unwrap_or_default(),
                 g.scope.to_string(),
                 opts.word(&g.can_delegate.to_string()).into_owned(),
-                target(g),
+                target(g, opts.lang),
                 crate::render::csv::csv_time(g.start_date, opts),
             ]);
             out.row(&row)?;
@@ -159,11 +170,7 @@ fn scope_tone(scope: &GrantScope) -> Option<Tone> {
 fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
     vec![
         g.id.clone().into(),
-        match lang {
-            Lang::En => g.kind.to_string(),
-            Lang::Pl => g.kind.polish().to_string(),
-        }
-        .into(),
+        kind(g, lang).into(),
         format!(
             "{} {}",
             id_type(g.holder.kind.as_str(), lang),
@@ -181,7 +188,7 @@ fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
             },
             Some(Tone::Warn),
         ),
-        target(g).into(),
+        target(g, lang).into(),
         day(g.start_date, lang),
     ]
 }

@@ -97,9 +97,26 @@ fn status_word(status: RuleStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// The kind column of `rules list`: `policy/credential`, `leak` in English; in Polish the
+/// label of the translation table (`polityka/token`, `wyciek`).
+fn rule_kind(lang: Lang, subject: Option<&str>) -> String {
+    match (lang, subject) {
+        (Lang::En, Some(subject)) => format!("policy/{subject}"),
+        (Lang::En, None) => "leak".to_string(),
+        (Lang::Pl, Some(subject)) => {
+            let key = format!("rule_kind_{}", subject.replace('-', "_"));
+            match ksef_model::i18n::lookup(lang, &key) {
+                Some(label) => label.to_string(),
+                None => format!("polityka/{subject}"),
+            }
+        }
+        (Lang::Pl, None) => ksef_model::i18n::tr(lang, "rule_kind_leak").to_string(),
+    }
+}
+
 /// `rules list`: one line per rule, policy rules then leak rules, in aligned columns fitted
 /// to `style.width`, severities coloured. In Polish the last column is the rule's Polish
-/// title (`title-pl`); leak rules, which have none, keep their English description.
+/// title (`title-pl`), the kind column Polish too.
 pub fn write_list(
     w: &mut dyn std::io::Write,
     policy: &PolicyRuleSet,
@@ -133,7 +150,7 @@ pub fn write_list(
             data(&r.name),
             severity(r.severity, r.enabled),
             status_word(r.status, lang).into(),
-            format!("policy/{}", r.subject.as_str()).into(),
+            rule_kind(lang, Some(r.subject.as_str())).into(),
             data(&title),
         ]);
     }
@@ -143,8 +160,11 @@ pub fn write_list(
             data(&r.name),
             severity(r.severity, true),
             status_word(r.status, lang).into(),
-            "leak".into(),
-            data(first_sentence(&one_paragraph(&r.description))),
+            rule_kind(lang, None).into(),
+            data(&match (lang, &r.title_pl) {
+                (Lang::Pl, Some(pl)) => pl.clone(),
+                _ => first_sentence(&one_paragraph(&r.description)).to_string(),
+            }),
         ]);
     }
     let layout = list_layout(lang);

@@ -140,9 +140,7 @@ fn write_environment_line(
         snapshot.environment.label,
         snapshot.environment.base_url,
         lang.t("fetched", "pobrano"),
-        snapshot
-            .fetched_at
-            .format(lang.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
+        lang.time(snapshot.fetched_at)
     )
 }
 
@@ -321,12 +319,10 @@ pub fn write_table_styled(
 
 /// An identifier type as a table shows it: KSeF's name (`Pesel`, `Nip`) in English, `PESEL`,
 /// `NIP` in Polish, as the words are written (docs/polish.md).
-pub(crate) fn id_type(kind: &str, lang: Lang) -> &str {
-    match (lang, kind) {
-        (Lang::Pl, "Pesel") => "PESEL",
-        (Lang::Pl, "Nip") => "NIP",
-        _ => kind,
-    }
+pub(crate) fn id_type(kind: &str, lang: Lang) -> String {
+    ksef_model::IdentifierType::from(kind)
+        .label(lang == Lang::Pl)
+        .to_string()
 }
 
 fn table_row(t: &TokenRecord, lang: Lang) -> Vec<Cell> {

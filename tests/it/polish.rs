@@ -7,6 +7,9 @@ use std::sync::OnceLock;
 
 use crate::support;
 
+/// Issue 20 point 4: no English words in the Polish outputs.
+mod words;
+
 use support::cli::{ksef_audit, text};
 
 /// The demo's output directory, written once for every test of this file.

@@ -63,6 +63,9 @@ pub struct LeakRule {
     #[serde(default)]
     pub check: SecretCheck,
     pub description: String,
+    /// Short Polish title for `rules list --lang pl` and Polish reports.
+    #[serde(default)]
+    pub title_pl: Option<String>,
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,

@@ -159,17 +159,17 @@ fn by_rule(
 
 /// The first lines: environment, time, firm.
 fn title(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std::io::Result<()> {
-    writeln!(
-        out,
+    let line = format!(
         "ksef-audit audit: {} {} ({}), {} {}",
         opts.t("environment", "środowisko"),
         results.environment.label,
         results.environment.base_url,
         opts.t("as of", "stan na"),
-        results
-            .generated_at
-            .format(opts.t("%Y-%m-%d %H:%M UTC", "%d.%m.%Y %H:%M UTC"))
-    )?;
+        opts.lang.time(results.generated_at)
+    );
+    for l in crate::render::wrap::wrap(&line, opts.width(), "", "    ") {
+        writeln!(out, "{l}")?;
+    }
     if let Some(firm) = &results.firm {
         writeln!(out, "{} {firm}", opts.t("firm:", "firma:"))?;
     }

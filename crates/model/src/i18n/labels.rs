@@ -5,13 +5,13 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     // titles and headings
     (
         "title_review",
-        "Security review: KSeF tokens",
-        "Przegląd bezpieczeństwa: tokeny KSeF",
+        "Security review: KSeF access",
+        "Przegląd bezpieczeństwa: dostęp do KSeF",
     ),
     (
         "title_quarterly",
-        "Quarterly compliance report: KSeF tokens",
-        "Kwartalny raport zgodności: tokeny KSeF",
+        "Quarterly compliance report: KSeF access",
+        "Kwartalny raport zgodności: dostęp do KSeF",
     ),
     ("quarter", "Quarter", "Kwartał"),
     ("generated", "Generated", "Wygenerowano"),
@@ -279,13 +279,13 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     ("sunset_state_tokens", "tokens only", "tylko tokeny"),
     (
         "urgent_grant_leaver",
-        "People who left the firm still hold permission grants (grants: {n}, people: {people}, client contexts: {contexts}). They can sign in and act for the client without any token. Remove the grants (`ksef-audit revoke --from audit.json --grants`).",
-        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia (uprawnienia: {n}, osoby: {people}, konteksty klientów: {contexts}). Mogą się zalogować i działać w imieniu klienta bez żadnego tokena. Należy odebrać uprawnienia (`ksef-audit revoke --from audit.json --grants`).",
+        "People who left the firm still hold permission grants (grants: {n}, people: {people}, client contexts: {contexts}). They can sign in and act for the client without any token. Remove the grants in the KSeF Taxpayer Application (Aplikacja Podatnika KSeF); the command that does it is in the appendix.",
+        "Osoby, które odeszły z firmy, nadal mają nadane uprawnienia (uprawnienia: {n}, osoby: {people}, konteksty klientów: {contexts}). Mogą się zalogować i działać w imieniu klienta bez żadnego tokena. Należy odebrać te uprawnienia w Aplikacji Podatnika KSeF; polecenie, które to robi, jest w załączniku.",
     ),
     (
         "decision_revoke_grants",
-        "Remove the {n} permission grants still held by people who left the firm (`ksef-audit revoke --from audit.json --grants`).",
-        "Odebrać uprawnienia nadal przysługujące osobom, które odeszły z firmy (liczba: {n}; `ksef-audit revoke --from audit.json --grants`).",
+        "Remove the {n} permission grants still held by people who left the firm, in the KSeF Taxpayer Application (Aplikacja Podatnika KSeF).",
+        "Odebrać uprawnienia nadal przysługujące osobom, które odeszły z firmy (liczba: {n}), w Aplikacji Podatnika KSeF.",
     ),
     ("grants_title", "Permission grants", "Nadane uprawnienia"),
     (
@@ -373,16 +373,11 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "changes_by_rule",
-        "New and resolved findings by rule (the full lists are in the appendix)",
-        "Nowe i rozwiązane ustalenia według reguł (pełne listy w załączniku)",
+        "New and resolved findings by rule (each finding is listed in the security review)",
+        "Nowe i rozwiązane ustalenia według reguł (każde ustalenie jest wymienione w przeglądzie bezpieczeństwa)",
     ),
     ("changes_new_col", "New", "Nowe"),
     ("changes_resolved_col", "Resolved", "Rozwiązane"),
-    (
-        "changes_appendix_title",
-        "Appendix: new and resolved findings",
-        "Załącznik: nowe i rozwiązane ustalenia",
-    ),
     // severities
     ("sev_critical", "critical", "krytyczne"),
     ("sev_high", "high", "wysokie"),
@@ -666,6 +661,37 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
         "Konteksty niekompletne",
     ),
     ("warnings_title", "Warnings", "Ostrzeżenia"),
+    ("help_prefix", "help:", "wskazówka:"),
+    // `rules list` kinds (English: `policy/<subject>`, `leak`)
+    (
+        "rule_kind_credential",
+        "policy/credential",
+        "polityka/token",
+    ),
+    (
+        "rule_kind_inventory_entry",
+        "policy/inventory-entry",
+        "polityka/wiersz ewidencji",
+    ),
+    ("rule_kind_context", "policy/context", "polityka/kontekst"),
+    ("rule_kind_grant", "policy/grant", "polityka/uprawnienie"),
+    (
+        "rule_kind_certificate",
+        "policy/certificate",
+        "polityka/certyfikat",
+    ),
+    ("rule_kind_leak", "leak", "wyciek"),
+    ("tech_title", "Technical steps", "Kroki techniczne"),
+    (
+        "tech_revoke_grants",
+        "Remove a permission grant in the KSeF Taxpayer Application (Aplikacja Podatnika KSeF), or with the command:",
+        "Odbierz uprawnienie w Aplikacji Podatnika KSeF albo poleceniem:",
+    ),
+    (
+        "tech_revoke_tokens",
+        "Revoke a leaked token that still works in the KSeF Taxpayer Application, or with the command:",
+        "Unieważnij wyciekły token, który nadal działa, w Aplikacji Podatnika KSeF albo poleceniem:",
+    ),
     ("signoff_title", "Sign-off", "Zatwierdzenie"),
     ("signoff_prepared", "Prepared by", "Przygotował(a)"),
     ("signoff_reviewed", "Reviewed by", "Sprawdził(a)"),

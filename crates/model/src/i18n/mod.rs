@@ -52,6 +52,24 @@ impl Lang {
         }
     }
 
+    /// A moment as people read it, in the firm's time zone (Europe/Warsaw) with its offset:
+    /// `2026-12-06 14:03 CET (UTC+01:00)` in English, `06.12.2026 14:03 CET (UTC+01:00)` in
+    /// Polish. The one form of every human output (terminal, CSV, HTML, calendar); JSON
+    /// stays UTC.
+    pub fn time(self, t: chrono::DateTime<chrono::Utc>) -> String {
+        let local = t.with_timezone(&chrono_tz::Europe::Warsaw);
+        let day = match self {
+            Lang::En => "%Y-%m-%d",
+            Lang::Pl => "%d.%m.%Y",
+        };
+        format!(
+            "{} {} (UTC{})",
+            local.format(day),
+            local.format("%H:%M %Z"),
+            local.format("%:z")
+        )
+    }
+
     /// `n` and its noun: `1 file`, `3 files` in English; `1 plik`, `3 pliki`, `5 plików`,
     /// `12 plików`, `22 pliki` in Polish (`pl` = singular, 2–4 form, 5+ form).
     pub fn count(self, n: u64, en: (&str, &str), pl: (&str, &str, &str)) -> String {
@@ -83,6 +101,23 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             debug_assert!(false, "missing translation key '{key}'");
             "?"
         }
+    }
+}
+
+/// A credential as an audit item lists it (`grant ID`, `certificate SERIAL`, `row N`, a
+/// reference number), in `lang`: the kind word translated, the identifier kept.
+pub fn credential(lang: Lang, listed: &str) -> String {
+    const KINDS: [(&str, &str); 3] = [
+        ("grant ", "uprawnienie "),
+        ("certificate ", "certyfikat "),
+        ("row ", "wiersz "),
+    ];
+    match lang {
+        Lang::En => listed.to_string(),
+        Lang::Pl => KINDS
+            .iter()
+            .find_map(|(en, pl)| listed.strip_prefix(en).map(|id| format!("{pl}{id}")))
+            .unwrap_or_else(|| listed.to_string()),
     }
 }
 
@@ -126,6 +161,16 @@ mod tests {
             ]
         );
         assert_eq!(Lang::Pl.t("complete", "kompletny"), "kompletny");
+    }
+
+    #[test]
+    fn times_are_in_warsaw_with_their_offset() {
+        use chrono::TimeZone;
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 13, 3, 0).unwrap();
+        assert_eq!(Lang::En.time(winter), "2026-12-06 14:03 CET (UTC+01:00)");
+        assert_eq!(Lang::Pl.time(winter), "06.12.2026 14:03 CET (UTC+01:00)");
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 1, 22, 30, 0).unwrap();
+        assert_eq!(Lang::Pl.time(summer), "02.07.2026 00:30 CEST (UTC+02:00)");
         assert_eq!(Lang::En.t("complete", "kompletny"), "complete");
     }
 

@@ -184,12 +184,40 @@ fn parts(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Parts {
     }
 }
 
+/// Whether a reader in `lang` needs the technical detail (the tool's English text): in
+/// Polish the headline and advice say it, except where only the technical detail can
+/// (which credential is missing, what KSeF refused, a code this version does not know).
+fn with_detail(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> bool {
+    lang == Lang::En
+        || !matches!(
+            code_of(code, text),
+            Some(
+                ReasonCode::NoReadPermission
+                    | ReasonCode::AuditorNotListed
+                    | ReasonCode::PermissionsUnknown
+                    | ReasonCode::CredentialRejected
+                    | ReasonCode::RateLimited
+                    | ReasonCode::ServerError
+                    | ReasonCode::Network
+                    | ReasonCode::ListingRunaway
+                    | ReasonCode::ListingInconsistent
+                    | ReasonCode::ListingInterrupted
+                    | ReasonCode::GrantsNotReadable
+                    | ReasonCode::NotAudited
+            )
+        )
+}
+
 /// Every line for a reader (audit text, tables, CSV under `--lang pl`): the headline, the
 /// technical detail, then what to do (`help:` / `co zrobić:`).
 pub fn lines(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Vec<String> {
     let p = parts(lang, code, text);
     let mut out = vec![p.headline];
-    for (i, d) in p.detail.into_iter().enumerate() {
+    let detail = match with_detail(lang, code, text) {
+        true => p.detail,
+        false => Vec::new(),
+    };
+    for (i, d) in detail.into_iter().enumerate() {
         out.push(match (lang, i) {
             (Lang::Pl, 0) => format!("szczegóły techniczne: {d}"),
             _ => d,
@@ -223,26 +251,7 @@ pub fn exit_lines(
     text: Option<&str>,
 ) -> Vec<String> {
     let p = parts(lang, code, text);
-    // In Polish the advice says it, except where only the technical detail can (which
-    // credential is missing, what KSeF refused, a code this version does not know).
-    let with_detail = lang == Lang::En
-        || !matches!(
-            code_of(code, text),
-            Some(
-                ReasonCode::NoReadPermission
-                    | ReasonCode::AuditorNotListed
-                    | ReasonCode::PermissionsUnknown
-                    | ReasonCode::CredentialRejected
-                    | ReasonCode::RateLimited
-                    | ReasonCode::ServerError
-                    | ReasonCode::Network
-                    | ReasonCode::ListingRunaway
-                    | ReasonCode::ListingInconsistent
-                    | ReasonCode::ListingInterrupted
-                    | ReasonCode::GrantsNotReadable
-                    | ReasonCode::NotAudited
-            )
-        );
+    let with_detail = with_detail(lang, code, text);
     let first = match (with_detail, p.detail.first()) {
         (true, Some(d)) => format!("incomplete: {nip}: {}: {d}", p.headline),
         _ => format!("incomplete: {nip}: {}", p.headline),
@@ -305,9 +314,10 @@ mod tests {
         assert_eq!(en.len(), 3, "{en:?}");
         assert!(en[1].starts_with("the auditing token"));
         assert!(en[2].starts_with("help: create an audit token"));
+        // In Polish the headline and the advice say it: no English detail (issue 20.4).
         let pl = lines(Lang::Pl, Some(&code), Some(LACKS));
-        assert!(pl[1].starts_with("szczegóły techniczne: the auditing token"));
-        assert!(pl[2].starts_with("co zrobić: utwórz dla tego NIP token audytowy"));
+        assert_eq!(pl.len(), 2, "{pl:?}");
+        assert!(pl[1].starts_with("co zrobić: utwórz dla tego NIP token audytowy"));
         let err = exit_lines(Lang::Pl, "5265877635", Some(&code), Some(LACKS));
         assert_eq!(
             err[0],

@@ -53,7 +53,29 @@ const PATTERNS: &[(&str, &str)] = &[
         r"^--verify: no KSeF credential for NIP (?P<nip>\d+), its findings stay unverified\nhelp: set KSEF_TOKEN_\d+ to a token with CredentialsRead$",
         "--verify: brak danych logowania do KSeF dla NIP {nip}, więc jego ustalenia pozostają niesprawdzone\nhelp: ustaw KSEF_TOKEN_{nip} na token z uprawnieniem CredentialsRead",
     ),
+    (
+        r"^verification failed for context (?P<nip>\d+): KSeF refused the token lookup \(HTTP 403\): the credential lacks the CredentialsRead permission; the findings stay unverified\n(?s:.*)$",
+        "weryfikacja w kontekście {nip} nie powiodła się: KSeF odmówił sprawdzenia tokenu (HTTP 403), bo dane logowania nie mają uprawnienia CredentialsRead; ustalenia pozostają niesprawdzone\nhelp: nadaj tokenowi z KSEF_TOKEN_{nip} uprawnienie CredentialsRead (albo CredentialsManage)",
+    ),
+    (
+        r"^verification failed for context (?P<nip>\d+): no KSeF credential for this NIP \((?P<n>\d+) finding\(s\) stay unverified\)(?s:.*)$",
+        "weryfikacja w kontekście {nip} nie powiodła się: brak danych logowania do KSeF dla tego NIP (niesprawdzone: {n:ustalenie|ustalenia|ustaleń})",
+    ),
 ];
+
+/// `warning` for a person reading a report: [`localised`], one entry per line, the `help:`
+/// prefix in `lang` (`wskazówka:`).
+pub fn lines(lang: Lang, warning: &str) -> Vec<String> {
+    let help = crate::i18n::tr(lang, "help_prefix");
+    localised(lang, warning)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match l.strip_prefix("help:") {
+            Some(rest) => format!("{help}{rest}"),
+            None => l.to_string(),
+        })
+        .collect()
+}
 
 static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     PATTERNS
@@ -146,5 +168,29 @@ mod tests {
             assert_eq!(localised(Lang::En, en), en);
         }
         assert_eq!(localised(Lang::Pl, "something new"), "something new");
+    }
+
+    #[test]
+    fn verify_failures_and_help_lines_are_said_in_polish() {
+        let refused = "verification failed for context 7742901156: KSeF refused the token lookup (HTTP 403): the credential lacks the CredentialsRead permission; the findings stay unverified\ncontext 7742901156: GET /tokens/x: HTTP 403: needs any of [CredentialsRead]\nhelp: give the token in KSEF_TOKEN_7742901156 the CredentialsRead (or CredentialsManage) permission";
+        assert_eq!(
+            lines(Lang::Pl, refused),
+            [
+                "weryfikacja w kontekście 7742901156 nie powiodła się: KSeF odmówił sprawdzenia tokenu (HTTP 403), bo dane logowania nie mają uprawnienia CredentialsRead; ustalenia pozostają niesprawdzone",
+                "wskazówka: nadaj tokenowi z KSEF_TOKEN_7742901156 uprawnienie CredentialsRead (albo CredentialsManage)",
+            ]
+        );
+        assert_eq!(
+            lines(Lang::En, refused).len(),
+            3,
+            "English keeps every line"
+        );
+        let missing = "verification failed for context 1: no KSeF credential for this NIP (5 finding(s) stay unverified)";
+        assert_eq!(
+            lines(Lang::Pl, missing),
+            [
+                "weryfikacja w kontekście 1 nie powiodła się: brak danych logowania do KSeF dla tego NIP (niesprawdzone: 5 ustaleń)"
+            ]
+        );
     }
 }

@@ -173,7 +173,11 @@ fn line(out: &mut dyn Write, item: &AuditItem, opts: TextOptions) -> std::io::Re
 /// `N: a, b, c and M more`, the credentials of an item, compact.
 fn credentials(item: &AuditItem, opts: TextOptions) -> String {
     let n = item.credentials.len();
-    let shown = item.credentials[..n.min(SHOWN_CREDENTIALS)].join(", ");
+    let shown = item.credentials[..n.min(SHOWN_CREDENTIALS)]
+        .iter()
+        .map(|c| ksef_model::i18n::credential(opts.lang, c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let more = n.saturating_sub(SHOWN_CREDENTIALS);
     let mut text = match opts.lang {
         Lang::En => format!("{n} ({shown}"),

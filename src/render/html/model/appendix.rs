@@ -42,7 +42,17 @@ pub(super) fn appendix(cx: &Ctx<'_>) -> Appendix {
             .collect(),
         contexts: context_rows,
         warnings: audit
-            .map(|a| a.warnings.iter().map(|w| mask.text(w)).collect())
+            .map(|a| {
+                a.warnings
+                    .iter()
+                    .map(|w| {
+                        ksef_model::i18n::warning::lines(cx.lang, w)
+                            .iter()
+                            .map(|l| mask.text(l))
+                            .collect()
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }

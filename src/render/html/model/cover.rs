@@ -90,10 +90,6 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
         firm,
         quarter: quarter.clone(),
         generated_local: show_time(cx.lang, now),
-        generated_utc: match cx.lang {
-            Lang::En => now.format("%Y-%m-%d %H:%M UTC").to_string(),
-            Lang::Pl => now.format("%d.%m.%Y %H:%M UTC").to_string(),
-        },
         as_of_local: show_time(cx.lang, as_of_time),
         tool_version: TOOL_VERSION.to_string(),
         environment: audit

@@ -26,7 +26,10 @@ pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
             errors: l
                 .errors
                 .iter()
-                .map(|e| format!("{}: {}", mask.text(&e.path), mask.text(&e.message)))
+                .map(|e| {
+                    let message = ksef_model::i18n::warning::lines(cx.lang, &e.message);
+                    format!("{}: {}", mask.text(&e.path), mask.text(&message.join("\n")))
+                })
                 .collect(),
         },
         None => Leaks {

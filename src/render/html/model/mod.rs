@@ -47,13 +47,6 @@ use ksef_model::i18n::Lang;
 // ---------------------------------------------------------------------------------------
 // Building
 
-/// Local (Europe/Warsaw) date-time, e.g. `2026-11-22 05:40 CET`.
-pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Warsaw)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
-}
-
 /// A date as people read it in `lang`: `2026-11-30` in English, `30.11.2026` in Polish.
 pub fn show_date(lang: Lang, d: NaiveDate) -> String {
     match lang {
@@ -62,15 +55,9 @@ pub fn show_date(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
-/// A local (Europe/Warsaw) date-time in `lang`: `2026-11-22 05:40 CET`, `22.11.2026 05:40 CET`.
+/// A local (Europe/Warsaw) date-time in `lang`, with its offset ([`Lang::time`]).
 pub fn show_time(lang: Lang, t: DateTime<Utc>) -> String {
-    match lang {
-        Lang::En => local_time(t),
-        Lang::Pl => t
-            .with_timezone(&Warsaw)
-            .format("%d.%m.%Y %H:%M %Z")
-            .to_string(),
-    }
+    lang.time(t)
 }
 
 /// A count in `lang`: `1234` in English, `1 234` in Polish (a no-break space between thousands).

@@ -118,9 +118,9 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
             if items.is_empty() {
                 continue;
             }
-            let mut items: Vec<PlanItem> = items
+            let mut items: Vec<PlanItem> = by_rule(items)
                 .into_iter()
-                .map(|((rule, owner), count)| PlanItem {
+                .map(|(rule, (owner, count))| PlanItem {
                     rule_title: rule_title(lang, &cx.facts.rule_titles, &rule),
                     rule,
                     owner,
@@ -140,4 +140,49 @@ pub(super) fn plan(cx: &Ctx<'_>) -> Vec<PlanGroup> {
     }
 
     plan
+}
+
+/// One plan line per rule (issue 20.6: the quarterly report stays short): its owners, most
+/// findings first, each with its count (`anna@… (31), piotr@… (2)`), and the total.
+fn by_rule(items: BTreeMap<(String, String), u32>) -> BTreeMap<String, (String, u32)> {
+    let mut owners: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
+    for ((rule, owner), count) in items {
+        owners.entry(rule).or_default().push((owner, count));
+    }
+    owners
+        .into_iter()
+        .map(|(rule, mut list)| {
+            list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let total = list.iter().map(|(_, n)| n).sum();
+            let owners = match list.as_slice() {
+                [(only, _)] => only.clone(),
+                _ => list
+                    .iter()
+                    .map(|(o, n)| format!("{o} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            (rule, (owners, total))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_line_per_rule_lists_its_owners_with_their_counts() {
+        let items = BTreeMap::from([
+            (("rotation-due".to_string(), "anna".to_string()), 2),
+            (("rotation-due".to_string(), "piotr".to_string()), 5),
+            (("never-used".to_string(), "anna".to_string()), 1),
+        ]);
+        let lines = by_rule(items);
+        assert_eq!(
+            lines["rotation-due"],
+            ("piotr (5), anna (2)".to_string(), 7)
+        );
+        assert_eq!(lines["never-used"], ("anna".to_string(), 1));
+    }
 }

@@ -157,7 +157,6 @@ pub struct Cover {
     pub firm: String,
     pub quarter: String,
     pub generated_local: String,
-    pub generated_utc: String,
     pub as_of_local: String,
     pub tool_version: String,
     pub environment: String,
@@ -364,7 +363,8 @@ pub struct Appendix {
     pub methodology: Vec<String>,
     pub contexts: Vec<ContextRow>,
     pub incomplete: Vec<ContextRow>,
-    pub warnings: Vec<String>,
+    /// Each warning's lines, in the report's language.
+    pub warnings: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
