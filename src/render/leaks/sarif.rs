@@ -178,15 +178,17 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
         .chain(&results.suppressed)
         .map(|f| result_json(f, index(&f.rule_id)))
         .collect();
+    let notification = |level: &str, e: &ksef_model::ScanIssue| {
+        json!({
+            "level": level,
+            "message": { "text": format!("{}: {}", e.path, one_line(&e.message)) },
+        })
+    };
     let notifications: Vec<Value> = results
         .errors
         .iter()
-        .map(|e| {
-            json!({
-                "level": "error",
-                "message": { "text": format!("{}: {}", e.path, one_line(&e.message)) },
-            })
-        })
+        .map(|e| notification("error", e))
+        .chain(results.skipped.iter().map(|s| notification("warning", s)))
         .collect();
     json!({
         "$schema": SCHEMA,

@@ -15,7 +15,7 @@ use crate::scan::window::scan_windowed;
 use crate::sources::ArchiveLimits;
 use crate::sources::ScanError;
 use crate::sources::git::{GitBlob, GitScanOptions, scan_history_shard};
-use crate::sources::{archive_kind, expand, read_windows};
+use crate::sources::{archive_kind, expand, expand_stream, read_windows};
 use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
 use ksef_model::WindowPlan;
@@ -189,7 +189,7 @@ fn scan_git_blob(
 }
 
 /// A blob over `--max-file-size`: scanned in overlapping windows, like a large file; an
-/// archive that large is not opened.
+/// archive that large is opened member by member (each member within the archive limits).
 fn scan_large_blob(
     scanner: &Scanner,
     limits: &ArchiveLimits,
@@ -199,20 +199,27 @@ fn scan_large_blob(
 ) -> Result<crate::findings::BlobScan, ScanIssue> {
     let p = blob.provenance;
     let plan = WindowPlan::for_limit(limits.max_entry);
-    match archive_kind(blob.data) {
-        Some(kind) => Err(ScanIssue {
-            path: redact_text(&p.path).into_owned(),
-            message: format!(
-                "{kind} in commit {} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it",
-                p.commit,
-                blob.data.len()
-            ),
-        }),
-        None => scan_windowed(scanner, path, plan, provenance, |visit| {
-            read_windows(blob.data, plan, visit).map_err(|e| ScanIssue {
+    if archive_kind(blob.data).is_some() {
+        let data = std::io::Cursor::new(blob.data);
+        let mut failed = None;
+        let found = scan_blob(scanner, provenance, |visit| {
+            expand_stream(path, data, limits, visit).unwrap_or_else(|e| {
+                failed = Some(e);
+                ksef_model::Expansion::default()
+            })
+        });
+        return match failed {
+            None => Ok(found),
+            Some(e) => Err(ScanIssue {
                 path: redact_text(&p.path).into_owned(),
                 message: format!("cannot read: {e}"),
-            })
-        }),
+            }),
+        };
     }
+    scan_windowed(scanner, path, plan, provenance, |visit| {
+        read_windows(blob.data, plan, visit).map_err(|e| ScanIssue {
+            path: redact_text(&p.path).into_owned(),
+            message: format!("cannot read: {e}"),
+        })
+    })
 }

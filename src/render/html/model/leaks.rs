@@ -27,6 +27,14 @@ pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
                 .errors
                 .iter()
                 .map(|e| format!("{}: {}", mask.text(&e.path), mask.text(&e.message)))
+                .chain(l.skipped.iter().map(|s| {
+                    format!(
+                        "{} {}: {}",
+                        tr("leaks_skipped"),
+                        mask.text(&s.path),
+                        mask.text(&s.message)
+                    )
+                }))
                 .collect(),
         },
         None => Leaks {
