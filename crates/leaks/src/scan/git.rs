@@ -66,6 +66,7 @@ pub(super) fn collect_git(
         }
         all.candidates.append(&mut scan.candidates);
         all.issues.append(&mut scan.issues);
+        all.skipped.append(&mut scan.skipped);
         all.warnings.append(&mut scan.warnings);
         all.stats.files += scan.stats.files;
         all.stats.blobs += scan.stats.blobs;
