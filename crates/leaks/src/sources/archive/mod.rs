@@ -287,7 +287,13 @@ pub(crate) fn expand_stream<R: Read + std::io::Seek>(
                 return Ok(refused_stream(name, codec, ex));
             }
         }
-        Kind::Plain => walk(name, &head, 0, limits, at.budget, at.visit, at.ex),
+        // Callers pass archives only (`archive_kind`): anything else is not read in part.
+        Kind::Plain => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not an archive",
+            ));
+        }
     }
     Ok(ex)
 }
