@@ -66,6 +66,8 @@ pub struct LeaksRequest {
     pub color: ColorChoice,
     pub fail_on: Severity,
     pub exit_zero: bool,
+    /// `--fail-on-skipped`: anything skipped (a refused archive, a link) exits 2.
+    pub fail_on_skipped: bool,
     pub quiet: bool,
     /// `-v`: list the findings accepted in the baseline, not only their count.
     pub verbose: u8,
@@ -173,6 +175,7 @@ impl LeaksRequest {
             color: global.color,
             fail_on: args.fail_on.unwrap_or(config.leaks.fail_on),
             exit_zero: args.exit_zero,
+            fail_on_skipped: args.fail_on_skipped,
             quiet: global.quiet,
             verbose: global.verbose,
             lang: crate::app::lang(args.lang),
@@ -273,7 +276,7 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
         return Ok(if results.errors.is_empty() {
             Outcome::Clean
         } else {
-            leak_outcome(&results, req.fail_on)
+            leak_outcome(&results, req.fail_on, req.fail_on_skipped)
         });
     }
     let shown_in_output = req.outputs.iter().any(|(output, path)| {
@@ -303,7 +306,10 @@ pub fn leaks(req: &LeaksRequest) -> Result<Outcome> {
     if let (Some((n, min)), false) = (hidden, req.quiet) {
         crate::app::messages::say_hidden(req.message_lang, n, min);
     }
-    Ok(leak_outcome(&results, req.fail_on).with_exit_zero(req.exit_zero))
+    if req.fail_on_skipped && results.stats.skipped > 0 {
+        messages::skipped_fails(lang, results.stats.skipped);
+    }
+    Ok(leak_outcome(&results, req.fail_on, req.fail_on_skipped).with_exit_zero(req.exit_zero))
 }
 
 /// Writes one output of a finished scan; `Some((hidden, min))` when --min-severity hid

@@ -75,7 +75,11 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
                 let _ = writeln!(err, "error: {}: {}", e.path, e.message);
             }
         }
-        leak_outcome(&merged, args.fail_on.unwrap_or(config.leaks.fail_on))
+        leak_outcome(
+            &merged,
+            args.fail_on.unwrap_or(config.leaks.fail_on),
+            args.fail_on_skipped,
+        )
     } else {
         let docs = args
             .inputs

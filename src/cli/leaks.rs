@@ -111,6 +111,10 @@ pub struct LeaksArgs {
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Exit 2 when anything was skipped: an archive refused by a size or nesting limit, a
+    /// corrupt or encrypted archive, a symbolic link (by default they are listed and counted)
+    #[arg(long)]
+    pub fail_on_skipped: bool,
     /// Show only findings at or above this severity in text and CSV (JSON and SARIF keep every
     /// finding; the exit code still follows --fail-on)
     #[arg(long, value_name = "SEVERITY")]

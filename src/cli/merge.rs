@@ -40,6 +40,9 @@ pub struct MergeArgs {
     /// Exit 0 even with findings (errors still exit 2)
     #[arg(long)]
     pub exit_zero: bool,
+    /// Leak results: exit 2 when any part skipped something (a refused archive, a link)
+    #[arg(long)]
+    pub fail_on_skipped: bool,
     #[command(flatten)]
     pub config: ConfigArg,
     #[command(flatten)]

@@ -128,7 +128,14 @@ fn gitlab_report_validates_against_the_schema_and_carries_no_secret() {
 #[test]
 fn gitlab_report_of_a_partial_scan_says_failure_and_stays_valid() {
     let out = ksef_audit(Path::new("."))
-        .args(["leaks", "tests/fixtures/trees/mixed", "--format", "gitlab"])
+        // A root that does not exist makes the scan partial.
+        .args([
+            "leaks",
+            "tests/fixtures/trees/mixed",
+            "tests/fixtures/trees/missing",
+            "--format",
+            "gitlab",
+        ])
         .output()
         .expect("runs");
     assert_eq!(
@@ -235,7 +242,14 @@ fn junit_has_one_failing_case_per_active_finding_and_parses_with_junitparser() {
 #[test]
 fn junit_of_a_partial_scan_has_an_error_case() {
     let out = ksef_audit(Path::new("."))
-        .args(["leaks", "tests/fixtures/trees/mixed", "--format", "junit"])
+        // A root that does not exist makes the scan partial.
+        .args([
+            "leaks",
+            "tests/fixtures/trees/mixed",
+            "tests/fixtures/trees/missing",
+            "--format",
+            "junit",
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));

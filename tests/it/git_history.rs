@@ -610,7 +610,8 @@ fn since_time_hides_commits_older_than_the_date() {
 }
 
 /// Issue 12: a blob over --max-file-size is scanned in windows (it used to be skipped with a
-/// warning); a compressed blob that large cannot be, and the run exits 2.
+/// warning). Issue 22: a zip blob that large is opened member by member; a compressed blob
+/// without a tar inside is refused and listed as skipped, which alone does not exit 2.
 #[test]
 fn issue_12_large_blobs_are_scanned_in_windows() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -637,12 +638,31 @@ fn issue_12_large_blobs_are_scanned_in_windows() {
     std::io::Write::write_all(&mut gz, filler.as_bytes()).expect("gz");
     std::fs::write(work.join("logs/old.log.gz"), gz.finish().expect("gz")).expect("write");
     commit(work, "alice", "old log");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("filler.log", stored).expect("zip");
+    std::io::Write::write_all(&mut zip, filler.as_bytes()).expect("zip");
+    zip.start_file("conf/app.env", stored).expect("zip");
+    std::io::Write::write_all(
+        &mut zip,
+        format!("KSEF_TOKEN={}\n", fake_token(3)).as_bytes(),
+    )
+    .expect("zip");
+    let zip = zip.finish().expect("zip").into_inner();
+    std::fs::write(work.join("vendor.jar"), zip).expect("write");
+    let c3 = commit(work, "alice", "vendored jar");
     let (code, json) = cli_json(&["--git", path, "--max-file-size", "1M"]);
-    assert_eq!(code, 2, "{json}");
-    let errors = json["errors"].to_string();
+    assert_eq!(code, 1, "{json}");
+    assert!(json["errors"].as_array().expect("errors").is_empty());
+    let skipped = json["skipped"].to_string();
     assert!(
-        errors.contains("logs/old.log.gz") && errors.contains("gzip file"),
-        "{errors}"
+        skipped.contains("logs/old.log.gz") && skipped.contains("gzip file"),
+        "{skipped}"
+    );
+    assert!(
+        cli_findings(&json).contains(&s("T3", &c3, ALICE, "vendor.jar!conf/app.env")),
+        "{json}"
     );
 }
 

@@ -51,8 +51,10 @@ pub(crate) struct CandidatePassword {
 #[derive(Debug, Default)]
 pub(crate) struct BlobScan {
     pub(crate) candidates: Vec<LeakCandidate>,
-    /// Parts that could not be scanned (bombs, corrupt archives): the run exits 2.
+    /// Parts that could not be read: the run exits 2.
     pub(crate) issues: Vec<ScanIssue>,
+    /// Archives or members refused (limits, corrupt, encrypted): listed, counted as skipped.
+    pub(crate) skipped: Vec<ScanIssue>,
     /// Archive members scanned (0 for a plain blob).
     pub(crate) members: u64,
     /// Bytes scanned, after expansion.
@@ -66,6 +68,8 @@ pub(crate) struct BlobScan {
 pub struct LeakScan {
     pub candidates: Vec<LeakCandidate>,
     pub issues: Vec<ScanIssue>,
+    /// Archives or members refused (limits, corrupt, encrypted), with their reason.
+    pub skipped: Vec<ScanIssue>,
     pub stats: LeakStats,
     pub warnings: Vec<String>,
     /// Where placeholders were dropped (the results list them only when asked, `-v`).
@@ -78,6 +82,8 @@ impl LeakScan {
         self.candidates.extend(blob.candidates);
         self.stats.errors += blob.issues.len() as u64;
         self.issues.extend(blob.issues);
+        self.stats.skipped += blob.skipped.len() as u64;
+        self.skipped.extend(blob.skipped);
         self.stats.bytes += blob.bytes;
         self.stats.placeholders += blob.placeholders.len() as u64;
         self.placeholders.extend(blob.placeholders);
@@ -300,6 +306,8 @@ pub(crate) fn build_leak_results(
     stats.errors = scan.issues.len() as u64;
     let mut errors = scan.issues;
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    let mut skipped = scan.skipped;
+    skipped.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     LeakResults {
         schema_version: LEAKS_SCHEMA_VERSION,
         kind: LEAKS_KIND.to_string(),
@@ -312,6 +320,7 @@ pub(crate) fn build_leak_results(
         },
         stats,
         errors,
+        skipped,
         findings,
         suppressed,
         unused_baseline,
@@ -451,9 +460,11 @@ pub fn hide_below(results: &mut LeakResults, min: Severity) -> usize {
     before - results.findings.len()
 }
 
-/// 2 with any scan error, else 1 with an active finding at or above `fail_on`, else 0.
-pub fn leak_outcome(results: &LeakResults, fail_on: Severity) -> Outcome {
-    if !results.errors.is_empty() {
+/// 2 with any scan error (or, with `fail_on_skipped`, anything skipped), else 1 with an
+/// active finding at or above `fail_on`, else 0. A refused archive alone does not make the
+/// scan partial: it was read, and what it holds cannot be read without extracting it.
+pub fn leak_outcome(results: &LeakResults, fail_on: Severity, fail_on_skipped: bool) -> Outcome {
+    if !results.errors.is_empty() || (fail_on_skipped && results.stats.skipped > 0) {
         Outcome::Incomplete
     } else if results.findings.iter().any(|f| f.severity >= fail_on) {
         Outcome::Findings
@@ -593,7 +604,7 @@ mod tests {
             Some(SuppressionKind::Baseline)
         );
         assert_eq!(r.unused_baseline, vec!["d".repeat(64)]);
-        assert_eq!(leak_outcome(&r, Severity::Info), Outcome::Clean);
+        assert_eq!(leak_outcome(&r, Severity::Info, false), Outcome::Clean);
     }
 
     #[test]
@@ -614,8 +625,8 @@ mod tests {
         };
         let r = build_leak_results(target(), scan, opts, String::new(), Utc::now());
         assert_eq!(r.findings.len(), 1);
-        assert_eq!(leak_outcome(&r, Severity::High), Outcome::Findings);
-        assert_eq!(leak_outcome(&r, Severity::Critical), Outcome::Clean);
+        assert_eq!(leak_outcome(&r, Severity::High, false), Outcome::Findings);
+        assert_eq!(leak_outcome(&r, Severity::Critical, false), Outcome::Clean);
     }
 
     #[test]

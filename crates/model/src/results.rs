@@ -575,7 +575,8 @@ pub struct PlaceholderDrop {
     pub reason: String,
 }
 
-/// Something that could not be scanned (the run then exits 2).
+/// Something that could not be scanned: in `errors` the run then exits 2; in `skipped` (an
+/// archive refused by a limit, corrupt or encrypted) only with `--fail-on-skipped`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanIssue {
     pub path: String,
@@ -590,8 +591,11 @@ pub struct Expansion {
     pub members: u64,
     /// Bytes handed on.
     pub bytes: u64,
-    /// Bombs, corrupt archives, too-deep nesting: not scanned (in full).
+    /// Parts that could not be read (the run exits 2).
     pub issues: Vec<ScanIssue>,
+    /// Archive members refused: beyond the size limits, nested too deep, corrupt or
+    /// encrypted. Listed and counted as skipped; the run goes on.
+    pub skipped: Vec<ScanIssue>,
 }
 
 /// How a file over `--max-file-size` is scanned: in windows of `size` bytes, each starting
@@ -651,6 +655,11 @@ pub struct LeakResults {
     pub stats: LeakStats,
     #[serde(default)]
     pub errors: Vec<ScanIssue>,
+    /// Archives (or members) refused with their reason: beyond the size limits, nested too
+    /// deep, corrupt or encrypted. Counted in `stats.skipped`; exit 2 only with
+    /// `--fail-on-skipped`. Absent in documents written before it was listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<ScanIssue>,
     /// Active (not suppressed) findings.
     pub findings: Vec<LeakFinding>,
     /// Suppressed by baseline, exception or inline marker: listed, never dropped.

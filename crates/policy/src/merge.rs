@@ -100,6 +100,7 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let mut warnings = std::mem::take(&mut out.warnings);
     let mut unused: Option<BTreeSet<String>> = None;
     let mut exceptions: BTreeMap<(String, String), ExceptionState> = BTreeMap::new();
@@ -118,6 +119,7 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
         findings.extend(doc.findings.into_iter().map(repository));
         suppressed.extend(doc.suppressed.into_iter().map(repository));
         errors.extend(doc.errors);
+        skipped.extend(doc.skipped);
         out.placeholders.extend(doc.placeholders);
         warnings.extend(doc.warnings);
         out.digests.inputs.extend(doc.digests.inputs);
@@ -154,6 +156,9 @@ pub fn merge_leaks(parts: Vec<(String, LeakResults)>) -> Result<LeakResults, Mer
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     errors.dedup();
     stats.errors = errors.len() as u64;
+    skipped.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    skipped.dedup();
+    out.skipped = skipped;
     out.stats = stats;
     out.findings = findings;
     out.suppressed = suppressed;

@@ -58,6 +58,15 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
     }
     let _ = crate::app::messages::write_leak_errors(&mut err, lang, &results.errors);
     if !quiet {
+        for s in &results.skipped {
+            let _ = writeln!(
+                err,
+                "{}: {}: {}",
+                lang.t("skipped", "pominięto"),
+                s.path,
+                s.message
+            );
+        }
         for w in &results.warnings {
             let _ = writeln!(
                 err,
@@ -85,4 +94,20 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
             );
         }
     }
+}
+
+/// `--fail-on-skipped` and something was skipped: why the run exits 2.
+pub(super) fn skipped_fails(lang: Lang, skipped: u64) {
+    let mut err = crate::app::output::stderr();
+    let _ = writeln!(
+        err,
+        "error: {} (--fail-on-skipped: exit code 2)\nhelp: the skipped places are listed above; extract or exclude them, or drop --fail-on-skipped",
+        match lang {
+            Lang::En => format!(
+                "{skipped} place{} skipped",
+                if skipped == 1 { "" } else { "s" }
+            ),
+            Lang::Pl => format!("pominięto miejsc: {skipped}"),
+        }
+    );
 }

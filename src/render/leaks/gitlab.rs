@@ -119,11 +119,14 @@ pub fn gitlab_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
         "start_time": time(results.generated_at),
         "end_time": time(results.generated_at),
     });
-    if !results.errors.is_empty() {
+    if !results.errors.is_empty() || !results.skipped.is_empty() {
         scan["messages"] = results
             .errors
             .iter()
             .map(|e| json!({ "level": "warn", "value": format!("{}: {}", e.path, e.message) }))
+            .chain(results.skipped.iter().map(|s| {
+                json!({ "level": "info", "value": format!("skipped: {}: {}", s.path, s.message) })
+            }))
             .collect();
     }
     json!({

@@ -31,6 +31,10 @@ pub enum Outcome {
         message: String,
         text: String,
     },
+    /// Not run: an archive refused by a limit, corrupt or encrypted (the reason).
+    Skipped {
+        message: String,
+    },
 }
 
 /// Escapes text for XML content and attribute values; characters XML 1.0 cannot hold
@@ -62,6 +66,10 @@ pub fn write_suite(suite: &str, cases: &[Case], out: &mut dyn Write) -> Result<(
         .iter()
         .filter(|c| matches!(c.outcome, Outcome::Error { .. }))
         .count();
+    let skipped = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Skipped { .. }))
+        .count();
     let e = io_err("junit");
     let suite = xml_escape(suite);
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#).map_err(&e)?;
@@ -73,7 +81,7 @@ pub fn write_suite(suite: &str, cases: &[Case], out: &mut dyn Write) -> Result<(
     .map_err(&e)?;
     writeln!(
         out,
-        r#"  <testsuite name="{suite}" tests="{}" failures="{failures}" errors="{errors}" skipped="0">"#,
+        r#"  <testsuite name="{suite}" tests="{}" failures="{failures}" errors="{errors}" skipped="{skipped}">"#,
         cases.len()
     )
     .map_err(&e)?;
@@ -102,6 +110,12 @@ pub fn write_suite(suite: &str, cases: &[Case], out: &mut dyn Write) -> Result<(
                 "{head}>\n      <error message=\"{}\">{}</error>\n    </testcase>",
                 xml_escape(message),
                 xml_escape(text)
+            )
+            .map_err(&e)?,
+            Outcome::Skipped { message } => writeln!(
+                out,
+                "{head}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+                xml_escape(message)
             )
             .map_err(&e)?,
         }
@@ -154,6 +168,15 @@ pub fn leak_cases(results: &LeakResults, rules: &[LeakRule]) -> Vec<Case> {
             classname: r.id.clone(),
             name: format!("{}: no findings", r.name),
             outcome: Outcome::Pass,
+        });
+    }
+    for s in &results.skipped {
+        cases.push(Case {
+            classname: "ksef-audit".into(),
+            name: format!("skipped: {}", s.path),
+            outcome: Outcome::Skipped {
+                message: s.message.clone(),
+            },
         });
     }
     if !results.errors.is_empty() {

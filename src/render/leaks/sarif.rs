@@ -194,15 +194,17 @@ pub fn sarif_document(results: &LeakResults, rules: &[LeakRule]) -> Value {
         .chain(&results.suppressed)
         .map(|f| result_json(f, index(&f.rule_id)))
         .collect();
+    let notification = |level: &str, e: &ksef_model::ScanIssue| {
+        json!({
+            "level": level,
+            "message": { "text": ksef_leaks::redact::outbound(&format!("{}: {}", e.path, one_line(&e.message))) },
+        })
+    };
     let mut notifications: Vec<Value> = results
         .errors
         .iter()
-        .map(|e| {
-            json!({
-                "level": "error",
-                "message": { "text": ksef_leaks::redact::outbound(&format!("{}: {}", e.path, one_line(&e.message))) },
-            })
-        })
+        .map(|e| notification("error", e))
+        .chain(results.skipped.iter().map(|s| notification("warning", s)))
         .collect();
     // A history scan says what it covered beyond the refs (dangling commits among them).
     if let Some(coverage) = &results.target.coverage {

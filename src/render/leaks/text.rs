@@ -399,7 +399,7 @@ fn write_unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> st
     Ok(())
 }
 
-/// Warnings, then scan errors.
+/// Warnings, then scan errors, then what was skipped (refused archives).
 fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     for w in &r.warnings {
         writeln!(
@@ -410,6 +410,15 @@ fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::
     }
     for e in &r.errors {
         writeln!(out, "error: {}: {}", e.path, e.message)?;
+    }
+    for s in &r.skipped {
+        writeln!(
+            out,
+            "{}: {}: {}",
+            lang.t("skipped", "pominięto"),
+            s.path,
+            s.message
+        )?;
     }
     Ok(())
 }

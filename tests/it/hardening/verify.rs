@@ -62,7 +62,7 @@ fn issue_13_verify_fails_closed_when_ksef_is_unreachable() {
     assert!(results.errors[0].path.contains(ALFA));
     // Not verified is an error: exit 2 whatever --fail-on and --exit-zero say.
     assert_eq!(
-        leak_outcome(&results, Severity::Critical).with_exit_zero(true),
+        leak_outcome(&results, Severity::Critical, false).with_exit_zero(true),
         Outcome::Incomplete
     );
 }
@@ -87,7 +87,7 @@ fn issue_13_verify_403_names_the_missing_permission() {
         "{message}"
     );
     assert_eq!(
-        leak_outcome(&results, Severity::Critical),
+        leak_outcome(&results, Severity::Critical, false),
         Outcome::Incomplete
     );
     rt.block_on(sim.shutdown());

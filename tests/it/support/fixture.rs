@@ -107,6 +107,7 @@ pub fn leak_results(findings: Vec<LeakFinding>) -> LeakResults {
         digests: Digests::default(),
         stats: LeakStats::default(),
         errors: vec![],
+        skipped: vec![],
         findings,
         suppressed: vec![],
         unused_baseline: vec![],

@@ -79,7 +79,8 @@ const fn b64_table() -> [bool; 256] {
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        // Both alphabets: standard (`+/`) and URL-safe (`-_`, JWT segments).
+        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
         i += 1;
     }
     t
@@ -126,25 +127,46 @@ pub(crate) fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
     runs
 }
 
-/// Decodes one base64 run to text; `None` when it is not valid base64 or not printable text
-/// (binary payloads such as certificates are not scanned as text).
+/// Decodes one base64 run (either alphabet) to text; `None` when it is not valid base64 or
+/// not printable text (binary payloads such as certificates are not scanned as text). A run
+/// that does not decode from its first character is tried from the next three (issue 22: a
+/// value glued to base64 characters before it, e.g. a JWT payload whose offset leaves it
+/// misaligned), so any alignment is found.
 pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
     let trimmed: &[u8] = match run.iter().position(|b| *b == b'=') {
         Some(p) => &run[..p],
         None => run,
     };
-    if trimmed.len() % 4 == 1 {
+    let standard: Vec<u8> = trimmed
+        .iter()
+        .map(|b| match b {
+            b'-' => b'+',
+            b'_' => b'/',
+            b => *b,
+        })
+        .collect();
+    (0..4).find_map(|shift| decode_aligned(standard.get(shift..)?))
+}
+
+fn decode_aligned(b64: &[u8]) -> Option<Vec<u8>> {
+    if b64.len() % 4 == 1 || b64.len() < MIN_BASE64_RUN - 3 {
         return None;
     }
-    let decoded = STANDARD_NO_PAD_INDIFFERENT.decode(trimmed).ok()?;
-    let text = std::str::from_utf8(&decoded).ok()?;
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return None;
-    }
-    Some(decoded)
+    let decoded = STANDARD_NO_PAD_INDIFFERENT.decode(b64).ok()?;
+    // Characters glued before the value (`token_eyJ…`) decode to a few bytes of junk.
+    let start = (0..=GLUED_JUNK.min(decoded.len())).find(|&k| is_text(&decoded[k..]))?;
+    Some(decoded[start..].to_vec())
+}
+
+/// Bytes of junk a decoded run may start with: what up to ten glued characters decode to.
+const GLUED_JUNK: usize = 8;
+
+fn is_text(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| {
+        !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    })
 }
 
 /// A decoded view of a buffer with, for each byte of the view, the offset in the original.
@@ -154,21 +176,35 @@ pub(crate) struct View {
     /// advance together. One entry per decoded escape, not one per byte: a view of a 64 MiB
     /// window costs the window again, not eight times it.
     runs: Vec<(usize, usize)>,
+    /// Every byte of the view comes from this one offset (a decompressed PDF stream: its
+    /// bytes have no place of their own in the original).
+    fixed: Option<usize>,
     pub(crate) label: &'static str,
 }
 
 impl View {
-    fn builder(capacity: usize) -> View {
+    pub(super) fn builder(capacity: usize) -> View {
         View {
             text: Vec::with_capacity(capacity),
             runs: Vec::new(),
+            fixed: None,
             label: "",
+        }
+    }
+
+    /// A view whose every byte is located at `offset` of the original.
+    pub(super) fn at(text: Vec<u8>, offset: usize, label: &'static str) -> View {
+        View {
+            text,
+            runs: Vec::new(),
+            fixed: Some(offset),
+            label,
         }
     }
 
     /// Appends `bytes`, the first taken from original offset `from` (a decoded escape is one
     /// byte from where the escape starts; the run it ends is cut at the next copy).
-    fn copy(&mut self, bytes: &[u8], from: usize) {
+    pub(super) fn copy(&mut self, bytes: &[u8], from: usize) {
         let at = self.text.len();
         if self.runs.last().is_none_or(|(v, o)| o + (at - v) != from) {
             self.runs.push((at, from));
@@ -178,6 +214,9 @@ impl View {
 
     /// The original offset of view offset `at` (one past the last byte for the end).
     pub(crate) fn original(&self, at: usize) -> usize {
+        if let Some(offset) = self.fixed {
+            return offset;
+        }
         if at >= self.text.len() {
             return match self.text.len() {
                 0 => 0,

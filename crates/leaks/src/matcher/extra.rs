@@ -5,7 +5,9 @@
 //! - KSeF context beyond the line for LEAK002 and LEAK003 ([`crate::matcher::context`]);
 //! - KSeF certificate keys (LEAK004) and their passwords (LEAK005) ([`crate::matcher::keys`]);
 //! - decoded views: escaped separators and JSON strings, quoted-printable mail bodies,
-//!   base64 wrapped over several lines ([`crate::matcher::decode`]);
+//!   base64 wrapped over several lines ([`crate::matcher::decode`]); ANSI-stripped logs,
+//!   joined continuations, .docx paragraphs, PDF streams, UTF-16 SQLite pages
+//!   ([`crate::matcher::views`]);
 //! - placeholders counted, not silently dropped.
 
 use base64::Engine;
@@ -184,6 +186,11 @@ impl Scanner {
             decode::quoted_printable_view(text)
         };
         for view in [escaped, quoted].into_iter().flatten() {
+            self.view_pass(&view, text, out);
+        }
+        // Issue 22: each gated by its own signature, so they run on quiet buffers too (a
+        // keyword split by colour codes or across .docx runs is not in the raw text).
+        for view in crate::matcher::views::views(text) {
             self.view_pass(&view, text, out);
         }
         if wrapped {

@@ -19,6 +19,7 @@ mod keys;
 mod placeholder;
 #[cfg(test)]
 mod tests;
+mod views;
 
 /// Transitional second path: `src/app/revoke.rs` (outside this change) still imports it here;
 /// the one home is [`crate::redact::redact_text`].

@@ -51,6 +51,7 @@ pub(crate) fn scan_blob(
     BlobScan {
         candidates,
         issues: ex.issues,
+        skipped: ex.skipped,
         members: ex.members,
         bytes: ex.bytes,
         placeholders,

@@ -12,8 +12,8 @@ use crate::scan::keys::{scan_key_files, settle_passwords};
 use crate::scan::run::shown_paths;
 use crate::scan::window::scan_large_files;
 use crate::sources::{
-    ArchiveLimits, ScanError, WalkOptions, WalkResult, expand, read_expanded, read_large_file,
-    read_stdin, walk_files,
+    ArchiveLimits, ScanError, SourceFile, WalkOptions, WalkResult, expand, is_large_archive,
+    read_expanded, read_large_archive, read_large_file, read_stdin, walk_files,
 };
 use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
@@ -97,11 +97,24 @@ fn scan_trees(
         Some(all.clone().count() as u64),
         Some(all.map(|f| f.size).sum()),
     );
-    // Over --max-file-size: read in overlapping windows, never skipped in silence.
+    // Over --max-file-size: archives opened member by member, other files read in
+    // overlapping windows; never skipped in silence.
+    let (archives, large): (Vec<SourceFile>, Vec<SourceFile>) =
+        walked.large.iter().cloned().partition(is_large_archive);
+    scan_files(
+        scanner,
+        &archives,
+        |f, visit| {
+            let read = read_large_archive(f, limits, visit);
+            pass.item(f.size);
+            read
+        },
+        scan,
+    );
     let plan = WindowPlan::for_limit(req.max_file_size);
     scan_large_files(
         scanner,
-        &walked.large,
+        &large,
         plan,
         |f| f.display.as_str(),
         |f, visit| {

@@ -19,7 +19,7 @@ use crate::sources::ArchiveLimits;
 use crate::sources::ScanError;
 use crate::sources::git::{GitBlob, GitScanOptions, certificates_beside, scan_history_shard};
 use crate::sources::{KeyFileKind, MAX_CERTIFICATE_FILE, key_file_kind};
-use crate::sources::{archive_kind, expand, read_windows};
+use crate::sources::{archive_kind, expand, expand_stream, read_windows};
 use ksef_model::LeakTarget;
 use ksef_model::ScanIssue;
 use ksef_model::WindowPlan;
@@ -70,6 +70,7 @@ pub(super) fn collect_git(
         }
         all.candidates.append(&mut scan.candidates);
         all.issues.append(&mut scan.issues);
+        all.skipped.append(&mut scan.skipped);
         all.warnings.append(&mut scan.warnings);
         all.stats.files += scan.stats.files;
         all.stats.blobs += scan.stats.blobs;
@@ -269,7 +270,7 @@ fn scan_git_blob(
 }
 
 /// A blob over `--max-file-size`: scanned in overlapping windows, like a large file; an
-/// archive that large is not opened.
+/// archive that large is opened member by member (each member within the archive limits).
 fn scan_large_blob(
     scanner: &Scanner,
     limits: &ArchiveLimits,
@@ -279,20 +280,27 @@ fn scan_large_blob(
 ) -> Result<crate::findings::BlobScan, ScanIssue> {
     let p = blob.provenance;
     let plan = WindowPlan::for_limit(limits.max_entry);
-    match archive_kind(blob.data) {
-        Some(kind) => Err(ScanIssue {
-            path: redact_text(&p.path).into_owned(),
-            message: format!(
-                "{kind} in commit {} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it",
-                p.commit,
-                blob.data.len()
-            ),
-        }),
-        None => scan_windowed(scanner, path, plan, provenance, |visit| {
-            read_windows(blob.data, plan, visit).map_err(|e| ScanIssue {
+    if archive_kind(blob.data).is_some() {
+        let data = std::io::Cursor::new(blob.data);
+        let mut failed = None;
+        let found = scan_blob(scanner, provenance, |visit| {
+            expand_stream(path, data, limits, visit).unwrap_or_else(|e| {
+                failed = Some(e);
+                ksef_model::Expansion::default()
+            })
+        });
+        return match failed {
+            None => Ok(found),
+            Some(e) => Err(ScanIssue {
                 path: redact_text(&p.path).into_owned(),
                 message: format!("cannot read: {e}"),
-            })
-        }),
+            }),
+        };
     }
+    scan_windowed(scanner, path, plan, provenance, |visit| {
+        read_windows(blob.data, plan, visit).map_err(|e| ScanIssue {
+            path: redact_text(&p.path).into_owned(),
+            message: format!("cannot read: {e}"),
+        })
+    })
 }

@@ -15,13 +15,13 @@ use ksef_model::Expansion;
 use ksef_model::shown_path;
 
 pub use archive::ArchiveLimits;
-pub(crate) use archive::{archive_kind, expand};
+pub(crate) use archive::{archive_kind, expand, expand_stream};
 pub(crate) use keyfiles::{
     KeyFileKind, MAX_CERTIFICATE_FILE, directory, is_certificate_name, key_file_kind, key_files,
 };
 pub(crate) use walk::read_source;
 pub use walk::{DEFAULT_MAX_FILE_SIZE, SourceFile, WalkOptions, WalkResult, walk_files};
-pub(crate) use window::{read_large_file, read_windows};
+pub(crate) use window::{is_large_archive, read_large_archive, read_large_file, read_windows};
 
 /// Reads one walked file and hands its buffers (the file, or every member of an archive) to
 /// `visit(name, bytes)`. The leak scan passes its matcher as `visit`; nothing here matches.

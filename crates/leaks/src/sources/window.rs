@@ -4,9 +4,12 @@
 
 use std::io::{BufRead, BufReader, Read};
 
+use ksef_model::Expansion;
+
 use ksef_model::ScanIssue;
 use ksef_model::WindowPlan;
 
+use crate::sources::ArchiveLimits;
 use crate::sources::SourceFile;
 
 /// Calls `visit(start, bytes, last)` for each window of `r`: `start` is the window's offset in
@@ -39,31 +42,42 @@ pub(crate) fn read_windows(
     }
 }
 
-/// Reads a file over the size limit in windows. An archive or compressed file that large is
-/// not opened (its members cannot be streamed here): an issue, so the run exits 2.
+/// Reads a file over the size limit in windows (archives go to [`read_large_archive`]).
 pub(crate) fn read_large_file(
     file: &SourceFile,
     plan: WindowPlan,
     visit: &mut dyn FnMut(u64, &[u8], bool),
 ) -> Result<u64, ScanIssue> {
-    let issue = |message: String| ScanIssue {
+    let f = std::fs::File::open(&file.path).map_err(|e| cannot_read(file, &e))?;
+    read_windows(f, plan, visit).map_err(|e| cannot_read(file, &e))
+}
+
+fn cannot_read(file: &SourceFile, e: &std::io::Error) -> ScanIssue {
+    ScanIssue {
         path: crate::redact::redact_text(&file.display).into_owned(),
-        message,
-    };
-    let mut f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
-    let mut head = Vec::with_capacity(512);
-    (&mut f)
-        .take(512)
-        .read_to_end(&mut head)
-        .map_err(|e| issue(format!("cannot read: {e}")))?;
-    if let Some(kind) = crate::sources::archive_kind(&head) {
-        return Err(issue(format!(
-            "{kind} larger than --max-file-size ({} bytes), not opened\nhelp: raise --max-file-size to open it, or extract it and scan the result",
-            file.size
-        )));
+        message: format!("cannot read: {e}"),
     }
-    read_windows(std::io::Cursor::new(head).chain(f), plan, visit)
-        .map_err(|e| issue(format!("cannot read: {e}")))
+}
+
+/// Whether a file over the size limit starts like an archive or compressed file.
+pub(crate) fn is_large_archive(file: &SourceFile) -> bool {
+    let mut head = Vec::with_capacity(512);
+    std::fs::File::open(&file.path)
+        .and_then(|f| f.take(512).read_to_end(&mut head))
+        .is_ok()
+        && crate::sources::archive_kind(&head).is_some()
+}
+
+/// Opens an archive over the size limit member by member
+/// ([`crate::sources::archive::expand_stream`]): nothing larger than one member is held.
+pub(crate) fn read_large_archive(
+    file: &SourceFile,
+    limits: &ArchiveLimits,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) -> Result<Expansion, ScanIssue> {
+    let f = std::fs::File::open(&file.path).map_err(|e| cannot_read(file, &e))?;
+    crate::sources::archive::expand_stream(&file.display, BufReader::new(f), limits, visit)
+        .map_err(|e| cannot_read(file, &e))
 }
 
 #[cfg(test)]

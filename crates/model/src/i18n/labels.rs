@@ -568,6 +568,7 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
         "Scanned {root} ({mode}): {files} files, {blobs} git blobs.",
         "Przeskanowano {root} ({mode}): plików: {files}, obiektów git: {blobs}.",
     ),
+    ("leaks_skipped", "skipped:", "pominięto:"),
     ("leak_token", "Token (redacted)", "Token (zamaskowany)"),
     ("leak_where", "Found in", "Znaleziono w"),
     ("leak_still_active", "Still active?", "Nadal aktywny?"),

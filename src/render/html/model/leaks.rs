@@ -30,6 +30,14 @@ pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
                     let message = ksef_model::i18n::warning::lines(cx.lang, &e.message);
                     format!("{}: {}", mask.text(&e.path), mask.text(&message.join("\n")))
                 })
+                .chain(l.skipped.iter().map(|s| {
+                    format!(
+                        "{} {}: {}",
+                        tr("leaks_skipped"),
+                        mask.text(&s.path),
+                        mask.text(&s.message)
+                    )
+                }))
                 .collect(),
         },
         None => Leaks {
