@@ -380,6 +380,14 @@ fn literal_in_line(line: &[u8]) -> Option<Literal> {
     .find_map(|w| lower.find(w).map(|at| at + w.len()))?;
     let rest = &line[named.min(line.len())..];
     let op = rest.iter().position(|b| *b == b'=' || *b == b':')?;
+    // Between the name and the operator only the rest of a key (`password_1`, `"password"`,
+    // `['pass']`): a call or a field (`passwords.is_empty() => "encrypted"`) is code.
+    if !rest[..op]
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-\"'[] \t?".contains(b))
+    {
+        return None;
+    }
     let after = &rest[op + 1..];
     let q = after
         .iter()
@@ -485,6 +493,19 @@ mod tests {
             Some("Haslo-2024")
         );
         assert_eq!(get("password: \"${KEY_PASSWORD}\"").as_deref(), None);
+        // the rest of a key before the operator is still a key
+        for (line, want) in [
+            ("$config['pass'] = 'Wq7!rTz2Lp';", "Wq7!rTz2Lp"),
+            ("\"keyPassword\": \"Wq7!rTz2Lp\",", "Wq7!rTz2Lp"),
+            ("PFX_PASSWORD ?= Wq7!rTz2Lp", ""),
+        ] {
+            let got = get(line);
+            if want.is_empty() {
+                assert_eq!(got, None, "{line}");
+            } else {
+                assert_eq!(got.as_deref(), Some(want), "{line}");
+            }
+        }
         assert_eq!(get("password: \"<your-password>\"").as_deref(), None);
         // names of environment variables and lookups, not passwords (issue 22, point 1)
         for line in [
@@ -497,6 +518,9 @@ mod tests {
             "password_file = \"/run/secrets/ksef\"",
             "password = \"_____token_password_____\"",
             "\"twoje-haslo\".toCharArray()",
+            // code, not an assignment: a method call or a field between name and operator
+            "(true, false) if passwords.is_empty() => \"encrypted\",",
+            "if self.password.len() > 0 { label = \"Zx81!kQw\" }",
         ] {
             assert_eq!(get(line), None, "{line}");
         }
