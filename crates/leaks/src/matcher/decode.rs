@@ -137,6 +137,9 @@ pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
         Some(p) => &run[..p],
         None => run,
     };
+    if !plausible_url_safe(trimmed) {
+        return None;
+    }
     let standard: Vec<u8> = trimmed
         .iter()
         .map(|b| match b {
@@ -145,7 +148,29 @@ pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
             b => *b,
         })
         .collect();
-    (0..4).find_map(|shift| decode_aligned(standard.get(shift..)?))
+    // Other alignments only for what looks encoded (mixed case and digits): a path or a long
+    // name that fails at its first character is not worth three more decodes.
+    let shifts = if looks_encoded(trimmed) { 4 } else { 1 };
+    (0..shifts).find_map(|shift| decode_aligned(standard.get(shift..)?))
+}
+
+/// Upper case, lower case and digits: the look of encoded bytes.
+fn looks_encoded(run: &[u8]) -> bool {
+    run.iter().any(u8::is_ascii_uppercase)
+        && run.iter().any(u8::is_ascii_lowercase)
+        && run.iter().any(u8::is_ascii_digit)
+}
+
+/// Whether a run with URL-safe characters (`-`, `_`) can be base64 at all: not both
+/// alphabets at once, and the mixed case and digits of encoded bytes. Source code is full of
+/// long `snake_case` and `kebab-case` names that are base64 by alphabet only; decoding each
+/// of them at four alignments doubled the CPU of a working-tree scan.
+fn plausible_url_safe(run: &[u8]) -> bool {
+    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    if !url_safe {
+        return true;
+    }
+    !run.iter().any(|b| matches!(b, b'+' | b'/')) && looks_encoded(run)
 }
 
 fn decode_aligned(b64: &[u8]) -> Option<Vec<u8>> {
@@ -568,5 +593,25 @@ mod tests {
         assert!(decoded.starts_with(b"a fairly"));
         let bin = base64::engine::general_purpose::STANDARD.encode([0u8, 1, 2, 200, 3].repeat(20));
         assert!(decode_base64_text(bin.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn url_safe_runs_need_the_look_of_encoded_bytes() {
+        // A JWT-like payload in the URL-safe alphabet is decoded ...
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode("{\"sub\":\"ksef-2025\",\"scope\":\"invoice>read?all\"}");
+        assert!(payload.contains(['-', '_']), "{payload}");
+        assert!(
+            decode_base64_text(payload.as_bytes()).is_some(),
+            "{payload}"
+        );
+        // ... long names of code are not (only their alphabet is base64).
+        for name in [
+            "git_config_get_string_multi_value",
+            "STRBUF_INIT_WITH_DEFAULT_ALLOC_SIZE",
+            "data-ksef-token-placeholder-value",
+        ] {
+            assert!(!plausible_url_safe(name.as_bytes()), "{name}");
+        }
     }
 }

@@ -16,13 +16,29 @@ use crate::matcher::decode::View;
 
 /// Every view of `text` whose signature is present.
 pub(crate) fn views(text: &[u8]) -> Vec<View> {
-    let mut out: Vec<View> = [ansi_stripped(text), joined(text), docx_paragraphs(text)]
+    let joined = if names_a_token(text) {
+        joined(text)
+    } else {
+        None
+    };
+    let mut out: Vec<View> = [ansi_stripped(text), joined, docx_paragraphs(text)]
         .into_iter()
         .flatten()
         .collect();
     out.extend(pdf_streams(text));
     out.extend(sqlite_utf16(text));
     out
+}
+
+/// Whether `text` names a KSeF token anywhere (`ksef`, `nip-`, `internalId-`, any case): the
+/// joined view is for a token split across lines or string pieces, and the rest of its line
+/// or literal still says what it is. Source code is full of quote joins and `\` line ends
+/// (C macros): without this, every such file would be read twice.
+fn names_a_token(text: &[u8]) -> bool {
+    static HINT: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    HINT.get_or_init(|| regex::bytes::Regex::new("(?i-u:ksef|nip-|internalid-)").ok())
+        .as_ref()
+        .is_none_or(|hint| hint.is_match(text))
 }
 
 const ESC: u8 = 0x1b;
