@@ -171,3 +171,27 @@ fn without_records_the_section_says_how_to_link_them() {
     assert!(s.contains("--offboard-records DIR"), "{s}");
     assert!(!s.contains("no offboarding record"), "{s}");
 }
+
+#[test]
+fn the_config_names_the_records_directory_relative_to_itself() {
+    let (dir, audit, _records) = setup();
+    let config = dir.path().join("ksef-audit.toml");
+    std::fs::write(&config, "[report]\noffboard-records = \"records\"\n").expect("config");
+    let out = dir.path().join("q.html");
+    Command::cargo_bin("ksef-audit")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["report", "--kind", "quarterly", "--quiet", "--config"])
+        .arg(&config)
+        .arg("--audit")
+        .arg(&audit)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let s = section(&std::fs::read_to_string(&out).expect("report"));
+    assert!(
+        s.contains("href=\"records/offboard-piotr.zielinski-at-biuro.pl-2026-12-01.html\""),
+        "{s}"
+    );
+}
