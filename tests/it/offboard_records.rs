@@ -59,17 +59,26 @@ fn records(dir: &Path) -> PathBuf {
     records
 }
 
-fn report(audit: &Path, records: &Path, out: &Path, lang: &str) -> assert_cmd::assert::Assert {
+/// `report --kind quarterly --audit AUDIT -o OUT ARGS…`.
+fn quarterly(audit: &Path, out: &Path, args: &[&std::ffi::OsStr]) -> assert_cmd::assert::Assert {
     Command::cargo_bin("ksef-audit")
         .expect("binary")
-        .args(["report", "--kind", "quarterly", "--quiet", "--lang", lang])
-        .arg("--audit")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["report", "--kind", "quarterly", "--quiet", "--audit"])
         .arg(audit)
-        .arg("--offboard-records")
-        .arg(records)
         .arg("-o")
         .arg(out)
+        .args(args)
         .assert()
+}
+
+fn report(audit: &Path, records: &Path, out: &Path, lang: &str) -> assert_cmd::assert::Assert {
+    let flag = std::ffi::OsStr::new("--offboard-records");
+    quarterly(
+        audit,
+        out,
+        &["--lang".as_ref(), lang.as_ref(), flag, records.as_os_str()],
+    )
 }
 
 /// The "People who left" section, `/` unescaped.
@@ -159,14 +168,7 @@ fn without_records_the_section_says_how_to_link_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let audit = audit_with_people(dir.path());
     let out = dir.path().join("q.html");
-    Command::cargo_bin("ksef-audit")
-        .expect("binary")
-        .args(["report", "--kind", "quarterly", "--quiet", "--audit"])
-        .arg(&audit)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(2);
+    quarterly(&audit, &out, &[]).code(2);
     let s = section(&std::fs::read_to_string(&out).expect("report"));
     assert!(s.contains("--offboard-records DIR"), "{s}");
     assert!(!s.contains("no offboarding record"), "{s}");
@@ -178,17 +180,7 @@ fn the_config_names_the_records_directory_relative_to_itself() {
     let config = dir.path().join("ksef-audit.toml");
     std::fs::write(&config, "[report]\noffboard-records = \"records\"\n").expect("config");
     let out = dir.path().join("q.html");
-    Command::cargo_bin("ksef-audit")
-        .expect("binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["report", "--kind", "quarterly", "--quiet", "--config"])
-        .arg(&config)
-        .arg("--audit")
-        .arg(&audit)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(2);
+    quarterly(&audit, &out, &["--config".as_ref(), config.as_os_str()]).code(2);
     let s = section(&std::fs::read_to_string(&out).expect("report"));
     assert!(
         s.contains("href=\"records/offboard-piotr.zielinski-at-biuro.pl-2026-12-01.html\""),
