@@ -319,18 +319,33 @@ pub fn linked_records(dir: &Path, from: &Path) -> Result<Vec<LinkedRecord>> {
         .collect())
 }
 
+/// `p` absolute, its nearest existing ancestor with symbolic links resolved (so a path
+/// that exists and one that does not yet compare alike).
+fn full(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    })
+    .unwrap_or_else(|_| p.to_path_buf());
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = base.canonicalize() {
+            return rest.iter().rev().fold(real, |acc, c| acc.join(c));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
 /// `target` as a link from a page in `from`: relative, `/`-separated.
 fn relative_link(from: &Path, target: &Path) -> String {
-    let full = |p: &Path| {
-        let p = if p.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            p
-        };
-        p.canonicalize()
-            .or_else(|_| std::path::absolute(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    };
     let (from, target) = (full(from), full(target));
     let common = from
         .components()
@@ -345,7 +360,21 @@ fn relative_link(from: &Path, target: &Path) -> String {
             .skip(common)
             .map(|c| c.as_os_str().to_string_lossy().into_owned()),
     );
-    parts.join("/")
+    percent_encode(&parts.join("/"))
+}
+
+/// A path as a URL path: unreserved characters and `/` stay, every other byte is `%XX` (so
+/// a `:` or `#` in a directory name cannot become a scheme or a fragment).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn file_name(p: &Path) -> String {
@@ -489,6 +518,19 @@ mod tests {
 
     fn cfg(text: &str) -> Config {
         crate::config::from_text(Path::new("k.toml"), text, &Default::default()).expect("valid")
+    }
+
+    #[test]
+    fn record_links_are_relative_and_cannot_become_a_scheme_or_fragment() {
+        let root = std::env::temp_dir();
+        let link = |from: &str, to: &str| relative_link(&root.join(from), &root.join(to));
+        assert_eq!(link("out", "records/r.html"), "../records/r.html");
+        assert_eq!(link("", "records/r.html"), "records/r.html");
+        assert_eq!(link("a/b", "a/r.html"), "../r.html");
+        assert_eq!(
+            link("", "javascript:x #1/r é.html"),
+            "javascript%3Ax%20%231/r%20%C3%A9.html"
+        );
     }
 
     #[test]

@@ -757,13 +757,13 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     ("leavers_title", "People who left", "Osoby, które odeszły"),
     (
         "leavers_intro",
-        "Each person who left and still has access in this audit, or whose offboarding record is kept, with their newest record (`ksef-audit offboard PERSON --output-dir DIR`).",
-        "Każda osoba, która odeszła i nadal ma dostęp w tym audycie albo ma zachowany zapis odebrania dostępu, z najnowszym zapisem (`ksef-audit offboard OSOBA --output-dir KATALOG`).",
+        "Each person who left and still has access in this audit, or whose offboarding record is kept, with their newest record: what was found and done, and when access is certainly gone.",
+        "Każda osoba, która odeszła i nadal ma dostęp w tym audycie albo ma zachowany zapis odebrania dostępu, z najnowszym zapisem: co znaleziono i zrobiono oraz kiedy dostęp na pewno wygasa.",
     ),
     (
         "leavers_no_records_given",
-        "Offboarding records were not given: add `--offboard-records DIR` (or `[report] offboard-records`) to link them.",
-        "Nie podano zapisów odebrania dostępu: dodaj `--offboard-records KATALOG` (albo `[report] offboard-records`), aby je podlinkować.",
+        "No offboarding records were given to this report (report --offboard-records DIR, or [report] offboard-records), so none are linked.",
+        "Do raportu nie podano zapisów odebrania dostępu (report --offboard-records KATALOG albo [report] offboard-records), więc nie są podlinkowane.",
     ),
     ("leavers_person", "Person", "Osoba"),
     ("leavers_left", "What is left", "Co pozostało"),
