@@ -170,7 +170,7 @@ fn without_records_the_section_says_how_to_link_them() {
     let out = dir.path().join("q.html");
     quarterly(&audit, &out, &[]).code(2);
     let s = section(&std::fs::read_to_string(&out).expect("report"));
-    assert!(s.contains("report --offboard-records DIR"), "{s}");
+    assert!(s.contains("No offboarding records were given"), "{s}");
     assert!(!s.contains("no offboarding record"), "{s}");
 }
 

@@ -762,8 +762,8 @@ pub(super) const TABLE: &[(&str, &str, &str)] = &[
     ),
     (
         "leavers_no_records_given",
-        "No offboarding records were given to this report (report --offboard-records DIR, or [report] offboard-records), so none are linked.",
-        "Do raportu nie podano zapisów odebrania dostępu (report --offboard-records KATALOG albo [report] offboard-records), więc nie są podlinkowane.",
+        "No offboarding records were given to this report, so none are linked.",
+        "Do raportu nie dołączono zapisów odebrania dostępu, więc nie są podlinkowane.",
     ),
     ("leavers_person", "Person", "Osoba"),
     ("leavers_left", "What is left", "Co pozostało"),
