@@ -224,7 +224,10 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
             .as_deref()
             .and_then(Path::parent)
             .unwrap_or(Path::new(""));
-        input.offboard_records = Some(linked_records(dir, from)?);
+        let (records, digest) = linked_records(dir, from)?;
+        opts.input_digests
+            .push((format!("--offboard-records {}", file_name(dir)), digest));
+        input.offboard_records = Some(records);
     }
     // Report sections and rule titles are metadata of the built-in rules.
     let rules = report_rules(&load_policy_rules(None)?);
@@ -303,10 +306,16 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
 }
 
 /// The records in `dir`, each with the link to its HTML page (its JSON when the page is
-/// missing) relative to `from`, the report's directory.
-pub fn linked_records(dir: &Path, from: &Path) -> Result<Vec<LinkedRecord>> {
+/// missing) relative to `from`, the report's directory; and one digest of them all (each
+/// file's name and SHA-256, in name order) for the cover.
+pub fn linked_records(dir: &Path, from: &Path) -> Result<(Vec<LinkedRecord>, String)> {
     let kept = load_offboard_records(dir, "offboard-records")?;
-    Ok(kept
+    let listing: String = kept
+        .iter()
+        .map(|k| format!("{}  {}\n", k.digest, file_name(&k.path)))
+        .collect();
+    let digest = ksef_model::fingerprint_hex(listing.as_bytes());
+    let records = kept
         .into_iter()
         .map(|k| {
             let page = k.path.with_extension("html");
@@ -316,7 +325,8 @@ pub fn linked_records(dir: &Path, from: &Path) -> Result<Vec<LinkedRecord>> {
                 record: k.record,
             }
         })
-        .collect())
+        .collect();
+    Ok((records, digest))
 }
 
 /// `p` absolute, its nearest existing ancestor with symbolic links resolved (so a path
@@ -483,7 +493,7 @@ pub fn write_demo_reports(
             previous,
             staff: staff.to_vec(),
             offboard_records: records
-                .map(|dir| linked_records(dir, out_dir))
+                .map(|dir| linked_records(dir, out_dir).map(|(linked, _)| linked))
                 .transpose()?,
             ..ReportInput::default()
         },

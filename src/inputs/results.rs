@@ -222,6 +222,8 @@ pub fn load_offboard_record(
 pub struct KeptRecord {
     pub path: PathBuf,
     pub record: OffboardRecord,
+    /// SHA-256 of the file's bytes.
+    pub digest: String,
 }
 
 /// Reads every `offboard-*.json` in `dir` (sorted by file name); other files are ignored,
@@ -247,8 +249,12 @@ pub fn load_offboard_records(
     paths
         .into_iter()
         .map(|path| {
-            let record = load_offboard_record(&path, flag)?.value;
-            Ok(KeptRecord { path, record })
+            let loaded = load_offboard_record(&path, flag)?;
+            Ok(KeptRecord {
+                path,
+                record: loaded.value,
+                digest: loaded.digest,
+            })
         })
         .collect()
 }

@@ -121,6 +121,10 @@ fn a_quarterly_report_links_each_leaver_to_the_newest_record_and_says_when_none_
     assert!(row(KEPT).contains("permission grants: 0, tokens: 1"));
     assert!(row(NOT_KEPT).contains("no offboarding record"), "{s}");
     assert!(html.contains("href=\"#leavers\""), "in the contents");
+    assert!(
+        html.contains("--offboard-records records"),
+        "the cover lists the records' digest"
+    );
     // Never a PESEL: no run of 11 digits in the section.
     let digits = s
         .split(|c: char| !c.is_ascii_digit())
