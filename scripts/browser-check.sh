@@ -21,8 +21,10 @@ if [ $# -eq 0 ]; then
   common=(--audit $f/audit-2026q4.json --leaks $f/leaks-2026q4.json --previous $f/audit-2026q2.json
           --previous $f/audit-2026q3.json --staff $f/staff.csv --quiet)
   # exit 2 is expected: the fixture has an incomplete context
-  "$bin" report "${common[@]}" --kind quarterly -o "$out/quarterly.html" || [ $? -eq 2 ]
-  "$bin" report "${common[@]}" --kind quarterly --lang pl -o "$out/kwartalny.html" || [ $? -eq 2 ]
+  # the quarterly reports link the kept offboarding records (People who left, issue 24.4)
+  records=(--offboard-records $f/offboard)
+  "$bin" report "${common[@]}" "${records[@]}" --kind quarterly -o "$out/quarterly.html" || [ $? -eq 2 ]
+  "$bin" report "${common[@]}" "${records[@]}" --kind quarterly --lang pl -o "$out/kwartalny.html" || [ $? -eq 2 ]
   "$bin" report "${common[@]}" --kind review -o "$out/review.html" || [ $? -eq 2 ]
   rc=0
   for r in quarterly kwartalny review; do

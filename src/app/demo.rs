@@ -467,8 +467,14 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
     } else {
         Vec::new()
     };
-    let written =
-        crate::app::report::write_demo_reports(&demo.out_dir, audit, demo.leaks.as_ref(), &staff)?;
+    let records = demo.out_dir.join("offboard");
+    let written = crate::app::report::write_demo_reports(
+        &demo.out_dir,
+        audit,
+        demo.leaks.as_ref(),
+        &staff,
+        records.is_dir().then_some(records.as_path()),
+    )?;
     let (quarters, reports) = written.split_at(written.len().saturating_sub(3));
     for path in quarters {
         demo.outputs.push((

@@ -20,10 +20,12 @@ use crate::config::Language;
 use crate::config::RuleDirs;
 use crate::inputs::results::load_audit_results;
 use crate::inputs::results::load_leak_results;
+use crate::inputs::results::load_offboard_records;
 use crate::inputs::staff::load_staff;
 use crate::render::csv::CsvOptions;
 use crate::render::html;
 use crate::render::html::CsvTable;
+use crate::render::html::LinkedRecord;
 use crate::render::html::NipMasking;
 use crate::render::html::ReportInput;
 use crate::render::html::ReportKind;
@@ -74,6 +76,8 @@ pub struct ReportRequest {
     pub leaks: Option<PathBuf>,
     pub previous: Vec<PathBuf>,
     pub staff: Option<PathBuf>,
+    /// `--offboard-records` (else `[report] offboard-records`).
+    pub offboard_records: Option<PathBuf>,
     pub kind: ReportKind,
     pub output: ReportOutput,
     /// Language, templates, due days, NIP masking, quarter, firm.
@@ -146,6 +150,10 @@ impl ReportRequest {
             leaks: args.leaks.clone(),
             previous: args.previous.clone(),
             staff: args.staff.clone(),
+            offboard_records: args
+                .offboard_records
+                .clone()
+                .or_else(|| cfg.report.offboard_records.clone()),
             kind,
             output,
             options: opts,
@@ -209,6 +217,17 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }
     if let Some(p) = &req.staff {
         input.staff = load_staff(p)?;
+    }
+    if let Some(dir) = &req.offboard_records {
+        let from = req
+            .output_path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        let (records, digest) = linked_records(dir, from)?;
+        opts.input_digests
+            .push((format!("--offboard-records {}", file_name(dir)), digest));
+        input.offboard_records = Some(records);
     }
     // Report sections and rule titles are metadata of the built-in rules.
     let rules = report_rules(&load_policy_rules(None)?);
@@ -286,6 +305,88 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     })
 }
 
+/// The records in `dir`, each with the link to its HTML page (its JSON when the page is
+/// missing) relative to `from`, the report's directory; and one digest of them all (each
+/// file's name and SHA-256, in name order) for the cover.
+pub fn linked_records(dir: &Path, from: &Path) -> Result<(Vec<LinkedRecord>, String)> {
+    let kept = load_offboard_records(dir, "offboard-records")?;
+    let listing: String = kept
+        .iter()
+        .map(|k| format!("{}  {}\n", k.digest, file_name(&k.path)))
+        .collect();
+    let digest = ksef_model::fingerprint_hex(listing.as_bytes());
+    let records = kept
+        .into_iter()
+        .map(|k| {
+            let page = k.path.with_extension("html");
+            let target = if page.is_file() { page } else { k.path };
+            LinkedRecord {
+                href: relative_link(from, &target),
+                record: k.record,
+            }
+        })
+        .collect();
+    Ok((records, digest))
+}
+
+/// `p` absolute, its nearest existing ancestor with symbolic links resolved (so a path
+/// that exists and one that does not yet compare alike).
+fn full(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    })
+    .unwrap_or_else(|_| p.to_path_buf());
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = base.canonicalize() {
+            return rest.iter().rev().fold(real, |acc, c| acc.join(c));
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// `target` as a link from a page in `from`: relative, `/`-separated.
+fn relative_link(from: &Path, target: &Path) -> String {
+    let (from, target) = (full(from), full(target));
+    let common = from
+        .components()
+        .zip(target.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = from.components().count() - common;
+    let mut parts: Vec<String> = vec!["..".to_string(); ups];
+    parts.extend(
+        target
+            .components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    percent_encode(&parts.join("/"))
+}
+
+/// A path as a URL path: unreserved characters and `/` stay, every other byte is `%XX` (so
+/// a `:` or `#` in a directory name cannot become a scheme or a fragment).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -356,12 +457,14 @@ pub fn demo_history(current: &AuditResults) -> Vec<AuditResults> {
 
 /// Writes the demo's two earlier quarters (`audit-2026q2.json`, …: the audit results
 /// `report --previous` takes), then its security review and quarterly reports, into
-/// `out_dir`; returns the paths written, in that order.
+/// `out_dir`; returns the paths written, in that order. The quarterly reports link the
+/// offboarding records in `records` (`report --offboard-records`).
 pub fn write_demo_reports(
     out_dir: &Path,
     audit: &AuditResults,
     leaks: Option<&LeakResults>,
     staff: &[StaffMember],
+    records: Option<&Path>,
 ) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out_dir).with_context(|| {
         format!(
@@ -389,6 +492,9 @@ pub fn write_demo_reports(
             leaks: leaks.cloned(),
             previous,
             staff: staff.to_vec(),
+            offboard_records: records
+                .map(|dir| linked_records(dir, out_dir).map(|(linked, _)| linked))
+                .transpose()?,
             ..ReportInput::default()
         },
         DueDays::default(),
@@ -422,6 +528,19 @@ mod tests {
 
     fn cfg(text: &str) -> Config {
         crate::config::from_text(Path::new("k.toml"), text, &Default::default()).expect("valid")
+    }
+
+    #[test]
+    fn record_links_are_relative_and_cannot_become_a_scheme_or_fragment() {
+        let root = std::env::temp_dir();
+        let link = |from: &str, to: &str| relative_link(&root.join(from), &root.join(to));
+        assert_eq!(link("out", "records/r.html"), "../records/r.html");
+        assert_eq!(link("", "records/r.html"), "records/r.html");
+        assert_eq!(link("a/b", "a/r.html"), "../r.html");
+        assert_eq!(
+            link("", "javascript:x #1/r é.html"),
+            "javascript%3Ax%20%231/r%20%C3%A9.html"
+        );
     }
 
     #[test]

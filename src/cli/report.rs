@@ -9,6 +9,7 @@ use super::shared::{ConfigArg, CsvExcelArg, FormatArg, LangArg, OutputArg, Quiet
 const EXAMPLES: &str = "EXAMPLES:
   ksef-audit report --audit audit.json --leaks leaks.json -o review.html
   ksef-audit report --kind quarterly --audit audit.json --previous q3.json --lang pl -o q4.html
+  ksef-audit report --kind quarterly --audit audit.json --offboard-records records/ -o q4.html
   ksef-audit report --kind quarterly --audit audit.json --csv-excel -o q4.csv";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +78,10 @@ pub struct ReportArgs {
     /// Staff list CSV: PESELs of token authors are shown as staff names
     #[arg(long, value_name = "FILE")]
     pub staff: Option<PathBuf>,
+    /// Directory of offboarding records (`offboard --output-dir DIR`): the quarterly report
+    /// links each person who left to their newest record
+    #[arg(long, value_name = "DIR")]
+    pub offboard_records: Option<PathBuf>,
     /// Mask NIPs: of sole traders (`[report] sole-traders`), or all with `--mask-nip=all`
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "sole-traders", require_equals = true)]
     pub mask_nip: Option<MaskNip>,

@@ -246,6 +246,8 @@ pub struct ReportConfig {
     /// Valid, normalised NIPs.
     pub sole_traders: BTreeSet<String>,
     pub templates: Option<PathBuf>,
+    /// Offboarding records the quarterly report links (relative to the config file).
+    pub offboard_records: Option<PathBuf>,
 }
 
 /// `[rules.*]`, checked against the rules.

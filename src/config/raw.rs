@@ -134,6 +134,8 @@ pub struct ReportSection {
     pub sole_traders: Vec<Spanned<String>>,
     /// Directory with templates that override the built-in ones.
     pub templates: Option<PathBuf>,
+    /// Directory of offboarding records the quarterly report links.
+    pub offboard_records: Option<PathBuf>,
 }
 
 /// `[report.due-days]`: days to remediate a finding of each severity.

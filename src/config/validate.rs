@@ -520,6 +520,7 @@ fn report(
         },
         sole_traders,
         templates: section.templates.as_ref().map(resolve),
+        offboard_records: section.offboard_records.as_ref().map(resolve),
     }
 }
 

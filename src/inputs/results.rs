@@ -12,6 +12,9 @@ use ksef_model::AuditResults;
 use ksef_model::LEAKS_KIND;
 use ksef_model::LEAKS_SCHEMA_VERSION;
 use ksef_model::LeakResults;
+use ksef_model::OFFBOARD_KIND;
+use ksef_model::OFFBOARD_SCHEMA_VERSION;
+use ksef_model::OffboardRecord;
 use ksef_model::SNAPSHOT_KIND;
 use ksef_model::SNAPSHOT_SCHEMA_VERSION;
 use ksef_model::TokenSnapshot;
@@ -51,6 +54,14 @@ pub const LEAKS_DOCUMENT: DocumentKind = DocumentKind {
     written_by: "ksef-audit leaks --format json --output FILE",
 };
 
+/// `offboard --format json` (the record kept for the compliance file).
+pub const OFFBOARD_DOCUMENT: DocumentKind = DocumentKind {
+    what: "an offboarding record",
+    kind: OFFBOARD_KIND,
+    schema_version: OFFBOARD_SCHEMA_VERSION,
+    written_by: "ksef-audit offboard PERSON --output-dir DIR",
+};
+
 #[derive(Debug, Error)]
 pub enum ResultsError {
     #[error(
@@ -88,6 +99,16 @@ pub enum ResultsError {
         path: PathBuf,
         doc: DocumentKind,
         found: String,
+    },
+    #[error(
+        "cannot read the directory '{}'\nhelp: --{flag} takes the directory `ksef-audit offboard --output-dir DIR` wrote its records to",
+        ksef_model::shown_path(path)
+    )]
+    Dir {
+        path: PathBuf,
+        flag: &'static str,
+        #[source]
+        source: std::io::Error,
     },
 }
 
@@ -187,4 +208,53 @@ pub fn load_leak_results(
     flag: &'static str,
 ) -> Result<Loaded<LeakResults>, ResultsError> {
     read_document(path, flag, LEAKS_DOCUMENT)
+}
+
+/// Reads an `offboard --format json` record (`report --offboard-records`).
+pub fn load_offboard_record(
+    path: &Path,
+    flag: &'static str,
+) -> Result<Loaded<OffboardRecord>, ResultsError> {
+    read_document(path, flag, OFFBOARD_DOCUMENT)
+}
+
+/// A record kept in a records directory, with the file it was read from.
+pub struct KeptRecord {
+    pub path: PathBuf,
+    pub record: OffboardRecord,
+    /// SHA-256 of the file's bytes.
+    pub digest: String,
+}
+
+/// Reads every `offboard-*.json` in `dir` (sorted by file name); other files are ignored,
+/// and one that is not a valid record is an error naming it.
+pub fn load_offboard_records(
+    dir: &Path,
+    flag: &'static str,
+) -> Result<Vec<KeptRecord>, ResultsError> {
+    let dir_err = |source| ResultsError::Dir {
+        path: dir.to_path_buf(),
+        flag,
+        source,
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(dir_err)? {
+        let path = entry.map_err(dir_err)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("offboard-") && name.ends_with(".json") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let loaded = load_offboard_record(&path, flag)?;
+            Ok(KeptRecord {
+                path,
+                record: loaded.value,
+                digest: loaded.digest,
+            })
+        })
+        .collect()
 }

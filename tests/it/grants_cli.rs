@@ -672,6 +672,13 @@ fn the_demo_reports_show_grant_findings_without_a_pesel() {
         assert!(html.contains(urgent), "{file}: urgent leavers");
         if let Some(kpi) = kpi {
             assert!(html.contains(kpi), "{file}: grant KPI");
+            // People who left: the demo's leaver links the dry-run record the demo kept.
+            assert!(
+                html.contains(
+                    "class=\"record\" href=\"offboard&#x2f;offboard-piotr.wisniewski-at-bilans.example.pl-"
+                ),
+                "{file}: link to the offboarding record"
+            );
         }
         for p in &pesels {
             assert!(!html.contains(p.as_str()), "{file} shows PESEL {p}");

@@ -25,6 +25,7 @@ mod init;
 mod key_passwords;
 mod leaks_cli;
 mod offboard;
+mod offboard_records;
 mod polish;
 mod progress_tty;
 mod properties;

@@ -63,6 +63,7 @@ fn canonical() -> ReportInput {
         leaks: Some(leaks()),
         previous: vec![audit("2026q3"), audit("2026q2")],
         staff: staff(),
+        offboard_records: None,
         facts: ReportFacts::default(),
     })
 }
@@ -585,9 +586,14 @@ fn demo_reports_have_a_three_quarter_trend() {
         current.contexts.len(),
         "one client joined later"
     );
-    let written =
-        ksef_audit::app::report::write_demo_reports(dir.path(), &current, Some(&leaks()), &[])
-            .expect("writes");
+    let written = ksef_audit::app::report::write_demo_reports(
+        dir.path(),
+        &current,
+        Some(&leaks()),
+        &[],
+        None,
+    )
+    .expect("writes");
     // Issue 14: two earlier quarters' audit results, then the three reports.
     assert_eq!(written.len(), 5);
     for (path, q) in written[..2].iter().zip(["2026q2", "2026q3"]) {

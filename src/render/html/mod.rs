@@ -24,6 +24,7 @@ use crate::render::RenderError;
 
 use ksef_model::AuditResults;
 use ksef_model::LeakResults;
+use ksef_model::OffboardRecord;
 use ksef_model::ReportFacts;
 use ksef_model::StaffMember;
 use ksef_model::i18n::Lang;
@@ -69,6 +70,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../reports/partials/grants.html"),
     ),
     (
+        "partials/leavers.html",
+        include_str!("../../../reports/partials/leavers.html"),
+    ),
+    (
         "offboard.html",
         include_str!("../../../reports/offboard.html"),
     ),
@@ -83,9 +88,19 @@ pub struct ReportInput {
     pub previous: Vec<AuditResults>,
     /// Maps PESELs of token authors to names.
     pub staff: Vec<StaffMember>,
+    /// Offboarding records kept (`report --offboard-records DIR`); `None`: not given.
+    pub offboard_records: Option<Vec<LinkedRecord>>,
     /// Scores, KPIs, due dates and the comparison with `previous`, decided by
     /// `evaluate::posture::report_facts` (the renderer only lays them out).
     pub facts: ReportFacts,
+}
+
+/// An offboarding record kept, and the link to its HTML page from the report.
+#[derive(Debug, Clone)]
+pub struct LinkedRecord {
+    pub record: OffboardRecord,
+    /// Relative to the report's directory.
+    pub href: String,
 }
 
 /// Which NIPs are masked.

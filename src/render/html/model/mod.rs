@@ -14,6 +14,7 @@ mod clients;
 mod cover;
 mod grants;
 mod leaks;
+mod leavers;
 mod register;
 mod summary;
 mod trend;
@@ -202,6 +203,8 @@ struct Ctx<'a> {
     leaks: Option<&'a ksef_model::LeakResults>,
     /// The quarter label on the cover and the trend (`2026Q4`).
     quarter: String,
+    /// Offboarding records kept; `None`: not given.
+    records: Option<&'a [crate::render::html::LinkedRecord]>,
 }
 
 impl Ctx<'_> {
@@ -332,6 +335,7 @@ fn with_ctx<T>(input: &ReportInput, opts: &ReportOptions, f: impl FnOnce(&Ctx<'_
             .quarter
             .clone()
             .unwrap_or_else(|| quarter_of(as_of_time)),
+        records: input.offboard_records.as_deref(),
     };
     f(&cx)
 }
@@ -379,6 +383,7 @@ fn build_view(cx: &Ctx<'_>, kind: ReportKind) -> ReportView {
         urgent: urgent::urgent(cx),
         certificates: certificates::certificates(cx),
         grants: grants::grants(cx),
+        leavers: leavers::leavers(cx),
     }
 }
 

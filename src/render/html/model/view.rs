@@ -34,6 +34,41 @@ pub struct ReportView {
     pub grants: Grants,
     /// KSeF certificates: the expiry calendar and the token-sunset readiness.
     pub certificates: Certificates,
+    /// People who left, with their newest offboarding record (quarterly report).
+    pub leavers: Leavers,
+}
+
+/// The "People who left" section (`present` is false when no one left and no record is kept).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Leavers {
+    pub present: bool,
+    /// `--offboard-records` was given: each row says whether a record is kept.
+    pub records_given: bool,
+    pub rows: Vec<LeaverRow>,
+    /// "… and N more", when `rows` was capped.
+    pub more: String,
+}
+
+/// One person who left: by staff id or e-mail, never by PESEL.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaverRow {
+    pub person: String,
+    /// What they still hold in this audit (or "nothing in this audit").
+    pub left: String,
+    /// Their newest offboarding record, if one is kept.
+    pub record: Option<RecordLink>,
+}
+
+/// A kept offboarding record as the report links it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordLink {
+    /// Relative link to the record's HTML page (shown as text in print).
+    pub href: String,
+    pub date: String,
+    /// `dry run` or `carried out (--yes)`.
+    pub mode: String,
+    /// "access certainly gone on DATE", when the record says so.
+    pub gone: String,
 }
 
 /// KSeF certificates in a report.
