@@ -41,7 +41,11 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
         say!(
             "{} {} {} (NIP {}): {} {} - {} {}",
             stderr::prefix(lang, Kind::Warning),
-            r.kind.word(),
+            match r.kind {
+                crate::render::calendar::ReminderKind::Token => "token",
+                crate::render::calendar::ReminderKind::Certificate =>
+                    lang.t("certificate", "certyfikat"),
+            },
             r.reference,
             r.nip,
             lang.t(

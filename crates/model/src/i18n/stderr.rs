@@ -138,6 +138,27 @@ pub fn message(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// After `offboard --yes`: what was done, failed and left, and the day access is certainly
+/// gone.
+pub fn offboard_done(
+    lang: Lang,
+    (done, failed, left): (usize, usize, usize),
+    gone: Option<chrono::NaiveDate>,
+) -> String {
+    match lang {
+        Lang::En => format!(
+            "offboard: {done} done, {failed} failed, {left} left (in use, owner-only or protected){}",
+            gone.map(|d| format!("; access is certainly gone on {d}"))
+                .unwrap_or_default()
+        ),
+        Lang::Pl => format!(
+            "offboard: wykonane: {done}, nieudane: {failed}, pozostawione: {left} (w użyciu, tylko dla właściciela albo chronione){}",
+            gone.map(|d| format!("; dostęp na pewno wygaśnie {}", d.format("%d.%m.%Y")))
+                .unwrap_or_default()
+        ),
+    }
+}
+
 /// The closing line when `n` contexts were not read in full.
 pub fn unread_contexts(lang: Lang, n: u64) -> String {
     let count = lang.count(
@@ -247,6 +268,16 @@ mod tests {
             "error: a\nhelp: b"
         );
         assert_eq!(split("niekompletny: 1"), Some((Kind::Incomplete, " 1")));
+    }
+
+    #[test]
+    fn the_offboard_summary_is_polish_with_a_polish_date() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 13);
+        assert_eq!(
+            offboard_done(Lang::Pl, (2, 0, 1), day),
+            "offboard: wykonane: 2, nieudane: 0, pozostawione: 1 (w użyciu, tylko dla właściciela albo chronione); dostęp na pewno wygaśnie 13.12.2026"
+        );
+        assert!(offboard_done(Lang::En, (2, 0, 1), None).ends_with("or protected)"));
     }
 
     #[test]
