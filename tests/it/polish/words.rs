@@ -191,6 +191,7 @@ fn failed_runs() -> Vec<(String, String)> {
             "doctor, no such config",
             &["doctor", "--config", "brak.toml"],
         ),
+        ("leaks, no such path", &["leaks", "brak-katalogu"]),
     ];
     runs.iter()
         .map(|(name, args)| {

@@ -66,14 +66,33 @@ const PATTERNS: &[(&str, &str)] = &[
         "{what} podano dwa razy: '{b}' przed poleceniem i '{a}' po nim",
     ),
     (r"^give it once$", "podaj je raz"),
+    (r"^cannot read: (?P<m>.*)$", "nie można odczytać: {m}"),
     (
-        r"^No such file or directory \(os error (?P<n>\d+)\)$",
-        "nie ma takiego pliku ani katalogu (błąd systemu {n})",
+        r"^'(?P<f>.*)' is a symbolic link, not followed: skipped$",
+        "'{f}' jest dowiązaniem symbolicznym, za którym narzędzie nie podąża: pominięto",
     ),
     (
-        r"^Permission denied \(os error (?P<n>\d+)\)$",
-        "brak dostępu (błąd systemu {n})",
+        r"^scan its target by naming it on the command line$",
+        "aby przeskanować jego cel, podaj go w wierszu poleceń",
     ),
+    (
+        r"^cannot open git repository '(?P<f>.*)': (?P<m>.*)$",
+        "nie można otworzyć repozytorium git '{f}': {m}",
+    ),
+    (
+        r"^pass a work tree, a bare repository or a mirror$",
+        "podaj katalog roboczy, repozytorium bez katalogu roboczego (bare) albo jego kopię lustrzaną",
+    ),
+];
+
+/// Messages of the operating system, inside any line: English, Polish.
+const OS_ERRORS: &[(&str, &str)] = &[
+    (
+        "No such file or directory (os error",
+        "nie ma takiego pliku ani katalogu (błąd systemu",
+    ),
+    ("Permission denied (os error", "brak dostępu (błąd systemu"),
+    ("Is a directory (os error", "to jest katalog (błąd systemu"),
 ];
 
 static COMPILED: LazyLock<Vec<(Regex, &'static str)>> =
@@ -109,7 +128,8 @@ fn one_line(line: &str) -> String {
         };
         return format!("konfiguracja '{source}': {}", one_line(problem));
     }
-    crate::i18n::warning::translate(&COMPILED, line).unwrap_or_else(|| line.to_string())
+    let line = crate::i18n::warning::translate(&COMPILED, line).unwrap_or_else(|| line.to_string());
+    OS_ERRORS.iter().fold(line, |l, (en, pl)| l.replace(en, pl))
 }
 
 /// `rest` (text after a prefix, with its leading space) translated by `f`.
@@ -137,6 +157,13 @@ mod tests {
                 "cannot read 'a b.json'\nhelp: check the path given to --audit"
             ),
             "nie można odczytać pliku 'a b.json'\nwskazówka: sprawdź ścieżkę podaną w --audit"
+        );
+        assert_eq!(
+            localised(
+                Lang::Pl,
+                "cannot read: No such file or directory (os error 2)"
+            ),
+            "nie można odczytać: nie ma takiego pliku ani katalogu (błąd systemu 2)"
         );
         // What no pattern knows stays as it is.
         assert_eq!(localised(Lang::Pl, "quota exhausted"), "quota exhausted");

@@ -77,21 +77,19 @@ pub fn prefixed(lang: Lang, text: &str) -> String {
 /// A warning of the tool (its English text, maybe with `help:` lines) as stderr shows it:
 /// translated ([`crate::i18n::warning::localised`]), each line's prefix in `lang`.
 pub fn warning(lang: Lang, text: &str) -> String {
-    prefixed(
-        lang,
-        &line(
-            lang,
-            Kind::Warning,
-            &crate::i18n::warning::localised(lang, text),
-        ),
-    )
+    prefixed(lang, &line(lang, Kind::Warning, &translated(lang, text)))
+}
+
+/// The tool's English text of a warning or error in `lang`: a whole warning the warning
+/// table knows, else each line the error table knows ([`crate::i18n::errors`]).
+fn translated(lang: Lang, text: &str) -> String {
+    crate::i18n::errors::localised(lang, &crate::i18n::warning::localised(lang, text))
 }
 
 /// An error at `place` (a file, `--verify NIP`): the tool's English `message` translated
-/// where [`crate::i18n::warning::localised`] knows it, with its `help:` lines, or only its
-/// first line when `first_line`.
+/// ([`translated`]), with its `help:` lines, or only its first line when `first_line`.
 pub fn error_at(lang: Lang, place: &str, message: &str, first_line: bool) -> String {
-    let message = crate::i18n::warning::localised(lang, message);
+    let message = translated(lang, message);
     let message = match first_line {
         true => message.lines().next().unwrap_or(""),
         false => &message,
