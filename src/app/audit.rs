@@ -189,8 +189,7 @@ pub fn audit(req: &AuditRequest, source: &TokenSource) -> Result<Outcome> {
     let mut err = crate::app::output::stderr();
     if !req.quiet {
         for w in &run.results.warnings {
-            let w = ksef_model::i18n::warning::localised(req.message_lang, w);
-            let _ = writeln!(err, "warning: {w}");
+            let _ = writeln!(err, "{}", ksef_model::i18n::stderr::warning(lang, w));
         }
     }
     let _ = crate::app::messages::write_incomplete(&mut err, lang, &run.results.contexts);

@@ -1,6 +1,8 @@
 //! `ksef-audit calendar`: iCalendar reminders before each planned token expiry (the
 //! guides' "add a calendar event two weeks before each token expires", done for you).
 
+use ksef_model::i18n::stderr;
+use ksef_model::i18n::stderr::Kind;
 use std::io::Write;
 use std::path::Path;
 
@@ -37,8 +39,13 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
         !global.quiet && crate::render::calendar::event_day(r.due, args.days_before).is_none()
     }) {
         say!(
-            "warning: {} {} (NIP {}): {} {} - {} {}",
-            r.kind.word(),
+            "{} {} {} (NIP {}): {} {} - {} {}",
+            stderr::prefix(lang, Kind::Warning),
+            match r.kind {
+                crate::render::calendar::ReminderKind::Token => "token",
+                crate::render::calendar::ReminderKind::Certificate =>
+                    lang.t("certificate", "certyfikat"),
+            },
             r.reference,
             r.nip,
             lang.t(
@@ -93,10 +100,7 @@ pub fn run(global: &GlobalArgs, args: &CalendarArgs) -> Result<Outcome> {
         if reminders.is_empty() {
             say!(
                 "{}",
-                lang.t(
-                    "help: no active token has a planned expiry date and no KSeF certificate was read; add one per token in the inventory's planned-expiry column",
-                    "help: żaden aktywny token nie ma planowanej daty wygaśnięcia i nie odczytano żadnego certyfikatu KSeF; wpisz ją dla każdego tokena w kolumnie planowanej daty wygaśnięcia w ewidencji"
-                )
+                stderr::line(lang, Kind::Help, stderr::message(lang, "calendar_empty"))
             );
         }
     }

@@ -3,6 +3,7 @@
 //! token as one row (Polish headers, owners blank) that `audit` accepts without drift
 //! findings. Nothing existing is overwritten without `--force`.
 
+use ksef_model::i18n::stderr;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -308,17 +309,17 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         .filter(|c| c.status == ContextStatus::Incomplete)
         .collect();
     let mut err = std::io::stderr().lock();
+    // `init` speaks English (it has no --lang; the config it writes is English).
+    let lang = ksef_model::i18n::Lang::En;
     for c in &incomplete {
-        writeln!(
-            err,
-            "error: context {}: the token list could not be read in full, so the inventory lacks its tokens: {}",
+        let error = format!(
+            "{} {}: {}: {}",
+            stderr::message(lang, "context"),
             c.nip,
-            ksef_model::i18n::reason::one_line(
-                ksef_model::i18n::Lang::En,
-                c.reason_code.as_ref(),
-                c.reason.as_deref()
-            )
-        )?;
+            stderr::message(lang, "init_unread"),
+            ksef_model::i18n::reason::one_line(lang, c.reason_code.as_ref(), c.reason.as_deref())
+        );
+        writeln!(err, "{}", stderr::line(lang, stderr::Kind::Error, &error))?;
     }
     if !global.quiet {
         writeln!(err, "wrote {}", config_path.display())?;

@@ -1,6 +1,7 @@
 //! `ksef-audit merge`: the JSON results of several `leaks` shards or repositories (or of
 //! several `audit` runs) -> one document, with the exit code of the merged result.
 
+use ksef_model::i18n::stderr;
 use std::io::Write;
 use std::path::Path;
 
@@ -72,7 +73,11 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         if !global.quiet {
             let mut err = crate::app::output::stderr();
             for e in &merged.errors {
-                let _ = writeln!(err, "error: {}: {}", e.path, e.message);
+                let _ = writeln!(
+                    err,
+                    "{}",
+                    stderr::error_at(lang, &e.path, &e.message, false)
+                );
             }
         }
         leak_outcome(

@@ -1,7 +1,6 @@
 //! Messages on stderr in the user's language (`--lang`, else the config's `[report] lang`):
-//! why a run exits 2 and what to do. The `error:`, `warning:`, `help:` and `incomplete:`
-//! prefixes stay English in both languages (CI scripts grep for them); the sentence after
-//! them follows the language. Errors from config and CSV parsing stay English.
+//! why a run exits 2 and what to do. The prefixes and the sentences come from
+//! `ksef_model::i18n::stderr` (`error:` / `błąd:`, `help:` / `wskazówka:`, …).
 
 use std::io::{self, Write};
 
@@ -14,6 +13,7 @@ use ksef_model::ContextStatus;
 use ksef_model::ReasonCode;
 use ksef_model::i18n::Lang;
 use ksef_model::i18n::reason;
+use ksef_model::i18n::stderr;
 
 /// The language of stderr messages: `--lang`, else `[report] lang` of the config, else
 /// English.
@@ -84,24 +84,7 @@ where
         }
     }
     if !unread.is_empty() {
-        let n = unread.len() as u64;
-        writeln!(
-            w,
-            "error: {} {}",
-            lang.count(
-                n,
-                (
-                    "context was not read in full, so its tokens are not verified",
-                    "contexts were not read in full, so their tokens are not verified",
-                ),
-                (
-                    "kontekst nie został odczytany w całości, więc nie zweryfikowano jego tokenów",
-                    "konteksty nie zostały odczytane w całości, więc nie zweryfikowano ich tokenów",
-                    "kontekstów nie zostało odczytanych w całości, więc nie zweryfikowano ich tokenów",
-                ),
-            ),
-            lang.t("(exit code 2)", "(kod wyjścia 2)"),
-        )?;
+        writeln!(w, "{}", stderr::unread_contexts(lang, unread.len() as u64))?;
     }
     Ok(())
 }
@@ -119,14 +102,7 @@ pub fn write_leak_errors(
         .count();
     write_scan_errors(w, lang, errors.len() - verify)?;
     if verify > 0 {
-        writeln!(
-            w,
-            "error: {}",
-            lang.t(
-                "verification failed for the contexts listed above (exit code 2)",
-                "weryfikacja nie powiodła się dla wymienionych wyżej kontekstów (kod wyjścia 2)"
-            )
-        )?;
+        writeln!(w, "{}", stderr::verify_failed(lang))?;
     }
     Ok(())
 }
@@ -136,31 +112,10 @@ pub fn write_scan_errors(w: &mut dyn Write, lang: Lang, errors: usize) -> io::Re
     if errors == 0 {
         return Ok(());
     }
-    writeln!(
-        w,
-        "error: {} {}",
-        lang.count(
-            errors as u64,
-            ("file could not be scanned", "files could not be scanned"),
-            (
-                "plik nie został przeskanowany",
-                "pliki nie zostały przeskanowane",
-                "plików nie zostało przeskanowanych",
-            ),
-        ),
-        lang.t(
-            "(the scan is partial; exit code 2)",
-            "(skanowanie jest niepełne; kod wyjścia 2)"
-        ),
-    )?;
-    writeln!(
-        w,
-        "help: {}",
-        lang.t(
-            "check the files listed above (permissions, broken archives) or exclude them with --exclude, then scan again",
-            "sprawdź wymienione wyżej pliki (uprawnienia, uszkodzone archiwa) albo wyłącz je opcją --exclude i uruchom skanowanie ponownie"
-        )
-    )
+    for line in stderr::unscanned_files(lang, errors as u64) {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
 }
 
 /// "N finding(s) below SEVERITY not shown (--min-severity)", on stderr, in `lang`.
@@ -197,10 +152,10 @@ mod tests {
 
     #[test]
     fn the_closing_line_agrees_with_its_number_in_polish() {
-        assert!(written(Lang::Pl, 1).contains("error: 1 kontekst nie został odczytany w całości"));
-        assert!(written(Lang::Pl, 3).contains("error: 3 konteksty nie zostały odczytane"));
-        assert!(written(Lang::Pl, 5).contains("error: 5 kontekstów nie zostało odczytanych"));
-        assert!(written(Lang::Pl, 12).contains("error: 12 kontekstów nie zostało"));
+        assert!(written(Lang::Pl, 1).contains("błąd: 1 kontekst nie został odczytany w całości"));
+        assert!(written(Lang::Pl, 3).contains("błąd: 3 konteksty nie zostały odczytane"));
+        assert!(written(Lang::Pl, 5).contains("błąd: 5 kontekstów nie zostało odczytanych"));
+        assert!(written(Lang::Pl, 12).contains("błąd: 12 kontekstów nie zostało"));
         assert!(written(Lang::En, 1).contains("error: 1 context was not read in full"));
         assert!(written(Lang::En, 0).is_empty());
     }
@@ -210,6 +165,6 @@ mod tests {
         let mut out = Vec::new();
         write_scan_errors(&mut out, Lang::Pl, 22).expect("writes");
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.starts_with("error: 22 pliki nie zostały przeskanowane (skanowanie jest niepełne; kod wyjścia 2)\nhelp: sprawdź"));
+        assert!(text.starts_with("błąd: 22 pliki nie zostały przeskanowane (skanowanie jest niepełne; kod wyjścia 2)\nwskazówka: sprawdź"));
     }
 }

@@ -3,6 +3,10 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::errors;
+use ksef_model::i18n::stderr;
+use ksef_model::i18n::stderr::Kind;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -153,14 +157,24 @@ impl<W: Write> Write for Safe<W> {
     }
 }
 
-/// How `main` reports a failed run: `error: …` and each cause (`  caused by: …`), made safe
-/// as [`Stderr`] does.
-pub fn print_error(err: &anyhow::Error) {
+/// How `main` reports a failed run: `error: …` and each cause (`  caused by: …`), the
+/// prefixes (also of the error's own `help:` lines) in `lang`, made safe as [`Stderr`] does.
+pub fn print_error(err: &anyhow::Error, lang: Lang) {
     let mut out = stderr();
-    let _ = writeln!(out, "error: {err}");
+    let _ = writeln!(out, "{}", error_text(err, lang));
+}
+
+/// The lines of [`print_error`].
+pub fn error_text(err: &anyhow::Error, lang: Lang) -> String {
+    let text = |e: &dyn std::fmt::Display| errors::localised(lang, &e.to_string());
+    let mut lines = vec![stderr::line(lang, Kind::Error, &text(err))];
     for cause in err.chain().skip(1) {
-        let _ = writeln!(out, "  caused by: {cause}");
+        lines.push(format!(
+            "  {}",
+            stderr::line(lang, Kind::CausedBy, &text(cause))
+        ));
     }
+    stderr::prefixed(lang, &lines.join("\n"))
 }
 
 #[cfg(test)]

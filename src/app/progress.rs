@@ -1,6 +1,7 @@
 //! Showing fetch progress on stderr: an indicatif bar when stderr is a terminal,
 //! plain lines otherwise, nothing with `--quiet`.
 
+use ksef_model::i18n::stderr;
 use std::io::{IsTerminal, Write};
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,9 +49,12 @@ impl FetchProgress {
                     lang.t("waiting", "czekam"),
                     millis / 1000
                 ))),
-                ProgressEvent::Warning { nip, message } => b.println(
-                    crate::app::output::safe_text(&format!("warning: {nip}: {message}")),
-                ),
+                ProgressEvent::Warning { nip, message } => {
+                    b.println(crate::app::output::safe_text(&stderr::warning(
+                        lang,
+                        &format!("{nip}: {message}"),
+                    )))
+                }
                 ProgressEvent::Request { .. } if verbose > 0 => {
                     if let Some(line) = request_line(e) {
                         b.println(crate::app::output::safe_text(&line));
@@ -83,7 +87,7 @@ impl FetchProgress {
                         millis / 1000
                     )),
                     ProgressEvent::Warning { nip, message } => {
-                        Some(format!("warning: {nip}: {message}"))
+                        Some(stderr::warning(lang, &format!("{nip}: {message}")))
                     }
                     ProgressEvent::ContextDone { .. } => done_line(e, lang),
                     _ => None,

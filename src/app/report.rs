@@ -2,6 +2,8 @@
 //!
 //! [`run`] turns the flags and the [`Config`] into a [`ReportRequest`] and calls [`report`].
 
+use ksef_model::i18n::stderr;
+use ksef_model::i18n::stderr::Kind;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -113,8 +115,11 @@ impl ReportRequest {
             Some(MaskNip::SoleTraders) => {
                 let set = cfg.report.sole_traders.clone();
                 if set.is_empty() && !global.quiet {
+                    let lang = crate::app::lang(args.lang.lang);
                     say!(
-                        "warning: --mask-nip masks the NIPs listed in [report] sole-traders, and none are listed\nhelp: add them to the config, or use --mask-nip=all"
+                        "{}\n{}",
+                        stderr::line(lang, Kind::Warning, stderr::message(lang, "mask_nip_none")),
+                        stderr::line(lang, Kind::Help, stderr::message(lang, "mask_nip_help"))
                     );
                 }
                 NipMasking::Only(set)
@@ -286,11 +291,7 @@ pub fn report(req: &ReportRequest) -> Result<Outcome> {
     }
     if let Some(l) = &input.leaks {
         for e in &l.errors {
-            say!(
-                "error: {}: {}",
-                e.path,
-                e.message.lines().next().unwrap_or("")
-            );
+            say!("{}", stderr::error_at(opts.lang, &e.path, &e.message, true));
         }
         let _ = crate::app::messages::write_leak_errors(
             &mut crate::app::output::stderr(),

@@ -147,7 +147,7 @@ pub fn fetch(settings: &KsefSettings, quiet: bool, verbose: u8, lang: Lang) -> T
         quiet,
         ksef_client::settings::TOKEN_FILE_CHECK_CAVEAT,
     ) {
-        say!("warning: {caveat}");
+        say!("{}", ksef_model::i18n::stderr::warning(lang, caveat));
     }
     let display = FetchProgress::new(quiet, verbose, settings.contexts.len(), lang);
     let snapshot = fetch_snapshot(settings, display.progress.clone());

@@ -182,6 +182,28 @@ impl Command {
             color,
         }
     }
+
+    /// The `--lang` given after the command's name, if it takes one: the language of the
+    /// error that ends a run.
+    pub fn lang_flag(&self) -> Option<ReportLang> {
+        match self {
+            Command::Tokens(a) => a.lang.lang,
+            Command::Permissions(a) => a.lang.lang,
+            Command::Certificates(a) => a.lang.lang,
+            Command::Audit(a) => a.lang.lang,
+            Command::Leaks(a) => a.lang,
+            Command::Report(a) => a.lang.lang,
+            Command::Merge(a) => a.lang.lang,
+            Command::Offboard(a) => a.lang.lang,
+            Command::Calendar(a) => a.lang.lang,
+            Command::Doctor(a) => a.lang.lang,
+            Command::Rules(RulesArgs {
+                action: RulesAction::List { lang, .. },
+                ..
+            }) => lang.lang,
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -26,17 +26,37 @@ pub struct CsvOptions {
     /// identifiers (ids, rule names, NIPs, reference numbers, fingerprints, KSeF
     /// permission names) stay as they are.
     pub lang: Lang,
+    /// A file for people (audit findings, tokens, permissions, certificates, leaks, report
+    /// tables): every cell passes the one outbound filter (`ksef_leaks::redact::outbound`:
+    /// PESELs masked, tokens redacted, control and bidi characters escaped). Off for the
+    /// files the tool reads back (the inventory), whose cells must stay as they are, and
+    /// in the [`Default`].
+    pub outbound: bool,
 }
 
 impl CsvOptions {
-    /// Excel mode in `lang`.
+    /// Excel mode in `lang`, for people (through the outbound filter).
     pub fn excel(lang: Lang) -> CsvOptions {
-        CsvOptions { excel: true, lang }
+        CsvOptions::new(true, lang)
     }
 
-    /// Plain mode (or Excel mode when `excel`) in `lang`.
+    /// Plain mode (or Excel mode when `excel`) in `lang`, for people (through the outbound
+    /// filter).
     pub fn new(excel: bool, lang: Lang) -> CsvOptions {
-        CsvOptions { excel, lang }
+        CsvOptions {
+            excel,
+            lang,
+            outbound: true,
+        }
+    }
+
+    /// A file the tool reads back (the inventory): cells written as they are.
+    pub fn machine(excel: bool, lang: Lang) -> CsvOptions {
+        CsvOptions {
+            excel,
+            lang,
+            outbound: false,
+        }
     }
 
     /// The header row: `pl` in Polish, else `en` (both of one table, same length).
@@ -180,7 +200,7 @@ impl<W: Write> CsvWriter<W> {
     /// Writes one record whose cells at `numeric` positions are numbers: they pass
     /// [`number_cell`] (ASCII minus, no `+`, empty when not applicable) and, being plain
     /// numbers, are written without the formula guard so that Excel reads them as numbers.
-    /// Every other cell passes [`neutralise`].
+    /// Every other cell passes the outbound filter (a file for people) and [`neutralise`].
     pub fn row_numeric<I, S>(&mut self, cells: I, numeric: &[usize]) -> io::Result<()>
     where
         I: IntoIterator<Item = S>,
@@ -193,6 +213,9 @@ impl<W: Write> CsvWriter<W> {
             .map(
                 |(i, c)| match numeric.contains(&i).then(|| number_cell(c.as_ref())) {
                     Some(Some(n)) => n,
+                    _ if opts.outbound => {
+                        neutralise(&ksef_leaks::redact::outbound(c.as_ref()), opts).into_owned()
+                    }
                     _ => neutralise(c.as_ref(), opts).into_owned(),
                 },
             )
@@ -273,5 +296,28 @@ mod tests {
             write(CsvOptions::excel(Lang::En), &[&["a", "=1;2"]]),
             "\u{feff}a;\"'=1;2\"\r\n"
         );
+    }
+
+    #[test]
+    fn files_for_people_pass_the_outbound_filter_and_machine_files_stay_as_they_are() {
+        let token = format!(
+            "20261106-EC-1A2B3C4D5E-6F7A8B9C0D-1E|nip-5261048379|{}",
+            "5eed0fab".repeat(8)
+        );
+        let cell = format!("Tomka 96050930871 {token} \u{202e}x");
+        let rows: &[&[&str]] = &[&[&cell, "-5"]];
+        for opts in [
+            CsvOptions::new(false, Lang::En),
+            CsvOptions::excel(Lang::Pl),
+        ] {
+            let people = write(opts, rows);
+            assert!(!people.contains("96050930871"), "{people}");
+            assert!(!people.contains(&"5eed0fab".repeat(8)), "{people}");
+            assert!(!people.contains('\u{202e}'), "{people}");
+            assert!(people.contains("96*******71"), "{people}");
+        }
+        let machine = write(CsvOptions::machine(true, Lang::Pl), rows);
+        assert!(machine.contains(&cell), "{machine}");
+        assert!(machine.contains("'-5"), "{machine}");
     }
 }

@@ -30,7 +30,7 @@ pub const STARTER_HEADERS: [&str; 9] = [
 
 /// Writes the starter inventory of `snapshot`; returns the number of token rows.
 pub fn write_starter_inventory(w: &mut dyn Write, snapshot: &TokenSnapshot) -> io::Result<usize> {
-    let mut out = CsvWriter::new(w, CsvOptions::excel(ksef_model::i18n::Lang::Pl))?;
+    let mut out = CsvWriter::new(w, CsvOptions::machine(true, ksef_model::i18n::Lang::Pl))?;
     out.row(STARTER_HEADERS)?;
     let listed = snapshot.fetched_at.format("%Y-%m-%d");
     let mut rows = 0;

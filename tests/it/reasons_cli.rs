@@ -104,16 +104,18 @@ fn no_read_permission_is_said_in_polish_under_lang_pl() {
     assert!(!stdout.contains("not verifiable"), "{stdout}");
     assert!(
         stderr.contains(
-            "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)\n"
+            "niekompletny: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)\n"
         ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("help: utwórz dla tego NIP token audytowy z uprawnieniem CredentialsRead"),
+        stderr.contains(
+            "wskazówka: utwórz dla tego NIP token audytowy z uprawnieniem CredentialsRead"
+        ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("error: 1 kontekst nie został odczytany w całości"),
+        stderr.contains("błąd: 1 kontekst nie został odczytany w całości"),
         "{stderr}"
     );
     assert!(!stderr.contains("not verifiable"), "{stderr}");
@@ -132,7 +134,7 @@ fn the_config_language_makes_the_messages_polish() {
     let (_, stderr) = run(env.without_read().arg("tokens"));
     assert!(
         stderr.contains(
-            "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
+            "niekompletny: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
         ),
         "{stderr}"
     );

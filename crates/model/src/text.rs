@@ -46,7 +46,8 @@ pub fn escape_terminal_text(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// [`escape_terminal_text`] for one problem of an input file: its own `help:` lines stay lines,
+/// [`escape_terminal_text`] for one problem of an input file: its own `help:` lines (in
+/// either language, [`crate::i18n::stderr::split`]) stay lines,
 /// any other newline (from a cell value or a file name) is escaped, so a value cannot fake a
 /// line of the report.
 pub fn escape_problem(s: &str) -> Cow<'_, str> {
@@ -57,11 +58,11 @@ pub fn escape_problem(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
-            out.push_str(if line.starts_with("help: ") {
-                "\n"
-            } else {
-                "\\u{a}"
-            });
+            let help = matches!(
+                crate::i18n::stderr::split(line),
+                Some((crate::i18n::stderr::Kind::Help, _))
+            );
+            out.push_str(if help { "\n" } else { "\\u{a}" });
         }
         out.push_str(&escape_terminal_text(line));
     }

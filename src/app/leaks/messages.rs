@@ -5,16 +5,30 @@ use std::path::Path;
 
 use ksef_model::LeakResults;
 use ksef_model::i18n::Lang;
+use ksef_model::i18n::stderr;
+use ksef_model::i18n::stderr::Kind;
 
 /// `--since` was neither a date nor a span: read as a revision (deprecated).
 pub(super) fn since_is_a_revision(quiet: bool, lang: Lang, since: &str) {
     match (quiet, lang) {
         (true, _) => {}
         (false, Lang::En) => say!(
-            "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
+            "{}",
+            stderr::prefixed(
+                lang,
+                &format!(
+                    "warning: --since '{since}' is not a date or span, so it is read as a revision; this is deprecated\nhelp: use --since-commit {since} (--since takes a date such as 2026-11-01 or \"2 weeks ago\")"
+                )
+            )
         ),
         (false, Lang::Pl) => say!(
-            "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma jest przestarzała\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
+            "{}",
+            stderr::prefixed(
+                lang,
+                &format!(
+                    "warning: --since '{since}' nie jest datą ani okresem, więc odczytano je jako rewizję; ta forma jest przestarzała\nhelp: użyj --since-commit {since} (--since przyjmuje datę, np. 2026-11-01, lub okres, np. \"2 weeks ago\")"
+                )
+            )
         ),
     }
 }
@@ -54,7 +68,11 @@ pub(super) fn baseline_written(lang: Lang, count: usize, path: &Path) {
 pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
     let mut err = crate::app::output::stderr();
     for e in &results.errors {
-        let _ = writeln!(err, "error: {}: {}", e.path, e.message);
+        let _ = writeln!(
+            err,
+            "{}",
+            stderr::error_at(lang, &e.path, &e.message, false)
+        );
     }
     let _ = crate::app::messages::write_leak_errors(&mut err, lang, &results.errors);
     if !quiet {
@@ -68,16 +86,13 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
             );
         }
         for w in &results.warnings {
-            let _ = writeln!(
-                err,
-                "warning: {}",
-                ksef_model::i18n::warning::localised(lang, w)
-            );
+            let _ = writeln!(err, "{}", stderr::warning(lang, w));
         }
         if !results.unused_baseline.is_empty() {
             let _ = writeln!(
                 err,
-                "warning: {} {}",
+                "{} {} {}",
+                stderr::prefix(lang, Kind::Warning),
                 lang.count(
                     results.unused_baseline.len() as u64,
                     (
@@ -99,15 +114,7 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
 /// `--fail-on-skipped` and something was skipped: why the run exits 2.
 pub(super) fn skipped_fails(lang: Lang, skipped: u64) {
     let mut err = crate::app::output::stderr();
-    let _ = writeln!(
-        err,
-        "error: {} (--fail-on-skipped: exit code 2)\nhelp: the skipped places are listed above; extract or exclude them, or drop --fail-on-skipped",
-        match lang {
-            Lang::En => format!(
-                "{skipped} place{} skipped",
-                if skipped == 1 { "" } else { "s" }
-            ),
-            Lang::Pl => format!("pominięto miejsc: {skipped}"),
-        }
-    );
+    for line in stderr::skipped_fails(lang, skipped) {
+        let _ = writeln!(err, "{line}");
+    }
 }

@@ -155,15 +155,14 @@ pub fn offboard(
         carry_out(req, &world, &mut record)?;
         if !req.quiet {
             let count = |r: OffboardResult| record.actions.iter().filter(|a| a.result == r).count();
-            say!(
-                "offboard: {} done, {} failed, {} left (in use, owner-only or protected){}",
+            let counts = (
                 count(OffboardResult::Done),
                 count(OffboardResult::Failed),
                 count(OffboardResult::Left),
-                record
-                    .access_gone_on
-                    .map(|d| format!("; access is certainly gone on {d}"))
-                    .unwrap_or_default()
+            );
+            say!(
+                "{}",
+                ksef_model::i18n::stderr::offboard_done(req.lang, counts, record.access_gone_on)
             );
         }
     }

@@ -1,6 +1,7 @@
 //! `--format text`: findings grouped by token (fingerprint), the places listed under each;
 //! then suppressed findings, scan errors, unused baseline entries and a summary line.
 
+use ksef_model::i18n::stderr;
 use std::io::Write;
 
 use crate::render::RenderError;
@@ -402,14 +403,14 @@ fn write_unused_baseline(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> st
 /// Warnings, then scan errors, then what was skipped (refused archives).
 fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::Result<()> {
     for w in &r.warnings {
-        writeln!(
-            out,
-            "warning: {}",
-            ksef_model::i18n::warning::localised(lang, w)
-        )?;
+        writeln!(out, "{}", stderr::warning(lang, w))?;
     }
     for e in &r.errors {
-        writeln!(out, "error: {}: {}", e.path, e.message)?;
+        writeln!(
+            out,
+            "{}",
+            stderr::error_at(lang, &e.path, &e.message, false)
+        )?;
     }
     for s in &r.skipped {
         writeln!(

@@ -1,6 +1,7 @@
 //! Issue 20 point 4: every output a person reads under `--lang pl` (audit text and CSV, the
 //! token, permission and certificate tables and CSVs, the rules list, both HTML reports and
-//! their CSV, the calendar) has no English word outside user data, on the demo firm.
+//! their CSV, the calendar, and what each of these runs and the common failed runs write on
+//! stderr) has no English word outside user data, on the demo firm.
 //!
 //! A word is English when the word list of Debian's `wamerican`
 //! (`/usr/share/dict/american-english`, installed by `scripts/install-test-tools.sh`) has it.
@@ -154,7 +155,9 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
             text(&o.stderr)
         );
         out.push((name.to_string(), text(&o.stdout)));
+        out.push((format!("{name} (stderr)"), text(&o.stderr)));
     }
+    out.extend(failed_runs());
     let ics = dir.join("kalendarz-pl.ics");
     let o = run(&[
         "calendar",
@@ -168,7 +171,39 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
     let calendar = std::fs::read_to_string(&ics)
         .unwrap_or_else(|e| panic!("calendar: {e}: {}", text(&o.stderr)));
     out.push(("calendar".to_string(), calendar));
+    out.push(("calendar (stderr)".to_string(), text(&o.stderr)));
     out
+}
+
+/// What runs that fail say on stderr (the error, its `help:` line and its cause), by name.
+fn failed_runs() -> Vec<(String, String)> {
+    let runs: &[(&str, &[&str])] = &[
+        ("report, no such file", &["report", "--audit", "brak.json"]),
+        (
+            "calendar, no such file",
+            &["calendar", "--audit", "brak.json"],
+        ),
+        (
+            "tokens, no such config",
+            &["tokens", "--config", "brak.toml"],
+        ),
+        (
+            "doctor, no such config",
+            &["doctor", "--config", "brak.toml"],
+        ),
+        ("leaks, no such path", &["leaks", "brak-katalogu"]),
+    ];
+    runs.iter()
+        .map(|(name, args)| {
+            let mut args = args.to_vec();
+            args.extend(["--lang", "pl"]);
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o.stderr));
+            let err = text(&o.stderr);
+            assert!(err.starts_with("błąd: "), "{name}: {err}");
+            (format!("{name} (stderr)"), err)
+        })
+        .collect()
 }
 
 /// Words of the demo's inputs: the inventory, staff list, access register, the config's and

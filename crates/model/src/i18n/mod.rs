@@ -1,9 +1,12 @@
 //! The one home of translation: the report language and every label in English and Polish
-//! (`labels`), the reasons a context is incomplete ([`reason`]) and warnings ([`warning`]).
+//! (`labels`), the reasons a context is incomplete ([`reason`]), warnings ([`warning`]) and
+//! the prefixes and messages of stderr ([`stderr`]).
 
 pub mod doctor;
+pub mod errors;
 mod labels;
 pub mod reason;
+pub mod stderr;
 pub mod warning;
 
 use std::collections::BTreeMap;

@@ -8,6 +8,8 @@
 
 use crate::ReasonCode;
 use crate::i18n::Lang;
+use crate::i18n::stderr;
+use crate::i18n::stderr::Kind;
 
 /// The code a reason stands for: the recorded one, else the one its text says.
 fn code_of(code: Option<&ReasonCode>, text: Option<&str>) -> Option<ReasonCode> {
@@ -242,8 +244,8 @@ pub fn one_line(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> St
 /// The lines on stderr that explain an exit 2 for one context:
 /// `incomplete: NIP: <headline>[: <first technical line, in English>]` and the first `help:`
 /// line (in Polish under `--lang pl` where the code has Polish advice; there the technical
-/// line is left out where the advice says enough). The `incomplete:` and
-/// `help:` prefixes stay English in both languages: scripts grep for them.
+/// line is left out where the advice says enough). The prefixes follow the language
+/// (`niekompletny:`, `wskazówka:`).
 pub fn exit_lines(
     lang: Lang,
     nip: &str,
@@ -253,12 +255,17 @@ pub fn exit_lines(
     let p = parts(lang, code, text);
     let with_detail = with_detail(lang, code, text);
     let first = match (with_detail, p.detail.first()) {
-        (true, Some(d)) => format!("incomplete: {nip}: {}: {d}", p.headline),
-        _ => format!("incomplete: {nip}: {}", p.headline),
+        (true, Some(d)) => format!("{nip}: {}: {d}", p.headline),
+        _ => format!("{nip}: {}", p.headline),
     };
-    let mut out = vec![first];
+    let mut out = vec![stderr::line(lang, Kind::Incomplete, &first)];
     // The first reason's advice: later lines (grants, certificates) mostly repeat it.
-    out.extend(p.help.into_iter().take(1).map(|h| format!("help: {h}")));
+    out.extend(
+        p.help
+            .into_iter()
+            .take(1)
+            .map(|h| stderr::line(lang, Kind::Help, &h)),
+    );
     out
 }
 
@@ -321,16 +328,16 @@ mod tests {
         let err = exit_lines(Lang::Pl, "5265877635", Some(&code), Some(LACKS));
         assert_eq!(
             err[0],
-            "incomplete: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
+            "niekompletny: 5265877635: nie można zweryfikować: brak uprawnienia do odczytu (CredentialsRead)"
         );
-        assert!(err[1].starts_with("help: utwórz dla tego NIP token audytowy"));
+        assert!(err[1].starts_with("wskazówka: utwórz dla tego NIP token audytowy"));
         // Which credential is missing only the detail says: it stays, after the headline.
         let missing =
             "context 3756977049: no KSeF token for this context\nhelp: set KSEF_TOKEN_3756977049";
         let err = exit_lines(Lang::Pl, "3756977049", None, Some(missing));
         assert_eq!(
             err[0],
-            "incomplete: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
+            "niekompletny: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
         );
     }
 

@@ -66,35 +66,36 @@ const PATTERNS: &[(&str, &str)] = &[
 /// `warning` for a person reading a report: [`localised`], one entry per line, the `help:`
 /// prefix in `lang` (`wskazówka:`).
 pub fn lines(lang: Lang, warning: &str) -> Vec<String> {
-    let help = crate::i18n::tr(lang, "help_prefix");
-    localised(lang, warning)
+    crate::i18n::stderr::prefixed(lang, &localised(lang, warning))
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| match l.strip_prefix("help:") {
-            Some(rest) => format!("{help}{rest}"),
-            None => l.to_string(),
-        })
+        .map(str::to_string)
         .collect()
 }
 
-static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    PATTERNS
+static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| compile(PATTERNS));
+
+/// The patterns of a translation table that compile, with their templates.
+pub(crate) fn compile(patterns: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
+    patterns
         .iter()
         .filter_map(|(re, pl)| Regex::new(re).ok().map(|re| (re, *pl)))
         .collect()
-});
+}
+
+/// `text` filled into the template of the first pattern it matches.
+pub(crate) fn translate(compiled: &[(Regex, &'static str)], text: &str) -> Option<String> {
+    compiled
+        .iter()
+        .find_map(|(re, template)| re.captures(text).map(|caps| fill(template, &caps)))
+}
 
 /// `warning` (the tool's English text, maybe with `help:` lines) in `lang`.
 pub fn localised(lang: Lang, warning: &str) -> String {
     if lang == Lang::En {
         return warning.to_string();
     }
-    for (re, template) in COMPILED.iter() {
-        if let Some(caps) = re.captures(warning) {
-            return fill(template, &caps);
-        }
-    }
-    warning.to_string()
+    translate(&COMPILED, warning).unwrap_or_else(|| warning.to_string())
 }
 
 /// The template with its `{name}` and `{name:one|few|many}` holes filled from `caps`.

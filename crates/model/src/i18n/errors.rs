@@ -1,0 +1,171 @@
+//! The errors that end a run most often (config, input files, the file system), in Polish:
+//! each line of the tool's English error text against a pattern, the Polish template filled
+//! from its captures. A line no pattern knows stays as it is (file names, values and the
+//! details of a library are not translated).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::i18n::Lang;
+
+/// One line of an error (a `help:` line without its prefix) and its Polish template.
+const PATTERNS: &[(&str, &str)] = &[
+    (r"^no KSeF environment given$", "nie podano środowiska KSeF"),
+    (
+        r"^pass --env test\|demo\|prod\|URL, or set `environment` in the \[ksef\] section of (?P<f>.+)$",
+        "podaj --env test|demo|prod|URL albo ustaw `environment` w sekcji [ksef] pliku {f}",
+    ),
+    (
+        r"^no (?P<f>\S+) here or in a parent directory \(up to the repository root\)$",
+        "brak pliku {f} w tym katalogu i w katalogach nadrzędnych (aż do katalogu głównego repozytorium)",
+    ),
+    (
+        r"^run `ksef-audit init` to write one, or pass --config FILE$",
+        "uruchom `ksef-audit init`, aby go utworzyć, albo podaj --config PLIK",
+    ),
+    (
+        r"^cannot read config '(?P<f>.*)'$",
+        "nie można odczytać konfiguracji '{f}'",
+    ),
+    (
+        r"^cannot read '(?P<f>.*)'$",
+        "nie można odczytać pliku '{f}'",
+    ),
+    (
+        r"^check the path given to (?P<flag>--\S+)$",
+        "sprawdź ścieżkę podaną w {flag}",
+    ),
+    (
+        r"^cannot read (?P<kind>\S+) '(?P<f>.*)'$",
+        "nie można odczytać pliku {kind} '{f}'",
+    ),
+    (
+        r"^check the path given with (?P<flag>--\S+) or in the config \[audit\] section$",
+        "sprawdź ścieżkę podaną w {flag} albo w sekcji [audit] konfiguracji",
+    ),
+    (
+        r"^'(?P<f>.*)' is not valid JSON: (?P<m>.*)$",
+        "'{f}' nie jest poprawnym plikiem JSON: {m}",
+    ),
+    (
+        r"^(?P<flag>--\S+) takes the JSON written by `(?P<c>.*)`$",
+        "{flag} przyjmuje plik JSON zapisany przez `{c}`",
+    ),
+    (r"^no context to audit$", "brak kontekstu do zbadania"),
+    (
+        r"^pass --nip NIP \(repeatable\) or add \[\[contexts\]\] entries with `nip = .*` to (?P<f>.+)$",
+        "podaj --nip NIP (można wiele razy) albo dodaj wpisy [[contexts]] z `nip = \"...\"` do pliku {f}",
+    ),
+    (
+        r"^check the NIP for typos(?P<rest>.*)$",
+        "sprawdź, czy w numerze NIP nie ma literówki{rest}",
+    ),
+    (
+        r"^(?P<what>--config|--env) given twice, '(?P<b>.*)' before the command and '(?P<a>.*)' after it$",
+        "{what} podano dwa razy: '{b}' przed poleceniem i '{a}' po nim",
+    ),
+    (r"^give it once$", "podaj je raz"),
+    (r"^cannot read: (?P<m>.*)$", "nie można odczytać: {m}"),
+    (
+        r"^'(?P<f>.*)' is a symbolic link, not followed: skipped$",
+        "'{f}' jest dowiązaniem symbolicznym, za którym narzędzie nie podąża: pominięto",
+    ),
+    (
+        r"^scan its target by naming it on the command line$",
+        "aby przeskanować jego cel, podaj go w wierszu poleceń",
+    ),
+    (
+        r"^cannot open git repository '(?P<f>.*)': (?P<m>.*)$",
+        "nie można otworzyć repozytorium git '{f}': {m}",
+    ),
+    (
+        r"^pass a work tree, a bare repository or a mirror$",
+        "podaj katalog roboczy, repozytorium bez katalogu roboczego (bare) albo jego kopię lustrzaną",
+    ),
+];
+
+/// Messages of the operating system, inside any line: English, Polish.
+const OS_ERRORS: &[(&str, &str)] = &[
+    (
+        "No such file or directory (os error",
+        "nie ma takiego pliku ani katalogu (błąd systemu",
+    ),
+    ("Permission denied (os error", "brak dostępu (błąd systemu"),
+    ("Is a directory (os error", "to jest katalog (błąd systemu"),
+];
+
+static COMPILED: LazyLock<Vec<(Regex, &'static str)>> =
+    LazyLock::new(|| crate::i18n::warning::compile(PATTERNS));
+
+/// `text` (an error, its `help:` lines, a cause) in `lang`: each line the patterns know in
+/// Polish, `config 'SOURCE': …` with its source and the rest translated.
+pub fn localised(lang: Lang, text: &str) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    text.split('\n')
+        .map(one_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn one_line(line: &str) -> String {
+    if let Some((kind, rest)) = crate::i18n::stderr::split(line) {
+        return format!(
+            "{}{}",
+            crate::i18n::stderr::prefix(Lang::Pl, kind),
+            lead(rest, one_line)
+        );
+    }
+    if let Some(rest) = line.strip_prefix("config '")
+        && let Some((source, problem)) = rest.split_once("': ")
+    {
+        let source = if source == "command line" {
+            "wiersz poleceń"
+        } else {
+            source
+        };
+        return format!("konfiguracja '{source}': {}", one_line(problem));
+    }
+    let line = crate::i18n::warning::translate(&COMPILED, line).unwrap_or_else(|| line.to_string());
+    OS_ERRORS.iter().fold(line, |l, (en, pl)| l.replace(en, pl))
+}
+
+/// `rest` (text after a prefix, with its leading space) translated by `f`.
+fn lead(rest: &str, f: fn(&str) -> String) -> String {
+    let trimmed = rest.trim_start();
+    format!("{}{}", &rest[..rest.len() - trimmed.len()], f(trimmed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_errors_and_their_help_read_in_polish() {
+        assert_eq!(COMPILED.len(), PATTERNS.len(), "every pattern compiles");
+        let text = "config 'command line': no KSeF environment given\nhelp: pass --env test|demo|prod|URL, or set `environment` in the [ksef] section of ksef-audit.toml";
+        assert_eq!(
+            localised(Lang::Pl, text),
+            "konfiguracja 'wiersz poleceń': nie podano środowiska KSeF\nwskazówka: podaj --env test|demo|prod|URL albo ustaw `environment` w sekcji [ksef] pliku ksef-audit.toml"
+        );
+        assert_eq!(localised(Lang::En, text), text);
+        assert_eq!(
+            localised(
+                Lang::Pl,
+                "cannot read 'a b.json'\nhelp: check the path given to --audit"
+            ),
+            "nie można odczytać pliku 'a b.json'\nwskazówka: sprawdź ścieżkę podaną w --audit"
+        );
+        assert_eq!(
+            localised(
+                Lang::Pl,
+                "cannot read: No such file or directory (os error 2)"
+            ),
+            "nie można odczytać: nie ma takiego pliku ani katalogu (błąd systemu 2)"
+        );
+        // What no pattern knows stays as it is.
+        assert_eq!(localised(Lang::Pl, "quota exhausted"), "quota exhausted");
+    }
+}
