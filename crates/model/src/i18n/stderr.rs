@@ -1,7 +1,7 @@
 //! What the tool writes on stderr for people, in English and Polish: the prefix of each line
 //! (`error:` / `błąd:`, `warning:` / `uwaga:`, `help:` / `wskazówka:`, `incomplete:` /
 //! `niekompletny:`, `caused by:` / `przyczyna:`) and the messages that explain an exit code.
-//! Every stderr line with a prefix is written with [`line`], or passes [`prefixed`] when the
+//! Every stderr line with a prefix is written with [`line()`], or passes [`prefixed`] when the
 //! text comes with the tool's English prefixes (a warning or an error with its `help:` lines).
 
 use crate::i18n::Lang;
@@ -87,7 +87,7 @@ fn translated(lang: Lang, text: &str) -> String {
 }
 
 /// An error at `place` (a file, `--verify NIP`): the tool's English `message` translated
-/// ([`translated`]), with its `help:` lines, or only its first line when `first_line`.
+/// (translated), with its `help:` lines, or only its first line when `first_line`.
 pub fn error_at(lang: Lang, place: &str, message: &str, first_line: bool) -> String {
     let message = translated(lang, message);
     let message = match first_line {
@@ -125,7 +125,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("context", "context", "kontekst"),
 ];
 
-/// The sentence `key` of [`MESSAGES`] in `lang`.
+/// The sentence `key` of the message table in `lang`.
 pub fn message(lang: Lang, key: &str) -> &'static str {
     match MESSAGES.iter().find(|(k, _, _)| *k == key) {
         Some((_, en, pl)) => lang.t(en, pl),
