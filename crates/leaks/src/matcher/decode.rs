@@ -140,14 +140,18 @@ pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
     if !plausible_url_safe(trimmed) {
         return None;
     }
-    let standard: Vec<u8> = trimmed
-        .iter()
-        .map(|b| match b {
-            b'-' => b'+',
-            b'_' => b'/',
-            b => *b,
-        })
-        .collect();
+    let standard: std::borrow::Cow<[u8]> = if trimmed.iter().any(|b| matches!(b, b'-' | b'_')) {
+        trimmed
+            .iter()
+            .map(|b| match b {
+                b'-' => b'+',
+                b'_' => b'/',
+                b => *b,
+            })
+            .collect()
+    } else {
+        std::borrow::Cow::Borrowed(trimmed)
+    };
     // Other alignments only for what looks encoded (mixed case and digits): a path or a long
     // name that fails at its first character is not worth three more decodes.
     let shifts = if looks_encoded(trimmed) { 4 } else { 1 };

@@ -190,7 +190,7 @@ impl Scanner {
         }
         // Issue 22: each gated by its own signature, so they run on quiet buffers too (a
         // keyword split by colour codes or across .docx runs is not in the raw text).
-        for view in crate::matcher::views::views(text) {
+        for view in crate::matcher::views::views(text, quiet) {
             self.view_pass(&view, text, out);
         }
         if wrapped {

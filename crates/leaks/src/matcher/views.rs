@@ -14,9 +14,10 @@ use std::io::Read;
 
 use crate::matcher::decode::View;
 
-/// Every view of `text` whose signature is present.
-pub(crate) fn views(text: &[u8]) -> Vec<View> {
-    let joined = if names_a_token(text) {
+/// Every view of `text` whose signature is present (`quiet`: see [`joined`]'s gate).
+pub(crate) fn views(text: &[u8], quiet: bool) -> Vec<View> {
+    // `quiet`: the buffer holds no keyword of any pass, so it cannot name a token either.
+    let joined = if !quiet && names_a_token(text) {
         joined(text)
     } else {
         None
