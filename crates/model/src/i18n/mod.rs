@@ -5,6 +5,7 @@
 pub mod doctor;
 pub mod errors;
 mod labels;
+mod leavers;
 pub mod reason;
 pub mod stderr;
 pub mod warning;
@@ -12,6 +13,12 @@ pub mod warning;
 use std::collections::BTreeMap;
 
 use labels::TABLE;
+use leavers::LEAVERS;
+
+/// Every label: the main table and the sections kept in files of their own.
+fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLE.iter().chain(LEAVERS)
+}
 
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,8 +94,7 @@ impl Lang {
 
 /// The translation of `key`, if the table has it.
 pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
-    TABLE
-        .iter()
+    entries()
         .find(|(k, _, _)| *k == key)
         .map(|(_, en, pl)| match lang {
             Lang::En => *en,
@@ -126,8 +132,7 @@ pub fn credential(lang: Lang, listed: &str) -> String {
 
 /// The whole table for one language, for the templates (`t.key`).
 pub fn table(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    TABLE
-        .iter()
+    entries()
         .map(|(k, en, pl)| (*k, if lang == Lang::Pl { *pl } else { *en }))
         .collect()
 }
@@ -180,7 +185,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_translated() {
         let mut seen = std::collections::BTreeSet::new();
-        for (k, en, pl) in TABLE {
+        for (k, en, pl) in entries() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(
                 !en.is_empty() && !pl.is_empty(),
