@@ -49,7 +49,8 @@ fn detect_utf16(data: &[u8]) -> TextEncoding {
     }
     let sample = &data[..data.len().min(4096)];
     let pairs = sample.len() / 2;
-    if pairs < 8 {
+    // Text without NUL bytes (nearly every file) is settled by one SIMD search.
+    if pairs < 8 || memchr::memchr(0, sample).is_none() {
         return TextEncoding::Utf8;
     }
     let (mut zero_even, mut zero_odd) = (0usize, 0usize);
@@ -88,59 +89,25 @@ const fn b64_table() -> [bool; 256] {
 
 static B64: [bool; 256] = b64_table();
 
-/// Byte ranges of base64-alphabet runs (plus trailing `=`) of at least [`MIN_BASE64_RUN`].
-///
-/// Skips like Boyer-Moore: a run of `L` bytes starting at or after `i` must contain byte
-/// `i + L - 1`, so when that byte is not base64 the next `L` bytes need no look.
-pub(crate) fn base64_runs(data: &[u8]) -> Vec<(usize, usize)> {
-    const L: usize = MIN_BASE64_RUN;
-    let mut runs = Vec::new();
-    let n = data.len();
-    let is = |k: usize| B64[usize::from(data[k])];
-    // Invariant: `i == 0` or `data[i - 1]` is not base64.
-    let mut i = 0;
-    while i + L <= n {
-        let p = i + L - 1;
-        if !is(p) {
-            i = p + 1;
-            continue;
-        }
-        let mut start = p;
-        while start > i && is(start - 1) {
-            start -= 1;
-        }
-        let mut end = p + 1;
-        while end < n && is(end) {
-            end += 1;
-        }
-        if end - start >= L {
-            let mut padded = end;
-            while padded < n && padded - end < 2 && data[padded] == b'=' {
-                padded += 1;
-            }
-            runs.push((start, padded));
-            i = padded;
-        } else {
-            i = end + 1;
-        }
-    }
-    runs
-}
-
 /// Decodes one base64 run (either alphabet) to text; `None` when it is not valid base64 or
 /// not printable text (binary payloads such as certificates are not scanned as text). A run
 /// that does not decode from its first character is tried from the next three (issue 22: a
 /// value glued to base64 characters before it, e.g. a JWT payload whose offset leaves it
 /// misaligned), so any alignment is found.
 pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
-    let trimmed: &[u8] = match run.iter().position(|b| *b == b'=') {
+    let trimmed: &[u8] = match memchr::memchr(b'=', run) {
         Some(p) => &run[..p],
         None => run,
     };
+    // The ends first: a run that cannot end as text at any alignment (a binary payload, a
+    // megabyte of one repeated byte) costs no pass over its length.
+    if !(0..4).any(|shift| trimmed.get(shift..).is_some_and(tail_may_be_text)) {
+        return None;
+    }
     if !plausible_url_safe(trimmed) {
         return None;
     }
-    let standard: std::borrow::Cow<[u8]> = if trimmed.iter().any(|b| matches!(b, b'-' | b'_')) {
+    let standard: std::borrow::Cow<[u8]> = if memchr::memchr2(b'-', b'_', trimmed).is_some() {
         trimmed
             .iter()
             .map(|b| match b {
@@ -170,21 +137,64 @@ fn looks_encoded(run: &[u8]) -> bool {
 /// long `snake_case` and `kebab-case` names that are base64 by alphabet only; decoding each
 /// of them at four alignments doubled the CPU of a working-tree scan.
 fn plausible_url_safe(run: &[u8]) -> bool {
-    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    let url_safe = memchr::memchr2(b'-', b'_', run).is_some();
     if !url_safe {
         return true;
     }
-    !run.iter().any(|b| matches!(b, b'+' | b'/')) && looks_encoded(run)
+    memchr::memchr2(b'+', b'/', run).is_none() && looks_encoded(run)
 }
 
 fn decode_aligned(b64: &[u8]) -> Option<Vec<u8>> {
-    if b64.len() % 4 == 1 || b64.len() < MIN_BASE64_RUN - 3 {
+    if b64.len() % 4 == 1 || b64.len() < MIN_BASE64_RUN - 3 || !tail_may_be_text(b64) {
         return None;
     }
     let decoded = STANDARD_NO_PAD_INDIFFERENT.decode(b64).ok()?;
     // Characters glued before the value (`token_eyJ…`) decode to a few bytes of junk.
     let start = (0..=GLUED_JUNK.min(decoded.len())).find(|&k| is_text(&decoded[k..]))?;
     Some(decoded[start..].to_vec())
+}
+
+/// Whether the last whole 16 characters of `b64` decode to bytes that can end a text: most
+/// runs in code (hashes, long names) fail here, before the whole run is decoded. The 12 bytes
+/// lie after any glued junk ([`GLUED_JUNK`]), so a run [`is_text`] accepts always passes.
+fn tail_may_be_text(b64: &[u8]) -> bool {
+    if b64.len() % 4 == 1 {
+        return false;
+    }
+    let whole = b64.len() / 4 * 4;
+    let Some(tail) = whole.checked_sub(16).map(|from| &b64[from..whole]) else {
+        return true;
+    };
+    let mut chars = [0u8; 16];
+    for (c, b) in chars.iter_mut().zip(tail) {
+        *c = match b {
+            b'-' => b'+',
+            b'_' => b'/',
+            b => *b,
+        };
+    }
+    let mut bytes = [0u8; 12];
+    if STANDARD_NO_PAD_INDIFFERENT
+        .decode_slice_unchecked(chars, &mut bytes)
+        .is_err()
+    {
+        return false;
+    }
+    // The window may start inside a UTF-8 sequence and end inside another.
+    let first = bytes
+        .iter()
+        .take(3)
+        .take_while(|b| (0x80..0xC0).contains(*b))
+        .count();
+    let body = &bytes[first..];
+    let valid = match std::str::from_utf8(body) {
+        Ok(_) => body.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return false,
+    };
+    !body[..valid]
+        .iter()
+        .any(|&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F)
 }
 
 /// Bytes of junk a decoded run may start with: what up to ten glued characters decode to.
@@ -356,54 +366,99 @@ pub(crate) fn quoted_printable_view(text: &[u8]) -> Option<View> {
     Some(view)
 }
 
-/// Runs of at least [`MIN_BASE64_RUN`] base64 characters or `=`, in one skipping pass (as
-/// [`base64_runs`]). Every base64 run (with its padding) lies inside one of them, and every
-/// block of [`wrapped_base64_blocks`] starts with a line that is one of at least 64 bytes: so a
-/// buffer is looked at once for both, and only these (rare) stretches again.
+/// Runs of at least [`MIN_BASE64_RUN`] base64 characters or `=`. Every base64 run (with its
+/// padding) lies inside one of them, and every block of [`wrapped_base64_blocks`] starts with a
+/// line that is one of at least 64 bytes: so a buffer is looked at once for both, and only these
+/// (rare) stretches again.
+///
+/// A stretch of 48 bytes holds a whole 16-byte block that starts at a multiple of 32, so only
+/// those blocks are tested (half of the buffer), and only those that are all base64 are looked
+/// at byte by byte. The test of a block compiles to a few SIMD instructions.
 pub(crate) fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
-    const L: usize = MIN_BASE64_RUN;
-    let is = |b: u8| B64[usize::from(b)] || b == b'=';
+    const BLOCK: usize = 16;
+    const STRIDE: usize = 32;
+    const _: () = assert!(MIN_BASE64_RUN >= STRIDE + BLOCK);
     let mut out = Vec::new();
     let n = data.len();
-    let mut i = 0;
-    while i + L <= n {
-        let p = i + L - 1;
-        if !is(data[p]) {
-            i = p + 1;
+    // Invariant: no stretch starts before `settled` that is not in `out` yet.
+    let mut settled = 0;
+    let mut block = 0;
+    while block + BLOCK <= n {
+        let bytes: &[u8; BLOCK] = data[block..block + BLOCK].try_into().expect("16 bytes");
+        if !all_stretch_bytes(bytes) {
+            block += STRIDE;
             continue;
         }
-        let mut start = p;
-        while start > i && is(data[start - 1]) {
+        let mut start = block;
+        while start > settled && is_stretch_byte(data[start - 1]) {
             start -= 1;
         }
-        let mut end = p + 1;
-        while end < n && is(data[end]) {
+        let mut end = block + BLOCK;
+        while let Some(next) = data.get(end..end + BLOCK)
+            && all_stretch_bytes(next.try_into().expect("16 bytes"))
+        {
+            end += BLOCK;
+        }
+        while end < n && is_stretch_byte(data[end]) {
             end += 1;
         }
-        if end - start >= L {
+        if end - start >= MIN_BASE64_RUN {
             out.push((start, end));
         }
-        i = end + 1;
+        settled = end;
+        block = (end + STRIDE) & !(STRIDE - 1);
     }
     out
 }
 
-/// [`base64_runs`] of `data`, looked for only inside its `stretches` ([`base64_stretches`]).
+/// A base64 character of either alphabet or `=`, by comparisons (they vectorise; a table does
+/// not).
+#[inline(always)]
+fn is_stretch_byte(b: u8) -> bool {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    letter | digit | (b == b'+') | (b == b'/') | (b == b'-') | (b == b'_') | (b == b'=')
+}
+
+#[inline(always)]
+fn all_stretch_bytes(bytes: &[u8; 16]) -> bool {
+    bytes
+        .iter()
+        .fold(0u8, |bad, &b| bad | u8::from(!is_stretch_byte(b)))
+        == 0
+}
+
+/// Byte ranges of base64-alphabet runs (plus up to two `=` of padding) of at least
+/// [`MIN_BASE64_RUN`], looked for only inside the `stretches` of `data` ([`base64_stretches`]):
+/// a stretch is base64 characters and `=`, so its runs are its pieces between `=` signs (each
+/// with up to two of them as padding).
 pub(crate) fn base64_runs_within(data: &[u8], stretches: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
     for &(s, e) in stretches {
-        runs.extend(
-            base64_runs(&data[s..e])
-                .into_iter()
-                .map(|(a, b)| (s + a, s + b)),
-        );
+        let mut start = s;
+        let mut pads = memchr::memchr_iter(b'=', &data[s..e]).map(|p| s + p);
+        loop {
+            let end = pads.next().unwrap_or(e);
+            if end - start >= MIN_BASE64_RUN {
+                let padded = (end..e.min(end + 2))
+                    .take_while(|&k| data[k] == b'=')
+                    .last()
+                    .map_or(end, |k| k + 1);
+                runs.push((start, padded));
+            }
+            if end == e {
+                break;
+            }
+            start = end + 1;
+        }
     }
     runs
 }
 
 /// Whether [`wrapped_base64_blocks`] can find anything, from the buffer's stretches.
 pub(crate) fn may_hold_wrapped_base64(stretches: &[(usize, usize)]) -> bool {
-    stretches.iter().any(|(s, e)| e - s >= 64)
+    // A block's first line is all base64 between indentation and line end: a whole stretch.
+    stretches.iter().any(|(s, e)| matches!(e - s, 64 | 76))
 }
 
 /// Base64 wrapped over several lines (e-mail bodies at 76 columns, PEM-like blocks and
@@ -555,28 +610,26 @@ mod tests {
     }
 
     #[test]
-    fn skipping_run_finder_agrees_with_the_naive_one() {
+    fn block_run_finder_agrees_with_the_naive_one() {
         let mut x: u64 = 42;
-        for round in 0..200 {
-            let len = 50 + round * 13;
+        for round in 0..2000 {
+            let len = round % 400 + (round / 400) * 97;
+            // Separators from rare (long runs, several 16-byte blocks) to frequent.
+            let sparsity = 8 + round % 7 * 40;
             let data: Vec<u8> = (0..len)
                 .map(|_| {
                     x = x
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
-                    // mostly base64 characters, with separators now and then
-                    match (x >> 33) % 64 {
-                        0 => b' ',
-                        1 => b'=',
-                        2 => b'\n',
-                        k => {
-                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                                [k as usize]
-                        }
+                    let k = (x >> 33) as usize;
+                    if k.is_multiple_of(sparsity) {
+                        b" =\n.=:"[k / sparsity % 6]
+                    } else {
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+                            [k % 66]
                     }
                 })
                 .collect();
-            assert_eq!(base64_runs(&data), naive_runs(&data), "round {round}");
             let stretches = base64_stretches(&data);
             assert_eq!(
                 base64_runs_within(&data, &stretches),
@@ -586,12 +639,87 @@ mod tests {
         }
     }
 
+    /// [`decode_base64_text`] without the look at the run's ends: every alignment decoded whole.
+    fn decode_whole(run: &[u8]) -> Option<Vec<u8>> {
+        let trimmed = &run[..run.iter().position(|b| *b == b'=').unwrap_or(run.len())];
+        if !plausible_url_safe(trimmed) {
+            return None;
+        }
+        let standard: Vec<u8> = trimmed
+            .iter()
+            .map(|b| match b {
+                b'-' => b'+',
+                b'_' => b'/',
+                b => *b,
+            })
+            .collect();
+        let shifts = if looks_encoded(trimmed) { 4 } else { 1 };
+        (0..shifts).find_map(|shift| {
+            let b64 = standard.get(shift..)?;
+            if b64.len() % 4 == 1 || b64.len() < MIN_BASE64_RUN - 3 {
+                return None;
+            }
+            let decoded = STANDARD_NO_PAD_INDIFFERENT.decode(b64).ok()?;
+            let start = (0..=GLUED_JUNK.min(decoded.len())).find(|&k| is_text(&decoded[k..]))?;
+            Some(decoded[start..].to_vec())
+        })
+    }
+
+    #[test]
+    fn looking_at_the_ends_first_changes_no_result() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let mut x: u64 = 7;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let texts = [
+            "zażółć gęślą jaźń ",
+            "ksef|nip-5261048379|",
+            "plain words\n\t",
+            "€",
+        ];
+        let mut decoded_some = 0;
+        for round in 0..3000 {
+            let len = 30 + next() % 90;
+            let payload: Vec<u8> = match round % 3 {
+                // text, binary, and text with one control byte somewhere
+                0 => texts[next() % 4]
+                    .bytes()
+                    .cycle()
+                    .skip(next() % 7)
+                    .take(len)
+                    .collect(),
+                1 => (0..len).map(|_| next() as u8).collect(),
+                _ => {
+                    let mut t: Vec<u8> = texts[2].bytes().cycle().take(len).collect();
+                    let at = next() % len;
+                    t[at] = (next() % 32) as u8;
+                    t
+                }
+            };
+            let encoded = if round % 2 == 0 {
+                STANDARD.encode(&payload)
+            } else {
+                URL_SAFE_NO_PAD.encode(&payload)
+            };
+            let glued: String = "Ab9x".chars().take(next() % 4).collect();
+            let run = format!("{glued}{encoded}");
+            let got = decode_base64_text(run.as_bytes());
+            assert_eq!(got, decode_whole(run.as_bytes()), "round {round}: {run}");
+            decoded_some += usize::from(got.is_some());
+        }
+        assert!(decoded_some > 500, "{decoded_some}");
+    }
+
     #[test]
     fn base64_text_is_decoded_and_binary_is_not() {
         let b64 = base64::engine::general_purpose::STANDARD
             .encode("a fairly long line of plain text for the decoder test");
         let line = format!("key: {b64}\n");
-        let runs = base64_runs(line.as_bytes());
+        let runs = base64_runs_within(line.as_bytes(), &base64_stretches(line.as_bytes()));
         assert_eq!(runs, vec![(5, 5 + b64.len())]);
         let decoded = decode_base64_text(&line.as_bytes()[runs[0].0..runs[0].1]).expect("text");
         assert!(decoded.starts_with(b"a fairly"));

@@ -134,63 +134,110 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
             });
             continue;
         }
-        let root_for_filter = root.clone();
-        let ex = std::sync::Arc::clone(&excludes);
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .ignore(false)
-            .git_ignore(false)
-            .git_global(false)
-            .git_exclude(false)
-            .parents(false)
-            .require_git(false)
-            .follow_links(false)
-            .filter_entry(move |e| {
-                if e.file_name() == ".git" {
-                    return false;
-                }
-                !ex.excluded(&rel_display(e.path(), &root_for_filter))
-            })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    out.issues.push(ScanIssue {
-                        path: root_shown.clone(),
-                        message: format!("cannot read: {e}"),
-                    });
-                    continue;
-                }
-            };
-            let is_link = entry.path_is_symlink() && entry.depth() > 0;
-            if !is_link && !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let rel = rel_display(entry.path(), root);
-            let prefix = root_shown.trim_end_matches('/');
-            let display = if prefix_roots && prefix != "." && !prefix.is_empty() {
-                format!("{prefix}/{rel}")
-            } else {
-                rel
-            };
-            if is_link {
-                out.links.push(display);
-                continue;
-            }
-            match entry.metadata() {
-                Ok(m) => push_file(&mut out, entry.into_path(), display, m.len(), opts),
-                Err(e) => out.issues.push(ScanIssue {
-                    path: display,
-                    message: format!("cannot read: {e}"),
-                }),
-            }
-        }
+        walk_dir(root, &root_shown, prefix_roots, &excludes, opts, &mut out);
     }
     out.files.sort_by(|a, b| a.display.cmp(&b.display));
     out.large.sort_by(|a, b| a.display.cmp(&b.display));
     out.links.sort();
+    out.issues
+        .sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     Ok(out)
+}
+
+/// Walks one directory root on every thread of the pool (as `rg` does): listing directories
+/// and reading sizes is most of the walk's time, and the walk comes before any scan.
+fn walk_dir(
+    root: &Path,
+    root_shown: &str,
+    prefix_roots: bool,
+    excludes: &std::sync::Arc<Excludes>,
+    opts: &WalkOptions,
+    out: &mut WalkResult,
+) {
+    let root_for_filter = root.to_path_buf();
+    let ex = std::sync::Arc::clone(excludes);
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .ignore(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .parents(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(rayon::current_num_threads().max(1))
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            !ex.excluded(&rel_display(e.path(), &root_for_filter))
+        })
+        .build_parallel();
+    let found = std::sync::Mutex::new(WalkResult::default());
+    walker.run(|| {
+        Box::new(|entry| {
+            let mut local = WalkResult::default();
+            visit_entry(entry, root, root_shown, prefix_roots, opts, &mut local);
+            let mut all = found
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            all.files.append(&mut local.files);
+            all.large.append(&mut local.large);
+            all.issues.append(&mut local.issues);
+            all.links.append(&mut local.links);
+            ignore::WalkState::Continue
+        })
+    });
+    let found = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    out.files.extend(found.files);
+    out.large.extend(found.large);
+    out.issues.extend(found.issues);
+    out.links.extend(found.links);
+}
+
+/// One entry of the walk: a regular file is listed with its size, a link is listed as one.
+fn visit_entry(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    root: &Path,
+    root_shown: &str,
+    prefix_roots: bool,
+    opts: &WalkOptions,
+    out: &mut WalkResult,
+) {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => {
+            out.issues.push(ScanIssue {
+                path: root_shown.to_string(),
+                message: format!("cannot read: {e}"),
+            });
+            return;
+        }
+    };
+    let is_link = entry.path_is_symlink() && entry.depth() > 0;
+    if !is_link && !entry.file_type().is_some_and(|t| t.is_file()) {
+        return;
+    }
+    let rel = rel_display(entry.path(), root);
+    let prefix = root_shown.trim_end_matches('/');
+    let display = if prefix_roots && prefix != "." && !prefix.is_empty() {
+        format!("{prefix}/{rel}")
+    } else {
+        rel
+    };
+    if is_link {
+        out.links.push(display);
+        return;
+    }
+    match entry.metadata() {
+        Ok(m) => push_file(out, entry.into_path(), display, m.len(), opts),
+        Err(e) => out.issues.push(ScanIssue {
+            path: display,
+            message: format!("cannot read: {e}"),
+        }),
+    }
 }
 
 fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, opts: &WalkOptions) {
