@@ -64,28 +64,6 @@ impl CompiledRule {
     }
 }
 
-/// One ASCII-case-insensitive regex that matches where any of `literals` occurs (for
-/// `is_match` only): the regex crate searches such an alternation with SIMD (Teddy).
-pub(super) fn literal_regex(literals: &[String]) -> Option<Regex> {
-    let mut lower: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
-    if lower.is_empty() || lower.iter().any(String::is_empty) {
-        return None;
-    }
-    lower.sort();
-    lower.dedup();
-    // A literal holding another one adds nothing to "does any occur" (`|nip-` and `nip-`);
-    // fewer, shorter literals make the SIMD search faster.
-    let kept: Vec<&String> = lower
-        .iter()
-        .filter(|l| !lower.iter().any(|o| o != *l && l.contains(o.as_str())))
-        .collect();
-    let escaped: Vec<String> = kept.iter().map(|l| regex::escape(l)).collect();
-    RegexBuilder::new(&format!("(?i-u:{})", escaped.join("|")))
-        .unicode(false)
-        .build()
-        .ok()
-}
-
 /// `pattern` with its word boundaries (`\b`, `\B`, `\b{start}`, …) made ASCII, its classes
 /// left Unicode. The regex engines' fast automata cannot decide a Unicode word boundary next
 /// to a non-ASCII byte, so a Unicode `\b` sends every search over non-ASCII text (a package

@@ -14,6 +14,7 @@ mod compile;
 mod context;
 mod decode;
 mod extra;
+mod gate;
 mod hit;
 mod keys;
 mod placeholder;
@@ -36,7 +37,6 @@ use crate::position::Locator;
 use compile::CompiledRule;
 use compile::ascii_variant;
 use compile::candidate_windows;
-use compile::literal_regex;
 #[cfg(test)]
 use compile::wide_variant;
 use hit::Hit;
@@ -136,7 +136,7 @@ pub struct Scanner {
     /// Every literal any keyed pass starts from, as one SIMD literal search: a buffer
     /// without any ("quiet", nearly all of real code) skips the keyword, context, key and
     /// decoded-view passes. None: some pass has no literal to wait for.
-    quick: Option<Regex>,
+    quick: Option<gate::LiteralGate>,
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
@@ -226,7 +226,7 @@ impl Scanner {
             literals.extend(keywords.iter().cloned());
             literals
         });
-        let quick = quick.and_then(|literals| literal_regex(&literals));
+        let quick = quick.and_then(|literals| gate::LiteralGate::new(&literals));
         let line_rules: Vec<&CompiledRule> = compiled
             .iter()
             .filter(|r| !extra::own_pass_check(r.check))

@@ -241,3 +241,13 @@ fn issue_23_word_boundaries_become_ascii_and_classes_stay_unicode() {
     assert_eq!(&caps[1], token.as_bytes());
     assert!(ascii_word_boundaries(r"([0-9A-F]{64})").is_none());
 }
+
+#[test]
+fn the_built_in_quick_gate_uses_the_small_searcher() {
+    // Its literals (`ksef`, `nip-`, `internalid-`, `-----begin `, `quoted-printable`) fit the
+    // 8-bucket SIMD searcher by three-byte anchors: the scan's hottest loop.
+    assert!(matches!(
+        builtin_scanner().quick,
+        Some(super::gate::LiteralGate::Anchored(_))
+    ));
+}
