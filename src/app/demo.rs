@@ -240,7 +240,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, ksef_model::i18n::Lang::En);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, demo.lang);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Json)

@@ -15,7 +15,7 @@ const EXAMPLES: &str = "EXAMPLES:
     after_help = EXAMPLES,
     mut_args(help_for(
         "lang",
-        "Language of the narration on the terminal: en or pl (default: en); the demo writes its outputs in both"
+        "Language of the narration on the terminal: en or pl (default: en); the files it writes stay as they are"
     ))
 )]
 pub struct DemoArgs {
