@@ -10,6 +10,7 @@ use regex::Regex;
 use crate::i18n::Lang;
 use crate::i18n::network;
 use crate::i18n::problems;
+use crate::i18n::skips;
 
 /// One line of an error (a `help:` line without its prefix) and its Polish template.
 const PATTERNS: &[(&str, &str)] = &[
@@ -99,13 +100,19 @@ const OS_ERRORS: &[(&str, &str)] = &[
 
 /// Every whole-line pattern: these, the problems of the user's files, the KSeF client's.
 static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let all: Vec<(&str, &str)> = [PATTERNS, problems::PATTERNS, network::PATTERNS].concat();
+    let all: Vec<(&str, &str)> = [
+        PATTERNS,
+        problems::PATTERNS,
+        network::PATTERNS,
+        skips::PATTERNS,
+    ]
+    .concat();
     crate::i18n::warning::compile(&all)
 });
 
 /// Every place in front of a problem (`line 3, column 7: `, `context NIP: `).
 static LEADS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let all: Vec<(&str, &str)> = [problems::LEADS, network::LEADS].concat();
+    let all: Vec<(&str, &str)> = [problems::LEADS, network::LEADS, skips::LEADS].concat();
     crate::i18n::warning::compile(&all)
 });
 
@@ -188,10 +195,16 @@ mod tests {
 
     #[test]
     fn problems_of_the_users_files_read_in_polish_with_their_places() {
-        assert_eq!(LEADS.len(), problems::LEADS.len() + network::LEADS.len());
+        assert_eq!(
+            LEADS.len(),
+            problems::LEADS.len() + network::LEADS.len() + skips::LEADS.len()
+        );
         assert_eq!(
             COMPILED.len(),
-            PATTERNS.len() + problems::PATTERNS.len() + network::PATTERNS.len(),
+            PATTERNS.len()
+                + problems::PATTERNS.len()
+                + network::PATTERNS.len()
+                + skips::PATTERNS.len(),
             "every pattern compiles"
         );
         let cases = [
@@ -214,6 +227,14 @@ mod tests {
             (
                 "context 5265877635: GET /tokens: HTTP 400 (KSeF code 21418): bad cursor\nhelp: the continuation token was refused; run again",
                 "kontekst 5265877635: `GET /tokens`: HTTP 400 (kod KSeF 21418): bad cursor\nwskazówka: KSeF odrzucił token kontynuacji; uruchom ponownie",
+            ),
+            (
+                "corrupt zip archive, not scanned: invalid Zip archive: Could not find EOCD",
+                "uszkodzone archiwum zip, nie przeskanowano: invalid Zip archive: Could not find EOCD",
+            ),
+            (
+                "encrypted 7z archive, not scanned: x\nhelp: extract it with its password and scan the result",
+                "zaszyfrowane archiwum 7z, nie przeskanowano: x\nwskazówka: rozpakuj je hasłem i przeskanuj wynik",
             ),
             (
                 "retry after cannot connect",

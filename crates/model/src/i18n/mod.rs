@@ -10,6 +10,7 @@ mod leavers;
 mod network;
 mod problems;
 pub mod reason;
+mod skips;
 pub mod stderr;
 pub mod warning;
 
