@@ -237,6 +237,10 @@ mod tests {
                 "zaszyfrowane archiwum 7z, nie przeskanowano: x\nwskazówka: rozpakuj je hasłem i przeskanuj wynik",
             ),
             (
+                "cannot read config '/dev/null'\n  caused by: not a regular file (a device); give a regular file",
+                "nie można odczytać konfiguracji '/dev/null'\n  przyczyna: to nie jest zwykły plik (to urządzenie); podaj zwykły plik",
+            ),
+            (
                 "retry after cannot connect",
                 "ponowna próba po: nie można nawiązać połączenia",
             ),

@@ -149,6 +149,35 @@ pub(crate) const PATTERNS: &[(&str, &str)] = &[
         r"^NIP check sum is 10, so no NIP can have these first nine digits$",
         "suma kontrolna NIP wynosi 10, więc żaden NIP nie może mieć takich pierwszych dziewięciu cyfr",
     ),
+    // any input file (`input::read_limited`)
+    (
+        r"^not a regular file \(a FIFO\); give a regular file$",
+        "to nie jest zwykły plik (to kolejka FIFO); podaj zwykły plik",
+    ),
+    (
+        r"^not a regular file \(a socket\); give a regular file$",
+        "to nie jest zwykły plik (to gniazdo); podaj zwykły plik",
+    ),
+    (
+        r"^not a regular file \(a device\); give a regular file$",
+        "to nie jest zwykły plik (to urządzenie); podaj zwykły plik",
+    ),
+    (
+        r"^not a regular file \(a directory\); give a regular file$",
+        "to nie jest zwykły plik (to katalog); podaj zwykły plik",
+    ),
+    (
+        r"^not a regular file \(an unusual kind of file\); give a regular file$",
+        "to nie jest zwykły plik (to nietypowy rodzaj pliku); podaj zwykły plik",
+    ),
+    (
+        r"^the file is larger than (?P<n>\d+ [KM]iB), the limit for this input; is it the right file\?$",
+        "plik jest większy niż {n}, limit dla tych danych; czy to właściwy plik?",
+    ),
+    (
+        r"^stream did not contain valid UTF-8$",
+        "plik nie jest poprawnym tekstem UTF-8",
+    ),
     // the inventory and staff list CSVs
     (
         r"^inventory '(?P<f>[^']*)': (?P<n>\d+) problems?$",

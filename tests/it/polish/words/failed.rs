@@ -30,6 +30,12 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         &["audit", "--config", &config, "--from", "tokens.json"],
         2,
     );
+    #[cfg(unix)]
+    check(
+        "config is a device",
+        &["audit", "--config", "/dev/null", "--from", "tokens.json"],
+        2,
+    );
     let inventory = write(tmp, "ewidencja.csv", &bad_inventory());
     check(
         "inventory with bad cells",
