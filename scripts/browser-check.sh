@@ -7,8 +7,9 @@
 # Without arguments, renders the quarterly (en, pl) and review reports of the fixtures
 # in tests/fixtures/results with the debug binary and checks each; pictures go to
 # target/browser-check/ (or $BROWSER_CHECK_OUT). Installs Debian's chromium, poppler-utils and
-# python3 when missing. Fails when a table's header row is not on the printed page (issue 20.6)
-# or a quarterly report takes more than 12 A4 pages.
+# python3 when missing. Fails when a table's header row is not on the printed page (issue 20.6),
+# a printed page holds fewer than 3 rows of a table split over pages, or a quarterly report
+# takes more than 12 A4 pages.
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -119,6 +120,55 @@ for head in re.findall(r"<thead>(.*?)</thead>", dom, flags=re.S):
         print(f"error: a table does not fit the printed A4 page: header {' | '.join(cells)}", file=sys.stderr)
         missing += 1
 sys.exit(1 if missing else 0)
+PY
+then
+  fail=1
+fi
+# Issue 20.6: no printed page holds only a few orphan rows of a table. Each body row is
+# found, in order, in the text of the printed pages (from the page its header is first on);
+# a table split over pages must leave at least MIN_ROWS of its rows on each of them.
+pdftotext -raw "$out/$base.pdf" "$out/$base.pages.txt"
+if ! python3 - "$out/$base.dom.html" "$out/$base.pages.txt" <<'PY'
+import html, re, sys
+MIN_ROWS = 3
+dom = open(sys.argv[1], encoding="utf-8").read()
+pages = [re.sub(r"\s+", "", p) for p in open(sys.argv[2], encoding="utf-8").read().split("\f")]
+def text(fragment):
+    return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", fragment)))
+orphans = 0
+for table in re.findall(r"<table[^>]*>(.*?)</table>", dom, flags=re.S):
+    head = re.search(r"<thead>(.*?)</thead>", table, flags=re.S)
+    body = re.sub(r"<thead>.*?</thead>", "", table, flags=re.S)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    if len(rows) < 2:
+        continue
+    start = 0
+    if head:
+        first = text(head.group(1))
+        start = next((i for i, p in enumerate(pages) if first and first in p), 0)
+    page, at, per_page, lost = start, 0, {}, 0
+    for row in rows:
+        cells = [text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
+        key = "".join(cells)[:24]
+        if len(key) < 6:
+            lost += 1
+            continue
+        for p in range(page, len(pages)):
+            i = pages[p].find(key, at if p == page else 0)
+            if i >= 0:
+                page, at = p, i + len(key)
+                per_page[p] = per_page.get(p, 0) + 1
+                break
+        else:
+            lost += 1
+    if lost > len(rows) // 4 or len(per_page) < 2:
+        continue
+    name = " | ".join(text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), flags=re.S)) if head else "?"
+    for p, n in sorted(per_page.items()):
+        if n < MIN_ROWS:
+            print(f"error: printed page {p + 1} holds only {n} row(s) of a table split over pages {min(per_page) + 1}-{max(per_page) + 1} (header {name})", file=sys.stderr)
+            orphans += 1
+sys.exit(1 if orphans else 0)
 PY
 then
   fail=1

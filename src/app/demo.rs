@@ -47,6 +47,8 @@ use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
 use ksef_model::Outcome;
 use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::commands::text;
 use ksef_sim as simulator;
 use ksef_sim::Fixture;
 use ksef_sim::SimHandle;
@@ -59,6 +61,8 @@ pub const DEFAULT_OUT_DIR: &str = "ksef-audit-demo";
 pub struct Demo {
     pub out_dir: PathBuf,
     pub quiet: bool,
+    /// `--lang`: the language of the narration on the terminal.
+    pub lang: Lang,
     pub fixture: Fixture,
     pub settings: KsefSettings,
     pub snapshot: Option<TokenSnapshot>,
@@ -79,7 +83,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT_DIR));
-    let mut demo = start_simulator(out_dir, global.quiet)?;
+    let mut demo = start_simulator(out_dir, global.quiet, crate::app::lang(args.lang.lang))?;
     let steps = step_tokens(&mut demo)
         .and_then(|()| step_audit(&mut demo))
         .and_then(|()| step_certificates(&mut demo))
@@ -99,7 +103,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
 }
 
 /// Step 1: the simulator, serving the example firm, and settings pointing at it.
-pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
+pub fn start_simulator(out_dir: PathBuf, quiet: bool, lang: Lang) -> Result<Demo> {
     std::fs::create_dir_all(&out_dir).with_context(|| {
         format!(
             "cannot create the demo directory '{}'",
@@ -119,15 +123,16 @@ pub fn start_simulator(out_dir: PathBuf, quiet: bool) -> Result<Demo> {
     let mut settings = demo_settings(&fixture, &sim.base_url);
     certificate.sign_in_with(&sim, &mut settings);
     if !quiet {
+        let n = fixture.contexts.len();
         say!(
-            "demo: KSeF simulator with the example firm ({} client NIPs) at {}",
-            fixture.contexts.len(),
-            sim.base_url
+            "{}",
+            text(lang, "demo_started", &[("n", &n), ("url", &sim.base_url)])
         );
     }
     Ok(Demo {
         out_dir,
         quiet,
+        lang,
         fixture,
         settings,
         snapshot: None,
@@ -235,7 +240,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Step 2: `ksef-audit tokens` against the simulator: snapshot JSON and a table.
 pub fn step_tokens(demo: &mut Demo) -> Result<()> {
-    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, ksef_model::i18n::Lang::En);
+    let snapshot = tokens_cmd::fetch(&demo.settings, demo.quiet, 0, demo.lang);
     let json = demo.out_dir.join("tokens.json");
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Json)
@@ -601,29 +606,24 @@ impl Demo {
 pub fn print_summary(demo: &Demo) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    writeln!(
-        out,
-        "ksef-audit demo: example firm, {} client contexts",
-        demo.fixture.contexts.len()
-    )?;
+    let lang = demo.lang;
+    let n = demo.fixture.contexts.len();
+    writeln!(out, "{}", text(lang, "demo_title", &[("n", &n)]))?;
     let urgent = act_now(demo)?;
     if !urgent.is_empty() {
-        writeln!(out, "act now:")?;
+        writeln!(out, "{}", text(lang, "demo_act_now", &[]))?;
         for u in &urgent {
             writeln!(out, "  {:<9} {}", u.severity.to_uppercase(), u.text)?;
         }
     }
     if let Some(snapshot) = &demo.snapshot {
-        tokens_cmd::summary(&mut out, snapshot, None, ksef_model::i18n::Lang::En)?;
+        tokens_cmd::summary(&mut out, snapshot, None, lang)?;
         if snapshot
             .contexts
             .iter()
             .any(|c| c.status == ContextStatus::Incomplete)
         {
-            writeln!(
-                out,
-                "(the example firm has an incomplete context on purpose: a real run would exit 2 here)"
-            )?;
+            writeln!(out, "{}", text(lang, "demo_incomplete", &[]))?;
         }
     }
     if let Some(audit) = &demo.audit {
@@ -638,14 +638,18 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             .collect();
         let rules: std::collections::BTreeSet<&str> =
             audit.findings.iter().map(|f| f.rule.as_str()).collect();
-        writeln!(
-            out,
-            "audit: {} findings ({}), {} excepted, {} of the policy rules found something",
-            audit.findings.iter().filter(|f| !f.excepted).count(),
-            by_sev.join(", "),
-            s.excepted,
-            rules.len()
-        )?;
+        let open = audit.findings.iter().filter(|f| !f.excepted).count();
+        let line = text(
+            lang,
+            "demo_audit",
+            &[
+                ("n", &open),
+                ("by", &by_sev.join(", ")),
+                ("excepted", &s.excepted),
+                ("rules", &rules.len()),
+            ],
+        );
+        writeln!(out, "{line}")?;
     }
     if let Some(leaks) = &demo.leaks {
         let active = leaks
@@ -660,16 +664,20 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             .collect();
         tokens.sort_unstable();
         tokens.dedup();
-        writeln!(
-            out,
-            "leaks: {} findings of {} distinct tokens in the example repository's history ({} still active in KSeF), {} suppressed",
-            leaks.findings.len(),
-            tokens.len(),
-            active,
-            leaks.suppressed.len()
-        )?;
+        let line = text(
+            lang,
+            "demo_leaks",
+            &[
+                ("n", &leaks.findings.len()),
+                ("t", &tokens.len()),
+                ("active", &active),
+                ("suppressed", &leaks.suppressed.len()),
+            ],
+        );
+        writeln!(out, "{line}")?;
     }
-    writeln!(out, "outputs in {}:", ksef_model::shown_path(&demo.out_dir))?;
+    let dir = ksef_model::shown_path(&demo.out_dir);
+    writeln!(out, "{}", text(lang, "demo_outputs", &[("dir", &dir)]))?;
     for (what, path) in &demo.outputs {
         writeln!(out, "  {what}: {}", ksef_model::shown_path(path))?;
     }
@@ -686,7 +694,7 @@ fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::model::Urgent>> {
         audit,
         demo.leaks.as_ref(),
         &rules,
-        ksef_model::i18n::Lang::En,
+        demo.lang,
     ))
 }
 
@@ -694,7 +702,7 @@ fn act_now(demo: &Demo) -> Result<Vec<crate::render::html::model::Urgent>> {
 fn print_next_steps(demo: &Demo) -> Result<()> {
     let dir = ksef_model::shown_path(&demo.out_dir);
     let mut out = std::io::stdout().lock();
-    writeln!(out, "\nnext, try:")?;
+    writeln!(out, "{}", text(demo.lang, "demo_next", &[]))?;
     writeln!(
         out,
         "  (cd {dir} && ksef-audit audit --from tokens.json)   # reads the ksef-audit.toml the demo wrote"

@@ -3,6 +3,9 @@
 //! token as one row (Polish headers, owners blank) that `audit` accepts without drift
 //! findings. Nothing existing is overwritten without `--force`.
 
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::commands::active_tokens;
+use ksef_model::i18n::commands::text as say;
 use ksef_model::i18n::stderr;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -220,12 +223,9 @@ fn kept_from(path: &Path) -> Kept {
 }
 
 /// Fails, naming the file and `--force`, when `path` exists and may not be overwritten.
-fn refuse_existing(path: &Path, force: bool) -> Result<()> {
+fn refuse_existing(path: &Path, force: bool, lang: Lang) -> Result<()> {
     if path.exists() && !force {
-        bail!(
-            "'{}' already exists; nothing was written\nhelp: run with --force to overwrite it, or --dir DIR to start elsewhere",
-            path.display()
-        );
+        bail!("{}", say(lang, "init_exists", &[("path", &path.display())]));
     }
     Ok(())
 }
@@ -244,10 +244,11 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
     let config_path = dir.join(DEFAULT_CONFIG_FILE);
     let inventory_path = dir.join(STARTER_INVENTORY);
     let listing = args.from.is_some() || args.live;
+    let lang = crate::app::messages::command_lang(args.lang.lang, global);
     // Refuse before any KSeF call, so a forgotten file costs no rate-limited listing.
-    refuse_existing(&config_path, args.force)?;
+    refuse_existing(&config_path, args.force, lang)?;
     if listing {
-        refuse_existing(&inventory_path, args.force)?;
+        refuse_existing(&inventory_path, args.force, lang)?;
     }
     let snapshot: Option<TokenSnapshot> = match (&args.from, args.live) {
         (Some(path), _) => Some(crate::app::tokens::read_snapshot(path)?),
@@ -258,7 +259,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
                 &settings,
                 global.quiet,
                 global.verbose,
-                crate::app::messages::message_lang(None, Some(&config)),
+                lang,
             ))
         }
         (None, false) => None,
@@ -309,8 +310,6 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         .filter(|c| c.status == ContextStatus::Incomplete)
         .collect();
     let mut err = std::io::stderr().lock();
-    // `init` speaks English (it has no --lang; the config it writes is English).
-    let lang = ksef_model::i18n::Lang::En;
     for c in &incomplete {
         let error = format!(
             "{} {}: {}: {}",
@@ -322,23 +321,28 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         writeln!(err, "{}", stderr::line(lang, stderr::Kind::Error, &error))?;
     }
     if !global.quiet {
-        writeln!(err, "wrote {}", config_path.display())?;
-        match rows {
-            Some(n) => writeln!(
-                err,
-                "wrote {} ({n} active token{}; fill in the owner, system and planned expiry of each)",
-                inventory_path.display(),
-                if n == 1 { "" } else { "s" }
-            )?,
-            None => writeln!(
-                err,
-                "no inventory written: `ksef-audit init --from tokens.json` (a saved `tokens --format json`) or `--live` starts one"
-            )?,
-        }
+        let (config_shown, inventory_shown) = (config_path.display(), inventory_path.display());
         writeln!(
             err,
-            "next: edit {}, run `ksef-audit doctor`, then `ksef-audit audit`",
-            config_path.display()
+            "{}",
+            say(lang, "init_wrote", &[("path", &config_shown)])
+        )?;
+        let inventory = match rows {
+            Some(n) => say(
+                lang,
+                "init_wrote_inventory",
+                &[
+                    ("path", &inventory_shown),
+                    ("tokens", &active_tokens(lang, n as u64)),
+                ],
+            ),
+            None => say(lang, "init_no_inventory", &[]),
+        };
+        writeln!(err, "{inventory}")?;
+        writeln!(
+            err,
+            "{}",
+            say(lang, "init_next", &[("path", &config_shown)])
         )?;
     }
     Ok(if incomplete.is_empty() {

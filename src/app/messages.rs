@@ -25,6 +25,16 @@ pub fn message_lang(flag: Option<ReportLang>, config: Option<&Config>) -> Lang {
     }
 }
 
+/// The language of a command that needs no config of its own (`revoke`'s dry run, `init`):
+/// `--lang`, else `[report] lang` of the config when one is found and valid, else English.
+pub fn command_lang(flag: Option<ReportLang>, global: &crate::cli::GlobalArgs) -> Lang {
+    if flag.is_some() {
+        return crate::app::lang(flag);
+    }
+    let config = crate::app::load_config(global, crate::config::RuleDirs::NotRead).ok();
+    message_lang(None, config.as_ref())
+}
+
 /// A context as the messages need it.
 #[derive(Clone, Copy)]
 pub struct Unread<'a> {

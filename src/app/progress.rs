@@ -1,6 +1,7 @@
 //! Showing fetch progress on stderr: an indicatif bar when stderr is a terminal,
 //! plain lines otherwise, nothing with `--quiet`.
 
+use ksef_model::i18n::errors;
 use ksef_model::i18n::stderr;
 use std::io::{IsTerminal, Write};
 
@@ -45,9 +46,10 @@ impl FetchProgress {
                 ProgressEvent::Waiting {
                     nip, millis, why, ..
                 } if *millis >= 1000 => b.set_message(crate::app::output::safe_text(&format!(
-                    "{nip}: {} {} s ({why})",
+                    "{nip}: {} {} s ({})",
                     lang.t("waiting", "czekam"),
-                    millis / 1000
+                    millis / 1000,
+                    errors::localised(lang, why)
                 ))),
                 ProgressEvent::Warning { nip, message } => {
                     b.println(crate::app::output::safe_text(&stderr::warning(
@@ -82,9 +84,11 @@ impl FetchProgress {
                         millis,
                         why,
                     } if *millis >= 1000 => Some(format!(
-                        "{nip}: {endpoint}: {} {} s ({why})",
+                        "{nip}: {}{} {} s ({})",
+                        errors::localised(lang, &format!("{endpoint}: ")),
                         lang.t("waiting", "czekam"),
-                        millis / 1000
+                        millis / 1000,
+                        errors::localised(lang, why)
                     )),
                     ProgressEvent::Warning { nip, message } => {
                         Some(stderr::warning(lang, &format!("{nip}: {message}")))

@@ -21,6 +21,8 @@ use ksef_model::LeakResults;
 use ksef_model::LeakStatus;
 use ksef_model::Outcome;
 use ksef_model::escape_terminal;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::commands::text as say;
 
 /// One token to revoke, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +43,13 @@ pub struct RevokeRequest {
     pub quiet: bool,
     /// `--nip` and `--max-actions`.
     pub bounds: ActionBounds,
+    /// `--lang`: the language of the plan and the results.
+    pub lang: Lang,
 }
 
 /// `ksef-audit revoke`: flags (+ config with `--yes`) -> [`RevokeRequest`] -> [`revoke`].
 pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
+    let lang = crate::app::messages::command_lang(args.lang.lang, global);
     if args.grants {
         let Some(from) = &args.from else {
             bail!(
@@ -64,6 +69,7 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
             revoke_with,
             bounds: bounds(global, args)?,
             staff: args.staff.clone(),
+            lang,
         });
     }
     let Some(from) = &args.from else {
@@ -83,6 +89,7 @@ pub fn run(global: &GlobalArgs, args: &RevokeArgs) -> Result<Outcome> {
         revoke_with,
         quiet: global.quiet,
         bounds: bounds(global, args)?,
+        lang,
     })
 }
 
@@ -112,53 +119,56 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
     let outside = before - targets.len();
     // Values from the (possibly edited) results file and the server's messages: escaped.
     let mut out = crate::app::output::Safe(std::io::stdout().lock());
+    let lang = req.lang;
     for r in &refused {
-        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
+        write_refused(&mut out, lang, &r.nip, &r.reference, &r.reason)?;
     }
     if outside > 0 {
-        writeln!(
-            out,
-            "{outside} token(s) outside --nip {} left alone",
-            req.bounds.nips.join(", ")
-        )?;
+        let nips = req.bounds.nips.join(", ");
+        let line = say(
+            lang,
+            "revoke_outside_tokens",
+            &[("n", &outside), ("nips", &nips)],
+        );
+        writeln!(out, "{line}")?;
     }
     if targets.is_empty() && !refused.is_empty() {
         return Ok(Outcome::Incomplete);
     }
     if targets.is_empty() {
+        let file = ksef_model::shown_path(from);
         writeln!(
             out,
-            "nothing to revoke: no finding in '{}' has status active\nhelp: statuses come from `ksef-audit leaks --verify`",
-            ksef_model::shown_path(from)
+            "{}",
+            say(lang, "revoke_nothing_tokens", &[("file", &file)])
         )?;
         return Ok(Outcome::Clean);
     }
     let Some(config) = &req.revoke_with else {
-        writeln!(out, "would revoke {} token(s):", targets.len())?;
+        let n = targets.len();
+        writeln!(out, "{}", say(lang, "revoke_would_tokens", &[("n", &n)]))?;
         for t in &targets {
+            let place = escape_terminal(&redact_text(&t.found_at)).into_owned();
             writeln!(
                 out,
-                "  {}  {}  (found in {})",
+                "  {}  {}  {}",
                 escape_terminal(&t.nip),
                 escape_terminal(&t.reference),
-                escape_terminal(&redact_text(&t.found_at))
+                say(lang, "revoke_found_in", &[("place", &place)])
             )?;
         }
-        writeln!(
-            out,
-            "dry run: nothing was revoked; run again with --yes to revoke them"
-        )?;
+        writeln!(out, "{}", say(lang, "revoke_dry_run_tokens", &[]))?;
         return Ok(Outcome::Clean);
     };
     let nips: Vec<String> = targets.iter().map(|t| t.nip.clone()).collect();
     let settings = resolve_settings_for_nips(config, &nips)?;
     let spinner = crate::app::progress::Spinner::start(
         req.quiet,
-        format!("checking and revoking {} token(s) in KSeF", targets.len()),
+        say(lang, "revoke_checking", &[("n", &targets.len())]),
     );
     let (targets, live_refused) = recheck_live(&settings, &results, targets);
     for r in &live_refused {
-        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.reference, r.reason)?;
+        write_refused(&mut out, lang, &r.nip, &r.reference, &r.reason)?;
     }
     refused.extend(live_refused);
     spinner.finish();
@@ -170,6 +180,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         grants: Vec::new(),
         tokens: pairs.clone(),
         person: None,
+        lang,
     };
     out.flush()?;
     confirm(&plan, &req.bounds)?;
@@ -183,8 +194,9 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
         .collect();
     write_removals(
         &mut out,
+        lang,
         &outcomes,
-        "KSeF moves them Active -> Revoking -> Revoked; live access tokens last until they expire",
+        "revoke_note_tokens",
         refused.len(),
     )
 }
@@ -197,37 +209,66 @@ pub(super) struct Removal {
     pub result: Result<String, String>,
 }
 
-/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals (`note`
-/// says what happens next). Exit 2 when anything failed or was refused.
+/// `REFUSED  NIP  KEY: reason`, in `lang`.
+pub(super) fn write_refused(
+    out: &mut impl Write,
+    lang: Lang,
+    nip: &str,
+    key: &str,
+    reason: &str,
+) -> std::io::Result<()> {
+    let line = say(
+        lang,
+        "revoke_refused",
+        &[("nip", &nip), ("key", &key), ("reason", &reason)],
+    );
+    writeln!(out, "{line}")
+}
+
+/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals (`note`,
+/// a message key, says what happens next). Exit 2 when anything failed or was refused.
 pub(super) fn write_removals(
     out: &mut impl Write,
+    lang: Lang,
     removals: &[Removal],
     note: &str,
     refused: usize,
 ) -> Result<Outcome> {
     let mut failed = 0;
     for o in removals {
-        match &o.result {
-            Ok(more) => writeln!(out, "revoked  {}  {}{more}", o.nip, o.key)?,
+        let (nip, key) = (&o.nip, &o.key);
+        let line = match &o.result {
+            Ok(more) => say(
+                lang,
+                "revoke_done",
+                &[("nip", nip), ("key", key), ("more", more)],
+            ),
             Err(reason) => {
                 failed += 1;
-                writeln!(
-                    out,
-                    "FAILED   {}  {}: {}",
-                    o.nip,
-                    o.key,
-                    reason.replace('\n', "\n         ")
-                )?;
+                let reason = reason.replace('\n', "\n         ");
+                say(
+                    lang,
+                    "revoke_failed",
+                    &[("nip", nip), ("key", key), ("reason", &reason)],
+                )
             }
-        }
+        };
+        writeln!(out, "{line}")?;
     }
-    writeln!(
-        out,
-        "{} revoked, {failed} failed ({note})",
-        removals.len() - failed
-    )?;
+    let done = removals.len() - failed;
+    let note = say(lang, note, &[]);
+    let totals = [
+        ("done", &done as &dyn std::fmt::Display),
+        ("failed", &failed),
+        ("note", &note),
+    ];
+    writeln!(out, "{}", say(lang, "revoke_totals", &totals))?;
     if refused > 0 {
-        writeln!(out, "{refused} refused (listed above as REFUSED)")?;
+        writeln!(
+            out,
+            "{}",
+            say(lang, "revoke_refused_total", &[("n", &refused)])
+        )?;
     }
     Ok(if failed > 0 || refused > 0 {
         Outcome::Incomplete

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::app::revoke::Removal;
+use crate::app::revoke::write_refused;
 use crate::app::revoke::write_removals;
 use crate::app::revoke_plan::ActionBounds;
 use crate::app::revoke_plan::Plan;
@@ -34,6 +35,7 @@ use ksef_model::FindingSubject;
 use ksef_model::GrantRecord;
 use ksef_model::Outcome;
 use ksef_model::escape_terminal;
+use ksef_model::i18n::commands::text as say;
 use ksef_policy::evaluate::finding_id;
 
 /// One grant to remove, as the results file describes it.
@@ -76,6 +78,8 @@ pub struct GrantRevokeRequest {
     pub bounds: ActionBounds,
     /// `--staff` (else the config's `[audit] staff`).
     pub staff: Option<PathBuf>,
+    /// `--lang`: the language of the plan and the results.
+    pub lang: ksef_model::i18n::Lang,
 }
 
 /// Open (not excepted) findings about grants, one target per (NIP, grant id), checked
@@ -205,42 +209,40 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     let outside = outside - targets.len();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let lang = req.lang;
     for r in &refused {
-        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
+        write_refused(&mut out, lang, &r.nip, &r.grant_id, &r.reason)?;
     }
     if outside > 0 {
-        writeln!(
-            out,
-            "{outside} grant(s) outside --nip {} left alone",
-            req.bounds.nips.join(", ")
-        )?;
+        let nips = req.bounds.nips.join(", ");
+        let line = say(
+            lang,
+            "revoke_outside_grants",
+            &[("n", &outside), ("nips", &nips)],
+        );
+        writeln!(out, "{line}")?;
     }
     if targets.is_empty() && !refused.is_empty() {
         return Ok(Outcome::Incomplete);
     }
     if targets.is_empty() {
-        writeln!(
-            out,
-            "nothing to revoke: no open finding of {} in '{}' is about a permission grant\nhelp: grant findings come from `ksef-audit audit --format json` with a credential that may read grants; --rule RULE picks other grant rules",
-            rules_named(&req.rules),
-            req.from.display(),
-        )?;
+        let (rules, file) = (rules_named(&req.rules), req.from.display());
+        let line = say(
+            lang,
+            "revoke_nothing_grants",
+            &[("rules", &rules), ("file", &file)],
+        );
+        writeln!(out, "{line}")?;
         return Ok(Outcome::Clean);
     }
     let Some(config) = &req.revoke_with else {
-        writeln!(
-            out,
-            "would revoke {} grant(s) found by {}:",
-            targets.len(),
-            rules_named(&req.rules)
-        )?;
+        let (n, rules) = (targets.len(), rules_named(&req.rules));
+        let line = say(lang, "revoke_would_grants", &[("n", &n), ("rules", &rules)]);
+        writeln!(out, "{line}")?;
         for t in &targets {
             writeln!(out, "  {}", describe(t))?;
         }
-        writeln!(
-            out,
-            "dry run: nothing was revoked; run again with --yes to revoke them (each grant is re-read in KSeF and its rule evaluated again first; holder names come from KSeF then)"
-        )?;
+        writeln!(out, "{}", say(lang, "revoke_dry_run_grants", &[]))?;
         return Ok(Outcome::Clean);
     };
     let nips: Vec<String> = targets
@@ -254,7 +256,7 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
     let staff = staff_list(&req.staff, config)?;
     let (checked, live_refused) = recheck_live(&settings, config, staff.as_deref(), targets)?;
     for r in &live_refused {
-        writeln!(out, "REFUSED  {}  {}: {}", r.nip, r.grant_id, r.reason)?;
+        write_refused(&mut out, lang, &r.nip, &r.grant_id, &r.reason)?;
     }
     refused.extend(live_refused);
     let plan = Plan {
@@ -264,9 +266,14 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
             .collect(),
         tokens: Vec::new(),
         person: None,
+        lang,
     };
     if !plan.is_empty() {
-        writeln!(out, "will revoke {}:", plan.summary())?;
+        writeln!(
+            out,
+            "{}",
+            say(lang, "revoke_will", &[("plan", &plan.summary())])
+        )?;
         for (nip, g) in &checked {
             writeln!(out, "  {}", describe_live(nip, g))?;
         }
@@ -280,13 +287,14 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
             key: o.grant_id,
             result: o
                 .result
-                .map(|op| format!("  (KSeF operation {})", escape_terminal(&op))),
+                .map(|op| say(lang, "revoke_operation", &[("op", &escape_terminal(&op))])),
         })
         .collect();
     write_removals(
         &mut out,
+        lang,
         &removals,
-        "KSeF removes a grant asynchronously; `ksef-audit permissions` shows what is left",
+        "revoke_note_grants",
         refused.len(),
     )
 }

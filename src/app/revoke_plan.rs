@@ -15,6 +15,8 @@ use ksef_model::GrantRecord;
 use ksef_model::GrantScope;
 use ksef_model::StaffMember;
 use ksef_model::TokenSnapshot;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::commands::text as say;
 use ksef_policy::evaluate::AuditWorld;
 
 /// The rules whose findings depend on the staff list: never re-derived without it.
@@ -47,6 +49,8 @@ pub struct Plan {
     pub tokens: Vec<(String, String)>,
     /// `offboard`: whose access this is (staff id), named in the question.
     pub person: Option<String>,
+    /// The language of the plan's summary and question.
+    pub lang: Lang,
 }
 
 impl Plan {
@@ -58,7 +62,7 @@ impl Plan {
         self.len() == 0
     }
 
-    /// `2 grant(s) in 1 context(s) and 1 token(s) in 1 context(s)`.
+    /// `2 grant(s) in 1 context(s) and 1 token(s) in 1 context(s)`, in the plan's language.
     pub fn summary(&self) -> String {
         let contexts = |items: &[(String, String)]| {
             items
@@ -69,27 +73,27 @@ impl Plan {
         };
         let mut parts = Vec::new();
         if !self.grants.is_empty() || self.tokens.is_empty() {
-            parts.push(format!(
-                "{} grant(s) in {} context(s)",
-                self.grants.len(),
-                contexts(&self.grants)
+            parts.push(say(
+                self.lang,
+                "plan_grants",
+                &[("n", &self.grants.len()), ("c", &contexts(&self.grants))],
             ));
         }
         if !self.tokens.is_empty() {
-            parts.push(format!(
-                "{} token(s) in {} context(s)",
-                self.tokens.len(),
-                contexts(&self.tokens)
+            parts.push(say(
+                self.lang,
+                "plan_tokens",
+                &[("n", &self.tokens.len()), ("c", &contexts(&self.tokens))],
             ));
         }
-        parts.join(" and ")
+        parts.join(&say(self.lang, "plan_and", &[]))
     }
 
     /// What confirming does: `revoke 2 grant(s) in 1 context(s)`; for one person (`offboard`)
     /// `revoke 1 token(s) and remove 1 grant(s) in 2 context(s) of jan@firma.pl`.
     pub fn phrase(&self) -> String {
         let Some(person) = &self.person else {
-            return format!("revoke {}", self.summary());
+            return say(self.lang, "plan_revoke", &[("summary", &self.summary())]);
         };
         let contexts = self
             .grants
@@ -98,10 +102,15 @@ impl Plan {
             .map(|(n, _)| n.as_str())
             .collect::<BTreeSet<_>>()
             .len();
-        format!(
-            "revoke {} token(s) and remove {} grant(s) in {contexts} context(s) of {person}",
-            self.tokens.len(),
-            self.grants.len()
+        say(
+            self.lang,
+            "plan_person",
+            &[
+                ("t", &self.tokens.len()),
+                ("g", &self.grants.len()),
+                ("c", &contexts),
+                ("person", person),
+            ],
         )
     }
 }
@@ -117,15 +126,19 @@ pub fn confirm(plan: &Plan, bounds: &ActionBounds) -> Result<()> {
     if !stdin.is_terminal() {
         let Some(max) = bounds.max_actions else {
             bail!(
-                "refusing to {} without a terminal to confirm on: standard input is not a terminal\nhelp: add --max-actions N (the most removals this run may make) to use --yes in scripts and CI",
-                plan.phrase()
+                "{}",
+                say(
+                    plan.lang,
+                    "confirm_no_terminal",
+                    &[("phrase", &plan.phrase())]
+                )
             );
         };
         if plan.len() > max {
             bail!(
-                "refusing to {}: that is {} action(s), more than --max-actions {max}; nothing was revoked\nhelp: check the plan with a dry run (without --yes), narrow it with --nip, or raise --max-actions",
-                plan.phrase(),
-                plan.len()
+                "{}\n{}",
+                over_max(plan, max),
+                say(plan.lang, "confirm_over_max_help", &[])
             );
         }
         return Ok(());
@@ -133,21 +146,37 @@ pub fn confirm(plan: &Plan, bounds: &ActionBounds) -> Result<()> {
     if let Some(max) = bounds.max_actions
         && plan.len() > max
     {
-        bail!(
-            "refusing to {}: that is {} action(s), more than --max-actions {max}; nothing was revoked",
-            plan.phrase(),
-            plan.len()
-        );
+        bail!("{}", over_max(plan, max));
     }
     let mut err = std::io::stderr().lock();
-    write!(err, "{}? type yes to go on: ", plan.phrase())?;
+    write!(
+        err,
+        "{}",
+        say(plan.lang, "confirm_question", &[("phrase", &plan.phrase())])
+    )?;
     err.flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
-    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "yes" | "y") {
-        bail!("not confirmed: nothing was revoked");
+    if !matches!(
+        answer.trim().to_lowercase().as_str(),
+        "yes" | "y" | "tak" | "t"
+    ) {
+        bail!("{}", say(plan.lang, "confirm_not_confirmed", &[]));
     }
     Ok(())
+}
+
+/// Why a plan larger than `--max-actions` is refused.
+fn over_max(plan: &Plan, max: usize) -> String {
+    say(
+        plan.lang,
+        "confirm_over_max",
+        &[
+            ("phrase", &plan.phrase()),
+            ("n", &plan.len()),
+            ("max", &max),
+        ],
+    )
 }
 
 /// The staff list for re-deriving grant actions: `--staff`, else the config's `[audit] staff`.
@@ -237,6 +266,7 @@ mod tests {
             grants: vec![pair("5265877635", "g1")],
             tokens: vec![pair("5265877635", "r1"), pair("7762811692", "r2")],
             person: None,
+            lang: Lang::En,
         };
         assert_eq!(
             plan.phrase(),
@@ -246,6 +276,16 @@ mod tests {
         assert_eq!(
             plan.phrase(),
             "revoke 2 token(s) and remove 1 grant(s) in 2 context(s) of jan@firma.pl"
+        );
+        plan.lang = Lang::Pl;
+        assert_eq!(
+            plan.phrase(),
+            "odebrać dostęp osobie jan@firma.pl (tokeny: 2, uprawnienia: 1, kontekstów: 2)"
+        );
+        plan.person = None;
+        assert_eq!(
+            plan.phrase(),
+            "odebrać dostęp (uprawnienia: 1, kontekstów: 1; tokeny: 2, kontekstów: 2)"
         );
     }
 }

@@ -13,6 +13,8 @@ use crate::cli::SimulateArgs;
 use crate::demo::demo_auditor_tokens;
 use crate::demo::demo_firm;
 use ksef_model::Outcome;
+use ksef_model::i18n::Lang;
+use ksef_model::i18n::commands::text as say;
 use ksef_sim::Faults;
 use ksef_sim::Fixture;
 use ksef_sim::SimOptions;
@@ -51,11 +53,14 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
             None => None,
         };
         let mut out = io::stdout().lock();
-        writeln!(out, "KSeF simulator listening on {}", handle.base_url)?;
+        let lang = crate::app::lang(args.lang.lang);
+        let url = &handle.base_url;
+        writeln!(out, "{}", say(lang, "sim_listening", &[("url", url)]))?;
         // -q: the address alone (scripts read it), no hints.
         if !global.quiet {
             hints(
                 &mut out,
+                lang,
                 &handle,
                 &fixture,
                 &source,
@@ -77,6 +82,7 @@ pub fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<Outcome> {
 /// What `simulate` prints after its address: the fixture, and how to point the tool at it.
 fn hints(
     out: &mut dyn Write,
+    lang: Lang,
     handle: &ksef_sim::SimHandle,
     fixture: &Fixture,
     source: &str,
@@ -84,12 +90,15 @@ fn hints(
     verbose: u8,
 ) -> Result<()> {
     let tokens: usize = fixture.contexts.iter().map(|c| c.tokens.len()).sum();
-    writeln!(out, "  (also served at the root: {})", handle.root_url)?;
-    writeln!(
-        out,
-        "fixture: {source}, {} contexts, {tokens} tokens",
-        fixture.contexts.len()
-    )?;
+    let root = &handle.root_url;
+    writeln!(out, "{}", say(lang, "sim_root", &[("url", root)]))?;
+    let n = fixture.contexts.len();
+    let line = say(
+        lang,
+        "sim_fixture",
+        &[("source", &source), ("n", &n), ("t", &tokens)],
+    );
+    writeln!(out, "{line}")?;
     let first_nip = fixture
         .contexts
         .first()
@@ -97,12 +106,13 @@ fn hints(
         .unwrap_or("NIP");
     match written {
         Some((dir, count)) => {
-            writeln!(
-                out,
-                "auditor tokens of {count} contexts written to {}/<nip>.token (mode 0600)",
-                dir.display()
-            )?;
-            writeln!(out, "point the tool at it:")?;
+            let line = say(
+                lang,
+                "sim_written",
+                &[("n", count), ("dir", &dir.display())],
+            );
+            writeln!(out, "{line}")?;
+            writeln!(out, "{}", say(lang, "sim_point", &[]))?;
             writeln!(
                 out,
                 "  ksef-audit --config {}/ksef-audit.toml tokens",
@@ -116,21 +126,19 @@ fn hints(
             )?;
         }
         None => {
-            writeln!(out, "point the tool at it:")?;
+            writeln!(out, "{}", say(lang, "sim_point", &[]))?;
             writeln!(
                 out,
-                "  ksef-audit tokens --env {} --nip {first_nip}   (token in KSEF_TOKEN_{first_nip})",
-                handle.base_url
+                "  ksef-audit tokens --env {} --nip {first_nip}{}",
+                handle.base_url,
+                say(lang, "sim_token_in", &[("nip", &first_nip)])
             )?;
             if verbose == 0 {
-                writeln!(
-                    out,
-                    "  (use --write-tokens DIR to get the auditor tokens of the fixture as files)"
-                )?;
+                writeln!(out, "{}", say(lang, "sim_write_tokens", &[]))?;
             }
         }
     }
-    writeln!(out, "press Ctrl-C to stop")?;
+    writeln!(out, "{}", say(lang, "sim_stop", &[]))?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::shared::KsefCommonArgs;
+use super::shared::{KsefCommonArgs, LangArg, help_for};
 
 const EXAMPLES: &str = "EXAMPLES:
   ksef-audit init                                  a commented ksef-audit.toml to fill in
@@ -13,7 +13,13 @@ const EXAMPLES: &str = "EXAMPLES:
   ksef-audit init --dir records --force            elsewhere, overwriting what is there";
 
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(
+    after_help = EXAMPLES,
+    mut_args(help_for(
+        "lang",
+        "Language of the summary and messages: en or pl (default: the config's [report] lang, else en); the files written stay English"
+    ))
+)]
 pub struct InitArgs {
     /// Also write inventory.csv from this saved `tokens --format json` snapshot
     #[arg(long, value_name = "SNAPSHOT", conflicts_with = "live")]
@@ -27,6 +33,8 @@ pub struct InitArgs {
     /// Overwrite an existing ksef-audit.toml or inventory.csv
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub lang: LangArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }

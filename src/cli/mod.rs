@@ -197,6 +197,10 @@ impl Command {
             Command::Offboard(a) => a.lang.lang,
             Command::Calendar(a) => a.lang.lang,
             Command::Doctor(a) => a.lang.lang,
+            Command::Init(a) => a.lang.lang,
+            Command::Revoke(a) => a.lang.lang,
+            Command::Simulate(a) => a.lang.lang,
+            Command::Demo(a) => a.lang.lang,
             Command::Rules(RulesArgs {
                 action: RulesAction::List { lang, .. },
                 ..

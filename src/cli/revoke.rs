@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::shared::KsefCommonArgs;
+use super::shared::{KsefCommonArgs, LangArg, help_for};
 
 const EXAMPLES: &str = "EXAMPLES:
   ksef-audit revoke --from leaks.json          list what would be revoked (dry run)
@@ -13,7 +13,13 @@ const EXAMPLES: &str = "EXAMPLES:
   ksef-audit revoke --from audit.json --grants --yes --staff staff.csv --nip 5265877635 --max-actions 5";
 
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(
+    after_help = EXAMPLES,
+    mut_args(help_for(
+        "lang",
+        "Language of the plan, the confirmation and the summary: en or pl (default: the config's [report] lang, else en)"
+    ))
+)]
 pub struct RevokeArgs {
     /// Revoke the active tokens found by `leaks --verify --format json` (with --grants: the
     /// grants found by `audit --format json`)
@@ -37,6 +43,8 @@ pub struct RevokeArgs {
     /// against (default: the config's `[audit] staff`)
     #[arg(long, value_name = "FILE", requires = "grants")]
     pub staff: Option<PathBuf>,
+    #[command(flatten)]
+    pub lang: LangArg,
     #[command(flatten)]
     pub common: KsefCommonArgs,
 }

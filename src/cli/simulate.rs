@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::shared::LogArgs;
+use super::shared::{LangArg, LogArgs, help_for};
 
 const EXAMPLES: &str = "EXAMPLES:
   ksef-audit simulate                                  the demo firm on 127.0.0.1:8089
@@ -12,7 +12,10 @@ const EXAMPLES: &str = "EXAMPLES:
   ksef-audit tokens --config sim/ksef-audit.toml       (in another shell) the simulator's tokens";
 
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(
+    after_help = EXAMPLES,
+    mut_args(help_for("lang", "Language of the startup lines: en or pl (default: en)"))
+)]
 pub struct SimulateArgs {
     /// Listen address (loopback only)
     #[arg(long, default_value = "127.0.0.1:8089")]
@@ -34,6 +37,8 @@ pub struct SimulateArgs {
     /// {"rateLimitEvery": 3, "retryAfterSecs": 2} (see docs/simulator.md)
     #[arg(long, value_name = "FILE")]
     pub faults: Option<PathBuf>,
+    #[command(flatten)]
+    pub lang: LangArg,
     #[command(flatten)]
     pub log: LogArgs,
 }

@@ -174,7 +174,7 @@ fn table_row(g: &GrantRecord, lang: Lang) -> Vec<Cell> {
         format!(
             "{} {}",
             id_type(g.holder.kind.as_str(), lang),
-            g.holder.masked()
+            lang.preview(&g.holder.masked())
         )
         .into(),
         g.holder_name().unwrap_or_default().into(),

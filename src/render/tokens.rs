@@ -137,7 +137,7 @@ fn write_environment_line(
         w,
         "{} {} ({}), {} {}",
         lang.t("KSeF environment:", "Środowisko KSeF:"),
-        snapshot.environment.label,
+        lang.environment(&snapshot.environment.label),
         snapshot.environment.base_url,
         lang.t("fetched", "pobrano"),
         lang.time(snapshot.fetched_at)

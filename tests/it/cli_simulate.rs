@@ -1,6 +1,5 @@
 //! `ksef-audit simulate` as a user runs it.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -47,7 +46,7 @@ fn invalid_fixture_lists_its_problems_with_exit_2() {
 fn serves_and_writes_private_token_files_without_printing_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let tokens_dir = dir.path().join("tokens");
-    let mut child = Command::cargo_bin("ksef-audit")
+    let child = Command::cargo_bin("ksef-audit")
         .expect("binary")
         .args(["simulate", "--addr", "127.0.0.1:0", "--write-tokens"])
         .arg(&tokens_dir)
@@ -55,18 +54,7 @@ fn serves_and_writes_private_token_files_without_printing_them() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut printed = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("line");
-        printed.push_str(&line);
-        printed.push('\n');
-        if line.contains("Ctrl-C") {
-            break;
-        }
-    }
-    child.kill().expect("stop the simulator");
-    let _ = child.wait();
+    let printed = crate::support::cli::simulator_startup(child);
 
     assert!(
         printed.contains("KSeF simulator listening on http://127.0.0.1:"),

@@ -10,6 +10,9 @@ use crate::support;
 /// Issue 20 point 4: no English words in the Polish outputs.
 mod words;
 
+/// Issue 20 point 4: `simulate` and `demo` in Polish.
+mod commands;
+
 use support::cli::{ksef_audit, text};
 
 /// The demo's output directory, written once for every test of this file.

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use ksef_model::LeakResults;
 use ksef_model::i18n::Lang;
+use ksef_model::i18n::errors;
 use ksef_model::i18n::stderr;
 use ksef_model::i18n::stderr::Kind;
 
@@ -82,7 +83,7 @@ pub(super) fn report_problems(quiet: bool, results: &LeakResults, lang: Lang) {
                 "{}: {}: {}",
                 lang.t("skipped", "pominięto"),
                 s.path,
-                s.message
+                stderr::prefixed(lang, &errors::localised(lang, &s.message))
             );
         }
         for w in &results.warnings {

@@ -295,9 +295,17 @@ fn carry_out(req: &OffboardRequest, world: &World, record: &mut OffboardRecord) 
             .collect(),
         tokens: tokens.clone(),
         person: Some(world.person.id.clone()),
+        lang: req.lang,
     };
     if !req.quiet && !plan.is_empty() {
-        say!("offboard: about to {}:", plan.phrase());
+        say!(
+            "{}",
+            ksef_model::i18n::commands::text(
+                req.lang,
+                "offboard_about",
+                &[("phrase", &plan.phrase())]
+            )
+        );
         for (nip, reference) in &plan.tokens {
             say!("  token  {nip}  {reference}");
         }

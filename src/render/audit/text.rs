@@ -162,7 +162,7 @@ fn title(out: &mut dyn Write, results: &AuditResults, opts: TextOptions) -> std:
     let line = format!(
         "ksef-audit audit: {} {} ({}), {} {}",
         opts.t("environment", "środowisko"),
-        results.environment.label,
+        opts.lang.environment(&results.environment.label),
         results.environment.base_url,
         opts.t("as of", "stan na"),
         opts.lang.time(results.generated_at)

@@ -1,6 +1,7 @@
 //! `--format text`: findings grouped by token (fingerprint), the places listed under each;
 //! then suppressed findings, scan errors, unused baseline entries and a summary line.
 
+use ksef_model::i18n::errors;
 use ksef_model::i18n::stderr;
 use std::io::Write;
 
@@ -418,7 +419,7 @@ fn write_problems(out: &mut dyn Write, r: &LeakResults, lang: Lang) -> std::io::
             "{}: {}: {}",
             lang.t("skipped", "pominięto"),
             s.path,
-            s.message
+            stderr::prefixed(lang, &errors::localised(lang, &s.message))
         )?;
     }
     Ok(())

@@ -34,6 +34,23 @@ fn huge_and_future_tar() -> Vec<u8> {
     tar
 }
 
+/// A tree with two archives every scan refuses: a tar entry claiming 64 GiB and a zip that
+/// is not one.
+fn refused_archives() -> tempfile::TempDir {
+    let dir = tree(&[("notes.txt", "nothing here\n")]);
+    std::fs::write(
+        dir.path().join("huge-and-future.tar"),
+        huge_and_future_tar(),
+    )
+    .expect("tar");
+    std::fs::write(
+        dir.path().join("broken.zip"),
+        b"PK\x03\x04 not really a zip",
+    )
+    .expect("zip");
+    dir
+}
+
 /// Shaped like git's `t5004/big-pack.zip`: a few KiB expanding to 4 MiB.
 #[test]
 fn issue_22_a_small_zip_expanding_to_4_mib_is_scanned_and_its_token_found() {
@@ -78,17 +95,7 @@ fn issue_22_an_archive_over_max_file_size_is_streamed_member_by_member() {
 /// does not change the exit code by itself; `--fail-on-skipped` makes it exit 2.
 #[test]
 fn issue_22_a_refused_archive_is_listed_as_skipped_and_exits_0() {
-    let dir = tree(&[("notes.txt", "nothing here\n")]);
-    std::fs::write(
-        dir.path().join("huge-and-future.tar"),
-        huge_and_future_tar(),
-    )
-    .expect("tar");
-    std::fs::write(
-        dir.path().join("broken.zip"),
-        b"PK\x03\x04 not really a zip",
-    )
-    .expect("zip");
+    let dir = refused_archives();
     let r = results_of(leaks().arg(dir.path()).args(["--format", "json"]), 0);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     let skipped: Vec<&str> = r.skipped.iter().map(|s| s.path.as_str()).collect();
@@ -134,6 +141,30 @@ fn issue_22_a_refused_archive_is_listed_as_skipped_and_exits_0() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--fail-on-skipped: exit code 2"));
+}
+
+/// Issue 20 point 4: under `--lang pl` the reason an archive was skipped and its `help:` line
+/// are Polish (a library's own words after the colon stay as they came).
+#[test]
+fn issue_20_skip_reasons_are_polish() {
+    let dir = refused_archives();
+    let out = leaks()
+        .arg(dir.path())
+        .args(["--lang", "pl"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8_lossy(&out);
+    for polish in [
+        "pominięto: huge-and-future.tar!huge: element archiwum tar deklaruje 68719476736 B, ponad limit rozmiaru (",
+        "\nwskazówka: rozpakuj je i przeskanuj wynik albo wyłącz je opcją --exclude",
+        "pominięto: broken.zip: uszkodzone archiwum zip, nie przeskanowano: ",
+    ] {
+        assert!(out.contains(polish), "no '{polish}' in:\n{out}");
+    }
+    assert!(!out.contains("help:") && !out.contains("skipped"), "{out}");
 }
 
 /// A regular file that cannot be read at all still makes the scan partial (exit 2).

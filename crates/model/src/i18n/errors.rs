@@ -8,6 +8,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::i18n::Lang;
+use crate::i18n::network;
+use crate::i18n::problems;
+use crate::i18n::skips;
 
 /// One line of an error (a `help:` line without its prefix) and its Polish template.
 const PATTERNS: &[(&str, &str)] = &[
@@ -95,8 +98,23 @@ const OS_ERRORS: &[(&str, &str)] = &[
     ("Is a directory (os error", "to jest katalog (błąd systemu"),
 ];
 
-static COMPILED: LazyLock<Vec<(Regex, &'static str)>> =
-    LazyLock::new(|| crate::i18n::warning::compile(PATTERNS));
+/// Every whole-line pattern: these, the problems of the user's files, the KSeF client's.
+static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    let all: Vec<(&str, &str)> = [
+        PATTERNS,
+        problems::PATTERNS,
+        network::PATTERNS,
+        skips::PATTERNS,
+    ]
+    .concat();
+    crate::i18n::warning::compile(&all)
+});
+
+/// Every place in front of a problem (`line 3, column 7: `, `context NIP: `).
+static LEADS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    let all: Vec<(&str, &str)> = [problems::LEADS, network::LEADS, skips::LEADS].concat();
+    crate::i18n::warning::compile(&all)
+});
 
 /// `text` (an error, its `help:` lines, a cause) in `lang`: each line the patterns know in
 /// Polish, `config 'SOURCE': …` with its source and the rest translated.
@@ -111,6 +129,10 @@ pub fn localised(lang: Lang, text: &str) -> String {
 }
 
 fn one_line(line: &str) -> String {
+    let trimmed = line.trim_start();
+    if trimmed.len() < line.len() {
+        return lead(line, one_line);
+    }
     if let Some((kind, rest)) = crate::i18n::stderr::split(line) {
         return format!(
             "{}{}",
@@ -128,6 +150,9 @@ fn one_line(line: &str) -> String {
         };
         return format!("konfiguracja '{source}': {}", one_line(problem));
     }
+    if let Some((place, end)) = crate::i18n::warning::translate_lead(&LEADS, line) {
+        return format!("{place}{}", one_line(&line[end..]));
+    }
     let line = crate::i18n::warning::translate(&COMPILED, line).unwrap_or_else(|| line.to_string());
     OS_ERRORS.iter().fold(line, |l, (en, pl)| l.replace(en, pl))
 }
@@ -144,7 +169,6 @@ mod tests {
 
     #[test]
     fn config_errors_and_their_help_read_in_polish() {
-        assert_eq!(COMPILED.len(), PATTERNS.len(), "every pattern compiles");
         let text = "config 'command line': no KSeF environment given\nhelp: pass --env test|demo|prod|URL, or set `environment` in the [ksef] section of ksef-audit.toml";
         assert_eq!(
             localised(Lang::Pl, text),
@@ -167,5 +191,63 @@ mod tests {
         );
         // What no pattern knows stays as it is.
         assert_eq!(localised(Lang::Pl, "quota exhausted"), "quota exhausted");
+    }
+
+    #[test]
+    fn problems_of_the_users_files_read_in_polish_with_their_places() {
+        assert_eq!(
+            LEADS.len(),
+            problems::LEADS.len() + network::LEADS.len() + skips::LEADS.len()
+        );
+        assert_eq!(
+            COMPILED.len(),
+            PATTERNS.len()
+                + problems::PATTERNS.len()
+                + network::PATTERNS.len()
+                + skips::PATTERNS.len(),
+            "every pattern compiles"
+        );
+        let cases = [
+            (
+                "config 'a.toml': line 2, column 15: [ksef] concurrency = 0: must be between 1 and 64\nhelp: the default is 4",
+                "konfiguracja 'a.toml': wiersz 2, kolumna 15: `[ksef] concurrency` = 0: dozwolona wartość od 1 do 64\nwskazówka: wartość domyślna: 4",
+            ),
+            (
+                "  inventory 'i.csv' row 3, column H ('expires'): bad date '31.02.2026' (expected YYYY-MM-DD or DD.MM.YYYY)",
+                "  ewidencja 'i.csv', wiersz 3, kolumna H ('expires'): błędna data '31.02.2026' (oczekiwano `RRRR-MM-DD` albo `DD.MM.RRRR`)",
+            ),
+            (
+                "  staff 's.csv' row 2, column A ('nip'): bad NIP '1': NIP must be 10 digits, got 1 characters",
+                "  lista pracowników 's.csv', wiersz 2, kolumna A ('nip'): błędny NIP '1': NIP musi mieć 10 cyfr, a ma znaków: 1",
+            ),
+            (
+                "exceptions file 'e.toml' has 5 problem(s):\n  - line 7: missing 'expires'",
+                "plik wyjątków 'e.toml' zawiera 5 problemów:\n  - wiersz 7: brak pola `expires`",
+            ),
+            (
+                "context 5265877635: GET /tokens: HTTP 400 (KSeF code 21418): bad cursor\nhelp: the continuation token was refused; run again",
+                "kontekst 5265877635: `GET /tokens`: HTTP 400 (kod KSeF 21418): bad cursor\nwskazówka: KSeF odrzucił token kontynuacji; uruchom ponownie",
+            ),
+            (
+                "corrupt zip archive, not scanned: invalid Zip archive: Could not find EOCD",
+                "uszkodzone archiwum zip, nie przeskanowano: invalid Zip archive: Could not find EOCD",
+            ),
+            (
+                "encrypted 7z archive, not scanned: x\nhelp: extract it with its password and scan the result",
+                "zaszyfrowane archiwum 7z, nie przeskanowano: x\nwskazówka: rozpakuj je hasłem i przeskanuj wynik",
+            ),
+            (
+                "cannot read config '/dev/null'\n  caused by: not a regular file (a device); give a regular file",
+                "nie można odczytać konfiguracji '/dev/null'\n  przyczyna: to nie jest zwykły plik (to urządzenie); podaj zwykły plik",
+            ),
+            (
+                "retry after cannot connect",
+                "ponowna próba po: nie można nawiązać połączenia",
+            ),
+        ];
+        for (en, pl) in cases {
+            assert_eq!(localised(Lang::Pl, en), pl);
+            assert_eq!(localised(Lang::En, en), en);
+        }
     }
 }

@@ -2,11 +2,15 @@
 //! (`labels`), the reasons a context is incomplete ([`reason`]), warnings ([`warning`]) and
 //! the prefixes and messages of stderr ([`stderr`]).
 
+pub mod commands;
 pub mod doctor;
 pub mod errors;
 mod labels;
 mod leavers;
+mod network;
+mod problems;
 pub mod reason;
+mod skips;
 pub mod stderr;
 pub mod warning;
 
@@ -50,6 +54,16 @@ impl Lang {
         match self {
             Lang::En => en,
             Lang::Pl => pl,
+        }
+    }
+
+    /// An environment's label as people read it: the tool's own `custom` (a base URL with
+    /// no label of its own) in this language, every other label (`prod`, a user's
+    /// `LABEL=URL`) as written.
+    pub fn environment(self, label: &str) -> &str {
+        match label {
+            "custom" => self.t("custom", "własny adres"),
+            other => other,
         }
     }
 

@@ -137,7 +137,7 @@ pub fn cause(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Strin
     match code_of(code, text).as_ref().and_then(|c| phrase(lang, c)) {
         Some(p) => p.to_string(),
         None => match split(text).0.first() {
-            Some(first) => (*first).to_string(),
+            Some(first) => said(lang, first),
             None => match code {
                 Some(c) => c.to_string(),
                 None => lang
@@ -177,13 +177,18 @@ fn parts(lang: Lang, code: Option<&ReasonCode>, text: Option<&str>) -> Parts {
     }
     let help = match (lang, known.as_ref().and_then(help_pl)) {
         (Lang::Pl, Some(h)) => vec![h.to_string()],
-        _ => help.into_iter().map(str::to_string).collect(),
+        _ => help.into_iter().map(|h| said(lang, h)).collect(),
     };
     Parts {
         headline: headline(lang, code, text),
-        detail: detail.into_iter().map(str::to_string).collect(),
+        detail: detail.into_iter().map(|d| said(lang, d)).collect(),
         help,
     }
+}
+
+/// One line of the tool's English text in `lang` ([`crate::i18n::errors`]).
+fn said(lang: Lang, line: &str) -> String {
+    crate::i18n::errors::localised(lang, line)
 }
 
 /// Whether a reader in `lang` needs the technical detail (the tool's English text): in
@@ -337,7 +342,7 @@ mod tests {
         let err = exit_lines(Lang::Pl, "3756977049", None, Some(missing));
         assert_eq!(
             err[0],
-            "niekompletny: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: context 3756977049: no KSeF token for this context"
+            "niekompletny: 3756977049: nie można zweryfikować: brak tokenu lub certyfikatu do logowania dla tego NIP: kontekst 3756977049: brak tokena KSeF dla tego kontekstu"
         );
     }
 
@@ -347,7 +352,8 @@ mod tests {
         let text = "context 5265877635: quota exhausted for today\nhelp: wait until tomorrow";
         assert_eq!(
             headline(Lang::Pl, Some(&newer), Some(text)),
-            "nie można zweryfikować: context 5265877635: quota exhausted for today"
+            // The place in Polish; a server's words as they came.
+            "nie można zweryfikować: kontekst 5265877635: quota exhausted for today"
         );
         assert_eq!(
             lines(Lang::En, Some(&newer), Some(text)),

@@ -90,6 +90,20 @@ pub(crate) fn translate(compiled: &[(Regex, &'static str)], text: &str) -> Optio
         .find_map(|(re, template)| re.captures(text).map(|caps| fill(template, &caps)))
 }
 
+/// The place at the start of `text` that the first of `compiled` (patterns anchored at the
+/// start, as [`crate::i18n::problems::LEADS`]) matches, filled into its template, and where
+/// the rest of `text` begins.
+pub(crate) fn translate_lead(
+    compiled: &[(Regex, &'static str)],
+    text: &str,
+) -> Option<(String, usize)> {
+    compiled.iter().find_map(|(re, template)| {
+        let caps = re.captures(text)?;
+        let end = caps.get(0).map_or(0, |m| m.end());
+        (end > 0).then(|| (fill(template, &caps), end))
+    })
+}
+
 /// `warning` (the tool's English text, maybe with `help:` lines) in `lang`.
 pub fn localised(lang: Lang, warning: &str) -> String {
     if lang == Lang::En {

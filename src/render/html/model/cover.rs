@@ -93,7 +93,10 @@ pub(super) fn cover(cx: &Ctx<'_>) -> Cover {
         as_of_local: show_time(cx.lang, as_of_time),
         tool_version: TOOL_VERSION.to_string(),
         environment: audit
-            .map(|a| format!("{} ({})", a.environment.label, a.environment.base_url))
+            .map(|a| {
+                let label = cx.lang.environment(&a.environment.label);
+                format!("{label} ({})", a.environment.base_url)
+            })
             .unwrap_or_else(|| "–".into()),
         coverage,
         rules_digest,

@@ -31,11 +31,12 @@ pub(super) fn leaks(cx: &Ctx<'_>) -> Leaks {
                     format!("{}: {}", mask.text(&e.path), mask.text(&message.join("\n")))
                 })
                 .chain(l.skipped.iter().map(|s| {
+                    let message = ksef_model::i18n::errors::localised(cx.lang, &s.message);
                     format!(
                         "{} {}: {}",
                         tr("leaks_skipped"),
                         mask.text(&s.path),
-                        mask.text(&s.message)
+                        mask.text(&ksef_model::i18n::stderr::prefixed(cx.lang, &message))
                     )
                 }))
                 .collect(),
