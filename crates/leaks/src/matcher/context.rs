@@ -165,11 +165,22 @@ impl ContextPass {
         s
     }
 
-    /// [`ContextPass::signals`], or for a `quiet` buffer (no `ksef`, no PEM header: see
-    /// `Scanner::scan`) the signals without a pass over it: only a KSeF path can matter.
-    pub(crate) fn signals_unless_quiet(&self, path: &str, text: &[u8], quiet: bool) -> Signals {
-        if quiet && !contains_ksef(path.as_bytes()) {
-            return Signals::default();
+    /// [`ContextPass::signals`], or, for a buffer without `ksef` (`keyed` false: see
+    /// `Scanner::presence`) and a path without it, the signals without a pass over it: a KSeF
+    /// certificate's key is all the key pass can find there, and only with a PEM header
+    /// (`pem`, from the same literal search).
+    pub(crate) fn signals_unless_quiet(
+        &self,
+        path: &str,
+        text: &[u8],
+        keyed: bool,
+        pem: bool,
+    ) -> Signals {
+        if !keyed && !contains_ksef(path.as_bytes()) {
+            return Signals {
+                pem,
+                ..Signals::default()
+            };
         }
         self.signals(path, text)
     }

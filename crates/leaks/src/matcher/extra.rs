@@ -86,7 +86,18 @@ fn escaped_pieces(keywords: &[String]) -> Option<Vec<String>> {
 
 /// The literals the context and key passes start from (`ksef` in the text, a PEM header) and
 /// the quoted-printable declaration.
-const PASS_LITERALS: &[&str] = &["ksef", "-----BEGIN ", "quoted-printable"];
+const PASS_LITERALS: &[&str] = &[
+    "ksef",
+    PEM_HEADER,
+    QP_DECLARATION,
+    crate::matcher::views::DOCX_RUN,
+];
+
+/// What starts a PEM block.
+pub(super) const PEM_HEADER: &str = "-----BEGIN ";
+
+/// What a mail part declares when its body is quoted-printable.
+pub(super) const QP_DECLARATION: &str = "quoted-printable";
 
 impl Extra {
     /// `keywords`: those of the line rules; `all_keyed`: every line rule has some (else the
@@ -157,40 +168,44 @@ impl Extra {
 
 impl Scanner {
     /// The extra passes over one (UTF-8) buffer; `out` holds the line rules' matches.
-    /// `quiet`: `text` holds none of the scanner's quick literals (keywords,
-    /// [`Extra::quick_literals`]), so only the base64 passes can find anything, and the
-    /// context and key passes only through a KSeF path. `wrapped`: the buffer may hold
+    /// `presence`: which of the scanner's quick literals (keywords, [`Extra::quick_literals`])
+    /// `text` holds; with none, only the base64 passes and the views with their own
+    /// signatures can find anything, and the context and key passes only through a KSeF
+    /// path. `wrapped`: the buffer may hold
     /// wrapped base64 ([`decode::may_hold_wrapped_base64`]).
     pub(super) fn scan_extra(
         &self,
         path: &str,
         text: &[u8],
-        quiet: bool,
+        presence: super::Presence,
         wrapped: bool,
         out: &mut Vec<RawMatch>,
         dropped: &mut Vec<Dropped>,
     ) {
-        let signals = self.extra.context.signals_unless_quiet(path, text, quiet);
+        let signals =
+            self.extra
+                .context
+                .signals_unless_quiet(path, text, presence.keyed, presence.pem);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out, dropped);
         }
-        let escaped = if quiet {
-            None
-        } else {
+        let escaped = if presence.keyed {
             decode::escaped_view(text)
-        };
-        let quoted = if quiet {
-            None
         } else {
+            None
+        };
+        let quoted = if presence.quoted {
             decode::quoted_printable_view(text)
+        } else {
+            None
         };
         for view in [escaped, quoted].into_iter().flatten() {
             self.view_pass(&view, text, out);
         }
         // Issue 22: each gated by its own signature, so they run on quiet buffers too (a
         // keyword split by colour codes or across .docx runs is not in the raw text).
-        for view in crate::matcher::views::views(text, quiet) {
+        for view in crate::matcher::views::views(text, presence) {
             self.view_pass(&view, text, out);
         }
         if wrapped {

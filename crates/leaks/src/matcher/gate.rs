@@ -24,8 +24,26 @@ pub(super) enum LiteralGate {
 
 pub(super) struct Anchored {
     searcher: Searcher,
-    /// Per searcher pattern: the literals (lowercase) with that anchor, and where it sits in each.
-    owners: Vec<Vec<(Vec<u8>, usize)>>,
+    /// Per searcher pattern: the literals with that anchor (index into [`Self::literals`]), and
+    /// where it sits in each.
+    owners: Vec<Vec<(usize, usize)>>,
+    literals: Vec<Vec<u8>>,
+}
+
+/// Which literals of a [`LiteralGate`] a buffer holds: bit `i` for its `i`th literal
+/// ([`LiteralGate::literals`]). A gate that cannot tell them apart sets every bit on a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Found(pub(super) u64);
+
+impl Found {
+    #[cfg(test)]
+    pub(super) fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    pub(super) fn any_of(self, mask: u64) -> bool {
+        self.0 & mask != 0
+    }
 }
 
 impl LiteralGate {
@@ -43,10 +61,29 @@ impl LiteralGate {
             .map(LiteralGate::Regex)
     }
 
+    #[cfg(test)]
     pub(super) fn is_match(&self, text: &[u8]) -> bool {
+        self.found(text).any()
+    }
+
+    /// Which literals `text` holds: one pass, ended early only when it holds them all.
+    pub(super) fn found(&self, text: &[u8]) -> Found {
         match self {
-            LiteralGate::Anchored(a) => a.is_match(text),
-            LiteralGate::Regex(r) => r.is_match(text),
+            LiteralGate::Anchored(a) => a.found(text),
+            LiteralGate::Regex(r) => Found(if r.is_match(text) { u64::MAX } else { 0 }),
+        }
+    }
+
+    /// The bits of the literals for which `keep` holds (given lowercase).
+    pub(super) fn mask(&self, keep: impl Fn(&str) -> bool) -> u64 {
+        match self {
+            LiteralGate::Anchored(a) => a
+                .literals
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| keep(&String::from_utf8_lossy(l)))
+                .fold(0, |mask, (i, _)| mask | 1 << i),
+            LiteralGate::Regex(_) => u64::MAX,
         }
     }
 }
@@ -70,13 +107,16 @@ fn prune(literals: &[String]) -> Option<Vec<String>> {
 
 impl Anchored {
     fn new(literals: &[String]) -> Option<Anchored> {
+        if literals.is_empty() || literals.len() > 64 {
+            return None;
+        }
         let mut anchors: Vec<Vec<u8>> = Vec::new();
-        let mut owners: Vec<Vec<(Vec<u8>, usize)>> = Vec::new();
-        for literal in literals {
+        let mut owners: Vec<Vec<(usize, usize)>> = Vec::new();
+        for (index, literal) in literals.iter().enumerate() {
             let bytes = literal.as_bytes();
             let at = anchor_offset(bytes)?;
             let anchor = bytes[at..at + ANCHOR].to_vec();
-            let owner = (bytes.to_vec(), at);
+            let owner = (index, at);
             match anchors.iter().position(|a| *a == anchor) {
                 Some(i) => owners[i].push(owner),
                 None => {
@@ -104,27 +144,32 @@ impl Anchored {
         Some(Anchored {
             searcher,
             owners: pattern_owner,
+            literals: literals.iter().map(|l| l.as_bytes().to_vec()).collect(),
         })
     }
 
-    fn is_match(&self, text: &[u8]) -> bool {
+    fn found(&self, text: &[u8]) -> Found {
+        let all = u64::MAX >> (64 - self.literals.len());
+        let mut found = 0u64;
         let mut at = 0;
         while let Some(m) = self.searcher.find_in(text, Span::from(at..text.len())) {
             let start = m.start();
-            let found = self.owners[m.pattern().as_usize()]
-                .iter()
-                .any(|(literal, offset)| {
-                    start
-                        .checked_sub(*offset)
-                        .and_then(|from| text.get(from..from + literal.len()))
-                        .is_some_and(|window| window.eq_ignore_ascii_case(literal))
-                });
-            if found {
-                return true;
+            for &(index, offset) in &self.owners[m.pattern().as_usize()] {
+                let literal = &self.literals[index];
+                let here = start
+                    .checked_sub(offset)
+                    .and_then(|from| text.get(from..from + literal.len()))
+                    .is_some_and(|window| window.eq_ignore_ascii_case(literal));
+                if here {
+                    found |= 1 << index;
+                }
+            }
+            if found == all {
+                break;
             }
             at = start + 1;
         }
-        false
+        Found(found)
     }
 }
 
@@ -228,6 +273,20 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn found_names_every_literal_present() {
+        let g = gate(QUICK);
+        let bit = |l: &str| g.mask(|x| x == l);
+        let text = b"KSeF ... -----begin x ... QUOTED-PRINTABLE";
+        let found = g.found(text);
+        assert_eq!(
+            found.0,
+            bit("ksef") | bit("-----begin ") | bit("quoted-printable")
+        );
+        assert!(!found.any_of(bit("nip-") | bit("internalid-")));
+        assert_eq!(g.found(b"nothing").0, 0);
     }
 
     #[test]

@@ -137,6 +137,25 @@ pub struct Scanner {
     /// without any ("quiet", nearly all of real code) skips the keyword, context, key and
     /// decoded-view passes. None: some pass has no literal to wait for.
     quick: Option<gate::LiteralGate>,
+    /// The quick literals that are pieces of the line rules' keywords (and so of the escaped
+    /// view's), and those of the quoted-printable declaration ([`gate::LiteralGate::mask`]).
+    keyed_literals: u64,
+    quoted_literals: u64,
+    pem_literals: u64,
+    docx_literals: u64,
+}
+
+/// What the quick literal search found in a buffer: which passes can find anything there.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Presence {
+    /// A piece of a line rule's keyword: the line rules, escaped and joined views may match.
+    pub(super) keyed: bool,
+    /// The quoted-printable declaration may be there.
+    pub(super) quoted: bool,
+    /// A PEM header may be there.
+    pub(super) pem: bool,
+    /// A Word text run may be there ([`views::DOCX_RUN`]).
+    pub(super) docx: bool,
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
@@ -227,6 +246,17 @@ impl Scanner {
             literals
         });
         let quick = quick.and_then(|literals| gate::LiteralGate::new(&literals));
+        let lower_keywords: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+        let pem_header = extra::PEM_HEADER.to_ascii_lowercase();
+        let (keyed_literals, quoted_literals, pem_literals, docx_literals) =
+            quick.as_ref().map_or((0, 0, 0, 0), |q| {
+                (
+                    q.mask(|l| lower_keywords.iter().any(|k| k.contains(l))),
+                    q.mask(|l| extra::QP_DECLARATION.contains(l)),
+                    q.mask(|l| pem_header.contains(l)),
+                    q.mask(|l| views::DOCX_RUN.contains(l)),
+                )
+            });
         let line_rules: Vec<&CompiledRule> = compiled
             .iter()
             .filter(|r| !extra::own_pass_check(r.check))
@@ -250,6 +280,10 @@ impl Scanner {
             combined_ascii: OnceLock::new(),
             extra,
             quick,
+            keyed_literals,
+            quoted_literals,
+            pem_literals,
+            docx_literals,
         })
     }
 
@@ -277,13 +311,14 @@ impl Scanner {
         let text: &[u8] = &text;
         let mut out = Vec::new();
         let mut dropped = Vec::new();
-        // Most buffers hold none of the rules' keywords: one Aho-Corasick pass over the rare
-        // literals (`ksef`, `|nip-`, `%7cnip-`, …) settles them before any regex runs.
-        let quiet = self.quick.as_ref().is_some_and(|q| !q.is_match(text));
-        let active = if quiet {
-            self.always.clone()
-        } else {
+        // Most buffers hold none of the rules' keywords: one SIMD pass over the rare literals
+        // (`ksef`, `nip-`, `-----begin `, …) settles them before any regex runs, and says which
+        // passes a buffer that has some needs (a PEM header wakes no line rule).
+        let presence = self.presence(text);
+        let active = if presence.keyed {
             self.active_rules(text)
+        } else {
+            self.always.clone()
         };
         let windows = if active.is_empty() {
             Vec::new()
@@ -317,11 +352,29 @@ impl Scanner {
             &mut out,
         );
         let wrapped = decode::may_hold_wrapped_base64(&stretches);
-        self.scan_extra(path, text, quiet, wrapped, &mut out, &mut dropped);
+        self.scan_extra(path, text, presence, wrapped, &mut out, &mut dropped);
         out.sort_by_key(|m| (m.line, m.column));
         ScanOutput {
             matches: out,
             placeholders: dropped,
+        }
+    }
+
+    fn presence(&self, text: &[u8]) -> Presence {
+        let Some(quick) = &self.quick else {
+            return Presence {
+                keyed: true,
+                quoted: true,
+                pem: true,
+                docx: true,
+            };
+        };
+        let found = quick.found(text);
+        Presence {
+            keyed: found.any_of(self.keyed_literals),
+            quoted: found.any_of(self.quoted_literals),
+            pem: found.any_of(self.pem_literals),
+            docx: found.any_of(self.docx_literals),
         }
     }
 

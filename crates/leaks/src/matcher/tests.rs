@@ -251,3 +251,19 @@ fn the_built_in_quick_gate_uses_the_small_searcher() {
         Some(super::gate::LiteralGate::Anchored(_))
     ));
 }
+
+#[test]
+fn presence_says_which_passes_a_buffer_needs() {
+    let scanner = builtin_scanner();
+    let p = scanner.presence(b"-----BEGIN CERTIFICATE-----\nMIIB\n");
+    assert!(!p.keyed && !p.quoted && p.pem, "{p:?}");
+    let p = scanner.presence(b"Content-Transfer-Encoding: Quoted-Printable\n\nx=3D1\n");
+    assert!(!p.keyed && p.quoted && !p.pem, "{p:?}");
+    let p =
+        scanner.presence(b"ref|NIP-5261048379|secret; Content-Transfer-Encoding: quoted-printable");
+    assert!(p.keyed && p.quoted && !p.pem, "{p:?}");
+    let p = scanner.presence(b"<w:p><w:r><w:t>KS</w:t></w:r></w:p>");
+    assert!(p.docx && !p.keyed, "{p:?}");
+    let p = scanner.presence(b"int main(void) { return 0; }\n");
+    assert!(!p.keyed && !p.quoted && !p.pem, "{p:?}");
+}

@@ -14,15 +14,21 @@ use std::io::Read;
 
 use crate::matcher::decode::View;
 
-/// Every view of `text` whose signature is present (`quiet`: see [`joined`]'s gate).
-pub(crate) fn views(text: &[u8], quiet: bool) -> Vec<View> {
-    // `quiet`: the buffer holds no keyword of any pass, so it cannot name a token either.
-    let joined = if !quiet && names_a_token(text) {
+/// Every view of `text` whose signature is present (`presence`: what the quick literal search
+/// found; a buffer without a piece of a line rule's keyword cannot name a token, and
+/// [`joined`] is not built; [`DOCX_RUN`] is one of those literals).
+pub(crate) fn views(text: &[u8], presence: super::Presence) -> Vec<View> {
+    let joined = if presence.keyed && names_a_token(text) {
         joined(text)
     } else {
         None
     };
-    let mut out: Vec<View> = [ansi_stripped(text), joined, docx_paragraphs(text)]
+    let docx = if presence.docx {
+        docx_paragraphs(text)
+    } else {
+        None
+    };
+    let mut out: Vec<View> = [ansi_stripped(text), joined, docx]
         .into_iter()
         .flatten()
         .collect();
@@ -161,8 +167,11 @@ pub(crate) fn joined(text: &[u8]) -> Option<View> {
 
 /// The text of each .docx paragraph (`<w:t>` runs joined, one line per `</w:p>`). None when
 /// the buffer is not WordprocessingML.
+/// What starts a text run of a Word document (`<w:t>`, `<w:t xml:space="preserve">`).
+pub(crate) const DOCX_RUN: &str = "<w:t";
+
 pub(crate) fn docx_paragraphs(text: &[u8]) -> Option<View> {
-    let first = memchr::memmem::find(text, b"<w:t")?;
+    let first = memchr::memmem::find(text, DOCX_RUN.as_bytes())?;
     let mut view = View::builder(text.len() / 4);
     let mut i = first;
     while let Some(p) = memchr::memchr(b'<', &text[i..]).map(|p| i + p) {

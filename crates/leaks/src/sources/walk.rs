@@ -2,6 +2,9 @@
 //! left out (history is its own mode), `--exclude` globs and a file size limit applied.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -94,17 +97,9 @@ impl Excludes {
     }
 }
 
-fn rel_display(path: &Path, root: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Lists the files under `roots` (files or directories), sorted by display path.
 pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, ScanError> {
-    let excludes = std::sync::Arc::new(Excludes::new(&opts.exclude)?);
+    let excludes = Excludes::new(&opts.exclude)?;
     let mut out = WalkResult::default();
     let prefix_roots = roots.len() > 1;
     for root in roots {
@@ -144,99 +139,132 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
     Ok(out)
 }
 
-/// Walks one directory root on every thread of the pool (as `rg` does): listing directories
-/// and reading sizes is most of the walk's time, and the walk comes before any scan.
+/// Walks one directory root, its subdirectories on rayon's threads (as `rg` walks: listing
+/// directories and reading sizes is most of the walk, and it comes before any scan). Sizes
+/// come from `fstatat` beside each directory's listing (`DirEntry::metadata`), not from a
+/// lookup of every whole path.
 fn walk_dir(
     root: &Path,
     root_shown: &str,
     prefix_roots: bool,
-    excludes: &std::sync::Arc<Excludes>,
+    excludes: &Excludes,
     opts: &WalkOptions,
     out: &mut WalkResult,
 ) {
-    let root_for_filter = root.to_path_buf();
-    let ex = std::sync::Arc::clone(excludes);
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .ignore(false)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .parents(false)
-        .require_git(false)
-        .follow_links(false)
-        .threads(rayon::current_num_threads().max(1))
-        .filter_entry(move |e| {
-            if e.file_name() == ".git" {
-                return false;
-            }
-            !ex.excluded(&rel_display(e.path(), &root_for_filter))
-        })
-        .build_parallel();
-    let found = std::sync::Mutex::new(WalkResult::default());
-    walker.run(|| {
-        Box::new(|entry| {
-            let mut local = WalkResult::default();
-            visit_entry(entry, root, root_shown, prefix_roots, opts, &mut local);
-            let mut all = found
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            all.files.append(&mut local.files);
-            all.large.append(&mut local.large);
-            all.issues.append(&mut local.issues);
-            all.links.append(&mut local.links);
-            ignore::WalkState::Continue
-        })
-    });
-    let found = found
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let prefix = root_shown.trim_end_matches('/');
+    let found = Mutex::new(WalkResult::default());
+    let walk = DirWalk {
+        excludes,
+        opts,
+        root_shown,
+        shown_prefix: (prefix_roots && prefix != "." && !prefix.is_empty()).then_some(prefix),
+        found: &found,
+    };
+    walk.dir(root.to_path_buf(), String::new());
+    let found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
     out.files.extend(found.files);
     out.large.extend(found.large);
     out.issues.extend(found.issues);
     out.links.extend(found.links);
 }
 
-/// One entry of the walk: a regular file is listed with its size, a link is listed as one.
-fn visit_entry(
-    entry: Result<ignore::DirEntry, ignore::Error>,
-    root: &Path,
-    root_shown: &str,
-    prefix_roots: bool,
-    opts: &WalkOptions,
-    out: &mut WalkResult,
-) {
-    let entry = match entry {
-        Ok(e) => e,
-        Err(e) => {
-            out.issues.push(ScanIssue {
-                path: root_shown.to_string(),
-                message: format!("cannot read: {e}"),
-            });
-            return;
+struct DirWalk<'a> {
+    excludes: &'a Excludes,
+    opts: &'a WalkOptions,
+    root_shown: &'a str,
+    /// Put before every shown path when several roots are walked.
+    shown_prefix: Option<&'a str>,
+    found: &'a Mutex<WalkResult>,
+}
+
+impl DirWalk<'_> {
+    /// Lists `path` (`rel` below the root, `/`-separated), then its subdirectories in parallel.
+    fn dir(&self, path: PathBuf, rel: String) {
+        let mut local = WalkResult::default();
+        let mut subdirs = Vec::new();
+        match std::fs::read_dir(&path) {
+            Ok(entries) => {
+                for entry in entries {
+                    match entry {
+                        Ok(entry) => subdirs.extend(self.entry(&entry, &rel, &mut local)),
+                        Err(e) => local.issues.push(self.issue(&rel, &e)),
+                    }
+                }
+            }
+            Err(e) => local.issues.push(self.issue(&rel, &e)),
         }
-    };
-    let is_link = entry.path_is_symlink() && entry.depth() > 0;
-    if !is_link && !entry.file_type().is_some_and(|t| t.is_file()) {
-        return;
+        {
+            let mut all = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+            all.files.append(&mut local.files);
+            all.large.append(&mut local.large);
+            all.issues.append(&mut local.issues);
+            all.links.append(&mut local.links);
+        }
+        subdirs
+            .into_par_iter()
+            .for_each(|(path, rel)| self.dir(path, rel));
     }
-    let rel = rel_display(entry.path(), root);
-    let prefix = root_shown.trim_end_matches('/');
-    let display = if prefix_roots && prefix != "." && !prefix.is_empty() {
-        format!("{prefix}/{rel}")
-    } else {
-        rel
-    };
-    if is_link {
-        out.links.push(display);
-        return;
+
+    /// Lists one entry; a subdirectory to walk is returned.
+    fn entry(
+        &self,
+        entry: &std::fs::DirEntry,
+        rel_dir: &str,
+        out: &mut WalkResult,
+    ) -> Option<(PathBuf, String)> {
+        let name = entry.file_name();
+        if name == ".git" {
+            return None;
+        }
+        let name = name.to_string_lossy();
+        let rel = if rel_dir.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{rel_dir}/{name}")
+        };
+        if self.excludes.excluded(&rel) {
+            return None;
+        }
+        let file_type = match entry.file_type() {
+            Ok(t) => t,
+            Err(e) => {
+                out.issues.push(self.issue(&rel, &e));
+                return None;
+            }
+        };
+        if file_type.is_dir() {
+            return Some((entry.path(), rel));
+        }
+        if file_type.is_symlink() {
+            out.links.push(self.shown(rel));
+            return None;
+        }
+        if !file_type.is_file() {
+            return None;
+        }
+        match entry.metadata() {
+            Ok(m) => push_file(out, entry.path(), self.shown(rel), m.len(), self.opts),
+            Err(e) => out.issues.push(self.issue(&rel, &e)),
+        }
+        None
     }
-    match entry.metadata() {
-        Ok(m) => push_file(out, entry.into_path(), display, m.len(), opts),
-        Err(e) => out.issues.push(ScanIssue {
-            path: display,
+
+    fn shown(&self, rel: String) -> String {
+        match self.shown_prefix {
+            Some(prefix) => format!("{prefix}/{rel}"),
+            None => rel,
+        }
+    }
+
+    fn issue(&self, rel: &str, e: &std::io::Error) -> ScanIssue {
+        ScanIssue {
+            path: if rel.is_empty() {
+                self.root_shown.to_string()
+            } else {
+                self.shown(rel.to_string())
+            },
             message: format!("cannot read: {e}"),
-        }),
+        }
     }
 }
 
@@ -314,6 +342,55 @@ mod tests {
             vec![".config/app.yml", ".env", ".gitignore", "src/a.rs"]
         );
         assert!(res.issues.is_empty());
+    }
+
+    #[test]
+    fn a_deep_tree_is_listed_once_sorted_with_sizes_links_and_unreadable_dirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path().join("r");
+        let mut want = Vec::new();
+        for a in 0..6 {
+            for b in 0..5 {
+                let rel = format!("d{a}/e{b}/f{a}{b}.txt");
+                let p = root.join(&rel);
+                std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&p, "x".repeat(a + b)).expect("write");
+                want.push((rel, (a + b) as u64));
+            }
+        }
+        // A worktree's `.git` is a file: left out like the directory.
+        std::fs::write(root.join("d0/.git"), "gitdir: ../x").expect("write");
+        std::os::unix::fs::symlink("d0", root.join("link")).expect("symlink");
+        let locked = root.join("locked");
+        std::fs::create_dir(&locked).expect("mkdir");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+        let res = walk_files(
+            &[root.clone(), dir.path().join("r/d1/e1/f11.txt")],
+            &WalkOptions::default(),
+        );
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let res = res.expect("walk");
+        let root_shown = root.display().to_string();
+        want.sort();
+        let mut want: Vec<(String, u64)> = want
+            .into_iter()
+            .map(|(rel, size)| (format!("{root_shown}/{rel}"), size))
+            .collect();
+        want.push((dir.path().join("r/d1/e1/f11.txt").display().to_string(), 2));
+        want.sort();
+        let got: Vec<(String, u64)> = res
+            .files
+            .iter()
+            .map(|f| (f.display.clone(), f.size))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(res.links, vec![format!("{root_shown}/link")]);
+        // Root may read a directory without permissions; anyone else gets an issue naming it.
+        if std::fs::read_dir(&locked).is_err() {
+            assert_eq!(res.issues.len(), 1, "{:?}", res.issues);
+            assert_eq!(res.issues[0].path, format!("{root_shown}/locked"));
+        }
     }
 
     #[test]
