@@ -159,7 +159,7 @@ pub(super) struct Presence {
 }
 
 /// Buffers smaller than this run the rules directly (cheaper than the alternation's set-up).
-const COMBINED_MIN_LEN: usize = 16 * 1024;
+const COMBINED_MIN_LEN: usize = 64 * 1024;
 
 /// Lines after a candidate that a rule's own match may still need (multi-line rules span at
 /// most 32 lines today). Windows end there, so a rule never runs over the whole buffer.

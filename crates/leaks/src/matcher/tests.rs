@@ -15,7 +15,7 @@ fn large_buffers_find_the_same_as_small_ones() {
         "ksef:\n  url: https://ksef.mf.gov.pl\n  token: Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm12\n"
             .to_string(),
     ];
-    let filler = "let amount = invoice.total(); // ksef token handling below\n".repeat(400);
+    let filler = "let amount = invoice.total(); // ksef token handling below\n".repeat(1200);
     for finding in &findings {
         let small = scanner().scan_bytes(finding.as_bytes());
         assert_eq!(small.len(), 1, "{finding}");
@@ -27,7 +27,7 @@ fn large_buffers_find_the_same_as_small_ones() {
             (big[0].rule_id.as_str(), big[0].line, big[0].column),
             (
                 small[0].rule_id.as_str(),
-                400 + small[0].line,
+                1200 + small[0].line,
                 small[0].column
             )
         );
