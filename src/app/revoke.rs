@@ -209,7 +209,7 @@ pub(super) struct Removal {
     pub result: Result<String, String>,
 }
 
-/// `REFUSED  NIP  KEY: reason`, in `lang`.
+/// `REFUSED  NIP  KEY: reason`, the reason too in `lang`.
 pub(super) fn write_refused(
     out: &mut impl Write,
     lang: Lang,
@@ -217,6 +217,7 @@ pub(super) fn write_refused(
     key: &str,
     reason: &str,
 ) -> std::io::Result<()> {
+    let reason = ksef_model::i18n::errors::localised(lang, reason);
     let line = say(
         lang,
         "revoke_refused",
@@ -245,7 +246,8 @@ pub(super) fn write_removals(
             ),
             Err(reason) => {
                 failed += 1;
-                let reason = reason.replace('\n', "\n         ");
+                let reason =
+                    ksef_model::i18n::errors::localised(lang, reason).replace('\n', "\n         ");
                 say(
                     lang,
                     "revoke_failed",

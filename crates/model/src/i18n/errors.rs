@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::i18n::Lang;
+use crate::i18n::actions;
 use crate::i18n::network;
 use crate::i18n::problems;
 use crate::i18n::skips;
@@ -105,6 +106,7 @@ static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         problems::PATTERNS,
         network::PATTERNS,
         skips::PATTERNS,
+        actions::PATTERNS,
     ]
     .concat();
     crate::i18n::warning::compile(&all)
@@ -112,7 +114,13 @@ static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 /// Every place in front of a problem (`line 3, column 7: `, `context NIP: `).
 static LEADS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let all: Vec<(&str, &str)> = [problems::LEADS, network::LEADS, skips::LEADS].concat();
+    let all: Vec<(&str, &str)> = [
+        problems::LEADS,
+        network::LEADS,
+        skips::LEADS,
+        actions::LEADS,
+    ]
+    .concat();
     crate::i18n::warning::compile(&all)
 });
 
@@ -197,14 +205,18 @@ mod tests {
     fn problems_of_the_users_files_read_in_polish_with_their_places() {
         assert_eq!(
             LEADS.len(),
-            problems::LEADS.len() + network::LEADS.len() + skips::LEADS.len()
+            problems::LEADS.len()
+                + network::LEADS.len()
+                + skips::LEADS.len()
+                + actions::LEADS.len()
         );
         assert_eq!(
             COMPILED.len(),
             PATTERNS.len()
                 + problems::PATTERNS.len()
                 + network::PATTERNS.len()
-                + skips::PATTERNS.len(),
+                + skips::PATTERNS.len()
+                + actions::PATTERNS.len(),
             "every pattern compiles"
         );
         let cases = [

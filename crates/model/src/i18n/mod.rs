@@ -2,6 +2,7 @@
 //! (`labels`), the reasons a context is incomplete ([`reason`]), warnings ([`warning`]) and
 //! the prefixes and messages of stderr ([`stderr`]).
 
+mod actions;
 pub mod commands;
 pub mod doctor;
 pub mod errors;
@@ -125,6 +126,11 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             "?"
         }
     }
+}
+
+/// A severity as a word (`critical` / `krytyczne`), in `lang`.
+pub fn severity(lang: Lang, severity: crate::Severity) -> &'static str {
+    tr(lang, &format!("sev_{}", severity.as_str()))
 }
 
 /// A credential as an audit item lists it (`grant ID`, `certificate SERIAL`, `row N`, a
