@@ -1,0 +1,38 @@
+//! Issue 20 point 4, the runs of the word check that need more than the demo's files: the
+//! demo's own narration under `--lang pl` (its summary lines and the list of what it wrote)
+//! and `offboard`'s plan for the demo's leaver against the demo firm served on loopback.
+
+use chrono::Utc;
+
+use super::super::run;
+use crate::support::cli::{ksef_audit, text};
+use crate::support::sim::RunningSim;
+
+/// The outputs of these runs, by name, for the word check.
+pub(super) fn outputs() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = ksef_audit(dir.path())
+        .args(["demo", "--out", "d", "--lang", "pl"])
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "demo: {}", text(&o.stderr));
+    out.push(("demo (stdout)".to_string(), text(&o.stdout)));
+    out.push(("demo (stderr)".to_string(), text(&o.stderr)));
+    let sim = RunningSim::start(ksef_audit::demo::demo_firm(Utc::now()));
+    let o = run(&[
+        "offboard",
+        ksef_audit::app::demo::DEMO_OFFBOARD_PERSON,
+        "--staff",
+        "staff.csv",
+        "--env",
+        &sim.handle().base_url,
+        "--lang",
+        "pl",
+    ]);
+    // The demo firm has contexts that cannot be read: the plan is incomplete (exit 2).
+    assert_eq!(o.status.code(), Some(2), "offboard: {}", text(&o.stderr));
+    out.push(("offboard (stdout)".to_string(), text(&o.stdout)));
+    out.push(("offboard (stderr)".to_string(), text(&o.stderr)));
+    out
+}
