@@ -109,6 +109,7 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
         ),
         ("rules list", &["rules", "list"]),
         ("doctor", &["doctor"]),
+        ("leaks", &["leaks", "."]),
         ("leaks --git", &["leaks", "--git", "example-repo"]),
         (
             "merge, audits",
@@ -367,7 +368,7 @@ fn english(
             .to_lowercase();
         if allowed.contains(&core)
             || core.rsplit_once('.').is_some_and(|(_, ext)| {
-                ["csv", "json", "toml", "txt", "html", "ics"].contains(&ext)
+                ["csv", "json", "toml", "txt", "html", "ics", "pem"].contains(&ext)
             })
         {
             continue;

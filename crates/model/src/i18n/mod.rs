@@ -6,6 +6,7 @@ mod actions;
 pub mod commands;
 pub mod doctor;
 pub mod errors;
+mod keys;
 mod labels;
 mod leavers;
 mod network;
@@ -69,11 +70,11 @@ impl Lang {
     }
 
     /// A redacted secret preview (`fa4e…(64 chars)`) with its length note in this language
-    /// (`fa4e…(64 znaki)`).
+    /// (`fa4e…(64 znaki)`); a leaked certificate key's description in this language too.
     pub fn preview(self, redacted: &str) -> String {
         match self {
             Lang::En => redacted.to_string(),
-            Lang::Pl => crate::previews_pl(redacted),
+            Lang::Pl => keys::described(&crate::previews_pl(redacted)),
         }
     }
 
