@@ -31,6 +31,11 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         &["audit", "--config", &config, "--from", "tokens.json"],
         2,
     );
+    check(
+        "doctor, config with bad values",
+        &["doctor", "--config", &config],
+        1,
+    );
     #[cfg(unix)]
     check(
         "config is a device",

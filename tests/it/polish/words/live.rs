@@ -1,6 +1,7 @@
 //! Issue 20 point 4, the runs of the word check that need more than the demo's files: the
 //! demo's own narration under `--lang pl` (its summary lines and the list of what it wrote)
-//! and `offboard`'s plan for the demo's leaver against the demo firm served on loopback.
+//! and `offboard`'s plan for the demo's leaver and `doctor --online` against the demo firm
+//! served on loopback.
 
 use chrono::Utc;
 
@@ -34,5 +35,17 @@ pub(super) fn outputs() -> Vec<(String, String)> {
     assert_eq!(o.status.code(), Some(2), "offboard: {}", text(&o.stderr));
     out.push(("offboard (stdout)".to_string(), text(&o.stdout)));
     out.push(("offboard (stderr)".to_string(), text(&o.stderr)));
+    let o = run(&[
+        "doctor",
+        "--online",
+        "--env",
+        &sim.handle().base_url,
+        "--lang",
+        "pl",
+    ]);
+    // Two of the demo's contexts cannot be audited.
+    assert_eq!(o.status.code(), Some(1), "doctor: {}", text(&o.stderr));
+    out.push(("doctor --online (stdout)".to_string(), text(&o.stdout)));
+    out.push(("doctor --online (stderr)".to_string(), text(&o.stderr)));
     out
 }
