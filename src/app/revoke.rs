@@ -217,7 +217,7 @@ pub(super) fn write_refused(
     key: &str,
     reason: &str,
 ) -> std::io::Result<()> {
-    let reason = ksef_model::i18n::errors::localised(lang, reason);
+    let reason = ksef_model::i18n::errors::localised(lang, reason).replace('\n', "\n         ");
     let line = say(
         lang,
         "revoke_refused",

@@ -13,6 +13,14 @@ pub(crate) const LEADS: &[(&str, &str)] = &[
         r"^the leaked secret cannot be re-found: ",
         "nie można ponownie odnaleźć wyciekłego sekretu: ",
     ),
+    (
+        r"^cannot re-read '(?P<f>[^']*)' at commit (?P<c>\S+): ",
+        "nie można ponownie odczytać '{f}' w commicie {c}: ",
+    ),
+    (
+        r"^cannot re-read '(?P<f>[^']*)': ",
+        "nie można ponownie odczytać '{f}': ",
+    ),
 ];
 
 /// `(pattern of a whole English line, Polish template)`.
@@ -48,6 +56,34 @@ pub(crate) const PATTERNS: &[(&str, &str)] = &[
         "KSeF nie pokazuje go jako aktywnego tokena tego NIP-u",
     ),
     (r"^the context was not read$", "kontekstu nie odczytano"),
+    // revoke: the leaked secret read again where the results file says it is
+    (
+        r"^no active finding names it$",
+        "żadne aktywne ustalenie go nie wskazuje",
+    ),
+    (
+        r"^it was read from standard input, which cannot be read again$",
+        "wczytano go ze standardowego wejścia, którego nie da się odczytać ponownie",
+    ),
+    (
+        r"^the secret is inside an archive \('(?P<p>[^']*)'\): revoke re-reads plain files and git blobs only; revoke it by hand after checking$",
+        "sekret jest w archiwum ('{p}'): revoke odczytuje ponownie tylko zwykłe pliki i obiekty git; po sprawdzeniu unieważnij go ręcznie",
+    ),
+    (
+        r"^no secret with this fingerprint, reference and NIP is at '(?P<p>[^']*)' in commit (?P<c>\S+) \(the results file is not evidence\)$",
+        "w '{p}' w commicie {c} nie ma sekretu o tym odcisku, numerze referencyjnym i NIP-ie (plik wyników nie jest dowodem)",
+    ),
+    (
+        r"^no secret with this fingerprint, reference and NIP is at '(?P<p>[^']*)' \(the results file is not evidence\)$",
+        "w '{p}' nie ma sekretu o tym odcisku, numerze referencyjnym i NIP-ie (plik wyników nie jest dowodem)",
+    ),
+    (r"^not a regular file$", "to nie jest zwykły plik"),
+    (r"^larger than (?P<n>\d+) bytes$", "większy niż {n} bajtów"),
+    (
+        r"^no such path in that commit$",
+        "w tym commicie nie ma takiej ścieżki",
+    ),
+    (r"^not a file$", "to nie jest plik"),
     (
         r"^the context could not be read$",
         "nie udało się odczytać kontekstu",
@@ -146,6 +182,10 @@ mod tests {
             (
                 "it is the last CredentialsManage grant of this context; removing it could lock the firm out of managing credentials",
                 "to ostatnie uprawnienie CredentialsManage w tym kontekście; jego odebranie mogłoby odciąć firmę od zarządzania tokenami i uprawnieniami",
+            ),
+            (
+                "the leaked secret cannot be re-found: cannot re-read 'a b.env' at commit 0123abcd: no such path in that commit",
+                "nie można ponownie odnaleźć wyciekłego sekretu: nie można ponownie odczytać 'a b.env' w commicie 0123abcd: w tym commicie nie ma takiej ścieżki",
             ),
             (
                 "cannot re-check it in KSeF: the context was not read",

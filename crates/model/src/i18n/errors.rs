@@ -253,6 +253,14 @@ mod tests {
                 "nie można odczytać konfiguracji '/dev/null'\n  przyczyna: to nie jest zwykły plik (to urządzenie); podaj zwykły plik",
             ),
             (
+                "context 8123456701: authentication failed with status 460: KSeF rejected the certificate: it is expired or not yet valid, revoked, not issued by a CA KSeF trusts, or its chain could not be verified (KSeF: Błąd weryfikacji łańcucha certyfikatów)",
+                "kontekst 8123456701: uwierzytelnianie nie powiodło się (status 460): KSeF odrzucił certyfikat: wygasł albo jeszcze nie jest ważny, został unieważniony, nie wystawił go urząd certyfikacji zaufany przez KSeF albo nie udało się zweryfikować jego łańcucha (KSeF: Błąd weryfikacji łańcucha certyfikatów)",
+            ),
+            (
+                "context 5261048379: DELETE /permissions/common/grants/g1: the auditing credential lacks CredentialsManage (it has [CredentialsRead]), so KSeF refuses to remove the grant\nhelp: remove grants with a token that has CredentialsManage for this NIP",
+                "kontekst 5261048379: `DELETE /permissions/common/grants/g1`: audytowe dane logowania nie mają uprawnienia CredentialsManage (mają [CredentialsRead]), więc KSeF nie pozwala odebrać uprawnienia\nwskazówka: odbieraj uprawnienia tokenem z uprawnieniem CredentialsManage dla tego NIP-u",
+            ),
+            (
                 "retry after cannot connect",
                 "ponowna próba po: nie można nawiązać połączenia",
             ),

@@ -1,7 +1,7 @@
 //! Issue 20 point 4, the runs of the word check that need more than the demo's files: the
 //! demo's own narration under `--lang pl` (its summary lines and the list of what it wrote)
-//! and `offboard`'s plan for the demo's leaver and `doctor --online` against the demo firm
-//! served on loopback.
+//! and `offboard`'s plan for the demo's leaver, `doctor --online` and `revoke --grants --yes`
+//! against the demo firm served on loopback.
 
 use chrono::Utc;
 
@@ -47,5 +47,31 @@ pub(super) fn outputs() -> Vec<(String, String)> {
     assert_eq!(o.status.code(), Some(1), "doctor: {}", text(&o.stderr));
     out.push(("doctor --online (stdout)".to_string(), text(&o.stdout)));
     out.push(("doctor --online (stderr)".to_string(), text(&o.stderr)));
+    // The grant findings acted on: refusals (a context that cannot be read, the last
+    // CredentialsManage), a removal KSeF refuses (the credential lacks CredentialsManage).
+    let o = run(&[
+        "revoke",
+        "--from",
+        "audit.json",
+        "--grants",
+        "--staff",
+        "staff.csv",
+        "--yes",
+        "--max-actions",
+        "50",
+        "--env",
+        &sim.handle().base_url,
+        "--lang",
+        "pl",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "revoke: {}", text(&o.stderr));
+    out.push((
+        "revoke --grants --yes (stdout)".to_string(),
+        text(&o.stdout),
+    ));
+    out.push((
+        "revoke --grants --yes (stderr)".to_string(),
+        text(&o.stderr),
+    ));
     out
 }
