@@ -290,13 +290,7 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
                 .map(|op| say(lang, "revoke_operation", &[("op", &escape_terminal(&op))])),
         })
         .collect();
-    write_removals(
-        &mut out,
-        lang,
-        &removals,
-        "revoke_note_grants",
-        refused.len(),
-    )
+    write_removals(&mut out, lang, &removals, "grants", refused.len())
 }
 
 fn rules_named(rules: &[String]) -> String {

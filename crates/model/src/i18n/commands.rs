@@ -64,9 +64,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "ODMOWA  {nip}  {key}: {reason}",
     ),
     (
-        "revoke_done",
+        "revoke_done_tokens",
         "revoked  {nip}  {key}{more}",
         "unieważniono  {nip}  {key}{more}",
+    ),
+    (
+        "revoke_done_grants",
+        "revoked  {nip}  {key}{more}",
+        "odebrano  {nip}  {key}{more}",
     ),
     (
         "revoke_failed",
@@ -79,9 +84,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "  (operacja KSeF {op})",
     ),
     (
-        "revoke_totals",
+        "revoke_totals_tokens",
         "{done} revoked, {failed} failed ({note})",
         "unieważnione: {done}, nieudane: {failed} ({note})",
+    ),
+    (
+        "revoke_totals_grants",
+        "{done} revoked, {failed} failed ({note})",
+        "odebrane: {done}, nieudane: {failed} ({note})",
     ),
     (
         "revoke_refused_total",

@@ -65,6 +65,12 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         "pl",
     ]);
     assert_eq!(o.status.code(), Some(2), "revoke: {}", text(&o.stderr));
+    // A grant is removed („odebrane”), not revoked like a token („unieważnione”).
+    let said = text(&o.stdout);
+    assert!(
+        said.contains("\nodebrano  ") && said.contains("\nodebrane: 1, nieudane: 1"),
+        "{said}"
+    );
     out.push((
         "revoke --grants --yes (stdout)".to_string(),
         text(&o.stdout),
