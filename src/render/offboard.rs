@@ -91,7 +91,7 @@ fn guidance(item: &OffboardItem, lang: Lang) -> String {
                     format!("rotate: {owner} replaces it in {system}, then revoke (by {due})")
                 }
                 Lang::Pl => format!(
-                    "rotacja: {owner} wymienia go w {system}, potem unieważnienie (do {due})"
+                    "wymiana: {owner} wymienia go w {system}, potem unieważnienie (do {due})"
                 ),
             }
         }
@@ -155,7 +155,7 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
     for c in &incomplete {
         let lines =
             ksef_model::i18n::reason::lines(lang, c.reason_code.as_ref(), c.reason.as_deref());
-        let _ = writeln!(s, "  {}  {}:", lang.t("INCOMPLETE", "NIEPEŁNY"), c.nip);
+        let _ = writeln!(s, "  {}  {}:", lang.t("INCOMPLETE", "NIEKOMPLETNY"), c.nip);
         for l in lines.iter().flat_map(|l| l.lines()) {
             let _ = writeln!(s, "      {l}");
         }
@@ -472,7 +472,7 @@ mod tests {
         let s = text(&record(), Lang::Pl);
         assert!(
             s.contains(
-                "rotacja: anna@firma.pl wymienia go w ERP, potem unieważnienie (do 2026-12-13)"
+                "wymiana: anna@firma.pl wymienia go w ERP, potem unieważnienie (do 2026-12-13)"
             ),
             "{s}"
         );
@@ -480,7 +480,11 @@ mod tests {
         assert!(s.contains("NIEUDANE"), "{s}");
         assert!(s.contains("KSeF says no"), "the failure's reason: {s}");
         assert!(s.contains("na pewno wygasa 2026-12-13"), "{s}");
-        assert!(s.contains("NIEPEŁNY  7762811692"), "{s}");
+        assert!(s.contains("NIEKOMPLETNY  7762811692"), "{s}");
+        assert!(
+            !s.contains("rotacj") && !s.contains("NIEPEŁNY"),
+            "the glossary's words: {s}"
+        );
         let mut planned = record();
         planned.actions[0].action = OffboardAction::Revoke;
         planned.actions[0].result = OffboardResult::Planned;
