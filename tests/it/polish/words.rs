@@ -286,7 +286,7 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
 /// and no code in backticks.
 fn readable(name: &str, raw: &str) -> String {
     let mut s = raw.to_string();
-    if matches!(name, "quarterly" | "review") {
+    if matches!(name, "quarterly" | "review") || name.contains(" html ") {
         s = cut(&s, "<style", "</style>");
         s = cut(&s, "<", ">");
         for (entity, c) in [

@@ -21,20 +21,24 @@ pub(super) fn outputs() -> Vec<(String, String)> {
     out.push(("demo (stdout)".to_string(), text(&o.stdout)));
     out.push(("demo (stderr)".to_string(), text(&o.stderr)));
     let sim = RunningSim::start(ksef_audit::demo::demo_firm(Utc::now()));
-    let o = run(&[
-        "offboard",
-        ksef_audit::app::demo::DEMO_OFFBOARD_PERSON,
-        "--staff",
-        "staff.csv",
-        "--env",
-        &sim.handle().base_url,
-        "--lang",
-        "pl",
-    ]);
-    // The demo firm has contexts that cannot be read: the plan is incomplete (exit 2).
-    assert_eq!(o.status.code(), Some(2), "offboard: {}", text(&o.stderr));
-    out.push(("offboard (stdout)".to_string(), text(&o.stdout)));
-    out.push(("offboard (stderr)".to_string(), text(&o.stderr)));
+    for format in ["text", "html"] {
+        let o = run(&[
+            "offboard",
+            ksef_audit::app::demo::DEMO_OFFBOARD_PERSON,
+            "--staff",
+            "staff.csv",
+            "--format",
+            format,
+            "--env",
+            &sim.handle().base_url,
+            "--lang",
+            "pl",
+        ]);
+        // The demo firm has contexts that cannot be read: the plan is incomplete (exit 2).
+        assert_eq!(o.status.code(), Some(2), "offboard: {}", text(&o.stderr));
+        out.push((format!("offboard {format} (stdout)"), text(&o.stdout)));
+        out.push((format!("offboard {format} (stderr)"), text(&o.stderr)));
+    }
     let o = run(&[
         "doctor",
         "--online",
