@@ -219,6 +219,60 @@ fn failed_runs() -> Vec<(String, String)> {
             &["doctor", "--config", "brak.toml"],
         ),
         ("leaks, no such path", &["leaks", "brak-katalogu"]),
+        (
+            "leaks, no such baseline",
+            &["leaks", "--baseline", "brak.baseline", "."],
+        ),
+        (
+            "rules list, no such directory",
+            &["rules", "list", "--rules", "brak-katalogu"],
+        ),
+        ("merge, a tokens snapshot", &["merge", "tokens.json"]),
+        (
+            "merge, leaks among audits",
+            &["merge", "audit.json", "leaks.json"],
+        ),
+        (
+            "report, nothing to report",
+            &["report", "--kind", "quarterly"],
+        ),
+        (
+            "calendar, leak results",
+            &["calendar", "--audit", "leaks.json"],
+        ),
+        (
+            "revoke --grants, no such rule",
+            &[
+                "revoke",
+                "--from",
+                "audit.json",
+                "--grants",
+                "--rule",
+                "nie-ma",
+            ],
+        ),
+        (
+            "offboard, no such person",
+            &[
+                "offboard",
+                "nikt",
+                "--staff",
+                "staff.csv",
+                "--env",
+                "http://127.0.0.1:9",
+            ],
+        ),
+        (
+            "offboard, no such staff list",
+            &[
+                "offboard",
+                "jan",
+                "--staff",
+                "brak.csv",
+                "--env",
+                "http://127.0.0.1:9",
+            ],
+        ),
     ];
     runs.iter()
         .map(|(name, args)| {
@@ -368,7 +422,10 @@ fn english(
             .to_lowercase();
         if allowed.contains(&core)
             || core.rsplit_once('.').is_some_and(|(_, ext)| {
-                ["csv", "json", "toml", "txt", "html", "ics", "pem"].contains(&ext)
+                [
+                    "csv", "json", "toml", "txt", "html", "ics", "pem", "baseline",
+                ]
+                .contains(&ext)
             })
         {
             continue;

@@ -41,6 +41,26 @@ const PATTERNS: &[(&str, &str)] = &[
         "sprawdź ścieżkę podaną w {flag}",
     ),
     (
+        r"^cannot read inventory '(?P<f>.*)'$",
+        "nie można odczytać ewidencji '{f}'",
+    ),
+    (
+        r"^cannot read staff '(?P<f>.*)'$",
+        "nie można odczytać listy pracowników '{f}'",
+    ),
+    (
+        r"^cannot read access-register '(?P<f>.*)'$",
+        "nie można odczytać rejestru dostępów '{f}'",
+    ),
+    (
+        r"^cannot read baseline '(?P<f>.*)'$",
+        "nie można odczytać pliku linii bazowej '{f}'",
+    ),
+    (
+        r"^create it with --write-baseline$",
+        "utwórz go opcją --write-baseline",
+    ),
+    (
         r"^cannot read (?P<kind>\S+) '(?P<f>.*)'$",
         "nie można odczytać pliku {kind} '{f}'",
     ),
@@ -56,6 +76,86 @@ const PATTERNS: &[(&str, &str)] = &[
         r"^(?P<flag>--\S+) takes the JSON written by `(?P<c>.*)`$",
         "{flag} przyjmuje plik JSON zapisany przez `{c}`",
     ),
+    // a JSON input of the wrong kind or version
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not a tokens snapshot \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie lista tokenów ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not audit results \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie wyniki audytu ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not leak scan results \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie wyniki skanowania wycieków ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not an offboarding record \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie protokół odebrania dostępu ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' has schema_version (?P<n>\d+), newer than this build of ksef-audit reads \((?P<m>\d+)\)$",
+        "'{f}' ma `schema_version` {n}, nowszą niż czyta ta wersja ksef-audit ({m})",
+    ),
+    (
+        r"^upgrade ksef-audit, or write the file again with `(?P<c>.*)` of this version$",
+        "zaktualizuj ksef-audit albo zapisz plik ponownie poleceniem `{c}` tej wersji",
+    ),
+    (
+        r"^'(?P<f>.*)' has no valid schema_version \(found (?P<n>.*); this build reads 1 to (?P<m>\d+)\)$",
+        "'{f}' nie ma poprawnej `schema_version` (jest {n}; ta wersja czyta od 1 do {m})",
+    ),
+    (
+        r"^write the file again with `(?P<c>.*)`$",
+        "zapisz plik ponownie poleceniem `{c}`",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document; merge combines leaks or audit results$",
+        "'{f}' to dokument '{k}'; `merge` łączy wyniki `leaks` albo `audit`",
+    ),
+    (
+        r"^give the JSON files written by `leaks --format json` or `audit --format json`$",
+        "podaj pliki JSON zapisane przez `leaks --format json` albo `audit --format json`",
+    ),
+    (
+        r"^nothing to report: give --audit FILE and/or --leaks FILE$",
+        "nie ma z czego zrobić raportu: podaj --audit PLIK i/lub --leaks PLIK",
+    ),
+    (
+        r"^write them with `(?P<a>[^`]*)` and `(?P<l>[^`]*)`$",
+        "zapisz je poleceniami `{a}` i `{l}`",
+    ),
+    (
+        r"^cannot read rules from '(?P<f>.*)'$",
+        "nie można odczytać reguł z '{f}'",
+    ),
+    (
+        r"^check that the directory exists and is readable$",
+        "sprawdź, czy katalog istnieje i można go odczytać",
+    ),
+    // the person `offboard` is asked about
+    (
+        r"^no one on the staff list is the PESEL given$",
+        "nie ma na niej osoby o podanym numerze PESEL",
+    ),
+    (
+        r"^no one on the staff list is '(?P<p>.*)'$",
+        "nie ma na niej osoby '{p}'",
+    ),
+    (
+        r"^give a PESEL, the staff list's id or e-mail, or a full name as the staff list writes it$",
+        "podaj PESEL, identyfikator albo e-mail z listy pracowników albo imię i nazwisko tak, jak zapisuje je lista",
+    ),
+    (
+        r"^give one of their ids instead$",
+        "podaj zamiast tego identyfikator jednej z tych osób",
+    ),
+    // revoke --grants --rule
+    (
+        r"^--rule '(?P<r>[^']*)': no grant rule and no rule of the results file has that name or id$",
+        "--rule '{r}': żadna reguła uprawnień ani reguła z pliku wyników nie ma takiej nazwy ani identyfikatora",
+    ),
+    (r"^grant rules: (?P<l>.*)$", "reguły uprawnień: {l}"),
     (r"^no context to audit$", "brak kontekstu do zbadania"),
     (
         r"^pass --nip NIP \(repeatable\) or add \[\[contexts\]\] entries with `nip = .*` to (?P<f>.+)$",
@@ -259,6 +359,14 @@ mod tests {
             (
                 "context 5261048379: DELETE /permissions/common/grants/g1: the auditing credential lacks CredentialsManage (it has [CredentialsRead]), so KSeF refuses to remove the grant\nhelp: remove grants with a token that has CredentialsManage for this NIP",
                 "kontekst 5261048379: `DELETE /permissions/common/grants/g1`: audytowe dane logowania nie mają uprawnienia CredentialsManage (mają [CredentialsRead]), więc KSeF nie pozwala odebrać uprawnienia\nwskazówka: odbieraj uprawnienia tokenem z uprawnieniem CredentialsManage dla tego NIP-u",
+            ),
+            (
+                "staff list 's.csv': no one on the staff list is 'nikt'\nhelp: give a PESEL, the staff list's id or e-mail, or a full name as the staff list writes it",
+                "lista pracowników 's.csv': nie ma na niej osoby 'nikt'\nwskazówka: podaj PESEL, identyfikator albo e-mail z listy pracowników albo imię i nazwisko tak, jak zapisuje je lista",
+            ),
+            (
+                "'l.json' is a 'ksef-audit/leaks' document, not audit results ('ksef-audit/audit')",
+                "'l.json' to dokument 'ksef-audit/leaks', a nie wyniki audytu ('ksef-audit/audit')",
             ),
             (
                 "retry after cannot connect",

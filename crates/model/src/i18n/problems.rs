@@ -16,6 +16,7 @@ pub(crate) const LEADS: &[(&str, &str)] = &[
     (r"^- ", "- "),
     (r"^inventory '(?P<f>[^']*)' ", "ewidencja '{f}', "),
     (r"^staff '(?P<f>[^']*)' ", "lista pracowników '{f}', "),
+    (r"^staff list '(?P<f>[^']*)': ", "lista pracowników '{f}': "),
     (
         r"^row (?P<r>\d+), column (?P<c>[A-Z]+) \('(?P<h>[^']*)'\): ",
         "wiersz {r}, kolumna {c} ('{h}'): ",
