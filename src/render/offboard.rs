@@ -181,8 +181,8 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
         if !g.is_empty() {
             let _ = writeln!(s, "              {g}");
         }
-        if a.result == OffboardResult::Failed && a.note != g {
-            let note = ksef_model::i18n::errors::localised(lang, &a.note);
+        let note = ksef_model::i18n::errors::localised(lang, &a.note);
+        if a.result == OffboardResult::Failed && note != g {
             let _ = writeln!(s, "              {note}");
         }
         let _ = writeln!(
@@ -293,11 +293,13 @@ fn html(record: &OffboardRecord, lang: Lang) -> Result<String, RenderError> {
             action: action_label(a.action, lang),
             result: result_label(a.result, lang),
             failed: a.result == OffboardResult::Failed,
-            guidance: match (a.result, guidance(a, lang)) {
-                (OffboardResult::Failed, g) if g != a.note => {
-                    format!("{g} {}", ksef_model::i18n::errors::localised(lang, &a.note))
-                }
-                (_, g) => g,
+            guidance: match (
+                a.result,
+                guidance(a, lang),
+                ksef_model::i18n::errors::localised(lang, &a.note),
+            ) {
+                (OffboardResult::Failed, g, note) if g != note => format!("{g} {note}"),
+                (_, g, _) => g,
             },
             who_can: ksef_model::i18n::errors::localised(lang, &a.who_can),
         })
@@ -478,6 +480,10 @@ mod tests {
         );
         assert!(s.contains("unieważnia numer C0FFEE"), "{s}");
         assert!(s.contains("NIEUDANE"), "{s}");
+        let mut failed = record();
+        failed.actions[1].note = "outside --nip: left alone".into();
+        let once = text(&failed, Lang::Pl);
+        assert_eq!(once.matches("poza --nip: pominięte").count(), 1, "{once}");
         assert!(s.contains("KSeF says no"), "the failure's reason: {s}");
         assert!(s.contains("na pewno wygasa 2026-12-13"), "{s}");
         assert!(s.contains("NIEKOMPLETNY  7762811692"), "{s}");

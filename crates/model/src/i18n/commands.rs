@@ -165,6 +165,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "offboard: about to {phrase}:",
         "offboard: zamierzam {phrase}:",
     ),
+    (
+        "offboard_plan_token",
+        "  token  {nip}  {key}",
+        "  token  {nip}  {key}",
+    ),
+    (
+        "offboard_plan_grant",
+        "  grant  {nip}  {key}  {permission}",
+        "  uprawnienie  {nip}  {key}  {permission}",
+    ),
     // init
     ("init_wrote", "wrote {path}", "zapisano {path}"),
     (

@@ -369,6 +369,10 @@ mod tests {
                 "'l.json' to dokument 'ksef-audit/leaks', a nie wyniki audytu ('ksef-audit/audit')",
             ),
             (
+                "context 5261048379: DELETE /tokens/R1: HTTP 403: Brak uprawnień; reason missing-permissions; needs any of [CredentialsManage], the token has [CredentialsRead]",
+                "kontekst 5261048379: `DELETE /tokens/R1`: HTTP 403: Brak uprawnień; powód: `missing-permissions`; potrzebne jedno z uprawnień: [CredentialsManage], token ma: [CredentialsRead]",
+            ),
+            (
                 "retry after cannot connect",
                 "ponowna próba po: nie można nawiązać połączenia",
             ),

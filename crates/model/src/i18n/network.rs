@@ -154,6 +154,20 @@ pub(crate) const PATTERNS: &[(&str, &str)] = &[
         r"^check the token and the context$",
         "sprawdź token i kontekst",
     ),
+    // KSeF's own message of a failed call, with the reason code and permissions it names
+    (
+        r"^(?P<m>.+?); reason (?P<r>\S+); needs any of \[(?P<n>[^\]]*)\], the token has \[(?P<h>[^\]]*)\]$",
+        "{m}; powód: `{r}`; potrzebne jedno z uprawnień: [{n}], token ma: [{h}]",
+    ),
+    (
+        r"^(?P<m>.+?); needs any of \[(?P<n>[^\]]*)\], the token has \[(?P<h>[^\]]*)\]$",
+        "{m}; potrzebne jedno z uprawnień: [{n}], token ma: [{h}]",
+    ),
+    (r"^(?P<m>.+?); reason (?P<r>\S+)$", "{m}; powód: `{r}`"),
+    (
+        r"^KSeF reported an error without details$",
+        "KSeF zgłosił błąd bez szczegółów",
+    ),
     // a credential without the permission a call needs
     (
         r"^the auditing credential lacks (?P<p>\w+) \(it has \[(?P<h>[^\]]*)\]\), so KSeF refuses to remove the grant$",

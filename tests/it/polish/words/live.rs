@@ -1,7 +1,7 @@
 //! Issue 20 point 4, the runs of the word check that need more than the demo's files: the
 //! demo's own narration under `--lang pl` (its summary lines and the list of what it wrote)
-//! and `offboard`'s plan for the demo's leaver, `doctor --online` and `revoke --grants --yes`
-//! against the demo firm served on loopback.
+//! and `offboard`'s plan for the demo's leaver (and carried out), `doctor --online` and
+//! `revoke --grants --yes` against the demo firm served on loopback.
 
 use chrono::Utc;
 
@@ -83,5 +83,24 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         "revoke --grants --yes (stderr)".to_string(),
         text(&o.stderr),
     ));
+    // Offboarding carried out: the plan's lines, the results, the failures' reasons.
+    let o = run(&[
+        "offboard",
+        ksef_audit::app::demo::DEMO_OFFBOARD_PERSON,
+        "--staff",
+        "staff.csv",
+        "--yes",
+        "--max-actions",
+        "100",
+        "--env",
+        &sim.handle().base_url,
+        "--lang",
+        "pl",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "offboard: {}", text(&o.stderr));
+    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(said.contains("\n  uprawnienie  "), "{said}");
+    out.push(("offboard --yes (stdout)".to_string(), text(&o.stdout)));
+    out.push(("offboard --yes (stderr)".to_string(), text(&o.stderr)));
     out
 }
