@@ -72,10 +72,18 @@ pub struct Demo {
     pub repo: Option<PathBuf>,
     /// Results of the history scan of step 5.
     pub leaks: Option<LeakResults>,
-    /// Files written so far, with what they are.
+    /// Files written so far, with what they are (in the demo's `--lang`).
     pub outputs: Vec<(String, PathBuf)>,
     runtime: tokio::runtime::Runtime,
     sim: Option<SimHandle>,
+}
+
+impl Demo {
+    /// Records a file written, with what it is: the message `key` of
+    /// [`ksef_model::i18n::commands`] in the demo's language.
+    fn output(&mut self, key: &str, path: PathBuf) {
+        self.outputs.push((text(self.lang, key, &[]), path));
+    }
 }
 
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> Result<Outcome> {
@@ -245,12 +253,12 @@ pub fn step_tokens(demo: &mut Demo) -> Result<()> {
     write_file(&json, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Json)
     })?;
-    demo.outputs.push(("token snapshot (JSON)".into(), json));
+    demo.output("demo_out_snapshot", json);
     let table = demo.out_dir.join("tokens.txt");
     write_file(&table, |w| {
         tokens_cmd::write(w, &snapshot, TokenFormat::Table)
     })?;
-    demo.outputs.push(("token table".into(), table));
+    demo.output("demo_out_tokens", table);
     demo.snapshot = Some(snapshot);
     Ok(())
 }
@@ -262,7 +270,12 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
         return Ok(());
     };
     let (results, outputs) = crate::app::audit::demo_audit(&demo.out_dir, snapshot, &demo.fixture)?;
-    demo.outputs.extend(outputs);
+    let lang = demo.lang;
+    demo.outputs.extend(
+        outputs
+            .into_iter()
+            .map(|(key, path)| (text(lang, key, &[]), path)),
+    );
     demo.audit = Some(results);
     let config = demo
         .out_dir
@@ -271,10 +284,7 @@ pub fn step_audit(demo: &mut Demo) -> Result<()> {
     write_file(&config, |w| {
         Ok(w.write_all(demo_config_text(snapshot, credentials).as_bytes())?)
     })?;
-    demo.outputs.push((
-        "config naming the inventory, staff list, exceptions and each context's credential (found from that directory)".into(),
-        config.clone(),
-    ));
+    demo.output("demo_out_config", config.clone());
     step_doctor(demo, config)
 }
 
@@ -296,8 +306,7 @@ fn step_doctor(demo: &mut Demo, config: PathBuf) -> Result<()> {
             ksef_model::i18n::Lang::En,
         )?)
     })?;
-    demo.outputs
-        .push(("`ksef-audit doctor` on that config".into(), path));
+    demo.output("demo_out_doctor", path);
     Ok(())
 }
 
@@ -374,8 +383,7 @@ pub fn step_certificates(demo: &mut Demo) -> Result<()> {
             ksef_model::i18n::Lang::En,
         )
     })?;
-    demo.outputs
-        .push(("KSeF certificates with findings (table)".into(), path));
+    demo.output("demo_out_certificates", path);
     Ok(())
 }
 
@@ -419,14 +427,12 @@ pub fn step_offboard(demo: &mut Demo) -> Result<()> {
     crate::app::offboard::offboard(&request, &config, &demo.settings)?;
     for (format, path) in outputs {
         let what = match format {
-            crate::cli::OffboardFormat::Text => "offboarding plan for a leaver (text)",
-            crate::cli::OffboardFormat::Json => "offboarding record (JSON)",
-            crate::cli::OffboardFormat::Html => {
-                "offboarding record (HTML, for the compliance file)"
-            }
+            crate::cli::OffboardFormat::Text => "demo_out_offboard_text",
+            crate::cli::OffboardFormat::Json => "demo_out_offboard_json",
+            crate::cli::OffboardFormat::Html => "demo_out_offboard_html",
         };
         if let Some(p) = path {
-            demo.outputs.push((what.into(), p));
+            demo.output(what, p);
         }
     }
     Ok(())
@@ -482,18 +488,15 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
     )?;
     let (quarters, reports) = written.split_at(written.len().saturating_sub(3));
     for path in quarters {
-        demo.outputs.push((
-            "an earlier quarter's audit results (JSON, for `report --previous`)".to_string(),
-            path.clone(),
-        ));
+        demo.output("demo_out_quarter", path.clone());
     }
     let labels = [
-        "security review (HTML)",
-        "quarterly report (HTML)",
-        "quarterly report, Polish (HTML)",
+        "demo_out_review",
+        "demo_out_quarterly",
+        "demo_out_quarterly_pl",
     ];
-    for (label, path) in labels.iter().zip(reports) {
-        demo.outputs.push((label.to_string(), path.clone()));
+    for (label, path) in labels.into_iter().zip(reports) {
+        demo.output(label, path.clone());
     }
     Ok(())
 }
@@ -502,10 +505,7 @@ pub fn step_report(demo: &mut Demo) -> Result<()> {
 /// history (added, then deleted) and a commit message, for `leaks DIR` and `leaks --git DIR`.
 pub fn step_example_repo(demo: &mut Demo) -> Result<()> {
     let repo = write_demo_repo(&demo.out_dir, &demo.fixture)?;
-    demo.outputs.push((
-        "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)".into(),
-        repo.clone(),
-    ));
+    demo.output("demo_out_repo", repo.clone());
     demo.repo = Some(repo);
     Ok(())
 }
@@ -523,31 +523,18 @@ pub fn step_leaks(demo: &mut Demo) -> Result<()> {
     write_file(&path, |w| {
         Ok(render_leaks(&worktree, &rules, LeakFormat::Text, w)?)
     })?;
-    demo.outputs
-        .push(("leaks in the example working tree (text)".into(), path));
+    demo.output("demo_out_leaks_worktree", path);
 
     let (mut history, rules) = leaks_cmd::scan(&leaks_request(&repo, true, &inventory))?;
     leaks_cmd::verify_with(&demo.settings, &mut history);
     for (name, format, what) in [
-        (
-            "leaks.txt",
-            LeakFormat::Text,
-            "leaks in the example history (text)",
-        ),
-        (
-            "leaks.json",
-            LeakFormat::Json,
-            "leaks in the example history (JSON)",
-        ),
-        (
-            "leaks.sarif",
-            LeakFormat::Sarif,
-            "leaks in the example history (SARIF)",
-        ),
+        ("leaks.txt", LeakFormat::Text, "demo_out_leaks_text"),
+        ("leaks.json", LeakFormat::Json, "demo_out_leaks_json"),
+        ("leaks.sarif", LeakFormat::Sarif, "demo_out_leaks_sarif"),
     ] {
         let path = demo.out_dir.join(name);
         write_file(&path, |w| Ok(render_leaks(&history, &rules, format, w)?))?;
-        demo.outputs.push((what.into(), path));
+        demo.output(what, path);
     }
     demo.leaks = Some(history);
     Ok(())
@@ -613,7 +600,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
     if !urgent.is_empty() {
         writeln!(out, "{}", text(lang, "demo_act_now", &[]))?;
         for u in &urgent {
-            writeln!(out, "  {:<9} {}", u.severity.to_uppercase(), u.text)?;
+            writeln!(out, "  {:<9} {}", u.sev_label.to_uppercase(), u.text)?;
         }
     }
     if let Some(snapshot) = &demo.snapshot {
@@ -633,7 +620,7 @@ pub fn print_summary(demo: &Demo) -> Result<()> {
             .filter_map(|sev| {
                 s.findings_by_severity
                     .get(sev)
-                    .map(|n| format!("{n} {sev}"))
+                    .map(|n| format!("{n} {}", ksef_model::i18n::severity(lang, *sev)))
             })
             .collect();
         let rules: std::collections::BTreeSet<&str> =
@@ -703,24 +690,29 @@ fn print_next_steps(demo: &Demo) -> Result<()> {
     let dir = ksef_model::shown_path(&demo.out_dir);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", text(demo.lang, "demo_next", &[]))?;
+    let say = |key: &str| text(demo.lang, key, &[]);
     writeln!(
         out,
-        "  (cd {dir} && ksef-audit audit --from tokens.json)   # reads the ksef-audit.toml the demo wrote"
+        "  (cd {dir} && ksef-audit audit --from tokens.json)   # {}",
+        say("demo_next_audit")
     )?;
     writeln!(
         out,
-        "  (cd {dir} && ksef-audit doctor)   # checks that config: each context's token file or certificate"
+        "  (cd {dir} && ksef-audit doctor)   # {}",
+        say("demo_next_doctor")
     )?;
     if let Some(repo) = &demo.repo {
         writeln!(
             out,
-            "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # an annotated, reviewable baseline",
-            ksef_model::shown_path(repo)
+            "  ksef-audit leaks --git {} --write-baseline ksef.baseline   # {}",
+            ksef_model::shown_path(repo),
+            say("demo_next_baseline")
         )?;
     }
     writeln!(
         out,
-        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel --lang pl -o tokens.csv   # for Excel, in Polish"
+        "  ksef-audit tokens --from {dir}/tokens.json --csv-excel --lang pl -o tokens.csv   # {}",
+        say("demo_next_excel")
     )?;
     Ok(())
 }

@@ -66,6 +66,9 @@ pub fn run(global: &GlobalArgs, args: &MergeArgs) -> Result<Outcome> {
         };
         if format == LeakFormat::Csv {
             crate::render::leaks::render_csv_with(&merged, csv, &mut out)?;
+        } else if format == LeakFormat::Text {
+            let style = crate::render::style::Style::default();
+            crate::render::leaks::render_text_styled(&merged, true, style, lang, None, &mut out)?;
         } else {
             let rules = load_leak_rules(None)?;
             render_leaks(&merged, &rules, format, &mut out)?;

@@ -192,13 +192,7 @@ pub fn revoke(req: &RevokeRequest) -> Result<Outcome> {
             result: o.result.map(|()| String::new()),
         })
         .collect();
-    write_removals(
-        &mut out,
-        lang,
-        &outcomes,
-        "revoke_note_tokens",
-        refused.len(),
-    )
+    write_removals(&mut out, lang, &outcomes, "tokens", refused.len())
 }
 
 /// One removal's result: `Ok` with what to add to its line.
@@ -209,7 +203,7 @@ pub(super) struct Removal {
     pub result: Result<String, String>,
 }
 
-/// `REFUSED  NIP  KEY: reason`, in `lang`.
+/// `REFUSED  NIP  KEY: reason`, the reason too in `lang`.
 pub(super) fn write_refused(
     out: &mut impl Write,
     lang: Lang,
@@ -217,6 +211,7 @@ pub(super) fn write_refused(
     key: &str,
     reason: &str,
 ) -> std::io::Result<()> {
+    let reason = ksef_model::i18n::errors::localised(lang, reason).replace('\n', "\n         ");
     let line = say(
         lang,
         "revoke_refused",
@@ -225,13 +220,14 @@ pub(super) fn write_refused(
     writeln!(out, "{line}")
 }
 
-/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals (`note`,
-/// a message key, says what happens next). Exit 2 when anything failed or was refused.
+/// Prints a line per removal (`revoked` or `FAILED` with the reason) and the totals with what
+/// happens next, in the words of `kind` (`tokens` are revoked, `grants` removed: the
+/// `revoke_*_{kind}` messages). Exit 2 when anything failed or was refused.
 pub(super) fn write_removals(
     out: &mut impl Write,
     lang: Lang,
     removals: &[Removal],
-    note: &str,
+    kind: &str,
     refused: usize,
 ) -> Result<Outcome> {
     let mut failed = 0;
@@ -240,12 +236,13 @@ pub(super) fn write_removals(
         let line = match &o.result {
             Ok(more) => say(
                 lang,
-                "revoke_done",
+                &format!("revoke_done_{kind}"),
                 &[("nip", nip), ("key", key), ("more", more)],
             ),
             Err(reason) => {
                 failed += 1;
-                let reason = reason.replace('\n', "\n         ");
+                let reason =
+                    ksef_model::i18n::errors::localised(lang, reason).replace('\n', "\n         ");
                 say(
                     lang,
                     "revoke_failed",
@@ -256,13 +253,14 @@ pub(super) fn write_removals(
         writeln!(out, "{line}")?;
     }
     let done = removals.len() - failed;
-    let note = say(lang, note, &[]);
+    let note = say(lang, &format!("revoke_note_{kind}"), &[]);
     let totals = [
         ("done", &done as &dyn std::fmt::Display),
         ("failed", &failed),
         ("note", &note),
     ];
-    writeln!(out, "{}", say(lang, "revoke_totals", &totals))?;
+    let totals = say(lang, &format!("revoke_totals_{kind}"), &totals);
+    writeln!(out, "{totals}")?;
     if refused > 0 {
         writeln!(
             out,

@@ -290,13 +290,7 @@ pub fn revoke(req: &GrantRevokeRequest) -> Result<Outcome> {
                 .map(|op| say(lang, "revoke_operation", &[("op", &escape_terminal(&op))])),
         })
         .collect();
-    write_removals(
-        &mut out,
-        lang,
-        &removals,
-        "revoke_note_grants",
-        refused.len(),
-    )
+    write_removals(&mut out, lang, &removals, "grants", refused.len())
 }
 
 fn rules_named(rules: &[String]) -> String {
@@ -434,14 +428,14 @@ fn check_one(
             .lines()
             .find(|l| l.contains("grants"))
             .unwrap_or(unread);
-        return Err(format!(
-            "cannot re-check it in KSeF: {}",
-            escape_terminal(if first.is_empty() {
-                "the context could not be read"
-            } else {
-                first
-            })
-        ));
+        // Each line escaped on its own: a reason's `help:` line stays a line of its own.
+        let first = if first.is_empty() {
+            "the context could not be read"
+        } else {
+            first
+        };
+        let lines: Vec<_> = first.lines().map(escape_terminal).collect();
+        return Err(format!("cannot re-check it in KSeF: {}", lines.join("\n")));
     }
     let Some(g) = ctx.grants.iter().find(|g| g.id == t.grant_id) else {
         return Err("KSeF no longer lists this grant in the context (already removed?)".into());

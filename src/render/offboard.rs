@@ -74,7 +74,7 @@ fn item_key(item: &OffboardItem) -> &str {
 
 /// What to do, in words: the rotation with its owner, system and due date, the owner's
 /// steps for a certificate; else the note.
-fn guidance(item: &OffboardItem, in_use_days: u32, lang: Lang) -> String {
+fn guidance(item: &OffboardItem, lang: Lang) -> String {
     let owner = item
         .owner
         .as_deref()
@@ -91,7 +91,7 @@ fn guidance(item: &OffboardItem, in_use_days: u32, lang: Lang) -> String {
                     format!("rotate: {owner} replaces it in {system}, then revoke (by {due})")
                 }
                 Lang::Pl => format!(
-                    "rotacja: {owner} wymienia go w {system}, potem unieważnienie (do {due})"
+                    "wymiana: {owner} wymienia go w {system}, potem unieważnienie (do {due})"
                 ),
             }
         }
@@ -102,16 +102,7 @@ fn guidance(item: &OffboardItem, in_use_days: u32, lang: Lang) -> String {
                 item.certificate_serial.as_deref().unwrap_or("")
             ),
         },
-        OffboardAction::Revoke
-            if lang == Lang::Pl
-                && item.kind == OffboardKind::Token
-                && item.result == OffboardResult::Planned =>
-        {
-            format!(
-                "nieużywany: żaden obecny pracownik nie jest jego właścicielem w inwentarzu i nie był używany w ostatnich {in_use_days} dniach"
-            )
-        }
-        _ => item.note.clone(),
+        _ => ksef_model::i18n::errors::localised(lang, &item.note),
     }
 }
 
@@ -145,7 +136,7 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
         record.generated_at.format("%Y-%m-%d %H:%M"),
         lang.t("by", "przez"),
         lang.t("environment", "środowisko"),
-        record.environment
+        lang.environment(&record.environment)
     );
     let incomplete: Vec<_> = record
         .contexts
@@ -164,7 +155,7 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
     for c in &incomplete {
         let lines =
             ksef_model::i18n::reason::lines(lang, c.reason_code.as_ref(), c.reason.as_deref());
-        let _ = writeln!(s, "  {}  {}:", lang.t("INCOMPLETE", "NIEPEŁNY"), c.nip);
+        let _ = writeln!(s, "  {}  {}:", lang.t("INCOMPLETE", "NIEKOMPLETNY"), c.nip);
         for l in lines.iter().flat_map(|l| l.lines()) {
             let _ = writeln!(s, "      {l}");
         }
@@ -186,18 +177,19 @@ fn text(record: &OffboardRecord, lang: Lang) -> String {
             action_label(a.action, lang),
             result_label(a.result, lang)
         );
-        let g = guidance(a, record.in_use_days, lang);
+        let g = guidance(a, lang);
         if !g.is_empty() {
             let _ = writeln!(s, "              {g}");
         }
-        if a.result == OffboardResult::Failed && a.note != g {
-            let _ = writeln!(s, "              {}", a.note);
+        let note = ksef_model::i18n::errors::localised(lang, &a.note);
+        if a.result == OffboardResult::Failed && note != g {
+            let _ = writeln!(s, "              {note}");
         }
         let _ = writeln!(
             s,
             "              {}: {}",
             lang.t("who can", "kto może"),
-            a.who_can
+            ksef_model::i18n::errors::localised(lang, &a.who_can)
         );
     }
     if record.actions.is_empty() {
@@ -278,6 +270,8 @@ struct Page<'a> {
     kind: &'static str,
     title: &'static str,
     mode: &'static str,
+    /// The record's environment label as people read it (`custom` in the page's language).
+    environment: &'a str,
     cover: Cover,
     record: &'a OffboardRecord,
     rows: Vec<Row>,
@@ -299,11 +293,15 @@ fn html(record: &OffboardRecord, lang: Lang) -> Result<String, RenderError> {
             action: action_label(a.action, lang),
             result: result_label(a.result, lang),
             failed: a.result == OffboardResult::Failed,
-            guidance: match (a.result, guidance(a, record.in_use_days, lang)) {
-                (OffboardResult::Failed, g) if g != a.note => format!("{g} {}", a.note),
-                (_, g) => g,
+            guidance: match (
+                a.result,
+                guidance(a, lang),
+                ksef_model::i18n::errors::localised(lang, &a.note),
+            ) {
+                (OffboardResult::Failed, g, note) if g != note => format!("{g} {note}"),
+                (_, g, _) => g,
             },
-            who_can: a.who_can.clone(),
+            who_can: ksef_model::i18n::errors::localised(lang, &a.who_can),
         })
         .collect();
     let t = [
@@ -368,6 +366,7 @@ fn html(record: &OffboardRecord, lang: Lang) -> Result<String, RenderError> {
         lang: lang.code(),
         kind: "offboard",
         mode: mode_label(record, lang),
+        environment: lang.environment(&record.environment),
         title: lang.t("Offboarding record", "Protokół odebrania dostępu"),
         cover: Cover {
             tool_version: record.tool_version.clone(),
@@ -475,20 +474,45 @@ mod tests {
         let s = text(&record(), Lang::Pl);
         assert!(
             s.contains(
-                "rotacja: anna@firma.pl wymienia go w ERP, potem unieważnienie (do 2026-12-13)"
+                "wymiana: anna@firma.pl wymienia go w ERP, potem unieważnienie (do 2026-12-13)"
             ),
             "{s}"
         );
         assert!(s.contains("unieważnia numer C0FFEE"), "{s}");
         assert!(s.contains("NIEUDANE"), "{s}");
+        let mut failed = record();
+        failed.actions[1].note = "outside --nip: left alone".into();
+        let once = text(&failed, Lang::Pl);
+        assert_eq!(once.matches("poza --nip: pominięte").count(), 1, "{once}");
         assert!(s.contains("KSeF says no"), "the failure's reason: {s}");
         assert!(s.contains("na pewno wygasa 2026-12-13"), "{s}");
-        assert!(s.contains("NIEPEŁNY  7762811692"), "{s}");
+        assert!(s.contains("NIEKOMPLETNY  7762811692"), "{s}");
+        assert!(
+            !s.contains("rotacj") && !s.contains("NIEPEŁNY"),
+            "the glossary's words: {s}"
+        );
         let mut planned = record();
         planned.actions[0].action = OffboardAction::Revoke;
         planned.actions[0].result = OffboardResult::Planned;
+        planned.actions[0].note =
+            "not in use: nobody owns it in the inventory and it was not used in the last 30 days"
+                .into();
+        planned.actions[1].who_can =
+            "a holder of CredentialsManage in this context (the auditing credential lacks it)"
+                .into();
+        planned.environment = "custom".into();
         let s = text(&planned, Lang::Pl);
         assert!(s.contains("w ostatnich 30 dniach"), "{s}");
+        assert!(
+            s.contains(
+                "kto może: osoba z uprawnieniem CredentialsManage w tym kontekście (audytowe"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("środowisko własny adres"), "{s}");
+        let en = text(&planned, Lang::En);
+        assert!(en.contains("the auditing credential lacks it"), "{en}");
+        assert!(en.contains("environment custom"), "{en}");
     }
 
     #[test]

@@ -14,35 +14,32 @@ use ksef_model::i18n::Lang;
 
 /// The demo's audit step: writes the example firm's inventory, staff list and
 /// exceptions next to the snapshot, audits the snapshot with them, and writes the
-/// results as text and JSON. Returns the results and the files written.
+/// results as text and JSON. Returns the results and the files written, each with the key of
+/// its message in [`ksef_model::i18n::commands`].
 pub fn demo_audit(
     out_dir: &Path,
     snapshot: &TokenSnapshot,
     fixture: &ksef_sim::Fixture,
-) -> Result<(AuditResults, Vec<(String, PathBuf)>)> {
+) -> Result<(AuditResults, Vec<(&'static str, PathBuf)>)> {
     let now = snapshot.fetched_at;
     let records = crate::demo::demo_records(fixture, now);
     let mut outputs = Vec::new();
-    let mut write = |name: &str, what: &str, text: &[u8]| -> Result<PathBuf> {
+    let mut write = |name: &str, what: &'static str, text: &[u8]| -> Result<PathBuf> {
         let path = out_dir.join(name);
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write '{}'", ksef_model::shown_path(&path)))?;
-        outputs.push((what.to_string(), path.clone()));
+        outputs.push((what, path.clone()));
         Ok(path)
     };
     let inventory = write(
         "inventory.csv",
-        "token inventory (CSV)",
+        "demo_out_inventory",
         records.inventory_csv.as_bytes(),
     )?;
-    let staff = write(
-        "staff.csv",
-        "staff list (CSV)",
-        records.staff_csv.as_bytes(),
-    )?;
+    let staff = write("staff.csv", "demo_out_staff", records.staff_csv.as_bytes())?;
     let exceptions = write(
         "ksef-audit.exceptions.toml",
-        "exceptions",
+        "demo_out_exceptions",
         records.exceptions_toml.as_bytes(),
     )?;
     // The register is an input of the audit, not one of the demo's listed outputs.
@@ -81,9 +78,9 @@ pub fn demo_audit(
     let run = audit_snapshot(&request, snapshot.clone(), Some(digest))?;
     let mut json = Vec::new();
     render(&run.results, &AuditOutput::Json, &mut json)?;
-    write("audit.json", "audit results (JSON)", &json)?;
+    write("audit.json", "demo_out_audit_json", &json)?;
     let mut text = Vec::new();
     render(&run.results, &AuditOutput::Text, &mut text)?;
-    write("audit.txt", "audit results (text)", &text)?;
+    write("audit.txt", "demo_out_audit_text", &text)?;
     Ok((run.results, outputs))
 }

@@ -306,11 +306,18 @@ fn carry_out(req: &OffboardRequest, world: &World, record: &mut OffboardRecord) 
                 &[("phrase", &plan.phrase())]
             )
         );
+        let text = ksef_model::i18n::commands::text;
         for (nip, reference) in &plan.tokens {
-            say!("  token  {nip}  {reference}");
+            let args: [(&str, &dyn std::fmt::Display); 2] = [("nip", nip), ("key", reference)];
+            say!("{}", text(req.lang, "offboard_plan_token", &args));
         }
         for (nip, grant) in &grants {
-            say!("  grant  {nip}  {}  {}", grant.id, grant.scope);
+            let args: [(&str, &dyn std::fmt::Display); 3] = [
+                ("nip", nip),
+                ("key", &grant.id),
+                ("permission", &grant.scope),
+            ];
+            say!("{}", text(req.lang, "offboard_plan_grant", &args));
         }
     }
     confirm(&plan, &req.bounds)?;

@@ -28,7 +28,8 @@ fn shown_name(name: &str) -> String {
     escape_terminal(&redact_text(name)).into_owned()
 }
 
-fn location(f: &LeakFinding) -> String {
+/// `path:line:column (commit C, author, date; in N commits, last L on D)`, in `lang`.
+fn location(f: &LeakFinding, lang: Lang) -> String {
     let mut s = shown_name(&f.path);
     if let Some(l) = f.line {
         s.push_str(&format!(":{l}"));
@@ -38,7 +39,8 @@ fn location(f: &LeakFinding) -> String {
     }
     if let Some(commit) = &f.commit {
         let short: String = commit.chars().take(12).collect();
-        s.push_str(&format!(" (commit {}", shown_name(&short)));
+        let commit_word = lang.t("commit", "w commicie");
+        s.push_str(&format!(" ({commit_word} {}", shown_name(&short)));
         if let Some(a) = &f.author {
             s.push_str(&format!(", {}", shown_name(a)));
         }
@@ -47,12 +49,12 @@ fn location(f: &LeakFinding) -> String {
         }
         if let Some(h) = &f.history {
             let last: String = h.last_commit.chars().take(12).collect();
-            s.push_str(&format!(
-                "; in {} commits, last {} on {}",
-                h.commits,
-                shown_name(&last),
-                h.last_date.format("%Y-%m-%d")
-            ));
+            let (commits, last, date) =
+                (h.commits, shown_name(&last), h.last_date.format("%Y-%m-%d"));
+            s.push_str(&match lang {
+                Lang::En => format!("; in {commits} commits, last {last} on {date}"),
+                Lang::Pl => format!("; commitów: {commits}, ostatni {last} z {date}"),
+            });
         }
         s.push(')');
     }
@@ -179,7 +181,7 @@ fn write_group(
         } else {
             String::new()
         };
-        writeln!(out, "    {}{how}", location(g))?;
+        writeln!(out, "    {}{how}", location(g, lang))?;
     }
     Ok(())
 }
@@ -254,6 +256,7 @@ fn write_all(
     write_problems(out, r, lang)?;
     write_placeholders(out, r, lang)?;
     if let Some(coverage) = &r.target.coverage {
+        let coverage = ksef_model::i18n::errors::localised(lang, coverage);
         writeln!(out, "git: {coverage}")?;
     }
     write_summary(out, r, active.len(), lang)

@@ -1,7 +1,8 @@
 //! Issue 20 point 4: every output a person reads under `--lang pl` (audit text and CSV, the
-//! token, permission and certificate tables and CSVs, the rules list, both HTML reports and
-//! their CSV, the calendar, and what each of these runs and the common failed runs write on
-//! stderr) has no English word outside user data, on the demo firm.
+//! token, permission and certificate tables and CSVs, the rules list,
+//! `doctor`, a history scan, `merge` of audits and of leaks, both HTML reports and their CSV, the calendar, the
+//! demo's narration, an `offboard` plan, and what each of these runs and the common failed
+//! runs write on stderr) has no English word outside user data, on the demo firm.
 //!
 //! A word is English when the word list of Debian's `wamerican`
 //! (`/usr/share/dict/american-english`, installed by `scripts/install-test-tools.sh`) has it.
@@ -16,6 +17,8 @@ use super::{demo, run};
 
 /// The failed and acting runs of the check.
 mod failed;
+/// The demo's narration and `offboard` against the demo firm on loopback.
+mod live;
 use crate::support::cli::text;
 
 /// The English word list (Debian package `wamerican`).
@@ -38,10 +41,12 @@ const ALLOWED: &[&str] = &[
     // commands, pseudo-paths and abbreviations
     "ksef-audit",
     "revoke",
+    "leaks",
     "<commit message>",
     "leaked-token-active",
     "leaked-token",
     "HTTP",
+    "HTML",
     "URL",
     "UTC",
     "e-mail",
@@ -103,6 +108,23 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
             &["certificates", "--from", "tokens.json", "--csv-excel"],
         ),
         ("rules list", &["rules", "list"]),
+        ("doctor", &["doctor"]),
+        ("leaks", &["leaks", "."]),
+        ("leaks --git", &["leaks", "--git", "example-repo"]),
+        (
+            "merge, audits",
+            &[
+                "merge",
+                "--format",
+                "text",
+                "audit-2026q2.json",
+                "audit-2026q3.json",
+            ],
+        ),
+        (
+            "merge, leaks",
+            &["merge", "--format", "text", "leaks.json", "leaks.json"],
+        ),
         (
             "report findings.csv",
             &[
@@ -162,6 +184,7 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
     }
     out.extend(failed_runs());
     out.extend(failed::outputs());
+    out.extend(live::outputs());
     let ics = dir.join("kalendarz-pl.ics");
     let o = run(&[
         "calendar",
@@ -196,6 +219,60 @@ fn failed_runs() -> Vec<(String, String)> {
             &["doctor", "--config", "brak.toml"],
         ),
         ("leaks, no such path", &["leaks", "brak-katalogu"]),
+        (
+            "leaks, no such baseline",
+            &["leaks", "--baseline", "brak.baseline", "."],
+        ),
+        (
+            "rules list, no such directory",
+            &["rules", "list", "--rules", "brak-katalogu"],
+        ),
+        ("merge, a tokens snapshot", &["merge", "tokens.json"]),
+        (
+            "merge, leaks among audits",
+            &["merge", "audit.json", "leaks.json"],
+        ),
+        (
+            "report, nothing to report",
+            &["report", "--kind", "quarterly"],
+        ),
+        (
+            "calendar, leak results",
+            &["calendar", "--audit", "leaks.json"],
+        ),
+        (
+            "revoke --grants, no such rule",
+            &[
+                "revoke",
+                "--from",
+                "audit.json",
+                "--grants",
+                "--rule",
+                "nie-ma",
+            ],
+        ),
+        (
+            "offboard, no such person",
+            &[
+                "offboard",
+                "nikt",
+                "--staff",
+                "staff.csv",
+                "--env",
+                "http://127.0.0.1:9",
+            ],
+        ),
+        (
+            "offboard, no such staff list",
+            &[
+                "offboard",
+                "jan",
+                "--staff",
+                "brak.csv",
+                "--env",
+                "http://127.0.0.1:9",
+            ],
+        ),
     ];
     runs.iter()
         .map(|(name, args)| {
@@ -259,10 +336,11 @@ fn words(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// What a person reads of an output: HTML without markup and style, a calendar's
-/// summaries and descriptions unfolded, and no code in backticks.
+/// summaries and descriptions unfolded, the demo's suggested commands without the commands,
+/// and no code in backticks.
 fn readable(name: &str, raw: &str) -> String {
     let mut s = raw.to_string();
-    if matches!(name, "quarterly" | "review") {
+    if matches!(name, "quarterly" | "review") || name.contains(" html ") {
         s = cut(&s, "<style", "</style>");
         s = cut(&s, "<", ">");
         for (entity, c) in [
@@ -287,6 +365,17 @@ fn readable(name: &str, raw: &str) -> String {
             .replace("\\n", "\n")
             .replace("\\,", ",")
             .replace("\\;", ";");
+    }
+    if name.starts_with("demo") {
+        // The commands the demo suggests are code; what each does follows its `#`.
+        s = s
+            .lines()
+            .map(|l| match l.split_once("   # ") {
+                Some((_, what)) => what,
+                None => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
     }
     cut(&s, "`", "`")
 }
@@ -333,7 +422,10 @@ fn english(
             .to_lowercase();
         if allowed.contains(&core)
             || core.rsplit_once('.').is_some_and(|(_, ext)| {
-                ["csv", "json", "toml", "txt", "html", "ics"].contains(&ext)
+                [
+                    "csv", "json", "toml", "txt", "html", "ics", "pem", "baseline",
+                ]
+                .contains(&ext)
             })
         {
             continue;

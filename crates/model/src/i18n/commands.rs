@@ -64,9 +64,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "ODMOWA  {nip}  {key}: {reason}",
     ),
     (
-        "revoke_done",
+        "revoke_done_tokens",
         "revoked  {nip}  {key}{more}",
         "unieważniono  {nip}  {key}{more}",
+    ),
+    (
+        "revoke_done_grants",
+        "revoked  {nip}  {key}{more}",
+        "odebrano  {nip}  {key}{more}",
     ),
     (
         "revoke_failed",
@@ -79,9 +84,14 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "  (operacja KSeF {op})",
     ),
     (
-        "revoke_totals",
+        "revoke_totals_tokens",
         "{done} revoked, {failed} failed ({note})",
         "unieważnione: {done}, nieudane: {failed} ({note})",
+    ),
+    (
+        "revoke_totals_grants",
+        "{done} revoked, {failed} failed ({note})",
+        "odebrane: {done}, nieudane: {failed} ({note})",
     ),
     (
         "revoke_refused_total",
@@ -154,6 +164,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "offboard_about",
         "offboard: about to {phrase}:",
         "offboard: zamierzam {phrase}:",
+    ),
+    (
+        "offboard_plan_token",
+        "  token  {nip}  {key}",
+        "  token  {nip}  {key}",
+    ),
+    (
+        "offboard_plan_grant",
+        "  grant  {nip}  {key}  {permission}",
+        "  uprawnienie  {nip}  {key}  {permission}",
     ),
     // init
     ("init_wrote", "wrote {path}", "zapisano {path}"),
@@ -251,6 +271,130 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "wyniki w katalogu {dir}:",
     ),
     ("demo_next", "\nnext, try:", "\nco dalej:"),
+    // the demo's outputs, as listed at its end
+    (
+        "demo_out_snapshot",
+        "token snapshot (JSON)",
+        "lista tokenów (JSON)",
+    ),
+    ("demo_out_tokens", "token table", "tabela tokenów"),
+    (
+        "demo_out_inventory",
+        "token inventory (CSV)",
+        "ewidencja tokenów (CSV)",
+    ),
+    (
+        "demo_out_staff",
+        "staff list (CSV)",
+        "lista pracowników (CSV)",
+    ),
+    ("demo_out_exceptions", "exceptions", "wyjątki"),
+    (
+        "demo_out_audit_json",
+        "audit results (JSON)",
+        "wyniki audytu (JSON)",
+    ),
+    (
+        "demo_out_audit_text",
+        "audit results (text)",
+        "wyniki audytu (tekst)",
+    ),
+    (
+        "demo_out_config",
+        "config naming the inventory, staff list, exceptions and each context's credential (found from that directory)",
+        "konfiguracja wskazująca ewidencję, listę pracowników, wyjątki i dane logowania każdego kontekstu (znajdowana z tego katalogu)",
+    ),
+    (
+        "demo_out_doctor",
+        "`ksef-audit doctor` on that config",
+        "wynik `ksef-audit doctor` dla tej konfiguracji",
+    ),
+    (
+        "demo_out_certificates",
+        "KSeF certificates with findings (table)",
+        "certyfikaty KSeF z ustaleniami (tabela)",
+    ),
+    (
+        "demo_out_offboard_text",
+        "offboarding plan for a leaver (text)",
+        "plan odebrania dostępu osobie, która odeszła (tekst)",
+    ),
+    (
+        "demo_out_offboard_json",
+        "offboarding record (JSON)",
+        "zapis odebrania dostępu (JSON)",
+    ),
+    (
+        "demo_out_offboard_html",
+        "offboarding record (HTML, for the compliance file)",
+        "zapis odebrania dostępu (HTML, do dokumentacji zgodności)",
+    ),
+    (
+        "demo_out_repo",
+        "example git repository with leaked tokens (scan it: `ksef-audit leaks --git DIR`)",
+        "przykładowe repozytorium git z wyciekłymi tokenami (do przeskanowania: `ksef-audit leaks --git KATALOG`)",
+    ),
+    (
+        "demo_out_leaks_worktree",
+        "leaks in the example working tree (text)",
+        "wycieki w katalogu roboczym przykładu (tekst)",
+    ),
+    (
+        "demo_out_leaks_text",
+        "leaks in the example history (text)",
+        "wycieki w historii przykładu (tekst)",
+    ),
+    (
+        "demo_out_leaks_json",
+        "leaks in the example history (JSON)",
+        "wycieki w historii przykładu (JSON)",
+    ),
+    (
+        "demo_out_leaks_sarif",
+        "leaks in the example history (SARIF)",
+        "wycieki w historii przykładu (SARIF)",
+    ),
+    (
+        "demo_out_quarter",
+        "an earlier quarter's audit results (JSON, for `report --previous`)",
+        "wyniki audytu z wcześniejszego kwartału (JSON, dla `report --previous`)",
+    ),
+    (
+        "demo_out_review",
+        "security review (HTML)",
+        "przegląd bezpieczeństwa (HTML)",
+    ),
+    (
+        "demo_out_quarterly",
+        "quarterly report (HTML)",
+        "raport kwartalny (HTML)",
+    ),
+    (
+        "demo_out_quarterly_pl",
+        "quarterly report, Polish (HTML)",
+        "raport kwartalny po polsku (HTML)",
+    ),
+    // the demo's next steps: what each command does
+    (
+        "demo_next_audit",
+        "reads the ksef-audit.toml the demo wrote",
+        "czyta ksef-audit.toml zapisany przez demo",
+    ),
+    (
+        "demo_next_doctor",
+        "checks that config: each context's token file or certificate",
+        "sprawdza tę konfigurację: plik tokena albo certyfikat każdego kontekstu",
+    ),
+    (
+        "demo_next_baseline",
+        "an annotated, reviewable baseline",
+        "linia bazowa z opisami, do przejrzenia",
+    ),
+    (
+        "demo_next_excel",
+        "for Excel, in Polish",
+        "dla Excela, po polsku",
+    ),
 ];
 
 /// `3 active tokens` / `3 aktywne tokeny`, for `init_wrote_inventory`.

@@ -84,9 +84,13 @@ fn polish(fact: &Fact) -> (String, Option<String>) {
         Fact::ConfigRead { path } => s(format!("konfiguracja „{path}” wczytana"), None),
         Fact::ConfigProblem { message } => {
             let (m, h) = split_help(message);
-            (format!("błąd w konfiguracji (szczegóły techniczne): {m}"), h)
+            let pl = |t: &str| crate::i18n::errors::localised(Lang::Pl, t);
+            (format!("błąd w konfiguracji: {}", pl(&m)), h.map(|h| pl(&h)))
         }
-        Fact::Environment { label, url } => s(format!("środowisko KSeF: {label} ({url})"), None),
+        Fact::Environment { label, url } => s(
+            format!("środowisko KSeF: {} ({url})", Lang::Pl.environment(label)),
+            None,
+        ),
         Fact::NoEnvironment { .. } => s("nie podano środowiska KSeF: polecenia łączące się z KSeF nie zadziałają (`audit --from` i `leaks` tak)".into(), Some("ustaw `environment` w sekcji [ksef] (test, demo, prod albo adres URL) albo podaj --env")),
         Fact::NoContexts => s("nie skonfigurowano żadnego kontekstu".into(), Some("dodaj wpis [[contexts]] z `nip = \"...\"` dla każdego klienta albo podaj --nip")),
         Fact::TokenFileReady { path } => s(format!("plik tokena „{path}”: istnieje, czytelny tylko dla właściciela, zawiera token KSeF"), None),

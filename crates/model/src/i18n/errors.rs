@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::i18n::Lang;
+use crate::i18n::actions;
 use crate::i18n::network;
 use crate::i18n::problems;
 use crate::i18n::skips;
@@ -40,6 +41,26 @@ const PATTERNS: &[(&str, &str)] = &[
         "sprawdź ścieżkę podaną w {flag}",
     ),
     (
+        r"^cannot read inventory '(?P<f>.*)'$",
+        "nie można odczytać ewidencji '{f}'",
+    ),
+    (
+        r"^cannot read staff '(?P<f>.*)'$",
+        "nie można odczytać listy pracowników '{f}'",
+    ),
+    (
+        r"^cannot read access-register '(?P<f>.*)'$",
+        "nie można odczytać rejestru dostępów '{f}'",
+    ),
+    (
+        r"^cannot read baseline '(?P<f>.*)'$",
+        "nie można odczytać pliku linii bazowej '{f}'",
+    ),
+    (
+        r"^create it with --write-baseline$",
+        "utwórz go opcją --write-baseline",
+    ),
+    (
         r"^cannot read (?P<kind>\S+) '(?P<f>.*)'$",
         "nie można odczytać pliku {kind} '{f}'",
     ),
@@ -55,6 +76,86 @@ const PATTERNS: &[(&str, &str)] = &[
         r"^(?P<flag>--\S+) takes the JSON written by `(?P<c>.*)`$",
         "{flag} przyjmuje plik JSON zapisany przez `{c}`",
     ),
+    // a JSON input of the wrong kind or version
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not a tokens snapshot \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie lista tokenów ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not audit results \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie wyniki audytu ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not leak scan results \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie wyniki skanowania wycieków ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document, not an offboarding record \('(?P<w>[^']*)'\)$",
+        "'{f}' to dokument '{k}', a nie protokół odebrania dostępu ('{w}')",
+    ),
+    (
+        r"^'(?P<f>.*)' has schema_version (?P<n>\d+), newer than this build of ksef-audit reads \((?P<m>\d+)\)$",
+        "'{f}' ma `schema_version` {n}, nowszą niż czyta ta wersja ksef-audit ({m})",
+    ),
+    (
+        r"^upgrade ksef-audit, or write the file again with `(?P<c>.*)` of this version$",
+        "zaktualizuj ksef-audit albo zapisz plik ponownie poleceniem `{c}` tej wersji",
+    ),
+    (
+        r"^'(?P<f>.*)' has no valid schema_version \(found (?P<n>.*); this build reads 1 to (?P<m>\d+)\)$",
+        "'{f}' nie ma poprawnej `schema_version` (jest {n}; ta wersja czyta od 1 do {m})",
+    ),
+    (
+        r"^write the file again with `(?P<c>.*)`$",
+        "zapisz plik ponownie poleceniem `{c}`",
+    ),
+    (
+        r"^'(?P<f>.*)' is a '(?P<k>[^']*)' document; merge combines leaks or audit results$",
+        "'{f}' to dokument '{k}'; `merge` łączy wyniki `leaks` albo `audit`",
+    ),
+    (
+        r"^give the JSON files written by `leaks --format json` or `audit --format json`$",
+        "podaj pliki JSON zapisane przez `leaks --format json` albo `audit --format json`",
+    ),
+    (
+        r"^nothing to report: give --audit FILE and/or --leaks FILE$",
+        "nie ma z czego zrobić raportu: podaj --audit PLIK i/lub --leaks PLIK",
+    ),
+    (
+        r"^write them with `(?P<a>[^`]*)` and `(?P<l>[^`]*)`$",
+        "zapisz je poleceniami `{a}` i `{l}`",
+    ),
+    (
+        r"^cannot read rules from '(?P<f>.*)'$",
+        "nie można odczytać reguł z '{f}'",
+    ),
+    (
+        r"^check that the directory exists and is readable$",
+        "sprawdź, czy katalog istnieje i można go odczytać",
+    ),
+    // the person `offboard` is asked about
+    (
+        r"^no one on the staff list is the PESEL given$",
+        "nie ma na niej osoby o podanym numerze PESEL",
+    ),
+    (
+        r"^no one on the staff list is '(?P<p>.*)'$",
+        "nie ma na niej osoby '{p}'",
+    ),
+    (
+        r"^give a PESEL, the staff list's id or e-mail, or a full name as the staff list writes it$",
+        "podaj PESEL, identyfikator albo e-mail z listy pracowników albo imię i nazwisko tak, jak zapisuje je lista",
+    ),
+    (
+        r"^give one of their ids instead$",
+        "podaj zamiast tego identyfikator jednej z tych osób",
+    ),
+    // revoke --grants --rule
+    (
+        r"^--rule '(?P<r>[^']*)': no grant rule and no rule of the results file has that name or id$",
+        "--rule '{r}': żadna reguła uprawnień ani reguła z pliku wyników nie ma takiej nazwy ani identyfikatora",
+    ),
+    (r"^grant rules: (?P<l>.*)$", "reguły uprawnień: {l}"),
     (r"^no context to audit$", "brak kontekstu do zbadania"),
     (
         r"^pass --nip NIP \(repeatable\) or add \[\[contexts\]\] entries with `nip = .*` to (?P<f>.+)$",
@@ -105,6 +206,7 @@ static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         problems::PATTERNS,
         network::PATTERNS,
         skips::PATTERNS,
+        actions::PATTERNS,
     ]
     .concat();
     crate::i18n::warning::compile(&all)
@@ -112,7 +214,13 @@ static COMPILED: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 /// Every place in front of a problem (`line 3, column 7: `, `context NIP: `).
 static LEADS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let all: Vec<(&str, &str)> = [problems::LEADS, network::LEADS, skips::LEADS].concat();
+    let all: Vec<(&str, &str)> = [
+        problems::LEADS,
+        network::LEADS,
+        skips::LEADS,
+        actions::LEADS,
+    ]
+    .concat();
     crate::i18n::warning::compile(&all)
 });
 
@@ -197,14 +305,18 @@ mod tests {
     fn problems_of_the_users_files_read_in_polish_with_their_places() {
         assert_eq!(
             LEADS.len(),
-            problems::LEADS.len() + network::LEADS.len() + skips::LEADS.len()
+            problems::LEADS.len()
+                + network::LEADS.len()
+                + skips::LEADS.len()
+                + actions::LEADS.len()
         );
         assert_eq!(
             COMPILED.len(),
             PATTERNS.len()
                 + problems::PATTERNS.len()
                 + network::PATTERNS.len()
-                + skips::PATTERNS.len(),
+                + skips::PATTERNS.len()
+                + actions::PATTERNS.len(),
             "every pattern compiles"
         );
         let cases = [
@@ -239,6 +351,26 @@ mod tests {
             (
                 "cannot read config '/dev/null'\n  caused by: not a regular file (a device); give a regular file",
                 "nie można odczytać konfiguracji '/dev/null'\n  przyczyna: to nie jest zwykły plik (to urządzenie); podaj zwykły plik",
+            ),
+            (
+                "context 8123456701: authentication failed with status 460: KSeF rejected the certificate: it is expired or not yet valid, revoked, not issued by a CA KSeF trusts, or its chain could not be verified (KSeF: Błąd weryfikacji łańcucha certyfikatów)",
+                "kontekst 8123456701: uwierzytelnianie nie powiodło się (status 460): KSeF odrzucił certyfikat: wygasł albo jeszcze nie jest ważny, został unieważniony, nie wystawił go urząd certyfikacji zaufany przez KSeF albo nie udało się zweryfikować jego łańcucha (KSeF: Błąd weryfikacji łańcucha certyfikatów)",
+            ),
+            (
+                "context 5261048379: DELETE /permissions/common/grants/g1: the auditing credential lacks CredentialsManage (it has [CredentialsRead]), so KSeF refuses to remove the grant\nhelp: remove grants with a token that has CredentialsManage for this NIP",
+                "kontekst 5261048379: `DELETE /permissions/common/grants/g1`: audytowe dane logowania nie mają uprawnienia CredentialsManage (mają [CredentialsRead]), więc KSeF nie pozwala odebrać uprawnienia\nwskazówka: odbieraj uprawnienia tokenem z uprawnieniem CredentialsManage dla tego NIP-u",
+            ),
+            (
+                "staff list 's.csv': no one on the staff list is 'nikt'\nhelp: give a PESEL, the staff list's id or e-mail, or a full name as the staff list writes it",
+                "lista pracowników 's.csv': nie ma na niej osoby 'nikt'\nwskazówka: podaj PESEL, identyfikator albo e-mail z listy pracowników albo imię i nazwisko tak, jak zapisuje je lista",
+            ),
+            (
+                "'l.json' is a 'ksef-audit/leaks' document, not audit results ('ksef-audit/audit')",
+                "'l.json' to dokument 'ksef-audit/leaks', a nie wyniki audytu ('ksef-audit/audit')",
+            ),
+            (
+                "context 5261048379: DELETE /tokens/R1: HTTP 403: Brak uprawnień; reason missing-permissions; needs any of [CredentialsManage], the token has [CredentialsRead]",
+                "kontekst 5261048379: `DELETE /tokens/R1`: HTTP 403: Brak uprawnień; powód: `missing-permissions`; potrzebne jedno z uprawnień: [CredentialsManage], token ma: [CredentialsRead]",
             ),
             (
                 "retry after cannot connect",

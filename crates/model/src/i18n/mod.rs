@@ -2,9 +2,11 @@
 //! (`labels`), the reasons a context is incomplete ([`reason`]), warnings ([`warning`]) and
 //! the prefixes and messages of stderr ([`stderr`]).
 
+mod actions;
 pub mod commands;
 pub mod doctor;
 pub mod errors;
+mod keys;
 mod labels;
 mod leavers;
 mod network;
@@ -68,11 +70,11 @@ impl Lang {
     }
 
     /// A redacted secret preview (`fa4e…(64 chars)`) with its length note in this language
-    /// (`fa4e…(64 znaki)`).
+    /// (`fa4e…(64 znaki)`); a leaked certificate key's description in this language too.
     pub fn preview(self, redacted: &str) -> String {
         match self {
             Lang::En => redacted.to_string(),
-            Lang::Pl => crate::previews_pl(redacted),
+            Lang::Pl => keys::described(&crate::previews_pl(redacted)),
         }
     }
 
@@ -125,6 +127,11 @@ pub fn tr(lang: Lang, key: &str) -> &'static str {
             "?"
         }
     }
+}
+
+/// A severity as a word (`critical` / `krytyczne`), in `lang`.
+pub fn severity(lang: Lang, severity: crate::Severity) -> &'static str {
+    tr(lang, &format!("sev_{}", severity.as_str()))
 }
 
 /// A credential as an audit item lists it (`grant ID`, `certificate SERIAL`, `row N`, a

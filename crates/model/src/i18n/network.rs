@@ -93,6 +93,102 @@ pub(crate) const PATTERNS: &[(&str, &str)] = &[
         r"^the operation is older than its retention; start again$",
         "operacja jest starsza niż okres jej przechowywania; zacznij od nowa",
     ),
+    // why KSeF refused an authentication (its status code), with KSeF's own words after
+    (
+        r"^KSeF found no permissions for this token in the context(?P<k>.*)$",
+        "KSeF nie znalazł uprawnień tego tokena w kontekście{k}",
+    ),
+    (
+        r"^grant the token's author permissions in this context, or use a token created there$",
+        "nadaj autorowi tokena uprawnienia w tym kontekście albo użyj tokena utworzonego w nim",
+    ),
+    (
+        r"^the authentication was revoked by the user(?P<k>.*)$",
+        "użytkownik unieważnił uwierzytelnienie{k}",
+    ),
+    (r"^authenticate again$", "uwierzytelnij się ponownie"),
+    (
+        r"^the KSeF token is invalid, revoked or not active(?P<k>.*)$",
+        "token KSeF jest błędny, unieważniony albo nieaktywny{k}",
+    ),
+    (
+        r"^check in KSeF that the token is Active \(new tokens stay Pending for a while\), belongs to this NIP and was copied whole$",
+        "sprawdź w KSeF, czy token jest aktywny (nowe tokeny przez chwilę są oczekujące), należy do tego NIP-u i został skopiowany w całości",
+    ),
+    (
+        r"^KSeF rejected the certificate: it is expired or not yet valid, revoked, not issued by a CA KSeF trusts, or its chain could not be verified(?P<k>.*)$",
+        "KSeF odrzucił certyfikat: wygasł albo jeszcze nie jest ważny, został unieważniony, nie wystawił go urząd certyfikacji zaufany przez KSeF albo nie udało się zweryfikować jego łańcucha{k}",
+    ),
+    (
+        r"^check the certificate's validity dates and status in the KSeF application \(Certificates\); if it was revoked or has expired, request a new KSeF certificate and point `certificate`/`private-key` \(or `pkcs12`\) at it$",
+        "sprawdź daty ważności i stan certyfikatu w Aplikacji Podatnika KSeF (Certyfikaty); jeśli został unieważniony albo wygasł, wystąp o nowy certyfikat KSeF i wskaż go w `certificate`/`private-key` (albo `pkcs12`)",
+    ),
+    (
+        r"^the credentials belong to a person registered as deceased(?P<k>.*)$",
+        "dane logowania należą do osoby zarejestrowanej jako zmarła{k}",
+    ),
+    (r"^use another person's token$", "użyj tokena innej osoby"),
+    (
+        r"^authentication is blocked for this context \(suspected security incident\)(?P<k>.*)$",
+        "uwierzytelnianie w tym kontekście jest zablokowane (podejrzenie incydentu bezpieczeństwa){k}",
+    ),
+    (
+        r"^contact the Ministry of Finance KSeF support$",
+        "skontaktuj się z pomocą techniczną KSeF Ministerstwa Finansów",
+    ),
+    (
+        r"^KSeF reported an unknown error(?P<k>.*)$",
+        "KSeF zgłosił nieznany błąd{k}",
+    ),
+    (r"^run again later$", "uruchom ponownie później"),
+    (
+        r"^KSeF cancelled the operation(?P<k>.*)$",
+        "KSeF anulował operację{k}",
+    ),
+    (r"^run again$", "uruchom ponownie"),
+    (
+        r"^KSeF refused the authentication(?P<k>.*)$",
+        "KSeF odmówił uwierzytelnienia{k}",
+    ),
+    (
+        r"^check the token and the context$",
+        "sprawdź token i kontekst",
+    ),
+    // KSeF's own message of a failed call, with the reason code and permissions it names
+    (
+        r"^(?P<m>.+?); reason (?P<r>\S+); needs any of \[(?P<n>[^\]]*)\], the token has \[(?P<h>[^\]]*)\]$",
+        "{m}; powód: `{r}`; potrzebne jedno z uprawnień: [{n}], token ma: [{h}]",
+    ),
+    (
+        r"^(?P<m>.+?); needs any of \[(?P<n>[^\]]*)\], the token has \[(?P<h>[^\]]*)\]$",
+        "{m}; potrzebne jedno z uprawnień: [{n}], token ma: [{h}]",
+    ),
+    (r"^(?P<m>.+?); reason (?P<r>\S+)$", "{m}; powód: `{r}`"),
+    (
+        r"^KSeF reported an error without details$",
+        "KSeF zgłosił błąd bez szczegółów",
+    ),
+    // a credential without the permission a call needs
+    (
+        r"^the auditing credential lacks (?P<p>\w+) \(it has \[(?P<h>[^\]]*)\]\), so KSeF refuses to remove the grant$",
+        "audytowe dane logowania nie mają uprawnienia {p} (mają [{h}]), więc KSeF nie pozwala odebrać uprawnienia",
+    ),
+    (
+        r"^the auditing credential lacks (?P<p>\w+), so KSeF refuses to remove the grant$",
+        "audytowe dane logowania nie mają uprawnienia {p}, więc KSeF nie pozwala odebrać uprawnienia",
+    ),
+    (
+        r"^remove grants with a token that has CredentialsManage for this NIP$",
+        "odbieraj uprawnienia tokenem z uprawnieniem CredentialsManage dla tego NIP-u",
+    ),
+    (
+        r"^the auditing credential has neither (?P<a>\w+) nor (?P<b>\w+) \(it has \[(?P<h>[^\]]*)\]\), so KSeF does not show who holds permissions in this context$",
+        "audytowe dane logowania nie mają ani {a}, ani {b} (mają [{h}]), więc KSeF nie pokazuje, kto ma uprawnienia w tym kontekście",
+    ),
+    (
+        r"^the auditing credential has neither (?P<a>\w+) nor (?P<b>\w+), so KSeF does not show who holds permissions in this context$",
+        "audytowe dane logowania nie mają ani {a}, ani {b}, więc KSeF nie pokazuje, kto ma uprawnienia w tym kontekście",
+    ),
     // token files
     (
         r"^no KSeF token for this context$",

@@ -16,6 +16,7 @@ pub(crate) const LEADS: &[(&str, &str)] = &[
     (r"^- ", "- "),
     (r"^inventory '(?P<f>[^']*)' ", "ewidencja '{f}', "),
     (r"^staff '(?P<f>[^']*)' ", "lista pracowników '{f}', "),
+    (r"^staff list '(?P<f>[^']*)': ", "lista pracowników '{f}': "),
     (
         r"^row (?P<r>\d+), column (?P<c>[A-Z]+) \('(?P<h>[^']*)'\): ",
         "wiersz {r}, kolumna {c} ('{h}'): ",
@@ -47,6 +48,20 @@ pub(crate) const LEADS: &[(&str, &str)] = &[
         r"^'(?P<v>[^']*)' is not a valid NIP: ",
         "'{v}' nie jest poprawnym numerem NIP: ",
     ),
+    (
+        r"^\[\[known-parties\]\] identifier: ",
+        "`[[known-parties]] identifier`: ",
+    ),
+    (
+        r"^\[leaks\] exclude '(?P<v>[^']*)': ",
+        "`[leaks] exclude` '{v}': ",
+    ),
+    (
+        r"^error parsing glob '(?P<v>[^']*)': ",
+        "błąd we wzorcu '{v}': ",
+    ),
+    (r"^\[rules\.(?P<r>[^\]]+)\] ", "`[rules.{r}]` "),
+    (r"^severity: ", "`severity`: "),
 ];
 
 /// `(pattern of a whole English line, Polish template)`.
@@ -132,6 +147,106 @@ pub(crate) const PATTERNS: &[(&str, &str)] = &[
         "nieznane pole `{f}`; dozwolone: {l}",
     ),
     (r"^missing field `(?P<f>[^`]*)`$", "brak pola `{f}`"),
+    // [[known-parties]]
+    (
+        r"^unknown identifier type '(?P<v>[^']*)' \(expected Pesel, Nip or Fingerprint\)$",
+        "nieznany rodzaj identyfikatora '{v}' (oczekiwano `Pesel`, `Nip` albo `Fingerprint`)",
+    ),
+    (
+        r"^not a PESEL \(11 digits\), NIP \(10 digits\) or certificate fingerprint \(64 hex digits\)$",
+        "to nie jest PESEL (11 cyfr), NIP (10 cyfr) ani odcisk certyfikatu (64 cyfry szesnastkowe)",
+    ),
+    (
+        r#"^write a PESEL, NIP or certificate fingerprint, e\.g\. identifier = "(?P<e>[^"]*)"$"#,
+        "wpisz PESEL, NIP albo odcisk certyfikatu, np. `identifier = \"{e}\"`",
+    ),
+    (
+        r"^\[\[known-parties\]\] (?P<f>name|reason) is empty$",
+        "`[[known-parties]] {f}` jest puste",
+    ),
+    (
+        r"^say who the party is and why it holds grants$",
+        "napisz, kto to jest i dlaczego ma uprawnienia",
+    ),
+    (
+        r"^\[\[known-parties\]\] identifier (?P<k>\S+) (?P<v>\S+) is listed twice$",
+        "`[[known-parties]] identifier` {k} {v} występuje dwa razy",
+    ),
+    // [leaks] exclude: the glob library's words
+    (
+        r#"^use globs such as "vendor/\*\*" or "\*\.min\.js"$"#,
+        "użyj wzorców ścieżek, np. `\"vendor/**\"` albo `\"*.min.js\"`",
+    ),
+    (
+        r"^unclosed character class; missing '\]'$",
+        "niezamknięta klasa znaków; brak `]`",
+    ),
+    (
+        r"^invalid use of \*\*; must be one path component$",
+        "błędne użycie `**`: musi stanowić cały element ścieżki",
+    ),
+    (
+        r"^invalid range; '(?P<a>.)' > '(?P<b>.)'$",
+        "błędny zakres: '{a}' > '{b}'",
+    ),
+    (
+        r"^unopened alternate group; missing '\{' \(maybe escape '\}' with '\[\}\]'\?\)$",
+        "nieotwarta grupa alternatyw; brak otwierającego nawiasu klamrowego (zamykający zapisz jako `[}]`?)",
+    ),
+    (
+        r"^unclosed alternate group; missing '\}' \(maybe escape '\{' with '\[\{\]'\?\)$",
+        "niezamknięta grupa alternatyw; brak zamykającego nawiasu klamrowego (otwierający zapisz jako `[{]`?)",
+    ),
+    (
+        r"^nested alternate groups are not allowed$",
+        "zagnieżdżone grupy alternatyw są niedozwolone",
+    ),
+    (r"^dangling '\\'$", "`\\` na końcu wzorca"),
+    // [rules.NAME]
+    (
+        r"^no such rule \(help: `ksef-audit rules list` shows the rule names\)$",
+        "nie ma takiej reguły (wskazówka: nazwy reguł pokazuje `ksef-audit rules list`)",
+    ),
+    (
+        r"^no such rule \(help: use the rule name '(?P<n>[^']*)', not its id\)$",
+        "nie ma takiej reguły (wskazówka: wpisz nazwę reguły '{n}', a nie jej identyfikator)",
+    ),
+    (
+        r#"^severity must be a string such as "high"$"#,
+        "`severity` musi być tekstem, np. `\"high\"`",
+    ),
+    (
+        r"^enabled must be true or false$",
+        "`enabled` musi mieć wartość `true` albo `false`",
+    ),
+    (
+        r#"^parameter '(?P<p>[^']*)' must be a date written "YYYY-MM-DD"$"#,
+        "parametr `{p}` musi być datą zapisaną jako `\"RRRR-MM-DD\"`",
+    ),
+    (
+        r"^parameter '(?P<p>[^']*)' must be a string like the default (?P<d>.*)$",
+        "parametr `{p}` musi być tekstem, jak wartość domyślna {d}",
+    ),
+    (
+        r"^parameter '(?P<p>[^']*)' must be an integer like the default (?P<d>.*)$",
+        "parametr `{p}` musi być liczbą całkowitą, jak wartość domyślna {d}",
+    ),
+    (
+        r"^parameter '(?P<p>[^']*)' must be a number like the default (?P<d>.*)$",
+        "parametr `{p}` musi być liczbą, jak wartość domyślna {d}",
+    ),
+    (
+        r"^parameter '(?P<p>[^']*)' must be true or false like the default (?P<d>.*)$",
+        "parametr `{p}` musi mieć wartość `true` albo `false`, jak wartość domyślna {d}",
+    ),
+    (
+        r"^parameter '(?P<p>[^']*)' must be a list like the default (?P<d>.*)$",
+        "parametr `{p}` musi być listą, jak wartość domyślna {d}",
+    ),
+    (
+        r"^unknown key '(?P<k>[^']*)' \(expected one of: (?P<l>.*)\)$",
+        "nieznany klucz '{k}' (dozwolone: `{l}`)",
+    ),
     // NIPs (config, CSV cells, flags)
     (
         r"^NIP must be 10 digits, got (?P<n>\d+) characters$",

@@ -33,6 +33,15 @@ pub(crate) const LEADS: &[(&str, &str)] = &[
 
 /// `(pattern of a whole English line, Polish template)`.
 pub(crate) const PATTERNS: &[(&str, &str)] = &[
+    // what a history scan covered besides the commits (`git:` line of the text output)
+    (
+        r"^covered: annotated tag messages \((?P<t>\d+)\), stash entries \((?P<s>\d+)\), reflog-only commits \((?P<r>\d+)\), dangling commits \((?P<c>\d+)\) and blobs \((?P<b>\d+)\)$",
+        "przeskanowano też: opisy tagów z adnotacją ({t}), wpisy `git stash` ({s}), commity dostępne tylko z reflogu ({r}), osierocone commity ({c}) i bloby ({b})",
+    ),
+    (
+        r"^covered: annotated tag messages \((?P<t>\d+)\), stash entries \((?P<s>\d+)\), reflog-only commits \((?P<r>\d+)\), dangling commits \((?P<c>\d+)\) and blobs \((?P<b>\d+)\) \(dangling objects not searched: a --since range or --no-unreachable\)$",
+        "przeskanowano też: opisy tagów z adnotacją ({t}), wpisy `git stash` ({s}), commity dostępne tylko z reflogu ({r}), osierocone commity ({c}) i bloby ({b}) (osieroconych obiektów nie szukano: zakres --since albo --no-unreachable)",
+    ),
     (
         r"^archive bomb: expands beyond the size limit \((?P<cap>\d+) bytes, from (?P<c>\d+) bytes\), skipped$",
         "bomba archiwalna: po rozpakowaniu przekracza limit rozmiaru ({cap} B, a spakowana ma {c} B), pominięto",

@@ -1,7 +1,8 @@
 //! Issue 20 point 4, the runs people meet when something is wrong, under `--lang pl`: a
 //! config with bad values, an inventory and a staff list with bad cells, an exceptions file
 //! with bad entries, `tokens` against a closed loopback port, and the commands that act on
-//! their own (`revoke`'s dry runs, `init` and its refusal to overwrite). Their stdout and
+//! their own (`revoke`'s dry runs, and its refusals of targets in edited results files,
+//! `init` and its refusal to overwrite). Their stdout and
 //! stderr go through the English-word check of [`super`]. The bad values are Polish words
 //! or codes, so only the tool's own text can be English.
 
@@ -29,6 +30,11 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         "config with bad values",
         &["audit", "--config", &config, "--from", "tokens.json"],
         2,
+    );
+    check(
+        "doctor, config with bad values",
+        &["doctor", "--config", &config],
+        1,
     );
     #[cfg(unix)]
     check(
@@ -72,6 +78,17 @@ pub(super) fn outputs() -> Vec<(String, String)> {
         &["revoke", "--from", "audit.json", "--grants"],
         0,
     );
+    let (leaks, audit) = edited_results(tmp);
+    check(
+        "revoke, an edited results file",
+        &["revoke", "--from", &leaks],
+        2,
+    );
+    check(
+        "revoke --grants, an edited results file",
+        &["revoke", "--from", &audit, "--grants"],
+        0,
+    );
     let init = tmp.join("start").to_string_lossy().into_owned();
     // The demo's snapshot has a context read in part: init says so and exits 2.
     check(
@@ -99,6 +116,35 @@ lang = "de"
 
 [offboard]
 in-use-days = 0
+
+[[known-parties]]
+identifier = "Zly:123"
+name = "Biuro"
+reason = "obsługa"
+
+[[known-parties]]
+identifier = "Nip:5261048379"
+name = " "
+reason = "obsługa"
+
+[[known-parties]]
+identifier = "Nip:5261048379"
+name = "Biuro"
+reason = "obsługa"
+
+[leaks]
+exclude = ["dostawca/[a"]
+
+[rules.rotation-due]
+severity = "ogromna"
+enabled = "tak"
+kolor = 1
+
+[rules.nie-ma-takiej]
+enabled = false
+
+[rules.token-sunset-approaching]
+sunset = "jutro"
 "#;
 
 const BAD_STAFF: &str = "id,name,pesel,nip,status,left_on
@@ -119,6 +165,31 @@ reason = "sezonowy klient"
 owner = "anna@biuro.example.pl"
 expires = "jutro"
 "#;
+
+/// The demo's leak results with the live token's fingerprint edited and its audit results
+/// with a grant finding's id edited: `revoke` refuses both targets.
+fn edited_results(tmp: &Path) -> (String, String) {
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(demo().join(f)).expect("reads"))
+            .expect("JSON")
+    };
+    let mut leaks = read("leaks.json");
+    let live = leaks["findings"]
+        .as_array_mut()
+        .and_then(|f| f.iter_mut().find(|f| f["status"] == "active"))
+        .expect("a live leaked token");
+    live["fingerprint"] = "zmieniony".into();
+    let mut audit = read("audit.json");
+    let grant = audit["findings"]
+        .as_array_mut()
+        .and_then(|f| f.iter_mut().find(|f| f["rule"] == "grant-held-by-leaver"))
+        .expect("a grant finding");
+    grant["id"] = "zmieniony".into();
+    (
+        write(tmp, "wycieki.json", &leaks.to_string()),
+        write(tmp, "audyt.json", &audit.to_string()),
+    )
+}
 
 /// The demo's inventory with a bad NIP, permission and date (columns A, G and H).
 fn bad_inventory() -> String {
