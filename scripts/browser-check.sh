@@ -136,17 +136,30 @@ pages = [re.sub(r"\s+", "", p) for p in open(sys.argv[2], encoding="utf-8").read
 def text(fragment):
     return re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", fragment)))
 orphans = 0
+# Tables print in document order: each one is looked for after the last row found of the
+# one before, so tables with the same header (the review's items) or the same rows (a token
+# in several items and in the tokens table) are told apart.
+cursor = (0, 0)
+def find_from(key, start):
+    for p in range(start[0], len(pages)):
+        i = pages[p].find(key, start[1] if p == start[0] else 0)
+        if i >= 0:
+            return p, i + len(key)
+    return None
 for table in re.findall(r"<table[^>]*>(.*?)</table>", dom, flags=re.S):
     head = re.search(r"<thead>(.*?)</thead>", table, flags=re.S)
     body = re.sub(r"<thead>.*?</thead>", "", table, flags=re.S)
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    page, at = cursor
+    if head and text(head.group(1)):
+        page, at = find_from(text(head.group(1)), cursor) or cursor
     if len(rows) < 2:
+        # Nothing to split, but the cursor passes it (its header and row are not the next
+        # table's).
+        key = "".join(text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", "".join(rows), flags=re.S))[:24]
+        cursor = (find_from(key, (page, at)) if len(key) >= 6 else None) or (page, at)
         continue
-    start = 0
-    if head:
-        first = text(head.group(1))
-        start = next((i for i, p in enumerate(pages) if first and first in p), 0)
-    page, at, per_page, lost = start, 0, {}, 0
+    per_page, lost = {}, 0
     for row in rows:
         cells = [text(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)]
         key = "".join(cells)[:24]
@@ -161,6 +174,8 @@ for table in re.findall(r"<table[^>]*>(.*?)</table>", dom, flags=re.S):
                 break
         else:
             lost += 1
+    if per_page:
+        cursor = (page, at)
     if lost > len(rows) // 4 or len(per_page) < 2:
         continue
     name = " | ".join(text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head.group(1), flags=re.S)) if head else "?"

@@ -3,6 +3,8 @@
 
 /// `ksef-audit calendar`, checked with an independent iCalendar parser.
 mod calendar;
+/// The review's per-client items.
+mod review_items;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@ mod leavers;
 mod network;
 mod problems;
 pub mod reason;
+mod review_items;
 mod skips;
 pub mod stderr;
 pub mod warning;
@@ -20,10 +21,11 @@ use std::collections::BTreeMap;
 
 use labels::TABLE;
 use leavers::LEAVERS;
+use review_items::REVIEW_ITEMS;
 
 /// Every label: the main table and the sections kept in files of their own.
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    TABLE.iter().chain(LEAVERS)
+    TABLE.iter().chain(LEAVERS).chain(REVIEW_ITEMS)
 }
 
 /// Report language.

@@ -108,8 +108,9 @@ pub(super) fn review(cx: &Ctx<'_>) -> Review {
     review
 }
 
-/// One context of the review: its open findings (most severe first) and its tokens, with
-/// the inventory's extra columns of any of them.
+/// One context of the review: its open findings as items (most severe first) and its
+/// tokens (not those Revoked or Failed without a finding: counted), with the inventory's
+/// extra columns of any of them.
 fn review_context(
     cx: &Ctx<'_>,
     a: &ksef_model::AuditResults,
@@ -128,23 +129,27 @@ fn review_context(
         ContextStatus::Complete => "complete",
         ContextStatus::Incomplete => "incomplete",
     };
-    let mut findings: Vec<FindingRow> = a
+    let with_findings: BTreeSet<&str> = a
         .findings
         .iter()
         .filter(|f| f.nip == c.nip && !f.excepted)
-        .map(|f| cx.finding_row(f))
+        .filter_map(|f| f.reference_number.as_deref())
         .collect();
-    findings.sort_by(|x, y| {
-        y.severity_rank()
-            .cmp(&x.severity_rank())
-            .then(x.rule.cmp(&y.rule))
-            .then(x.reference.cmp(&y.reference))
+    let (listed, not_listed): (Vec<_>, Vec<_>) = c.tokens.iter().partition(|t| {
+        !matches!(
+            t.token.status,
+            ksef_model::TokenStatus::Revoked | ksef_model::TokenStatus::Failed
+        ) || with_findings.contains(t.token.reference_number.as_str())
     });
-    let tokens = c
-        .tokens
-        .iter()
+    let tokens = listed
+        .into_iter()
         .map(|t| token_row(cx, t, &extra_columns))
         .collect();
+    let tokens_not_listed = if not_listed.is_empty() {
+        String::new()
+    } else {
+        tr("tokens_not_listed").replace("{n}", &show_count(cx.lang, not_listed.len() as u32))
+    };
     ReviewContext {
         nip: mask.nip(&c.nip),
         name: mask.opt_text(c.name.as_deref()),
@@ -152,8 +157,9 @@ fn review_context(
         status,
         status_label: tr(&format!("ctx_{status}")),
         reason: context_reason_line(cx, c),
-        findings,
+        items: super::review_items::context_items(cx, a, &c.nip),
         tokens,
+        tokens_not_listed,
         extra_columns: extra_columns.iter().map(|k| mask.text(k)).collect(),
     }
 }

@@ -16,6 +16,7 @@ mod grants;
 mod leaks;
 mod leavers;
 mod register;
+mod review_items;
 mod summary;
 mod trend;
 mod urgent;

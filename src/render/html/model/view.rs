@@ -426,9 +426,53 @@ pub struct ReviewContext {
     pub status: &'static str,
     pub status_label: String,
     pub reason: String,
-    pub findings: Vec<FindingRow>,
+    /// The open findings as items, most severe first.
+    pub items: Vec<ItemBlock>,
     pub tokens: Vec<TokenRow>,
+    /// Revoked or Failed tokens without findings, counted and not listed (a sentence);
+    /// empty when there are none.
+    pub tokens_not_listed: String,
     pub extra_columns: Vec<String>,
+}
+
+/// A rule an item names, with its documentation link.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleLink {
+    pub rule: String,
+    pub rule_id: String,
+    pub help: String,
+}
+
+/// One item of a client in the review: what is wrong (with the count), the remediation once,
+/// the earliest due date and a row per affected credential.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemBlock {
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub rules: Vec<RuleLink>,
+    pub title: String,
+    /// The finding's own sentence (one finding) or the count (several).
+    pub detail: String,
+    /// The facts every finding of the item shares, said once.
+    pub common: String,
+    pub remediation: String,
+    pub due: String,
+    /// Whether the rows name their rule (an item of several rules).
+    pub show_rule: bool,
+    /// Whether the rows have facts of their own.
+    pub show_facts: bool,
+    pub rows: Vec<ItemRow>,
+}
+
+/// One credential of an item: its reference, owner and the facts only it has.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub severity: &'static str,
+    pub sev_label: String,
+    pub rule: String,
+    pub reference: String,
+    pub owner: String,
+    pub facts: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
