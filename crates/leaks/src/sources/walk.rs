@@ -290,7 +290,7 @@ pub(crate) fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
         message,
     };
     let Some(limit) = file.stream else {
-        return std::fs::read(&file.path).map_err(|e| issue(format!("cannot read: {e}")));
+        return read_listed(file).map_err(|e| issue(format!("cannot read: {e}")));
     };
     let f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
     read_bounded(f, limit)
@@ -300,6 +300,31 @@ pub(crate) fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
                 "not a regular file and larger than {limit} bytes (--max-file-size), not scanned\nhelp: raise --max-file-size, or save the data to a file first"
             ))
         })
+}
+
+/// Reads a regular file whose size the walk took: open and read, without the `statx` that
+/// `std::fs::read` makes to size its buffer (one system call of four, per file). A file that
+/// grew since the walk is still read whole.
+fn read_listed(file: &SourceFile) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(&file.path)?;
+    // One byte more than the size: the read that returns 0 finds the end without a regrow.
+    // (`vec![0; n]` is calloc: large buffers come as zero pages, not a memset.)
+    let mut buf = vec![0u8; usize::try_from(file.size).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        match f.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if filled == buf.len() {
+            buf.resize(filled * 2, 0);
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// Reads at most `limit` bytes; `None` when there is more.
@@ -390,6 +415,20 @@ mod tests {
         if std::fs::read_dir(&locked).is_err() {
             assert_eq!(res.issues.len(), 1, "{:?}", res.issues);
             assert_eq!(res.issues[0].path, format!("{root_shown}/locked"));
+        }
+    }
+
+    #[test]
+    fn a_file_that_changed_size_since_the_walk_is_read_whole() {
+        let dir = tempfile::tempdir().expect("tmp");
+        for (name, before, after) in [("grew", 10, 100_000), ("shrank", 5000, 3), ("empty", 0, 0)] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, "a".repeat(before)).expect("write");
+            let res =
+                walk_files(std::slice::from_ref(&path), &WalkOptions::default()).expect("walk");
+            std::fs::write(&path, "b".repeat(after)).expect("write");
+            let data = read_source(&res.files[0]).expect("read");
+            assert_eq!(data, "b".repeat(after).into_bytes(), "{name}");
         }
     }
 
