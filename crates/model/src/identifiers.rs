@@ -140,8 +140,12 @@ pub fn mask_pesel(pesel: &str) -> String {
     mask_middle(pesel, 2, 2)
 }
 
-/// Free text with every PESEL in it (a run of exactly 11 digits with a valid check digit)
-/// masked as [`mask_pesel`] does: for descriptions shown in tables and CSV.
+/// Hex words at least this long are digests (SHA-1, SHA-256 fingerprints), never a PESEL:
+/// eleven digits inside one are left alone (a masked fingerprint cannot be matched again).
+const DIGEST_HEX_LEN: usize = 32;
+
+/// Free text with every PESEL in it (a run of exactly 11 digits with a valid check digit, not
+/// inside a hex digest) masked as [`mask_pesel`] does: for descriptions shown in tables and CSV.
 pub fn mask_pesels_in(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out = String::new();
@@ -156,7 +160,7 @@ pub fn mask_pesels_in(text: &str) -> std::borrow::Cow<'_, str> {
             i += 1;
         }
         let run = &text[start..i];
-        if run.len() == 11 && pesel_ok(run) {
+        if run.len() == 11 && pesel_ok(run) && !inside_digest(bytes, start, i) {
             out.push_str(&text[copied..start]);
             out.push_str(&mask_pesel(run));
             copied = i;
@@ -167,6 +171,20 @@ pub fn mask_pesels_in(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `bytes[start..end]` lies in a hex word of at least [`DIGEST_HEX_LEN`] characters.
+fn inside_digest(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = bytes[..start]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    let after = bytes[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_hexdigit())
+        .count();
+    before + (end - start) + after >= DIGEST_HEX_LEN
 }
 
 fn mask_middle(s: &str, keep_start: usize, keep_end: usize) -> String {
@@ -214,6 +232,21 @@ mod tests {
             mask_pesels_in("ERP prod"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn eleven_digits_inside_a_digest_are_no_pesel() {
+        // A SHA-256 fingerprint a leak report printed with 11 of its digits masked: it could
+        // no longer be copied into an exceptions file.
+        let fp = "10b97bdae72ff032024c78f321daf2b67d50889cda448a9f05e96050930871e0";
+        assert_eq!(fp.len(), 64);
+        assert_eq!(mask_pesels_in(fp), fp);
+        assert_eq!(
+            mask_pesels_in(&format!("fingerprint {fp}; PESEL 96050930871")),
+            format!("fingerprint {fp}; PESEL 96*******71")
+        );
+        // Glued to a short word, it is still a PESEL.
+        assert_eq!(mask_pesels_in("Tomka96050930871"), "Tomka96*******71");
     }
 
     #[test]
