@@ -9,24 +9,18 @@ import sys
 import os
 import hashlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "trees"))
+from ksef_fixture import reference  # noqa: E402  (shared with the fixture generators)
+
 WORDS = ("let mut self fn impl struct return match Some None Ok Err config invoice ksef nip token "
          "client request response amount vat net gross seller buyer date total line item value "
          "string number parse error result async await import from def class const var if else "
          "for while in of new this that await export default module require http url path file").split()
 
 
-def crc8(data: bytes) -> int:
-    crc = 0
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
-
-
 def fake_token(n: int) -> str:
     head = "20260115-EC-%010X-%010X" % (0xB000000000 + n, (0x5EED * (n + 1)) & 0xFFFFFFFFFF)
-    ref = "%s-%02X" % (head, crc8(head.encode()))
+    ref = reference(head)
     secret = hashlib.sha256(b"bench-fake-%d" % n).hexdigest()
     return "%s|nip-5265877635|%s" % (ref, secret)
 

@@ -169,13 +169,7 @@ impl ContextPass {
     /// `Scanner::presence`) and a path without it, the signals without a pass over it: a KSeF
     /// certificate's key is all the key pass can find there, and only with a PEM header
     /// (`pem`, from the same literal search).
-    pub(crate) fn signals_unless_quiet(
-        &self,
-        path: &str,
-        text: &[u8],
-        keyed: bool,
-        pem: bool,
-    ) -> Signals {
+    pub(crate) fn signals_gated(&self, path: &str, text: &[u8], keyed: bool, pem: bool) -> Signals {
         if !keyed && !contains_ksef(path.as_bytes()) {
             return Signals {
                 pem,

@@ -75,20 +75,6 @@ fn detect_utf16(data: &[u8]) -> TextEncoding {
 /// Shortest base64 run worth decoding (a 40-character token is 56 base64 characters).
 pub(crate) const MIN_BASE64_RUN: usize = 48;
 
-const fn b64_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        // Both alphabets: standard (`+/`) and URL-safe (`-_`, JWT segments).
-        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
-        i += 1;
-    }
-    t
-}
-
-static B64: [bool; 256] = b64_table();
-
 /// Decodes one base64 run (either alphabet) to text; `None` when it is not valid base64 or
 /// not printable text (binary payloads such as certificates are not scanned as text). A run
 /// that does not decode from its first character is tried from the next three (issue 22: a
@@ -108,14 +94,7 @@ pub(crate) fn decode_base64_text(run: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let standard: std::borrow::Cow<[u8]> = if memchr::memchr2(b'-', b'_', trimmed).is_some() {
-        trimmed
-            .iter()
-            .map(|b| match b {
-                b'-' => b'+',
-                b'_' => b'/',
-                b => *b,
-            })
-            .collect()
+        trimmed.iter().copied().map(standard_char).collect()
     } else {
         std::borrow::Cow::Borrowed(trimmed)
     };
@@ -167,11 +146,7 @@ fn tail_may_be_text(b64: &[u8]) -> bool {
     };
     let mut chars = [0u8; 16];
     for (c, b) in chars.iter_mut().zip(tail) {
-        *c = match b {
-            b'-' => b'+',
-            b'_' => b'/',
-            b => *b,
-        };
+        *c = standard_char(*b);
     }
     let mut bytes = [0u8; 12];
     if STANDARD_NO_PAD_INDIFFERENT
@@ -411,13 +386,28 @@ pub(crate) fn base64_stretches(data: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-/// A base64 character of either alphabet or `=`, by comparisons (they vectorise; a table does
-/// not).
+/// A character of either base64 alphabet: standard (`+/`) and URL-safe (`-_`, JWT segments).
+/// By comparisons: they vectorise, a table does not.
 #[inline(always)]
-fn is_stretch_byte(b: u8) -> bool {
+fn is_base64_byte(b: u8) -> bool {
     let letter = (b | 0x20).wrapping_sub(b'a') < 26;
     let digit = b.wrapping_sub(b'0') < 10;
-    letter | digit | (b == b'+') | (b == b'/') | (b == b'-') | (b == b'_') | (b == b'=')
+    letter | digit | (b == b'+') | (b == b'/') | (b == b'-') | (b == b'_')
+}
+
+/// A base64 character or its padding `=`: what a stretch is made of.
+#[inline(always)]
+fn is_stretch_byte(b: u8) -> bool {
+    is_base64_byte(b) | (b == b'=')
+}
+
+/// The standard-alphabet character for a URL-safe one.
+fn standard_char(b: u8) -> u8 {
+    match b {
+        b'-' => b'+',
+        b'_' => b'/',
+        b => b,
+    }
 }
 
 #[inline(always)]
@@ -489,8 +479,7 @@ pub(crate) fn wrapped_base64_blocks(text: &[u8]) -> Vec<(usize, usize, Vec<u8>)>
             .take_while(|b| **b == b' ' || **b == b'\t')
             .count();
         let content = &raw[indent..];
-        let is_b64 =
-            !content.is_empty() && content.iter().all(|b| B64[usize::from(*b)] || *b == b'=');
+        let is_b64 = !content.is_empty() && content.iter().all(|b| is_stretch_byte(*b));
         let len = content.len();
         let continues = is_b64 && !lines.is_empty() && (len <= width);
         if continues {
@@ -589,12 +578,12 @@ mod tests {
         let mut runs = Vec::new();
         let mut i = 0;
         while i < data.len() {
-            if !B64[usize::from(data[i])] {
+            if !is_base64_byte(data[i]) {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < data.len() && B64[usize::from(data[i])] {
+            while i < data.len() && is_base64_byte(data[i]) {
                 i += 1;
             }
             let mut end = i;

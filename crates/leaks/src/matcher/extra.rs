@@ -182,10 +182,10 @@ impl Scanner {
         out: &mut Vec<RawMatch>,
         dropped: &mut Vec<Dropped>,
     ) {
-        let signals =
-            self.extra
-                .context
-                .signals_unless_quiet(path, text, presence.keyed, presence.pem);
+        let signals = self
+            .extra
+            .context
+            .signals_gated(path, text, presence.keyed, presence.pem);
         self.context_pass(&signals, text, out, dropped);
         if self.extra.key.is_some() || self.extra.password.is_some() {
             self.key_pass(&signals, text, out, dropped);

@@ -15,14 +15,11 @@ use std::io::Read;
 use crate::matcher::decode::View;
 
 /// Every view of `text` whose signature is present (`presence`: what the quick literal search
-/// found; a buffer without a piece of a line rule's keyword cannot name a token, and
-/// [`joined`] is not built; [`DOCX_RUN`] is one of those literals).
+/// found): [`joined`] is for a token split across lines or string pieces, and the rest of its
+/// line or literal still names it (`ksef`, `nip-`, `internalid-`: a piece of a line rule's
+/// keyword), so a buffer without one is not read twice; [`DOCX_RUN`] is one of the literals.
 pub(crate) fn views(text: &[u8], presence: super::Presence) -> Vec<View> {
-    let joined = if presence.keyed && names_a_token(text) {
-        joined(text)
-    } else {
-        None
-    };
+    let joined = if presence.keyed { joined(text) } else { None };
     let docx = if presence.docx {
         docx_paragraphs(text)
     } else {
@@ -35,17 +32,6 @@ pub(crate) fn views(text: &[u8], presence: super::Presence) -> Vec<View> {
     out.extend(pdf_streams(text));
     out.extend(sqlite_utf16(text));
     out
-}
-
-/// Whether `text` names a KSeF token anywhere (`ksef`, `nip-`, `internalId-`, any case): the
-/// joined view is for a token split across lines or string pieces, and the rest of its line
-/// or literal still says what it is. Source code is full of quote joins and `\` line ends
-/// (C macros): without this, every such file would be read twice.
-fn names_a_token(text: &[u8]) -> bool {
-    static HINT: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    HINT.get_or_init(|| regex::bytes::Regex::new("(?i-u:ksef|nip-|internalid-)").ok())
-        .as_ref()
-        .is_none_or(|hint| hint.is_match(text))
 }
 
 const ESC: u8 = 0x1b;

@@ -57,6 +57,16 @@ pub struct WalkResult {
     pub links: Vec<String>,
 }
 
+impl WalkResult {
+    /// Moves everything `other` found into `self`.
+    fn append(&mut self, other: &mut WalkResult) {
+        self.files.append(&mut other.files);
+        self.large.append(&mut other.large);
+        self.issues.append(&mut other.issues);
+        self.links.append(&mut other.links);
+    }
+}
+
 struct Excludes {
     full: GlobSet,
     name: GlobSet,
@@ -161,11 +171,7 @@ fn walk_dir(
         found: &found,
     };
     walk.dir(root.to_path_buf(), String::new());
-    let found = found.into_inner().unwrap_or_else(PoisonError::into_inner);
-    out.files.extend(found.files);
-    out.large.extend(found.large);
-    out.issues.extend(found.issues);
-    out.links.extend(found.links);
+    out.append(&mut found.into_inner().unwrap_or_else(PoisonError::into_inner));
 }
 
 struct DirWalk<'a> {
@@ -193,13 +199,10 @@ impl DirWalk<'_> {
             }
             Err(e) => local.issues.push(self.issue(&rel, &e)),
         }
-        {
-            let mut all = self.found.lock().unwrap_or_else(PoisonError::into_inner);
-            all.files.append(&mut local.files);
-            all.large.append(&mut local.large);
-            all.issues.append(&mut local.issues);
-            all.links.append(&mut local.links);
-        }
+        self.found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut local);
         subdirs
             .into_par_iter()
             .for_each(|(path, rel)| self.dir(path, rel));
