@@ -179,6 +179,44 @@ fn every_token_once_with_the_commit_that_introduced_it() {
     assert!(summary.issues.is_empty(), "{:?}", summary.issues);
 }
 
+/// Packed into deep delta chains (as `git gc` leaves a long-lived repository), the history
+/// gives the same findings, each with the commit that introduced it.
+#[test]
+fn a_packed_repository_gives_the_same_findings() {
+    let h = history();
+    let loose = scan(&h.work, &GitScanOptions::default()).expect("scan");
+    git(&h.work, "alice", &["repack", "-adq", "--depth=50", "--window=250"]);
+    git(&h.work, "alice", &["prune-packed"]);
+    let packed = scan(&h.work, &GitScanOptions::default()).expect("scan");
+    assert_eq!(packed.0, loose.0);
+    assert_eq!(packed.1.commits, loose.1.commits);
+    assert!(packed.1.issues.is_empty(), "{:?}", packed.1.issues);
+
+    // Sixty versions of one file, one line changed in each, the token written in version
+    // 30 and kept: each version holding it is found with the commit that made it.
+    let mut lines: Vec<String> = (0..120).map(|n| format!("setting_{n} = {n}")).collect();
+    let mut expected = Vec::new();
+    for version in 0..60 {
+        lines[version * 7 % 119] = format!("setting_changed = {version}");
+        if version == 30 {
+            lines[119] = format!("KSEF_TOKEN={}", fake_token(5));
+        }
+        write(&h.work, "settings.env", &lines.join("\n"));
+        let id = commit(&h.work, "carol", &format!("settings v{version}"));
+        if version >= 30 {
+            expected.push(s("T5", &id, CAROL, "settings.env"));
+        }
+    }
+    git(&h.work, "alice", &["repack", "-adq", "--depth=50", "--window=250"]);
+    git(&h.work, "alice", &["prune-packed"]);
+    let (found, summary) = scan(&h.work, &GitScanOptions::default()).expect("scan");
+    let mut t5: Vec<_> = found.into_iter().filter(|s| s.0 == "T5").collect();
+    t5.sort();
+    expected.sort();
+    assert_eq!(t5, expected);
+    assert!(summary.issues.is_empty(), "{:?}", summary.issues);
+}
+
 #[test]
 fn bare_clone_has_the_same_history_without_the_stash() {
     let h = history();

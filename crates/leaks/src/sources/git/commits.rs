@@ -9,6 +9,8 @@ use gix::ObjectId;
 use gix::hashtable::HashSet;
 use gix::objs::{CommitRefIter, Kind, TreeRefIter};
 
+use super::commit_meta::{CommitMeta, packed_commits};
+use super::packs::Packs;
 use super::walk::{WalkPlan, walk_and_read};
 use super::{Ctx, GitBlob, GitScanOptions, read_object};
 use crate::sources::ScanError;
@@ -21,7 +23,9 @@ pub(super) fn scan_commits(
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) -> Result<u64, ScanError> {
     let repo = shared.to_thread_local();
-    let parents = Parents::new(&repo, ctx);
+    let packs = Packs::open(shared.objects_dir(), repo.object_hash());
+    let known = packed_commits(&packs, repo.object_hash());
+    let parents = Parents::new(&repo, &known, ctx);
     let mut buf = Vec::new();
     let mut hidden = match &opts.since {
         Some(rev) => hide_revision(&repo, rev, ctx, &parents, &mut buf)?,
@@ -74,19 +78,26 @@ pub(super) fn scan_commits(
         commits,
         tags: refs.tags,
         walked,
+        known,
     };
-    walk_and_read(shared, ctx, sink, seen, plan);
+    walk_and_read(shared, &packs, ctx, sink, seen, plan);
     Ok(count)
 }
 
 /// The parents of a commit (none at the shallow boundary) and its committer time.
 struct Parents<'r> {
     repo: &'r gix::Repository,
+    /// The commits read already.
+    known: &'r HashMap<ObjectId, CommitMeta>,
     shallow: HashSet<ObjectId>,
 }
 
 impl<'r> Parents<'r> {
-    fn new(repo: &'r gix::Repository, ctx: &Ctx) -> Parents<'r> {
+    fn new(
+        repo: &'r gix::Repository,
+        known: &'r HashMap<ObjectId, CommitMeta>,
+        ctx: &Ctx,
+    ) -> Parents<'r> {
         let shallow = match repo.shallow_commits() {
             Ok(Some(list)) => list.iter().copied().collect(),
             Ok(None) => HashSet::default(),
@@ -95,22 +106,32 @@ impl<'r> Parents<'r> {
                 HashSet::default()
             }
         };
-        Parents { repo, shallow }
+        Parents {
+            repo,
+            known,
+            shallow,
+        }
     }
 
     fn of(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<(Vec<ObjectId>, i64), String> {
-        let data = read_object(self.repo, id, buf)?;
-        if data.kind != Kind::Commit {
-            return Err(format!("expected a commit, found a {}", data.kind));
-        }
-        let iter = CommitRefIter::from_bytes(data.data, self.repo.object_hash());
+        let read;
+        let meta = match self.known.get(id) {
+            Some(meta) => meta,
+            None => {
+                let data = read_object(self.repo, id, buf)?;
+                if data.kind != Kind::Commit {
+                    return Err(format!("expected a commit, found a {}", data.kind));
+                }
+                read = CommitMeta::parse(data.data, self.repo.object_hash())?;
+                &read
+            }
+        };
         let parents = if self.shallow.contains(id) {
             Vec::new()
         } else {
-            iter.parent_ids().collect()
+            meta.parents.clone()
         };
-        let time = iter.committer().map(|s| s.seconds()).unwrap_or(0);
-        Ok((parents, time))
+        Ok((parents, meta.time))
     }
 }
 

@@ -11,11 +11,14 @@
 //! sink. Memory holds the set of seen
 //! object ids and one commit node per commit, never blob contents beyond those in flight.
 
+mod commit_meta;
 mod commits;
 mod guard;
+mod packs;
 mod siblings;
 mod since;
 mod staged;
+mod unchanged;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -250,10 +253,8 @@ enum Item {
         info: Arc<CommitInfo>,
         path: BString,
     },
-    Message {
-        data: Vec<u8>,
-        info: Arc<CommitInfo>,
-    },
+    /// A commit's message (the readers decode the commit).
+    Message { id: ObjectId, info: Arc<CommitInfo> },
 }
 
 fn read_object<'a>(

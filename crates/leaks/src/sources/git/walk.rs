@@ -1,28 +1,36 @@
 //! The two sides of a history scan: the walk (one thread: commits and trees in history order,
 //! each tree or blob entered once) hands object ids in batches through a bounded channel to
-//! the readers (as many as rayon's pool), which inflate each blob and call the sink.
+//! the readers (as many as rayon's pool), which read each batch's blobs in pack order and
+//! call the sink.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, mpsc};
 
-use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::hashtable::HashSet;
-use gix::objs::{CommitRefIter, Kind, TreeRefIter};
+use gix::objs::{CommitRefIter, Kind};
 
-use super::{CommitInfo, Ctx, GitBlob, GitProvenance, Item, join, read_object};
+use super::commit_meta::CommitMeta;
+use super::packs::{PackReader, Packs};
+use super::unchanged::{Changes, KeptTree, LastTrees};
+use super::{CommitInfo, Ctx, GitBlob, GitProvenance, Item, join};
 
 /// Batches in flight between the walk and the workers.
-const CHANNEL_BOUND: usize = 16;
+const CHANNEL_BOUND: usize = 4;
 
-/// Items per batch: one hand-over (and one wake-up of a reader) per batch, not per blob. On a
-/// loaded machine every wake-up waits for a time slice, which starved the readers.
-const BATCH: usize = 64;
+/// Items per batch: one hand-over (and one wake-up of a reader) per batch, not per blob, and
+/// enough versions of the same files that a reader, taking them in pack order, decodes each
+/// from the one before.
+const BATCH: usize = 16_384;
 
-/// Delta-base cache of each blob reader (like `core.deltaBaseCacheLimit`): blobs arrive in
-/// history order, not pack order, and a bigger cache than gitoxide's default 64 entries
-/// saves inflating the same delta bases again. Bounded, so the heap stays small.
-const READER_PACK_CACHE: usize = 24 << 20;
+/// Items of the first batches and of those near the end.
+const FIRST_BATCH: usize = 512;
+
+/// Decoded-object cache of the walk and of each reader (like `core.deltaBaseCacheLimit`).
+/// Bounded, so the heap stays small: 8, 12 and 24 MiB ran as fast on git/git, and each MiB
+/// costs about 5 MiB of heap over the three threads.
+const READER_PACK_CACHE: usize = 12 << 20;
 
 /// What the walk hands out, in this order.
 pub(super) struct WalkPlan {
@@ -35,12 +43,15 @@ pub(super) struct WalkPlan {
     /// Every commit the walk reached or hid: with `--unreachable`, objects outside it are
     /// looked for in the object database.
     pub(super) walked: Option<HashSet<ObjectId>>,
+    /// What is known of the commits already (those stored whole in the packs).
+    pub(super) known: HashMap<ObjectId, CommitMeta>,
 }
 
 /// Walks `plan` on one thread while the readers scan what it hands out; `seen` holds the
 /// objects not to hand out again (those of the `--since` boundary).
 pub(super) fn walk_and_read(
     shared: &gix::ThreadSafeRepository,
+    packs: &Packs,
     ctx: &Ctx,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
     seen: HashSet<ObjectId>,
@@ -48,13 +59,13 @@ pub(super) fn walk_and_read(
 ) {
     let (tx, rx) = mpsc::sync_channel::<Vec<Item>>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
-        let walker = scope.spawn(move || walk_history(shared, ctx, seen, tx, plan));
+        let walker = scope.spawn(move || walk_history(shared, packs, ctx, seen, tx, plan));
         // Readers: each takes a whole batch off the channel, then reads and scans it alone.
         let rx = Arc::new(Mutex::new(rx));
         let readers: Vec<_> = (0..rayon::current_num_threads().max(1))
             .map(|_| {
                 let rx = Arc::clone(&rx);
-                scope.spawn(move || read_batches(shared, &rx, ctx, sink))
+                scope.spawn(move || read_batches(shared, packs, &rx, ctx, sink))
             })
             .collect();
         for r in readers {
@@ -73,19 +84,25 @@ pub(super) fn walk_and_read(
 /// The walker thread: loose roots, the commits in order, then what lies beyond the refs.
 fn walk_history(
     shared: &gix::ThreadSafeRepository,
+    packs: &Packs,
     ctx: &Ctx,
     seen: HashSet<ObjectId>,
     tx: mpsc::SyncSender<Vec<Item>>,
     plan: WalkPlan,
 ) {
-    let repo = reader(shared);
+    let repo = shared.to_thread_local();
     let mut walk = Walk {
         repo: &repo,
+        packs: PackReader::new(packs, READER_PACK_CACHE),
         ctx,
+        known: plan.known,
         seen,
         tx,
-        batch: Vec::with_capacity(BATCH),
+        batch: Vec::new(),
+        batch_size: FIRST_BATCH,
         tree_buf: Vec::new(),
+        last_trees: LastTrees::default(),
+        tree_starts: Vec::new(),
         prefix: BString::default(),
     };
     for (name, id, kind) in plan.loose_roots {
@@ -111,40 +128,45 @@ fn walk_history(
 /// A reader thread: takes batches off the channel until the walk is done.
 fn read_batches(
     shared: &gix::ThreadSafeRepository,
+    packs: &Packs,
     rx: &Mutex<mpsc::Receiver<Vec<Item>>>,
     ctx: &Ctx,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) {
-    let repo = reader(shared);
+    let repo = shared.to_thread_local();
+    let mut packs = PackReader::new(packs, READER_PACK_CACHE);
     let mut buf = Vec::new();
     loop {
         let batch = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        let Ok(batch) = batch else { break };
+        let Ok(mut batch) = batch else { break };
+        // Pack order: a delta's base comes before it, so each is decoded from the one before.
+        batch.sort_by_cached_key(|item| match item {
+            Item::Blob { id, .. } | Item::Message { id, .. } => packs.position(id),
+        });
         for item in batch {
-            read_item(&repo, &mut buf, item, ctx, sink);
+            read_item(&repo, &mut packs, &mut buf, item, ctx, sink);
         }
     }
-}
-
-fn reader(shared: &gix::ThreadSafeRepository) -> gix::Repository {
-    let mut repo = shared.to_thread_local();
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            READER_PACK_CACHE,
-        ))
-    });
-    repo
 }
 
 /// The single-threaded part: commits and trees, in history order.
 struct Walk<'a> {
     repo: &'a gix::Repository,
+    packs: PackReader<'a>,
     ctx: &'a Ctx,
+    /// What is known of the commits already.
+    known: HashMap<ObjectId, CommitMeta>,
     seen: HashSet<ObjectId>,
     tx: mpsc::SyncSender<Vec<Item>>,
     /// Items not yet handed over ([`BATCH`] at a time).
     batch: Vec<Item>,
+    /// Items per batch now (see [`BATCH`]).
+    batch_size: usize,
     tree_buf: Vec<u8>,
+    /// The last tree walked at each path, to pass over the entries a new one shares with it.
+    last_trees: LastTrees,
+    /// Entry starts of the tree being walked (a buffer).
+    tree_starts: Vec<u32>,
     /// Prefix of the paths of the commit being walked (`(dangling):` for unreachable ones).
     prefix: BString,
 }
@@ -152,40 +174,35 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// Returns false when the readers are gone.
     fn commit(&mut self, id: ObjectId, buf: &mut Vec<u8>) -> bool {
-        let data = match read_object(self.repo, &id, buf) {
-            Ok(data) => data,
-            Err(message) => {
-                self.ctx.issue(format!("commit {id}"), message);
-                return true;
+        let read;
+        let meta = match self.known.get(&id) {
+            Some(meta) => meta,
+            None => {
+                let parsed = self
+                    .packs
+                    .read(self.repo, &id, buf)
+                    .and_then(|data| CommitMeta::parse(data.data, self.repo.object_hash()));
+                match parsed {
+                    Ok(meta) => {
+                        read = meta;
+                        &read
+                    }
+                    Err(message) => {
+                        self.ctx.issue(format!("commit {id}"), message);
+                        return true;
+                    }
+                }
             }
         };
-        let iter = CommitRefIter::from_bytes(data.data, self.repo.object_hash());
-        let tree = match iter.clone().tree_id() {
-            Ok(tree) => tree,
-            Err(e) => {
-                self.ctx.issue(format!("commit {id}"), e.to_string());
-                return true;
-            }
-        };
-        let (author, date) = match iter.author() {
-            Ok(sig) => {
-                let date = DateTime::from_timestamp(sig.seconds(), 0).unwrap_or_default();
-                let name = sig.name.trim().to_str_lossy();
-                let email = sig.email.trim().to_str_lossy();
-                (format!("{name} <{email}>"), date)
-            }
-            Err(_) => (String::new(), DateTime::<Utc>::UNIX_EPOCH),
-        };
-        let message = iter.message().map(|m| m.to_vec()).unwrap_or_default();
+        let tree = meta.tree;
         let info = Arc::new(CommitInfo {
             commit: id.to_string(),
-            author,
-            date,
+            author: meta.author.clone(),
+            date: meta.date,
         });
-        if !message.is_empty()
-            && self.ctx.owns(&id)
+        if self.ctx.owns(&id)
             && !self.push(Item::Message {
-                data: message,
+                id,
                 info: info.clone(),
             })
         {
@@ -283,7 +300,7 @@ impl Walk<'_> {
             if !self.seen.insert(id) {
                 continue;
             }
-            let data = match read_object(self.repo, &id, &mut self.tree_buf) {
+            let data = match self.packs.read(self.repo, &id, &mut self.tree_buf) {
                 Ok(data) if data.kind == Kind::Tree => data,
                 Ok(data) => {
                     self.ctx.issue(
@@ -298,12 +315,14 @@ impl Walk<'_> {
                 }
             };
             let mut blobs = Vec::new();
-            for entry in TreeRefIter::from_bytes(data.data, hash_kind) {
+            let starts = std::mem::take(&mut self.tree_starts);
+            let last = self.last_trees.at(&prefix);
+            let mut changes = Changes::new(last, data.data, hash_kind, starts);
+            while let Some(entry) = changes.next_changed() {
                 let entry = match entry {
                     Ok(entry) => entry,
                     Err(e) => {
-                        self.ctx
-                            .issue(format!("tree {id} ({prefix})"), e.to_string());
+                        self.ctx.issue(format!("tree {id} ({prefix})"), e);
                         break;
                     }
                 };
@@ -317,6 +336,11 @@ impl Walk<'_> {
                 {
                     blobs.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
                 }
+            }
+            if let Some(starts) = changes.finish() {
+                let tree = KeptTree::new(std::mem::take(&mut self.tree_buf), starts);
+                (self.tree_buf, self.tree_starts) =
+                    self.last_trees.keep(&prefix, tree).into_parts();
             }
             for (blob, path) in blobs {
                 if !self.send_blob(blob, path, info) {
@@ -346,7 +370,7 @@ impl Walk<'_> {
     /// Queues `item`; hands the batch over when it is full. False when the readers are gone.
     fn push(&mut self, item: Item) -> bool {
         self.batch.push(item);
-        self.batch.len() < BATCH || self.flush()
+        self.batch.len() < self.batch_size || self.flush()
     }
 
     /// Hands over the queued items. False when the readers are gone.
@@ -354,7 +378,9 @@ impl Walk<'_> {
         if self.batch.is_empty() {
             return true;
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let batch = std::mem::take(&mut self.batch);
+        // Small batches first, so that the readers start early.
+        self.batch_size = (self.batch_size * 2).min(BATCH);
         self.tx.send(batch).is_ok()
     }
 }
@@ -362,13 +388,14 @@ impl Walk<'_> {
 /// Worker side: read one blob and hand it to the sink.
 fn read_item(
     repo: &gix::Repository,
+    packs: &mut PackReader<'_>,
     buf: &mut Vec<u8>,
     item: Item,
     ctx: &Ctx,
     sink: &(dyn Fn(GitBlob<'_>) + Sync),
 ) {
     match item {
-        Item::Message { data, info } => {
+        Item::Message { id, info } => {
             let provenance = GitProvenance {
                 commit: info.commit.clone(),
                 author: info.author.clone(),
@@ -376,7 +403,16 @@ fn read_item(
                 path: String::new(),
                 commit_message: true,
             };
-            ctx.deliver(&data, &provenance, sink);
+            match packs.read(repo, &id, buf) {
+                Ok(data) => {
+                    let iter = CommitRefIter::from_bytes(data.data, repo.object_hash());
+                    let message = iter.message().unwrap_or_default();
+                    if !message.is_empty() {
+                        ctx.deliver(message, &provenance, sink);
+                    }
+                }
+                Err(message) => ctx.issue(format!("commit {id}"), message),
+            }
         }
         Item::Blob { id, info, path } => {
             let provenance = GitProvenance {
@@ -386,7 +422,7 @@ fn read_item(
                 path: path.to_str_lossy().into_owned(),
                 commit_message: false,
             };
-            match read_object(repo, &id, buf) {
+            match packs.read(repo, &id, buf) {
                 Ok(data) => ctx.deliver(data.data, &provenance, sink),
                 Err(message) => ctx.issue(
                     format!("blob {id} ({}, commit {})", provenance.path, info.commit),
