@@ -179,14 +179,24 @@ fn every_token_once_with_the_commit_that_introduced_it() {
     assert!(summary.issues.is_empty(), "{:?}", summary.issues);
 }
 
+/// Packs every object into one pack with deep delta chains, as `git gc` leaves a
+/// long-lived repository.
+fn repack(work: &Path) {
+    git(
+        work,
+        "alice",
+        &["repack", "-adq", "--depth=50", "--window=250"],
+    );
+    git(work, "alice", &["prune-packed"]);
+}
+
 /// Packed into deep delta chains (as `git gc` leaves a long-lived repository), the history
 /// gives the same findings, each with the commit that introduced it.
 #[test]
 fn a_packed_repository_gives_the_same_findings() {
     let h = history();
     let loose = scan(&h.work, &GitScanOptions::default()).expect("scan");
-    git(&h.work, "alice", &["repack", "-adq", "--depth=50", "--window=250"]);
-    git(&h.work, "alice", &["prune-packed"]);
+    repack(&h.work);
     let packed = scan(&h.work, &GitScanOptions::default()).expect("scan");
     assert_eq!(packed.0, loose.0);
     assert_eq!(packed.1.commits, loose.1.commits);
@@ -207,8 +217,7 @@ fn a_packed_repository_gives_the_same_findings() {
             expected.push(s("T5", &id, CAROL, "settings.env"));
         }
     }
-    git(&h.work, "alice", &["repack", "-adq", "--depth=50", "--window=250"]);
-    git(&h.work, "alice", &["prune-packed"]);
+    repack(&h.work);
     let (found, summary) = scan(&h.work, &GitScanOptions::default()).expect("scan");
     let mut t5: Vec<_> = found.into_iter().filter(|s| s.0 == "T5").collect();
     t5.sort();

@@ -6,10 +6,14 @@
 //! a tree or blob already seen is never entered again, so each commit costs only the subtrees
 //! it changed. Commit messages are handed over too.
 //!
-//! The walk runs on one thread and streams object ids, in batches, through a bounded channel
-//! to reader threads (as many as rayon's pool), which read (inflate) each blob and call the
-//! sink. Memory holds the set of seen
-//! object ids and one commit node per commit, never blob contents beyond those in flight.
+//! First every commit stored whole in the packs is read, on every thread (`commit_meta`);
+//! the graph and the walk then never decode a commit again. The walk runs on one thread and
+//! streams object ids, in batches, through a bounded channel to reader threads (as many as
+//! rayon's pool), which read (inflate) each batch's blobs in pack order and call the sink.
+//! Objects come from the packs through `packs`, which caches every delta base it decodes,
+//! and a tree's entries shared with the last tree at the same path are passed over
+//! (`unchanged`). Memory holds the set of seen object ids, one commit node per commit and
+//! bounded caches, never blob contents beyond those in flight.
 
 mod commit_meta;
 mod commits;
