@@ -19,10 +19,10 @@ use super::{CommitInfo, Ctx, GitBlob, GitProvenance, Item, join};
 /// Batches in flight between the walk and the workers.
 const CHANNEL_BOUND: usize = 4;
 
-/// Items per batch: one hand-over (and one wake-up of a reader) per batch, not per blob, and
-/// enough versions of the same files that a reader, taking them in pack order, decodes each
-/// from the one before.
-const BATCH: usize = 16_384;
+/// Items per batch (then cut in one part per reader): one hand-over (and one wake-up of a
+/// reader) per part, not per blob, and enough versions of the same files that a reader,
+/// taking them in pack order, decodes each from the one before.
+const BATCH: usize = 32_768;
 
 /// Items of the first batches and of those near the end.
 const FIRST_BATCH: usize = 512;
@@ -138,11 +138,7 @@ fn read_batches(
     let mut buf = Vec::new();
     loop {
         let batch = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        let Ok(mut batch) = batch else { break };
-        // Pack order: a delta's base comes before it, so each is decoded from the one before.
-        batch.sort_by_cached_key(|item| match item {
-            Item::Blob { id, .. } | Item::Message { id, .. } => packs.position(id),
-        });
+        let Ok(batch) = batch else { break };
         for item in batch {
             read_item(&repo, &mut packs, &mut buf, item, ctx, sink);
         }
@@ -378,9 +374,24 @@ impl Walk<'_> {
         if self.batch.is_empty() {
             return true;
         }
-        let batch = std::mem::take(&mut self.batch);
+        let mut batch = std::mem::take(&mut self.batch);
         // Small batches first, so that the readers start early.
         self.batch_size = (self.batch_size * 2).min(BATCH);
+        // In pack order, cut in one part per reader: each reader decodes its own range of
+        // the pack, so no delta base is inflated by both.
+        let packs = &self.packs;
+        batch.sort_by_cached_key(|item| match item {
+            Item::Blob { id, .. } | Item::Message { id, .. } => packs.position(id),
+        });
+        let parts = rayon::current_num_threads().max(1);
+        let size = batch.len().div_ceil(parts);
+        while batch.len() > size {
+            let rest = batch.split_off(size);
+            if self.tx.send(batch).is_err() {
+                return false;
+            }
+            batch = rest;
+        }
         self.tx.send(batch).is_ok()
     }
 }
