@@ -158,3 +158,58 @@ fn a_missing_object_is_an_error_from_the_object_database() {
         .expect_err("missing");
     assert!(err.contains("missing"), "{err}");
 }
+
+/// A pack entry whose compressed data is damaged is an error naming what failed (from the
+/// object database's reader, which is asked next), never a panic or wrong bytes.
+#[test]
+fn a_damaged_pack_entry_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    let text: String = (0..400)
+        .map(|n| format!("line {n} of a file to pack\n"))
+        .collect();
+    std::fs::write(root.join("file.txt"), &text).expect("write");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "one"]);
+    git(root, &["repack", "-adq"]);
+    let repo = gix::open(root).expect("opens");
+    let blob = repo
+        .rev_parse_single("HEAD:file.txt")
+        .expect("blob")
+        .detach();
+    let objects = root.join(".git/objects");
+    let packs = Packs::open(&objects, repo.object_hash());
+    let bundle = &packs.bundles[0];
+    let entry = bundle
+        .pack
+        .entry(
+            bundle
+                .index
+                .pack_offset_at_index(bundle.index.lookup(blob).expect("in")),
+        )
+        .expect("entry");
+    let pack_path = bundle.pack.path().to_path_buf();
+    drop(packs);
+    let mut bytes = std::fs::read(&pack_path).expect("read");
+    let middle = entry.data_offset as usize + 40;
+    for b in &mut bytes[middle..middle + 16] {
+        *b ^= 0x5a;
+    }
+    let mut perms = std::fs::metadata(&pack_path).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack_path, perms).expect("chmod");
+    std::fs::write(&pack_path, bytes).expect("write");
+
+    let repo = gix::open(root).expect("opens");
+    let packs = Packs::open(&objects, repo.object_hash());
+    let mut reader = PackReader::new(&packs, 1 << 20);
+    let err = reader
+        .read(&repo, &blob, &mut Vec::new())
+        .expect_err("damaged");
+    assert!(
+        err.contains("decompress") || err.contains("inflate"),
+        "{err}"
+    );
+}
