@@ -312,9 +312,22 @@ fn read_listed(file: &SourceFile) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut f = std::fs::File::open(&file.path)?;
     // One byte more than the size: the read that returns 0 finds the end without a regrow.
-    // `read_to_end` reads into the spare capacity without zeroing it first.
-    let mut buf = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0).saturating_add(1));
-    f.read_to_end(&mut buf)?;
+    // (`vec![0; n]` is calloc: large buffers come as zero pages, not a memset.) Not
+    // `read_to_end`: for a `File` it asks the size and position again (`statx`, `lseek`).
+    let mut buf = vec![0u8; usize::try_from(file.size).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        match f.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if filled == buf.len() {
+            buf.resize(filled * 2, 0);
+        }
+    }
+    buf.truncate(filled);
     Ok(buf)
 }
 
