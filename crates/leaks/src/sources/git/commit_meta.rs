@@ -2,16 +2,18 @@
 //! every commit in the packs, on every thread, before the graph is built. The graph and the
 //! walk then never decode a commit again; the readers decode the messages they scan.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
-use gix::objs::CommitRefIter;
 use gix::objs::commit::ref_iter::Token;
+use gix::objs::{CommitRefIter, Kind};
 use rayon::prelude::*;
 
 use super::packs::{PackReader, Packs};
+use super::read_object;
 
 /// Decoded-object cache of each thread reading commits (most are whole objects).
 const COMMIT_CACHE: usize = 4 << 20;
@@ -30,6 +32,23 @@ pub(super) struct CommitMeta {
 }
 
 impl CommitMeta {
+    /// The commit `id`: from `known` (the packed commits read ahead), else read and parsed.
+    pub(super) fn of<'k>(
+        known: &'k HashMap<ObjectId, CommitMeta>,
+        repo: &gix::Repository,
+        id: &ObjectId,
+        buf: &mut Vec<u8>,
+    ) -> Result<Cow<'k, CommitMeta>, String> {
+        if let Some(meta) = known.get(id) {
+            return Ok(Cow::Borrowed(meta));
+        }
+        let data = read_object(repo, id, buf)?;
+        if data.kind != Kind::Commit {
+            return Err(format!("expected a commit, found a {}", data.kind));
+        }
+        CommitMeta::parse(data.data, repo.object_hash()).map(Cow::Owned)
+    }
+
     /// Parses a commit object's headers (one pass, up to the committer).
     pub(super) fn parse(data: &[u8], hash: gix::hash::Kind) -> Result<CommitMeta, String> {
         let mut tree = None;

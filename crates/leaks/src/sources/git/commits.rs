@@ -114,18 +114,7 @@ impl<'r> Parents<'r> {
     }
 
     fn of(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<(Vec<ObjectId>, i64), String> {
-        let read;
-        let meta = match self.known.get(id) {
-            Some(meta) => meta,
-            None => {
-                let data = read_object(self.repo, id, buf)?;
-                if data.kind != Kind::Commit {
-                    return Err(format!("expected a commit, found a {}", data.kind));
-                }
-                read = CommitMeta::parse(data.data, self.repo.object_hash())?;
-                &read
-            }
-        };
+        let meta = CommitMeta::of(self.known, self.repo, id, buf)?;
         let parents = if self.shallow.contains(id) {
             Vec::new()
         } else {

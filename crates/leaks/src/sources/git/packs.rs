@@ -5,9 +5,10 @@
 //! ones, so an old version sits deep in its chain, and a history scan reads oldest first.
 //! gitoxide's delta-base cache keeps only the object asked for and never looks up a chain's
 //! whole base, so reading versions 1, 2, 3… of a file decoded each chain again from its
-//! inflated base: quadratic in the chain's depth. Here every object decoded on the way,
-//! whole bases included, goes into the reader's cache, so each costs one delta while it
-//! stays cached. The readers also take their blobs in pack order ([`PackReader::position`]).
+//! inflated base: quadratic in the chain's depth. Here each object decoded on the way that
+//! some delta is based on, whole bases included, goes into the reader's cache, so each
+//! costs one delta while it stays cached. The walk also hands out blobs in pack order
+//! ([`PackReader::position`]).
 
 use std::path::Path;
 
@@ -154,18 +155,13 @@ impl<'a> PackReader<'a> {
 
     /// The kind of the packed object `id`, its data in `out`; None when no pack holds it.
     fn read_packed(&mut self, id: &gix::oid, out: &mut Vec<u8>) -> Option<Result<Kind, String>> {
-        let packs = self.packs;
-        let (pack, index) = packs
-            .bundles
-            .iter()
-            .enumerate()
-            .find_map(|(n, b)| b.index.lookup(id).map(|i| (n, i)))?;
-        let offset = packs.bundles[pack].index.pack_offset_at_index(index);
+        let (pack, offset) = self.position(id)?;
         Some(self.decode_at(pack, offset, out))
     }
 
-    /// Decodes the entry at `offset` of pack `pack` into `out`: up its delta chain to the nearest cached object or
-    /// whole base, then each delta back down, caching every result.
+    /// Decodes the entry at `offset` of pack `pack` into `out`: up its delta chain to the
+    /// nearest cached object or whole base, then each delta back down, caching the results
+    /// that some delta is based on.
     pub(super) fn decode_at(
         &mut self,
         pack: usize,
@@ -184,7 +180,7 @@ impl<'a> PackReader<'a> {
             }
             let entry = bundle.pack.entry(cursor).map_err(|e| e.to_string())?;
             if let Some(kind) = entry.header.as_kind() {
-                self.inflate_entry(bundle, &entry, out)?;
+                inflate_entry(&mut self.inflate, bundle, &entry, out)?;
                 if worth_keeping(cursor) {
                     self.cache.put(pack_id, cursor, out, kind, 0);
                 }
@@ -199,11 +195,8 @@ impl<'a> PackReader<'a> {
             self.chain.push(entry);
         };
         while let Some(entry) = self.chain.pop() {
-            let mut instructions = std::mem::take(&mut self.instructions);
-            let inflated = self.inflate_entry(bundle, &entry, &mut instructions);
-            let applied = inflated.and_then(|()| apply_delta(out, &instructions, &mut self.target));
-            self.instructions = instructions;
-            applied?;
+            inflate_entry(&mut self.inflate, bundle, &entry, &mut self.instructions)?;
+            apply_delta(out, &self.instructions, &mut self.target)?;
             std::mem::swap(out, &mut self.target);
             if worth_keeping(entry.pack_offset()) {
                 self.cache.put(pack_id, entry.pack_offset(), out, kind, 0);
@@ -211,39 +204,39 @@ impl<'a> PackReader<'a> {
         }
         Ok(kind)
     }
+}
 
-    /// Inflates `entry`'s data (a whole object or delta instructions) into `out`, whole: its
-    /// size is known, so one call does it (libdeflate, about twice as fast as a stream).
-    fn inflate_entry(
-        &mut self,
-        bundle: &Bundle,
-        entry: &data::Entry,
-        out: &mut Vec<u8>,
-    ) -> Result<(), String> {
-        let size = usize::try_from(entry.decompressed_size).unwrap_or(usize::MAX);
-        let pack = &bundle.pack;
-        let input = pack
-            .entry_slice(entry.data_offset..pack.pack_end() as u64)
-            .unwrap_or_default();
-        if size > input.len().saturating_mul(MAX_INFLATE_RATIO) {
-            return Err(format!(
-                "pack entry at offset {} claims {size} bytes, more than its data can hold",
-                entry.pack_offset()
-            ));
-        }
-        out.clear();
-        out.resize(size, 0);
-        match self.inflate.zlib_decompress(input, out) {
-            Ok(n) if n == size => Ok(()),
-            Ok(n) => Err(format!(
-                "pack entry at offset {} inflates to {n} bytes, not {size}",
-                entry.pack_offset()
-            )),
-            Err(e) => Err(format!(
-                "pack entry at offset {} cannot be inflated: {e}",
-                entry.pack_offset()
-            )),
-        }
+/// Inflates `entry`'s data (a whole object or delta instructions) into `out` in one call:
+/// the entry's header gives its size (libdeflate; faster than a zlib stream).
+fn inflate_entry(
+    inflate: &mut libdeflater::Decompressor,
+    bundle: &Bundle,
+    entry: &data::Entry,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let size = usize::try_from(entry.decompressed_size).unwrap_or(usize::MAX);
+    let pack = &bundle.pack;
+    let input = pack
+        .entry_slice(entry.data_offset..pack.pack_end() as u64)
+        .unwrap_or_default();
+    if size > input.len().saturating_mul(MAX_INFLATE_RATIO) {
+        return Err(format!(
+            "pack entry at offset {} claims {size} bytes, more than its data can hold",
+            entry.pack_offset()
+        ));
+    }
+    out.clear();
+    out.resize(size, 0);
+    match inflate.zlib_decompress(input, out) {
+        Ok(n) if n == size => Ok(()),
+        Ok(n) => Err(format!(
+            "pack entry at offset {} inflates to {n} bytes, not {size}",
+            entry.pack_offset()
+        )),
+        Err(e) => Err(format!(
+            "pack entry at offset {} cannot be inflated: {e}",
+            entry.pack_offset()
+        )),
     }
 }
 

@@ -82,13 +82,18 @@ impl<'a> Changes<'a> {
     ) -> Changes<'a> {
         let old = &last.bytes;
         let prefix = common_prefix(old, new);
-        // The entries of `last` that end within the shared start are in `new` too.
-        let whole = last
+        // The entries of `last` that end within the shared start are in `new` too; entry i
+        // ends where entry i + 1 starts, the last one at the end of the bytes.
+        let ends_within = last
             .starts
-            .iter()
-            .enumerate()
-            .take_while(|(i, _)| entry_end(last, *i) <= prefix)
-            .count();
+            .get(1..)
+            .unwrap_or_default()
+            .partition_point(|&s| s as usize <= prefix);
+        let whole = if ends_within + 1 == last.starts.len() && old.len() <= prefix {
+            last.starts.len()
+        } else {
+            ends_within
+        };
         starts.clear();
         starts.extend_from_slice(&last.starts[..whole]);
         let at = if whole == last.starts.len() {

@@ -24,7 +24,8 @@ const CHANNEL_BOUND: usize = 4;
 /// taking them in pack order, decodes each from the one before.
 const BATCH: usize = 32_768;
 
-/// Items of the first batches and of those near the end.
+/// Items of the first batch; each next one is twice as big, up to [`BATCH`], so that the
+/// readers start at once.
 const FIRST_BATCH: usize = 512;
 
 /// Decoded-object cache of the walk and of each reader (like `core.deltaBaseCacheLimit`).
@@ -60,7 +61,7 @@ pub(super) fn walk_and_read(
     let (tx, rx) = mpsc::sync_channel::<Vec<Item>>(CHANNEL_BOUND);
     std::thread::scope(|scope| {
         let walker = scope.spawn(move || walk_history(shared, packs, ctx, seen, tx, plan));
-        // Readers: each takes a whole batch off the channel, then reads and scans it alone.
+        // Readers: each takes a part of a batch off the channel, then reads and scans it alone.
         let rx = Arc::new(Mutex::new(rx));
         let readers: Vec<_> = (0..rayon::current_num_threads().max(1))
             .map(|_| {
@@ -170,24 +171,11 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// Returns false when the readers are gone.
     fn commit(&mut self, id: ObjectId, buf: &mut Vec<u8>) -> bool {
-        let read;
-        let meta = match self.known.get(&id) {
-            Some(meta) => meta,
-            None => {
-                let parsed = self
-                    .packs
-                    .read(self.repo, &id, buf)
-                    .and_then(|data| CommitMeta::parse(data.data, self.repo.object_hash()));
-                match parsed {
-                    Ok(meta) => {
-                        read = meta;
-                        &read
-                    }
-                    Err(message) => {
-                        self.ctx.issue(format!("commit {id}"), message);
-                        return true;
-                    }
-                }
+        let meta = match CommitMeta::of(&self.known, self.repo, &id, buf) {
+            Ok(meta) => meta,
+            Err(message) => {
+                self.ctx.issue(format!("commit {id}"), message);
+                return true;
             }
         };
         let tree = meta.tree;
@@ -375,7 +363,6 @@ impl Walk<'_> {
             return true;
         }
         let mut batch = std::mem::take(&mut self.batch);
-        // Small batches first, so that the readers start early.
         self.batch_size = (self.batch_size * 2).min(BATCH);
         // In pack order, cut in one part per reader: each reader decodes its own range of
         // the pack, so no delta base is inflated by both.
