@@ -176,6 +176,11 @@ const BEFORE_RATE: &str = "{spinner} {msg} {bytes}/{total_bytes} (estimating) {e
 const WITHOUT_TOTAL: &str = "{spinner} {msg} {bytes} {binary_bytes_per_sec} {elapsed}";
 
 impl ScanProgress {
+    /// Whether a bar asked to `show` is drawn: only on a terminal.
+    pub fn shown(show: bool) -> bool {
+        show && std::io::stderr().is_terminal()
+    }
+
     /// `unit`: what an item is (`files`, `blobs`). With `total_bytes`, the bar shows an ETA.
     pub fn new(
         show: bool,
@@ -183,7 +188,7 @@ impl ScanProgress {
         total_items: Option<u64>,
         total_bytes: Option<u64>,
     ) -> ScanProgress {
-        let bar = (show && std::io::stderr().is_terminal()).then(|| {
+        let bar = Self::shown(show).then(|| {
             let (bar, template) = match total_bytes {
                 Some(total) => (ProgressBar::new(total), BEFORE_RATE),
                 None => (ProgressBar::no_length(), WITHOUT_TOTAL),

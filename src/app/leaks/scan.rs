@@ -87,6 +87,10 @@ struct ShownProgress {
 }
 
 impl Progress for ShownProgress {
+    fn shows_totals(&self) -> bool {
+        ScanProgress::shown(self.show)
+    }
+
     fn counting(&self, unit: &'static str) {
         let spinner = Spinner::start(!self.show, format!("{unit}: counting…"));
         *self.counting.lock().unwrap_or_else(|e| e.into_inner()) = Some(spinner);

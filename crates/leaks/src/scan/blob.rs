@@ -94,19 +94,25 @@ pub(crate) fn candidate(m: RawMatch, path: &str, provenance: Option<&Provenance>
 
 /// Scans `files` in parallel (rayon), adding findings, issues and stats to `scan`. `read(file,
 /// visit)` is the source's reader for one file (`collect::sources::read_expanded`): it hands
-/// the file's buffers to `visit`, or says why the file could not be read.
-pub fn scan_files<F: Sync>(
+/// the file's buffers to `visit`, says why the file could not be read, or (`None`) that it is
+/// over the size limit. Those files are returned, to be scanned in windows.
+pub fn scan_files<'f, F: Sync>(
     scanner: &Scanner,
-    files: &[F],
-    read: impl Fn(&F, &mut dyn FnMut(&str, &[u8])) -> Result<Expansion, ScanIssue> + Sync,
+    files: &'f [F],
+    read: impl Fn(&F, &mut dyn FnMut(&str, &[u8])) -> Result<Option<Expansion>, ScanIssue> + Sync,
     scan: &mut LeakScan,
-) {
-    let blobs: Vec<Result<BlobScan, ScanIssue>> = files
+) -> Vec<&'f F> {
+    let blobs: Vec<Result<Option<BlobScan>, ScanIssue>> = files
         .par_iter()
         .map(|f| {
             let mut failed = None;
+            let mut over_limit = false;
             let blob = scan_blob(scanner, None, |visit| match read(f, visit) {
-                Ok(ex) => ex,
+                Ok(Some(ex)) => ex,
+                Ok(None) => {
+                    over_limit = true;
+                    Expansion::default()
+                }
                 Err(issue) => {
                     failed = Some(issue);
                     Expansion::default()
@@ -114,21 +120,24 @@ pub fn scan_files<F: Sync>(
             });
             match failed {
                 Some(issue) => Err(issue),
-                None => Ok(blob),
+                None => Ok((!over_limit).then_some(blob)),
             }
         })
         .collect();
-    for b in blobs {
+    let mut left = Vec::new();
+    for (f, b) in files.iter().zip(blobs) {
         match b {
-            Ok(b) => {
+            Ok(Some(b)) => {
                 scan.stats.files += 1;
                 scan.stats.blobs += b.members;
                 scan.absorb(b);
             }
+            Ok(None) => left.push(f),
             Err(issue) => {
                 scan.stats.errors += 1;
                 scan.issues.push(issue);
             }
         }
     }
+    left
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::findings::LeakScan;
 use crate::matcher::Scanner;
 use crate::scan::Progress;
+use crate::scan::ProgressPass;
 use crate::scan::ScanRequest;
 use crate::scan::blob::{scan_blob, scan_files};
 use crate::scan::keys::{scan_key_files, settle_passwords};
@@ -77,6 +78,7 @@ fn scan_trees(
         &WalkOptions {
             exclude: req.exclude.clone(),
             max_file_size: req.max_file_size,
+            sizes: progress.shows_totals(),
         },
     )?;
     if let Some(shard) = req.shard {
@@ -95,19 +97,67 @@ fn scan_trees(
     let pass = progress.start(
         "files",
         Some(all.clone().count() as u64),
-        Some(all.map(|f| f.size).sum()),
+        all.map(|f| f.size).sum(),
     );
-    // Over --max-file-size: archives opened member by member, other files read in
-    // overlapping windows; never skipped in silence.
+    // Files over the size limit the walk found come first (the longest work first), those
+    // found as read (the walk took no sizes) last.
+    scan_over_limit(scanner, req, limits, &*pass, walked.large.clone(), scan);
+    let over_limit = scan_files(
+        scanner,
+        &walked.files,
+        |f, visit| {
+            let read = read_expanded(f, limits, &mut |name, data| {
+                if name != f.display {
+                    pass.member(data.len() as u64);
+                }
+                visit(name, data);
+            });
+            if !matches!(read, Ok(None)) {
+                pass.item(f.size.unwrap_or_default());
+            }
+            read
+        },
+        scan,
+    );
+    let over_limit = over_limit.into_iter().cloned().collect();
+    scan_over_limit(scanner, req, limits, &*pass, over_limit, scan);
+    scan_key_files(scanner, &walked.files, scan);
+    // Nothing read from a tree that has files: excludes or the size limit of a config file
+    // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
+    if req.config_filters
+        && walked.files.is_empty()
+        && walked.large.is_empty()
+        && scan.issues.is_empty()
+        && roots.iter().any(|r| has_files(r))
+    {
+        scan.issues.push(ScanIssue {
+            path: shown_paths(roots),
+            message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
+        });
+    }
+    pass.finish();
+    Ok(())
+}
+
+/// Scans files over --max-file-size: archives opened member by member, other files read in
+/// overlapping windows; never skipped in silence.
+fn scan_over_limit(
+    scanner: &Scanner,
+    req: &ScanRequest,
+    limits: &ArchiveLimits,
+    pass: &dyn ProgressPass,
+    files: Vec<SourceFile>,
+    scan: &mut LeakScan,
+) {
     let (archives, large): (Vec<SourceFile>, Vec<SourceFile>) =
-        walked.large.iter().cloned().partition(is_large_archive);
+        files.into_iter().partition(is_large_archive);
     scan_files(
         scanner,
         &archives,
         |f, visit| {
             let read = read_large_archive(f, limits, visit);
-            pass.item(f.size);
-            read
+            pass.item(f.size.unwrap_or_default());
+            read.map(Some)
         },
         scan,
     );
@@ -128,42 +178,11 @@ fn scan_trees(
                     credited = end;
                 }
             });
-            pass.item(f.size.saturating_sub(credited));
+            pass.item(f.size.unwrap_or_default().saturating_sub(credited));
             read
         },
         scan,
     );
-    scan_files(
-        scanner,
-        &walked.files,
-        |f, visit| {
-            let read = read_expanded(f, limits, &mut |name, data| {
-                if name != f.display {
-                    pass.member(data.len() as u64);
-                }
-                visit(name, data);
-            });
-            pass.item(f.size);
-            read
-        },
-        scan,
-    );
-    scan_key_files(scanner, &walked.files, scan);
-    // Nothing read from a tree that has files: excludes or the size limit of a config file
-    // (perhaps the repository's own ksef-audit.toml) hid everything. Not a clean result.
-    if req.config_filters
-        && walked.files.is_empty()
-        && walked.large.is_empty()
-        && scan.issues.is_empty()
-        && roots.iter().any(|r| has_files(r))
-    {
-        scan.issues.push(ScanIssue {
-            path: shown_paths(roots),
-            message: "read nothing: every file was excluded or over --max-file-size\nhelp: check `exclude` and `max-file-size` (also in a ksef-audit.toml inside the scanned tree); --strict ignores them".into(),
-        });
-    }
-    pass.finish();
-    Ok(())
 }
 
 /// Whether `root` (a directory) holds any file outside `.git/`.

@@ -12,6 +12,7 @@ use crate::matcher::RawMatch;
 use crate::matcher::Scanner;
 use crate::scan::blob::{Provenance, candidate};
 use crate::sources::KeyFileKind;
+use crate::sources::MAX_CERTIFICATE_FILE;
 use crate::sources::SourceFile;
 use crate::sources::key_files;
 use crate::sources::read_source;
@@ -36,8 +37,9 @@ pub(super) fn scan_key_files(scanner: &Scanner, files: &[SourceFile], scan: &mut
     let tried: Vec<&str> = passwords.iter().map(|p| p.expose()).collect();
     let mut opened = Vec::new();
     for group in key_files(files) {
-        let Ok(data) = read_source(group.file) else {
-            // already reported by the per-file scan
+        let Ok(Some(data)) = read_source(group.file) else {
+            // unreadable: already reported by the per-file scan; over the size limit:
+            // scanned in windows, no key file
             continue;
         };
         let found = match group.kind {
@@ -49,7 +51,8 @@ pub(super) fn scan_key_files(scanner: &Scanner, files: &[SourceFile], scan: &mut
                 let certs: Vec<(String, Vec<u8>)> = group
                     .siblings
                     .iter()
-                    .filter_map(|s| Some((s.display.clone(), read_source(s).ok()?)))
+                    .filter_map(|s| Some((s.display.clone(), read_source(s).ok()??)))
+                    .filter(|(_, cert)| cert.len() as u64 <= MAX_CERTIFICATE_FILE)
                     .collect();
                 sibling_keys(scanner, &group.file.display, &data, &certs, &tried)
             }

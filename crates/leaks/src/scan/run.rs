@@ -41,6 +41,11 @@ pub trait Progress: Sync {
     /// The items of a pass are being found (a tree walked): no total can be claimed yet.
     /// Ends when the pass [`Progress::start`]s.
     fn counting(&self, _unit: &'static str) {}
+    /// Whether a total of bytes is shown: only then does a files scan take every file's size
+    /// before it starts (a system call per file).
+    fn shows_totals(&self) -> bool {
+        false
+    }
     /// A pass over items begins: `unit` names them (`files`, `blobs`); the totals when known.
     fn start(
         &self,

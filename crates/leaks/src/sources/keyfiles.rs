@@ -56,7 +56,9 @@ pub(crate) fn is_certificate_name(name: &str) -> bool {
 pub(crate) fn key_files(files: &[SourceFile]) -> Vec<KeyFile<'_>> {
     let mut certs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
     for f in files {
-        if f.size <= MAX_CERTIFICATE_FILE && is_certificate_name(&f.display) {
+        // An unknown size is checked once read, by the key-file pass.
+        if f.size.is_none_or(|size| size <= MAX_CERTIFICATE_FILE) && is_certificate_name(&f.display)
+        {
             certs.entry(directory(&f.display)).or_default().push(f);
         }
     }
@@ -86,8 +88,9 @@ mod tests {
         SourceFile {
             path: display.into(),
             display: display.into(),
-            size: 100,
-            stream: None,
+            size: Some(100),
+            limit: 1 << 20,
+            stream: false,
         }
     }
 

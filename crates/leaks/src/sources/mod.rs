@@ -25,13 +25,14 @@ pub(crate) use window::{is_large_archive, read_large_archive, read_large_file, r
 
 /// Reads one walked file and hands its buffers (the file, or every member of an archive) to
 /// `visit(name, bytes)`. The leak scan passes its matcher as `visit`; nothing here matches.
+/// `None`: a regular file over its limit ([`SourceFile::limit`]), not read: scan it in
+/// windows.
 pub fn read_expanded(
     file: &SourceFile,
     limits: &ArchiveLimits,
     visit: &mut dyn FnMut(&str, &[u8]),
-) -> Result<Expansion, ksef_model::ScanIssue> {
-    let data = walk::read_source(file)?;
-    Ok(expand(&file.display, &data, limits, visit))
+) -> Result<Option<Expansion>, ksef_model::ScanIssue> {
+    walk::with_source(file, |data| expand(&file.display, data, limits, visit))
 }
 
 /// Something a leak scan could not read. Per-file problems are collected as

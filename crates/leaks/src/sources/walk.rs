@@ -20,6 +20,9 @@ pub struct WalkOptions {
     /// against the file name).
     pub exclude: Vec<String>,
     pub max_file_size: u64,
+    /// Take each file's size (one `statx` per file, a tenth of a tree scan's time): for a
+    /// progress bar's total. Without it, files over the limit are found as they are read.
+    pub sizes: bool,
 }
 
 impl Default for WalkOptions {
@@ -27,6 +30,7 @@ impl Default for WalkOptions {
         WalkOptions {
             exclude: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            sizes: true,
         }
     }
 }
@@ -38,17 +42,22 @@ pub struct SourceFile {
     /// Relative to the root given on the command line (with `/`); for a file root, the path
     /// as given; with several roots, prefixed by the root as given.
     pub display: String,
-    pub size: u64,
+    /// Its size, when the walk took sizes ([`WalkOptions::sizes`]).
+    pub size: Option<u64>,
+    /// The most bytes it is read whole with (`--max-file-size`). A regular file over it is
+    /// scanned in windows; a stream over it is a scan error.
+    pub limit: u64,
     /// Not a regular file (a pipe, FIFO, `/dev/stdin` or device named on the command line):
-    /// read as a stream of at most this many bytes (`--max-file-size`); more is a scan error.
-    pub stream: Option<u64>,
+    /// read as a stream.
+    pub stream: bool,
 }
 
 /// What the walk found.
 #[derive(Debug, Default)]
 pub struct WalkResult {
     pub files: Vec<SourceFile>,
-    /// Regular files over the size limit: scanned in windows (`read_large_file`).
+    /// Regular files over the size limit: scanned in windows (`read_large_file`). Only
+    /// those whose size the walk took: [`read_source`] finds the others.
     pub large: Vec<SourceFile>,
     /// Paths that could not be read: the run exits 2.
     pub issues: Vec<ScanIssue>,
@@ -125,7 +134,7 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
             }
         };
         if meta.is_file() {
-            push_file(&mut out, root.clone(), root_shown, meta.len(), opts);
+            push_file(&mut out, root.clone(), root_shown, Some(meta.len()), opts);
             continue;
         }
         if !meta.is_dir() {
@@ -134,8 +143,9 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
             out.files.push(SourceFile {
                 path: root.clone(),
                 display: root_shown,
-                size: 0,
-                stream: Some(opts.max_file_size),
+                size: None,
+                limit: opts.max_file_size,
+                stream: true,
             });
             continue;
         }
@@ -150,9 +160,9 @@ pub fn walk_files(roots: &[PathBuf], opts: &WalkOptions) -> Result<WalkResult, S
 }
 
 /// Walks one directory root, its subdirectories on rayon's threads (as `rg` walks: listing
-/// directories and reading sizes is most of the walk, and it comes before any scan). Sizes
-/// come from `fstatat` beside each directory's listing (`DirEntry::metadata`), not from a
-/// lookup of every whole path.
+/// directories and reading sizes is most of the walk, and it comes before any scan). Sizes,
+/// when taken, come from `fstatat` beside each directory's listing (`DirEntry::metadata`),
+/// not from a lookup of every whole path.
 fn walk_dir(
     root: &Path,
     root_shown: &str,
@@ -245,8 +255,12 @@ impl DirWalk<'_> {
         if !file_type.is_file() {
             return None;
         }
+        if !self.opts.sizes {
+            push_file(out, entry.path(), self.shown(rel), None, self.opts);
+            return None;
+        }
         match entry.metadata() {
-            Ok(m) => push_file(out, entry.path(), self.shown(rel), m.len(), self.opts),
+            Ok(m) => push_file(out, entry.path(), self.shown(rel), Some(m.len()), self.opts),
             Err(e) => out.issues.push(self.issue(&rel, &e)),
         }
         None
@@ -271,64 +285,110 @@ impl DirWalk<'_> {
     }
 }
 
-fn push_file(out: &mut WalkResult, path: PathBuf, display: String, size: u64, opts: &WalkOptions) {
+fn push_file(
+    out: &mut WalkResult,
+    path: PathBuf,
+    display: String,
+    size: Option<u64>,
+    opts: &WalkOptions,
+) {
     let file = SourceFile {
         path,
         display,
         size,
-        stream: None,
+        limit: opts.max_file_size,
+        stream: false,
     };
-    if size > opts.max_file_size {
+    if size.is_some_and(|size| size > opts.max_file_size) {
         out.large.push(file);
     } else {
         out.files.push(file);
     }
 }
 
-/// Reads one listed file; an error becomes a [`ScanIssue`]. A stream larger than its limit
-/// is an issue too (the run exits 2), never a silent skip.
-pub(crate) fn read_source(file: &SourceFile) -> Result<Vec<u8>, ScanIssue> {
+/// Reads one listed file whole; `None` when it is a regular file over its limit (to be
+/// scanned in windows). An error becomes a [`ScanIssue`], and so does a stream over its limit
+/// (the run exits 2): never a silent skip.
+pub(crate) fn read_source(file: &SourceFile) -> Result<Option<Vec<u8>>, ScanIssue> {
+    with_source(file, <[u8]>::to_vec)
+}
+
+/// Calls `use_bytes` with a listed file's bytes, as [`read_source`] reads them. A regular
+/// file is read into this thread's reused buffer: no allocation, zeroing or page faults per
+/// file.
+pub(crate) fn with_source<R>(
+    file: &SourceFile,
+    use_bytes: impl FnOnce(&[u8]) -> R,
+) -> Result<Option<R>, ScanIssue> {
     let issue = |message: String| ScanIssue {
         path: crate::redact::redact_text(&file.display).into_owned(),
         message,
     };
-    let Some(limit) = file.stream else {
-        return read_listed(file).map_err(|e| issue(format!("cannot read: {e}")));
-    };
+    if !file.stream {
+        let mut buffer = READ_BUFFER.take();
+        let read = read_listed(file, &mut buffer).map_err(|e| issue(format!("cannot read: {e}")));
+        let used = read.map(|filled| filled.map(|n| use_bytes(&buffer[..n])));
+        if buffer.len() <= KEPT_BUFFER {
+            READ_BUFFER.set(buffer);
+        }
+        return used;
+    }
     let f = std::fs::File::open(&file.path).map_err(|e| issue(format!("cannot read: {e}")))?;
-    read_bounded(f, limit)
+    let data = read_bounded(f, file.limit)
         .map_err(|e| issue(format!("cannot read: {e}")))?
         .ok_or_else(|| {
             issue(format!(
-                "not a regular file and larger than {limit} bytes (--max-file-size), not scanned\nhelp: raise --max-file-size, or save the data to a file first"
+                "not a regular file and larger than {} bytes (--max-file-size), not scanned\nhelp: raise --max-file-size, or save the data to a file first",
+                file.limit
             ))
-        })
+        })?;
+    Ok(Some(use_bytes(&data)))
 }
 
-/// Reads a regular file whose size the walk took: open and read, without the `statx` that
-/// `std::fs::read` makes to size its buffer (one system call of four, per file). A file that
-/// grew since the walk is still read whole.
-fn read_listed(file: &SourceFile) -> std::io::Result<Vec<u8>> {
+thread_local! {
+    /// The buffer regular files are read into ([`with_source`]), zeroed once and kept.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A read buffer grown past this (by a larger file) is freed after use, not kept.
+const KEPT_BUFFER: usize = 4 << 20;
+/// What a thread's read buffer starts with when the walk took no sizes.
+const FIRST_BUFFER: usize = 256 << 10;
+
+/// Reads a regular file into `buffer` (grown as needed, never shrunk): the bytes read, or
+/// `None` when there are more than `file.limit`. Open and read only: no `statx` as
+/// `std::fs::read` makes to size its buffer (the walk took the size, or the buffer is large
+/// enough for most files), and no zeroing of a buffer already zeroed once. A file that
+/// grew since the walk is still read whole (up to its limit).
+fn read_listed(file: &SourceFile, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
     use std::io::Read;
     let mut f = std::fs::File::open(&file.path)?;
-    // One byte more than the size: the read that returns 0 finds the end without a regrow.
-    // (`vec![0; n]` is calloc: large buffers come as zero pages, not a memset.) Not
-    // `read_to_end`: for a `File` it asks the size and position again (`statx`, `lseek`).
-    let mut buf = vec![0u8; usize::try_from(file.size).unwrap_or(0).saturating_add(1)];
+    let limit = usize::try_from(file.limit).unwrap_or(usize::MAX);
+    // One byte more than the size or the limit: the read that returns 0 finds the end
+    // without a regrow, and a file over the limit shows itself.
+    let wanted = file.size.map_or(FIRST_BUFFER, |size| {
+        usize::try_from(size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    });
+    if buffer.len() < wanted.min(limit.saturating_add(1)) {
+        buffer.resize(wanted.min(limit.saturating_add(1)), 0);
+    }
     let mut filled = 0;
     loop {
-        match f.read(&mut buf[filled..]) {
-            Ok(0) => break,
+        match f.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(Some(filled)),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
-        if filled == buf.len() {
-            buf.resize(filled * 2, 0);
+        if filled == buffer.len() {
+            if filled > limit {
+                return Ok(None);
+            }
+            buffer.resize(filled.saturating_mul(2).min(limit.saturating_add(1)), 0);
         }
     }
-    buf.truncate(filled);
-    Ok(buf)
 }
 
 /// Reads at most `limit` bytes; `None` when there is more.
@@ -363,6 +423,7 @@ mod tests {
         let opts = WalkOptions {
             exclude: vec!["vendor/**".into(), "*.min.js".into()],
             max_file_size: 10,
+            sizes: true,
         };
         let res = walk_files(&[root.to_path_buf()], &opts).expect("walk");
         let names: Vec<&str> = res.files.iter().map(|f| f.display.as_str()).collect();
@@ -411,7 +472,7 @@ mod tests {
         let got: Vec<(String, u64)> = res
             .files
             .iter()
-            .map(|f| (f.display.clone(), f.size))
+            .map(|f| (f.display.clone(), f.size.expect("sizes taken")))
             .collect();
         assert_eq!(got, want);
         assert_eq!(res.links, vec![format!("{root_shown}/link")]);
@@ -432,8 +493,51 @@ mod tests {
                 walk_files(std::slice::from_ref(&path), &WalkOptions::default()).expect("walk");
             std::fs::write(&path, "b".repeat(after)).expect("write");
             let data = read_source(&res.files[0]).expect("read");
-            assert_eq!(data, "b".repeat(after).into_bytes(), "{name}");
+            assert_eq!(data, Some("b".repeat(after).into_bytes()), "{name}");
         }
+    }
+
+    #[test]
+    fn without_sizes_files_over_the_limit_are_found_as_they_are_read() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let files = [
+            ("a-big", 3 * FIRST_BUFFER),
+            ("b-limit", 5000),
+            ("c-over", 5001),
+            ("d-small", 3),
+        ];
+        for (name, size) in files {
+            let bytes: Vec<u8> = name.bytes().cycle().take(size).collect();
+            std::fs::write(dir.path().join(name), bytes).expect("write");
+        }
+        let opts = WalkOptions {
+            max_file_size: 5000,
+            sizes: false,
+            ..WalkOptions::default()
+        };
+        let res = walk_files(&[dir.path().to_path_buf()], &opts).expect("walk");
+        assert!(res.large.is_empty() && res.files.iter().all(|f| f.size.is_none()));
+        // In this order, on one thread: the small file after the large ones gets its own bytes
+        // from the reused buffer, nothing left over from them.
+        let read: Vec<(&str, Option<Vec<u8>>)> = res
+            .files
+            .iter()
+            .map(|f| (f.display.as_str(), read_source(f).expect("read")))
+            .collect();
+        let lengths: Vec<(&str, Option<usize>)> = read
+            .iter()
+            .map(|(name, d)| (*name, d.as_ref().map(Vec::len)))
+            .collect();
+        assert_eq!(
+            lengths,
+            [
+                ("a-big", None),
+                ("b-limit", Some(5000)),
+                ("c-over", None),
+                ("d-small", Some(3))
+            ]
+        );
+        assert_eq!(read[3].1.as_deref(), Some(&b"d-s"[..]));
     }
 
     #[test]
