@@ -5,7 +5,7 @@
 //! variant, with the SIMD Teddy searcher; a hit is then compared with the whole literal.
 //! Three-byte anchors keep the variants few enough for its small (8-bucket, 32-byte) form
 //! (`ksef` alone has 16 four-byte variants), and each anchor gets a bucket of its own
-//! ([`arrange`]): on source code that made the gate three times faster.
+//! ([`arrange`]): on source code that made the searcher three times faster.
 
 use aho_corasick::Span;
 use aho_corasick::packed::{Config, MatchKind, Searcher};

@@ -57,7 +57,7 @@ pub struct SourceFile {
 pub struct WalkResult {
     pub files: Vec<SourceFile>,
     /// Regular files over the size limit: scanned in windows (`read_large_file`). Only
-    /// those whose size the walk took: [`read_source`] finds the others.
+    /// those whose size the walk took: the reader finds the others.
     pub large: Vec<SourceFile>,
     /// Paths that could not be read: the run exits 2.
     pub issues: Vec<ScanIssue>,
