@@ -175,13 +175,16 @@ pub fn mask_pesels_in(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether `bytes[start..end]` lies in a hex word of at least [`DIGEST_HEX_LEN`] characters.
 fn inside_digest(bytes: &[u8], start: usize, end: usize) -> bool {
+    // Counted up to the length that settles it: a long hex text is not walked per run.
     let before = bytes[..start]
         .iter()
         .rev()
+        .take(DIGEST_HEX_LEN)
         .take_while(|b| b.is_ascii_hexdigit())
         .count();
     let after = bytes[end..]
         .iter()
+        .take(DIGEST_HEX_LEN)
         .take_while(|b| b.is_ascii_hexdigit())
         .count();
     before + (end - start) + after >= DIGEST_HEX_LEN

@@ -131,11 +131,13 @@ impl Anchored {
             }
         }
         let groups: Vec<Vec<Vec<u8>>> = anchors.iter().map(|a| case_variants(a)).collect();
-        let (patterns, group_of) = [SLIM_BUCKETS, FAT_BUCKETS]
-            .into_iter()
-            .map(|buckets| arrange(&groups, buckets))
-            .find(|(patterns, _)| patterns.len() <= SLIM_PATTERNS)
-            .unwrap_or_else(|| arrange(&groups, FAT_BUCKETS));
+        // More than the small searcher takes: Teddy picks the wide one, with 16 buckets.
+        let slim = arrange(&groups, SLIM_BUCKETS);
+        let (patterns, group_of) = if slim.0.len() <= SLIM_PATTERNS {
+            slim
+        } else {
+            arrange(&groups, FAT_BUCKETS)
+        };
         if patterns.len() > TEDDY_PATTERNS {
             return None;
         }

@@ -51,8 +51,14 @@ pub(super) fn scan_key_files(scanner: &Scanner, files: &[SourceFile], scan: &mut
                 let certs: Vec<(String, Vec<u8>)> = group
                     .siblings
                     .iter()
-                    .filter_map(|s| Some((s.display.clone(), read_source(s).ok()??)))
-                    .filter(|(_, cert)| cert.len() as u64 <= MAX_CERTIFICATE_FILE)
+                    .filter_map(|s| {
+                        // Read as a certificate: a larger file is none.
+                        let cert = SourceFile {
+                            limit: s.limit.min(MAX_CERTIFICATE_FILE),
+                            ..(*s).clone()
+                        };
+                        Some((s.display.clone(), read_source(&cert).ok()??))
+                    })
                     .collect();
                 sibling_keys(scanner, &group.file.display, &data, &certs, &tried)
             }

@@ -359,22 +359,22 @@ const FIRST_BUFFER: usize = 256 << 10;
 /// `None` when there are more than `file.limit`. Open and read only: no `statx` as
 /// `std::fs::read` makes to size its buffer (the walk took the size, or the buffer is large
 /// enough for most files), and no zeroing of a buffer already zeroed once. A file that
-/// grew since the walk is still read whole (up to its limit).
+/// fills the buffer is asked its size once (`fstat` on the open file): one over the limit is
+/// left at once, not read up to the limit first. A file that grew since the walk is still
+/// read whole (up to its limit).
 fn read_listed(file: &SourceFile, buffer: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
     use std::io::Read;
     let mut f = std::fs::File::open(&file.path)?;
-    let limit = usize::try_from(file.limit).unwrap_or(usize::MAX);
     // One byte more than the size or the limit: the read that returns 0 finds the end
     // without a regrow, and a file over the limit shows itself.
-    let wanted = file.size.map_or(FIRST_BUFFER, |size| {
-        usize::try_from(size)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1)
-    });
-    if buffer.len() < wanted.min(limit.saturating_add(1)) {
-        buffer.resize(wanted.min(limit.saturating_add(1)), 0);
+    let room =
+        |size: u64| usize::try_from(size.min(file.limit).saturating_add(1)).unwrap_or(usize::MAX);
+    let wanted = file.size.map_or(FIRST_BUFFER.min(room(file.limit)), room);
+    if buffer.len() < wanted {
+        buffer.resize(wanted, 0);
     }
     let mut filled = 0;
+    let mut size_asked = false;
     loop {
         match f.read(&mut buffer[filled..]) {
             Ok(0) => return Ok(Some(filled)),
@@ -383,10 +383,20 @@ fn read_listed(file: &SourceFile, buffer: &mut Vec<u8>) -> std::io::Result<Optio
             Err(e) => return Err(e),
         }
         if filled == buffer.len() {
-            if filled > limit {
+            if filled as u64 > file.limit {
                 return Ok(None);
             }
-            buffer.resize(filled.saturating_mul(2).min(limit.saturating_add(1)), 0);
+            let next = if size_asked {
+                filled.saturating_mul(2)
+            } else {
+                size_asked = true;
+                let size = f.metadata()?.len();
+                if size > file.limit {
+                    return Ok(None);
+                }
+                room(size)
+            };
+            buffer.resize(next.min(room(file.limit)).max(filled + 1), 0);
         }
     }
 }
@@ -538,6 +548,25 @@ mod tests {
             ]
         );
         assert_eq!(read[3].1.as_deref(), Some(&b"d-s"[..]));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_not_read_up_to_the_limit() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("big.log");
+        std::fs::write(&path, vec![b'x'; 3 << 20]).expect("write");
+        let file = SourceFile {
+            path,
+            display: "big.log".into(),
+            size: None,
+            limit: 2 << 20,
+            stream: false,
+        };
+        let mut buffer = Vec::new();
+        assert_eq!(read_listed(&file, &mut buffer).expect("read"), None);
+        // Its size was asked once the first buffer was full: the buffer did not grow to the
+        // limit (2 MiB read and zeroed for nothing).
+        assert_eq!(buffer.len(), FIRST_BUFFER);
     }
 
     #[test]
