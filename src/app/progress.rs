@@ -160,20 +160,23 @@ fn done_line(e: &ProgressEvent, lang: Lang) -> Option<String> {
 /// known, ETA. Only on a terminal and without `--quiet`; otherwise every call is a no-op.
 /// The bar counts bytes as they are scanned (a large file window by window), so the rate and
 /// ETA are those of real work; the ETA appears once some bytes are done; archive members are
-/// counted beside the files (the total could not know them).
+/// counted beside the files, and their unpacked bytes added to the bytes done and to the
+/// total as they are scanned (the total could not know them).
 pub struct ScanProgress {
     bar: Option<ProgressBar>,
     unit: &'static str,
     items: AtomicU64,
     total_items: Option<u64>,
     members: AtomicU64,
-    member_bytes: AtomicU64,
     eta_shown: std::sync::atomic::AtomicBool,
 }
 
-const WITH_TOTAL: &str = "{spinner} {msg} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}";
-const BEFORE_RATE: &str = "{spinner} {msg} {bytes}/{total_bytes} (estimating) {elapsed}";
-const WITHOUT_TOTAL: &str = "{spinner} {msg} {bytes} {binary_bytes_per_sec} {elapsed}";
+// `wide_msg`: the counts take the width the figures leave, cut short on a narrow terminal,
+// so the bar stays on one line.
+const WITH_TOTAL: &str =
+    "{spinner} {wide_msg} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}";
+const BEFORE_RATE: &str = "{spinner} {wide_msg} {bytes}/{total_bytes} (estimating) {elapsed}";
+const WITHOUT_TOTAL: &str = "{spinner} {wide_msg} {bytes} {binary_bytes_per_sec} {elapsed}";
 
 impl ScanProgress {
     /// Whether a bar asked to `show` is drawn: only on a terminal.
@@ -203,7 +206,6 @@ impl ScanProgress {
             items: AtomicU64::new(0),
             total_items,
             members: AtomicU64::new(0),
-            member_bytes: AtomicU64::new(0),
             eta_shown: std::sync::atomic::AtomicBool::new(total_bytes.is_none()),
         };
         progress.show_items(0);
@@ -228,9 +230,12 @@ impl ScanProgress {
         }
     }
 
-    /// An archive member of `bytes` (decompressed) scanned.
+    /// An archive member of `bytes` (decompressed) scanned: more to read than the total said.
     pub fn member(&self, bytes: u64) {
-        self.member_bytes.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.inc_length(bytes);
+        }
+        self.read(bytes);
         let members = self.members.fetch_add(1, Ordering::Relaxed) + 1;
         if members.is_multiple_of(64) {
             self.show_items(self.items.load(Ordering::Relaxed));
@@ -245,10 +250,7 @@ impl ScanProgress {
         };
         let members = self.members.load(Ordering::Relaxed);
         if members > 0 {
-            message.push_str(&format!(
-                " + {members} archive members ({} unpacked)",
-                indicatif::HumanBytes(self.member_bytes.load(Ordering::Relaxed))
-            ));
+            message.push_str(&format!(" + {members} in archives"));
         }
         bar.set_message(message);
     }

@@ -58,6 +58,71 @@ fn bytes_done(frame: &str) -> Option<f64> {
     Some(number.parse::<f64>().ok()? * scale)
 }
 
+/// Runs `leaks TREE` in a pseudo-terminal `columns` wide; the frames it drew.
+fn scan_in_a_terminal(dir: &std::path::Path, tree: &std::path::Path, columns: u16) -> Vec<String> {
+    let raw = dir.join("tty.out");
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import fcntl, os, pty, struct, sys, termios\nout = open(sys.argv[1], 'wb')\ncols = int(sys.argv[2])\ndef read(fd):\n    data = os.read(fd, 65536)\n    out.write(data)\n    return data\npid, fd = pty.fork()\nif pid == 0:\n    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 40, cols, 0, 0))\n    os.execv(sys.argv[3], sys.argv[3:])\ntry:\n    while read(fd):\n        pass\nexcept OSError:\n    pass\nsys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))",
+        ])
+        .arg(&raw)
+        .arg(columns.to_string())
+        .arg(env!("CARGO_BIN_EXE_ksef-audit"))
+        .args(["leaks", "--exit-zero", "--max-file-size", "1MB", "--format", "json"])
+        .args(["-o", dir.join("out.json").to_str().expect("utf-8")])
+        .arg(tree)
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", columns.to_string())
+        .env_remove("NO_COLOR")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 with the pty module (install python3)");
+    assert!(status.success(), "{status:?}");
+    frames(&std::fs::read(&raw).expect("tty output"))
+}
+
+/// At 80 columns, with archive members counted beside the files, the bar stays on one line
+/// (a longer one wraps, and every redraw leaves a line behind).
+#[test]
+fn the_bar_fits_an_80_column_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).expect("mkdir");
+    let archive = std::fs::File::create(tree.join("exports.tar.gz")).expect("create");
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        archive,
+        flate2::Compression::fast(),
+    ));
+    // 300 members, under 1 MB unpacked (--max-file-size 1MB).
+    for i in 0..300 {
+        let body = format!("invoice export {i}: ksef session closed\n").repeat(40);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(body.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("exports/{i}.txt"), body.as_bytes())
+            .expect("append");
+    }
+    tar.into_inner().expect("tar").finish().expect("gzip");
+    for i in 0..3000 {
+        std::fs::write(tree.join(format!("f{i}.txt")), "ksef notes\n".repeat(400)).expect("write");
+    }
+    let columns = 80;
+    let frames = scan_in_a_terminal(dir.path(), &tree, columns);
+    let shown = frames.join("\n");
+    assert!(
+        frames.iter().any(|f| f.contains("+ 300 in archives ")),
+        "no frame counted the archive members whole:\n{shown}"
+    );
+    for f in &frames {
+        assert!(
+            f.chars().count() <= usize::from(columns),
+            "wider than the terminal: {f}\n{shown}"
+        );
+    }
+}
+
 #[test]
 fn issue_23_progress_counts_first_and_moves_with_the_bytes_really_scanned() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -72,25 +137,7 @@ fn issue_23_progress_counts_first_and_moves_with_the_bytes_really_scanned() {
     for i in 0..200 {
         std::fs::write(tree.join(format!("f{i}.txt")), "hello\n").expect("write");
     }
-    let raw = dir.path().join("tty.out");
-    let status = Command::new("python3")
-        .args([
-            "-c",
-            "import os, pty, sys\nout = open(sys.argv[1], 'wb')\ndef read(fd):\n    data = os.read(fd, 65536)\n    out.write(data)\n    return data\nsys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[2:], read)))",
-        ])
-        .arg(&raw)
-        .arg(env!("CARGO_BIN_EXE_ksef-audit"))
-        .args(["leaks", "--exit-zero", "--max-file-size", "1MB", "--format", "json"])
-        .args(["-o", dir.path().join("out.json").to_str().expect("utf-8")])
-        .arg(&tree)
-        .env("TERM", "xterm-256color")
-        .env("COLUMNS", "120")
-        .env_remove("NO_COLOR")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 with the pty module (install python3)");
-    assert!(status.success(), "{status:?}");
-    let frames = frames(&std::fs::read(&raw).expect("tty output"));
+    let frames = scan_in_a_terminal(dir.path(), &tree, 120);
     let shown = frames.join("\n");
     let bars: Vec<&String> = frames.iter().filter(|f| f.contains("files ")).collect();
     assert!(
